@@ -1,0 +1,126 @@
+/* The match/set field table (OVS's meta-flow, reduced): every field the flow
+ * syntax knows, where it lives in struct ofp_key, its width, its
+ * prerequisites, and whether it can be masked or written.
+ *
+ * A field value is handled as a big-endian byte string of n_bytes (n_bits
+ * significant, right-aligned): "dl_vlan" is 2 bytes with 12 bits, "ip_dscp"
+ * 1 byte with 6 bits, "nw_src" 4 bytes. Fields that are a view of part of a
+ * key member (dl_vlan, dl_vlan_pcp, ip_dscp, ip_ecn, icmp_type, ...) are read
+ * and written through these functions, which shift and mask as needed, so
+ * callers never touch struct ofp_key offsets themselves. */
+#ifndef XS_OFP_FIELDS_H
+#define XS_OFP_FIELDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "agent/ofp/key.h"
+
+#define OFP_FIELD_MAX_BYTES 16
+
+enum ofp_field_id {
+	OFPF_IN_PORT,
+	OFPF_DL_DST,
+	OFPF_DL_SRC,
+	OFPF_DL_TYPE,
+	OFPF_VLAN_TCI,   /* outer tag, with XS_VLAN_PRESENT */
+	OFPF_DL_VLAN,    /* 12-bit VID of the outer tag */
+	OFPF_DL_VLAN_PCP,
+	OFPF_NW_SRC,
+	OFPF_NW_DST,
+	OFPF_NW_PROTO,
+	OFPF_NW_TOS,     /* whole TOS byte (ovs-ofctl's nw_tos uses DSCP bits) */
+	OFPF_IP_DSCP,    /* 6 bits */
+	OFPF_IP_ECN,     /* 2 bits */
+	OFPF_NW_TTL,
+	OFPF_IP_FRAG,
+	OFPF_TP_SRC,
+	OFPF_TP_DST,
+	OFPF_TCP_FLAGS,
+	OFPF_ICMP_TYPE,
+	OFPF_ICMP_CODE,
+	OFPF_ICMPV6_TYPE,
+	OFPF_ICMPV6_CODE,
+	OFPF_ARP_OP,
+	OFPF_ARP_SPA,
+	OFPF_ARP_TPA,
+	OFPF_ARP_SHA,
+	OFPF_ARP_THA,
+	OFPF_IPV6_SRC,
+	OFPF_IPV6_DST,
+	OFPF_IPV6_LABEL,
+	OFPF_ND_TARGET,
+	OFPF_METADATA,
+	OFPF_REG0,       /* OFPF_REG0 + i for reg i, i < OFP_N_REGS */
+	OFPF__MAX = OFPF_REG0 + OFP_N_REGS
+};
+
+/* What must hold in a match (and in a packet) for a field to be meaningful. */
+enum ofp_prereq {
+	OFPR_NONE,
+	OFPR_VLAN,   /* a VLAN tag is present (for dl_vlan_pcp etc. only in sets) */
+	OFPR_ARP,    /* dl_type=0x0806 */
+	OFPR_IP_ANY, /* dl_type=0x0800 or 0x86dd */
+	OFPR_IPV4,
+	OFPR_IPV6,
+	OFPR_TCP_ANY, /* IPv4 or IPv6, nw_proto=6 */
+	OFPR_L4_ANY,  /* IPv4 or IPv6, nw_proto in {6, 17, 132} */
+	OFPR_ICMPV4,  /* IPv4, nw_proto=1 */
+	OFPR_ICMPV6,  /* IPv6, nw_proto=58 */
+	OFPR_ND,      /* ICMPv6 type 135 or 136, code 0 */
+};
+
+/* How a value is written and read in text. */
+enum ofp_field_format {
+	OFPFMT_DEC,     /* decimal (hex accepted with 0x) */
+	OFPFMT_HEX,     /* printed as 0x..., decimal accepted */
+	OFPFMT_ETH,     /* aa:bb:cc:dd:ee:ff */
+	OFPFMT_IPV4,    /* dotted quad, /prefix or /mask */
+	OFPFMT_IPV6,    /* RFC 5952, /prefix */
+	OFPFMT_FRAG,    /* no | yes | first | later | not_later */
+	OFPFMT_TCP_FLAGS, /* +syn-ack or 0x002/0x012 */
+	OFPFMT_PORT,    /* OpenFlow port: number or in_port/local/... */
+};
+
+struct ofp_field {
+	enum ofp_field_id id;
+	const char *name;      /* ovs-ofctl name, e.g. "nw_src" */
+	const char *nxm_name;  /* e.g. "NXM_OF_IP_SRC"; NULL if none */
+	const char *oxm_name;  /* e.g. "OXM_OF_IPV4_SRC"; NULL if none */
+	uint8_t n_bytes;       /* width of the value byte string */
+	uint8_t n_bits;        /* significant bits, right-aligned */
+	bool maskable;         /* arbitrary masks in a match */
+	bool prefix_only;      /* masks must be CIDR-style prefixes */
+	bool writable;         /* set_field/load/move destination */
+	enum ofp_prereq prereq;
+	enum ofp_field_format format;
+};
+
+const struct ofp_field *ofp_field_by_id(enum ofp_field_id id);
+/* Looks up by ovs-ofctl, NXM or OXM name (case-sensitive like ovs-ofctl for
+ * the short names). NULL if unknown. */
+const struct ofp_field *ofp_field_by_name(const char *name, unsigned len);
+
+/* Reads the field's value from a key into value[n_bytes]. */
+void ofp_field_get(const struct ofp_field *f, const struct ofp_key *key, uint8_t *value);
+/* Writes value (only the bits set in mask; NULL mask = all) into a key. */
+void ofp_field_set(const struct ofp_field *f, const uint8_t *value,
+		   const uint8_t *mask, struct ofp_key *key);
+/* Adds "field & mask == value & mask" to a match (ANDs into what is there
+ * for other bits of shared key members; the field's own bits are replaced). */
+void ofp_field_set_match(const struct ofp_field *f, const uint8_t *value,
+			 const uint8_t *mask, struct ofp_match *match);
+/* Reads the field's value and mask from a match. */
+void ofp_field_get_match(const struct ofp_field *f, const struct ofp_match *match,
+			 uint8_t *value, uint8_t *mask);
+/* Sets all the field's bits in a key-shaped mask (un-wildcards it). */
+void ofp_field_mask_all(const struct ofp_field *f, struct ofp_key *mask);
+
+/* Does the packet/working key satisfy the field's prerequisites? */
+bool ofp_prereq_ok(const struct ofp_field *f, const struct ofp_key *key);
+/* Un-wildcards in mask the key bits that ofp_prereq_ok() looked at. */
+void ofp_prereq_mask(const struct ofp_field *f, const struct ofp_key *key,
+		     struct ofp_key *mask);
+/* Does a match imply the field's prerequisites (for validating flows)? */
+bool ofp_prereq_in_match(const struct ofp_field *f, const struct ofp_match *match);
+
+#endif

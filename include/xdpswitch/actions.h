@@ -1,0 +1,65 @@
+/* Datapath actions: the compact, bounded list the fast path executes for a
+ * megaflow. The agent's translation produces it; BPF and the agent's
+ * formatter (dump-megaflows, trace) read the same encoding.
+ *
+ * A list holds at most XS_MAX_ACTIONS fixed-size entries and is executed in
+ * order. An empty list drops. Set actions carry absolute values (with a mask
+ * where only some bits change); the executor fixes IPv4 and L4 checksums
+ * incrementally, including UDP's "no checksum" zero. */
+#ifndef XDPSWITCH_ACTIONS_H
+#define XDPSWITCH_ACTIONS_H
+
+#include "compat.h"
+
+#define XS_MAX_ACTIONS 16
+
+enum xs_action_type {
+	XS_ACT_NONE = 0,       /* never emitted; marks an unused slot */
+	XS_ACT_OUTPUT,         /* arg = port (ifindex in the datapath, OpenFlow
+	                        * port number in the agent before install) */
+	XS_ACT_TO_AGENT,       /* arg = reason (XS_UPCALL_*); flags = cookie slot */
+	XS_ACT_SET_ETH_SRC,    /* u.mac */
+	XS_ACT_SET_ETH_DST,    /* u.mac */
+	XS_ACT_SET_IPV4_SRC,   /* u.be32 */
+	XS_ACT_SET_IPV4_DST,   /* u.be32 */
+	XS_ACT_SET_IPV6_SRC,   /* u.bytes[16] */
+	XS_ACT_SET_IPV6_DST,   /* u.bytes[16] */
+	XS_ACT_SET_IPV6_LABEL, /* u.be32[0] value, u.be32[1] mask (low 20 bits) */
+	XS_ACT_SET_NW_TOS,     /* u.bytes[0] value, u.bytes[1] mask; IPv4 TOS or
+	                        * IPv6 traffic class */
+	XS_ACT_SET_NW_TTL,     /* u.bytes[0]; IPv4 TTL or IPv6 hop limit */
+	XS_ACT_DEC_TTL,        /* TTL/hop limit - 1; at <= 1 the packet goes to
+	                        * the agent (XS_UPCALL_TTL_EXPIRED) instead */
+	XS_ACT_SET_TP_SRC,     /* u.be16[0]: TCP/UDP/SCTP port, ICMP type */
+	XS_ACT_SET_TP_DST,     /* u.be16[0]: TCP/UDP/SCTP port, ICMP code */
+	XS_ACT_PUSH_VLAN,      /* u.be16[0] tpid, u.be16[1] tci (with PRESENT) */
+	XS_ACT_POP_VLAN,       /* removes the outer tag */
+	XS_ACT_SET_VLAN_TCI,   /* outer tag: u.be16[0] value, u.be16[1] mask */
+	XS_ACT_SET_ARP,        /* flags = XS_ARP_FIELD_*, value in u */
+	XS_ACT__MAX
+};
+
+/* Which ARP field XS_ACT_SET_ARP rewrites. */
+enum xs_arp_field {
+	XS_ARP_FIELD_OP = 1, /* u.be16[0] */
+	XS_ARP_FIELD_SPA,    /* u.be32 */
+	XS_ARP_FIELD_TPA,    /* u.be32 */
+	XS_ARP_FIELD_SHA,    /* u.mac */
+	XS_ARP_FIELD_THA,    /* u.mac */
+};
+
+struct xs_action {
+	__u16 type;  /* enum xs_action_type */
+	__u16 flags; /* type specific */
+	__u32 arg;   /* type specific */
+	union {
+		__u8 bytes[16];
+		__u8 mac[6];
+		__be16 be16[8];
+		__be32 be32[4];
+	} u;
+};
+
+XS_STATIC_ASSERT(sizeof(struct xs_action) == 24, "action size");
+
+#endif

@@ -1,0 +1,162 @@
+/* Map layouts, limits, counters and records shared by the XDP/TC programs and
+ * the agent. Design notes:
+ *
+ * Microflow cache (xs_emc, per-CPU LRU hash): full packet key -> handle
+ * {slot, gen}. Megaflow cache (tuple space search): xs_masks holds the
+ * ordered mask list as ONE element of a non-preallocated hash map, so the
+ * agent publishes a new order (or a new mask) with a single atomic element
+ * replace; a packet reads the list once and walks a consistent snapshot.
+ * For each mask in order, (key & mask) with mask_id set is looked up in
+ * xs_megaflows -> handle. Megaflows do not overlap, so the first hit wins.
+ *
+ * A handle names a slot of xs_flows (the actions) and of xs_flow_stats
+ * (per-CPU counters), plus the slot's generation. Freeing or replacing a
+ * megaflow bumps the slot's generation, so every per-CPU microflow entry
+ * that still points at it turns stale at once ("look again") without the
+ * agent walking per-CPU caches. The agent reuses freed slots in FIFO order
+ * so a slot is not rewritten while a packet may still be executing it. */
+#ifndef XDPSWITCH_DATAPATH_H
+#define XDPSWITCH_DATAPATH_H
+
+#include "compat.h"
+#include "flow_key.h"
+#include "actions.h"
+
+/* Limits. Map sizes marked (load) can be changed by the loader before load. */
+#define XS_MAX_MASKS 256                /* masks probed per packet, at most */
+#define XS_DEFAULT_MAX_FLOWS 262144     /* megaflow slots (load) */
+#define XS_EMC_ENTRIES 8192             /* microflow entries per CPU (load) */
+#define XS_MAX_PORTS 1024               /* ports in the tx devmap */
+#define XS_UPCALL_MAX_PKT 1536          /* packet bytes copied into a miss */
+#define XS_RINGBUF_BYTES (4u << 20)     /* miss ringbuf size (load) */
+
+/* Map names: pinned under <bpffs>/xdpswitch/<bridge>/ with these names. */
+#define XS_MAP_EMC "xs_emc"
+#define XS_MAP_MASKS "xs_masks"
+#define XS_MAP_MEGAFLOWS "xs_megaflows"
+#define XS_MAP_FLOWS "xs_flows"
+#define XS_MAP_FLOW_STATS "xs_flow_stats"
+#define XS_MAP_MASK_HITS "xs_mask_hits"
+#define XS_MAP_STATS "xs_stats"
+#define XS_MAP_UPCALLS "xs_upcalls"
+#define XS_MAP_TX_PORTS "xs_tx_ports"
+#define XS_MAP_MISS_BUCKET "xs_miss_bucket"
+
+/* Value of xs_emc and xs_megaflows. */
+struct xs_flow_handle {
+	__u32 slot;
+	__u32 gen; /* never 0 for a live megaflow */
+};
+
+/* xs_flows value, indexed by slot. */
+#define XS_MF_F_XDP 0x0001 /* the whole list runs in XDP: no output, or one
+                            * output as the last action to an XDP-capable
+                            * port; otherwise the TC stage executes it */
+struct xs_megaflow {
+	__u32 gen;       /* 0 = free slot */
+	__u16 n_actions;
+	__u16 flags;     /* XS_MF_F_* */
+	struct xs_action actions[XS_MAX_ACTIONS];
+};
+
+/* xs_flow_stats value (per CPU), indexed by slot. */
+struct xs_flow_stats {
+	__u64 packets;
+	__u64 bytes;
+	__u64 used_ns;   /* bpf_ktime_get_ns() of the last packet */
+	__be16 tcp_flags; /* OR of the TCP flags seen */
+	__u8 pad[6];
+};
+
+/* xs_masks value: the single element at key 0. masks[i].mask_id is the id
+ * of the i-th mask in probe order; ids index xs_mask_hits. */
+struct xs_mask_list {
+	__u32 count;
+	__u32 pad;
+	struct xs_flow_key masks[XS_MAX_MASKS];
+};
+
+/* xs_miss_bucket value (per CPU), key = ingress ifindex: a token bucket that
+ * limits misses per port so one flooding port cannot starve the others. */
+struct xs_miss_bucket {
+	__u64 tokens_milli; /* tokens x 1000 */
+	__u64 last_ns;
+};
+
+/* Loader-set knobs (BPF rodata, set before load). */
+struct xs_config {
+	__u32 miss_rate;   /* misses per second per port per CPU; 0 = no limit */
+	__u32 miss_burst;  /* bucket depth, in misses */
+	__u32 emc_enabled; /* 0 disables the microflow cache */
+	__u32 pad;
+};
+
+/* Upcall reasons. */
+enum xs_upcall_reason {
+	XS_UPCALL_MISS = 1,        /* no megaflow matched */
+	XS_UPCALL_ACTION = 2,      /* XS_ACT_TO_AGENT (OpenFlow controller) */
+	XS_UPCALL_TTL_EXPIRED = 3, /* XS_ACT_DEC_TTL found TTL <= 1 */
+};
+
+#define XS_UPCALL_F_TRUNC 0x01 /* pkt holds only the first cap_len bytes */
+
+/* Ringbuf record of a packet sent to the agent. */
+struct xs_upcall {
+	__u32 ifindex;    /* ingress port */
+	__u8 reason;      /* enum xs_upcall_reason */
+	__u8 flags;       /* XS_UPCALL_F_* */
+	__u16 cookie;     /* XS_ACT_TO_AGENT flags, else 0 */
+	__u32 pkt_len;    /* length of the whole frame */
+	__u32 cap_len;    /* bytes of it in pkt[] */
+	__u32 slot;       /* megaflow slot for ACTION/TTL_EXPIRED, else 0 */
+	__u32 pad;
+	struct xs_flow_key key;
+	__u8 pkt[XS_UPCALL_MAX_PKT];
+};
+
+XS_STATIC_ASSERT(sizeof(struct xs_upcall) == 24 + 112 + XS_UPCALL_MAX_PKT, "upcall size");
+
+/* XDP metadata (in front of the frame, read through data_meta).
+ *  EXEC: the agent re-injects a missed packet with BPF_PROG_TEST_RUN (live
+ *        frames): run slot's actions, skip the lookup.
+ *  TC:   XDP passes the packet up to the TC ingress stage, which executes
+ *        slot's actions on the skb (several outputs, ports where an XDP
+ *        redirect would be dropped). */
+#define XS_META_EXEC 0x78734531u /* "xsE1" */
+#define XS_META_TC 0x78735431u   /* "xsT1" */
+struct xs_meta {
+	__u32 magic;
+	__u32 slot;
+	__u32 gen;
+	__u16 l3_off; /* offsets from the start of the frame; 0 = absent */
+	__u16 l4_off;
+};
+XS_STATIC_ASSERT(sizeof(struct xs_meta) == 16, "meta size is a multiple of 4");
+
+/* Datapath counters (per CPU, xs_stats indexed by enum xs_stat). The list is
+ * append-only: never reuse or reorder a retired number. */
+#define XS_STATS_LIST(X)                                                        \
+	X(RX, "rx", "packets seen by the XDP program")                           \
+	X(MICROFLOW_HIT, "microflow_hit", "hits in the per-CPU microflow cache") \
+	X(MEGAFLOW_HIT, "megaflow_hit", "hits in the megaflow cache")            \
+	X(MASKS_PROBED, "masks_probed", "masks probed by megaflow hits")         \
+	X(MISS, "miss", "misses sent to the agent")                              \
+	X(MISS_LOST, "miss_lost", "misses dropped: ringbuf full")                \
+	X(MISS_SHED, "miss_shed", "misses dropped: per-port miss limit")         \
+	X(STALE_MICROFLOW, "stale_microflow", "microflow entries found stale")  \
+	X(TC_HANDOFF, "tc_handoff", "packets executed by the TC stage")          \
+	X(ACTION_DROP, "action_drop", "packets dropped by their actions")       \
+	X(EXEC_ERROR, "exec_error", "packets dropped: an action failed")         \
+	X(TTL_EXPIRED, "ttl_expired", "packets whose TTL expired")               \
+	X(TO_AGENT, "to_agent", "packets sent to the agent by an action")        \
+	X(REINJECT, "reinject", "packets re-injected by the agent")              \
+	X(STALE_REINJECT, "stale_reinject", "re-injected packets whose megaflow was gone")
+
+enum xs_stat {
+#define XS_STAT_ENUM(name, key, desc) XS_STAT_##name,
+	XS_STATS_LIST(XS_STAT_ENUM)
+#undef XS_STAT_ENUM
+	XS_STAT__MAX
+};
+
+#endif

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs the Debian packages xdpswitch needs to build and test.
+#   --check   exit 0 if everything is there, 1 otherwise (installs nothing)
+#   --bench   also what `make bench` compares against (Open vSwitch, iperf3)
+set -euo pipefail
+
+check=0 bench=0
+for a in "$@"; do
+	case "$a" in
+	--check) check=1 ;;
+	--bench) bench=1 ;;
+	*) echo "install-deps.sh: unknown option '$a'" >&2; exit 2 ;;
+	esac
+done
+
+# package:file-that-proves-it-is-installed
+pkgs=(
+	clang:/usr/bin/clang
+	llvm:/usr/bin/llvm-strip
+	gcc:/usr/bin/gcc
+	make:/usr/bin/make
+	libbpf-dev:/usr/include/bpf/libbpf.h
+	libxdp-dev:/usr/include/xdp/libxdp.h
+	bpftool:/usr/sbin/bpftool
+	libelf-dev:/usr/include/libelf.h
+	zlib1g-dev:/usr/include/zlib.h
+	libmnl-dev:/usr/include/libmnl/libmnl.h
+	libcmocka-dev:/usr/include/cmocka.h
+	iproute2:/usr/sbin/ip
+	iputils-ping:/usr/bin/ping
+	ethtool:/usr/sbin/ethtool
+	iperf3:/usr/bin/iperf3
+	python3:/usr/bin/python3
+	libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+)
+if [ "$bench" = 1 ]; then
+	pkgs+=(openvswitch-switch:/usr/sbin/ovs-vswitchd gnuplot-nox:/usr/bin/gnuplot)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	[ -e "${p#*:}" ] || missing+=("${p%%:*}")
+done
+
+if [ "${#missing[@]}" = 0 ]; then
+	exit 0
+fi
+if [ "$check" = 1 ]; then
+	echo "install-deps.sh: missing: ${missing[*]}" >&2
+	exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

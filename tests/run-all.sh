@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test layer and prints one summary line, "N passed, M failed".
+# Each test binary or script speaks TAP (cmocka with CMOCKA_MESSAGE_OUTPUT=TAP,
+# shell tests through tests/lib/tap.sh). A binary that dies without a plan
+# counts as one failure. With CI=true a skipped test is a failure: tests that
+# need root or BPF must run there.
+set -u
+O=${O:-build}
+export CMOCKA_MESSAGE_OUTPUT=TAP
+export XS_BUILD=$O
+log_dir=$O/test-logs
+mkdir -p "$log_dir"
+
+pass=0 fail=0 skip=0
+failed_names=()
+
+run_one() { # name, command...
+	local name=$1; shift
+	local log=$log_dir/$(echo "$name" | tr '/' '_').log
+	local t0=$SECONDS
+	"$@" >"$log" 2>&1
+	local rc=$?
+	local p f s
+	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
+	s=$(grep -cE '^ok [0-9]+.*# ?SKIP' "$log" | head -1)
+	f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)
+	p=$((p - s))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1 # crashed or failed outside a test case
+	fi
+	if [ "${CI:-}" = true ] && [ "$s" != 0 ]; then
+		f=$((f + s)); s=0
+		echo "   (CI: skipped tests count as failures)"
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	printf '%-40s %4d passed %3d failed %3d skipped  %3ds\n' "$name" "$p" "$f" "$s" $((SECONDS - t0))
+	if [ "$f" != 0 ]; then
+		failed_names+=("$name")
+		grep -E '^not ok|^# ' "$log" | head -40 | sed 's/^/    /'
+		[ "$rc" != 0 ] && tail -n 15 "$log" | sed 's/^/    | /'
+	fi
+}
+
+echo "== unit tests"
+for t in "$O"/tests/unit/test_*; do
+	[ -x "$t" ] && run_one "unit/${t##*/}" "$t"
+done
+echo "== BPF tests (BPF_PROG_TEST_RUN on the real objects)"
+for t in "$O"/tests/bpf/test_*; do
+	[ -x "$t" ] && run_one "bpf/${t##*/}" "$t"
+done
+echo "== end-to-end tests (network namespaces, veth)"
+for t in tests/e2e/test_*.sh; do
+	[ -x "$t" ] && run_one "e2e/${t##*/}" "$t"
+done
+
+echo
+[ "${#failed_names[@]}" != 0 ] && echo "failed: ${failed_names[*]}  (logs in $log_dir)"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
