@@ -32,7 +32,7 @@ LIBS := -lbpf -lxdp -lelf -lz -lmnl -lpthread
 TEST_LIBS := -lcmocka
 
 # --- sources (found by folder, so a new file needs no Makefile edit) ---------
-BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard tests/bench/*.bpf.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c) $(wildcard tests/bench/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst %.bpf.c,$(O)/bpf/%.skel.h,$(notdir $(BPF_SRCS)))
 
@@ -48,6 +48,7 @@ TESTLIB_OBJS := $(patsubst %.c,$(O)/%.o,$(TESTLIB_SRCS))
 TEST_BINS := $(patsubst %.c,$(O)/%,$(UNIT_SRCS) $(BPFTEST_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst %.c,$(O)/%,$(filter-out %.bpf.c,$(BENCH_SRCS)))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 BIN := $(O)/xdpswitch
 
@@ -65,6 +66,11 @@ $(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
 $(O)/bpf/%.skel.h: $(O)/tests/bench/%.bpf.o
+	$(call msg,SKEL,$@)
+	@mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(O)/bpf/%.skel.h: $(O)/tests/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
