@@ -24,7 +24,7 @@
 
 /* Limits. Map sizes marked (load) can be changed by the loader before load. */
 #define XS_MAX_MASKS 256                /* masks probed per packet, at most */
-#define XS_DEFAULT_MAX_FLOWS 262144     /* megaflow slots (load) */
+#define XS_DEFAULT_MAX_FLOWS 65536      /* megaflow slots (load) */
 #define XS_EMC_ENTRIES 8192             /* microflow entries per CPU (load) */
 #define XS_MAX_PORTS 1024               /* ports in the tx devmap */
 #define XS_UPCALL_MAX_PKT 1536          /* packet bytes copied into a miss */
