@@ -1,0 +1,468 @@
+/* The match/set field table: names, widths, prerequisites, and where each
+ * field's bits live in struct ofp_key, with the accessors built on that. */
+#include "agent/ofp/fields.h"
+
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <string.h>
+
+#define ETH_TYPE_IP 0x0800
+#define ETH_TYPE_ARP 0x0806
+#define ETH_TYPE_IPV6 0x86dd
+
+/* Where a field lives: a key member at ofs of size bytes. "bits" selects
+ * the field's part of the member (0 = the whole member, copied bytewise);
+ * the field's value is (member & bits) >> shift. host: member is in host
+ * byte order (in_port), otherwise big endian. */
+struct field_loc {
+	uint16_t ofs;
+	uint8_t size;
+	bool host;
+	uint8_t shift;
+	uint32_t bits;
+};
+
+#define KOFS(m) offsetof(struct ofp_key, m)
+#define KSIZE(m) sizeof(((struct ofp_key *)0)->m)
+#define WHOLE(m) { KOFS(m), KSIZE(m), false, 0, 0 }
+#define PART(m, b, s) { KOFS(m), KSIZE(m), false, s, b }
+
+#define F(ID, NAME, NXM, OXM, BYTES, BITS, MASKABLE, PREFIX, WRITABLE, PREREQ, FMT) \
+	[ID] = { ID, NAME, NXM, OXM, BYTES, BITS, MASKABLE, PREFIX, WRITABLE, PREREQ, FMT }
+#define REG(i) \
+	F(OFPF_REG0 + i, "reg" #i, "NXM_NX_REG" #i, NULL, 4, 32, true, false, true, \
+	  OFPR_NONE, OFPFMT_HEX)
+
+static const struct ofp_field fields[OFPF__MAX] = {
+	F(OFPF_IN_PORT, "in_port", "NXM_OF_IN_PORT", "OXM_OF_IN_PORT", 2, 16,
+	  false, false, true, OFPR_NONE, OFPFMT_PORT),
+	F(OFPF_DL_DST, "dl_dst", "NXM_OF_ETH_DST", "OXM_OF_ETH_DST", 6, 48,
+	  true, false, true, OFPR_NONE, OFPFMT_ETH),
+	F(OFPF_DL_SRC, "dl_src", "NXM_OF_ETH_SRC", "OXM_OF_ETH_SRC", 6, 48,
+	  true, false, true, OFPR_NONE, OFPFMT_ETH),
+	F(OFPF_DL_TYPE, "dl_type", "NXM_OF_ETH_TYPE", "OXM_OF_ETH_TYPE", 2, 16,
+	  false, false, false, OFPR_NONE, OFPFMT_HEX),
+	F(OFPF_VLAN_TCI, "vlan_tci", "NXM_OF_VLAN_TCI", NULL, 2, 16,
+	  true, false, true, OFPR_NONE, OFPFMT_HEX),
+	F(OFPF_DL_VLAN, "dl_vlan", NULL, NULL, 2, 12,
+	  false, false, true, OFPR_VLAN, OFPFMT_DEC),
+	F(OFPF_DL_VLAN_PCP, "dl_vlan_pcp", NULL, "OXM_OF_VLAN_PCP", 1, 3,
+	  false, false, true, OFPR_VLAN, OFPFMT_DEC),
+	F(OFPF_NW_SRC, "nw_src", "NXM_OF_IP_SRC", "OXM_OF_IPV4_SRC", 4, 32,
+	  true, false, true, OFPR_IPV4, OFPFMT_IPV4),
+	F(OFPF_NW_DST, "nw_dst", "NXM_OF_IP_DST", "OXM_OF_IPV4_DST", 4, 32,
+	  true, false, true, OFPR_IPV4, OFPFMT_IPV4),
+	F(OFPF_NW_PROTO, "nw_proto", "NXM_OF_IP_PROTO", "OXM_OF_IP_PROTO", 1, 8,
+	  false, false, false, OFPR_IP_ANY, OFPFMT_DEC),
+	F(OFPF_NW_TOS, "nw_tos", "NXM_OF_IP_TOS", NULL, 1, 8,
+	  false, false, true, OFPR_IP_ANY, OFPFMT_DEC),
+	F(OFPF_IP_DSCP, "ip_dscp", NULL, "OXM_OF_IP_DSCP", 1, 6,
+	  false, false, true, OFPR_IP_ANY, OFPFMT_DEC),
+	F(OFPF_IP_ECN, "ip_ecn", "NXM_NX_IP_ECN", "OXM_OF_IP_ECN", 1, 2,
+	  false, false, true, OFPR_IP_ANY, OFPFMT_DEC),
+	F(OFPF_NW_TTL, "nw_ttl", "NXM_NX_IP_TTL", NULL, 1, 8,
+	  false, false, true, OFPR_IP_ANY, OFPFMT_DEC),
+	F(OFPF_IP_FRAG, "ip_frag", "NXM_NX_IP_FRAG", NULL, 1, 2,
+	  true, false, false, OFPR_IP_ANY, OFPFMT_FRAG),
+	F(OFPF_TP_SRC, "tp_src", "NXM_OF_TCP_SRC", "OXM_OF_TCP_SRC", 2, 16,
+	  true, false, true, OFPR_L4_ANY, OFPFMT_DEC),
+	F(OFPF_TP_DST, "tp_dst", "NXM_OF_TCP_DST", "OXM_OF_TCP_DST", 2, 16,
+	  true, false, true, OFPR_L4_ANY, OFPFMT_DEC),
+	F(OFPF_TCP_FLAGS, "tcp_flags", "NXM_NX_TCP_FLAGS", NULL, 2, 12,
+	  true, false, false, OFPR_TCP_ANY, OFPFMT_TCP_FLAGS),
+	F(OFPF_ICMP_TYPE, "icmp_type", "NXM_OF_ICMP_TYPE", "OXM_OF_ICMPV4_TYPE", 1, 8,
+	  false, false, true, OFPR_ICMPV4, OFPFMT_DEC),
+	F(OFPF_ICMP_CODE, "icmp_code", "NXM_OF_ICMP_CODE", "OXM_OF_ICMPV4_CODE", 1, 8,
+	  false, false, true, OFPR_ICMPV4, OFPFMT_DEC),
+	F(OFPF_ICMPV6_TYPE, "icmpv6_type", "NXM_NX_ICMPV6_TYPE", "OXM_OF_ICMPV6_TYPE", 1, 8,
+	  false, false, true, OFPR_ICMPV6, OFPFMT_DEC),
+	F(OFPF_ICMPV6_CODE, "icmpv6_code", "NXM_NX_ICMPV6_CODE", "OXM_OF_ICMPV6_CODE", 1, 8,
+	  false, false, true, OFPR_ICMPV6, OFPFMT_DEC),
+	F(OFPF_ARP_OP, "arp_op", "NXM_OF_ARP_OP", "OXM_OF_ARP_OP", 2, 8,
+	  false, false, true, OFPR_ARP, OFPFMT_DEC),
+	F(OFPF_ARP_SPA, "arp_spa", "NXM_OF_ARP_SPA", "OXM_OF_ARP_SPA", 4, 32,
+	  true, false, true, OFPR_ARP, OFPFMT_IPV4),
+	F(OFPF_ARP_TPA, "arp_tpa", "NXM_OF_ARP_TPA", "OXM_OF_ARP_TPA", 4, 32,
+	  true, false, true, OFPR_ARP, OFPFMT_IPV4),
+	F(OFPF_ARP_SHA, "arp_sha", "NXM_NX_ARP_SHA", "OXM_OF_ARP_SHA", 6, 48,
+	  true, false, true, OFPR_ARP, OFPFMT_ETH),
+	F(OFPF_ARP_THA, "arp_tha", "NXM_NX_ARP_THA", "OXM_OF_ARP_THA", 6, 48,
+	  true, false, true, OFPR_ARP, OFPFMT_ETH),
+	F(OFPF_IPV6_SRC, "ipv6_src", "NXM_NX_IPV6_SRC", "OXM_OF_IPV6_SRC", 16, 128,
+	  true, true, true, OFPR_IPV6, OFPFMT_IPV6),
+	F(OFPF_IPV6_DST, "ipv6_dst", "NXM_NX_IPV6_DST", "OXM_OF_IPV6_DST", 16, 128,
+	  true, true, true, OFPR_IPV6, OFPFMT_IPV6),
+	F(OFPF_IPV6_LABEL, "ipv6_label", "NXM_NX_IPV6_LABEL", "OXM_OF_IPV6_FLABEL", 4, 20,
+	  true, false, true, OFPR_IPV6, OFPFMT_HEX),
+	F(OFPF_ND_TARGET, "nd_target", "NXM_NX_ND_TARGET", "OXM_OF_IPV6_ND_TARGET", 16, 128,
+	  true, true, true, OFPR_ND, OFPFMT_IPV6),
+	F(OFPF_METADATA, "metadata", NULL, "OXM_OF_METADATA", 8, 64,
+	  true, false, true, OFPR_NONE, OFPFMT_HEX),
+	REG(0), REG(1), REG(2), REG(3), REG(4), REG(5), REG(6), REG(7),
+	REG(8), REG(9), REG(10), REG(11), REG(12), REG(13), REG(14), REG(15),
+};
+
+#define R(i) [OFPF_REG0 + i] = WHOLE(regs[i])
+
+static const struct field_loc locs[OFPF__MAX] = {
+	[OFPF_IN_PORT] = { KOFS(dp.in_port), KSIZE(dp.in_port), true, 0, 0xffff },
+	[OFPF_DL_DST] = WHOLE(dp.dl_dst),
+	[OFPF_DL_SRC] = WHOLE(dp.dl_src),
+	[OFPF_DL_TYPE] = WHOLE(dp.dl_type),
+	[OFPF_VLAN_TCI] = WHOLE(dp.vlan[0].tci),
+	[OFPF_DL_VLAN] = PART(dp.vlan[0].tci, XS_VLAN_VID_MASK, 0),
+	[OFPF_DL_VLAN_PCP] = PART(dp.vlan[0].tci, XS_VLAN_PCP_MASK, XS_VLAN_PCP_SHIFT),
+	[OFPF_NW_SRC] = WHOLE(dp.nw_src),
+	[OFPF_NW_DST] = WHOLE(dp.nw_dst),
+	[OFPF_NW_PROTO] = WHOLE(dp.nw_proto),
+	[OFPF_NW_TOS] = PART(dp.nw_tos, 0xfc, 0),
+	[OFPF_IP_DSCP] = PART(dp.nw_tos, 0xfc, 2),
+	[OFPF_IP_ECN] = PART(dp.nw_tos, 0x03, 0),
+	[OFPF_NW_TTL] = WHOLE(dp.nw_ttl),
+	[OFPF_IP_FRAG] = PART(dp.nw_frag, XS_FRAG_MASK, 0),
+	[OFPF_TP_SRC] = WHOLE(dp.tp_src),
+	[OFPF_TP_DST] = WHOLE(dp.tp_dst),
+	[OFPF_TCP_FLAGS] = PART(dp.tcp_flags, 0x0fff, 0),
+	[OFPF_ICMP_TYPE] = PART(dp.tp_src, 0xff, 0),
+	[OFPF_ICMP_CODE] = PART(dp.tp_dst, 0xff, 0),
+	[OFPF_ICMPV6_TYPE] = PART(dp.tp_src, 0xff, 0),
+	[OFPF_ICMPV6_CODE] = PART(dp.tp_dst, 0xff, 0),
+	[OFPF_ARP_OP] = PART(dp.nw_proto, 0xff, 0),
+	[OFPF_ARP_SPA] = WHOLE(dp.nw_src),
+	[OFPF_ARP_TPA] = WHOLE(dp.nw_dst),
+	[OFPF_ARP_SHA] = WHOLE(dp.arp_sha),
+	[OFPF_ARP_THA] = WHOLE(dp.arp_tha),
+	[OFPF_IPV6_SRC] = WHOLE(dp.ipv6_src),
+	[OFPF_IPV6_DST] = WHOLE(dp.ipv6_dst),
+	[OFPF_IPV6_LABEL] = PART(dp.ipv6_label, 0x000fffff, 0),
+	[OFPF_ND_TARGET] = WHOLE(dp.nd_target),
+	[OFPF_METADATA] = WHOLE(metadata),
+	R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7),
+	R(8), R(9), R(10), R(11), R(12), R(13), R(14), R(15),
+};
+
+/* Other spellings ovs-ofctl accepts for the same fields. */
+static const struct {
+	const char *name;
+	enum ofp_field_id id;
+} aliases[] = {
+	{ "eth_src", OFPF_DL_SRC }, { "eth_dst", OFPF_DL_DST },
+	{ "eth_type", OFPF_DL_TYPE }, { "vlan_pcp", OFPF_DL_VLAN_PCP },
+	{ "ip_src", OFPF_NW_SRC }, { "ip_dst", OFPF_NW_DST },
+	{ "ip_proto", OFPF_NW_PROTO }, { "nw_ecn", OFPF_IP_ECN },
+	{ "nw_frag", OFPF_IP_FRAG },
+	{ "tcp_src", OFPF_TP_SRC }, { "udp_src", OFPF_TP_SRC },
+	{ "sctp_src", OFPF_TP_SRC }, { "tcp_dst", OFPF_TP_DST },
+	{ "udp_dst", OFPF_TP_DST }, { "sctp_dst", OFPF_TP_DST },
+	{ "NXM_OF_UDP_SRC", OFPF_TP_SRC }, { "NXM_OF_UDP_DST", OFPF_TP_DST },
+	{ "OXM_OF_UDP_SRC", OFPF_TP_SRC }, { "OXM_OF_UDP_DST", OFPF_TP_DST },
+	{ "OXM_OF_SCTP_SRC", OFPF_TP_SRC }, { "OXM_OF_SCTP_DST", OFPF_TP_DST },
+	{ "icmpv4_type", OFPF_ICMP_TYPE }, { "icmpv4_code", OFPF_ICMP_CODE },
+};
+
+const struct ofp_field *ofp_field_by_id(enum ofp_field_id id)
+{
+	if ((unsigned)id >= OFPF__MAX)
+		return NULL;
+	return &fields[id];
+}
+
+static bool name_is(const char *s, const char *name, unsigned len)
+{
+	return s && strlen(s) == len && !memcmp(s, name, len);
+}
+
+const struct ofp_field *ofp_field_by_name(const char *name, unsigned len)
+{
+	unsigned i;
+
+	for (i = 0; i < OFPF__MAX; i++) {
+		const struct ofp_field *f = &fields[i];
+
+		if (name_is(f->name, name, len) || name_is(f->nxm_name, name, len) ||
+		    name_is(f->oxm_name, name, len))
+			return f;
+	}
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (name_is(aliases[i].name, name, len))
+			return &fields[aliases[i].id];
+	return NULL;
+}
+
+/* Big-endian byte string <-> integer, for fields of at most 8 bytes. */
+static uint64_t be_to_u64(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | *p++;
+	return v;
+}
+
+static void u64_to_be(uint64_t v, uint8_t *p, unsigned n)
+{
+	while (n--) {
+		p[n] = v & 0xff;
+		v >>= 8;
+	}
+}
+
+static uint64_t member_read(const struct field_loc *l, const uint8_t *m)
+{
+	if (l->host) {
+		uint32_t v;
+
+		memcpy(&v, m, sizeof(v));
+		return v;
+	}
+	return be_to_u64(m, l->size);
+}
+
+static void member_write(const struct field_loc *l, uint64_t v, uint8_t *m)
+{
+	if (l->host) {
+		uint32_t h = v;
+
+		memcpy(m, &h, sizeof(h));
+		return;
+	}
+	u64_to_be(v, m, l->size);
+}
+
+static uint64_t low_ones(unsigned n_bits)
+{
+	return n_bits >= 64 ? UINT64_MAX : (UINT64_C(1) << n_bits) - 1;
+}
+
+void ofp_field_get(const struct ofp_field *f, const struct ofp_key *key, uint8_t *value)
+{
+	const struct field_loc *l = &locs[f->id];
+	const uint8_t *m = (const uint8_t *)key + l->ofs;
+
+	if (!l->bits) {
+		memcpy(value, m, f->n_bytes);
+		return;
+	}
+	u64_to_be((member_read(l, m) & l->bits) >> l->shift, value, f->n_bytes);
+}
+
+void ofp_field_set(const struct ofp_field *f, const uint8_t *value,
+		   const uint8_t *mask, struct ofp_key *key)
+{
+	const struct field_loc *l = &locs[f->id];
+	uint8_t *m = (uint8_t *)key + l->ofs;
+	uint64_t v, mk, cur;
+	unsigned i;
+
+	if (!l->bits) {
+		for (i = 0; i < f->n_bytes; i++) {
+			uint8_t b = mask ? mask[i] : 0xff;
+
+			m[i] = (m[i] & ~b) | (value[i] & b);
+		}
+		return;
+	}
+	v = be_to_u64(value, f->n_bytes);
+	mk = mask ? be_to_u64(mask, f->n_bytes) : UINT64_MAX;
+	mk = (mk << l->shift) & l->bits;
+	cur = member_read(l, m);
+	member_write(l, (cur & ~mk) | ((v << l->shift) & mk), m);
+}
+
+/* The field's all-ones value: n_bits ones, right-aligned in n_bytes. */
+static void field_ones(const struct ofp_field *f, uint8_t *ones)
+{
+	unsigned i, bits = f->n_bits;
+
+	memset(ones, 0, f->n_bytes);
+	for (i = f->n_bytes; i-- > 0 && bits; ) {
+		unsigned n = bits < 8 ? bits : 8;
+
+		ones[i] = (uint8_t)low_ones(n);
+		bits -= n;
+	}
+}
+
+void ofp_field_mask_all(const struct ofp_field *f, struct ofp_key *mask)
+{
+	uint8_t ones[OFP_FIELD_MAX_BYTES];
+
+	field_ones(f, ones);
+	ofp_field_set(f, ones, NULL, mask);
+}
+
+/* Matching on dl_vlan or dl_vlan_pcp means "a tag is present and its VID
+ * (PCP) is ...", as ovs-ofctl reads them: the present bit is matched too. */
+static void match_vlan_present(struct ofp_match *match)
+{
+	__be16 cfi = htons(XS_VLAN_PRESENT);
+
+	match->value.dp.vlan[0].tci |= cfi;
+	match->mask.dp.vlan[0].tci |= cfi;
+}
+
+void ofp_field_set_match(const struct ofp_field *f, const uint8_t *value,
+			 const uint8_t *mask, struct ofp_match *match)
+{
+	uint8_t m[OFP_FIELD_MAX_BYTES], v[OFP_FIELD_MAX_BYTES];
+	unsigned i;
+
+	field_ones(f, m);
+	for (i = 0; i < f->n_bytes; i++) {
+		if (mask)
+			m[i] &= mask[i];
+		v[i] = value[i] & m[i];
+	}
+	ofp_field_set(f, m, NULL, &match->mask);
+	ofp_field_set(f, v, NULL, &match->value);
+	if (f->id == OFPF_DL_VLAN || f->id == OFPF_DL_VLAN_PCP)
+		match_vlan_present(match);
+}
+
+void ofp_field_get_match(const struct ofp_field *f, const struct ofp_match *match,
+			 uint8_t *value, uint8_t *mask)
+{
+	ofp_field_get(f, &match->value, value);
+	ofp_field_get(f, &match->mask, mask);
+}
+
+/* The facts prerequisites are made of, read from a key. */
+static bool is_ipv4(const struct ofp_key *k)
+{
+	return k->dp.dl_type == htons(ETH_TYPE_IP);
+}
+
+static bool is_ipv6(const struct ofp_key *k)
+{
+	return k->dp.dl_type == htons(ETH_TYPE_IPV6);
+}
+
+static bool is_l4_proto(uint8_t p)
+{
+	return p == 6 || p == 17 || p == 132;
+}
+
+static bool is_nd_type(const struct ofp_key *k)
+{
+	uint16_t type = ntohs(k->dp.tp_src);
+
+	return type == 135 || type == 136;
+}
+
+bool ofp_prereq_ok(const struct ofp_field *f, const struct ofp_key *k)
+{
+	bool ip = is_ipv4(k) || is_ipv6(k);
+
+	switch (f->prereq) {
+	case OFPR_NONE:
+		return true;
+	case OFPR_VLAN:
+		return k->dp.vlan[0].tci & htons(XS_VLAN_PRESENT);
+	case OFPR_ARP:
+		return k->dp.dl_type == htons(ETH_TYPE_ARP);
+	case OFPR_IP_ANY:
+		return ip;
+	case OFPR_IPV4:
+		return is_ipv4(k);
+	case OFPR_IPV6:
+		return is_ipv6(k);
+	case OFPR_TCP_ANY:
+		return ip && k->dp.nw_proto == 6;
+	case OFPR_L4_ANY:
+		return ip && is_l4_proto(k->dp.nw_proto);
+	case OFPR_ICMPV4:
+		return is_ipv4(k) && k->dp.nw_proto == 1;
+	case OFPR_ICMPV6:
+		return is_ipv6(k) && k->dp.nw_proto == 58;
+	case OFPR_ND:
+		return is_ipv6(k) && k->dp.nw_proto == 58 && is_nd_type(k) &&
+		       !k->dp.tp_dst;
+	}
+	return false;
+}
+
+void ofp_prereq_mask(const struct ofp_field *f, const struct ofp_key *k,
+		     struct ofp_key *mask)
+{
+	bool ip = is_ipv4(k) || is_ipv6(k);
+
+	switch (f->prereq) {
+	case OFPR_NONE:
+		return;
+	case OFPR_VLAN:
+		mask->dp.vlan[0].tci |= htons(XS_VLAN_PRESENT);
+		return;
+	case OFPR_ARP:
+	case OFPR_IP_ANY:
+	case OFPR_IPV4:
+	case OFPR_IPV6:
+		mask->dp.dl_type = 0xffff;
+		return;
+	case OFPR_TCP_ANY:
+	case OFPR_L4_ANY:
+		mask->dp.dl_type = 0xffff;
+		if (ip)
+			mask->dp.nw_proto = 0xff;
+		return;
+	case OFPR_ICMPV4:
+		mask->dp.dl_type = 0xffff;
+		if (is_ipv4(k))
+			mask->dp.nw_proto = 0xff;
+		return;
+	case OFPR_ICMPV6:
+	case OFPR_ND:
+		mask->dp.dl_type = 0xffff;
+		if (!is_ipv6(k))
+			return;
+		mask->dp.nw_proto = 0xff;
+		if (f->prereq != OFPR_ND || k->dp.nw_proto != 58)
+			return;
+		mask->dp.tp_src = 0xffff;
+		if (is_nd_type(k))
+			mask->dp.tp_dst = 0xffff;
+		return;
+	}
+}
+
+/* Is the key member of a match fully matched (every bit of "bits")? */
+static bool exact16(__be16 mask, uint16_t bits)
+{
+	return (ntohs(mask) & bits) == bits;
+}
+
+bool ofp_prereq_in_match(const struct ofp_field *f, const struct ofp_match *m)
+{
+	const struct ofp_key *v = &m->value, *k = &m->mask;
+	bool type = k->dp.dl_type == 0xffff;
+	bool proto = k->dp.nw_proto == 0xff;
+
+	switch (f->prereq) {
+	case OFPR_NONE:
+		return true;
+	case OFPR_VLAN:
+		return exact16(k->dp.vlan[0].tci, XS_VLAN_PRESENT) &&
+		       (v->dp.vlan[0].tci & htons(XS_VLAN_PRESENT));
+	case OFPR_ARP:
+		return type && v->dp.dl_type == htons(ETH_TYPE_ARP);
+	case OFPR_IP_ANY:
+		return type && (is_ipv4(v) || is_ipv6(v));
+	case OFPR_IPV4:
+		return type && is_ipv4(v);
+	case OFPR_IPV6:
+		return type && is_ipv6(v);
+	case OFPR_TCP_ANY:
+		return type && (is_ipv4(v) || is_ipv6(v)) && proto && v->dp.nw_proto == 6;
+	case OFPR_L4_ANY:
+		return type && (is_ipv4(v) || is_ipv6(v)) && proto &&
+		       is_l4_proto(v->dp.nw_proto);
+	case OFPR_ICMPV4:
+		return type && is_ipv4(v) && proto && v->dp.nw_proto == 1;
+	case OFPR_ICMPV6:
+		return type && is_ipv6(v) && proto && v->dp.nw_proto == 58;
+	case OFPR_ND:
+		return type && is_ipv6(v) && proto && v->dp.nw_proto == 58 &&
+		       exact16(k->dp.tp_src, 0xff) && is_nd_type(v) &&
+		       exact16(k->dp.tp_dst, 0xff) && !v->dp.tp_dst;
+	}
+	return false;
+}
