@@ -1,0 +1,217 @@
+/* The datapath library: loads the XDP/TC fast path and drives its maps
+ * (ports, masks, megaflows, counters), reads misses and re-injects packets.
+ *
+ * Design. The agent owns the megaflow table; BPF only reads it. Every
+ * megaflow lives in a slot of xs_flows (actions) and xs_flow_stats (per-CPU
+ * counters), named by a handle {slot, gen}. A megaflow is installed by
+ * writing its slot first and then inserting (key & mask, mask id) -> handle
+ * into xs_megaflows, so a packet that finds the handle always finds the
+ * actions. Changing the actions takes a fresh slot and replaces the hash
+ * entry; the old slot is retired: its generation is cleared (which turns
+ * every per-CPU microflow entry that names it stale) but its action bytes
+ * stay, and freed slots are reused in FIFO order, so a packet still running
+ * an old slot on another CPU never sees it rewritten under its feet.
+ *
+ * Masks get ids 0..XS_MAX_MASKS-1 and a reference per megaflow. The ordered
+ * list the fast path probes is one hash element (xs_masks[0]) replaced as a
+ * whole: adding a mask, dropping an unused one and re-ranking by recent hits
+ * (xs_dp_masks_rank) are each one atomic publish.
+ *
+ * The library keeps a mirror of every installed megaflow (key, mask,
+ * actions), so dumps and the revalidator never walk the maps. Opening with a
+ * pin directory that already holds the maps adopts them: the mirror is
+ * rebuilt from the maps and the microflow cache is flushed (the generations
+ * of free slots are not recorded anywhere, so old microflow entries could
+ * otherwise match a reused slot).
+ *
+ * Slot 0 is never given to a megaflow: it is the scratch slot used to
+ * execute actions for a packet whose megaflow is not installed.
+ *
+ * A struct xs_dp is not thread-safe; one thread (the agent's main loop)
+ * drives it. Functions return 0 or -errno and print nothing. */
+#ifndef XS_AGENT_DATAPATH_DP_H
+#define XS_AGENT_DATAPATH_DP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "include/xdpswitch/datapath.h"
+
+struct xs_dp;
+
+struct xs_dp_opts {
+	const char *pin_dir; /* maps pinned here (created if missing) and
+	                      * adopted if already there; NULL: no pinning */
+	uint32_t max_flows;  /* megaflows at most; 0: XS_DEFAULT_MAX_FLOWS */
+	uint32_t miss_rate;  /* misses per second per port per CPU; 0: none */
+	uint32_t miss_burst; /* token bucket depth; 0 with a rate: the rate */
+	bool emc_disabled;   /* turn the microflow cache off */
+};
+
+/* Spare slots beyond max_flows: the scratch slot and room for
+ * xs_dp_flow_modify when the table is full. */
+#define XS_DP_SPARE_SLOTS 64
+
+/* --- lifecycle (dp.c) ----------------------------------------------------- */
+
+/* Opens and loads the fast path with @opts (NULL: defaults), pins or adopts
+ * its maps, and returns it in *@out. Nothing is attached to any interface.
+ * -EINVAL for bad options (max_flows above 1<<24, pin_dir not absolute or
+ * too long); -errno from libbpf, e.g. when pinned maps do not fit @opts. */
+int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out);
+
+/* Frees @dp and its fds. Pinned maps stay pinned (and keep forwarding if
+ * the programs are attached). NULL is a no-op. */
+void xs_dp_close(struct xs_dp *dp);
+
+/* Removes the maps pinned under @pin_dir by xs_dp_open and the directory
+ * if it is then empty. Names that are not there are skipped. */
+int xs_dp_unpin(const char *pin_dir);
+
+int xs_dp_xdp_prog_fd(const struct xs_dp *dp);
+int xs_dp_tc_prog_fd(const struct xs_dp *dp);
+
+/* fd of the named map (XS_MAP_*), or -ENOENT. For tools and tests. */
+int xs_dp_map_fd(const struct xs_dp *dp, const char *name);
+
+/* Megaflows installed now, and the limit. */
+uint32_t xs_dp_flow_count(const struct xs_dp *dp);
+uint32_t xs_dp_max_flows(const struct xs_dp *dp);
+
+/* --- ports (dp.c) --------------------------------------------------------- */
+
+/* Makes @ifindex a target of XS_ACT_OUTPUT (an xs_tx_ports entry). Adding a
+ * port twice is fine. -EINVAL for ifindex 0. */
+int xs_dp_port_add(struct xs_dp *dp, uint32_t ifindex);
+/* Removes it; -ENOENT if it was not added. */
+int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex);
+
+/* --- megaflows (dp_flows.c) ----------------------------------------------- */
+
+/* One installed megaflow as the mirror holds it. */
+struct xs_dp_flow {
+	struct xs_flow_handle handle;
+	struct xs_flow_key key;  /* already masked; mask_id 0 */
+	struct xs_flow_key mask; /* mask_id 0 */
+	uint32_t mask_id;
+	uint16_t n_actions;
+	uint16_t flags;          /* XS_MF_F_* */
+	struct xs_action actions[XS_MAX_ACTIONS];
+};
+
+/* Installs the megaflow (@key & @mask) -> @actions. The key's bits outside
+ * the mask are ignored; key->mask_id and mask->mask_id must be 0. Gets or
+ * creates the mask's id, takes a slot with a new generation, writes actions
+ * and zeroed counters, inserts the hash entry, and publishes the mask list
+ * if the mask is new. @out (may be NULL) receives the handle.
+ * -EINVAL: NULL key/mask, n_actions > XS_MAX_ACTIONS, actions NULL with
+ *          n_actions > 0, an action type out of range, unknown flag bits,
+ *          nonzero mask_id;
+ * -EEXIST: the same masked key with the same mask is installed;
+ * -ENOSPC: max_flows megaflows installed, or XS_MAX_MASKS masks in use and
+ *          @mask is a new one.
+ * On any error nothing changes. */
+int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
+		       const struct xs_flow_key *mask, const struct xs_action *actions,
+		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out);
+
+/* Gives the megaflow @h new actions: writes them to a fresh slot, points the
+ * hash entry at it and retires the old slot. Counters carry over (the old
+ * slot's totals are folded into the new one's as xs_dp_flow_stats reports
+ * them). *@h is updated to the new handle. -ENOENT if @h is not installed;
+ * -EINVAL as for install; -ENOSPC if no slot is free. On error nothing
+ * changes. */
+int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
+		      const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
+
+/* Removes the megaflow @h: deletes the hash entry, retires the slot, drops
+ * the mask reference (and the mask, published, when it was the last). If
+ * @final is not NULL it receives the megaflow's counters. -ENOENT if @h is
+ * not installed. */
+int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *final);
+
+/* Removes every megaflow; the mask list becomes empty. */
+int xs_dp_flow_flush(struct xs_dp *dp);
+
+/* Counters of @h: packets and bytes summed over CPUs (and over the slots
+ * the megaflow had before a modify), the latest used_ns, tcp_flags OR-ed.
+ * -ENOENT if @h is not installed. */
+int xs_dp_flow_stats(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *sum);
+
+/* Copies megaflow @h into *@out; -ENOENT if it is not installed. */
+int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp_flow *out);
+
+/* Finds the installed megaflow with mask @mask whose masked key matches
+ * @key & @mask; -ENOENT if there is none. */
+int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
+		    const struct xs_flow_key *mask, struct xs_flow_handle *out);
+
+/* Iterates the installed megaflows in slot order: start with *@pos = 0;
+ * returns 1 with *@out filled, 0 when done. Flows installed or removed
+ * during the walk may or may not be seen; none is seen twice. */
+int xs_dp_flow_next(const struct xs_dp *dp, uint32_t *pos, struct xs_dp_flow *out);
+
+/* --- masks (dp_masks.c) --------------------------------------------------- */
+
+/* Masks in use now. */
+uint32_t xs_dp_mask_count(const struct xs_dp *dp);
+
+/* Reads the per-mask hit counters and, if the order by hits since the
+ * previous call (ties: previous order) differs from the published one,
+ * publishes the new order. Sets *@changed (may be NULL). */
+int xs_dp_masks_rank(struct xs_dp *dp, bool *changed);
+
+/* Mask ids in probe order as last published; returns how many (<= @max). */
+uint32_t xs_dp_mask_order(const struct xs_dp *dp, uint32_t *ids, uint32_t max);
+
+/* --- misses (dp_upcall.c) ------------------------------------------------- */
+
+/* Called per ringbuf record. Records shorter than their header says
+ * (cap_len beyond the record) are counted and skipped, so u->pkt holds
+ * u->cap_len valid bytes. A negative return stops the poll, which returns
+ * it. */
+typedef int (*xs_dp_upcall_cb)(void *ctx, const struct xs_upcall *u);
+
+/* Consumes the miss ringbuf, waiting up to @timeout_ms (0: no wait, -1:
+ * forever) for the first record. Returns the number of records handed to
+ * @cb or -errno. */
+int xs_dp_upcall_poll(struct xs_dp *dp, xs_dp_upcall_cb cb, void *ctx, int timeout_ms);
+
+/* The ringbuf map fd, to wait on with epoll (EPOLLIN when records wait). */
+int xs_dp_upcall_fd(const struct xs_dp *dp);
+
+/* Records skipped because they were shorter than their header said. */
+uint64_t xs_dp_upcall_malformed(const struct xs_dp *dp);
+
+/* --- re-injection (dp_exec.c) --------------------------------------------- */
+
+/* Runs @pkt through the XDP program as if it had arrived on @ifindex, but
+ * with the actions of megaflow @h instead of a lookup (struct xs_meta with
+ * XS_META_EXEC in front of the frame). The packet really leaves: this is a
+ * BPF_PROG_TEST_RUN with live frames. If @h was retired meanwhile the
+ * program drops the packet and counts STALE_REINJECT.
+ * -EINVAL: NULL @pkt, @len < 14 or > 3520, ifindex 0; -errno from the
+ * kernel (-ENODEV for an unknown ifindex). */
+int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
+		  struct xs_flow_handle h);
+
+/* Same for a packet whose megaflow is not installed (e.g. the table is
+ * full): the actions go to the scratch slot, then run as above. */
+int xs_dp_execute_actions(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
+			  const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
+
+/* --- counters (dp_stats.c) ------------------------------------------------ */
+
+/* Datapath counters (enum xs_stat) summed over CPUs. */
+int xs_dp_stats_read(struct xs_dp *dp, uint64_t out[XS_STAT__MAX]);
+
+/* Name ("megaflow_hit") and description of a counter; NULL out of range. */
+const char *xs_dp_stat_name(unsigned int stat);
+const char *xs_dp_stat_desc(unsigned int stat);
+
+/* Average masks probed per megaflow hit, from counters read by
+ * xs_dp_stats_read; 0 when there was no hit. */
+double xs_dp_stats_masks_per_hit(const uint64_t stats[XS_STAT__MAX]);
+
+#endif

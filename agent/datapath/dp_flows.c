@@ -1,0 +1,536 @@
+/* Megaflows: the slot pool (generations, FIFO reuse), install, modify and
+ * remove in an order that keeps every packet's view consistent, counters,
+ * the userspace mirror and its iteration, adoption of pinned maps. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "agent/datapath/dp_internal.h"
+
+/* --- slot pool ------------------------------------------------------------- */
+
+int xs_slot_pool_init(struct xs_slot_pool *p, uint32_t n_slots)
+{
+	memset(p, 0, sizeof(*p));
+	if (n_slots < 2)
+		return -EINVAL;
+	p->n_slots = n_slots;
+	p->gen = calloc(n_slots, sizeof(*p->gen));
+	p->used = calloc(n_slots, sizeof(*p->used));
+	p->fifo = calloc(n_slots - 1, sizeof(*p->fifo));
+	if (!p->gen || !p->used || !p->fifo) {
+		xs_slot_pool_fini(p);
+		return -ENOMEM;
+	}
+	for (uint32_t s = 1; s < n_slots; s++)
+		p->fifo[s - 1] = s;
+	p->n_free = n_slots - 1;
+	return 0;
+}
+
+void xs_slot_pool_fini(struct xs_slot_pool *p)
+{
+	free(p->gen);
+	free(p->used);
+	free(p->fifo);
+	memset(p, 0, sizeof(*p));
+}
+
+static uint32_t next_gen(uint32_t gen)
+{
+	return gen + 1 ? gen + 1 : 1; /* 0 means "free" in xs_flows */
+}
+
+/* After claims, the ring holds exactly the unused slots, in slot order. */
+static void rebuild_ring(struct xs_slot_pool *p)
+{
+	p->head = 0;
+	p->n_free = 0;
+	for (uint32_t s = 1; s < p->n_slots; s++)
+		if (!p->used[s])
+			p->fifo[p->n_free++] = s;
+	p->dirty = false;
+}
+
+int xs_slot_alloc(struct xs_slot_pool *p, struct xs_flow_handle *h)
+{
+	if (p->dirty)
+		rebuild_ring(p);
+	if (!p->n_free)
+		return -ENOSPC;
+	uint32_t s = p->fifo[p->head];
+
+	p->head = (p->head + 1) % (p->n_slots - 1);
+	p->n_free--;
+	p->used[s] = 1;
+	p->gen[s] = next_gen(p->gen[s]);
+	p->n_used++;
+	h->slot = s;
+	h->gen = p->gen[s];
+	return 0;
+}
+
+bool xs_slot_live(const struct xs_slot_pool *p, struct xs_flow_handle h)
+{
+	return h.slot && h.slot < p->n_slots && p->used[h.slot] && p->gen[h.slot] == h.gen;
+}
+
+int xs_slot_release(struct xs_slot_pool *p, struct xs_flow_handle h)
+{
+	if (!xs_slot_live(p, h))
+		return -ENOENT;
+	if (p->dirty)
+		rebuild_ring(p);
+	p->used[h.slot] = 0;
+	p->n_used--;
+	p->fifo[(p->head + p->n_free) % (p->n_slots - 1)] = h.slot;
+	p->n_free++;
+	return 0;
+}
+
+int xs_slot_claim(struct xs_slot_pool *p, struct xs_flow_handle h)
+{
+	if (!h.slot || h.slot >= p->n_slots || !h.gen)
+		return -EINVAL;
+	if (p->used[h.slot])
+		return -EEXIST;
+	p->used[h.slot] = 1;
+	p->gen[h.slot] = h.gen;
+	p->n_used++;
+	p->dirty = true;
+	return 0;
+}
+
+uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p)
+{
+	p->gen[0] = next_gen(p->gen[0]);
+	return p->gen[0];
+}
+
+/* --- map writes ------------------------------------------------------------- */
+
+int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
+{
+	if (n_actions > XS_MAX_ACTIONS || (n_actions && !actions))
+		return -EINVAL;
+	if (flags & ~XS_MF_F_XDP)
+		return -EINVAL;
+	for (uint16_t i = 0; i < n_actions; i++)
+		if (actions[i].type == XS_ACT_NONE || actions[i].type >= XS_ACT__MAX)
+			return -EINVAL;
+	return 0;
+}
+
+int xs_dp_slot_write(struct xs_dp *dp, uint32_t slot, uint32_t gen,
+		     const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
+{
+	struct xs_megaflow mf;
+
+	memset(&mf, 0, sizeof(mf));
+	mf.gen = gen;
+	mf.n_actions = n_actions;
+	mf.flags = flags;
+	if (n_actions)
+		memcpy(mf.actions, actions, n_actions * sizeof(*actions));
+	return bpf_map_update_elem(dp->fd_flows, &slot, &mf, BPF_ANY) ? -errno : 0;
+}
+
+static int slot_zero_stats(struct xs_dp *dp, uint32_t slot)
+{
+	memset(dp->percpu_buf, 0, (size_t)dp->ncpus * sizeof(struct xs_flow_stats));
+	return bpf_map_update_elem(dp->fd_flow_stats, &slot, dp->percpu_buf, BPF_ANY) ? -errno : 0;
+}
+
+static int slot_read_stats(struct xs_dp *dp, uint32_t slot, struct xs_flow_stats *sum)
+{
+	const struct xs_flow_stats *v = dp->percpu_buf;
+
+	if (bpf_map_lookup_elem(dp->fd_flow_stats, &slot, dp->percpu_buf))
+		return -errno;
+	for (int c = 0; c < dp->ncpus; c++) {
+		sum->packets += v[c].packets;
+		sum->bytes += v[c].bytes;
+		if (v[c].used_ns > sum->used_ns)
+			sum->used_ns = v[c].used_ns;
+		sum->tcp_flags |= v[c].tcp_flags;
+	}
+	return 0;
+}
+
+/* Takes a slot and writes actions and zeroed counters into it. */
+static int slot_take(struct xs_dp *dp, const struct xs_action *actions, uint16_t n_actions,
+		     uint16_t flags, struct xs_flow_handle *h)
+{
+	int err = xs_slot_alloc(&dp->slots, h);
+
+	if (err)
+		return err;
+	err = slot_zero_stats(dp, h->slot);
+	if (!err)
+		err = xs_dp_slot_write(dp, h->slot, h->gen, actions, n_actions, flags);
+	if (err)
+		xs_slot_release(&dp->slots, *h);
+	return err;
+}
+
+/* Retires a slot: generation 0 (stale for every microflow entry), action
+ * bytes kept for packets still running them, back to the FIFO. */
+static void slot_retire(struct xs_dp *dp, struct xs_flow_handle h,
+			const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
+{
+	xs_dp_slot_write(dp, h.slot, 0, actions, n_actions, flags);
+	xs_slot_release(&dp->slots, h);
+}
+
+static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handle h)
+{
+	if (!xs_slot_live(&dp->slots, h))
+		return NULL;
+	return dp->mirror[h.slot];
+}
+
+/* --- megaflow operations ------------------------------------------------------ */
+
+int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
+		       const struct xs_flow_key *mask, const struct xs_action *actions,
+		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
+{
+	struct xs_flow_key mkey;
+	struct xs_flow_handle h;
+	struct xs_dp_slot *ms;
+	uint32_t id;
+	bool created;
+	int err;
+
+	if (!dp || !key || !mask || key->mask_id || mask->mask_id)
+		return -EINVAL;
+	err = xs_dp_check_actions(actions, n_actions, flags);
+	if (err)
+		return err;
+	if (dp->n_flows >= dp->max_flows)
+		return -ENOSPC;
+	ms = calloc(1, sizeof(*ms));
+	if (!ms)
+		return -ENOMEM;
+	err = xs_mask_get(&dp->masks, mask, 0, &id, &created);
+	if (err)
+		goto err_free;
+	if (created) {
+		/* The id's hit counter now is the ranking baseline. */
+		err = xs_dp_mask_hits_one(dp, id, &dp->masks.ent[id].hits_seen);
+		if (err)
+			goto err_mask;
+	}
+	err = slot_take(dp, actions, n_actions, flags, &h);
+	if (err)
+		goto err_mask;
+	xs_dp_mask_key(key, mask, id, &mkey);
+	/* The slot is complete before any packet can find its handle. */
+	if (bpf_map_update_elem(dp->fd_megaflows, &mkey, &h, BPF_NOEXIST)) {
+		err = errno == E2BIG ? -ENOSPC : -errno;
+		goto err_slot;
+	}
+	if (created) {
+		err = xs_dp_masks_publish(dp);
+		if (err) {
+			bpf_map_delete_elem(dp->fd_megaflows, &mkey);
+			goto err_slot;
+		}
+	}
+	ms->flow.handle = h;
+	xs_dp_mask_key(key, mask, 0, &ms->flow.key);
+	ms->flow.mask = *mask;
+	ms->flow.mask_id = id;
+	ms->flow.n_actions = n_actions;
+	ms->flow.flags = flags;
+	if (n_actions)
+		memcpy(ms->flow.actions, actions, n_actions * sizeof(*actions));
+	dp->mirror[h.slot] = ms;
+	dp->n_flows++;
+	if (out)
+		*out = h;
+	return 0;
+
+err_slot:
+	slot_retire(dp, h, NULL, 0, 0);
+err_mask:
+	xs_mask_put(&dp->masks, id);
+err_free:
+	free(ms);
+	return err;
+}
+
+int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
+		      const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
+{
+	struct xs_dp_slot *ms;
+	struct xs_flow_key mkey;
+	struct xs_flow_handle nh, old;
+	int err;
+
+	if (!dp || !h)
+		return -EINVAL;
+	ms = mirror_of(dp, *h);
+	if (!ms)
+		return -ENOENT;
+	err = xs_dp_check_actions(actions, n_actions, flags);
+	if (err)
+		return err;
+	err = slot_take(dp, actions, n_actions, flags, &nh);
+	if (err)
+		return err;
+	xs_dp_mask_key(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, &mkey);
+	if (bpf_map_update_elem(dp->fd_megaflows, &mkey, &nh, BPF_EXIST)) {
+		err = -errno;
+		slot_retire(dp, nh, NULL, 0, 0);
+		return err;
+	}
+	old = *h;
+	/* Packets that ran the old slot until now stay counted. */
+	slot_read_stats(dp, old.slot, &ms->carried);
+	slot_retire(dp, old, ms->flow.actions, ms->flow.n_actions, ms->flow.flags);
+	dp->mirror[old.slot] = NULL;
+	ms->flow.handle = nh;
+	ms->flow.n_actions = n_actions;
+	ms->flow.flags = flags;
+	memset(ms->flow.actions, 0, sizeof(ms->flow.actions));
+	if (n_actions)
+		memcpy(ms->flow.actions, actions, n_actions * sizeof(*actions));
+	dp->mirror[nh.slot] = ms;
+	*h = nh;
+	return 0;
+}
+
+int xs_dp_flow_stats(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *sum)
+{
+	struct xs_dp_slot *ms;
+
+	if (!dp || !sum)
+		return -EINVAL;
+	ms = mirror_of(dp, h);
+	if (!ms)
+		return -ENOENT;
+	*sum = ms->carried;
+	return slot_read_stats(dp, h.slot, sum);
+}
+
+int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *final)
+{
+	struct xs_dp_slot *ms;
+	struct xs_flow_key mkey;
+	int err = 0;
+
+	if (!dp)
+		return -EINVAL;
+	ms = mirror_of(dp, h);
+	if (!ms)
+		return -ENOENT;
+	xs_dp_mask_key(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, &mkey);
+	if (bpf_map_delete_elem(dp->fd_megaflows, &mkey) && errno != ENOENT)
+		return -errno;
+	if (final) {
+		*final = ms->carried;
+		slot_read_stats(dp, h.slot, final);
+	}
+	slot_retire(dp, h, ms->flow.actions, ms->flow.n_actions, ms->flow.flags);
+	if (xs_mask_put(&dp->masks, ms->flow.mask_id) == 1)
+		err = xs_dp_masks_publish(dp);
+	dp->mirror[h.slot] = NULL;
+	dp->n_flows--;
+	free(ms);
+	return err;
+}
+
+int xs_dp_flow_flush(struct xs_dp *dp)
+{
+	int err = 0;
+
+	if (!dp)
+		return -EINVAL;
+	for (uint32_t s = 1; s < dp->slots.n_slots; s++) {
+		if (!dp->mirror[s])
+			continue;
+		int e = xs_dp_flow_remove(dp, dp->mirror[s]->flow.handle, NULL);
+
+		if (e && !err)
+			err = e;
+	}
+	return err;
+}
+
+int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp_flow *out)
+{
+	const struct xs_dp_slot *ms;
+
+	if (!dp || !out)
+		return -EINVAL;
+	ms = mirror_of(dp, h);
+	if (!ms)
+		return -ENOENT;
+	*out = ms->flow;
+	return 0;
+}
+
+int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
+		    const struct xs_flow_key *mask, struct xs_flow_handle *out)
+{
+	struct xs_flow_key mkey;
+	struct xs_flow_handle h;
+	uint32_t id;
+
+	if (!dp || !key || !mask || !out)
+		return -EINVAL;
+	if (xs_mask_find(&dp->masks, mask, &id))
+		return -ENOENT;
+	xs_dp_mask_key(key, mask, id, &mkey);
+	if (bpf_map_lookup_elem(dp->fd_megaflows, &mkey, &h))
+		return -errno;
+	if (!mirror_of(dp, h))
+		return -ENOENT;
+	*out = h;
+	return 0;
+}
+
+int xs_dp_flow_next(const struct xs_dp *dp, uint32_t *pos, struct xs_dp_flow *out)
+{
+	if (*pos == 0)
+		*pos = 1; /* slot 0 is scratch */
+	for (; *pos < dp->slots.n_slots; (*pos)++) {
+		if (dp->mirror[*pos]) {
+			*out = dp->mirror[(*pos)++]->flow;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+uint32_t xs_dp_flow_count(const struct xs_dp *dp)
+{
+	return dp->n_flows;
+}
+
+uint32_t xs_dp_max_flows(const struct xs_dp *dp)
+{
+	return dp->max_flows;
+}
+
+/* --- adoption ------------------------------------------------------------------- */
+
+/* Adds one adopted megaflow (hash key @mkey -> @h) to pool, masks, mirror.
+ * Mask ids stay as they are in the maps: the hash keys carry them. */
+static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
+		     const struct xs_flow_key *mkey, struct xs_flow_handle h)
+{
+	struct xs_mask_ent *me = &dp->masks.ent[mkey->mask_id];
+	const struct xs_flow_key *mask = NULL;
+	struct xs_flow_key m;
+	struct xs_megaflow mf;
+	struct xs_dp_slot *ms;
+
+	for (uint32_t i = 0; i < list->count && i < XS_MAX_MASKS; i++)
+		if (list->masks[i].mask_id == mkey->mask_id)
+			mask = &list->masks[i];
+	if (!mask || bpf_map_lookup_elem(dp->fd_flows, &h.slot, &mf) || mf.gen != h.gen ||
+	    mf.n_actions > XS_MAX_ACTIONS)
+		return -EINVAL;
+	m = *mask;
+	m.mask_id = 0;
+	if (me->refs && memcmp(&me->mask, &m, sizeof(m)))
+		return -EINVAL;
+	ms = calloc(1, sizeof(*ms));
+	if (!ms)
+		return -ENOMEM;
+	if (xs_slot_claim(&dp->slots, h)) {
+		free(ms);
+		return -EINVAL;
+	}
+	ms->flow.handle = h;
+	ms->flow.key = *mkey;
+	ms->flow.key.mask_id = 0;
+	ms->flow.mask = m;
+	ms->flow.mask_id = mkey->mask_id;
+	ms->flow.n_actions = mf.n_actions;
+	ms->flow.flags = mf.flags;
+	memcpy(ms->flow.actions, mf.actions, sizeof(mf.actions));
+	me->mask = m;
+	me->refs++;
+	dp->mirror[h.slot] = ms;
+	dp->n_flows++;
+	return 0;
+}
+
+/* Deletes every microflow entry present now (see dp.h: free slots' old
+ * generations are unknown after a restart). */
+static int flush_emc(struct xs_dp *dp)
+{
+	struct xs_flow_key k;
+
+	while (!bpf_map_get_next_key(dp->fd_emc, NULL, &k))
+		if (bpf_map_delete_elem(dp->fd_emc, &k) && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+/* Hash entries that cannot be adopted (no such mask, stale slot) are
+ * deleted after the walk rather than guessed at. */
+static int adopt_megaflows(struct xs_dp *dp, const struct xs_mask_list *list)
+{
+	struct xs_flow_key k, *prev = NULL, *bad = NULL;
+	struct xs_flow_handle h;
+	size_t n_bad = 0;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(dp->fd_megaflows, prev, &k)) {
+		struct xs_flow_key cur = k;
+
+		prev = &k;
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &cur, &h))
+			continue;
+		if (cur.mask_id < XS_MAX_MASKS && !adopt_one(dp, list, &cur, h))
+			continue;
+		struct xs_flow_key *nb = realloc(bad, (n_bad + 1) * sizeof(*bad));
+
+		if (!nb) {
+			err = -ENOMEM;
+			break;
+		}
+		bad = nb;
+		bad[n_bad++] = cur;
+	}
+	for (size_t i = 0; i < n_bad; i++)
+		bpf_map_delete_elem(dp->fd_megaflows, &bad[i]);
+	free(bad);
+	return err;
+}
+
+int xs_dp_flows_adopt(struct xs_dp *dp)
+{
+	struct xs_mask_list *list = calloc(1, sizeof(*list));
+	uint32_t zero = 0;
+	int err;
+
+	if (!list)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dp->fd_masks, &zero, list))
+		list->count = 0; /* nothing published yet */
+	err = adopt_megaflows(dp, list);
+	/* Probe order as it was published, minus masks nothing uses. */
+	dp->masks.n = 0;
+	for (uint32_t i = 0; i < list->count && i < XS_MAX_MASKS; i++) {
+		uint32_t id = list->masks[i].mask_id;
+
+		if (id < XS_MAX_MASKS && dp->masks.ent[id].refs) {
+			dp->masks.order[dp->masks.n++] = id;
+			if (!err)
+				err = xs_dp_mask_hits_one(dp, id, &dp->masks.ent[id].hits_seen);
+		}
+	}
+	free(list);
+	if (!err)
+		err = flush_emc(dp);
+	if (!err)
+		err = xs_dp_masks_publish(dp);
+	return err;
+}

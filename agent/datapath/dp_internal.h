@@ -1,0 +1,116 @@
+/* Internals of the datapath library: the pure bookkeeping (slot pool, mask
+ * table) that tests drive without BPF, and struct xs_dp shared by dp_*.c. */
+#ifndef XS_AGENT_DATAPATH_DP_INTERNAL_H
+#define XS_AGENT_DATAPATH_DP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/datapath/dp.h"
+
+/* --- slot pool (dp_flows.c, pure) ------------------------------------------
+ * Slots 1..n_slots-1 are handed out in FIFO order of release, each time with
+ * the slot's next generation (never 0). Slot 0 is the scratch slot. */
+struct xs_slot_pool {
+	uint32_t n_slots;
+	uint32_t n_used;
+	uint32_t *gen;   /* generation of the live handle, or last one given */
+	uint8_t *used;
+	uint32_t *fifo;  /* ring of free slots, n_slots - 1 places */
+	uint32_t head;   /* index of the oldest free slot */
+	uint32_t n_free; /* entries in the ring */
+	bool dirty;      /* claims happened: rebuild the ring before use */
+};
+
+/* n_slots >= 2. -EINVAL, -ENOMEM. */
+int xs_slot_pool_init(struct xs_slot_pool *p, uint32_t n_slots);
+void xs_slot_pool_fini(struct xs_slot_pool *p);
+/* Takes the oldest free slot with its next generation. -ENOSPC if none. */
+int xs_slot_alloc(struct xs_slot_pool *p, struct xs_flow_handle *h);
+/* Returns a live slot to the back of the ring. -ENOENT if @h is not live. */
+int xs_slot_release(struct xs_slot_pool *p, struct xs_flow_handle h);
+/* True if @h names a live slot with that generation. */
+bool xs_slot_live(const struct xs_slot_pool *p, struct xs_flow_handle h);
+/* Marks @h live as found in adopted maps. -EINVAL for slot 0, a slot out of
+ * range or gen 0; -EEXIST if the slot is already live. */
+int xs_slot_claim(struct xs_slot_pool *p, struct xs_flow_handle h);
+/* Next generation of the scratch slot 0. */
+uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p);
+
+/* --- mask table (dp_masks.c, pure) -----------------------------------------
+ * Ids 0..XS_MAX_MASKS-1; each mask is refcounted by the megaflows using it.
+ * order[] lists the ids in use in probe order. */
+struct xs_mask_ent {
+	struct xs_flow_key mask; /* mask_id 0 */
+	uint32_t refs;           /* 0: id free */
+	uint64_t hits_seen;      /* hit counter at the last ranking */
+};
+
+struct xs_mask_table {
+	struct xs_mask_ent ent[XS_MAX_MASKS];
+	uint32_t order[XS_MAX_MASKS];
+	uint32_t n;
+};
+
+void xs_mask_table_init(struct xs_mask_table *t);
+/* Id of @mask, taking a reference; a new mask goes last in the order and
+ * sets *@created. @hits is the id's current hit counter (the baseline for
+ * ranking). -ENOSPC if the mask is new and every id is taken. */
+int xs_mask_get(struct xs_mask_table *t, const struct xs_flow_key *mask, uint64_t hits,
+		uint32_t *id, bool *created);
+/* Id of @mask if it is in use, else -ENOENT. No reference taken. */
+int xs_mask_find(const struct xs_mask_table *t, const struct xs_flow_key *mask, uint32_t *id);
+/* Drops a reference; returns 1 if the mask was freed (left the order), 0 if
+ * still in use, -ENOENT if @id is not in use. */
+int xs_mask_put(struct xs_mask_table *t, uint32_t id);
+/* Orders the masks by hits since the last ranking (hits[id] are current
+ * counters), most first; ties keep their order. Returns 1 if the order
+ * changed, else 0. */
+int xs_mask_rank(struct xs_mask_table *t, const uint64_t hits[XS_MAX_MASKS]);
+/* Fills the xs_masks value: masks in order, each with its id in mask_id. */
+void xs_mask_fill_list(const struct xs_mask_table *t, struct xs_mask_list *out);
+
+/* --- the datapath handle ----------------------------------------------------*/
+
+/* The mirror entry of an installed megaflow. */
+struct xs_dp_slot {
+	struct xs_dp_flow flow;
+	struct xs_flow_stats carried; /* counters of slots it had before */
+};
+
+struct xs_dp_upcall_ctx;
+
+struct xs_dp {
+	struct xdpswitch *skel;
+	int ncpus;
+	uint32_t max_flows;
+	uint32_t n_flows;
+	int fd_emc, fd_masks, fd_megaflows, fd_flows, fd_flow_stats;
+	int fd_mask_hits, fd_stats, fd_upcalls, fd_tx_ports;
+	struct xs_slot_pool slots;
+	struct xs_mask_table masks;
+	struct xs_dp_slot **mirror; /* per slot; NULL when not installed */
+	void *percpu_buf;           /* ncpus * 64 bytes, for per-CPU reads */
+	struct ring_buffer *rb;
+	struct xs_dp_upcall_ctx *uctx;
+	uint64_t upcall_malformed;
+};
+
+/* Masked copy of @key under @mask with mask_id @id: the xs_megaflows key. */
+void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+		    uint32_t id, struct xs_flow_key *out);
+/* Publishes the mask table's list into xs_masks. */
+int xs_dp_masks_publish(struct xs_dp *dp);
+/* Sum over CPUs of xs_mask_hits[id], for one id or for every id. */
+int xs_dp_mask_hits_one(struct xs_dp *dp, uint32_t id, uint64_t *hits);
+int xs_dp_mask_hits_read(struct xs_dp *dp, uint64_t hits[XS_MAX_MASKS]);
+/* Rebuilds slot pool, mask table and mirror from adopted maps. */
+int xs_dp_flows_adopt(struct xs_dp *dp);
+/* Writes xs_flows[slot]; gen 0 writes a retired slot that keeps @actions. */
+int xs_dp_slot_write(struct xs_dp *dp, uint32_t slot, uint32_t gen,
+		     const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
+/* Checks an action list as install documents. */
+int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
+void xs_dp_upcall_fini(struct xs_dp *dp);
+
+#endif

@@ -1,0 +1,297 @@
+/* Unit tests of the datapath library's pure bookkeeping: the slot pool
+ * (generations, FIFO reuse, adoption claims) and the mask table. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/lib/xs_test.h"
+#include "agent/datapath/dp_internal.h"
+
+static struct xs_flow_handle H(uint32_t slot, uint32_t gen)
+{
+	struct xs_flow_handle h = { .slot = slot, .gen = gen };
+	return h;
+}
+
+static void expect_alloc(struct xs_slot_pool *p, uint32_t slot, uint32_t gen)
+{
+	struct xs_flow_handle h;
+
+	assert_int_equal(xs_slot_alloc(p, &h), 0);
+	assert_int_equal(h.slot, slot);
+	assert_int_equal(h.gen, gen);
+	assert_true(xs_slot_live(p, h));
+}
+
+static void test_pool_fifo_and_generations(void **state)
+{
+	struct xs_slot_pool p;
+	struct xs_flow_handle h;
+
+	(void)state;
+	assert_int_equal(xs_slot_pool_init(&p, 5), 0);
+	for (uint32_t s = 1; s <= 4; s++)
+		expect_alloc(&p, s, 1);
+	assert_int_equal(p.n_used, 4);
+	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
+	/* Released slots come back oldest first, each with a new generation. */
+	assert_int_equal(xs_slot_release(&p, H(2, 1)), 0);
+	assert_int_equal(xs_slot_release(&p, H(4, 1)), 0);
+	assert_false(xs_slot_live(&p, H(2, 1)));
+	assert_int_equal(xs_slot_release(&p, H(2, 1)), -ENOENT);
+	expect_alloc(&p, 2, 2);
+	assert_int_equal(xs_slot_release(&p, H(1, 1)), 0);
+	expect_alloc(&p, 4, 2);
+	expect_alloc(&p, 1, 2);
+	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
+	/* A stale generation is not live and cannot be released. */
+	assert_false(xs_slot_live(&p, H(2, 1)));
+	assert_int_equal(xs_slot_release(&p, H(3, 2)), -ENOENT);
+	assert_int_equal(xs_slot_release(&p, H(0, 1)), -ENOENT);
+	assert_int_equal(xs_slot_release(&p, H(9, 1)), -ENOENT);
+	xs_slot_pool_fini(&p);
+}
+
+static void test_pool_ring_wraps_fifo(void **state)
+{
+	struct xs_slot_pool p;
+	struct xs_flow_handle h;
+
+	(void)state;
+	assert_int_equal(xs_slot_pool_init(&p, 4), 0);
+	/* Cycle one slot at a time: FIFO means the other free slots are taken
+	 * before a just-released one comes back. */
+	uint32_t want[] = { 1, 2, 3, 1, 2, 3, 1 };
+	uint32_t gen[] = { 1, 1, 1, 2, 2, 2, 3 };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(xs_slot_alloc(&p, &h), 0);
+		assert_int_equal(h.slot, want[i]);
+		assert_int_equal(h.gen, gen[i]);
+		assert_int_equal(xs_slot_release(&p, h), 0);
+	}
+	assert_int_equal(p.n_used, 0);
+	assert_int_equal(p.n_free, 3);
+	xs_slot_pool_fini(&p);
+}
+
+static void test_pool_generation_skips_zero(void **state)
+{
+	struct xs_slot_pool p;
+
+	(void)state;
+	assert_int_equal(xs_slot_pool_init(&p, 2), 0);
+	p.gen[1] = UINT32_MAX;
+	expect_alloc(&p, 1, 1);
+	p.gen[0] = UINT32_MAX - 1;
+	assert_int_equal(xs_slot_scratch_gen(&p), UINT32_MAX);
+	assert_int_equal(xs_slot_scratch_gen(&p), 1);
+	xs_slot_pool_fini(&p);
+}
+
+static void test_pool_claim(void **state)
+{
+	struct xs_slot_pool p;
+	struct xs_flow_handle h;
+
+	(void)state;
+	assert_int_equal(xs_slot_pool_init(&p, 6), 0);
+	assert_int_equal(xs_slot_claim(&p, H(3, 7)), 0);
+	assert_int_equal(xs_slot_claim(&p, H(3, 7)), -EEXIST);
+	assert_int_equal(xs_slot_claim(&p, H(0, 1)), -EINVAL);
+	assert_int_equal(xs_slot_claim(&p, H(6, 1)), -EINVAL);
+	assert_int_equal(xs_slot_claim(&p, H(2, 0)), -EINVAL);
+	assert_true(xs_slot_live(&p, H(3, 7)));
+	expect_alloc(&p, 1, 1);
+	expect_alloc(&p, 2, 1);
+	expect_alloc(&p, 4, 1);
+	expect_alloc(&p, 5, 1);
+	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
+	assert_int_equal(xs_slot_release(&p, H(3, 7)), 0);
+	expect_alloc(&p, 3, 8);
+	xs_slot_pool_fini(&p);
+}
+
+static void test_pool_init_rejects_tiny(void **state)
+{
+	struct xs_slot_pool p;
+
+	(void)state;
+	assert_int_equal(xs_slot_pool_init(&p, 1), -EINVAL);
+	assert_int_equal(xs_slot_pool_init(&p, 0), -EINVAL);
+}
+
+static struct xs_flow_key mask_n(uint32_t n)
+{
+	struct xs_flow_key m;
+
+	memset(&m, 0, sizeof(m));
+	m.in_port = 0xffffffff;
+	m.nw_src = n + 1; /* distinct, nonzero */
+	return m;
+}
+
+static void test_masks_refcount_and_ids(void **state)
+{
+	struct xs_mask_table *t = malloc(sizeof(*t));
+	struct xs_flow_key a = mask_n(0), b = mask_n(1), c = mask_n(2);
+	uint32_t id;
+	bool created;
+
+	(void)state;
+	xs_mask_table_init(t);
+	assert_int_equal(xs_mask_get(t, &a, 0, &id, &created), 0);
+	assert_int_equal(id, 0);
+	assert_true(created);
+	assert_int_equal(xs_mask_get(t, &a, 0, &id, &created), 0);
+	assert_int_equal(id, 0);
+	assert_false(created);
+	assert_int_equal(xs_mask_get(t, &b, 0, &id, &created), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(t->ent[0].refs, 2);
+	assert_int_equal(t->n, 2);
+	assert_int_equal(xs_mask_put(t, 0), 0);
+	assert_int_equal(xs_mask_put(t, 0), 1);
+	assert_int_equal(xs_mask_put(t, 0), -ENOENT);
+	assert_int_equal(xs_mask_put(t, XS_MAX_MASKS), -ENOENT);
+	assert_int_equal(xs_mask_find(t, &a, &id), -ENOENT);
+	assert_int_equal(t->n, 1);
+	assert_int_equal(t->order[0], 1);
+	/* The freed id is reused, with the baseline given now. */
+	assert_int_equal(xs_mask_get(t, &c, 77, &id, &created), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(t->ent[0].hits_seen, 77);
+	assert_int_equal(t->order[1], 0);
+	free(t);
+}
+
+static void test_masks_full_table_refuses(void **state)
+{
+	struct xs_mask_table *t = malloc(sizeof(*t)), *copy = malloc(sizeof(*t));
+	struct xs_flow_key m;
+	uint32_t id;
+	bool created;
+
+	(void)state;
+	xs_mask_table_init(t);
+	for (uint32_t i = 0; i < XS_MAX_MASKS; i++) {
+		m = mask_n(i);
+		assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), 0);
+		assert_int_equal(id, i);
+	}
+	memcpy(copy, t, sizeof(*t));
+	m = mask_n(XS_MAX_MASKS);
+	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), -ENOSPC);
+	assert_memory_equal(copy, t, sizeof(*t));
+	/* An existing mask still gets its reference when the table is full. */
+	m = mask_n(5);
+	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), 0);
+	assert_int_equal(id, 5);
+	assert_int_equal(t->ent[5].refs, 2);
+	free(t);
+	free(copy);
+}
+
+static void test_masks_rank_by_recent_hits(void **state)
+{
+	struct xs_mask_table *t = malloc(sizeof(*t));
+	struct xs_mask_list *list = malloc(sizeof(*list));
+	uint64_t hits[XS_MAX_MASKS] = { 0 };
+	struct xs_flow_key m;
+	uint32_t id;
+	bool created;
+
+	(void)state;
+	xs_mask_table_init(t);
+	for (uint32_t i = 0; i < 4; i++) {
+		m = mask_n(i);
+		assert_int_equal(xs_mask_get(t, &m, 100, &id, &created), 0);
+	}
+	/* Deltas since the baseline 100: id0 1, id1 50, id2 1, id3 9. */
+	hits[0] = 101, hits[1] = 150, hits[2] = 101, hits[3] = 109;
+	assert_int_equal(xs_mask_rank(t, hits), 1);
+	uint32_t want1[] = { 1, 3, 0, 2 };
+	assert_memory_equal(t->order, want1, sizeof(want1));
+	/* No hits since: ties keep the order, nothing changes. */
+	assert_int_equal(xs_mask_rank(t, hits), 0);
+	assert_memory_equal(t->order, want1, sizeof(want1));
+	/* Recent hits count, not totals: id2 now leads. */
+	hits[2] += 1000;
+	hits[0] += 5;
+	assert_int_equal(xs_mask_rank(t, hits), 1);
+	uint32_t want2[] = { 2, 0, 1, 3 };
+	assert_memory_equal(t->order, want2, sizeof(want2));
+
+	xs_mask_fill_list(t, list);
+	assert_int_equal(list->count, 4);
+	for (uint32_t i = 0; i < 4; i++) {
+		struct xs_flow_key e = mask_n(want2[i]);
+
+		e.mask_id = want2[i];
+		assert_memory_equal(&list->masks[i], &e, sizeof(e));
+	}
+	struct xs_flow_key zero;
+	memset(&zero, 0, sizeof(zero));
+	assert_memory_equal(&list->masks[4], &zero, sizeof(zero));
+	free(t);
+	free(list);
+}
+
+static void test_mask_key(void **state)
+{
+	struct xs_flow_key k, m, out;
+
+	(void)state;
+	memset(&k, 0xab, sizeof(k));
+	k.mask_id = 0;
+	memset(&m, 0, sizeof(m));
+	m.nw_dst = 0x00ffffff;
+	m.tp_dst = 0xffff;
+	xs_dp_mask_key(&k, &m, 42, &out);
+	assert_int_equal(out.nw_dst, 0x00ababab);
+	assert_int_equal(out.tp_dst, 0xabab);
+	assert_int_equal(out.mask_id, 42);
+	out.nw_dst = 0;
+	out.tp_dst = 0;
+	out.mask_id = 0;
+	struct xs_flow_key zero;
+	memset(&zero, 0, sizeof(zero));
+	assert_memory_equal(&out, &zero, sizeof(zero));
+}
+
+static void test_check_actions(void **state)
+{
+	struct xs_action a[XS_MAX_ACTIONS + 1];
+
+	(void)state;
+	memset(a, 0, sizeof(a));
+	for (int i = 0; i <= XS_MAX_ACTIONS; i++)
+		a[i].type = XS_ACT_OUTPUT;
+	assert_int_equal(xs_dp_check_actions(a, XS_MAX_ACTIONS, XS_MF_F_XDP), 0);
+	assert_int_equal(xs_dp_check_actions(NULL, 0, 0), 0);
+	assert_int_equal(xs_dp_check_actions(a, XS_MAX_ACTIONS + 1, 0), -EINVAL);
+	assert_int_equal(xs_dp_check_actions(NULL, 1, 0), -EINVAL);
+	assert_int_equal(xs_dp_check_actions(a, 1, 0x8000), -EINVAL);
+	a[3].type = XS_ACT__MAX;
+	assert_int_equal(xs_dp_check_actions(a, 4, 0), -EINVAL);
+	a[3].type = XS_ACT_NONE;
+	assert_int_equal(xs_dp_check_actions(a, 4, 0), -EINVAL);
+	assert_int_equal(xs_dp_check_actions(a, 3, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pool_fifo_and_generations),
+		cmocka_unit_test(test_pool_ring_wraps_fifo),
+		cmocka_unit_test(test_pool_generation_skips_zero),
+		cmocka_unit_test(test_pool_claim),
+		cmocka_unit_test(test_pool_init_rejects_tiny),
+		cmocka_unit_test(test_masks_refcount_and_ids),
+		cmocka_unit_test(test_masks_full_table_refuses),
+		cmocka_unit_test(test_masks_rank_by_recent_hits),
+		cmocka_unit_test(test_mask_key),
+		cmocka_unit_test(test_check_actions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
