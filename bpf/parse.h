@@ -14,11 +14,13 @@
  *  - ARP/RARP: only Ethernet/IPv4 ARP (hrd 1, pro 0x0800, hln 6, pln 4) in
  *    28 bytes; else no ARP field. nw_proto = opcode if it is <= 0xff.
  *  - IPv4: the header is used only if IHL >= 5, the header fits, and
- *    IHL * 4 <= total length <= bytes present. Otherwise every nw and tp
- *    field stays zero (dl fields set). Bytes past the total length are L2
- *    padding and never parsed. The version nibble is not checked (as OVS).
+ *    IHL * 4 <= total length <= bytes present <= total length + 255.
+ *    Otherwise every nw and tp field stays zero (dl fields set). Bytes past
+ *    the total length are L2 padding and never parsed; more than 255 of
+ *    them make OVS (whose padding count is 8 bits) reject the header, and
+ *    so does this parser. The version nibble is not checked (as OVS).
  *  - IPv6: the 40-byte header is used only if 40 + payload length <= bytes
- *    present. Extension headers (hop-by-hop, routing, destination options,
+ *    present <= 40 + payload length + 255. Extension headers (hop-by-hop, routing, destination options,
  *    AH, fragment) are walked, at most XS_IPV6_MAX_EXT of them. A cut or
  *    overlong extension header leaves only ipv6_src/ipv6_dst set (as OVS:
  *    the addresses are stored before the walk). Past the bound, the walk
@@ -27,9 +29,10 @@
  *    the offset is non-zero. Later fragments have no L4 fields; an IPv6
  *    later fragment reports nw_proto = 44 (fragment), as OVS.
  *  - L4 fields are set only when the whole fixed header is inside the IP
- *    payload: TCP (20 bytes and its data offset), UDP 8, SCTP 12, ICMP 8
- *    (IPv4 only), ICMPv6 8 (IPv6 only). ICMP type/code go to tp_src/tp_dst
- *    as htons(). tcp_flags = low 12 bits of the flags word.
+ *    payload: TCP 20 bytes (the data offset is not checked), UDP 8, SCTP 12,
+ *    ICMP 8, ICMPv6 8. As in OVS, the protocol number alone selects the L4
+ *    parser, whatever the IP version. ICMP type/code go to tp_src/tp_dst as
+ *    htons(). tcp_flags = low 12 bits of the flags word.
  *  - ND (ICMPv6 135/136, code 0): nd_target if 16 bytes follow; then up to
  *    XS_ND_MAX_OPTS options: an 8-byte source/target link-layer option sets
  *    arp_sha/arp_tha; a second one of the same kind while the first is
@@ -275,26 +278,21 @@ static __always_inline int xs_l4_fits(void *data, void *data_end, __u32 off,
 	return off + len <= limit && data + off + len <= data_end;
 }
 
-/* Transport header at off, inside an IP payload ending at limit. ipv6
- * selects ICMPv6 (else ICMP) as the ICMP flavour. Each protocol checks its
- * own length: a shared length variable loses the verifier's range. */
+/* Transport header at off, inside an IP payload ending at limit. Each
+ * protocol checks its own length: with one shared length variable clang
+ * merges the tests and the verifier loses the range. */
 static __always_inline int xs_parse_l4(void *data, void *data_end, __u32 off,
-				       __u32 limit, int ipv6,
-				       struct xs_flow_key *key,
+				       __u32 limit, struct xs_flow_key *key,
 				       struct xs_parse_info *info)
 {
 	__u8 proto = key->nw_proto;
 
 	if (proto == XS_IPPROTO_TCP) {
 		struct xs_tcp_hdr *tcp = data + off;
-		__u16 word;
 
 		if (!xs_l4_fits(data, data_end, off, sizeof(*tcp), limit))
 			return XS_PARSE_PARTIAL;
-		word = bpf_ntohs(tcp->off_flags);
-		if ((word >> 12) < 5 || off + (word >> 12) * 4 > limit)
-			return XS_PARSE_PARTIAL;
-		key->tcp_flags = bpf_htons(word & 0x0fff);
+		key->tcp_flags = tcp->off_flags & bpf_htons(0x0fff);
 		key->tp_src = tcp->sport;
 		key->tp_dst = tcp->dport;
 	} else if (proto == XS_IPPROTO_UDP) {
@@ -311,7 +309,7 @@ static __always_inline int xs_parse_l4(void *data, void *data_end, __u32 off,
 			return XS_PARSE_PARTIAL;
 		key->tp_src = sctp->sport;
 		key->tp_dst = sctp->dport;
-	} else if (proto == (ipv6 ? XS_IPPROTO_ICMPV6 : XS_IPPROTO_ICMP)) {
+	} else if (proto == XS_IPPROTO_ICMP || proto == XS_IPPROTO_ICMPV6) {
 		struct xs_icmp_hdr *icmp = data + off;
 
 		if (!xs_l4_fits(data, data_end, off, sizeof(*icmp), limit))
@@ -320,7 +318,7 @@ static __always_inline int xs_parse_l4(void *data, void *data_end, __u32 off,
 		key->tp_dst = bpf_htons(icmp->code);
 		info->l4_off = off;
 		info->l4_proto = proto;
-		if (ipv6 && icmp->code == 0 &&
+		if (proto == XS_IPPROTO_ICMPV6 && icmp->code == 0 &&
 		    (icmp->type == XS_ND_NEIGHBOR_SOLICIT ||
 		     icmp->type == XS_ND_NEIGHBOR_ADVERT))
 			return xs_parse_nd(data, data_end, off, limit, key);
@@ -344,7 +342,8 @@ static __always_inline int xs_parse_ipv4(void *data, void *data_end, __u32 off,
 		return XS_PARSE_PARTIAL;
 	ihl = (ip->ver_ihl & 0x0f) * 4;
 	tot = bpf_ntohs(ip->tot_len);
-	if (ihl < sizeof(*ip) || tot < ihl || (void *)ip + tot > data_end)
+	if (ihl < sizeof(*ip) || tot < ihl || (void *)ip + tot > data_end ||
+	    (void *)ip + tot + 255 < data_end)
 		return XS_PARSE_PARTIAL;
 
 	key->nw_src = ip->saddr;
@@ -363,7 +362,7 @@ static __always_inline int xs_parse_ipv4(void *data, void *data_end, __u32 off,
 		}
 		info->flags |= XS_PI_FRAG_FIRST;
 	}
-	return xs_parse_l4(data, data_end, off + ihl, off + tot, 0, key, info);
+	return xs_parse_l4(data, data_end, off + ihl, off + tot, key, info);
 }
 
 /* Tells whether an IPv6 next header value is an extension header the walk
@@ -386,9 +385,10 @@ static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 off,
 
 	if ((void *)(ip6 + 1) > data_end)
 		return XS_PARSE_PARTIAL;
-	limit = off + sizeof(*ip6) + bpf_ntohs(ip6->plen);
-	if ((void *)ip6 + sizeof(*ip6) + bpf_ntohs(ip6->plen) > data_end)
+	limit = sizeof(*ip6) + bpf_ntohs(ip6->plen);
+	if ((void *)ip6 + limit > data_end || (void *)ip6 + limit + 255 < data_end)
 		return XS_PARSE_PARTIAL;
+	limit += off;
 
 	__builtin_memcpy(key->ipv6_src, ip6->saddr, 16);
 	__builtin_memcpy(key->ipv6_dst, ip6->daddr, 16);
@@ -441,7 +441,7 @@ static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 off,
 		return XS_PARSE_PARTIAL; /* more than XS_IPV6_MAX_EXT headers */
 	if (frag)
 		info->flags |= XS_PI_FRAG_FIRST;
-	return xs_parse_l4(data, data_end, off, limit, 1, key, info);
+	return xs_parse_l4(data, data_end, off, limit, key, info);
 }
 
 static __always_inline int xs_parse_arp(void *data, void *data_end, __u32 off,
