@@ -1,0 +1,809 @@
+/* Tuple space search classifier with staged lookup and prefix tries; see
+ * classifier.h for the design and the tie rule. */
+#include "agent/pipeline/classifier.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_WORDS (sizeof(struct ofp_key) / 8)
+_Static_assert(sizeof(struct ofp_key) % 8 == 0, "ofp_key is hashed in u64 words");
+_Static_assert(KEY_WORDS <= 255, "word indexes fit a byte");
+
+/* Lookup stages, in the order a subtable is probed. */
+enum { STAGE_META, STAGE_L2, STAGE_L3, STAGE_L4, N_STAGES };
+
+/* --- small open-addressing multiset of 64-bit hashes ------------------------ */
+
+struct hset_slot {
+	uint64_t hash; /* 0 = empty */
+	uint32_t count;
+};
+
+struct hset {
+	struct hset_slot *slots;
+	uint32_t n_slots; /* power of two, or 0 */
+	uint32_t n_used;
+};
+
+static uint32_t hset_index(const struct hset *s, uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 29)) & (s->n_slots - 1);
+}
+
+static bool hset_contains(const struct hset *s, uint64_t h)
+{
+	if (!s->n_slots)
+		return false;
+	for (uint32_t i = hset_index(s, h);; i = (i + 1) & (s->n_slots - 1)) {
+		if (s->slots[i].hash == h)
+			return true;
+		if (!s->slots[i].hash)
+			return false;
+	}
+}
+
+static void hset_put(struct hset_slot *slots, uint32_t n_slots, uint64_t h, uint32_t count)
+{
+	struct hset tmp = { .slots = slots, .n_slots = n_slots };
+	uint32_t i = hset_index(&tmp, h);
+
+	while (slots[i].hash && slots[i].hash != h)
+		i = (i + 1) & (n_slots - 1);
+	slots[i].hash = h;
+	slots[i].count += count;
+}
+
+/* Makes room for one more distinct hash. 0 or -ENOMEM. */
+static int hset_reserve(struct hset *s)
+{
+	if ((s->n_used + 1) * 4 <= s->n_slots * 3)
+		return 0;
+	uint32_t n = s->n_slots ? s->n_slots * 2 : 16;
+	struct hset_slot *slots = calloc(n, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->n_slots; i++)
+		if (s->slots[i].hash)
+			hset_put(slots, n, s->slots[i].hash, s->slots[i].count);
+	free(s->slots);
+	s->slots = slots;
+	s->n_slots = n;
+	return 0;
+}
+
+/* Adds one reference to h; hset_reserve() must have succeeded first. */
+static void hset_add(struct hset *s, uint64_t h)
+{
+	uint32_t i = hset_index(s, h);
+
+	while (s->slots[i].hash && s->slots[i].hash != h)
+		i = (i + 1) & (s->n_slots - 1);
+	if (!s->slots[i].hash) {
+		s->slots[i].hash = h;
+		s->n_used++;
+	}
+	s->slots[i].count++;
+}
+
+/* Drops one reference to h (which must be present); at zero the slot is
+ * emptied and the probe run after it shifted back so lookups stay exact. */
+static void hset_del(struct hset *s, uint64_t h)
+{
+	uint32_t mask = s->n_slots - 1, i = hset_index(s, h);
+
+	while (s->slots[i].hash != h)
+		i = (i + 1) & mask;
+	if (--s->slots[i].count)
+		return;
+	s->n_used--;
+	for (uint32_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+		if (!s->slots[j].hash)
+			break;
+		uint32_t home = hset_index(s, s->slots[j].hash);
+		/* Move j into the hole at i unless its home lies in (i, j]. */
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!stays) {
+			s->slots[i] = s->slots[j];
+			i = j;
+		}
+	}
+	s->slots[i].hash = 0;
+	s->slots[i].count = 0;
+}
+
+/* --- prefix tries ------------------------------------------------------------ */
+
+struct cls_trie_node {
+	uint32_t child[2]; /* node index, 0 = none (the root is never a child) */
+	uint32_t n_rules;  /* rules whose prefix ends here */
+};
+
+static const struct {
+	unsigned ofs;    /* byte offset in struct ofp_key */
+	unsigned n_bits;
+} trie_fields[CLS_N_TRIES] = {
+	[CLS_TRIE_NW_SRC] = { offsetof(struct ofp_key, dp.nw_src), 32 },
+	[CLS_TRIE_NW_DST] = { offsetof(struct ofp_key, dp.nw_dst), 32 },
+	[CLS_TRIE_IPV6_SRC] = { offsetof(struct ofp_key, dp.ipv6_src), 128 },
+	[CLS_TRIE_IPV6_DST] = { offsetof(struct ofp_key, dp.ipv6_dst), 128 },
+};
+
+#define TRIE_MAX_BITS 128
+
+static int bit_at(const uint8_t *bytes, unsigned i)
+{
+	return (bytes[i / 8] >> (7 - i % 8)) & 1;
+}
+
+static void trie_init(struct cls_trie *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+/* Ensures n more nodes can be taken without failing. 0 or -ENOMEM. */
+static int trie_reserve(struct cls_trie *t, uint32_t n)
+{
+	if (t->n_nodes + n <= t->n_alloc)
+		return 0;
+	uint32_t want = t->n_alloc ? t->n_alloc : 64;
+
+	while (want < t->n_nodes + n)
+		want *= 2;
+	struct cls_trie_node *nodes = realloc(t->nodes, want * sizeof(*nodes));
+	if (!nodes)
+		return -ENOMEM;
+	if (!t->n_alloc) {
+		memset(&nodes[0], 0, sizeof(nodes[0]));
+		t->n_nodes = 1;
+	}
+	t->nodes = nodes;
+	t->n_alloc = want;
+	return 0;
+}
+
+static uint32_t trie_new_node(struct cls_trie *t)
+{
+	uint32_t i;
+
+	if (t->free_list) {
+		i = t->free_list;
+		t->free_list = t->nodes[i].child[0];
+	} else {
+		i = t->n_nodes++;
+	}
+	memset(&t->nodes[i], 0, sizeof(t->nodes[i]));
+	return i;
+}
+
+/* Adds one rule prefix; trie_reserve(t, plen + 1) must have succeeded. */
+static void trie_insert(struct cls_trie *t, const uint8_t *bits, unsigned plen)
+{
+	uint32_t n = 0;
+
+	for (unsigned d = 0; d < plen; d++) {
+		int b = bit_at(bits, d);
+		if (!t->nodes[n].child[b]) {
+			uint32_t c = trie_new_node(t);
+			t->nodes[n].child[b] = c;
+		}
+		n = t->nodes[n].child[b];
+	}
+	t->nodes[n].n_rules++;
+}
+
+static void trie_remove(struct cls_trie *t, const uint8_t *bits, unsigned plen)
+{
+	uint32_t path[TRIE_MAX_BITS + 1];
+	uint32_t n = 0;
+
+	path[0] = 0;
+	for (unsigned d = 0; d < plen; d++) {
+		n = t->nodes[n].child[bit_at(bits, d)];
+		path[d + 1] = n;
+	}
+	t->nodes[n].n_rules--;
+	/* Prune nodes that no longer lead to any prefix. */
+	for (unsigned d = plen; d > 0; d--) {
+		struct cls_trie_node *node = &t->nodes[path[d]];
+		if (node->n_rules || node->child[0] || node->child[1])
+			break;
+		t->nodes[path[d - 1]].child[bit_at(bits, d - 1)] = 0;
+		node->child[0] = t->free_list;
+		t->free_list = path[d];
+	}
+}
+
+/* What one trie walk learned about a key. */
+struct trie_ctx {
+	bool done;
+	unsigned maskbits;   /* leading bits read to know plens */
+	uint64_t plens[3];   /* bit L set: a rule prefix of length L covers the key */
+};
+
+static void trie_lookup(const struct cls_trie *t, const uint8_t *bits, unsigned n_bits,
+			struct trie_ctx *ctx)
+{
+	uint32_t n = 0;
+	unsigned d = 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->done = true;
+	if (!t->n_alloc)
+		return;
+	for (;;) {
+		const struct cls_trie_node *node = &t->nodes[n];
+		if (node->n_rules)
+			ctx->plens[d / 64] |= 1ull << (d % 64);
+		if (d == n_bits) {
+			ctx->maskbits = d;
+			return;
+		}
+		int b = bit_at(bits, d);
+		if (node->child[b]) {
+			n = node->child[b];
+			d++;
+			continue;
+		}
+		/* The walk ends here. If prefixes continue on the other side the
+		 * key's bit d is what ruled them out, so it counts as read. */
+		ctx->maskbits = node->child[!b] ? d + 1 : d;
+		return;
+	}
+}
+
+/* Length of the prefix a mask field is, 0 if wildcarded, -1 if not CIDR. */
+static int mask_plen(const uint8_t *mask, unsigned n_bits)
+{
+	unsigned i = 0;
+
+	while (i < n_bits && bit_at(mask, i))
+		i++;
+	for (unsigned j = i; j < n_bits; j++)
+		if (bit_at(mask, j))
+			return -1;
+	return (int)i;
+}
+
+static void set_prefix_bits(uint8_t *mask, unsigned n)
+{
+	for (unsigned i = 0; i < n / 8; i++)
+		mask[i] = 0xff;
+	if (n % 8)
+		mask[n / 8] |= (uint8_t)(0xff00 >> (n % 8));
+}
+
+/* --- subtables -------------------------------------------------------------- */
+
+struct cls_subtable {
+	struct ofp_key mask;
+	uint64_t stage_mask[N_STAGES][KEY_WORDS];
+	uint8_t stage_words[N_STAGES][KEY_WORDS];
+	unsigned n_stage_words[N_STAGES];
+	struct hset stage_set[N_STAGES - 1]; /* hashes up to and including stage i */
+	struct cls_rule **buckets;           /* chains of head rules */
+	uint32_t n_buckets, n_heads;
+	size_t n_rules;
+	uint16_t max_priority;
+	size_t n_max;                        /* rules at max_priority */
+	int plen[CLS_N_TRIES];
+	unsigned n_bits;                     /* bits set in mask */
+};
+
+/* Which stage each byte of struct ofp_key belongs to. */
+static uint8_t stage_of_byte[sizeof(struct ofp_key)];
+
+#define RANGE(member) offsetof(struct ofp_key, member), \
+	offsetof(struct ofp_key, member) + sizeof(((struct ofp_key *)0)->member)
+
+static void init_stage_table(void)
+{
+	static bool done;
+	static const struct { unsigned lo, hi; uint8_t stage; } ranges[] = {
+		{ RANGE(dp.in_port), STAGE_META },
+		{ RANGE(metadata), STAGE_META },
+		{ RANGE(regs), STAGE_META },
+		{ RANGE(dp.dl_dst), STAGE_L2 },
+		{ RANGE(dp.dl_src), STAGE_L2 },
+		{ RANGE(dp.dl_type), STAGE_L2 },
+		{ RANGE(dp.vlan), STAGE_L2 },
+		{ RANGE(dp.tp_src), STAGE_L4 },
+		{ RANGE(dp.tp_dst), STAGE_L4 },
+		{ RANGE(dp.tcp_flags), STAGE_L4 },
+	};
+
+	if (done)
+		return;
+	/* Everything not listed is L3 (nw_*, IPv6, ND, ARP addresses). */
+	memset(stage_of_byte, STAGE_L3, sizeof(stage_of_byte));
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		for (unsigned b = ranges[i].lo; b < ranges[i].hi; b++)
+			stage_of_byte[b] = ranges[i].stage;
+	done = true;
+}
+
+static const uint64_t *key_words(const struct ofp_key *k)
+{
+	return (const uint64_t *)(const void *)k;
+}
+
+static uint64_t hash_word(uint64_t h, uint64_t w)
+{
+	h ^= w * 0x9e3779b97f4a7c15ull;
+	h = (h << 31) | (h >> 33);
+	return h * 0xc2b2ae3d27d4eb4full;
+}
+
+static uint64_t hash_final(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h ? h : 1; /* 0 marks an empty hset slot */
+}
+
+/* Continues a subtable hash over one stage of a key. */
+static uint64_t hash_stage(const struct cls_subtable *st, int stage, const uint64_t *kw,
+			   uint64_t h)
+{
+	for (unsigned i = 0; i < st->n_stage_words[stage]; i++) {
+		unsigned w = st->stage_words[stage][i];
+		h = hash_word(h, kw[w] & st->stage_mask[stage][w]);
+	}
+	return h;
+}
+
+/* Hashes of a masked value after each stage; [N_STAGES - 1] is the full one. */
+static void rule_stage_hashes(const struct cls_subtable *st, const struct ofp_key *value,
+			      uint64_t out[N_STAGES])
+{
+	uint64_t h = 0;
+
+	for (int s = 0; s < N_STAGES; s++) {
+		h = hash_stage(st, s, key_words(value), h);
+		out[s] = hash_final(h);
+	}
+}
+
+static unsigned popcount_key(const struct ofp_key *k)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < KEY_WORDS; i++)
+		n += (unsigned)__builtin_popcountll(key_words(k)[i]);
+	return n;
+}
+
+static struct cls_subtable *subtable_create(const struct ofp_key *mask)
+{
+	struct cls_subtable *st = calloc(1, sizeof(*st));
+	const uint8_t *mb = (const uint8_t *)mask;
+
+	if (!st)
+		return NULL;
+	init_stage_table();
+	st->mask = *mask;
+	for (unsigned b = 0; b < sizeof(*mask); b++)
+		if (mb[b])
+			((uint8_t *)st->stage_mask[stage_of_byte[b]])[b] = mb[b];
+	for (int s = 0; s < N_STAGES; s++)
+		for (unsigned w = 0; w < KEY_WORDS; w++)
+			if (st->stage_mask[s][w])
+				st->stage_words[s][st->n_stage_words[s]++] = (uint8_t)w;
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		st->plen[f] = mask_plen(mb + trie_fields[f].ofs, trie_fields[f].n_bits);
+	st->n_bits = popcount_key(mask);
+	st->n_buckets = 16;
+	st->buckets = calloc(st->n_buckets, sizeof(*st->buckets));
+	if (!st->buckets) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void subtable_destroy(struct cls_subtable *st)
+{
+	for (int s = 0; s < N_STAGES - 1; s++)
+		free(st->stage_set[s].slots);
+	free(st->buckets);
+	free(st);
+}
+
+static bool masked_equal(const struct cls_subtable *st, const uint64_t *kw,
+			 const struct ofp_key *value)
+{
+	const uint64_t *vw = key_words(value);
+
+	for (int s = 0; s < N_STAGES; s++)
+		for (unsigned i = 0; i < st->n_stage_words[s]; i++) {
+			unsigned w = st->stage_words[s][i];
+			if ((kw[w] & st->stage_mask[s][w]) != vw[w])
+				return false;
+		}
+	return true;
+}
+
+static struct cls_rule **bucket_of(const struct cls_subtable *st, uint64_t hash)
+{
+	return &st->buckets[hash & (st->n_buckets - 1)];
+}
+
+static struct cls_rule *find_head(const struct cls_subtable *st, uint64_t hash,
+				  const struct ofp_key *value)
+{
+	for (struct cls_rule *r = *bucket_of(st, hash); r; r = r->hnext)
+		if (r->hash == hash && !memcmp(&r->match.value, value, sizeof(*value)))
+			return r;
+	return NULL;
+}
+
+static int buckets_reserve(struct cls_subtable *st)
+{
+	if (st->n_heads + 1 <= st->n_buckets)
+		return 0;
+	uint32_t n = st->n_buckets * 2;
+	struct cls_rule **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < st->n_buckets; i++) {
+		struct cls_rule *r = st->buckets[i], *next;
+		for (; r; r = next) {
+			next = r->hnext;
+			r->hnext = b[r->hash & (n - 1)];
+			b[r->hash & (n - 1)] = r;
+		}
+	}
+	free(st->buckets);
+	st->buckets = b;
+	st->n_buckets = n;
+	return 0;
+}
+
+/* --- ordering ------------------------------------------------------------- */
+
+/* Compares (priority, mask size, mask bytes) tuples: >0 when a ranks first. */
+static int rank_cmp(uint16_t pa, const struct cls_subtable *a, uint16_t pb,
+		    const struct cls_subtable *b)
+{
+	if (pa != pb)
+		return pa > pb ? 1 : -1;
+	if (a->n_bits != b->n_bits)
+		return a->n_bits > b->n_bits ? 1 : -1;
+	return memcmp(&a->mask, &b->mask, sizeof(a->mask));
+}
+
+static int subtable_order(const void *a_, const void *b_)
+{
+	const struct cls_subtable *a = *(struct cls_subtable *const *)a_;
+	const struct cls_subtable *b = *(struct cls_subtable *const *)b_;
+
+	return -rank_cmp(a->max_priority, a, b->max_priority, b);
+}
+
+static void sort_subtables(struct classifier *cls)
+{
+	qsort(cls->subtables, cls->n_subtables, sizeof(*cls->subtables), subtable_order);
+}
+
+static void recompute_max(struct cls_subtable *st)
+{
+	st->max_priority = 0;
+	st->n_max = 0;
+	for (uint32_t i = 0; i < st->n_buckets; i++)
+		for (struct cls_rule *h = st->buckets[i]; h; h = h->hnext) {
+			if (h->priority > st->max_priority || !st->n_max) {
+				st->max_priority = h->priority;
+				st->n_max = 0;
+			}
+			for (struct cls_rule *r = h; r; r = r->lower)
+				if (r->priority == st->max_priority)
+					st->n_max++;
+		}
+}
+
+/* --- public API ------------------------------------------------------------ */
+
+void cls_init(struct classifier *cls)
+{
+	memset(cls, 0, sizeof(*cls));
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		trie_init(&cls->tries[f]);
+}
+
+void cls_destroy(struct classifier *cls)
+{
+	for (unsigned i = 0; i < cls->n_subtables; i++)
+		subtable_destroy(cls->subtables[i]);
+	free(cls->subtables);
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		free(cls->tries[f].nodes);
+	cls_init(cls);
+}
+
+static struct cls_subtable *find_subtable(const struct classifier *cls, const struct ofp_key *mask)
+{
+	for (unsigned i = 0; i < cls->n_subtables; i++)
+		if (!memcmp(&cls->subtables[i]->mask, mask, sizeof(*mask)))
+			return cls->subtables[i];
+	return NULL;
+}
+
+struct cls_rule *cls_find_exact(const struct classifier *cls, const struct ofp_match *match,
+				uint16_t priority)
+{
+	struct cls_subtable *st = find_subtable(cls, &match->mask);
+	uint64_t hashes[N_STAGES];
+
+	if (!st)
+		return NULL;
+	rule_stage_hashes(st, &match->value, hashes);
+	for (struct cls_rule *r = find_head(st, hashes[N_STAGES - 1], &match->value); r; r = r->lower)
+		if (r->priority == priority)
+			return r;
+	return NULL;
+}
+
+/* Takes the counted references (stage sets, tries) of a new distinct rule;
+ * all allocations happen before anything changes. */
+static int reserve_for_rule(struct classifier *cls, struct cls_subtable *st,
+			    const uint64_t *hashes)
+{
+	for (int s = 0; s < N_STAGES - 1; s++)
+		if (!hset_contains(&st->stage_set[s], hashes[s]) && hset_reserve(&st->stage_set[s]))
+			return -ENOMEM;
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		if (st->plen[f] > 0 && trie_reserve(&cls->tries[f], (uint32_t)st->plen[f] + 1))
+			return -ENOMEM;
+	return buckets_reserve(st);
+}
+
+int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **replaced)
+{
+	struct cls_subtable *st = find_subtable(cls, &rule->match.mask);
+	bool new_st = false;
+	uint64_t hashes[N_STAGES];
+
+	*replaced = NULL;
+	if (!st) {
+		if (cls->n_subtables == cls->n_alloc) {
+			unsigned n = cls->n_alloc ? cls->n_alloc * 2 : 8;
+			void *p = realloc(cls->subtables, n * sizeof(*cls->subtables));
+			if (!p)
+				return -ENOMEM;
+			cls->subtables = p;
+			cls->n_alloc = n;
+		}
+		st = subtable_create(&rule->match.mask);
+		if (!st)
+			return -ENOMEM;
+		new_st = true;
+	}
+	rule_stage_hashes(st, &rule->match.value, hashes);
+	rule->hash = hashes[N_STAGES - 1];
+	rule->subtable = st;
+	rule->lower = NULL;
+
+	struct cls_rule *head = find_head(st, rule->hash, &rule->match.value);
+	struct cls_rule **link = NULL;
+	if (head) {
+		/* Same match: find the place in the priority-sorted list. */
+		struct cls_rule **pp = &head;
+		while (*pp && (*pp)->priority > rule->priority)
+			pp = &(*pp)->lower;
+		if (*pp && (*pp)->priority == rule->priority) {
+			struct cls_rule *old = *pp;
+			rule->lower = old->lower;
+			if (old == head) {
+				rule->hnext = old->hnext;
+				for (link = bucket_of(st, rule->hash); *link != old; link = &(*link)->hnext)
+					;
+				*link = rule;
+			} else {
+				*pp = rule;
+			}
+			old->subtable = NULL;
+			*replaced = old;
+			return 0;
+		}
+	}
+	if (reserve_for_rule(cls, st, hashes)) {
+		if (new_st)
+			subtable_destroy(st);
+		return -ENOMEM;
+	}
+	if (new_st)
+		cls->subtables[cls->n_subtables++] = st;
+	if (head) {
+		if (rule->priority > head->priority) {
+			rule->lower = head;
+			rule->hnext = head->hnext;
+			for (link = bucket_of(st, rule->hash); *link != head; link = &(*link)->hnext)
+				;
+			*link = rule;
+		} else {
+			struct cls_rule *p = head;
+			while (p->lower && p->lower->priority > rule->priority)
+				p = p->lower;
+			rule->lower = p->lower;
+			p->lower = rule;
+		}
+	} else {
+		link = bucket_of(st, rule->hash);
+		rule->hnext = *link;
+		*link = rule;
+		st->n_heads++;
+	}
+	for (int s = 0; s < N_STAGES - 1; s++)
+		hset_add(&st->stage_set[s], hashes[s]);
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		if (st->plen[f] > 0)
+			trie_insert(&cls->tries[f], (const uint8_t *)&rule->match.value + trie_fields[f].ofs,
+				    (unsigned)st->plen[f]);
+	st->n_rules++;
+	cls->n_rules++;
+	if (st->n_rules == 1 || rule->priority > st->max_priority) {
+		st->max_priority = rule->priority;
+		st->n_max = 1;
+		sort_subtables(cls);
+	} else if (rule->priority == st->max_priority) {
+		st->n_max++;
+	}
+	return 0;
+}
+
+void cls_remove(struct classifier *cls, struct cls_rule *rule)
+{
+	struct cls_subtable *st = rule->subtable;
+	uint64_t hashes[N_STAGES];
+	struct cls_rule **link = bucket_of(st, rule->hash);
+
+	while (*link && *link != rule && !((*link)->hash == rule->hash &&
+		!memcmp(&(*link)->match.value, &rule->match.value, sizeof(rule->match.value))))
+		link = &(*link)->hnext;
+	if (*link == rule) {
+		if (rule->lower) {
+			rule->lower->hnext = rule->hnext;
+			*link = rule->lower;
+		} else {
+			*link = rule->hnext;
+			st->n_heads--;
+		}
+	} else {
+		struct cls_rule *p = *link;
+		while (p->lower != rule)
+			p = p->lower;
+		p->lower = rule->lower;
+	}
+	rule_stage_hashes(st, &rule->match.value, hashes);
+	for (int s = 0; s < N_STAGES - 1; s++)
+		hset_del(&st->stage_set[s], hashes[s]);
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		if (st->plen[f] > 0)
+			trie_remove(&cls->tries[f], (const uint8_t *)&rule->match.value + trie_fields[f].ofs,
+				    (unsigned)st->plen[f]);
+	st->n_rules--;
+	cls->n_rules--;
+	rule->subtable = NULL;
+	if (!st->n_rules) {
+		unsigned i = 0;
+		while (cls->subtables[i] != st)
+			i++;
+		memmove(&cls->subtables[i], &cls->subtables[i + 1],
+			(cls->n_subtables - i - 1) * sizeof(*cls->subtables));
+		cls->n_subtables--;
+		subtable_destroy(st);
+	} else if (rule->priority == st->max_priority && !--st->n_max) {
+		recompute_max(st);
+		sort_subtables(cls);
+	}
+}
+
+/* Un-wildcards stages 0..last of a subtable's mask. */
+static void fold_stages(const struct cls_subtable *st, int last, struct ofp_key *wc)
+{
+	uint64_t *ww = (uint64_t *)(void *)wc;
+
+	if (!wc)
+		return;
+	for (int s = 0; s <= last; s++)
+		for (unsigned i = 0; i < st->n_stage_words[s]; i++) {
+			unsigned w = st->stage_words[s][i];
+			ww[w] |= st->stage_mask[s][w];
+		}
+}
+
+/* Probes one subtable: the highest-priority rule in it matching key, or
+ * NULL; adds to wc what that answer depended on. */
+static const struct cls_rule *subtable_lookup(const struct classifier *cls,
+					      const struct cls_subtable *st,
+					      const struct ofp_key *key, struct ofp_key *wc,
+					      struct trie_ctx *tries)
+{
+	const uint64_t *kw = key_words(key);
+	uint64_t h = 0;
+
+	for (int s = 0; s < N_STAGES; s++) {
+		if (s == STAGE_L3) {
+			for (int f = 0; f < CLS_N_TRIES; f++) {
+				unsigned plen = st->plen[f] > 0 ? (unsigned)st->plen[f] : 0;
+				const uint8_t *field = (const uint8_t *)key + trie_fields[f].ofs;
+				if (!plen)
+					continue;
+				if (!tries[f].done)
+					trie_lookup(&cls->tries[f], field, trie_fields[f].n_bits, &tries[f]);
+				if (tries[f].plens[plen / 64] & (1ull << (plen % 64)))
+					continue;
+				/* No /plen prefix covers the address: skip the
+				 * subtable, depending only on the bits the trie read. */
+				if (wc) {
+					unsigned n = tries[f].maskbits < plen ? tries[f].maskbits : plen;
+					set_prefix_bits((uint8_t *)wc + trie_fields[f].ofs, n);
+				}
+				return NULL;
+			}
+		}
+		if (!st->n_stage_words[s])
+			continue;
+		h = hash_stage(st, s, kw, h);
+		if (s < N_STAGES - 1 && !hset_contains(&st->stage_set[s], hash_final(h))) {
+			fold_stages(st, s, wc);
+			return NULL;
+		}
+	}
+	fold_stages(st, N_STAGES - 1, wc);
+	uint64_t full = hash_final(h);
+	for (const struct cls_rule *r = *bucket_of(st, full); r; r = r->hnext)
+		if (r->hash == full && masked_equal(st, kw, &r->match.value))
+			return r;
+	return NULL;
+}
+
+const struct cls_rule *cls_lookup(const struct classifier *cls, const struct ofp_key *key,
+				  struct ofp_key *wc)
+{
+	struct trie_ctx tries[CLS_N_TRIES];
+	const struct cls_rule *best = NULL;
+
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		tries[f].done = false;
+	for (unsigned i = 0; i < cls->n_subtables; i++) {
+		const struct cls_subtable *st = cls->subtables[i];
+		/* Subtables are sorted by the rank of their best possible rule:
+		 * once that cannot beat the current winner, none can. */
+		if (best && rank_cmp(st->max_priority, st, best->priority, best->subtable) <= 0)
+			break;
+		const struct cls_rule *r = subtable_lookup(cls, st, key, wc, tries);
+		if (r && (!best || rank_cmp(r->priority, st, best->priority, best->subtable) > 0))
+			best = r;
+	}
+	return best;
+}
+
+void cls_for_each(const struct classifier *cls, void (*fn)(struct cls_rule *, void *), void *arg)
+{
+	for (unsigned i = 0; i < cls->n_subtables; i++) {
+		const struct cls_subtable *st = cls->subtables[i];
+		for (uint32_t b = 0; b < st->n_buckets; b++)
+			for (struct cls_rule *h = st->buckets[b], *hn; h; h = hn) {
+				hn = h->hnext;
+				for (struct cls_rule *r = h, *rn; r; r = rn) {
+					rn = r->lower;
+					fn(r, arg);
+				}
+			}
+	}
+}
+
+bool cls_match_covers(const struct ofp_match *filter, const struct ofp_match *rule)
+{
+	const uint64_t *fv = key_words(&filter->value), *fm = key_words(&filter->mask);
+	const uint64_t *rv = key_words(&rule->value), *rm = key_words(&rule->mask);
+
+	for (unsigned w = 0; w < KEY_WORDS; w++)
+		if ((fm[w] & ~rm[w]) || (rv[w] & fm[w]) != fv[w])
+			return false;
+	return true;
+}

@@ -1,0 +1,380 @@
+/* The switch's OpenFlow tables and their flow_mod operations; semantics in
+ * flow_table.h. */
+#include "agent/pipeline/flow_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct ft_rule *rule_of(const struct cls_rule *c)
+{
+	return (struct ft_rule *)(void *)c; /* cls is the first member */
+}
+
+void flow_tables_init(struct flow_tables *ft)
+{
+	memset(ft, 0, sizeof(*ft));
+	for (int t = 0; t < OFP_N_TABLES; t++)
+		cls_init(&ft->tables[t]);
+	ft->next_id = 1;
+}
+
+static void rule_free(struct ft_rule *r)
+{
+	free(r->actions);
+	free(r);
+}
+
+static void free_rule_cb(struct cls_rule *c, void *arg)
+{
+	struct ft_rule **list = arg;
+	struct ft_rule *r = rule_of(c);
+
+	/* Chain through hnext: the classifier is being torn down anyway. */
+	c->hnext = (struct cls_rule *)*list;
+	*list = r;
+}
+
+void flow_tables_destroy(struct flow_tables *ft)
+{
+	for (int t = 0; t < OFP_N_TABLES; t++) {
+		struct ft_rule *list = NULL;
+		cls_for_each(&ft->tables[t], free_rule_cb, &list);
+		cls_destroy(&ft->tables[t]);
+		while (list) {
+			struct ft_rule *next = (struct ft_rule *)list->cls.hnext;
+			rule_free(list);
+			list = next;
+		}
+	}
+	memset(ft, 0, sizeof(*ft));
+}
+
+static int copy_actions(const struct ofpact *src, size_t n, struct ofpact **dst)
+{
+	*dst = NULL;
+	if (!n)
+		return 0;
+	*dst = malloc(n * sizeof(*src));
+	if (!*dst)
+		return -ENOMEM;
+	memcpy(*dst, src, n * sizeof(*src));
+	return 0;
+}
+
+static bool same_actions(const struct ofpact *a, size_t na, const struct ofpact *b, size_t nb)
+{
+	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
+}
+
+static struct ft_rule *rule_new(const struct ofp_flow *flow, uint64_t now_ms)
+{
+	struct ft_rule *r = calloc(1, sizeof(*r));
+	uint8_t *v, *m;
+
+	if (!r)
+		return NULL;
+	if (copy_actions(flow->actions, flow->n_actions, &r->actions)) {
+		free(r);
+		return NULL;
+	}
+	r->n_actions = flow->n_actions;
+	r->cls.match = flow->match;
+	v = (uint8_t *)&r->cls.match.value;
+	m = (uint8_t *)&r->cls.match.mask;
+	for (size_t i = 0; i < sizeof(struct ofp_key); i++)
+		v[i] &= m[i];
+	r->cls.priority = flow->priority;
+	r->table_id = flow->table_id;
+	r->cookie = flow->cookie;
+	r->idle_timeout = flow->idle_timeout;
+	r->hard_timeout = flow->hard_timeout;
+	r->created_ms = now_ms;
+	r->used_ms = now_ms;
+	return r;
+}
+
+/* Inserts a prepared rule; an identical one is replaced, its counters and
+ * age carried over. */
+static int insert_rule(struct flow_tables *ft, struct ft_rule *r)
+{
+	struct cls_rule *old;
+	int err = cls_insert(&ft->tables[r->table_id], &r->cls, &old);
+
+	if (err)
+		return err;
+	r->id = ft->next_id++;
+	if (old) {
+		struct ft_rule *o = rule_of(old);
+		r->n_packets = o->n_packets;
+		r->n_bytes = o->n_bytes;
+		r->created_ms = o->created_ms;
+		r->used_ms = o->used_ms;
+		rule_free(o);
+	} else {
+		ft->n_rules++;
+	}
+	ft->version++;
+	return 0;
+}
+
+int ft_add(struct flow_tables *ft, const struct ofp_flow *flow, uint64_t now_ms)
+{
+	struct ft_rule *r;
+	int err;
+
+	if (flow->table_id >= OFP_N_TABLES)
+		return -EINVAL;
+	r = rule_new(flow, now_ms);
+	if (!r)
+		return -ENOMEM;
+	err = insert_rule(ft, r);
+	if (err)
+		rule_free(r);
+	return err;
+}
+
+/* --- selection for modify/delete -------------------------------------------- */
+
+struct selection {
+	const struct ofp_flow *filter;
+	bool strict;
+	uint32_t out_port;
+	struct ft_rule **rules;
+	size_t n, alloc;
+	int err;
+};
+
+static bool has_output_to(const struct ft_rule *r, uint32_t port)
+{
+	for (size_t i = 0; i < r->n_actions; i++)
+		if (r->actions[i].type == OFPACT_OUTPUT && r->actions[i].output.port == port)
+			return true;
+	return false;
+}
+
+static bool selected(const struct selection *sel, const struct ft_rule *r)
+{
+	const struct ofp_flow *f = sel->filter;
+
+	if ((r->cookie & f->cookie_mask) != (f->cookie & f->cookie_mask))
+		return false;
+	if (sel->out_port != OFPP_NONE && !has_output_to(r, sel->out_port))
+		return false;
+	if (sel->strict)
+		return r->cls.priority == f->priority &&
+		       !memcmp(&r->cls.match, &f->match, sizeof(f->match));
+	return cls_match_covers(&f->match, &r->cls.match);
+}
+
+static void select_cb(struct cls_rule *c, void *arg)
+{
+	struct selection *sel = arg;
+	struct ft_rule *r = rule_of(c);
+
+	if (sel->err || !selected(sel, r))
+		return;
+	if (sel->n == sel->alloc) {
+		size_t n = sel->alloc ? sel->alloc * 2 : 16;
+		void *p = realloc(sel->rules, n * sizeof(*sel->rules));
+		if (!p) {
+			sel->err = -ENOMEM;
+			return;
+		}
+		sel->rules = p;
+		sel->alloc = n;
+	}
+	sel->rules[sel->n++] = r;
+}
+
+/* Collects the rules a modify/delete applies to. */
+static int select_rules(struct flow_tables *ft, struct selection *sel)
+{
+	const struct ofp_flow *f = sel->filter;
+	struct ofp_flow masked;
+
+	if (sel->strict) {
+		/* Compare against a masked copy so stray value bits don't count. */
+		masked = *f;
+		uint8_t *v = (uint8_t *)&masked.match.value;
+		const uint8_t *m = (const uint8_t *)&masked.match.mask;
+		for (size_t i = 0; i < sizeof(struct ofp_key); i++)
+			v[i] &= m[i];
+		sel->filter = &masked;
+	}
+	for (int t = 0; t < OFP_N_TABLES; t++)
+		if (f->table_id == FT_TABLE_ALL || f->table_id == t)
+			cls_for_each(&ft->tables[t], select_cb, sel);
+	sel->filter = f;
+	if (sel->err) {
+		free(sel->rules);
+		sel->rules = NULL;
+		sel->n = 0;
+	}
+	return sel->err;
+}
+
+int ft_modify(struct flow_tables *ft, const struct ofp_flow *flow, bool strict,
+	      size_t *n_changed)
+{
+	struct selection sel = { .filter = flow, .strict = strict, .out_port = OFPP_NONE };
+	struct ofpact **copies;
+	int err = select_rules(ft, &sel);
+
+	if (n_changed)
+		*n_changed = 0;
+	if (err)
+		return err;
+	copies = calloc(sel.n ? sel.n : 1, sizeof(*copies));
+	if (!copies) {
+		free(sel.rules);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sel.n; i++)
+		if (copy_actions(flow->actions, flow->n_actions, &copies[i])) {
+			while (i--)
+				free(copies[i]);
+			free(copies);
+			free(sel.rules);
+			return -ENOMEM;
+		}
+	for (size_t i = 0; i < sel.n; i++) {
+		struct ft_rule *r = sel.rules[i];
+		free(r->actions);
+		r->actions = copies[i];
+		r->n_actions = flow->n_actions;
+		if (!flow->cookie_mask && flow->cookie)
+			r->cookie = flow->cookie;
+	}
+	if (sel.n)
+		ft->version++;
+	if (n_changed)
+		*n_changed = sel.n;
+	free(copies);
+	free(sel.rules);
+	return 0;
+}
+
+int ft_delete(struct flow_tables *ft, const struct ofp_flow *filter, bool strict,
+	      uint32_t out_port, size_t *n_deleted)
+{
+	struct selection sel = { .filter = filter, .strict = strict, .out_port = out_port };
+	int err = select_rules(ft, &sel);
+
+	if (n_deleted)
+		*n_deleted = 0;
+	if (err)
+		return err;
+	for (size_t i = 0; i < sel.n; i++) {
+		struct ft_rule *r = sel.rules[i];
+		cls_remove(&ft->tables[r->table_id], &r->cls);
+		rule_free(r);
+	}
+	ft->n_rules -= sel.n;
+	if (sel.n)
+		ft->version++;
+	if (n_deleted)
+		*n_deleted = sel.n;
+	free(sel.rules);
+	return 0;
+}
+
+int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_flows,
+	       uint64_t now_ms)
+{
+	struct flow_tables *next;
+	int err = 0;
+
+	for (size_t i = 0; i < n_flows; i++)
+		if (flows[i].table_id >= OFP_N_TABLES)
+			return -EINVAL;
+	next = malloc(sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	flow_tables_init(next);
+	next->next_id = ft->next_id;
+	for (size_t i = 0; i < n_flows && !err; i++) {
+		const struct ofp_flow *f = &flows[i];
+		struct ft_rule *r = rule_new(f, now_ms);
+		if (!r) {
+			err = -ENOMEM;
+			break;
+		}
+		const struct cls_rule *oc = cls_find_exact(&ft->tables[f->table_id],
+							   &r->cls.match, f->priority);
+		const struct ft_rule *old = oc ? rule_of(oc) : NULL;
+		err = insert_rule(next, r);
+		if (err) {
+			rule_free(r);
+			break;
+		}
+		if (old && old->cookie == r->cookie &&
+		    same_actions(old->actions, old->n_actions, r->actions, r->n_actions)) {
+			r->n_packets = old->n_packets;
+			r->n_bytes = old->n_bytes;
+			r->created_ms = old->created_ms;
+			r->used_ms = old->used_ms;
+		}
+	}
+	if (err) {
+		flow_tables_destroy(next);
+		free(next);
+		return err;
+	}
+	next->version = ft->version + 1;
+	next->ports = ft->ports;
+	next->n_ports = ft->n_ports;
+	flow_tables_destroy(ft);
+	*ft = *next;
+	free(next);
+	return 0;
+}
+
+const struct ft_rule *ft_lookup(const struct flow_tables *ft, uint8_t table,
+				const struct ofp_key *key, struct ofp_key *wc)
+{
+	const struct cls_rule *c;
+
+	if (table >= OFP_N_TABLES)
+		return NULL;
+	c = cls_lookup(&ft->tables[table], key, wc);
+	return c ? rule_of(c) : NULL;
+}
+
+struct collect {
+	const struct ft_rule **rules;
+	size_t n;
+};
+
+static void collect_cb(struct cls_rule *c, void *arg)
+{
+	struct collect *col = arg;
+
+	col->rules[col->n++] = rule_of(c);
+}
+
+static int collect_order(const void *a_, const void *b_)
+{
+	const struct ft_rule *a = *(const struct ft_rule *const *)a_;
+	const struct ft_rule *b = *(const struct ft_rule *const *)b_;
+
+	if (a->table_id != b->table_id)
+		return a->table_id < b->table_id ? -1 : 1;
+	if (a->cls.priority != b->cls.priority)
+		return a->cls.priority > b->cls.priority ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+long ft_collect(const struct flow_tables *ft, const struct ft_rule ***out)
+{
+	struct collect col = { .rules = malloc((ft->n_rules ? ft->n_rules : 1) * sizeof(*col.rules)) };
+
+	*out = NULL;
+	if (!col.rules)
+		return -ENOMEM;
+	for (int t = 0; t < OFP_N_TABLES; t++)
+		cls_for_each(&ft->tables[t], collect_cb, &col);
+	qsort(col.rules, col.n, sizeof(*col.rules), collect_order);
+	*out = col.rules;
+	return (long)col.n;
+}

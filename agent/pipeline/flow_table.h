@@ -1,0 +1,96 @@
+/* The switch's OpenFlow tables: rules with actions, cookies and counters in
+ * one classifier per table, and the flow_mod operations of ovs-ofctl.
+ *
+ * Semantics (ovs-ofctl(8)):
+ *  - add: a rule with an identical match and priority in the same table is
+ *    replaced; its packet and byte counters and creation time carry over
+ *    (OpenFlow 1.2+ behaviour without reset_counts).
+ *  - modify/delete, non-strict: every rule whose match is at least as
+ *    specific as the given one (the given match covers it), any priority.
+ *    Strict: identical match and priority only.
+ *  - cookie_mask != 0 restricts modify/delete to rules with
+ *    (rule.cookie & cookie_mask) == (cookie & cookie_mask).
+ *  - modify changes actions only (counters kept); it never adds a rule
+ *    (OpenFlow 1.1+), and sets the cookie when no cookie_mask is given and
+ *    the cookie is non-zero.
+ *  - table_id FT_TABLE_ALL in a modify/delete means every table.
+ *  - replace: the whole rule set is swapped in one step; rules that exist
+ *    unchanged (table, match, priority, cookie, actions) keep counters.
+ * A failed operation (-ENOMEM, -EINVAL) changes nothing. */
+#ifndef XS_PIPELINE_FLOW_TABLE_H
+#define XS_PIPELINE_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "agent/ofp/flow.h"
+#include "agent/pipeline/classifier.h"
+
+#define FT_TABLE_ALL 255
+
+struct ft_rule {
+	struct cls_rule cls;     /* match and priority; keep first */
+	uint8_t table_id;
+	uint64_t id;             /* unique for the life of the flow_tables */
+	uint64_t cookie;
+	uint16_t idle_timeout, hard_timeout;
+	struct ofpact *actions;  /* owned; NULL when n_actions == 0 (drop) */
+	size_t n_actions;
+	uint64_t n_packets, n_bytes;
+	uint64_t created_ms;     /* caller's clock when first added */
+	uint64_t used_ms;        /* last time credited with traffic */
+};
+
+struct flow_tables {
+	struct classifier tables[OFP_N_TABLES];
+	size_t n_rules;
+	uint64_t next_id;
+	uint64_t version;        /* bumped by every change (revalidation) */
+	/* The switch's ports (OpenFlow numbers) for flood and all; owned by
+	 * the caller, kept across ft_replace. */
+	const uint32_t *ports;
+	unsigned n_ports;
+};
+
+void flow_tables_init(struct flow_tables *ft);
+void flow_tables_destroy(struct flow_tables *ft);
+
+/* Adds one flow (actions copied). Returns 0, -EINVAL when flow->table_id
+ * is not a table, or -ENOMEM. */
+int ft_add(struct flow_tables *ft, const struct ofp_flow *flow, uint64_t now_ms);
+
+/* Replaces the actions of the selected rules with flow's. *n_changed (may
+ * be NULL) receives the count. Returns 0 or -ENOMEM. */
+int ft_modify(struct flow_tables *ft, const struct ofp_flow *flow, bool strict,
+	      size_t *n_changed);
+
+/* Deletes the selected rules; out_port != OFPP_NONE also requires an
+ * output action to that port. *n_deleted may be NULL. Returns 0. */
+int ft_delete(struct flow_tables *ft, const struct ofp_flow *filter, bool strict,
+	      uint32_t out_port, size_t *n_deleted);
+
+/* Makes the tables hold exactly these flows, atomically. Returns 0,
+ * -EINVAL (a bad table id: nothing changed) or -ENOMEM. */
+int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_flows,
+	       uint64_t now_ms);
+
+/* The best rule of one table for key (see cls_lookup for wc). */
+const struct ft_rule *ft_lookup(const struct flow_tables *ft, uint8_t table,
+				const struct ofp_key *key, struct ofp_key *wc);
+
+/* All rules sorted by table, priority (high first), then age (oldest
+ * first), in a heap array the caller frees (not the rules). Returns the
+ * count, or -ENOMEM. */
+long ft_collect(const struct flow_tables *ft, const struct ft_rule ***out);
+
+/* Credits traffic to a rule (called by the revalidator). */
+static inline void ft_rule_credit(struct ft_rule *rule, uint64_t packets, uint64_t bytes,
+				  uint64_t now_ms)
+{
+	rule->n_packets += packets;
+	rule->n_bytes += bytes;
+	if (packets)
+		rule->used_ms = now_ms;
+}
+
+#endif

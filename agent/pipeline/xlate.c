@@ -1,0 +1,692 @@
+/* Translation of a packet through the OpenFlow tables into datapath actions
+ * and a megaflow mask; semantics in xlate.h. */
+#include "agent/pipeline/xlate.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdpswitch/datapath.h"
+
+#define ETH_TYPE_IP 0x0800
+#define ETH_TYPE_ARP 0x0806
+#define ETH_TYPE_IPV6 0x86dd
+#define ETH_TYPE_VLAN 0x8100
+
+/* State of one translation. */
+struct xctx {
+	const struct flow_tables *ft;
+	struct xlate_result *res;
+	struct ofp_key key;        /* working key: what the pipeline sees */
+	struct xs_flow_key dp;     /* the packet as the datapath holds it after
+	                            * the actions emitted so far */
+	struct ofp_key wc;         /* bits depended on (1 = exact) */
+	unsigned n_lookups;
+	uint8_t table;             /* table whose rule is running */
+	int err;
+	bool stop;                 /* nothing after this point can run */
+	unsigned n_kept;           /* actions up to the last one that matters */
+};
+
+void xlate_trace_free(struct xlate_trace *trace)
+{
+	free(trace->events);
+	memset(trace, 0, sizeof(*trace));
+}
+
+static struct xlate_event *trace_event(struct xctx *x, enum xlate_event_type type,
+				       unsigned depth)
+{
+	struct xlate_trace *t = x->res->trace;
+
+	if (!t)
+		return NULL;
+	if (t->n_events == t->alloc) {
+		size_t n = t->alloc ? t->alloc * 2 : 32;
+		void *p = realloc(t->events, n * sizeof(*t->events));
+		if (!p) {
+			t->truncated = true;
+			return NULL;
+		}
+		t->events = p;
+		t->alloc = n;
+	}
+	struct xlate_event *e = &t->events[t->n_events++];
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->depth = depth;
+	e->table = x->table;
+	return e;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+note(struct xctx *x, unsigned depth, const char *fmt, ...)
+{
+	struct xlate_event *e = trace_event(x, XEV_NOTE, depth);
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->note, sizeof(e->note), fmt, ap);
+	va_end(ap);
+}
+
+/* Records the first error; the translation stops and ends as a drop. */
+#define fail(x, depth, error, ...) do {                 \
+		if (!(x)->err)                          \
+			(x)->err = (error);             \
+		note(x, depth, __VA_ARGS__);            \
+	} while (0)
+
+static struct xs_action *emit(struct xctx *x, unsigned depth, enum xs_action_type type)
+{
+	struct xs_action *a;
+
+	if (x->err)
+		return NULL;
+	if (x->res->n_actions == XS_MAX_ACTIONS) {
+		fail(x, depth, -E2BIG, "more than %d datapath actions", XS_MAX_ACTIONS);
+		return NULL;
+	}
+	a = &x->res->actions[x->res->n_actions++];
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	return a;
+}
+
+/* --- commit: datapath set actions for what the pipeline changed ----------- */
+
+static bool is_present(const struct xs_vlan_hdr_key *v)
+{
+	return ntohs(v->tci) & XS_VLAN_PRESENT;
+}
+
+/* Gives the working VLAN stack one spelling: absent tags all zero, present
+ * tags with a TPID (set_field on vlan_tci may leave it 0). */
+static void normalize_vlans(struct xs_vlan_hdr_key *v)
+{
+	bool outer_gone = false;
+
+	for (int i = 0; i < XS_MAX_VLAN; i++) {
+		if (outer_gone || !is_present(&v[i])) {
+			v[i].tpid = 0;
+			v[i].tci = 0;
+			outer_gone = true;
+		} else if (!v[i].tpid) {
+			v[i].tpid = htons(ETH_TYPE_VLAN);
+		}
+	}
+}
+
+static unsigned n_tags(const struct xs_vlan_hdr_key *v)
+{
+	unsigned n = 0;
+
+	while (n < XS_MAX_VLAN && is_present(&v[n]))
+		n++;
+	return n;
+}
+
+/* Turns the datapath's VLAN stack into the working one with the fewest
+ * pops, then at most one TCI rewrite of the outer kept tag, then pushes. */
+static void commit_vlans(struct xctx *x, unsigned depth)
+{
+	struct xs_vlan_hdr_key *w = x->key.dp.vlan, *d = x->dp.vlan;
+	unsigned nw, nd;
+
+	normalize_vlans(w);
+	if (!memcmp(w, d, sizeof(x->dp.vlan)))
+		return;
+	/* Which of pop/set/push is emitted depends on both stacks. */
+	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
+	nw = n_tags(w);
+	nd = n_tags(d);
+	for (unsigned pops = 0; pops <= nd; pops++) {
+		unsigned kept = nd - pops;
+		bool ok = kept <= nw, set = false;
+
+		for (unsigned i = 0; ok && i < kept; i++) {
+			const struct xs_vlan_hdr_key *a = &d[pops + i], *b = &w[nw - kept + i];
+			if (a->tpid != b->tpid)
+				ok = false;
+			else if (a->tci != b->tci && i == 0 && kept == nw)
+				set = true;
+			else if (a->tci != b->tci)
+				ok = false;
+		}
+		if (!ok)
+			continue;
+		for (unsigned i = 0; i < pops; i++)
+			emit(x, depth, XS_ACT_POP_VLAN);
+		if (set) {
+			struct xs_action *a = emit(x, depth, XS_ACT_SET_VLAN_TCI);
+			__be16 diff = w[0].tci ^ d[pops].tci;
+			if (a) {
+				a->u.be16[0] = w[0].tci & diff;
+				a->u.be16[1] = diff;
+			}
+		}
+		for (int i = (int)(nw - kept) - 1; i >= 0; i--) {
+			struct xs_action *a = emit(x, depth, XS_ACT_PUSH_VLAN);
+			if (a) {
+				a->u.be16[0] = w[i].tpid;
+				a->u.be16[1] = w[i].tci;
+			}
+		}
+		break;
+	}
+	memcpy(d, w, sizeof(x->dp.vlan));
+}
+
+/* Emits an unmasked set of a whole field when it changed. The action
+ * carries the field's unwritten bits too, so they join the mask. */
+static bool commit_whole(struct xctx *x, unsigned depth, size_t ofs, size_t size,
+			 enum xs_action_type type, uint16_t flags)
+{
+	uint8_t *w = (uint8_t *)&x->key.dp + ofs, *d = (uint8_t *)&x->dp + ofs;
+	struct xs_action *a;
+
+	if (!memcmp(w, d, size))
+		return false;
+	memset((uint8_t *)&x->wc.dp + ofs, 0xff, size);
+	a = emit(x, depth, type);
+	if (a) {
+		a->flags = flags;
+		memcpy(a->u.bytes, w, size);
+	}
+	memcpy(d, w, size);
+	return true;
+}
+
+#define WHOLE(x, depth, member, type, flags) \
+	commit_whole(x, depth, offsetof(struct xs_flow_key, member), \
+		     sizeof(((struct xs_flow_key *)0)->member), type, flags)
+
+/* Emits a masked set of the bits of a u8 that changed (only written bits can
+ * differ, and those are already exact in the mask). */
+static void commit_tos(struct xctx *x, unsigned depth)
+{
+	uint8_t diff = x->key.dp.nw_tos ^ x->dp.nw_tos;
+	struct xs_action *a;
+
+	if (!diff)
+		return;
+	a = emit(x, depth, XS_ACT_SET_NW_TOS);
+	if (a) {
+		a->u.bytes[0] = x->key.dp.nw_tos & diff;
+		a->u.bytes[1] = diff;
+	}
+	x->dp.nw_tos = x->key.dp.nw_tos;
+}
+
+static void commit_label(struct xctx *x, unsigned depth)
+{
+	__be32 diff = x->key.dp.ipv6_label ^ x->dp.ipv6_label;
+	struct xs_action *a;
+
+	if (!diff)
+		return;
+	a = emit(x, depth, XS_ACT_SET_IPV6_LABEL);
+	if (a) {
+		a->u.be32[0] = x->key.dp.ipv6_label & diff;
+		a->u.be32[1] = diff;
+	}
+	x->dp.ipv6_label = x->key.dp.ipv6_label;
+}
+
+static void commit_arp_op(struct xctx *x, unsigned depth)
+{
+	struct xs_action *a;
+
+	if (x->key.dp.nw_proto == x->dp.nw_proto)
+		return;
+	a = emit(x, depth, XS_ACT_SET_ARP);
+	if (a) {
+		a->flags = XS_ARP_FIELD_OP;
+		a->u.be16[0] = htons(x->key.dp.nw_proto);
+	}
+	x->dp.nw_proto = x->key.dp.nw_proto;
+}
+
+static bool is_l4_proto(uint8_t p)
+{
+	return p == 6 || p == 17 || p == 132 || p == 1 || p == 58;
+}
+
+/* Brings the datapath's copy of the packet up to the working key. */
+static void commit(struct xctx *x, unsigned depth)
+{
+	struct xs_flow_key *w = &x->key.dp;
+	uint16_t type = ntohs(w->dl_type);
+	bool l3 = false, l4 = false;
+
+	commit_vlans(x, depth);
+	WHOLE(x, depth, dl_src, XS_ACT_SET_ETH_SRC, 0);
+	WHOLE(x, depth, dl_dst, XS_ACT_SET_ETH_DST, 0);
+	if (type == ETH_TYPE_IP) {
+		l3 |= WHOLE(x, depth, nw_src, XS_ACT_SET_IPV4_SRC, 0);
+		l3 |= WHOLE(x, depth, nw_dst, XS_ACT_SET_IPV4_DST, 0);
+	} else if (type == ETH_TYPE_IPV6) {
+		l3 |= WHOLE(x, depth, ipv6_src, XS_ACT_SET_IPV6_SRC, 0);
+		l3 |= WHOLE(x, depth, ipv6_dst, XS_ACT_SET_IPV6_DST, 0);
+		commit_label(x, depth);
+	} else if (type == ETH_TYPE_ARP) {
+		commit_arp_op(x, depth);
+		l3 |= WHOLE(x, depth, nw_src, XS_ACT_SET_ARP, XS_ARP_FIELD_SPA);
+		l3 |= WHOLE(x, depth, nw_dst, XS_ACT_SET_ARP, XS_ARP_FIELD_TPA);
+		l3 |= WHOLE(x, depth, arp_sha, XS_ACT_SET_ARP, XS_ARP_FIELD_SHA);
+		l3 |= WHOLE(x, depth, arp_tha, XS_ACT_SET_ARP, XS_ARP_FIELD_THA);
+	}
+	if (type == ETH_TYPE_IP || type == ETH_TYPE_IPV6) {
+		commit_tos(x, depth);
+		l3 |= WHOLE(x, depth, nw_ttl, XS_ACT_SET_NW_TTL, 0);
+		if (is_l4_proto(w->nw_proto)) {
+			l4 |= WHOLE(x, depth, tp_src, XS_ACT_SET_TP_SRC, 0);
+			l4 |= WHOLE(x, depth, tp_dst, XS_ACT_SET_TP_DST, 0);
+		}
+	}
+	/* The action chosen depended on the packet's type (and protocol). */
+	if (l3 || l4)
+		x->wc.dp.dl_type = 0xffff;
+	if (l4)
+		x->wc.dp.nw_proto = 0xff;
+
+	/* Whatever still differs has no datapath action. */
+	struct xs_flow_key a = *w, b = x->dp;
+	a.in_port = b.in_port = 0;
+	if (memcmp(&a, &b, sizeof(a))) {
+		const uint8_t *pa = (const uint8_t *)&a, *pb = (const uint8_t *)&b;
+		size_t i = 0;
+		while (pa[i] == pb[i])
+			i++;
+		fail(x, depth, -EOPNOTSUPP,
+		     "the datapath cannot rewrite key byte %zu (this packet type)", i);
+	}
+}
+
+/* --- actions ------------------------------------------------------------------ */
+
+static void do_table(struct xctx *x, uint8_t table, unsigned depth);
+
+static void output_to(struct xctx *x, unsigned depth, uint32_t port)
+{
+	struct xs_action *a;
+
+	commit(x, depth);
+	a = emit(x, depth, XS_ACT_OUTPUT);
+	if (a) {
+		a->arg = port;
+		x->n_kept = x->res->n_actions;
+	}
+}
+
+static void to_agent(struct xctx *x, unsigned depth)
+{
+	struct xs_action *a;
+
+	commit(x, depth);
+	a = emit(x, depth, XS_ACT_TO_AGENT);
+	if (a) {
+		a->arg = XS_UPCALL_ACTION;
+		x->n_kept = x->res->n_actions;
+	}
+}
+
+static void do_output(struct xctx *x, unsigned depth, uint32_t port)
+{
+	uint32_t in_port = x->key.dp.in_port;
+
+	switch (port) {
+	case OFPP_IN_PORT:
+		output_to(x, depth, in_port);
+		break;
+	case OFPP_CONTROLLER:
+		to_agent(x, depth);
+		break;
+	case OFPP_FLOOD:
+	case OFPP_ALL:
+		for (unsigned i = 0; i < x->ft->n_ports; i++)
+			if (x->ft->ports[i] != in_port)
+				output_to(x, depth, x->ft->ports[i]);
+		break;
+	case OFPP_NORMAL:
+		fail(x, depth, -EOPNOTSUPP, "output to NORMAL is not supported");
+		break;
+	case OFPP_TABLE:
+		note(x, depth, "output to TABLE is only for packet-out: ignored");
+		break;
+	case OFPP_NONE:
+		break;
+	default:
+		if (port == in_port)
+			note(x, depth, "skipping output to input port");
+		else
+			output_to(x, depth, port);
+		break;
+	}
+}
+
+/* Bit i (0 = least significant) of a big-endian byte string of n bytes. */
+static int get_bit(const uint8_t *s, unsigned n, unsigned i)
+{
+	return (s[n - 1 - i / 8] >> (i % 8)) & 1;
+}
+
+static void put_bit(uint8_t *s, unsigned n, unsigned i, int v)
+{
+	uint8_t bit = (uint8_t)(1u << (i % 8));
+
+	if (v)
+		s[n - 1 - i / 8] |= bit;
+	else
+		s[n - 1 - i / 8] &= (uint8_t)~bit;
+}
+
+/* Writes src_bits (right-aligned in src of src_n bytes) into a subfield of
+ * the working key, un-wildcarding the written bits. */
+static void write_subfield(struct xctx *x, unsigned depth, const struct ofpact_subfield *dst,
+			   const uint8_t *src, unsigned src_n)
+{
+	const struct ofp_field *f = ofp_field_by_id(dst->field);
+	uint8_t value[OFP_FIELD_MAX_BYTES] = { 0 }, mask[OFP_FIELD_MAX_BYTES] = { 0 };
+
+	ofp_prereq_mask(f, &x->key, &x->wc);
+	if (!ofp_prereq_ok(f, &x->key)) {
+		note(x, depth, "%s not in this packet: write skipped", f->name);
+		return;
+	}
+	for (unsigned i = 0; i < dst->n_bits; i++) {
+		put_bit(value, f->n_bytes, dst->ofs + i, get_bit(src, src_n, i));
+		put_bit(mask, f->n_bytes, dst->ofs + i, 1);
+	}
+	ofp_field_set(f, mask, mask, &x->wc);
+	ofp_field_set(f, value, mask, &x->key);
+}
+
+static void do_set_field(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	const struct ofp_field *f = ofp_field_by_id(a->set_field.field);
+
+	ofp_prereq_mask(f, &x->key, &x->wc);
+	if (!ofp_prereq_ok(f, &x->key)) {
+		note(x, depth, "%s not in this packet: set skipped", f->name);
+		return;
+	}
+	ofp_field_set(f, a->set_field.mask, a->set_field.mask, &x->wc);
+	ofp_field_set(f, a->set_field.value, a->set_field.mask, &x->key);
+}
+
+static void do_move(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	const struct ofp_field *f = ofp_field_by_id(a->move.src.field);
+	uint8_t value[OFP_FIELD_MAX_BYTES], bits[OFP_FIELD_MAX_BYTES] = { 0 };
+	uint8_t mask[OFP_FIELD_MAX_BYTES] = { 0 };
+
+	ofp_prereq_mask(f, &x->key, &x->wc);
+	if (!ofp_prereq_ok(f, &x->key)) {
+		note(x, depth, "%s not in this packet: move skipped", f->name);
+		return;
+	}
+	ofp_field_get(f, &x->key, value);
+	for (unsigned i = 0; i < a->move.src.n_bits; i++) {
+		put_bit(bits, sizeof(bits), i, get_bit(value, f->n_bytes, a->move.src.ofs + i));
+		put_bit(mask, f->n_bytes, a->move.src.ofs + i, 1);
+	}
+	/* The destination now carries these packet bits. */
+	ofp_field_set(f, mask, mask, &x->wc);
+	write_subfield(x, depth, &a->move.dst, bits, sizeof(bits));
+}
+
+static void do_dec_ttl(struct xctx *x, unsigned depth)
+{
+	uint16_t type = ntohs(x->key.dp.dl_type);
+	struct xs_action *act;
+
+	x->wc.dp.dl_type = 0xffff;
+	if (type != ETH_TYPE_IP && type != ETH_TYPE_IPV6) {
+		note(x, depth, "dec_ttl on a non-IP packet does nothing");
+		return;
+	}
+	x->wc.dp.nw_ttl = 0xff;
+	commit(x, depth);
+	act = emit(x, depth, XS_ACT_DEC_TTL);
+	if (!act)
+		return;
+	if (x->key.dp.nw_ttl <= 1) {
+		/* The datapath hands such a packet to the agent; nothing after
+		 * this action ever runs. */
+		note(x, depth, "TTL expired: the datapath sends the packet to the agent");
+		x->n_kept = x->res->n_actions;
+		x->stop = true;
+		return;
+	}
+	x->key.dp.nw_ttl--;
+	x->dp.nw_ttl--;
+}
+
+/* VLAN edits read and write the whole tag stack. */
+static bool vlan_edit_begin(struct xctx *x)
+{
+	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
+	normalize_vlans(x->key.dp.vlan);
+	return is_present(&x->key.dp.vlan[0]);
+}
+
+static void push_tag(struct xctx *x, unsigned depth, __be16 tpid, uint16_t tci)
+{
+	struct xs_vlan_hdr_key *v = x->key.dp.vlan;
+
+	if (is_present(&v[XS_MAX_VLAN - 1])) {
+		fail(x, depth, -EOPNOTSUPP, "more than %d VLAN tags", XS_MAX_VLAN);
+		return;
+	}
+	memmove(&v[1], &v[0], sizeof(v[0]) * (XS_MAX_VLAN - 1));
+	v[0].tpid = tpid;
+	v[0].tci = htons(tci | XS_VLAN_PRESENT);
+}
+
+static void do_vlan(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	struct xs_vlan_hdr_key *v = x->key.dp.vlan;
+	bool tagged = vlan_edit_begin(x);
+	uint16_t tci = tagged ? ntohs(v[0].tci) : 0;
+
+	switch (a->type) {
+	case OFPACT_MOD_VLAN_VID:
+		tci = (uint16_t)((tci & ~XS_VLAN_VID_MASK) | (a->vlan_vid.vid & XS_VLAN_VID_MASK));
+		if (!tagged)
+			push_tag(x, depth, htons(ETH_TYPE_VLAN), tci);
+		else
+			v[0].tci = htons(tci);
+		break;
+	case OFPACT_MOD_VLAN_PCP:
+		tci = (uint16_t)((tci & ~XS_VLAN_PCP_MASK) |
+				 ((a->vlan_pcp.pcp << XS_VLAN_PCP_SHIFT) & XS_VLAN_PCP_MASK));
+		if (!tagged)
+			push_tag(x, depth, htons(ETH_TYPE_VLAN), tci);
+		else
+			v[0].tci = htons(tci);
+		break;
+	case OFPACT_PUSH_VLAN:
+		/* The new tag copies VID and PCP of the current outer one. */
+		push_tag(x, depth, a->push_vlan.tpid, tci & (XS_VLAN_VID_MASK | XS_VLAN_PCP_MASK));
+		break;
+	case OFPACT_POP_VLAN:
+		if (!tagged)
+			break;
+		memmove(&v[0], &v[1], sizeof(v[0]) * (XS_MAX_VLAN - 1));
+		memset(&v[XS_MAX_VLAN - 1], 0, sizeof(v[0]));
+		break;
+	default:
+		break;
+	}
+}
+
+static void do_resubmit(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	uint32_t saved = x->key.dp.in_port;
+	uint8_t table = a->resubmit.table == 255 ? x->table : a->resubmit.table;
+
+	/* resubmit:P looks up (and runs the actions found) as if the packet
+	 * came from P, then the original in_port comes back. */
+	if (a->resubmit.in_port != OFPP_IN_PORT)
+		x->key.dp.in_port = a->resubmit.in_port;
+	do_table(x, table, depth + 1);
+	x->key.dp.in_port = saved;
+}
+
+static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	struct xlate_event *e = trace_event(x, XEV_ACTION, depth);
+
+	if (e)
+		e->act = a;
+	switch (a->type) {
+	case OFPACT_OUTPUT:
+		do_output(x, depth, a->output.port);
+		break;
+	case OFPACT_CONTROLLER:
+		to_agent(x, depth);
+		break;
+	case OFPACT_SET_FIELD:
+		do_set_field(x, depth, a);
+		break;
+	case OFPACT_LOAD:
+		write_subfield(x, depth, &a->load.dst, a->load.value, sizeof(a->load.value));
+		break;
+	case OFPACT_MOVE:
+		do_move(x, depth, a);
+		break;
+	case OFPACT_DEC_TTL:
+		do_dec_ttl(x, depth);
+		break;
+	case OFPACT_MOD_VLAN_VID:
+	case OFPACT_MOD_VLAN_PCP:
+	case OFPACT_PUSH_VLAN:
+	case OFPACT_POP_VLAN:
+		do_vlan(x, depth, a);
+		break;
+	case OFPACT_WRITE_METADATA: {
+		uint64_t md = be64toh(x->key.metadata);
+		md = (md & ~a->metadata.mask) | (a->metadata.value & a->metadata.mask);
+		x->key.metadata = htobe64(md);
+		break;
+	}
+	case OFPACT_GOTO_TABLE:
+		do_table(x, a->goto_table.table, depth + 1);
+		break;
+	case OFPACT_RESUBMIT:
+		do_resubmit(x, depth, a);
+		break;
+	}
+}
+
+static void record_rule(struct xlate_result *res, const struct ft_rule *rule)
+{
+	for (unsigned i = 0; i < res->n_rules; i++)
+		if (res->rules[i] == rule)
+			return;
+	if (res->n_rules == XLATE_MAX_RULES)
+		res->rules_truncated = true;
+	else
+		res->rules[res->n_rules++] = rule;
+}
+
+/* Looks up table and runs the winning rule's actions at depth. */
+static void do_table(struct xctx *x, uint8_t table, unsigned depth)
+{
+	const struct ft_rule *rule;
+	uint8_t saved = x->table;
+	struct xlate_event *e;
+
+	if (x->err || x->stop)
+		return;
+	if (depth >= XLATE_MAX_DEPTH) {
+		fail(x, depth, -ELOOP, "over the translation depth limit (%d)", XLATE_MAX_DEPTH);
+		return;
+	}
+	if (++x->n_lookups > XLATE_MAX_RESUBMITS) {
+		fail(x, depth, -ELOOP, "over the table lookup limit (%d)", XLATE_MAX_RESUBMITS);
+		return;
+	}
+	x->table = table;
+	rule = ft_lookup(x->ft, table, &x->key, &x->wc);
+	e = trace_event(x, XEV_LOOKUP, depth);
+	if (e)
+		e->rule = rule;
+	if (rule) {
+		record_rule(x->res, rule);
+		for (size_t i = 0; i < rule->n_actions && !x->err && !x->stop; i++)
+			do_action(x, depth, &rule->actions[i]);
+	}
+	x->table = saved;
+}
+
+/* --- result ---------------------------------------------------------------- */
+
+static bool nonzero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return true;
+	return false;
+}
+
+#define NZ(m, member) nonzero(&(m)->member, sizeof((m)->member))
+
+/* The datapath part of the wildcards, with in_port exact and the
+ * prerequisites of every L3/L4 bit added. */
+static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
+			struct xs_flow_key *m)
+{
+	bool nd, l4, l3;
+
+	*m = wc->dp;
+	m->in_port = 0xffffffff;
+	m->mask_id = 0;
+	nd = ntohs(packet->dp.dl_type) == ETH_TYPE_IPV6 &&
+	     (NZ(m, nd_target) || NZ(m, arp_sha) || NZ(m, arp_tha));
+	if (nd) {
+		/* ND fields mean something only for ICMPv6 NS/NA, code 0. */
+		m->tp_src = 0xffff;
+		m->tp_dst = 0xffff;
+	}
+	l4 = NZ(m, tp_src) || NZ(m, tp_dst) || NZ(m, tcp_flags);
+	l3 = l4 || NZ(m, nw_proto) || NZ(m, nw_tos) || NZ(m, nw_ttl) || NZ(m, nw_frag) ||
+	     NZ(m, nw_src) || NZ(m, nw_dst) || NZ(m, ipv6_label) || NZ(m, ipv6_src) ||
+	     NZ(m, ipv6_dst) || NZ(m, nd_target) || NZ(m, arp_sha) || NZ(m, arp_tha);
+	if (l4)
+		m->nw_proto = 0xff;
+	if (l3)
+		m->dl_type = 0xffff;
+}
+
+int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res)
+{
+	struct xlate_trace *trace = res->trace;
+	struct xctx x;
+
+	memset(res, 0, sizeof(*res));
+	res->trace = trace;
+	memset(&x, 0, sizeof(x));
+	x.ft = ft;
+	x.res = res;
+	x.key.dp = packet->dp;
+	x.key.dp.mask_id = 0;
+	x.dp = x.key.dp;
+
+	do_table(&x, 0, 0);
+
+	res->n_actions = x.err ? 0 : x.n_kept;
+	finish_mask(&x.wc, packet, &res->mask);
+	if (trace)
+		trace->final = x.key;
+	return x.err;
+}

@@ -1,0 +1,85 @@
+/* Translation of a packet key through the OpenFlow tables into datapath
+ * actions and the megaflow mask that makes them valid for other packets.
+ *
+ * The walk starts at table 0 with a working copy of the key. Rule actions
+ * edit the working key (set_field, load, move, VLAN edits, dec_ttl,
+ * write_metadata) so later tables see the edits; goto_table and resubmit
+ * look up another table (depth limit XLATE_MAX_DEPTH, at most
+ * XLATE_MAX_RESUBMITS lookups in all). A table miss drops (OpenFlow 1.3+).
+ *
+ * Datapath actions are produced as OVS's "commit" does: before each output,
+ * controller or dec_ttl, a set action is emitted for every datapath field
+ * where the working key differs from what the packet carries at that point
+ * in the action list; VLAN stacks are reconciled with pop/set/push. Output
+ * ports are OpenFlow port numbers. Output to the current in_port is dropped
+ * unless spelled output:in_port; flood/all use flow_tables.ports. Actions
+ * after the last output are dropped; no output at all means drop.
+ *
+ * The megaflow mask holds every key bit a decision read: each subtable the
+ * classifier probed (see classifier.h for staged lookup and prefix tries),
+ * the bits an action read (move sources, dec_ttl's TTL, VLAN edits), the
+ * bits an action wrote (so "did it change" has one answer in the whole
+ * megaflow), fields whose unwritten bits a whole-field set action copies,
+ * in_port, and the prerequisites (dl_type, nw_proto) of any L3/L4 bits. */
+#ifndef XS_PIPELINE_XLATE_H
+#define XS_PIPELINE_XLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "xdpswitch/actions.h"
+#include "agent/pipeline/flow_table.h"
+
+#define XLATE_MAX_DEPTH 64
+#define XLATE_MAX_RESUBMITS 4096
+#define XLATE_MAX_RULES 64
+
+/* One step of a translation, for the trace command. */
+enum xlate_event_type {
+	XEV_LOOKUP,  /* table looked up: rule, or NULL for a miss */
+	XEV_ACTION,  /* act executed */
+	XEV_NOTE,    /* note: something worth telling (dropped output, ...) */
+};
+
+struct xlate_event {
+	enum xlate_event_type type;
+	unsigned depth;               /* nesting: 0 for table 0's rule */
+	uint8_t table;
+	const struct ft_rule *rule;
+	const struct ofpact *act;
+	char note[96];
+};
+
+/* A translation log; zero-initialise, free with xlate_trace_free(). */
+struct xlate_trace {
+	struct xlate_event *events;
+	size_t n_events, alloc;
+	bool truncated;               /* ran out of memory: log incomplete */
+	struct ofp_key final;         /* working key when translation ended */
+};
+
+void xlate_trace_free(struct xlate_trace *trace);
+
+struct xlate_result {
+	struct xs_action actions[XS_MAX_ACTIONS];
+	unsigned n_actions;           /* 0: drop */
+	struct xs_flow_key mask;      /* megaflow mask, datapath fields only */
+	const struct ft_rule *rules[XLATE_MAX_RULES]; /* matched rules, in order,
+	                               * each once; credit their statistics */
+	unsigned n_rules;
+	bool rules_truncated;         /* more than XLATE_MAX_RULES matched */
+	struct xlate_trace *trace;    /* in: NULL, or a log to append to */
+};
+
+/* Translates packet (dp.in_port = OpenFlow port; metadata and registers are
+ * ignored and start at zero). Fills *res except res->trace, which is only
+ * appended to. Returns 0, or on error leaves a valid drop translation (no
+ * actions, mask still correct) and returns:
+ *   -ELOOP       depth or resubmit limit exceeded
+ *   -E2BIG       more than XS_MAX_ACTIONS datapath actions
+ *   -EOPNOTSUPP  a change the datapath cannot express (e.g. nd_target,
+ *                a third VLAN tag) or output to NORMAL
+ * The tables must not change during the call; res->rules stays valid
+ * until they do. */
+int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res);
+
+#endif
