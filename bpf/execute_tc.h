@@ -1,0 +1,177 @@
+/* The action executor on skbs, for the TC ingress stage: the same actions
+ * as execute.h for megaflows that XDP hands over (several outputs, ports an
+ * XDP redirect cannot reach). Header rewrites are rewrite.h's, shared with
+ * XDP; here checksums go through bpf_l3/l4_csum_replace so the skb's
+ * checksum state (CHECKSUM_PARTIAL from local senders, COMPLETE from NICs)
+ * stays right.
+ *
+ * VLAN tags: before TC ingress runs, the stack moves an outer tag that is in
+ * the packet into skb metadata (skb_vlan_untag(); drivers with rx-vlan
+ * offload do the same), so the frame TC sees may lack the tag XDP saw. The
+ * TC stage therefore re-parses the skb for its header offsets rather than
+ * trusting xs_meta's, and handles tags with bpf_skb_vlan_push/pop, which
+ * know about the accelerated tag; after each, the offsets are moved by the
+ * change in the number of tags left in the packet bytes. */
+#ifndef XDPSWITCH_BPF_EXECUTE_TC_H
+#define XDPSWITCH_BPF_EXECUTE_TC_H
+
+#include <linux/pkt_cls.h>
+#include "execute.h"
+
+/* Number of VLAN tags at the start of the skb's packet bytes (at most 3). */
+static __always_inline int xs_skb_data_tags(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u32 off = 12;
+	int n;
+
+#pragma unroll
+	for (n = 0; n < XS_MAX_VLAN + 1; n++) {
+		__be16 *type = data + off;
+
+		if ((void *)(type + 1) > data_end || !xs_is_vlan_tpid(*type))
+			break;
+		off += XS_VLAN_TAG_LEN;
+	}
+	return n;
+}
+
+/* Sets the outer tag's TCI (value u.be16[0] under mask u.be16[1]) where
+ * the outer tag is: in skb metadata or in the packet. */
+static __always_inline int xs_skb_set_vlan_tci(struct __sk_buff *skb,
+					       const struct xs_action *a)
+{
+	__u16 m = bpf_ntohs(a->u.be16[1]) & ~XS_VLAN_PRESENT;
+	__u16 tci;
+	__be16 proto;
+
+	if (!skb->vlan_present)
+		return xs_rw_vlan_tci((void *)(long)skb->data,
+				      (void *)(long)skb->data_end, a);
+	tci = (skb->vlan_tci & ~m) | (bpf_ntohs(a->u.be16[0]) & m);
+	proto = skb->vlan_proto;
+	/* Pop and push the new tag: pop may pull an inner tag up into the
+	 * metadata, and push puts it back, so the tag order is kept. */
+	if (bpf_skb_vlan_pop(skb) || bpf_skb_vlan_push(skb, proto, tci))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Runs one VLAN action on the skb and moves @p's offsets by the change in
+ * tags held in the packet bytes. */
+static __always_inline int xs_skb_vlan(struct __sk_buff *skb, struct xs_pkt *p,
+				       const struct xs_action *a)
+{
+	int before = xs_skb_data_tags(skb), ret;
+
+	switch (a->type) {
+	case XS_ACT_PUSH_VLAN:
+		ret = bpf_skb_vlan_push(skb, a->u.be16[0],
+					bpf_ntohs(a->u.be16[1]) & ~XS_VLAN_PRESENT);
+		break;
+	case XS_ACT_POP_VLAN:
+		ret = bpf_skb_vlan_pop(skb);
+		break;
+	default:
+		ret = xs_skb_set_vlan_tci(skb, a);
+		break;
+	}
+	if (ret)
+		return ret < 0 ? ret : -EINVAL;
+	xs_pkt_shift(p, (xs_skb_data_tags(skb) - before) * XS_VLAN_TAG_LEN);
+	return 0;
+}
+
+/* Applies @fix with the kernel's checksum helpers. */
+static __always_inline int xs_skb_fix_apply(struct __sk_buff *skb,
+					    const struct xs_csum_fix *fix)
+{
+	__u64 flags = 0;
+
+	if (fix->l3_csum && bpf_l3_csum_replace(skb, fix->l3_csum, 0, fix->diff, 0))
+		return -EINVAL;
+	if (fix->l4_csum) {
+		if (fix->l4_flags & XS_FIX_UDP)
+			flags |= BPF_F_MARK_MANGLED_0;
+		if (fix->l4_flags & XS_FIX_PSEUDO)
+			flags |= BPF_F_PSEUDO_HDR;
+		if (fix->l4_flags & XS_FIX_IPV6)
+			flags |= BPF_F_IPV6;
+		if (bpf_l4_csum_replace(skb, fix->l4_csum, 0, fix->diff, flags))
+			return -EINVAL;
+	}
+	if (fix->sctp_csum)
+		return xs_fix_apply_crc((void *)(long)skb->data,
+					(void *)(long)skb->data_end, fix);
+	return 0;
+}
+
+/* Runs action @a (not OUTPUT) on the skb; as xs_xdp_action(). */
+__attribute__((noinline)) int xs_tc_action(struct __sk_buff *skb, struct xs_pkt *p,
+					   const struct xs_action *a,
+					   const struct xs_flow_key *key)
+{
+	struct xs_csum_fix fix = {};
+	int ret;
+
+	if (!skb || !p || !a || !key) /* verifier: global function arguments */
+		return -EINVAL;
+	switch (a->type) {
+	case XS_ACT_PUSH_VLAN:
+	case XS_ACT_POP_VLAN:
+	case XS_ACT_SET_VLAN_TCI:
+		return xs_skb_vlan(skb, p, a);
+	case XS_ACT_TO_AGENT:
+		xs_count(XS_STAT_TO_AGENT);
+		xs_upcall_skb(skb, a->arg, a->flags, p->slot, key);
+		return 0;
+	}
+	ret = xs_rewrite((void *)(long)skb->data, (void *)(long)skb->data_end,
+			 p, a, &fix);
+	if (ret == XS_RW_TTL_EXPIRED) {
+		xs_count(XS_STAT_TTL_EXPIRED);
+		xs_upcall_skb(skb, XS_UPCALL_TTL_EXPIRED, 0, p->slot, key);
+		return XS_X_EXPIRED;
+	}
+	if (ret)
+		return ret;
+	return xs_skb_fix_apply(skb, &fix);
+}
+
+/* Executes megaflow @mf (slot @slot) on the skb; returns the TC verdict.
+ * Every OUTPUT but the list's last action sends a clone out of its port's
+ * egress; an OUTPUT that ends the list redirects the skb itself. */
+static __always_inline int xs_execute_tc(struct __sk_buff *skb,
+					 const struct xs_megaflow *mf,
+					 struct xs_pkt *p, const struct xs_flow_key *key)
+{
+	__u32 n = mf->n_actions;
+	int i, ret;
+
+	for (i = 0; i < XS_MAX_ACTIONS; i++) {
+		const struct xs_action *a = &mf->actions[i];
+
+		if (i >= n)
+			break;
+		if (a->type == XS_ACT_OUTPUT) {
+			if (i + 1 == n)
+				return bpf_redirect(a->arg, 0);
+			if (bpf_clone_redirect(skb, a->arg, 0))
+				goto err;
+			continue;
+		}
+		ret = xs_tc_action(skb, p, a, key);
+		if (ret == XS_X_EXPIRED)
+			return TC_ACT_SHOT;
+		if (ret)
+			goto err;
+	}
+	xs_count(XS_STAT_ACTION_DROP);
+	return TC_ACT_SHOT;
+err:
+	xs_count(XS_STAT_EXEC_ERROR);
+	return TC_ACT_SHOT;
+}
+
+#endif

@@ -1,0 +1,101 @@
+/* The fast path's maps and load-time knobs, declared once with BTF types so
+ * bpftool prints named fields. Names are the XS_MAP_* strings of datapath.h.
+ *
+ * Allocation choices:
+ *  - xs_megaflows is BPF_F_NO_PREALLOC. A preallocated hash map recycles a
+ *    deleted element at once through its free list, so a packet on another
+ *    CPU that has just looked up a megaflow could read a handle the agent
+ *    has meanwhile re-used for a different key. Non-preallocated elements
+ *    are freed only after an RCU grace period, so a handle read after a
+ *    lookup is always the one that key had. It also keeps memory in
+ *    proportion to the megaflows installed, not to the (load) maximum.
+ *  - xs_masks is BPF_F_NO_PREALLOC for the same reason: its one element is
+ *    replaced as a whole and readers keep walking the old list.
+ *  - xs_emc is an LRU map, which the kernel always preallocates. */
+#ifndef XDPSWITCH_BPF_MAPS_H
+#define XDPSWITCH_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdpswitch/datapath.h"
+
+/* Set by the loader before load (skeleton rodata). */
+const volatile struct xs_config xs_cfg = {
+	.miss_rate = 0,
+	.miss_burst = 0,
+	.emc_enabled = 1,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, XS_EMC_ENTRIES);
+	__type(key, struct xs_flow_key);
+	__type(value, struct xs_flow_handle);
+} xs_emc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct xs_mask_list);
+} xs_masks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XS_DEFAULT_MAX_FLOWS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xs_flow_key);
+	__type(value, struct xs_flow_handle);
+} xs_megaflows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XS_DEFAULT_MAX_FLOWS);
+	__type(key, __u32);
+	__type(value, struct xs_megaflow);
+} xs_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XS_DEFAULT_MAX_FLOWS);
+	__type(key, __u32);
+	__type(value, struct xs_flow_stats);
+} xs_flow_stats SEC(".maps");
+
+/* Indexed by mask id; ids are below XS_MAX_MASKS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XS_MAX_MASKS);
+	__type(key, __u32);
+	__type(value, __u64);
+} xs_mask_hits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XS_STAT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} xs_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XS_RINGBUF_BYTES);
+} xs_upcalls SEC(".maps");
+
+/* Output ports: key and value are the ifindex. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} xs_tx_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, XS_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct xs_miss_bucket);
+} xs_miss_bucket SEC(".maps");
+
+#endif
