@@ -13,8 +13,30 @@ struct xs_command {
 };
 
 #define XS_COMMANDS(X) \
+	X("agent", xs_cmd_agent, "run the switch: agent [--bridge B] [--flows F] IFACE[=N]...") \
+	X("attach", xs_cmd_attach, "attach a port to the running agent") \
+	X("detach", xs_cmd_detach, "detach a port from the running agent") \
+	X("add-flow", xs_cmd_add_flow, "add one flow") \
+	X("add-flows", xs_cmd_add_flows, "add the flows of a file") \
+	X("del-flows", xs_cmd_del_flows, "delete flows (all, or those matching)") \
+	X("replace-flows", xs_cmd_replace_flows, "make the tables hold exactly the flows of a file") \
+	X("dump-flows", xs_cmd_dump_flows, "print the flows with their counters") \
+	X("dump-megaflows", xs_cmd_dump_megaflows, "print the datapath megaflows") \
+	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
+	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
 	X("version", xs_cmd_version, "print the version")
 
 int xs_cmd_version(int argc, char **argv);
+int xs_cmd_agent(int argc, char **argv);
+int xs_cmd_attach(int argc, char **argv);
+int xs_cmd_detach(int argc, char **argv);
+int xs_cmd_add_flow(int argc, char **argv);
+int xs_cmd_add_flows(int argc, char **argv);
+int xs_cmd_del_flows(int argc, char **argv);
+int xs_cmd_replace_flows(int argc, char **argv);
+int xs_cmd_dump_flows(int argc, char **argv);
+int xs_cmd_dump_megaflows(int argc, char **argv);
+int xs_cmd_show(int argc, char **argv);
+int xs_cmd_trace_live(int argc, char **argv);
 
 #endif

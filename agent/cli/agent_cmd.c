@@ -1,0 +1,72 @@
+/* `xdpswitch agent [OPTIONS] IFACE[=OFPORT]...`: option parsing for the
+ * daemon; the daemon itself is agent/daemon/agent.c. */
+#include "agent/cli/commands.h"
+#include "agent/daemon/agent.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static const char agent_usage[] =
+	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT]...\n"
+	"Runs the switch in the foreground until SIGINT or SIGTERM; logs go to stderr.\n"
+	"  --bridge NAME            bridge name (default " XS_CTL_DEFAULT_BRIDGE "): control socket\n"
+	"                           " XS_CTL_RUN_DIR "/NAME.sock, one agent per bridge\n"
+	"  --flows FILE             load these flows (ovs-ofctl add-flows syntax) at start\n"
+	"  --force                  replace XDP programs or TC filters already on the ports\n"
+	"  --mode native|skb        XDP attach mode (default: native, else skb)\n"
+	"  --no-libxdp              attach with bpf_xdp_attach, not libxdp\n"
+	"  --datapath-object FILE   attach the first XDP/TC programs of FILE instead\n"
+	"                           of the switch's own (development and tests)\n"
+	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
+
+int xs_cmd_agent(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "no-libxdp", no_argument, NULL, 'L' },
+		{ "datapath-object", required_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xs_agent_opts o = { 0 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+b:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o.bridge = optarg; break;
+		case 'f': o.flows_file = optarg; break;
+		case 'F': o.force = true; break;
+		case 'L': o.no_libxdp = true; break;
+		case 'O': o.dp_object = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "native")) {
+				o.mode = XS_XDP_MODE_NATIVE;
+			} else if (!strcmp(optarg, "skb")) {
+				o.mode = XS_XDP_MODE_SKB;
+			} else {
+				fprintf(stderr, "xdpswitch agent: --mode must be native or skb, "
+					"not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(agent_usage, stdout);
+			return 0;
+		default:
+			fputs(agent_usage, stderr);
+			return 2;
+		}
+	}
+	if (o.bridge && xs_ctl_check_bridge(o.bridge)) {
+		fprintf(stderr, "xdpswitch agent: bad bridge name '%s' (1-%d of A-Z a-z 0-9 _ . -)\n",
+			o.bridge, XS_CTL_BRIDGE_MAX);
+		return 2;
+	}
+	o.port_specs = argv + optind;
+	o.n_port_specs = argc - optind;
+	return xs_agent_run(&o, NULL);
+}

@@ -1,0 +1,413 @@
+/* The agent's life cycle: start-up checks, bridge lock, ports, control
+ * socket, the poll loop and a clean stop on SIGINT/SIGTERM. */
+#include "agent/daemon/agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <linux/magic.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#define BPFFS "/sys/fs/bpf"
+
+void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xdpswitch[%s]: ", a->bridge);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Can this process create BPF maps (root, or CAP_BPF)? */
+static int check_bpf_permission(void)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = 4;
+	attr.max_entries = 1;
+	fd = (int)syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int ensure_bpffs(struct xs_agent *a)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
+		return -errno;
+	xs_agent_log(a, "mounted bpffs on %s", BPFFS);
+	return 0;
+}
+
+/* Takes the bridge lock; on -EBUSY *holder is the running agent's pid. */
+static int take_lock(struct xs_agent *a, long *holder)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	*holder = 0;
+	if (mkdir(xs_ctl_run_dir(), 0755) && errno != EEXIST)
+		return -errno;
+	fd = open(a->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			*holder = strtol(buf, NULL, 10);
+		}
+		close(fd);
+		return err;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, buf, (size_t)n, 0) != n) {
+		close(fd);
+		return -errno;
+	}
+	a->lock_fd = fd;
+	return 0;
+}
+
+/* SIGINT/SIGTERM arrive through a signalfd, so the loop sees them in poll. */
+static int open_signals(struct xs_agent *a)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	a->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return a->signal_fd < 0 ? -errno : 0;
+}
+
+int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
+			 char *why, size_t why_size)
+{
+	struct xs_attach_opts ao = { .mode = a->opts.mode, .force = force,
+				     .no_libxdp = a->opts.no_libxdp };
+	char name[IF_NAMESIZE], found[16], sub[96] = "";
+	struct xs_port *p, *other;
+	struct xs_err perr;
+	uint32_t ofport, id;
+	int ifindex, err;
+
+	err = xs_port_spec_parse(spec, name, &ofport, &perr);
+	if (err) {
+		snprintf(why, why_size, "'%s', column %d: %s", spec, perr.col, perr.msg);
+		return err;
+	}
+	ifindex = (int)if_nametoindex(name);
+	if (!ifindex) {
+		snprintf(why, why_size, "no interface '%s'", name);
+		return -ENODEV;
+	}
+	p = xs_ports_by_name(&a->ports, name);
+	if (p) {
+		snprintf(why, why_size, "'%s' is already port %u", name, p->ofport);
+		return -EEXIST;
+	}
+	other = ofport ? xs_ports_by_ofport(&a->ports, ofport) : NULL;
+	err = xs_ports_add(&a->ports, name, ifindex, ofport, &p);
+	if (err) {
+		if (err == -EADDRINUSE && other)
+			snprintf(why, why_size, "OpenFlow port %u is already '%s'", ofport, other->name);
+		else if (err == -EEXIST)
+			snprintf(why, why_size, "ifindex %d is already a port", ifindex);
+		else
+			snprintf(why, why_size, "adding port '%s': %s", name, strerror(-err));
+		return err;
+	}
+	if (a->xdp_prog_fd >= 0) {
+		err = xs_xdp_attach(ifindex, a->xdp_prog_fd, &ao, &p->xdp);
+		if (err == -EBUSY) {
+			xs_xdp_query(ifindex, &id, found);
+			snprintf(why, why_size, "'%s' already has XDP program '%s' (id %u); "
+				 "--force replaces it", name, found, id);
+		} else if (err) {
+			snprintf(why, why_size, "attaching XDP to '%s': %s", name, strerror(-err));
+		}
+		if (err)
+			goto del;
+		if (p->xdp.replaced[0])
+			xs_agent_log(a, "%s: replaced XDP program '%s'", name, p->xdp.replaced);
+		if (p->xdp.how == XS_XDP_HOW_PLAIN && !a->opts.no_libxdp)
+			xs_agent_log(a, "%s: libxdp could not attach; attached with bpf_xdp_attach",
+				     name);
+	}
+	if (a->tc_prog_fd >= 0) {
+		err = xs_tc_attach(ifindex, a->tc_prog_fd, &ao, &p->tc);
+		if (err == -EBUSY)
+			snprintf(why, why_size, "'%s' already has a TC ingress filter at handle %#x "
+				 "priority %u; --force replaces it", name, XS_TC_HANDLE, XS_TC_PRIORITY);
+		else if (err)
+			snprintf(why, why_size, "attaching TC ingress to '%s': %s", name,
+				 strerror(-err));
+		if (err)
+			goto xdp;
+	}
+	if (xs_port_probe_tx(p))
+		snprintf(p->tx_why, sizeof(p->tx_why), "probe failed");
+	if (a->dp_ops->port_added) {
+		err = a->dp_ops->port_added(a, p, sub, sizeof(sub));
+		if (err) {
+			snprintf(why, why_size, "datapath refused port '%s': %s", name,
+				 sub[0] ? sub : strerror(-err));
+			goto tc;
+		}
+	}
+	xs_agent_log(a, "port %u: %s (ifindex %d), xdp %s, tc %s, tx %s (%s)", p->ofport, name,
+		     ifindex, p->xdp.how ? xs_xdp_mode_name(p->xdp.mode) : "off",
+		     p->tc.attached ? "ingress" : "off", xs_port_tx_name(p->tx), p->tx_why);
+	return 0;
+tc:
+	xs_tc_detach(&p->tc);
+xdp:
+	xs_xdp_detach(&p->xdp);
+del:
+	xs_ports_del(&a->ports, name);
+	return err;
+}
+
+int xs_agent_port_detach(struct xs_agent *a, const char *name)
+{
+	struct xs_port *p = xs_ports_by_name(&a->ports, name);
+	int err;
+
+	if (!p)
+		return -ENOENT;
+	if (a->dp_ops->port_removed)
+		a->dp_ops->port_removed(a, p);
+	err = xs_tc_detach(&p->tc);
+	if (err)
+		xs_agent_log(a, "%s: removing the TC filter: %s", name, strerror(-err));
+	err = xs_xdp_detach(&p->xdp);
+	if (err)
+		xs_agent_log(a, "%s: detaching XDP: %s", name, strerror(-err));
+	xs_agent_log(a, "port %u: %s detached", p->ofport, name);
+	return xs_ports_del(&a->ports, name);
+}
+
+void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out)
+{
+	xs_ctl_printf(out, "bridge %s: datapath %s, %zu port%s\n", a->bridge, a->dp_ops->name,
+		      a->ports.n, a->ports.n == 1 ? "" : "s");
+	for (size_t i = 0; i < a->ports.n; i++) {
+		struct xs_port *p = &a->ports.ports[i];
+
+		xs_ctl_printf(out, " %u(%s): ifindex %d, xdp ", p->ofport, p->name, p->ifindex);
+		if (p->xdp.how)
+			xs_ctl_printf(out, "%s (%s)", xs_xdp_mode_name(p->xdp.mode),
+				      xs_xdp_how_name(p->xdp.how));
+		else
+			xs_ctl_printf(out, "off");
+		xs_ctl_printf(out, ", tc %s, tx %s (%s)\n", p->tc.attached ? "ingress" : "off",
+			      xs_port_tx_name(p->tx), p->tx_why[0] ? p->tx_why : "not probed");
+	}
+	if (a->dp_ops->show)
+		a->dp_ops->show(a, out);
+}
+
+void xs_agent_ports_reprobe(struct xs_agent *a)
+{
+	for (size_t i = 0; i < a->ports.n; i++) {
+		struct xs_port *p = &a->ports.ports[i];
+		enum xs_port_tx was = p->tx;
+
+		if (xs_port_probe_tx(p))
+			snprintf(p->tx_why, sizeof(p->tx_why), "probe failed");
+		if (p->tx == was)
+			continue;
+		xs_agent_log(a, "port %u: %s: tx now %s (%s)", p->ofport, p->name,
+			     xs_port_tx_name(p->tx), p->tx_why);
+		if (a->dp_ops->tx_changed)
+			a->dp_ops->tx_changed(a, p);
+	}
+}
+
+static void detach_all(struct xs_agent *a)
+{
+	while (a->ports.n)
+		xs_agent_port_detach(a, a->ports.ports[a->ports.n - 1].name);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void loop(struct xs_agent *a)
+{
+	uint64_t last_tick = now_ms();
+
+	while (!a->stop) {
+		struct pollfd pf[3] = {
+			{ .fd = a->signal_fd, .events = POLLIN },
+			{ .fd = a->ctl.fd, .events = POLLIN },
+			{ .fd = a->dp_ops->poll_fd ? a->dp_ops->poll_fd(a) : -1, .events = POLLIN },
+		};
+		int n = poll(pf, pf[2].fd >= 0 ? 3 : 2, 1000);
+
+		if (n < 0 && errno != EINTR) {
+			xs_agent_log(a, "poll: %s; stopping", strerror(errno));
+			break;
+		}
+		if (pf[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+				xs_agent_log(a, "%s received, stopping",
+					     si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+				a->stop = 1;
+				break;
+			}
+		}
+		if (pf[1].revents & POLLIN)
+			while (xs_ctl_server_serve_one(&a->ctl, xs_agent_handle_request, a) == 0)
+				;
+		if ((pf[2].revents & POLLIN) && a->dp_ops->on_ready)
+			a->dp_ops->on_ready(a);
+		if (now_ms() - last_tick >= 1000) {
+			last_tick = now_ms();
+			xs_agent_ports_reprobe(a);
+			if (a->dp_ops->tick)
+				a->dp_ops->tick(a);
+		}
+	}
+}
+
+/* Everything that start-up acquired, in reverse. */
+static void teardown(struct xs_agent *a)
+{
+	detach_all(a);
+	if (a->dp_ops->close)
+		a->dp_ops->close(a);
+	xs_ctl_server_close(&a->ctl);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
+	if (a->signal_fd >= 0)
+		close(a->signal_fd);
+	xs_ports_free(&a->ports);
+}
+
+int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops)
+{
+	struct xs_agent a;
+	char sock[108], why[256] = "";
+	long holder;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.opts = *opts;
+	a.lock_fd = a.signal_fd = a.xdp_prog_fd = a.tc_prog_fd = -1;
+	a.ctl.fd = -1;
+	a.dp_ops = dp_ops ? dp_ops : opts->dp_object ? &xs_agent_dp_object : &xs_agent_dp_none;
+	xs_ports_init(&a.ports);
+	snprintf(a.bridge, sizeof(a.bridge), "%s", opts->bridge ? opts->bridge : XS_CTL_DEFAULT_BRIDGE);
+	if (xs_ctl_check_bridge(opts->bridge ? opts->bridge : a.bridge)) {
+		fprintf(stderr, "xdpswitch agent: bad bridge name '%s' (1-%d of A-Z a-z 0-9 _ . -)\n",
+			opts->bridge, XS_CTL_BRIDGE_MAX);
+		return 1;
+	}
+	if (xs_ctl_path(a.bridge, ".lock", a.lock_path, sizeof(a.lock_path)) ||
+	    xs_ctl_path(a.bridge, ".sock", sock, sizeof(sock))) {
+		xs_agent_log(&a, "run directory path too long: %s", xs_ctl_run_dir());
+		return 1;
+	}
+	err = check_bpf_permission();
+	if (err) {
+		xs_agent_log(&a, "cannot use BPF (%s): the agent needs root (CAP_BPF, "
+			     "CAP_NET_ADMIN)", strerror(-err));
+		return 1;
+	}
+	err = ensure_bpffs(&a);
+	if (err) {
+		xs_agent_log(&a, "cannot mount bpffs on %s: %s", BPFFS, strerror(-err));
+		return 1;
+	}
+	err = take_lock(&a, &holder);
+	if (err == -EBUSY) {
+		xs_agent_log(&a, "another agent (pid %ld) is already running for bridge %s",
+			     holder, a.bridge);
+		return 1;
+	}
+	if (err) {
+		xs_agent_log(&a, "cannot lock %s: %s", a.lock_path, strerror(-err));
+		return 1;
+	}
+	err = open_signals(&a);
+	if (err) {
+		xs_agent_log(&a, "signalfd: %s", strerror(-err));
+		goto fail;
+	}
+	if (a.dp_ops->open) {
+		err = a.dp_ops->open(&a, why, sizeof(why));
+		if (err) {
+			xs_agent_log(&a, "datapath %s: %s", a.dp_ops->name,
+				     why[0] ? why : strerror(-err));
+			goto fail;
+		}
+	}
+	if (opts->flows_file) {
+		err = xs_agent_flows_load(&a, opts->flows_file, why, sizeof(why));
+		if (err) {
+			xs_agent_log(&a, "%s", why);
+			goto fail;
+		}
+	}
+	for (int i = 0; i < opts->n_port_specs; i++) {
+		err = xs_agent_port_attach(&a, opts->port_specs[i], opts->force, why, sizeof(why));
+		if (err) {
+			xs_agent_log(&a, "%s", why);
+			goto fail;
+		}
+	}
+	xs_agent_ports_reprobe(&a);
+	err = xs_ctl_server_open(&a.ctl, sock);
+	if (err) {
+		xs_agent_log(&a, "control socket %s: %s", sock, strerror(-err));
+		goto fail;
+	}
+	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s", a.ports.n,
+		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, sock);
+	loop(&a);
+	teardown(&a);
+	xs_agent_log(&a, "stopped");
+	return 0;
+fail:
+	teardown(&a);
+	return 1;
+}

@@ -1,0 +1,134 @@
+/* The agent daemon of one bridge: its ports, control socket, lock, main
+ * loop, and the seams where the datapath and the OpenFlow pipeline plug in.
+ *
+ * Life of an agent (xs_agent_run):
+ *   1. checks: BPF permission, bpffs mounted (mounted if not), bridge name;
+ *   2. the bridge lock <run dir>/<bridge>.lock (flock, holds our pid): a
+ *      second agent for the same bridge stops here;
+ *   3. dp_ops->open: the datapath loads its programs (xdp/tc prog fds);
+ *   4. flows_load (--flows FILE), then the ports given on the command line
+ *      are attached (xs_agent_port_attach); any failure undoes all of it;
+ *   5. the control socket <run dir>/<bridge>.sock (mode 0600) opens;
+ *   6. the loop polls the socket, the datapath's fd and a signalfd for
+ *      SIGINT/SIGTERM; about once a second it re-probes the ports' tx
+ *      (see ports.h) and calls dp_ops->tick;
+ *   7. on a signal: ports detached, datapath closed, socket and lock
+ *      removed; xs_agent_run returns 0.
+ *
+ * Datapath seam. struct xs_agent_dp_ops is the only way the agent touches
+ * the fast path. xs_agent_dp_none tracks ports without attaching anything;
+ * xs_agent_dp_object loads a BPF object file and attaches its first XDP
+ * and first TC program (development, tests). The real datapath
+ * (agent/datapath/dp.h) gets its own ops: open = xs_dp_open + the prog fds,
+ * port_added = xs_dp_port_add, poll_fd = xs_dp_upcall_fd, on_ready =
+ * xs_dp_upcall_poll + translation + install + xs_dp_execute, tick =
+ * revalidation and xs_dp_masks_rank.
+ *
+ * Requests. Each control request is dispatched through the table in
+ * agent/daemon/handlers.c by argv[0]; each handler appends its output and
+ * returns the exit status (0 ok, 1 failed, 2 usage). The flow commands
+ * live in agent/daemon/flow_cmds.c, to be wired to the pipeline. */
+#ifndef XS_DAEMON_AGENT_H
+#define XS_DAEMON_AGENT_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "agent/control/proto.h"
+#include "agent/control/server.h"
+#include "agent/datapath/attach.h"
+#include "agent/datapath/ports.h"
+
+struct xs_agent;
+
+struct xs_agent_opts {
+	const char *bridge;        /* XS_CTL_DEFAULT_BRIDGE if NULL */
+	const char *flows_file;    /* --flows, may be NULL */
+	const char *dp_object;     /* --datapath-object: use xs_agent_dp_object */
+	bool force;                /* replace foreign XDP programs / TC filters */
+	enum xs_xdp_mode mode;     /* --mode native|skb, default auto */
+	bool no_libxdp;            /* --no-libxdp: plain bpf_xdp_attach */
+	char **port_specs;         /* IFACE[=OFPORT] from the command line */
+	int n_port_specs;
+};
+
+/* How the agent drives a datapath. Every hook may be NULL. Hooks return
+ * 0 or -errno and explain failures in `why` (a short phrase, no newline). */
+struct xs_agent_dp_ops {
+	const char *name;
+	/* Loads the programs: sets a->xdp_prog_fd / a->tc_prog_fd (or leaves
+	 * them -1: ports are then not attached) and a->dp. */
+	int (*open)(struct xs_agent *a, char *why, size_t why_size);
+	void (*close)(struct xs_agent *a);
+	/* A port was attached / is about to be detached. */
+	int (*port_added)(struct xs_agent *a, struct xs_port *p, char *why, size_t why_size);
+	void (*port_removed)(struct xs_agent *a, struct xs_port *p);
+	/* p->tx changed (a veth peer gained or lost its XDP program or GRO):
+	 * megaflows that output to p may need the other stage. */
+	void (*tx_changed)(struct xs_agent *a, struct xs_port *p);
+	/* fd the loop polls for input (e.g. the miss ringbuf), or -1. */
+	int (*poll_fd)(struct xs_agent *a);
+	/* The poll_fd is readable. */
+	void (*on_ready)(struct xs_agent *a);
+	/* About once a second (revalidation, mask ranking, expiry). */
+	void (*tick)(struct xs_agent *a);
+	/* Extra lines for `show` (counters). */
+	void (*show)(struct xs_agent *a, struct xs_ctl_buf *out);
+};
+
+extern const struct xs_agent_dp_ops xs_agent_dp_none;
+extern const struct xs_agent_dp_ops xs_agent_dp_object;
+
+struct xs_agent {
+	struct xs_agent_opts opts;
+	char bridge[XS_CTL_BRIDGE_MAX + 1];
+	struct xs_port_table ports;
+	struct xs_ctl_server ctl;
+	char lock_path[108];
+	int lock_fd;
+	int signal_fd;
+	const struct xs_agent_dp_ops *dp_ops;
+	int xdp_prog_fd;      /* -1: nothing to attach */
+	int tc_prog_fd;       /* -1: no TC stage */
+	void *dp;             /* datapath state, owned by dp_ops */
+	void *pipeline;       /* OpenFlow tables (struct flow_tables *), lead */
+	volatile sig_atomic_t stop;
+};
+
+/* Runs the agent until SIGINT/SIGTERM (see above). dp_ops NULL picks
+ * xs_agent_dp_object when opts->dp_object is set, else xs_agent_dp_none.
+ * Errors are printed on stderr. Returns the process exit code: 0 after a
+ * clean stop, 1 when start-up failed (nothing is left behind). */
+int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops);
+
+/* Adds and attaches one port ("IFACE[=OFPORT]"): port table, XDP and TC
+ * attach (when the datapath has programs), tx probe, dp_ops->port_added.
+ * On error nothing changes and `why` says what is wrong. Returns 0,
+ * -EINVAL (bad spec), -ENODEV (no such interface), -EEXIST (already a
+ * port), -EADDRINUSE (number taken), -EBUSY (foreign program, no force),
+ * or another -errno. */
+int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
+			 char *why, size_t why_size);
+
+/* Detaches and removes one port. Returns 0 or -ENOENT. */
+int xs_agent_port_detach(struct xs_agent *a, const char *name);
+
+/* Probes every port's tx again (also done once a second by the loop and
+ * after each attach/detach); logs changes and calls dp_ops->tx_changed. */
+void xs_agent_ports_reprobe(struct xs_agent *a);
+
+/* Formats the bridge and its ports for `show`. */
+void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out);
+
+/* Logs "xdpswitch[BRIDGE]: ..." with a newline on stderr. */
+void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The control-socket handler (agent/daemon/handlers.c): ctx is the agent. */
+int xs_agent_handle_request(void *ctx, int argc, char **argv, struct xs_ctl_buf *out);
+
+/* Loads --flows FILE at start-up (agent/daemon/flow_cmds.c). Returns 0 or
+ * -errno with `why` set. */
+int xs_agent_flows_load(struct xs_agent *a, const char *path, char *why, size_t why_size);
+
+#endif
