@@ -32,6 +32,11 @@ enum ofpact_set_spelling {
 	                       * mod_tp_dst */
 };
 
+/* controller.reason: the OpenFlow packet-in reason codes. */
+#define OFP_REASON_NO_MATCH 0
+#define OFP_REASON_ACTION 1
+#define OFP_REASON_INVALID_TTL 2
+
 struct ofpact_subfield {
 	enum ofp_field_id field;
 	uint16_t ofs;    /* first bit, counted from the least significant */

@@ -13,19 +13,23 @@
 /* Where a field lives: a key member at ofs of size bytes. "bits" selects
  * the field's part of the member (0 = the whole member, copied bytewise);
  * the field's value is (member & bits) >> shift. host: member is in host
- * byte order (in_port), otherwise big endian. */
+ * byte order (in_port), otherwise big endian. whole: a match on the field
+ * pins the whole member (ICMP type and code live in the low byte of the
+ * 16-bit port members, whose high byte is always 0, as in OVS). */
 struct field_loc {
 	uint16_t ofs;
 	uint8_t size;
 	bool host;
 	uint8_t shift;
 	uint32_t bits;
+	bool whole;
 };
 
 #define KOFS(m) offsetof(struct ofp_key, m)
 #define KSIZE(m) sizeof(((struct ofp_key *)0)->m)
-#define WHOLE(m) { KOFS(m), KSIZE(m), false, 0, 0 }
-#define PART(m, b, s) { KOFS(m), KSIZE(m), false, s, b }
+#define WHOLE(m) { KOFS(m), KSIZE(m), false, 0, 0, false }
+#define PART(m, b, s) { KOFS(m), KSIZE(m), false, s, b, false }
+#define LOWBYTE(m) { KOFS(m), KSIZE(m), false, 0, 0xff, true }
 
 #define F(ID, NAME, NXM, OXM, BYTES, BITS, MASKABLE, PREFIX, WRITABLE, PREREQ, FMT) \
 	[ID] = { ID, NAME, NXM, OXM, BYTES, BITS, MASKABLE, PREFIX, WRITABLE, PREREQ, FMT }
@@ -105,7 +109,7 @@ static const struct ofp_field fields[OFPF__MAX] = {
 #define R(i) [OFPF_REG0 + i] = WHOLE(regs[i])
 
 static const struct field_loc locs[OFPF__MAX] = {
-	[OFPF_IN_PORT] = { KOFS(dp.in_port), KSIZE(dp.in_port), true, 0, 0xffff },
+	[OFPF_IN_PORT] = { KOFS(dp.in_port), KSIZE(dp.in_port), true, 0, 0xffff, false },
 	[OFPF_DL_DST] = WHOLE(dp.dl_dst),
 	[OFPF_DL_SRC] = WHOLE(dp.dl_src),
 	[OFPF_DL_TYPE] = WHOLE(dp.dl_type),
@@ -123,10 +127,10 @@ static const struct field_loc locs[OFPF__MAX] = {
 	[OFPF_TP_SRC] = WHOLE(dp.tp_src),
 	[OFPF_TP_DST] = WHOLE(dp.tp_dst),
 	[OFPF_TCP_FLAGS] = PART(dp.tcp_flags, 0x0fff, 0),
-	[OFPF_ICMP_TYPE] = PART(dp.tp_src, 0xff, 0),
-	[OFPF_ICMP_CODE] = PART(dp.tp_dst, 0xff, 0),
-	[OFPF_ICMPV6_TYPE] = PART(dp.tp_src, 0xff, 0),
-	[OFPF_ICMPV6_CODE] = PART(dp.tp_dst, 0xff, 0),
+	[OFPF_ICMP_TYPE] = LOWBYTE(dp.tp_src),
+	[OFPF_ICMP_CODE] = LOWBYTE(dp.tp_dst),
+	[OFPF_ICMPV6_TYPE] = LOWBYTE(dp.tp_src),
+	[OFPF_ICMPV6_CODE] = LOWBYTE(dp.tp_dst),
 	[OFPF_ARP_OP] = PART(dp.nw_proto, 0xff, 0),
 	[OFPF_ARP_SPA] = WHOLE(dp.nw_src),
 	[OFPF_ARP_TPA] = WHOLE(dp.nw_dst),
@@ -315,6 +319,14 @@ void ofp_field_set_match(const struct ofp_field *f, const uint8_t *value,
 	}
 	ofp_field_set(f, m, NULL, &match->mask);
 	ofp_field_set(f, v, NULL, &match->value);
+	if (locs[f->id].whole) {
+		const struct field_loc *l = &locs[f->id];
+		uint8_t *mm = (uint8_t *)&match->mask + l->ofs;
+		uint8_t *mv = (uint8_t *)&match->value + l->ofs;
+
+		member_write(l, member_read(l, mm) | (~l->bits & low_ones(l->size * 8)), mm);
+		member_write(l, member_read(l, mv) & l->bits, mv);
+	}
 	if (f->id == OFPF_DL_VLAN || f->id == OFPF_DL_VLAN_PCP)
 		match_vlan_present(match);
 }

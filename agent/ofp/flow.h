@@ -15,6 +15,7 @@
 
 #define OFP_MAX_LINE 65536   /* longer lines are refused */
 #define OFP_N_TABLES 255     /* tables 0..254 */
+#define OFP_TABLE_ALL 255    /* del-flows/mod-flows without table=: every table */
 
 struct ofp_flow {
 	uint8_t table_id;
@@ -61,5 +62,8 @@ int ofp_format_actions(const struct ofpact *acts, size_t n, char *buf, size_t si
 /* "table=T, priority=P, MATCH actions=ACTIONS" plus cookie/timeouts when set
  * (the dump-flows statistics prefix is added by the caller). */
 int ofp_format_flow(const struct ofp_flow *flow, char *buf, size_t size);
+/* "priority=P,MATCH" as dump-flows prints it after the counters (priority
+ * left out when it is the default 32768, like ovs-ofctl). */
+int ofp_format_flow_match(const struct ofp_flow *flow, char *buf, size_t size);
 
 #endif

@@ -1,0 +1,687 @@
+/* The action list of ovs-ofctl flow text ("actions=..."): each action's
+ * syntax, instruction order, and prerequisites against the flow's match. */
+#include "agent/ofp/lex.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct act_state {
+	struct ofpact *v;
+	size_t n, cap;
+	int table;               /* the flow's table, -1 if unknown */
+	struct ofp_match work;   /* the match as earlier actions left it */
+	bool write_md;           /* write_metadata seen */
+	bool goto_seen;
+	bool drop;
+	struct xs_err *err;
+};
+
+/* One action token split into name and argument. */
+struct act_tok {
+	struct ofp_tok all, name, arg;
+	bool has_arg, parens;
+};
+
+static struct ofpact *append(struct act_state *st, enum ofpact_type type)
+{
+	struct ofpact *a;
+
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 8;
+		struct ofpact *v = realloc(st->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		st->v = v;
+		st->cap = cap;
+	}
+	a = &st->v[st->n++];
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	return a;
+}
+
+#define APPEND(a, st, type)                                               \
+	do {                                                              \
+		(a) = append(st, type);                                   \
+		if (!(a))                                                 \
+			return ofp_err((st)->err, at->all, "out of memory"); \
+	} while (0)
+
+/* The working match knows whether a VLAN tag is there (for set_field on
+ * dl_vlan and dl_vlan_pcp). */
+static void work_vlan(struct act_state *st, bool present)
+{
+	__be16 cfi = htons(XS_VLAN_PRESENT);
+
+	st->work.mask.dp.vlan[0].tci |= cfi;
+	if (present)
+		st->work.value.dp.vlan[0].tci |= cfi;
+	else
+		st->work.value.dp.vlan[0].tci &= ~cfi;
+}
+
+static int need_prereq(struct act_state *st, const struct act_tok *at,
+		       const struct ofp_field *f, struct ofp_tok where)
+{
+	if (ofp_prereq_in_match(f, &st->work))
+		return 0;
+	return ofp_err(st->err, where, "%.*s: %s requires %s in the match",
+		       OFP_TOK(at->name), f->name, ofp_prereq_text(f));
+}
+
+static int need_arg(struct act_state *st, const struct act_tok *at, const char *form)
+{
+	if (at->has_arg && at->arg.len)
+		return 0;
+	return ofp_err(st->err, at->all, "%.*s needs an argument (%s)",
+		       OFP_TOK(at->name), form);
+}
+
+static int no_arg(struct act_state *st, const struct act_tok *at)
+{
+	if (!at->has_arg)
+		return 0;
+	return ofp_err(st->err, at->arg, "%.*s takes no argument", OFP_TOK(at->name));
+}
+
+static int add_set(struct act_state *st, const struct act_tok *at,
+		   const struct ofp_field *f, const uint8_t *value, const uint8_t *mask,
+		   enum ofpact_set_spelling spelling)
+{
+	struct ofpact *a;
+
+	if (need_prereq(st, at, f, at->arg))
+		return -EINVAL;
+	APPEND(a, st, OFPACT_SET_FIELD);
+	a->set_field.field = f->id;
+	a->set_field.spelling = spelling;
+	memcpy(a->set_field.value, value, f->n_bytes);
+	memcpy(a->set_field.mask, mask, f->n_bytes);
+	return 0;
+}
+
+/* mod_dl_src:MAC, mod_nw_dst:IP, mod_tp_src:PORT, ... */
+static int parse_mod(struct act_state *st, const struct act_tok *at, enum ofp_field_id id)
+{
+	const struct ofp_field *f = ofp_field_by_id(id);
+	uint8_t v[OFP_FIELD_MAX_BYTES], m[OFP_FIELD_MAX_BYTES];
+
+	if (need_arg(st, at, "VALUE") ||
+	    ofp_read_field_value(f, at->arg, false, v, m, st->err))
+		return -EINVAL;
+	if (id == OFPF_NW_TOS && (v[0] & 3))
+		return ofp_err(st->err, at->arg, "mod_nw_tos: %.*s has ECN bits set "
+			       "(a multiple of 4 is needed)", OFP_TOK(at->arg));
+	return add_set(st, at, f, v, m, OFPACT_SPELL_MOD);
+}
+
+/* set_field:VALUE[/MASK]->FIELD */
+static int parse_set_field(struct act_state *st, const struct act_tok *at)
+{
+	uint8_t v[OFP_FIELD_MAX_BYTES], m[OFP_FIELD_MAX_BYTES];
+	const struct ofp_field *f;
+	struct ofp_tok vt, ft;
+	int arrow;
+
+	if (need_arg(st, at, "VALUE->FIELD"))
+		return -EINVAL;
+	arrow = ofp_tok_arrow(at->arg);
+	if (arrow < 0)
+		return ofp_err(st->err, at->arg, "set_field: '%.*s' lacks '->' "
+			       "(write set_field:VALUE->FIELD)", OFP_TOK(at->arg));
+	vt = ofp_tok_sub(at->arg, 0, arrow);
+	ft = ofp_tok_sub(at->arg, arrow + 2, at->arg.len - arrow - 2);
+	f = ofp_field_by_name(ft.s, ft.len);
+	if (!f)
+		return ofp_err(st->err, ft, "set_field: unknown field '%.*s'", OFP_TOK(ft));
+	if (!f->writable)
+		return ofp_err(st->err, ft, "set_field: field %s is not writable", f->name);
+	if (ofp_read_field_value(f, vt, true, v, m, st->err))
+		return -EINVAL;
+	if (f->id == OFPF_NW_TOS && (v[0] & 3))
+		return ofp_err(st->err, vt, "set_field: nw_tos value %.*s has ECN bits "
+			       "set (a multiple of 4 is needed)", OFP_TOK(vt));
+	if (need_prereq(st, at, f, ft))
+		return -EINVAL;
+	return add_set(st, at, f, v, m, OFPACT_SPELL_SET_FIELD);
+}
+
+/* FIELD[], FIELD[N], FIELD[A..B] or FIELD: a bit range of a field. */
+static int parse_subfield(struct act_state *st, const struct act_tok *at,
+			  struct ofp_tok t, bool dst, struct ofpact_subfield *sf)
+{
+	const struct ofp_field *f;
+	int lb = ofp_tok_find(t, '[');
+	struct ofp_tok name = lb < 0 ? t : ofp_tok_sub(t, 0, lb);
+	uint64_t a, b;
+
+	f = ofp_field_by_name(name.s, name.len);
+	if (!f)
+		return ofp_err(st->err, name, "%.*s: unknown field '%.*s'",
+			       OFP_TOK(at->name), OFP_TOK(name));
+	if (dst && !f->writable)
+		return ofp_err(st->err, name, "%.*s: field %s is not writable",
+			       OFP_TOK(at->name), f->name);
+	sf->field = f->id;
+	sf->ofs = 0;
+	sf->n_bits = f->n_bits;
+	if (lb < 0)
+		return 0;
+	if (t.s[t.len - 1] != ']')
+		return ofp_err(st->err, t, "%.*s: '%.*s' lacks a closing ']'",
+			       OFP_TOK(at->name), OFP_TOK(t));
+	t = ofp_tok_sub(t, lb + 1, t.len - lb - 2);
+	if (!t.len)
+		return 0;
+	{
+		int dots = -1;
+		unsigned i;
+
+		for (i = 0; i + 1 < t.len; i++)
+			if (t.s[i] == '.' && t.s[i + 1] == '.')
+				dots = i;
+		if (dots < 0) {
+			if (ofp_read_uint(t, 0xffff, "bit", &a, st->err))
+				return -EINVAL;
+			b = a;
+		} else if (ofp_read_uint(ofp_tok_sub(t, 0, dots), 0xffff, "bit", &a,
+					 st->err) ||
+			   ofp_read_uint(ofp_tok_sub(t, dots + 2, t.len - dots - 2),
+					 0xffff, "bit", &b, st->err)) {
+			return -EINVAL;
+		}
+	}
+	if (a > b)
+		return ofp_err(st->err, t, "%.*s: bit range [%.*s] is backwards",
+			       OFP_TOK(at->name), OFP_TOK(t));
+	if (b >= f->n_bits)
+		return ofp_err(st->err, t, "%.*s: bit range [%.*s] is out of range (%s "
+			       "has %u bits)", OFP_TOK(at->name), OFP_TOK(t), f->name,
+			       f->n_bits);
+	sf->ofs = a;
+	sf->n_bits = b - a + 1;
+	return 0;
+}
+
+/* load:VALUE->DST[range] */
+static int parse_load(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact_subfield dst;
+	uint8_t v[OFP_FIELD_MAX_BYTES];
+	struct ofp_tok vt, dt;
+	struct ofpact *a;
+	int arrow, r;
+
+	if (need_arg(st, at, "VALUE->FIELD[RANGE]"))
+		return -EINVAL;
+	arrow = ofp_tok_arrow(at->arg);
+	if (arrow < 0)
+		return ofp_err(st->err, at->arg, "load: '%.*s' lacks '->' (write "
+			       "load:VALUE->FIELD[RANGE])", OFP_TOK(at->arg));
+	vt = ofp_tok_sub(at->arg, 0, arrow);
+	dt = ofp_tok_sub(at->arg, arrow + 2, at->arg.len - arrow - 2);
+	if (parse_subfield(st, at, dt, true, &dst))
+		return -EINVAL;
+	r = ofp_read_number(vt, v, sizeof(v));
+	if (r == -EINVAL)
+		return ofp_err(st->err, vt, "load: value '%.*s' is not a number",
+			       OFP_TOK(vt));
+	if (r == -ERANGE || ofp_bits_used(v, sizeof(v)) > dst.n_bits)
+		return ofp_err(st->err, vt, "load: value %.*s does not fit in %u bits",
+			       OFP_TOK(vt), dst.n_bits);
+	if (need_prereq(st, at, ofp_field_by_id(dst.field), dt))
+		return -EINVAL;
+	APPEND(a, st, OFPACT_LOAD);
+	a->load.dst = dst;
+	memcpy(a->load.value, v, sizeof(v));
+	return 0;
+}
+
+/* move:SRC[range]->DST[range] */
+static int parse_move(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact_subfield src, dst;
+	struct ofp_tok srct, dstt;
+	struct ofpact *a;
+	int arrow;
+
+	if (need_arg(st, at, "SRC[RANGE]->DST[RANGE]"))
+		return -EINVAL;
+	arrow = ofp_tok_arrow(at->arg);
+	if (arrow < 0)
+		return ofp_err(st->err, at->arg, "move: '%.*s' lacks '->' (write "
+			       "move:SRC[RANGE]->DST[RANGE])", OFP_TOK(at->arg));
+	srct = ofp_tok_sub(at->arg, 0, arrow);
+	dstt = ofp_tok_sub(at->arg, arrow + 2, at->arg.len - arrow - 2);
+	if (parse_subfield(st, at, srct, false, &src) ||
+	    parse_subfield(st, at, dstt, true, &dst))
+		return -EINVAL;
+	if (src.n_bits != dst.n_bits)
+		return ofp_err(st->err, at->arg, "move: source has %u bits but "
+			       "destination has %u", src.n_bits, dst.n_bits);
+	if (need_prereq(st, at, ofp_field_by_id(src.field), srct) ||
+	    need_prereq(st, at, ofp_field_by_id(dst.field), dstt))
+		return -EINVAL;
+	APPEND(a, st, OFPACT_MOVE);
+	a->move.src = src;
+	a->move.dst = dst;
+	return 0;
+}
+
+static int add_output(struct act_state *st, const struct act_tok *at,
+		      struct ofp_tok where, uint32_t port)
+{
+	struct ofpact *a;
+
+	if (port == OFPP_TABLE || port == OFPP_NONE)
+		return ofp_err(st->err, where, "output to %s is not supported in a flow",
+			       ofp_port_name(port));
+	if (port == OFPP_CONTROLLER) {
+		APPEND(a, st, OFPACT_CONTROLLER);
+		a->controller.max_len = UINT16_MAX;
+		a->controller.reason = OFP_REASON_ACTION;
+		return 0;
+	}
+	APPEND(a, st, OFPACT_OUTPUT);
+	a->output.port = port;
+	return 0;
+}
+
+static int parse_output(struct act_state *st, const struct act_tok *at)
+{
+	uint32_t port;
+
+	if (at->parens)
+		return ofp_err(st->err, at->all, "output(...) is not supported "
+			       "(write output:PORT)");
+	if (need_arg(st, at, "output:PORT") ||
+	    ofp_read_port(at->arg, "output", &port, st->err))
+		return -EINVAL;
+	return add_output(st, at, at->arg, port);
+}
+
+static const struct {
+	const char *name;
+	uint8_t code;
+} reasons[] = {
+	{ "no_match", OFP_REASON_NO_MATCH },
+	{ "action", OFP_REASON_ACTION },
+	{ "invalid_ttl", OFP_REASON_INVALID_TTL },
+};
+
+/* controller(key=value,...) */
+static int parse_controller_opts(struct act_state *st, struct ofp_tok t,
+				 struct ofpact *a)
+{
+	unsigned i = 0;
+
+	while (i < t.len) {
+		unsigned j = i, k;
+		struct ofp_tok kt, vt;
+		int eq;
+		uint64_t v;
+
+		while (j < t.len && t.s[j] != ',')
+			j++;
+		kt = ofp_tok_sub(t, i, j - i);
+		i = j + 1;
+		eq = ofp_tok_find(kt, '=');
+		if (eq < 0)
+			return ofp_err(st->err, kt, "controller: option '%.*s' is not "
+				       "supported (max_len=N, reason=R or id=N)", OFP_TOK(kt));
+		vt = ofp_tok_sub(kt, eq + 1, kt.len - eq - 1);
+		kt = ofp_tok_sub(kt, 0, eq);
+		if (ofp_tok_is(kt, "max_len")) {
+			if (ofp_read_uint(vt, UINT16_MAX, "controller: max_len", &v, st->err))
+				return -EINVAL;
+			a->controller.max_len = v;
+		} else if (ofp_tok_is(kt, "id")) {
+			if (ofp_read_uint(vt, UINT16_MAX, "controller: id", &v, st->err))
+				return -EINVAL;
+			a->controller.id = v;
+		} else if (ofp_tok_is(kt, "reason")) {
+			for (k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++)
+				if (ofp_tok_is(vt, reasons[k].name))
+					break;
+			if (k == sizeof(reasons) / sizeof(reasons[0]))
+				return ofp_err(st->err, vt, "controller: unknown reason "
+					       "'%.*s' (action, no_match or invalid_ttl)",
+					       OFP_TOK(vt));
+			a->controller.reason = reasons[k].code;
+		} else {
+			return ofp_err(st->err, kt, "controller: option '%.*s' is not "
+				       "supported (max_len=N, reason=R or id=N)", OFP_TOK(kt));
+		}
+	}
+	return 0;
+}
+
+static int parse_controller(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	uint64_t v;
+
+	APPEND(a, st, OFPACT_CONTROLLER);
+	a->controller.max_len = UINT16_MAX;
+	a->controller.reason = OFP_REASON_ACTION;
+	if (!at->has_arg)
+		return 0;
+	if (at->parens)
+		return parse_controller_opts(st, at->arg, a);
+	if (ofp_read_uint(at->arg, UINT16_MAX, "controller: max_len", &v, st->err))
+		return -EINVAL;
+	a->controller.max_len = v;
+	return 0;
+}
+
+/* resubmit:PORT, resubmit(PORT,TABLE), resubmit(,TABLE), resubmit(PORT) */
+static int parse_resubmit(struct act_state *st, const struct act_tok *at)
+{
+	struct ofp_tok pt = at->arg, tt = { at->arg.s + at->arg.len, 0, 0 };
+	uint32_t port = OFPP_IN_PORT;
+	struct ofpact *a;
+	uint64_t table = 255;
+	int comma;
+
+	if (need_arg(st, at, "resubmit:PORT or resubmit(PORT,TABLE)"))
+		return -EINVAL;
+	if (at->parens) {
+		comma = ofp_tok_find(at->arg, ',');
+		if (comma >= 0) {
+			pt = ofp_tok_sub(at->arg, 0, comma);
+			tt = ofp_tok_sub(at->arg, comma + 1, at->arg.len - comma - 1);
+			if (ofp_tok_find(tt, ',') >= 0)
+				return ofp_err(st->err, tt, "resubmit: only (PORT,TABLE) "
+					       "is supported");
+		}
+		if (!pt.len && !tt.len)
+			return ofp_err(st->err, at->arg, "resubmit: give a port, a "
+				       "table or both");
+	}
+	if (pt.len && ofp_read_port(pt, "resubmit", &port, st->err))
+		return -EINVAL;
+	if (tt.len && ofp_read_uint(tt, OFP_N_TABLES - 1, "resubmit: table", &table,
+				    st->err))
+		return -EINVAL;
+	if (port == OFPP_TABLE || port == OFPP_NONE || port == OFPP_NORMAL ||
+	    port == OFPP_FLOOD || port == OFPP_ALL || port == OFPP_CONTROLLER)
+		return ofp_err(st->err, pt, "resubmit: %s is not an ingress port",
+			       ofp_port_name(port));
+	APPEND(a, st, OFPACT_RESUBMIT);
+	a->resubmit.in_port = port;
+	a->resubmit.table = table;
+	return 0;
+}
+
+static int parse_goto(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	uint64_t t;
+
+	if (need_arg(st, at, "goto_table:TABLE") ||
+	    ofp_read_uint(at->arg, OFP_N_TABLES - 1, "goto_table", &t, st->err))
+		return -EINVAL;
+	if (st->table >= 0 && (int)t <= st->table)
+		return ofp_err(st->err, at->arg, "goto_table:%u must go to a later "
+			       "table than this flow's table %d", (unsigned)t, st->table);
+	APPEND(a, st, OFPACT_GOTO_TABLE);
+	a->goto_table.table = t;
+	st->goto_seen = true;
+	return 0;
+}
+
+static int parse_write_metadata(struct act_state *st, const struct act_tok *at)
+{
+	struct ofp_tok vt, mt;
+	uint64_t v, m = UINT64_MAX;
+	struct ofpact *a;
+	int slash;
+
+	if (need_arg(st, at, "write_metadata:VALUE[/MASK]"))
+		return -EINVAL;
+	if (st->write_md)
+		return ofp_err(st->err, at->all, "write_metadata given twice");
+	slash = ofp_tok_find(at->arg, '/');
+	vt = slash < 0 ? at->arg : ofp_tok_sub(at->arg, 0, slash);
+	if (ofp_read_uint(vt, UINT64_MAX, "write_metadata", &v, st->err))
+		return -EINVAL;
+	if (slash >= 0) {
+		mt = ofp_tok_sub(at->arg, slash + 1, at->arg.len - slash - 1);
+		if (ofp_read_uint(mt, UINT64_MAX, "write_metadata: mask", &m, st->err))
+			return -EINVAL;
+	}
+	APPEND(a, st, OFPACT_WRITE_METADATA);
+	a->metadata.value = v & m;
+	a->metadata.mask = m;
+	st->write_md = true;
+	return 0;
+}
+
+static int parse_vlan_vid(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	uint64_t v;
+
+	if (need_arg(st, at, "mod_vlan_vid:VID") ||
+	    ofp_read_uint(at->arg, XS_VLAN_VID_MASK, "mod_vlan_vid", &v, st->err))
+		return -EINVAL;
+	APPEND(a, st, OFPACT_MOD_VLAN_VID);
+	a->vlan_vid.vid = v;
+	work_vlan(st, true);
+	return 0;
+}
+
+static int parse_vlan_pcp(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	uint64_t v;
+
+	if (need_arg(st, at, "mod_vlan_pcp:PCP") ||
+	    ofp_read_uint(at->arg, 7, "mod_vlan_pcp", &v, st->err))
+		return -EINVAL;
+	APPEND(a, st, OFPACT_MOD_VLAN_PCP);
+	a->vlan_pcp.pcp = v;
+	work_vlan(st, true);
+	return 0;
+}
+
+static int parse_push_vlan(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	uint64_t v;
+
+	if (need_arg(st, at, "push_vlan:ETHERTYPE") ||
+	    ofp_read_uint(at->arg, 0xffff, "push_vlan", &v, st->err))
+		return -EINVAL;
+	if (v != 0x8100 && v != 0x88a8)
+		return ofp_err(st->err, at->arg, "push_vlan: ethertype %.*s is not "
+			       "0x8100 or 0x88a8", OFP_TOK(at->arg));
+	APPEND(a, st, OFPACT_PUSH_VLAN);
+	a->push_vlan.tpid = htons(v);
+	work_vlan(st, true);
+	return 0;
+}
+
+static int parse_simple(struct act_state *st, const struct act_tok *at,
+			enum ofpact_type type)
+{
+	struct ofpact *a;
+
+	if (no_arg(st, at))
+		return -EINVAL;
+	APPEND(a, st, type);
+	if (type == OFPACT_POP_VLAN)
+		work_vlan(st, false);
+	return 0;
+}
+
+static int parse_drop(struct act_state *st, const struct act_tok *at)
+{
+	if (no_arg(st, at))
+		return -EINVAL;
+	st->drop = true;
+	return 0;
+}
+
+enum act_kind { K_APPLY, K_WRITE_MD, K_GOTO };
+
+static const struct {
+	const char *name;
+	enum act_kind kind;
+	int (*parse)(struct act_state *, const struct act_tok *);
+	enum ofp_field_id mod_field;   /* for parse == NULL: a mod_* action */
+	enum ofpact_type simple;       /* for mod_field == OFPF__MAX */
+} actions[] = {
+	{ "output", K_APPLY, parse_output, 0, 0 },
+	{ "controller", K_APPLY, parse_controller, 0, 0 },
+	{ "drop", K_APPLY, parse_drop, 0, 0 },
+	{ "set_field", K_APPLY, parse_set_field, 0, 0 },
+	{ "load", K_APPLY, parse_load, 0, 0 },
+	{ "move", K_APPLY, parse_move, 0, 0 },
+	{ "resubmit", K_APPLY, parse_resubmit, 0, 0 },
+	{ "mod_vlan_vid", K_APPLY, parse_vlan_vid, 0, 0 },
+	{ "mod_vlan_pcp", K_APPLY, parse_vlan_pcp, 0, 0 },
+	{ "push_vlan", K_APPLY, parse_push_vlan, 0, 0 },
+	{ "write_metadata", K_WRITE_MD, parse_write_metadata, 0, 0 },
+	{ "goto_table", K_GOTO, parse_goto, 0, 0 },
+	{ "mod_dl_src", K_APPLY, NULL, OFPF_DL_SRC, 0 },
+	{ "mod_dl_dst", K_APPLY, NULL, OFPF_DL_DST, 0 },
+	{ "mod_nw_src", K_APPLY, NULL, OFPF_NW_SRC, 0 },
+	{ "mod_nw_dst", K_APPLY, NULL, OFPF_NW_DST, 0 },
+	{ "mod_nw_tos", K_APPLY, NULL, OFPF_NW_TOS, 0 },
+	{ "mod_nw_ecn", K_APPLY, NULL, OFPF_IP_ECN, 0 },
+	{ "mod_nw_ttl", K_APPLY, NULL, OFPF_NW_TTL, 0 },
+	{ "mod_tp_src", K_APPLY, NULL, OFPF_TP_SRC, 0 },
+	{ "mod_tp_dst", K_APPLY, NULL, OFPF_TP_DST, 0 },
+	{ "dec_ttl", K_APPLY, NULL, OFPF__MAX, OFPACT_DEC_TTL },
+	{ "strip_vlan", K_APPLY, NULL, OFPF__MAX, OFPACT_POP_VLAN },
+	{ "pop_vlan", K_APPLY, NULL, OFPF__MAX, OFPACT_POP_VLAN },
+};
+#define N_ACTIONS (sizeof(actions) / sizeof(actions[0]))
+
+/* Splits "name:arg", "name=arg", "name(arg)" or "name". */
+static int split_action(struct ofp_tok t, struct act_tok *at, struct xs_err *err)
+{
+	unsigned i;
+
+	memset(at, 0, sizeof(*at));
+	at->all = t;
+	for (i = 0; i < t.len; i++)
+		if (t.s[i] == ':' || t.s[i] == '=' || t.s[i] == '(')
+			break;
+	at->name = ofp_tok_sub(t, 0, i);
+	if (i == t.len)
+		return 0;
+	at->has_arg = true;
+	if (t.s[i] != '(') {
+		at->arg = ofp_tok_sub(t, i + 1, t.len - i - 1);
+		return 0;
+	}
+	at->parens = true;
+	if (t.s[t.len - 1] != ')')
+		return ofp_err(err, t, "'%.*s' lacks a closing ')' at its end",
+			       OFP_TOK(t));
+	at->arg = ofp_tok_sub(t, i + 1, t.len - i - 2);
+	return 0;
+}
+
+static int parse_one(struct act_state *st, struct ofp_tok t)
+{
+	struct act_tok at;
+	unsigned i;
+	uint32_t port;
+	int r;
+
+	if (split_action(t, &at, st->err))
+		return -EINVAL;
+	if (st->goto_seen)
+		return ofp_err(st->err, t, "%.*s: nothing may follow goto_table "
+			       "(it must be the last instruction)", OFP_TOK(at.name));
+	for (i = 0; i < N_ACTIONS; i++)
+		if (at.name.len == strlen(actions[i].name) &&
+		    !strncasecmp(at.name.s, actions[i].name, at.name.len))
+			break;
+	if (i == N_ACTIONS) {
+		/* A bare port: "2", "in_port", "LOCAL", ... */
+		if (at.has_arg || ofp_read_port(t, "action", &port, NULL))
+			return ofp_err(st->err, t, "unknown or unsupported action '%.*s'",
+				       OFP_TOK(at.name));
+		if (st->write_md)
+			return ofp_err(st->err, t, "%.*s must come before write_metadata "
+				       "(instruction order)", OFP_TOK(t));
+		return add_output(st, &at, t, port);
+	}
+	if (actions[i].kind == K_APPLY && st->write_md)
+		return ofp_err(st->err, t, "%s must come before write_metadata "
+			       "(instruction order)", actions[i].name);
+	if (actions[i].parse)
+		r = actions[i].parse(st, &at);
+	else if (actions[i].mod_field != OFPF__MAX)
+		r = parse_mod(st, &at, actions[i].mod_field);
+	else
+		r = parse_simple(st, &at, actions[i].simple);
+	return r;
+}
+
+int ofp_parse_actions(struct ofp_tok t, int table, const struct ofp_match *match,
+		      struct ofpact **acts, size_t *n, struct xs_err *err)
+{
+	struct act_state st;
+	struct ofp_tok drop_at = { 0 };
+	unsigned i = 0;
+
+	memset(&st, 0, sizeof(st));
+	st.table = table;
+	st.work = *match;
+	st.err = err;
+	while (i < t.len) {
+		unsigned j, depth = 0, b, e;
+
+		for (j = i; j < t.len; j++) {
+			if (t.s[j] == '(')
+				depth++;
+			else if (t.s[j] == ')' && depth)
+				depth--;
+			else if (t.s[j] == ',' && !depth)
+				break;
+		}
+		b = i;
+		e = j;
+		while (b < e && (t.s[b] == ' ' || t.s[b] == '\t'))
+			b++;
+		while (e > b && (t.s[e - 1] == ' ' || t.s[e - 1] == '\t'))
+			e--;
+		i = j + 1;
+		if (b == e) {
+			if (j < t.len)
+				continue; /* ",," and ", " separate, like ovs-ofctl */
+			break;
+		}
+		if (drop_at.len)
+			goto drop_not_alone;
+		if (parse_one(&st, ofp_tok_sub(t, b, e - b)))
+			goto fail;
+		if (st.drop) {
+			drop_at = ofp_tok_sub(t, b, e - b);
+			if (st.n)
+				goto drop_not_alone;
+		}
+	}
+	*acts = st.v;
+	*n = st.n;
+	if (!st.n) {
+		free(st.v);
+		*acts = NULL;
+	}
+	return 0;
+
+drop_not_alone:
+	ofp_err(err, drop_at, "drop must be the only action");
+fail:
+	free(st.v);
+	return -EINVAL;
+}
