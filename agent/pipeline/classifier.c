@@ -148,8 +148,9 @@ static int trie_reserve(struct cls_trie *t, uint32_t n)
 	if (t->n_nodes + n <= t->n_alloc)
 		return 0;
 	uint32_t want = t->n_alloc ? t->n_alloc : 64;
+	uint32_t used = t->n_alloc ? t->n_nodes : 1; /* the root comes first */
 
-	while (want < t->n_nodes + n)
+	while (want < used + n)
 		want *= 2;
 	struct cls_trie_node *nodes = realloc(t->nodes, want * sizeof(*nodes));
 	if (!nodes)
@@ -419,7 +420,9 @@ static bool masked_equal(const struct cls_subtable *st, const uint64_t *kw,
 	for (int s = 0; s < N_STAGES; s++)
 		for (unsigned i = 0; i < st->n_stage_words[s]; i++) {
 			unsigned w = st->stage_words[s][i];
-			if ((kw[w] & st->stage_mask[s][w]) != vw[w])
+			/* A word can hold bytes of two stages: compare this
+			 * stage's bits only. */
+			if ((kw[w] ^ vw[w]) & st->stage_mask[s][w])
 				return false;
 		}
 	return true;
