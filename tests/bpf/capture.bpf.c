@@ -26,7 +26,11 @@ int capture(struct xdp_md *ctx)
 {
 	__u32 idx = __sync_fetch_and_add(&cap_count, 1) % CAP_FRAMES;
 	struct cap_frame *f = bpf_map_lookup_elem(&cap_frames, &idx);
-	__u32 len = ctx->data_end - ctx->data;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	/* 64-bit on purpose: a __u32 would be bounded in its low half while
+	 * clang passes the whole register to the helper (verifier). */
+	__u64 len = data_end - data;
 
 	if (!f)
 		return XDP_DROP;
@@ -34,7 +38,7 @@ int capture(struct xdp_md *ctx)
 	f->ifindex = ctx->ingress_ifindex;
 	if (len > CAP_BYTES)
 		len = CAP_BYTES;
-	if (len > 0) /* the helper takes a nonzero, bounded size */
+	if (len > 0)
 		bpf_xdp_load_bytes(ctx, 0, f->data, len);
 	return XDP_DROP;
 }

@@ -1,0 +1,280 @@
+/* Datapath lifecycle: opens the skeleton, sets the load-time knobs and map
+ * sizes, pins or adopts the maps, and manages the output ports. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "agent/datapath/dp_internal.h"
+#include "xdpswitch.skel.h"
+
+#define XS_DP_MAX_FLOWS_LIMIT (1u << 24)
+
+static const char *const pinned_maps[] = {
+	XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS, XS_MAP_FLOW_STATS,
+	XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS, XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET,
+};
+#define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+
+static int pin_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* mkdir -p: every missing component of the absolute path @dir. */
+static int make_dirs(const char *dir)
+{
+	char buf[PATH_MAX];
+
+	if (strlen(dir) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, dir);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+static struct bpf_map *map_by_name(const struct xs_dp *dp, const char *name)
+{
+	return bpf_object__find_map_by_name(dp->skel->obj, name);
+}
+
+int xs_dp_map_fd(const struct xs_dp *dp, const char *name)
+{
+	struct bpf_map *m = dp && name ? map_by_name(dp, name) : NULL;
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+/* libbpf 1.1 refuses to reuse a pinned devmap: the kernel adds
+ * BPF_F_RDONLY_PROG to its flags, so they never equal the declared ones.
+ * Reuses it by hand, checking what matters; a new one is pinned after load
+ * (pin_devmap). */
+static int reuse_devmap(struct bpf_map *m, const char *path)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	if (!err && (info.type != bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+		     info.value_size != bpf_map__value_size(m) ||
+		     info.max_entries != bpf_map__max_entries(m)))
+		err = -EINVAL;
+	if (!err)
+		err = bpf_map__reuse_fd(m, fd);
+	close(fd);
+	return err;
+}
+
+static int pin_devmap(struct xs_dp *dp, const char *pin_dir)
+{
+	struct bpf_map *m = map_by_name(dp, XS_MAP_TX_PORTS);
+	char path[PATH_MAX];
+	int err = pin_path(path, sizeof(path), pin_dir, XS_MAP_TX_PORTS);
+
+	if (err || !access(path, F_OK))
+		return err;
+	return bpf_map__pin(m, path);
+}
+
+/* Sets rodata knobs and map sizes; points maps at their pin paths and
+ * tells whether the maps were pinned already (*@adopt). */
+static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_slots, bool *adopt)
+{
+	struct xs_config *cfg = (struct xs_config *)&dp->skel->rodata->xs_cfg;
+	char path[PATH_MAX];
+	int err;
+
+	cfg->miss_rate = o->miss_rate;
+	cfg->miss_burst = o->miss_burst ? o->miss_burst : o->miss_rate;
+	cfg->emc_enabled = !o->emc_disabled;
+	err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS), n_slots);
+	if (!err)
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOW_STATS), n_slots);
+	if (!err)
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_MEGAFLOWS), dp->max_flows);
+	if (err || !o->pin_dir)
+		return err;
+
+	err = make_dirs(o->pin_dir);
+	if (err)
+		return err;
+	for (size_t i = 0; i < N_PINNED; i++) {
+		struct bpf_map *m = map_by_name(dp, pinned_maps[i]);
+
+		if (!m)
+			return -ENOENT;
+		err = pin_path(path, sizeof(path), o->pin_dir, pinned_maps[i]);
+		if (!err)
+			err = bpf_map__type(m) == BPF_MAP_TYPE_DEVMAP_HASH ? reuse_devmap(m, path)
+									   : bpf_map__set_pin_path(m, path);
+		if (err)
+			return err;
+	}
+	pin_path(path, sizeof(path), o->pin_dir, XS_MAP_MEGAFLOWS);
+	*adopt = access(path, F_OK) == 0;
+	return 0;
+}
+
+static int find_fds(struct xs_dp *dp)
+{
+	struct {
+		int *fd;
+		const char *name;
+	} t[] = {
+		{ &dp->fd_emc, XS_MAP_EMC },
+		{ &dp->fd_masks, XS_MAP_MASKS },
+		{ &dp->fd_megaflows, XS_MAP_MEGAFLOWS },
+		{ &dp->fd_flows, XS_MAP_FLOWS },
+		{ &dp->fd_flow_stats, XS_MAP_FLOW_STATS },
+		{ &dp->fd_mask_hits, XS_MAP_MASK_HITS },
+		{ &dp->fd_stats, XS_MAP_STATS },
+		{ &dp->fd_upcalls, XS_MAP_UPCALLS },
+		{ &dp->fd_tx_ports, XS_MAP_TX_PORTS },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		*t[i].fd = xs_dp_map_fd(dp, t[i].name);
+		if (*t[i].fd < 0)
+			return -ENOENT;
+	}
+	return 0;
+}
+
+int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
+{
+	static const struct xs_dp_opts defaults;
+	const struct xs_dp_opts *o = opts ? opts : &defaults;
+	struct xs_dp *dp;
+	uint32_t n_slots;
+	bool adopt = false;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (o->max_flows > XS_DP_MAX_FLOWS_LIMIT)
+		return -EINVAL;
+	if (o->pin_dir && (o->pin_dir[0] != '/' || strlen(o->pin_dir) > PATH_MAX - 64))
+		return -EINVAL;
+	dp = calloc(1, sizeof(*dp));
+	if (!dp)
+		return -ENOMEM;
+	dp->max_flows = o->max_flows ? o->max_flows : XS_DEFAULT_MAX_FLOWS;
+	n_slots = dp->max_flows + XS_DP_SPARE_SLOTS;
+	dp->ncpus = libbpf_num_possible_cpus();
+	if (dp->ncpus <= 0) {
+		err = dp->ncpus ? dp->ncpus : -EINVAL;
+		goto err;
+	}
+	dp->percpu_buf = calloc(dp->ncpus, sizeof(struct xs_flow_stats));
+	dp->mirror = calloc(n_slots, sizeof(*dp->mirror));
+	err = xs_slot_pool_init(&dp->slots, n_slots);
+	if (err || !dp->percpu_buf || !dp->mirror) {
+		err = err ? err : -ENOMEM;
+		goto err;
+	}
+	xs_mask_table_init(&dp->masks);
+
+	dp->skel = xdpswitch__open();
+	if (!dp->skel) {
+		err = -errno;
+		goto err;
+	}
+	err = configure(dp, o, n_slots, &adopt);
+	if (!err)
+		err = xdpswitch__load(dp->skel);
+	if (!err && o->pin_dir)
+		err = pin_devmap(dp, o->pin_dir);
+	if (!err)
+		err = find_fds(dp);
+	if (!err)
+		err = adopt ? xs_dp_flows_adopt(dp) : xs_dp_masks_publish(dp);
+	if (err)
+		goto err;
+	*out = dp;
+	return 0;
+err:
+	xs_dp_close(dp);
+	return err;
+}
+
+void xs_dp_close(struct xs_dp *dp)
+{
+	if (!dp)
+		return;
+	xs_dp_upcall_fini(dp);
+	if (dp->mirror)
+		for (uint32_t s = 0; s < dp->slots.n_slots; s++)
+			free(dp->mirror[s]);
+	free(dp->mirror);
+	xs_slot_pool_fini(&dp->slots);
+	xdpswitch__destroy(dp->skel);
+	free(dp->percpu_buf);
+	free(dp);
+}
+
+int xs_dp_unpin(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	if (!pin_dir || pin_dir[0] != '/')
+		return -EINVAL;
+	for (size_t i = 0; i < N_PINNED; i++) {
+		int e = pin_path(path, sizeof(path), pin_dir, pinned_maps[i]);
+
+		if (!e && unlink(path) && errno != ENOENT)
+			e = -errno;
+		if (e && !err)
+			err = e;
+	}
+	if (rmdir(pin_dir) && errno != ENOENT && errno != ENOTEMPTY && !err)
+		err = -errno;
+	return err;
+}
+
+int xs_dp_xdp_prog_fd(const struct xs_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.xs_xdp);
+}
+
+int xs_dp_tc_prog_fd(const struct xs_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.xs_tc);
+}
+
+int xs_dp_port_add(struct xs_dp *dp, uint32_t ifindex)
+{
+	if (!dp || !ifindex)
+		return -EINVAL;
+	return bpf_map_update_elem(dp->fd_tx_ports, &ifindex, &ifindex, BPF_ANY) ? -errno : 0;
+}
+
+int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex)
+{
+	if (!dp || !ifindex)
+		return -EINVAL;
+	return bpf_map_delete_elem(dp->fd_tx_ports, &ifindex) ? -errno : 0;
+}

@@ -1,0 +1,522 @@
+/* BPF tests of the datapath library on the real fast path: open/close,
+ * megaflow install/modify/remove seen by packets, the microflow tier,
+ * re-injection, pinning and adoption, ports, and every error path. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/bpf/dp_fixture.h"
+
+#define PIN_DIR "/sys/fs/bpf/xs-test-b2-pin"
+
+static const uint8_t new_dst[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x99 };
+
+static struct xs_action act_output(uint32_t ifindex)
+{
+	struct xs_action a = { .type = XS_ACT_OUTPUT, .arg = ifindex };
+	return a;
+}
+
+static struct xs_action act_set_dst(const uint8_t mac[6])
+{
+	struct xs_action a = { .type = XS_ACT_SET_ETH_DST };
+
+	memcpy(a.u.mac, mac, 6);
+	return a;
+}
+
+/* Megaflow for fx_udp4(i) on port 1: in_port, dl_type and nw_dst exact. */
+static void udp_match(uint32_t i, struct xs_flow_key *key, struct xs_flow_key *mask)
+{
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, i);
+
+	fx_key(pkt, len, 1, key);
+	memset(mask, 0, sizeof(*mask));
+	mask->in_port = 0xffffffff;
+	mask->dl_type = 0xffff;
+	mask->nw_dst = 0xffffffff;
+}
+
+static void expect_delta(const uint64_t *a, const uint64_t *b, unsigned int stat, uint64_t d)
+{
+	if (b[stat] - a[stat] != d)
+		fail_msg("counter %s: got +%llu, want +%llu", xs_dp_stat_name(stat),
+			 (unsigned long long)(b[stat] - a[stat]), (unsigned long long)d);
+}
+
+static void test_open_rejects_bad_options(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = (1u << 24) + 1 };
+	struct xs_dp *dp = (struct xs_dp *)1;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_dp_open(&o, &dp), -EINVAL);
+	assert_null(dp);
+	o.max_flows = 16;
+	o.pin_dir = "relative/dir";
+	assert_int_equal(xs_dp_open(&o, &dp), -EINVAL);
+	assert_int_equal(xs_dp_open(&o, NULL), -EINVAL);
+	assert_int_equal(xs_dp_unpin("relative"), -EINVAL);
+	assert_int_equal(xs_dp_unpin(NULL), -EINVAL);
+	xs_dp_close(NULL);
+
+	o.pin_dir = NULL;
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_true(xs_dp_xdp_prog_fd(dp) >= 0);
+	assert_true(xs_dp_tc_prog_fd(dp) >= 0);
+	assert_true(xs_dp_map_fd(dp, XS_MAP_MEGAFLOWS) >= 0);
+	assert_int_equal(xs_dp_map_fd(dp, "xs_nope"), -ENOENT);
+	assert_int_equal(xs_dp_max_flows(dp), 16);
+	assert_int_equal(xs_dp_flow_count(dp), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 0);
+	struct bpf_map_info info = { 0 };
+	uint32_t ilen = sizeof(info);
+	assert_int_equal(bpf_obj_get_info_by_fd(xs_dp_map_fd(dp, XS_MAP_FLOWS), &info, &ilen), 0);
+	assert_int_equal(info.max_entries, 16 + XS_DP_SPARE_SLOTS);
+	uint64_t st[XS_STAT__MAX];
+	fx_stats(dp, st);
+	for (int i = 0; i < XS_STAT__MAX; i++)
+		assert_int_equal(st[i], 0);
+	assert_string_equal(xs_dp_stat_name(XS_STAT_MEGAFLOW_HIT), "megaflow_hit");
+	assert_null(xs_dp_stat_name(XS_STAT__MAX));
+	assert_null(xs_dp_stat_desc(XS_STAT__MAX));
+	assert_true(xs_dp_stats_masks_per_hit(st) == 0);
+	xs_dp_close(dp);
+}
+
+/* Install, then the same frame is forwarded with the megaflow's actions:
+ * verdict, bytes on the wire, per-megaflow counters. */
+static void test_install_forwards(void **state)
+{
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h;
+	struct xs_flow_stats fs;
+	struct fx_veth v;
+	uint8_t pkt[128], want[128];
+	size_t len = fx_udp4(pkt, 5);
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(64);
+	fx_veth_up(&v);
+	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
+	udp_match(5, &key, &mask);
+	struct xs_action acts[2] = { act_set_dst(new_dst), act_output(v.a) };
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, acts, 2, XS_MF_F_XDP, &h), 0);
+	assert_true(h.slot > 0 && h.gen > 0);
+
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT);
+	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
+	assert_int_equal(fx_cap_count(&v), 1);
+	memcpy(want, pkt, len);
+	memcpy(want, new_dst, 6);
+	fx_cap_expect(&v, 0, want, len);
+
+	assert_int_equal(xs_dp_flow_stats(dp, h, &fs), 0);
+	assert_int_equal(fs.packets, 2);
+	assert_int_equal(fs.bytes, 2 * len);
+	assert_true(fs.used_ns > 0);
+	/* Another destination misses. */
+	size_t len6 = fx_udp4(pkt, 6);
+	assert_int_equal(fx_run_live(dp, 1, pkt, len6), 0);
+	assert_int_equal(fx_cap_count(&v), 1);
+
+	fx_veth_down(&v);
+	xs_dp_close(dp);
+}
+
+/* Microflow takes over on the second packet; removing the megaflow turns
+ * the microflow entry stale; modify makes the next packet use the new
+ * actions; counters carry over a modify. */
+static void test_cache_tiers(void **state)
+{
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h, h0;
+	struct xs_flow_stats fs;
+	uint64_t s0[XS_STAT__MAX], s1[XS_STAT__MAX];
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, 9);
+	struct fx_veth v;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(64);
+	fx_veth_up(&v);
+	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
+	udp_match(9, &key, &mask);
+	struct xs_action out = act_output(v.a);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, &out, 1, XS_MF_F_XDP, &h), 0);
+
+	fx_stats(dp, s0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_RX, 1);
+	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 1);
+	expect_delta(s0, s1, XS_STAT_MASKS_PROBED, 1);
+	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 0);
+
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT);
+	fx_stats(dp, s0);
+	expect_delta(s1, s0, XS_STAT_MICROFLOW_HIT, 1);
+	expect_delta(s1, s0, XS_STAT_MEGAFLOW_HIT, 0);
+
+	/* Remove: the microflow entry is stale, the packet misses. */
+	assert_int_equal(xs_dp_flow_remove(dp, h, &fs), 0);
+	assert_int_equal(fs.packets, 2);
+	assert_int_equal(fs.bytes, 2 * len);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_STALE_MICROFLOW, 1);
+	expect_delta(s0, s1, XS_STAT_MISS, 1);
+	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 0);
+	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 0);
+
+	/* Install again, two packets, then modify to an empty list (drop). */
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, &out, 1, XS_MF_F_XDP, &h), 0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT);
+	fx_stats(dp, s0);
+	expect_delta(s1, s0, XS_STAT_STALE_MICROFLOW, 1);
+	expect_delta(s1, s0, XS_STAT_MEGAFLOW_HIT, 1);
+	expect_delta(s1, s0, XS_STAT_MICROFLOW_HIT, 1);
+	h0 = h;
+	assert_int_equal(xs_dp_flow_modify(dp, &h, NULL, 0, XS_MF_F_XDP), 0);
+	assert_int_not_equal(h.slot, h0.slot);
+	assert_int_equal(xs_dp_flow_stats(dp, h0, &fs), -ENOENT);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_STALE_MICROFLOW, 1);
+	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 1);
+	expect_delta(s0, s1, XS_STAT_MISS, 0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, s0);
+	expect_delta(s1, s0, XS_STAT_MICROFLOW_HIT, 1);
+	assert_int_equal(xs_dp_flow_stats(dp, h, &fs), 0);
+	assert_int_equal(fs.packets, 4);
+	assert_int_equal(fs.bytes, 4 * len);
+	struct xs_dp_flow f;
+	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
+	assert_int_equal(f.n_actions, 0);
+	assert_int_equal(xs_dp_flow_count(dp), 1);
+	fx_veth_down(&v);
+	xs_dp_close(dp);
+}
+
+/* Microflow off: every packet goes to the megaflow tier. */
+static void test_emc_disabled(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .emc_disabled = true };
+	struct xs_flow_key key, mask;
+	uint64_t st[XS_STAT__MAX];
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, 2);
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	udp_match(2, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, NULL), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_MEGAFLOW_HIT], 3);
+	assert_int_equal(st[XS_STAT_MICROFLOW_HIT], 0);
+	xs_dp_close(dp);
+}
+
+/* Re-injection runs exactly the handle's actions, whatever the lookup
+ * would give; a retired handle is dropped and counted. */
+static void test_execute(void **state)
+{
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h;
+	uint64_t s0[XS_STAT__MAX], s1[XS_STAT__MAX];
+	struct fx_veth v;
+	uint8_t pkt[128], want[128];
+	size_t len = fx_udp4(pkt, 3);
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(64);
+	fx_veth_up(&v);
+	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
+	/* A megaflow for another packet: execute ignores the lookup. */
+	udp_match(4, &key, &mask);
+	struct xs_action acts[2] = { act_set_dst(new_dst), act_output(v.a) };
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, acts, 2, XS_MF_F_XDP, &h), 0);
+
+	fx_stats(dp, s0);
+	assert_int_equal(xs_dp_execute(dp, 1, pkt, len, h), 0);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_REINJECT, 1);
+	expect_delta(s0, s1, XS_STAT_MISS, 0);
+	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 0);
+	assert_int_equal(fx_cap_count(&v), 1);
+	memcpy(want, pkt, len);
+	memcpy(want, new_dst, 6);
+	fx_cap_expect(&v, 0, want, len);
+
+	/* Scratch slot: actions of a flow that is not installed. */
+	struct xs_action out = act_output(v.a);
+	assert_int_equal(xs_dp_execute_actions(dp, 1, pkt, len, &out, 1, XS_MF_F_XDP), 0);
+	assert_int_equal(fx_cap_count(&v), 2);
+	fx_cap_expect(&v, 1, pkt, len);
+	assert_int_equal(xs_dp_flow_count(dp), 1);
+
+	/* Retired handle: dropped, counted, nothing sent. */
+	assert_int_equal(xs_dp_flow_remove(dp, h, NULL), 0);
+	fx_stats(dp, s0);
+	assert_int_equal(xs_dp_execute(dp, 1, pkt, len, h), 0);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_STALE_REINJECT, 1);
+	assert_int_equal(fx_cap_count(&v), 2);
+
+	/* Bad arguments. */
+	assert_int_equal(xs_dp_execute(dp, 1, NULL, len, h), -EINVAL);
+	assert_int_equal(xs_dp_execute(dp, 1, pkt, 13, h), -EINVAL);
+	assert_int_equal(xs_dp_execute(dp, 1, pkt, 3521, h), -EINVAL);
+	assert_int_equal(xs_dp_execute(dp, 0, pkt, len, h), -EINVAL);
+	assert_int_equal(xs_dp_execute(dp, 999999, pkt, len, h), -ENODEV);
+	struct xs_action bad = { .type = XS_ACT__MAX };
+	assert_int_equal(xs_dp_execute_actions(dp, 1, pkt, len, &bad, 1, 0), -EINVAL);
+	assert_int_equal(fx_cap_count(&v), 2);
+
+	fx_veth_down(&v);
+	xs_dp_close(dp);
+}
+
+static void test_flow_limit(void **state)
+{
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h[5];
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(4);
+	for (uint32_t i = 0; i < 4; i++) {
+		udp_match(i, &key, &mask);
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, 0, &h[i]), 0);
+	}
+	udp_match(4, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, 0, &h[4]), -ENOSPC);
+	assert_int_equal(xs_dp_flow_count(dp), 4);
+	/* A full table still takes modifies (spare slots), many times over. */
+	struct xs_action out = act_output(1);
+	for (int n = 0; n < 3 * XS_DP_SPARE_SLOTS; n++)
+		assert_int_equal(xs_dp_flow_modify(dp, &h[n % 4], &out, 1, 0), 0);
+	assert_int_equal(xs_dp_flow_remove(dp, h[1], NULL), 0);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, 0, &h[4]), 0);
+	assert_int_equal(xs_dp_flow_count(dp), 4);
+	assert_int_equal(xs_dp_flow_flush(dp), 0);
+	assert_int_equal(xs_dp_flow_count(dp), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 0);
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, 4);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	uint64_t st[XS_STAT__MAX];
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_MISS], 1);
+	xs_dp_close(dp);
+}
+
+static void test_error_paths(void **state)
+{
+	struct xs_flow_key key, mask, k2;
+	struct xs_flow_handle h, h2, bogus = { .slot = 7, .gen = 1 };
+	struct xs_action acts[XS_MAX_ACTIONS + 1];
+	struct xs_flow_stats fs;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(64);
+	memset(acts, 0, sizeof(acts));
+	for (int i = 0; i <= XS_MAX_ACTIONS; i++)
+		acts[i] = act_output(1);
+	udp_match(1, &key, &mask);
+
+	assert_int_equal(xs_dp_flow_install(dp, NULL, &mask, acts, 1, 0, &h), -EINVAL);
+	assert_int_equal(xs_dp_flow_install(dp, &key, NULL, acts, 1, 0, &h), -EINVAL);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, acts, XS_MAX_ACTIONS + 1, 0, &h),
+			 -EINVAL);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 1, 0, &h), -EINVAL);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, acts, 1, 0x100, &h), -EINVAL);
+	k2 = key;
+	k2.mask_id = 3;
+	assert_int_equal(xs_dp_flow_install(dp, &k2, &mask, acts, 1, 0, &h), -EINVAL);
+	assert_int_equal(xs_dp_flow_count(dp), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 0);
+
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, acts, XS_MAX_ACTIONS, 0, &h), 0);
+	/* Same masked key: bits outside the mask do not make it new. */
+	k2 = key;
+	k2.tp_src ^= 0xffff;
+	assert_int_equal(xs_dp_flow_install(dp, &k2, &mask, acts, 1, 0, &h2), -EEXIST);
+	assert_int_equal(xs_dp_flow_count(dp), 1);
+	assert_int_equal(xs_dp_mask_count(dp), 1);
+	assert_int_equal(xs_dp_flow_find(dp, &k2, &mask, &h2), 0);
+	assert_memory_equal(&h2, &h, sizeof(h));
+	k2.nw_dst ^= 1;
+	assert_int_equal(xs_dp_flow_find(dp, &k2, &mask, &h2), -ENOENT);
+
+	assert_int_equal(xs_dp_flow_remove(dp, bogus, NULL), -ENOENT);
+	bogus = h;
+	bogus.gen++;
+	assert_int_equal(xs_dp_flow_remove(dp, bogus, NULL), -ENOENT);
+	assert_int_equal(xs_dp_flow_modify(dp, &bogus, acts, 1, 0), -ENOENT);
+	assert_int_equal(xs_dp_flow_stats(dp, bogus, &fs), -ENOENT);
+	h2 = h;
+	assert_int_equal(xs_dp_flow_modify(dp, &h2, acts, XS_MAX_ACTIONS + 1, 0), -EINVAL);
+	assert_memory_equal(&h2, &h, sizeof(h));
+	assert_int_equal(xs_dp_flow_remove(dp, h, NULL), 0);
+	assert_int_equal(xs_dp_flow_remove(dp, h, NULL), -ENOENT);
+	assert_int_equal(xs_dp_flow_count(dp), 0);
+
+	assert_int_equal(xs_dp_port_add(dp, 0), -EINVAL);
+	assert_int_equal(xs_dp_port_del(dp, 1), -ENOENT);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	assert_int_equal(xs_dp_port_del(dp, 1), 0);
+	assert_int_equal(xs_dp_port_del(dp, 1), -ENOENT);
+	xs_dp_close(dp);
+}
+
+static void test_iteration(void **state)
+{
+	struct xs_flow_key key[3], mask[3];
+	struct xs_flow_handle h[3];
+	struct xs_dp_flow f;
+	uint32_t pos = 0;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(64);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct xs_action out = act_output(10 + i);
+
+		udp_match(i, &key[i], &mask[i]);
+		mask[i].tp_dst = i == 2 ? 0xffff : 0; /* two masks */
+		assert_int_equal(xs_dp_flow_install(dp, &key[i], &mask[i], &out, 1, 0, &h[i]), 0);
+	}
+	assert_int_equal(xs_dp_mask_count(dp), 2);
+	assert_int_equal(xs_dp_flow_remove(dp, h[1], NULL), 0);
+	for (uint32_t i = 0; i < 3; i += 2) {
+		struct xs_flow_key masked;
+
+		assert_int_equal(xs_dp_flow_next(dp, &pos, &f), 1);
+		assert_memory_equal(&f.handle, &h[i], sizeof(h[i]));
+		for (size_t w = 0; w < sizeof(masked); w++)
+			((uint8_t *)&masked)[w] = ((uint8_t *)&key[i])[w] & ((uint8_t *)&mask[i])[w];
+		assert_memory_equal(&f.key, &masked, sizeof(masked));
+		assert_memory_equal(&f.mask, &mask[i], sizeof(mask[i]));
+		assert_int_equal(f.n_actions, 1);
+		assert_int_equal(f.actions[0].type, XS_ACT_OUTPUT);
+		assert_int_equal(f.actions[0].arg, 10 + i);
+	}
+	assert_int_equal(xs_dp_flow_next(dp, &pos, &f), 0);
+	assert_int_equal(xs_dp_flow_next(dp, &pos, &f), 0);
+	xs_dp_close(dp);
+}
+
+/* Maps pinned, agent gone, agent back: the same maps, the mirror rebuilt,
+ * the megaflow still forwards; unpin cleans up. */
+static void test_pinning_adopts(void **state)
+{
+	struct xs_dp_opts o = { .pin_dir = PIN_DIR, .max_flows = 64 };
+	struct xs_flow_key key, mask, key2, mask2;
+	struct xs_flow_handle h, h2, hx;
+	struct xs_dp_flow f;
+	struct fx_veth v;
+	struct stat sb;
+	uint8_t pkt[128], want[128];
+	size_t len = fx_udp4(pkt, 8);
+	struct xs_dp *dp;
+	uint32_t pos = 0;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_test_mount_bpffs(), 0);
+	xs_dp_unpin(PIN_DIR);
+	fx_veth_up(&v);
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(stat(PIN_DIR "/" XS_MAP_MEGAFLOWS, &sb), 0);
+	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
+	udp_match(8, &key, &mask);
+	struct xs_action acts[2] = { act_set_dst(new_dst), act_output(v.a) };
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, acts, 2, XS_MF_F_XDP, &h), 0);
+	udp_match(9, &key2, &mask2);
+	mask2.tp_src = 0xffff;
+	assert_int_equal(xs_dp_flow_install(dp, &key2, &mask2, NULL, 0, 0, &h2), 0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT); /* fills the microflow */
+	xs_dp_close(dp);
+
+	/* Pinned maps that do not fit the options are refused. */
+	o.max_flows = 128;
+	assert_true(xs_dp_open(&o, &dp) < 0);
+	o.max_flows = 64;
+
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_flow_count(dp), 2);
+	assert_int_equal(xs_dp_mask_count(dp), 2);
+	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
+	assert_int_equal(f.n_actions, 2);
+	assert_memory_equal(f.actions, acts, sizeof(acts));
+	assert_memory_equal(&f.mask, &mask, sizeof(mask));
+	assert_int_equal(xs_dp_flow_next(dp, &pos, &f), 1);
+	assert_int_equal(xs_dp_flow_next(dp, &pos, &f), 1);
+	assert_int_equal(xs_dp_flow_next(dp, &pos, &f), 0);
+	/* The microflow cache was flushed; the megaflow forwards. */
+	uint64_t s0[XS_STAT__MAX], s1[XS_STAT__MAX];
+	fx_stats(dp, s0);
+	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 1);
+	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 0);
+	assert_int_equal(fx_cap_count(&v), 1);
+	memcpy(want, pkt, len);
+	memcpy(want, new_dst, 6);
+	fx_cap_expect(&v, 0, want, len);
+	/* The rebuilt state works: duplicates are seen, masks shared, new
+	 * slots do not collide with adopted ones, counters continue. */
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, 0, &hx), -EEXIST);
+	udp_match(10, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, 0, &hx), 0);
+	assert_int_not_equal(hx.slot, h.slot);
+	assert_int_not_equal(hx.slot, h2.slot);
+	assert_int_equal(xs_dp_mask_count(dp), 2);
+	struct xs_flow_stats fs;
+	assert_int_equal(xs_dp_flow_stats(dp, h, &fs), 0);
+	assert_int_equal(fs.packets, 2);
+	assert_int_equal(xs_dp_flow_remove(dp, h2, NULL), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 1);
+	xs_dp_close(dp);
+
+	assert_int_equal(xs_dp_unpin(PIN_DIR), 0);
+	assert_int_equal(stat(PIN_DIR, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+	fx_veth_down(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_rejects_bad_options),
+		cmocka_unit_test(test_install_forwards),
+		cmocka_unit_test(test_cache_tiers),
+		cmocka_unit_test(test_emc_disabled),
+		cmocka_unit_test(test_execute),
+		cmocka_unit_test(test_flow_limit),
+		cmocka_unit_test(test_error_paths),
+		cmocka_unit_test(test_iteration),
+		cmocka_unit_test(test_pinning_adopts),
+	};
+	fx_pin_cpu();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,278 @@
+/* BPF tests of the megaflow masks: 256 masks at once, each packet finds its
+ * own megaflow, the 257th mask is refused, ranking by hits reorders the
+ * probe list atomically while packets keep hitting. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+#include "tests/bpf/dp_fixture.h"
+
+#define N_MASKS XS_MAX_MASKS
+
+/* Flow i: UDP to 10.1.0.1 + i * 256; mask i: dl_type, nw_dst exact, and nw_src
+ * bits i + 1, so the masks differ while nw_dst keeps flows apart. */
+static void flow_i(uint32_t i, struct xs_flow_key *key, struct xs_flow_key *mask)
+{
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, i);
+
+	fx_key(pkt, len, 1, key);
+	memset(mask, 0, sizeof(*mask));
+	mask->dl_type = 0xffff;
+	mask->nw_dst = 0xffffffff;
+	mask->nw_src = htonl(i + 1);
+}
+
+static void send_i(struct xs_dp *dp, uint32_t i, int want_verdict)
+{
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, i);
+
+	assert_int_equal(fx_run(dp, 1, pkt, len), want_verdict);
+}
+
+struct fixture {
+	struct xs_dp *dp;
+	struct xs_flow_handle h[N_MASKS];
+};
+
+/* EMC off: every packet walks the masks, so probe counts are exact. */
+static int setup_256(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 1024, .emc_disabled = true };
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct xs_flow_key key, mask;
+
+	if (xs_dp_open(&o, &f->dp)) {
+		free(f);
+		return -1;
+	}
+	for (uint32_t i = 0; i < N_MASKS; i++) {
+		flow_i(i, &key, &mask);
+		if (xs_dp_flow_install(f->dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &f->h[i]))
+			return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f)
+		xs_dp_close(f->dp);
+	free(f);
+	return 0;
+}
+
+static void test_each_packet_hits_its_own_mask(void **state)
+{
+	struct fixture *f;
+	uint64_t st[XS_STAT__MAX];
+
+	xs_test_require_bpf();
+	assert_int_equal(setup_256(state), 0);
+	f = *state;
+	assert_int_equal(xs_dp_mask_count(f->dp), N_MASKS);
+	assert_int_equal(xs_dp_flow_count(f->dp), N_MASKS);
+	for (uint32_t i = 0; i < N_MASKS; i++)
+		send_i(f->dp, i, XDP_DROP); /* empty action list: drop */
+	for (uint32_t i = 0; i < N_MASKS; i++) {
+		struct xs_flow_stats s;
+
+		assert_int_equal(xs_dp_flow_stats(f->dp, f->h[i], &s), 0);
+		assert_int_equal(s.packets, 1);
+	}
+	fx_stats(f->dp, st);
+	assert_int_equal(st[XS_STAT_MEGAFLOW_HIT], N_MASKS);
+	assert_int_equal(st[XS_STAT_MISS], 0);
+	/* Install order is probe order: packet i probes i + 1 masks. */
+	assert_int_equal(st[XS_STAT_MASKS_PROBED], N_MASKS * (N_MASKS + 1) / 2);
+	assert_true(xs_dp_stats_masks_per_hit(st) == (N_MASKS + 1) / 2.0);
+}
+
+static void test_257th_mask_refused(void **state)
+{
+	struct fixture *f;
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h = { 0, 0 };
+	uint32_t before[N_MASKS], after[N_MASKS];
+	uint64_t st[XS_STAT__MAX];
+
+	xs_test_require_bpf();
+	assert_int_equal(setup_256(state), 0);
+	f = *state;
+	assert_int_equal(xs_dp_mask_order(f->dp, before, N_MASKS), N_MASKS);
+	flow_i(N_MASKS, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(f->dp, &key, &mask, NULL, 0, 0, &h), -ENOSPC);
+	assert_int_equal(h.slot, 0);
+	assert_int_equal(xs_dp_mask_count(f->dp), N_MASKS);
+	assert_int_equal(xs_dp_flow_count(f->dp), N_MASKS);
+	assert_int_equal(xs_dp_mask_order(f->dp, after, N_MASKS), N_MASKS);
+	assert_memory_equal(before, after, sizeof(before));
+	/* The refused flow's packet misses; all others still hit. */
+	send_i(f->dp, N_MASKS, XDP_DROP);
+	fx_stats(f->dp, st);
+	assert_int_equal(st[XS_STAT_MISS], 1);
+	assert_int_equal(st[XS_STAT_MEGAFLOW_HIT], 0);
+	/* An existing mask still takes more megaflows: flow 3's mask with
+	 * another nw_dst. */
+	flow_i(3, &key, &mask);
+	key.nw_dst = htonl(0x0a000301); /* 10.0.3.1: no other flow's */
+	assert_int_equal(xs_dp_flow_install(f->dp, &key, &mask, NULL, 0, 0, &h), 0);
+	assert_int_equal(xs_dp_mask_count(f->dp), N_MASKS);
+	/* Freeing a mask makes room: the refused one now fits, last in order. */
+	assert_int_equal(xs_dp_flow_remove(f->dp, f->h[7], NULL), 0);
+	assert_int_equal(xs_dp_mask_count(f->dp), N_MASKS - 1);
+	flow_i(N_MASKS, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(f->dp, &key, &mask, NULL, 0, 0, &h), 0);
+	assert_int_equal(xs_dp_mask_order(f->dp, after, N_MASKS), N_MASKS);
+	assert_int_equal(after[N_MASKS - 1], 7); /* the freed id, reused */
+}
+
+static void test_rank_by_hits(void **state)
+{
+	struct fixture *f;
+	uint32_t order[N_MASKS];
+	uint64_t st0[XS_STAT__MAX], st1[XS_STAT__MAX];
+	bool changed;
+
+	xs_test_require_bpf();
+	assert_int_equal(setup_256(state), 0);
+	f = *state;
+	for (int n = 0; n < 10; n++)
+		send_i(f->dp, 200, XDP_DROP);
+	for (int n = 0; n < 5; n++)
+		send_i(f->dp, 100, XDP_DROP);
+	send_i(f->dp, 255, XDP_DROP);
+	assert_int_equal(xs_dp_masks_rank(f->dp, &changed), 0);
+	assert_true(changed);
+	assert_int_equal(xs_dp_mask_order(f->dp, order, N_MASKS), N_MASKS);
+	assert_int_equal(order[0], 200);
+	assert_int_equal(order[1], 100);
+	assert_int_equal(order[2], 255);
+	/* The rest keep their relative order. */
+	for (uint32_t i = 3, want = 0; i < N_MASKS; i++, want++) {
+		while (want == 100 || want == 200 || want == 255)
+			want++;
+		assert_int_equal(order[i], want);
+	}
+	/* The fast path now finds flow 200 at the first probe, 0 at the 4th. */
+	fx_stats(f->dp, st0);
+	send_i(f->dp, 200, XDP_DROP);
+	fx_stats(f->dp, st1);
+	assert_int_equal(st1[XS_STAT_MASKS_PROBED] - st0[XS_STAT_MASKS_PROBED], 1);
+	send_i(f->dp, 0, XDP_DROP);
+	fx_stats(f->dp, st0);
+	assert_int_equal(st0[XS_STAT_MASKS_PROBED] - st1[XS_STAT_MASKS_PROBED], 4);
+	/* Hits since the last ranking count, not totals: 200 and 0 had one
+	 * each, so they lead, 200 first as before. */
+	assert_int_equal(xs_dp_masks_rank(f->dp, &changed), 0);
+	assert_true(changed);
+	assert_int_equal(xs_dp_mask_order(f->dp, order, 2), 2);
+	assert_int_equal(order[0], 200); /* tie (1 hit each): previous order */
+	assert_int_equal(order[1], 0);
+	assert_int_equal(xs_dp_masks_rank(f->dp, &changed), 0);
+	assert_false(changed);
+}
+
+struct sender {
+	struct xs_dp *dp;
+	atomic_bool stop;
+	uint64_t sent;
+	int bad; /* verdicts other than XDP_DROP */
+};
+
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+	uint8_t pkt[128];
+
+	while (!atomic_load(&s->stop)) {
+		for (uint32_t i = 0; i < N_MASKS; i++) {
+			size_t len = fx_udp4(pkt, i);
+
+			if (fx_run(s->dp, 1, pkt, len) != XDP_DROP)
+				s->bad++;
+			s->sent++;
+		}
+	}
+	return NULL;
+}
+
+static void test_rank_while_packets_flow(void **state)
+{
+	struct fixture *f;
+	struct sender s = { 0 };
+	pthread_t th;
+	uint64_t st[XS_STAT__MAX];
+	int changes = 0;
+	bool changed;
+
+	xs_test_require_bpf();
+	assert_int_equal(setup_256(state), 0);
+	f = *state;
+	s.dp = f->dp;
+	assert_int_equal(pthread_create(&th, NULL, sender_main, &s), 0);
+	/* Each round favours other masks, so every ranking republishes. */
+	for (uint32_t r = 0; r < 200; r++) {
+		for (int n = 0; n < 3; n++)
+			send_i(f->dp, (r * 37) % N_MASKS, XDP_DROP);
+		assert_int_equal(xs_dp_masks_rank(f->dp, &changed), 0);
+		changes += changed;
+	}
+	atomic_store(&s.stop, true);
+	pthread_join(th, NULL);
+	fx_stats(f->dp, st);
+	assert_int_equal(s.bad, 0);
+	assert_int_equal(st[XS_STAT_MISS], 0);
+	assert_int_equal(st[XS_STAT_MEGAFLOW_HIT], s.sent + 200 * 3);
+	assert_true(changes >= 100);
+	print_message("# %d republished orders, %llu packets from the sender\n", changes,
+		      (unsigned long long)s.sent);
+}
+
+static void test_shared_mask_refcount(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .emc_disabled = true };
+	struct xs_flow_key k1, k2, mask;
+	struct xs_flow_handle h1, h2;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	flow_i(1, &k1, &mask);
+	flow_i(2, &k2, &mask); /* mask of flow 2 for both */
+	assert_int_equal(xs_dp_flow_install(dp, &k1, &mask, NULL, 0, XS_MF_F_XDP, &h1), 0);
+	assert_int_equal(xs_dp_flow_install(dp, &k2, &mask, NULL, 0, XS_MF_F_XDP, &h2), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 1);
+	send_i(dp, 1, XDP_DROP);
+	send_i(dp, 2, XDP_DROP);
+	assert_int_equal(xs_dp_flow_remove(dp, h1, NULL), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 1);
+	send_i(dp, 2, XDP_DROP);
+	assert_int_equal(xs_dp_flow_remove(dp, h2, NULL), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 0);
+	uint64_t st[XS_STAT__MAX];
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_MEGAFLOW_HIT], 3);
+	send_i(dp, 2, XDP_DROP);
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_MISS], 1);
+	xs_dp_close(dp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_each_packet_hits_its_own_mask, teardown),
+		cmocka_unit_test_teardown(test_257th_mask_refused, teardown),
+		cmocka_unit_test_teardown(test_rank_by_hits, teardown),
+		cmocka_unit_test_teardown(test_rank_while_packets_flow, teardown),
+		cmocka_unit_test(test_shared_mask_refcount),
+	};
+	fx_pin_cpu();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
