@@ -26,7 +26,7 @@
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/classifier.h"
 
-#define FT_TABLE_ALL 255
+#define FT_TABLE_ALL OFP_TABLE_ALL
 
 struct ft_rule {
 	struct cls_rule cls;     /* match and priority; keep first */

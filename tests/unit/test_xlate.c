@@ -1,0 +1,446 @@
+/* Translation on hand-made tables: exact datapath actions and exact
+ * megaflow masks (staged lookup, prefixes, writes, VLANs, resubmit, limits). */
+#include "tests/lib/xs_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/ofp/flow.h"
+#include "agent/pipeline/xlate.h"
+#include "xdpswitch/datapath.h"
+
+static struct flow_tables ft;
+
+static int setup(void **state)
+{
+	(void)state;
+	flow_tables_init(&ft);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	flow_tables_destroy(&ft);
+	return 0;
+}
+
+static void load(const char *text)
+{
+	struct ofp_flow *flows;
+	size_t n;
+	struct xs_err err;
+
+	if (ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err)) {
+		print_error("flows: %d:%d: %s\n", err.line, err.col, err.msg);
+		fail();
+	}
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
+		ofp_flow_free(&flows[i]);
+	}
+	free(flows);
+}
+
+static struct ofp_key packet(const char *text)
+{
+	struct ofp_key k;
+	struct xs_err err;
+
+	if (ofp_parse_packet(text, &k, &err)) {
+		print_error("packet: %d: %s\n", err.col, err.msg);
+		fail();
+	}
+	return k;
+}
+
+/* Expected datapath actions. */
+static struct xs_action want[XS_MAX_ACTIONS];
+static unsigned n_want;
+
+static struct xs_action *want_act(enum xs_action_type type)
+{
+	struct xs_action *a = &want[n_want++];
+
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	return a;
+}
+
+static void want_output(uint32_t port)
+{
+	want_act(XS_ACT_OUTPUT)->arg = port;
+}
+
+static struct xs_flow_key want_mask;
+
+static void reset_want(void)
+{
+	n_want = 0;
+	memset(&want_mask, 0, sizeof(want_mask));
+	want_mask.in_port = 0xffffffff;
+}
+
+static void check(const char *pkt, int want_err)
+{
+	struct ofp_key k = packet(pkt);
+	struct xlate_result res = { .trace = NULL };
+
+	assert_int_equal(xlate(&ft, &k, &res), want_err);
+	assert_int_equal(res.n_actions, n_want);
+	for (unsigned i = 0; i < n_want; i++) {
+		assert_int_equal(res.actions[i].type, want[i].type);
+		assert_memory_equal(&res.actions[i], &want[i], sizeof(want[i]));
+	}
+	assert_memory_equal(&res.mask, &want_mask, sizeof(want_mask));
+}
+
+static void test_in_port_and_prefix(void **state)
+{
+	(void)state;
+	load("priority=100,in_port=1,ip,nw_dst=10.0.0.0/24,actions=output:2\n"
+	     "priority=0,actions=drop\n");
+
+	/* Hit: in_port, dl_type, nw_dst/24 and nothing else. */
+	reset_want();
+	want_output(2);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_dst = htonl(0xffffff00);
+	check("in_port=1,tcp,nw_src=1.2.3.4,nw_dst=10.0.0.5,tp_dst=80", 0);
+
+	/* Other port: the first stage fails, only in_port matters. */
+	reset_want();
+	check("in_port=3,tcp,nw_src=1.2.3.4,nw_dst=10.0.0.5,tp_dst=80", 0);
+
+	/* Same port, other network: the trie rules out the /24 after reading
+	 * 8 bits (11 vs 10 differ in bit 7); dl_type joins as a prerequisite. */
+	reset_want();
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_dst = htonl(0xff000000);
+	check("in_port=1,udp,nw_dst=11.0.0.5", 0);
+
+	/* Same port, ARP: the L2 stage fails; nw_dst stays wildcarded. */
+	reset_want();
+	want_mask.dl_type = 0xffff;
+	check("in_port=1,arp,arp_tpa=10.0.0.5", 0);
+}
+
+static void test_miss_all(void **state)
+{
+	(void)state;
+	/* An empty table: a miss depends on nothing but in_port. */
+	reset_want();
+	check("in_port=7,tcp,nw_dst=10.0.0.5,tp_dst=22", 0);
+
+	load("table=1,actions=output:5\n");
+	reset_want();
+	check("in_port=7,tcp,nw_dst=10.0.0.5,tp_dst=22", 0);
+}
+
+static void test_staged_l4(void **state)
+{
+	(void)state;
+	load("priority=10,tcp,tp_dst=80,actions=output:2\n");
+
+	/* UDP fails at L3 (nw_proto): ports stay wildcarded. */
+	reset_want();
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_proto = 0xff;
+	check("in_port=1,udp,tp_dst=80", 0);
+
+	reset_want();
+	want_output(2);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_proto = 0xff;
+	want_mask.tp_dst = 0xffff;
+	check("in_port=1,tcp,tp_dst=80", 0);
+	check("in_port=1,tcp,tp_dst=80,tp_src=1234,nw_dst=1.1.1.1", 0);
+}
+
+static void test_resubmit_and_set(void **state)
+{
+	struct xs_action *a;
+	(void)state;
+	load("in_port=1,actions=resubmit(,1),output:3\n"
+	     "table=1,ip,actions=mod_nw_dst:10.0.0.9,output:2\n");
+
+	/* The set is committed once, before the first output. */
+	reset_want();
+	a = want_act(XS_ACT_SET_IPV4_DST);
+	a->u.be32[0] = htonl(0x0a000009);
+	want_output(2);
+	want_output(3);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_dst = 0xffffffff;
+	check("in_port=1,udp,nw_dst=10.0.0.1", 0);
+
+	/* Already 10.0.0.9: no set action, but nw_dst stays exact. */
+	reset_want();
+	want_output(2);
+	want_output(3);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_dst = 0xffffffff;
+	check("in_port=1,udp,nw_dst=10.0.0.9", 0);
+
+	/* IPv6 misses table 1 on dl_type. */
+	reset_want();
+	want_output(3);
+	want_mask.dl_type = 0xffff;
+	check("in_port=1,ipv6", 0);
+}
+
+static void test_goto_and_partial_write(void **state)
+{
+	struct xs_action *a;
+	(void)state;
+	/* A write to part of a field: the set action carries the whole
+	 * field, so the packet's other bits join the mask. */
+	load("ip,actions=load:0x7->NXM_OF_IP_SRC[0..7],goto_table:2\n"
+	     "table=2,actions=output:4\n");
+	reset_want();
+	a = want_act(XS_ACT_SET_IPV4_SRC);
+	a->u.be32[0] = htonl(0x01020307);
+	want_output(4);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_src = 0xffffffff;
+	check("in_port=1,ip,nw_src=1.2.3.4", 0);
+}
+
+static void test_masked_tos(void **state)
+{
+	struct xs_action *a;
+	(void)state;
+	/* mod_nw_tos writes the DSCP bits only: a masked set, ECN free. */
+	load("ip,actions=mod_nw_tos:32,output:2\n");
+	reset_want();
+	a = want_act(XS_ACT_SET_NW_TOS);
+	a->u.bytes[0] = 32;
+	a->u.bytes[1] = 32;
+	want_output(2);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_tos = 0xfc;
+	check("in_port=1,ip,nw_tos=0,nw_ecn=1", 0);
+}
+
+static void test_in_port_output(void **state)
+{
+	(void)state;
+	load("in_port=1,actions=output:1,output:2\n"
+	     "in_port=2,actions=in_port,output:3\n");
+	/* output:1 from port 1 is dropped. */
+	reset_want();
+	want_output(2);
+	check("in_port=1", 0);
+	/* output:in_port sends it back. */
+	reset_want();
+	want_output(2);
+	want_output(3);
+	check("in_port=2", 0);
+}
+
+static void test_resubmit_in_port(void **state)
+{
+	(void)state;
+	/* resubmit:5 looks table 0 up as port 5; output:5 there is then an
+	 * output to the (temporary) input port and is dropped. The output
+	 * after the resubmit sees in_port 1 again. */
+	load("in_port=1,actions=resubmit:5,output:5\n"
+	     "in_port=5,actions=output:5,output:6\n");
+	reset_want();
+	want_output(6);
+	want_output(5);
+	check("in_port=1", 0);
+}
+
+static void test_loop_limit(void **state)
+{
+	(void)state;
+	load("actions=resubmit(,0)\n");
+	reset_want();
+	check("in_port=1", -ELOOP);
+}
+
+static void test_resubmit_fanout_limit(void **state)
+{
+	(void)state;
+	/* Two resubmits per table over 20 tables would be 2^20 lookups. */
+	char text[4096];
+	int len = 0;
+
+	for (int t = 0; t < 20; t++)
+		len += snprintf(text + len, sizeof(text) - (size_t)len,
+				"table=%d,actions=resubmit(,%d),resubmit(,%d)\n", t, t + 1, t + 1);
+	load(text);
+	reset_want();
+	check("in_port=1", -ELOOP);
+}
+
+static void test_too_many_actions(void **state)
+{
+	char text[512] = "actions=";
+	(void)state;
+
+	for (int p = 0; p < XS_MAX_ACTIONS + 1; p++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%soutput:%d",
+			 p ? "," : "", p + 10);
+	strcat(text, "\n");
+	load(text);
+	reset_want();
+	check("in_port=1", -E2BIG);
+}
+
+static void test_dec_ttl(void **state)
+{
+	(void)state;
+	load("ip,actions=dec_ttl,output:2\n"
+	     "arp,actions=dec_ttl,output:3\n");
+	reset_want();
+	want_act(XS_ACT_DEC_TTL);
+	want_output(2);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_ttl = 0xff;
+	check("in_port=1,ip,nw_ttl=64", 0);
+	/* TTL 1: the datapath diverts the packet at DEC_TTL; nothing after. */
+	reset_want();
+	want_act(XS_ACT_DEC_TTL);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_ttl = 0xff;
+	check("in_port=1,ip,nw_ttl=1", 0);
+	/* Not IP: no-op. */
+	reset_want();
+	want_output(3);
+	want_mask.dl_type = 0xffff;
+	check("in_port=1,arp", 0);
+}
+
+static void test_vlan(void **state)
+{
+	struct xs_action *a;
+	(void)state;
+	load("in_port=1,actions=mod_vlan_vid:10,output:2\n"
+	     "in_port=2,actions=strip_vlan,output:3\n");
+
+	reset_want();
+	a = want_act(XS_ACT_PUSH_VLAN);
+	a->u.be16[0] = htons(0x8100);
+	a->u.be16[1] = htons(0x1000 | 10);
+	want_output(2);
+	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	check("in_port=1", 0);
+
+	/* Tagged with VID 5: only the VID bits change. */
+	reset_want();
+	a = want_act(XS_ACT_SET_VLAN_TCI);
+	a->u.be16[0] = htons(10 & 0xf);
+	a->u.be16[1] = htons(5 ^ 10);
+	want_output(2);
+	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	check("in_port=1,dl_vlan=5", 0);
+
+	reset_want();
+	want_act(XS_ACT_POP_VLAN);
+	want_output(3);
+	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	check("in_port=2,dl_vlan=5", 0);
+	/* Untagged: nothing to pop. */
+	reset_want();
+	want_output(3);
+	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	check("in_port=2", 0);
+}
+
+static void test_controller_and_flood(void **state)
+{
+	static const uint32_t ports[] = { 1, 2, 3 };
+	struct xs_action *a;
+	(void)state;
+
+	ft.ports = ports;
+	ft.n_ports = 3;
+	load("in_port=1,actions=controller\n"
+	     "in_port=2,actions=flood\n"
+	     "in_port=3,actions=output:normal\n");
+	reset_want();
+	a = want_act(XS_ACT_TO_AGENT);
+	a->arg = XS_UPCALL_ACTION;
+	check("in_port=1", 0);
+	reset_want();
+	want_output(1);
+	want_output(3);
+	check("in_port=2", 0);
+	reset_want();
+	check("in_port=3", -EOPNOTSUPP);
+}
+
+static void test_move_through_register(void **state)
+{
+	(void)state;
+	/* A register loaded from nw_src and matched later: nw_src is in the
+	 * megaflow although no rule matches it directly. */
+	load("ip,actions=move:NXM_OF_IP_SRC[]->NXM_NX_REG0[],resubmit(,1)\n"
+	     "table=1,reg0=0x0a000001,actions=output:2\n");
+	reset_want();
+	want_output(2);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_src = 0xffffffff;
+	check("in_port=1,ip,nw_src=10.0.0.1", 0);
+	reset_want();
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_src = 0xffffffff;
+	check("in_port=1,ip,nw_src=10.0.0.2", 0);
+}
+
+static void test_rules_and_trace(void **state)
+{
+	struct xlate_trace trace = { 0 };
+	struct xlate_result res = { .trace = &trace };
+	struct ofp_key k = packet("in_port=1,ip");
+	(void)state;
+
+	load("in_port=1,actions=resubmit(,1),resubmit(,1),output:9\n"
+	     "table=1,ip,actions=output:2\n");
+	assert_int_equal(xlate(&ft, &k, &res), 0);
+	/* Two rules, table 1's counted once. */
+	assert_int_equal(res.n_rules, 2);
+	assert_int_equal(res.rules[0]->table_id, 0);
+	assert_int_equal(res.rules[1]->table_id, 1);
+	/* lookup(0), resubmit, lookup(1), output, resubmit, lookup(1),
+	 * output, output: 8 events, the second output to 2 ... */
+	assert_int_equal(trace.n_events, 8);
+	assert_int_equal(trace.events[0].type, XEV_LOOKUP);
+	assert_int_equal(trace.events[2].type, XEV_LOOKUP);
+	assert_int_equal(trace.events[2].depth, 1);
+	assert_int_equal(trace.events[2].table, 1);
+	assert_int_equal(trace.events[7].type, XEV_ACTION);
+	assert_int_equal(trace.events[7].depth, 0);
+	/* Output 2 twice: the datapath gets it twice, as OVS would do. */
+	assert_int_equal(res.n_actions, 3);
+	xlate_trace_free(&trace);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_in_port_and_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_miss_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staged_l4, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resubmit_and_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_goto_and_partial_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_masked_tos, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_port_output, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resubmit_in_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resubmit_fanout_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dec_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vlan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_controller_and_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_through_register, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules_and_trace, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
