@@ -207,8 +207,6 @@ static int parse_fields(const char *s, size_t len, enum ofp_parse_mode mode,
 		if (parse_key(k, key, val, mode, flow, err))
 			return -EINVAL;
 	}
-	if ((mode == OFP_PARSE_DELETE || mode == OFP_PARSE_MODIFY) && !(seen & 1u << K_TABLE))
-		flow->table_id = OFP_TABLE_ALL;
 	return 0;
 }
 
@@ -222,7 +220,10 @@ static int parse_flow(const char *s, size_t len, enum ofp_parse_mode mode,
 	int table;
 
 	ofp_flow_init(flow);
+	if (mode == OFP_PARSE_DELETE || mode == OFP_PARSE_MODIFY)
+		flow->table_id = OFP_TABLE_ALL; /* unless table= says otherwise */
 	ofp_match_state_init(&st, &flow->match);
+	st.packet = mode == OFP_PARSE_PACKET;
 	if (parse_fields(s, len, mode, flow, &st, &acts, &has_acts, err) ||
 	    ofp_check_match(&st, err))
 		goto fail;

@@ -80,6 +80,7 @@ struct ofp_match_state {
 	uint64_t given;                 /* bit per enum ofp_field_id */
 	struct ofp_tok at[OFPF__MAX];   /* where each given field was */
 	uint32_t shorthands;            /* bit per shorthand given */
+	bool packet;                    /* prerequisites hold on the values */
 };
 
 void ofp_match_state_init(struct ofp_match_state *st, struct ofp_match *match);

@@ -176,6 +176,19 @@ static bool compat_prereq_ok(const struct ofp_field *f, const struct ofp_match *
 	return alt && ofp_prereq_in_match(alt, m);
 }
 
+/* A packet: fields not given are 0, so the prerequisites are read from
+ * the values (with the same compatibility spellings as matches). */
+static bool packet_prereq_ok(const struct ofp_field *f, const struct ofp_key *k)
+{
+	if (ofp_prereq_ok(f, k))
+		return true;
+	if (f->id == OFPF_NW_SRC || f->id == OFPF_NW_DST)
+		return ofp_prereq_ok(ofp_field_by_id(OFPF_ARP_SPA), k);
+	if (f->id == OFPF_ICMP_TYPE || f->id == OFPF_ICMP_CODE)
+		return ofp_prereq_ok(ofp_field_by_id(OFPF_ICMPV6_TYPE), k);
+	return false;
+}
+
 int ofp_check_match(const struct ofp_match_state *st, struct xs_err *err)
 {
 	unsigned id;
@@ -183,8 +196,10 @@ int ofp_check_match(const struct ofp_match_state *st, struct xs_err *err)
 	for (id = 0; id < OFPF__MAX; id++) {
 		const struct ofp_field *f = ofp_field_by_id(id);
 
-		if (!(st->given & 1ull << id) || ofp_prereq_in_match(f, st->match) ||
-		    compat_prereq_ok(f, st->match))
+		if (!(st->given & 1ull << id))
+			continue;
+		if (st->packet ? packet_prereq_ok(f, &st->match->value) :
+		    ofp_prereq_in_match(f, st->match) || compat_prereq_ok(f, st->match))
 			continue;
 		if (id == OFPF_DL_VLAN && st->match->mask.dp.vlan[0].tci == 0xffff &&
 		    !st->match->value.dp.vlan[0].tci)
