@@ -139,7 +139,9 @@ static void commit_vlans(struct xctx *x, unsigned depth)
 	struct xs_vlan_hdr_key *w = x->key.dp.vlan, *d = x->dp.vlan;
 	unsigned nw, nd;
 
+	/* Both sides, so a spelling difference is never a change. */
 	normalize_vlans(w);
+	normalize_vlans(d);
 	if (!memcmp(w, d, sizeof(x->dp.vlan)))
 		return;
 	/* Which of pop/set/push is emitted depends on both stacks. */
