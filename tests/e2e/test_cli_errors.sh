@@ -94,7 +94,12 @@ run "$XS" agent --bridge "$BR" "$P1=3" "$P2=3"
 check_eq "duplicate port number: message" "1:xdpswitch[$BR]: OpenFlow port 3 is already '$P1'" "$rc:$(grep -v ': port 3: ' <<<"$err")"
 run "$XS" agent --bridge "$BR" --flows "$XS_RUN_DIR/missing.flows" "$P1"
 check_eq "missing flow file: message" \
-	"1:xdpswitch[$BR]: cannot read flow file $XS_RUN_DIR/missing.flows: No such file or directory" "$rc:$err"
+	"1:xdpswitch[$BR]: $XS_RUN_DIR/missing.flows: cannot open flow file: No such file or directory" "$rc:$err"
+printf 'priority=1 actions=drop\n\nin_port=1,nw_src=10.0.0.300 actions=drop\n' >"$XS_RUN_DIR/bad.flows"
+run "$XS" agent --bridge "$BR" --flows "$XS_RUN_DIR/bad.flows" "$P1"
+check_eq "bad flow file: exit 1" 1 "$rc"
+check "bad flow file: FILE:LINE:COL: message" grep -qE "^xdpswitch\[$BR\]: $XS_RUN_DIR/bad.flows:3:[0-9]+: .*10\.0\.0\.300" <<<"$err"
+check "bad flow file: no socket left" test ! -e "$XS_RUN_DIR/$BR.sock"
 run "$XS" agent --bridge "$BR" --datapath-object "$XS_RUN_DIR/none.o" "$P1"
 check "missing datapath object: exit 1 and message" test "$rc" = 1 -a -n "$(grep "datapath object: cannot open $XS_RUN_DIR/none.o" <<<"$err")"
 
@@ -138,6 +143,12 @@ check_eq "attach with a bad number" "1:attach: '$P2=x', column $((${#P2} + 2)): 
 run "$XS" detach --bridge "$BR" "$P2"
 check_eq "detach of a non-port" "1:detach: '$P2' is not a port of bridge $BR" "$rc:$err"
 
+run "$XS" add-flows --bridge "$BR" "$XS_RUN_DIR/bad.flows"
+check "add-flows of a bad file: exit 1, FILE:LINE:COL" test "$rc" = 1 -a -n "$(grep -E "^add-flows: $XS_RUN_DIR/bad.flows:3:[0-9]+: " <<<"$err")"
+run "$XS" add-flow --bridge "$BR" "in_port=1 actions=output:"
+check "add-flow of a bad flow: exit 1, column" test "$rc" = 1 -a -n "$(grep -E "^add-flow: column [0-9]+: " <<<"$err")"
+run "$XS" add-flow --bridge "$BR" "in_port=1 actions=drop" "extra"
+check_eq "add-flow with two flows: usage" 2 "$rc"
 printf 'in_port=1 actions=drop\0\n' >"$XS_RUN_DIR/nul.flows"
 run "$XS" add-flows --bridge "$BR" "$XS_RUN_DIR/nul.flows"
 check_eq "flow file with a NUL byte" \
