@@ -13,6 +13,10 @@
 #include "parse.h"
 #include "csum.h"
 
+/* Rewrites of 16-bit fields inside a loaded word and the SCTP CRC update
+ * assume little-endian loads (the BPF target of x86 and arm64). */
+XS_STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian BPF target");
+
 /* Where the headers of the packet being executed are. Starts as the
  * parser's xs_parse_info; VLAN pushes and pops move the offsets. */
 struct xs_pkt {
@@ -248,25 +252,32 @@ static __always_inline int xs_rw_tp(void *data, void *data_end,
 {
 	int dst = a->type == XS_ACT_SET_TP_DST;
 	void *l4 = xs_hdr(data, data_end, p->l4_off, sizeof(struct xs_udp_hdr));
-	__u32 old, new;
+	__u32 old, new, shift;
 
 	if (!p->l4_off || !l4)
 		return -EINVAL;
-	old = *(__u32 *)l4; /* both ports, or type, code and checksum */
+	/* Work on the first 4 bytes (both ports, or type, code and checksum)
+	 * as one little-endian value: byte i is bits 8i..8i+7. Memcpy, as a
+	 * 16-bit store and a 32-bit load of the same bytes are not ordered
+	 * under C's aliasing rules. */
+	__builtin_memcpy(&old, l4, 4);
 	switch (p->l4_proto) {
 	case XS_IPPROTO_TCP:
 	case XS_IPPROTO_UDP:
 	case XS_IPPROTO_SCTP:
-		((__be16 *)l4)[dst] = a->u.be16[0];
+		shift = 16 * dst;
+		new = (old & ~(0xffffu << shift)) | ((__u32)a->u.be16[0] << shift);
 		break;
 	case XS_IPPROTO_ICMP:
 	case XS_IPPROTO_ICMPV6:
-		((__u8 *)l4)[dst] = bpf_ntohs(a->u.be16[0]);
+		shift = 8 * dst;
+		new = (old & ~(0xffu << shift)) |
+		      ((__u32)(bpf_ntohs(a->u.be16[0]) & 0xff) << shift);
 		break;
 	default:
 		return -EINVAL;
 	}
-	new = *(__u32 *)l4;
+	__builtin_memcpy(l4, &new, 4);
 	if (p->l4_proto == XS_IPPROTO_SCTP) {
 		__u32 after = p->nw_end - p->l4_off - 4;
 
@@ -274,14 +285,9 @@ static __always_inline int xs_rw_tp(void *data, void *data_end,
 		fix->sctp_csum = p->l4_off + 8;
 		return 0;
 	}
-	/* The changed 16-bit word is the first (src) or second (dst) half,
-	 * or for ICMP always the first. */
-	if (p->l4_proto == XS_IPPROTO_TCP || p->l4_proto == XS_IPPROTO_UDP)
-		xs_fix_l4(p, xs_csum_diff2(((__u16 *)&old)[dst], ((__u16 *)&new)[dst]),
-			  p->l3 == XS_L3_IPV6 ? XS_FIX_IPV6 : 0, fix);
-	else
-		xs_fix_l4(p, xs_csum_diff2((__u16)old, (__u16)new),
-			  p->l3 == XS_L3_IPV6 ? XS_FIX_IPV6 : 0, fix);
+	/* Both 16-bit words in one diff: the one that did not change adds
+	 * nothing (~x + x is zero in one's complement). */
+	xs_fix_l4(p, xs_csum_diff4(old, new), p->l3 == XS_L3_IPV6 ? XS_FIX_IPV6 : 0, fix);
 	return 0;
 }
 

@@ -1,0 +1,758 @@
+/* The fast path's action executor through BPF_PROG_TEST_RUN on the real
+ * object: a megaflow matching every packet is installed straight into the
+ * skeleton's maps, a frame runs through xs_xdp (or xs_tc), and the verdict,
+ * the output frame byte by byte, checksums, counters and upcalls are
+ * checked. Expected frames are built with tests/lib/packets.h, which
+ * computes their checksums from scratch. */
+#include "tests/lib/xs_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+
+#include "tests/lib/packets.h"
+#include "xdpswitch/datapath.h"
+#include "xdpswitch.skel.h"
+
+#define VETH_A "xs-b1-a"
+#define VETH_B "xs-b1-b"
+#define SLOT 1
+#define LO 1              /* ingress port: lo */
+#define PORT_VETH 0xfffe  /* replaced by VETH_A's ifindex at install */
+#define MAX_UPCALLS 8
+
+#define BE16(v) ((uint16_t)((((v) & 0xff) << 8) | (((v) >> 8) & 0xff)))
+#define BE32(v) ((uint32_t)(BE16((v) & 0xffff) << 16 | BE16((v) >> 16)))
+
+static struct xdpswitch *skel;
+static struct ring_buffer *rb;
+static uint32_t veth_ifindex;
+static uint32_t gen;
+static struct xs_upcall upcalls[MAX_UPCALLS];
+static int n_upcalls;
+
+/* --- fixture ------------------------------------------------------------- */
+
+static int on_upcall(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	assert_int_equal(size, sizeof(struct xs_upcall));
+	if (n_upcalls < MAX_UPCALLS)
+		memcpy(&upcalls[n_upcalls], data, sizeof(struct xs_upcall));
+	n_upcalls++;
+	return 0;
+}
+
+/* Loads the object once (per-CPU state: the process stays on CPU 0) and
+ * clears the upcalls seen. */
+static void fixture(void)
+{
+	cpu_set_t set;
+
+	xs_test_require_bpf();
+	n_upcalls = 0;
+	if (skel) {
+		assert_true(ring_buffer__consume(rb) >= 0);
+		n_upcalls = 0;
+		return;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+	if (system("ip link del " VETH_A " 2>/dev/null; ip link add " VETH_A
+		   " type veth peer name " VETH_B))
+		fail_msg("cannot create veth pair " VETH_A "/" VETH_B);
+	veth_ifindex = if_nametoindex(VETH_A);
+	assert_true(veth_ifindex > 0);
+
+	skel = xdpswitch__open_and_load();
+	assert_non_null(skel);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.xs_upcalls), on_upcall, NULL, NULL);
+	assert_non_null(rb);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_tx_ports),
+					     &veth_ifindex, &veth_ifindex, BPF_ANY), 0);
+}
+
+static int teardown_all(void **state)
+{
+	(void)state;
+	ring_buffer__free(rb);
+	xdpswitch__destroy(skel);
+	if (skel && system("ip link del " VETH_A " 2>/dev/null"))
+		return 0;
+	return 0;
+}
+
+/* Publishes a mask list of @count all-wildcard masks (id 0..count-1). */
+static void set_masks(uint32_t count)
+{
+	static struct xs_mask_list list;
+	uint32_t zero = 0, i;
+
+	memset(&list, 0, sizeof(list));
+	list.count = count;
+	for (i = 0; i < count; i++)
+		list.masks[i].mask_id = i;
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_masks), &zero,
+					     &list, BPF_ANY), 0);
+}
+
+/* Installs "match everything -> @acts" in slot SLOT with a new generation:
+ * the slot, then the megaflow (zero key, mask id 0) and the mask list. */
+static struct xs_flow_handle install(const struct xs_action *acts, int n, uint16_t flags)
+{
+	struct xs_megaflow mf;
+	struct xs_flow_key key;
+	struct xs_flow_handle h = { .slot = SLOT, .gen = ++gen };
+	uint32_t slot = SLOT;
+	int i;
+
+	memset(&mf, 0, sizeof(mf));
+	mf.gen = h.gen;
+	mf.n_actions = n;
+	mf.flags = flags;
+	for (i = 0; i < n; i++) {
+		mf.actions[i] = acts[i];
+		if (mf.actions[i].type == XS_ACT_OUTPUT && mf.actions[i].arg == PORT_VETH)
+			mf.actions[i].arg = veth_ifindex;
+	}
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_flows), &slot, &mf,
+					     BPF_ANY), 0);
+	memset(&key, 0, sizeof(key));
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_megaflows), &key, &h,
+					     BPF_ANY), 0);
+	set_masks(1);
+	return h;
+}
+
+/* Sum over CPUs of counter @stat. */
+static uint64_t stat(enum xs_stat s)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t vals[ncpu], sum = 0;
+	uint32_t key = s;
+	int i;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xs_stats), &key, vals), 0);
+	for (i = 0; i < ncpu; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* Runs @len bytes (the first @meta_len of them metadata) through xs_xdp
+ * arriving on lo. Returns the verdict; the output (metadata included)
+ * lands in @out / *@out_len, *@out_meta its metadata length. */
+static int run_xdp(const void *in, uint32_t len, uint32_t meta_len, void *out,
+		   uint32_t *out_len, uint32_t *out_meta)
+{
+	struct xdp_md ctx_in = { .data = meta_len, .data_end = len, .ingress_ifindex = LO };
+	struct xdp_md ctx_out;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = XS_PKT_MAX,
+		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out));
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_xdp), &o), 0);
+	*out_len = o.data_size_out;
+	if (out_meta)
+		*out_meta = ctx_out.data;
+	assert_true(ring_buffer__consume(rb) >= 0);
+	return o.retval;
+}
+
+/* --- packets ------------------------------------------------------------- */
+
+/* A test frame, described by fields; build() turns it into bytes. */
+struct spec {
+	const char *dl_src, *dl_dst;
+	uint16_t tpid, tci;  /* one VLAN tag when tpid != 0 */
+	int l3;              /* 4, 6, or 'a' (ARP) */
+	const char *src, *dst;
+	uint8_t ttl, tos;
+	uint32_t label;
+	uint16_t frag;       /* IPv4 flags/offset, host order */
+	int l4;              /* IP protocol: 6, 17, 132, 1, 58 */
+	uint16_t sport, dport; /* ports, or ICMP type and code */
+	bool udp_zero;       /* clear the UDP checksum ("none") */
+	uint16_t arp_op;
+	const char *sha, *tha;
+};
+
+#define MAC_A "00:00:00:00:00:0a"
+#define MAC_B "00:00:00:00:00:0b"
+#define MAC_C "02:00:00:00:00:0c"
+#define MAC_D "02:00:00:00:00:0d"
+
+/* Base specs; cases override fields by naming them again, which is what
+ * -Woverride-init warns about. */
+#pragma GCC diagnostic ignored "-Woverride-init"
+#define V4(proto, ...) { .dl_src = MAC_A, .dl_dst = MAC_B, .l3 = 4, .src = "10.0.0.1", \
+	.dst = "10.0.0.2", .ttl = 64, .l4 = proto, .sport = 1234, .dport = 80, __VA_ARGS__ }
+#define V6(proto, ...) { .dl_src = MAC_A, .dl_dst = MAC_B, .l3 = 6, .src = "2001:db8::1", \
+	.dst = "2001:db8::2", .ttl = 64, .l4 = proto, .sport = 1234, .dport = 80, __VA_ARGS__ }
+#define ARP(...) { .dl_src = MAC_A, .dl_dst = MAC_B, .l3 = 'a', .src = "10.0.0.1", \
+	.dst = "10.0.0.2", .arp_op = 1, .sha = MAC_A, .tha = "00:00:00:00:00:00", __VA_ARGS__ }
+
+static const uint8_t payload[8] = "xdpswtch";
+
+static void build(struct xs_pkt *p, const struct spec *s)
+{
+	xs_pkt_init(p);
+	xs_pkt_eth(p, s->dl_dst, s->dl_src);
+	if (s->tpid)
+		xs_pkt_vlan(p, s->tpid, s->tci);
+	if (s->l3 == 'a') {
+		xs_pkt_arp(p, s->arp_op, s->sha, s->src, s->tha, s->dst);
+		xs_pkt_finish(p);
+		return;
+	}
+	if (s->l3 == 4)
+		xs_pkt_ipv4(p, &(struct xs_pkt_ip4){ .src = s->src, .dst = s->dst, .ttl = s->ttl,
+						    .tos = s->tos, .frag = s->frag, .id = 7 });
+	else
+		xs_pkt_ipv6(p, &(struct xs_pkt_ip6){ .src = s->src, .dst = s->dst, .hlim = s->ttl,
+						    .tclass = s->tos, .label = s->label });
+	switch (s->l4) {
+	case 6:
+		xs_pkt_tcp(p, s->sport, s->dport, XS_TCP_ACK);
+		break;
+	case 17:
+		xs_pkt_udp(p, s->sport, s->dport);
+		break;
+	case 132:
+		xs_pkt_sctp(p, s->sport, s->dport);
+		break;
+	case 1:
+		xs_pkt_icmp(p, s->sport, s->dport);
+		break;
+	case 58:
+		xs_pkt_icmp6(p, s->sport, s->dport);
+		break;
+	}
+	xs_pkt_bytes(p, payload, sizeof(payload), 0);
+	xs_pkt_finish(p);
+	if (s->udp_zero) {
+		p->buf[p->l4_off + 6] = 0;
+		p->buf[p->l4_off + 7] = 0;
+	}
+}
+
+/* --- actions ------------------------------------------------------------- */
+
+#define OUT(port) { .type = XS_ACT_OUTPUT, .arg = (port) }
+#define MAC(t, ...) { .type = (t), .u.mac = { __VA_ARGS__ } }
+#define IP4(t, a, b, c, d) { .type = (t), .u.bytes = { a, b, c, d } }
+#define IP6(t, ...) { .type = (t), .u.bytes = { __VA_ARGS__ } }
+#define U8(t, v, m) { .type = (t), .u.bytes = { v, m } }
+#define B16(t, v, m) { .type = (t), .u.be16 = { BE16(v), BE16(m) } }
+#define ARPF(f, ...) { .type = XS_ACT_SET_ARP, .flags = (f), .u.bytes = { __VA_ARGS__ } }
+#define ACT(t) { .type = (t) }
+
+/* 2001:db8::99 and 2001:db8::aa */
+#define V6_99 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99
+#define V6_AA 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xaa
+
+struct exec_case {
+	const char *name;
+	struct spec in, out;
+	struct xs_action acts[6];
+	int n;
+	int verdict;
+};
+
+static const struct exec_case cases[] = {
+	{ "eth src+dst, output to the ingress port",
+	  V4(6), V4(6, .dl_src = MAC_C, .dl_dst = MAC_D),
+	  { MAC(XS_ACT_SET_ETH_SRC, 2, 0, 0, 0, 0, 0x0c), MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d),
+	    OUT(LO) }, 3, XDP_TX },
+	{ "ipv4 tcp src+dst",
+	  V4(6), V4(6, .src = "192.168.7.9", .dst = "172.16.0.254"),
+	  { IP4(XS_ACT_SET_IPV4_SRC, 192, 168, 7, 9), IP4(XS_ACT_SET_IPV4_DST, 172, 16, 0, 254),
+	    OUT(PORT_VETH) }, 3, XDP_REDIRECT },
+	{ "ipv4 tcp ports",
+	  V4(6), V4(6, .sport = 40000, .dport = 8080),
+	  { B16(XS_ACT_SET_TP_SRC, 40000, 0), B16(XS_ACT_SET_TP_DST, 8080, 0), OUT(PORT_VETH) },
+	  3, XDP_REDIRECT },
+	{ "ipv4 udp dst + dst port",
+	  V4(17), V4(17, .dst = "10.9.8.7", .dport = 53),
+	  { IP4(XS_ACT_SET_IPV4_DST, 10, 9, 8, 7), B16(XS_ACT_SET_TP_DST, 53, 0), OUT(PORT_VETH) },
+	  3, XDP_REDIRECT },
+	{ "ipv4 udp without checksum keeps 0",
+	  V4(17, .udp_zero = true), V4(17, .udp_zero = true, .src = "10.1.1.1", .sport = 9),
+	  { IP4(XS_ACT_SET_IPV4_SRC, 10, 1, 1, 1), B16(XS_ACT_SET_TP_SRC, 9, 0), OUT(LO) },
+	  3, XDP_TX },
+	{ "ipv4 icmp dst, type and code (no pseudo header)",
+	  V4(1, .sport = 8, .dport = 0), V4(1, .dst = "10.0.0.99", .sport = 0, .dport = 3),
+	  { IP4(XS_ACT_SET_IPV4_DST, 10, 0, 0, 99), B16(XS_ACT_SET_TP_SRC, 0, 0),
+	    B16(XS_ACT_SET_TP_DST, 3, 0), OUT(LO) }, 4, XDP_TX },
+	{ "ipv4 tos under a mask, ttl set",
+	  V4(6, .tos = 0x03), V4(6, .tos = 0xbb, .ttl = 5),
+	  { U8(XS_ACT_SET_NW_TOS, 0xb8, 0xfc), U8(XS_ACT_SET_NW_TTL, 5, 0), OUT(LO) }, 3, XDP_TX },
+	{ "ipv4 dec_ttl",
+	  V4(17), V4(17, .ttl = 63), { ACT(XS_ACT_DEC_TTL), OUT(LO) }, 2, XDP_TX },
+	{ "ipv4 sctp ports (crc32c)",
+	  V4(132), V4(132, .sport = 5000, .dport = 38412),
+	  { B16(XS_ACT_SET_TP_SRC, 5000, 0), B16(XS_ACT_SET_TP_DST, 38412, 0), OUT(LO) },
+	  3, XDP_TX },
+	{ "ipv6 tcp src+dst",
+	  V6(6), V6(6, .src = "2001:db8::99", .dst = "2001:db8::aa"),
+	  { IP6(XS_ACT_SET_IPV6_SRC, V6_99), IP6(XS_ACT_SET_IPV6_DST, V6_AA), OUT(PORT_VETH) },
+	  3, XDP_REDIRECT },
+	{ "ipv6 udp src + src port",
+	  V6(17), V6(17, .src = "2001:db8::aa", .sport = 5353),
+	  { IP6(XS_ACT_SET_IPV6_SRC, V6_AA), B16(XS_ACT_SET_TP_SRC, 5353, 0), OUT(LO) },
+	  2 + 1, XDP_TX },
+	{ "icmpv6 dst (pseudo header) and type",
+	  V6(58, .sport = 128, .dport = 0), V6(58, .dst = "2001:db8::99", .sport = 129, .dport = 0),
+	  { IP6(XS_ACT_SET_IPV6_DST, V6_99), B16(XS_ACT_SET_TP_SRC, 129, 0), OUT(LO) },
+	  3, XDP_TX },
+	{ "ipv6 label, traffic class, dec hop limit",
+	  V6(6, .label = 0xfffff, .tos = 0x11), V6(6, .label = 0xf2345, .tos = 0xa1, .ttl = 63),
+	  { { .type = XS_ACT_SET_IPV6_LABEL, .u.be32 = { BE32(0x12345), BE32(0x0ffff) } },
+	    U8(XS_ACT_SET_NW_TOS, 0xa0, 0xf0), ACT(XS_ACT_DEC_TTL), OUT(LO) }, 4, XDP_TX },
+	{ "ipv6 sctp dst port",
+	  V6(132), V6(132, .dport = 2905), { B16(XS_ACT_SET_TP_DST, 2905, 0), OUT(LO) }, 2, XDP_TX },
+	{ "push vlan",
+	  V4(6), V4(6, .tpid = 0x8100, .tci = 0x600a),
+	  { B16(XS_ACT_PUSH_VLAN, 0x8100, 0x700a), OUT(LO) }, 2, XDP_TX },
+	{ "push 802.1ad tag, then ipv4 src behind it",
+	  V4(17), V4(17, .tpid = 0x88a8, .tci = 0x0064, .src = "10.5.5.5"),
+	  { B16(XS_ACT_PUSH_VLAN, 0x88a8, 0x1064), IP4(XS_ACT_SET_IPV4_SRC, 10, 5, 5, 5), OUT(LO) },
+	  3, XDP_TX },
+	{ "pop vlan, then ipv4 dst",
+	  V4(6, .tpid = 0x8100, .tci = 0x0005), V4(6, .dst = "10.0.0.77"),
+	  { ACT(XS_ACT_POP_VLAN), IP4(XS_ACT_SET_IPV4_DST, 10, 0, 0, 77), OUT(LO) }, 3, XDP_TX },
+	{ "set vlan vid, pcp kept",
+	  V4(6, .tpid = 0x8100, .tci = 0xa005), V4(6, .tpid = 0x8100, .tci = 0xa123),
+	  { B16(XS_ACT_SET_VLAN_TCI, 0x1123, 0x1fff), OUT(LO) }, 2, XDP_TX },
+	{ "arp op, addresses",
+	  ARP(), ARP(.arp_op = 2, .src = "10.0.0.254", .dst = "10.0.0.1", .sha = MAC_C, .tha = MAC_A),
+	  { ARPF(XS_ARP_FIELD_OP, 0, 2), ARPF(XS_ARP_FIELD_SPA, 10, 0, 0, 254),
+	    ARPF(XS_ARP_FIELD_TPA, 10, 0, 0, 1), ARPF(XS_ARP_FIELD_SHA, 2, 0, 0, 0, 0, 0x0c),
+	    ARPF(XS_ARP_FIELD_THA, 0, 0, 0, 0, 0, 0x0a), OUT(LO) }, 6, XDP_TX },
+};
+
+/* Prints the first difference between two frames. */
+static void assert_frame(const uint8_t *want, size_t want_len, const uint8_t *got,
+			 size_t got_len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < want_len && i < got_len; i++)
+		if (want[i] != got[i])
+			fail_msg("%s: byte %zu: want %02x got %02x", name, i, want[i], got[i]);
+	if (want_len != got_len)
+		fail_msg("%s: length: want %zu got %zu", name, want_len, got_len);
+}
+
+static struct xs_pkt in_pkt, want_pkt;
+static uint8_t out_buf[XS_PKT_MAX];
+
+static void test_action_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	fixture();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct exec_case *c = &cases[i];
+		uint32_t out_len;
+		const char *bad = NULL;
+		int verdict;
+
+		install(c->acts, c->n, XS_MF_F_XDP);
+		build(&in_pkt, &c->in);
+		build(&want_pkt, &c->out);
+		verdict = run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &out_len, NULL);
+		if (verdict != c->verdict)
+			fail_msg("%s: verdict %d, want %d", c->name, verdict, c->verdict);
+		assert_frame(want_pkt.buf, want_pkt.len, out_buf, out_len, c->name);
+		if (c->in.l3 != 'a' && xs_pkt_check_csums(out_buf, out_len, &bad))
+			fail_msg("%s: bad %s checksum", c->name, bad ? bad : "?");
+		printf("# ok: %s\n", c->name);
+	}
+}
+
+/* A UDP checksum that the update turns into 0 is sent as 0xffff. */
+static void test_udp_csum_zero_becomes_ffff(void **state)
+{
+	struct xs_action acts[] = { IP4(XS_ACT_SET_IPV4_SRC, 10, 3, 3, 3), OUT(LO) };
+	struct spec s = V4(17, .src = "10.3.3.3");
+	uint32_t out_len;
+	uint16_t c;
+
+	(void)state;
+	fixture();
+	/* Expected frame: choose the payload's first word so that the
+	 * checksum computes to 0, which UDP sends as 0xffff. */
+	build(&want_pkt, &s);
+	memset(want_pkt.buf + want_pkt.len - 8, 0, 2);
+	xs_pkt_finish(&want_pkt);
+	c = want_pkt.buf[want_pkt.l4_off + 6] << 8 | want_pkt.buf[want_pkt.l4_off + 7];
+	want_pkt.buf[want_pkt.len - 8] = c >> 8;
+	want_pkt.buf[want_pkt.len - 7] = c & 0xff;
+	xs_pkt_finish(&want_pkt);
+	assert_int_equal(want_pkt.buf[want_pkt.l4_off + 6], 0xff);
+	assert_int_equal(want_pkt.buf[want_pkt.l4_off + 7], 0xff);
+	/* Input: the same payload from the old source. */
+	memcpy(&in_pkt, &want_pkt, sizeof(in_pkt));
+	in_pkt.buf[in_pkt.l3_off + 12] = 10;
+	in_pkt.buf[in_pkt.l3_off + 13] = 0;
+	in_pkt.buf[in_pkt.l3_off + 14] = 0;
+	in_pkt.buf[in_pkt.l3_off + 15] = 1;
+	xs_pkt_finish(&in_pkt);
+	assert_false(in_pkt.buf[in_pkt.l4_off + 6] == 0xff && in_pkt.buf[in_pkt.l4_off + 7] == 0xff);
+
+	install(acts, 2, XS_MF_F_XDP);
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &out_len, NULL), XDP_TX);
+	assert_frame(want_pkt.buf, want_pkt.len, out_buf, out_len, "udp 0 -> ffff");
+}
+
+/* --- drops, errors, upcalls ---------------------------------------------- */
+
+/* Runs the V4 TCP frame through the installed list; returns the verdict. */
+static int run_v4(uint32_t *out_len)
+{
+	struct spec s = V4(6);
+
+	build(&in_pkt, &s);
+	return run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, out_len, NULL);
+}
+
+static void test_empty_list_drops(void **state)
+{
+	uint64_t drops;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	install(NULL, 0, XS_MF_F_XDP);
+	drops = stat(XS_STAT_ACTION_DROP);
+	assert_int_equal(run_v4(&len), XDP_DROP);
+	assert_int_equal(stat(XS_STAT_ACTION_DROP), drops + 1);
+}
+
+/* Lists that cannot run count EXEC_ERROR and drop. */
+static void test_exec_errors(void **state)
+{
+	static const struct {
+		const char *name;
+		struct xs_action acts[3];
+		int n;
+	} bad[] = {
+		{ "output before the end of an XDP list", { OUT(LO), ACT(XS_ACT_DEC_TTL) }, 2 },
+		{ "ipv6 rewrite on an ipv4 packet", { IP6(XS_ACT_SET_IPV6_SRC, V6_99), OUT(LO) }, 2 },
+		{ "arp rewrite on an ipv4 packet", { ARPF(XS_ARP_FIELD_OP, 0, 2), OUT(LO) }, 2 },
+		{ "vlan tci on an untagged frame", { B16(XS_ACT_SET_VLAN_TCI, 1, 0xfff), OUT(LO) }, 2 },
+		{ "output to a port not in xs_tx_ports", { OUT(4000) }, 1 },
+		{ "unknown action type", { ACT(XS_ACT__MAX), OUT(LO) }, 2 },
+	};
+	size_t i;
+
+	(void)state;
+	fixture();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t errors = stat(XS_STAT_EXEC_ERROR);
+		uint32_t len;
+
+		install(bad[i].acts, bad[i].n, XS_MF_F_XDP);
+		if (run_v4(&len) != XDP_DROP)
+			fail_msg("%s: not dropped", bad[i].name);
+		if (stat(XS_STAT_EXEC_ERROR) != errors + 1)
+			fail_msg("%s: EXEC_ERROR not counted once", bad[i].name);
+	}
+}
+
+static void test_dec_ttl_expiry(void **state)
+{
+	struct xs_action acts[] = { IP4(XS_ACT_SET_IPV4_SRC, 1, 2, 3, 4), ACT(XS_ACT_DEC_TTL),
+				    OUT(LO) };
+	struct spec s = V4(6, .ttl = 1);
+	struct xs_flow_handle h;
+	uint64_t expired;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	h = install(acts, 3, XS_MF_F_XDP);
+	expired = stat(XS_STAT_TTL_EXPIRED);
+	build(&in_pkt, &s);
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, NULL), XDP_DROP);
+	assert_int_equal(stat(XS_STAT_TTL_EXPIRED), expired + 1);
+	assert_int_equal(n_upcalls, 1);
+	assert_int_equal(upcalls[0].reason, XS_UPCALL_TTL_EXPIRED);
+	assert_int_equal(upcalls[0].slot, h.slot);
+	assert_int_equal(upcalls[0].ifindex, LO);
+	assert_int_equal(upcalls[0].pkt_len, in_pkt.len);
+	assert_int_equal(upcalls[0].cap_len, in_pkt.len);
+	assert_int_equal(upcalls[0].flags, 0);
+	/* The record holds the frame as the actions left it: new source. */
+	memcpy(want_pkt.buf, in_pkt.buf, in_pkt.len);
+	want_pkt.buf[in_pkt.l3_off + 12] = 1;
+	want_pkt.buf[in_pkt.l3_off + 13] = 2;
+	want_pkt.buf[in_pkt.l3_off + 14] = 3;
+	want_pkt.buf[in_pkt.l3_off + 15] = 4;
+	assert_memory_equal(upcalls[0].pkt + 26, want_pkt.buf + 26, 4);
+	assert_int_equal(upcalls[0].key.nw_ttl, 1);
+}
+
+static void test_to_agent_continues(void **state)
+{
+	struct xs_action acts[] = {
+		{ .type = XS_ACT_TO_AGENT, .arg = XS_UPCALL_ACTION, .flags = 77 },
+		MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d), OUT(LO),
+	};
+	struct spec s = V4(17), w = V4(17, .dl_dst = MAC_D);
+	struct xs_flow_handle h;
+	uint64_t n;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	h = install(acts, 3, XS_MF_F_XDP);
+	n = stat(XS_STAT_TO_AGENT);
+	build(&in_pkt, &s);
+	build(&want_pkt, &w);
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, NULL), XDP_TX);
+	assert_frame(want_pkt.buf, want_pkt.len, out_buf, len, "to_agent");
+	assert_int_equal(stat(XS_STAT_TO_AGENT), n + 1);
+	assert_int_equal(n_upcalls, 1);
+	assert_int_equal(upcalls[0].reason, XS_UPCALL_ACTION);
+	assert_int_equal(upcalls[0].cookie, 77);
+	assert_int_equal(upcalls[0].slot, h.slot);
+	assert_memory_equal(upcalls[0].pkt, in_pkt.buf, in_pkt.len);
+	assert_int_equal(upcalls[0].key.in_port, LO);
+	assert_int_equal(upcalls[0].key.nw_proto, 17);
+}
+
+/* A packet longer than XS_UPCALL_MAX_PKT goes up cut, with the flag. */
+static void test_upcall_truncates(void **state)
+{
+	struct xs_action acts[] = { { .type = XS_ACT_TO_AGENT, .arg = XS_UPCALL_ACTION } };
+	struct spec s = V4(17);
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	install(acts, 1, XS_MF_F_XDP);
+	xs_pkt_init(&in_pkt);
+	build(&in_pkt, &s);
+	memset(in_pkt.buf + in_pkt.len, 0x5a, 2000);
+	in_pkt.len += 2000;
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, NULL), XDP_DROP);
+	assert_int_equal(n_upcalls, 1);
+	assert_int_equal(upcalls[0].flags, XS_UPCALL_F_TRUNC);
+	assert_int_equal(upcalls[0].pkt_len, in_pkt.len);
+	assert_int_equal(upcalls[0].cap_len, XS_UPCALL_MAX_PKT);
+	assert_memory_equal(upcalls[0].pkt, in_pkt.buf, XS_UPCALL_MAX_PKT);
+}
+
+/* No megaflow: a MISS record with the key and the frame, then drop. */
+static void test_miss_upcall(void **state)
+{
+	struct spec s = V4(6);
+	uint64_t miss;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	set_masks(0);
+	miss = stat(XS_STAT_MISS);
+	build(&in_pkt, &s);
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, NULL), XDP_DROP);
+	assert_int_equal(stat(XS_STAT_MISS), miss + 1);
+	assert_int_equal(n_upcalls, 1);
+	assert_int_equal(upcalls[0].reason, XS_UPCALL_MISS);
+	assert_int_equal(upcalls[0].slot, 0);
+	assert_int_equal(upcalls[0].key.in_port, LO);
+	assert_int_equal(upcalls[0].key.tp_dst, htons(80));
+	assert_int_equal(upcalls[0].key.nw_src, xs_pkt_parse_ip4("10.0.0.1"));
+	assert_int_equal(upcalls[0].cap_len, in_pkt.len);
+	assert_memory_equal(upcalls[0].pkt, in_pkt.buf, in_pkt.len);
+}
+
+/* Hit counters: megaflow, then microflow; a new generation makes the
+ * microflow entry stale. */
+static void test_cache_tiers(void **state)
+{
+	struct xs_action acts[] = { OUT(LO) };
+	uint64_t mega, micro, stale, probed, rx;
+	uint32_t len, id = 0;
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t hits[ncpu];
+
+	(void)state;
+	fixture();
+	install(acts, 1, XS_MF_F_XDP);
+	mega = stat(XS_STAT_MEGAFLOW_HIT);
+	micro = stat(XS_STAT_MICROFLOW_HIT);
+	stale = stat(XS_STAT_STALE_MICROFLOW);
+	probed = stat(XS_STAT_MASKS_PROBED);
+	rx = stat(XS_STAT_RX);
+	assert_int_equal(run_v4(&len), XDP_TX);
+	assert_int_equal(run_v4(&len), XDP_TX);
+	assert_int_equal(stat(XS_STAT_RX), rx + 2);
+	assert_int_equal(stat(XS_STAT_MICROFLOW_HIT), micro + 1);
+	/* The first packet may have found a microflow from an earlier
+	 * test's install (stale now): it then probes the megaflows. */
+	assert_int_equal(stat(XS_STAT_MEGAFLOW_HIT), mega + 1);
+	assert_int_equal(stat(XS_STAT_MASKS_PROBED), probed + 1);
+	install(acts, 1, XS_MF_F_XDP);
+	assert_int_equal(run_v4(&len), XDP_TX);
+	assert_int_equal(stat(XS_STAT_STALE_MICROFLOW) - stale >= 1, 1);
+	assert_int_equal(stat(XS_STAT_MEGAFLOW_HIT), mega + 2);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xs_mask_hits), &id, hits), 0);
+	assert_true(hits[0] >= 2);
+}
+
+/* The mask walk probes in order; the third mask matches. */
+static void test_third_mask_matches(void **state)
+{
+	struct xs_action acts[] = { OUT(LO) };
+	struct xs_flow_key key;
+	struct xs_flow_handle h = { .slot = SLOT };
+	uint64_t probed, mega;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	h.gen = install(acts, 1, XS_MF_F_XDP).gen;
+	memset(&key, 0, sizeof(key));
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(skel->maps.xs_megaflows), &key), 0);
+	key.mask_id = 2;
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_megaflows), &key, &h,
+					     BPF_ANY), 0);
+	set_masks(3);
+	probed = stat(XS_STAT_MASKS_PROBED);
+	mega = stat(XS_STAT_MEGAFLOW_HIT);
+	assert_int_equal(run_v4(&len), XDP_TX);
+	assert_int_equal(stat(XS_STAT_MEGAFLOW_HIT), mega + 1);
+	assert_int_equal(stat(XS_STAT_MASKS_PROBED), probed + 3);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(skel->maps.xs_megaflows), &key), 0);
+}
+
+/* Per-megaflow counters: packets, bytes, TCP flags. */
+static void test_flow_stats(void **state)
+{
+	struct xs_action acts[] = { OUT(LO) };
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct xs_flow_stats st[ncpu], zero[ncpu];
+	uint32_t slot = SLOT, len;
+	uint64_t pk = 0, by = 0;
+
+	(void)state;
+	fixture();
+	install(acts, 1, XS_MF_F_XDP);
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_flow_stats), &slot, zero,
+					     BPF_ANY), 0);
+	assert_int_equal(run_v4(&len), XDP_TX);
+	assert_int_equal(run_v4(&len), XDP_TX);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xs_flow_stats), &slot, st), 0);
+	for (i = 0; i < ncpu; i++) {
+		pk += st[i].packets;
+		by += st[i].bytes;
+	}
+	assert_int_equal(pk, 2);
+	assert_int_equal(by, 2 * in_pkt.len);
+	assert_int_equal(st[0].tcp_flags, htons(XS_TCP_ACK));
+	assert_true(st[0].used_ns > 0);
+}
+
+/* Without XS_MF_F_XDP the frame goes up to the TC stage with an xs_meta. */
+static void test_tc_handoff_meta(void **state)
+{
+	struct xs_action acts[] = { OUT(LO), OUT(PORT_VETH) };
+	struct xs_flow_handle h;
+	struct xs_meta meta;
+	struct spec s = V4(6);
+	uint32_t len, meta_len;
+	uint64_t n;
+
+	(void)state;
+	fixture();
+	h = install(acts, 2, 0);
+	n = stat(XS_STAT_TC_HANDOFF);
+	build(&in_pkt, &s);
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, &meta_len), XDP_PASS);
+	assert_int_equal(stat(XS_STAT_TC_HANDOFF), n + 1);
+	assert_int_equal(meta_len, sizeof(meta));
+	assert_int_equal(len, sizeof(meta) + in_pkt.len);
+	memcpy(&meta, out_buf, sizeof(meta));
+	assert_int_equal(meta.magic, XS_META_TC);
+	assert_int_equal(meta.slot, h.slot);
+	assert_int_equal(meta.gen, h.gen);
+	assert_int_equal(meta.l3_off, 14);
+	assert_int_equal(meta.l4_off, 34);
+	assert_memory_equal(out_buf + sizeof(meta), in_pkt.buf, in_pkt.len);
+}
+
+/* XS_META_EXEC: the agent's re-injection runs the named slot's actions,
+ * without a lookup, and strips the metadata; a stale generation drops. */
+static void test_reinject(void **state)
+{
+	struct xs_action acts[] = { MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d), OUT(LO) };
+	struct spec s = V4(6), w = V4(6, .dl_dst = MAC_D);
+	static uint8_t in[XS_PKT_MAX];
+	struct xs_flow_handle h;
+	struct xs_meta meta = { .magic = XS_META_EXEC, .slot = SLOT };
+	uint64_t re, stale, rx;
+	uint32_t len, meta_len;
+
+	(void)state;
+	fixture();
+	h = install(acts, 2, XS_MF_F_XDP);
+	set_masks(0); /* no lookup could find it */
+	build(&in_pkt, &s);
+	build(&want_pkt, &w);
+	meta.gen = h.gen;
+	memcpy(in, &meta, sizeof(meta));
+	memcpy(in + sizeof(meta), in_pkt.buf, in_pkt.len);
+	re = stat(XS_STAT_REINJECT);
+	stale = stat(XS_STAT_STALE_REINJECT);
+	rx = stat(XS_STAT_RX);
+	assert_int_equal(run_xdp(in, sizeof(meta) + in_pkt.len, sizeof(meta), out_buf, &len,
+				 &meta_len), XDP_TX);
+	assert_int_equal(meta_len, 0);
+	assert_frame(want_pkt.buf, want_pkt.len, out_buf, len, "reinject");
+	assert_int_equal(stat(XS_STAT_REINJECT), re + 1);
+	assert_int_equal(stat(XS_STAT_RX), rx);
+
+	meta.gen = h.gen - 1;
+	memcpy(in, &meta, sizeof(meta));
+	assert_int_equal(run_xdp(in, sizeof(meta) + in_pkt.len, sizeof(meta), out_buf, &len,
+				 NULL), XDP_DROP);
+	assert_int_equal(stat(XS_STAT_STALE_REINJECT), stale + 1);
+	assert_int_equal(n_upcalls, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_action_table),
+		cmocka_unit_test(test_udp_csum_zero_becomes_ffff),
+		cmocka_unit_test(test_empty_list_drops),
+		cmocka_unit_test(test_exec_errors),
+		cmocka_unit_test(test_dec_ttl_expiry),
+		cmocka_unit_test(test_to_agent_continues),
+		cmocka_unit_test(test_upcall_truncates),
+		cmocka_unit_test(test_miss_upcall),
+		cmocka_unit_test(test_cache_tiers),
+		cmocka_unit_test(test_third_mask_matches),
+		cmocka_unit_test(test_flow_stats),
+		cmocka_unit_test(test_tc_handoff_meta),
+		cmocka_unit_test(test_reinject),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown_all);
+}
