@@ -26,6 +26,7 @@
 #define FX_VETH_A "xs-b2-a" /* the datapath sends here */
 #define FX_VETH_B "xs-b2-b" /* capture runs here */
 #define FX_CAP_FRAMES 16
+#define FX_SRC_MAC "02:00:00:00:00:01" /* the capture keeps only these */
 
 struct fx_cap_frame {
 	uint32_t len;
@@ -67,7 +68,7 @@ static inline size_t fx_udp4(uint8_t *out, uint32_t i)
 
 	snprintf(dst, sizeof(dst), "10.%u.%u.1", 1 + i / 256, i % 256);
 	xs_pkt_init(&p);
-	xs_pkt_eth(&p, "02:00:00:00:00:02", "02:00:00:00:00:01");
+	xs_pkt_eth(&p, "02:00:00:00:00:02", FX_SRC_MAC);
 	xs_pkt_ipv4(&p, &(struct xs_pkt_ip4){ .src = "10.0.0.2", .dst = dst, .ttl = 64 });
 	xs_pkt_udp(&p, 1000, 2000);
 	xs_pkt_bytes(&p, NULL, 18, 0xab);
@@ -151,6 +152,7 @@ static inline void fx_veth_up(struct fx_veth *v)
 	assert_true(v->a && v->b);
 	v->cap = capture__open_and_load();
 	assert_non_null(v->cap);
+	xs_pkt_parse_mac(FX_SRC_MAC, v->cap->bss->cap_src);
 	assert_int_equal(bpf_xdp_attach(v->b, bpf_program__fd(v->cap->progs.capture),
 					XDP_FLAGS_DRV_MODE, NULL), 0);
 	v->base = v->cap->bss->cap_count;

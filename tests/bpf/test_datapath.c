@@ -2,6 +2,7 @@
  * megaflow install/modify/remove seen by packets, the microflow tier,
  * re-injection, pinning and adoption, ports, and every error path. */
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/bpf/dp_fixture.h"
@@ -425,6 +426,60 @@ static void test_iteration(void **state)
 	xs_dp_close(dp);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A full table: every slot used, each megaflow reachable, then all gone;
+ * prints install and remove rates. */
+static void test_full_table_rates(void **state)
+{
+	const uint32_t n = 16384;
+	struct xs_flow_handle *h = calloc(n, sizeof(*h));
+	struct xs_flow_key key, mask;
+	struct xs_dp_flow f;
+	uint32_t pos = 0, seen = 0;
+	uint8_t pkt[128];
+	double t0, t1, t2;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(n);
+	udp_match(0, &key, &mask);
+	t0 = now_s();
+	for (uint32_t i = 0; i < n; i++) {
+		key.nw_dst = htonl(0x0a010001 + (i << 8));
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[i]), 0);
+	}
+	t1 = now_s();
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, 0, NULL), -ENOSPC);
+	while (xs_dp_flow_next(dp, &pos, &f) == 1)
+		seen++;
+	assert_int_equal(seen, n);
+	for (uint32_t i = 0; i < n; i += n / 8) {
+		size_t len = fx_udp4(pkt, i);
+		struct xs_flow_stats fs;
+
+		assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+		assert_int_equal(xs_dp_flow_stats(dp, h[i], &fs), 0);
+		assert_int_equal(fs.packets, 1);
+	}
+	t2 = now_s();
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(xs_dp_flow_remove(dp, h[i], NULL), 0);
+	print_message("# %u megaflows: install %.0f/s, remove %.0f/s\n", n, n / (t1 - t0),
+		      n / (now_s() - t2));
+	assert_int_equal(xs_dp_flow_count(dp), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 0);
+	free(h);
+	xs_dp_close(dp);
+}
+
 /* Maps pinned, agent gone, agent back: the same maps, the mirror rebuilt,
  * the megaflow still forwards; unpin cleans up. */
 static void test_pinning_adopts(void **state)
@@ -515,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_flow_limit),
 		cmocka_unit_test(test_error_paths),
 		cmocka_unit_test(test_iteration),
+		cmocka_unit_test(test_full_table_rates),
 		cmocka_unit_test(test_pinning_adopts),
 	};
 	fx_pin_cpu();

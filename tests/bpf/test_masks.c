@@ -233,6 +233,43 @@ static void test_rank_while_packets_flow(void **state)
 		      (unsigned long long)s.sent);
 }
 
+/* Average ns per run of @pkt over @repeat runs (not live). */
+static double ns_per_packet(struct xs_dp *dp, const void *pkt, size_t len, uint32_t repeat)
+{
+	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = 1 };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = pkt,
+		.data_size_in = len,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = repeat,
+	);
+	assert_int_equal(bpf_prog_test_run_opts(xs_dp_xdp_prog_fd(dp), &o), 0);
+	assert_int_equal(o.retval, XDP_DROP);
+	return o.duration; /* the kernel reports the mean per run */
+}
+
+/* Why masks are ranked: the cost of a megaflow hit grows with the probes
+ * it needs. Measured with the microflow cache off. */
+static void test_probe_cost(void **state)
+{
+	struct fixture *f;
+	uint8_t pkt[128];
+	size_t len;
+	double first, last;
+
+	xs_test_require_bpf();
+	assert_int_equal(setup_256(state), 0);
+	f = *state;
+	len = fx_udp4(pkt, 0);
+	first = ns_per_packet(f->dp, pkt, len, 20000);
+	len = fx_udp4(pkt, N_MASKS - 1);
+	last = ns_per_packet(f->dp, pkt, len, 20000);
+	print_message("# megaflow hit: %.0f ns at the 1st mask, %.0f ns at the %dth\n", first,
+		      last, N_MASKS);
+	assert_true(last > 2 * first);
+}
+
 static void test_shared_mask_refcount(void **state)
 {
 	struct xs_dp_opts o = { .max_flows = 64, .emc_disabled = true };
@@ -271,6 +308,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_257th_mask_refused, teardown),
 		cmocka_unit_test_teardown(test_rank_by_hits, teardown),
 		cmocka_unit_test_teardown(test_rank_while_packets_flow, teardown),
+		cmocka_unit_test_teardown(test_probe_cost, teardown),
 		cmocka_unit_test(test_shared_mask_refcount),
 	};
 	fx_pin_cpu();
