@@ -3,7 +3,6 @@
 #include "agent/ofp/lex.h"
 
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #define ETH_TYPE_IP 0x0800
@@ -227,15 +226,12 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 	bool proto_done, icmp;
 	const char *sh = shorthand(m, &proto_done);
 	size_t start = o->len;
-	char name[8];
 	int i;
 
 	if (sh)
 		ofp_out_printf(o, "%s,", sh);
-	for (i = 0; i < OFP_N_REGS; i++) {
-		snprintf(name, sizeof(name), "reg%d", i);
-		out_hex_masked(o, name, OFPF_REG0 + i, m);
-	}
+	for (i = 0; i < OFP_N_REGS; i++)
+		out_hex_masked(o, ofp_field_by_id(OFPF_REG0 + i)->name, OFPF_REG0 + i, m);
 	out_hex_masked(o, "metadata", OFPF_METADATA, m);
 	if (k->dp.in_port & 0xffff) {
 		uint8_t pv[2] = { v->dp.in_port >> 8 & 0xff, v->dp.in_port & 0xff };
