@@ -24,6 +24,7 @@ struct xs_command {
 	X("dump-megaflows", xs_cmd_dump_megaflows, "print the datapath megaflows") \
 	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
+	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
 	X("version", xs_cmd_version, "print the version")
 
 int xs_cmd_version(int argc, char **argv);
@@ -38,5 +39,6 @@ int xs_cmd_dump_flows(int argc, char **argv);
 int xs_cmd_dump_megaflows(int argc, char **argv);
 int xs_cmd_show(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
+int xs_cmd_trace(int argc, char **argv);
 
 #endif

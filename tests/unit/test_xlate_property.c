@@ -11,9 +11,9 @@
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/xlate.h"
 
-#define N_TABLE_SETS 1500
-#define N_PACKETS 25
-#define N_VARIANTS 8
+#define N_TABLE_SETS 4000
+#define N_PACKETS 30
+#define N_VARIANTS 10
 #define N_OFP_TABLES 4
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;

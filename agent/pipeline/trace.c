@@ -1,0 +1,304 @@
+/* Text and JSON rendering of a translation (the trace command); formats in
+ * trace.h. */
+#include "agent/pipeline/trace.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/ofp/flow.h"
+
+#define TEXT_MAX 4096
+
+void trace_megaflow_match(const struct ofp_key *packet, const struct xs_flow_key *mask,
+			  struct ofp_match *match)
+{
+	const uint8_t *p = (const uint8_t *)&packet->dp, *m = (const uint8_t *)mask;
+	uint8_t *v = (uint8_t *)&match->value.dp;
+
+	memset(match, 0, sizeof(*match));
+	match->mask.dp = *mask;
+	for (size_t i = 0; i < sizeof(*mask); i++)
+		v[i] = p[i] & m[i];
+}
+
+/* A key as a match on all of its datapath fields, plus the pipeline fields
+ * that are not zero. */
+static void format_key(const struct ofp_key *k, char *buf, size_t size)
+{
+	struct ofp_match m;
+
+	memset(&m, 0, sizeof(m));
+	m.value = *k;
+	m.value.dp.mask_id = 0;
+	memset(&m.mask.dp, 0xff, offsetof(struct xs_flow_key, mask_id));
+	if (k->metadata)
+		m.mask.metadata = ~(__be64)0;
+	for (int i = 0; i < OFP_N_REGS; i++)
+		if (k->regs[i])
+			m.mask.regs[i] = 0xffffffff;
+	ofp_format_match(&m, buf, size);
+}
+
+static void format_rule(const struct ft_rule *r, char *buf, size_t size)
+{
+	int n = ofp_format_match(&r->cls.match, buf, size);
+
+	if (n < 0 || (size_t)n >= size)
+		return;
+	n += snprintf(buf + n, size - (size_t)n, "%spriority %u", n ? ", " : "", r->cls.priority);
+	if (r->cookie && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, ", cookie %#" PRIx64, r->cookie);
+}
+
+#define MAC_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
+#define MAC_ARGS(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
+
+/* One datapath action in OVS's datapath syntax (ports are OpenFlow numbers
+ * before install). */
+static int format_dp_action(const struct xs_action *a, char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	switch (a->type) {
+	case XS_ACT_OUTPUT:
+		return snprintf(buf, size, "%u", a->arg);
+	case XS_ACT_TO_AGENT:
+		return snprintf(buf, size, "userspace(reason=%u)", a->arg);
+	case XS_ACT_SET_ETH_SRC:
+		return snprintf(buf, size, "set(eth(src=" MAC_FMT "))", MAC_ARGS(a->u.mac));
+	case XS_ACT_SET_ETH_DST:
+		return snprintf(buf, size, "set(eth(dst=" MAC_FMT "))", MAC_ARGS(a->u.mac));
+	case XS_ACT_SET_IPV4_SRC:
+	case XS_ACT_SET_IPV4_DST:
+		inet_ntop(AF_INET, a->u.bytes, ip, sizeof(ip));
+		return snprintf(buf, size, "set(ipv4(%s=%s))",
+				a->type == XS_ACT_SET_IPV4_SRC ? "src" : "dst", ip);
+	case XS_ACT_SET_IPV6_SRC:
+	case XS_ACT_SET_IPV6_DST:
+		inet_ntop(AF_INET6, a->u.bytes, ip, sizeof(ip));
+		return snprintf(buf, size, "set(ipv6(%s=%s))",
+				a->type == XS_ACT_SET_IPV6_SRC ? "src" : "dst", ip);
+	case XS_ACT_SET_IPV6_LABEL:
+		return snprintf(buf, size, "set(ipv6(label=%#x/%#x))", ntohl(a->u.be32[0]),
+				ntohl(a->u.be32[1]));
+	case XS_ACT_SET_NW_TOS:
+		return snprintf(buf, size, "set(ip(tos=%#x/%#x))", a->u.bytes[0], a->u.bytes[1]);
+	case XS_ACT_SET_NW_TTL:
+		return snprintf(buf, size, "set(ip(ttl=%u))", a->u.bytes[0]);
+	case XS_ACT_DEC_TTL:
+		return snprintf(buf, size, "dec_ttl");
+	case XS_ACT_SET_TP_SRC:
+	case XS_ACT_SET_TP_DST:
+		return snprintf(buf, size, "set(l4(%s=%u))",
+				a->type == XS_ACT_SET_TP_SRC ? "src" : "dst", ntohs(a->u.be16[0]));
+	case XS_ACT_PUSH_VLAN: {
+		uint16_t tci = ntohs(a->u.be16[1]);
+		int n = snprintf(buf, size, "push_vlan(");
+		if (ntohs(a->u.be16[0]) != 0x8100)
+			n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "tpid=%#x,",
+				      ntohs(a->u.be16[0]));
+		return n + snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0,
+				    "vid=%u,pcp=%u)", tci & XS_VLAN_VID_MASK, tci >> XS_VLAN_PCP_SHIFT);
+	}
+	case XS_ACT_POP_VLAN:
+		return snprintf(buf, size, "pop_vlan");
+	case XS_ACT_SET_VLAN_TCI:
+		return snprintf(buf, size, "set(vlan(tci=%#06x/%#06x))", ntohs(a->u.be16[0]),
+				ntohs(a->u.be16[1]));
+	case XS_ACT_SET_ARP:
+		return snprintf(buf, size, "set(arp(field=%u))", a->flags);
+	default:
+		return snprintf(buf, size, "unknown(%u)", a->type);
+	}
+}
+
+static void format_dp_actions(const struct xs_action *acts, unsigned n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (!n) {
+		snprintf(buf, size, "drop");
+		return;
+	}
+	buf[0] = 0;
+	for (unsigned i = 0; i < n && len + 1 < size; i++) {
+		if (i)
+			buf[len++] = ',';
+		int w = format_dp_action(&acts[i], buf + len, size - len);
+		len += w > 0 ? (size_t)w : 0;
+		if (len >= size)
+			len = size - 1;
+	}
+	buf[len] = 0;
+}
+
+static const char *error_text(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "too many nested tables or resubmits";
+	case -E2BIG:
+		return "too many datapath actions";
+	case -EOPNOTSUPP:
+		return "an action the datapath cannot do";
+	default:
+		return strerror(-err);
+	}
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void render_text(FILE *f, const struct ofp_key *packet, const struct xlate_result *res,
+			int err, const char *flow, const char *final, const char *megaflow,
+			const char *dp)
+{
+	const struct xlate_trace *t = res->trace;
+	char buf[TEXT_MAX];
+
+	fprintf(f, "Flow: %s\n\nbridge(\"xdpswitch\")\n-------------------\n", flow);
+	for (size_t i = 0; i < t->n_events; i++) {
+		const struct xlate_event *e = &t->events[i];
+		int ind = (int)(4 * e->depth);
+
+		switch (e->type) {
+		case XEV_LOOKUP:
+			if (e->rule) {
+				format_rule(e->rule, buf, sizeof(buf));
+				fprintf(f, "%*s%2u. %s\n", ind, "", e->table, buf);
+			} else {
+				fprintf(f, "%*s%2u. No match.\n%*sdrop\n", ind, "", e->table, ind + 4, "");
+			}
+			break;
+		case XEV_ACTION:
+			ofp_format_actions(e->act, 1, buf, sizeof(buf));
+			fprintf(f, "%*s%s\n", ind + 4, "", buf);
+			break;
+		case XEV_NOTE:
+			fprintf(f, "%*s>>>> %s <<<<\n", ind + 4, "", e->note);
+			break;
+		}
+	}
+	if (t->truncated)
+		fprintf(f, ">>>> out of memory: trace incomplete <<<<\n");
+	(void)packet;
+	fprintf(f, "\nFinal flow: %s\n", final);
+	if (err)
+		fprintf(f, "Translation failed (%s), packet is dropped.\n", error_text(err));
+	fprintf(f, "Megaflow: %s\nDatapath actions: %s\n", megaflow, dp);
+}
+
+static void render_json(FILE *f, const struct xlate_result *res, int err, const char *flow,
+			const char *final, const char *megaflow, const char *dp)
+{
+	const struct xlate_trace *t = res->trace;
+	char buf[TEXT_MAX];
+
+	fputs("{\"flow\":", f);
+	json_str(f, flow);
+	fputs(",\"steps\":[", f);
+	for (size_t i = 0; i < t->n_events; i++) {
+		const struct xlate_event *e = &t->events[i];
+
+		fprintf(f, "%s{\"depth\":%u,\"table\":%u,", i ? "," : "", e->depth, e->table);
+		switch (e->type) {
+		case XEV_LOOKUP:
+			fputs("\"type\":\"lookup\",\"rule\":", f);
+			if (e->rule) {
+				ofp_format_match(&e->rule->cls.match, buf, sizeof(buf));
+				fputs("{\"match\":", f);
+				json_str(f, buf);
+				fprintf(f, ",\"priority\":%u,\"cookie\":%" PRIu64 ",\"id\":%" PRIu64 "}",
+					e->rule->cls.priority, e->rule->cookie, e->rule->id);
+			} else {
+				fputs("null", f);
+			}
+			break;
+		case XEV_ACTION:
+			ofp_format_actions(e->act, 1, buf, sizeof(buf));
+			fputs("\"type\":\"action\",\"action\":", f);
+			json_str(f, buf);
+			break;
+		case XEV_NOTE:
+			fputs("\"type\":\"note\",\"text\":", f);
+			json_str(f, e->note);
+			break;
+		}
+		fputc('}', f);
+	}
+	fputs("],\"final_flow\":", f);
+	json_str(f, final);
+	fputs(",\"megaflow\":", f);
+	json_str(f, megaflow);
+	fputs(",\"datapath_actions\":", f);
+	json_str(f, dp);
+	fputs(",\"error\":", f);
+	if (err)
+		json_str(f, error_text(err));
+	else
+		fputs("null", f);
+	fprintf(f, ",\"trace_complete\":%s}\n", t->truncated ? "false" : "true");
+}
+
+int trace_render(const struct ofp_key *packet, const struct xlate_result *res, int err,
+		 bool json, char **out)
+{
+	char flow[TEXT_MAX], final[TEXT_MAX], megaflow[TEXT_MAX], dp[TEXT_MAX];
+	struct ofp_match mf;
+	size_t len;
+	FILE *f;
+
+	*out = NULL;
+	format_key(packet, flow, sizeof(flow));
+	if (!memcmp(&res->trace->final.dp, &packet->dp, sizeof(packet->dp)) &&
+	    !res->trace->final.metadata &&
+	    !memcmp(res->trace->final.regs, (uint32_t[OFP_N_REGS]){ 0 }, sizeof(packet->regs)))
+		snprintf(final, sizeof(final), "unchanged");
+	else
+		format_key(&res->trace->final, final, sizeof(final));
+	trace_megaflow_match(packet, &res->mask, &mf);
+	ofp_format_match(&mf, megaflow, sizeof(megaflow));
+	format_dp_actions(res->actions, res->n_actions, dp, sizeof(dp));
+
+	f = open_memstream(out, &len);
+	if (!f)
+		return -ENOMEM;
+	if (json)
+		render_json(f, res, err, flow, final, megaflow, dp);
+	else
+		render_text(f, packet, res, err, flow, final, megaflow, dp);
+	if (fclose(f)) {
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return err;
+}
+
+int trace_packet(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
+		 char **out)
+{
+	struct xlate_trace trace = { 0 };
+	struct xlate_result res = { .trace = &trace };
+	int err = xlate(ft, packet, &res);
+	int rerr = trace_render(packet, &res, err, json, out);
+
+	xlate_trace_free(&trace);
+	return *out ? err : rerr;
+}

@@ -1,0 +1,41 @@
+/* Rendering of a translation for people (ovs-appctl ofproto/trace style) and
+ * for programs (one JSON object): tables, rules, actions, megaflow.
+ *
+ * Text layout, one block per table visited, nested lookups indented:
+ *
+ *   Flow: tcp,in_port=1,...
+ *
+ *   bridge("xdpswitch")
+ *   -------------------
+ *    0. ip,in_port=1,nw_dst=10.0.0.0/24, priority 100
+ *       output:2
+ *
+ *   Final flow: unchanged
+ *   Megaflow: ip,in_port=1,nw_dst=10.0.0.0/24
+ *   Datapath actions: 2
+ *
+ * JSON: {"flow", "steps": [{"type": "lookup"|"action"|"note", ...}],
+ * "final_flow", "megaflow", "datapath_actions", "error"}. */
+#ifndef XS_PIPELINE_TRACE_H
+#define XS_PIPELINE_TRACE_H
+
+#include <stdbool.h>
+#include "agent/pipeline/xlate.h"
+
+/* Translates packet through ft and renders the result as text (json =
+ * false) or JSON into a heap string (*out, caller frees). Returns the
+ * xlate() result (the rendering says what went wrong), or -ENOMEM with
+ * *out = NULL. */
+int trace_packet(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
+		 char **out);
+
+/* Renders an existing translation (res->trace must be set). */
+int trace_render(const struct ofp_key *packet, const struct xlate_result *res, int err,
+		 bool json, char **out);
+
+/* The megaflow of a translation as an OpenFlow match (value = packet &
+ * mask), so it can be printed with ofp_format_match(). */
+void trace_megaflow_match(const struct ofp_key *packet, const struct xs_flow_key *mask,
+			  struct ofp_match *match);
+
+#endif
