@@ -111,6 +111,9 @@ int xs_dp_slot_write(struct xs_dp *dp, uint32_t slot, uint32_t gen,
 		     const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
 /* Checks an action list as install documents. */
 int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
+/* True if a ringbuf record of @size bytes holds a whole struct xs_upcall
+ * header and the cap_len packet bytes it announces (cap_len <= pkt_len). */
+bool xs_dp_upcall_valid(const void *data, size_t size);
 void xs_dp_upcall_fini(struct xs_dp *dp);
 
 #endif

@@ -15,14 +15,21 @@ struct xs_dp_upcall_ctx {
 	int n;
 };
 
+bool xs_dp_upcall_valid(const void *data, size_t size)
+{
+	const struct xs_upcall *rec = data;
+	const size_t hdr = offsetof(struct xs_upcall, pkt);
+
+	return size >= hdr && rec->cap_len <= XS_UPCALL_MAX_PKT && size >= hdr + rec->cap_len &&
+	       rec->cap_len <= rec->pkt_len;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct xs_dp_upcall_ctx *u = ctx;
 	const struct xs_upcall *rec = data;
-	const size_t hdr = offsetof(struct xs_upcall, pkt);
 
-	if (size < hdr || rec->cap_len > XS_UPCALL_MAX_PKT || size < hdr + rec->cap_len ||
-	    rec->cap_len > rec->pkt_len) {
+	if (!xs_dp_upcall_valid(data, size)) {
 		u->dp->upcall_malformed++;
 		return 0;
 	}

@@ -1,6 +1,8 @@
 /* Unit tests of the datapath library's pure bookkeeping: the slot pool
- * (generations, FIFO reuse, adoption claims) and the mask table. */
+ * (generations, FIFO reuse, adoption claims), the mask table, and the
+ * checks on actions and on ringbuf records. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +281,32 @@ static void test_check_actions(void **state)
 	assert_int_equal(xs_dp_check_actions(a, 3, 0), 0);
 }
 
+static void test_upcall_record_check(void **state)
+{
+	static struct xs_upcall u;
+	const size_t hdr = offsetof(struct xs_upcall, pkt);
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	u.pkt_len = 100;
+	u.cap_len = 100;
+	assert_true(xs_dp_upcall_valid(&u, sizeof(u)));
+	assert_true(xs_dp_upcall_valid(&u, hdr + 100));
+	assert_false(xs_dp_upcall_valid(&u, hdr + 99));
+	assert_false(xs_dp_upcall_valid(&u, hdr - 1));
+	u.cap_len = 0;
+	u.pkt_len = 0;
+	assert_true(xs_dp_upcall_valid(&u, hdr));
+	u.cap_len = 101;
+	u.pkt_len = 100;
+	assert_false(xs_dp_upcall_valid(&u, sizeof(u)));
+	u.cap_len = XS_UPCALL_MAX_PKT + 1;
+	u.pkt_len = 9000;
+	assert_false(xs_dp_upcall_valid(&u, sizeof(u) + 8));
+	u.cap_len = XS_UPCALL_MAX_PKT;
+	assert_true(xs_dp_upcall_valid(&u, sizeof(u)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_masks_rank_by_recent_hits),
 		cmocka_unit_test(test_mask_key),
 		cmocka_unit_test(test_check_actions),
+		cmocka_unit_test(test_upcall_record_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
