@@ -18,7 +18,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/pkt_cls.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "tests/lib/packets.h"
 #include "xdpswitch/datapath.h"
@@ -39,6 +43,7 @@ static struct ring_buffer *rb;
 static uint32_t veth_ifindex;
 static uint32_t gen;
 static struct xs_upcall upcalls[MAX_UPCALLS];
+static int cap_fd = -1; /* packet socket on VETH_B, for the TC tests */
 static int n_upcalls;
 
 /* --- fixture ------------------------------------------------------------- */
@@ -86,6 +91,8 @@ static void fixture(void)
 static int teardown_all(void **state)
 {
 	(void)state;
+	if (cap_fd >= 0)
+		close(cap_fd);
 	ring_buffer__free(rb);
 	xdpswitch__destroy(skel);
 	if (skel && system("ip link del " VETH_A " 2>/dev/null"))
@@ -213,6 +220,8 @@ static void build(struct xs_pkt *p, const struct spec *s)
 		xs_pkt_vlan(p, s->tpid, s->tci);
 	if (s->l3 == 'a') {
 		xs_pkt_arp(p, s->arp_op, s->sha, s->src, s->tha, s->dst);
+		/* As Ethernet padding: marks the frame for capture(). */
+		xs_pkt_bytes(p, payload, sizeof(payload), 0);
 		xs_pkt_finish(p);
 		return;
 	}
@@ -736,6 +745,230 @@ static void test_reinject(void **state)
 	assert_int_equal(n_upcalls, 0);
 }
 
+/* --- TC stage ------------------------------------------------------------- */
+
+/* Without an xs_meta the TC program lets the packet through. (The kernel's
+ * skb test run cannot carry metadata, so the handoff itself is tested with
+ * live frames below.) */
+static void test_tc_without_meta_passes(void **state)
+{
+	struct spec s = V4(6);
+	uint32_t len = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_out = out_buf, .data_size_out = sizeof(out_buf));
+
+	(void)state;
+	fixture();
+	build(&in_pkt, &s);
+	o.data_in = in_pkt.buf;
+	o.data_size_in = in_pkt.len;
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_tc), &o), 0);
+	assert_int_equal(o.retval, TC_ACT_OK);
+	len = o.data_size_out;
+	assert_frame(in_pkt.buf, in_pkt.len, out_buf, len, "tc pass");
+}
+
+/* Live-frame fixture: xs_tc on VETH_A's ingress; frames re-injected with
+ * BPF_PROG_TEST_RUN live frames as arriving on VETH_A go through xs_xdp,
+ * are handed to the stack (XDP_PASS with xs_meta), run by xs_tc and sent
+ * out of VETH_A, so they arrive on VETH_B, where a packet socket reads
+ * them (VLAN tags from its auxdata). */
+static void tc_fixture(void)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 0, .attach_point = BPF_TC_INGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int one = 1;
+
+	fixture();
+	if (cap_fd >= 0)
+		goto drain;
+	if (system("sysctl -qw net.ipv6.conf." VETH_A ".disable_ipv6=1 net.ipv6.conf." VETH_B
+		   ".disable_ipv6=1 && ip link set " VETH_A " up && ip link set " VETH_B " up"))
+		fail_msg("cannot bring up " VETH_A "/" VETH_B);
+	hook.ifindex = veth_ifindex;
+	bpf_tc_hook_create(&hook); /* -EEXIST is fine */
+	opts.prog_fd = bpf_program__fd(skel->progs.xs_tc);
+	assert_int_equal(bpf_tc_attach(&hook, &opts), 0);
+
+	cap_fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	assert_true(cap_fd >= 0);
+	sll.sll_ifindex = if_nametoindex(VETH_B);
+	assert_int_equal(bind(cap_fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	assert_int_equal(setsockopt(cap_fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)), 0);
+drain:
+	while (recv(cap_fd, out_buf, sizeof(out_buf), 0) > 0)
+		;
+}
+
+/* Next frame on VETH_B that carries the test payload, within a second; the
+ * VLAN tag the stack keeps aside goes back into the bytes. Returns its
+ * length, 0 if none came. */
+static size_t capture(uint8_t *buf, size_t size)
+{
+	for (int tries = 0; tries < 20; tries++) {
+		struct pollfd pfd = { .fd = cap_fd, .events = POLLIN };
+		char cbuf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+		struct iovec iov = { .iov_base = buf, .iov_len = size };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				      .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		n = recvmsg(cap_fd, &msg, 0);
+		if (n <= 0 || !memmem(buf, n, payload, sizeof(payload)))
+			continue;
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			struct tpacket_auxdata aux;
+
+			if (cm->cmsg_level != SOL_PACKET || cm->cmsg_type != PACKET_AUXDATA)
+				continue;
+			memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+			if (!(aux.tp_status & TP_STATUS_VLAN_VALID))
+				continue;
+			memmove(buf + 16, buf + 12, n - 12);
+			buf[12] = aux.tp_vlan_tpid >> 8;
+			buf[13] = aux.tp_vlan_tpid & 0xff;
+			buf[14] = aux.tp_vlan_tci >> 8;
+			buf[15] = aux.tp_vlan_tci & 0xff;
+			n += 4;
+		}
+		return n;
+	}
+	return 0;
+}
+
+/* Injects @p as a live frame arriving on VETH_A. */
+static void inject(const struct xs_pkt *p)
+{
+	struct xdp_md ctx_in = { .data_end = p->len, .ingress_ifindex = veth_ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->buf, .data_size_in = p->len,
+		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = 1,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_xdp), &o), 0);
+}
+
+struct tc_case {
+	const char *name;
+	struct spec in;
+	struct spec out[2]; /* frames expected on VETH_B, in order */
+	int n_out;
+	struct xs_action acts[6];
+	int n;
+};
+
+static const struct tc_case tc_cases[] = {
+	{ "clone then redirect, each with its own rewrites (ipv4 tcp)",
+	  V4(6), { V4(6, .dl_dst = MAC_D), V4(6, .dl_dst = MAC_D, .src = "10.7.7.7", .sport = 7) },
+	  2, { MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d), OUT(PORT_VETH),
+	       IP4(XS_ACT_SET_IPV4_SRC, 10, 7, 7, 7), B16(XS_ACT_SET_TP_SRC, 7, 0),
+	       OUT(PORT_VETH) }, 5 },
+	{ "ipv4 udp dst + port, ttl",
+	  V4(17), { V4(17, .dst = "10.2.2.2", .dport = 4789, .ttl = 63) }, 1,
+	  { IP4(XS_ACT_SET_IPV4_DST, 10, 2, 2, 2), B16(XS_ACT_SET_TP_DST, 4789, 0),
+	    ACT(XS_ACT_DEC_TTL), OUT(PORT_VETH) }, 4 },
+	{ "ipv4 udp without checksum keeps 0",
+	  V4(17, .udp_zero = true), { V4(17, .udp_zero = true, .src = "10.1.1.1") }, 1,
+	  { IP4(XS_ACT_SET_IPV4_SRC, 10, 1, 1, 1), OUT(PORT_VETH) }, 2 },
+	{ "ipv6 tcp dst + port (pseudo header)",
+	  V6(6), { V6(6, .dst = "2001:db8::aa", .dport = 443) }, 1,
+	  { IP6(XS_ACT_SET_IPV6_DST, V6_AA), B16(XS_ACT_SET_TP_DST, 443, 0), OUT(PORT_VETH) }, 3 },
+	{ "icmpv6 src and type",
+	  V6(58, .sport = 128, .dport = 0), { V6(58, .src = "2001:db8::99", .sport = 129, .dport = 0) },
+	  1, { IP6(XS_ACT_SET_IPV6_SRC, V6_99), B16(XS_ACT_SET_TP_SRC, 129, 0), OUT(PORT_VETH) }, 3 },
+	{ "sctp port (crc32c)",
+	  V4(132), { V4(132, .dport = 9899) }, 1,
+	  { B16(XS_ACT_SET_TP_DST, 9899, 0), OUT(PORT_VETH) }, 2 },
+	{ "push vlan, then ipv4 src",
+	  V4(6), { V4(6, .tpid = 0x8100, .tci = 0x2064, .src = "10.4.4.4") }, 1,
+	  { B16(XS_ACT_PUSH_VLAN, 0x8100, 0x3064), IP4(XS_ACT_SET_IPV4_SRC, 10, 4, 4, 4),
+	    OUT(PORT_VETH) }, 3 },
+	{ "pop vlan, then ipv4 dst",
+	  V4(6, .tpid = 0x8100, .tci = 0x0005), { V4(6, .dst = "10.0.0.77") }, 1,
+	  { ACT(XS_ACT_POP_VLAN), IP4(XS_ACT_SET_IPV4_DST, 10, 0, 0, 77), OUT(PORT_VETH) }, 3 },
+	{ "set vlan vid on a tag the stack took aside",
+	  V4(17, .tpid = 0x8100, .tci = 0xa005), { V4(17, .tpid = 0x8100, .tci = 0xa123, .ttl = 9) }, 1,
+	  { B16(XS_ACT_SET_VLAN_TCI, 0x1123, 0x1fff), U8(XS_ACT_SET_NW_TTL, 9, 0), OUT(PORT_VETH) },
+	  3 },
+	{ "arp op",
+	  ARP(), { ARP(.arp_op = 2) }, 1, { ARPF(XS_ARP_FIELD_OP, 0, 2), OUT(PORT_VETH) }, 2 },
+};
+
+static void test_tc_stage_table(void **state)
+{
+	static uint8_t got[XS_PKT_MAX];
+	size_t i;
+	int j;
+
+	(void)state;
+	tc_fixture();
+	for (i = 0; i < sizeof(tc_cases) / sizeof(tc_cases[0]); i++) {
+		const struct tc_case *c = &tc_cases[i];
+		uint64_t handoff = stat(XS_STAT_TC_HANDOFF), errors = stat(XS_STAT_EXEC_ERROR);
+
+		install(c->acts, c->n, 0);
+		build(&in_pkt, &c->in);
+		inject(&in_pkt);
+		for (j = 0; j < c->n_out; j++) {
+			size_t len = capture(got, sizeof(got));
+			const char *bad = NULL;
+
+			if (!len)
+				fail_msg("%s: frame %d did not arrive", c->name, j);
+			build(&want_pkt, &c->out[j]);
+			assert_frame(want_pkt.buf, want_pkt.len, got, len, c->name);
+			if (c->in.l3 != 'a' && xs_pkt_check_csums(got, len, &bad))
+				fail_msg("%s: bad %s checksum", c->name, bad ? bad : "?");
+		}
+		if (capture(got, sizeof(got)))
+			fail_msg("%s: one frame too many", c->name);
+		assert_int_equal(stat(XS_STAT_TC_HANDOFF), handoff + 1);
+		assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors);
+		printf("# ok: %s\n", c->name);
+	}
+}
+
+/* A TC list without output drops (ACTION_DROP); DEC_TTL at TTL 1 sends the
+ * packet to the agent from the TC stage. */
+static void test_tc_stage_drops_and_upcalls(void **state)
+{
+	struct xs_action none[] = { MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d) };
+	struct xs_action ttl[] = { OUT(PORT_VETH), ACT(XS_ACT_DEC_TTL), OUT(PORT_VETH) };
+	struct spec s = V4(6, .ttl = 1);
+	static uint8_t got[XS_PKT_MAX];
+	struct xs_flow_handle h;
+	uint64_t drops, expired;
+
+	(void)state;
+	tc_fixture();
+	build(&in_pkt, &s);
+
+	install(none, 1, 0);
+	drops = stat(XS_STAT_ACTION_DROP);
+	inject(&in_pkt);
+	assert_int_equal(capture(got, sizeof(got)), 0);
+	assert_int_equal(stat(XS_STAT_ACTION_DROP), drops + 1);
+
+	h = install(ttl, 3, 0);
+	expired = stat(XS_STAT_TTL_EXPIRED);
+	inject(&in_pkt);
+	/* The clone before DEC_TTL leaves; the rest goes to the agent. */
+	assert_int_equal(capture(got, sizeof(got)), in_pkt.len);
+	assert_memory_equal(got, in_pkt.buf, in_pkt.len);
+	assert_int_equal(capture(got, sizeof(got)), 0);
+	assert_int_equal(stat(XS_STAT_TTL_EXPIRED), expired + 1);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(n_upcalls, 1);
+	assert_int_equal(upcalls[0].reason, XS_UPCALL_TTL_EXPIRED);
+	assert_int_equal(upcalls[0].slot, h.slot);
+	assert_int_equal(upcalls[0].ifindex, veth_ifindex);
+	assert_int_equal(upcalls[0].cap_len, in_pkt.len);
+	assert_memory_equal(upcalls[0].pkt, in_pkt.buf, in_pkt.len);
+	assert_int_equal(upcalls[0].key.nw_ttl, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +985,9 @@ int main(void)
 		cmocka_unit_test(test_flow_stats),
 		cmocka_unit_test(test_tc_handoff_meta),
 		cmocka_unit_test(test_reinject),
+		cmocka_unit_test(test_tc_without_meta_passes),
+		cmocka_unit_test(test_tc_stage_table),
+		cmocka_unit_test(test_tc_stage_drops_and_upcalls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
