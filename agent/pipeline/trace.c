@@ -25,21 +25,33 @@ void trace_megaflow_match(const struct ofp_key *packet, const struct xs_flow_key
 		v[i] = p[i] & m[i];
 }
 
-/* A key as a match on all of its datapath fields, plus the pipeline fields
- * that are not zero. */
+/* A key as a match on every datapath field its packet type has (the
+ * fields whose prerequisites it meets), plus the pipeline fields that are
+ * not zero. */
 static void format_key(const struct ofp_key *k, char *buf, size_t size)
 {
 	struct ofp_match m;
 
 	memset(&m, 0, sizeof(m));
-	m.value = *k;
-	m.value.dp.mask_id = 0;
-	memset(&m.mask.dp, 0xff, offsetof(struct xs_flow_key, mask_id));
+	for (int id = 0; id < OFPF_METADATA; id++) {
+		const struct ofp_field *f = ofp_field_by_id((enum ofp_field_id)id);
+		if (ofp_prereq_ok(f, k))
+			ofp_field_mask_all(f, &m.mask);
+	}
+	/* ICMP type and code cover the whole port member, as in a match. */
+	if (m.mask.dp.tp_src)
+		m.mask.dp.tp_src = 0xffff;
+	if (m.mask.dp.tp_dst)
+		m.mask.dp.tp_dst = 0xffff;
 	if (k->metadata)
 		m.mask.metadata = ~(__be64)0;
 	for (int i = 0; i < OFP_N_REGS; i++)
 		if (k->regs[i])
 			m.mask.regs[i] = 0xffffffff;
+	const uint8_t *kb = (const uint8_t *)k, *mb = (const uint8_t *)&m.mask;
+	uint8_t *vb = (uint8_t *)&m.value;
+	for (size_t i = 0; i < sizeof(*k); i++)
+		vb[i] = kb[i] & mb[i];
 	ofp_format_match(&m, buf, size);
 }
 

@@ -1,0 +1,162 @@
+/* Trace rendering: exact text for a two-table walk, table misses, notes and
+ * failed translations, and the JSON form. */
+#include "tests/lib/xs_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/ofp/flow.h"
+#include "agent/pipeline/trace.h"
+
+static struct flow_tables ft;
+
+static int setup(void **state)
+{
+	(void)state;
+	flow_tables_init(&ft);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	flow_tables_destroy(&ft);
+	return 0;
+}
+
+static void load(const char *text)
+{
+	struct ofp_flow *flows;
+	size_t n;
+	struct xs_err err;
+
+	assert_int_equal(ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
+		ofp_flow_free(&flows[i]);
+	}
+	free(flows);
+}
+
+/* Traces pkt; returns the rendering (caller frees) and the xlate result. */
+static char *trace(const char *pkt, bool json, int want_err)
+{
+	struct ofp_key k;
+	struct xs_err err;
+	char *out;
+
+	assert_int_equal(ofp_parse_packet(pkt, &k, &err), 0);
+	assert_int_equal(trace_packet(&ft, &k, json, &out), want_err);
+	assert_non_null(out);
+	return out;
+}
+
+static void test_text_two_tables(void **state)
+{
+	(void)state;
+	load("priority=100,in_port=1,ip,nw_dst=10.0.0.0/24,cookie=0x5,"
+	     "actions=mod_nw_dst:10.0.0.9,resubmit(,1),output:1\n"
+	     "table=1,ip,actions=output:2\n");
+	char *out = trace("in_port=1,udp,nw_dst=10.0.0.5,nw_ttl=64", false, 0);
+	const char *want =
+		"Flow: udp,in_port=1,vlan_tci=0x0000,dl_src=00:00:00:00:00:00,"
+		"dl_dst=00:00:00:00:00:00,nw_src=0.0.0.0,nw_dst=10.0.0.5,nw_tos=0,nw_ecn=0,"
+		"nw_ttl=64,nw_frag=no,tp_src=0,tp_dst=0\n"
+		"\n"
+		"bridge(\"xdpswitch\")\n"
+		"-------------------\n"
+		" 0. ip,in_port=1,nw_dst=10.0.0.0/24, priority 100, cookie 0x5\n"
+		"    mod_nw_dst:10.0.0.9\n"
+		"    resubmit(,1)\n"
+		"     1. ip, priority 32768\n"
+		"        output:2\n"
+		"    output:1\n"
+		"    >>>> skipping output to input port <<<<\n"
+		"\n"
+		"Final flow: udp,in_port=1,vlan_tci=0x0000,dl_src=00:00:00:00:00:00,"
+		"dl_dst=00:00:00:00:00:00,nw_src=0.0.0.0,nw_dst=10.0.0.9,nw_tos=0,nw_ecn=0,"
+		"nw_ttl=64,nw_frag=no,tp_src=0,tp_dst=0\n"
+		"Megaflow: ip,in_port=1,nw_dst=10.0.0.5\n"
+		"Datapath actions: set(ipv4(dst=10.0.0.9)),2\n";
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_text_miss(void **state)
+{
+	(void)state;
+	load("in_port=2,actions=output:1\n");
+	char *out = trace("in_port=1", false, 0);
+
+	assert_non_null(strstr(out, "\n 0. No match.\n    drop\n\nFinal flow: unchanged\n"));
+	assert_non_null(strstr(out, "\nMegaflow: in_port=1\nDatapath actions: drop\n"));
+	free(out);
+}
+
+static void test_text_failure(void **state)
+{
+	(void)state;
+	load("actions=resubmit(,0)\n");
+	char *out = trace("in_port=1", false, -ELOOP);
+
+	assert_non_null(strstr(out, ">>>> over the translation depth limit (64) <<<<\n"));
+	assert_non_null(strstr(out, "Translation failed (too many nested tables or resubmits), "
+				    "packet is dropped.\n"));
+	assert_non_null(strstr(out, "Datapath actions: drop\n"));
+	free(out);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	load("in_port=1,actions=controller,output:2\n");
+	char *out = trace("in_port=1", true, 0);
+	const char *want =
+		"{\"flow\":\"in_port=1,vlan_tci=0x0000,dl_src=00:00:00:00:00:00,"
+		"dl_dst=00:00:00:00:00:00,dl_type=0x0000\","
+		"\"steps\":[{\"depth\":0,\"table\":0,\"type\":\"lookup\",\"rule\":"
+		"{\"match\":\"in_port=1\",\"priority\":32768,\"cookie\":0,\"id\":1}},"
+		"{\"depth\":0,\"table\":0,\"type\":\"action\",\"action\":\"CONTROLLER:65535\"},"
+		"{\"depth\":0,\"table\":0,\"type\":\"action\",\"action\":\"output:2\"}],"
+		"\"final_flow\":\"unchanged\",\"megaflow\":\"in_port=1\","
+		"\"datapath_actions\":\"userspace(reason=2),2\",\"error\":null,"
+		"\"trace_complete\":true}\n";
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_megaflow_match(void **state)
+{
+	struct ofp_key k;
+	struct xs_flow_key mask;
+	struct ofp_match m;
+	struct xs_err err;
+	char buf[256];
+	(void)state;
+
+	assert_int_equal(ofp_parse_packet("in_port=3,tcp,nw_dst=10.1.2.3,tp_dst=22", &k, &err), 0);
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffffffff;
+	mask.dl_type = 0xffff;
+	mask.nw_dst = htonl(0xffff0000);
+	trace_megaflow_match(&k, &mask, &m);
+	ofp_format_match(&m, buf, sizeof(buf));
+	assert_string_equal(buf, "ip,in_port=3,nw_dst=10.1.0.0/16");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_text_two_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_miss, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test(test_megaflow_match),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
