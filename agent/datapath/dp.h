@@ -119,7 +119,8 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 /* Gives the megaflow @h new actions: writes them to a fresh slot, points the
  * hash entry at it and retires the old slot. Counters carry over (the old
  * slot's totals are folded into the new one's as xs_dp_flow_stats reports
- * them). *@h is updated to the new handle. -ENOENT if @h is not installed;
+ * them; a packet still running the old slot after the switch is not
+ * counted). *@h is updated to the new handle. -ENOENT if @h is not installed;
  * -EINVAL as for install; -ENOSPC if no slot is free. On error nothing
  * changes. */
 int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
@@ -190,9 +191,11 @@ uint64_t xs_dp_upcall_malformed(const struct xs_dp *dp);
  * with the actions of megaflow @h instead of a lookup (struct xs_meta with
  * XS_META_EXEC in front of the frame). The packet really leaves: this is a
  * BPF_PROG_TEST_RUN with live frames. If @h was retired meanwhile the
- * program drops the packet and counts STALE_REINJECT.
- * -EINVAL: NULL @pkt, @len < 14 or > 3520, ifindex 0; -errno from the
- * kernel (-ENODEV for an unknown ifindex). */
+ * program drops the packet and counts STALE_REINJECT. The frame must be
+ * whole: a miss record flagged XS_UPCALL_F_TRUNC cannot be re-injected.
+ * -EINVAL: NULL @pkt, @len < 14 or > 3520 (a live test run takes one page
+ * less headroom and tailroom), ifindex 0; -errno from the kernel (-ENODEV
+ * for an unknown ifindex). */
 int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
 		  struct xs_flow_handle h);
 

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "tests/bpf/dp_fixture.h"
 
@@ -268,6 +269,14 @@ static void test_probe_cost(void **state)
 	print_message("# megaflow hit: %.0f ns at the 1st mask, %.0f ns at the %dth\n", first,
 		      last, N_MASKS);
 	assert_true(last > 2 * first);
+
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(xs_dp_masks_rank(f->dp, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	print_message("# ranking %d masks: %.0f us\n", N_MASKS,
+		      ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 100 / 1e3);
 }
 
 static void test_shared_mask_refcount(void **state)
