@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -158,6 +159,9 @@ static int parse_subfield(struct act_state *st, const struct act_tok *at,
 	int lb = ofp_tok_find(t, '[');
 	struct ofp_tok name = lb < 0 ? t : ofp_tok_sub(t, 0, lb);
 	uint64_t a, b;
+	char what[48];
+	int dots = -1;
+	unsigned i;
 
 	f = ofp_field_by_name(name.s, name.len);
 	if (!f)
@@ -177,23 +181,18 @@ static int parse_subfield(struct act_state *st, const struct act_tok *at,
 	t = ofp_tok_sub(t, lb + 1, t.len - lb - 2);
 	if (!t.len)
 		return 0;
-	{
-		int dots = -1;
-		unsigned i;
-
-		for (i = 0; i + 1 < t.len; i++)
-			if (t.s[i] == '.' && t.s[i + 1] == '.')
-				dots = i;
-		if (dots < 0) {
-			if (ofp_read_uint(t, 0xffff, "bit", &a, st->err))
-				return -EINVAL;
-			b = a;
-		} else if (ofp_read_uint(ofp_tok_sub(t, 0, dots), 0xffff, "bit", &a,
-					 st->err) ||
-			   ofp_read_uint(ofp_tok_sub(t, dots + 2, t.len - dots - 2),
-					 0xffff, "bit", &b, st->err)) {
+	snprintf(what, sizeof(what), "%.*s: bit index", OFP_TOK(at->name));
+	for (i = 0; i + 1 < t.len; i++)
+		if (t.s[i] == '.' && t.s[i + 1] == '.')
+			dots = i;
+	if (dots < 0) {
+		if (ofp_read_uint(t, 0xffff, what, &a, st->err))
 			return -EINVAL;
-		}
+		b = a;
+	} else if (ofp_read_uint(ofp_tok_sub(t, 0, dots), 0xffff, what, &a, st->err) ||
+		   ofp_read_uint(ofp_tok_sub(t, dots + 2, t.len - dots - 2), 0xffff, what,
+				 &b, st->err)) {
+		return -EINVAL;
 	}
 	if (a > b)
 		return ofp_err(st->err, t, "%.*s: bit range [%.*s] is backwards",

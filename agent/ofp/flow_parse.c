@@ -107,7 +107,7 @@ static int parse_cookie(struct ofp_tok v, enum ofp_parse_mode mode,
 	return 0;
 }
 
-static int parse_key(int k, struct ofp_tok key, struct ofp_tok v, enum ofp_parse_mode mode,
+static int parse_key(int k, struct ofp_tok v, enum ofp_parse_mode mode,
 		     struct ofp_flow *flow, struct xs_err *err)
 {
 	uint64_t x;
@@ -125,8 +125,7 @@ static int parse_key(int k, struct ofp_tok key, struct ofp_tok v, enum ofp_parse
 		return 0;
 	case K_COOKIE:
 		return parse_cookie(v, mode, flow, err);
-	case K_IDLE:
-	case K_HARD:
+	default: /* K_IDLE, K_HARD */
 		if (ofp_read_uint(v, UINT16_MAX, key_names[k], &x, err))
 			return -EINVAL;
 		if (k == K_IDLE)
@@ -135,7 +134,6 @@ static int parse_key(int k, struct ofp_tok key, struct ofp_tok v, enum ofp_parse
 			flow->hard_timeout = x;
 		return 0;
 	}
-	return ofp_err(err, key, "internal: unhandled key");
 }
 
 /* The match part and flow keys; returns the action text in *acts. */
@@ -204,7 +202,7 @@ static int parse_fields(const char *s, size_t len, enum ofp_parse_mode mode,
 		if (!has_val)
 			return ofp_err(err, key, "%s: missing value (write %s=VALUE)",
 				       key_names[k], key_names[k]);
-		if (parse_key(k, key, val, mode, flow, err))
+		if (parse_key(k, val, mode, flow, err))
 			return -EINVAL;
 	}
 	return 0;

@@ -433,10 +433,6 @@ int ofp_read_field_value(const struct ofp_field *f, struct ofp_tok t,
 	if (f->format == OFPFMT_FRAG) {
 		for (i = 0; i < sizeof(frag_names) / sizeof(frag_names[0]); i++) {
 			if (ofp_tok_is(t, frag_names[i].name)) {
-				if (!allow_mask && frag_names[i].mask != XS_FRAG_MASK)
-					return ofp_err(err, t, "%s: '%s' is a masked match, "
-						       "not allowed here", f->name,
-						       frag_names[i].name);
 				value[0] = frag_names[i].value;
 				mask[0] = frag_names[i].mask;
 				return 0;
