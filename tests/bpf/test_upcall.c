@@ -328,6 +328,50 @@ static void test_poll_contract(void **state)
 	xs_dp_close(dp);
 }
 
+/* The agent's loop in miniature: a miss, a megaflow installed from the
+ * record's key, the missed packet re-injected with it, the next packet
+ * forwarded by the fast path alone. */
+static void test_miss_install_execute(void **state)
+{
+	struct sink s = { 0 };
+	struct xs_flow_key mask;
+	struct xs_flow_handle h;
+	uint64_t st[XS_STAT__MAX];
+	struct fx_veth v;
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, 42);
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(64);
+	fx_veth_up(&v);
+	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
+	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
+	assert_int_equal(fx_cap_count(&v), 0);
+	assert_int_equal(xs_dp_upcall_poll(dp, collect, &s, 100), 1);
+
+	memset(&mask, 0xff, sizeof(mask));
+	mask.mask_id = 0;
+	struct xs_action out = { .type = XS_ACT_OUTPUT, .arg = v.a };
+	assert_int_equal(xs_dp_flow_install(dp, &s.rec[0].key, &mask, &out, 1, XS_MF_F_XDP, &h),
+			 0);
+	assert_int_equal(xs_dp_execute(dp, s.rec[0].ifindex, s.rec[0].pkt, s.rec[0].cap_len, h),
+			 0);
+	assert_int_equal(fx_cap_count(&v), 1);
+	fx_cap_expect(&v, 0, pkt, len);
+	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
+	assert_int_equal(fx_cap_count(&v), 2);
+	fx_cap_expect(&v, 1, pkt, len);
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_MISS], 1);
+	assert_int_equal(st[XS_STAT_REINJECT], 1);
+	assert_int_equal(st[XS_STAT_MEGAFLOW_HIT], 1);
+	assert_int_equal(xs_dp_upcall_poll(dp, collect, &s, 0), 0);
+	fx_veth_down(&v);
+	xs_dp_close(dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_long_frame_truncated),
 		cmocka_unit_test(test_miss_limiter),
 		cmocka_unit_test(test_poll_contract),
+		cmocka_unit_test(test_miss_install_execute),
 	};
 	fx_pin_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);
