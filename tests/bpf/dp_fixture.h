@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,8 +25,6 @@
 #include "agent/datapath/dp.h"
 #include "capture.skel.h"
 
-#define FX_VETH_A "xs-b2-a" /* the datapath sends here */
-#define FX_VETH_B "xs-b2-b" /* capture runs here */
 #define FX_CAP_FRAMES 16
 #define FX_SRC_MAC "02:00:00:00:00:01" /* the capture keeps only these */
 
@@ -34,8 +34,12 @@ struct fx_cap_frame {
 	uint8_t data[2048];
 };
 
+/* Names carry the pid: several runs of these tests (other helpers' `make
+ * test`) may share the host. */
 struct fx_veth {
-	uint32_t a, b; /* ifindexes */
+	char name_a[IF_NAMESIZE]; /* the datapath sends here */
+	char name_b[IF_NAMESIZE]; /* capture runs here */
+	uint32_t a, b;            /* ifindexes */
 	struct capture *cap;
 	uint64_t base;  /* frames captured before the test began */
 };
@@ -124,31 +128,38 @@ static inline void fx_stats(struct xs_dp *dp, uint64_t out[XS_STAT__MAX])
 	assert_int_equal(xs_dp_stats_read(dp, out), 0);
 }
 
-static inline void fx_sh(const char *cmd)
+/* Runs a shell command built from @fmt; returns its exit status. */
+static inline int fx_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int fx_sh(const char *fmt, ...)
 {
 	char buf[512];
+	va_list ap;
+	int n;
 
-	snprintf(buf, sizeof(buf), "%s >/dev/null 2>&1", cmd);
-	if (system(buf)) {
-		/* cleanup commands may fail harmlessly; creation is checked by
-		 * its caller through the ifindex */
-	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 32, fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(buf) - 32);
+	strcat(buf, " >/dev/null 2>&1");
+	return system(buf);
 }
 
-/* Creates the veth pair (removing a leftover first), brings both ends up and
- * attaches the capture program to B in driver mode. */
+/* Creates the veth pair, brings both ends up and attaches the capture
+ * program to B in driver mode. */
 static inline void fx_veth_up(struct fx_veth *v)
 {
 	memset(v, 0, sizeof(*v));
-	fx_sh("ip link del " FX_VETH_A);
-	fx_sh("ip link add " FX_VETH_A " type veth peer name " FX_VETH_B);
-	/* No IPv6 autoconfiguration: its frames would land in the capture. */
-	fx_sh("sysctl -qw net.ipv6.conf." FX_VETH_A ".disable_ipv6=1");
-	fx_sh("sysctl -qw net.ipv6.conf." FX_VETH_B ".disable_ipv6=1");
-	fx_sh("ip link set " FX_VETH_A " up");
-	fx_sh("ip link set " FX_VETH_B " up");
-	v->a = if_nametoindex(FX_VETH_A);
-	v->b = if_nametoindex(FX_VETH_B);
+	snprintf(v->name_a, sizeof(v->name_a), "xsb2-%d-a", (int)getpid() % 1000000);
+	snprintf(v->name_b, sizeof(v->name_b), "xsb2-%d-b", (int)getpid() % 1000000);
+	fx_sh("ip link del %s", v->name_a); /* a leftover of a crashed run */
+	assert_int_equal(fx_sh("ip link add %s type veth peer name %s", v->name_a, v->name_b), 0);
+	/* No IPv6 autoconfiguration: its frames would reach the capture. */
+	fx_sh("sysctl -qw net.ipv6.conf.%s.disable_ipv6=1", v->name_a);
+	fx_sh("sysctl -qw net.ipv6.conf.%s.disable_ipv6=1", v->name_b);
+	assert_int_equal(fx_sh("ip link set %s up", v->name_a), 0);
+	assert_int_equal(fx_sh("ip link set %s up", v->name_b), 0);
+	v->a = if_nametoindex(v->name_a);
+	v->b = if_nametoindex(v->name_b);
 	assert_true(v->a && v->b);
 	v->cap = capture__open_and_load();
 	assert_non_null(v->cap);
@@ -163,7 +174,8 @@ static inline void fx_veth_down(struct fx_veth *v)
 	if (v->b)
 		bpf_xdp_detach(v->b, XDP_FLAGS_DRV_MODE, NULL);
 	capture__destroy(v->cap);
-	fx_sh("ip link del " FX_VETH_A);
+	if (v->name_a[0])
+		fx_sh("ip link del %s", v->name_a);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -7,7 +7,7 @@
 
 #include "tests/bpf/dp_fixture.h"
 
-#define PIN_DIR "/sys/fs/bpf/xs-test-b2-pin"
+static char pin_dir[64]; /* /sys/fs/bpf/xs-test-b2-<pid> */
 
 static const uint8_t new_dst[6] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x99 };
 
@@ -515,7 +515,8 @@ static void test_full_table_rates(void **state)
  * the megaflow still forwards; unpin cleans up. */
 static void test_pinning_adopts(void **state)
 {
-	struct xs_dp_opts o = { .pin_dir = PIN_DIR, .max_flows = 64 };
+	struct xs_dp_opts o = { .pin_dir = pin_dir, .max_flows = 64 };
+	char path[128];
 	struct xs_flow_key key, mask, key2, mask2;
 	struct xs_flow_handle h, h2, hx;
 	struct xs_dp_flow f;
@@ -529,10 +530,12 @@ static void test_pinning_adopts(void **state)
 	(void)state;
 	xs_test_require_bpf();
 	assert_int_equal(xs_test_mount_bpffs(), 0);
-	xs_dp_unpin(PIN_DIR);
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xs-test-b2-%d", (int)getpid());
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_MEGAFLOWS);
+	xs_dp_unpin(pin_dir);
 	fx_veth_up(&v);
 	assert_int_equal(xs_dp_open(&o, &dp), 0);
-	assert_int_equal(stat(PIN_DIR "/" XS_MAP_MEGAFLOWS, &sb), 0);
+	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
 	udp_match(8, &key, &mask);
 	struct xs_action acts[2] = { act_set_dst(new_dst), act_output(v.a) };
@@ -545,7 +548,7 @@ static void test_pinning_adopts(void **state)
 
 	/* Leftovers the next agent cannot trust: a hash entry of a mask that
 	 * is not published, one whose slot has another generation. */
-	int mf_fd = bpf_obj_get(PIN_DIR "/" XS_MAP_MEGAFLOWS);
+	int mf_fd = bpf_obj_get(path);
 	struct xs_flow_key bad1 = key, bad2 = key;
 	struct xs_flow_handle bh1 = { .slot = 5, .gen = 9 }, bh2 = { .slot = 30, .gen = 3 };
 	assert_true(mf_fd >= 0);
@@ -598,8 +601,8 @@ static void test_pinning_adopts(void **state)
 	assert_int_equal(xs_dp_mask_count(dp), 1);
 	xs_dp_close(dp);
 
-	assert_int_equal(xs_dp_unpin(PIN_DIR), 0);
-	assert_int_equal(stat(PIN_DIR, &sb), -1);
+	assert_int_equal(xs_dp_unpin(pin_dir), 0);
+	assert_int_equal(stat(pin_dir, &sb), -1);
 	assert_int_equal(errno, ENOENT);
 	fx_veth_down(&v);
 }
