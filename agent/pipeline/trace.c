@@ -194,6 +194,8 @@ static void render_text(FILE *f, const struct ofp_key *packet, const struct xlat
 			if (e->rule) {
 				format_rule(e->rule, buf, sizeof(buf));
 				fprintf(f, "%*s%2u. %s\n", ind, "", e->table, buf);
+				if (!e->rule->n_actions)
+					fprintf(f, "%*sdrop\n", ind + 4, "");
 			} else {
 				fprintf(f, "%*s%2u. No match.\n%*sdrop\n", ind, "", e->table, ind + 4, "");
 			}

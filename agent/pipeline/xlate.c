@@ -25,6 +25,9 @@ struct xctx {
 	struct xs_flow_key dp;     /* the packet as the datapath holds it after
 	                            * the actions emitted so far */
 	struct ofp_key wc;         /* bits depended on (1 = exact) */
+	struct ofp_key written;    /* bits actions wrote; they join wc at the
+	                            * first commit, whose "did it change"
+	                            * depends on the packet's old value */
 	unsigned n_lookups;
 	uint8_t table;             /* table whose rule is running */
 	int err;
@@ -266,7 +269,11 @@ static void commit(struct xctx *x, unsigned depth)
 	struct xs_flow_key *w = &x->key.dp;
 	uint16_t type = ntohs(w->dl_type);
 	bool l3 = false, l4 = false;
+	uint8_t *wc = (uint8_t *)&x->wc.dp;
+	const uint8_t *wr = (const uint8_t *)&x->written.dp;
 
+	for (size_t i = 0; i < sizeof(x->wc.dp); i++)
+		wc[i] |= wr[i];
 	commit_vlans(x, depth);
 	WHOLE(x, depth, dl_src, XS_ACT_SET_ETH_SRC, 0);
 	WHOLE(x, depth, dl_dst, XS_ACT_SET_ETH_DST, 0);
@@ -406,7 +413,7 @@ static void write_subfield(struct xctx *x, unsigned depth, const struct ofpact_s
 		put_bit(value, f->n_bytes, dst->ofs + i, get_bit(src, src_n, i));
 		put_bit(mask, f->n_bytes, dst->ofs + i, 1);
 	}
-	ofp_field_set(f, mask, mask, &x->wc);
+	ofp_field_set(f, mask, mask, &x->written);
 	ofp_field_set(f, value, mask, &x->key);
 }
 
@@ -419,7 +426,7 @@ static void do_set_field(struct xctx *x, unsigned depth, const struct ofpact *a)
 		note(x, depth, "%s not in this packet: set skipped", f->name);
 		return;
 	}
-	ofp_field_set(f, a->set_field.mask, a->set_field.mask, &x->wc);
+	ofp_field_set(f, a->set_field.mask, a->set_field.mask, &x->written);
 	ofp_field_set(f, a->set_field.value, a->set_field.mask, &x->key);
 }
 
@@ -455,7 +462,11 @@ static void do_dec_ttl(struct xctx *x, unsigned depth)
 		return;
 	}
 	x->wc.dp.nw_ttl = 0xff;
-	commit(x, depth);
+	/* DEC_TTL commutes with the other pending sets: commit them only when
+	 * the TTL itself was rewritten, or when the packet leaves for the
+	 * agent here (it should see every change made so far). */
+	if (x->key.dp.nw_ttl <= 1 || x->key.dp.nw_ttl != x->dp.nw_ttl)
+		commit(x, depth);
 	act = emit(x, depth, XS_ACT_DEC_TTL);
 	if (!act)
 		return;

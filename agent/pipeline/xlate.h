@@ -18,8 +18,8 @@
  * The megaflow mask holds every key bit a decision read: each subtable the
  * classifier probed (see classifier.h for staged lookup and prefix tries),
  * the bits an action read (move sources, dec_ttl's TTL, VLAN edits), the
- * bits an action wrote (so "did it change" has one answer in the whole
- * megaflow), fields whose unwritten bits a whole-field set action copies,
+ * bits an action wrote once a commit compares them (so "did it change" has
+ * one answer in the whole megaflow; writes no output follows cost nothing), fields whose unwritten bits a whole-field set action copies,
  * in_port, and the prerequisites (dl_type, nw_proto) of any L3/L4 bits. */
 #ifndef XS_PIPELINE_XLATE_H
 #define XS_PIPELINE_XLATE_H

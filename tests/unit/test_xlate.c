@@ -316,6 +316,39 @@ static void test_dec_ttl(void **state)
 	check("in_port=1,arp", 0);
 }
 
+static void test_dec_ttl_ordering(void **state)
+{
+	struct xs_action *a;
+	(void)state;
+	load("in_port=1,ip,actions=mod_dl_src:02:00:00:00:00:01,dec_ttl,output:2\n"
+	     "in_port=2,ip,actions=mod_nw_ttl:5,dec_ttl,output:3\n"
+	     "in_port=3,ip,actions=mod_dl_src:02:00:00:00:00:01,mod_nw_dst:1.2.3.4\n");
+	/* DEC_TTL commutes with the MAC rewrite, which waits for the output. */
+	reset_want();
+	want_act(XS_ACT_DEC_TTL);
+	a = want_act(XS_ACT_SET_ETH_SRC);
+	a->u.mac[0] = 2;
+	a->u.mac[5] = 1;
+	want_output(2);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_ttl = 0xff;
+	memset(want_mask.dl_src, 0xff, 6);
+	check("in_port=1,ip,nw_ttl=9", 0);
+	/* A rewritten TTL is committed before it is decremented. */
+	reset_want();
+	a = want_act(XS_ACT_SET_NW_TTL);
+	a->u.bytes[0] = 5;
+	want_act(XS_ACT_DEC_TTL);
+	want_output(3);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_ttl = 0xff;
+	check("in_port=2,ip,nw_ttl=9", 0);
+	/* Writes that nothing outputs do not reach the megaflow. */
+	reset_want();
+	want_mask.dl_type = 0xffff;
+	check("in_port=3,ip,nw_dst=9.9.9.9", 0);
+}
+
 static void test_vlan(void **state)
 {
 	struct xs_action *a;
@@ -436,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resubmit_fanout_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dec_ttl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dec_ttl_ordering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vlan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_controller_and_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_through_register, setup, teardown),
