@@ -1,0 +1,755 @@
+/* Datapath keys, masks and action lists as Open vSwitch's datapath text
+ * (see dp_format.h for the syntax and the rules for masked fields). */
+#include "common/dp_format.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xdpswitch/datapath.h"
+#include "bpf/parse.h"
+
+/* Output buffer that remembers whether anything was cut off. */
+struct out {
+	char *buf;
+	size_t size;
+	size_t len;
+	int full;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len) {
+		o->full = 1;
+		o->len = o->size - 1;
+	} else {
+		o->len += n;
+	}
+}
+
+/* A comma-separated list: sep() puts the comma before every item but the
+ * first. */
+struct list {
+	struct out *o;
+	int n;
+};
+
+static void sep(struct list *l)
+{
+	if (l->n++)
+		put(l->o, ",");
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const __u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+static int all_ones(const void *p, size_t n)
+{
+	const __u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != 0xff)
+			return 0;
+	return 1;
+}
+
+/* Field printers. Each skips a field whose mask is zero, prints value
+ * alone under a full mask, and value/mask otherwise (OVS's notation). */
+static void f_mac(struct list *l, const char *name, const __u8 *v,
+		  const __u8 *m)
+{
+	static const char fmt[] = "%02x:%02x:%02x:%02x:%02x:%02x";
+
+	if (all_zero(m, 6))
+		return;
+	sep(l);
+	put(l->o, "%s=", name);
+	put(l->o, fmt, v[0], v[1], v[2], v[3], v[4], v[5]);
+	if (!all_ones(m, 6)) {
+		put(l->o, "/");
+		put(l->o, fmt, m[0], m[1], m[2], m[3], m[4], m[5]);
+	}
+}
+
+static void f_ip4(struct list *l, const char *name, __be32 v, __be32 m)
+{
+	char a[INET_ADDRSTRLEN];
+
+	if (!m)
+		return;
+	sep(l);
+	inet_ntop(AF_INET, &v, a, sizeof(a));
+	put(l->o, "%s=%s", name, a);
+	if (m != 0xffffffff) {
+		inet_ntop(AF_INET, &m, a, sizeof(a));
+		put(l->o, "/%s", a);
+	}
+}
+
+static void f_ip6(struct list *l, const char *name, const __u8 *v,
+		  const __u8 *m)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (all_zero(m, 16))
+		return;
+	sep(l);
+	inet_ntop(AF_INET6, v, a, sizeof(a));
+	put(l->o, "%s=%s", name, a);
+	if (!all_ones(m, 16)) {
+		inet_ntop(AF_INET6, m, a, sizeof(a));
+		put(l->o, "/%s", a);
+	}
+}
+
+/* Decimal value, hex mask (OVS's format_u8u / format_be16). */
+static void f_dec(struct list *l, const char *name, unsigned int v,
+		  unsigned int m, unsigned int full)
+{
+	if (!m)
+		return;
+	sep(l);
+	put(l->o, "%s=%u", name, v);
+	if (m != full)
+		put(l->o, "/%#x", m);
+}
+
+/* Hex value and mask (OVS's format_u8x, IPv6 label). */
+static void f_hex(struct list *l, const char *name, unsigned int v,
+		  unsigned int m, unsigned int full)
+{
+	if (!m)
+		return;
+	sep(l);
+	put(l->o, "%s=%#x", name, v);
+	if ((m & full) != full)
+		put(l->o, "/%#x", m);
+}
+
+static void f_frag(struct list *l, __u8 v, __u8 m)
+{
+	static const char *const names[] = { "no", "first", "no", "later" };
+
+	m &= XS_FRAG_MASK;
+	if (!m)
+		return;
+	sep(l);
+	put(l->o, "frag=%s", names[v & m]);
+	if (m != XS_FRAG_MASK)
+		put(l->o, "/%#x", m);
+}
+
+/* VLAN TCI the way OVS prints it: vid and pcp when set or matched, and
+ * cfi=0 for a TCI without the present bit (with cfi_masked, only if that
+ * bit is in m). v, m in host order. */
+static void f_tci(struct list *l, __u16 v, __u16 m, int cfi_masked)
+{
+	if ((v | m) & XS_VLAN_VID_MASK) {
+		sep(l);
+		put(l->o, "vid=%u", v & XS_VLAN_VID_MASK);
+		if ((m & XS_VLAN_VID_MASK) != XS_VLAN_VID_MASK)
+			put(l->o, "/%#x", m & XS_VLAN_VID_MASK);
+	}
+	if ((v | m) & XS_VLAN_PCP_MASK) {
+		sep(l);
+		put(l->o, "pcp=%u", v >> XS_VLAN_PCP_SHIFT);
+		if ((m & XS_VLAN_PCP_MASK) != XS_VLAN_PCP_MASK)
+			put(l->o, "/%#x", m >> XS_VLAN_PCP_SHIFT);
+	}
+	if (!(v & XS_VLAN_PRESENT) && (!cfi_masked || (m & XS_VLAN_PRESENT))) {
+		sep(l);
+		put(l->o, "cfi=0");
+	}
+}
+
+/* TCP flags: names joined by '|' under a full mask, else +name/-name for
+ * each matched bit (OVS's format_flags / format_flags_masked). */
+static void f_tcp_flags(struct out *o, __u16 v, __u16 m)
+{
+	static const char *const names[12] = {
+		"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns",
+		"[200]", "[400]", "[800]",
+	};
+	int first = 1;
+
+	if (m == 0x0fff) {
+		if (!v)
+			put(o, "0");
+		for (int i = 0; i < 12; i++) {
+			if (!(v & 1u << i))
+				continue;
+			put(o, "%s%s", first ? "" : "|", names[i]);
+			first = 0;
+		}
+		return;
+	}
+	for (int i = 0; i < 12; i++)
+		if (m & 1u << i)
+			put(o, "%c%s", v & 1u << i ? '+' : '-', names[i]);
+}
+
+static void f_port(struct out *o, __u32 port, const struct xs_dp_port_map *ports)
+{
+	char name[64];
+
+	if (ports && ports->name &&
+	    ports->name(ports->ctx, port, name, sizeof(name)) == 0) {
+		name[sizeof(name) - 1] = 0;
+		put(o, "%s", name);
+	} else {
+		put(o, "%u", port);
+	}
+}
+
+/* Opens attribute "name(" as the next item of l; returns the list of its
+ * fields. close_attr() ends it. */
+static struct list open_attr(struct list *l, const char *name)
+{
+	sep(l);
+	put(l->o, "%s(", name);
+	return (struct list){ .o = l->o };
+}
+
+static void close_attr(struct list *l)
+{
+	put(l->o, ")");
+}
+
+/* L3 and L4 attributes of key (k and m: masked key and mask). exact says
+ * that no mask was given. */
+static void fmt_l3_l4(struct list *l, const struct xs_flow_key *key,
+		      const struct xs_flow_key *k, const struct xs_flow_key *m,
+		      int exact)
+{
+	__u16 type = ntohs(key->dl_type);
+	int ip4 = type == XS_ETH_P_IPV4, ip6 = type == XS_ETH_P_IPV6;
+	struct list a;
+
+	if (ip4 && (m->nw_src || m->nw_dst || m->nw_proto || m->nw_tos ||
+		    m->nw_ttl || (m->nw_frag & XS_FRAG_MASK))) {
+		a = open_attr(l, "ipv4");
+		f_ip4(&a, "src", k->nw_src, m->nw_src);
+		f_ip4(&a, "dst", k->nw_dst, m->nw_dst);
+		f_dec(&a, "proto", k->nw_proto, m->nw_proto, 0xff);
+		f_hex(&a, "tos", k->nw_tos, m->nw_tos, 0xff);
+		f_dec(&a, "ttl", k->nw_ttl, m->nw_ttl, 0xff);
+		f_frag(&a, k->nw_frag, m->nw_frag);
+		close_attr(&a);
+	} else if (ip6 && (!all_zero(m->ipv6_src, 32) || m->ipv6_label ||
+			   m->nw_proto || m->nw_tos || m->nw_ttl ||
+			   (m->nw_frag & XS_FRAG_MASK))) {
+		a = open_attr(l, "ipv6");
+		f_ip6(&a, "src", k->ipv6_src, m->ipv6_src);
+		f_ip6(&a, "dst", k->ipv6_dst, m->ipv6_dst);
+		f_hex(&a, "label", ntohl(k->ipv6_label), ntohl(m->ipv6_label),
+		      0xfffff);
+		f_dec(&a, "proto", k->nw_proto, m->nw_proto, 0xff);
+		f_hex(&a, "tclass", k->nw_tos, m->nw_tos, 0xff);
+		f_dec(&a, "hlimit", k->nw_ttl, m->nw_ttl, 0xff);
+		f_frag(&a, k->nw_frag, m->nw_frag);
+		close_attr(&a);
+	} else if ((type == XS_ETH_P_ARP || type == XS_ETH_P_RARP) &&
+		   (m->nw_src || m->nw_dst || m->nw_proto ||
+		    !all_zero(m->arp_sha, 12))) {
+		a = open_attr(l, "arp");
+		f_ip4(&a, "sip", k->nw_src, m->nw_src);
+		f_ip4(&a, "tip", k->nw_dst, m->nw_dst);
+		/* OVS's op is 16 bits wide and the key keeps the low 8, so a
+		 * megaflow mask reads op=1/0xff, as in OVS. */
+		f_dec(&a, "op", k->nw_proto, exact ? 0xffff : m->nw_proto, 0xffff);
+		f_mac(&a, "sha", k->arp_sha, m->arp_sha);
+		f_mac(&a, "tha", k->arp_tha, m->arp_tha);
+		close_attr(&a);
+	}
+
+	if (!(ip4 || ip6) || (key->nw_frag & XS_FRAG_LATER))
+		return;
+	switch (key->nw_proto) {
+	case XS_IPPROTO_TCP:
+	case XS_IPPROTO_UDP:
+	case XS_IPPROTO_SCTP:
+		if (m->tp_src || m->tp_dst) {
+			a = open_attr(l, key->nw_proto == XS_IPPROTO_TCP ? "tcp" :
+					 key->nw_proto == XS_IPPROTO_UDP ? "udp" :
+									   "sctp");
+			f_dec(&a, "src", ntohs(k->tp_src), ntohs(m->tp_src), 0xffff);
+			f_dec(&a, "dst", ntohs(k->tp_dst), ntohs(m->tp_dst), 0xffff);
+			close_attr(&a);
+		}
+		if (key->nw_proto == XS_IPPROTO_TCP &&
+		    (ntohs(m->tcp_flags) & 0x0fff)) {
+			a = open_attr(l, "tcp_flags");
+			f_tcp_flags(l->o, ntohs(k->tcp_flags) & 0x0fff,
+				    ntohs(m->tcp_flags) & 0x0fff);
+			close_attr(&a);
+		}
+		break;
+	case XS_IPPROTO_ICMP:
+	case XS_IPPROTO_ICMPV6:
+		if ((key->nw_proto == XS_IPPROTO_ICMP) != ip4)
+			break;
+		if ((ntohs(m->tp_src) & 0xff) || (ntohs(m->tp_dst) & 0xff)) {
+			a = open_attr(l, ip4 ? "icmp" : "icmpv6");
+			f_dec(&a, "type", ntohs(k->tp_src) & 0xff,
+			      ntohs(m->tp_src) & 0xff, 0xff);
+			f_dec(&a, "code", ntohs(k->tp_dst) & 0xff,
+			      ntohs(m->tp_dst) & 0xff, 0xff);
+			close_attr(&a);
+		}
+		if (ip6 && key->tp_dst == 0 &&
+		    (key->tp_src == htons(XS_ND_NEIGHBOR_SOLICIT) ||
+		     key->tp_src == htons(XS_ND_NEIGHBOR_ADVERT)) &&
+		    !(all_zero(m->nd_target, 16) && all_zero(m->arp_sha, 12))) {
+			a = open_attr(l, "nd");
+			f_ip6(&a, "target", k->nd_target, m->nd_target);
+			f_mac(&a, "sll", k->arp_sha, m->arp_sha);
+			f_mac(&a, "tll", k->arp_tha, m->arp_tha);
+			close_attr(&a);
+		}
+		break;
+	}
+}
+
+int xs_dp_format_key(char *buf, size_t size, const struct xs_flow_key *key,
+		     const struct xs_flow_key *mask,
+		     const struct xs_dp_port_map *ports)
+{
+	struct out o = { .buf = buf, .size = size };
+	struct list top = { .o = &o }, a, levels[XS_MAX_VLAN + 1];
+	struct xs_flow_key k, m;
+	struct list *l = &top;
+	int depth = 0;
+
+	XS_STATIC_ASSERT(XS_FLOW_KEY_SEQ == 1, "format every key field");
+	if (!buf || !size)
+		return -EINVAL;
+	buf[0] = 0;
+	if (mask)
+		m = *mask;
+	else
+		memset(&m, 0xff, sizeof(m));
+	for (size_t i = 0; i < sizeof(k); i++)
+		((__u8 *)&k)[i] = ((const __u8 *)key)[i] & ((__u8 *)&m)[i];
+
+	if (m.in_port) {
+		a = open_attr(l, "in_port");
+		if (m.in_port == 0xffffffff)
+			f_port(&o, k.in_port, ports);
+		else
+			put(&o, "%u/%#x", k.in_port, m.in_port);
+		close_attr(&a);
+	}
+	a = open_attr(l, "eth");
+	f_mac(&a, "src", k.dl_src, m.dl_src);
+	f_mac(&a, "dst", k.dl_dst, m.dl_dst);
+	close_attr(&a);
+
+	for (int i = 0; i < XS_MAX_VLAN && key->vlan[i].tpid; i++) {
+		if (m.vlan[i].tpid) {
+			a = open_attr(l, "eth_type");
+			put(&o, "0x%04x", ntohs(k.vlan[i].tpid));
+			if (m.vlan[i].tpid != 0xffff)
+				put(&o, "/0x%04x", ntohs(m.vlan[i].tpid));
+			close_attr(&a);
+		}
+		if (m.vlan[i].tci) {
+			a = open_attr(l, "vlan");
+			f_tci(&a, ntohs(k.vlan[i].tci), ntohs(m.vlan[i].tci), 0);
+			close_attr(&a);
+		}
+		levels[depth] = open_attr(l, "encap");
+		l = &levels[depth++];
+	}
+
+	if (m.dl_type) {
+		a = open_attr(l, "eth_type");
+		put(&o, "0x%04x", ntohs(k.dl_type));
+		if (m.dl_type != 0xffff)
+			put(&o, "/0x%04x", ntohs(m.dl_type));
+		close_attr(&a);
+	}
+	fmt_l3_l4(l, key, &k, &m, !mask);
+	while (depth--)
+		close_attr(&levels[depth]);
+	return o.full ? -ENOSPC : 0;
+}
+
+/* Headers a run of set actions can rewrite. */
+enum set_hdr {
+	SET_NONE,
+	SET_ETH,
+	SET_IPV4,
+	SET_IPV6,
+	SET_TP,
+	SET_VLAN,
+	SET_ARP,
+};
+
+/* A run of consecutive set actions on one header, printed as one set().
+ * Values and masks are kept in flow key fields. */
+struct set_run {
+	enum set_hdr hdr;
+	struct xs_flow_key v;
+	struct xs_flow_key m;
+	__u16 arp_op;
+	__u16 arp_op_mask;
+};
+
+/* Header that set action a rewrites, or SET_NONE if a is not a set. */
+static enum set_hdr set_hdr_of(const struct xs_action *a, int ip6)
+{
+	switch (a->type) {
+	case XS_ACT_SET_ETH_SRC:
+	case XS_ACT_SET_ETH_DST:
+		return SET_ETH;
+	case XS_ACT_SET_IPV4_SRC:
+	case XS_ACT_SET_IPV4_DST:
+		return SET_IPV4;
+	case XS_ACT_SET_IPV6_SRC:
+	case XS_ACT_SET_IPV6_DST:
+	case XS_ACT_SET_IPV6_LABEL:
+		return SET_IPV6;
+	case XS_ACT_SET_NW_TOS:
+	case XS_ACT_SET_NW_TTL:
+		return ip6 ? SET_IPV6 : SET_IPV4;
+	case XS_ACT_SET_TP_SRC:
+	case XS_ACT_SET_TP_DST:
+		return SET_TP;
+	case XS_ACT_SET_VLAN_TCI:
+		return SET_VLAN;
+	case XS_ACT_SET_ARP:
+		return SET_ARP;
+	}
+	return SET_NONE;
+}
+
+/* Adds set action a to run r. Returns 0, 1 if the field is already in the
+ * run (the caller prints the run and starts a new one), or -EINVAL for an
+ * unknown ARP field. */
+static int run_add(struct set_run *r, const struct xs_action *a)
+{
+	struct xs_flow_key *v = &r->v, *m = &r->m;
+
+	switch (a->type) {
+	case XS_ACT_SET_ETH_SRC:
+	case XS_ACT_SET_ETH_DST: {
+		int src = a->type == XS_ACT_SET_ETH_SRC;
+		__u8 *vf = src ? v->dl_src : v->dl_dst;
+		__u8 *mf = src ? m->dl_src : m->dl_dst;
+
+		if (mf[0])
+			return 1;
+		memcpy(vf, a->u.mac, 6);
+		memset(mf, 0xff, 6);
+		return 0;
+	}
+	case XS_ACT_SET_IPV4_SRC:
+	case XS_ACT_SET_IPV4_DST: {
+		int src = a->type == XS_ACT_SET_IPV4_SRC;
+
+		if (src ? m->nw_src : m->nw_dst)
+			return 1;
+		*(src ? &v->nw_src : &v->nw_dst) = a->u.be32[0];
+		*(src ? &m->nw_src : &m->nw_dst) = 0xffffffff;
+		return 0;
+	}
+	case XS_ACT_SET_IPV6_SRC:
+	case XS_ACT_SET_IPV6_DST: {
+		int src = a->type == XS_ACT_SET_IPV6_SRC;
+
+		if ((src ? m->ipv6_src : m->ipv6_dst)[0])
+			return 1;
+		memcpy(src ? v->ipv6_src : v->ipv6_dst, a->u.bytes, 16);
+		memset(src ? m->ipv6_src : m->ipv6_dst, 0xff, 16);
+		return 0;
+	}
+	case XS_ACT_SET_IPV6_LABEL:
+		if (m->ipv6_label)
+			return 1;
+		v->ipv6_label = a->u.be32[0] & a->u.be32[1];
+		m->ipv6_label = a->u.be32[1] & htonl(0xfffff);
+		return 0;
+	case XS_ACT_SET_NW_TOS:
+		if (m->nw_tos)
+			return 1;
+		v->nw_tos = a->u.bytes[0] & a->u.bytes[1];
+		m->nw_tos = a->u.bytes[1];
+		return 0;
+	case XS_ACT_SET_NW_TTL:
+		if (m->nw_ttl)
+			return 1;
+		v->nw_ttl = a->u.bytes[0];
+		m->nw_ttl = 0xff;
+		return 0;
+	case XS_ACT_SET_TP_SRC:
+	case XS_ACT_SET_TP_DST: {
+		int src = a->type == XS_ACT_SET_TP_SRC;
+
+		if (src ? m->tp_src : m->tp_dst)
+			return 1;
+		*(src ? &v->tp_src : &v->tp_dst) = a->u.be16[0];
+		*(src ? &m->tp_src : &m->tp_dst) = 0xffff;
+		return 0;
+	}
+	case XS_ACT_SET_VLAN_TCI:
+		if (m->vlan[0].tci)
+			return 1;
+		v->vlan[0].tci = a->u.be16[0] & a->u.be16[1];
+		m->vlan[0].tci = a->u.be16[1];
+		return 0;
+	case XS_ACT_SET_ARP:
+		switch (a->flags) {
+		case XS_ARP_FIELD_OP:
+			if (r->arp_op_mask)
+				return 1;
+			r->arp_op = ntohs(a->u.be16[0]);
+			r->arp_op_mask = 0xffff;
+			return 0;
+		case XS_ARP_FIELD_SPA:
+		case XS_ARP_FIELD_TPA: {
+			int spa = a->flags == XS_ARP_FIELD_SPA;
+
+			if (spa ? m->nw_src : m->nw_dst)
+				return 1;
+			*(spa ? &v->nw_src : &v->nw_dst) = a->u.be32[0];
+			*(spa ? &m->nw_src : &m->nw_dst) = 0xffffffff;
+			return 0;
+		}
+		case XS_ARP_FIELD_SHA:
+		case XS_ARP_FIELD_THA: {
+			int sha = a->flags == XS_ARP_FIELD_SHA;
+
+			if ((sha ? m->arp_sha : m->arp_tha)[0])
+				return 1;
+			memcpy(sha ? v->arp_sha : v->arp_tha, a->u.mac, 6);
+			memset(sha ? m->arp_sha : m->arp_tha, 0xff, 6);
+			return 0;
+		}
+		}
+		return -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/* Name of the L4 header a TP set rewrites, or NULL if the flow has none. */
+static const char *tp_name(const struct xs_flow_key *key)
+{
+	int ip6;
+
+	if (!key)
+		return "tcp";
+	ip6 = key->dl_type == htons(XS_ETH_P_IPV6);
+	if (!ip6 && key->dl_type != htons(XS_ETH_P_IPV4))
+		return NULL;
+	switch (key->nw_proto) {
+	case XS_IPPROTO_TCP:
+		return "tcp";
+	case XS_IPPROTO_UDP:
+		return "udp";
+	case XS_IPPROTO_SCTP:
+		return "sctp";
+	case XS_IPPROTO_ICMP:
+		return ip6 ? NULL : "icmp";
+	case XS_IPPROTO_ICMPV6:
+		return ip6 ? "icmpv6" : NULL;
+	}
+	return NULL;
+}
+
+static void run_print(struct list *l, const struct set_run *r,
+		      const char *tp)
+{
+	const struct xs_flow_key *v = &r->v, *m = &r->m;
+	static const char *const names[] = {
+		[SET_ETH] = "eth", [SET_IPV4] = "ipv4", [SET_IPV6] = "ipv6",
+		[SET_VLAN] = "vlan", [SET_ARP] = "arp",
+	};
+	struct list set = open_attr(l, "set");
+	struct list a = open_attr(&set, r->hdr == SET_TP ? tp : names[r->hdr]);
+
+	switch (r->hdr) {
+	case SET_ETH:
+		f_mac(&a, "src", v->dl_src, m->dl_src);
+		f_mac(&a, "dst", v->dl_dst, m->dl_dst);
+		break;
+	case SET_IPV4:
+		f_ip4(&a, "src", v->nw_src, m->nw_src);
+		f_ip4(&a, "dst", v->nw_dst, m->nw_dst);
+		f_hex(&a, "tos", v->nw_tos, m->nw_tos, 0xff);
+		f_dec(&a, "ttl", v->nw_ttl, m->nw_ttl, 0xff);
+		break;
+	case SET_IPV6:
+		f_ip6(&a, "src", v->ipv6_src, m->ipv6_src);
+		f_ip6(&a, "dst", v->ipv6_dst, m->ipv6_dst);
+		f_hex(&a, "label", ntohl(v->ipv6_label), ntohl(m->ipv6_label),
+		      0xfffff);
+		f_hex(&a, "tclass", v->nw_tos, m->nw_tos, 0xff);
+		f_dec(&a, "hlimit", v->nw_ttl, m->nw_ttl, 0xff);
+		break;
+	case SET_TP:
+		if (!strncmp(tp, "icmp", 4)) {
+			f_dec(&a, "type", ntohs(v->tp_src), m->tp_src ? 0xff : 0,
+			      0xff);
+			f_dec(&a, "code", ntohs(v->tp_dst), m->tp_dst ? 0xff : 0,
+			      0xff);
+		} else {
+			f_dec(&a, "src", ntohs(v->tp_src), ntohs(m->tp_src),
+			      0xffff);
+			f_dec(&a, "dst", ntohs(v->tp_dst), ntohs(m->tp_dst),
+			      0xffff);
+		}
+		break;
+	case SET_VLAN:
+		f_tci(&a, ntohs(v->vlan[0].tci), ntohs(m->vlan[0].tci), 1);
+		break;
+	case SET_ARP:
+		f_ip4(&a, "sip", v->nw_src, m->nw_src);
+		f_ip4(&a, "tip", v->nw_dst, m->nw_dst);
+		f_dec(&a, "op", r->arp_op, r->arp_op_mask, 0xffff);
+		f_mac(&a, "sha", v->arp_sha, m->arp_sha);
+		f_mac(&a, "tha", v->arp_tha, m->arp_tha);
+		break;
+	case SET_NONE:
+		break;
+	}
+	close_attr(&a);
+	close_attr(&set);
+}
+
+static const char *reason_name(__u32 reason)
+{
+	switch (reason) {
+	case XS_UPCALL_MISS:
+		return "miss";
+	case XS_UPCALL_ACTION:
+		return "action";
+	case XS_UPCALL_TTL_EXPIRED:
+		return "ttl_expired";
+	}
+	return NULL;
+}
+
+/* Prints one action that is not a set. Returns 0 or -EINVAL. */
+static int fmt_action(struct list *l, const struct xs_action *a,
+		      const struct xs_dp_port_map *ports)
+{
+	const char *reason;
+	struct list args;
+
+	switch (a->type) {
+	case XS_ACT_OUTPUT:
+		sep(l);
+		f_port(l->o, a->arg, ports);
+		return 0;
+	case XS_ACT_TO_AGENT:
+		args = open_attr(l, "userspace");
+		reason = reason_name(a->arg);
+		if (reason)
+			put(l->o, "reason=%s", reason);
+		else
+			put(l->o, "reason=%u", a->arg);
+		put(l->o, ",cookie=%u", a->flags);
+		close_attr(&args);
+		return 0;
+	case XS_ACT_DEC_TTL:
+		sep(l);
+		put(l->o, "dec_ttl");
+		return 0;
+	case XS_ACT_POP_VLAN:
+		sep(l);
+		put(l->o, "pop_vlan");
+		return 0;
+	case XS_ACT_PUSH_VLAN:
+		args = open_attr(l, "push_vlan");
+		if (a->u.be16[0] != htons(XS_ETH_P_8021Q)) {
+			sep(&args);
+			put(l->o, "tpid=0x%04x", ntohs(a->u.be16[0]));
+		}
+		f_tci(&args, ntohs(a->u.be16[1]), 0xffff, 0);
+		close_attr(&args);
+		return 0;
+	}
+	sep(l);
+	put(l->o, "unknown(type=%u)", a->type);
+	return -EINVAL;
+}
+
+int xs_dp_format_actions(char *buf, size_t size, const struct xs_action *acts,
+			 unsigned int n, const struct xs_flow_key *key,
+			 const struct xs_dp_port_map *ports)
+{
+	struct out o = { .buf = buf, .size = size };
+	struct list l = { .o = &o };
+	int ip6 = key && key->dl_type == htons(XS_ETH_P_IPV6);
+	const char *tp = tp_name(key);
+	struct set_run run;
+	int err = 0;
+
+	if (!buf || !size)
+		return -EINVAL;
+	buf[0] = 0;
+	if (n > XS_MAX_ACTIONS)
+		return -E2BIG;
+	if (!n) {
+		put(&o, "drop");
+		return o.full ? -ENOSPC : 0;
+	}
+	memset(&run, 0, sizeof(run));
+	for (unsigned int i = 0; i < n; i++) {
+		const struct xs_action *a = &acts[i];
+		enum set_hdr hdr = set_hdr_of(a, ip6);
+		int rc;
+
+		if (run.hdr != SET_NONE && hdr != run.hdr) {
+			run_print(&l, &run, tp);
+			memset(&run, 0, sizeof(run));
+		}
+		if (hdr == SET_NONE) {
+			if (fmt_action(&l, a, ports))
+				err = -EINVAL;
+			continue;
+		}
+		rc = hdr == SET_TP && !tp ? -EINVAL : run_add(&run, a);
+		if (rc) {
+			/* The field is in the run already, or the action is
+			 * invalid: either way the run ends here. */
+			if (run.hdr != SET_NONE)
+				run_print(&l, &run, tp);
+			memset(&run, 0, sizeof(run));
+			if (rc == 1)
+				rc = run_add(&run, a);
+		}
+		if (rc < 0) {
+			sep(&l);
+			put(&o, "invalid(type=%u)", a->type);
+			err = -EINVAL;
+			continue;
+		}
+		run.hdr = hdr;
+	}
+	if (run.hdr != SET_NONE)
+		run_print(&l, &run, tp);
+	if (o.full)
+		return -ENOSPC;
+	return err;
+}
