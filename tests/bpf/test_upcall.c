@@ -291,6 +291,19 @@ static void test_miss_limiter(void **state)
 	fx_key(pkt, len, v.a, &k);
 	assert_memory_equal(&s.rec[2].key, &k, sizeof(k));
 	xs_dp_close(dp);
+
+	/* No burst given: the bucket is one second deep. */
+	o.miss_rate = 2;
+	o.miss_burst = 0;
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	for (uint32_t i = 0; i < 5; i++) {
+		len = fx_udp4(pkt, i);
+		assert_int_equal(fx_run(dp, v.a, pkt, len), XDP_DROP);
+	}
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_MISS], 2);
+	assert_int_equal(st[XS_STAT_MISS_SHED], 3);
+	xs_dp_close(dp);
 	fx_veth_down(&v);
 }
 
