@@ -380,7 +380,7 @@ static int parse_controller(struct act_state *st, const struct act_tok *at)
 /* resubmit:PORT, resubmit(PORT,TABLE), resubmit(,TABLE), resubmit(PORT) */
 static int parse_resubmit(struct act_state *st, const struct act_tok *at)
 {
-	struct ofp_tok pt = at->arg, tt = { at->arg.s + at->arg.len, 0, 0 };
+	struct ofp_tok pt = at->arg, tt;
 	uint32_t port = OFPP_IN_PORT;
 	struct ofpact *a;
 	uint64_t table = 255;
@@ -388,6 +388,7 @@ static int parse_resubmit(struct act_state *st, const struct act_tok *at)
 
 	if (need_arg(st, at, "resubmit:PORT or resubmit(PORT,TABLE)"))
 		return -EINVAL;
+	tt = ofp_tok_sub(at->arg, at->arg.len, 0);
 	if (at->parens) {
 		comma = ofp_tok_find(at->arg, ',');
 		if (comma >= 0) {

@@ -2,6 +2,7 @@
  * parse -> format -> parse fixed point over listed and random flows. */
 #include "tests/lib/xs_test.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,6 +596,51 @@ static void test_flow_match(void **state)
 	ofp_flow_free(&f);
 }
 
+/* Inputs the fuzzer once crashed on (tests/fuzz/crashes/fuzz_flow_parse/,
+ * kept by tests/fuzz/run.sh) go through every mode; what parses must
+ * round-trip. Run from the source tree, as make test does. */
+static void test_fuzz_reproducers(void **state)
+{
+	static const enum ofp_parse_mode modes[] = { OFP_PARSE_ADD, OFP_PARSE_MODIFY,
+						     OFP_PARSE_DELETE };
+	const char *dir = "tests/fuzz/crashes/fuzz_flow_parse";
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned count = 0;
+
+	(void)state;
+	if (!d)
+		skip();
+	while ((de = readdir(d))) {
+		char path[512], text[8192];
+		size_t len, i;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		len = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[len] = 0;
+		for (i = 0; i < 3; i++) {
+			struct ofp_flow fl;
+			struct xs_err e;
+
+			if (ofp_parse_flow(text, modes[i], &fl, &e) == 0) {
+				ofp_flow_free(&fl);
+				check_fixed_point(text, modes[i]);
+			} else {
+				assert_true(e.msg[0]);
+			}
+		}
+		count++;
+	}
+	closedir(d);
+	print_message("# %u fuzz reproducers replayed\n", count);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_point_random),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_flow_match),
+		cmocka_unit_test(test_fuzz_reproducers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
