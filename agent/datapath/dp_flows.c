@@ -1,6 +1,5 @@
-/* Megaflows: the slot pool (generations, FIFO reuse), install, modify and
- * remove in an order that keeps every packet's view consistent, counters,
- * the userspace mirror and its iteration, adoption of pinned maps. */
+/* Megaflows: slot pool (generations, FIFO reuse); install, modify, remove in
+ * an order packets never see half-done; counters, mirror, pinned adoption. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

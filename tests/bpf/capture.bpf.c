@@ -1,5 +1,5 @@
-/* Test helper: an XDP program for the far end of a veth that records every
- * frame it receives (a ring of the last CAP_FRAMES) and drops it. */
+/* Test helper: XDP program for the far end of a veth; records the test's
+ * frames (a ring of the last CAP_FRAMES) and drops everything. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,5 @@
-/* Shared fixture of the datapath BPF tests: opens the fast path, runs frames
- * through its XDP program (BPF_PROG_TEST_RUN), and a veth pair whose far
- * end records what the datapath sends (tests/bpf/capture.bpf.c). */
+/* Fixture of the datapath BPF tests: frames through the XDP program with
+ * BPF_PROG_TEST_RUN, and a veth whose far end records what is sent. */
 #ifndef XS_TESTS_BPF_DP_FIXTURE_H
 #define XS_TESTS_BPF_DP_FIXTURE_H
 

@@ -1,6 +1,5 @@
-/* BPF tests of the datapath library on the real fast path: open/close,
- * megaflow install/modify/remove seen by packets, the microflow tier,
- * re-injection, pinning and adoption, ports, and every error path. */
+/* BPF tests of the datapath library on the real fast path: megaflows as
+ * packets see them, microflows, re-injection, pinning, ports, error paths. */
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>

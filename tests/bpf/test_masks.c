@@ -1,6 +1,5 @@
-/* BPF tests of the megaflow masks: 256 masks at once, each packet finds its
- * own megaflow, the 257th mask is refused, ranking by hits reorders the
- * probe list atomically while packets keep hitting. */
+/* BPF tests of the megaflow masks: 256 at once, the 257th refused, ranking
+ * by hits republished atomically while packets keep hitting. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>

@@ -1,7 +1,5 @@
-/* BPF tests of the miss path: every parsed kind of frame produces one
- * ringbuf record whose key is the userspace parser's key, long frames are
- * truncated and flagged, the per-port miss limiter sheds and counts, and
- * xs_dp_upcall_poll() keeps its contract. */
+/* BPF tests of the miss path: one ringbuf record per miss with the userspace
+ * parser's key, truncation, the per-port limiter, the poll contract. */
 #include <poll.h>
 
 #include "tests/bpf/dp_fixture.h"

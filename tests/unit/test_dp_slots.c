@@ -1,6 +1,5 @@
-/* Unit tests of the datapath library's pure bookkeeping: the slot pool
- * (generations, FIFO reuse, adoption claims), the mask table, and the
- * checks on actions and on ringbuf records. */
+/* Unit tests of the datapath library's pure parts: slot pool (generations,
+ * FIFO reuse, claims), mask table, checks on actions and ringbuf records. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
