@@ -100,8 +100,9 @@ static int teardown_all(void **state)
 	return 0;
 }
 
-/* Publishes a mask list of @count all-wildcard masks (id 0..count-1). */
-static void set_masks(uint32_t count)
+/* Publishes in @k a mask list of @count all-wildcard masks (ids
+ * 0..count-1). */
+static void set_masks_in(struct xdpswitch *k, uint32_t count)
 {
 	static struct xs_mask_list list;
 	uint32_t zero = 0, i;
@@ -110,13 +111,20 @@ static void set_masks(uint32_t count)
 	list.count = count;
 	for (i = 0; i < count; i++)
 		list.masks[i].mask_id = i;
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_masks), &zero,
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_masks), &zero,
 					     &list, BPF_ANY), 0);
 }
 
-/* Installs "match everything -> @acts" in slot SLOT with a new generation:
- * the slot, then the megaflow (zero key, mask id 0) and the mask list. */
-static struct xs_flow_handle install(const struct xs_action *acts, int n, uint16_t flags)
+static void set_masks(uint32_t count)
+{
+	set_masks_in(skel, count);
+}
+
+/* Installs "match everything -> @acts" in @k's slot SLOT with a new
+ * generation: the slot, then the megaflow (zero key, mask id 0) and the
+ * mask list. */
+static struct xs_flow_handle install_in(struct xdpswitch *k, const struct xs_action *acts,
+					int n, uint16_t flags)
 {
 	struct xs_megaflow mf;
 	struct xs_flow_key key;
@@ -133,27 +141,37 @@ static struct xs_flow_handle install(const struct xs_action *acts, int n, uint16
 		if (mf.actions[i].type == XS_ACT_OUTPUT && mf.actions[i].arg == PORT_VETH)
 			mf.actions[i].arg = veth_ifindex;
 	}
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_flows), &slot, &mf,
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_flows), &slot, &mf,
 					     BPF_ANY), 0);
 	memset(&key, 0, sizeof(key));
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_megaflows), &key, &h,
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_megaflows), &key, &h,
 					     BPF_ANY), 0);
-	set_masks(1);
+	set_masks_in(k, 1);
 	return h;
 }
 
-/* Sum over CPUs of counter @stat. */
-static uint64_t stat(enum xs_stat s)
+static struct xs_flow_handle install(const struct xs_action *acts, int n, uint16_t flags)
+{
+	return install_in(skel, acts, n, flags);
+}
+
+/* Sum over CPUs of @k's counter @s. */
+static uint64_t stat_in(struct xdpswitch *k, enum xs_stat s)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t vals[ncpu], sum = 0;
 	uint32_t key = s;
 	int i;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.xs_stats), &key, vals), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(k->maps.xs_stats), &key, vals), 0);
 	for (i = 0; i < ncpu; i++)
 		sum += vals[i];
 	return sum;
+}
+
+static uint64_t stat(enum xs_stat s)
+{
+	return stat_in(skel, s);
 }
 
 /* Runs @len bytes (the first @meta_len of them metadata) through xs_xdp
@@ -745,6 +763,62 @@ static void test_reinject(void **state)
 	assert_int_equal(n_upcalls, 0);
 }
 
+/* Load-time knobs: a per-port miss budget (one port running dry leaves the
+ * others alone, and it refills with time) and the microflow cache off. */
+static void test_config_knobs(void **state)
+{
+	static const uint32_t lo = LO;
+	struct xdpswitch *k;
+	struct xdp_md ctx = { .ingress_ifindex = LO };
+	struct spec s = V4(6);
+	const uint32_t *ports[5] = { &lo, &lo, &veth_ifindex, &lo, &lo };
+	uint64_t miss, shed, mega, micro;
+	int i;
+
+	(void)state;
+	fixture();
+	k = xdpswitch__open();
+	assert_non_null(k);
+	k->rodata->xs_cfg.miss_rate = 50; /* a token every 20 ms */
+	k->rodata->xs_cfg.miss_burst = 1;
+	k->rodata->xs_cfg.emc_enabled = 0;
+	assert_int_equal(xdpswitch__load(k), 0);
+	miss = stat_in(k, XS_STAT_MISS);
+	shed = stat_in(k, XS_STAT_MISS_SHED);
+
+	build(&in_pkt, &s);
+	ctx.data_end = in_pkt.len;
+	for (i = 0; i < 5; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in_pkt.buf,
+			    .data_size_in = in_pkt.len, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+		ctx.ingress_ifindex = *ports[i];
+		if (i == 3)
+			usleep(60 * 1000); /* three tokens, capped at the burst of 1 */
+		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(k->progs.xs_xdp), &o), 0);
+		assert_int_equal(o.retval, XDP_DROP);
+	}
+	/* lo: sent, shed; veth: sent; lo refilled: sent, shed. */
+	assert_int_equal(stat_in(k, XS_STAT_MISS) - miss, 3);
+	assert_int_equal(stat_in(k, XS_STAT_MISS_SHED) - shed, 2);
+
+	/* With the microflow cache off, every hit is a megaflow hit. */
+	install_in(k, (struct xs_action[]){ OUT(LO) }, 1, XS_MF_F_XDP);
+	mega = stat_in(k, XS_STAT_MEGAFLOW_HIT);
+	micro = stat_in(k, XS_STAT_MICROFLOW_HIT);
+	ctx.ingress_ifindex = LO;
+	for (i = 0; i < 3; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in_pkt.buf,
+			    .data_size_in = in_pkt.len, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(k->progs.xs_xdp), &o), 0);
+		assert_int_equal(o.retval, XDP_TX);
+	}
+	assert_int_equal(stat_in(k, XS_STAT_MEGAFLOW_HIT) - mega, 3);
+	assert_int_equal(stat_in(k, XS_STAT_MICROFLOW_HIT), micro);
+	xdpswitch__destroy(k);
+}
+
 /* --- TC stage ------------------------------------------------------------- */
 
 /* Without an xs_meta the TC program lets the packet through. (The kernel's
@@ -985,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(test_flow_stats),
 		cmocka_unit_test(test_tc_handoff_meta),
 		cmocka_unit_test(test_reinject),
+		cmocka_unit_test(test_config_knobs),
 		cmocka_unit_test(test_tc_without_meta_passes),
 		cmocka_unit_test(test_tc_stage_table),
 		cmocka_unit_test(test_tc_stage_drops_and_upcalls),
