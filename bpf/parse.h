@@ -42,8 +42,7 @@
  * Not parsed (dl_type or nw_proto is set, nothing below it): MPLS, IGMP,
  * GRE and other tunnels. No BPF helper is called; loops have constant
  * bounds (the verifier walks them; clang may unroll them); every read is
- * checked against data_end. x86 and arm64 JITs load unaligned
- * packet fields, so headers are read through plain structs. */
+ * checked against data_end. */
 #ifndef XDPSWITCH_BPF_PARSE_H
 #define XDPSWITCH_BPF_PARSE_H
 
@@ -81,17 +80,30 @@
 #define XS_ND_MAX_OPTS 4  /* ND options walked, at most */
 
 /* Wire headers. Multi-byte fields are in network order; every struct has
- * no padding, so sizeof() is the wire size. */
+ * no padding, so sizeof() is the wire size. A header starts at an even
+ * offset of the frame (Ethernet is 14 bytes and every header length is
+ * even) but not always at a multiple of 4. In userspace the structs are
+ * declared 2-byte aligned, so that reads are defined C (UBSan checks it in
+ * the fuzzer); frames must then start at an even address. BPF keeps the
+ * natural alignment: the JITs of x86 and arm64 load unaligned packet
+ * fields and the verifier allows it there, while a packed struct would
+ * split every 32-bit load in two. */
+#ifdef __bpf__
+#define XS_WIRE
+#else
+#define XS_WIRE __attribute__((packed, aligned(2)))
+#endif
+
 struct xs_eth_hdr {
 	__u8 dst[6];
 	__u8 src[6];
 	__be16 type;
-};
+} XS_WIRE;
 
 struct xs_vlan_hdr {
 	__be16 tpid;
 	__be16 tci;
-};
+} XS_WIRE;
 
 struct xs_llc_snap_hdr {
 	__u8 dsap;    /* 0xaa for SNAP */
@@ -99,7 +111,7 @@ struct xs_llc_snap_hdr {
 	__u8 ctrl;    /* 0x03 for SNAP */
 	__u8 oui[3];  /* 0 for an encapsulated ethertype */
 	__be16 type;
-};
+} XS_WIRE;
 
 struct xs_arp_hdr {
 	__be16 hrd;
@@ -111,7 +123,7 @@ struct xs_arp_hdr {
 	__u8 spa[4];
 	__u8 tha[6];
 	__u8 tpa[4];
-};
+} XS_WIRE;
 
 struct xs_ipv4_hdr {
 	__u8 ver_ihl;
@@ -124,7 +136,7 @@ struct xs_ipv4_hdr {
 	__be16 csum;
 	__be32 saddr;
 	__be32 daddr;
-};
+} XS_WIRE;
 
 struct xs_ipv6_hdr {
 	__be32 vtc_flow; /* version 4 | traffic class 8 | flow label 20 */
@@ -133,7 +145,7 @@ struct xs_ipv6_hdr {
 	__u8 hop_limit;
 	__u8 saddr[16];
 	__u8 daddr[16];
-};
+} XS_WIRE;
 
 /* First 8 bytes of any IPv6 extension header; frag_off is the fragment
  * header's offset (0xfff8) | reserved | M flag (0x0001). */
@@ -142,7 +154,7 @@ struct xs_ipv6_ext_hdr {
 	__u8 len;
 	__be16 frag_off;
 	__be32 data;
-};
+} XS_WIRE;
 
 struct xs_tcp_hdr {
 	__be16 sport;
@@ -153,21 +165,21 @@ struct xs_tcp_hdr {
 	__be16 window;
 	__be16 csum;
 	__be16 urg;
-};
+} XS_WIRE;
 
 struct xs_udp_hdr {
 	__be16 sport;
 	__be16 dport;
 	__be16 len;
 	__be16 csum;
-};
+} XS_WIRE;
 
 struct xs_sctp_hdr {
 	__be16 sport;
 	__be16 dport;
 	__be32 vtag;
 	__be32 csum;
-};
+} XS_WIRE;
 
 /* ICMP and ICMPv6 share the first 8 bytes. */
 struct xs_icmp_hdr {
@@ -175,14 +187,14 @@ struct xs_icmp_hdr {
 	__u8 code;
 	__be16 csum;
 	__be32 data;
-};
+} XS_WIRE;
 
 /* ND link-layer address option, Ethernet size. */
 struct xs_nd_opt {
 	__u8 type;
 	__u8 len; /* in units of 8 bytes */
 	__u8 mac[6];
-};
+} XS_WIRE;
 
 XS_STATIC_ASSERT(sizeof(struct xs_eth_hdr) == 14, "eth header");
 XS_STATIC_ASSERT(sizeof(struct xs_llc_snap_hdr) == 8, "llc/snap header");
