@@ -615,6 +615,50 @@ static void test_pinning_adopts(void **state)
 	fx_veth_down(&v);
 }
 
+/* A restarted agent does not know the generations of free slots, so it
+ * hands out slot 1 generation 1 again. A microflow entry left from the
+ * previous life that names {1, 1} must not reach the new megaflow. */
+static void test_adoption_forgets_old_microflows(void **state)
+{
+	struct xs_dp_opts o = { .pin_dir = pin_dir, .max_flows = 16 };
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h;
+	uint64_t st[XS_STAT__MAX];
+	uint8_t pkt_a[128], pkt_b[128];
+	size_t len_a = fx_udp4(pkt_a, 1), len_b = fx_udp4(pkt_b, 2);
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_test_mount_bpffs(), 0);
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xs-test-b2-%d", (int)getpid());
+	xs_dp_unpin(pin_dir);
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	udp_match(1, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h), 0);
+	assert_int_equal(h.slot, 1);
+	assert_int_equal(h.gen, 1);
+	assert_int_equal(fx_run(dp, 1, pkt_a, len_a), XDP_DROP); /* microflow A -> {1, 1} */
+	assert_int_equal(xs_dp_flow_remove(dp, h, NULL), 0);
+	xs_dp_close(dp);
+
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	udp_match(2, &key, &mask);
+	/* Out of the ingress port: XDP_TX, unlike a miss. */
+	struct xs_action out = { .type = XS_ACT_OUTPUT, .arg = 1 };
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, &out, 1, XS_MF_F_XDP, &h), 0);
+	assert_int_equal(h.slot, 1);
+	assert_int_equal(h.gen, 1);
+	assert_int_equal(fx_run(dp, 1, pkt_a, len_a), XDP_DROP); /* a miss, not B's output */
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_MISS], 1);
+	assert_int_equal(st[XS_STAT_MICROFLOW_HIT], 0);
+	assert_int_equal(fx_run(dp, 1, pkt_b, len_b), XDP_TX);
+	xs_dp_close(dp);
+	assert_int_equal(xs_dp_unpin(pin_dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_iteration),
 		cmocka_unit_test(test_full_table_rates),
 		cmocka_unit_test(test_pinning_adopts),
+		cmocka_unit_test(test_adoption_forgets_old_microflows),
 	};
 	fx_pin_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);
