@@ -136,6 +136,9 @@ int xs_tc(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	h.slot = meta->slot;
 	h.gen = meta->gen;
+	/* Consume the metadata: the skb may keep it through a redirect, and
+	 * a later TC stage must not run this slot again without a lookup. */
+	meta->magic = 0;
 	mf = xs_flow_get(&h);
 	if (!mf) {
 		/* The megaflow changed between the XDP and TC stages. */
