@@ -56,7 +56,8 @@ struct ofpact {
 		} set_field;
 		struct {
 			struct ofpact_subfield dst;
-			uint8_t value[OFP_FIELD_MAX_BYTES]; /* right-aligned n_bits */
+			/* a 128-bit big-endian number: the dst.n_bits low bits */
+			uint8_t value[OFP_FIELD_MAX_BYTES];
 		} load;
 		struct { struct ofpact_subfield src, dst; } move;
 		struct { uint16_t vid; } vlan_vid;

@@ -106,7 +106,10 @@ void ofp_field_get(const struct ofp_field *f, const struct ofp_key *key, uint8_t
 void ofp_field_set(const struct ofp_field *f, const uint8_t *value,
 		   const uint8_t *mask, struct ofp_key *key);
 /* Adds "field & mask == value & mask" to a match (ANDs into what is there
- * for other bits of shared key members; the field's own bits are replaced). */
+ * for other bits of shared key members; the field's own bits are replaced).
+ * As in ovs-ofctl, dl_vlan and dl_vlan_pcp also match the VLAN-present bit
+ * (a tag must be there), and icmp(v6)_type/code pin the whole tp_src/tp_dst
+ * member (its high byte is 0 in every ICMP key). */
 void ofp_field_set_match(const struct ofp_field *f, const uint8_t *value,
 			 const uint8_t *mask, struct ofp_match *match);
 /* Reads the field's value and mask from a match. */

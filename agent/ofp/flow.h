@@ -38,7 +38,11 @@ void ofp_flow_init(struct ofp_flow *flow);   /* defaults: priority 32768 */
 void ofp_flow_free(struct ofp_flow *flow);   /* frees actions, not flow */
 int ofp_flow_clone(struct ofp_flow *dst, const struct ofp_flow *src);
 
-/* Parses one flow. Returns 0 or -EINVAL with err filled (col 1-based). */
+/* Parses one flow. Returns 0 or -EINVAL with err filled (col 1-based;
+ * err may be NULL). On error *flow is left initialised and empty.
+ * del-flows and mod-flows without table= get table_id OFP_TABLE_ALL.
+ * mod-flows: cookie=V sets the cookie (cookie_mask 0), cookie=V/M selects
+ * flows by cookie; del-flows only takes cookie=V/M. */
 int ofp_parse_flow(const char *text, enum ofp_parse_mode mode,
 		   struct ofp_flow *flow, struct xs_err *err);
 
@@ -59,8 +63,10 @@ int ofp_parse_flow_text(const char *text, enum ofp_parse_mode mode,
  * needed (like snprintf). */
 int ofp_format_match(const struct ofp_match *match, char *buf, size_t size);
 int ofp_format_actions(const struct ofpact *acts, size_t n, char *buf, size_t size);
-/* "table=T, priority=P, MATCH actions=ACTIONS" plus cookie/timeouts when set
- * (the dump-flows statistics prefix is added by the caller). */
+/* "[cookie=C, ]table=T, [idle_timeout=I, ][hard_timeout=H, ]priority=P,MATCH
+ * actions=ACTIONS", which add-flow parses back to the same flow. priority=
+ * is left out when it is 32768 and table= when it is OFP_TABLE_ALL, as
+ * ovs-ofctl does; an empty action list prints as "drop". */
 int ofp_format_flow(const struct ofp_flow *flow, char *buf, size_t size);
 /* "priority=P,MATCH" as dump-flows prints it after the counters (priority
  * left out when it is the default 32768, like ovs-ofctl). */

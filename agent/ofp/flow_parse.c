@@ -162,13 +162,15 @@ static int parse_fields(const char *s, size_t len, enum ofp_parse_mode mode,
 		if (i < len && (s[i] == '=' || s[i] == ':')) {
 			has_val = true;
 			b = ++i;
-			if (ofp_tok_is(key, "actions")) {
+			/* ovs-ofctl also takes "action=". */
+			if (ofp_tok_is(key, "actions") || ofp_tok_is(key, "action")) {
 				while (len > b && is_sep(s[len - 1]) && s[len - 1] != ',')
 					len--;
 				*acts = (struct ofp_tok){ s + b, (unsigned)(len - b), (int)b + 1 };
 				*has_acts = true;
 				if (s[b - 1] != '=')
-					return ofp_err(err, key, "write actions=..., not actions:");
+					return ofp_err(err, key, "write actions=..., not %.*s:",
+						       OFP_TOK(key));
 				if (!key_allowed(K_ACTIONS, mode))
 					return ofp_err(err, key, "actions are not allowed %s",
 						       mode_where(mode));
@@ -256,6 +258,10 @@ int ofp_parse_flow(const char *text, enum ofp_parse_mode mode,
 		   struct ofp_flow *flow, struct xs_err *err)
 {
 	size_t len = strnlen(text, OFP_MAX_LINE + 1);
+	struct xs_err dummy;
+
+	if (!err)
+		err = &dummy;
 
 	memset(err, 0, sizeof(*err));
 	if (len > OFP_MAX_LINE) {
@@ -295,8 +301,11 @@ int ofp_parse_flow_text(const char *text, enum ofp_parse_mode mode,
 	struct ofp_flow *v = NULL;
 	size_t n = 0, cap = 0;
 	const char *p = text;
+	struct xs_err dummy;
 	int line = 0;
 
+	if (!err)
+		err = &dummy;
 	memset(err, 0, sizeof(*err));
 	*flows = NULL;
 	*n_flows = 0;
@@ -350,8 +359,11 @@ int ofp_parse_flow_file(const char *path, enum ofp_parse_mode mode,
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
+	struct xs_err dummy;
 	int r;
 
+	if (!err)
+		err = &dummy;
 	memset(err, 0, sizeof(*err));
 	*flows = NULL;
 	*n_flows = 0;

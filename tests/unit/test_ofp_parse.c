@@ -3,6 +3,7 @@
 #include "tests/lib/xs_test.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -522,6 +523,12 @@ static void test_table_actions(void **state)
 	assert_int_equal(f.actions[6].type, OFPACT_GOTO_TABLE);
 	assert_int_equal(f.actions[6].goto_table.table, 7);
 	ofp_flow_free(&f);
+
+	/* ovs-ofctl's "action=" spelling, and no error struct. */
+	assert_int_equal(ofp_parse_flow("ip action=output:4", OFP_PARSE_ADD, &f, NULL), 0);
+	assert_int_equal(f.actions[0].output.port, 4);
+	ofp_flow_free(&f);
+	assert_int_equal(ofp_parse_flow("ip action=bogus", OFP_PARSE_ADD, &f, NULL), -EINVAL);
 
 	parse_ok("actions=write_metadata:5", OFP_PARSE_ADD, &f);
 	assert_int_equal(f.actions[0].metadata.value, 5);
