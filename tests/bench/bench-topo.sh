@@ -36,6 +36,9 @@ up() {
 	for ns in gen sw sink; do
 		ip netns add "$P-$ns"
 		in_ns "$ns" ip link set lo up
+		# No IPv6: its autoconfiguration chatter would reach the sink.
+		in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
 	done
 	ip link add gen0 netns "$P-gen" numtxqueues "$NCPU" numrxqueues "$NCPU" \
 		address 02:b0:00:00:00:01 type veth peer sw0 netns "$P-sw" \
@@ -63,6 +66,12 @@ mode_none() {
 }
 
 mode() {
+	case "$1" in
+	none | redirect | bridge | xdpswitch | ovs) ;;
+	*)
+		echo "bench-topo.sh: unknown mode '$1'" >&2
+		return 2 ;;
+	esac
 	mode_none
 	case "$1" in
 	none) ;;
@@ -80,9 +89,6 @@ mode() {
 		return 1 ;;
 	ovs)
 		"$(dirname "$0")"/ovs-afxdp.sh start "$P-sw" sw0 sw1 ;;
-	*)
-		echo "bench-topo.sh: unknown mode '$1'" >&2
-		return 2 ;;
 	esac
 }
 

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Smoke test of the benchmark tools (tests/bench): the generator sends an
+# exact number of packets through the bench topology and the sink counts them.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+O=${XS_BUILD:-${O:-build}}
+B=$O/tests/bench
+export O BENCH_PREFIX=xst$$
+
+[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
+for t in trafficgen sink redirect progcost; do
+	[ -x "$B/$t" ] || skip_all "$B/$t is not built (run make)"
+done
+
+topo=tests/bench/bench-topo.sh
+tmp=$(mktemp -d)
+sink_pid=
+trap '[ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; $topo down; rm -rf "$tmp"' EXIT
+in_ns() { local ns=$1; shift; ip netns exec "$BENCH_PREFIX-$ns" "$@"; }
+
+# Starts the sink on sink0 and waits until it is attached.
+sink_start() {
+	# Not through in_ns: $! must be the sink itself (ip netns exec execs it).
+	ip netns exec "$BENCH_PREFIX-sink" "$B/sink" --dev sink0 --quiet --json \
+		>"$tmp/sink.out" 2>"$tmp/sink.err" &
+	sink_pid=$!
+	for _ in $(seq 100); do
+		grep -q attached "$tmp/sink.out" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Stops the sink and puts its summary line in $out.
+sink_stop() {
+	sleep 0.2 # let the last frames drain through the veth rings
+	kill -TERM "$sink_pid"
+	wait "$sink_pid"
+	out=$(tail -n 1 "$tmp/sink.out")
+}
+
+# json KEY TEXT: the value of KEY in the JSON object TEXT (empty if none).
+json() {
+	python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' \
+		"$2" "$1" 2>/dev/null
+}
+
+check "topology comes up" $topo up
+check "reference redirect attaches sw0 -> sw1" $topo mode redirect
+
+check "sink attaches to sink0" sink_start
+out=$(in_ns gen "$B/trafficgen" --dev gen0 --count 1000 --flows 100 --quiet --json)
+check_eq "generator reports 1000 packets sent" 1000 "$(json packets "$out")"
+sink_stop
+check_eq "sink counts exactly 1000 packets" 1000 "$(json packets "$out")"
+check_eq "sink counts 1000 x 60 bytes (64 minus FCS)" 60000 "$(json bytes "$out")"
+
+check "sink attaches again" sink_start
+in_ns gen "$B/trafficgen" --dev gen0 --count 777 --proto tcp --size 128 \
+	--threads 2 --flows 100000 --quiet >/dev/null
+sink_stop
+check_eq "2 threads, TCP, 128 bytes: 777 packets" 777 "$(json packets "$out")"
+check_eq "... and 777 x 124 bytes" 96348 "$(json bytes "$out")"
+
+check "nothing forwards in mode none" $topo mode none
+check "sink attaches for mode none" sink_start
+in_ns gen "$B/trafficgen" --dev gen0 --count 1000 --quiet >/dev/null
+sink_stop
+check_eq "sink counts 0 packets when the switch forwards nothing" 0 "$(json packets "$out")"
+
+out=$("$B/progcost" --reference --repeat 10000 --rounds 1)
+check_eq "progcost: the reference redirects (XDP_REDIRECT = 4)" 4 "$(json retval "$out")"
+check_eq "progcost: 64-byte template is 60 bytes" 60 "$(json packet_len "$out")"
+
+# Bad input: a clear message naming the problem, exit status 2.
+bad() { # description, expected message part, command...
+	local d=$1 msg=$2; shift 2
+	local err rc
+	err=$("$@" 2>&1 >/dev/null); rc=$?
+	if [ "$rc" = 2 ] && [[ "$err" == *"$msg"* ]]; then ok "$d"; else
+		not_ok "$d"; echo "#   rc=$rc stderr: $err"; fi
+}
+bad "trafficgen: --flows 0 is rejected" "--flows: '0' is not a number in [1, 16777216]" \
+	"$B/trafficgen" --dev lo --flows 0
+bad "trafficgen: --size 63 is rejected" "--size: '63' is not a number in [64, 1518]" \
+	"$B/trafficgen" --dev lo --size 63
+bad "trafficgen: unknown --proto" "--proto: 'sctp' is not udp or tcp" \
+	"$B/trafficgen" --dev lo --proto sctp
+bad "trafficgen: bad MAC" "--dst-mac: '02:00' is not a MAC address" \
+	"$B/trafficgen" --dev lo --dst-mac 02:00
+bad "trafficgen: --dev is required" "--dev is required" "$B/trafficgen"
+bad "trafficgen: unknown device" "--dev: cannot read the MAC of 'nosuch0'" \
+	"$B/trafficgen" --dev nosuch0
+bad "sink: unknown device" "--dev: no device 'nosuch0'" "$B/sink" --dev nosuch0
+bad "sink: --interval 5 is rejected" "--interval: '5' is not a number in [10, 10000]" \
+	"$B/sink" --dev lo --interval 5
+bad "redirect: pair without colon" "'sw0' is not IN:OUT" "$B/redirect" sw0
+bad "redirect: unknown device" "no device 'nosuch0'" "$B/redirect" lo:nosuch0
+bad "progcost: no program given" "give exactly one of" "$B/progcost"
+bad "progcost: --map without --obj" "--prog and --map need --obj" \
+	"$B/progcost" --reference --map m:1=1
+bad "progcost: malformed --map" "'m' is not NAME:KEY=VALUE" \
+	"$B/progcost" --obj x.o --map m
+bad "bench-topo.sh: unknown mode" "unknown mode 'warp'" $topo mode warp
+
+tap_done
