@@ -718,49 +718,66 @@ static void fold_stages(const struct cls_subtable *st, int last, struct ofp_key 
 		}
 }
 
+/* When a subtable fails from its L3 stage on, a prefix trie may prove the
+ * failure from fewer bits: if no rule prefix of the subtable's length
+ * covers the packet's address, only the address bits the trie walk read
+ * are needed. Returns true (and un-wildcards those bits) when it does. */
+static bool trie_rules_out(const struct classifier *cls, const struct cls_subtable *st,
+			   const struct ofp_key *key, struct ofp_key *wc, struct trie_ctx *tries,
+			   bool walked_only)
+{
+	for (int f = 0; f < CLS_N_TRIES; f++) {
+		unsigned plen = st->plen[f] > 0 ? (unsigned)st->plen[f] : 0;
+		const uint8_t *field = (const uint8_t *)key + trie_fields[f].ofs;
+
+		if (!plen || (walked_only && !tries[f].done))
+			continue;
+		if (!tries[f].done)
+			trie_lookup(&cls->tries[f], field, trie_fields[f].n_bits, &tries[f]);
+		if (tries[f].plens[plen / 64] & (1ull << (plen % 64)))
+			continue;
+		if (wc) {
+			unsigned n = tries[f].maskbits < plen ? tries[f].maskbits : plen;
+			set_prefix_bits((uint8_t *)wc + trie_fields[f].ofs, n);
+		}
+		return true;
+	}
+	return false;
+}
+
 /* Probes one subtable: the highest-priority rule in it matching key, or
- * NULL; adds to wc what that answer depended on. */
+ * NULL; adds to wc what that answer depended on. A trie is walked only once
+ * a subtable has failed, so the path to a hit in the first subtable never
+ * pays for a walk; once walked, its answer skips later subtables before
+ * their L3 stage is even hashed. */
 static const struct cls_rule *subtable_lookup(const struct classifier *cls,
 					      const struct cls_subtable *st,
 					      const struct ofp_key *key, struct ofp_key *wc,
 					      struct trie_ctx *tries)
 {
 	const uint64_t *kw = key_words(key);
-	uint64_t h = 0;
+	uint64_t h = 0, full;
 
 	for (int s = 0; s < N_STAGES; s++) {
-		if (s == STAGE_L3) {
-			for (int f = 0; f < CLS_N_TRIES; f++) {
-				unsigned plen = st->plen[f] > 0 ? (unsigned)st->plen[f] : 0;
-				const uint8_t *field = (const uint8_t *)key + trie_fields[f].ofs;
-				if (!plen)
-					continue;
-				if (!tries[f].done)
-					trie_lookup(&cls->tries[f], field, trie_fields[f].n_bits, &tries[f]);
-				if (tries[f].plens[plen / 64] & (1ull << (plen % 64)))
-					continue;
-				/* No /plen prefix covers the address: skip the
-				 * subtable, depending only on the bits the trie read. */
-				if (wc) {
-					unsigned n = tries[f].maskbits < plen ? tries[f].maskbits : plen;
-					set_prefix_bits((uint8_t *)wc + trie_fields[f].ofs, n);
-				}
-				return NULL;
-			}
-		}
+		if (s == STAGE_L3 && trie_rules_out(cls, st, key, wc, tries, true))
+			return NULL;
 		if (!st->n_stage_words[s])
 			continue;
 		h = hash_stage(st, s, kw, h);
 		if (s < N_STAGES - 1 && !hset_contains(&st->stage_set[s], hash_final(h))) {
-			fold_stages(st, s, wc);
+			if (s < STAGE_L3 || !trie_rules_out(cls, st, key, wc, tries, false))
+				fold_stages(st, s, wc);
 			return NULL;
 		}
 	}
-	fold_stages(st, N_STAGES - 1, wc);
-	uint64_t full = hash_final(h);
+	full = hash_final(h);
 	for (const struct cls_rule *r = *bucket_of(st, full); r; r = r->hnext)
-		if (r->hash == full && masked_equal(st, kw, &r->match.value))
+		if (r->hash == full && masked_equal(st, kw, &r->match.value)) {
+			fold_stages(st, N_STAGES - 1, wc);
 			return r;
+		}
+	if (!trie_rules_out(cls, st, key, wc, tries, false))
+		fold_stages(st, N_STAGES - 1, wc);
 	return NULL;
 }
 

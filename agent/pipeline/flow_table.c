@@ -193,18 +193,26 @@ static int select_rules(struct flow_tables *ft, struct selection *sel)
 	const struct ofp_flow *f = sel->filter;
 	struct ofp_flow masked;
 
-	if (sel->strict) {
-		/* Compare against a masked copy so stray value bits don't count. */
-		masked = *f;
-		uint8_t *v = (uint8_t *)&masked.match.value;
-		const uint8_t *m = (const uint8_t *)&masked.match.mask;
-		for (size_t i = 0; i < sizeof(struct ofp_key); i++)
-			v[i] &= m[i];
-		sel->filter = &masked;
-	}
-	for (int t = 0; t < OFP_N_TABLES; t++)
-		if (f->table_id == FT_TABLE_ALL || f->table_id == t)
+	/* Compare against a masked copy so stray value bits don't count. */
+	masked = *f;
+	uint8_t *v = (uint8_t *)&masked.match.value;
+	const uint8_t *m = (const uint8_t *)&masked.match.mask;
+	for (size_t i = 0; i < sizeof(struct ofp_key); i++)
+		v[i] &= m[i];
+	sel->filter = &masked;
+	for (int t = 0; t < OFP_N_TABLES; t++) {
+		if (f->table_id != FT_TABLE_ALL && f->table_id != t)
+			continue;
+		if (sel->strict) {
+			/* One candidate per table: find it by hash. */
+			struct cls_rule *c = cls_find_exact(&ft->tables[t], &sel->filter->match,
+							    f->priority);
+			if (c)
+				select_cb(c, sel);
+		} else {
 			cls_for_each(&ft->tables[t], select_cb, sel);
+		}
+	}
 	sel->filter = f;
 	if (sel->err) {
 		free(sel->rules);
