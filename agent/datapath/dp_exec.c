@@ -1,7 +1,6 @@
 /* Re-injection: runs a packet through the XDP program with a megaflow's
  * actions (struct xs_meta in front of the frame), as live frames. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -26,14 +25,10 @@ int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t le
 		.data_end = sizeof(meta) + len,
 		.ingress_ifindex = ifindex,
 	};
-	unsigned char *buf;
-	int err;
+	unsigned char buf[sizeof(meta) + XS_EXEC_MAX_LEN];
 
 	if (!dp || !pkt || len < 14 || len > XS_EXEC_MAX_LEN || !ifindex)
 		return -EINVAL;
-	buf = malloc(sizeof(meta) + len);
-	if (!buf)
-		return -ENOMEM;
 	memcpy(buf, &meta, sizeof(meta));
 	memcpy(buf + sizeof(meta), pkt, len);
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
@@ -44,9 +39,7 @@ int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t le
 		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		.repeat = 1,
 	);
-	err = bpf_prog_test_run_opts(xs_dp_xdp_prog_fd(dp), &opts) ? -errno : 0;
-	free(buf);
-	return err;
+	return bpf_prog_test_run_opts(xs_dp_xdp_prog_fd(dp), &opts) ? -errno : 0;
 }
 
 int xs_dp_execute_actions(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
