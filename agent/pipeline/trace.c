@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agent/ofp/flow.h"
+#include "common/dp_format.h"
 
 #define TEXT_MAX 4096
 
@@ -64,88 +65,6 @@ static void format_rule(const struct ft_rule *r, char *buf, size_t size)
 	n += snprintf(buf + n, size - (size_t)n, "%spriority %u", n ? ", " : "", r->cls.priority);
 	if (r->cookie && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, ", cookie %#" PRIx64, r->cookie);
-}
-
-#define MAC_FMT "%02x:%02x:%02x:%02x:%02x:%02x"
-#define MAC_ARGS(m) (m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5]
-
-/* One datapath action in OVS's datapath syntax (ports are OpenFlow numbers
- * before install). */
-static int format_dp_action(const struct xs_action *a, char *buf, size_t size)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	switch (a->type) {
-	case XS_ACT_OUTPUT:
-		return snprintf(buf, size, "%u", a->arg);
-	case XS_ACT_TO_AGENT:
-		return snprintf(buf, size, "userspace(reason=%u)", a->arg);
-	case XS_ACT_SET_ETH_SRC:
-		return snprintf(buf, size, "set(eth(src=" MAC_FMT "))", MAC_ARGS(a->u.mac));
-	case XS_ACT_SET_ETH_DST:
-		return snprintf(buf, size, "set(eth(dst=" MAC_FMT "))", MAC_ARGS(a->u.mac));
-	case XS_ACT_SET_IPV4_SRC:
-	case XS_ACT_SET_IPV4_DST:
-		inet_ntop(AF_INET, a->u.bytes, ip, sizeof(ip));
-		return snprintf(buf, size, "set(ipv4(%s=%s))",
-				a->type == XS_ACT_SET_IPV4_SRC ? "src" : "dst", ip);
-	case XS_ACT_SET_IPV6_SRC:
-	case XS_ACT_SET_IPV6_DST:
-		inet_ntop(AF_INET6, a->u.bytes, ip, sizeof(ip));
-		return snprintf(buf, size, "set(ipv6(%s=%s))",
-				a->type == XS_ACT_SET_IPV6_SRC ? "src" : "dst", ip);
-	case XS_ACT_SET_IPV6_LABEL:
-		return snprintf(buf, size, "set(ipv6(label=%#x/%#x))", ntohl(a->u.be32[0]),
-				ntohl(a->u.be32[1]));
-	case XS_ACT_SET_NW_TOS:
-		return snprintf(buf, size, "set(ip(tos=%#x/%#x))", a->u.bytes[0], a->u.bytes[1]);
-	case XS_ACT_SET_NW_TTL:
-		return snprintf(buf, size, "set(ip(ttl=%u))", a->u.bytes[0]);
-	case XS_ACT_DEC_TTL:
-		return snprintf(buf, size, "dec_ttl");
-	case XS_ACT_SET_TP_SRC:
-	case XS_ACT_SET_TP_DST:
-		return snprintf(buf, size, "set(l4(%s=%u))",
-				a->type == XS_ACT_SET_TP_SRC ? "src" : "dst", ntohs(a->u.be16[0]));
-	case XS_ACT_PUSH_VLAN: {
-		uint16_t tci = ntohs(a->u.be16[1]);
-		int n = snprintf(buf, size, "push_vlan(");
-		if (ntohs(a->u.be16[0]) != 0x8100)
-			n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "tpid=%#x,",
-				      ntohs(a->u.be16[0]));
-		return n + snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0,
-				    "vid=%u,pcp=%u)", tci & XS_VLAN_VID_MASK, tci >> XS_VLAN_PCP_SHIFT);
-	}
-	case XS_ACT_POP_VLAN:
-		return snprintf(buf, size, "pop_vlan");
-	case XS_ACT_SET_VLAN_TCI:
-		return snprintf(buf, size, "set(vlan(tci=%#06x/%#06x))", ntohs(a->u.be16[0]),
-				ntohs(a->u.be16[1]));
-	case XS_ACT_SET_ARP:
-		return snprintf(buf, size, "set(arp(field=%u))", a->flags);
-	default:
-		return snprintf(buf, size, "unknown(%u)", a->type);
-	}
-}
-
-static void format_dp_actions(const struct xs_action *acts, unsigned n, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	if (!n) {
-		snprintf(buf, size, "drop");
-		return;
-	}
-	buf[0] = 0;
-	for (unsigned i = 0; i < n && len + 1 < size; i++) {
-		if (i)
-			buf[len++] = ',';
-		int w = format_dp_action(&acts[i], buf + len, size - len);
-		len += w > 0 ? (size_t)w : 0;
-		if (len >= size)
-			len = size - 1;
-	}
-	buf[len] = 0;
 }
 
 static const char *error_text(int err)
@@ -288,7 +207,8 @@ int trace_render(const struct ofp_key *packet, const struct xlate_result *res, i
 		format_key(&res->trace->final, final, sizeof(final));
 	trace_megaflow_match(packet, &res->mask, &mf);
 	ofp_format_match(&mf, megaflow, sizeof(megaflow));
-	format_dp_actions(res->actions, res->n_actions, dp, sizeof(dp));
+	/* Sets are named after the packet's headers (its type and protocol). */
+	xs_dp_format_actions(dp, sizeof(dp), res->actions, res->n_actions, &packet->dp, NULL);
 
 	f = open_memstream(out, &len);
 	if (!f)

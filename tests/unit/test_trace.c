@@ -122,7 +122,7 @@ static void test_json(void **state)
 		"{\"depth\":0,\"table\":0,\"type\":\"action\",\"action\":\"CONTROLLER:65535\"},"
 		"{\"depth\":0,\"table\":0,\"type\":\"action\",\"action\":\"output:2\"}],"
 		"\"final_flow\":\"unchanged\",\"megaflow\":\"in_port=1\","
-		"\"datapath_actions\":\"userspace(reason=2),2\",\"error\":null,"
+		"\"datapath_actions\":\"userspace(reason=action,cookie=0),2\",\"error\":null,"
 		"\"trace_complete\":true}\n";
 
 	assert_string_equal(out, want);
