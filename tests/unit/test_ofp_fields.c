@@ -103,6 +103,73 @@ static void test_set_match(void **state)
 
 	ofp_field_mask_all(by_name("ipv6_label"), &m.mask);
 	assert_int_equal(ntohl(m.mask.dp.ipv6_label), 0xfffff);
+
+	/* ICMP type/code pin the whole 16-bit member, like OVS. */
+	memset(&m, 0, sizeof(m));
+	m.value.dp.tp_src = htons(0xab00);
+	v[0] = 8;
+	ofp_field_set_match(by_name("icmp_type"), v, NULL, &m);
+	assert_int_equal(ntohs(m.value.dp.tp_src), 8);
+	assert_int_equal(m.mask.dp.tp_src, 0xffff);
+	ofp_field_get_match(by_name("icmpv6_type"), &m, v, mk);
+	assert_int_equal(v[0], 8);
+	assert_int_equal(mk[0], 0xff);
+
+	/* A masked set replaces the field's bits only. */
+	memset(&m, 0, sizeof(m));
+	m.value.dp.nw_tos = 0x01;
+	m.mask.dp.nw_tos = 0x03;
+	v[0] = 10;
+	ofp_field_set_match(by_name("ip_dscp"), v, NULL, &m);
+	assert_int_equal(m.value.dp.nw_tos, 10 << 2 | 1);
+	assert_int_equal(m.mask.dp.nw_tos, 0xff);
+	v[0] = 0xff;
+	mk[0] = 0xf0;
+	ofp_field_set_match(by_name("nw_ttl"), v, mk, &m);
+	assert_int_equal(m.value.dp.nw_ttl, 0xf0);
+	assert_int_equal(m.mask.dp.nw_ttl, 0xf0);
+}
+
+static void test_prereq_masks(void **state)
+{
+	struct ofp_key k, mask;
+
+	(void)state;
+	/* Only what was looked at: dl_type decides for a non-IP packet. */
+	memset(&k, 0, sizeof(k));
+	memset(&mask, 0, sizeof(mask));
+	k.dp.dl_type = htons(0x0806);
+	k.dp.nw_proto = 1;
+	ofp_prereq_mask(by_name("icmp_type"), &k, &mask);
+	assert_int_equal(mask.dp.dl_type, 0xffff);
+	assert_int_equal(mask.dp.nw_proto, 0);
+	assert_true(ofp_prereq_ok(by_name("arp_op"), &k));
+	assert_false(ofp_prereq_ok(by_name("nw_ttl"), &k));
+
+	/* IPv4 UDP: proto is read too; ND stops at the protocol. */
+	k.dp.dl_type = htons(0x0800);
+	k.dp.nw_proto = 17;
+	memset(&mask, 0, sizeof(mask));
+	ofp_prereq_mask(by_name("tp_src"), &k, &mask);
+	assert_int_equal(mask.dp.nw_proto, 0xff);
+	assert_true(ofp_prereq_ok(by_name("tp_src"), &k));
+	assert_false(ofp_prereq_ok(by_name("tcp_flags"), &k));
+	k.dp.dl_type = htons(0x86dd);
+	memset(&mask, 0, sizeof(mask));
+	ofp_prereq_mask(by_name("nd_target"), &k, &mask);
+	assert_int_equal(mask.dp.nw_proto, 0xff);
+	assert_int_equal(mask.dp.tp_src, 0);
+
+	/* VLAN: the present bit only. */
+	memset(&k, 0, sizeof(k));
+	memset(&mask, 0, sizeof(mask));
+	assert_false(ofp_prereq_ok(by_name("dl_vlan_pcp"), &k));
+	ofp_prereq_mask(by_name("dl_vlan_pcp"), &k, &mask);
+	assert_int_equal(ntohs(mask.dp.vlan[0].tci), XS_VLAN_PRESENT);
+	assert_int_equal(mask.dp.dl_type, 0);
+	k.dp.vlan[0].tci = htons(XS_VLAN_PRESENT);
+	assert_true(ofp_prereq_ok(by_name("dl_vlan"), &k));
+	assert_true(ofp_prereq_ok(by_name("metadata"), &k));
 }
 
 static void test_prereqs(void **state)
@@ -152,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_get_set_views),
 		cmocka_unit_test(test_set_match),
 		cmocka_unit_test(test_prereqs),
+		cmocka_unit_test(test_prereq_masks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
