@@ -445,6 +445,34 @@ static void test_udp_csum_zero_becomes_ffff(void **state)
 	assert_frame(want_pkt.buf, want_pkt.len, out_buf, out_len, "udp 0 -> ffff");
 }
 
+/* IPv4 fragments: the first carries the L4 header, whose checksum follows
+ * the address change; a later one has none, so only the IP header changes
+ * (its bytes after the header are payload and must stay as they were). */
+static void test_ipv4_fragments(void **state)
+{
+	struct xs_action acts[] = { IP4(XS_ACT_SET_IPV4_SRC, 10, 6, 6, 6), OUT(LO) };
+	struct spec first = V4(6, .frag = 0x2000), first_out = V4(6, .frag = 0x2000, .src = "10.6.6.6");
+	struct spec later = V4(6, .frag = 0x0010), later_out = V4(6, .frag = 0x0010, .src = "10.6.6.6");
+	const char *bad = NULL;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	install(acts, 2, XS_MF_F_XDP);
+
+	build(&in_pkt, &first);
+	build(&want_pkt, &first_out);
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, NULL), XDP_TX);
+	assert_frame(want_pkt.buf, want_pkt.len, out_buf, len, "first fragment");
+
+	build(&in_pkt, &later);
+	build(&want_pkt, &later_out);
+	memcpy(want_pkt.buf + 34, in_pkt.buf + 34, in_pkt.len - 34);
+	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, NULL), XDP_TX);
+	assert_frame(want_pkt.buf, want_pkt.len, out_buf, len, "later fragment");
+	assert_int_equal(xs_pkt_check_csums(out_buf, len, &bad), 0);
+}
+
 /* --- drops, errors, upcalls ---------------------------------------------- */
 
 /* Runs the V4 TCP frame through the installed list; returns the verdict. */
@@ -1048,6 +1076,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_action_table),
 		cmocka_unit_test(test_udp_csum_zero_becomes_ffff),
+		cmocka_unit_test(test_ipv4_fragments),
 		cmocka_unit_test(test_empty_list_drops),
 		cmocka_unit_test(test_exec_errors),
 		cmocka_unit_test(test_dec_ttl_expiry),
