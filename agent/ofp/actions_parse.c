@@ -45,11 +45,13 @@ static struct ofpact *append(struct act_state *st, enum ofpact_type type)
 	return a;
 }
 
-#define APPEND(a, st, type)                                               \
-	do {                                                              \
-		(a) = append(st, type);                                   \
-		if (!(a))                                                 \
-			return ofp_err((st)->err, at->all, "out of memory"); \
+/* Appends an action of type to st as a, or returns -EINVAL ("out of
+ * memory" at the action at) from the calling parser. */
+#define APPEND(a, st, at, type)                                               \
+	do {                                                                  \
+		(a) = append(st, type);                                       \
+		if (!(a))                                                     \
+			return ofp_err((st)->err, (at)->all, "out of memory"); \
 	} while (0)
 
 /* The working match knows whether a VLAN tag is there (for set_field on
@@ -97,7 +99,7 @@ static int add_set(struct act_state *st, const struct act_tok *at,
 
 	if (need_prereq(st, at, f, at->arg))
 		return -EINVAL;
-	APPEND(a, st, OFPACT_SET_FIELD);
+	APPEND(a, st, at, OFPACT_SET_FIELD);
 	a->set_field.field = f->id;
 	a->set_field.spelling = spelling;
 	memcpy(a->set_field.value, value, f->n_bytes);
@@ -234,7 +236,7 @@ static int parse_load(struct act_state *st, const struct act_tok *at)
 			       OFP_TOK(vt), dst.n_bits);
 	if (need_prereq(st, at, ofp_field_by_id(dst.field), dt))
 		return -EINVAL;
-	APPEND(a, st, OFPACT_LOAD);
+	APPEND(a, st, at, OFPACT_LOAD);
 	a->load.dst = dst;
 	memcpy(a->load.value, v, sizeof(v));
 	return 0;
@@ -265,7 +267,7 @@ static int parse_move(struct act_state *st, const struct act_tok *at)
 	if (need_prereq(st, at, ofp_field_by_id(src.field), srct) ||
 	    need_prereq(st, at, ofp_field_by_id(dst.field), dstt))
 		return -EINVAL;
-	APPEND(a, st, OFPACT_MOVE);
+	APPEND(a, st, at, OFPACT_MOVE);
 	a->move.src = src;
 	a->move.dst = dst;
 	return 0;
@@ -280,12 +282,12 @@ static int add_output(struct act_state *st, const struct act_tok *at,
 		return ofp_err(st->err, where, "output to %s is not supported in a flow",
 			       ofp_port_name(port));
 	if (port == OFPP_CONTROLLER) {
-		APPEND(a, st, OFPACT_CONTROLLER);
+		APPEND(a, st, at, OFPACT_CONTROLLER);
 		a->controller.max_len = UINT16_MAX;
 		a->controller.reason = OFP_REASON_ACTION;
 		return 0;
 	}
-	APPEND(a, st, OFPACT_OUTPUT);
+	APPEND(a, st, at, OFPACT_OUTPUT);
 	a->output.port = port;
 	return 0;
 }
@@ -364,7 +366,7 @@ static int parse_controller(struct act_state *st, const struct act_tok *at)
 	struct ofpact *a;
 	uint64_t v;
 
-	APPEND(a, st, OFPACT_CONTROLLER);
+	APPEND(a, st, at, OFPACT_CONTROLLER);
 	a->controller.max_len = UINT16_MAX;
 	a->controller.reason = OFP_REASON_ACTION;
 	if (!at->has_arg)
@@ -411,7 +413,7 @@ static int parse_resubmit(struct act_state *st, const struct act_tok *at)
 	    port == OFPP_FLOOD || port == OFPP_ALL || port == OFPP_CONTROLLER)
 		return ofp_err(st->err, pt, "resubmit: %s is not an ingress port",
 			       ofp_port_name(port));
-	APPEND(a, st, OFPACT_RESUBMIT);
+	APPEND(a, st, at, OFPACT_RESUBMIT);
 	a->resubmit.in_port = port;
 	a->resubmit.table = table;
 	return 0;
@@ -428,7 +430,7 @@ static int parse_goto(struct act_state *st, const struct act_tok *at)
 	if (st->table >= 0 && (int)t <= st->table)
 		return ofp_err(st->err, at->arg, "goto_table:%u must go to a later "
 			       "table than this flow's table %d", (unsigned)t, st->table);
-	APPEND(a, st, OFPACT_GOTO_TABLE);
+	APPEND(a, st, at, OFPACT_GOTO_TABLE);
 	a->goto_table.table = t;
 	st->goto_seen = true;
 	return 0;
@@ -454,7 +456,7 @@ static int parse_write_metadata(struct act_state *st, const struct act_tok *at)
 		if (ofp_read_uint(mt, UINT64_MAX, "write_metadata: mask", &m, st->err))
 			return -EINVAL;
 	}
-	APPEND(a, st, OFPACT_WRITE_METADATA);
+	APPEND(a, st, at, OFPACT_WRITE_METADATA);
 	a->metadata.value = v & m;
 	a->metadata.mask = m;
 	st->write_md = true;
@@ -469,7 +471,7 @@ static int parse_vlan_vid(struct act_state *st, const struct act_tok *at)
 	if (need_arg(st, at, "mod_vlan_vid:VID") ||
 	    ofp_read_uint(at->arg, XS_VLAN_VID_MASK, "mod_vlan_vid", &v, st->err))
 		return -EINVAL;
-	APPEND(a, st, OFPACT_MOD_VLAN_VID);
+	APPEND(a, st, at, OFPACT_MOD_VLAN_VID);
 	a->vlan_vid.vid = v;
 	work_vlan(st, true);
 	return 0;
@@ -483,7 +485,7 @@ static int parse_vlan_pcp(struct act_state *st, const struct act_tok *at)
 	if (need_arg(st, at, "mod_vlan_pcp:PCP") ||
 	    ofp_read_uint(at->arg, 7, "mod_vlan_pcp", &v, st->err))
 		return -EINVAL;
-	APPEND(a, st, OFPACT_MOD_VLAN_PCP);
+	APPEND(a, st, at, OFPACT_MOD_VLAN_PCP);
 	a->vlan_pcp.pcp = v;
 	work_vlan(st, true);
 	return 0;
@@ -500,7 +502,7 @@ static int parse_push_vlan(struct act_state *st, const struct act_tok *at)
 	if (v != 0x8100 && v != 0x88a8)
 		return ofp_err(st->err, at->arg, "push_vlan: ethertype %.*s is not "
 			       "0x8100 or 0x88a8", OFP_TOK(at->arg));
-	APPEND(a, st, OFPACT_PUSH_VLAN);
+	APPEND(a, st, at, OFPACT_PUSH_VLAN);
 	a->push_vlan.tpid = htons(v);
 	work_vlan(st, true);
 	return 0;
@@ -513,7 +515,7 @@ static int parse_simple(struct act_state *st, const struct act_tok *at,
 
 	if (no_arg(st, at))
 		return -EINVAL;
-	APPEND(a, st, type);
+	APPEND(a, st, at, type);
 	if (type == OFPACT_POP_VLAN)
 		work_vlan(st, false);
 	return 0;
