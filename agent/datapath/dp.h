@@ -97,6 +97,7 @@ struct xs_dp_flow {
 	uint32_t mask_id;
 	uint16_t n_actions;
 	uint16_t flags;          /* XS_MF_F_* */
+	uint64_t installed_ns;   /* CLOCK_MONOTONIC at install (or adoption) */
 	struct xs_action actions[XS_MAX_ACTIONS];
 };
 
@@ -137,6 +138,9 @@ int xs_dp_flow_flush(struct xs_dp *dp);
 
 /* Counters of @h: packets and bytes summed over CPUs (and over the slots
  * the megaflow had before a modify), the latest used_ns, tcp_flags OR-ed.
+ * used_ns is bpf_ktime_get_coarse_ns() of the last packet (CLOCK_MONOTONIC
+ * at jiffy resolution), 0 if none came: idle time is measured against
+ * clock_gettime(CLOCK_MONOTONIC), from installed_ns when used_ns is 0.
  * -ENOENT if @h is not installed. */
 int xs_dp_flow_stats(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *sum);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 
@@ -192,6 +193,14 @@ static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handl
 
 /* --- megaflow operations ------------------------------------------------------ */
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
 int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		       const struct xs_flow_key *mask, const struct xs_action *actions,
 		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
@@ -244,6 +253,7 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	ms->flow.mask_id = id;
 	ms->flow.n_actions = n_actions;
 	ms->flow.flags = flags;
+	ms->flow.installed_ns = monotonic_ns();
 	if (n_actions)
 		memcpy(ms->flow.actions, actions, n_actions * sizeof(*actions));
 	dp->mirror[h.slot] = ms;
@@ -452,6 +462,7 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	ms->flow.mask_id = mkey->mask_id;
 	ms->flow.n_actions = mf.n_actions;
 	ms->flow.flags = mf.flags;
+	ms->flow.installed_ns = monotonic_ns();
 	memcpy(ms->flow.actions, mf.actions, sizeof(mf.actions));
 	me->mask = m;
 	me->refs++;

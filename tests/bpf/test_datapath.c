@@ -117,7 +117,15 @@ static void test_install_forwards(void **state)
 	assert_int_equal(xs_dp_flow_stats(dp, h, &fs), 0);
 	assert_int_equal(fs.packets, 2);
 	assert_int_equal(fs.bytes, 2 * len);
-	assert_true(fs.used_ns > 0);
+	/* used_ns and installed_ns share CLOCK_MONOTONIC (used_ns at jiffy
+	 * resolution, so it may trail the install by a tick). */
+	struct xs_dp_flow f;
+	struct timespec ts;
+	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	assert_true(f.installed_ns > 0 && f.installed_ns <= now);
+	assert_true(fs.used_ns + 20000000 > f.installed_ns && fs.used_ns <= now);
 	/* Another destination misses. */
 	size_t len6 = fx_udp4(pkt, 6);
 	assert_int_equal(fx_run_live(dp, 1, pkt, len6), 0);
