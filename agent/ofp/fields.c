@@ -273,8 +273,7 @@ void ofp_field_set(const struct ofp_field *f, const uint8_t *value,
 	member_write(l, (cur & ~mk) | ((v << l->shift) & mk), m);
 }
 
-/* The field's all-ones value: n_bits ones, right-aligned in n_bytes. */
-static void field_ones(const struct ofp_field *f, uint8_t *ones)
+void ofp_field_ones(const struct ofp_field *f, uint8_t *ones)
 {
 	unsigned i, bits = f->n_bits;
 
@@ -291,7 +290,7 @@ void ofp_field_mask_all(const struct ofp_field *f, struct ofp_key *mask)
 {
 	uint8_t ones[OFP_FIELD_MAX_BYTES];
 
-	field_ones(f, ones);
+	ofp_field_ones(f, ones);
 	ofp_field_set(f, ones, NULL, mask);
 }
 
@@ -311,7 +310,7 @@ void ofp_field_set_match(const struct ofp_field *f, const uint8_t *value,
 	uint8_t m[OFP_FIELD_MAX_BYTES], v[OFP_FIELD_MAX_BYTES];
 	unsigned i;
 
-	field_ones(f, m);
+	ofp_field_ones(f, m);
 	for (i = 0; i < f->n_bytes; i++) {
 		if (mask)
 			m[i] &= mask[i];

@@ -100,6 +100,8 @@ const struct ofp_field *ofp_field_by_id(enum ofp_field_id id);
  * the short names). NULL if unknown. */
 const struct ofp_field *ofp_field_by_name(const char *name, unsigned len);
 
+/* The field's all-ones value: n_bits ones, right-aligned in n_bytes. */
+void ofp_field_ones(const struct ofp_field *f, uint8_t *ones);
 /* Reads the field's value from a key into value[n_bytes]. */
 void ofp_field_get(const struct ofp_field *f, const struct ofp_key *key, uint8_t *value);
 /* Writes value (only the bits set in mask; NULL mask = all) into a key. */

@@ -23,7 +23,7 @@ bool ofp_tok_is(struct ofp_tok t, const char *name)
 
 int ofp_tok_find(struct ofp_tok t, char c)
 {
-	const char *p = memchr(t.s, c, t.len);
+	const char *p = t.len ? memchr(t.s, c, t.len) : NULL;
 
 	return p ? (int)(p - t.s) : -1;
 }
@@ -174,19 +174,6 @@ int ofp_read_port(struct ofp_tok t, const char *what, uint32_t *port,
 		return 0;
 	return ofp_err(err, t, "%s: port %.*s is out of range (0 to %u, or a "
 		       "reserved port)", what, OFP_TOK(t), OFPP_MAX - 1);
-}
-
-void ofp_field_ones(const struct ofp_field *f, uint8_t *ones)
-{
-	unsigned i, bits = f->n_bits;
-
-	memset(ones, 0, f->n_bytes);
-	for (i = f->n_bytes; i-- > 0 && bits; ) {
-		unsigned n = bits < 8 ? bits : 8;
-
-		ones[i] = (uint8_t)((1u << n) - 1);
-		bits -= n;
-	}
 }
 
 /* aa:bb:cc:dd:ee:ff, one or two hex digits per byte. */

@@ -55,9 +55,6 @@ int ofp_read_field_value(const struct ofp_field *f, struct ofp_tok t,
 			 bool allow_mask, uint8_t *value, uint8_t *mask,
 			 struct xs_err *err);
 
-/* The field's all-ones value (n_bits ones, right-aligned). */
-void ofp_field_ones(const struct ofp_field *f, uint8_t *ones);
-
 /* A growable output string for the formatter, snprintf-like: len counts
  * what was needed even when it did not fit. */
 struct ofp_out {
