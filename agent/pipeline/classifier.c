@@ -290,7 +290,14 @@ struct cls_subtable {
 	size_t n_max;                        /* rules at max_priority */
 	int plen[CLS_N_TRIES];
 	unsigned n_bits;                     /* bits set in mask */
+	/* Ports tracking: the rules' masked tp_src:tp_dst as 32-bit prefixes
+	 * of ports_plen bits (up to the last bit the mask has there). */
+	struct cls_trie ports_trie;
+	unsigned ports_plen;
 };
+
+#define PORTS_OFS offsetof(struct ofp_key, dp.tp_src)
+_Static_assert(offsetof(struct ofp_key, dp.tp_dst) == PORTS_OFS + 2, "ports are adjacent");
 
 /* Which stage each byte of struct ofp_key belongs to. */
 static uint8_t stage_of_byte[sizeof(struct ofp_key)];
@@ -395,6 +402,10 @@ static struct cls_subtable *subtable_create(const struct ofp_key *mask)
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		st->plen[f] = mask_plen(mb + trie_fields[f].ofs, trie_fields[f].n_bits);
 	st->n_bits = popcount_key(mask);
+	uint32_t pm = (uint32_t)mb[PORTS_OFS] << 24 | (uint32_t)mb[PORTS_OFS + 1] << 16 |
+		      (uint32_t)mb[PORTS_OFS + 2] << 8 | mb[PORTS_OFS + 3];
+	st->ports_plen = pm ? 32 - (unsigned)__builtin_ctz(pm) : 0;
+	trie_init(&st->ports_trie);
 	st->n_buckets = 16;
 	st->buckets = calloc(st->n_buckets, sizeof(*st->buckets));
 	if (!st->buckets) {
@@ -408,6 +419,7 @@ static void subtable_destroy(struct cls_subtable *st)
 {
 	for (int s = 0; s < N_STAGES - 1; s++)
 		free(st->stage_set[s].slots);
+	free(st->ports_trie.nodes);
 	free(st->buckets);
 	free(st);
 }
@@ -560,6 +572,8 @@ static int reserve_for_rule(struct classifier *cls, struct cls_subtable *st,
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		if (st->plen[f] > 0 && trie_reserve(&cls->tries[f], (uint32_t)st->plen[f] + 1))
 			return -ENOMEM;
+	if (st->ports_plen && trie_reserve(&st->ports_trie, st->ports_plen + 1))
+		return -ENOMEM;
 	return buckets_reserve(st);
 }
 
@@ -645,6 +659,9 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 		if (st->plen[f] > 0)
 			trie_insert(&cls->tries[f], (const uint8_t *)&rule->match.value + trie_fields[f].ofs,
 				    (unsigned)st->plen[f]);
+	if (st->ports_plen)
+		trie_insert(&st->ports_trie, (const uint8_t *)&rule->match.value + PORTS_OFS,
+			    st->ports_plen);
 	st->n_rules++;
 	cls->n_rules++;
 	if (st->n_rules == 1 || rule->priority > st->max_priority) {
@@ -687,6 +704,9 @@ void cls_remove(struct classifier *cls, struct cls_rule *rule)
 		if (st->plen[f] > 0)
 			trie_remove(&cls->tries[f], (const uint8_t *)&rule->match.value + trie_fields[f].ofs,
 				    (unsigned)st->plen[f]);
+	if (st->ports_plen)
+		trie_remove(&st->ports_trie, (const uint8_t *)&rule->match.value + PORTS_OFS,
+			    st->ports_plen);
 	st->n_rules--;
 	cls->n_rules--;
 	rule->subtable = NULL;
@@ -745,6 +765,35 @@ static bool trie_rules_out(const struct classifier *cls, const struct cls_subtab
 	return false;
 }
 
+/* After a subtable's last stage failed: if no rule's ports agree with the
+ * packet's (under the subtable's mask) on the first ports_plen bits, the
+ * stages before L4 plus the port bits the walk read prove it; un-wildcards
+ * those and returns true. */
+static bool ports_rule_out(const struct cls_subtable *st, const struct ofp_key *key,
+			   struct ofp_key *wc)
+{
+	const uint8_t *k = (const uint8_t *)key + PORTS_OFS;
+	const uint8_t *m = (const uint8_t *)&st->mask + PORTS_OFS;
+	uint8_t ports[4], need[4] = { 0 };
+	struct trie_ctx ctx;
+
+	if (!st->ports_plen)
+		return false;
+	for (int i = 0; i < 4; i++)
+		ports[i] = k[i] & m[i];
+	trie_lookup(&st->ports_trie, ports, st->ports_plen, &ctx);
+	if (ctx.plens[0] & (1ull << st->ports_plen))
+		return false;
+	if (wc) {
+		uint8_t *w = (uint8_t *)wc + PORTS_OFS;
+		set_prefix_bits(need, ctx.maskbits < st->ports_plen ? ctx.maskbits : st->ports_plen);
+		fold_stages(st, STAGE_L3, wc);
+		for (int i = 0; i < 4; i++)
+			w[i] |= need[i] & m[i];
+	}
+	return true;
+}
+
 /* Probes one subtable: the highest-priority rule in it matching key, or
  * NULL; adds to wc what that answer depended on. A trie is walked only once
  * a subtable has failed, so the path to a hit in the first subtable never
@@ -776,7 +825,7 @@ static const struct cls_rule *subtable_lookup(const struct classifier *cls,
 			fold_stages(st, N_STAGES - 1, wc);
 			return r;
 		}
-	if (!trie_rules_out(cls, st, key, wc, tries, false))
+	if (!trie_rules_out(cls, st, key, wc, tries, false) && !ports_rule_out(st, key, wc))
 		fold_stages(st, N_STAGES - 1, wc);
 	return NULL;
 }

@@ -151,6 +151,14 @@ static void test_staged_l4(void **state)
 	want_mask.nw_proto = 0xff;
 	check("in_port=1,udp,tp_dst=80", 0);
 
+	/* TCP to port 22 fails at L4: 22 = 0x0016 and 80 = 0x0050 part at
+	 * bit 0x40, so only tp_dst's top ten bits count (0x0000/0xffc0). */
+	reset_want();
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_proto = 0xff;
+	want_mask.tp_dst = htons(0xffc0);
+	check("in_port=1,tcp,tp_dst=22,tp_src=80", 0);
+
 	reset_want();
 	want_output(2);
 	want_mask.dl_type = 0xffff;
