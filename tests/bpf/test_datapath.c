@@ -694,5 +694,9 @@ int main(void)
 		cmocka_unit_test(test_adoption_forgets_old_microflows),
 	};
 	fx_pin_cpu();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	fx_cleanup();
+	if (pin_dir[0])
+		xs_dp_unpin(pin_dir);
+	return failed;
 }

@@ -393,5 +393,7 @@ int main(void)
 		cmocka_unit_test(test_miss_install_execute),
 	};
 	fx_pin_cpu();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	fx_cleanup();
+	return failed;
 }
