@@ -6,6 +6,7 @@
 #include <linux/errno.h>
 #include "maps.h"
 #include "stats.h"
+#include "parse.h"
 
 #define XS_NSEC_PER_SEC 1000000000ull
 
@@ -105,23 +106,37 @@ static __always_inline int xs_upcall_xdp(struct xdp_md *ctx, __u8 reason,
 	return 0;
 }
 
-/* Sends the skb to the agent, as xs_upcall_xdp(). */
+/* Sends the skb to the agent, as xs_upcall_xdp(). An outer VLAN tag that
+ * the stack holds in skb metadata is put back in the copied bytes, so the
+ * agent sees the frame as it arrived. */
 static __always_inline int xs_upcall_skb(struct __sk_buff *skb, __u8 reason,
 					 __u16 cookie, __u32 slot,
 					 const struct xs_flow_key *key)
 {
+	__u32 tag = skb->vlan_present ? 4 : 0;
+	struct xs_vlan_hdr *vh;
 	struct xs_upcall *u;
 	__u64 cap;
 
 	u = xs_upcall_reserve(skb->ingress_ifindex, reason, cookie, slot, key,
-			      skb->len);
+			      skb->len + tag);
 	if (!u) {
 		xs_count(XS_STAT_MISS_LOST);
 		return -ENOSPC;
 	}
-	cap = xs_upcall_cap(skb->len);
-	if (cap && bpf_skb_load_bytes(skb, 0, u->pkt, cap))
+	cap = xs_upcall_cap(skb->len + tag);
+	if (!tag) {
+		if (cap && bpf_skb_load_bytes(skb, 0, u->pkt, cap))
+			u->cap_len = 0;
+	} else if (cap < 16 || bpf_skb_load_bytes(skb, 0, u->pkt, 12)) {
 		u->cap_len = 0;
+	} else {
+		vh = (void *)&u->pkt[12];
+		vh->tpid = skb->vlan_proto;
+		vh->tci = bpf_htons(skb->vlan_tci);
+		if (cap > 16 && bpf_skb_load_bytes(skb, 12, &u->pkt[16], cap - 16))
+			u->cap_len = 0;
+	}
 	bpf_ringbuf_submit(u, 0);
 	return 0;
 }

@@ -122,6 +122,19 @@ int xs_xdp(struct xdp_md *ctx)
 	return xs_execute_xdp(ctx, &hit, &p, &key);
 }
 
+/* The stack may hold the outer VLAN tag in skb metadata; the key (used by
+ * upcalls from the TC stage) is made to show it as XDP would have: the
+ * parsed tag, if any, becomes the inner one. */
+static __always_inline void xs_key_add_skb_vlan(struct __sk_buff *skb,
+						struct xs_flow_key *key)
+{
+	if (!skb->vlan_present)
+		return;
+	key->vlan[1] = key->vlan[0];
+	key->vlan[0].tpid = skb->vlan_proto;
+	key->vlan[0].tci = bpf_htons(skb->vlan_tci | XS_VLAN_PRESENT);
+}
+
 SEC("tc")
 int xs_tc(struct __sk_buff *skb)
 {
@@ -147,6 +160,7 @@ int xs_tc(struct __sk_buff *skb)
 	}
 	key.in_port = skb->ingress_ifindex;
 	xs_parse_skb(skb, &key, &info);
+	xs_key_add_skb_vlan(skb, &key);
 	xs_pkt_init(&p, &info);
 	p.slot = h.slot;
 	return xs_execute_tc(skb, mf, &p, &key);

@@ -1084,6 +1084,37 @@ static void test_tc_stage_drops_and_upcalls(void **state)
 	assert_int_equal(upcalls[0].key.nw_ttl, 1);
 }
 
+/* An upcall from the TC stage shows the frame as it arrived: the outer tag
+ * the stack took into skb metadata is back in the bytes and in the key. */
+static void test_tc_upcall_keeps_vlan(void **state)
+{
+	struct xs_action acts[] = { { .type = XS_ACT_TO_AGENT, .arg = XS_UPCALL_ACTION, .flags = 5 },
+				    OUT(PORT_VETH), OUT(PORT_VETH) };
+	struct spec s = V4(17, .tpid = 0x8100, .tci = 0x2007);
+	static uint8_t got[XS_PKT_MAX];
+
+	(void)state;
+	tc_fixture();
+	install(acts, 3, 0);
+	build(&in_pkt, &s);
+	inject(&in_pkt);
+	assert_int_equal(capture(got, sizeof(got)), in_pkt.len);
+	assert_memory_equal(got, in_pkt.buf, in_pkt.len);
+	assert_int_equal(capture(got, sizeof(got)), in_pkt.len);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	assert_int_equal(n_upcalls, 1);
+	assert_int_equal(upcalls[0].reason, XS_UPCALL_ACTION);
+	assert_int_equal(upcalls[0].cookie, 5);
+	assert_int_equal(upcalls[0].pkt_len, in_pkt.len);
+	assert_int_equal(upcalls[0].cap_len, in_pkt.len);
+	assert_memory_equal(upcalls[0].pkt, in_pkt.buf, in_pkt.len);
+	assert_int_equal(upcalls[0].key.vlan[0].tpid, htons(0x8100));
+	assert_int_equal(upcalls[0].key.vlan[0].tci, htons(0x2007 | XS_VLAN_PRESENT));
+	assert_int_equal(upcalls[0].key.vlan[1].tpid, 0);
+	assert_int_equal(upcalls[0].key.dl_type, htons(0x0800));
+	assert_int_equal(upcalls[0].key.nw_proto, 17);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1105,6 +1136,7 @@ int main(void)
 		cmocka_unit_test(test_tc_without_meta_passes),
 		cmocka_unit_test(test_tc_stage_table),
 		cmocka_unit_test(test_tc_stage_drops_and_upcalls),
+		cmocka_unit_test(test_tc_upcall_keeps_vlan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
