@@ -24,15 +24,19 @@ static long processed_insns(const char *log)
 	return p ? strtol(p + strlen("processed "), NULL, 10) : -1;
 }
 
-/* Loads the skeleton with @max_flows megaflow slots (0: default) and checks
- * that both programs were verified; prints their cost. */
-static void load_and_check(uint32_t max_flows)
+/* Loads the skeleton with @max_flows megaflow slots (0: default) and the
+ * knobs @cfg (NULL: defaults), and checks that both programs were verified;
+ * prints their cost. The knobs are rodata, so each setting prunes other
+ * code and is verified on its own. */
+static void load_and_check(uint32_t max_flows, const struct xs_config *cfg)
 {
 	struct xdpswitch *skel = xdpswitch__open();
 	struct bpf_program *progs[2];
 	int i;
 
 	assert_non_null(skel);
+	if (cfg)
+		skel->rodata->xs_cfg = *cfg;
 	progs[0] = skel->progs.xs_xdp;
 	progs[1] = skel->progs.xs_tc;
 	for (i = 0; i < 2; i++) {
@@ -77,15 +81,26 @@ static void test_loads_default(void **state)
 {
 	(void)state;
 	xs_test_require_bpf();
-	load_and_check(0);
+	load_and_check(0, NULL);
 }
 
 static void test_loads_resized(void **state)
 {
 	(void)state;
 	xs_test_require_bpf();
-	load_and_check(1024);
-	load_and_check(XS_DEFAULT_MAX_FLOWS * 4);
+	load_and_check(1024, NULL);
+	load_and_check(XS_DEFAULT_MAX_FLOWS * 4, NULL);
+}
+
+static void test_loads_with_knobs(void **state)
+{
+	const struct xs_config limited = { .miss_rate = 1000, .miss_burst = 100, .emc_enabled = 1 };
+	const struct xs_config no_emc = { .miss_rate = 0, .emc_enabled = 0 };
+
+	(void)state;
+	xs_test_require_bpf();
+	load_and_check(0, &limited);
+	load_and_check(0, &no_emc);
 }
 
 /* Map names are the XS_MAP_* strings the agent pins and looks up. */
@@ -117,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_map_names),
 		cmocka_unit_test(test_loads_default),
 		cmocka_unit_test(test_loads_resized),
+		cmocka_unit_test(test_loads_with_knobs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
