@@ -104,8 +104,16 @@ static void test_257th_mask_refused(void **state)
 	assert_int_equal(setup_256(state), 0);
 	f = *state;
 	assert_int_equal(xs_dp_mask_order(f->dp, before, N_MASKS), N_MASKS);
+	/* What the fast path reads: the published list, before and after. */
+	static struct xs_mask_list pub_before, pub_after;
+	int masks_fd = xs_dp_map_fd(f->dp, XS_MAP_MASKS);
+	uint32_t zero = 0;
+	assert_int_equal(bpf_map_lookup_elem(masks_fd, &zero, &pub_before), 0);
+	assert_int_equal(pub_before.count, N_MASKS);
 	flow_i(N_MASKS, &key, &mask);
 	assert_int_equal(xs_dp_flow_install(f->dp, &key, &mask, NULL, 0, 0, &h), -ENOSPC);
+	assert_int_equal(bpf_map_lookup_elem(masks_fd, &zero, &pub_after), 0);
+	assert_memory_equal(&pub_before, &pub_after, sizeof(pub_before));
 	assert_int_equal(h.slot, 0);
 	assert_int_equal(xs_dp_mask_count(f->dp), N_MASKS);
 	assert_int_equal(xs_dp_flow_count(f->dp), N_MASKS);
