@@ -154,7 +154,8 @@ static void ip6(struct xs_pkt *p)
 					     .hlim = 1 });
 }
 
-/* The corpus: one frame per call, n = 0, 1, ...; returns 0 past the end. */
+/* The corpus: one frame per call, n = 0, 1, ...; returns 0 past the end.
+ * Frames 16 and up are malformed on purpose. */
 static int corpus(int n, struct xs_pkt *p)
 {
 	start(p);
@@ -244,6 +245,52 @@ static int corpus(int n, struct xs_pkt *p)
 		xs_pkt_ethertype(p, 0x8847); /* MPLS: not parsed */
 		xs_pkt_bytes(p, NULL, 46, 0x45);
 		break;
+	case 16: /* IHL 4 */
+	case 17: /* IHL 15, more than the total length */
+	case 18: /* total length below IHL * 4 */
+	case 19: /* total length beyond the frame */
+	case 20: /* 256 bytes of L2 padding */
+		ip4(p, 0, 0);
+		xs_pkt_tcp(p, 1, 2, 0);
+		xs_pkt_finish(p);
+		if (n == 16)
+			p->buf[14] = 0x44;
+		if (n == 17)
+			p->buf[14] = 0x4f;
+		if (n == 18)
+			p->buf[17] = 16;
+		if (n == 19)
+			p->buf[17]++;
+		if (n == 20)
+			xs_pkt_bytes(p, NULL, 256, 0);
+		return 1;
+	case 21: /* TCP header cut by the IPv4 total length */
+		ip4(p, 0, 0);
+		xs_pkt_tcp(p, 1, 2, 0);
+		xs_pkt_finish(p);
+		p->buf[17] -= 1;
+		return 1;
+	case 22: /* IPv6 payload length beyond the frame */
+	case 23: /* extension header longer than the payload */
+		ip6(p);
+		xs_pkt_ipv6_ext(p, 60, 8);
+		xs_pkt_udp(p, 1, 2);
+		xs_pkt_finish(p);
+		if (n == 22)
+			p->buf[19]++;
+		else
+			p->buf[55] = 2;
+		return 1;
+	case 24: /* ND option of length 0 after the target address */
+		ip6(p);
+		xs_pkt_nd(p, 136, "fe80::99", MAC_B, NULL);
+		xs_pkt_bytes(p, (const __u8[8]){ 2, 0 }, 8, 0);
+		break;
+	case 25: /* ND option longer than the payload */
+		ip6(p);
+		xs_pkt_nd(p, 135, "fe80::99", NULL, NULL);
+		xs_pkt_bytes(p, (const __u8[8]){ 1, 2 }, 8, 0);
+		break;
 	default:
 		return 0;
 	}
@@ -262,11 +309,11 @@ static void test_corpus_prefixes(void **state)
 		assert_true(p.len <= MAX_TEST_RUN_LEN);
 		compare_prefixes(f, &p);
 	}
-	assert_int_equal(n, 16);
+	assert_int_equal(n, 26);
 }
 
-/* Deterministic byte mutations of the corpus (bad IHL, lengths, types,
- * option lengths, ...): XDP and userspace agree on every one. */
+/* Deterministic byte mutations of the corpus (IHL, lengths, types, option
+ * lengths, ...): XDP and userspace agree on every one. */
 static void test_corpus_mutations(void **state)
 {
 	struct fixture *f = fixture_of(state);

@@ -909,6 +909,19 @@ static void test_checksum_verifier(void **state)
 	assert_int_equal(xs_pkt_check_csums(p.buf, p.len, &bad), -EBADMSG);
 	assert_string_equal(bad, "tcp");
 
+	/* CRC32c check value (RFC 3720), and an SCTP packet with one bit
+	 * flipped in the payload. */
+	assert_int_equal(xs_crc32c("123456789", 9), 0xe3069283);
+	eth(&p);
+	ip4(&p, "10.0.0.1", "10.0.0.2");
+	xs_pkt_sctp(&p, 1, 2);
+	xs_pkt_bytes(&p, NULL, 16, 0x33);
+	xs_pkt_finish(&p);
+	assert_int_equal(xs_pkt_check_csums(p.buf, p.len, &bad), 0);
+	p.buf[p.len - 1] ^= 0x10;
+	assert_int_equal(xs_pkt_check_csums(p.buf, p.len, &bad), -EBADMSG);
+	assert_string_equal(bad, "sctp");
+
 	eth(&p);
 	ip6(&p);
 	xs_pkt_icmp6(&p, 128, 0);
