@@ -222,7 +222,7 @@ int trace_render(const struct ofp_key *packet, const struct xlate_result *res, i
 		*out = NULL;
 		return -ENOMEM;
 	}
-	return err;
+	return 0;
 }
 
 int trace_packet(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
@@ -234,5 +234,5 @@ int trace_packet(const struct flow_tables *ft, const struct ofp_key *packet, boo
 	int rerr = trace_render(packet, &res, err, json, out);
 
 	xlate_trace_free(&trace);
-	return *out ? err : rerr;
+	return rerr ? rerr : err;
 }

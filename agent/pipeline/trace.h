@@ -29,7 +29,9 @@
 int trace_packet(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
 		 char **out);
 
-/* Renders an existing translation (res->trace must be set). */
+/* Renders an existing translation (res->trace must be set; err is what
+ * xlate() returned) into a heap string *out. Returns 0 or -ENOMEM (then
+ * *out = NULL). */
 int trace_render(const struct ofp_key *packet, const struct xlate_result *res, int err,
 		 bool json, char **out);
 
