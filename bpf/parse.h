@@ -235,6 +235,10 @@ XS_STATIC_ASSERT(sizeof(struct xs_parse_info) == 12, "parse info size");
 #define XS_PARSE_PARTIAL 1 /* a header was cut short or malformed, or a walk
                             * bound was hit: the key holds what came before */
 
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, arp_tha) ==
+		 __builtin_offsetof(struct xs_flow_key, arp_sha) + 6,
+		 "ND clears arp_sha and arp_tha as one 12-byte run");
+
 /* ND: target and link-layer options of an NS/NA whose ICMPv6 header starts
  * at off. limit = end of the IPv6 payload (offset). */
 static __always_inline int xs_parse_nd(void *data, void *data_end, __u32 off,

@@ -235,6 +235,13 @@ static void close_attr(struct list *l)
 	put(l->o, ")");
 }
 
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ipv6_dst) ==
+		 __builtin_offsetof(struct xs_flow_key, ipv6_src) + 16,
+		 "ipv6_src and ipv6_dst are tested as one 32-byte run");
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, arp_tha) ==
+		 __builtin_offsetof(struct xs_flow_key, arp_sha) + 6,
+		 "arp_sha and arp_tha are tested as one 12-byte run");
+
 /* L3 and L4 attributes of key (k and m: masked key and mask). exact says
  * that no mask was given. */
 static void fmt_l3_l4(struct list *l, const struct xs_flow_key *key,
