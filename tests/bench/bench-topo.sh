@@ -8,7 +8,9 @@
 #       none       nothing (sw0 keeps GRO so it can take XDP frames)
 #       redirect   the reference program, plain XDP redirect sw0 <-> sw1
 #       bridge     a Linux bridge br0 with sw0 and sw1
-#       xdpswitch  HOOK (issue 6): the xdpswitch agent on sw0 and sw1
+#       xdpswitch  the xdpswitch agent (bridge $P) on sw0=1 and sw1=2 with
+#                  in_port=1,actions=output:2 and back; its log and pid go to
+#                  $O/bench/agent.{log,pid}
 #       ovs        Open vSwitch userspace datapath, AF_XDP ports sw0 sw1
 #
 #   P-gen:  gen0  (02:b0:00:00:00:01) --- sw0 (02:b0:00:00:00:10)  :P-sw
@@ -50,11 +52,56 @@ up() {
 	in_ns sw ip link set sw0 up
 	in_ns sw ip link set sw1 up
 	in_ns sink ip link set sink0 up
+	# GRO on the outer ends lets sw0 and sw1 transmit XDP frames (veth
+	# advertises ndo-xmit only then) even before the sink is attached.
+	in_ns gen ethtool -K gen0 gro on >/dev/null
+	in_ns sink ethtool -K sink0 gro on >/dev/null
 	mode_none
 }
 
-# Back to a bare switch namespace: no program, no bridge, no OVS.
+AGENT_PID=$O/bench/agent.pid
+AGENT_LOG=$O/bench/agent.log
+
+agent_stop() {
+	[ -f "$AGENT_PID" ] || return 0
+	local pid
+	pid=$(cat "$AGENT_PID")
+	rm -f "$AGENT_PID"
+	kill "$pid" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "bench-topo.sh: agent $pid did not stop" >&2
+	return 1
+}
+
+# Starts the agent in the switch namespace and waits until both ports
+# carry an XDP program.
+agent_start() {
+	mkdir -p "$O/bench"
+	printf 'in_port=1,actions=output:2\nin_port=2,actions=output:1\n' \
+		>"$O/bench/flows.txt"
+	ip netns exec "$P-sw" "$O/xdpswitch" agent --bridge "$P" \
+		--flows "$O/bench/flows.txt" sw0=1 sw1=2 >"$AGENT_LOG" 2>&1 &
+	echo $! >"$AGENT_PID"
+	for _ in $(seq 100); do
+		if in_ns sw ip link show sw0 | grep -q 'prog/xdp' &&
+		   in_ns sw ip link show sw1 | grep -q 'prog/xdp'; then
+			return 0
+		fi
+		kill -0 "$(cat "$AGENT_PID")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "bench-topo.sh: the agent did not attach XDP to sw0 and sw1" \
+		"(log: $AGENT_LOG)" >&2
+	agent_stop
+	return 1
+}
+
+# Back to a bare switch namespace: no program, no bridge, no agent, no OVS.
 mode_none() {
+	agent_stop
 	"$(dirname "$0")"/ovs-afxdp.sh stop 2>/dev/null || true
 	in_ns sw ip link del br0 2>/dev/null || true
 	for dev in sw0 sw1; do
@@ -83,10 +130,7 @@ mode() {
 		in_ns sw ip link set sw1 master br0
 		in_ns sw ip link set br0 up ;;
 	xdpswitch)
-		# HOOK (issue 6): start the agent in "$P-sw" on sw0 and sw1 with
-		# the flows in_port=sw0 actions=output:sw1 (and back).
-		echo "bench-topo.sh: mode xdpswitch is not wired up yet" >&2
-		return 1 ;;
+		agent_start ;;
 	ovs)
 		"$(dirname "$0")"/ovs-afxdp.sh start "$P-sw" sw0 sw1 ;;
 	esac
