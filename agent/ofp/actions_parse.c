@@ -400,15 +400,16 @@ static int parse_resubmit(struct act_state *st, const struct act_tok *at)
 				return ofp_err(st->err, tt, "resubmit: only (PORT,TABLE) "
 					       "is supported");
 		}
-		if (!pt.len && !tt.len)
-			return ofp_err(st->err, at->arg, "resubmit: give a port, a "
-				       "table or both");
 	}
 	if (pt.len && ofp_read_port(pt, "resubmit", &port, st->err))
 		return -EINVAL;
 	if (tt.len && ofp_read_uint(tt, OFP_N_TABLES - 1, "resubmit: table", &table,
 				    st->err))
 		return -EINVAL;
+	/* Same port, same table would only loop. */
+	if (port == OFPP_IN_PORT && table == 255)
+		return ofp_err(st->err, at->arg, "resubmit: give a port other than "
+			       "in_port, a table, or both");
 	if (port == OFPP_TABLE || port == OFPP_NONE || port == OFPP_NORMAL ||
 	    port == OFPP_FLOOD || port == OFPP_ALL || port == OFPP_CONTROLLER)
 		return ofp_err(st->err, pt, "resubmit: %s is not an ingress port",
