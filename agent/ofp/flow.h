@@ -49,7 +49,8 @@ int ofp_parse_flow(const char *text, enum ofp_parse_mode mode,
 /* Parses a packet in ofproto/trace syntax into a key (unset fields are 0). */
 int ofp_parse_packet(const char *text, struct ofp_key *key, struct xs_err *err);
 
-/* Parses a whole flow file (blank lines and '#' comments skipped). On
+/* Parses a whole flow file ('#' starts a comment anywhere in a line, as in
+ * ovs-ofctl; blank lines are skipped). On
  * success *flows is a heap array of *n_flows flows (free each with
  * ofp_flow_free, then free the array). On error nothing is returned and err
  * has line and column. */

@@ -286,13 +286,14 @@ int ofp_parse_packet(const char *text, struct ofp_key *key, struct xs_err *err)
 	return 0;
 }
 
-static bool skip_line(const char *s, size_t len)
+/* Only white space (after the comment is cut off)? */
+static bool blank_line(const char *s, size_t len)
 {
 	size_t i = 0;
 
 	while (i < len && is_sep(s[i]) && s[i] != ',')
 		i++;
-	return i == len || s[i] == '#';
+	return i == len;
 }
 
 int ofp_parse_flow_text(const char *text, enum ofp_parse_mode mode,
@@ -310,17 +311,21 @@ int ofp_parse_flow_text(const char *text, enum ofp_parse_mode mode,
 	*flows = NULL;
 	*n_flows = 0;
 	while (*p) {
-		const char *nl = strchr(p, '\n');
+		const char *nl = strchr(p, '\n'), *hash;
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
 		line++;
+		/* As in ovs-ofctl, '#' starts a comment anywhere in a line. */
+		hash = memchr(p, '#', len);
+		if (hash)
+			len = hash - p;
 		if (len && p[len - 1] == '\r')
 			len--;
 		if (len > OFP_MAX_LINE) {
 			line_too_long(err, line);
 			goto fail;
 		}
-		if (!skip_line(p, len)) {
+		if (!blank_line(p, len)) {
 			if (n == cap) {
 				size_t c = cap ? cap * 2 : 16;
 				struct ofp_flow *nv = realloc(v, c * sizeof(*v));

@@ -572,7 +572,7 @@ static void test_flow_text(void **state)
 
 	(void)state;
 	assert_int_equal(ofp_parse_flow_text("# comment\n\n  \t\n"
-					     "in_port=1 actions=output:2\r\n"
+					     "in_port=1 actions=output:2 # to port 2\r\n"
 					     "   # indented comment\n"
 					     "table=1,priority=5,ip actions=drop", OFP_PARSE_ADD,
 					     &flows, &n, &e), 0);
