@@ -592,12 +592,13 @@ static int split_action(struct ofp_tok t, struct act_tok *at, struct xs_err *err
 	return 0;
 }
 
+/* One action (or instruction) token: checks instruction order, then hands
+ * it to its parser; a bare port is an output. */
 static int parse_one(struct act_state *st, struct ofp_tok t)
 {
 	struct act_tok at;
 	unsigned i;
 	uint32_t port;
-	int r;
 
 	if (split_action(t, &at, st->err))
 		return -EINVAL;
@@ -622,12 +623,10 @@ static int parse_one(struct act_state *st, struct ofp_tok t)
 		return ofp_err(st->err, t, "%s must come before write_metadata "
 			       "(instruction order)", actions[i].name);
 	if (actions[i].parse)
-		r = actions[i].parse(st, &at);
-	else if (actions[i].mod_field != OFPF__MAX)
-		r = parse_mod(st, &at, actions[i].mod_field);
-	else
-		r = parse_simple(st, &at, actions[i].simple);
-	return r;
+		return actions[i].parse(st, &at);
+	if (actions[i].mod_field != OFPF__MAX)
+		return parse_mod(st, &at, actions[i].mod_field);
+	return parse_simple(st, &at, actions[i].simple);
 }
 
 int ofp_parse_actions(struct ofp_tok t, int table, const struct ofp_match *match,
