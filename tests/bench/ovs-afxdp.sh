@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# A private Open vSwitch (userspace datapath, AF_XDP ports) for the bench:
+# its own database and sockets under $O/bench/ovs, daemons in one netns.
+#
+#   ovs-afxdp.sh start NETNS PORT1 PORT2   bridge br0 with PORT1=1, PORT2=2,
+#                                          flows in_port=1->2 and 2->1
+#   ovs-afxdp.sh stop                      stop the daemons it started
+# One PMD thread, on the last CPU ($OVS_PMD_MASK overrides); it polls, so
+# it keeps that CPU busy until stop.
+set -euo pipefail
+
+O=${O:-build}
+RUN=$(mkdir -p "$O/bench/ovs" && cd "$O/bench/ovs" && pwd)
+export OVS_RUNDIR=$RUN OVS_LOGDIR=$RUN OVS_DBDIR=$RUN
+DB=unix:$RUN/db.sock
+vsctl() { ovs-vsctl --db="$DB" --timeout=10 "$@"; }
+
+stop() {
+	local d pid
+	for d in ovs-vswitchd ovsdb-server; do
+		[ -f "$RUN/$d.pid" ] || continue
+		pid=$(cat "$RUN/$d.pid")
+		rm -f "$RUN/$d.pid"
+		kill "$pid" 2>/dev/null || continue
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
+}
+
+start() {
+	local ns=$1 p1=$2 p2=$3
+	local cpus mask
+	stop
+	cpus=$(nproc)
+	mask=${OVS_PMD_MASK:-$(printf '0x%x' $((1 << (cpus - 1))))}
+	rm -f "$RUN/conf.db"
+	ovsdb-tool create "$RUN/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	ovsdb-server "$RUN/conf.db" --remote="punix:$RUN/db.sock" \
+		--pidfile="$RUN/ovsdb-server.pid" --detach \
+		--log-file="$RUN/ovsdb-server.log"
+	vsctl --no-wait init
+	vsctl --no-wait set Open_vSwitch . other_config:pmd-cpu-mask="$mask"
+	ip netns exec "$ns" ovs-vswitchd "$DB" --pidfile="$RUN/ovs-vswitchd.pid" \
+		--detach --log-file="$RUN/ovs-vswitchd.log"
+	vsctl add-br br0 -- set bridge br0 datapath_type=netdev
+	vsctl add-port br0 "$p1" -- set interface "$p1" type=afxdp \
+		options:xdp-mode=native ofport_request=1
+	vsctl add-port br0 "$p2" -- set interface "$p2" type=afxdp \
+		options:xdp-mode=native ofport_request=2
+	ovs-ofctl del-flows br0
+	ovs-ofctl add-flow br0 in_port=1,actions=output:2
+	ovs-ofctl add-flow br0 in_port=2,actions=output:1
+	# add-port returns before the AF_XDP sockets are up: wait for them.
+	for _ in $(seq 100); do
+		if [ "$(vsctl get interface "$p1" error)" = "[]" ] &&
+		   [ "$(vsctl get interface "$p2" error)" = "[]" ] &&
+		   ip -n "$ns" link show "$p1" | grep -q prog/xdp &&
+		   ip -n "$ns" link show "$p2" | grep -q prog/xdp; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "ovs-afxdp.sh: AF_XDP ports did not come up: $(vsctl get interface "$p1" error)" \
+		"$(vsctl get interface "$p2" error) (log: $RUN/ovs-vswitchd.log)" >&2
+	stop
+	return 1
+}
+
+case "${1:-}" in
+start) [ $# = 4 ] || { echo "usage: $0 start NETNS PORT1 PORT2" >&2; exit 2; }
+	start "$2" "$3" "$4" ;;
+stop) stop ;;
+*) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
