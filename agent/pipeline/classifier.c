@@ -115,9 +115,17 @@ static void hset_del(struct hset *s, uint64_t h)
 
 /* --- prefix tries ------------------------------------------------------------ */
 
+/* A path-compressed binary trie: a node sits where a rule prefix ends or
+ * where prefixes branch, and holds its whole prefix, so a walk reads one
+ * node per branch point instead of one per bit. It answers exactly what
+ * the bit-by-bit trie would: which prefix lengths lie on a key's path, and
+ * how many leading key bits the walk had to read. */
 struct cls_trie_node {
-	uint32_t child[2]; /* node index, 0 = none (the root is never a child) */
-	uint32_t n_rules;  /* rules whose prefix ends here */
+	uint32_t child[2];  /* node index, 0 = none (the root is never a child) */
+	uint32_t n_rules;   /* rules whose prefix ends exactly here */
+	uint8_t depth;      /* prefix length of this node */
+	uint8_t pad[3];
+	uint8_t prefix[16]; /* the node's prefix, bits past depth zero */
 };
 
 static const struct {
@@ -145,14 +153,15 @@ static void trie_init(struct cls_trie *t)
 /* Ensures n more nodes can be taken without failing. 0 or -ENOMEM. */
 static int trie_reserve(struct cls_trie *t, uint32_t n)
 {
-	if (t->n_nodes + n <= t->n_alloc)
-		return 0;
-	uint32_t want = t->n_alloc ? t->n_alloc : 64;
 	uint32_t used = t->n_alloc ? t->n_nodes : 1; /* the root comes first */
+	uint32_t want = t->n_alloc ? t->n_alloc : 64;
+	struct cls_trie_node *nodes;
 
+	if (t->n_alloc && t->n_nodes + n <= t->n_alloc)
+		return 0;
 	while (want < used + n)
 		want *= 2;
-	struct cls_trie_node *nodes = realloc(t->nodes, want * sizeof(*nodes));
+	nodes = realloc(t->nodes, want * sizeof(*nodes));
 	if (!nodes)
 		return -ENOMEM;
 	if (!t->n_alloc) {
@@ -164,8 +173,10 @@ static int trie_reserve(struct cls_trie *t, uint32_t n)
 	return 0;
 }
 
-static uint32_t trie_new_node(struct cls_trie *t)
+/* A node for the first depth bits of bits. */
+static uint32_t trie_new_node(struct cls_trie *t, const uint8_t *bits, unsigned depth)
 {
+	struct cls_trie_node *node;
 	uint32_t i;
 
 	if (t->free_list) {
@@ -174,45 +185,104 @@ static uint32_t trie_new_node(struct cls_trie *t)
 	} else {
 		i = t->n_nodes++;
 	}
-	memset(&t->nodes[i], 0, sizeof(t->nodes[i]));
+	node = &t->nodes[i];
+	memset(node, 0, sizeof(*node));
+	node->depth = (uint8_t)depth;
+	memcpy(node->prefix, bits, (depth + 7) / 8);
+	if (depth % 8)
+		node->prefix[depth / 8] &= (uint8_t)(0xff00 >> (depth % 8));
 	return i;
 }
 
-/* Adds one rule prefix; trie_reserve(t, plen + 1) must have succeeded. */
+/* First bit in [from, to) where a and b differ, or to. */
+static unsigned first_diff(const uint8_t *a, const uint8_t *b, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i++) {
+		if (i % 8 == 0 && i + 8 <= to && a[i / 8] == b[i / 8]) {
+			i += 7;
+			continue;
+		}
+		if (bit_at(a, i) != bit_at(b, i))
+			return i;
+	}
+	return to;
+}
+
+/* Adds one rule prefix (plen > 0); trie_reserve(t, 2) must have succeeded. */
 static void trie_insert(struct cls_trie *t, const uint8_t *bits, unsigned plen)
 {
 	uint32_t n = 0;
 
-	for (unsigned d = 0; d < plen; d++) {
-		int b = bit_at(bits, d);
-		if (!t->nodes[n].child[b]) {
-			uint32_t c = trie_new_node(t);
-			t->nodes[n].child[b] = c;
+	for (;;) {
+		struct cls_trie_node *node = &t->nodes[n];
+		unsigned d = node->depth;
+		int b;
+
+		if (d == plen) {
+			node->n_rules++;
+			return;
 		}
-		n = t->nodes[n].child[b];
+		b = bit_at(bits, d);
+		uint32_t c = node->child[b];
+		if (!c) {
+			uint32_t leaf = trie_new_node(t, bits, plen);
+			t->nodes[leaf].n_rules = 1;
+			t->nodes[n].child[b] = leaf;
+			return;
+		}
+		unsigned dc = t->nodes[c].depth;
+		unsigned lim = dc < plen ? dc : plen;
+		unsigned m = first_diff(bits, t->nodes[c].prefix, d + 1, lim);
+		if (m == dc) {           /* c's prefix is a prefix of ours */
+			n = c;
+			continue;
+		}
+		/* Split the edge at m: a node there, c below it. */
+		uint32_t mid = trie_new_node(t, bits, m);
+		t->nodes[mid].child[bit_at(t->nodes[c].prefix, m)] = c;
+		if (m == plen) {
+			t->nodes[mid].n_rules = 1;
+		} else {
+			uint32_t leaf = trie_new_node(t, bits, plen);
+			t->nodes[leaf].n_rules = 1;
+			t->nodes[mid].child[bit_at(bits, m)] = leaf;
+		}
+		t->nodes[n].child[b] = mid;
+		return;
 	}
-	t->nodes[n].n_rules++;
 }
 
+static void trie_free_node(struct cls_trie *t, uint32_t i)
+{
+	t->nodes[i].child[0] = t->free_list;
+	t->free_list = i;
+}
+
+/* Drops one rule prefix (which must be present). Nodes that neither end a
+ * prefix nor branch any more are removed or spliced out. */
 static void trie_remove(struct cls_trie *t, const uint8_t *bits, unsigned plen)
 {
-	uint32_t path[TRIE_MAX_BITS + 1];
+	uint32_t path[TRIE_MAX_BITS + 2];
+	unsigned depth = 0;
 	uint32_t n = 0;
 
-	path[0] = 0;
-	for (unsigned d = 0; d < plen; d++) {
-		n = t->nodes[n].child[bit_at(bits, d)];
-		path[d + 1] = n;
+	path[depth++] = 0;
+	while (t->nodes[n].depth != plen) {
+		n = t->nodes[n].child[bit_at(bits, t->nodes[n].depth)];
+		path[depth++] = n;
 	}
 	t->nodes[n].n_rules--;
-	/* Prune nodes that no longer lead to any prefix. */
-	for (unsigned d = plen; d > 0; d--) {
-		struct cls_trie_node *node = &t->nodes[path[d]];
-		if (node->n_rules || node->child[0] || node->child[1])
-			break;
-		t->nodes[path[d - 1]].child[bit_at(bits, d - 1)] = 0;
-		node->child[0] = t->free_list;
-		t->free_list = path[d];
+	while (depth > 1) {
+		uint32_t i = path[depth - 1], parent = path[depth - 2];
+		struct cls_trie_node *node = &t->nodes[i];
+		int side = bit_at(bits, t->nodes[parent].depth);
+
+		if (node->n_rules || (node->child[0] && node->child[1]))
+			return;
+		/* No rule and at most one child: the parent adopts the child. */
+		t->nodes[parent].child[side] = node->child[0] ? node->child[0] : node->child[1];
+		trie_free_node(t, i);
+		depth--;
 	}
 }
 
@@ -227,7 +297,6 @@ static void trie_lookup(const struct cls_trie *t, const uint8_t *bits, unsigned 
 			struct trie_ctx *ctx)
 {
 	uint32_t n = 0;
-	unsigned d = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->done = true;
@@ -235,6 +304,8 @@ static void trie_lookup(const struct cls_trie *t, const uint8_t *bits, unsigned 
 		return;
 	for (;;) {
 		const struct cls_trie_node *node = &t->nodes[n];
+		unsigned d = node->depth;
+
 		if (node->n_rules)
 			ctx->plens[d / 64] |= 1ull << (d % 64);
 		if (d == n_bits) {
@@ -242,15 +313,21 @@ static void trie_lookup(const struct cls_trie *t, const uint8_t *bits, unsigned 
 			return;
 		}
 		int b = bit_at(bits, d);
-		if (node->child[b]) {
-			n = node->child[b];
-			d++;
-			continue;
+		uint32_t c = node->child[b];
+		if (!c) {
+			/* The walk ends here. If prefixes continue on the other
+			 * side the key's bit d is what ruled them out. */
+			ctx->maskbits = node->child[!b] ? d + 1 : d;
+			return;
 		}
-		/* The walk ends here. If prefixes continue on the other side the
-		 * key's bit d is what ruled them out, so it counts as read. */
-		ctx->maskbits = node->child[!b] ? d + 1 : d;
-		return;
+		unsigned dc = t->nodes[c].depth;
+		unsigned m = first_diff(bits, t->nodes[c].prefix, d + 1, dc);
+		if (m < dc) {
+			/* Left the edge at bit m: that bit was read. */
+			ctx->maskbits = m + 1;
+			return;
+		}
+		n = c;
 	}
 }
 
@@ -294,6 +371,7 @@ struct cls_subtable {
 	 * of ports_plen bits (up to the last bit the mask has there). */
 	struct cls_trie ports_trie;
 	unsigned ports_plen;
+	int last_stage;                      /* last stage with mask bits */
 };
 
 #define PORTS_OFS offsetof(struct ofp_key, dp.tp_src)
@@ -399,6 +477,10 @@ static struct cls_subtable *subtable_create(const struct ofp_key *mask)
 		for (unsigned w = 0; w < KEY_WORDS; w++)
 			if (st->stage_mask[s][w])
 				st->stage_words[s][st->n_stage_words[s]++] = (uint8_t)w;
+	st->last_stage = 0;
+	for (int s = 0; s < N_STAGES; s++)
+		if (st->n_stage_words[s])
+			st->last_stage = s;
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		st->plen[f] = mask_plen(mb + trie_fields[f].ofs, trie_fields[f].n_bits);
 	st->n_bits = popcount_key(mask);
@@ -570,9 +652,9 @@ static int reserve_for_rule(struct classifier *cls, struct cls_subtable *st,
 		if (!hset_contains(&st->stage_set[s], hashes[s]) && hset_reserve(&st->stage_set[s]))
 			return -ENOMEM;
 	for (int f = 0; f < CLS_N_TRIES; f++)
-		if (st->plen[f] > 0 && trie_reserve(&cls->tries[f], (uint32_t)st->plen[f] + 1))
+		if (st->plen[f] > 0 && trie_reserve(&cls->tries[f], 2))
 			return -ENOMEM;
-	if (st->ports_plen && trie_reserve(&st->ports_trie, st->ports_plen + 1))
+	if (st->ports_plen && trie_reserve(&st->ports_trie, 2))
 		return -ENOMEM;
 	return buckets_reserve(st);
 }
@@ -813,7 +895,9 @@ static const struct cls_rule *subtable_lookup(const struct classifier *cls,
 		if (!st->n_stage_words[s])
 			continue;
 		h = hash_stage(st, s, kw, h);
-		if (s < N_STAGES - 1 && !hset_contains(&st->stage_set[s], hash_final(h))) {
+		/* The last stage's set would tell no more than the hash table:
+		 * a miss there costs the whole mask either way. */
+		if (s < st->last_stage && !hset_contains(&st->stage_set[s], hash_final(h))) {
 			if (s < STAGE_L3 || !trie_rules_out(cls, st, key, wc, tries, false))
 				fold_stages(st, s, wc);
 			return NULL;
