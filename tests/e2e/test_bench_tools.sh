@@ -62,6 +62,25 @@ sink_stop
 check_eq "2 threads, TCP, 128 bytes: 777 packets" 777 "$(json packets "$out")"
 check_eq "... and 777 x 124 bytes" 96348 "$(json bytes "$out")"
 
+# The kernel stack on sink0 checks what the generator wrote: IPv4 header
+# and TCP checksums after the address/port rewrite, also for an odd length.
+snmp() { # PROTO FIELD: a counter of /proc/net/snmp in the sink namespace
+	in_ns sink awk -v p="$1:" -v f="$2" \
+		'$1 == p { if (!n) { for (i = 2; i <= NF; i++) c[$i] = i; n = 1 }
+			   else print $c[f] }' /proc/net/snmp
+}
+in_ns sink ip addr add 10.1.0.1/8 dev sink0
+in_ns gen "$B/trafficgen" --dev gen0 --count 1000 --flows 100000 \
+	--dst-mac 02:b0:00:00:00:02 --quiet >/dev/null
+in_ns gen "$B/trafficgen" --dev gen0 --count 500 --flows 70000 --proto tcp \
+	--size 101 --dst-mac 02:b0:00:00:00:02 --quiet >/dev/null
+sleep 0.2
+check_eq "stack on sink0 takes all 1500 IPv4 packets" 1500 "$(snmp Ip InReceives)"
+check_eq "... with no IPv4 header errors" 0 "$(snmp Ip InHdrErrors)"
+check_eq "... 1000 UDP to a closed port" 1000 "$(snmp Udp NoPorts)"
+check_eq "... 500 TCP segments" 500 "$(snmp Tcp InSegs)"
+check_eq "... none with a bad TCP checksum" 0 "$(snmp Tcp InCsumErrors)"
+
 check "nothing forwards in mode none" $topo mode none
 check "sink attaches for mode none" sink_start
 in_ns gen "$B/trafficgen" --dev gen0 --count 1000 --quiet >/dev/null
