@@ -31,29 +31,46 @@ void ofp_match_state_init(struct ofp_match_state *st, struct ofp_match *match)
 	st->match = match;
 }
 
+/* Whole-key operations go a 64-bit word at a time; memcpy keeps that
+ * within C's aliasing rules (it compiles to plain loads and stores). */
+#define KEY_WORDS (sizeof(struct ofp_key) / sizeof(uint64_t))
+_Static_assert(sizeof(struct ofp_key) % sizeof(uint64_t) == 0, "ofp_key in u64 words");
+
+static uint64_t word(const struct ofp_key *k, size_t i)
+{
+	uint64_t w;
+
+	memcpy(&w, (const uint8_t *)k + i * sizeof(w), sizeof(w));
+	return w;
+}
+
+static void set_word(struct ofp_key *k, size_t i, uint64_t w)
+{
+	memcpy((uint8_t *)k + i * sizeof(w), &w, sizeof(w));
+}
+
 /* Does "add" constrain any bit that the match already pins to another
  * value? */
 static bool conflicts(const struct ofp_match *m, const struct ofp_match *add)
 {
-	const uint8_t *v = (const uint8_t *)&m->value, *k = (const uint8_t *)&m->mask;
-	const uint8_t *av = (const uint8_t *)&add->value, *ak = (const uint8_t *)&add->mask;
 	size_t i;
 
-	for (i = 0; i < sizeof(struct ofp_key); i++)
-		if ((v[i] ^ av[i]) & k[i] & ak[i])
+	for (i = 0; i < KEY_WORDS; i++)
+		if ((word(&m->value, i) ^ word(&add->value, i)) & word(&m->mask, i) &
+		    word(&add->mask, i))
 			return true;
 	return false;
 }
 
 static void merge(struct ofp_match *m, const struct ofp_match *add)
 {
-	uint8_t *v = (uint8_t *)&m->value, *k = (uint8_t *)&m->mask;
-	const uint8_t *av = (const uint8_t *)&add->value, *ak = (const uint8_t *)&add->mask;
 	size_t i;
 
-	for (i = 0; i < sizeof(struct ofp_key); i++) {
-		v[i] = (v[i] & ~ak[i]) | av[i];
-		k[i] |= ak[i];
+	for (i = 0; i < KEY_WORDS; i++) {
+		uint64_t ak = word(&add->mask, i);
+
+		set_word(&m->value, i, (word(&m->value, i) & ~ak) | word(&add->value, i));
+		set_word(&m->mask, i, word(&m->mask, i) | ak);
 	}
 }
 
