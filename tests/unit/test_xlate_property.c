@@ -64,6 +64,8 @@ static void random_flow(char *line, size_t size, int t)
 		APPEND(buf, len, ",nw_src=192.168.0.%u/%u", pick(4), 30 + pick(3));
 	if ((l3 == L3_TCP || l3 == L3_UDP) && pick(2))
 		APPEND(buf, len, ",tp_dst=%u", 80 + pick(3));
+	if ((l3 == L3_TCP || l3 == L3_UDP) && pick(4) == 0)
+		APPEND(buf, len, ",tp_src=%u", 1000 + 16 * pick(3));
 	if (l3 == L3_ARP && pick(2))
 		APPEND(buf, len, ",arp_tpa=10.0.0.%u", pick(3));
 	if (l3 == L3_IPV6 && pick(2))
@@ -98,6 +100,10 @@ static void random_flow(char *line, size_t size, int t)
 					else
 						APPEND(buf, len, "output:%u", 1 + pick(4));
 				}
+			} else if (l3 == L3_IPV6 && pick(2)) {
+				APPEND(buf, len, "set_field:2001:db8::%x->ipv6_dst", pick(3));
+			} else if (l3 == L3_ARP && pick(2)) {
+				APPEND(buf, len, "set_field:10.0.0.%u->arp_tpa", pick(3));
 			} else {
 				APPEND(buf, len, "output:%u", 1 + pick(4));
 			}
@@ -133,6 +139,7 @@ static void random_packet(struct ofp_key *k)
 	k->dp.nw_src = htonl(0xc0a80000 | pick(6));
 	k->dp.nw_dst = htonl(0x0a000000 | pick(2) << 16 | pick(4) << 8 | pick(3));
 	k->dp.tp_dst = htons((uint16_t)(80 + pick(3)));
+	k->dp.tp_src = htons((uint16_t)(1000 + 16 * pick(4)));
 	k->dp.ipv6_dst[0] = 0x20;
 	k->dp.ipv6_dst[1] = 0x01;
 	k->dp.ipv6_dst[15] = (uint8_t)pick(3);
