@@ -359,7 +359,8 @@ struct cls_subtable {
 	uint64_t stage_mask[N_STAGES][KEY_WORDS];
 	uint8_t stage_words[N_STAGES][KEY_WORDS];
 	unsigned n_stage_words[N_STAGES];
-	struct hset stage_set[N_STAGES - 1]; /* hashes up to and including stage i */
+	struct hset stage_set[N_STAGES - 1]; /* hashes up to and including stage
+	                                      * i, for stages before last_stage */
 	struct cls_rule **buckets;           /* chains of head rules */
 	uint32_t n_buckets, n_heads;
 	size_t n_rules;
@@ -648,7 +649,7 @@ struct cls_rule *cls_find_exact(const struct classifier *cls, const struct ofp_m
 static int reserve_for_rule(struct classifier *cls, struct cls_subtable *st,
 			    const uint64_t *hashes)
 {
-	for (int s = 0; s < N_STAGES - 1; s++)
+	for (int s = 0; s < st->last_stage; s++)
 		if (!hset_contains(&st->stage_set[s], hashes[s]) && hset_reserve(&st->stage_set[s]))
 			return -ENOMEM;
 	for (int f = 0; f < CLS_N_TRIES; f++)
@@ -735,7 +736,7 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 		*link = rule;
 		st->n_heads++;
 	}
-	for (int s = 0; s < N_STAGES - 1; s++)
+	for (int s = 0; s < st->last_stage; s++)
 		hset_add(&st->stage_set[s], hashes[s]);
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		if (st->plen[f] > 0)
@@ -780,7 +781,7 @@ void cls_remove(struct classifier *cls, struct cls_rule *rule)
 		p->lower = rule->lower;
 	}
 	rule_stage_hashes(st, &rule->match.value, hashes);
-	for (int s = 0; s < N_STAGES - 1; s++)
+	for (int s = 0; s < st->last_stage; s++)
 		hset_del(&st->stage_set[s], hashes[s]);
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		if (st->plen[f] > 0)

@@ -96,9 +96,8 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void render_text(FILE *f, const struct ofp_key *packet, const struct xlate_result *res,
-			int err, const char *flow, const char *final, const char *megaflow,
-			const char *dp)
+static void render_text(FILE *f, const struct xlate_result *res, int err, const char *flow,
+			const char *final, const char *megaflow, const char *dp)
 {
 	const struct xlate_trace *t = res->trace;
 	char buf[TEXT_MAX];
@@ -130,7 +129,6 @@ static void render_text(FILE *f, const struct ofp_key *packet, const struct xlat
 	}
 	if (t->truncated)
 		fprintf(f, ">>>> out of memory: trace incomplete <<<<\n");
-	(void)packet;
 	fprintf(f, "\nFinal flow: %s\n", final);
 	if (err)
 		fprintf(f, "Translation failed (%s), packet is dropped.\n", error_text(err));
@@ -216,7 +214,7 @@ int trace_render(const struct ofp_key *packet, const struct xlate_result *res, i
 	if (json)
 		render_json(f, res, err, flow, final, megaflow, dp);
 	else
-		render_text(f, packet, res, err, flow, final, megaflow, dp);
+		render_text(f, res, err, flow, final, megaflow, dp);
 	if (fclose(f)) {
 		free(*out);
 		*out = NULL;
