@@ -108,6 +108,21 @@ static void out_be16(struct ofp_out *o, const char *name, __be16 v, __be16 k)
 		ofp_out_printf(o, "%s=0x%x/0x%x,", name, ntohs(v), ntohs(k));
 }
 
+/* "name=V," for fields the parser only takes whole; a partial mask (from
+ * a megaflow, say) is shown as "/0xM" so the text never claims more than
+ * the match holds. */
+static void out_partial(struct ofp_out *o, const char *fmt, unsigned v, unsigned k,
+			unsigned full)
+	__attribute__((format(printf, 2, 0)));
+static void out_partial(struct ofp_out *o, const char *fmt, unsigned v, unsigned k,
+			unsigned full)
+{
+	ofp_out_printf(o, fmt, v & k);
+	if (k != full)
+		ofp_out_printf(o, "/0x%x", k);
+	ofp_out_printf(o, ",");
+}
+
 static void out_vlan(struct ofp_out *o, const struct ofp_match *m)
 {
 	uint16_t v = ntohs(m->value.dp.vlan[0].tci), k = ntohs(m->mask.dp.vlan[0].tci);
@@ -238,13 +253,15 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 
 		ofp_out_printf(o, "in_port=");
 		ofp_out_field_value(o, ofp_field_by_id(OFPF_IN_PORT), pv);
+		if ((k->dp.in_port & 0xffff) != 0xffff)
+			ofp_out_printf(o, "/0x%x", k->dp.in_port & 0xffff);
 		ofp_out_printf(o, ",");
 	}
 	out_vlan(o, m);
 	out_addr(o, "dl_src", OFPF_DL_SRC, m);
 	out_addr(o, "dl_dst", OFPF_DL_DST, m);
 	if (!sh && k->dp.dl_type)
-		ofp_out_printf(o, "dl_type=0x%04x,", type);
+		out_partial(o, "dl_type=0x%04x", type, ntohs(k->dp.dl_type), 0xffff);
 	if (type == ETH_TYPE_IPV6) {
 		out_addr(o, "ipv6_src", OFPF_IPV6_SRC, m);
 		out_addr(o, "ipv6_dst", OFPF_IPV6_DST, m);
@@ -264,8 +281,8 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 		out_addr(o, "nw_dst", OFPF_NW_DST, m);
 	}
 	if (!proto_done && k->dp.nw_proto)
-		ofp_out_printf(o, "%s=%u,", type == ETH_TYPE_ARP ? "arp_op" : "nw_proto",
-			       v->dp.nw_proto);
+		out_partial(o, type == ETH_TYPE_ARP ? "arp_op=%u" : "nw_proto=%u",
+			    v->dp.nw_proto, k->dp.nw_proto, 0xff);
 	if (type == ETH_TYPE_ARP) {
 		out_addr(o, "arp_sha", OFPF_ARP_SHA, m);
 		out_addr(o, "arp_tha", OFPF_ARP_THA, m);
@@ -275,7 +292,7 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 	if (k->dp.nw_tos & 0x03)
 		ofp_out_printf(o, "nw_ecn=%u,", v->dp.nw_tos & 0x03);
 	if (k->dp.nw_ttl)
-		ofp_out_printf(o, "nw_ttl=%u,", v->dp.nw_ttl);
+		out_partial(o, "nw_ttl=%u", v->dp.nw_ttl, k->dp.nw_ttl, 0xff);
 	out_frag(o, v->dp.nw_frag, k->dp.nw_frag);
 	icmp = (type == ETH_TYPE_IP && v->dp.nw_proto == 1) ||
 	       (type == ETH_TYPE_IPV6 && v->dp.nw_proto == 58);
