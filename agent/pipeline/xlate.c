@@ -263,6 +263,27 @@ static bool is_l4_proto(uint8_t p)
 	return p == 6 || p == 17 || p == 132 || p == 1 || p == 58;
 }
 
+#define MEMBER(m) { offsetof(struct xs_flow_key, m), #m }
+
+/* Name of the flow key member holding byte ofs (for error notes). */
+static const char *key_member_name(size_t ofs)
+{
+	static const struct { size_t ofs; const char *name; } members[] = {
+		MEMBER(in_port), MEMBER(dl_dst), MEMBER(dl_src), MEMBER(dl_type),
+		MEMBER(vlan), MEMBER(nw_proto), MEMBER(nw_tos), MEMBER(nw_ttl),
+		MEMBER(nw_frag), MEMBER(tp_src), MEMBER(tp_dst), MEMBER(tcp_flags),
+		MEMBER(nw_src), MEMBER(nw_dst), MEMBER(ipv6_label), MEMBER(ipv6_src),
+		MEMBER(ipv6_dst), MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha),
+		MEMBER(mask_id),
+	};
+	_Static_assert(XS_FLOW_KEY_SEQ == 1, "list every flow key member above");
+	size_t i = 0;
+
+	while (i + 1 < sizeof(members) / sizeof(members[0]) && members[i + 1].ofs <= ofs)
+		i++;
+	return members[i].name;
+}
+
 /* Brings the datapath's copy of the packet up to the working key. */
 static void commit(struct xctx *x, unsigned depth)
 {
@@ -313,8 +334,8 @@ static void commit(struct xctx *x, unsigned depth)
 		size_t i = 0;
 		while (pa[i] == pb[i])
 			i++;
-		fail(x, depth, -EOPNOTSUPP,
-		     "the datapath cannot rewrite key byte %zu (this packet type)", i);
+		fail(x, depth, -EOPNOTSUPP, "the datapath cannot rewrite %s in this packet",
+		     key_member_name(i));
 	}
 }
 

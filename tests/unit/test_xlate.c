@@ -300,6 +300,40 @@ static void test_too_many_actions(void **state)
 	check("in_port=1", -E2BIG);
 }
 
+static void test_unsupported_changes(void **state)
+{
+	struct xlate_trace trace = { 0 };
+	struct xlate_result res = { .trace = &trace };
+	struct ofp_key k;
+	(void)state;
+
+	load("in_port=1,actions=push_vlan:0x8100,push_vlan:0x8100,push_vlan:0x8100,output:2\n"
+	     "in_port=2,icmp6,icmp_type=135,icmp_code=0,actions=set_field:::1->nd_target,"
+	     "output:3\n"
+	     "in_port=3,icmp6,icmp_type=135,icmp_code=0,actions=set_field:::1->nd_target\n");
+	/* A third VLAN tag does not fit the key. */
+	reset_want();
+	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	check("in_port=1", -EOPNOTSUPP);
+
+	/* nd_target has no datapath set action: output fails and says why. */
+	k = packet("in_port=2,icmp6,icmp_type=135,nd_target=::2");
+	assert_int_equal(xlate(&ft, &k, &res), -EOPNOTSUPP);
+	assert_int_equal(res.n_actions, 0);
+	assert_int_equal(trace.events[trace.n_events - 1].type, XEV_NOTE);
+	assert_string_equal(trace.events[trace.n_events - 1].note,
+			    "the datapath cannot rewrite nd_target in this packet");
+	xlate_trace_free(&trace);
+
+	/* Without an output the rewrite never has to happen. */
+	reset_want();
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_proto = 0xff;
+	want_mask.tp_src = 0xffff;
+	want_mask.tp_dst = 0xffff;
+	check("in_port=3,icmp6,icmp_type=135,nd_target=::2", 0);
+}
+
 static void test_dec_ttl(void **state)
 {
 	(void)state;
@@ -476,6 +510,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loop_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resubmit_fanout_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsupported_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dec_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dec_ttl_ordering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vlan, setup, teardown),
