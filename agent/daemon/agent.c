@@ -161,9 +161,9 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			goto del;
 		if (p->xdp.replaced[0])
 			xs_agent_log(a, "%s: replaced XDP program '%s'", name, p->xdp.replaced);
-		if (p->xdp.how == XS_XDP_HOW_PLAIN && !a->opts.no_libxdp)
-			xs_agent_log(a, "%s: libxdp could not attach; attached with bpf_xdp_attach",
-				     name);
+		if (p->xdp.libxdp_err)
+			xs_agent_log(a, "%s: libxdp could not attach (%s); attached with "
+				     "bpf_xdp_attach instead", name, strerror(-p->xdp.libxdp_err));
 	}
 	if (a->tc_prog_fd >= 0) {
 		err = xs_tc_attach(ifindex, a->tc_prog_fd, &ao, &p->tc);

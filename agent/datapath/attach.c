@@ -92,9 +92,9 @@ int xs_xdp_query(int ifindex, __u32 *prog_id, char name[16])
 	return 0;
 }
 
-/* Does the program on ifindex (with attach mode q) belong to us, i.e. is it
- * named `ours` (a dispatcher counts as ours only when all its components
- * are)? *found_name gets the name shown in messages. */
+/* Does program `id` on ifindex belong to us, i.e. is it named `ours` (a
+ * dispatcher counts as ours only when all its components are)? found gets
+ * the name shown in messages (a foreign component's, for a dispatcher). */
 static bool xdp_is_ours(int ifindex, __u32 id, const char *ours, char found[16])
 {
 	if (prog_name_by_id(id, found))
@@ -226,14 +226,13 @@ int xs_xdp_attach(int ifindex, int prog_fd, const struct xs_attach_opts *opts,
 	if (opts->mode != XS_XDP_MODE_NATIVE)
 		modes[n_modes++] = XS_XDP_MODE_SKB;
 	for (int i = 0; i < n_modes; i++) {
-		err = opts->no_libxdp ? -EOPNOTSUPP : attach_libxdp(link, prog_fd, our_id, modes[i]);
-		if (err) {
-			if (!opts->no_libxdp)
-				fprintf(stderr, "xdpswitch: libxdp attach to ifindex %d (%s) failed: %s; "
-					"falling back to bpf_xdp_attach\n", ifindex,
-					xs_xdp_mode_name(modes[i]), strerror(-err));
-			err = attach_plain(link, prog_fd, modes[i]);
+		if (!opts->no_libxdp) {
+			err = attach_libxdp(link, prog_fd, our_id, modes[i]);
+			if (err)
+				link->libxdp_err = err;
 		}
+		if (opts->no_libxdp || err)
+			err = attach_plain(link, prog_fd, modes[i]);
 		if (!err) {
 			link->mode = modes[i];
 			link->prog_id = our_id;

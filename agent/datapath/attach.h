@@ -6,7 +6,9 @@
  * dispatcher; when the dispatcher cannot load (no bpffs, or the 8 MiB
  * RLIMIT_MEMLOCK makes its compatibility check fail) libxdp itself attaches
  * the program alone ("legacy"). If libxdp fails outright, bpf_xdp_attach is
- * used instead. struct xs_xdp_link.how says which of the three happened.
+ * used instead. struct xs_xdp_link.how says which of the three happened
+ * and libxdp_err why libxdp failed; these functions print nothing (libxdp
+ * and libbpf print their own warnings through their print callbacks).
  * Native (driver) mode is tried first, then generic (SKB) mode.
  *
  * Ownership. Before attaching, the interface is inspected. A program whose
@@ -60,6 +62,8 @@ struct xs_xdp_link {
 	struct xdp_program *xprog; /* libxdp handle, DISPATCHER only */
 	char replaced[16];         /* name of a program removed by force or
 	                            * as stale, "" if none */
+	int libxdp_err;            /* why libxdp failed when how is PLAIN
+	                            * without no_libxdp (for the log), else 0 */
 };
 
 /* One TC ingress attachment. */

@@ -116,7 +116,7 @@ int xs_ports_add(struct xs_port_table *t, const char *name, int ifindex, uint32_
 		return -ERANGE;
 	if (xs_ports_by_name(t, name) || xs_ports_by_ifindex(t, ifindex))
 		return -EEXIST;
-	if (t->n >= XS_PORTS_MAX)
+	if (t->n >= XS_MAX_PORTS)
 		return -ENOSPC;
 	if (ofport && xs_ports_by_ofport(t, ofport))
 		return -EADDRINUSE;

@@ -30,9 +30,9 @@
 
 #include "agent/datapath/attach.h"
 #include "common/error.h"
+#include "xdpswitch/datapath.h"
 
 #define XS_OFPORT_MAX 0xfeffu   /* highest OpenFlow port number (OFPP_MAX - 1) */
-#define XS_PORTS_MAX 1024       /* XS_MAX_PORTS in include/xdpswitch/datapath.h */
 
 enum xs_port_tx {
 	XS_TX_UNKNOWN = 0, /* not probed */
@@ -70,7 +70,7 @@ void xs_ports_free(struct xs_port_table *t);
 /* Adds a port (not attached, tx unknown). ofport 0 = lowest free number.
  * Returns the new port through *out (valid until the next add/del), or
  * -EEXIST (name or ifindex already a port), -EADDRINUSE (ofport taken),
- * -ERANGE (ofport above XS_OFPORT_MAX), -ENOSPC (XS_PORTS_MAX ports, or no
+ * -ERANGE (ofport above XS_OFPORT_MAX), -ENOSPC (XS_MAX_PORTS ports, or no
  * free number), -EINVAL (empty or too long name, ifindex <= 0), -ENOMEM. */
 int xs_ports_add(struct xs_port_table *t, const char *name, int ifindex, uint32_t ofport,
 		 struct xs_port **out);

@@ -135,6 +135,7 @@ static void test_libxdp_native(void **state)
 	assert_int_equal(link.mode, XS_XDP_MODE_NATIVE);
 	assert_int_equal(link.prog_id, f->ours_id);
 	assert_string_equal(link.replaced, "");
+	assert_int_equal(link.libxdp_err, 0);
 	assert_int_equal(xs_xdp_query(f->ifindex, &id, name), 0);
 	assert_string_equal(name, "xs_test_pass");
 	if (link.how == XS_XDP_HOW_LIBXDP_LEGACY)
@@ -160,6 +161,7 @@ static void test_plain_fallback(void **state)
 
 	assert_int_equal(xs_xdp_attach(f->ifindex, f->ours, &o, &link), 0);
 	assert_int_equal(link.how, XS_XDP_HOW_PLAIN);
+	assert_int_equal(link.libxdp_err, 0); /* not tried */
 	assert_null(link.xprog);
 	assert_int_equal(link.mode, XS_XDP_MODE_NATIVE);
 	assert_int_equal(attached_id(f->ifindex, &mode), f->ours_id);

@@ -114,7 +114,7 @@ check "the log says stopped" grep -q "SIGTERM received, stopping" "$LOG"
 
 # --- foreign program at start-up -------------------------------------------------
 ip link set dev "$P2" xdpgeneric obj "$FOREIGN" sec xdp 2>/dev/null
-"$XS" agent --bridge "$BR" --datapath-object "$OBJ" "$P1" "$P2" 2>"$LOG"; rc=$?
+timeout 10 "$XS" agent --bridge "$BR" --datapath-object "$OBJ" "$P1" "$P2" 2>"$LOG"; rc=$?
 check_eq "start-up with a foreign program fails" 1 "$rc"
 check "the error names the port" grep -q "'$P2' already has XDP program 'xs_foreign'" "$LOG"
 check "the port attached before it was undone" nothing_left "$P1"

@@ -30,11 +30,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# run CMD...: sets $rc, $out (stdout) and $err (stderr)
+# run CMD...: sets $rc, $out (stdout) and $err (stderr). An agent that
+# should have refused to start but did not is stopped after 10 s (rc 124).
 run() {
 	local o e
 	o=$(mktemp) e=$(mktemp)
-	"$@" >"$o" 2>"$e"
+	if [ "$1" = as_nobody ]; then
+		shift
+		as_nobody timeout 10 "$@" >"$o" 2>"$e"
+	else
+		timeout 10 "$@" >"$o" 2>"$e"
+	fi
 	rc=$?
 	out=$(cat "$o") err=$(grep -v '^lib\(bpf\|xdp\):' "$e")
 	rm -f "$o" "$e"

@@ -110,11 +110,11 @@ static void test_add_errors(void **state)
 	assert_int_equal(xs_ports_add(&t, "top", 11, XS_OFPORT_MAX, &p), 0);
 
 	char name[IF_NAMESIZE];
-	for (int i = 2; i < XS_PORTS_MAX; i++) {
+	for (int i = 2; i < XS_MAX_PORTS; i++) {
 		snprintf(name, sizeof(name), "p%d", i);
 		assert_int_equal(xs_ports_add(&t, name, 100 + i, 0, NULL), 0);
 	}
-	assert_int_equal(t.n, XS_PORTS_MAX);
+	assert_int_equal(t.n, XS_MAX_PORTS);
 	assert_int_equal(xs_ports_add(&t, "full", 5000, 0, &p), -ENOSPC);
 	xs_ports_free(&t);
 }
