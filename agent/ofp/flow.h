@@ -24,6 +24,8 @@ struct ofp_flow {
 	uint64_t cookie_mask;      /* deletes/modifies: which cookie bits count */
 	uint16_t idle_timeout;     /* seconds, 0 = none */
 	uint16_t hard_timeout;
+	uint32_t out_port;         /* deletes: only flows that output here;
+	                            * OFPP_NONE (the default) for any */
 	struct ofp_match match;
 	struct ofpact *actions;    /* heap; NULL when n_actions == 0 (drop) */
 	size_t n_actions;
@@ -34,7 +36,7 @@ struct ofp_flow {
  * packet is a match whose fields are read as exact values. */
 enum ofp_parse_mode { OFP_PARSE_ADD, OFP_PARSE_MODIFY, OFP_PARSE_DELETE, OFP_PARSE_PACKET };
 
-void ofp_flow_init(struct ofp_flow *flow);   /* defaults: priority 32768 */
+void ofp_flow_init(struct ofp_flow *flow);   /* priority 32768, out_port NONE */
 void ofp_flow_free(struct ofp_flow *flow);   /* frees actions, not flow */
 int ofp_flow_clone(struct ofp_flow *dst, const struct ofp_flow *src);
 
@@ -64,10 +66,10 @@ int ofp_parse_flow_text(const char *text, enum ofp_parse_mode mode,
  * needed (like snprintf). */
 int ofp_format_match(const struct ofp_match *match, char *buf, size_t size);
 int ofp_format_actions(const struct ofpact *acts, size_t n, char *buf, size_t size);
-/* "[cookie=C, ]table=T, [idle_timeout=I, ][hard_timeout=H, ]priority=P,MATCH
- * actions=ACTIONS", which add-flow parses back to the same flow. priority=
- * is left out when it is 32768 and table= when it is OFP_TABLE_ALL, as
- * ovs-ofctl does; an empty action list prints as "drop". */
+/* "[cookie=C, ]table=T, [out_port=P, ][idle_timeout=I, ][hard_timeout=H, ]
+ * priority=P,MATCH actions=ACTIONS", which add-flow parses back to the same
+ * flow. priority= is left out when it is 32768 and table= when it is
+ * OFP_TABLE_ALL, as ovs-ofctl does; an empty action list prints as "drop". */
 int ofp_format_flow(const struct ofp_flow *flow, char *buf, size_t size);
 /* "priority=P,MATCH" as dump-flows prints it after the counters (priority
  * left out when it is the default 32768, like ovs-ofctl). */

@@ -14,6 +14,7 @@ void ofp_flow_init(struct ofp_flow *flow)
 {
 	memset(flow, 0, sizeof(*flow));
 	flow->priority = 32768;
+	flow->out_port = OFPP_NONE;
 }
 
 void ofp_flow_free(struct ofp_flow *flow)
@@ -59,10 +60,11 @@ static const char *mode_where(enum ofp_parse_mode mode)
 	return "";
 }
 
-enum { K_TABLE, K_PRIORITY, K_COOKIE, K_IDLE, K_HARD, K_ACTIONS, K__N };
+enum { K_TABLE, K_PRIORITY, K_COOKIE, K_IDLE, K_HARD, K_OUT_PORT, K_ACTIONS, K__N };
 
 static const char *const key_names[K__N] = {
-	"table", "priority", "cookie", "idle_timeout", "hard_timeout", "actions",
+	"table", "priority", "cookie", "idle_timeout", "hard_timeout", "out_port",
+	"actions",
 };
 
 /* Which flow-level keys each mode takes. */
@@ -71,9 +73,9 @@ static bool key_allowed(int k, enum ofp_parse_mode mode)
 	switch (mode) {
 	case OFP_PARSE_ADD:
 	case OFP_PARSE_MODIFY:
-		return true;
+		return k != K_OUT_PORT;
 	case OFP_PARSE_DELETE:
-		return k == K_TABLE || k == K_PRIORITY || k == K_COOKIE;
+		return k == K_TABLE || k == K_PRIORITY || k == K_COOKIE || k == K_OUT_PORT;
 	case OFP_PARSE_PACKET:
 		return false;
 	}
@@ -125,6 +127,8 @@ static int parse_key(int k, struct ofp_tok v, enum ofp_parse_mode mode,
 		return 0;
 	case K_COOKIE:
 		return parse_cookie(v, mode, flow, err);
+	case K_OUT_PORT:
+		return ofp_read_port(v, "out_port", &flow->out_port, err);
 	default: /* K_IDLE, K_HARD */
 		if (ofp_read_uint(v, UINT16_MAX, key_names[k], &x, err))
 			return -EINVAL;

@@ -542,6 +542,11 @@ int ofp_format_flow(const struct ofp_flow *flow, char *buf, size_t size)
 	}
 	if (flow->table_id != OFP_TABLE_ALL)
 		ofp_out_printf(&o, "table=%u, ", flow->table_id);
+	if (flow->out_port != OFPP_NONE) {
+		ofp_out_printf(&o, "out_port=");
+		out_port(&o, flow->out_port);
+		ofp_out_printf(&o, ", ");
+	}
 	if (flow->idle_timeout)
 		ofp_out_printf(&o, "idle_timeout=%u, ", flow->idle_timeout);
 	if (flow->hard_timeout)

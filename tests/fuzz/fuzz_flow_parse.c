@@ -30,6 +30,7 @@ static bool same_flow(const struct ofp_flow *a, const struct ofp_flow *b)
 	return !memcmp(&a->match, &b->match, sizeof(a->match)) &&
 	       a->table_id == b->table_id && a->priority == b->priority &&
 	       a->cookie == b->cookie && a->cookie_mask == b->cookie_mask &&
+	       a->out_port == b->out_port &&
 	       a->idle_timeout == b->idle_timeout && a->hard_timeout == b->hard_timeout &&
 	       a->n_actions == b->n_actions &&
 	       (!a->n_actions ||
@@ -58,6 +59,7 @@ static void round_trip(const struct ofp_flow *f, enum ofp_parse_mode mode, const
 		g.table_id = f->table_id;
 		g.cookie = f->cookie;
 		g.cookie_mask = f->cookie_mask;
+		g.out_port = f->out_port;
 		if (mode == OFP_PARSE_PACKET)
 			g.priority = f->priority;
 	}

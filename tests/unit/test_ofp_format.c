@@ -144,6 +144,7 @@ static void check_fixed_point(const char *text, enum ofp_parse_mode mode)
 		b.table_id = a.table_id; /* the match part leaves the table out */
 		b.cookie = a.cookie;
 		b.cookie_mask = a.cookie_mask;
+		b.out_port = a.out_port;
 	} else {
 		ofp_format_flow(&b, s2, sizeof(s2));
 	}
@@ -152,6 +153,7 @@ static void check_fixed_point(const char *text, enum ofp_parse_mode mode)
 	if (memcmp(&a.match, &b.match, sizeof(a.match)) || a.table_id != b.table_id ||
 	    a.priority != b.priority || a.cookie != b.cookie ||
 	    a.cookie_mask != b.cookie_mask || a.idle_timeout != b.idle_timeout ||
+	    a.out_port != b.out_port ||
 	    a.hard_timeout != b.hard_timeout || a.n_actions != b.n_actions ||
 	    (a.n_actions && memcmp(a.actions, b.actions, a.n_actions * sizeof(*a.actions))))
 		fail_msg("'%s'\n  formats as '%s'\n  which parses differently", text, s1);
@@ -170,6 +172,7 @@ static void test_fixed_point_list(void **state)
 	}
 	check_fixed_point("priority=7,tcp,tp_dst=22", OFP_PARSE_DELETE);
 	check_fixed_point("cookie=0x1/0xff", OFP_PARSE_DELETE);
+	check_fixed_point("out_port=local,ip", OFP_PARSE_DELETE);
 	check_fixed_point("", OFP_PARSE_DELETE);
 }
 
@@ -493,7 +496,8 @@ static void gen_flow(struct gen *g, char *buf, size_t size, enum ofp_parse_mode 
 		put(g, "cookie=0x%x,idle_timeout=%u,hard_timeout=%u,", rnd(g, 1 << 20),
 		    rnd(g, 65536), rnd(g, 65536));
 	if (mode == OFP_PARSE_DELETE && rnd(g, 3) == 0)
-		put(g, "cookie=0x%x/0x%x,", rnd(g, 1 << 20), rnd(g, 1 << 20));
+		put(g, "cookie=0x%x/0x%x,out_port=%u,", rnd(g, 1 << 20), rnd(g, 1 << 20),
+		    rnd(g, OFPP_MAX));
 	put(g, "%s", contexts[ctx].text);
 	n = rnd(g, 8);
 	for (i = 0; i < n; i++) {

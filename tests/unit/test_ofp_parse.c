@@ -297,6 +297,7 @@ static void test_flow_keys(void **state)
 	parse_ok("actions=drop", OFP_PARSE_ADD, &f);
 	assert_int_equal(f.table_id, 0);
 	assert_int_equal(f.priority, 32768);
+	assert_int_equal(f.out_port, OFPP_NONE);
 	ofp_flow_free(&f);
 
 	/* del-flows: match only, cookie as value/mask, all tables by default. */
@@ -305,10 +306,15 @@ static void test_flow_keys(void **state)
 	assert_int_equal(f.cookie, 0x10);
 	assert_int_equal(f.cookie_mask, 0xf0);
 	assert_int_equal(f.n_actions, 0);
+	assert_int_equal(f.out_port, OFPP_NONE);
 	ofp_flow_free(&f);
-	parse_ok("table=2,priority=7", OFP_PARSE_DELETE, &f);
+	parse_ok("table=2,priority=7,out_port=3", OFP_PARSE_DELETE, &f);
 	assert_int_equal(f.table_id, 2);
 	assert_int_equal(f.priority, 7);
+	assert_int_equal(f.out_port, 3);
+	ofp_flow_free(&f);
+	parse_ok("out_port=LOCAL", OFP_PARSE_DELETE, &f);
+	assert_int_equal(f.out_port, OFPP_LOCAL);
 	ofp_flow_free(&f);
 	parse_ok("", OFP_PARSE_DELETE, &f);
 	assert_int_equal(f.table_id, OFP_TABLE_ALL);
