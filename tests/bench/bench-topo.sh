@@ -10,8 +10,9 @@
 #       bridge     a Linux bridge br0 with sw0 and sw1
 #       xdpswitch  the xdpswitch agent (bridge $P) on sw0=1 and sw1=2 with
 #                  in_port=1,actions=output:2 and back; its log and pid go to
-#                  $O/bench/agent.{log,pid}
+#                  $O/bench/$P/agent.{log,pid}
 #       ovs        Open vSwitch userspace datapath, AF_XDP ports sw0 sw1
+#                  (ovs-afxdp.sh, state in $O/bench/$P/ovs)
 #
 #   P-gen:  gen0  (02:b0:00:00:00:01) --- sw0 (02:b0:00:00:00:10)  :P-sw
 #   P-sink: sink0 (02:b0:00:00:00:02) --- sw1 (02:b0:00:00:00:11)  :P-sw
@@ -23,6 +24,12 @@ P=${BENCH_PREFIX:-xsb}
 O=${O:-build}
 B=$O/tests/bench
 NCPU=$(nproc)
+# State of what this topology runs, apart from other prefixes' (a smoke
+# test may run while a benchmark does).
+STATE=$O/bench/$P
+AGENT_PID=$STATE/agent.pid
+AGENT_LOG=$STATE/agent.log
+export OVS_BENCH_DIR=$STATE/ovs
 
 in_ns() { local ns=$1; shift; ip netns exec "$P-$ns" "$@"; }
 
@@ -31,6 +38,7 @@ down() {
 	for ns in gen sw sink; do
 		ip netns del "$P-$ns" 2>/dev/null || true
 	done
+	rmdir "$STATE" 2>/dev/null || true # kept if it holds logs
 }
 
 up() {
@@ -59,9 +67,6 @@ up() {
 	mode_none
 }
 
-AGENT_PID=$O/bench/agent.pid
-AGENT_LOG=$O/bench/agent.log
-
 agent_stop() {
 	[ -f "$AGENT_PID" ] || return 0
 	local pid
@@ -79,11 +84,11 @@ agent_stop() {
 # Starts the agent in the switch namespace and waits until both ports
 # carry an XDP program.
 agent_start() {
-	mkdir -p "$O/bench"
+	mkdir -p "$STATE"
 	printf 'in_port=1,actions=output:2\nin_port=2,actions=output:1\n' \
-		>"$O/bench/flows.txt"
+		>"$STATE/flows.txt"
 	ip netns exec "$P-sw" "$O/xdpswitch" agent --bridge "$P" \
-		--flows "$O/bench/flows.txt" sw0=1 sw1=2 >"$AGENT_LOG" 2>&1 &
+		--flows "$STATE/flows.txt" sw0=1 sw1=2 >"$AGENT_LOG" 2>&1 &
 	echo $! >"$AGENT_PID"
 	for _ in $(seq 100); do
 		if in_ns sw ip link show sw0 | grep -q 'prog/xdp' &&

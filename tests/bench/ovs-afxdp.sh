@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A private Open vSwitch (userspace datapath, AF_XDP ports) for the bench:
-# its own database and sockets under $O/bench/ovs, daemons in one netns.
+# its own database and sockets in $OVS_BENCH_DIR (default $O/bench/ovs),
+# daemons in one netns.
 #
 #   ovs-afxdp.sh start NETNS PORT1 PORT2   bridge br0 with PORT1=1, PORT2=2,
 #                                          flows in_port=1->2 and 2->1
@@ -10,7 +11,8 @@
 set -euo pipefail
 
 O=${O:-build}
-RUN=$(mkdir -p "$O/bench/ovs" && cd "$O/bench/ovs" && pwd)
+RUN=${OVS_BENCH_DIR:-$O/bench/ovs}
+[[ $RUN == /* ]] || RUN=$PWD/$RUN # the daemons need absolute paths
 export OVS_RUNDIR=$RUN OVS_LOGDIR=$RUN OVS_DBDIR=$RUN
 DB=unix:$RUN/db.sock
 vsctl() { ovs-vsctl --db="$DB" --timeout=10 "$@"; }
@@ -33,6 +35,7 @@ start() {
 	local ns=$1 p1=$2 p2=$3
 	local cpus mask
 	stop
+	mkdir -p "$RUN"
 	cpus=$(nproc)
 	mask=${OVS_PMD_MASK:-$(printf '0x%x' $((1 << (cpus - 1))))}
 	rm -f "$RUN/conf.db"
