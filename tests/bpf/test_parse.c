@@ -336,8 +336,35 @@ static void test_corpus_mutations(void **state)
 	}
 }
 
-/* Hand-written keys from the XDP side, including in_port. */
-static void test_expected_keys(void **state)
+/* The key of an Ethernet frame MAC_B -> MAC_A of type dl_type, from lo. */
+static struct xs_flow_key eth_key(__u16 dl_type)
+{
+	struct xs_flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.in_port = IN_PORT;
+	xs_pkt_parse_mac(MAC_A, k.dl_dst);
+	xs_pkt_parse_mac(MAC_B, k.dl_src);
+	k.dl_type = htons(dl_type);
+	return k;
+}
+
+/* The IPv6 fields of ip6() frames, with nw_proto proto. */
+static struct xs_flow_key ip6_key(__u8 proto)
+{
+	struct xs_flow_key k = eth_key(0x86dd);
+
+	xs_pkt_parse_ip6("fe80::1", k.ipv6_src);
+	xs_pkt_parse_ip6("ff02::1", k.ipv6_dst);
+	k.ipv6_label = htonl(0xfffff);
+	k.nw_tos = 0x28;
+	k.nw_ttl = 1;
+	k.nw_proto = proto;
+	return k;
+}
+
+/* Hand-written keys from the XDP side: VLAN tags. */
+static void test_expected_vlan(void **state)
 {
 	struct fixture *f = fixture_of(state);
 	static struct xs_pkt p;
@@ -347,11 +374,7 @@ static void test_expected_keys(void **state)
 	/* VLAN, IPv4 with options, UDP. */
 	corpus(1, &p);
 	run_bpf(f, p.buf, p.len, &out);
-	memset(&want, 0, sizeof(want));
-	want.in_port = IN_PORT;
-	xs_pkt_parse_mac(MAC_A, want.dl_dst);
-	xs_pkt_parse_mac(MAC_B, want.dl_src);
-	want.dl_type = htons(0x0800);
+	want = eth_key(0x0800);
 	want.vlan[0].tpid = htons(0x8100);
 	want.vlan[0].tci = htons(0xf000 | 4095);
 	want.nw_src = inet_addr("192.168.1.1");
@@ -371,32 +394,28 @@ static void test_expected_keys(void **state)
 	/* Three tags: two in the key, dl_type the third TPID, partial. */
 	corpus(3, &p);
 	run_bpf(f, p.buf, p.len, &out);
-	memset(&want, 0, sizeof(want));
-	want.in_port = IN_PORT;
-	xs_pkt_parse_mac(MAC_A, want.dl_dst);
-	xs_pkt_parse_mac(MAC_B, want.dl_src);
-	want.dl_type = htons(0x8100);
+	want = eth_key(0x8100);
 	want.vlan[0].tpid = htons(0x8100);
 	want.vlan[0].tci = htons(0x1001);
 	want.vlan[1].tpid = htons(0x88a8);
 	want.vlan[1].tci = htons(0x1002);
 	check_key(&want, &out.key, "three VLAN tags");
 	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+	assert_int_equal(out.info.n_vlan, 2);
+}
 
-	/* ND solicitation with both addresses and a nonce option. */
+/* Hand-written keys from the XDP side: neighbour discovery. */
+static void test_expected_nd(void **state)
+{
+	struct fixture *f = fixture_of(state);
+	static struct xs_pkt p;
+	struct xs_flow_key want;
+	struct parse_out out;
+
+	/* Solicitation with both addresses and a nonce option. */
 	corpus(11, &p);
 	run_bpf(f, p.buf, p.len, &out);
-	memset(&want, 0, sizeof(want));
-	want.in_port = IN_PORT;
-	xs_pkt_parse_mac(MAC_A, want.dl_dst);
-	xs_pkt_parse_mac(MAC_B, want.dl_src);
-	want.dl_type = htons(0x86dd);
-	xs_pkt_parse_ip6("fe80::1", want.ipv6_src);
-	xs_pkt_parse_ip6("ff02::1", want.ipv6_dst);
-	want.ipv6_label = htonl(0xfffff);
-	want.nw_tos = 0x28;
-	want.nw_ttl = 1;
-	want.nw_proto = 58;
+	want = ip6_key(58);
 	want.tp_src = htons(135);
 	xs_pkt_parse_ip6("fe80::99", want.nd_target);
 	xs_pkt_parse_mac(MAC_B, want.arp_sha);
@@ -405,28 +424,45 @@ static void test_expected_keys(void **state)
 	assert_int_equal(out.ret, XS_PARSE_OK);
 	assert_int_equal(out.info.l4_off, 54);
 
-	/* NA with the target address option twice: ND fields dropped. */
+	/* Advertisement with the target address option twice: the ND
+	 * fields are dropped, type and code stay. */
 	corpus(12, &p);
 	run_bpf(f, p.buf, p.len, &out);
+	want = ip6_key(58);
 	want.tp_src = htons(136);
-	memset(want.nd_target, 0, 16);
-	memset(want.arp_sha, 0, 6);
-	memset(want.arp_tha, 0, 6);
 	check_key(&want, &out.key, "ND advertisement, option twice");
+	assert_int_equal(out.ret, XS_PARSE_OK);
 
-	/* IPv6 later fragment: nw_proto 44, no L4. */
+	/* Zero-length option: what came before it stays, partial. */
+	corpus(24, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	xs_pkt_parse_ip6("fe80::99", want.nd_target);
+	xs_pkt_parse_mac(MAC_B, want.arp_sha);
+	check_key(&want, &out.key, "ND zero-length option");
+	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+}
+
+/* Hand-written keys from the XDP side: IPv6 extension headers. */
+static void test_expected_ipv6_ext(void **state)
+{
+	struct fixture *f = fixture_of(state);
+	static struct xs_pkt p;
+	struct xs_flow_key want;
+	struct parse_out out;
+
+	/* Later fragment: nw_proto 44, no L4. */
 	corpus(10, &p);
 	run_bpf(f, p.buf, p.len, &out);
-	want.nw_proto = 44;
+	want = ip6_key(44);
 	want.nw_frag = XS_FRAG_ANY | XS_FRAG_LATER;
-	want.tp_src = 0;
 	check_key(&want, &out.key, "IPv6 later fragment");
 	assert_int_equal(out.info.l4_off, 0);
+	assert_int_equal(out.ret, XS_PARSE_OK);
 
-	/* Chain of 2 KiB destination options, AH, first fragment, UDP. */
+	/* 2 KiB destination options, AH, first fragment, UDP. */
 	corpus(8, &p);
 	run_bpf(f, p.buf, p.len, &out);
-	want.nw_proto = 17;
+	want = ip6_key(17);
 	want.nw_frag = XS_FRAG_ANY;
 	want.tp_src = htons(5);
 	want.tp_dst = htons(6);
@@ -434,17 +470,60 @@ static void test_expected_keys(void **state)
 	assert_int_equal(out.info.l4_off, 54 + 8 + 2048 + 24 + 8);
 	assert_int_equal(out.info.flags, XS_PI_FRAG_FIRST);
 
-	/* IPv4 header cut by one byte of total length: dl fields only. */
+	/* Five extension headers: the fifth is nw_proto, partial. */
+	corpus(9, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want = ip6_key(60);
+	check_key(&want, &out.key, "IPv6 chain beyond the bound");
+	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+	assert_int_equal(out.info.l4_off, 0);
+
+	/* Extension header longer than the payload: addresses only. */
+	corpus(23, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want = eth_key(0x86dd);
+	xs_pkt_parse_ip6("fe80::1", want.ipv6_src);
+	xs_pkt_parse_ip6("ff02::1", want.ipv6_dst);
+	check_key(&want, &out.key, "IPv6 extension header too long");
+	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+	assert_int_equal(out.info.l3_off, 14);
+}
+
+/* Hand-written keys from the XDP side: IPv4 headers that are cut or bad
+ * leave the dl fields only. */
+static void test_expected_ipv4_invalid(void **state)
+{
+	struct fixture *f = fixture_of(state);
+	static const int bad[] = { 16, 17, 18, 19, 20 };
+	struct xs_flow_key want = eth_key(0x0800);
+	static struct xs_pkt p;
+	struct parse_out out;
+
 	corpus(0, &p);
 	run_bpf(f, p.buf, p.len - 1, &out);
-	memset(&want, 0, sizeof(want));
-	want.in_port = IN_PORT;
-	xs_pkt_parse_mac(MAC_A, want.dl_dst);
-	xs_pkt_parse_mac(MAC_B, want.dl_src);
-	want.dl_type = htons(0x0800);
 	check_key(&want, &out.key, "IPv4 cut short");
 	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
 	assert_int_equal(out.info.l3_off, 0);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		corpus(bad[i], &p);
+		run_bpf(f, p.buf, p.len, &out);
+		check_key(&want, &out.key, "malformed IPv4");
+		assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+	}
+
+	/* The TCP header cut by the total length: L3 fields, no L4. */
+	corpus(21, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want.nw_src = inet_addr("192.168.1.1");
+	want.nw_dst = inet_addr("10.1.2.3");
+	want.nw_proto = 6;
+	want.nw_tos = 0x10;
+	want.nw_ttl = 9;
+	check_key(&want, &out.key, "TCP cut by total length");
+	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+	assert_int_equal(out.info.l3_off, 14);
+	assert_int_equal(out.info.l4_off, 0);
 }
 
 int main(void)
@@ -452,7 +531,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_prefixes),
 		cmocka_unit_test(test_corpus_mutations),
-		cmocka_unit_test(test_expected_keys),
+		cmocka_unit_test(test_expected_vlan),
+		cmocka_unit_test(test_expected_nd),
+		cmocka_unit_test(test_expected_ipv6_ext),
+		cmocka_unit_test(test_expected_ipv4_invalid),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
