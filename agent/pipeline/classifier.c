@@ -606,6 +606,7 @@ static void recompute_max(struct cls_subtable *st)
 
 void cls_init(struct classifier *cls)
 {
+	init_stage_table(); /* here, before any lookup can run concurrently */
 	memset(cls, 0, sizeof(*cls));
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		trie_init(&cls->tries[f]);
