@@ -309,41 +309,55 @@ static void loop(struct xs_agent *a)
 	}
 }
 
-/* Everything that start-up acquired, in reverse. */
-static void teardown(struct xs_agent *a)
+void xs_agent_fini(struct xs_agent *a)
 {
 	detach_all(a);
-	if (a->dp_ops->close)
+	if (a->dp_opened && a->dp_ops->close)
 		a->dp_ops->close(a);
+	a->dp_opened = false;
 	xs_ctl_server_close(&a->ctl);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	if (a->signal_fd >= 0)
 		close(a->signal_fd);
+	a->lock_fd = a->signal_fd = -1;
 	xs_ports_free(&a->ports);
+}
+
+int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
+		  const struct xs_agent_dp_ops *dp_ops)
+{
+	const char *bridge = opts->bridge ? opts->bridge : XS_CTL_DEFAULT_BRIDGE;
+
+	memset(a, 0, sizeof(*a));
+	a->opts = *opts;
+	a->lock_fd = a->signal_fd = a->xdp_prog_fd = a->tc_prog_fd = -1;
+	a->ctl.fd = -1;
+	a->dp_ops = dp_ops ? dp_ops : opts->dp_object ? &xs_agent_dp_object : &xs_agent_dp_none;
+	xs_ports_init(&a->ports);
+	if (xs_ctl_check_bridge(bridge))
+		return -EINVAL;
+	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);
+	if (xs_ctl_path(a->bridge, ".lock", a->lock_path, sizeof(a->lock_path)) ||
+	    xs_ctl_path(a->bridge, ".sock", a->sock_path, sizeof(a->sock_path)))
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops)
 {
 	struct xs_agent a;
-	char sock[108], why[256] = "";
+	char why[256] = "";
 	long holder;
 	int err;
 
-	memset(&a, 0, sizeof(a));
-	a.opts = *opts;
-	a.lock_fd = a.signal_fd = a.xdp_prog_fd = a.tc_prog_fd = -1;
-	a.ctl.fd = -1;
-	a.dp_ops = dp_ops ? dp_ops : opts->dp_object ? &xs_agent_dp_object : &xs_agent_dp_none;
-	xs_ports_init(&a.ports);
-	snprintf(a.bridge, sizeof(a.bridge), "%s", opts->bridge ? opts->bridge : XS_CTL_DEFAULT_BRIDGE);
-	if (xs_ctl_check_bridge(opts->bridge ? opts->bridge : a.bridge)) {
+	err = xs_agent_init(&a, opts, dp_ops);
+	if (err == -EINVAL) {
 		fprintf(stderr, "xdpswitch agent: bad bridge name '%s' (1-%d of A-Z a-z 0-9 _ . -)\n",
 			opts->bridge, XS_CTL_BRIDGE_MAX);
 		return 1;
 	}
-	if (xs_ctl_path(a.bridge, ".lock", a.lock_path, sizeof(a.lock_path)) ||
-	    xs_ctl_path(a.bridge, ".sock", sock, sizeof(sock))) {
+	if (err) {
 		xs_agent_log(&a, "run directory path too long: %s", xs_ctl_run_dir());
 		return 1;
 	}
@@ -380,6 +394,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 				     why[0] ? why : strerror(-err));
 			goto fail;
 		}
+		a.dp_opened = true;
 	}
 	if (opts->flows_file) {
 		err = xs_agent_flows_load(&a, opts->flows_file, why, sizeof(why));
@@ -396,18 +411,18 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		}
 	}
 	xs_agent_ports_reprobe(&a);
-	err = xs_ctl_server_open(&a.ctl, sock);
+	err = xs_ctl_server_open(&a.ctl, a.sock_path);
 	if (err) {
-		xs_agent_log(&a, "control socket %s: %s", sock, strerror(-err));
+		xs_agent_log(&a, "control socket %s: %s", a.sock_path, strerror(-err));
 		goto fail;
 	}
 	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s", a.ports.n,
-		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, sock);
+		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, a.sock_path);
 	loop(&a);
-	teardown(&a);
+	xs_agent_fini(&a);
 	xs_agent_log(&a, "stopped");
 	return 0;
 fail:
-	teardown(&a);
+	xs_agent_fini(&a);
 	return 1;
 }

@@ -57,7 +57,8 @@ struct xs_agent_opts {
 struct xs_agent_dp_ops {
 	const char *name;
 	/* Loads the programs: sets a->xdp_prog_fd / a->tc_prog_fd (or leaves
-	 * them -1: ports are then not attached) and a->dp. */
+	 * them -1: ports are then not attached) and a->dp. close is called
+	 * once at the end if and only if open succeeded. */
 	int (*open)(struct xs_agent *a, char *why, size_t why_size);
 	void (*close)(struct xs_agent *a);
 	/* A port was attached / is about to be detached. */
@@ -85,12 +86,14 @@ struct xs_agent {
 	struct xs_port_table ports;
 	struct xs_ctl_server ctl;
 	char lock_path[108];
+	char sock_path[108];
 	int lock_fd;
 	int signal_fd;
 	const struct xs_agent_dp_ops *dp_ops;
 	int xdp_prog_fd;      /* -1: nothing to attach */
 	int tc_prog_fd;       /* -1: no TC stage */
 	void *dp;             /* datapath state, owned by dp_ops */
+	bool dp_opened;       /* dp_ops->open succeeded: close is due */
 	void *pipeline;       /* OpenFlow tables (struct flow_tables *), lead */
 	volatile sig_atomic_t stop;
 };
@@ -100,6 +103,17 @@ struct xs_agent {
  * Errors are printed on stderr. Returns the process exit code: 0 after a
  * clean stop, 1 when start-up failed (nothing is left behind). */
 int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops);
+
+/* Fills *a for opts and dp_ops (see xs_agent_run for the NULL choice)
+ * without side effects: no lock, socket, datapath or port yet. Returns 0,
+ * -EINVAL (bad bridge name) or -ENAMETOOLONG (run directory too long).
+ * xs_agent_run calls it; tests use it to drive handlers directly. */
+int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
+		  const struct xs_agent_dp_ops *dp_ops);
+
+/* Releases what the agent holds: detaches every port, closes the datapath
+ * (if it was opened), the socket (file removed) and the lock. Idempotent. */
+void xs_agent_fini(struct xs_agent *a);
 
 /* Adds and attaches one port ("IFACE[=OFPORT]"): port table, XDP and TC
  * attach (when the datapath has programs), tx probe, dp_ops->port_added.

@@ -1,0 +1,139 @@
+/* Tests of the agent's request dispatch (agent/daemon/handlers.c) with no
+ * datapath: unknown commands, argument counts, port commands, flow parse
+ * errors, exact outputs and exit statuses. */
+#include "tests/lib/xs_test.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/daemon/agent.h"
+
+static struct xs_agent agent;
+
+static int setup(void **state)
+{
+	struct xs_agent_opts o = { .bridge = "tb0" };
+
+	(void)state;
+	return xs_agent_init(&agent, &o, NULL);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	xs_agent_fini(&agent);
+	return 0;
+}
+
+/* Runs argv through the handler; checks status and exact output. */
+static void expect(int status, const char *output, int argc, ...)
+{
+	char *argv[8];
+	struct xs_ctl_buf out;
+	va_list ap;
+
+	va_start(ap, argc);
+	for (int i = 0; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[argc] = NULL;
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, argc, argv, &out), status);
+	assert_string_equal(out.data ? out.data : "", output);
+	xs_ctl_buf_free(&out);
+}
+
+static void test_init(void **state)
+{
+	struct xs_agent_opts bad = { .bridge = "no/slash" };
+	struct xs_agent a;
+
+	(void)state;
+	assert_string_equal(agent.bridge, "tb0");
+	assert_string_equal(agent.dp_ops->name, "none");
+	assert_int_equal(agent.xdp_prog_fd, -1);
+	assert_int_equal(xs_agent_init(&a, &bad, NULL), -EINVAL);
+	xs_agent_fini(&a);
+}
+
+static void test_unknown_and_usage(void **state)
+{
+	(void)state;
+	expect(2, "unknown command 'frobnicate'\n", 1, "frobnicate");
+	expect(2, "usage: show\n", 2, "show", "x");
+	expect(2, "usage: detach IFACE\n", 1, "detach");
+	expect(2, "usage: add-flow FLOW\n", 1, "add-flow");
+	expect(2, "usage: add-flows NAME TEXT\n", 2, "add-flows", "f");
+	expect(2, "usage: dump-megaflows\n", 2, "dump-megaflows", "x");
+	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 2, "attach", "--force");
+	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 3, "attach", "a", "b");
+}
+
+static void test_show_empty(void **state)
+{
+	(void)state;
+	expect(0, "bridge tb0: datapath none, 0 ports\n", 1, "show");
+}
+
+static void test_port_commands(void **state)
+{
+	struct xs_ctl_buf out;
+	char *show[] = { "show", NULL };
+
+	(void)state;
+	expect(1, "attach: no interface 'xse-none0'\n", 2, "attach", "xse-none0");
+	expect(1, "attach: 'lo=', column 4: expected an OpenFlow port number after '='\n", 2,
+	       "attach", "lo=");
+	expect(0, "", 2, "attach", "lo=9");
+	expect(1, "attach: 'lo' is already port 9\n", 2, "attach", "lo");
+
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 1, show, &out), 0);
+	/* no datapath: nothing attached; the loopback takes no redirects */
+	assert_string_equal(out.data, "bridge tb0: datapath none, 1 port\n"
+			    " 9(lo): ifindex 1, xdp off, tc off, tx tc (xdp-features lacks ndo-xmit)\n");
+	xs_ctl_buf_free(&out);
+
+	expect(0, "", 2, "detach", "lo");
+	expect(1, "detach: 'lo' is not a port of bridge tb0\n", 2, "detach", "lo");
+	expect(0, "bridge tb0: datapath none, 0 ports\n", 1, "show");
+}
+
+static void test_flow_commands_parse(void **state)
+{
+	struct xs_ctl_buf out;
+	char *bad_file[] = { "add-flows", "my.flows", "actions=drop\n\nnw_src=1.2.3.4.5 actions=drop\n",
+			     NULL };
+
+	(void)state;
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 3, bad_file, &out), 1);
+	assert_memory_equal(out.data, "add-flows: my.flows:3:", 22);
+	xs_ctl_buf_free(&out);
+
+	xs_ctl_buf_init(&out);
+	char *bad_flow[] = { "add-flow", "in_port=1 actions=frob", NULL };
+	assert_int_equal(xs_agent_handle_request(&agent, 2, bad_flow, &out), 1);
+	assert_memory_equal(out.data, "add-flow: column ", 17);
+	xs_ctl_buf_free(&out);
+
+	/* well-formed flows reach the point where the pipeline plugs in */
+	expect(1, "add-flow: the OpenFlow pipeline is not wired into the agent yet\n", 2,
+	       "add-flow", "in_port=1 actions=drop");
+	expect(1, "del-flows: the OpenFlow pipeline is not wired into the agent yet\n", 1,
+	       "del-flows");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_unknown_and_usage),
+		cmocka_unit_test(test_show_empty),
+		cmocka_unit_test(test_port_commands),
+		cmocka_unit_test(test_flow_commands_parse),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
