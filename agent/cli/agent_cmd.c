@@ -15,6 +15,7 @@ static const char agent_usage[] =
 	"  --force                  replace XDP programs or TC filters already on the ports\n"
 	"  --mode native|skb        XDP attach mode (default: native, else skb)\n"
 	"  --no-libxdp              attach with bpf_xdp_attach, not libxdp\n"
+	"  --verbose                also libbpf's and libxdp's informational messages\n"
 	"  --datapath-object FILE   attach the first XDP/TC programs of FILE instead\n"
 	"                           of the switch's own (development and tests)\n"
 	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
@@ -28,6 +29,7 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "no-libxdp", no_argument, NULL, 'L' },
 		{ "datapath-object", required_argument, NULL, 'O' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -42,6 +44,7 @@ int xs_cmd_agent(int argc, char **argv)
 		case 'F': o.force = true; break;
 		case 'L': o.no_libxdp = true; break;
 		case 'O': o.dp_object = optarg; break;
+		case 'v': o.verbose = true; break;
 		case 'm':
 			if (!strcmp(optarg, "native")) {
 				o.mode = XS_XDP_MODE_NATIVE;

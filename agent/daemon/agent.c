@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 
 #define BPFFS "/sys/fs/bpf"
 
@@ -31,6 +33,23 @@ void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+static bool lib_verbose;
+
+/* libbpf and libxdp messages: warnings always, the rest with --verbose. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN && !lib_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap); /* libbpf adds its own "libbpf: " */
+}
+
+static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBXDP_WARN && !lib_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap); /* libxdp adds its own "libxdp: " */
 }
 
 /* Can this process create BPF maps (root, or CAP_BPF)? */
@@ -161,6 +180,11 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			goto del;
 		if (p->xdp.replaced[0])
 			xs_agent_log(a, "%s: replaced XDP program '%s'", name, p->xdp.replaced);
+		if (p->xdp.how == XS_XDP_HOW_LIBXDP_LEGACY && !a->noted_no_dispatcher) {
+			xs_agent_log(a, "libxdp's multi-program dispatcher cannot load here "
+				     "(libbpf's messages above); libxdp attaches the program alone");
+			a->noted_no_dispatcher = true;
+		}
 		if (p->xdp.libxdp_err)
 			xs_agent_log(a, "%s: libxdp could not attach (%s); attached with "
 				     "bpf_xdp_attach instead", name, strerror(-p->xdp.libxdp_err));
@@ -186,9 +210,11 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			goto tc;
 		}
 	}
-	xs_agent_log(a, "port %u: %s (ifindex %d), xdp %s, tc %s, tx %s (%s)", p->ofport, name,
-		     ifindex, p->xdp.how ? xs_xdp_mode_name(p->xdp.mode) : "off",
-		     p->tc.attached ? "ingress" : "off", xs_port_tx_name(p->tx), p->tx_why);
+	xs_agent_log(a, "port %u: %s (ifindex %d), xdp %s%s%s%s, tc %s, tx %s (%s)", p->ofport,
+		     name, ifindex, p->xdp.how ? xs_xdp_mode_name(p->xdp.mode) : "off",
+		     p->xdp.how ? " (" : "", p->xdp.how ? xs_xdp_how_name(p->xdp.how) : "",
+		     p->xdp.how ? ")" : "", p->tc.attached ? "ingress" : "off",
+		     xs_port_tx_name(p->tx), p->tx_why);
 	return 0;
 tc:
 	xs_tc_detach(&p->tc);
@@ -361,6 +387,9 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		xs_agent_log(&a, "run directory path too long: %s", xs_ctl_run_dir());
 		return 1;
 	}
+	lib_verbose = opts->verbose;
+	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
 	err = check_bpf_permission();
 	if (err) {
 		xs_agent_log(&a, "cannot use BPF (%s): the agent needs root (CAP_BPF, "

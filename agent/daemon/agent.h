@@ -48,6 +48,7 @@ struct xs_agent_opts {
 	bool force;                /* replace foreign XDP programs / TC filters */
 	enum xs_xdp_mode mode;     /* --mode native|skb, default auto */
 	bool no_libxdp;            /* --no-libxdp: plain bpf_xdp_attach */
+	bool verbose;              /* --verbose: libbpf/libxdp info messages */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
 };
@@ -94,6 +95,7 @@ struct xs_agent {
 	int tc_prog_fd;       /* -1: no TC stage */
 	void *dp;             /* datapath state, owned by dp_ops */
 	bool dp_opened;       /* dp_ops->open succeeded: close is due */
+	bool noted_no_dispatcher; /* logged once that libxdp has no dispatcher */
 	void *pipeline;       /* OpenFlow tables (struct flow_tables *), lead */
 	volatile sig_atomic_t stop;
 };
