@@ -11,6 +11,66 @@ static struct ft_rule *rule_of(const struct cls_rule *c)
 	return (struct ft_rule *)(void *)c; /* cls is the first member */
 }
 
+/* --- id index ------------------------------------------------------------------ */
+
+static size_t id_bucket(const struct flow_tables *ft, uint64_t id)
+{
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 17) & (ft->n_id_buckets - 1);
+}
+
+/* Makes room for one more rule in the index. 0 or -ENOMEM. */
+static int id_reserve(struct flow_tables *ft)
+{
+	size_t n = ft->n_id_buckets ? ft->n_id_buckets * 2 : 64;
+	struct ft_rule **b;
+
+	if (ft->n_rules + 1 <= ft->n_id_buckets)
+		return 0;
+	b = calloc(n, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < ft->n_id_buckets; i++)
+		for (struct ft_rule *r = ft->by_id[i], *next; r; r = next) {
+			next = r->id_next;
+			size_t j = (size_t)((r->id * 0x9e3779b97f4a7c15ull) >> 17) & (n - 1);
+			r->id_next = b[j];
+			b[j] = r;
+		}
+	free(ft->by_id);
+	ft->by_id = b;
+	ft->n_id_buckets = n;
+	return 0;
+}
+
+static void id_add(struct flow_tables *ft, struct ft_rule *r)
+{
+	size_t i = id_bucket(ft, r->id);
+
+	r->id_next = ft->by_id[i];
+	ft->by_id[i] = r;
+}
+
+static void id_del(struct flow_tables *ft, struct ft_rule *r)
+{
+	struct ft_rule **p = &ft->by_id[id_bucket(ft, r->id)];
+
+	while (*p != r)
+		p = &(*p)->id_next;
+	*p = r->id_next;
+}
+
+struct ft_rule *ft_rule_by_id(const struct flow_tables *ft, uint64_t id)
+{
+	if (!ft->n_id_buckets)
+		return NULL;
+	for (struct ft_rule *r = ft->by_id[id_bucket(ft, id)]; r; r = r->id_next)
+		if (r->id == id)
+			return r;
+	return NULL;
+}
+
+/* --- tables ----------------------------------------------------------------------- */
+
 void flow_tables_init(struct flow_tables *ft)
 {
 	memset(ft, 0, sizeof(*ft));
@@ -47,6 +107,7 @@ void flow_tables_destroy(struct flow_tables *ft)
 			list = next;
 		}
 	}
+	free(ft->by_id);
 	memset(ft, 0, sizeof(*ft));
 }
 
@@ -94,26 +155,30 @@ static struct ft_rule *rule_new(const struct ofp_flow *flow, uint64_t now_ms)
 	return r;
 }
 
-/* Inserts a prepared rule; an identical one is replaced, its counters and
- * age carried over. */
-static int insert_rule(struct flow_tables *ft, struct ft_rule *r)
+/* Inserts a prepared rule under id (0: a new one); an identical rule is
+ * replaced, its counters and age carried over. */
+static int insert_rule(struct flow_tables *ft, struct ft_rule *r, uint64_t id)
 {
 	struct cls_rule *old;
-	int err = cls_insert(&ft->tables[r->table_id], &r->cls, &old);
+	int err = id_reserve(ft);
 
+	if (!err)
+		err = cls_insert(&ft->tables[r->table_id], &r->cls, &old);
 	if (err)
 		return err;
-	r->id = ft->next_id++;
+	r->id = id ? id : ft->next_id++;
 	if (old) {
 		struct ft_rule *o = rule_of(old);
 		r->n_packets = o->n_packets;
 		r->n_bytes = o->n_bytes;
 		r->created_ms = o->created_ms;
 		r->used_ms = o->used_ms;
+		id_del(ft, o);
 		rule_free(o);
 	} else {
 		ft->n_rules++;
 	}
+	id_add(ft, r);
 	ft->version++;
 	return 0;
 }
@@ -128,7 +193,7 @@ int ft_add(struct flow_tables *ft, const struct ofp_flow *flow, uint64_t now_ms)
 	r = rule_new(flow, now_ms);
 	if (!r)
 		return -ENOMEM;
-	err = insert_rule(ft, r);
+	err = insert_rule(ft, r, 0);
 	if (err)
 		rule_free(r);
 	return err;
@@ -276,6 +341,7 @@ int ft_delete(struct flow_tables *ft, const struct ofp_flow *filter, bool strict
 	for (size_t i = 0; i < sel.n; i++) {
 		struct ft_rule *r = sel.rules[i];
 		cls_remove(&ft->tables[r->table_id], &r->cls);
+		id_del(ft, r);
 		rule_free(r);
 	}
 	ft->n_rules -= sel.n;
@@ -311,13 +377,14 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 		const struct cls_rule *oc = cls_find_exact(&ft->tables[f->table_id],
 							   &r->cls.match, f->priority);
 		const struct ft_rule *old = oc ? rule_of(oc) : NULL;
-		err = insert_rule(next, r);
+		bool same = old && old->cookie == r->cookie &&
+			    same_actions(old->actions, old->n_actions, r->actions, r->n_actions);
+		err = insert_rule(next, r, same ? old->id : 0);
 		if (err) {
 			rule_free(r);
 			break;
 		}
-		if (old && old->cookie == r->cookie &&
-		    same_actions(old->actions, old->n_actions, r->actions, r->n_actions)) {
+		if (same) {
 			r->n_packets = old->n_packets;
 			r->n_bytes = old->n_bytes;
 			r->created_ms = old->created_ms;

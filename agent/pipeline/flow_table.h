@@ -15,7 +15,11 @@
  *    the cookie is non-zero.
  *  - table_id FT_TABLE_ALL in a modify/delete means every table.
  *  - replace: the whole rule set is swapped in one step; rules that exist
- *    unchanged (table, match, priority, cookie, actions) keep counters.
+ *    unchanged (table, match, priority, cookie, actions) keep counters and
+ *    their id.
+ * Every rule has an id that is never reused by these tables, so a holder of
+ * ids (megaflows crediting statistics) can find a rule again, or learn that
+ * it is gone, after any change: ft_rule_by_id().
  * A failed operation (-ENOMEM, -EINVAL) changes nothing. */
 #ifndef XS_PIPELINE_FLOW_TABLE_H
 #define XS_PIPELINE_FLOW_TABLE_H
@@ -39,6 +43,7 @@ struct ft_rule {
 	uint64_t n_packets, n_bytes;
 	uint64_t created_ms;     /* caller's clock when first added */
 	uint64_t used_ms;        /* last time credited with traffic */
+	struct ft_rule *id_next; /* private: id index chain */
 };
 
 struct flow_tables {
@@ -46,6 +51,8 @@ struct flow_tables {
 	size_t n_rules;
 	uint64_t next_id;
 	uint64_t version;        /* bumped by every change (revalidation) */
+	struct ft_rule **by_id;  /* id index: chained buckets */
+	size_t n_id_buckets;
 	/* The switch's ports (OpenFlow numbers) for flood and all; owned by
 	 * the caller, kept across ft_replace. */
 	const uint32_t *ports;
@@ -73,6 +80,9 @@ int ft_delete(struct flow_tables *ft, const struct ofp_flow *filter, bool strict
  * -EINVAL (a bad table id: nothing changed) or -ENOMEM. */
 int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_flows,
 	       uint64_t now_ms);
+
+/* The rule with this id, or NULL if it was deleted or replaced. */
+struct ft_rule *ft_rule_by_id(const struct flow_tables *ft, uint64_t id);
 
 /* The best rule of one table for key (see cls_lookup for wc). */
 const struct ft_rule *ft_lookup(const struct flow_tables *ft, uint8_t table,

@@ -472,8 +472,10 @@ static void test_flow_table_add_replace_counters(void **state)
 	assert_non_null(r);
 	ft_rule_credit(r, 3, 300, 1500);
 	/* Re-adding the same match and priority replaces actions, keeps counts. */
+	uint64_t old_id = r->id;
 	flow(&f, 0, 100, 7, 0x0a000000, 8, &a2);
 	assert_int_equal(ft_add(&ft, &f, 2000), 0);
+	assert_null(ft_rule_by_id(&ft, old_id));
 	assert_int_equal(ft.n_rules, 1);
 	r = (struct ft_rule *)find(&ft, 0, 0x0a000001);
 	assert_int_equal(r->actions[0].output.port, 2);
@@ -525,12 +527,15 @@ static void test_flow_table_delete(void **state)
 
 	/* Strict: only identical match and priority. */
 	load_four(&ft, acts);
+	uint64_t id_b = find(&ft, 0, 0x0a010101)->id;
 	flow(&f, 0, 100, 0, 0x0a010000, 16, NULL);
 	assert_int_equal(ft_delete(&ft, &f, true, OFPP_NONE, &n), 0);
 	assert_int_equal(n, 0);
 	flow(&f, 0, 200, 0, 0x0a010000, 16, NULL);
+	assert_non_null(ft_rule_by_id(&ft, id_b));
 	assert_int_equal(ft_delete(&ft, &f, true, OFPP_NONE, &n), 0);
 	assert_int_equal(n, 1);
+	assert_null(ft_rule_by_id(&ft, id_b));
 	assert_int_equal(find(&ft, 0, 0x0a010101)->actions[0].output.port, 1);
 	assert_non_null(find(&ft, 1, 0x0a010101));
 	flow_tables_destroy(&ft);
@@ -603,11 +608,16 @@ static void test_flow_table_replace(void **state)
 	uint64_t version;
 	(void)state;
 
+	uint64_t id_a, id_b;
+
 	load_four(&ft, acts);
 	r = (struct ft_rule *)find(&ft, 0, 0x0a010101); /* B */
 	ft_rule_credit(r, 4, 40, 1);
+	id_b = r->id;
 	r = (struct ft_rule *)find(&ft, 0, 0x0a020101); /* A */
 	ft_rule_credit(r, 6, 60, 1);
+	id_a = r->id;
+	assert_ptr_equal(ft_rule_by_id(&ft, id_a), r);
 	version = ft.version;
 	/* B unchanged (keeps counters); A with new actions (counters reset). */
 	flow(&fl[0], 0, 200, 2, 0x0a010000, 16, &acts[2]);
@@ -617,8 +627,14 @@ static void test_flow_table_replace(void **state)
 	assert_true(ft.version > version);
 	r = (struct ft_rule *)find(&ft, 0, 0x0a010101);
 	assert_int_equal(r->n_packets, 4);
+	/* The unchanged rule keeps its id; the changed one has a new id. */
+	assert_int_equal(r->id, id_b);
+	assert_ptr_equal(ft_rule_by_id(&ft, id_b), r);
+	assert_null(ft_rule_by_id(&ft, id_a));
 	r = (struct ft_rule *)find(&ft, 0, 0x0a020101);
 	assert_int_equal(r->n_packets, 0);
+	assert_true(r->id > id_b && r->id != id_a);
+	assert_ptr_equal(ft_rule_by_id(&ft, r->id), r);
 	assert_int_equal(r->actions[0].output.port, 3);
 	assert_null(find(&ft, 1, 0x0a010101));
 	assert_null(find(&ft, 0, 0x0b000001));
