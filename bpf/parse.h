@@ -20,8 +20,9 @@
  *    them make OVS (whose padding count is 8 bits) reject the header, and
  *    so does this parser. The version nibble is not checked (as OVS).
  *  - IPv6: the 40-byte header is used only if 40 + payload length <= bytes
- *    present <= 40 + payload length + 255. Extension headers (hop-by-hop, routing, destination options,
- *    AH, fragment) are walked, at most XS_IPV6_MAX_EXT of them. A cut or
+ *    present <= 40 + payload length + 255. Extension headers (hop-by-hop,
+ *    routing, destination options, AH, fragment) are walked, at most
+ *    XS_IPV6_MAX_EXT of them. A cut or
  *    overlong extension header leaves only ipv6_src/ipv6_dst set (as OVS:
  *    the addresses are stored before the walk). Past the bound, the walk
  *    stops with nw_proto = the next header not walked and no L4 fields.
@@ -361,6 +362,7 @@ static __always_inline int xs_parse_l4(void *data, void *data_end, __u32 off,
 	return XS_PARSE_OK;
 }
 
+/* The IPv4 header at off and what follows it (see the file comment). */
 static __always_inline int xs_parse_ipv4(void *data, void *data_end, __u32 off,
 					 struct xs_flow_key *key,
 					 struct xs_parse_info *info)
@@ -404,6 +406,7 @@ static __always_inline int xs_ipv6_is_ext(__u8 nh)
 	       nh == XS_IPPROTO_FRAGMENT;
 }
 
+/* The IPv6 header at off, its extension headers and what follows them. */
 static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 off,
 					 struct xs_flow_key *key,
 					 struct xs_parse_info *info)
@@ -416,7 +419,8 @@ static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 off,
 	if ((void *)(ip6 + 1) > data_end)
 		return XS_PARSE_PARTIAL;
 	limit = sizeof(*ip6) + bpf_ntohs(ip6->plen);
-	if ((void *)ip6 + limit > data_end || (void *)ip6 + limit + 255 < data_end)
+	if ((void *)ip6 + limit > data_end ||
+	    (void *)ip6 + limit + 255 < data_end)
 		return XS_PARSE_PARTIAL;
 	limit += off;
 
@@ -474,6 +478,7 @@ static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 off,
 	return xs_parse_l4(data, data_end, off, limit, key, info);
 }
 
+/* The ARP/RARP header at off: Ethernet/IPv4 ARP only. */
 static __always_inline int xs_parse_arp(void *data, void *data_end, __u32 off,
 					struct xs_flow_key *key,
 					struct xs_parse_info *info)

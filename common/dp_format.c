@@ -208,7 +208,9 @@ static void f_tcp_flags(struct out *o, __u16 v, __u16 m)
 			put(o, "%c%s", v & 1u << i ? '+' : '-', names[i]);
 }
 
-static void f_port(struct out *o, __u32 port, const struct xs_dp_port_map *ports)
+/* A port through the caller's map, or its number. */
+static void f_port(struct out *o, __u32 port,
+		   const struct xs_dp_port_map *ports)
 {
 	char name[64];
 
