@@ -90,16 +90,21 @@ agent_start() {
 	ip netns exec "$P-sw" "$O/xdpswitch" agent --bridge "$P" \
 		--flows "$STATE/flows.txt" sw0=1 sw1=2 >"$AGENT_LOG" 2>&1 &
 	echo $! >"$AGENT_PID"
+	local running=0
 	for _ in $(seq 100); do
 		if in_ns sw ip link show sw0 | grep -q 'prog/xdp' &&
 		   in_ns sw ip link show sw1 | grep -q 'prog/xdp'; then
 			return 0
 		fi
 		kill -0 "$(cat "$AGENT_PID")" 2>/dev/null || break
+		# Ports are attached before the agent says it runs; allow a
+		# moment more, then give up.
+		grep -q 'running:' "$AGENT_LOG" && running=$((running + 1))
+		[ "$running" -gt 5 ] && break
 		sleep 0.1
 	done
-	echo "bench-topo.sh: the agent did not attach XDP to sw0 and sw1" \
-		"(log: $AGENT_LOG)" >&2
+	echo "bench-topo.sh: the agent did not attach XDP to sw0 and sw1:" \
+		"$(grep -m1 -o 'datapath [a-z]*' "$AGENT_LOG") (log: $AGENT_LOG)" >&2
 	agent_stop
 	return 1
 }

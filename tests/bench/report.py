@@ -49,7 +49,8 @@ def main(runs_path, out_path, *settings):
         return "%.2f" % x if x is not None else "-"
 
     print()
-    print("%-34s %8s %14s %8s" % ("benchmark", "flows", "result", "vs ref"))
+    print("%-34s %8s %14s %8s %10s" % ("benchmark", "flows", "result",
+                                        "vs ref", "offered"))
     for p in progcost:
         name = "program cost: " + p["name"] + (" (reference)"
                                                if p["name"] == "redirect" else "")
@@ -58,12 +59,15 @@ def main(runs_path, out_path, *settings):
     for f in forwarding:
         name = "forward: " + f["mode"] + (" (reference)"
                                           if f["mode"] == "redirect" else "")
-        print("%-34s %8d %9.3f Mpps %8s" % (name, f["flows"], f["pps"] / 1e6,
-                                            ratio(f["ratio"])))
+        print("%-34s %8d %9.3f Mpps %8s %10.3f" % (
+            name, f["flows"], f["pps"] / 1e6, ratio(f["ratio"]),
+            f["sent_pps"] / 1e6))
     for s in skipped:
         print("%-34s %s" % ("skipped: " + s["mode"], s["why"]))
     print("\nvs ref: cost / reference cost for programs, rate / reference"
-          " rate (same flows) for forwarding.")
+          " rate (same flows) for\nforwarding. offered: Mpps the generator"
+          " sent (it shares its CPU with XDP\nforwarding, so a cheaper"
+          " forwarder is offered more).")
     print("results: " + out_path)
 
 

@@ -200,9 +200,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	t0 = last = now = bench_now();
-	while (!stop) {
+	/* Wake-ups follow a fixed schedule so that lateness does not add up
+	 * and the duration holds a whole number of intervals. */
+	for (double next = t0 + o.interval; !stop; next += o.interval) {
 		double end = o.duration ? t0 + o.duration : 1e300;
-		double wake = last + o.interval < end ? last + o.interval : end;
+		double wake = next < end ? next : end;
 
 		if (wake > bench_now())
 			usleep((wake - bench_now()) * 1e6); /* a signal cuts it short */
@@ -211,7 +213,7 @@ int main(int argc, char **argv)
 		if (err)
 			break;
 		/* Only whole intervals are samples; a cut-short last one is not. */
-		if (now - last >= o.interval * 0.999 && n < MAX_SAMPLES) {
+		if (now - last >= o.interval * 0.9 && n < MAX_SAMPLES) {
 			rates[n++] = (cur.packets - prev.packets) / (now - last);
 			if (!o.quiet)
 				fprintf(stderr, PROG ": %.0f pps %.0f Mbit/s\n", rates[n - 1],
@@ -219,7 +221,7 @@ int main(int argc, char **argv)
 			prev = cur;
 			last = now;
 		}
-		if (now >= end)
+		if (now >= end - o.interval * 0.1)
 			break;
 	}
 	bpf_xdp_detach(ifindex, flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
