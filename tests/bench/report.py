@@ -39,10 +39,12 @@ def main(runs_path, out_path, *settings):
             ratio=round(pps / ref, 3) if ref else None))
     skipped = [dict(mode=r["mode"], why=r["why"]) for r in runs
                if r["kind"] == "skipped"]
+    texts = {r["name"]: r["lines"] for r in runs if r["kind"] == "text"}
 
     with open(out_path, "w") as f:
         json.dump(dict(config=config, progcost=progcost,
-                       forwarding=forwarding, skipped=skipped), f, indent=1)
+                       forwarding=forwarding, skipped=skipped, text=texts),
+                  f, indent=1)
         f.write("\n")
 
     def ratio(x):

@@ -9,6 +9,7 @@
 #   BENCH_PROTO    udp or tcp (udp)
 #   BENCH_THREADS  generator threads, one per CPU (1)
 #   BENCH_MODES    forwarders to measure ("redirect bridge xdpswitch ovs")
+#   BENCH_CLASSIFIER  0 skips bench_classifier (agent classifier figures)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -117,6 +118,14 @@ for mode in $MODES; do
 done
 $topo mode none >>"$log" 2>&1
 
-# --- 3. table and results.json ----------------------------------------------
+# --- 3. agent-side figures from other bench programs (printed as they are) -
+if [ "${BENCH_CLASSIFIER:-1}" = 1 ] && [ -x "$B/bench_classifier" ]; then
+	echo "== classifier (bench_classifier)"
+	"$B/bench_classifier" | tee "$OUT/classifier.txt" | sed 's/^/  /'
+	record text "\"name\":\"classifier\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/classifier.txt")"
+fi
+
+# --- 4. table and results.json ----------------------------------------------
 python3 tests/bench/report.py "$runs" "$OUT/results.json" \
 	"size=$SIZE" "proto=$PROTO" "seconds=$SECS" "threads=$THREADS"
