@@ -18,8 +18,10 @@ run_one() { # name, command...
 	local name=$1; shift
 	local log=$log_dir/$(echo "$name" | tr '/' '_').log
 	local t0=$SECONDS
-	"$@" >"$log" 2>&1
+	# A hung test must not hang the run: each one gets a time limit.
+	timeout --kill-after=10 "${XS_TEST_TIMEOUT:-600}" "$@" >"$log" 2>&1 </dev/null
 	local rc=$?
+	[ "$rc" = 124 ] && echo "not ok - timed out after ${XS_TEST_TIMEOUT:-600}s" >>"$log"
 	local p f s
 	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
 	s=$(grep -cE '^ok [0-9]+.*# ?SKIP' "$log" | head -1)
