@@ -18,6 +18,7 @@ static const char agent_usage[] =
 	"  --verbose                also libbpf's and libxdp's informational messages\n"
 	"  --datapath-object FILE   attach the first XDP/TC programs of FILE instead\n"
 	"                           of the switch's own (development and tests)\n"
+	"  --no-datapath            attach nothing; only track ports (tests)\n"
 	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
 
 int xs_cmd_agent(int argc, char **argv)
@@ -30,6 +31,7 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "no-libxdp", no_argument, NULL, 'L' },
 		{ "datapath-object", required_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-datapath", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -45,6 +47,7 @@ int xs_cmd_agent(int argc, char **argv)
 		case 'L': o.no_libxdp = true; break;
 		case 'O': o.dp_object = optarg; break;
 		case 'v': o.verbose = true; break;
+		case 'N': o.no_datapath = true; break;
 		case 'm':
 			if (!strcmp(optarg, "native")) {
 				o.mode = XS_XDP_MODE_NATIVE;

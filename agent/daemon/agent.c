@@ -359,7 +359,14 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	a->opts = *opts;
 	a->lock_fd = a->signal_fd = a->xdp_prog_fd = a->tc_prog_fd = -1;
 	a->ctl.fd = -1;
-	a->dp_ops = dp_ops ? dp_ops : opts->dp_object ? &xs_agent_dp_object : &xs_agent_dp_none;
+	if (dp_ops)
+		a->dp_ops = dp_ops;
+	else if (opts->dp_object)
+		a->dp_ops = &xs_agent_dp_object;
+	else if (opts->no_datapath)
+		a->dp_ops = &xs_agent_dp_none;
+	else
+		a->dp_ops = &xs_agent_dp_xs;
 	xs_ports_init(&a->ports);
 	if (xs_ctl_check_bridge(bridge))
 		return -EINVAL;

@@ -16,13 +16,12 @@
  *      removed; xs_agent_run returns 0.
  *
  * Datapath seam. struct xs_agent_dp_ops is the only way the agent touches
- * the fast path. xs_agent_dp_none tracks ports without attaching anything;
- * xs_agent_dp_object loads a BPF object file and attaches its first XDP
- * and first TC program (development, tests). The real datapath
- * (agent/datapath/dp.h) gets its own ops: open = xs_dp_open + the prog fds,
- * port_added = xs_dp_port_add, poll_fd = xs_dp_upcall_fd, on_ready =
- * xs_dp_upcall_poll + translation + install + xs_dp_execute, tick =
- * revalidation and xs_dp_masks_rank.
+ * the fast path. xs_agent_dp_xs (dp_xs.c) is the switch's own datapath
+ * (agent/datapath/dp.h): maps pinned under /sys/fs/bpf/xdpswitch/BRIDGE,
+ * ports in the devmap, misses handed to xs_agent_handle_upcall, masks
+ * ranked each tick, counters in `show`. xs_agent_dp_none tracks ports
+ * without attaching anything; xs_agent_dp_object loads a BPF object file
+ * and attaches its first XDP and first TC program (development, tests).
  *
  * Requests. Each control request is dispatched through the table in
  * agent/daemon/handlers.c by argv[0]; each handler appends its output and
@@ -33,6 +32,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "agent/control/proto.h"
 #include "agent/control/server.h"
@@ -49,6 +49,7 @@ struct xs_agent_opts {
 	enum xs_xdp_mode mode;     /* --mode native|skb, default auto */
 	bool no_libxdp;            /* --no-libxdp: plain bpf_xdp_attach */
 	bool verbose;              /* --verbose: libbpf/libxdp info messages */
+	bool no_datapath;          /* --no-datapath: xs_agent_dp_none */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
 };
@@ -80,6 +81,7 @@ struct xs_agent_dp_ops {
 
 extern const struct xs_agent_dp_ops xs_agent_dp_none;
 extern const struct xs_agent_dp_ops xs_agent_dp_object;
+extern const struct xs_agent_dp_ops xs_agent_dp_xs;
 
 struct xs_agent {
 	struct xs_agent_opts opts;
@@ -96,12 +98,14 @@ struct xs_agent {
 	void *dp;             /* datapath state, owned by dp_ops */
 	bool dp_opened;       /* dp_ops->open succeeded: close is due */
 	bool noted_no_dispatcher; /* logged once that libxdp has no dispatcher */
+	uint64_t misses_unhandled; /* misses read while no pipeline is wired */
 	void *pipeline;       /* OpenFlow tables (struct flow_tables *), lead */
 	volatile sig_atomic_t stop;
 };
 
 /* Runs the agent until SIGINT/SIGTERM (see above). dp_ops NULL picks
- * xs_agent_dp_object when opts->dp_object is set, else xs_agent_dp_none.
+ * xs_agent_dp_object when opts->dp_object is set, xs_agent_dp_none with
+ * opts->no_datapath, else xs_agent_dp_xs (the switch's fast path).
  * Errors are printed on stderr. Returns the process exit code: 0 after a
  * clean stop, 1 when start-up failed (nothing is left behind). */
 int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops);

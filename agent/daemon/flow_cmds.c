@@ -164,6 +164,17 @@ int xs_agent_cmd_dump_megaflows(struct xs_agent *a, int argc, char **argv,
 	return not_wired(out, argv[0]);
 }
 
+int xs_agent_handle_upcall(struct xs_agent *a, const struct xs_upcall *u)
+{
+	(void)u;
+	/* WIRE: xlate u->key through a->pipeline; xs_dp_flow_install the
+	 * megaflow (ports: OpenFlow numbers -> ifindex via a->ports, flag
+	 * XS_MF_F_XDP when the output port's tx is XS_TX_XDP); xs_dp_execute
+	 * u->pkt (u->cap_len bytes) on u->ifindex with the new handle. */
+	a->misses_unhandled++;
+	return 0;
+}
+
 int xs_agent_cmd_trace_live(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
 {
 	struct ofp_key key;

@@ -4,6 +4,7 @@
 #define XS_DAEMON_FLOW_CMDS_H
 
 #include "agent/daemon/agent.h"
+#include "xdpswitch/datapath.h"
 
 /* Each takes the request argv (argv[0] = command name, counts already
  * checked by handlers.c), appends its output, returns 0 ok, 1 failed. The
@@ -22,6 +23,11 @@ int xs_agent_cmd_replace_flows(struct xs_agent *a, int argc, char **argv, struct
 int xs_agent_cmd_dump_flows(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out);
 int xs_agent_cmd_dump_megaflows(struct xs_agent *a, int argc, char **argv,
 				struct xs_ctl_buf *out);
+/* One miss from the datapath (dp_xs.c): translate u->key through the
+ * tables, install the megaflow, execute u->pkt with its actions. Returns 0
+ * (a negative value stops the current ringbuf poll). */
+int xs_agent_handle_upcall(struct xs_agent *a, const struct xs_upcall *u);
+
 int xs_agent_cmd_trace_live(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out);
 
 #endif

@@ -148,4 +148,26 @@ check "the change is logged" grep -q "$P4: tx now xdp" "$LOG"
 stop_agent TERM
 check_eq "stop" 0 "$stop_rc"
 
+# --- the switch's own datapath: programs attached, misses reach the agent ----------
+BR=$P-dp
+PIN=/sys/fs/bpf/xdpswitch/$BR
+"$XS" agent --bridge "$BR" "$P1" "$P2" 2>"$LOG" &
+agent_pid=$!
+for _ in $(seq 50); do [ -S "$XS_RUN_DIR/$BR.sock" ] && break; sleep 0.1; done
+check "agent with the xdpswitch datapath" test -S "$XS_RUN_DIR/$BR.sock"
+check_eq "its XDP program on $P1" "xs_xdp" "$(xdp_name "$P1")"
+check "its TC program on $P2" tc_ours "$P2"
+check "maps pinned under $PIN" test -e "$PIN/xs_megaflows" -a -e "$PIN/xs_tx_ports"
+ip netns exec "$P-h1" ping -c 3 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1 # no flows: misses
+sleep 0.5
+show=$("$XS" show --bridge "$BR")
+miss=$(sed -n 's/.* miss=\([0-9]*\) .*/\1/p' <<<"$show")
+seen=$(sed -n 's/.*misses not handled: \([0-9]*\)$/\1/p' <<<"$show")
+check "misses counted by the fast path" test "${miss:-0}" -ge 3
+check_eq "every miss reached the agent" "$miss" "$seen"
+stop_agent TERM
+check_eq "stop" 0 "$stop_rc"
+check "nothing left on the ports" nothing_left "$P1" "$P2"
+check "pinned maps removed" test ! -e "$PIN"
+
 tap_done

@@ -13,7 +13,7 @@ static struct xs_agent agent;
 
 static int setup(void **state)
 {
-	struct xs_agent_opts o = { .bridge = "tb0" };
+	struct xs_agent_opts o = { .bridge = "tb0", .no_datapath = true };
 
 	(void)state;
 	return xs_agent_init(&agent, &o, NULL);
