@@ -830,6 +830,10 @@ static bool trie_rules_out(const struct classifier *cls, const struct cls_subtab
 			   const struct ofp_key *key, struct ofp_key *wc, struct trie_ctx *tries,
 			   bool walked_only)
 {
+	int best = -1;
+	unsigned best_bits = 0;
+
+	/* Of the fields that rule the subtable out, use the cheapest. */
 	for (int f = 0; f < CLS_N_TRIES; f++) {
 		unsigned plen = st->plen[f] > 0 ? (unsigned)st->plen[f] : 0;
 		const uint8_t *field = (const uint8_t *)key + trie_fields[f].ofs;
@@ -840,13 +844,17 @@ static bool trie_rules_out(const struct classifier *cls, const struct cls_subtab
 			trie_lookup(&cls->tries[f], field, trie_fields[f].n_bits, &tries[f]);
 		if (tries[f].plens[plen / 64] & (1ull << (plen % 64)))
 			continue;
-		if (wc) {
-			unsigned n = tries[f].maskbits < plen ? tries[f].maskbits : plen;
-			set_prefix_bits((uint8_t *)wc + trie_fields[f].ofs, n);
+		unsigned n = tries[f].maskbits < plen ? tries[f].maskbits : plen;
+		if (best < 0 || n < best_bits) {
+			best = f;
+			best_bits = n;
 		}
-		return true;
 	}
-	return false;
+	if (best < 0)
+		return false;
+	if (wc)
+		set_prefix_bits((uint8_t *)wc + trie_fields[best].ofs, best_bits);
+	return true;
 }
 
 /* After a subtable's last stage failed: if no rule's ports agree with the
