@@ -124,7 +124,8 @@ static void respond(int fd, int status, const char *text, size_t len)
 
 int xs_ctl_server_serve_one(struct xs_ctl_server *srv, xs_ctl_handler_fn fn, void *ctx)
 {
-	static char *argv[XS_CTL_MAX_ARGS + 1];
+	static char *argv[XS_CTL_MAX_ARGS + 1]; /* too big for the stack; one
+						 * caller at a time (the loop) */
 	struct xs_ctl_buf req, out;
 	const char *why;
 	int cfd, err, argc, status;

@@ -25,7 +25,8 @@ int xs_ctl_server_open(struct xs_ctl_server *srv, const char *path);
 
 /* Accepts one pending connection, reads its request, calls fn and sends
  * the response. A malformed, oversized, truncated or late request is
- * answered with status 2 and a message, without calling fn. Returns 0
+ * answered with status 2 and a message, without calling fn. Not
+ * reentrant: call it from one thread. Returns 0
  * when a connection was handled (well-formed or not), -EAGAIN when none
  * was pending, or -errno when accept failed. */
 int xs_ctl_server_serve_one(struct xs_ctl_server *srv, xs_ctl_handler_fn fn, void *ctx);

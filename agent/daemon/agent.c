@@ -130,6 +130,14 @@ static int open_signals(struct xs_agent *a)
 	return a->signal_fd < 0 ? -errno : 0;
 }
 
+static void probe_tx(struct xs_port *p)
+{
+	int err = xs_port_probe_tx(p);
+
+	if (err)
+		snprintf(p->tx_why, sizeof(p->tx_why), "probe failed: %s", strerror(-err));
+}
+
 int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			 char *why, size_t why_size)
 {
@@ -200,8 +208,7 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 		if (err)
 			goto xdp;
 	}
-	if (xs_port_probe_tx(p))
-		snprintf(p->tx_why, sizeof(p->tx_why), "probe failed");
+	probe_tx(p);
 	if (a->dp_ops->port_added) {
 		err = a->dp_ops->port_added(a, p, sub, sizeof(sub));
 		if (err) {
@@ -270,8 +277,7 @@ void xs_agent_ports_reprobe(struct xs_agent *a)
 		struct xs_port *p = &a->ports.ports[i];
 		enum xs_port_tx was = p->tx;
 
-		if (xs_port_probe_tx(p))
-			snprintf(p->tx_why, sizeof(p->tx_why), "probe failed");
+		probe_tx(p);
 		if (p->tx == was)
 			continue;
 		xs_agent_log(a, "port %u: %s: tx now %s (%s)", p->ofport, p->name,

@@ -19,19 +19,20 @@ struct handler {
 /* attach IFACE[=OFPORT] [--force] */
 static int h_attach(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
 {
-	bool force = false;
 	const char *spec = NULL;
+	bool force = false;
+	int n_specs = 0;
 	char why[256];
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--force"))
+		if (!strcmp(argv[i], "--force")) {
 			force = true;
-		else if (!spec)
+		} else {
 			spec = argv[i];
-		else
-			spec = NULL, i = argc; /* two interfaces */
+			n_specs++;
+		}
 	}
-	if (!spec) {
+	if (n_specs != 1) {
 		xs_ctl_printf(out, "usage: attach IFACE[=OFPORT] [--force]\n");
 		return 2;
 	}
