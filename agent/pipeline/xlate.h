@@ -7,20 +7,26 @@
  * look up another table (depth limit XLATE_MAX_DEPTH, at most
  * XLATE_MAX_RESUBMITS lookups in all). A table miss drops (OpenFlow 1.3+).
  *
- * Datapath actions are produced as OVS's "commit" does: before each output,
- * controller or dec_ttl, a set action is emitted for every datapath field
+ * Datapath actions are produced as OVS's "commit" does: before each output
+ * or controller action, a set action is emitted for every datapath field
  * where the working key differs from what the packet carries at that point
- * in the action list; VLAN stacks are reconciled with pop/set/push. Output
- * ports are OpenFlow port numbers. Output to the current in_port is dropped
- * unless spelled output:in_port; flood/all use flow_tables.ports. Actions
- * after the last output are dropped; no output at all means drop.
+ * in the action list; VLAN stacks are reconciled with pop/set/push. dec_ttl
+ * becomes XS_ACT_DEC_TTL (the datapath handles expiry); it commits first
+ * only when the TTL itself was rewritten, or when the TTL is <= 1 (the
+ * packet then leaves for the agent there and nothing after it runs).
+ * Output ports are OpenFlow port numbers. Output to the current in_port is
+ * dropped unless spelled output:in_port; flood/all use flow_tables.ports;
+ * controller becomes XS_ACT_TO_AGENT (XS_UPCALL_ACTION). Actions after the
+ * last output are dropped; no output at all means drop.
  *
  * The megaflow mask holds every key bit a decision read: each subtable the
- * classifier probed (see classifier.h for staged lookup and prefix tries),
- * the bits an action read (move sources, dec_ttl's TTL, VLAN edits), the
- * bits an action wrote once a commit compares them (so "did it change" has
- * one answer in the whole megaflow; writes no output follows cost nothing), fields whose unwritten bits a whole-field set action copies,
- * in_port, and the prerequisites (dl_type, nw_proto) of any L3/L4 bits. */
+ * classifier probed (see classifier.h: staged lookup, prefix and port
+ * tracking), the bits an action read (move sources, dec_ttl's TTL, VLAN
+ * edits, prerequisites of a set), the bits an action wrote once a commit
+ * compares them (so "did it change" has one answer in the whole megaflow;
+ * writes that no output follows cost nothing), the unwritten bits that a
+ * whole-field set action copies, in_port, and the prerequisites (dl_type,
+ * nw_proto) of any L3/L4 bits. Registers and metadata never reach it. */
 #ifndef XS_PIPELINE_XLATE_H
 #define XS_PIPELINE_XLATE_H
 
