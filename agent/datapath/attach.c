@@ -313,14 +313,19 @@ int xs_tc_detach(struct xs_tc_link *link)
 	LIBBPF_OPTS(bpf_tc_opts, q, .handle = XS_TC_HANDLE, .priority = XS_TC_PRIORITY);
 	int err = 0;
 
+	bool ours_removed = false;
+
 	if (!link->attached)
 		return 0;
 	if (!bpf_tc_query(&hook, &q) && q.prog_id == link->prog_id) {
 		LIBBPF_OPTS(bpf_tc_opts, d, .handle = XS_TC_HANDLE, .priority = XS_TC_PRIORITY);
 
 		err = bpf_tc_detach(&hook, &d);
+		ours_removed = !err;
 	}
-	if (!err && link->created_qdisc) {
+	/* The qdisc goes only with our filter: if somebody replaced the
+	 * filter, the qdisc now serves them. */
+	if (ours_removed && link->created_qdisc) {
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		err = bpf_tc_hook_destroy(&hook);
 	}

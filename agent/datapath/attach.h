@@ -99,8 +99,9 @@ int xs_xdp_query(int ifindex, __u32 *prog_id, char name[16]);
 int xs_tc_attach(int ifindex, int prog_fd, const struct xs_attach_opts *opts,
 		 struct xs_tc_link *link);
 
-/* Removes our filter, and the clsact qdisc if xs_tc_attach created it.
- * Idempotent. Returns 0 or -errno. */
+/* Removes our filter, and the clsact qdisc if xs_tc_attach created it
+ * (unless our filter had been replaced: then both stay, they are someone
+ * else's). Idempotent. Returns 0 or -errno. */
 int xs_tc_detach(struct xs_tc_link *link);
 
 /* Short words for logs and `show`: "native"/"skb"/"auto";

@@ -306,6 +306,25 @@ static void test_tc_foreign_and_existing_qdisc(void **state)
 	assert_int_equal(bpf_tc_hook_destroy(&hook), 0);
 }
 
+static void test_tc_detach_leaves_replacement(void **state)
+{
+	struct fixture *f = get(state);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = f->ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, fo, .handle = XS_TC_HANDLE, .priority = XS_TC_PRIORITY,
+		    .prog_fd = f->tc_foreign, .flags = BPF_TC_F_REPLACE);
+	struct xs_tc_link tc;
+
+	assert_int_equal(xs_tc_attach(f->ifindex, f->tc_ours, NULL, &tc), 0);
+	assert_true(tc.created_qdisc);
+	assert_int_equal(bpf_tc_attach(&hook, &fo), 0); /* somebody takes over */
+	assert_int_equal(xs_tc_detach(&tc), 0);
+	assert_int_equal(tc_filter_id(f->ifindex), f->tc_foreign_id);
+	assert_true(has_clsact());
+	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+	assert_int_equal(bpf_tc_hook_destroy(&hook), 0);
+	assert_false(has_clsact());
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -329,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_no_such_interface),
 		cmocka_unit_test(test_tc_attach_detach),
 		cmocka_unit_test(test_tc_foreign_and_existing_qdisc),
+		cmocka_unit_test(test_tc_detach_leaves_replacement),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent/daemon/agent.h"
@@ -125,6 +126,50 @@ static void test_flow_commands_parse(void **state)
 	       "del-flows");
 }
 
+static int refusing_port_added(struct xs_agent *a, struct xs_port *p, char *why, size_t size)
+{
+	(void)a;
+	(void)p;
+	snprintf(why, size, "test refusal");
+	return -EIO;
+}
+
+static const struct xs_agent_dp_ops refusing = {
+	.name = "refusing",
+	.port_added = refusing_port_added,
+};
+
+/* A datapath that refuses a port: the attach fails and leaves no port. */
+static void test_datapath_refuses_port(void **state)
+{
+	struct xs_agent_opts o = { .bridge = "tb1" };
+	struct xs_agent a;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(xs_agent_init(&a, &o, &refusing), 0);
+	assert_int_equal(xs_agent_port_attach(&a, "lo", false, why, sizeof(why)), -EIO);
+	assert_string_equal(why, "datapath refused port 'lo': test refusal");
+	assert_int_equal(a.ports.n, 0);
+	xs_agent_fini(&a);
+}
+
+static void test_init_long_run_dir(void **state)
+{
+	struct xs_agent_opts o = { .bridge = "tb2", .no_datapath = true };
+	char longdir[160];
+	struct xs_agent a;
+
+	(void)state;
+	memset(longdir, 'd', sizeof(longdir) - 1);
+	longdir[0] = '/';
+	longdir[sizeof(longdir) - 1] = '\0';
+	setenv("XS_RUN_DIR", longdir, 1);
+	assert_int_equal(xs_agent_init(&a, &o, NULL), -ENAMETOOLONG);
+	unsetenv("XS_RUN_DIR");
+	xs_agent_fini(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +178,8 @@ int main(void)
 		cmocka_unit_test(test_show_empty),
 		cmocka_unit_test(test_port_commands),
 		cmocka_unit_test(test_flow_commands_parse),
+		cmocka_unit_test(test_datapath_refuses_port),
+		cmocka_unit_test(test_init_long_run_dir),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -403,6 +403,54 @@ static void test_client_errors(void **state)
 	assert_int_equal(xs_ctl_server_open(&srv, longpath), -ENAMETOOLONG);
 }
 
+static void test_server_open_errors(void **state)
+{
+	struct xs_ctl_server srv;
+	char file[160], path[200];
+	FILE *f;
+
+	(void)state;
+	snprintf(file, sizeof(file), "%s/plainfile", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/x.sock", file); /* parent is a file */
+	assert_int_equal(xs_ctl_server_open(&srv, path), -ENOTDIR);
+	assert_int_equal(srv.fd, -1);
+	unlink(file);
+}
+
+/* A peer that accepts and hangs up without answering. */
+static void test_client_no_answer(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *a[] = { "show" };
+	struct xs_ctl_buf out;
+	int lfd, status;
+	pid_t pid;
+
+	(void)state;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/mute.sock", dir);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	pid = fork();
+	if (pid == 0) {
+		int c = accept(lfd, NULL, NULL);
+		char buf[64];
+
+		read(c, buf, sizeof(buf)); /* take the request, say nothing */
+		close(c);
+		_exit(0);
+	}
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_ctl_call(sa.sun_path, 1, a, &status, &out), -EPROTO);
+	xs_ctl_buf_free(&out);
+	waitpid(pid, NULL, 0);
+	close(lfd);
+	unlink(sa.sun_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +466,8 @@ int main(void)
 		cmocka_unit_test(test_second_server_refused),
 		cmocka_unit_test(test_stale_socket_replaced_and_removed),
 		cmocka_unit_test(test_client_errors),
+		cmocka_unit_test(test_server_open_errors),
+		cmocka_unit_test(test_client_no_answer),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
