@@ -260,6 +260,57 @@ static void test_prefix_tracking_mask(void **state)
 	free_all(&cls, r, 2);
 }
 
+static void test_prefix_mask_after_removal(void **state)
+{
+	struct classifier cls;
+	struct trule *r[3];
+	struct ofp_key k = { 0 }, wc, want;
+	(void)state;
+
+	/* The /16 between the /8 and the /24 splits and then rejoins the
+	 * compressed trie path; afterwards the masks are as if it never was. */
+	cls_init(&cls);
+	r[0] = trule(0, 10);
+	set_ipv4(&r[0]->cls.match);
+	set_nw_dst(&r[0]->cls.match, 0x0a000000, 8);
+	r[1] = trule(1, 20);
+	set_ipv4(&r[1]->cls.match);
+	set_nw_dst(&r[1]->cls.match, 0x0a010200, 24);
+	r[2] = trule(2, 15);
+	set_ipv4(&r[2]->cls.match);
+	set_nw_dst(&r[2]->cls.match, 0x0a030000, 16);
+	insert(&cls, r[0]);
+	insert(&cls, r[1]);
+	insert(&cls, r[2]);
+
+	/* 10.2.0.1 with all three: 10.3 leaves the path at bit 15 too. */
+	k.dp.dl_type = htons(0x0800);
+	k.dp.nw_dst = htonl(0x0a020001);
+	memset(&wc, 0, sizeof(wc));
+	assert_int_equal(lookup_id(&cls, &k, &wc), 0);
+	memset(&want, 0, sizeof(want));
+	want.dp.dl_type = 0xffff;
+	want.dp.nw_dst = htonl(0xffff0000);
+	assert_memory_equal(&wc, &want, sizeof(wc));
+
+	cls_remove(&cls, &r[2]->cls);
+	memset(&wc, 0, sizeof(wc));
+	assert_int_equal(lookup_id(&cls, &k, &wc), 0);
+	want.dp.nw_dst = htonl(0xfffe0000);
+	assert_memory_equal(&wc, &want, sizeof(wc));
+
+	/* Removing the /24 too leaves only the /8: nothing else to rule out. */
+	cls_remove(&cls, &r[1]->cls);
+	memset(&wc, 0, sizeof(wc));
+	assert_int_equal(lookup_id(&cls, &k, &wc), 0);
+	want.dp.nw_dst = htonl(0xff000000);
+	assert_memory_equal(&wc, &want, sizeof(wc));
+	free(r[1]);
+	free(r[2]);
+	r[1] = r[2] = NULL;
+	free_all(&cls, r, 3);
+}
+
 /* --- random comparison against a linear scan -------------------------------- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -672,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_equal_priority_tie),
 		cmocka_unit_test(test_staged_lookup_mask),
 		cmocka_unit_test(test_prefix_tracking_mask),
+		cmocka_unit_test(test_prefix_mask_after_removal),
 		cmocka_unit_test(test_random_vs_oracle),
 		cmocka_unit_test(test_flow_table_add_replace_counters),
 		cmocka_unit_test(test_flow_table_delete),
