@@ -341,7 +341,7 @@ static void commit(struct xctx *x, unsigned depth)
 
 /* --- actions ------------------------------------------------------------------ */
 
-static void do_table(struct xctx *x, uint8_t table, unsigned depth);
+static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t lookup_port);
 
 static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 {
@@ -563,15 +563,9 @@ static void do_vlan(struct xctx *x, unsigned depth, const struct ofpact *a)
 
 static void do_resubmit(struct xctx *x, unsigned depth, const struct ofpact *a)
 {
-	uint32_t saved = x->key.dp.in_port;
 	uint8_t table = a->resubmit.table == 255 ? x->table : a->resubmit.table;
 
-	/* resubmit:P looks up (and runs the actions found) as if the packet
-	 * came from P, then the original in_port comes back. */
-	if (a->resubmit.in_port != OFPP_IN_PORT)
-		x->key.dp.in_port = a->resubmit.in_port;
-	do_table(x, table, depth + 1);
-	x->key.dp.in_port = saved;
+	do_table(x, table, depth + 1, a->resubmit.in_port);
 }
 
 static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
@@ -612,7 +606,7 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 		break;
 	}
 	case OFPACT_GOTO_TABLE:
-		do_table(x, a->goto_table.table, depth + 1);
+		do_table(x, a->goto_table.table, depth + 1, OFPP_IN_PORT);
 		break;
 	case OFPACT_RESUBMIT:
 		do_resubmit(x, depth, a);
@@ -631,9 +625,12 @@ static void record_rule(struct xlate_result *res, const struct ft_rule *rule)
 		res->rules[res->n_rules++] = rule;
 }
 
-/* Looks up table and runs the winning rule's actions at depth. */
-static void do_table(struct xctx *x, uint8_t table, unsigned depth)
+/* Looks up table and runs the winning rule's actions at depth. Unless
+ * lookup_port is OFPP_IN_PORT, the lookup (only) sees that in_port, as
+ * resubmit:PORT does in OVS; the actions run with the real one. */
+static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t lookup_port)
 {
+	uint32_t in_port = x->key.dp.in_port;
 	const struct ft_rule *rule;
 	uint8_t saved = x->table;
 	struct xlate_event *e;
@@ -649,7 +646,10 @@ static void do_table(struct xctx *x, uint8_t table, unsigned depth)
 		return;
 	}
 	x->table = table;
+	if (lookup_port != OFPP_IN_PORT)
+		x->key.dp.in_port = lookup_port;
 	rule = ft_lookup(x->ft, table, &x->key, &x->wc);
+	x->key.dp.in_port = in_port;
 	e = trace_event(x, XEV_LOOKUP, depth);
 	if (e)
 		e->rule = rule;
@@ -716,7 +716,7 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 	x.key.dp.mask_id = 0;
 	x.dp = x.key.dp;
 
-	do_table(&x, 0, 0);
+	do_table(&x, 0, 0, OFPP_IN_PORT);
 
 	res->n_actions = x.err ? 0 : x.n_kept;
 	finish_mask(&x.wc, packet, &res->mask);

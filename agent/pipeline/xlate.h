@@ -5,7 +5,8 @@
  * edit the working key (set_field, load, move, VLAN edits, dec_ttl,
  * write_metadata) so later tables see the edits; goto_table and resubmit
  * look up another table (depth limit XLATE_MAX_DEPTH, at most
- * XLATE_MAX_RESUBMITS lookups in all). A table miss drops (OpenFlow 1.3+).
+ * XLATE_MAX_RESUBMITS lookups in all); resubmit:PORT uses PORT as in_port
+ * for the lookup only, as OVS does. A table miss drops (OpenFlow 1.3+).
  *
  * Datapath actions are produced as OVS's "commit" does: before each output
  * or controller action, a set action is emitted for every datapath field

@@ -252,12 +252,13 @@ static void test_in_port_output(void **state)
 static void test_resubmit_in_port(void **state)
 {
 	(void)state;
-	/* resubmit:5 looks table 0 up as port 5; output:5 there is then an
-	 * output to the (temporary) input port and is dropped. The output
-	 * after the resubmit sees in_port 1 again. */
-	load("in_port=1,actions=resubmit:5,output:5\n"
+	/* resubmit:5 looks table 0 up as if from port 5, but the actions found
+	 * run with the real in_port (1), as in OVS: output:5 there is not an
+	 * output to the input port. */
+	load("in_port=1,actions=resubmit:5,output:1,output:5\n"
 	     "in_port=5,actions=output:5,output:6\n");
 	reset_want();
+	want_output(5);
 	want_output(6);
 	want_output(5);
 	check("in_port=1", 0);
