@@ -2,6 +2,7 @@
  * socket, the poll loop and a clean stop on SIGINT/SIGTERM. */
 #include "agent/daemon/agent.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -130,6 +131,54 @@ static int open_signals(struct xs_agent *a)
 	return a->signal_fd < 0 ? -errno : 0;
 }
 
+/* Is another bridge's agent running (its lock held)? Its name goes to
+ * bridge[]. */
+static bool other_agent_running(const struct xs_agent *a, char *bridge, size_t size)
+{
+	DIR *d = opendir(xs_ctl_run_dir());
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char path[512];
+		int fd;
+
+		if (n <= 5 || strcmp(e->d_name + n - 5, ".lock") ||
+		    (n - 5 == strlen(a->bridge) && !strncmp(e->d_name, a->bridge, n - 5)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", xs_ctl_run_dir(), e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
+			snprintf(bridge, size, "%.*s", (int)(n - 5), e->d_name);
+			found = true;
+		}
+		close(fd);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Without force, an interface that carries a program named like ours
+ * while another bridge's agent runs is taken to be that bridge's port. */
+static int check_other_bridge(struct xs_agent *a, const char *name, int ifindex,
+			      char *why, size_t why_size)
+{
+	char ours[16], found[16], other[64];
+	__u32 id;
+
+	if (xs_prog_name(a->xdp_prog_fd, ours) || xs_xdp_query(ifindex, &id, found) || !id ||
+	    strcmp(ours, found) || !other_agent_running(a, other, sizeof(other)))
+		return 0;
+	snprintf(why, why_size, "'%s' already runs an xdpswitch program (id %u), maybe as a "
+		 "port of bridge %s; --force takes it", name, id, other);
+	return -EBUSY;
+}
+
 static void probe_tx(struct xs_port *p)
 {
 	int err = xs_port_probe_tx(p);
@@ -174,6 +223,11 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 		else
 			snprintf(why, why_size, "adding port '%s': %s", name, strerror(-err));
 		return err;
+	}
+	if (a->xdp_prog_fd >= 0 && !force) {
+		err = check_other_bridge(a, name, ifindex, why, why_size);
+		if (err)
+			goto del;
 	}
 	if (a->xdp_prog_fd >= 0) {
 		err = xs_xdp_attach(ifindex, a->xdp_prog_fd, &ao, &p->xdp);

@@ -125,8 +125,9 @@ void xs_agent_fini(struct xs_agent *a);
  * attach (when the datapath has programs), tx probe, dp_ops->port_added.
  * On error nothing changes and `why` says what is wrong. Returns 0,
  * -EINVAL (bad spec), -ENODEV (no such interface), -EEXIST (already a
- * port), -EADDRINUSE (number taken), -EBUSY (foreign program, no force),
- * or another -errno. */
+ * port), -EADDRINUSE (number taken), -EBUSY (without force: a foreign
+ * program or TC filter, or our own program while another bridge's agent
+ * runs, i.e. probably that bridge's port), or another -errno. */
 int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			 char *why, size_t why_size);
 

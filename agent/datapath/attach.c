@@ -66,6 +66,13 @@ static int prog_info_by_fd(int fd, __u32 *id, char name[16])
 	return 0;
 }
 
+int xs_prog_name(int prog_fd, char name[16])
+{
+	__u32 id;
+
+	return prog_info_by_fd(prog_fd, &id, name);
+}
+
 int xs_xdp_query(int ifindex, __u32 *prog_id, char name[16])
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);

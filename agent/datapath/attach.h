@@ -93,6 +93,9 @@ int xs_xdp_detach(struct xs_xdp_link *link);
  * its id (0 and name "" when none). Returns 0 or -errno. */
 int xs_xdp_query(int ifindex, __u32 *prog_id, char name[16]);
 
+/* Name of the program behind prog_fd into name[16]. Returns 0 or -errno. */
+int xs_prog_name(int prog_fd, char name[16]);
+
 /* Attaches prog_fd (a SCHED_CLS program) on the ingress hook of ifindex.
  * opts->force replaces a filter already at our handle/priority (else
  * -EBUSY). Returns 0 or -errno. */

@@ -148,6 +148,29 @@ check "the change is logged" grep -q "$P4: tx now xdp" "$LOG"
 stop_agent TERM
 check_eq "stop" 0 "$stop_rc"
 
+# --- one interface, two bridges -----------------------------------------------------
+check "agent of bridge $BR on $P1" start_agent "$P1"
+run_b() { timeout 10 "$XS" agent --bridge "$P-b" --datapath-object "$OBJ" "$@" 2>"$LOG.b"; }
+run_b "$P1"; rc=$?
+check_eq "a second bridge may not take the port" 1 "$rc"
+check "the refusal names the other bridge" grep -q "'$P1' already runs an xdpswitch program (id [0-9]*), maybe as a port of bridge $BR; --force takes it" "$LOG.b"
+"$XS" agent --bridge "$P-b" --datapath-object "$OBJ" --force "$P1" 2>"$LOG.b" &
+second_pid=$!
+for _ in $(seq 50); do [ -S "$XS_RUN_DIR/$P-b.sock" ] && break; sleep 0.1; done
+check "with --force it does" test -S "$XS_RUN_DIR/$P-b.sock"
+id_b=$(ip -d link show dev "$P1" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+stop_agent TERM # the first agent: must leave the second one's program alone
+check_eq "first agent stops" 0 "$stop_rc"
+check_eq "the second bridge's program stays" "$id_b" "$(ip -d link show dev "$P1" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')"
+agent_pid=$second_pid
+stop_agent TERM
+check_eq "second agent stops" 0 "$stop_rc"
+check_eq "no XDP program left" "" "$(xdp_name "$P1")"
+check "no TC filter of ours left" sh -c "! tc filter show dev $P1 ingress | grep -q 0x7853"
+# The first agent created the clsact qdisc but lost its filter to the
+# second, so neither removes the (now empty) qdisc: clear it by hand.
+tc qdisc del dev "$P1" clsact 2>/dev/null
+
 # --- the switch's own datapath: programs attached, misses reach the agent ----------
 BR=$P-dp
 PIN=/sys/fs/bpf/xdpswitch/$BR
