@@ -641,6 +641,14 @@ static void test_flow_table_modify(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(ft.n_rules, 4);
 
+	/* No cookie mask: a non-zero cookie is written to the rules changed. */
+	flow(&f, 1, 200, 9, 0x0a010000, 16, &acts[2]);
+	assert_int_equal(ft_modify(&ft, &f, true, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(find(&ft, 1, 0x0a010101)->cookie, 9);
+	flow(&f, 1, 200, 2, 0x0a010000, 16, &acts[2]);
+	assert_int_equal(ft_modify(&ft, &f, true, &n), 0);
+
 	/* Cookie-filtered, all tables: cookie 2 = B and D. */
 	flow(&f, FT_TABLE_ALL, 0, 2, 0, -1, &acts[0]);
 	f.cookie_mask = 0xff;

@@ -129,6 +129,19 @@ static void test_json(void **state)
 	free(out);
 }
 
+static void test_json_failure(void **state)
+{
+	(void)state;
+	load("actions=resubmit(,0)\n");
+	char *out = trace("in_port=1", true, -ELOOP);
+
+	assert_non_null(strstr(out, "{\"depth\":64,\"table\":0,\"type\":\"note\","
+				    "\"text\":\"over the translation depth limit (64)\"}"));
+	assert_non_null(strstr(out, "\"datapath_actions\":\"drop\",\"error\":"
+				    "\"too many nested tables or resubmits\",\"trace_complete\":true}\n"));
+	free(out);
+}
+
 static void test_megaflow_match(void **state)
 {
 	struct ofp_key k;
@@ -155,6 +168,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_miss, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_failure, setup, teardown),
 		cmocka_unit_test(test_megaflow_match),
 	};
 
