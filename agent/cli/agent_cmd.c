@@ -8,7 +8,7 @@
 
 static const char agent_usage[] =
 	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT]...\n"
-	"Runs the switch in the foreground until SIGINT or SIGTERM; logs go to stderr.\n"
+	"Runs the switch in the foreground until SIGINT, SIGTERM or SIGHUP; logs to stderr.\n"
 	"  --bridge NAME            bridge name (default " XS_CTL_DEFAULT_BRIDGE "): control socket\n"
 	"                           " XS_CTL_RUN_DIR "/NAME.sock, one agent per bridge\n"
 	"  --flows FILE             load these flows (ovs-ofctl add-flows syntax) at start\n"

@@ -1,5 +1,5 @@
 /* The agent's life cycle: start-up checks, bridge lock, ports, control
- * socket, the poll loop and a clean stop on SIGINT/SIGTERM. */
+ * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
 #include "agent/daemon/agent.h"
 
 #include <dirent.h>
@@ -116,7 +116,9 @@ static int take_lock(struct xs_agent *a, long *holder)
 	return 0;
 }
 
-/* SIGINT/SIGTERM arrive through a signalfd, so the loop sees them in poll. */
+/* SIGINT/SIGTERM/SIGHUP arrive through a signalfd, so the loop sees them
+ * in poll and stops cleanly (a closed terminal must not leave programs
+ * attached). */
 static int open_signals(struct xs_agent *a)
 {
 	sigset_t set;
@@ -125,6 +127,7 @@ static int open_signals(struct xs_agent *a)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	a->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -376,7 +379,8 @@ static void loop(struct xs_agent *a)
 
 			if (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
 				xs_agent_log(a, "%s received, stopping",
-					     si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+					     si.ssi_signo == SIGINT ? "SIGINT" :
+					     si.ssi_signo == SIGHUP ? "SIGHUP" : "SIGTERM");
 				a->stop = 1;
 				break;
 			}

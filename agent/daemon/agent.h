@@ -10,7 +10,7 @@
  *      are attached (xs_agent_port_attach); any failure undoes all of it;
  *   5. the control socket <run dir>/<bridge>.sock (mode 0600) opens;
  *   6. the loop polls the socket, the datapath's fd and a signalfd for
- *      SIGINT/SIGTERM; about once a second it re-probes the ports' tx
+ *      SIGINT/SIGTERM/SIGHUP; about once a second it re-probes the ports' tx
  *      (see ports.h) and calls dp_ops->tick;
  *   7. on a signal: ports detached, datapath closed, socket and lock
  *      removed; xs_agent_run returns 0.
@@ -103,7 +103,7 @@ struct xs_agent {
 	volatile sig_atomic_t stop;
 };
 
-/* Runs the agent until SIGINT/SIGTERM (see above). dp_ops NULL picks
+/* Runs the agent until SIGINT/SIGTERM/SIGHUP (see above). dp_ops NULL picks
  * xs_agent_dp_object when opts->dp_object is set, xs_agent_dp_none with
  * opts->no_datapath, else xs_agent_dp_xs (the switch's fast path).
  * Errors are printed on stderr. Returns the process exit code: 0 after a
