@@ -453,3 +453,17 @@ long ft_collect(const struct flow_tables *ft, const struct ft_rule ***out)
 	*out = col.rules;
 	return (long)col.n;
 }
+
+void ft_rule_flow(const struct ft_rule *rule, struct ofp_flow *flow)
+{
+	memset(flow, 0, sizeof(*flow));
+	flow->table_id = rule->table_id;
+	flow->priority = rule->cls.priority;
+	flow->cookie = rule->cookie;
+	flow->idle_timeout = rule->idle_timeout;
+	flow->hard_timeout = rule->hard_timeout;
+	flow->out_port = OFPP_NONE;
+	flow->match = rule->cls.match;
+	flow->actions = rule->actions;
+	flow->n_actions = rule->n_actions;
+}

@@ -93,6 +93,10 @@ const struct ft_rule *ft_lookup(const struct flow_tables *ft, uint8_t table,
  * count, or -ENOMEM. */
 long ft_collect(const struct flow_tables *ft, const struct ft_rule ***out);
 
+/* Fills flow with a view of rule for the ofp formatters (dump-flows): the
+ * actions are borrowed, so flow must not be freed or outlive the rule. */
+void ft_rule_flow(const struct ft_rule *rule, struct ofp_flow *flow);
+
 /* Credits traffic to a rule (called by the revalidator). */
 static inline void ft_rule_credit(struct ft_rule *rule, uint64_t packets, uint64_t bytes,
 				  uint64_t now_ms)

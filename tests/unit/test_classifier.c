@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/pipeline/classifier.h"
+#include "agent/ofp/flow.h"
 #include "agent/pipeline/flow_table.h"
 
 struct trule {
@@ -713,8 +714,15 @@ static void test_flow_table_collect_order(void **state)
 	const struct ft_rule **rules;
 	(void)state;
 
+	struct ofp_flow view;
+	char buf[256];
+
 	load_four(&ft, acts);
 	assert_int_equal(ft_collect(&ft, &rules), 4);
+	ft_rule_flow(rules[0], &view);
+	ofp_format_flow(&view, buf, sizeof(buf));
+	assert_string_equal(buf, "cookie=0x2, table=0, priority=200,ip,nw_dst=10.1.0.0/16 "
+				 "actions=output:2");
 	assert_int_equal(rules[0]->cls.priority, 200);
 	assert_int_equal(rules[1]->cls.priority, 100);
 	assert_int_equal(rules[2]->cls.priority, 50);
