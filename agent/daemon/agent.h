@@ -12,8 +12,12 @@
  *   6. the loop polls the socket, the datapath's fd and a signalfd for
  *      SIGINT/SIGTERM/SIGHUP; about once a second it re-probes the ports' tx
  *      (see ports.h) and calls dp_ops->tick;
- *   7. on a signal: ports detached, datapath closed, socket and lock
- *      removed; xs_agent_run returns 0.
+ *   7. on a signal: ports detached, datapath closed (its pins removed),
+ *      socket removed, lock released (the empty lock file stays, as lock
+ *      files do); xs_agent_run returns 0.
+ * A request is served to completion before the loop goes on; a client
+ * gets XS_CTL_IO_TIMEOUT_MS to send it, so a stuck client delays misses
+ * by that much at most.
  *
  * Datapath seam. struct xs_agent_dp_ops is the only way the agent touches
  * the fast path. xs_agent_dp_xs (dp_xs.c) is the switch's own datapath
