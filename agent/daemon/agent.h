@@ -13,7 +13,7 @@
  *      SIGINT/SIGTERM/SIGHUP; about once a second it re-probes the ports' tx
  *      (see ports.h) and calls dp_ops->tick;
  *   7. on a signal: ports detached, datapath closed (its pins removed),
- *      socket removed, lock released (the empty lock file stays, as lock
+ *      socket removed, lock released (the lock file stays, as lock
  *      files do); xs_agent_run returns 0.
  * A request is served to completion before the loop goes on; a client
  * gets XS_CTL_IO_TIMEOUT_MS to send it, so a stuck client delays misses
