@@ -30,7 +30,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 for t in trafficgen sink redirect progcost; do
-	[ -x "$B/$t" ] || make --no-print-directory O="$O" all
+	[ -x "$B/$t" ] || { make --no-print-directory O="$O" all; break; }
 done
 mkdir -p "$OUT"
 runs=$OUT/runs.jsonl
