@@ -84,6 +84,7 @@ static int teardown(void **state)
 	if (!f)
 		return 0;
 	sh("ip link del %s 2>/dev/null", veth_a);
+	sh("ip link del xse-dm%d 2>/dev/null", getpid() % 100000);
 	xdp_pass__destroy(f->skel);
 	return 0;
 }
@@ -325,6 +326,35 @@ static void test_tc_detach_leaves_replacement(void **state)
 	assert_false(has_clsact());
 }
 
+/* An ifb device has no native XDP: auto mode falls back to generic. */
+static void test_auto_falls_back_to_skb(void **state)
+{
+	struct fixture *f = get(state);
+	struct xs_attach_opts plain = { .no_libxdp = true };
+	struct xs_attach_opts native = { .mode = XS_XDP_MODE_NATIVE };
+	struct xs_xdp_link link;
+	char ifb_dev[IF_NAMESIZE];
+	int ifindex;
+	__u8 mode;
+
+	snprintf(ifb_dev, sizeof(ifb_dev), "xse-dm%d", getpid() % 100000);
+	assert_int_equal(sh("ip link add %s type ifb", ifb_dev), 0);
+	ifindex = (int)if_nametoindex(ifb_dev);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(xs_xdp_attach(ifindex, f->ours, i ? &plain : NULL, &link), 0);
+		assert_int_equal(link.mode, XS_XDP_MODE_SKB);
+		assert_int_equal(link.how, i ? XS_XDP_HOW_PLAIN : XS_XDP_HOW_LIBXDP_LEGACY);
+		assert_int_equal(attached_id(ifindex, &mode), f->ours_id);
+		assert_int_equal(mode, XDP_ATTACHED_SKB);
+		assert_int_equal(xs_xdp_detach(&link), 0);
+		assert_int_equal(attached_id(ifindex, NULL), 0);
+	}
+	/* native required: refused, nothing attached */
+	assert_int_not_equal(xs_xdp_attach(ifindex, f->ours, &native, &link), 0);
+	assert_int_equal(attached_id(ifindex, NULL), 0);
+	sh("ip link del %s", ifb_dev);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -349,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_tc_attach_detach),
 		cmocka_unit_test(test_tc_foreign_and_existing_qdisc),
 		cmocka_unit_test(test_tc_detach_leaves_replacement),
+		cmocka_unit_test(test_auto_falls_back_to_skb),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
