@@ -47,13 +47,18 @@ static inline void bench_packet_defaults(struct bench_packet_spec *s)
 	s->dport = 9;
 }
 
-/* One's complement sum of len bytes (len even) added to sum. */
+/* One's complement sum of len bytes (len even) added to sum, as 16-bit
+ * words in memory order (the byte order of the result is the data's). */
 static inline uint32_t bench_csum_add(uint32_t sum, const void *p, size_t len)
 {
-	const uint16_t *w = p;
+	const uint8_t *b = p;
 
-	for (; len > 1; len -= 2)
-		sum += *w++;
+	for (; len > 1; len -= 2, b += 2) {
+		uint16_t w;
+
+		memcpy(&w, b, sizeof(w)); /* no alignment or aliasing assumed */
+		sum += w;
+	}
 	return sum;
 }
 

@@ -25,22 +25,25 @@ struct {
 	__type(value, __u64); /* 8 bytes: per-CPU values are 8-aligned anyway */
 } gen_next SEC(".maps");
 
-/* One's complement checksum update (RFC 1624, eqn. 3) for a 32-bit field
- * that changes from 'from' to 'to'; works on network-order words as is. */
-static __always_inline void csum_replace4(__u16 *sum, __u32 from, __u32 to)
+/* One's complement checksum updates (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m'))
+ * for a field that changes from 'from' to 'to'. The sums work on
+ * network-order 16-bit words as they are, so no byte swapping is needed. */
+static __always_inline __u16 csum_fold(__u32 s)
 {
-	__u32 s = (__u16)~*sum;
-
-	s += (__u16)~from + (__u16)(~from >> 16);
-	s += (__u16)to + (__u16)(to >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
-	*sum = ~s;
+	return ~s;
 }
 
 static __always_inline void csum_replace2(__u16 *sum, __u16 from, __u16 to)
 {
-	csum_replace4(sum, from, to);
+	*sum = csum_fold((__u16)~*sum + (__u16)~from + to);
+}
+
+static __always_inline void csum_replace4(__u16 *sum, __u32 from, __u32 to)
+{
+	*sum = csum_fold((__u16)~*sum + (__u16)~from + (__u16)(~from >> 16) +
+			 (__u16)to + (to >> 16));
 }
 
 SEC("xdp")

@@ -42,6 +42,7 @@ struct gen_opts {
 
 struct gen_thread {
 	pthread_t tid;
+	int started;
 	int prog_fd;
 	int cpu;
 	unsigned int batch;
@@ -366,6 +367,7 @@ int main(int argc, char **argv)
 		if (o.count && !t->quota)
 			continue;
 		err = -pthread_create(&t->tid, NULL, gen_thread_run, t);
+		t->started = !err;
 		if (err) {
 			fprintf(stderr, PROG ": cannot start thread %u: %s\n", i, strerror(-err));
 			atomic_store(&stop, 1);
@@ -392,7 +394,7 @@ int main(int argc, char **argv)
 	}
 	atomic_store(&stop, 1);
 	for (unsigned int i = 0; i < o.threads; i++) {
-		if (threads[i].tid)
+		if (threads[i].started)
 			pthread_join(threads[i].tid, NULL);
 		if (threads[i].err && !err) {
 			err = threads[i].err;
