@@ -73,7 +73,7 @@ rate() {
 		--duration $((SECS + 2)) >"$tmp/sink.out" 2>>"$log" &
 	pid=$!
 	for _ in $(seq 100); do
-		grep -q attached "$tmp/sink.out" && break
+		grep -qs attached "$tmp/sink.out" && break
 		sleep 0.05
 	done
 	sleep 0.5

@@ -36,6 +36,7 @@ struct gen_opts {
 	unsigned int threads;
 	unsigned int first_cpu;
 	unsigned int batch;	/* frames per kernel batch (test run batch_size) */
+	unsigned long long rate; /* packets per second in all; 0: no limit */
 	int quiet;
 	int json;
 };
@@ -47,6 +48,7 @@ struct gen_thread {
 	int cpu;
 	unsigned int batch;
 	unsigned long long quota;	/* 0: until stopped */
+	unsigned long long rate;	/* packets per second; 0: no limit */
 	const uint8_t *pkt;
 	int pkt_len;
 	_Atomic unsigned long long sent;
@@ -80,6 +82,7 @@ static void usage(FILE *f)
 "  --threads N        sending threads, one pinned per CPU (1)\n"
 "  --cpu N            CPU of the first thread (0)\n"
 "  --batch N          frames per kernel batch, 1..256 (64)\n"
+"  --rate PPS         send at most PPS packets per second in all threads\n"
 "  --quiet            no per-second rate lines\n"
 "  --json             final summary as one JSON object on stdout\n",
 		BENCH_MAX_FLOWS, BENCH_SPORT_BASE, BENCH_FLOWS_PER_ADDR,
@@ -121,6 +124,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		{ "threads", required_argument, NULL, 'T' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -196,6 +200,11 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 				return -EINVAL;
 			o->batch = v;
 			break;
+		case 'r':
+			if (bench_parse_u64(PROG, "--rate", optarg, 1, 1000000000, &v))
+				return -EINVAL;
+			o->rate = v;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -218,6 +227,11 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		fprintf(stderr, PROG ": --dev is required\n");
 		return -EINVAL;
 	}
+	if (o->rate && o->rate < o->threads) {
+		fprintf(stderr, PROG ": --rate %llu is less than one packet per second "
+			"for each of the %u threads\n", o->rate, o->threads);
+		return -EINVAL;
+	}
 	if (!o->duration && !o->count)
 		o->duration = 5;
 	if (!src_mac_set && dev_mac(o->dev, o->pkt.src_mac)) {
@@ -236,18 +250,29 @@ static void *gen_thread_run(void *arg)
 	CPU_ZERO(&set);
 	CPU_SET(t->cpu, &set);
 	t->err = -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	/* Paced: calls of about a millisecond's worth of packets, each one
+	 * when the clock says that many are due. */
+	unsigned long long chunk = t->rate ? t->rate / 1000 + 1 : CHUNK;
+	double t0 = bench_now();
+
 	while (!t->err && !atomic_load(&stop)) {
-		unsigned long long left = t->quota ? t->quota - t->sent : CHUNK;
+		unsigned long long left = t->quota ? t->quota - t->sent : chunk;
 		LIBBPF_OPTS(bpf_test_run_opts, opts,
 			.data_in = t->pkt,
 			.data_size_in = t->pkt_len,
-			.repeat = left < CHUNK ? left : CHUNK,
+			.repeat = left < chunk ? left : chunk,
 			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 			.batch_size = t->batch,
 		);
 
 		if (!left)
 			break;
+		if (t->rate) {
+			double ahead = t0 + (double)t->sent / t->rate - bench_now();
+
+			if (ahead > 0)
+				usleep(ahead * 1e6);
+		}
 		t->err = bpf_prog_test_run_opts(t->prog_fd, &opts);
 		if (t->err == -EINTR && atomic_load(&stop))
 			t->err = 0; /* interrupted on purpose; this call's
@@ -360,6 +385,7 @@ int main(int argc, char **argv)
 		t->prog_fd = bpf_program__fd(skel->progs.xs_trafficgen);
 		t->cpu = (o.first_cpu + i) % sysconf(_SC_NPROCESSORS_ONLN);
 		t->batch = o.batch;
+		t->rate = o.rate / o.threads + (i ? 0 : o.rate % o.threads);
 		t->pkt = pkt;
 		t->pkt_len = pkt_len;
 		/* The count is split evenly; thread 0 takes the remainder. */

@@ -25,7 +25,7 @@ sink_start() {
 		>"$tmp/sink.out" 2>"$tmp/sink.err" &
 	sink_pid=$!
 	for _ in $(seq 100); do
-		grep -q attached "$tmp/sink.out" && return 0
+		grep -qs attached "$tmp/sink.out" && return 0
 		sleep 0.05
 	done
 	return 1
@@ -61,6 +61,13 @@ in_ns gen "$B/trafficgen" --dev gen0 --count 777 --proto tcp --size 128 \
 sink_stop
 check_eq "2 threads, TCP, 128 bytes: 777 packets" 777 "$(json packets "$out")"
 check_eq "... and 777 x 124 bytes" 96348 "$(json bytes "$out")"
+
+check "sink attaches for a paced run" sink_start
+gen=$(in_ns gen "$B/trafficgen" --dev gen0 --count 2000 --rate 10000 --quiet --json)
+sink_stop
+check_eq "paced: 2000 packets arrive" 2000 "$(json packets "$out")"
+check "paced: 2000 packets at 10000/s take at least 0.19 s" \
+	python3 -c "import sys; sys.exit(not $(json seconds "$gen") >= 0.19)"
 
 # The kernel stack on sink0 checks what the generator wrote: IPv4 header
 # and TCP checksums after the address/port rewrite, also for an odd length.
@@ -108,6 +115,9 @@ bad "trafficgen: unknown --proto" "--proto: 'sctp' is not udp or tcp" \
 bad "trafficgen: bad MAC" "--dst-mac: '02:00' is not a MAC address" \
 	"$B/trafficgen" --dev lo --dst-mac 02:00
 bad "trafficgen: --dev is required" "--dev is required" "$B/trafficgen"
+bad "trafficgen: --rate below one per thread" \
+	"--rate 1 is less than one packet per second for each of the 2 threads" \
+	"$B/trafficgen" --dev lo --rate 1 --threads 2
 bad "trafficgen: unknown device" "--dev: cannot read the MAC of 'nosuch0'" \
 	"$B/trafficgen" --dev nosuch0
 bad "sink: unknown device" "--dev: no device 'nosuch0'" "$B/sink" --dev nosuch0
