@@ -859,8 +859,8 @@ static bool trie_rules_out(const struct classifier *cls, const struct cls_subtab
 
 /* After a subtable's last stage failed: if no rule's ports agree with the
  * packet's (under the subtable's mask) on the first ports_plen bits, the
- * stages before L4 plus the port bits the walk read prove it; un-wildcards
- * those and returns true. */
+ * port bits the trie walk read prove it on their own, as a prefix trie's
+ * do; un-wildcards those and returns true. */
 static bool ports_rule_out(const struct cls_subtable *st, const struct ofp_key *key,
 			   struct ofp_key *wc)
 {
@@ -879,7 +879,6 @@ static bool ports_rule_out(const struct cls_subtable *st, const struct ofp_key *
 	if (wc) {
 		uint8_t *w = (uint8_t *)wc + PORTS_OFS;
 		set_prefix_bits(need, ctx.maskbits < st->ports_plen ? ctx.maskbits : st->ports_plen);
-		fold_stages(st, STAGE_L3, wc);
 		for (int i = 0; i < 4; i++)
 			w[i] |= need[i] & m[i];
 	}

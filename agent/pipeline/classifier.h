@@ -32,10 +32,11 @@
  *    subtable; once walked, it skips later subtables before their L3 hash.
  *
  *  - Port tracking. Each subtable that matches L4 ports keeps a trie of its
- *    rules' masked tp_src:tp_dst (32 bits); when only the L4 stage failed,
- *    the ports are un-wildcarded just up to the first bit that tells the
- *    packet apart from every rule (tcp,tp_dst=22 against port 80 costs
- *    tp_dst=0x40/0xffc0, as in OVS).
+ *    rules' masked tp_src:tp_dst (32 bits); when the subtable failed in its
+ *    L4 stage and no rule has the packet's ports, only the port bits up to
+ *    the first one that tells the packet apart from every rule are needed
+ *    (tcp,tp_dst=22 against port 80 costs tp_dst=0x40/0xffc0, as in OVS,
+ *    which also keeps the earlier stages' bits).
  *
  * Ties: OpenFlow leaves the winner among overlapping rules of equal priority
  * undefined. Here it is defined: the rule whose mask has more bits set wins;
