@@ -9,10 +9,11 @@
 #       redirect   the reference program, plain XDP redirect sw0 <-> sw1
 #       bridge     a Linux bridge br0 with sw0 and sw1
 #       xdpswitch  the xdpswitch agent (bridge $P) on sw0=1 and sw1=2 with
-#                  in_port=1,actions=output:2 and back; its log and pid go to
+#                  in_port=1,actions=output:2 and back (or the flows of
+#                  $BENCH_FLOWS_FILE); its log and pid go to
 #                  $O/bench/$P/agent.{log,pid}
-#       ovs        Open vSwitch userspace datapath, AF_XDP ports sw0 sw1
-#                  (ovs-afxdp.sh, state in $O/bench/$P/ovs)
+#       ovs        Open vSwitch userspace datapath, AF_XDP ports sw0 sw1,
+#                  the same flows (ovs-afxdp.sh, state in $O/bench/$P/ovs)
 #
 #   P-gen:  gen0  (02:b0:00:00:00:01) --- sw0 (02:b0:00:00:00:10)  :P-sw
 #   P-sink: sink0 (02:b0:00:00:00:02) --- sw1 (02:b0:00:00:00:11)  :P-sw
@@ -67,6 +68,18 @@ up() {
 	mode_none
 }
 
+# The flow table of xdpswitch and OVS: $BENCH_FLOWS_FILE, or port 1 <-> 2.
+flows_file() {
+	if [ -n "${BENCH_FLOWS_FILE:-}" ]; then
+		echo "$BENCH_FLOWS_FILE"
+		return
+	fi
+	mkdir -p "$STATE"
+	printf 'in_port=1,actions=output:2\nin_port=2,actions=output:1\n' \
+		>"$STATE/flows.txt"
+	echo "$STATE/flows.txt"
+}
+
 agent_stop() {
 	[ -f "$AGENT_PID" ] || return 0
 	local pid
@@ -85,10 +98,8 @@ agent_stop() {
 # carry an XDP program.
 agent_start() {
 	mkdir -p "$STATE"
-	printf 'in_port=1,actions=output:2\nin_port=2,actions=output:1\n' \
-		>"$STATE/flows.txt"
 	ip netns exec "$P-sw" "$O/xdpswitch" agent --bridge "$P" \
-		--flows "$STATE/flows.txt" sw0=1 sw1=2 >"$AGENT_LOG" 2>&1 &
+		--flows "$(flows_file)" sw0=1 sw1=2 >"$AGENT_LOG" 2>&1 &
 	echo $! >"$AGENT_PID"
 	local running=0
 	for _ in $(seq 100); do
@@ -142,7 +153,7 @@ mode() {
 	xdpswitch)
 		agent_start ;;
 	ovs)
-		"$(dirname "$0")"/ovs-afxdp.sh start "$P-sw" sw0 sw1 ;;
+		"$(dirname "$0")"/ovs-afxdp.sh start "$P-sw" sw0 sw1 "$(flows_file)" ;;
 	esac
 }
 
@@ -150,5 +161,5 @@ case "${1:-}" in
 up) up ;;
 down) down ;;
 mode) [ $# = 2 ] || { echo "usage: $0 mode MODE" >&2; exit 2; }; mode "$2" ;;
-*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,/^set -e/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -3,8 +3,10 @@
 # its own database and sockets in $OVS_BENCH_DIR (default $O/bench/ovs),
 # daemons in one netns.
 #
-#   ovs-afxdp.sh start NETNS PORT1 PORT2   bridge br0 with PORT1=1, PORT2=2,
-#                                          flows in_port=1->2 and 2->1
+#   ovs-afxdp.sh start NETNS PORT1 PORT2 [FLOWS]
+#                      bridge br0 with PORT1=1, PORT2=2 and the flows of the
+#                      file FLOWS (ovs-ofctl add-flows), by default
+#                      in_port=1 -> 2 and 2 -> 1
 #   ovs-afxdp.sh stop                      stop the daemons it started
 # One PMD thread, on the last CPU ($OVS_PMD_MASK overrides); it polls, so
 # it keeps that CPU busy until stop.
@@ -32,7 +34,7 @@ stop() {
 }
 
 start() {
-	local ns=$1 p1=$2 p2=$3
+	local ns=$1 p1=$2 p2=$3 flows=${4:-}
 	local cpus mask
 	stop
 	mkdir -p "$RUN"
@@ -41,20 +43,24 @@ start() {
 	rm -f "$RUN/conf.db"
 	ovsdb-tool create "$RUN/conf.db" /usr/share/openvswitch/vswitch.ovsschema
 	ovsdb-server "$RUN/conf.db" --remote="punix:$RUN/db.sock" \
-		--pidfile="$RUN/ovsdb-server.pid" --detach \
+		--pidfile="$RUN/ovsdb-server.pid" --detach -vconsole:off \
 		--log-file="$RUN/ovsdb-server.log"
 	vsctl --no-wait init
 	vsctl --no-wait set Open_vSwitch . other_config:pmd-cpu-mask="$mask"
 	ip netns exec "$ns" ovs-vswitchd "$DB" --pidfile="$RUN/ovs-vswitchd.pid" \
-		--detach --log-file="$RUN/ovs-vswitchd.log"
+		--detach -vconsole:off --log-file="$RUN/ovs-vswitchd.log"
 	vsctl add-br br0 -- set bridge br0 datapath_type=netdev
 	vsctl add-port br0 "$p1" -- set interface "$p1" type=afxdp \
 		options:xdp-mode=native ofport_request=1
 	vsctl add-port br0 "$p2" -- set interface "$p2" type=afxdp \
 		options:xdp-mode=native ofport_request=2
 	ovs-ofctl del-flows br0
-	ovs-ofctl add-flow br0 in_port=1,actions=output:2
-	ovs-ofctl add-flow br0 in_port=2,actions=output:1
+	if [ -n "$flows" ]; then
+		ovs-ofctl add-flows br0 "$flows"
+	else
+		ovs-ofctl add-flow br0 in_port=1,actions=output:2
+		ovs-ofctl add-flow br0 in_port=2,actions=output:1
+	fi
 	# add-port returns before the AF_XDP sockets are up: wait for them.
 	for _ in $(seq 100); do
 		if [ "$(vsctl get interface "$p1" error)" = "[]" ] &&
@@ -72,8 +78,9 @@ start() {
 }
 
 case "${1:-}" in
-start) [ $# = 4 ] || { echo "usage: $0 start NETNS PORT1 PORT2" >&2; exit 2; }
-	start "$2" "$3" "$4" ;;
+start) [ $# = 4 ] || [ $# = 5 ] ||
+		{ echo "usage: $0 start NETNS PORT1 PORT2 [FLOWS]" >&2; exit 2; }
+	start "$2" "$3" "$4" "${5:-}" ;;
 stop) stop ;;
-*) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

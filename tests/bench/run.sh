@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# What `make bench` runs: program cost and forwarding rates of the reference
-# XDP redirect, the Linux bridge (and, once wired, xdpswitch and OVS AF_XDP),
-# measured in one run; prints a table with ratios to the reference and writes
-# $O/bench/results.json. Asserts no speed. Knobs (environment):
+# What `make bench` runs: program cost, forwarding rates and miss-path rates
+# of the reference XDP redirect, the Linux bridge, xdpswitch and Open vSwitch
+# with AF_XDP ports, measured in one run; prints a table with ratios to the
+# reference and writes $O/bench/results.json. Asserts no speed. Knobs:
 #   BENCH_SECONDS  traffic time per rate measurement (4)
 #   BENCH_FLOWS    flow counts to measure ("1 1000 100000")
 #   BENCH_SIZE     frame size incl. FCS (64)
 #   BENCH_PROTO    udp or tcp (udp)
 #   BENCH_THREADS  generator threads, one per CPU (1)
 #   BENCH_MODES    forwarders to measure ("redirect bridge xdpswitch ovs")
+#   BENCH_NEWFLOW_RATES  new flows per second offered to the miss path of
+#                  xdpswitch and OVS ("10000 100000"), each for 2 s
 #   BENCH_CLASSIFIER  0 skips bench_classifier (agent classifier figures)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +23,8 @@ SIZE=${BENCH_SIZE:-64}
 PROTO=${BENCH_PROTO:-udp}
 THREADS=${BENCH_THREADS:-1}
 MODES=${BENCH_MODES:-redirect bridge xdpswitch ovs}
+NEWFLOW_RATES=${BENCH_NEWFLOW_RATES:-10000 100000}
+NEWFLOW_SECS=2
 OUT=$O/bench
 export O BENCH_PREFIX=${BENCH_PREFIX:-xsb}
 topo=tests/bench/bench-topo.sh
@@ -65,12 +69,14 @@ print(x.get("prog", {}).get("id") or (x.get("attached") or [{}])[0].get("prog", 
 }
 
 # --- 2. forwarding rate gen0 -> sw0 -> (forwarder) -> sw1 -> sink0 ---------
-# rate MODE FLOWS: runs the sink for SECS+2 s and the generator for SECS s
-# in the middle; the sink's steady rate is the forwarding rate.
-rate() {
-	local mode=$1 flows=$2 gen sink pid
+# traffic SINK_SECS TRAFFICGEN-ARGS...: runs the sink for SINK_SECS and the
+# generator, half a second after the sink is attached; sets $gen and $sink
+# to their JSON summaries.
+traffic() {
+	local sink_secs=$1 pid
+	shift
 	ip netns exec "$BENCH_PREFIX-sink" "$B/sink" --dev sink0 --quiet --json \
-		--duration $((SECS + 2)) >"$tmp/sink.out" 2>>"$log" &
+		--duration "$sink_secs" >"$tmp/sink.out" 2>>"$log" &
 	pid=$!
 	for _ in $(seq 100); do
 		grep -qs attached "$tmp/sink.out" && break
@@ -78,13 +84,38 @@ rate() {
 	done
 	sleep 0.5
 	gen=$(ip netns exec "$BENCH_PREFIX-gen" "$B/trafficgen" --dev gen0 --quiet --json \
-		--duration "$SECS" --flows "$flows" --size "$SIZE" --proto "$PROTO" \
-		--threads "$THREADS" --dst-mac 02:b0:00:00:00:02 2>>"$log")
+		--size "$SIZE" --proto "$PROTO" --dst-mac 02:b0:00:00:00:02 "$@" 2>>"$log")
 	wait "$pid"
 	sink=$(tail -n 1 "$tmp/sink.out")
+}
+
+# rate MODE FLOWS: the generator sends for SECS as fast as it can; the
+# sink's steady rate is the forwarding rate.
+rate() {
+	local mode=$1 flows=$2
+	traffic $((SECS + 2)) --duration "$SECS" --flows "$flows" --threads "$THREADS"
 	record rate "\"mode\":\"$mode\",\"flows\":$flows,\"gen\":$gen,\"sink\":$sink"
 	printf '  %-10s %7s flows: %s\n' "$mode" "$flows" "$(echo "$sink" |
 		python3 -c 'import json,sys; print("%.3f Mpps" % (json.load(sys.stdin)["pps"] / 1e6))')"
+}
+
+# newflows MODE RATE: the miss path. A freshly started forwarder gets
+# RATE * NEWFLOW_SECS packets at RATE per second, each one a new flow; the
+# share that comes out is the share of first packets the miss path handled.
+# The table copies the source address and port into the destination ones,
+# so no megaflow can cover two flows: every packet is a miss.
+newflows() {
+	local mode=$1 r=$2 n=$(($2 * NEWFLOW_SECS))
+	cat >"$OUT/newflows.txt" <<-'END'
+	in_port=1,udp,actions=move:NXM_OF_UDP_SRC[]->NXM_OF_UDP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:2
+	in_port=1,tcp,actions=move:NXM_OF_TCP_SRC[]->NXM_OF_TCP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:2
+	in_port=2,actions=output:1
+	END
+	BENCH_FLOWS_FILE=$OUT/newflows.txt $topo mode "$mode" >>"$log" 2>&1 || return 0
+	traffic $((NEWFLOW_SECS + 3)) --count "$n" --flows "$n" --rate "$r"
+	record newflows "\"mode\":\"$mode\",\"rate\":$r,\"gen\":$gen,\"sink\":$sink"
+	printf '  %-10s %7s new flows/s offered: %s delivered\n' "$mode" "$r" "$(echo "$sink" |
+		python3 -c 'import json,sys; print("%.1f%%" % (json.load(sys.stdin)["packets"] * 100 / '"$n"'))')"
 }
 
 echo "== $SIZE-byte $PROTO, ${SECS}s per rate point, $THREADS generator thread(s)"
@@ -115,6 +146,12 @@ for mode in $MODES; do
 	for f in $FLOWS; do
 		rate "$mode" "$f"
 	done
+	# Only forwarders with a miss path: the switch and Open vSwitch.
+	case $mode in xdpswitch | ovs)
+		for r in $NEWFLOW_RATES; do
+			newflows "$mode" "$r"
+		done ;;
+	esac
 done
 $topo mode none >>"$log" 2>&1
 
