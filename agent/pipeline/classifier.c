@@ -361,6 +361,9 @@ struct cls_subtable {
 	unsigned n_stage_words[N_STAGES];
 	struct hset stage_set[N_STAGES - 1]; /* hashes up to and including stage
 	                                      * i, for stages before last_stage */
+	struct hset ind_set[N_STAGES];       /* hashes of stage i alone: used
+	                                      * only to narrow a miss's mask */
+	unsigned stage_bits[N_STAGES];       /* mask bits in each stage */
 	struct cls_rule **buckets;           /* chains of head rules */
 	uint32_t n_buckets, n_heads;
 	size_t n_rules;
@@ -441,15 +444,18 @@ static uint64_t hash_stage(const struct cls_subtable *st, int stage, const uint6
 	return h;
 }
 
-/* Hashes of a masked value after each stage; [N_STAGES - 1] is the full one. */
+/* Hashes of a masked value: cum[s] over stages 0..s ([N_STAGES - 1] is the
+ * full one), ind[s] over stage s alone (ind may be NULL). */
 static void rule_stage_hashes(const struct cls_subtable *st, const struct ofp_key *value,
-			      uint64_t out[N_STAGES])
+			      uint64_t cum[N_STAGES], uint64_t ind[N_STAGES])
 {
 	uint64_t h = 0;
 
 	for (int s = 0; s < N_STAGES; s++) {
 		h = hash_stage(st, s, key_words(value), h);
-		out[s] = hash_final(h);
+		cum[s] = hash_final(h);
+		if (ind)
+			ind[s] = hash_final(hash_stage(st, s, key_words(value), 0));
 	}
 }
 
@@ -479,9 +485,12 @@ static struct cls_subtable *subtable_create(const struct ofp_key *mask)
 			if (st->stage_mask[s][w])
 				st->stage_words[s][st->n_stage_words[s]++] = (uint8_t)w;
 	st->last_stage = 0;
-	for (int s = 0; s < N_STAGES; s++)
+	for (int s = 0; s < N_STAGES; s++) {
 		if (st->n_stage_words[s])
 			st->last_stage = s;
+		for (unsigned w = 0; w < KEY_WORDS; w++)
+			st->stage_bits[s] += (unsigned)__builtin_popcountll(st->stage_mask[s][w]);
+	}
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		st->plen[f] = mask_plen(mb + trie_fields[f].ofs, trie_fields[f].n_bits);
 	st->n_bits = popcount_key(mask);
@@ -502,6 +511,8 @@ static void subtable_destroy(struct cls_subtable *st)
 {
 	for (int s = 0; s < N_STAGES - 1; s++)
 		free(st->stage_set[s].slots);
+	for (int s = 0; s < N_STAGES; s++)
+		free(st->ind_set[s].slots);
 	free(st->ports_trie.nodes);
 	free(st->buckets);
 	free(st);
@@ -638,7 +649,7 @@ struct cls_rule *cls_find_exact(const struct classifier *cls, const struct ofp_m
 
 	if (!st)
 		return NULL;
-	rule_stage_hashes(st, &match->value, hashes);
+	rule_stage_hashes(st, &match->value, hashes, NULL);
 	for (struct cls_rule *r = find_head(st, hashes[N_STAGES - 1], &match->value); r; r = r->lower)
 		if (r->priority == priority)
 			return r;
@@ -648,10 +659,14 @@ struct cls_rule *cls_find_exact(const struct classifier *cls, const struct ofp_m
 /* Takes the counted references (stage sets, tries) of a new distinct rule;
  * all allocations happen before anything changes. */
 static int reserve_for_rule(struct classifier *cls, struct cls_subtable *st,
-			    const uint64_t *hashes)
+			    const uint64_t *hashes, const uint64_t *ind)
 {
 	for (int s = 0; s < st->last_stage; s++)
 		if (!hset_contains(&st->stage_set[s], hashes[s]) && hset_reserve(&st->stage_set[s]))
+			return -ENOMEM;
+	for (int s = 0; s < N_STAGES; s++)
+		if (st->n_stage_words[s] && !hset_contains(&st->ind_set[s], ind[s]) &&
+		    hset_reserve(&st->ind_set[s]))
 			return -ENOMEM;
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		if (st->plen[f] > 0 && trie_reserve(&cls->tries[f], 2))
@@ -665,7 +680,7 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 {
 	struct cls_subtable *st = find_subtable(cls, &rule->match.mask);
 	bool new_st = false;
-	uint64_t hashes[N_STAGES];
+	uint64_t hashes[N_STAGES], ind[N_STAGES];
 
 	*replaced = NULL;
 	if (!st) {
@@ -682,7 +697,7 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 			return -ENOMEM;
 		new_st = true;
 	}
-	rule_stage_hashes(st, &rule->match.value, hashes);
+	rule_stage_hashes(st, &rule->match.value, hashes, ind);
 	rule->hash = hashes[N_STAGES - 1];
 	rule->subtable = st;
 	rule->lower = NULL;
@@ -710,7 +725,7 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 			return 0;
 		}
 	}
-	if (reserve_for_rule(cls, st, hashes)) {
+	if (reserve_for_rule(cls, st, hashes, ind)) {
 		if (new_st)
 			subtable_destroy(st);
 		return -ENOMEM;
@@ -739,6 +754,9 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 	}
 	for (int s = 0; s < st->last_stage; s++)
 		hset_add(&st->stage_set[s], hashes[s]);
+	for (int s = 0; s < N_STAGES; s++)
+		if (st->n_stage_words[s])
+			hset_add(&st->ind_set[s], ind[s]);
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		if (st->plen[f] > 0)
 			trie_insert(&cls->tries[f], (const uint8_t *)&rule->match.value + trie_fields[f].ofs,
@@ -761,7 +779,7 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 void cls_remove(struct classifier *cls, struct cls_rule *rule)
 {
 	struct cls_subtable *st = rule->subtable;
-	uint64_t hashes[N_STAGES];
+	uint64_t hashes[N_STAGES], ind[N_STAGES];
 	struct cls_rule **link = bucket_of(st, rule->hash);
 
 	while (*link && *link != rule && !((*link)->hash == rule->hash &&
@@ -781,9 +799,12 @@ void cls_remove(struct classifier *cls, struct cls_rule *rule)
 			p = p->lower;
 		p->lower = rule->lower;
 	}
-	rule_stage_hashes(st, &rule->match.value, hashes);
+	rule_stage_hashes(st, &rule->match.value, hashes, ind);
 	for (int s = 0; s < st->last_stage; s++)
 		hset_del(&st->stage_set[s], hashes[s]);
+	for (int s = 0; s < N_STAGES; s++)
+		if (st->n_stage_words[s])
+			hset_del(&st->ind_set[s], ind[s]);
 	for (int f = 0; f < CLS_N_TRIES; f++)
 		if (st->plen[f] > 0)
 			trie_remove(&cls->tries[f], (const uint8_t *)&rule->match.value + trie_fields[f].ofs,
@@ -808,65 +829,44 @@ void cls_remove(struct classifier *cls, struct cls_rule *rule)
 	}
 }
 
-/* Un-wildcards stages 0..last of a subtable's mask. */
-static void fold_stages(const struct cls_subtable *st, int last, struct ofp_key *wc)
+/* A prefix trie may prove a subtable out from few bits: if no rule prefix
+ * of the subtable's length covers the packet's address, the address bits
+ * the trie walk read are enough. Of the fields that do, picks the one
+ * needing fewest bits into *field and *n_bits; false if none does.
+ * walked_only: use only tries already walked for this lookup. */
+static bool trie_cost(const struct classifier *cls, const struct cls_subtable *st,
+		      const struct ofp_key *key, struct trie_ctx *tries, bool walked_only,
+		      int *field, unsigned *n_bits)
 {
-	uint64_t *ww = (uint64_t *)(void *)wc;
-
-	if (!wc)
-		return;
-	for (int s = 0; s <= last; s++)
-		for (unsigned i = 0; i < st->n_stage_words[s]; i++) {
-			unsigned w = st->stage_words[s][i];
-			ww[w] |= st->stage_mask[s][w];
-		}
-}
-
-/* When a subtable fails from its L3 stage on, a prefix trie may prove the
- * failure from fewer bits: if no rule prefix of the subtable's length
- * covers the packet's address, only the address bits the trie walk read
- * are needed. Returns true (and un-wildcards those bits) when it does. */
-static bool trie_rules_out(const struct classifier *cls, const struct cls_subtable *st,
-			   const struct ofp_key *key, struct ofp_key *wc, struct trie_ctx *tries,
-			   bool walked_only)
-{
-	int best = -1;
-	unsigned best_bits = 0;
-
-	/* Of the fields that rule the subtable out, use the cheapest. */
+	*field = -1;
 	for (int f = 0; f < CLS_N_TRIES; f++) {
 		unsigned plen = st->plen[f] > 0 ? (unsigned)st->plen[f] : 0;
-		const uint8_t *field = (const uint8_t *)key + trie_fields[f].ofs;
+		const uint8_t *bits = (const uint8_t *)key + trie_fields[f].ofs;
 
 		if (!plen || (walked_only && !tries[f].done))
 			continue;
 		if (!tries[f].done)
-			trie_lookup(&cls->tries[f], field, trie_fields[f].n_bits, &tries[f]);
+			trie_lookup(&cls->tries[f], bits, trie_fields[f].n_bits, &tries[f]);
 		if (tries[f].plens[plen / 64] & (1ull << (plen % 64)))
 			continue;
 		unsigned n = tries[f].maskbits < plen ? tries[f].maskbits : plen;
-		if (best < 0 || n < best_bits) {
-			best = f;
-			best_bits = n;
+		if (*field < 0 || n < *n_bits) {
+			*field = f;
+			*n_bits = n;
 		}
 	}
-	if (best < 0)
-		return false;
-	if (wc)
-		set_prefix_bits((uint8_t *)wc + trie_fields[best].ofs, best_bits);
-	return true;
+	return *field >= 0;
 }
 
-/* After a subtable's last stage failed: if no rule's ports agree with the
- * packet's (under the subtable's mask) on the first ports_plen bits, the
- * port bits the trie walk read prove it on their own, as a prefix trie's
- * do; un-wildcards those and returns true. */
-static bool ports_rule_out(const struct cls_subtable *st, const struct ofp_key *key,
-			   struct ofp_key *wc)
+/* The same from the subtable's port trie: if no rule's masked tp_src:tp_dst
+ * agrees with the packet's on the first ports_plen bits, the port bits the
+ * walk read (into need[4], already under the mask) prove the miss. */
+static bool ports_cost(const struct cls_subtable *st, const struct ofp_key *key,
+		       uint8_t need[4], unsigned *n_bits)
 {
 	const uint8_t *k = (const uint8_t *)key + PORTS_OFS;
 	const uint8_t *m = (const uint8_t *)&st->mask + PORTS_OFS;
-	uint8_t ports[4], need[4] = { 0 };
+	uint8_t ports[4];
 	struct trie_ctx ctx;
 
 	if (!st->ports_plen)
@@ -876,13 +876,82 @@ static bool ports_rule_out(const struct cls_subtable *st, const struct ofp_key *
 	trie_lookup(&st->ports_trie, ports, st->ports_plen, &ctx);
 	if (ctx.plens[0] & (1ull << st->ports_plen))
 		return false;
-	if (wc) {
-		uint8_t *w = (uint8_t *)wc + PORTS_OFS;
-		set_prefix_bits(need, ctx.maskbits < st->ports_plen ? ctx.maskbits : st->ports_plen);
-		for (int i = 0; i < 4; i++)
-			w[i] |= need[i] & m[i];
+	memset(need, 0, 4);
+	set_prefix_bits(need, ctx.maskbits < st->ports_plen ? ctx.maskbits : st->ports_plen);
+	*n_bits = 0;
+	for (int i = 0; i < 4; i++) {
+		need[i] &= m[i];
+		*n_bits += (unsigned)__builtin_popcount(need[i]);
 	}
 	return true;
+}
+
+/* Un-wildcards one stage of a subtable's mask. */
+static void fold_stage(const struct cls_subtable *st, int s, struct ofp_key *wc)
+{
+	uint64_t *ww = (uint64_t *)(void *)wc;
+
+	for (unsigned i = 0; i < st->n_stage_words[s]; i++) {
+		unsigned w = st->stage_words[s][i];
+		ww[w] |= st->stage_mask[s][w];
+	}
+}
+
+/* A subtable failed at stage `failed` (last_stage: no rule in the hash
+ * table). Several proofs of that exist; the one needing the fewest mask
+ * bits is un-wildcarded:
+ *  - the stages 0..failed (the hashes that missed);
+ *  - one stage whose value alone no rule has (any key sharing those bits
+ *    misses too, whatever the other stages hold);
+ *  - a prefix trie or the port trie (see above).
+ * Nothing is computed when the caller does not track wildcards. */
+static void subtable_miss(const struct classifier *cls, const struct cls_subtable *st,
+			  const struct ofp_key *key, struct ofp_key *wc, struct trie_ctx *tries,
+			  int failed)
+{
+	enum { FOLD, ONE_STAGE, TRIE, PORTS } how = FOLD;
+	const uint64_t *kw = key_words(key);
+	unsigned cost = 0, n = 0;
+	uint8_t need[4];
+	int stage = -1, field = -1;
+
+	if (!wc)
+		return;
+	for (int s = 0; s <= failed; s++)
+		cost += st->stage_bits[s];
+	for (int s = 0; s <= failed; s++) {
+		if (!st->n_stage_words[s] || st->stage_bits[s] >= cost)
+			continue;
+		if (!hset_contains(&st->ind_set[s], hash_final(hash_stage(st, s, kw, 0)))) {
+			how = ONE_STAGE;
+			stage = s;
+			cost = st->stage_bits[s];
+		}
+	}
+	if (failed >= STAGE_L3 && trie_cost(cls, st, key, tries, false, &field, &n) && n < cost) {
+		how = TRIE;
+		cost = n;
+	}
+	if (failed == st->last_stage && ports_cost(st, key, need, &n) && n < cost)
+		how = PORTS;
+
+	switch (how) {
+	case FOLD:
+		for (int s = 0; s <= failed; s++)
+			fold_stage(st, s, wc);
+		break;
+	case ONE_STAGE:
+		fold_stage(st, stage, wc);
+		break;
+	case TRIE:
+		trie_cost(cls, st, key, tries, true, &field, &n);
+		set_prefix_bits((uint8_t *)wc + trie_fields[field].ofs, n);
+		break;
+	case PORTS:
+		for (int i = 0; i < 4; i++)
+			((uint8_t *)wc)[PORTS_OFS + i] |= need[i];
+		break;
+	}
 }
 
 /* Probes one subtable: the highest-priority rule in it matching key, or
@@ -897,29 +966,33 @@ static const struct cls_rule *subtable_lookup(const struct classifier *cls,
 {
 	const uint64_t *kw = key_words(key);
 	uint64_t h = 0, full;
+	unsigned n;
+	int field;
 
 	for (int s = 0; s < N_STAGES; s++) {
-		if (s == STAGE_L3 && trie_rules_out(cls, st, key, wc, tries, true))
+		if (s == STAGE_L3 && trie_cost(cls, st, key, tries, true, &field, &n)) {
+			if (wc)
+				set_prefix_bits((uint8_t *)wc + trie_fields[field].ofs, n);
 			return NULL;
+		}
 		if (!st->n_stage_words[s])
 			continue;
 		h = hash_stage(st, s, kw, h);
-		/* The last stage's set would tell no more than the hash table:
-		 * a miss there costs the whole mask either way. */
+		/* The last stage's set would tell no more than the hash table. */
 		if (s < st->last_stage && !hset_contains(&st->stage_set[s], hash_final(h))) {
-			if (s < STAGE_L3 || !trie_rules_out(cls, st, key, wc, tries, false))
-				fold_stages(st, s, wc);
+			subtable_miss(cls, st, key, wc, tries, s);
 			return NULL;
 		}
 	}
 	full = hash_final(h);
 	for (const struct cls_rule *r = *bucket_of(st, full); r; r = r->hnext)
 		if (r->hash == full && masked_equal(st, kw, &r->match.value)) {
-			fold_stages(st, N_STAGES - 1, wc);
+			if (wc)
+				for (int s = 0; s < N_STAGES; s++)
+					fold_stage(st, s, wc);
 			return r;
 		}
-	if (!trie_rules_out(cls, st, key, wc, tries, false) && !ports_rule_out(st, key, wc))
-		fold_stages(st, N_STAGES - 1, wc);
+	subtable_miss(cls, st, key, wc, tries, st->last_stage);
 	return NULL;
 }
 

@@ -19,7 +19,10 @@
  *    masked values up to and including that stage; when the packet's partial
  *    hash is not in the set no rule can match, and only the stages consulted
  *    so far are un-wildcarded. A packet whose Ethernet type matches no rule
- *    therefore does not depend on its IP addresses or ports.
+ *    therefore does not depend on its IP addresses or ports. Each stage
+ *    also keeps the hashes of its own part alone: when a miss can be shown
+ *    from one stage that no rule shares with the packet, that stage is all
+ *    the mask needs (of all proofs of a miss, the cheapest is taken).
  *
  *  - Prefix tracking. For nw_src, nw_dst, ipv6_src and ipv6_dst each table
  *    keeps a path-compressed binary trie of the prefixes its rules match.

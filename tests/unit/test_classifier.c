@@ -175,31 +175,37 @@ static void test_staged_lookup_mask(void **state)
 	struct ofp_key k = { 0 }, wc, want;
 	(void)state;
 
-	/* tcp,tp_dst=80: a UDP packet fails in the L3 stage (nw_proto), so
-	 * its ports stay wildcarded; an ARP packet fails at L2. */
+	/* dl_dst=02:..:01,tcp,tp_dst=80 (priority 10). */
 	cls_init(&cls);
 	r[0] = trule(0, 10);
 	set_ipv4(&r[0]->cls.match);
+	r[0]->cls.match.value.dp.dl_dst[5] = 1;
+	memset(r[0]->cls.match.mask.dp.dl_dst, 0xff, 6);
 	r[0]->cls.match.value.dp.nw_proto = 6;
 	r[0]->cls.match.mask.dp.nw_proto = 0xff;
 	r[0]->cls.match.value.dp.tp_dst = htons(80);
 	r[0]->cls.match.mask.dp.tp_dst = 0xffff;
 	insert(&cls, r[0]);
 
+	/* A UDP packet passes L2 but fails in the L3 stage. No rule has
+	 * nw_proto 17 at all, so that stage alone proves the miss: neither
+	 * the L2 fields nor the ports are needed. */
+	k.dp.dl_dst[5] = 1;
 	k.dp.dl_type = htons(0x0800);
 	k.dp.nw_proto = 17;
 	k.dp.tp_dst = htons(80);
 	memset(&wc, 0, sizeof(wc));
 	assert_int_equal(lookup_id(&cls, &k, &wc), -1);
 	memset(&want, 0, sizeof(want));
-	want.dp.dl_type = 0xffff;
 	want.dp.nw_proto = 0xff;
 	assert_memory_equal(&wc, &want, sizeof(wc));
 
+	/* An ARP packet fails at L2 (dl_dst, dl_type): only that stage. */
 	k.dp.dl_type = htons(0x0806);
 	memset(&wc, 0, sizeof(wc));
 	assert_int_equal(lookup_id(&cls, &k, &wc), -1);
 	memset(&want, 0, sizeof(want));
+	memset(want.dp.dl_dst, 0xff, 6);
 	want.dp.dl_type = 0xffff;
 	assert_memory_equal(&wc, &want, sizeof(wc));
 
