@@ -279,6 +279,7 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 		     p->xdp.how ? " (" : "", p->xdp.how ? xs_xdp_how_name(p->xdp.how) : "",
 		     p->xdp.how ? ")" : "", p->tc.attached ? "ingress" : "off",
 		     xs_port_tx_name(p->tx), p->tx_why);
+	xs_agent_tables_changed(a);
 	return 0;
 tc:
 	xs_tc_detach(&p->tc);
@@ -305,10 +306,38 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name)
 	if (err)
 		xs_agent_log(a, "%s: detaching XDP: %s", name, strerror(-err));
 	xs_agent_log(a, "port %u: %s detached", p->ofport, name);
-	return xs_ports_del(&a->ports, name);
+	err = xs_ports_del(&a->ports, name);
+	xs_agent_tables_changed(a);
+	return err;
 }
 
-void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out)
+void xs_agent_tables_changed(struct xs_agent *a)
+{
+	uint32_t *ofports = NULL;
+
+	if (a->ports.n) {
+		ofports = realloc(a->ofports, a->ports.n * sizeof(*ofports));
+		if (!ofports) {
+			/* keep the old list: flood then misses a new port */
+			xs_agent_log(a, "out of memory for the port list");
+			ofports = a->ofports;
+		} else {
+			for (size_t i = 0; i < a->ports.n; i++)
+				ofports[i] = a->ports.ports[i].ofport;
+			a->ofports = ofports;
+			if (a->pipeline)
+				a->pipeline->n_ports = (unsigned)a->ports.n;
+		}
+	} else if (a->pipeline) {
+		a->pipeline->n_ports = 0;
+	}
+	if (a->pipeline)
+		a->pipeline->ports = a->ofports;
+	if (a->dp_ops->tables_changed)
+		a->dp_ops->tables_changed(a);
+}
+
+static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
 {
 	xs_ctl_printf(out, "bridge %s: datapath %s, %zu port%s\n", a->bridge, a->dp_ops->name,
 		      a->ports.n, a->ports.n == 1 ? "" : "s");
@@ -324,8 +353,41 @@ void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out)
 		xs_ctl_printf(out, ", tc %s, tx %s (%s)\n", p->tc.attached ? "ingress" : "off",
 			      xs_port_tx_name(p->tx), p->tx_why[0] ? p->tx_why : "not probed");
 	}
+	xs_ctl_printf(out, "flows: %zu\n", a->pipeline ? a->pipeline->n_rules : 0);
+}
+
+/* Names, bridge and interface names need no JSON escaping: they are
+ * checked to be printable without quotes or backslashes. */
+static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
+{
+	xs_ctl_printf(out, "{\"bridge\": \"%s\", \"datapath\": \"%s\", \"flows\": %zu, "
+		      "\"ports\": [", a->bridge, a->dp_ops->name,
+		      a->pipeline ? a->pipeline->n_rules : 0);
+	for (size_t i = 0; i < a->ports.n; i++) {
+		struct xs_port *p = &a->ports.ports[i];
+
+		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"ifindex\": %d, "
+			      "\"xdp\": \"%s\", \"xdp_how\": \"%s\", \"tc\": %s, "
+			      "\"tx\": \"%s\"}", i ? ", " : "", p->ofport, p->name, p->ifindex,
+			      p->xdp.how ? xs_xdp_mode_name(p->xdp.mode) : "off",
+			      xs_xdp_how_name(p->xdp.how), p->tc.attached ? "true" : "false",
+			      xs_port_tx_name(p->tx));
+	}
+	xs_ctl_printf(out, "]");
 	if (a->dp_ops->show)
-		a->dp_ops->show(a, out);
+		a->dp_ops->show(a, out, true);
+	xs_ctl_printf(out, "}\n");
+}
+
+void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
+{
+	if (json) {
+		show_json(a, out);
+		return;
+	}
+	show_text(a, out);
+	if (a->dp_ops->show)
+		a->dp_ops->show(a, out, false);
 }
 
 void xs_agent_ports_reprobe(struct xs_agent *a)
@@ -406,6 +468,13 @@ void xs_agent_fini(struct xs_agent *a)
 		a->dp_ops->close(a);
 	a->dp_opened = false;
 	xs_ctl_server_close(&a->ctl);
+	if (a->pipeline) {
+		flow_tables_destroy(a->pipeline);
+		free(a->pipeline);
+		a->pipeline = NULL;
+	}
+	free(a->ofports);
+	a->ofports = NULL;
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	if (a->signal_fd >= 0)
@@ -432,6 +501,10 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	else
 		a->dp_ops = &xs_agent_dp_xs;
 	xs_ports_init(&a->ports);
+	a->pipeline = malloc(sizeof(*a->pipeline));
+	if (!a->pipeline)
+		return -ENOMEM;
+	flow_tables_init(a->pipeline);
 	if (xs_ctl_check_bridge(bridge))
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);
@@ -452,10 +525,15 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	if (err == -EINVAL) {
 		fprintf(stderr, "xdpswitch agent: bad bridge name '%s' (1-%d of A-Z a-z 0-9 _ . -)\n",
 			opts->bridge, XS_CTL_BRIDGE_MAX);
+		xs_agent_fini(&a);
 		return 1;
 	}
 	if (err) {
-		xs_agent_log(&a, "run directory path too long: %s", xs_ctl_run_dir());
+		if (err == -ENAMETOOLONG)
+			xs_agent_log(&a, "run directory path too long: %s", xs_ctl_run_dir());
+		else
+			xs_agent_log(&a, "%s", strerror(-err));
+		xs_agent_fini(&a);
 		return 1;
 	}
 	lib_verbose = opts->verbose;
@@ -465,22 +543,22 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	if (err) {
 		xs_agent_log(&a, "cannot use BPF (%s): the agent needs root (CAP_BPF, "
 			     "CAP_NET_ADMIN)", strerror(-err));
-		return 1;
+		goto fail;
 	}
 	err = ensure_bpffs(&a);
 	if (err) {
 		xs_agent_log(&a, "cannot mount bpffs on %s: %s", BPFFS, strerror(-err));
-		return 1;
+		goto fail;
 	}
 	err = take_lock(&a, &holder);
 	if (err == -EBUSY) {
 		xs_agent_log(&a, "another agent (pid %ld) is already running for bridge %s",
 			     holder, a.bridge);
-		return 1;
+		goto fail;
 	}
 	if (err) {
 		xs_agent_log(&a, "cannot lock %s: %s", a.lock_path, strerror(-err));
-		return 1;
+		goto fail;
 	}
 	err = open_signals(&a);
 	if (err) {

@@ -30,7 +30,26 @@
  * Requests. Each control request is dispatched through the table in
  * agent/daemon/handlers.c by argv[0]; each handler appends its output and
  * returns the exit status (0 ok, 1 failed, 2 usage). The flow commands
- * live in agent/daemon/flow_cmds.c, to be wired to the pipeline. */
+ * (agent/daemon/flow_cmds.c) change a->pipeline, the OpenFlow tables.
+ *
+ * Misses (agent/daemon/upcall.c). The datapath's ringbuf is read in
+ * batches of XS_UPCALL_BATCH records; records with the same key (and
+ * reason) in one batch are translated once, installed once, and every one
+ * of their packets is re-injected (xs_dp_execute), so the first packet of
+ * a flow is delivered.
+ *
+ * One thread. The loop above is the handler "thread": misses, control
+ * requests and ticks run in turn on one thread. The xs_dp API is not
+ * thread-safe and every miss needs the tables a request may be changing,
+ * so a second thread would take one lock around all of it and gain
+ * nothing on two cores; batching gives the throughput instead. A request
+ * is bounded (XS_CTL_IO_TIMEOUT_MS to arrive, then served at once).
+ *
+ * Tables changed. Every change of the tables, of the port list (flood)
+ * or of a port's tx stage goes through xs_agent_tables_changed(): until a
+ * revalidator exists it credits the megaflows' counters to their rules
+ * and removes every megaflow before the command returns, so no packet
+ * follows stale actions; the next packet of each flow misses again. */
 #ifndef XS_DAEMON_AGENT_H
 #define XS_DAEMON_AGENT_H
 
@@ -42,8 +61,25 @@
 #include "agent/control/server.h"
 #include "agent/datapath/attach.h"
 #include "agent/datapath/ports.h"
+#include "agent/pipeline/flow_table.h"
 
 struct xs_agent;
+
+/* What the agent did with the records it read from the datapath. */
+struct xs_agent_miss_stats {
+	uint64_t upcalls;      /* records read */
+	uint64_t translated;   /* distinct keys translated (per batch) */
+	uint64_t installed;    /* megaflows installed */
+	uint64_t install_failed; /* not installed (table full, race, ...) */
+	uint64_t executed;     /* packets re-injected */
+	uint64_t exec_failed;  /* re-injections that failed */
+	uint64_t truncated;    /* misses too long to re-inject: dropped */
+	uint64_t xlate_failed; /* translation errors (packet dropped) */
+	uint64_t no_port;      /* ingress ifindex not a port */
+	uint64_t controller;   /* sent by a controller action */
+	uint64_t ttl_expired;  /* dec_ttl expired: dropped */
+	uint64_t flushes;      /* megaflow flushes for table changes */
+};
 
 struct xs_agent_opts {
 	const char *bridge;        /* XS_CTL_DEFAULT_BRIDGE if NULL */
@@ -79,8 +115,15 @@ struct xs_agent_dp_ops {
 	void (*on_ready)(struct xs_agent *a);
 	/* About once a second (revalidation, mask ranking, expiry). */
 	void (*tick)(struct xs_agent *a);
-	/* Extra lines for `show` (counters). */
-	void (*show)(struct xs_agent *a, struct xs_ctl_buf *out);
+	/* Extra lines for `show` (counters); JSON members when json. */
+	void (*show)(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
+	/* The tables, the port list or a port's tx changed: no installed
+	 * megaflow may keep actions from before (see above). */
+	void (*tables_changed)(struct xs_agent *a);
+	/* Credit the megaflows' counters to their rules (dump-flows). */
+	void (*sync_stats)(struct xs_agent *a);
+	/* dump-megaflows: text like ovs-appctl dpctl/dump-flows, or JSON. */
+	void (*dump_megaflows)(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
 };
 
 extern const struct xs_agent_dp_ops xs_agent_dp_none;
@@ -102,8 +145,9 @@ struct xs_agent {
 	void *dp;             /* datapath state, owned by dp_ops */
 	bool dp_opened;       /* dp_ops->open succeeded: close is due */
 	bool noted_no_dispatcher; /* logged once that libxdp has no dispatcher */
-	uint64_t misses_unhandled; /* misses read while no pipeline is wired */
-	void *pipeline;       /* OpenFlow tables (struct flow_tables *), lead */
+	struct xs_agent_miss_stats miss; /* what became of the misses read */
+	struct flow_tables *pipeline; /* the OpenFlow tables */
+	uint32_t *ofports;    /* the ports' OpenFlow numbers (flood/all) */
 	volatile sig_atomic_t stop;
 };
 
@@ -115,8 +159,9 @@ struct xs_agent {
 int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops);
 
 /* Fills *a for opts and dp_ops (see xs_agent_run for the NULL choice)
- * without side effects: no lock, socket, datapath or port yet. Returns 0,
- * -EINVAL (bad bridge name) or -ENAMETOOLONG (run directory too long).
+ * without side effects: no lock, socket, datapath or port yet; the tables
+ * are empty. Returns 0, -EINVAL (bad bridge name), -ENAMETOOLONG (run
+ * directory too long) or -ENOMEM. Call xs_agent_fini even after an error.
  * xs_agent_run calls it; tests use it to drive handlers directly. */
 int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 		  const struct xs_agent_dp_ops *dp_ops);
@@ -142,8 +187,12 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name);
  * after each attach/detach); logs changes and calls dp_ops->tx_changed. */
 void xs_agent_ports_reprobe(struct xs_agent *a);
 
-/* Formats the bridge and its ports for `show`. */
-void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out);
+/* Formats the bridge and its ports for `show` (text, or one JSON object). */
+void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
+
+/* The tables or ports changed: refreshes the pipeline's port list and
+ * calls dp_ops->tables_changed (see "Tables changed" above). */
+void xs_agent_tables_changed(struct xs_agent *a);
 
 /* Logs "xdpswitch[BRIDGE]: ..." with a newline on stderr. */
 void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)

@@ -1,19 +1,25 @@
-/* OpenFlow commands of the agent. Flows are parsed here (errors name the
- * file, line and column); applying them to the tables is still to be wired
- * in: every place marked WIRE below says what goes there. */
+/* OpenFlow commands of the agent: flows parsed (errors name the file, line
+ * and column), applied to the bridge's tables, dumped and traced. */
 #include "agent/daemon/flow_cmds.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/ofp/flow.h"
+#include "agent/pipeline/trace.h"
 
-static int not_wired(struct xs_ctl_buf *out, const char *cmd)
+#define FLOW_TEXT_MAX 8192
+
+static uint64_t now_ms(void)
 {
-	xs_ctl_printf(out, "%s: the OpenFlow pipeline is not wired into the agent yet\n", cmd);
-	return 1;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void free_flows(struct ofp_flow *flows, size_t n)
@@ -73,120 +79,224 @@ int xs_agent_flows_load(struct xs_agent *a, const char *path, char *why, size_t 
 		xs_err_format(&err, path, why, (unsigned)why_size);
 		return ret;
 	}
-	/* WIRE: ft_replace(a->pipeline, flows, n, now) */
-	xs_agent_log(a, "%s: %zu flows parsed, not loaded: the pipeline is not wired in yet",
-		     path, n);
+	ret = ft_replace(a->pipeline, flows, n, now_ms());
 	free_flows(flows, n);
+	if (ret) {
+		snprintf(why, why_size, "%s: loading the flows: %s", path, strerror(-ret));
+		return ret;
+	}
+	xs_agent_log(a, "%s: %zu flow%s loaded", path, n, n == 1 ? "" : "s");
+	xs_agent_tables_changed(a);
 	return 0;
 }
 
-int xs_agent_cmd_add_flow(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
+/* Adds flows one by one; the only failure left after parsing is memory
+ * (the parser refuses table ids that are not tables). */
+static int add_flows(struct xs_agent *a, const char *cmd, const struct ofp_flow *flows,
+		     size_t n, struct xs_ctl_buf *out)
 {
-	struct ofp_flow flow;
+	uint64_t now = now_ms();
+	int ret = 0;
+	size_t i;
 
-	(void)a;
-	(void)argc;
-	if (parse_one(argv[0], argv[1], OFP_PARSE_ADD, &flow, out))
+	for (i = 0; i < n && !ret; i++)
+		ret = ft_add(a->pipeline, &flows[i], now);
+	if (i)
+		xs_agent_tables_changed(a);
+	if (ret) {
+		xs_ctl_printf(out, "%s: flow %zu of %zu: %s (the flows before it were added)\n",
+			      cmd, i, n, strerror(-ret));
 		return 1;
-	/* WIRE: ft_add(a->pipeline, &flow, now), then revalidate megaflows */
-	ofp_flow_free(&flow);
-	return not_wired(out, argv[0]);
-}
-
-int xs_agent_cmd_add_flows(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
-{
-	struct ofp_flow *flows;
-	size_t n;
-
-	(void)a;
-	(void)argc;
-	if (parse_text(argv[0], argv[1], argv[2], OFP_PARSE_ADD, &flows, &n, out))
-		return 1;
-	/* WIRE: ft_add of each flow, then revalidate megaflows */
-	free_flows(flows, n);
-	return not_wired(out, argv[0]);
-}
-
-int xs_agent_cmd_del_flows(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
-{
-	const char *match = "";
-	struct ofp_flow flow;
-	bool strict = false;
-
-	(void)a;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--strict"))
-			strict = true;
-		else
-			match = argv[i];
 	}
-	if (parse_one(argv[0], match, OFP_PARSE_DELETE, &flow, out))
-		return 1;
-	/* WIRE: ft_delete(a->pipeline, &flow, strict, OFPP_NONE, &n), revalidate */
-	(void)strict;
-	ofp_flow_free(&flow);
-	return not_wired(out, argv[0]);
+	return 0;
 }
 
-int xs_agent_cmd_replace_flows(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
+int xs_agent_cmd_add_flow(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
+{
+	struct ofp_flow flow;
+	int ret;
+
+	if (parse_one(r->cmd, r->pos[0], OFP_PARSE_ADD, &flow, out))
+		return 1;
+	ret = add_flows(a, r->cmd, &flow, 1, out);
+	ofp_flow_free(&flow);
+	return ret;
+}
+
+int xs_agent_cmd_add_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
 {
 	struct ofp_flow *flows;
 	size_t n;
+	int ret;
 
-	(void)a;
-	(void)argc;
-	if (parse_text(argv[0], argv[1], argv[2], OFP_PARSE_ADD, &flows, &n, out))
+	if (parse_text(r->cmd, r->pos[0], r->pos[1], OFP_PARSE_ADD, &flows, &n, out))
 		return 1;
-	/* WIRE: ft_replace(a->pipeline, flows, n, now), then revalidate */
+	ret = add_flows(a, r->cmd, flows, n, out);
 	free_flows(flows, n);
-	return not_wired(out, argv[0]);
+	return ret;
 }
 
-int xs_agent_cmd_dump_flows(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
+int xs_agent_cmd_del_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
 {
-	struct ofp_flow filter;
+	struct ofp_flow flow;
+	size_t n = 0;
 
-	(void)a;
-	if (argc > 1 && parse_one(argv[0], argv[1], OFP_PARSE_DELETE, &filter, out))
+	if (parse_one(r->cmd, r->n_pos ? r->pos[0] : "", OFP_PARSE_DELETE, &flow, out))
 		return 1;
-	if (argc > 1)
-		ofp_flow_free(&filter);
-	/* WIRE: walk the rules, ofp_format_flow with the statistics prefix */
-	return not_wired(out, argv[0]);
+	ft_delete(a->pipeline, &flow, r->strict, flow.out_port, &n);
+	ofp_flow_free(&flow);
+	if (n)
+		xs_agent_tables_changed(a);
+	return 0;
 }
 
-int xs_agent_cmd_dump_megaflows(struct xs_agent *a, int argc, char **argv,
+int xs_agent_cmd_replace_flows(struct xs_agent *a, const struct xs_agent_req *r,
+			       struct xs_ctl_buf *out)
+{
+	struct ofp_flow *flows;
+	size_t n;
+	int ret;
+
+	if (parse_text(r->cmd, r->pos[0], r->pos[1], OFP_PARSE_ADD, &flows, &n, out))
+		return 1;
+	ret = ft_replace(a->pipeline, flows, n, now_ms());
+	free_flows(flows, n);
+	if (ret) {
+		xs_ctl_printf(out, "%s: %s: %s (nothing changed)\n", r->cmd, r->pos[0],
+			      strerror(-ret));
+		return 1;
+	}
+	xs_agent_tables_changed(a);
+	return 0;
+}
+
+static bool dump_selected(const struct ofp_flow *filter, const struct ft_rule *rule)
+{
+	if (!filter)
+		return true;
+	if (filter->table_id != OFP_TABLE_ALL && filter->table_id != rule->table_id)
+		return false;
+	if ((rule->cookie & filter->cookie_mask) != (filter->cookie & filter->cookie_mask))
+		return false;
+	return cls_match_covers(&filter->match, &rule->cls.match);
+}
+
+static void json_str(struct xs_ctl_buf *out, const char *s)
+{
+	xs_ctl_printf(out, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			xs_ctl_printf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			xs_ctl_printf(out, "\\u%04x", (unsigned char)*s);
+		else
+			xs_ctl_append(out, s, 1);
+	}
+	xs_ctl_printf(out, "\"");
+}
+
+/* One rule as ovs-ofctl dump-flows prints it, or as a JSON object. */
+static void dump_rule(const struct ft_rule *rule, uint64_t now, bool json, bool first,
+		      struct xs_ctl_buf *out)
+{
+	char match[FLOW_TEXT_MAX], acts[FLOW_TEXT_MAX];
+	uint64_t age = now > rule->created_ms ? now - rule->created_ms : 0;
+	struct ofp_flow f;
+
+	ft_rule_flow(rule, &f);
+	ofp_format_flow_match(&f, match, sizeof(match));
+	if (f.n_actions)
+		ofp_format_actions(f.actions, f.n_actions, acts, sizeof(acts));
+	else
+		snprintf(acts, sizeof(acts), "drop");
+	if (json) {
+		xs_ctl_printf(out, "%s{\"cookie\": \"0x%" PRIx64 "\", \"duration_s\": %" PRIu64
+			      ".%03" PRIu64 ", \"table\": %u, \"n_packets\": %" PRIu64
+			      ", \"n_bytes\": %" PRIu64 ", \"idle_timeout\": %u, \"hard_timeout\": %u"
+			      ", \"priority\": %u, \"match\": ", first ? "" : ", ", rule->cookie,
+			      age / 1000, age % 1000, rule->table_id, rule->n_packets,
+			      rule->n_bytes, rule->idle_timeout, rule->hard_timeout,
+			      rule->cls.priority);
+		json_str(out, match);
+		xs_ctl_printf(out, ", \"actions\": ");
+		json_str(out, acts);
+		xs_ctl_printf(out, "}");
+		return;
+	}
+	xs_ctl_printf(out, " cookie=0x%" PRIx64 ", duration=%" PRIu64 ".%03" PRIu64 "s, table=%u, "
+		      "n_packets=%" PRIu64 ", n_bytes=%" PRIu64 ", ", rule->cookie, age / 1000,
+		      age % 1000, rule->table_id, rule->n_packets, rule->n_bytes);
+	if (rule->idle_timeout)
+		xs_ctl_printf(out, "idle_timeout=%u, ", rule->idle_timeout);
+	if (rule->hard_timeout)
+		xs_ctl_printf(out, "hard_timeout=%u, ", rule->hard_timeout);
+	xs_ctl_printf(out, "%s actions=%s\n", match, acts);
+}
+
+int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,
+			    struct xs_ctl_buf *out)
+{
+	const struct ft_rule **rules;
+	struct ofp_flow filter;
+	uint64_t now = now_ms();
+	bool first = true;
+	long n;
+
+	if (r->n_pos && parse_one(r->cmd, r->pos[0], OFP_PARSE_DELETE, &filter, out))
+		return 1;
+	if (a->dp_ops->sync_stats)
+		a->dp_ops->sync_stats(a);
+	n = ft_collect(a->pipeline, &rules);
+	if (n < 0) {
+		xs_ctl_printf(out, "%s: out of memory\n", r->cmd);
+		if (r->n_pos)
+			ofp_flow_free(&filter);
+		return 1;
+	}
+	if (r->json)
+		xs_ctl_printf(out, "[");
+	for (long i = 0; i < n; i++) {
+		if (!dump_selected(r->n_pos ? &filter : NULL, rules[i]))
+			continue;
+		dump_rule(rules[i], now, r->json, first, out);
+		first = false;
+	}
+	if (r->json)
+		xs_ctl_printf(out, "]\n");
+	free(rules);
+	if (r->n_pos)
+		ofp_flow_free(&filter);
+	return 0;
+}
+
+int xs_agent_cmd_dump_megaflows(struct xs_agent *a, const struct xs_agent_req *r,
 				struct xs_ctl_buf *out)
 {
-	(void)a;
-	(void)argc;
-	/* WIRE: xs_dp_flow_next over a->dp, formatted like dpctl/dump-flows */
-	return not_wired(out, argv[0]);
-}
-
-int xs_agent_handle_upcall(struct xs_agent *a, const struct xs_upcall *u)
-{
-	(void)u;
-	/* WIRE: xlate u->key through a->pipeline; xs_dp_flow_install the
-	 * megaflow (ports: OpenFlow numbers -> ifindex via a->ports, flag
-	 * XS_MF_F_XDP when the output port's tx is XS_TX_XDP); xs_dp_execute
-	 * u->pkt (u->cap_len bytes) on u->ifindex with the new handle. */
-	a->misses_unhandled++;
+	if (a->dp_ops->dump_megaflows)
+		a->dp_ops->dump_megaflows(a, out, r->json);
+	else if (r->json)
+		xs_ctl_printf(out, "[]\n");
 	return 0;
 }
 
-int xs_agent_cmd_trace_live(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
+int xs_agent_cmd_trace_live(struct xs_agent *a, const struct xs_agent_req *r,
+			    struct xs_ctl_buf *out)
 {
 	struct ofp_key key;
 	struct xs_err err;
+	char *text = NULL;
 
-	(void)a;
-	(void)argc;
 	memset(&err, 0, sizeof(err));
-	if (ofp_parse_packet(argv[1], &key, &err)) {
-		xs_ctl_printf(out, "%s: column %d: %s\n", argv[0], err.col, err.msg);
+	if (ofp_parse_packet(r->pos[0], &key, &err)) {
+		xs_ctl_printf(out, "%s: column %d: %s\n", r->cmd, err.col, err.msg);
 		return 1;
 	}
-	/* WIRE: the trace formatter over a->pipeline (as `trace` does offline) */
-	return not_wired(out, argv[0]);
+	trace_packet(a->pipeline, &key, r->json, &text);
+	if (!text) {
+		xs_ctl_printf(out, "%s: out of memory\n", r->cmd);
+		return 1;
+	}
+	xs_ctl_printf(out, "%s", text);
+	free(text);
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* Control requests of the agent: one table from command name to handler,
- * with argument counts checked before the handler runs. */
+ * with flags and argument counts checked before the handler runs. */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/flow_cmds.h"
 
@@ -7,36 +7,27 @@
 #include <stdbool.h>
 #include <string.h>
 
-typedef int (*handler_fn)(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out);
+#define MAX_POS 4
+
+typedef int (*handler_fn)(struct xs_agent *a, const struct xs_agent_req *r,
+			  struct xs_ctl_buf *out);
+
+enum { F_JSON = 1, F_STRICT = 2, F_FORCE = 4 };
 
 struct handler {
 	const char *name;
-	int min_args, max_args; /* after the command name; -1: no limit */
+	int min_pos, max_pos; /* positional arguments after the name */
+	unsigned flags;       /* F_* the command takes */
 	const char *usage;
 	handler_fn fn;
 };
 
 /* attach IFACE[=OFPORT] [--force] */
-static int h_attach(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
+static int h_attach(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
 {
-	const char *spec = NULL;
-	bool force = false;
-	int n_specs = 0;
 	char why[256];
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--force")) {
-			force = true;
-		} else {
-			spec = argv[i];
-			n_specs++;
-		}
-	}
-	if (n_specs != 1) {
-		xs_ctl_printf(out, "usage: attach IFACE[=OFPORT] [--force]\n");
-		return 2;
-	}
-	if (xs_agent_port_attach(a, spec, force, why, sizeof(why))) {
+	if (xs_agent_port_attach(a, r->pos[0], r->force, why, sizeof(why))) {
 		xs_ctl_printf(out, "attach: %s\n", why);
 		return 1;
 	}
@@ -44,37 +35,68 @@ static int h_attach(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf
 	return 0;
 }
 
-static int h_detach(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
+static int h_detach(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
 {
-	(void)argc;
-	if (xs_agent_port_detach(a, argv[1])) {
-		xs_ctl_printf(out, "detach: '%s' is not a port of bridge %s\n", argv[1], a->bridge);
+	if (xs_agent_port_detach(a, r->pos[0])) {
+		xs_ctl_printf(out, "detach: '%s' is not a port of bridge %s\n", r->pos[0],
+			      a->bridge);
 		return 1;
 	}
 	xs_agent_ports_reprobe(a);
 	return 0;
 }
 
-static int h_show(struct xs_agent *a, int argc, char **argv, struct xs_ctl_buf *out)
+static int h_show(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
 {
-	(void)argc;
-	(void)argv;
-	xs_agent_show(a, out);
+	xs_agent_show(a, out, r->json);
 	return 0;
 }
 
 static const struct handler handlers[] = {
-	{ "attach", 1, 2, "attach IFACE[=OFPORT] [--force]", h_attach },
-	{ "detach", 1, 1, "detach IFACE", h_detach },
-	{ "show", 0, 0, "show", h_show },
-	{ "add-flow", 1, 1, "add-flow FLOW", xs_agent_cmd_add_flow },
-	{ "add-flows", 2, 2, "add-flows NAME TEXT", xs_agent_cmd_add_flows },
-	{ "del-flows", 0, 2, "del-flows [--strict] [MATCH]", xs_agent_cmd_del_flows },
-	{ "replace-flows", 2, 2, "replace-flows NAME TEXT", xs_agent_cmd_replace_flows },
-	{ "dump-flows", 0, 1, "dump-flows [MATCH]", xs_agent_cmd_dump_flows },
-	{ "dump-megaflows", 0, 0, "dump-megaflows", xs_agent_cmd_dump_megaflows },
-	{ "trace-live", 1, 1, "trace-live PACKET", xs_agent_cmd_trace_live },
+	{ "attach", 1, 1, F_FORCE, "attach IFACE[=OFPORT] [--force]", h_attach },
+	{ "detach", 1, 1, 0, "detach IFACE", h_detach },
+	{ "show", 0, 0, F_JSON, "show [--json]", h_show },
+	{ "add-flow", 1, 1, 0, "add-flow FLOW", xs_agent_cmd_add_flow },
+	{ "add-flows", 2, 2, 0, "add-flows NAME TEXT", xs_agent_cmd_add_flows },
+	{ "del-flows", 0, 1, F_STRICT, "del-flows [--strict] [MATCH]", xs_agent_cmd_del_flows },
+	{ "replace-flows", 2, 2, 0, "replace-flows NAME TEXT", xs_agent_cmd_replace_flows },
+	{ "dump-flows", 0, 1, F_JSON, "dump-flows [--json] [MATCH]", xs_agent_cmd_dump_flows },
+	{ "dump-megaflows", 0, 0, F_JSON, "dump-megaflows [--json]",
+	  xs_agent_cmd_dump_megaflows },
+	{ "trace-live", 1, 1, F_JSON, "trace-live [--json] PACKET", xs_agent_cmd_trace_live },
 };
+
+/* Sorts argv[1..] into flags and positional arguments. Returns 0, or -1
+ * for a flag the command does not take or too many arguments. */
+static int split(const struct handler *h, int argc, char **argv, struct xs_agent_req *r,
+		 char **pos)
+{
+	static const struct { const char *name; unsigned bit; } flags[] = {
+		{ "--json", F_JSON }, { "--strict", F_STRICT }, { "--force", F_FORCE },
+	};
+
+	r->cmd = argv[0];
+	r->pos = pos;
+	for (int i = 1; i < argc; i++) {
+		unsigned bit = 0;
+
+		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+			if (!strcmp(argv[i], flags[f].name))
+				bit = flags[f].bit;
+		if (bit && !(h->flags & bit))
+			return -1;
+		r->json |= bit == F_JSON;
+		r->strict |= bit == F_STRICT;
+		r->force |= bit == F_FORCE;
+		if (bit)
+			continue;
+		if (r->n_pos == MAX_POS)
+			return -1;
+		pos[r->n_pos++] = argv[i];
+	}
+	pos[r->n_pos] = NULL;
+	return r->n_pos < h->min_pos || r->n_pos > h->max_pos ? -1 : 0;
+}
 
 int xs_agent_handle_request(void *ctx, int argc, char **argv, struct xs_ctl_buf *out)
 {
@@ -82,14 +104,16 @@ int xs_agent_handle_request(void *ctx, int argc, char **argv, struct xs_ctl_buf 
 
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		const struct handler *h = &handlers[i];
+		struct xs_agent_req r = { 0 };
+		char *pos[MAX_POS + 1];
 
 		if (strcmp(argv[0], h->name))
 			continue;
-		if (argc - 1 < h->min_args || (h->max_args >= 0 && argc - 1 > h->max_args)) {
+		if (split(h, argc, argv, &r, pos)) {
 			xs_ctl_printf(out, "usage: %s\n", h->usage);
 			return 2;
 		}
-		return h->fn(a, argc, argv, out);
+		return h->fn(a, &r, out);
 	}
 	xs_ctl_printf(out, "unknown command '%s'\n", argv[0]);
 	return 2;

@@ -62,11 +62,14 @@ static void test_unknown_and_usage(void **state)
 {
 	(void)state;
 	expect(2, "unknown command 'frobnicate'\n", 1, "frobnicate");
-	expect(2, "usage: show\n", 2, "show", "x");
+	expect(2, "usage: show [--json]\n", 2, "show", "x");
+	expect(2, "usage: show [--json]\n", 2, "show", "--strict");
 	expect(2, "usage: detach IFACE\n", 1, "detach");
 	expect(2, "usage: add-flow FLOW\n", 1, "add-flow");
 	expect(2, "usage: add-flows NAME TEXT\n", 2, "add-flows", "f");
-	expect(2, "usage: dump-megaflows\n", 2, "dump-megaflows", "x");
+	expect(2, "usage: dump-megaflows [--json]\n", 2, "dump-megaflows", "x");
+	expect(2, "usage: del-flows [--strict] [MATCH]\n", 3, "del-flows", "ip", "arp");
+	expect(2, "usage: trace-live [--json] PACKET\n", 2, "trace-live", "--json");
 	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 2, "attach", "--force");
 	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 3, "attach", "a", "b");
 }
@@ -74,7 +77,9 @@ static void test_unknown_and_usage(void **state)
 static void test_show_empty(void **state)
 {
 	(void)state;
-	expect(0, "bridge tb0: datapath none, 0 ports\n", 1, "show");
+	expect(0, "bridge tb0: datapath none, 0 ports\nflows: 0\n", 1, "show");
+	expect(0, "{\"bridge\": \"tb0\", \"datapath\": \"none\", \"flows\": 0, \"ports\": []}\n",
+	       2, "show", "--json");
 }
 
 static void test_port_commands(void **state)
@@ -93,12 +98,13 @@ static void test_port_commands(void **state)
 	assert_int_equal(xs_agent_handle_request(&agent, 1, show, &out), 0);
 	/* no datapath: nothing attached; the loopback takes no redirects */
 	assert_string_equal(out.data, "bridge tb0: datapath none, 1 port\n"
-			    " 9(lo): ifindex 1, xdp off, tc off, tx tc (xdp-features lacks ndo-xmit)\n");
+			    " 9(lo): ifindex 1, xdp off, tc off, tx tc (xdp-features lacks ndo-xmit)\n"
+			    "flows: 0\n");
 	xs_ctl_buf_free(&out);
 
 	expect(0, "", 2, "detach", "lo");
 	expect(1, "detach: 'lo' is not a port of bridge tb0\n", 2, "detach", "lo");
-	expect(0, "bridge tb0: datapath none, 0 ports\n", 1, "show");
+	expect(0, "bridge tb0: datapath none, 0 ports\nflows: 0\n", 1, "show");
 }
 
 static void test_flow_commands_parse(void **state)
@@ -119,11 +125,81 @@ static void test_flow_commands_parse(void **state)
 	assert_memory_equal(out.data, "add-flow: column ", 17);
 	xs_ctl_buf_free(&out);
 
-	/* well-formed flows reach the point where the pipeline plugs in */
-	expect(1, "add-flow: the OpenFlow pipeline is not wired into the agent yet\n", 2,
-	       "add-flow", "in_port=1 actions=drop");
-	expect(1, "del-flows: the OpenFlow pipeline is not wired into the agent yet\n", 1,
-	       "del-flows");
+	/* nothing was added by the failed commands */
+	expect(0, "", 1, "dump-flows");
+}
+
+/* Flows reach the tables: add, dump (exact ovs-ofctl text), delete. */
+static void test_flow_commands_apply(void **state)
+{
+	struct xs_ctl_buf out;
+	char *dump[] = { "dump-flows", NULL };
+	char *file[] = { "add-flows", "f.flows",
+			 "priority=5,ip,nw_dst=10.0.0.2 actions=output:2\n"
+			 "table=1,arp actions=drop\n", NULL };
+	char *replace[] = { "replace-flows", "r.flows", "priority=7,udp actions=output:3\n", NULL };
+
+	(void)state;
+	expect(0, "", 2, "add-flow", "priority=100,in_port=1 actions=output:2");
+	assert_int_equal(xs_agent_handle_request(&agent, 3, file, &(struct xs_ctl_buf){ 0 }), 0);
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 1, dump, &out), 0);
+	/* durations vary: compare what follows them */
+	assert_non_null(strstr(out.data, ", table=0, n_packets=0, n_bytes=0, "
+			       "priority=100,in_port=1 actions=output:2\n"));
+	assert_non_null(strstr(out.data, ", table=0, n_packets=0, n_bytes=0, "
+			       "priority=5,ip,nw_dst=10.0.0.2 actions=output:2\n"));
+	assert_non_null(strstr(out.data, ", table=1, n_packets=0, n_bytes=0, arp actions=drop\n"));
+	assert_memory_equal(out.data, " cookie=0x0, duration=", 22);
+	xs_ctl_buf_free(&out);
+	assert_int_equal(agent.pipeline->n_rules, 3);
+
+	expect(0, "", 3, "del-flows", "--strict", "in_port=1");   /* priority differs */
+	assert_int_equal(agent.pipeline->n_rules, 3);
+	expect(0, "", 2, "del-flows", "ip");
+	assert_int_equal(agent.pipeline->n_rules, 2);
+	expect(0, "", 2, "del-flows", "table=1");
+	assert_int_equal(agent.pipeline->n_rules, 1);
+
+	/* a bad replacement changes nothing; a good one replaces all */
+	char *bad[] = { "replace-flows", "b.flows", "udp actions=output:3\nfoo=1 actions=drop\n",
+			NULL };
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 3, bad, &out), 1);
+	assert_memory_equal(out.data, "replace-flows: b.flows:2:1: ", 28);
+	xs_ctl_buf_free(&out);
+	assert_int_equal(agent.pipeline->n_rules, 1);
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 3, replace, &out), 0);
+	xs_ctl_buf_free(&out);
+	assert_int_equal(agent.pipeline->n_rules, 1);
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 2, (char *[]){ "dump-flows", "--json",
+			 NULL }, &out), 0);
+	assert_non_null(strstr(out.data, "\"n_packets\": 0, \"n_bytes\": 0, \"idle_timeout\": 0, "
+			       "\"hard_timeout\": 0, \"priority\": 7, \"match\": \"priority=7,udp\", "
+			       "\"actions\": \"output:3\"}]\n"));
+	xs_ctl_buf_free(&out);
+	expect(0, "", 1, "del-flows");
+	expect(0, "[]\n", 2, "dump-flows", "--json");
+	expect(0, "", 1, "dump-megaflows"); /* no datapath: none */
+	expect(1, "add-flow: column 1: unknown field 'bogus'\n", 2, "add-flow", "bogus=1 actions=drop");
+}
+
+/* trace-live runs the offline tracer over the live tables. */
+static void test_trace_live(void **state)
+{
+	struct xs_ctl_buf out;
+	char *trace[] = { "trace-live", "in_port=1,ip,nw_dst=10.0.0.9", NULL };
+
+	(void)state;
+	expect(0, "", 2, "add-flow", "priority=9,ip,nw_dst=10.0.0.9 actions=output:4");
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 2, trace, &out), 0);
+	assert_non_null(strstr(out.data, "Datapath actions: 4\n"));
+	xs_ctl_buf_free(&out);
+	expect(1, "trace-live: column 1: unknown field 'frob'\n", 2, "trace-live", "frob=1");
+	expect(0, "", 1, "del-flows");
 }
 
 static int refusing_port_added(struct xs_agent *a, struct xs_port *p, char *why, size_t size)
@@ -178,6 +254,8 @@ int main(void)
 		cmocka_unit_test(test_show_empty),
 		cmocka_unit_test(test_port_commands),
 		cmocka_unit_test(test_flow_commands_parse),
+		cmocka_unit_test(test_flow_commands_apply),
+		cmocka_unit_test(test_trace_live),
 		cmocka_unit_test(test_datapath_refuses_port),
 		cmocka_unit_test(test_init_long_run_dir),
 	};
