@@ -1,0 +1,342 @@
+/* The revalidator: megaflows translated again after table changes, counters
+ * credited to rules, idle megaflows and timed-out rules removed, misses
+ * installed under the flow limit. Design in revalidator.h. */
+#include "agent/daemon/revalidator.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void xs_reval_init(struct xs_reval *r, struct xs_dp *dp, struct flow_tables *ft,
+		   const struct xs_port_map *map)
+{
+	memset(r, 0, sizeof(*r));
+	r->dp = dp;
+	r->ft = ft;
+	r->map = *map;
+	rule_stats_init(&r->rs);
+	r->max_idle_ms = XS_REVAL_DEFAULT_MAX_IDLE_MS;
+	r->flow_limit = XS_REVAL_DEFAULT_FLOW_LIMIT;
+	/* Adopted megaflows have no record yet: the first tick checks them. */
+	r->version = ft->version - 1;
+}
+
+void xs_reval_destroy(struct xs_reval *r)
+{
+	rule_stats_destroy(&r->rs);
+}
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
+		       const struct xs_flow_key *key, struct xs_reval_xlate *out)
+{
+	struct xlate_result res;
+	struct ofp_key k;
+	unsigned n = 0, outputs = 0;
+	bool last_xdp = false;
+
+	memset(out, 0, sizeof(*out));
+	memset(&k, 0, sizeof(k));
+	k.dp = *key;
+	k.dp.mask_id = 0;
+	k.dp.in_port = map->ofport(map->ctx, key->in_port);
+	memset(&res, 0, sizeof(res));
+	if (!k.dp.in_port) {
+		/* A packet from a port that is gone: drop, and the megaflow
+		 * only covers this in_port. */
+		out->mask.in_port = 0xffffffff;
+		out->err = -ENODEV;
+		return out->err;
+	}
+	out->err = xlate(ft, &k, &res);
+	out->mask = res.mask;
+	out->mask.in_port = 0xffffffff;
+	out->mask.mask_id = 0;
+	for (unsigned i = 0; i < res.n_rules; i++)
+		out->rule_ids[i] = res.rules[i]->id;
+	out->n_rules = res.n_rules;
+	for (unsigned i = 0; i < res.n_actions; i++) {
+		struct xs_action a = res.actions[i];
+
+		if (a.type == XS_ACT_OUTPUT) {
+			bool xdp = false;
+
+			a.arg = map->ifindex(map->ctx, a.arg, &xdp);
+			if (!a.arg)
+				continue; /* the port is gone */
+			outputs++;
+			last_xdp = xdp;
+		}
+		out->actions[n++] = a;
+	}
+	out->n_actions = (uint16_t)n;
+	if (!outputs || (outputs == 1 && out->actions[n - 1].type == XS_ACT_OUTPUT && last_xdp))
+		out->flags = XS_MF_F_XDP;
+	return out->err;
+}
+
+bool xs_reval_limit_reached(const struct xs_reval *r)
+{
+	return xs_dp_flow_count(r->dp) >= r->flow_limit;
+}
+
+int xs_reval_miss(struct xs_reval *r, uint32_t ifindex, const struct xs_flow_key *key,
+		  const void *pkt, size_t len, bool whole, uint64_t now_ms)
+{
+	struct xs_flow_handle h;
+	struct xs_reval_xlate x;
+	struct xs_flow_key k = *key;
+	int err;
+
+	k.in_port = ifindex;
+	xs_reval_translate(r->ft, &r->map, &k, &x);
+	if (xs_reval_limit_reached(r)) {
+		err = -ENOSPC;
+	} else {
+		err = xs_dp_flow_install(r->dp, &k, &x.mask, x.actions, x.n_actions, x.flags, &h);
+		if (err == -EEXIST)
+			err = xs_dp_flow_find(r->dp, &k, &x.mask, &h);
+		else if (!err && rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, NULL))
+			err = -ENOMEM; /* cannot credit it: do not keep it */
+		if (err == -ENOMEM)
+			xs_dp_flow_remove(r->dp, h, NULL);
+	}
+	if (err) {
+		/* Not installed: run the actions once, credit the rules here. */
+		if (err == -ENOSPC)
+			r->limit_hits++;
+		if (!whole)
+			return 0;
+		err = xs_dp_execute_actions(r->dp, ifindex, pkt, len, x.actions, x.n_actions,
+					    x.flags);
+		if (!err)
+			rule_stats_credit_ids(r->ft, x.rule_ids, x.n_rules, 1, len, now_ms);
+	} else if (whole) {
+		/* Counted by the megaflow's own counters. */
+		err = xs_dp_execute(r->dp, ifindex, pkt, len, h);
+	}
+	if (err)
+		r->miss_errors++;
+	return err;
+}
+
+/* Handles of every installed megaflow, so changes during a pass (a modify
+ * moves a megaflow to another slot) cannot make the walk see one twice.
+ * Returns the count or -ENOMEM; *out is heap (free it). */
+static long snapshot(struct xs_reval *r, struct xs_flow_handle **out)
+{
+	uint32_t cap = xs_dp_flow_count(r->dp) + 1, pos = 0;
+	struct xs_flow_handle *v = malloc(cap * sizeof(*v));
+	struct xs_dp_flow f;
+	long n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	while (n < cap && xs_dp_flow_next(r->dp, &pos, &f) == 1)
+		v[n++] = f.handle;
+	*out = v;
+	return n;
+}
+
+/* Removes @h after crediting its last packets. */
+static int remove_flow(struct xs_reval *r, struct xs_flow_handle h, uint64_t now_ms)
+{
+	struct xs_flow_stats final;
+	int err = xs_dp_flow_remove(r->dp, h, &final);
+
+	if (!err)
+		rule_stats_credit(&r->rs, r->ft, h, &final, now_ms);
+	rule_stats_forget(&r->rs, h);
+	return err;
+}
+
+static bool same_actions(const struct xs_dp_flow *f, const struct xs_reval_xlate *x)
+{
+	return f->n_actions == x->n_actions && f->flags == x->flags &&
+	       !memcmp(f->actions, x->actions, x->n_actions * sizeof(x->actions[0]));
+}
+
+/* Revalidates one megaflow; bumps the matching counter. */
+static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t now_ms,
+			  struct xs_reval_counts *c)
+{
+	struct xs_flow_stats sum;
+	struct xs_reval_xlate x;
+	struct xs_dp_flow f;
+	int err;
+
+	if (xs_dp_flow_get(r->dp, h, &f) || xs_dp_flow_stats(r->dp, h, &sum))
+		return 0; /* gone meanwhile */
+	rule_stats_credit(&r->rs, r->ft, h, &sum, now_ms);
+	xs_reval_translate(r->ft, &r->map, &f.key, &x);
+	if (x.err || memcmp(&x.mask, &f.mask, sizeof(x.mask))) {
+		c->removed++;
+		return remove_flow(r, h, now_ms);
+	}
+	if (same_actions(&f, &x)) {
+		c->kept++;
+		/* Other rules may give the same actions now. */
+		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, &sum);
+	}
+	err = xs_dp_flow_modify(r->dp, &f.handle, x.actions, x.n_actions, x.flags);
+	if (err) {
+		/* No slot for the new list: removing is the safe answer. */
+		c->removed++;
+		remove_flow(r, h, now_ms);
+		return err;
+	}
+	c->modified++;
+	rule_stats_forget(&r->rs, h);
+	err = rule_stats_set(&r->rs, f.handle, x.rule_ids, x.n_rules, &sum);
+	if (err)
+		remove_flow(r, f.handle, now_ms);
+	return err;
+}
+
+int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c)
+{
+	struct xs_reval_counts cnt = { 0 };
+	struct xs_flow_handle *v;
+	uint64_t t0 = mono_us();
+	long n = snapshot(r, &v);
+	int first = 0;
+
+	if (n < 0)
+		return (int)n;
+	for (long i = 0; i < n; i++) {
+		int err = revalidate_one(r, v[i], now_ms, &cnt);
+
+		if (err && !first)
+			first = err;
+	}
+	free(v);
+	r->version = r->ft->version;
+	r->ports_changed = false;
+	r->passes++;
+	r->last_pass_us = mono_us() - t0;
+	r->last.kept = cnt.kept;
+	r->last.modified = cnt.modified;
+	r->last.removed = cnt.removed;
+	if (c)
+		*c = cnt;
+	return first;
+}
+
+/* Harvests every megaflow; with @idle_ns > 0 also removes those idle for
+ * that long at @now_ns. Returns the number removed, or -ENOMEM. */
+static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64_t idle_ns)
+{
+	struct xs_flow_handle *v;
+	long n = snapshot(r, &v), expired = 0;
+
+	if (n < 0)
+		return n;
+	for (long i = 0; i < n; i++) {
+		struct xs_flow_stats sum;
+		struct xs_dp_flow f;
+		uint64_t last;
+
+		if (xs_dp_flow_stats(r->dp, v[i], &sum))
+			continue;
+		rule_stats_credit(&r->rs, r->ft, v[i], &sum, now_ms);
+		if (!idle_ns || xs_dp_flow_get(r->dp, v[i], &f))
+			continue;
+		last = sum.used_ns > f.installed_ns ? sum.used_ns : f.installed_ns;
+		if (now_ns > last && now_ns - last >= idle_ns && !remove_flow(r, v[i], now_ms))
+			expired++;
+	}
+	free(v);
+	return expired;
+}
+
+int xs_reval_harvest(struct xs_reval *r, uint64_t now_ms)
+{
+	long n = harvest(r, now_ms, 0, 0);
+
+	return n < 0 ? (int)n : 0;
+}
+
+/* Removes the rules whose idle or hard timeout has passed at @now_ms.
+ * Returns how many. */
+static int expire_rules(struct xs_reval *r, uint64_t now_ms)
+{
+	const struct ft_rule **v;
+	long n = ft_collect(r->ft, &v);
+	uint64_t *ids;
+	int gone = 0;
+
+	if (n <= 0)
+		return (int)n;
+	/* Ids first: deleting invalidates the collected pointers' order. */
+	ids = malloc((size_t)n * sizeof(*ids));
+	if (!ids) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (long i = 0; i < n; i++) {
+		const struct ft_rule *rule = v[i];
+		uint64_t last = rule->used_ms > rule->created_ms ? rule->used_ms : rule->created_ms;
+		bool idle = rule->idle_timeout && now_ms >= last &&
+			    now_ms - last >= rule->idle_timeout * 1000ull;
+		bool hard = rule->hard_timeout && now_ms >= rule->created_ms &&
+			    now_ms - rule->created_ms >= rule->hard_timeout * 1000ull;
+
+		ids[i] = idle || hard ? rule->id : 0;
+	}
+	free(v);
+	for (long i = 0; i < n; i++) {
+		struct ft_rule *rule = ids[i] ? ft_rule_by_id(r->ft, ids[i]) : NULL;
+		struct ofp_flow del;
+		size_t k = 0;
+
+		if (!rule)
+			continue;
+		ft_rule_flow(rule, &del);
+		del.cookie_mask = 0;
+		del.out_port = OFPP_NONE;
+		if (!ft_delete(r->ft, &del, true, OFPP_NONE, &k))
+			gone += (int)k;
+	}
+	free(ids);
+	return gone;
+}
+
+int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c)
+{
+	struct xs_reval_counts cnt = { 0 };
+	struct timespec ts;
+	uint64_t now_ns;
+	long expired;
+	int gone, err = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (xs_reval_harvest(r, now_ms))
+		return -ENOMEM;
+	gone = expire_rules(r, now_ms);
+	if (gone < 0)
+		return gone;
+	cnt.rules_timed_out = (uint32_t)gone;
+	if (r->version != r->ft->version || r->ports_changed) {
+		err = xs_reval_revalidate(r, now_ms, &cnt);
+		cnt.rules_timed_out = (uint32_t)gone;
+	}
+	expired = harvest(r, now_ms, now_ns, r->max_idle_ms * 1000000ull);
+	if (expired < 0)
+		return (int)expired;
+	cnt.expired = (uint32_t)expired;
+	r->last.expired = cnt.expired;
+	r->last.rules_timed_out = cnt.rules_timed_out;
+	xs_dp_masks_rank(r->dp, NULL);
+	if (c)
+		*c = cnt;
+	return err ? err : gone;
+}

@@ -1,0 +1,130 @@
+/* The revalidator: keeps the installed megaflows true to the OpenFlow
+ * tables, feeds their counters back into the rules, expires idle megaflows
+ * and timed-out rules, and installs misses under a flow limit.
+ *
+ * Design. Each megaflow is translated again from its own (masked) key. A
+ * translation only reads bits inside its mask, so when the new mask equals
+ * the installed one, the new actions are right for every packet the
+ * megaflow covers: same actions -> keep, other actions -> xs_dp_flow_modify
+ * (one atomic hash-entry swap: a packet sees the old or the new list, never
+ * a mix, and none after the call returns). When the mask differs, or the
+ * translation fails, the megaflow is removed; the next packet of it misses
+ * and is executed by the agent with the new tables, so no packet follows
+ * old actions once a pass returns. A full pass runs after every table
+ * change (before the command returns) and whenever the tables' version
+ * moved; each tick also harvests counters, removes rules whose idle or
+ * hard timeout passed (1 s granularity: a rule goes at most one tick, about
+ * 1 s, after its time) and megaflows idle for max_idle.
+ *
+ * Counters: every megaflow remembers the rule ids its translation matched
+ * (rule_stats.h); the growth of its counters is credited to those rules
+ * before it is modified or removed, each tick, and on demand (dump-flows).
+ * A packet executed without an installed megaflow (flow limit) is credited
+ * directly. Packets that hit the old actions in the instant between the
+ * counter read and a modify are credited to the new rules.
+ *
+ * Ports. The datapath speaks ifindexes, the tables OpenFlow port numbers:
+ * struct xs_port_map converts both ways and says whether an XDP redirect
+ * into a port delivers (XS_MF_F_XDP). One thread drives it, as xs_dp. */
+#ifndef XS_DAEMON_REVALIDATOR_H
+#define XS_DAEMON_REVALIDATOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agent/daemon/rule_stats.h"
+#include "agent/datapath/dp.h"
+#include "agent/pipeline/xlate.h"
+
+#define XS_REVAL_DEFAULT_MAX_IDLE_MS 10000
+#define XS_REVAL_DEFAULT_FLOW_LIMIT 200000
+
+struct xs_port_map {
+	/* OpenFlow port of datapath port @ifindex, 0 if it is not a port. */
+	uint32_t (*ofport)(void *ctx, uint32_t ifindex);
+	/* Datapath port (ifindex) of OpenFlow port @ofport, 0 if none;
+	 * *@xdp_tx: an XDP redirect into it delivers. */
+	uint32_t (*ifindex)(void *ctx, uint32_t ofport, bool *xdp_tx);
+	void *ctx;
+};
+
+/* A translation in datapath terms. */
+struct xs_reval_xlate {
+	struct xs_action actions[XS_MAX_ACTIONS]; /* outputs name ifindexes */
+	uint16_t n_actions;
+	uint16_t flags;              /* XS_MF_F_* */
+	struct xs_flow_key mask;     /* megaflow mask, mask_id 0 */
+	uint64_t rule_ids[XLATE_MAX_RULES];
+	unsigned n_rules;
+	int err;                     /* xlate's error (a drop translation), or
+	                              * -ENODEV: in_port is not a port */
+};
+
+struct xs_reval_counts {
+	uint32_t kept, modified, removed; /* by the last full pass */
+	uint32_t expired;                 /* idle megaflows removed */
+	uint32_t rules_timed_out;         /* rules removed by their timeouts */
+};
+
+struct xs_reval {
+	struct xs_dp *dp;
+	struct flow_tables *ft;
+	struct xs_port_map map;
+	struct rule_stats rs;
+	uint64_t max_idle_ms;       /* XS_REVAL_DEFAULT_MAX_IDLE_MS */
+	uint32_t flow_limit;        /* XS_REVAL_DEFAULT_FLOW_LIMIT */
+	uint64_t version;           /* ft->version at the last full pass */
+	bool ports_changed;         /* a port map change: next tick is full */
+	/* For `show`. */
+	uint64_t limit_hits;        /* misses executed, not installed: limit */
+	uint64_t miss_errors;       /* misses that could not be executed */
+	uint64_t passes;            /* full passes */
+	uint64_t last_pass_us;      /* duration of the last full pass */
+	struct xs_reval_counts last; /* of the last full pass / tick */
+};
+
+/* Sets up @r over @dp and @ft (neither owned) with the defaults above.
+ * Megaflows already in @dp (adopted) get records at their current totals
+ * at the first full pass. */
+void xs_reval_init(struct xs_reval *r, struct xs_dp *dp, struct flow_tables *ft,
+		   const struct xs_port_map *map);
+void xs_reval_destroy(struct xs_reval *r);
+
+/* Translates datapath key @key (in_port = ifindex) through @ft into *@out.
+ * Output ports become ifindexes (outputs to a port that is gone are left
+ * out); flags get XS_MF_F_XDP when the list has no output, or a single
+ * output as its last action into a port where XDP redirect delivers.
+ * Always fills a usable result; out->err says whether it is a drop by
+ * error. Returns out->err. */
+int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
+		       const struct xs_flow_key *key, struct xs_reval_xlate *out);
+
+/* Handles a miss of @pkt (@len bytes, @whole: not truncated) with key @key
+ * that arrived on @ifindex: translates it, installs the megaflow unless the
+ * flow limit is reached (or the datapath is full), and executes the packet
+ * with the same actions. An already installed megaflow (a second miss of
+ * the same flow queued behind the first) is used as is. Returns 0, or
+ * -errno of the execution (the packet is then lost; miss_errors counts). */
+int xs_reval_miss(struct xs_reval *r, uint32_t ifindex, const struct xs_flow_key *key,
+		  const void *pkt, size_t len, bool whole, uint64_t now_ms);
+
+/* Full pass: every megaflow translated again and kept, modified or removed
+ * (see above); counters harvested first. Fills *@c (may be NULL). Returns
+ * 0 or the first -errno of a datapath call (the pass goes on). */
+int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c);
+
+/* Credits every megaflow's counter growth to its rules (dump-flows). */
+int xs_reval_harvest(struct xs_reval *r, uint64_t now_ms);
+
+/* Once a second: harvest, rule idle/hard timeouts (then a full pass), a
+ * full pass if the tables or ports changed since the last, idle megaflows
+ * (no packet for max_idle_ms) removed, masks re-ranked. @now_ms and the
+ * datapath's used_ns share CLOCK_MONOTONIC. Fills *@c (may be NULL).
+ * Returns the number of rules removed by timeouts (the caller saves state
+ * when it is > 0), or -errno. */
+int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c);
+
+/* True when the flow limit stops installs now. */
+bool xs_reval_limit_reached(const struct xs_reval *r);
+
+#endif
