@@ -897,9 +897,22 @@ static void fold_stage(const struct cls_subtable *st, int s, struct ofp_key *wc)
 	}
 }
 
+/* Bits of one stage of a subtable's mask that wc does not hold yet. */
+static unsigned new_stage_bits(const struct cls_subtable *st, int s, const struct ofp_key *wc)
+{
+	const uint64_t *ww = key_words(wc);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < st->n_stage_words[s]; i++) {
+		unsigned w = st->stage_words[s][i];
+		n += (unsigned)__builtin_popcountll(st->stage_mask[s][w] & ~ww[w]);
+	}
+	return n;
+}
+
 /* A subtable failed at stage `failed` (last_stage: no rule in the hash
- * table). Several proofs of that exist; the one needing the fewest mask
- * bits is un-wildcarded:
+ * table). Several proofs of that exist; the one adding the fewest bits to
+ * wc is un-wildcarded:
  *  - the stages 0..failed (the hashes that missed);
  *  - one stage whose value alone no rule has (any key sharing those bits
  *    misses too, whatever the other stages hold);
@@ -911,29 +924,43 @@ static void subtable_miss(const struct classifier *cls, const struct cls_subtabl
 {
 	enum { FOLD, ONE_STAGE, TRIE, PORTS } how = FOLD;
 	const uint64_t *kw = key_words(key);
-	unsigned cost = 0, n = 0;
-	uint8_t need[4];
+	const uint8_t *wb = (const uint8_t *)wc;
+	unsigned cost = 0, n = 0, c;
+	uint8_t need[4], pfx[16];
 	int stage = -1, field = -1;
 
 	if (!wc)
 		return;
+	/* Costs count only bits wc does not hold yet. */
 	for (int s = 0; s <= failed; s++)
-		cost += st->stage_bits[s];
+		cost += new_stage_bits(st, s, wc);
 	for (int s = 0; s <= failed; s++) {
-		if (!st->n_stage_words[s] || st->stage_bits[s] >= cost)
+		if (!st->n_stage_words[s] || (c = new_stage_bits(st, s, wc)) >= cost)
 			continue;
 		if (!hset_contains(&st->ind_set[s], hash_final(hash_stage(st, s, kw, 0)))) {
 			how = ONE_STAGE;
 			stage = s;
-			cost = st->stage_bits[s];
+			cost = c;
 		}
 	}
-	if (failed >= STAGE_L3 && trie_cost(cls, st, key, tries, false, &field, &n) && n < cost) {
-		how = TRIE;
-		cost = n;
+	if (failed >= STAGE_L3 && trie_cost(cls, st, key, tries, false, &field, &n)) {
+		memset(pfx, 0, sizeof(pfx));
+		set_prefix_bits(pfx, n);
+		c = 0;
+		for (unsigned i = 0; i < (n + 7) / 8; i++)
+			c += (unsigned)__builtin_popcount(pfx[i] & ~wb[trie_fields[field].ofs + i]);
+		if (c < cost) {
+			how = TRIE;
+			cost = c;
+		}
 	}
-	if (failed == st->last_stage && ports_cost(st, key, need, &n) && n < cost)
-		how = PORTS;
+	if (failed == st->last_stage && ports_cost(st, key, need, &n)) {
+		c = 0;
+		for (int i = 0; i < 4; i++)
+			c += (unsigned)__builtin_popcount(need[i] & ~wb[PORTS_OFS + i]);
+		if (c < cost)
+			how = PORTS;
+	}
 
 	switch (how) {
 	case FOLD:
