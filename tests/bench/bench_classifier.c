@@ -5,7 +5,7 @@
  * Measured on the 2-vCPU development VM (other builds running, so +-50%),
  * 100k rules: one mask (host routes) 60-150 ns per lookup; 25 prefix masks
  * 0.5-1.2 us for a hit (the nw_dst trie walk and ~20 skipped subtables);
- * 4-mask ACL 0.5-1 us; a whole xlate() 0.25-1.5 us; insert 0.5-1.5 us per
+ * 4-mask ACL 0.5-1.2 us; a whole xlate() 0.25-1.5 us; insert 0.5-1.5 us per
  * rule; strict delete under 1 us; non-strict delete ~13 ms (every rule is
  * compared with the filter). Lookup cost grows with the number of masks
  * probed, not with the number of rules. */
