@@ -1,0 +1,301 @@
+/* The agent's state file: rules and ports written atomically (temporary
+ * file, fsync, rename) and read back whole or not at all. */
+#include "agent/daemon/state_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/ofp/flow.h"
+
+#define STATE_MAGIC "xdpswitch-state"
+#define MAX_OFPORT 0xfeffu
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->err)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->err = -EINVAL;
+		return;
+	}
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = (b->len + (size_t)n + 1) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+/* The whole file's text; 0 or -errno. */
+static int render(struct sbuf *b, const struct flow_tables *ft,
+		  const struct xs_state_port *ports, size_t n_ports)
+{
+	const struct ft_rule **rules;
+	long n = ft_collect(ft, &rules);
+	size_t size = 1024;
+	char *text = malloc(size);
+
+	if (n < 0 || !text) {
+		free(text);
+		if (n >= 0)
+			free(rules);
+		return -ENOMEM;
+	}
+	sb_printf(b, "%s %d\n", STATE_MAGIC, XS_STATE_VERSION);
+	for (size_t i = 0; i < n_ports; i++)
+		sb_printf(b, "port %s %u\n", ports[i].name, ports[i].ofport);
+	for (long i = 0; i < n && !b->err; i++) {
+		struct ofp_flow flow;
+		int len;
+
+		ft_rule_flow(rules[i], &flow);
+		len = ofp_format_flow(&flow, text, size);
+		if ((size_t)len >= size) {
+			char *t = realloc(text, (size_t)len + 1);
+
+			if (!t) {
+				b->err = -ENOMEM;
+				break;
+			}
+			text = t;
+			size = (size_t)len + 1;
+			ofp_format_flow(&flow, text, size);
+		}
+		sb_printf(b, "flow %s\n", text);
+	}
+	free(text);
+	free(rules);
+	return b->err;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* fsync of the directory holding @path, so the rename is durable. */
+static int sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, err = 0;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int xs_state_write(const char *path, const struct flow_tables *ft,
+		   const struct xs_state_port *ports, size_t n_ports, char *why, size_t why_size)
+{
+	struct sbuf b = { 0 };
+	char tmp[4096];
+	int fd, err;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		snprintf(why, why_size, "state file path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	err = render(&b, ft, ports, n_ports);
+	if (err) {
+		snprintf(why, why_size, "writing %s: %s", path, strerror(-err));
+		free(b.p);
+		return err;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, why_size, "writing %s: %s", tmp, strerror(-err));
+		free(b.p);
+		return err;
+	}
+	err = write_all(fd, b.p, b.len);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	free(b.p);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		snprintf(why, why_size, "writing %s: %s", tmp, strerror(-err));
+		unlink(tmp);
+		return err;
+	}
+	err = sync_dir(path);
+	if (err)
+		snprintf(why, why_size, "syncing the directory of %s: %s", path, strerror(-err));
+	return err;
+}
+
+void xs_state_free(struct xs_state *st)
+{
+	for (size_t i = 0; i < st->n_flows; i++)
+		ofp_flow_free(&st->flows[i]);
+	free(st->flows);
+	free(st->ports);
+	memset(st, 0, sizeof(*st));
+}
+
+static int fail(struct xs_state *st, char *why, size_t why_size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(struct xs_state *st, char *why, size_t why_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, why_size, fmt, ap);
+	va_end(ap);
+	xs_state_free(st);
+	return -EINVAL;
+}
+
+/* Appends one element to a heap array; 0 or -ENOMEM. */
+static int push(void **v, size_t *n, size_t size, const void *elem)
+{
+	char *p = realloc(*v, (*n + 1) * size);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + *n * size, elem, size);
+	*v = p;
+	(*n)++;
+	return 0;
+}
+
+/* Parses one line (NUL-terminated, no newline) into @st. */
+static int parse_line(const char *path, unsigned lineno, char *line, struct xs_state *st,
+		      char *why, size_t why_size)
+{
+	if (!strncmp(line, "port ", 5)) {
+		struct xs_state_port p = { 0 };
+		char name[64], extra[2];
+		unsigned long ofport;
+		int n = sscanf(line + 5, "%63s %lu%1s", name, &ofport, extra);
+
+		if (n != 2 || strlen(name) >= IF_NAMESIZE || ofport < 1 || ofport > MAX_OFPORT)
+			return fail(st, why, why_size, "%s:%u: expected 'port NAME OFPORT' "
+				    "(name below %d characters, port 1-%u)", path, lineno,
+				    IF_NAMESIZE, MAX_OFPORT);
+		for (size_t i = 0; i < st->n_ports; i++)
+			if (!strcmp(st->ports[i].name, name) || st->ports[i].ofport == ofport)
+				return fail(st, why, why_size, "%s:%u: port %s %lu repeats a name "
+					    "or number", path, lineno, name, ofport);
+		snprintf(p.name, sizeof(p.name), "%s", name);
+		p.ofport = (uint32_t)ofport;
+		if (push((void **)&st->ports, &st->n_ports, sizeof(p), &p))
+			return fail(st, why, why_size, "%s:%u: out of memory", path, lineno);
+		return 0;
+	}
+	if (!strncmp(line, "flow ", 5)) {
+		struct ofp_flow flow;
+		struct xs_err err;
+
+		memset(&err, 0, sizeof(err));
+		ofp_flow_init(&flow);
+		if (ofp_parse_flow(line + 5, OFP_PARSE_ADD, &flow, &err))
+			return fail(st, why, why_size, "%s:%u:%d: %s", path, lineno,
+				    err.col ? err.col + 5 : 0, err.msg);
+		if (push((void **)&st->flows, &st->n_flows, sizeof(flow), &flow)) {
+			ofp_flow_free(&flow);
+			return fail(st, why, why_size, "%s:%u: out of memory", path, lineno);
+		}
+		return 0;
+	}
+	return fail(st, why, why_size, "%s:%u: expected 'port' or 'flow'", path, lineno);
+}
+
+int xs_state_read(const char *path, struct xs_state *st, char *why, size_t why_size)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	ssize_t len;
+	int err = 0;
+
+	memset(st, 0, sizeof(*st));
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		if (err != -ENOENT)
+			snprintf(why, why_size, "%s: %s", path, strerror(-err));
+		return err;
+	}
+	while (!err && (len = getline(&line, &cap, f)) >= 0) {
+		int version;
+		char extra[2];
+
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (lineno == 1) {
+			if (sscanf(line, STATE_MAGIC " %d%1s", &version, extra) != 1 ||
+			    version != XS_STATE_VERSION)
+				err = fail(st, why, why_size, "%s:1: not an xdpswitch state file "
+					   "(expected '%s %d')", path, STATE_MAGIC,
+					   XS_STATE_VERSION);
+			continue;
+		}
+		/* Comment lines; a '#' inside a flow line is the flow's own. */
+		if (line[0] == '#' || !line[0])
+			continue;
+		err = parse_line(path, lineno, line, st, why, why_size);
+	}
+	if (!err && ferror(f)) {
+		err = -EIO;
+		snprintf(why, why_size, "%s: read error", path);
+		xs_state_free(st);
+	}
+	if (!err && lineno == 0)
+		err = fail(st, why, why_size, "%s:1: empty file, not an xdpswitch state file",
+			   path);
+	free(line);
+	fclose(f);
+	return err;
+}
