@@ -130,6 +130,9 @@ bad "progcost: --map without --obj" "--prog and --map need --obj" \
 	"$B/progcost" --reference --map m:1=1
 bad "progcost: malformed --map" "'m' is not NAME:KEY=VALUE" \
 	"$B/progcost" --obj x.o --map m
+err=$("$B/progcost" --obj "$tmp/none.bpf.o" 2>&1); rc=$?
+check_eq "progcost: a missing --obj fails (status 1)" 1 "$rc"
+check "... saying which file" grep -q -- "--obj: cannot open $tmp/none.bpf.o" <<<"$err"
 bad "bench-topo.sh: unknown mode" "unknown mode 'warp'" $topo mode warp
 
 tap_done
