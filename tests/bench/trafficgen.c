@@ -56,6 +56,7 @@ struct gen_thread {
 };
 
 static atomic_int stop;
+static atomic_int running; /* threads that have not returned yet */
 
 static void on_signal(int sig)
 {
@@ -280,6 +281,7 @@ static void *gen_thread_run(void *arg)
 		else if (!t->err)
 			t->sent += opts.repeat;
 	}
+	atomic_fetch_sub(&running, 1);
 	return NULL;
 }
 
@@ -392,9 +394,11 @@ int main(int argc, char **argv)
 		t->quota = o.count / o.threads + (i ? 0 : o.count % o.threads);
 		if (o.count && !t->quota)
 			continue;
+		atomic_fetch_add(&running, 1);
 		err = -pthread_create(&t->tid, NULL, gen_thread_run, t);
 		t->started = !err;
 		if (err) {
+			atomic_fetch_sub(&running, 1);
 			fprintf(stderr, PROG ": cannot start thread %u: %s\n", i, strerror(-err));
 			atomic_store(&stop, 1);
 			o.threads = i;
@@ -402,13 +406,12 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* Report once a second until the time is up or all quotas are met. */
-	while (!atomic_load(&stop)) {
+	/* Report once a second until the time is up or every thread is done
+	 * (quota met, or failed). */
+	while (!atomic_load(&stop) && atomic_load(&running)) {
 		usleep(20000);
 		now = bench_now();
 		sent = total_sent(threads, o.threads);
-		if (o.count && sent >= o.count)
-			break;
 		if (o.duration && now - t0 >= o.duration)
 			break;
 		if (now - last >= 1.0) {
