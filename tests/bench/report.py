@@ -37,13 +37,22 @@ def main(runs_path, out_path, *settings):
             sent_pps=r["gen"]["pps"], sent=r["gen"]["packets"],
             received=r["sink"]["packets"],
             ratio=round(pps / ref, 3) if ref else None))
+    newflows = []
+    for r in runs:
+        if r["kind"] == "newflows":
+            sent, got = r["gen"]["packets"], r["sink"]["packets"]
+            newflows.append(dict(mode=r["mode"], offered_per_s=r["rate"],
+                                 flows=sent, delivered=got,
+                                 share=round(got / sent, 4) if sent else None,
+                                 seconds=r["gen"]["seconds"]))
     skipped = [dict(mode=r["mode"], why=r["why"]) for r in runs
                if r["kind"] == "skipped"]
     texts = {r["name"]: r["lines"] for r in runs if r["kind"] == "text"}
 
     with open(out_path, "w") as f:
         json.dump(dict(config=config, progcost=progcost,
-                       forwarding=forwarding, skipped=skipped, text=texts),
+                       forwarding=forwarding, newflows=newflows,
+                       skipped=skipped, text=texts),
                   f, indent=1)
         f.write("\n")
 
@@ -64,6 +73,10 @@ def main(runs_path, out_path, *settings):
         print("%-34s %8d %9.3f Mpps %8s %10.3f" % (
             name, f["flows"], f["pps"] / 1e6, ratio(f["ratio"]),
             f["sent_pps"] / 1e6))
+    for n in newflows:
+        print("%-34s %8d %9.1f %% new flows delivered" % (
+            "miss path: %s at %d/s" % (n["mode"], n["offered_per_s"]),
+            n["flows"], 100 * (n["share"] or 0)))
     for s in skipped:
         print("%-34s %s" % ("skipped: " + s["mode"], s["why"]))
     print("\nvs ref: cost / reference cost for programs, rate / reference"
