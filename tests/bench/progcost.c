@@ -44,13 +44,11 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: " PROG " PROGRAM [PACKET] [options]\n"
 "Runs an XDP program on one packet with BPF_PROG_TEST_RUN and prints its\n"
-"cost as JSON. ns_per_pkt is the median over rounds of the kernel's own\n"
-"figure: whole ns, but only time spent running (the test run steps aside\n"
-"when the scheduler asks, and that time is not counted). Each round also\n"
-"times a call of 2*repeat runs and one of repeat runs on the wall clock;\n"
-"wall_ns_per_pkt is the difference of the fastest call of each length per\n"
-"run (fractional, but it counts time other tasks took). samples and\n"
-"wall_samples are the rounds' own figures.\n""PROGRAM, one of:\n"
+"cost as JSON: ns_per_pkt is the median over rounds of the kernel's own\n"
+"figure (samples), the mean time of one run in whole ns, counting only time\n"
+"spent running: the test run steps aside when the scheduler asks, and that\n"
+"time is left out. The first of rounds + 1 calls only warms up.\n\n"
+"PROGRAM, one of:\n"
 "  --reference        the built-in reference (parse + devmap redirect),\n"
 "                     with the ingress device mapped to itself\n"
 "  --obj FILE [--prog NAME]   load a BPF object, first XDP program or NAME\n"
@@ -283,7 +281,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct bpf_prog_info info;
 	__u32 info_len = sizeof(info);
-	double ns[MAX_ROUNDS], kns[MAX_ROUNDS], best[2] = { 0, 0 };
+	double ns[MAX_ROUNDS];
 	uint8_t pkt[4096];
 	int fd = -1, len, ifindex, err;
 	__u32 retval = 0;
@@ -332,50 +330,31 @@ int main(int argc, char **argv)
 		err = -EINVAL;
 	}
 
-	/* Each round runs the program 2 * repeat times, then repeat times;
-	 * the kernel's figure of the second call is the round's sample. The
-	 * wall-clock difference of the two calls drops the fixed cost of a
-	 * call; time other tasks take only ever adds to it, so the wall figure
-	 * uses the fastest call of each length. Round 0 warms caches and
-	 * branch predictors and is not kept. */
+	/* Round 0 warms caches and branch predictors and is not kept. */
 	for (unsigned int r = 0; !err && r <= o.rounds; r++) {
-		double t[2];
-		__u32 kernel_ns = 0;
+		struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			.data_in = pkt,
+			.data_size_in = len,
+			.ctx_in = &ctx,
+			.ctx_size_in = sizeof(ctx),
+			.repeat = o.repeat,
+		);
 
-		for (int i = 0; i < 2 && !err; i++) {
-			struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
-			LIBBPF_OPTS(bpf_test_run_opts, opts,
-				.data_in = pkt,
-				.data_size_in = len,
-				.ctx_in = &ctx,
-				.ctx_size_in = sizeof(ctx),
-				.repeat = o.repeat * (2 - i),
-			);
-
-			t[i] = bench_now();
-			err = bpf_prog_test_run_opts(fd, &opts);
-			t[i] = bench_now() - t[i];
-			if (err)
-				fprintf(stderr, PROG ": test run failed: %s\n", strerror(-err));
-			retval = opts.retval;
-			kernel_ns = opts.duration;
-		}
-		if (!err && r) {
-			ns[r - 1] = (t[0] - t[1]) * 1e9 / o.repeat;
-			kns[r - 1] = kernel_ns;
-			best[0] = r == 1 || t[0] < best[0] ? t[0] : best[0];
-			best[1] = r == 1 || t[1] < best[1] ? t[1] : best[1];
-		}
+		err = bpf_prog_test_run_opts(fd, &opts);
+		if (err)
+			fprintf(stderr, PROG ": test run failed: %s\n", strerror(-err));
+		else if (r)
+			ns[r - 1] = opts.duration;
+		retval = opts.retval;
 	}
 	if (err)
 		goto out;
 	printf("{\"prog\":\"%s\",\"id\":%u,\"retval\":%u,\"packet_len\":%d,"
 	       "\"repeat\":%u,\"rounds\":%u,", info.name, info.id, retval, len,
 	       o.repeat, o.rounds);
-	print_array("samples", kns, o.rounds, 0);
-	print_array("wall_samples", ns, o.rounds, 2);
-	printf("\"ns_per_pkt\":%.0f,\"wall_ns_per_pkt\":%.2f}\n",
-	       median(kns, o.rounds), (best[0] - best[1]) * 1e9 / o.repeat);
+	print_array("samples", ns, o.rounds, 0);
+	printf("\"ns_per_pkt\":%.0f}\n", median(ns, o.rounds));
 out:
 	if (fd >= 0 && (o.id || o.pinned))
 		close(fd);

@@ -22,7 +22,6 @@ def main(runs_path, out_path, *settings):
     for r in costs:
         ns = r["result"]["ns_per_pkt"]
         progcost.append(dict(name=r["name"], ns_per_pkt=ns,
-                             wall_ns_per_pkt=r["result"]["wall_ns_per_pkt"],
                              samples=r["result"]["samples"],
                              ratio=round(ns / ref_ns, 3) if ref_ns else None))
 
