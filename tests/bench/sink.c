@@ -185,6 +185,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot load the sink program: %s\n", strerror(errno));
 		return 1;
 	}
+	/* Set before attaching, so a stop request always detaches. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	flags = XDP_FLAGS_UPDATE_IF_NOEXIST |
 		(o.skb_mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.xs_sink), flags, NULL);
@@ -194,8 +197,6 @@ int main(int argc, char **argv)
 		sink__destroy(skel);
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	printf("attached to %s\n", o.dev);
 	fflush(stdout);
 

@@ -56,6 +56,10 @@ check_eq "sink counts exactly 1000 packets" 1000 "$(json packets "$out")"
 check_eq "sink counts 1000 x 60 bytes (64 minus FCS)" 60000 "$(json bytes "$out")"
 
 check "sink attaches again" sink_start
+err=$(in_ns sink "$B/sink" --dev sink0 --duration 1 2>&1); rc=$?
+check_eq "a second sink on sink0 fails (status 1)" 1 "$rc"
+check "... saying sink0 has an XDP program" \
+	grep -q "cannot attach to sink0: .*(it has an XDP program already)" <<<"$err"
 in_ns gen "$B/trafficgen" --dev gen0 --count 777 --proto tcp --size 128 \
 	--threads 2 --flows 100000 --quiet >/dev/null
 sink_stop
