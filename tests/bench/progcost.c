@@ -315,9 +315,10 @@ int main(int argc, char **argv)
 		fd = load_obj(&o, &obj);
 	} else {
 		fd = o.id ? bpf_prog_get_fd_by_id(o.id) : bpf_obj_get(o.pinned);
-		if (fd < 0)
-			fprintf(stderr, PROG ": %s: %s\n", o.id ? "--id" : o.pinned,
-				strerror(errno));
+		if (fd < 0 && o.id)
+			fprintf(stderr, PROG ": --id %u: %s\n", o.id, strerror(errno));
+		else if (fd < 0)
+			fprintf(stderr, PROG ": --pinned %s: %s\n", o.pinned, strerror(errno));
 	}
 	if (fd < 0) {
 		err = 1;

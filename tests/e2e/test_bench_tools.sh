@@ -134,6 +134,12 @@ bad "progcost: --map without --obj" "--prog and --map need --obj" \
 	"$B/progcost" --reference --map m:1=1
 bad "progcost: malformed --map" "'m' is not NAME:KEY=VALUE" \
 	"$B/progcost" --obj x.o --map m
+err=$("$B/progcost" --id 4294967295 2>&1); rc=$?
+check_eq "progcost: an unknown --id fails (status 1)" 1 "$rc"
+check "... naming the id" grep -q -- "--id 4294967295: No such file or directory" <<<"$err"
+err=$("$B/progcost" --pinned "$tmp/none" 2>&1); rc=$?
+check_eq "progcost: a missing --pinned path fails (status 1)" 1 "$rc"
+check "... naming the path" grep -q -- "--pinned $tmp/none: No such file or directory" <<<"$err"
 err=$("$B/progcost" --obj "$tmp/none.bpf.o" 2>&1); rc=$?
 check_eq "progcost: a missing --obj fails (status 1)" 1 "$rc"
 check "... saying which file" grep -q -- "--obj: cannot open $tmp/none.bpf.o" <<<"$err"
