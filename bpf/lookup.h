@@ -2,6 +2,14 @@
  * (tuple space search over the ordered mask list). Both give a handle
  * {slot, gen} that is trusted only if xs_flows[slot].gen still equals gen.
  *
+ * Neither tier has the kernel hash a whole 112-byte key (its jhash over the
+ * key was half the cost of a hit, once per tier and once per mask probed):
+ * the microflow cache is an array indexed by the multilinear hash of the
+ * key (flow_hash.h), and a megaflow probe hashes only the words its mask
+ * has bits in and looks up a 16-byte {mask id, hash}. What either finds is
+ * confirmed by comparing the words, so a hash collision is a miss, never a
+ * wrong flow.
+ *
  * The mask walk runs in a bpf_loop() callback: the verifier checks its body
  * once instead of once per mask, and the kernel inlines the loop (flags 0,
  * constant callback), so the cost is one direct call per probe. */
@@ -30,78 +38,131 @@ xs_flow_get(const struct xs_flow_handle *h)
 	return mf;
 }
 
-/* Microflow lookup. Fills @hit and returns 1 on a live entry; 0 on a miss.
- * A stale entry (megaflow removed or replaced) counts STALE_MICROFLOW. An
- * entry with gen 0 was created on another CPU and this CPU's copy was never
- * written: a plain miss. */
-static __always_inline int xs_emc_lookup(const struct xs_flow_key *key,
-					 struct xs_hit *hit)
+/* flow_hash.h's hash of every word of @key. */
+static __always_inline __u64 xs_key_hash(const struct xs_flow_key *key)
 {
-	struct xs_flow_handle *e, h;
+	const __u64 *k = (const __u64 *)key;
+	__u64 h = 0;
+	int w;
+
+#pragma unroll
+	for (w = 0; w < XS_FLOW_KEY_WORDS; w++)
+		h += k[w] * xs_hash_mult(w);
+	return h;
+}
+
+/* 1 if the keys are equal. No early exit: one branch instead of 14. */
+static __always_inline int xs_key_equal(const struct xs_flow_key *a,
+					const struct xs_flow_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	__u64 diff = 0;
+	int w;
+
+#pragma unroll
+	for (w = 0; w < XS_FLOW_KEY_WORDS; w++)
+		diff |= x[w] ^ y[w];
+	return !diff;
+}
+
+/* This CPU's microflow entry for @key: found or to be filled. NULL when
+ * the cache is disabled. */
+static __always_inline struct xs_emc_entry *
+xs_emc_entry(const struct xs_flow_key *key)
+{
+	__u32 idx;
 
 	if (!xs_cfg.emc_enabled)
+		return NULL;
+	idx = xs_emc_index(xs_key_hash(key));
+	return bpf_map_lookup_elem(&xs_emc, &idx);
+}
+
+/* Fills @hit and returns 1 if @e holds @key with a live handle; 0 if it is
+ * empty or holds another key; 0 and STALE_MICROFLOW if its megaflow was
+ * removed or replaced. Only this CPU writes @e, so it cannot change while
+ * it is read. */
+static __always_inline int xs_emc_hit(const struct xs_emc_entry *e,
+				      const struct xs_flow_key *key,
+				      struct xs_hit *hit)
+{
+	if (!e->h.gen || !xs_key_equal(&e->key, key))
 		return 0;
-	e = bpf_map_lookup_elem(&xs_emc, key);
-	if (!e)
-		return 0;
-	h = *e; /* copy at once: an LRU element may be recycled */
-	if (!h.gen)
-		return 0;
-	hit->mf = xs_flow_get(&h);
+	hit->mf = xs_flow_get(&e->h);
 	if (!hit->mf) {
 		xs_count(XS_STAT_STALE_MICROFLOW);
 		return 0;
 	}
-	hit->slot = h.slot;
-	hit->gen = h.gen;
+	hit->slot = e->h.slot;
+	hit->gen = e->h.gen;
 	return 1;
 }
 
 /* State of one mask walk, shared with the bpf_loop() callback. */
 struct xs_probe {
-	const struct xs_flow_key *key;
+	const __u64 *key; /* the packet key's words */
 	const struct xs_mask_list *list;
 	__u32 count;
 	__u32 mask_id;   /* out: id of the mask that matched */
 	struct xs_flow_handle h; /* out: gen 0 until a hit */
 };
 
-/* bpf_loop() callback: probes mask @i. Returns 1 to stop the walk. */
+/* bpf_loop() callback: probes mask @i. Returns 1 to stop the walk. The
+ * loops stop at the mask's first unused word (most masks use 2 to 5);
+ * unrolled, each word is a few loads, an AND and a multiply-add. The exit
+ * tests bits[] rather than a count: with a count the compiler works out a
+ * variable trip count and then refuses to unroll. */
 static long xs_probe_mask(__u64 i, void *arg)
 {
 	struct xs_probe *p = arg;
-	const struct xs_flow_handle *h;
-	const __u64 *k, *m;
-	struct xs_flow_key masked;
-	__u64 *out = (__u64 *)&masked;
-	int w;
+	const struct xs_mask_words *m;
+	const struct xs_megaflow_entry *e;
+	struct xs_megaflow_key mk = {};
+	__u64 x[XS_FLOW_KEY_WORDS], hash = 0, diff = 0;
+	__u32 w, idx;
 
 	/* i < count <= XS_MAX_MASKS; the test bounds the index (verifier). */
 	if (i >= XS_MAX_MASKS)
 		return 1;
-	k = (const __u64 *)p->key;
-	m = (const __u64 *)&p->list->masks[i];
+	m = &p->list->masks[i];
 #pragma unroll
-	for (w = 0; w < XS_FLOW_KEY_WORDS; w++)
-		out[w] = k[w] & m[w];
-	masked.mask_id = p->list->masks[i].mask_id;
-	h = bpf_map_lookup_elem(&xs_megaflows, &masked);
-	if (!h)
+	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
+		if (!m->bits[w])
+			break;
+		idx = m->word[w];
+		/* The agent never publishes more; bounds the read (verifier). */
+		if (idx >= XS_FLOW_KEY_WORDS)
+			idx = 0;
+		x[w] = p->key[idx] & m->bits[w];
+		hash += x[w] * xs_hash_mult(w);
+	}
+	mk.mask_id = m->mask_id;
+	mk.hash = hash;
+	e = bpf_map_lookup_elem(&xs_megaflows, &mk);
+	if (!e)
 		return 0;
-	p->h = *h;
-	p->mask_id = masked.mask_id;
+#pragma unroll
+	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
+		if (!m->bits[w])
+			break;
+		diff |= e->bits[w] ^ x[w];
+	}
+	if (diff) /* another masked key with this hash: not the packet's */
+		return 0;
+	p->h = e->h;
+	p->mask_id = mk.mask_id;
 	p->count = i + 1; /* probes used */
 	return 1;
 }
 
 /* Megaflow lookup. On a live hit fills @hit, counts MEGAFLOW_HIT and the
- * probes, bumps the mask's hit counter, caches the key in xs_emc (when
- * enabled) and returns 1. Returns 0 on a miss; a hash entry whose slot is
- * stale (being replaced by the agent) is a miss too. */
+ * probes, bumps the mask's hit counter and returns 1. Returns 0 on a miss;
+ * a hash entry whose slot is stale (being replaced by the agent) is a miss
+ * too. */
 static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 					      struct xs_hit *hit)
 {
-	struct xs_probe p = { .key = key };
+	struct xs_probe p = { .key = (const __u64 *)key };
 	__u32 zero = 0, n;
 	__u64 *mh;
 
@@ -126,20 +187,28 @@ static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 	mh = bpf_map_lookup_elem(&xs_mask_hits, &p.mask_id);
 	if (mh)
 		*mh += 1;
-	if (xs_cfg.emc_enabled)
-		bpf_map_update_elem(&xs_emc, key, &p.h, BPF_ANY);
 	return 1;
 }
 
-/* Both tiers. Returns 1 with @hit filled, 0 on a miss. */
+/* Both tiers; a megaflow hit replaces this CPU's microflow entry of the
+ * key's index. Returns 1 with @hit filled, 0 on a miss. */
 static __always_inline int xs_lookup(const struct xs_flow_key *key,
 				     struct xs_hit *hit)
 {
-	if (xs_emc_lookup(key, hit)) {
+	struct xs_emc_entry *e = xs_emc_entry(key);
+
+	if (e && xs_emc_hit(e, key, hit)) {
 		xs_count(XS_STAT_MICROFLOW_HIT);
 		return 1;
 	}
-	return xs_megaflow_lookup(key, hit);
+	if (!xs_megaflow_lookup(key, hit))
+		return 0;
+	if (e) {
+		e->key = *key;
+		e->h.slot = hit->slot;
+		e->h.gen = hit->gen;
+	}
+	return 1;
 }
 
 /* Per-megaflow counters: packets, bytes, last use, TCP flags seen. The

@@ -11,7 +11,13 @@
  *    proportion to the megaflows installed, not to the (load) maximum.
  *  - xs_masks is BPF_F_NO_PREALLOC for the same reason: its one element is
  *    replaced as a whole and readers keep walking the old list.
- *  - xs_emc is an LRU map, which the kernel always preallocates. */
+ *  - xs_emc is a per-CPU array used as a direct-mapped cache, not the
+ *    per-CPU LRU hash the design first named: its lookup is inlined by the
+ *    verifier into a few instructions (no hashing of the key by the kernel,
+ *    no bucket walk, no LRU bookkeeping, no lock on insert), and only the
+ *    CPU that owns an element writes it, so an entry never changes under a
+ *    packet reading it (an LRU element can be recycled by another CPU). The
+ *    price is that two hot flows with the same index evict each other. */
 #ifndef XDPSWITCH_BPF_MAPS_H
 #define XDPSWITCH_BPF_MAPS_H
 
@@ -27,10 +33,10 @@ const volatile struct xs_config xs_cfg = {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XS_EMC_ENTRIES);
-	__type(key, struct xs_flow_key);
-	__type(value, struct xs_flow_handle);
+	__type(key, __u32);
+	__type(value, struct xs_emc_entry);
 } xs_emc SEC(".maps");
 
 struct {
@@ -45,8 +51,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XS_DEFAULT_MAX_FLOWS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xs_flow_key);
-	__type(value, struct xs_flow_handle);
+	__type(key, struct xs_megaflow_key);
+	__type(value, struct xs_megaflow_entry);
 } xs_megaflows SEC(".maps");
 
 struct {

@@ -193,6 +193,18 @@ static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handl
 
 /* --- megaflow operations ------------------------------------------------------ */
 
+/* Install found @mk taken: -EEXIST if by the same masked key, -EADDRINUSE
+ * if by another one whose words hash the same (dp.h). */
+static int hash_taken(struct xs_dp *dp, const struct xs_megaflow_key *mk,
+		      const struct xs_megaflow_entry *ent)
+{
+	struct xs_megaflow_entry old;
+
+	if (bpf_map_lookup_elem(dp->fd_megaflows, mk, &old))
+		return -errno;
+	return memcmp(old.bits, ent->bits, sizeof(old.bits)) ? -EADDRINUSE : -EEXIST;
+}
+
 static uint64_t monotonic_ns(void)
 {
 	struct timespec ts;
@@ -205,7 +217,8 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		       const struct xs_flow_key *mask, const struct xs_action *actions,
 		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
 {
-	struct xs_flow_key mkey;
+	struct xs_megaflow_entry ent;
+	struct xs_megaflow_key mk;
 	struct xs_flow_handle h;
 	struct xs_dp_slot *ms;
 	uint32_t id;
@@ -234,21 +247,23 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	err = slot_take(dp, actions, n_actions, flags, &h);
 	if (err)
 		goto err_mask;
-	xs_dp_mask_key(key, mask, id, &mkey);
+	xs_dp_megaflow_entry(key, mask, id, h, &mk, &ent);
 	/* The slot is complete before any packet can find its handle. */
-	if (bpf_map_update_elem(dp->fd_megaflows, &mkey, &h, BPF_NOEXIST)) {
+	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_NOEXIST)) {
 		err = errno == E2BIG ? -ENOSPC : -errno;
+		if (err == -EEXIST)
+			err = hash_taken(dp, &mk, &ent);
 		goto err_slot;
 	}
 	if (created) {
 		err = xs_dp_masks_publish(dp);
 		if (err) {
-			bpf_map_delete_elem(dp->fd_megaflows, &mkey);
+			bpf_map_delete_elem(dp->fd_megaflows, &mk);
 			goto err_slot;
 		}
 	}
 	ms->flow.handle = h;
-	xs_dp_mask_key(key, mask, 0, &ms->flow.key);
+	xs_dp_mask_key(key, mask, &ms->flow.key);
 	ms->flow.mask = *mask;
 	ms->flow.mask_id = id;
 	ms->flow.n_actions = n_actions;
@@ -274,9 +289,10 @@ err_free:
 int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
 		      const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
 {
-	struct xs_dp_slot *ms;
-	struct xs_flow_key mkey;
+	struct xs_megaflow_entry ent;
+	struct xs_megaflow_key mk;
 	struct xs_flow_handle nh, old;
+	struct xs_dp_slot *ms;
 	int err;
 
 	if (!dp || !h)
@@ -290,8 +306,8 @@ int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
 	err = slot_take(dp, actions, n_actions, flags, &nh);
 	if (err)
 		return err;
-	xs_dp_mask_key(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, &mkey);
-	if (bpf_map_update_elem(dp->fd_megaflows, &mkey, &nh, BPF_EXIST)) {
+	xs_dp_megaflow_entry(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, nh, &mk, &ent);
+	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_EXIST)) {
 		err = -errno;
 		slot_retire(dp, nh, NULL, 0, 0);
 		return err;
@@ -327,8 +343,9 @@ int xs_dp_flow_stats(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_s
 
 int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *final)
 {
+	struct xs_megaflow_entry ent;
+	struct xs_megaflow_key mk;
 	struct xs_dp_slot *ms;
-	struct xs_flow_key mkey;
 	int err = 0;
 
 	if (!dp)
@@ -336,8 +353,8 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 	ms = mirror_of(dp, h);
 	if (!ms)
 		return -ENOENT;
-	xs_dp_mask_key(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, &mkey);
-	if (bpf_map_delete_elem(dp->fd_megaflows, &mkey) && errno != ENOENT)
+	xs_dp_megaflow_entry(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, h, &mk, &ent);
+	if (bpf_map_delete_elem(dp->fd_megaflows, &mk) && errno != ENOENT)
 		return -errno;
 	if (final) {
 		*final = ms->carried;
@@ -385,20 +402,20 @@ int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp
 int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
 		    const struct xs_flow_key *mask, struct xs_flow_handle *out)
 {
-	struct xs_flow_key mkey;
-	struct xs_flow_handle h;
+	struct xs_megaflow_entry want, ent;
+	struct xs_megaflow_key mk;
 	uint32_t id;
 
 	if (!dp || !key || !mask || !out)
 		return -EINVAL;
 	if (xs_mask_find(&dp->masks, mask, &id))
 		return -ENOENT;
-	xs_dp_mask_key(key, mask, id, &mkey);
-	if (bpf_map_lookup_elem(dp->fd_megaflows, &mkey, &h))
+	xs_dp_megaflow_entry(key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &want);
+	if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
 		return -errno;
-	if (!mirror_of(dp, h))
+	if (memcmp(ent.bits, want.bits, sizeof(ent.bits)) || !mirror_of(dp, ent.h))
 		return -ENOENT;
-	*out = h;
+	*out = ent.h;
 	return 0;
 }
 
@@ -427,25 +444,41 @@ uint32_t xs_dp_max_flows(const struct xs_dp *dp)
 
 /* --- adoption ------------------------------------------------------------------- */
 
-/* Adds one adopted megaflow (hash key @mkey -> @h) to pool, masks, mirror.
- * Mask ids stay as they are in the maps: the hash keys carry them. */
+/* Adds one adopted megaflow (hash entry @mk -> @ent) to pool, masks, mirror.
+ * Mask ids stay as they are in the maps: the hash keys carry them. The
+ * mask and the entry must be exactly what install would have written for
+ * the mask and key they decode to. */
 static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
-		     const struct xs_flow_key *mkey, struct xs_flow_handle h)
+		     const struct xs_megaflow_key *mk, const struct xs_megaflow_entry *ent)
 {
-	struct xs_mask_ent *me = &dp->masks.ent[mkey->mask_id];
-	const struct xs_flow_key *mask = NULL;
-	struct xs_flow_key m;
+	const struct xs_mask_words *mw = NULL;
+	struct xs_flow_handle h = ent->h;
+	struct xs_megaflow_entry re;
+	struct xs_megaflow_key rk;
+	struct xs_mask_words rw;
+	struct xs_flow_key m, key;
+	struct xs_mask_ent *me;
 	struct xs_megaflow mf;
 	struct xs_dp_slot *ms;
 
+	if (mk->mask_id >= XS_MAX_MASKS)
+		return -EINVAL;
+	me = &dp->masks.ent[mk->mask_id];
 	for (uint32_t i = 0; i < list->count && i < XS_MAX_MASKS; i++)
-		if (list->masks[i].mask_id == mkey->mask_id)
-			mask = &list->masks[i];
-	if (!mask || bpf_map_lookup_elem(dp->fd_flows, &h.slot, &mf) || mf.gen != h.gen ||
+		if (list->masks[i].mask_id == mk->mask_id)
+			mw = &list->masks[i];
+	if (!mw)
+		return -EINVAL;
+	xs_mask_words_mask(mw, &m);
+	xs_mask_words_make(&m, mk->mask_id, &rw);
+	xs_megaflow_entry_key(ent, mw, &key);
+	xs_megaflow_entry_make(&key, &rw, h, &rk, &re);
+	if (memcmp(&rw, mw, sizeof(rw)) || memcmp(&rk, mk, sizeof(rk)) ||
+	    memcmp(&re, ent, sizeof(re)))
+		return -EINVAL;
+	if (bpf_map_lookup_elem(dp->fd_flows, &h.slot, &mf) || mf.gen != h.gen ||
 	    mf.n_actions > XS_MAX_ACTIONS)
 		return -EINVAL;
-	m = *mask;
-	m.mask_id = 0;
 	if (me->refs && memcmp(&me->mask, &m, sizeof(m)))
 		return -EINVAL;
 	ms = calloc(1, sizeof(*ms));
@@ -456,10 +489,9 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 		return -EINVAL;
 	}
 	ms->flow.handle = h;
-	ms->flow.key = *mkey;
-	ms->flow.key.mask_id = 0;
+	ms->flow.key = key;
 	ms->flow.mask = m;
-	ms->flow.mask_id = mkey->mask_id;
+	ms->flow.mask_id = mk->mask_id;
 	ms->flow.n_actions = mf.n_actions;
 	ms->flow.flags = mf.flags;
 	ms->flow.installed_ns = monotonic_ns();
@@ -471,36 +503,42 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	return 0;
 }
 
-/* Deletes every microflow entry present now (see dp.h: free slots' old
- * generations are unknown after a restart). */
+/* Empties every CPU's microflow cache (see dp.h: free slots' old
+ * generations are unknown after a restart). Packets may fill entries
+ * meanwhile; those name live megaflows of the table being adopted. */
 static int flush_emc(struct xs_dp *dp)
 {
-	struct xs_flow_key k;
+	struct xs_emc_entry *empty = calloc(dp->ncpus, sizeof(*empty));
+	int err = 0;
 
-	while (!bpf_map_get_next_key(dp->fd_emc, NULL, &k))
-		if (bpf_map_delete_elem(dp->fd_emc, &k) && errno != ENOENT)
-			return -errno;
-	return 0;
+	if (!empty)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < XS_EMC_ENTRIES && !err; i++)
+		if (bpf_map_update_elem(dp->fd_emc, &i, empty, BPF_ANY))
+			err = -errno;
+	free(empty);
+	return err;
 }
 
-/* Hash entries that cannot be adopted (no such mask, stale slot) are
- * deleted after the walk rather than guessed at. */
+/* Hash entries that cannot be adopted (no such mask, stale slot, words
+ * that do not hash to their key) are deleted after the walk rather than
+ * guessed at. */
 static int adopt_megaflows(struct xs_dp *dp, const struct xs_mask_list *list)
 {
-	struct xs_flow_key k, *prev = NULL, *bad = NULL;
-	struct xs_flow_handle h;
+	struct xs_megaflow_key k, *prev = NULL, *bad = NULL;
+	struct xs_megaflow_entry ent;
 	size_t n_bad = 0;
 	int err = 0;
 
 	while (!bpf_map_get_next_key(dp->fd_megaflows, prev, &k)) {
-		struct xs_flow_key cur = k;
+		struct xs_megaflow_key cur = k;
 
 		prev = &k;
-		if (bpf_map_lookup_elem(dp->fd_megaflows, &cur, &h))
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &cur, &ent))
 			continue;
-		if (cur.mask_id < XS_MAX_MASKS && !adopt_one(dp, list, &cur, h))
+		if (!adopt_one(dp, list, &cur, &ent))
 			continue;
-		struct xs_flow_key *nb = realloc(bad, (n_bad + 1) * sizeof(*bad));
+		struct xs_megaflow_key *nb = realloc(bad, (n_bad + 1) * sizeof(*bad));
 
 		if (!nb) {
 			err = -ENOMEM;

@@ -67,8 +67,26 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id);
  * counters), most first; ties keep their order. Returns 1 if the order
  * changed, else 0. */
 int xs_mask_rank(struct xs_mask_table *t, const uint64_t hits[XS_MAX_MASKS]);
-/* Fills the xs_masks value: masks in order, each with its id in mask_id. */
+/* Fills the xs_masks value: masks in order, as xs_mask_words_make. */
 void xs_mask_fill_list(const struct xs_mask_table *t, struct xs_mask_list *out);
+
+/* --- megaflow hash entries (dp_masks.c, pure) --------------------------------
+ * What the fast path probes (datapath.h): a mask as the words it has bits
+ * in, a megaflow as {mask id, hash of those words of the masked key} ->
+ * {handle, the words}. */
+
+/* @mask (mask_id ignored) as the fast path probes it, with id @id. */
+void xs_mask_words_make(const struct xs_flow_key *mask, uint32_t id, struct xs_mask_words *out);
+/* The full mask @mw describes (mask_id 0). */
+void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask);
+/* The xs_megaflows key and value of @key (bits outside the mask ignored)
+ * under @mw, with handle @h. */
+void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_words *mw,
+			    struct xs_flow_handle h, struct xs_megaflow_key *mk,
+			    struct xs_megaflow_entry *ent);
+/* The masked key (mask_id 0) an entry made under @mw holds. */
+void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_mask_words *mw,
+			   struct xs_flow_key *key);
 
 /* --- the datapath handle ----------------------------------------------------*/
 
@@ -96,9 +114,14 @@ struct xs_dp {
 	uint64_t upcall_malformed;
 };
 
-/* Masked copy of @key under @mask with mask_id @id: the xs_megaflows key. */
+/* Masked copy of @key under @mask, mask_id 0. */
 void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mask,
-		    uint32_t id, struct xs_flow_key *out);
+		    struct xs_flow_key *out);
+/* xs_megaflows key and value of the megaflow (@key & @mask) with mask id
+ * @id and handle @h. */
+void xs_dp_megaflow_entry(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
+			  struct xs_megaflow_entry *ent);
 /* Publishes the mask table's list into xs_masks. */
 int xs_dp_masks_publish(struct xs_dp *dp);
 /* Sum over CPUs of xs_mask_hits[id], for one id or for every id. */

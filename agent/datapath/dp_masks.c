@@ -101,20 +101,89 @@ void xs_mask_fill_list(const struct xs_mask_table *t, struct xs_mask_list *out)
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t m = t->order[i];
 
-		out->masks[i] = t->ent[m].mask;
-		out->masks[i].mask_id = m;
+		xs_mask_words_make(&t->ent[m].mask, m, &out->masks[i]);
 	}
 }
 
+/* --- megaflow hash entries ----------------------------------------------------- */
+
+void xs_mask_words_make(const struct xs_flow_key *mask, uint32_t id, struct xs_mask_words *out)
+{
+	struct xs_flow_key m = *mask;
+	uint64_t mw[XS_FLOW_KEY_WORDS];
+	uint32_t n = 0;
+
+	m.mask_id = 0;
+	memcpy(mw, &m, sizeof(mw));
+	memset(out, 0, sizeof(*out));
+	out->mask_id = id;
+	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS; w++) {
+		if (!mw[w])
+			continue;
+		out->word[n] = w;
+		out->bits[n++] = mw[w];
+	}
+}
+
+void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask)
+{
+	uint64_t *m = (uint64_t *)mask;
+
+	memset(mask, 0, sizeof(*mask));
+	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++)
+		if (mw->word[w] < XS_FLOW_KEY_WORDS)
+			m[mw->word[w]] = mw->bits[w];
+	mask->mask_id = 0;
+}
+
+void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_words *mw,
+			    struct xs_flow_handle h, struct xs_megaflow_key *mk,
+			    struct xs_megaflow_entry *ent)
+{
+	const uint64_t *k = (const uint64_t *)key;
+
+	memset(mk, 0, sizeof(*mk));
+	memset(ent, 0, sizeof(*ent));
+	mk->mask_id = mw->mask_id;
+	ent->h = h;
+	/* As xs_probe_mask: word w of the list at position w of the hash. */
+	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++) {
+		ent->bits[w] = k[mw->word[w] % XS_FLOW_KEY_WORDS] & mw->bits[w];
+		mk->hash += ent->bits[w] * xs_hash_mult(w);
+	}
+}
+
+void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_mask_words *mw,
+			   struct xs_flow_key *key)
+{
+	uint64_t *k = (uint64_t *)key;
+
+	memset(key, 0, sizeof(*key));
+	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++)
+		if (mw->word[w] < XS_FLOW_KEY_WORDS)
+			k[mw->word[w]] = ent->bits[w] & mw->bits[w];
+	key->mask_id = 0;
+}
+
 void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mask,
-		    uint32_t id, struct xs_flow_key *out)
+		    struct xs_flow_key *out)
 {
 	const uint64_t *k = (const uint64_t *)key, *m = (const uint64_t *)mask;
 	uint64_t *o = (uint64_t *)out;
 
 	for (size_t i = 0; i < XS_FLOW_KEY_WORDS; i++)
 		o[i] = k[i] & m[i];
-	out->mask_id = id;
+	out->mask_id = 0;
+}
+
+void xs_dp_megaflow_entry(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
+			  struct xs_megaflow_entry *ent)
+{
+	struct xs_mask_words mw;
+
+	xs_mask_words_make(mask, id, &mw);
+	xs_megaflow_entry_make(key, &mw, h, mk, ent);
 }
 
 int xs_dp_masks_publish(struct xs_dp *dp)

@@ -1,13 +1,19 @@
 /* Map layouts, limits, counters and records shared by the XDP/TC programs and
  * the agent. Design notes:
  *
- * Microflow cache (xs_emc, per-CPU LRU hash): full packet key -> handle
- * {slot, gen}. Megaflow cache (tuple space search): xs_masks holds the
- * ordered mask list as ONE element of a non-preallocated hash map, so the
- * agent publishes a new order (or a new mask) with a single atomic element
- * replace; a packet reads the list once and walks a consistent snapshot.
- * For each mask in order, (key & mask) with mask_id set is looked up in
- * xs_megaflows -> handle. Megaflows do not overlap, so the first hit wins.
+ * Microflow cache (xs_emc): a direct-mapped per-CPU array indexed by the top
+ * bits of the hash of the full packet key (flow_hash.h); an entry holds the
+ * key itself, compared word by word, and a handle {slot, gen}. A new entry
+ * overwrites whatever had its index. Megaflow cache (tuple space search):
+ * xs_masks holds the ordered mask list as ONE element of a non-preallocated
+ * hash map, so the agent publishes a new order (or a new mask) with a single
+ * atomic element replace; a packet reads the list once and walks a
+ * consistent snapshot. Each mask lists the key words it has bits in (most
+ * masks touch a few of the 14); for each mask in order the packet hashes
+ * just those words, masked, looks up {mask id, hash} in xs_megaflows and
+ * compares the masked words stored in the entry. Megaflows do not overlap,
+ * so the first hit wins. Two masked keys of one mask with the same hash
+ * cannot both be installed: the agent refuses the second.
  *
  * A handle names a slot of xs_flows (the actions) and of xs_flow_stats
  * (per-CPU counters), plus the slot's generation. Freeing or replacing a
@@ -20,12 +26,14 @@
 
 #include "compat.h"
 #include "flow_key.h"
+#include "flow_hash.h"
 #include "actions.h"
 
 /* Limits. Map sizes marked (load) can be changed by the loader before load. */
 #define XS_MAX_MASKS 256                /* masks probed per packet, at most */
 #define XS_DEFAULT_MAX_FLOWS 65536      /* megaflow slots (load) */
-#define XS_EMC_ENTRIES 8192             /* microflow entries per CPU (load) */
+#define XS_EMC_BITS 13
+#define XS_EMC_ENTRIES (1u << XS_EMC_BITS) /* microflow entries per CPU */
 #define XS_MAX_PORTS 1024               /* ports in the tx devmap */
 #define XS_UPCALL_MAX_PKT 1536          /* packet bytes copied into a miss */
 #define XS_RINGBUF_BYTES (4u << 20)     /* miss ringbuf size (load) */
@@ -42,10 +50,37 @@
 #define XS_MAP_TX_PORTS "xs_tx_ports"
 #define XS_MAP_MISS_BUCKET "xs_miss_bucket"
 
-/* Value of xs_emc and xs_megaflows. */
+/* A megaflow's slot and generation. */
 struct xs_flow_handle {
 	__u32 slot;
 	__u32 gen; /* never 0 for a live megaflow */
+};
+
+/* xs_emc value (per CPU), at index xs_emc_index(hash of the key's words).
+ * gen 0 in the handle: empty. */
+struct xs_emc_entry {
+	struct xs_flow_handle h;
+	struct xs_flow_key key;
+};
+
+static inline __u32 xs_emc_index(__u64 hash)
+{
+	return (__u32)(hash >> (64 - XS_EMC_BITS));
+}
+
+/* xs_megaflows key: a mask id and the hash of the key's words that mask
+ * has bits in, masked, in the mask's order (struct xs_mask_words). */
+struct xs_megaflow_key {
+	__u32 mask_id;
+	__u32 pad; /* 0 */
+	__u64 hash;
+};
+
+/* xs_megaflows value: the handle and the hashed words themselves, in the
+ * mask's order; the rest zero. */
+struct xs_megaflow_entry {
+	struct xs_flow_handle h;
+	__u64 bits[XS_FLOW_KEY_WORDS];
 };
 
 /* xs_flows value, indexed by slot. */
@@ -68,12 +103,24 @@ struct xs_flow_stats {
 	__u8 pad[6];
 };
 
-/* xs_masks value: the single element at key 0. masks[i].mask_id is the id
- * of the i-th mask in probe order; ids index xs_mask_hits. */
+/* A mask as the fast path probes it: the key words it has bits in, in
+ * ascending order, listed by index in word[] with their mask bits in
+ * bits[]. The list ends at the first zero in bits[] (entries after it are
+ * zero too); a mask of no bits matches every packet. */
+struct xs_mask_words {
+	__u32 mask_id;                 /* indexes xs_mask_hits */
+	__u8 word[XS_FLOW_KEY_WORDS];
+	__u8 pad[6];
+	__u64 bits[XS_FLOW_KEY_WORDS];
+};
+
+XS_STATIC_ASSERT(sizeof(struct xs_mask_words) == 24 + 8 * XS_FLOW_KEY_WORDS, "mask words size");
+
+/* xs_masks value: the single element at key 0, the masks in probe order. */
 struct xs_mask_list {
 	__u32 count;
 	__u32 pad;
-	struct xs_flow_key masks[XS_MAX_MASKS];
+	struct xs_mask_words masks[XS_MAX_MASKS];
 };
 
 /* xs_miss_bucket value (per CPU), key = ingress ifindex: a token bucket that

@@ -58,8 +58,8 @@ struct xs_flow_key {
 	__u8 nd_target[16];
 	__u8 arp_sha[6];         /* ARP sha / ND source link-layer address */
 	__u8 arp_tha[6];         /* ARP tha / ND target link-layer address */
-	/* Zero in packet keys and in masks. In a megaflow map key it holds the
-	 * id of the mask the key was masked with (see datapath.h). */
+	/* Zero in packet keys and in masks (a spare word for alignment; mask
+	 * ids travel in struct xs_mask_words and xs_megaflow_key). */
 	__u32 mask_id;
 };
 

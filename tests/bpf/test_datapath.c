@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "tests/bpf/dp_fixture.h"
+#include "agent/datapath/dp_internal.h" /* hash entries, for leftovers */
 
 static char pin_dir[64]; /* /sys/fs/bpf/xs-test-b2-<pid> */
 
@@ -571,18 +572,29 @@ static void test_pinning_adopts(void **state)
 	mask2.tp_src = 0xffff;
 	assert_int_equal(xs_dp_flow_install(dp, &key2, &mask2, NULL, 0, 0, &h2), 0);
 	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT); /* fills the microflow */
+	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
 	xs_dp_close(dp);
 
-	/* Leftovers the next agent cannot trust: a hash entry of a mask that
-	 * is not published, one whose slot has another generation. */
+	/* Leftovers the next agent cannot trust: hash entries of a mask that
+	 * is not published, of a slot with another generation, and one whose
+	 * words do not hash to its key. */
 	int mf_fd = bpf_obj_get(path);
-	struct xs_flow_key bad1 = key, bad2 = key;
-	struct xs_flow_handle bh1 = { .slot = 5, .gen = 9 }, bh2 = { .slot = 30, .gen = 3 };
+	struct xs_megaflow_key bad[3];
+	struct xs_megaflow_entry bent[3], ent;
+	struct xs_flow_key other = key;
 	assert_true(mf_fd >= 0);
-	bad1.mask_id = 200;
-	bad2.nw_dst ^= htonl(0xff);
-	assert_int_equal(bpf_map_update_elem(mf_fd, &bad1, &bh1, BPF_NOEXIST), 0);
-	assert_int_equal(bpf_map_update_elem(mf_fd, &bad2, &bh2, BPF_NOEXIST), 0);
+	xs_dp_megaflow_entry(&key, &mask, f.mask_id, h, &bad[0], &bent[0]);
+	assert_int_equal(bpf_map_lookup_elem(mf_fd, &bad[0], &ent), 0); /* the real one */
+	assert_memory_equal(&ent, &bent[0], sizeof(ent));
+	bad[0].mask_id = 200;
+	other.nw_dst ^= htonl(0xff);
+	xs_dp_megaflow_entry(&other, &mask, f.mask_id, (struct xs_flow_handle){ 30, 3 },
+			     &bad[1], &bent[1]);
+	other.nw_dst ^= htonl(0x0f);
+	xs_dp_megaflow_entry(&other, &mask, f.mask_id, h, &bad[2], &bent[2]);
+	bad[2].hash ^= 1;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(bpf_map_update_elem(mf_fd, &bad[i], &bent[i], BPF_NOEXIST), 0);
 
 	/* Pinned maps that do not fit the options are refused. */
 	o.max_flows = 128;
@@ -592,8 +604,8 @@ static void test_pinning_adopts(void **state)
 	assert_int_equal(xs_dp_open(&o, &dp), 0);
 	assert_int_equal(xs_dp_flow_count(dp), 2);
 	assert_int_equal(xs_dp_mask_count(dp), 2);
-	assert_int_equal(bpf_map_lookup_elem(mf_fd, &bad1, &hx), -ENOENT);
-	assert_int_equal(bpf_map_lookup_elem(mf_fd, &bad2, &hx), -ENOENT);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(bpf_map_lookup_elem(mf_fd, &bad[i], &ent), -ENOENT);
 	close(mf_fd);
 	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
 	assert_int_equal(f.n_actions, 2);

@@ -101,7 +101,7 @@ static int teardown_all(void **state)
 }
 
 /* Publishes in @k a mask list of @count all-wildcard masks (ids
- * 0..count-1). */
+ * 0..count-1: no words, so zeroed entries but for the id). */
 static void set_masks_in(struct xdpswitch *k, uint32_t count)
 {
 	static struct xs_mask_list list;
@@ -121,13 +121,14 @@ static void set_masks(uint32_t count)
 }
 
 /* Installs "match everything -> @acts" in @k's slot SLOT with a new
- * generation: the slot, then the megaflow (zero key, mask id 0) and the
- * mask list. */
+ * generation: the slot, then the megaflow (mask id 0, no words: hash 0)
+ * and the mask list. */
 static struct xs_flow_handle install_in(struct xdpswitch *k, const struct xs_action *acts,
 					int n, uint16_t flags)
 {
 	struct xs_megaflow mf;
-	struct xs_flow_key key;
+	struct xs_megaflow_key key;
+	struct xs_megaflow_entry ent;
 	struct xs_flow_handle h = { .slot = SLOT, .gen = ++gen };
 	uint32_t slot = SLOT;
 	int i;
@@ -144,7 +145,9 @@ static struct xs_flow_handle install_in(struct xdpswitch *k, const struct xs_act
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_flows), &slot, &mf,
 					     BPF_ANY), 0);
 	memset(&key, 0, sizeof(key));
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_megaflows), &key, &h,
+	memset(&ent, 0, sizeof(ent));
+	ent.h = h;
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_megaflows), &key, &ent,
 					     BPF_ANY), 0);
 	set_masks_in(k, 1);
 	return h;
@@ -674,18 +677,19 @@ static void test_cache_tiers(void **state)
 static void test_third_mask_matches(void **state)
 {
 	struct xs_action acts[] = { OUT(LO) };
-	struct xs_flow_key key;
-	struct xs_flow_handle h = { .slot = SLOT };
+	struct xs_megaflow_key key;
+	struct xs_megaflow_entry ent;
 	uint64_t probed, mega;
 	uint32_t len;
 
 	(void)state;
 	fixture();
-	h.gen = install(acts, 1, XS_MF_F_XDP).gen;
+	memset(&ent, 0, sizeof(ent));
+	ent.h = install(acts, 1, XS_MF_F_XDP);
 	memset(&key, 0, sizeof(key));
 	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(skel->maps.xs_megaflows), &key), 0);
 	key.mask_id = 2;
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_megaflows), &key, &h,
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.xs_megaflows), &key, &ent,
 					     BPF_ANY), 0);
 	set_masks(3);
 	probed = stat(XS_STAT_MASKS_PROBED);

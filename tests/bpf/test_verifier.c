@@ -121,7 +121,11 @@ static void test_map_names(void **state)
 		assert_non_null(bpf_object__find_map_by_name(skel->obj, names[i]));
 	assert_int_equal(bpf_map__value_size(skel->maps.xs_flows), sizeof(struct xs_megaflow));
 	assert_int_equal(bpf_map__value_size(skel->maps.xs_masks), sizeof(struct xs_mask_list));
-	assert_int_equal(bpf_map__key_size(skel->maps.xs_megaflows), sizeof(struct xs_flow_key));
+	assert_int_equal(bpf_map__key_size(skel->maps.xs_megaflows), sizeof(struct xs_megaflow_key));
+	assert_int_equal(bpf_map__value_size(skel->maps.xs_megaflows),
+			 sizeof(struct xs_megaflow_entry));
+	assert_int_equal(bpf_map__value_size(skel->maps.xs_emc), sizeof(struct xs_emc_entry));
+	assert_int_equal(bpf_map__max_entries(skel->maps.xs_emc), XS_EMC_ENTRIES);
 	assert_int_equal(bpf_map__max_entries(skel->maps.xs_stats), XS_STAT__MAX);
 	xdpswitch__destroy(skel);
 }

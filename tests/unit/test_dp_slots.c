@@ -223,15 +223,22 @@ static void test_masks_rank_by_recent_hits(void **state)
 	uint32_t want2[] = { 2, 0, 1, 3 };
 	assert_memory_equal(t->order, want2, sizeof(want2));
 
+	/* mask_n(i) has bits in word 0 (in_port, low half) and word 4
+	 * (nw_src, high half). */
 	xs_mask_fill_list(t, list);
 	assert_int_equal(list->count, 4);
 	for (uint32_t i = 0; i < 4; i++) {
-		struct xs_flow_key e = mask_n(want2[i]);
+		struct xs_mask_words e;
 
+		memset(&e, 0, sizeof(e));
 		e.mask_id = want2[i];
+		e.word[0] = 0;
+		e.bits[0] = 0xffffffffull;
+		e.word[1] = 4;
+		e.bits[1] = (uint64_t)(want2[i] + 1) << 32;
 		assert_memory_equal(&list->masks[i], &e, sizeof(e));
 	}
-	struct xs_flow_key zero;
+	struct xs_mask_words zero;
 	memset(&zero, 0, sizeof(zero));
 	assert_memory_equal(&list->masks[4], &zero, sizeof(zero));
 	free(t);
@@ -248,13 +255,13 @@ static void test_mask_key(void **state)
 	memset(&m, 0, sizeof(m));
 	m.nw_dst = 0x00ffffff;
 	m.tp_dst = 0xffff;
-	xs_dp_mask_key(&k, &m, 42, &out);
+	m.mask_id = 7; /* ignored */
+	xs_dp_mask_key(&k, &m, &out);
 	assert_int_equal(out.nw_dst, 0x00ababab);
 	assert_int_equal(out.tp_dst, 0xabab);
-	assert_int_equal(out.mask_id, 42);
+	assert_int_equal(out.mask_id, 0);
 	out.nw_dst = 0;
 	out.tp_dst = 0;
-	out.mask_id = 0;
 	struct xs_flow_key zero;
 	memset(&zero, 0, sizeof(zero));
 	assert_memory_equal(&out, &zero, sizeof(zero));
