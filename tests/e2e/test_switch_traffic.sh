@@ -24,6 +24,9 @@ bg_pids=()
 cleanup() {
 	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
 	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+	# a stop may leave the fast path running: remove it where the agent can
+	"$XS" agent --help 2>/dev/null | grep -q -- --cleanup &&
+		"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
 	scripts/topo.sh destroy "$P" 2>/dev/null
 	rm -rf "$XS_RUN_DIR"
 }
