@@ -1,6 +1,7 @@
 /* The agent's life cycle: start-up checks, bridge lock, ports, control
  * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
 #include "agent/daemon/agent.h"
+#include "agent/daemon/state_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -335,6 +336,29 @@ void xs_agent_tables_changed(struct xs_agent *a)
 		a->pipeline->ports = a->ofports;
 	if (a->dp_ops->tables_changed)
 		a->dp_ops->tables_changed(a);
+	xs_agent_save_state(a);
+}
+
+int xs_agent_save_state(struct xs_agent *a)
+{
+	struct xs_state_port *ports;
+	char why[256];
+	int err;
+
+	if (a->ctl.fd < 0 || a->opts.cleanup || !a->pipeline)
+		return 0;
+	ports = calloc(a->ports.n + 1, sizeof(*ports));
+	if (!ports)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->ports.n; i++) {
+		snprintf(ports[i].name, sizeof(ports[i].name), "%s", a->ports.ports[i].name);
+		ports[i].ofport = a->ports.ports[i].ofport;
+	}
+	err = xs_state_write(a->state_path, a->pipeline, ports, a->ports.n, why, sizeof(why));
+	if (err)
+		xs_agent_log(a, "%s (a restart would not restore this change)", why);
+	free(ports);
+	return err;
 }
 
 static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
@@ -463,7 +487,8 @@ static void loop(struct xs_agent *a)
 
 void xs_agent_fini(struct xs_agent *a)
 {
-	detach_all(a);
+	if (!a->keep_fast_path)
+		detach_all(a);
 	if (a->dp_opened && a->dp_ops->close)
 		a->dp_ops->close(a);
 	a->dp_opened = false;
@@ -509,13 +534,71 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);
 	if (xs_ctl_path(a->bridge, ".lock", a->lock_path, sizeof(a->lock_path)) ||
-	    xs_ctl_path(a->bridge, ".sock", a->sock_path, sizeof(a->sock_path)))
+	    xs_ctl_path(a->bridge, ".sock", a->sock_path, sizeof(a->sock_path)) ||
+	    xs_ctl_path(a->bridge, ".state", a->state_path, sizeof(a->state_path)))
 		return -ENAMETOOLONG;
 	return 0;
 }
 
+/* Is @spec ("IFACE[=OFPORT]") a port restored from the state file? */
+static bool restored_port(struct xs_agent *a, const char *spec)
+{
+	char name[IF_NAMESIZE];
+	struct xs_err perr;
+	uint32_t ofport;
+
+	return !xs_port_spec_parse(spec, name, &ofport, &perr) &&
+	       xs_ports_by_name(&a->ports, name) != NULL;
+}
+
+/* Reloads the rules (unless --flows replaces them) and re-attaches the
+ * ports saved by a previous run; *restarted says whether there was a
+ * state. A port whose interface is gone is logged and skipped. Returns 0
+ * or -errno with @why set (a bad state file: nothing applied). */
+static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t why_size)
+{
+	struct xs_state st;
+	int err;
+
+	err = xs_state_read(a->state_path, &st, why, why_size);
+	*restarted = err != -ENOENT;
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	if (!a->opts.flows_file && !a->opts.cleanup) {
+		err = ft_replace(a->pipeline, st.flows, st.n_flows, now_ms());
+		if (err) {
+			snprintf(why, why_size, "%s: restoring %zu rules: %s", a->state_path,
+				 st.n_flows, strerror(-err));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < st.n_ports; i++) {
+		char spec[64], sub[256] = "";
+
+		snprintf(spec, sizeof(spec), "%s=%u", st.ports[i].name, st.ports[i].ofport);
+		err = xs_agent_port_attach(a, spec, a->opts.force, sub, sizeof(sub));
+		if (err == -ENODEV) {
+			xs_agent_log(a, "saved port %s: %s; skipped", spec, sub);
+			continue;
+		}
+		if (err) {
+			snprintf(why, why_size, "%s: restoring port %s: %s", a->state_path, spec, sub);
+			goto out;
+		}
+	}
+	xs_agent_log(a, "restored %zu rules and %zu ports from %s", st.n_flows, st.n_ports,
+		     a->state_path);
+	err = 0;
+out:
+	xs_state_free(&st);
+	return err;
+}
+
 int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops)
 {
+	bool restarted = false;
 	struct xs_agent a;
 	char why[256] = "";
 	long holder;
@@ -574,6 +657,20 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		}
 		a.dp_opened = true;
 	}
+	err = restore_state(&a, &restarted, why, sizeof(why));
+	if (err) {
+		xs_agent_log(&a, "%s (xdpswitch agent --cleanup removes the saved state)", why);
+		goto fail;
+	}
+	if (opts->cleanup) {
+		/* The saved ports were attached again: fini detaches them,
+		 * unpins the maps; the state goes too. */
+		xs_agent_fini(&a);
+		if (unlink(a.state_path) && errno != ENOENT)
+			xs_agent_log(&a, "removing %s: %s", a.state_path, strerror(errno));
+		xs_agent_log(&a, "cleaned up");
+		return 0;
+	}
 	if (opts->flows_file) {
 		err = xs_agent_flows_load(&a, opts->flows_file, why, sizeof(why));
 		if (err) {
@@ -582,6 +679,8 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		}
 	}
 	for (int i = 0; i < opts->n_port_specs; i++) {
+		if (restored_port(&a, opts->port_specs[i]))
+			continue;
 		err = xs_agent_port_attach(&a, opts->port_specs[i], opts->force, why, sizeof(why));
 		if (err) {
 			xs_agent_log(&a, "%s", why);
@@ -594,13 +693,24 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		xs_agent_log(&a, "control socket %s: %s", a.sock_path, strerror(-err));
 		goto fail;
 	}
-	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s", a.ports.n,
-		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, a.sock_path);
+	/* Now that the tables and every port are back: the first full
+	 * revalidation (adopted megaflows) and the first state file. */
+	xs_agent_tables_changed(&a);
+	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s%s", a.ports.n,
+		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, a.sock_path,
+		     restarted ? " (restarted from the saved state)" : "");
 	loop(&a);
+	/* The fast path keeps forwarding without us (agent.h, step 7). */
+	a.keep_fast_path = a.ports.n > 0;
 	xs_agent_fini(&a);
-	xs_agent_log(&a, "stopped");
+	if (!a.keep_fast_path)
+		unlink(a.state_path);
+	xs_agent_log(&a, "stopped%s", a.keep_fast_path ? "; the ports keep forwarding "
+		     "(xdpswitch agent --cleanup removes the programs)" : "");
 	return 0;
 fail:
+	/* A failed restart leaves the previous run's fast path as it was. */
+	a.keep_fast_path = restarted;
 	xs_agent_fini(&a);
 	return 1;
 }
