@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
@@ -191,6 +193,52 @@ static void probe_tx(struct xs_port *p)
 		snprintf(p->tx_why, sizeof(p->tx_why), "probe failed: %s", strerror(-err));
 }
 
+/* A restarted agent finds the previous run's program (named like ours,
+ * alone on the hook) still forwarding: it is swapped for ours with one
+ * atomic XDP_FLAGS_REPLACE, so no frame meets an empty hook (a detach and
+ * attach would drop what arrives in between). Fills p->xdp as a plain
+ * attach, which xs_xdp_detach undoes. Returns 0, or -ENOENT when there is
+ * no such program (the normal attach follows), or -errno. */
+static int swap_in_place(struct xs_agent *a, struct xs_port *p)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ours[16], found[16];
+	__u32 our_id, id, flags;
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int old_fd, err;
+
+	if (bpf_xdp_query(p->ifindex, 0, &q) || !q.prog_id ||
+	    (q.attach_mode != XDP_ATTACHED_DRV && q.attach_mode != XDP_ATTACHED_SKB))
+		return -ENOENT;
+	flags = q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	if ((a->opts.mode == XS_XDP_MODE_NATIVE && flags != XDP_FLAGS_DRV_MODE) ||
+	    (a->opts.mode == XS_XDP_MODE_SKB && flags != XDP_FLAGS_SKB_MODE) ||
+	    xs_prog_name(a->xdp_prog_fd, ours) || xs_xdp_query(p->ifindex, &id, found) ||
+	    id != q.prog_id || strcmp(ours, found))
+		return -ENOENT;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(a->xdp_prog_fd, &info, &len))
+		return -errno;
+	our_id = info.id;
+	old_fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (old_fd < 0)
+		return -ENOENT;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = old_fd);
+	err = bpf_xdp_attach(p->ifindex, a->xdp_prog_fd, flags | XDP_FLAGS_REPLACE, &o) ? -errno : 0;
+	close(old_fd);
+	if (err)
+		return err;
+	memset(&p->xdp, 0, sizeof(p->xdp));
+	p->xdp.ifindex = p->ifindex;
+	p->xdp.mode = flags == XDP_FLAGS_DRV_MODE ? XS_XDP_MODE_NATIVE : XS_XDP_MODE_SKB;
+	p->xdp.how = XS_XDP_HOW_PLAIN;
+	p->xdp.prog_id = our_id;
+	p->xdp.prog_fd = a->xdp_prog_fd;
+	snprintf(p->xdp.replaced, sizeof(p->xdp.replaced), "%s", found);
+	return 0;
+}
+
 int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			 char *why, size_t why_size)
 {
@@ -234,7 +282,9 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			goto del;
 	}
 	if (a->xdp_prog_fd >= 0) {
-		err = xs_xdp_attach(ifindex, a->xdp_prog_fd, &ao, &p->xdp);
+		err = swap_in_place(a, p);
+		if (err)
+			err = xs_xdp_attach(ifindex, a->xdp_prog_fd, &ao, &p->xdp);
 		if (err == -EBUSY) {
 			xs_xdp_query(ifindex, &id, found);
 			snprintf(why, why_size, "'%s' already has XDP program '%s' (id %u); "
@@ -353,6 +403,7 @@ int xs_agent_save_state(struct xs_agent *a)
 	for (size_t i = 0; i < a->ports.n; i++) {
 		snprintf(ports[i].name, sizeof(ports[i].name), "%s", a->ports.ports[i].name);
 		ports[i].ofport = a->ports.ports[i].ofport;
+		ports[i].created_qdisc = a->ports.ports[i].tc.created_qdisc;
 	}
 	err = xs_state_write(a->state_path, a->pipeline, ports, a->ports.n, why, sizeof(why));
 	if (err)
@@ -578,7 +629,11 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 		char spec[64], sub[256] = "";
 
 		snprintf(spec, sizeof(spec), "%s=%u", st.ports[i].name, st.ports[i].ofport);
-		err = xs_agent_port_attach(a, spec, a->opts.force, sub, sizeof(sub));
+		/* The port ran our programs when the state was saved: what
+		 * sits at our XDP and TC hooks now is the previous run's (the
+		 * TC attach cannot tell our filter from another), so it is
+		 * replaced. */
+		err = xs_agent_port_attach(a, spec, true, sub, sizeof(sub));
 		if (err == -ENODEV) {
 			xs_agent_log(a, "saved port %s: %s; skipped", spec, sub);
 			continue;
@@ -587,6 +642,9 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 			snprintf(why, why_size, "%s: restoring port %s: %s", a->state_path, spec, sub);
 			goto out;
 		}
+		/* the qdisc stays ours across runs: removing the port removes it */
+		if (st.ports[i].created_qdisc)
+			xs_ports_by_name(&a->ports, st.ports[i].name)->tc.created_qdisc = true;
 	}
 	xs_agent_log(a, "restored %zu rules and %zu ports from %s", st.n_flows, st.n_ports,
 		     a->state_path);
@@ -701,7 +759,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		     restarted ? " (restarted from the saved state)" : "");
 	loop(&a);
 	/* The fast path keeps forwarding without us (agent.h, step 7). */
-	a.keep_fast_path = a.ports.n > 0;
+	a.keep_fast_path = a.ports.n > 0 && a.dp_ops->outlives_agent;
 	xs_agent_fini(&a);
 	if (!a.keep_fast_path)
 		unlink(a.state_path);
@@ -710,7 +768,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	return 0;
 fail:
 	/* A failed restart leaves the previous run's fast path as it was. */
-	a.keep_fast_path = restarted;
+	a.keep_fast_path = restarted && a.dp_ops->outlives_agent;
 	xs_agent_fini(&a);
 	return 1;
 }

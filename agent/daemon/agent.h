@@ -16,7 +16,8 @@
  *      fast path keeps forwarding the installed megaflows while no agent
  *      runs (misses wait in the ringbuf, up to its size); socket removed,
  *      lock released (the lock file stays, as lock files do);
- *      xs_agent_run returns 0. A bridge without ports leaves nothing.
+ *      xs_agent_run returns 0. A bridge without ports leaves nothing;
+ *      nor does a datapath that cannot be adopted (!outlives_agent).
  * Restart. The rules and ports are saved in <run dir>/<bridge>.state
  * (state_file.h) after every change. A new agent adopts the pinned maps
  * and their megaflows, reloads the state (before --flows, which replaces
@@ -109,6 +110,9 @@ struct xs_agent_opts {
  * 0 or -errno and explain failures in `why` (a short phrase, no newline). */
 struct xs_agent_dp_ops {
 	const char *name;
+	/* The fast path keeps forwarding when the agent stops (pinned maps a
+	 * restarted agent adopts): a stop leaves the ports attached. */
+	bool outlives_agent;
 	/* Loads the programs: sets a->xdp_prog_fd / a->tc_prog_fd (or leaves
 	 * them -1: ports are then not attached) and a->dp. close is called
 	 * once at the end if and only if open succeeded. */

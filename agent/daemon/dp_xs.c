@@ -234,6 +234,7 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 
 const struct xs_agent_dp_ops xs_agent_dp_xs = {
 	.name = "xdpswitch",
+	.outlives_agent = true,
 	.open = xs_open,
 	.close = xs_close,
 	.port_added = xs_port_added,
