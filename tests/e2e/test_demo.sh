@@ -30,7 +30,7 @@ check "first ping answered" grep -q -- '-> ok: first ping answered' "$OUT"
 check "rewritten ping answered by h3" grep -q '64 bytes from 10.0.0.3: icmp_seq=1 .*(DIFFERENT ADDRESS!)' "$OUT"
 check "h2 -> h3 dropped" grep -q -- '-> ok: no answer' "$OUT"
 check "dump-flows: the drop rule counted h2's pings" \
-	grep -qE '^ cookie=0x0, duration=[0-9.]+s, table=0, n_packets=[1-9][0-9]*, n_bytes=[0-9]+, priority=300,ip,nw_src=10.0.0.2,nw_dst=10.0.0.3 actions=drop$' "$OUT"
+	grep -qE '^ cookie=0x0, duration=[0-9.]+s, table=0, n_packets=[1-9][0-9]*, n_bytes=[0-9]+, idle_age=[0-9]+, priority=300,ip,nw_src=10.0.0.2,nw_dst=10.0.0.3 actions=drop$' "$OUT"
 check "dump-megaflows: the rewrite megaflow" \
 	grep -q '^recirc_id(0),in_port(1),.*ipv4(.*dst=10.0.0.100), packets:2, bytes:196, used:.*actions:set(eth(dst=02:00:00:00:00:03)),set(ipv4(dst=10.0.0.3)),3$' "$OUT"
 check "show: no lost misses" grep -q '^  lost: 0$' "$OUT"
