@@ -21,6 +21,9 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+# BPF objects are intermediates of the skeletons, but tools (progcost --obj,
+# the agent's --datapath-object) load them: keep them.
+.SECONDARY:
 .SUFFIXES:
 
 CFLAGS ?= -O2 -g

@@ -3,7 +3,9 @@
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char agent_usage[] =
@@ -19,7 +21,31 @@ static const char agent_usage[] =
 	"  --datapath-object FILE   attach the first XDP/TC programs of FILE instead\n"
 	"                           of the switch's own (development and tests)\n"
 	"  --no-datapath            attach nothing; only track ports (tests)\n"
+	"  --max-idle MS            remove megaflows idle this long (default 10000)\n"
+	"  --flow-limit N           install at most N megaflows (default 200000, and at\n"
+	"                           most the datapath's size); misses beyond run unsaved\n"
+	"  --cleanup                remove what a stop left running for the bridge\n"
+	"                           (programs on its ports, pinned maps, saved state)\n"
+	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
+	"for the bridge adopts them with the rules and ports saved in\n"
+	"" XS_CTL_RUN_DIR "/NAME.state.\n"
 	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
+
+/* A positive decimal number up to @max for option @name; 0 when bad. */
+static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v == 0 || v > max) {
+		fprintf(stderr, "xdpswitch agent: %s takes a number from 1 to %u, not '%s'\n",
+			name, max, arg);
+		return 0;
+	}
+	return (uint32_t)v;
+}
 
 int xs_cmd_agent(int argc, char **argv)
 {
@@ -32,6 +58,9 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "datapath-object", required_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-datapath", no_argument, NULL, 'N' },
+		{ "max-idle", required_argument, NULL, 'I' },
+		{ "flow-limit", required_argument, NULL, 'l' },
+		{ "cleanup", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -48,6 +77,17 @@ int xs_cmd_agent(int argc, char **argv)
 		case 'O': o.dp_object = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'N': o.no_datapath = true; break;
+		case 'C': o.cleanup = true; break;
+		case 'I':
+			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);
+			if (!o.max_idle_ms)
+				return 2;
+			break;
+		case 'l':
+			o.flow_limit = parse_count("--flow-limit", optarg, 1u << 24);
+			if (!o.flow_limit)
+				return 2;
+			break;
 		case 'm':
 			if (!strcmp(optarg, "native")) {
 				o.mode = XS_XDP_MODE_NATIVE;

@@ -1,5 +1,6 @@
 /* `xdpswitch trace --flows FILE [--json] [--ports N,...] PACKET`: offline
- * ofproto/trace: loads a flow file into fresh tables and traces one packet. */
+ * ofproto/trace: loads a flow file into fresh tables and traces one packet.
+ * Without --flows the running agent traces it through its live tables. */
 #include "agent/cli/commands.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@ struct trace_opts {
 static void trace_usage(FILE *f)
 {
 	fprintf(f, "usage: xdpswitch trace --flows FILE [--json] [--ports N,N,...] 'PACKET'\n"
+		   "       xdpswitch trace [--bridge NAME] [--json] 'PACKET'   (live tables)\n"
 		   "  PACKET in ofproto/trace syntax, e.g. 'in_port=1,tcp,nw_dst=10.0.0.1'\n"
 		   "  --ports  the switch's ports, for flood and all (default: none)\n");
 }
@@ -116,6 +118,15 @@ static int load_flows(const char *path, struct flow_tables *ft)
 	return rc;
 }
 
+/* Is --flows among the options (before the packet)? */
+static bool has_flows_opt(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--flows") || !strncmp(argv[i], "--flows=", 8))
+			return true;
+	return false;
+}
+
 int xs_cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o;
@@ -125,6 +136,8 @@ int xs_cmd_trace(int argc, char **argv)
 	char *out = NULL;
 	int rc;
 
+	if (!has_flows_opt(argc, argv) && !(argc == 2 && !strcmp(argv[1], "--help")))
+		return xs_cmd_trace_live(argc, argv);
 	rc = parse_opts(argc, argv, &o);
 	if (rc) {
 		if (rc < 0)

@@ -1,6 +1,7 @@
 /* The agent's life cycle: start-up checks, bridge lock, ports, control
  * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
 #include "agent/daemon/agent.h"
+#include "agent/daemon/state_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
@@ -190,6 +193,52 @@ static void probe_tx(struct xs_port *p)
 		snprintf(p->tx_why, sizeof(p->tx_why), "probe failed: %s", strerror(-err));
 }
 
+/* A restarted agent finds the previous run's program (named like ours,
+ * alone on the hook) still forwarding: it is swapped for ours with one
+ * atomic XDP_FLAGS_REPLACE, so no frame meets an empty hook (a detach and
+ * attach would drop what arrives in between). Fills p->xdp as a plain
+ * attach, which xs_xdp_detach undoes. Returns 0, or -ENOENT when there is
+ * no such program (the normal attach follows), or -errno. */
+static int swap_in_place(struct xs_agent *a, struct xs_port *p)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ours[16], found[16];
+	__u32 our_id, id, flags;
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int old_fd, err;
+
+	if (bpf_xdp_query(p->ifindex, 0, &q) || !q.prog_id ||
+	    (q.attach_mode != XDP_ATTACHED_DRV && q.attach_mode != XDP_ATTACHED_SKB))
+		return -ENOENT;
+	flags = q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	if ((a->opts.mode == XS_XDP_MODE_NATIVE && flags != XDP_FLAGS_DRV_MODE) ||
+	    (a->opts.mode == XS_XDP_MODE_SKB && flags != XDP_FLAGS_SKB_MODE) ||
+	    xs_prog_name(a->xdp_prog_fd, ours) || xs_xdp_query(p->ifindex, &id, found) ||
+	    id != q.prog_id || strcmp(ours, found))
+		return -ENOENT;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(a->xdp_prog_fd, &info, &len))
+		return -errno;
+	our_id = info.id;
+	old_fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (old_fd < 0)
+		return -ENOENT;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = old_fd);
+	err = bpf_xdp_attach(p->ifindex, a->xdp_prog_fd, flags | XDP_FLAGS_REPLACE, &o) ? -errno : 0;
+	close(old_fd);
+	if (err)
+		return err;
+	memset(&p->xdp, 0, sizeof(p->xdp));
+	p->xdp.ifindex = p->ifindex;
+	p->xdp.mode = flags == XDP_FLAGS_DRV_MODE ? XS_XDP_MODE_NATIVE : XS_XDP_MODE_SKB;
+	p->xdp.how = XS_XDP_HOW_PLAIN;
+	p->xdp.prog_id = our_id;
+	p->xdp.prog_fd = a->xdp_prog_fd;
+	snprintf(p->xdp.replaced, sizeof(p->xdp.replaced), "%s", found);
+	return 0;
+}
+
 int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			 char *why, size_t why_size)
 {
@@ -233,7 +282,9 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			goto del;
 	}
 	if (a->xdp_prog_fd >= 0) {
-		err = xs_xdp_attach(ifindex, a->xdp_prog_fd, &ao, &p->xdp);
+		err = swap_in_place(a, p);
+		if (err)
+			err = xs_xdp_attach(ifindex, a->xdp_prog_fd, &ao, &p->xdp);
 		if (err == -EBUSY) {
 			xs_xdp_query(ifindex, &id, found);
 			snprintf(why, why_size, "'%s' already has XDP program '%s' (id %u); "
@@ -335,6 +386,30 @@ void xs_agent_tables_changed(struct xs_agent *a)
 		a->pipeline->ports = a->ofports;
 	if (a->dp_ops->tables_changed)
 		a->dp_ops->tables_changed(a);
+	xs_agent_save_state(a);
+}
+
+int xs_agent_save_state(struct xs_agent *a)
+{
+	struct xs_state_port *ports;
+	char why[256];
+	int err;
+
+	if (a->ctl.fd < 0 || a->opts.cleanup || !a->pipeline)
+		return 0;
+	ports = calloc(a->ports.n + 1, sizeof(*ports));
+	if (!ports)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->ports.n; i++) {
+		snprintf(ports[i].name, sizeof(ports[i].name), "%s", a->ports.ports[i].name);
+		ports[i].ofport = a->ports.ports[i].ofport;
+		ports[i].created_qdisc = a->ports.ports[i].tc.created_qdisc;
+	}
+	err = xs_state_write(a->state_path, a->pipeline, ports, a->ports.n, why, sizeof(why));
+	if (err)
+		xs_agent_log(a, "%s (a restart would not restore this change)", why);
+	free(ports);
+	return err;
 }
 
 static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
@@ -463,7 +538,8 @@ static void loop(struct xs_agent *a)
 
 void xs_agent_fini(struct xs_agent *a)
 {
-	detach_all(a);
+	if (!a->keep_fast_path)
+		detach_all(a);
 	if (a->dp_opened && a->dp_ops->close)
 		a->dp_ops->close(a);
 	a->dp_opened = false;
@@ -509,13 +585,78 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);
 	if (xs_ctl_path(a->bridge, ".lock", a->lock_path, sizeof(a->lock_path)) ||
-	    xs_ctl_path(a->bridge, ".sock", a->sock_path, sizeof(a->sock_path)))
+	    xs_ctl_path(a->bridge, ".sock", a->sock_path, sizeof(a->sock_path)) ||
+	    xs_ctl_path(a->bridge, ".state", a->state_path, sizeof(a->state_path)))
 		return -ENAMETOOLONG;
 	return 0;
 }
 
+/* Is @spec ("IFACE[=OFPORT]") a port restored from the state file? */
+static bool restored_port(struct xs_agent *a, const char *spec)
+{
+	char name[IF_NAMESIZE];
+	struct xs_err perr;
+	uint32_t ofport;
+
+	return !xs_port_spec_parse(spec, name, &ofport, &perr) &&
+	       xs_ports_by_name(&a->ports, name) != NULL;
+}
+
+/* Reloads the rules (unless --flows replaces them) and re-attaches the
+ * ports saved by a previous run; *restarted says whether there was a
+ * state. A port whose interface is gone is logged and skipped. Returns 0
+ * or -errno with @why set (a bad state file: nothing applied). */
+static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t why_size)
+{
+	struct xs_state st;
+	int err;
+
+	err = xs_state_read(a->state_path, &st, why, why_size);
+	*restarted = err != -ENOENT;
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		return err;
+	if (!a->opts.flows_file && !a->opts.cleanup) {
+		err = ft_replace(a->pipeline, st.flows, st.n_flows, now_ms());
+		if (err) {
+			snprintf(why, why_size, "%s: restoring %zu rules: %s", a->state_path,
+				 st.n_flows, strerror(-err));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < st.n_ports; i++) {
+		char spec[64], sub[256] = "";
+
+		snprintf(spec, sizeof(spec), "%s=%u", st.ports[i].name, st.ports[i].ofport);
+		/* The port ran our programs when the state was saved: what
+		 * sits at our XDP and TC hooks now is the previous run's (the
+		 * TC attach cannot tell our filter from another), so it is
+		 * replaced. */
+		err = xs_agent_port_attach(a, spec, true, sub, sizeof(sub));
+		if (err == -ENODEV) {
+			xs_agent_log(a, "saved port %s: %s; skipped", spec, sub);
+			continue;
+		}
+		if (err) {
+			snprintf(why, why_size, "%s: restoring port %s: %s", a->state_path, spec, sub);
+			goto out;
+		}
+		/* the qdisc stays ours across runs: removing the port removes it */
+		if (st.ports[i].created_qdisc)
+			xs_ports_by_name(&a->ports, st.ports[i].name)->tc.created_qdisc = true;
+	}
+	xs_agent_log(a, "restored %zu rules and %zu ports from %s", st.n_flows, st.n_ports,
+		     a->state_path);
+	err = 0;
+out:
+	xs_state_free(&st);
+	return err;
+}
+
 int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops)
 {
+	bool restarted = false;
 	struct xs_agent a;
 	char why[256] = "";
 	long holder;
@@ -574,6 +715,20 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		}
 		a.dp_opened = true;
 	}
+	err = restore_state(&a, &restarted, why, sizeof(why));
+	if (err) {
+		xs_agent_log(&a, "%s (xdpswitch agent --cleanup removes the saved state)", why);
+		goto fail;
+	}
+	if (opts->cleanup) {
+		/* The saved ports were attached again: fini detaches them,
+		 * unpins the maps; the state goes too. */
+		xs_agent_fini(&a);
+		if (unlink(a.state_path) && errno != ENOENT)
+			xs_agent_log(&a, "removing %s: %s", a.state_path, strerror(errno));
+		xs_agent_log(&a, "cleaned up");
+		return 0;
+	}
 	if (opts->flows_file) {
 		err = xs_agent_flows_load(&a, opts->flows_file, why, sizeof(why));
 		if (err) {
@@ -582,6 +737,8 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		}
 	}
 	for (int i = 0; i < opts->n_port_specs; i++) {
+		if (restored_port(&a, opts->port_specs[i]))
+			continue;
 		err = xs_agent_port_attach(&a, opts->port_specs[i], opts->force, why, sizeof(why));
 		if (err) {
 			xs_agent_log(&a, "%s", why);
@@ -594,13 +751,24 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		xs_agent_log(&a, "control socket %s: %s", a.sock_path, strerror(-err));
 		goto fail;
 	}
-	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s", a.ports.n,
-		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, a.sock_path);
+	/* Now that the tables and every port are back: the first full
+	 * revalidation (adopted megaflows) and the first state file. */
+	xs_agent_tables_changed(&a);
+	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s%s", a.ports.n,
+		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, a.sock_path,
+		     restarted ? " (restarted from the saved state)" : "");
 	loop(&a);
+	/* The fast path keeps forwarding without us (agent.h, step 7). */
+	a.keep_fast_path = a.ports.n > 0 && a.dp_ops->outlives_agent;
 	xs_agent_fini(&a);
-	xs_agent_log(&a, "stopped");
+	if (!a.keep_fast_path)
+		unlink(a.state_path);
+	xs_agent_log(&a, "stopped%s", a.keep_fast_path ? "; the ports keep forwarding "
+		     "(xdpswitch agent --cleanup removes the programs)" : "");
 	return 0;
 fail:
+	/* A failed restart leaves the previous run's fast path as it was. */
+	a.keep_fast_path = restarted && a.dp_ops->outlives_agent;
 	xs_agent_fini(&a);
 	return 1;
 }

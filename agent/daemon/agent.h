@@ -12,9 +12,19 @@
  *   6. the loop polls the socket, the datapath's fd and a signalfd for
  *      SIGINT/SIGTERM/SIGHUP; about once a second it re-probes the ports' tx
  *      (see ports.h) and calls dp_ops->tick;
- *   7. on a signal: ports detached, datapath closed (its pins removed),
- *      socket removed, lock released (the lock file stays, as lock
- *      files do); xs_agent_run returns 0.
+ *   7. on a signal: the ports stay attached and the maps pinned, so the
+ *      fast path keeps forwarding the installed megaflows while no agent
+ *      runs (misses wait in the ringbuf, up to its size); socket removed,
+ *      lock released (the lock file stays, as lock files do);
+ *      xs_agent_run returns 0. A bridge without ports leaves nothing;
+ *      nor does a datapath that cannot be adopted (!outlives_agent).
+ * Restart. The rules and ports are saved in <run dir>/<bridge>.state
+ * (state_file.h) after every change. A new agent adopts the pinned maps
+ * and their megaflows, reloads the state (before --flows, which replaces
+ * its rules), re-attaches the ports (our stale program is replaced), and
+ * then revalidates every adopted megaflow before serving requests.
+ * `xdpswitch agent --cleanup` attaches the saved ports once more and then
+ * detaches them, unpins the maps and removes the state file.
  * A request is served to completion before the loop goes on; a client
  * gets XS_CTL_IO_TIMEOUT_MS to send it, so a stuck client delays misses
  * by that much at most.
@@ -46,10 +56,10 @@
  * is bounded (XS_CTL_IO_TIMEOUT_MS to arrive, then served at once).
  *
  * Tables changed. Every change of the tables, of the port list (flood)
- * or of a port's tx stage goes through xs_agent_tables_changed(): until a
- * revalidator exists it credits the megaflows' counters to their rules
- * and removes every megaflow before the command returns, so no packet
- * follows stale actions; the next packet of each flow misses again. */
+ * or of a port's tx stage goes through xs_agent_tables_changed(): the
+ * state file is rewritten and the revalidator (revalidator.h) checks
+ * every megaflow before the command returns, so no packet follows stale
+ * actions once it has returned. */
 #ifndef XS_DAEMON_AGENT_H
 #define XS_DAEMON_AGENT_H
 
@@ -78,7 +88,6 @@ struct xs_agent_miss_stats {
 	uint64_t no_port;      /* ingress ifindex not a port */
 	uint64_t controller;   /* sent by a controller action */
 	uint64_t ttl_expired;  /* dec_ttl expired: dropped */
-	uint64_t flushes;      /* megaflow flushes for table changes */
 };
 
 struct xs_agent_opts {
@@ -90,6 +99,9 @@ struct xs_agent_opts {
 	bool no_libxdp;            /* --no-libxdp: plain bpf_xdp_attach */
 	bool verbose;              /* --verbose: libbpf/libxdp info messages */
 	bool no_datapath;          /* --no-datapath: xs_agent_dp_none */
+	uint32_t max_idle_ms;      /* --max-idle: megaflow idle expiry; 0: default */
+	uint32_t flow_limit;       /* --flow-limit: megaflows at most; 0: default */
+	bool cleanup;              /* --cleanup: remove what a stop left, exit */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
 };
@@ -98,6 +110,9 @@ struct xs_agent_opts {
  * 0 or -errno and explain failures in `why` (a short phrase, no newline). */
 struct xs_agent_dp_ops {
 	const char *name;
+	/* The fast path keeps forwarding when the agent stops (pinned maps a
+	 * restarted agent adopts): a stop leaves the ports attached. */
+	bool outlives_agent;
 	/* Loads the programs: sets a->xdp_prog_fd / a->tc_prog_fd (or leaves
 	 * them -1: ports are then not attached) and a->dp. close is called
 	 * once at the end if and only if open succeeded. */
@@ -137,6 +152,7 @@ struct xs_agent {
 	struct xs_ctl_server ctl;
 	char lock_path[108];
 	char sock_path[108];
+	char state_path[108]; /* <run dir>/<bridge>.state */
 	int lock_fd;
 	int signal_fd;
 	const struct xs_agent_dp_ops *dp_ops;
@@ -144,6 +160,7 @@ struct xs_agent {
 	int tc_prog_fd;       /* -1: no TC stage */
 	void *dp;             /* datapath state, owned by dp_ops */
 	bool dp_opened;       /* dp_ops->open succeeded: close is due */
+	bool keep_fast_path;  /* fini leaves ports attached, maps pinned */
 	bool noted_no_dispatcher; /* logged once that libxdp has no dispatcher */
 	struct xs_agent_miss_stats miss; /* what became of the misses read */
 	struct flow_tables *pipeline; /* the OpenFlow tables */
@@ -193,6 +210,10 @@ void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
 /* The tables or ports changed: refreshes the pipeline's port list and
  * calls dp_ops->tables_changed (see "Tables changed" above). */
 void xs_agent_tables_changed(struct xs_agent *a);
+
+/* Rewrites the state file (rules and ports); a failure is logged. Does
+ * nothing while the agent starts or cleans up. Returns 0 or -errno. */
+int xs_agent_save_state(struct xs_agent *a);
 
 /* Logs "xdpswitch[BRIDGE]: ..." with a newline on stderr. */
 void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)

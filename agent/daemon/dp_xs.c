@@ -13,9 +13,26 @@
 
 static struct dp_xs state; /* one agent per process */
 
+/* The revalidator's view of the ports. */
+static uint32_t map_ofport(void *ctx, uint32_t ifindex)
+{
+	struct xs_port *p = xs_ports_by_ifindex(&((struct xs_agent *)ctx)->ports, (int)ifindex);
+
+	return p ? p->ofport : 0;
+}
+
+static uint32_t map_ifindex(void *ctx, uint32_t ofport, bool *xdp_tx)
+{
+	struct xs_port *p = xs_ports_by_ofport(&((struct xs_agent *)ctx)->ports, ofport);
+
+	*xdp_tx = p && p->tx == XS_TX_XDP;
+	return p ? (uint32_t)p->ifindex : 0;
+}
+
 static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 {
 	struct xs_dp_opts o = { .pin_dir = state.pin_dir };
+	struct xs_port_map map = { map_ofport, map_ifindex, a };
 	int err;
 
 	snprintf(state.pin_dir, sizeof(state.pin_dir), "%s/%s", XS_PIN_ROOT, a->bridge);
@@ -26,37 +43,41 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 		return err;
 	}
 	state.batch = calloc(XS_UPCALL_BATCH, sizeof(*state.batch));
-	err = state.batch ? xs_mf_init(&state, xs_dp_max_flows(state.dp) + XS_DP_SPARE_SLOTS)
-			  : -ENOMEM;
-	if (err) {
+	if (!state.batch) {
 		snprintf(why, why_size, "out of memory");
-		free(state.batch);
-		state.batch = NULL;
 		xs_dp_close(state.dp);
-		xs_dp_unpin(state.pin_dir);
 		state.dp = NULL;
-		return err;
+		return -ENOMEM;
 	}
-	/* megaflows adopted from a previous run name rules we do not know */
-	xs_dp_flow_flush(state.dp);
+	/* Megaflows adopted from a previous run keep forwarding; the first
+	 * full pass, once the tables and ports are back, checks each one. */
+	xs_reval_init(&state.reval, state.dp, a->pipeline, &map);
+	if (a->opts.max_idle_ms)
+		state.reval.max_idle_ms = a->opts.max_idle_ms;
+	if (a->opts.flow_limit)
+		state.reval.flow_limit = a->opts.flow_limit;
 	a->dp = &state;
 	a->xdp_prog_fd = xs_dp_xdp_prog_fd(state.dp);
 	a->tc_prog_fd = xs_dp_tc_prog_fd(state.dp);
 	return 0;
 }
 
-/* A clean stop removes everything: the ports are detached already, so
- * pinned maps would only be adopted, stale, by the next start. */
+/* The maps stay pinned while ports still run the programs (a stop that
+ * leaves the fast path forwarding, see agent.h); otherwise nothing is
+ * left behind. */
 static void xs_close(struct xs_agent *a)
 {
-	xs_mf_fini(&state);
+	bool keep = a->keep_fast_path;
+
+	xs_reval_destroy(&state.reval);
 	free(state.batch);
 	state.batch = NULL;
 	xs_dp_close(state.dp);
 	state.dp = NULL;
 	a->dp = NULL;
 	a->xdp_prog_fd = a->tc_prog_fd = -1;
-	xs_dp_unpin(state.pin_dir);
+	if (!keep)
+		xs_dp_unpin(state.pin_dir);
 }
 
 static int xs_port_added(struct xs_agent *a, struct xs_port *p, char *why, size_t why_size)
@@ -77,7 +98,10 @@ static void xs_port_removed(struct xs_agent *a, struct xs_port *p)
 	xs_dp_port_del(x->dp, (uint32_t)p->ifindex);
 }
 
-/* Until the revalidator: every megaflow goes, counters credited first. */
+/* Every megaflow checked against the tables before the command returns.
+ * While the agent starts (no control socket yet) the ports are not all
+ * back: the pass waits for xs_agent_run's first call after start-up, so
+ * adopted megaflows of a port not re-attached yet are not removed. */
 static void xs_tables_changed(struct xs_agent *a)
 {
 	struct dp_xs *x = a->dp;
@@ -85,10 +109,12 @@ static void xs_tables_changed(struct xs_agent *a)
 
 	if (!x || !x->dp)
 		return;
-	err = xs_mf_flush(a, x);
+	x->reval.ports_changed = true;
+	if (a->ctl.fd < 0)
+		return;
+	err = xs_reval_revalidate(&x->reval, xs_reval_now_ms(), NULL);
 	if (err)
-		xs_agent_log(a, "flushing megaflows: %s", strerror(-err));
-	a->miss.flushes++;
+		xs_agent_log(a, "revalidating megaflows: %s", strerror(-err));
 }
 
 /* Megaflows that output to p must move to the other stage. */
@@ -113,16 +139,24 @@ static void xs_on_ready(struct xs_agent *a)
 		xs_agent_log(a, "reading misses: %s", strerror(-n));
 }
 
+/* Counters, timeouts, idle megaflows, mask ranking; rules removed by
+ * their timeouts are saved. */
 static void xs_tick(struct xs_agent *a)
 {
 	struct dp_xs *x = a->dp;
+	int n = xs_reval_tick(&x->reval, xs_reval_now_ms(), NULL);
 
-	xs_dp_masks_rank(x->dp, NULL);
+	if (n < 0)
+		xs_agent_log(a, "revalidator: %s", strerror(-n));
+	else if (n > 0)
+		xs_agent_save_state(a);
 }
 
 static void xs_sync_stats(struct xs_agent *a)
 {
-	xs_mf_harvest(a, a->dp);
+	struct dp_xs *x = a->dp;
+
+	xs_reval_harvest(&x->reval, xs_reval_now_ms());
 }
 
 static void xs_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
@@ -136,6 +170,7 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 {
 	struct dp_xs *x = a->dp;
 	const struct xs_agent_miss_stats *m = &a->miss;
+	const struct xs_reval *r = &x->reval;
 	uint64_t st[XS_STAT__MAX];
 
 	if (xs_dp_stats_read(x->dp, st))
@@ -152,10 +187,19 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 			      PRIu64 ", \"install_failed\": %" PRIu64 ", \"executed\": %" PRIu64
 			      ", \"exec_failed\": %" PRIu64 ", \"truncated\": %" PRIu64
 			      ", \"xlate_failed\": %" PRIu64 ", \"controller\": %" PRIu64
-			      ", \"ttl_expired\": %" PRIu64 ", \"flushes\": %" PRIu64 "}",
+			      ", \"ttl_expired\": %" PRIu64 "}",
 			      m->upcalls, m->installed, m->install_failed, m->executed,
 			      m->exec_failed, m->truncated, m->xlate_failed, m->controller,
-			      m->ttl_expired, m->flushes);
+			      m->ttl_expired);
+		xs_ctl_printf(out, ", \"revalidator\": {\"passes\": %" PRIu64 ", \"last_pass_us\": %"
+			      PRIu64 ", \"kept\": %u, \"modified\": %u, \"removed\": %u, "
+			      "\"idle_expired\": %u, \"rules_timed_out\": %u, \"max_idle_ms\": %"
+			      PRIu64 ", \"flow_limit\": %u, \"flow_limit_hit\": %s, "
+			      "\"not_installed\": %" PRIu64 "}",
+			      r->passes, r->last_pass_us, r->last.kept, r->last.modified,
+			      r->last.removed, r->last.expired, r->last.rules_timed_out,
+			      r->max_idle_ms, r->flow_limit,
+			      xs_reval_limit_reached(r) ? "true" : "false", r->limit_hits);
 		return;
 	}
 	xs_ctl_printf(out, "datapath:\n");
@@ -171,9 +215,17 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "agent: upcalls %" PRIu64 ", installed %" PRIu64 ", install failed %"
 		      PRIu64 ", re-injected %" PRIu64 ", re-inject failed %" PRIu64
 		      ", truncated %" PRIu64 ", translation failed %" PRIu64 ", controller %"
-		      PRIu64 ", ttl expired %" PRIu64 ", flushes %" PRIu64 "\n",
+		      PRIu64 ", ttl expired %" PRIu64 "\n",
 		      m->upcalls, m->installed, m->install_failed, m->executed, m->exec_failed,
-		      m->truncated, m->xlate_failed, m->controller, m->ttl_expired, m->flushes);
+		      m->truncated, m->xlate_failed, m->controller, m->ttl_expired);
+	xs_ctl_printf(out, "revalidator: %" PRIu64 " passes, last %" PRIu64 " us (kept %u, "
+		      "modified %u, removed %u); idle expired %u (max-idle %" PRIu64 " ms); "
+		      "rules timed out %u\n", r->passes, r->last_pass_us, r->last.kept,
+		      r->last.modified, r->last.removed, r->last.expired, r->max_idle_ms,
+		      r->last.rules_timed_out);
+	xs_ctl_printf(out, "flow limit: %u%s; misses executed without a megaflow: %" PRIu64
+		      "\n", r->flow_limit, xs_reval_limit_reached(r) ? " (limit hit)" : "",
+		      r->limit_hits);
 	xs_ctl_printf(out, "counters:");
 	for (unsigned int i = 0; i < XS_STAT__MAX; i++)
 		xs_ctl_printf(out, " %s=%" PRIu64, xs_dp_stat_name(i), st[i]);
@@ -182,6 +234,7 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 
 const struct xs_agent_dp_ops xs_agent_dp_xs = {
 	.name = "xdpswitch",
+	.outlives_agent = true,
 	.open = xs_open,
 	.close = xs_close,
 	.port_added = xs_port_added,

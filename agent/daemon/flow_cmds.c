@@ -201,6 +201,8 @@ static void dump_rule(const struct ft_rule *rule, uint64_t now, bool json, bool 
 {
 	char match[FLOW_TEXT_MAX], acts[FLOW_TEXT_MAX];
 	uint64_t age = now > rule->created_ms ? now - rule->created_ms : 0;
+	uint64_t last = rule->used_ms > rule->created_ms ? rule->used_ms : rule->created_ms;
+	uint64_t idle = now > last ? now - last : 0; /* since the last packet */
 	struct ofp_flow f;
 
 	ft_rule_flow(rule, &f);
@@ -213,10 +215,10 @@ static void dump_rule(const struct ft_rule *rule, uint64_t now, bool json, bool 
 		xs_ctl_printf(out, "%s{\"cookie\": \"0x%" PRIx64 "\", \"duration_s\": %" PRIu64
 			      ".%03" PRIu64 ", \"table\": %u, \"n_packets\": %" PRIu64
 			      ", \"n_bytes\": %" PRIu64 ", \"idle_timeout\": %u, \"hard_timeout\": %u"
-			      ", \"priority\": %u, \"match\": ", first ? "" : ", ", rule->cookie,
-			      age / 1000, age % 1000, rule->table_id, rule->n_packets,
-			      rule->n_bytes, rule->idle_timeout, rule->hard_timeout,
-			      rule->cls.priority);
+			      ", \"idle_age_s\": %" PRIu64 ", \"priority\": %u, \"match\": ",
+			      first ? "" : ", ", rule->cookie, age / 1000, age % 1000, rule->table_id,
+			      rule->n_packets, rule->n_bytes, rule->idle_timeout, rule->hard_timeout,
+			      idle / 1000, rule->cls.priority);
 		json_str(out, match);
 		xs_ctl_printf(out, ", \"actions\": ");
 		json_str(out, acts);
@@ -230,7 +232,8 @@ static void dump_rule(const struct ft_rule *rule, uint64_t now, bool json, bool 
 		xs_ctl_printf(out, "idle_timeout=%u, ", rule->idle_timeout);
 	if (rule->hard_timeout)
 		xs_ctl_printf(out, "hard_timeout=%u, ", rule->hard_timeout);
-	xs_ctl_printf(out, "%s actions=%s\n", match, acts);
+	/* seconds since the last packet (or the rule's creation), as ovs-ofctl */
+	xs_ctl_printf(out, "idle_age=%" PRIu64 ", %s actions=%s\n", idle / 1000, match, acts);
 }
 
 int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,

@@ -35,6 +35,11 @@ static uint64_t mono_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+uint64_t xs_reval_now_ms(void)
+{
+	return mono_us() / 1000;
+}
+
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
 		       const struct xs_flow_key *key, struct xs_reval_xlate *out)
 {

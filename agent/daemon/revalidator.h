@@ -124,6 +124,10 @@ int xs_reval_harvest(struct xs_reval *r, uint64_t now_ms);
  * when it is > 0), or -errno. */
 int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c);
 
+/* CLOCK_MONOTONIC in ms: the clock of the rules' times and of @now_ms
+ * arguments here. */
+uint64_t xs_reval_now_ms(void);
+
 /* True when the flow limit stops installs now. */
 bool xs_reval_limit_reached(const struct xs_reval *r);
 

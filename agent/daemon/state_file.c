@@ -70,7 +70,8 @@ static int render(struct sbuf *b, const struct flow_tables *ft,
 	}
 	sb_printf(b, "%s %d\n", STATE_MAGIC, XS_STATE_VERSION);
 	for (size_t i = 0; i < n_ports; i++)
-		sb_printf(b, "port %s %u\n", ports[i].name, ports[i].ofport);
+		sb_printf(b, "port %s %u%s\n", ports[i].name, ports[i].ofport,
+			  ports[i].created_qdisc ? " clsact" : "");
 	for (long i = 0; i < n && !b->err; i++) {
 		struct ofp_flow flow;
 		int len;
@@ -214,12 +215,13 @@ static int parse_line(const char *path, unsigned lineno, char *line, struct xs_s
 {
 	if (!strncmp(line, "port ", 5)) {
 		struct xs_state_port p = { 0 };
-		char name[64], extra[2];
+		char name[64], flag[16], extra[2];
 		unsigned long ofport;
-		int n = sscanf(line + 5, "%63s %lu%1s", name, &ofport, extra);
+		int n = sscanf(line + 5, "%63s %lu %15s%1s", name, &ofport, flag, extra);
 
-		if (n != 2 || strlen(name) >= IF_NAMESIZE || ofport < 1 || ofport > MAX_OFPORT)
-			return fail(st, why, why_size, "%s:%u: expected 'port NAME OFPORT' "
+		if ((n != 2 && (n != 3 || strcmp(flag, "clsact"))) || strlen(name) >= IF_NAMESIZE ||
+		    ofport < 1 || ofport > MAX_OFPORT)
+			return fail(st, why, why_size, "%s:%u: expected 'port NAME OFPORT [clsact]' "
 				    "(name below %d characters, port 1-%u)", path, lineno,
 				    IF_NAMESIZE, MAX_OFPORT);
 		for (size_t i = 0; i < st->n_ports; i++)
@@ -228,6 +230,7 @@ static int parse_line(const char *path, unsigned lineno, char *line, struct xs_s
 					    "or number", path, lineno, name, ofport);
 		snprintf(p.name, sizeof(p.name), "%s", name);
 		p.ofport = (uint32_t)ofport;
+		p.created_qdisc = n == 3;
 		if (push((void **)&st->ports, &st->n_ports, sizeof(p), &p))
 			return fail(st, why, why_size, "%s:%u: out of memory", path, lineno);
 		return 0;

@@ -3,7 +3,8 @@
  *
  * Format (text, one item a line, '#' comments):
  *   xdpswitch-state 1
- *   port NAME OFPORT
+ *   port NAME OFPORT [clsact]   clsact: the agent created the port's
+ *                               clsact qdisc (so removing the port removes it)
  *   flow FLOW            FLOW as ofp_format_flow prints it (add-flow syntax)
  * Writing goes to PATH.tmp, is fsync'ed, renamed over PATH and the
  * directory fsync'ed: a reader sees the old file or the new one, whole,
@@ -15,6 +16,7 @@
 #define XS_DAEMON_STATE_FILE_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +27,7 @@
 struct xs_state_port {
 	char name[IF_NAMESIZE];
 	uint32_t ofport;
+	bool created_qdisc;
 };
 
 struct xs_state {

@@ -42,10 +42,11 @@ static uint16_t to_datapath(struct xs_agent *a, const struct xlate_result *res,
 }
 
 /* Re-injects the packet of u with megaflow h, or with the actions when
- * the megaflow could not be installed (h.gen == 0). */
+ * the megaflow could not be installed (h.gen == 0; the rules res matched
+ * are then credited here, the megaflow's counters cannot). */
 static void reinject(struct xs_agent *a, struct dp_xs *x, const struct xs_upcall *u,
 		     struct xs_flow_handle h, const struct xs_action *acts, uint16_t n,
-		     uint16_t flags)
+		     uint16_t flags, const struct xs_reval_xlate *rx)
 {
 	int err;
 
@@ -61,6 +62,9 @@ static void reinject(struct xs_agent *a, struct dp_xs *x, const struct xs_upcall
 		a->miss.exec_failed++;
 	else
 		a->miss.executed++;
+	if (!err && !h.gen)
+		rule_stats_credit_ids(a->pipeline, rx->rule_ids, rx->n_rules, 1, u->cap_len,
+				      xs_reval_now_ms());
 }
 
 /* Handles batch[i] and every later miss with the same key. */
@@ -70,6 +74,7 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	struct xs_action acts[XS_MAX_ACTIONS];
 	struct xs_flow_handle h = { 0 };
 	struct xs_flow_key key, mask;
+	struct xs_reval_xlate rx;
 	struct xlate_result res;
 	struct ofp_key packet;
 	struct xs_port *port;
@@ -101,7 +106,15 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	mask = res.mask;
 	mask.in_port = UINT32_MAX; /* the ifindex, for the OpenFlow port read */
 	mask.mask_id = 0;
-	err = xs_dp_flow_install(x->dp, &key, &mask, acts, n, flags, &h);
+	for (unsigned r = 0; r < res.n_rules; r++)
+		rx.rule_ids[r] = res.rules[r]->id;
+	rx.n_rules = res.n_rules;
+	if (xs_reval_limit_reached(&x->reval)) {
+		err = -ENOSPC; /* executed, not installed: `show` says so */
+		x->reval.limit_hits++;
+	} else {
+		err = xs_dp_flow_install(x->dp, &key, &mask, acts, n, flags, &h);
+	}
 	if (err) {
 		a->miss.install_failed++;
 		if (err != -EEXIST && err != -ENOSPC)
@@ -109,7 +122,11 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 		h.gen = 0;
 	} else {
 		a->miss.installed++;
-		xs_mf_track(x, h, &res);
+		if (rule_stats_set(&x->reval.rs, h, rx.rule_ids, rx.n_rules, NULL)) {
+			/* cannot credit it: do not keep it */
+			xs_dp_flow_remove(x->dp, h, NULL);
+			h.gen = 0;
+		}
 	}
 	for (unsigned j = i; j < x->n_batch; j++) {
 		const struct xs_upcall *v = &x->batch[j];
@@ -117,7 +134,7 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 		if (done[j] || v->reason != XS_UPCALL_MISS || memcmp(&v->key, &u->key, sizeof(key)))
 			continue;
 		done[j] = true;
-		reinject(a, x, v, h, acts, n, flags);
+		reinject(a, x, v, h, acts, n, flags, &rx);
 	}
 }
 

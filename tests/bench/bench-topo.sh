@@ -80,18 +80,29 @@ flows_file() {
 	echo "$STATE/flows.txt"
 }
 
+# Stops the agent, then removes what a stop leaves forwarding (programs on
+# the ports, saved state), so the next mode starts from bare ports.
 agent_stop() {
-	[ -f "$AGENT_PID" ] || return 0
-	local pid
-	pid=$(cat "$AGENT_PID")
-	rm -f "$AGENT_PID"
-	kill "$pid" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "bench-topo.sh: agent $pid did not stop" >&2
-	return 1
+	local pid rc=0
+	if [ -f "$AGENT_PID" ]; then
+		pid=$(cat "$AGENT_PID")
+		rm -f "$AGENT_PID"
+		if kill "$pid" 2>/dev/null; then
+			for _ in $(seq 50); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			if kill -0 "$pid" 2>/dev/null; then
+				echo "bench-topo.sh: agent $pid did not stop" >&2
+				rc=1
+			fi
+		fi
+	fi
+	if [ -e "/run/xdpswitch/$P.state" ]; then
+		in_ns sw "$O/xdpswitch" agent --bridge "$P" --cleanup \
+			>>"$AGENT_LOG" 2>&1 || rc=1
+	fi
+	return $rc
 }
 
 # Starts the agent in the switch namespace and waits until both ports

@@ -194,6 +194,9 @@ check_eq "every miss reached the agent" "$miss" "$seen"
 check_eq "every packet received was dropped (${rx:-0})" "${rx:-0}" "${dropped:-0}"
 stop_agent TERM
 check_eq "stop" 0 "$stop_rc"
+# a stop leaves the fast path forwarding (agent.h); --cleanup removes it
+check_eq "after the stop its XDP program stays on $P1" "xs_xdp" "$(xdp_name "$P1")"
+check "cleanup" "$XS" agent --cleanup --bridge "$BR"
 check "nothing left on the ports" nothing_left "$P1" "$P2"
 check "pinned maps removed" test ! -e "$PIN"
 

@@ -22,6 +22,9 @@ agent_pid=
 
 cleanup() {
 	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+	# a stop may leave the fast path running: remove it where the agent can
+	"$XS" agent --help 2>/dev/null | grep -q -- --cleanup &&
+		"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
 	scripts/topo.sh destroy "$P" 2>/dev/null
 	ip link del "$P-t3" 2>/dev/null
 	rm -rf "$XS_RUN_DIR"

@@ -59,7 +59,8 @@ fails 1 "$D/trace_bad.flows:3:32: unknown or unsupported action 'bogus_action'" 
 	--flows "$D/trace_bad.flows" 'in_port=1'
 fails 1 "$TMP/none.flows" --flows "$TMP/none.flows" 'in_port=1'
 fails 1 "xdpswitch trace: packet, column" --flows "$D/trace_router.flows" 'in_port=1,nw_bogus=3'
-fails 2 "xdpswitch trace: --flows FILE is required" 'in_port=1'
+# Without --flows the packet goes to the running agent's live tables.
+XS_RUN_DIR=$TMP fails 1 "xdpswitch trace-live: no agent is running for bridge xs0" 'in_port=1'
 fails 2 "xdpswitch trace: exactly one PACKET argument is required" --flows "$D/trace_router.flows"
 fails 2 "xdpswitch trace: exactly one PACKET argument is required" \
 	--flows "$D/trace_router.flows" 'in_port=1' 'in_port=2'

@@ -145,11 +145,11 @@ static void test_flow_commands_apply(void **state)
 	xs_ctl_buf_init(&out);
 	assert_int_equal(xs_agent_handle_request(&agent, 1, dump, &out), 0);
 	/* durations vary: compare what follows them */
-	assert_non_null(strstr(out.data, ", table=0, n_packets=0, n_bytes=0, "
+	assert_non_null(strstr(out.data, ", table=0, n_packets=0, n_bytes=0, idle_age=0, "
 			       "priority=100,in_port=1 actions=output:2\n"));
-	assert_non_null(strstr(out.data, ", table=0, n_packets=0, n_bytes=0, "
+	assert_non_null(strstr(out.data, ", table=0, n_packets=0, n_bytes=0, idle_age=0, "
 			       "priority=5,ip,nw_dst=10.0.0.2 actions=output:2\n"));
-	assert_non_null(strstr(out.data, ", table=1, n_packets=0, n_bytes=0, arp actions=drop\n"));
+	assert_non_null(strstr(out.data, ", table=1, n_packets=0, n_bytes=0, idle_age=0, arp actions=drop\n"));
 	assert_memory_equal(out.data, " cookie=0x0, duration=", 22);
 	xs_ctl_buf_free(&out);
 	assert_int_equal(agent.pipeline->n_rules, 3);
@@ -177,8 +177,8 @@ static void test_flow_commands_apply(void **state)
 	assert_int_equal(xs_agent_handle_request(&agent, 2, (char *[]){ "dump-flows", "--json",
 			 NULL }, &out), 0);
 	assert_non_null(strstr(out.data, "\"n_packets\": 0, \"n_bytes\": 0, \"idle_timeout\": 0, "
-			       "\"hard_timeout\": 0, \"priority\": 7, \"match\": \"priority=7,udp\", "
-			       "\"actions\": \"output:3\"}]\n"));
+			       "\"hard_timeout\": 0, \"idle_age_s\": 0, \"priority\": 7, "
+			       "\"match\": \"priority=7,udp\", \"actions\": \"output:3\"}]\n"));
 	xs_ctl_buf_free(&out);
 	expect(0, "", 1, "del-flows");
 	expect(0, "[]\n", 2, "dump-flows", "--json");

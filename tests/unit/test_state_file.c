@@ -89,7 +89,7 @@ static const char *flows_text =
 
 static void test_round_trip(void **state)
 {
-	struct xs_state_port ports[2] = { { "veth-a", 1 }, { "eth1", 7 } };
+	struct xs_state_port ports[2] = { { "veth-a", 1, true }, { "eth1", 7, false } };
 	struct flow_tables ft, back;
 	struct xs_state st;
 	char why[256] = "", a[8192], b[8192];
@@ -103,6 +103,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(st.n_ports, 2);
 	assert_string_equal(st.ports[0].name, "veth-a");
 	assert_int_equal(st.ports[0].ofport, 1);
+	assert_true(st.ports[0].created_qdisc);
+	assert_false(st.ports[1].created_qdisc);
 	assert_string_equal(st.ports[1].name, "eth1");
 	assert_int_equal(st.ports[1].ofport, 7);
 	assert_int_equal(st.n_flows, 5);
@@ -129,7 +131,7 @@ static void test_round_trip(void **state)
 
 static void test_atomic_replace(void **state)
 {
-	struct xs_state_port port = { "p1", 1 };
+	struct xs_state_port port = { "p1", 1, false };
 	struct flow_tables ft;
 	struct xs_state st;
 	char why[256] = "", tmp[160];
@@ -196,9 +198,11 @@ static void test_corrupt_files(void **state)
 	expect_bad("xdpswitch-state 1\n# comment\nport a 1\nport b 1\n",
 		   "4: port b 1 repeats a name or number");
 	expect_bad("xdpswitch-state 1\nport a 0\n",
-		   "2: expected 'port NAME OFPORT' (name below 16 characters, port 1-65279)");
+		   "2: expected 'port NAME OFPORT [clsact]' (name below 16 characters, port 1-65279)");
 	expect_bad("xdpswitch-state 1\nport a-very-long-interface 3\n",
-		   "2: expected 'port NAME OFPORT' (name below 16 characters, port 1-65279)");
+		   "2: expected 'port NAME OFPORT [clsact]' (name below 16 characters, port 1-65279)");
+	expect_bad("xdpswitch-state 1\nport a 3 qdisc\n",
+		   "2: expected 'port NAME OFPORT [clsact]' (name below 16 characters, port 1-65279)");
 	expect_bad("xdpswitch-state 1\n\nrule actions=drop\n", "3: expected 'port' or 'flow'");
 }
 
