@@ -4,9 +4,9 @@
  * Design. The agent owns the megaflow table; BPF only reads it. Every
  * megaflow lives in a slot of xs_flows (actions) and xs_flow_stats (per-CPU
  * counters), named by a handle {slot, gen}. A megaflow is installed by
- * writing its slot first and then inserting (key & mask, mask id) -> handle
- * into xs_megaflows, so a packet that finds the handle always finds the
- * actions. Changing the actions takes a fresh slot and replaces the hash
+ * writing its slot first and then inserting {mask id, hash of the masked
+ * words} -> {handle, masked words} into xs_megaflows, so a packet that finds
+ * the handle always finds the actions. Changing the actions takes a fresh slot and replaces the hash
  * entry; the old slot is retired: its generation is cleared (which turns
  * every per-CPU microflow entry that names it stale) but its action bytes
  * stay, and freed slots are reused in FIFO order, so a packet still running
@@ -110,6 +110,9 @@ struct xs_dp_flow {
  *          n_actions > 0, an action type out of range, unknown flag bits,
  *          nonzero mask_id;
  * -EEXIST: the same masked key with the same mask is installed;
+ * -EADDRINUSE: another masked key of the same mask is installed whose
+ *          words hash the same (datapath.h): the fast path can hold only
+ *          one of them; run this one's actions without installing it;
  * -ENOSPC: max_flows megaflows installed, or XS_MAX_MASKS masks in use and
  *          @mask is a new one.
  * On any error nothing changes. */

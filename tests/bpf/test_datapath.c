@@ -646,6 +646,73 @@ static void test_pinning_adopts(void **state)
 	fx_veth_down(&v);
 }
 
+/* Inverse of odd @m mod 2^64 (Newton: each step doubles the good bits). */
+static uint64_t inverse_mod64(uint64_t m)
+{
+	uint64_t x = m;
+
+	for (int i = 0; i < 5; i++)
+		x *= 2 - m * x;
+	return x;
+}
+
+/* Two megaflows of one mask whose masked words hash the same (built from
+ * flow_hash.h's multipliers): the second install is refused, nothing
+ * changes, and the second flow's packet misses instead of running the
+ * first's actions. The mask takes both MACs: words 0 (high half) and 1. */
+static void test_hash_collision_refused(void **state)
+{
+	struct xs_flow_key key_a, key_b, mask;
+	struct xs_megaflow_key mk_a, mk_b;
+	struct xs_megaflow_entry ent_a, ent_b;
+	struct xs_flow_handle h, hb = { 0, 0 };
+	struct xs_action out = { .type = XS_ACT_OUTPUT, .arg = 1 };
+	uint64_t a[2], b[2], st0[XS_STAT__MAX], st1[XS_STAT__MAX];
+	uint8_t pkt_a[128], pkt_b[128];
+	size_t len = fx_udp4(pkt_a, 1);
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_key(pkt_a, len, 1, &key_a);
+	memset(&mask, 0, sizeof(mask));
+	memset(mask.dl_dst, 0xff, sizeof(mask.dl_dst));
+	memset(mask.dl_src, 0xff, sizeof(mask.dl_src));
+	/* b0 - a0 in dl_dst[2]; b1 - a1 cancels it: (b0 - a0) * M0 + (b1 - a1) * M1 = 0. */
+	memcpy(a, &key_a, sizeof(a));
+	b[0] = a[0] ^ (0x10ull << 48);
+	b[1] = a[1] - (b[0] - a[0]) * xs_hash_mult(0) * inverse_mod64(xs_hash_mult(1));
+	memcpy(pkt_b, pkt_a, len);
+	memcpy(pkt_b, (uint8_t *)b + 4, 12); /* key bytes 4..15: dl_dst, dl_src */
+	fx_key(pkt_b, len, 1, &key_b);
+	assert_memory_equal(&key_b, b, sizeof(b));
+	xs_dp_megaflow_entry(&key_a, &mask, 0, h, &mk_a, &ent_a);
+	xs_dp_megaflow_entry(&key_b, &mask, 0, h, &mk_b, &ent_b);
+	assert_memory_equal(&mk_a, &mk_b, sizeof(mk_a));
+	assert_memory_not_equal(ent_a.bits, ent_b.bits, sizeof(ent_a.bits));
+
+	dp = fx_open(16);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	assert_int_equal(xs_dp_flow_install(dp, &key_a, &mask, &out, 1, XS_MF_F_XDP, &h), 0);
+	assert_int_equal(xs_dp_flow_install(dp, &key_b, &mask, NULL, 0, XS_MF_F_XDP, &hb),
+			 -EADDRINUSE);
+	assert_int_equal(hb.gen, 0);
+	assert_int_equal(xs_dp_flow_count(dp), 1);
+	assert_int_equal(xs_dp_flow_find(dp, &key_b, &mask, &hb), -ENOENT);
+	assert_int_equal(xs_dp_flow_find(dp, &key_a, &mask, &hb), 0);
+	assert_memory_equal(&hb, &h, sizeof(h));
+	/* The same masked key again is still a duplicate, not a collision. */
+	assert_int_equal(xs_dp_flow_install(dp, &key_a, &mask, NULL, 0, 0, NULL), -EEXIST);
+	fx_stats(dp, st0);
+	assert_int_equal(fx_run(dp, 1, pkt_a, len), XDP_TX);
+	assert_int_equal(fx_run(dp, 1, pkt_b, len), XDP_DROP);
+	assert_int_equal(fx_run(dp, 1, pkt_b, len), XDP_DROP);
+	fx_stats(dp, st1);
+	expect_delta(st0, st1, XS_STAT_MEGAFLOW_HIT, 1);
+	expect_delta(st0, st1, XS_STAT_MISS, 2);
+	xs_dp_close(dp);
+}
+
 /* A restarted agent does not know the generations of free slots, so it
  * hands out slot 1 generation 1 again. A microflow entry left from the
  * previous life that names {1, 1} must not reach the new megaflow. */
@@ -704,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_full_table_rates),
 		cmocka_unit_test(test_pinning_adopts),
 		cmocka_unit_test(test_adoption_forgets_old_microflows),
+		cmocka_unit_test(test_hash_collision_refused),
 	};
 	fx_pin_cpu();
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
