@@ -646,6 +646,44 @@ static void test_pinning_adopts(void **state)
 	fx_veth_down(&v);
 }
 
+/* Maps pinned by an agent with another layout (here: xs_megaflows keyed
+ * by the whole 112-byte flow key, as before hashed megaflow keys) are not
+ * adopted: open fails and leaves them as they were. */
+static void test_pinned_layout_mismatch_refused(void **state)
+{
+	struct xs_dp_opts o = { .pin_dir = pin_dir, .max_flows = 64 };
+	struct xs_flow_key k;
+	struct xs_flow_handle h = { .slot = 1, .gen = 1 }, got;
+	char path[128];
+	struct xs_dp *dp = NULL;
+	int fd;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_test_mount_bpffs(), 0);
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xs-test-b2-%d", (int)getpid());
+	xs_dp_unpin(pin_dir);
+	assert_true(mkdir(pin_dir, 0700) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_MEGAFLOWS);
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_NO_PREALLOC);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, XS_MAP_MEGAFLOWS, sizeof(struct xs_flow_key),
+			    sizeof(struct xs_flow_handle), 64, &mo);
+	assert_true(fd >= 0);
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(bpf_map_update_elem(fd, &k, &h, BPF_NOEXIST), 0);
+	assert_int_equal(bpf_obj_pin(fd, path), 0);
+	close(fd);
+
+	assert_int_equal(xs_dp_open(&o, &dp), -EINVAL);
+	assert_null(dp);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &k, &got), 0);
+	assert_memory_equal(&got, &h, sizeof(h));
+	close(fd);
+	assert_int_equal(xs_dp_unpin(pin_dir), 0);
+}
+
 /* Inverse of odd @m mod 2^64 (Newton: each step doubles the good bits). */
 static uint64_t inverse_mod64(uint64_t m)
 {
@@ -772,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_pinning_adopts),
 		cmocka_unit_test(test_adoption_forgets_old_microflows),
 		cmocka_unit_test(test_hash_collision_refused),
+		cmocka_unit_test(test_pinned_layout_mismatch_refused),
 	};
 	fx_pin_cpu();
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -267,6 +267,72 @@ static void test_mask_key(void **state)
 	assert_memory_equal(&out, &zero, sizeof(zero));
 }
 
+/* A mask as the fast path probes it, and a megaflow's hash entry: exact
+ * words, positions and hash; bits outside the mask change nothing; both
+ * decode back. */
+static void test_megaflow_entries(void **state)
+{
+	struct xs_flow_key m, k, k2, back, masked;
+	struct xs_mask_words mw, want;
+	struct xs_megaflow_key mk, mk2;
+	struct xs_megaflow_entry ent, ent2;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.in_port = 0xffffffff;  /* word 0, low half */
+	m.nw_dst = 0x00ffffff;   /* word 5, low half */
+	m.arp_tha[5] = 0xff;     /* word 13, byte 3 */
+	m.mask_id = 9;           /* ignored */
+	xs_mask_words_make(&m, 3, &mw);
+	memset(&want, 0, sizeof(want));
+	want.mask_id = 3;
+	want.word[0] = 0, want.bits[0] = 0xffffffffull;
+	want.word[1] = 5, want.bits[1] = 0x00ffffffull;
+	want.word[2] = 13, want.bits[2] = 0xff000000ull;
+	assert_memory_equal(&mw, &want, sizeof(want));
+	xs_mask_words_mask(&mw, &back);
+	m.mask_id = 0;
+	assert_memory_equal(&back, &m, sizeof(m));
+
+	memset(&k, 0xab, sizeof(k));
+	k.mask_id = 0;
+	xs_megaflow_entry_make(&k, &mw, H(7, 2), &mk, &ent);
+	assert_int_equal(mk.mask_id, 3);
+	assert_int_equal(mk.pad, 0);
+	assert_true(mk.hash == 0xababababull * xs_hash_mult(0) + 0xabababull * xs_hash_mult(1) +
+				       0xab000000ull * xs_hash_mult(2));
+	assert_int_equal(ent.h.slot, 7);
+	assert_int_equal(ent.h.gen, 2);
+	assert_true(ent.bits[0] == 0xababababull && ent.bits[1] == 0xababab &&
+		    ent.bits[2] == 0xab000000ull);
+	for (unsigned int w = 3; w < XS_FLOW_KEY_WORDS; w++)
+		assert_true(ent.bits[w] == 0);
+	/* Outside the mask: other MACs, source address, the rest of nw_dst. */
+	k2 = k;
+	memset(k2.dl_src, 0x11, sizeof(k2.dl_src));
+	k2.nw_src = 0x12345678;
+	k2.nw_dst = 0xcdababab;
+	xs_megaflow_entry_make(&k2, &mw, H(7, 2), &mk2, &ent2);
+	assert_memory_equal(&mk2, &mk, sizeof(mk));
+	assert_memory_equal(&ent2, &ent, sizeof(ent));
+	/* Inside it: another hash. */
+	k2.in_port = 0xabababac;
+	xs_megaflow_entry_make(&k2, &mw, H(7, 2), &mk2, &ent2);
+	assert_true(mk2.hash != mk.hash);
+	xs_megaflow_entry_key(&ent, &mw, &back);
+	xs_dp_mask_key(&k, &m, &masked);
+	assert_memory_equal(&back, &masked, sizeof(masked));
+
+	/* No bits: no words, hash 0, matches everything. */
+	memset(&m, 0, sizeof(m));
+	xs_mask_words_make(&m, 4, &mw);
+	memset(&want, 0, sizeof(want));
+	want.mask_id = 4;
+	assert_memory_equal(&mw, &want, sizeof(want));
+	xs_megaflow_entry_make(&k, &mw, H(1, 1), &mk, &ent);
+	assert_true(mk.mask_id == 4 && mk.hash == 0 && ent.bits[0] == 0);
+}
+
 static void test_check_actions(void **state)
 {
 	struct xs_action a[XS_MAX_ACTIONS + 1];
@@ -325,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_masks_full_table_refuses),
 		cmocka_unit_test(test_masks_rank_by_recent_hits),
 		cmocka_unit_test(test_mask_key),
+		cmocka_unit_test(test_megaflow_entries),
 		cmocka_unit_test(test_check_actions),
 		cmocka_unit_test(test_upcall_record_check),
 	};
