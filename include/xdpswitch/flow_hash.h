@@ -13,7 +13,11 @@
  *
  * The kernel's hash maps hash the 16-byte key again for their buckets, so
  * the value needs no final avalanche. The microflow cache indexes with the
- * TOP bits (xs_emc_index), which every bit of every word reaches. */
+ * TOP bits (xs_emc_index), which every bit of every word reaches.
+ *
+ * The multipliers are part of the pinned maps' contract: with other ones,
+ * an agent adopting pinned maps finds entries that do not hash to their
+ * words and deletes them (the flows come back as misses). */
 #ifndef XDPSWITCH_FLOW_HASH_H
 #define XDPSWITCH_FLOW_HASH_H
 

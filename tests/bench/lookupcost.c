@@ -20,11 +20,19 @@
 #define MAX_ROUNDS 101
 
 static unsigned int repeat = 200000, rounds = 7;
+static const char *only; /* --only: cases whose name starts so */
+static int bad_verdicts;
+
+/* True if case @name was asked for. */
+static bool wanted(const char *name)
+{
+	return !only || !strncmp(name, only, strlen(only));
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: " PROG " [--repeat N] [--rounds N] [--big N]\n"
+"usage: " PROG " [--repeat N] [--rounds N] [--big N] [--only PREFIX]\n"
 "Prints, one per line, the kernel's cost in ns of one 64-byte TCP packet\n"
 "(median over rounds of BPF_PROG_TEST_RUN's mean, as progcost) for:\n"
 "  reference     parse Ethernet + IPv4, devmap redirect\n"
@@ -34,7 +42,9 @@ static void usage(FILE *f)
 "                --big N, default 1000000; 0 skips it)\n"
 "  miss/8        no megaflow under 8 masks (the miss ringbuf is not read,\n"
 "                so this is the probes plus a failed reservation)\n"
-"and the ratio of each to the reference.\n");
+"and the ratio of each to the reference. --only runs the reference and the\n"
+"cases whose name starts with PREFIX. Exits 1 if a case did not end with\n"
+"the verdict it should (the fast path did not do what was measured).\n");
 }
 
 /* Median over rounds of the mean ns of one run of @fd on @pkt. */
@@ -65,6 +75,7 @@ static void report(const char *name, double ns, double ref, uint32_t retval, uin
 {
 	printf("%-14s %7.0f ns  %5.2fx%s\n", name, ns, ns / ref,
 	       retval == want ? "" : "  (unexpected verdict)");
+	bad_verdicts += retval != want;
 }
 
 static struct xs_dp *open_dp(uint32_t max_flows, bool emc)
@@ -152,6 +163,7 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "rounds", required_argument, NULL, 'n' },
 		{ "big", required_argument, NULL, 'b' },
+		{ "only", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -167,19 +179,40 @@ int main(int argc, char **argv)
 	int len, c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'r' && !bench_parse_u64(PROG, "--repeat", optarg, 1, 1u << 30, &v))
+		switch (c) {
+		case 'r':
+			if (bench_parse_u64(PROG, "--repeat", optarg, 1, 1u << 30, &v))
+				return 2;
 			repeat = v;
-		else if (c == 'n' && !bench_parse_u64(PROG, "--rounds", optarg, 1, MAX_ROUNDS, &v))
+			break;
+		case 'n':
+			if (bench_parse_u64(PROG, "--rounds", optarg, 1, MAX_ROUNDS, &v))
+				return 2;
 			rounds = v;
-		else if (c == 'b' && !bench_parse_u64(PROG, "--big", optarg, 0, 1u << 24, &v))
+			break;
+		case 'b':
+			if (bench_parse_u64(PROG, "--big", optarg, 0, 1u << 24, &v))
+				return 2;
 			big = v;
-		else {
-			usage(c == 'h' ? stdout : stderr);
-			return c == 'h' ? 0 : 2;
+			break;
+		case 'o':
+			only = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (only && !wanted("microflow") && !wanted("megaflow/") && !wanted("flows/") &&
+	    !wanted("miss/8") && strncmp(only, "megaflow/", 9) && strncmp(only, "flows/", 6)) {
+		fprintf(stderr, PROG ": --only: no case starts with '%s'\n", only);
 		return 2;
 	}
 	bench_packet_defaults(&spec);
@@ -201,35 +234,42 @@ int main(int argc, char **argv)
 	reference__destroy(r);
 	report("reference", ref, ref, rv, XDP_REDIRECT);
 
-	struct xs_dp *dp = open_dp(1024, true);
+	if (wanted("microflow")) {
+		struct xs_dp *dp = open_dp(1024, true);
 
-	mask_of(&m, 0);
-	install(dp, &key, &m);
-	ns = cost(xs_dp_xdp_prog_fd(dp), pkt, len, &rv);
-	xs_dp_close(dp);
-	report("microflow", ns, ref, rv, XDP_TX);
-
+		mask_of(&m, 0);
+		install(dp, &key, &m);
+		ns = cost(xs_dp_xdp_prog_fd(dp), pkt, len, &rv);
+		xs_dp_close(dp);
+		report("microflow", ns, ref, rv, XDP_TX);
+	}
 	for (size_t i = 0; i < sizeof(mask_counts) / sizeof(mask_counts[0]); i++) {
-		ns = megaflow_cost(&key, pkt, len, mask_counts[i], &rv);
 		snprintf(name, sizeof(name), "megaflow/%u", mask_counts[i]);
+		if (!wanted(name))
+			continue;
+		ns = megaflow_cost(&key, pkt, len, mask_counts[i], &rv);
 		report(name, ns, ref, rv, XDP_TX);
 	}
 	for (unsigned long long n = 1000; n && n <= big; n = n == big ? 0 : big) {
-		ns = flows_cost(&key, pkt, len, n, &rv);
 		snprintf(name, sizeof(name), "flows/%llu", n);
+		if (!wanted(name))
+			continue;
+		ns = flows_cost(&key, pkt, len, n, &rv);
 		report(name, ns, ref, rv, XDP_TX);
 	}
+	if (wanted("miss/8")) {
+		struct xs_dp *dp = open_dp(1024, true);
 
-	dp = open_dp(1024, true);
-	for (uint32_t i = 0; i < 8; i++) {
-		struct xs_flow_key k = key;
+		for (uint32_t i = 0; i < 8; i++) {
+			struct xs_flow_key k = key;
 
-		mask_of(&m, i + 1);
-		k.nw_dst ^= htonl(0x00ff0000);
-		install(dp, &k, &m);
+			mask_of(&m, i + 1);
+			k.nw_dst ^= htonl(0x00ff0000);
+			install(dp, &k, &m);
+		}
+		ns = cost(xs_dp_xdp_prog_fd(dp), pkt, len, &rv);
+		xs_dp_close(dp);
+		report("miss/8", ns, ref, rv, XDP_DROP);
 	}
-	ns = cost(xs_dp_xdp_prog_fd(dp), pkt, len, &rv);
-	xs_dp_close(dp);
-	report("miss/8", ns, ref, rv, XDP_DROP);
-	return 0;
+	return bad_verdicts ? 1 : 0;
 }
