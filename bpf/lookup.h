@@ -80,8 +80,9 @@ xs_emc_entry(const struct xs_flow_key *key)
 
 /* Fills @hit and returns 1 if @e holds @key with a live handle; 0 if it is
  * empty or holds another key; 0 and STALE_MICROFLOW if its megaflow was
- * removed or replaced. Only this CPU writes @e, so it cannot change while
- * it is read. */
+ * removed or replaced. Packets write @e only on this CPU, so it does not
+ * change while it is read (the agent empties the cache only when it adopts
+ * pinned maps). */
 static __always_inline int xs_emc_hit(const struct xs_emc_entry *e,
 				      const struct xs_flow_key *key,
 				      struct xs_hit *hit)
