@@ -6,9 +6,10 @@
  * key was half the cost of a hit, once per tier and once per mask probed):
  * the microflow cache is an array indexed by the multilinear hash of the
  * key (flow_hash.h), and a megaflow probe hashes only the words its mask
- * has bits in and looks up a 16-byte {mask id, hash}. What either finds is
- * confirmed by comparing the words, so a hash collision is a miss, never a
- * wrong flow.
+ * has bits in, asks the mask's bitmap whether that hash may be there (one
+ * inlined array read) and only then looks up a 16-byte {mask id, hash}.
+ * What either finds is confirmed by comparing the words, so a hash
+ * collision is a miss, never a wrong flow.
  *
  * The mask walk runs in a bpf_loop() callback: the verifier checks its body
  * once instead of once per mask, and the kernel inlines the loop (flags 0,
@@ -119,8 +120,8 @@ static long xs_probe_mask(__u64 i, void *arg)
 	const struct xs_mask_words *m;
 	const struct xs_megaflow_entry *e;
 	struct xs_megaflow_key mk = {};
-	__u64 x[XS_FLOW_KEY_WORDS], hash = 0, diff = 0;
-	__u32 w, idx;
+	__u64 x[XS_FLOW_KEY_WORDS], hash = 0, diff = 0, *f;
+	__u32 w, idx, bit;
 
 	/* i < count <= XS_MAX_MASKS; the test bounds the index (verifier). */
 	if (i >= XS_MAX_MASKS)
@@ -139,6 +140,11 @@ static long xs_probe_mask(__u64 i, void *arg)
 	}
 	mk.mask_id = m->mask_id;
 	mk.hash = hash;
+	bit = xs_filter_bit(hash);
+	idx = mk.mask_id * XS_FILTER_WORDS + bit / 64;
+	f = bpf_map_lookup_elem(&xs_mask_filter, &idx); /* NULL: id out of range */
+	if (!f || !((*f >> (bit % 64)) & 1))
+		return 0; /* no megaflow of this mask has this hash */
 	e = bpf_map_lookup_elem(&xs_megaflows, &mk);
 	if (!e)
 		return 0;

@@ -69,6 +69,14 @@ struct {
 	__type(value, struct xs_flow_stats);
 } xs_flow_stats SEC(".maps");
 
+/* XS_FILTER_WORDS per mask id (datapath.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XS_MAX_MASKS * XS_FILTER_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} xs_mask_filter SEC(".maps");
+
 /* Indexed by mask id; ids are below XS_MAX_MASKS. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

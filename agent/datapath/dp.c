@@ -19,6 +19,7 @@
 static const char *const pinned_maps[] = {
 	XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS, XS_MAP_FLOW_STATS,
 	XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS, XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET,
+	XS_MAP_MASK_FILTER,
 };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
@@ -152,6 +153,7 @@ static int find_fds(struct xs_dp *dp)
 		{ &dp->fd_stats, XS_MAP_STATS },
 		{ &dp->fd_upcalls, XS_MAP_UPCALLS },
 		{ &dp->fd_tx_ports, XS_MAP_TX_PORTS },
+		{ &dp->fd_filter, XS_MAP_MASK_FILTER },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -190,8 +192,9 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	}
 	dp->percpu_buf = calloc(dp->ncpus, sizeof(struct xs_flow_stats));
 	dp->mirror = calloc(n_slots, sizeof(*dp->mirror));
+	dp->filter = calloc((size_t)XS_MAX_MASKS * XS_FILTER_WORDS, sizeof(*dp->filter));
 	err = xs_slot_pool_init(&dp->slots, n_slots);
-	if (err || !dp->percpu_buf || !dp->mirror) {
+	if (err || !dp->percpu_buf || !dp->mirror || !dp->filter) {
 		err = err ? err : -ENOMEM;
 		goto err;
 	}
@@ -232,6 +235,7 @@ void xs_dp_close(struct xs_dp *dp)
 	xs_slot_pool_fini(&dp->slots);
 	xdpswitch__destroy(dp->skel);
 	free(dp->percpu_buf);
+	free(dp->filter);
 	free(dp);
 }
 

@@ -5,8 +5,10 @@
  * megaflow lives in a slot of xs_flows (actions) and xs_flow_stats (per-CPU
  * counters), named by a handle {slot, gen}. A megaflow is installed by
  * writing its slot first and then inserting {mask id, hash of the masked
- * words} -> {handle, masked words} into xs_megaflows, so a packet that finds
- * the handle always finds the actions. Changing the actions takes a fresh slot and replaces the hash
+ * words} -> {handle, masked words} into xs_megaflows (after setting the
+ * hash's bit in the mask's filter), so a packet that finds the handle
+ * always finds the actions. Removal leaves filter bits; once removals
+ * outnumber the megaflows by 4096 the filters are rebuilt from the mirror. Changing the actions takes a fresh slot and replaces the hash
  * entry; the old slot is retired: its generation is cleared (which turns
  * every per-CPU microflow entry that names it stale) but its action bytes
  * stay, and freed slots are reused in FIFO order, so a packet still running

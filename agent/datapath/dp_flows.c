@@ -248,7 +248,12 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	if (err)
 		goto err_mask;
 	xs_dp_megaflow_entry(key, mask, id, h, &mk, &ent);
-	/* The slot is complete before any packet can find its handle. */
+	/* The slot is complete and the filter lets packets probe before any
+	 * packet can find the handle. A bit left set by a failure below costs
+	 * a wasted probe only. */
+	err = xs_dp_filter_set(dp, &mk);
+	if (err)
+		goto err_slot;
 	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_NOEXIST)) {
 		err = errno == E2BIG ? -ENOSPC : -errno;
 		if (err == -EEXIST)
@@ -361,10 +366,15 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 		slot_read_stats(dp, h.slot, final);
 	}
 	slot_retire(dp, h, ms->flow.actions, ms->flow.n_actions, ms->flow.flags);
-	if (xs_mask_put(&dp->masks, ms->flow.mask_id) == 1)
-		err = xs_dp_masks_publish(dp);
 	dp->mirror[h.slot] = NULL;
 	dp->n_flows--;
+	/* A filter bit not cleared is a wasted probe, not an error. */
+	if (xs_mask_put(&dp->masks, ms->flow.mask_id) == 1) {
+		err = xs_dp_masks_publish(dp);
+		xs_dp_filter_clear(dp, ms->flow.mask_id);
+	} else {
+		xs_dp_filter_removed(dp);
+	}
 	free(ms);
 	return err;
 }
@@ -576,6 +586,8 @@ int xs_dp_flows_adopt(struct xs_dp *dp)
 		}
 	}
 	free(list);
+	if (!err)
+		err = xs_dp_filter_rebuild(dp, true);
 	if (!err)
 		err = flush_emc(dp);
 	if (!err)

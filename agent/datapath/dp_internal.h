@@ -104,10 +104,12 @@ struct xs_dp {
 	uint32_t max_flows;
 	uint32_t n_flows;
 	int fd_emc, fd_masks, fd_megaflows, fd_flows, fd_flow_stats;
-	int fd_mask_hits, fd_stats, fd_upcalls, fd_tx_ports;
+	int fd_mask_hits, fd_stats, fd_upcalls, fd_tx_ports, fd_filter;
 	struct xs_slot_pool slots;
 	struct xs_mask_table masks;
 	struct xs_dp_slot **mirror; /* per slot; NULL when not installed */
+	uint64_t *filter;           /* xs_mask_filter as written */
+	uint32_t filter_stale;      /* removals since the filter was rebuilt */
 	void *percpu_buf;           /* ncpus * 64 bytes, for per-CPU reads */
 	struct ring_buffer *rb;
 	struct xs_dp_upcall_ctx *uctx;
@@ -122,6 +124,16 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
 void xs_dp_megaflow_entry(const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
 			  struct xs_megaflow_entry *ent);
+/* Sets @mk's bit in xs_mask_filter (before the entry is inserted). */
+int xs_dp_filter_set(struct xs_dp *dp, const struct xs_megaflow_key *mk);
+/* Clears mask @id's bitmap (its last megaflow is gone). */
+int xs_dp_filter_clear(struct xs_dp *dp, uint32_t id);
+/* Notes a removal; rebuilds every bitmap from the installed megaflows once
+ * removals outnumber them (so stale bits cost O(1) per removal). */
+int xs_dp_filter_removed(struct xs_dp *dp);
+/* Rebuilds every bitmap from the installed megaflows and writes each word
+ * that differs from the map (all of them if @all). */
+int xs_dp_filter_rebuild(struct xs_dp *dp, bool all);
 /* Publishes the mask table's list into xs_masks. */
 int xs_dp_masks_publish(struct xs_dp *dp);
 /* Sum over CPUs of xs_mask_hits[id], for one id or for every id. */

@@ -13,7 +13,10 @@
  * just those words, masked, looks up {mask id, hash} in xs_megaflows and
  * compares the masked words stored in the entry. Megaflows do not overlap,
  * so the first hit wins. Two masked keys of one mask with the same hash
- * cannot both be installed: the agent refuses the second.
+ * cannot both be installed: the agent refuses the second. Before the hash
+ * lookup, a per-mask bitmap indexed by the hash's top bits (xs_mask_filter)
+ * tells whether the mask may hold the key at all; most probes miss, and the
+ * bitmap turns most of them into one array read instead of a hash lookup.
  *
  * A handle names a slot of xs_flows (the actions) and of xs_flow_stats
  * (per-CPU counters), plus the slot's generation. Freeing or replacing a
@@ -49,6 +52,7 @@
 #define XS_MAP_UPCALLS "xs_upcalls"
 #define XS_MAP_TX_PORTS "xs_tx_ports"
 #define XS_MAP_MISS_BUCKET "xs_miss_bucket"
+#define XS_MAP_MASK_FILTER "xs_mask_filter"
 
 /* A megaflow's slot and generation. */
 struct xs_flow_handle {
@@ -102,6 +106,18 @@ struct xs_flow_stats {
 	__be16 tcp_flags; /* OR of the TCP flags seen */
 	__u8 pad[6];
 };
+
+/* xs_mask_filter: an array of u64, XS_FILTER_WORDS per mask id. Bit
+ * xs_filter_bit(hash) of mask m's words is set before a megaflow of m with
+ * that hash is inserted; it may stay set after the megaflow is removed (a
+ * wasted probe, never a missed megaflow). */
+#define XS_FILTER_BITS 16
+#define XS_FILTER_WORDS (1u << (XS_FILTER_BITS - 6))
+
+static inline __u32 xs_filter_bit(__u64 hash)
+{
+	return (__u32)(hash >> (64 - XS_FILTER_BITS));
+}
 
 /* A mask as the fast path probes it: the key words it has bits in, in
  * ascending order, listed by index in word[] with their mask bits in

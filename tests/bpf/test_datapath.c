@@ -539,6 +539,35 @@ static void test_full_table_rates(void **state)
 	xs_dp_close(dp);
 }
 
+/* Index and value of the xs_mask_filter word holding megaflow (@key &
+ * @mask)'s bit under mask id @id. */
+static uint32_t filter_word(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+			    uint32_t id, uint64_t *bit)
+{
+	struct xs_megaflow_key mk;
+	struct xs_megaflow_entry ent;
+	uint32_t b;
+
+	xs_dp_megaflow_entry(key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &ent);
+	b = xs_filter_bit(mk.hash);
+	*bit = 1ull << (b % 64);
+	return id * XS_FILTER_WORDS + b / 64;
+}
+
+/* Mask @id's filter bits set, counted over its words. */
+static unsigned int filter_bits(int fd, uint32_t id)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = id * XS_FILTER_WORDS; i < (id + 1) * XS_FILTER_WORDS; i++) {
+		uint64_t v;
+
+		assert_int_equal(bpf_map_lookup_elem(fd, &i, &v), 0);
+		n += __builtin_popcountll(v);
+	}
+	return n;
+}
+
 /* Maps pinned, agent gone, agent back: the same maps, the mirror rebuilt,
  * the megaflow still forwards; unpin cleans up. */
 static void test_pinning_adopts(void **state)
@@ -595,6 +624,14 @@ static void test_pinning_adopts(void **state)
 	bad[2].hash ^= 1;
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(bpf_map_update_elem(mf_fd, &bad[i], &bent[i], BPF_NOEXIST), 0);
+	/* Stale filter bits, which adoption rebuilds away. */
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_MASK_FILTER);
+	int filter_fd = bpf_obj_get(path);
+	uint32_t stale_idx = 5 * XS_FILTER_WORDS + 7, live_idx;
+	uint64_t word = ~0ull, live_bit;
+	assert_true(filter_fd >= 0);
+	assert_int_equal(bpf_map_update_elem(filter_fd, &stale_idx, &word, BPF_ANY), 0);
+	live_idx = filter_word(&key, &mask, f.mask_id, &live_bit);
 
 	/* Pinned maps that do not fit the options are refused. */
 	o.max_flows = 128;
@@ -607,6 +644,11 @@ static void test_pinning_adopts(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(bpf_map_lookup_elem(mf_fd, &bad[i], &ent), -ENOENT);
 	close(mf_fd);
+	assert_int_equal(bpf_map_lookup_elem(filter_fd, &stale_idx, &word), 0);
+	assert_true(word == 0);
+	assert_int_equal(bpf_map_lookup_elem(filter_fd, &live_idx, &word), 0);
+	assert_true(word & live_bit);
+	close(filter_fd);
 	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
 	assert_int_equal(f.n_actions, 2);
 	assert_memory_equal(f.actions, acts, sizeof(acts));
@@ -644,6 +686,103 @@ static void test_pinning_adopts(void **state)
 	assert_int_equal(stat(pin_dir, &sb), -1);
 	assert_int_equal(errno, ENOENT);
 	fx_veth_down(&v);
+}
+
+/* The per-mask filter: a megaflow's bit is set when it is installed and
+ * gates the probe (cleared by hand, the packet misses); removals leave
+ * stale bits until they outnumber the megaflows, then a rebuild clears
+ * them; the mask's last removal clears its bitmap. */
+static void test_mask_filter(void **state)
+{
+	struct xs_flow_key key, mask, k;
+	struct xs_flow_handle h, hk, *hs;
+	uint64_t bit, v, st0[XS_STAT__MAX], st1[XS_STAT__MAX];
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, 3);
+	struct xs_dp_flow f;
+	uint32_t idx, n = 5000;
+	struct xs_dp *dp;
+	int fd;
+
+	(void)state;
+	xs_test_require_bpf();
+	/* No microflow cache: every packet probes the masks. */
+	assert_int_equal(xs_dp_open(&(struct xs_dp_opts){ .max_flows = 8192, .emc_disabled = true },
+				    &dp), 0);
+	fd = xs_dp_map_fd(dp, XS_MAP_MASK_FILTER);
+	assert_true(fd >= 0);
+	udp_match(3, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h), 0);
+	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
+	idx = filter_word(&key, &mask, f.mask_id, &bit);
+	assert_int_equal(bpf_map_lookup_elem(fd, &idx, &v), 0);
+	assert_true(v == bit);
+	assert_int_equal(filter_bits(fd, f.mask_id), 1);
+
+	/* The bit gates the probe. */
+	fx_stats(dp, st0);
+	v = 0;
+	assert_int_equal(bpf_map_update_elem(fd, &idx, &v, BPF_ANY), 0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, st1);
+	expect_delta(st0, st1, XS_STAT_MISS, 1);
+	expect_delta(st0, st1, XS_STAT_MEGAFLOW_HIT, 0);
+	assert_int_equal(bpf_map_update_elem(fd, &idx, &bit, BPF_ANY), 0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, st0);
+	expect_delta(st1, st0, XS_STAT_MEGAFLOW_HIT, 1);
+
+	/* n more megaflows of the mask, removed again: their bits stay until
+	 * removals outnumber the megaflows left + 4096 (at the 4549th of
+	 * 5000: 4549 > 452 + 4096); the rebuild leaves the live ones' bits. */
+	hs = calloc(n, sizeof(*hs));
+	assert_non_null(hs);
+	k = key;
+	for (uint32_t i = 0; i < n; i++) {
+		k.nw_dst = htonl(0x0b000000 + i);
+		assert_int_equal(xs_dp_flow_install(dp, &k, &mask, NULL, 0, 0, &hs[i]), 0);
+	}
+	unsigned int full = filter_bits(fd, f.mask_id);
+	assert_true(full > 4000 && full <= n + 1); /* a few share a bit */
+	for (uint32_t i = 0; i < 4548; i++)
+		assert_int_equal(xs_dp_flow_remove(dp, hs[i], NULL), 0);
+	assert_int_equal(filter_bits(fd, f.mask_id), full);
+	assert_int_equal(xs_dp_flow_remove(dp, hs[4548], NULL), 0);
+	uint64_t *live = calloc(XS_FILTER_WORDS, sizeof(*live));
+	unsigned int want = 0;
+	assert_non_null(live);
+	live[idx % XS_FILTER_WORDS] |= bit;
+	for (uint32_t i = 4549; i < n; i++) {
+		uint64_t b;
+		uint32_t w;
+
+		k.nw_dst = htonl(0x0b000000 + i);
+		w = filter_word(&k, &mask, f.mask_id, &b);
+		live[w % XS_FILTER_WORDS] |= b;
+	}
+	for (uint32_t i = 0; i < XS_FILTER_WORDS; i++)
+		want += __builtin_popcountll(live[i]);
+	free(live);
+	assert_true(want > 400 && want < full);
+	assert_int_equal(filter_bits(fd, f.mask_id), want);
+	for (uint32_t i = 4549; i < n; i++)
+		assert_int_equal(xs_dp_flow_remove(dp, hs[i], NULL), 0);
+	assert_int_equal(filter_bits(fd, f.mask_id), want); /* stale again, harmless */
+	assert_int_equal(bpf_map_lookup_elem(fd, &idx, &v), 0);
+	assert_true(v & bit);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, st1);
+	expect_delta(st0, st1, XS_STAT_MEGAFLOW_HIT, 1);
+
+	/* Another mask keeps its own bits; the last removal clears a mask. */
+	mask.tp_src = 0xffff;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, 0, &hk), 0);
+	assert_int_equal(xs_dp_flow_remove(dp, h, NULL), 0);
+	assert_int_equal(filter_bits(fd, f.mask_id), 0);
+	assert_int_equal(xs_dp_flow_get(dp, hk, &f), 0);
+	assert_int_equal(filter_bits(fd, f.mask_id), 1);
+	free(hs);
+	xs_dp_close(dp);
 }
 
 /* Maps pinned by an agent with another layout (here: xs_megaflows keyed
@@ -810,6 +949,7 @@ int main(void)
 		cmocka_unit_test(test_pinning_adopts),
 		cmocka_unit_test(test_adoption_forgets_old_microflows),
 		cmocka_unit_test(test_hash_collision_refused),
+		cmocka_unit_test(test_mask_filter),
 		cmocka_unit_test(test_pinned_layout_mismatch_refused),
 	};
 	fx_pin_cpu();

@@ -101,16 +101,23 @@ static int teardown_all(void **state)
 }
 
 /* Publishes in @k a mask list of @count all-wildcard masks (ids
- * 0..count-1: no words, so zeroed entries but for the id). */
+ * 0..count-1: no words, so zeroed entries but for the id), each with the
+ * filter bit of hash 0 set (the hash of no words). */
 static void set_masks_in(struct xdpswitch *k, uint32_t count)
 {
 	static struct xs_mask_list list;
 	uint32_t zero = 0, i;
+	uint64_t bit0 = 1ull << (xs_filter_bit(0) % 64);
 
 	memset(&list, 0, sizeof(list));
 	list.count = count;
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
+		uint32_t idx = i * XS_FILTER_WORDS + xs_filter_bit(0) / 64;
+
 		list.masks[i].mask_id = i;
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_mask_filter), &idx,
+						     &bit0, BPF_ANY), 0);
+	}
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_masks), &zero,
 					     &list, BPF_ANY), 0);
 }
