@@ -1,5 +1,10 @@
 /* The per-mask hash bitmaps (xs_mask_filter) that let a megaflow probe skip
- * the hash lookup: a bit set before each insert, stale bits rebuilt away. */
+ * the hash lookup: a bit set before each insert, stale bits rebuilt away.
+ *
+ * A word update from here is a plain copy a packet may read half done. That
+ * is safe because every write keeps the live megaflows' bits: it sets one
+ * more bit (install), clears stale ones (rebuild), or clears a mask that
+ * has no megaflow left; any mix of old and new bytes has every live bit. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
