@@ -89,6 +89,23 @@ check_eq "none left" 0 "$(xs dump-flows | wc -l)"
 out=$(xs del-flows 'nw_dst=10.0.0.1' 2>&1); rc=$?
 check_eq "del-flows of a match missing its prerequisite: exit 1" 1 "$rc"
 
+# --- the maps with bpftool: named fields (BTF) --------------------------------------
+if command -v bpftool >/dev/null; then
+	pin=$(xs show --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["pin_dir"])')
+	check_eq "maps pinned per bridge" "/sys/fs/bpf/xdpswitch/$BR" "$pin"
+	xs add-flow 'priority=1,ip actions=output:2'
+	ip netns exec "$P-h1" ping -c1 -W1 10.0.0.2 >/dev/null 2>&1 # ARP misses, IPv4 hits the rule
+	mf=$(bpftool map dump pinned "$pin/xs_megaflows")
+	check "bpftool: megaflow keys show named fields" grep -q '"nw_dst": ' <<<"$mf"
+	slot=$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["value"]["slot"])' <<<"$mf")
+	check "bpftool: a megaflow's actions by slot" grep -q '"n_actions": ' \
+		<<<"$(bpftool map lookup pinned "$pin/xs_flows" key $((slot & 255)) $((slot >> 8 & 255)) 0 0)"
+	check "bpftool: per-CPU counters" grep -q '"packets": ' \
+		<<<"$(bpftool map lookup pinned "$pin/xs_flow_stats" key $((slot & 255)) $((slot >> 8 & 255)) 0 0)"
+else
+	ok "# SKIP no bpftool"
+fi
+
 kill -TERM "$agent_pid"; wait "$agent_pid"; rc=$?; agent_pid=
 check_eq "agent stops cleanly" 0 "$rc"
 tap_done
