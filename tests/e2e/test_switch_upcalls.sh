@@ -2,7 +2,8 @@
 # Packets the agent receives besides plain misses: a controller action
 # (logged and counted, not delivered), dec_ttl on TTL 1 (dropped and
 # counted, TTL 5 delivered), and misses too long for the ringbuf record
-# (installed but not re-injected, counted as truncated).
+# (installed but not re-injected, counted as truncated); a burst of a new
+# flow loses nothing while its megaflow is installed.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -43,6 +44,7 @@ udp_listen() {
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IP, 12, 1) # IP_RECVTTL (not in python's socket module)
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20) # SO_RCVBUFFORCE: room for a whole burst
 s.bind(("0.0.0.0", int(sys.argv[1])))
 open(sys.argv[2] + ".ready", "w").close()
 n, ttl = 0, "-"
@@ -86,6 +88,7 @@ priority=100,ip,nw_dst=10.0.0.1 actions=output:1
 priority=100,ip,nw_dst=10.0.0.2 actions=output:2
 priority=200,udp,tp_dst=7000 actions=controller
 priority=200,udp,tp_dst=7001 actions=dec_ttl,output:2
+priority=200,udp,tp_dst=7100 actions=output:2
 FLOWS
 "$XS" agent --bridge "$BR" --flows "$T/flows" "$P-p1" "$P-p2" 2>"$LOG" &
 agent_pid=$!
@@ -118,6 +121,17 @@ udp_send 1 10.0.0.2 7001 4 5
 wait_file "$T/ttl.out"
 check_eq "dec_ttl: the TTL-5 datagrams arrive with TTL 4, the TTL-1 ones do not" "4 4" "$(cat "$T/ttl.out")"
 check_eq "dec_ttl: 2 expired counted" 2 "$(agent_count "ttl expired")"
+
+# --- a burst of a new flow: misses merged, every packet delivered once ----------
+udp_listen 2 7100 "$T/burst.out"
+udp_send 1 10.0.0.2 7100 300 64
+wait_file "$T/burst.out"
+check_eq "burst: all 300 datagrams delivered" "300 64" "$(cat "$T/burst.out")"
+mf=$("$XS" dump-megaflows --bridge "$BR" | grep 'udp(dst=7100)')
+check_eq "burst: one megaflow" 1 "$(grep -c . <<<"$mf")"
+check "burst: it carried all 300 (missed ones re-injected through it)" grep -q ' packets:300, bytes:31800,' <<<"$mf"
+check "burst: the rule counted 300" grep -q 'n_packets=300, n_bytes=31800, .*udp,tp_dst=7100 ' \
+	<<<"$("$XS" dump-flows --bridge "$BR")"
 
 kill -TERM "$agent_pid"; wait "$agent_pid"; rc=$?; agent_pid=
 check_eq "agent stops cleanly" 0 "$rc"
