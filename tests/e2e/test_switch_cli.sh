@@ -2,7 +2,8 @@
 # The OpenFlow commands of a running switch through the CLI: trace-live
 # prints what the offline trace prints, dump-flows filters, replace-flows
 # is all or nothing (a bad file names FILE:LINE:COL and changes nothing),
-# add-flows and del-flows, and the --json forms parse.
+# add-flows and del-flows, the --json forms parse, flood follows attach
+# and detach, and bpftool shows the pinned maps with named fields.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -88,6 +89,15 @@ check "del-flows (all)" xs del-flows
 check_eq "none left" 0 "$(xs dump-flows | wc -l)"
 out=$(xs del-flows 'nw_dst=10.0.0.1' 2>&1); rc=$?
 check_eq "del-flows of a match missing its prerequisite: exit 1" 1 "$rc"
+
+# --- flood follows the ports ---------------------------------------------------------
+xs add-flow 'priority=100,arp actions=flood'
+flood() { xs trace-live 'in_port=1,arp' | sed -n 's/^Datapath actions: //p'; }
+check_eq "flood from port 1: ports 2 and 3" "2,3" "$(flood)"
+check "detach port 3" xs detach "$P-p3"
+check_eq "flood after the detach: port 2" "2" "$(flood)"
+check "attach it again as port 3" xs attach "$P-p3=3"
+check_eq "flood after the attach: ports 2 and 3" "2,3" "$(flood)"
 
 # --- the maps with bpftool: named fields (BTF) --------------------------------------
 if command -v bpftool >/dev/null; then
