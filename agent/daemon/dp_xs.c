@@ -177,9 +177,9 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		memset(st, 0, sizeof(st));
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
-			      "\"masks_per_hit\": %.2f, \"counters\": {",
+			      "\"masks_per_hit\": %.2f, \"pin_dir\": \"%s\", \"counters\": {",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
-			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st));
+			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st), x->pin_dir);
 		for (unsigned int i = 0; i < XS_STAT__MAX; i++)
 			xs_ctl_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", xs_dp_stat_name(i),
 				      st[i]);
@@ -212,6 +212,8 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
 	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
+	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
+		      x->pin_dir, x->pin_dir);
 	xs_ctl_printf(out, "agent: upcalls %" PRIu64 ", installed %" PRIu64 ", install failed %"
 		      PRIu64 ", re-injected %" PRIu64 ", re-inject failed %" PRIu64
 		      ", truncated %" PRIu64 ", translation failed %" PRIu64 ", controller %"

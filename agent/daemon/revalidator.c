@@ -93,44 +93,28 @@ bool xs_reval_limit_reached(const struct xs_reval *r)
 	return xs_dp_flow_count(r->dp) >= r->flow_limit;
 }
 
-int xs_reval_miss(struct xs_reval *r, uint32_t ifindex, const struct xs_flow_key *key,
-		  const void *pkt, size_t len, bool whole, uint64_t now_ms)
+int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
+		     const struct xs_reval_xlate *x, struct xs_flow_handle *h)
 {
-	struct xs_flow_handle h;
-	struct xs_reval_xlate x;
-	struct xs_flow_key k = *key;
 	int err;
 
-	k.in_port = ifindex;
-	xs_reval_translate(r->ft, &r->map, &k, &x);
 	if (xs_reval_limit_reached(r)) {
-		err = -ENOSPC;
-	} else {
-		err = xs_dp_flow_install(r->dp, &k, &x.mask, x.actions, x.n_actions, x.flags, &h);
-		if (err == -EEXIST)
-			err = xs_dp_flow_find(r->dp, &k, &x.mask, &h);
-		else if (!err && rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, NULL))
-			err = -ENOMEM; /* cannot credit it: do not keep it */
-		if (err == -ENOMEM)
-			xs_dp_flow_remove(r->dp, h, NULL);
+		r->limit_hits++;
+		return -ENOSPC;
 	}
-	if (err) {
-		/* Not installed: run the actions once, credit the rules here. */
-		if (err == -ENOSPC)
-			r->limit_hits++;
-		if (!whole)
-			return 0;
-		err = xs_dp_execute_actions(r->dp, ifindex, pkt, len, x.actions, x.n_actions,
-					    x.flags);
-		if (!err)
-			rule_stats_credit_ids(r->ft, x.rule_ids, x.n_rules, 1, len, now_ms);
-	} else if (whole) {
-		/* Counted by the megaflow's own counters. */
-		err = xs_dp_execute(r->dp, ifindex, pkt, len, h);
-	}
+	err = xs_dp_flow_install(r->dp, key, &x->mask, x->actions, x->n_actions, x->flags, h);
+	if (err == -EEXIST)
+		return xs_dp_flow_find(r->dp, key, &x->mask, h);
+	if (err == -ENOSPC)
+		r->limit_hits++;
 	if (err)
-		r->miss_errors++;
-	return err;
+		return err;
+	if (rule_stats_set(&r->rs, *h, x->rule_ids, x->n_rules, NULL)) {
+		/* it could not be credited: do not keep it */
+		xs_dp_flow_remove(r->dp, *h, NULL);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Handles of every installed megaflow, so changes during a pass (a modify

@@ -1,6 +1,7 @@
 /* The revalidator: keeps the installed megaflows true to the OpenFlow
  * tables, feeds their counters back into the rules, expires idle megaflows
- * and timed-out rules, and installs misses under a flow limit.
+ * and timed-out rules; misses are translated and installed through it, under
+ * a flow limit.
  *
  * Design. Each megaflow is translated again from its own (masked) key. A
  * translation only reads bits inside its mask, so when the new mask equals
@@ -20,7 +21,7 @@
  * (rule_stats.h); the growth of its counters is credited to those rules
  * before it is modified or removed, each tick, and on demand (dump-flows).
  * A packet executed without an installed megaflow (flow limit) is credited
- * directly. Packets that hit the old actions in the instant between the
+ * directly by whoever executes it. Packets that hit the old actions in the instant between the
  * counter read and a modify are credited to the new rules.
  *
  * Ports. The datapath speaks ifindexes, the tables OpenFlow port numbers:
@@ -77,7 +78,6 @@ struct xs_reval {
 	bool ports_changed;         /* a port map change: next tick is full */
 	/* For `show`. */
 	uint64_t limit_hits;        /* misses executed, not installed: limit */
-	uint64_t miss_errors;       /* misses that could not be executed */
 	uint64_t passes;            /* full passes */
 	uint64_t last_pass_us;      /* duration of the last full pass */
 	struct xs_reval_counts last; /* of the last full pass / tick */
@@ -99,14 +99,15 @@ void xs_reval_destroy(struct xs_reval *r);
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
 		       const struct xs_flow_key *key, struct xs_reval_xlate *out);
 
-/* Handles a miss of @pkt (@len bytes, @whole: not truncated) with key @key
- * that arrived on @ifindex: translates it, installs the megaflow unless the
- * flow limit is reached (or the datapath is full), and executes the packet
- * with the same actions. An already installed megaflow (a second miss of
- * the same flow queued behind the first) is used as is. Returns 0, or
- * -errno of the execution (the packet is then lost; miss_errors counts). */
-int xs_reval_miss(struct xs_reval *r, uint32_t ifindex, const struct xs_flow_key *key,
-		  const void *pkt, size_t len, bool whole, uint64_t now_ms);
+/* Installs the megaflow of translation @x for datapath key @key (in_port
+ * = ifindex) unless the flow limit is reached, and records the rules it
+ * came from. *@h receives the handle, also when the same megaflow is
+ * already installed (a second miss of a flow queued behind the first).
+ * Returns 0; -ENOSPC when the flow limit or the datapath is full (counted
+ * in limit_hits: the caller executes the packet with @x's actions and
+ * credits @x's rules itself); another -errno (nothing installed). */
+int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
+		     const struct xs_reval_xlate *x, struct xs_flow_handle *h);
 
 /* Full pass: every megaflow translated again and kept, modified or removed
  * (see above); counters harvested first. Fills *@c (may be NULL). Returns

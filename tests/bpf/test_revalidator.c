@@ -98,14 +98,28 @@ static uint64_t cap_count(struct fixture *f)
 	return n;
 }
 
-/* Frame fx_udp4(i) arriving on lo goes through the miss path. */
+/* Frame fx_udp4(i) arriving on lo goes through the miss path as the
+ * agent runs it (upcall.c): translate, install (or, at the flow limit,
+ * execute the actions once and credit the rules), execute. */
 static size_t miss(struct fixture *f, uint32_t i, uint8_t *pkt)
 {
+	struct xs_reval_xlate x;
+	struct xs_flow_handle h;
 	struct xs_flow_key key;
 	size_t len = fx_udp4(pkt, i);
+	int err;
 
 	fx_key(pkt, len, 1, &key);
-	assert_int_equal(xs_reval_miss(&f->r, 1, &key, pkt, len, true, mono_ms()), 0);
+	assert_int_equal(xs_reval_translate(&f->ft, &f->r.map, &key, &x), 0);
+	err = xs_reval_install(&f->r, &key, &x, &h);
+	if (err == -ENOSPC) {
+		assert_int_equal(xs_dp_execute_actions(f->dp, 1, pkt, len, x.actions,
+						       x.n_actions, x.flags), 0);
+		rule_stats_credit_ids(&f->ft, x.rule_ids, x.n_rules, 1, len, mono_ms());
+		return len;
+	}
+	assert_int_equal(err, 0);
+	assert_int_equal(xs_dp_execute(f->dp, 1, pkt, len, h), 0);
 	return len;
 }
 
@@ -355,6 +369,51 @@ static void test_idle_expiry_and_rule_timeouts(void **state)
 	teardown_fx(f);
 }
 
+/* Skewed traffic on the last mask: after a tick re-ranks the masks by
+ * recent hits, every hit probes exactly one mask (microflow cache off, so
+ * each frame takes the megaflow lookup). */
+static void test_tick_ranks_masks(void **state)
+{
+	/* 10.1.0.1, 10.1.1.1, 10.1.2.1, 10.2.0.1: one rule each */
+	static const uint32_t flows[4] = { 0, 1, 2, 256 };
+	struct xs_dp_opts o = { .max_flows = 64, .emc_disabled = true };
+	uint64_t st0[XS_STAT__MAX], st1[XS_STAT__MAX];
+	struct fixture *f;
+	uint8_t pkt[128];
+	size_t len;
+
+	(void)state;
+	xs_test_require_bpf();
+	f = setup_fx(64, "priority=40,udp,nw_dst=10.1.0.1 actions=output:1\n"
+			 "priority=30,udp,nw_dst=10.1.1.0/24 actions=output:1\n"
+			 "priority=20,udp,nw_dst=10.1.0.0/16 actions=output:1\n"
+			 "priority=10,udp actions=output:1\n");
+	xs_dp_close(f->dp);
+	assert_int_equal(xs_dp_open(&o, &f->dp), 0);
+	f->r.dp = f->dp;
+	assert_int_equal(xs_dp_port_add(f->dp, f->v.a), 0);
+	for (uint32_t i = 0; i < 4; i++)
+		miss(f, flows[i], pkt);
+	assert_int_equal(xs_dp_flow_count(f->dp), 4);
+	assert_int_equal(xs_dp_mask_count(f->dp), 4);
+	len = fx_udp4(pkt, 256);
+	fx_stats(f->dp, st0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(fx_run(f->dp, 1, pkt, len), XDP_REDIRECT);
+	fx_stats(f->dp, st1);
+	assert_int_equal(st1[XS_STAT_MEGAFLOW_HIT] - st0[XS_STAT_MEGAFLOW_HIT], 100);
+	/* Masks are probed in the order they were made: this one is last. */
+	assert_int_equal(st1[XS_STAT_MASKS_PROBED] - st0[XS_STAT_MASKS_PROBED], 400);
+	assert_true(xs_reval_tick(&f->r, mono_ms(), NULL) >= 0);
+	fx_stats(f->dp, st0);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(fx_run(f->dp, 1, pkt, len), XDP_REDIRECT);
+	fx_stats(f->dp, st1);
+	assert_int_equal(st1[XS_STAT_MEGAFLOW_HIT] - st0[XS_STAT_MEGAFLOW_HIT], 100);
+	assert_int_equal(st1[XS_STAT_MASKS_PROBED] - st0[XS_STAT_MASKS_PROBED], 100);
+	teardown_fx(f);
+}
+
 /* Figures: a full pass over N megaflows when nothing changed, and when
  * every megaflow gets new actions. */
 static void test_pass_cost(void **state)
@@ -371,11 +430,14 @@ static void test_pass_cost(void **state)
 	f = setup_fx(16384, "priority=10,udp actions=move:NXM_OF_IP_DST[]->NXM_OF_IP_SRC[],"
 			    "output:1\n");
 	for (uint32_t i = 0; i < N; i++) {
+		struct xs_reval_xlate x;
+		struct xs_flow_handle h;
 		struct xs_flow_key key;
 		size_t len = fx_udp4(pkt, i);
 
 		fx_key(pkt, len, 1, &key);
-		assert_int_equal(xs_reval_miss(&f->r, 1, &key, pkt, len, false, 0), 0);
+		xs_reval_translate(&f->ft, &f->r.map, &key, &x);
+		assert_int_equal(xs_reval_install(&f->r, &key, &x, &h), 0);
 	}
 	assert_int_equal(xs_dp_flow_count(f->dp), N);
 	assert_int_equal(xs_reval_revalidate(&f->r, mono_ms(), &c), 0);
@@ -400,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_rules_and_gone_ports),
 		cmocka_unit_test(test_flow_limit),
 		cmocka_unit_test(test_idle_expiry_and_rule_timeouts),
+		cmocka_unit_test(test_tick_ranks_masks),
 		cmocka_unit_test(test_pass_cost),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);

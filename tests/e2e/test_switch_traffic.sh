@@ -129,7 +129,7 @@ wait_file "$T/tcp.out"
 t1=$(date +%s.%N)
 check_eq "TCP client finished" 0 "$rc"
 check_eq "receiver got exactly $N bytes" "$N" "$(cat "$T/tcp.out" 2>/dev/null)"
-echo "# TCP: $N bytes in $(echo "$t1 - $t0" | bc) s"
+echo "# TCP: $N bytes in $(echo "($t1 - $t0) * 1000 / 1" | bc) ms"
 
 # --- mod_nw_dst: h1 sends to 10.0.0.9, h3 receives it on 10.0.0.3 ----------
 h 1 ip neigh replace 10.0.0.9 lladdr 02:00:00:00:00:09 dev eth0

@@ -80,6 +80,7 @@ while True:
 open(sys.argv[1], "w").write("%d\n" % n)' "$XS_RUN_DIR/tcp.out" &
 srv_pid=$!
 for _ in $(seq 50); do [ -e "$XS_RUN_DIR/tcp.out.ready" ] && break; sleep 0.05; done
+t0=$(date +%s%N)
 h 1 timeout 30 python3 -c '
 import socket, sys
 n = int(sys.argv[1]); s = socket.create_connection(("10.0.0.2", 5001), timeout=20)
@@ -88,6 +89,7 @@ while n > 0:
     k = min(n, len(buf)); s.sendall(buf[:k]); n -= k
 s.close()' "$N"
 wait "$srv_pid"; srv_pid=
+echo "# TCP via XDP: $N bytes in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 check_eq "TCP via XDP: receiver got exactly $N bytes" "$N" "$(cat "$XS_RUN_DIR/tcp.out" 2>/dev/null)"
 
 # h2 turns GRO off: redirects into its veth would be lost
