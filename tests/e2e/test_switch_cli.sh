@@ -106,8 +106,9 @@ if command -v bpftool >/dev/null; then
 	xs add-flow 'priority=1,ip actions=output:2'
 	ip netns exec "$P-h1" ping -c1 -W1 10.0.0.2 >/dev/null 2>&1 # ARP misses, IPv4 hits the rule
 	mf=$(bpftool map dump pinned "$pin/xs_megaflows")
-	check "bpftool: megaflow keys show named fields" grep -q '"nw_dst": ' <<<"$mf"
-	slot=$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["value"]["slot"])' <<<"$mf")
+	# Keys are {mask_id, hash of the masked words}; values hold the handle.
+	check "bpftool: megaflow keys show named fields" grep -q '"mask_id": ' <<<"$mf"
+	slot=$(python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["value"]["h"]["slot"])' <<<"$mf")
 	check "bpftool: a megaflow's actions by slot" grep -q '"n_actions": ' \
 		<<<"$(bpftool map lookup pinned "$pin/xs_flows" key $((slot & 255)) $((slot >> 8 & 255)) 0 0)"
 	check "bpftool: per-CPU counters" grep -q '"packets": ' \
