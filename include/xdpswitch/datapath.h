@@ -87,6 +87,9 @@ struct xs_megaflow_entry {
 	__u64 bits[XS_FLOW_KEY_WORDS];
 };
 
+/* The kernel hashes and compares 16 bytes per probe, not a whole key. */
+XS_STATIC_ASSERT(sizeof(struct xs_megaflow_key) == 16, "megaflow key size");
+
 /* xs_flows value, indexed by slot. */
 #define XS_MF_F_XDP 0x0001 /* the whole list runs in XDP: no output, or one
                             * output as the last action to an XDP-capable
