@@ -373,7 +373,11 @@ int xs_dp_format_key(char *buf, size_t size, const struct xs_flow_key *key,
 	f_mac(&a, "dst", k.dl_dst, m.dl_dst);
 	close_attr(&a);
 
-	for (int i = 0; i < XS_MAX_VLAN && key->vlan[i].tpid; i++) {
+	/* A tag is there when the megaflow says so: a TPID, or a TCI with the
+	 * present bit (a mask may cover the TCI without the TPID). An exact
+	 * TCI of 0 means "no tag" and prints nothing, as in OVS. */
+	for (int i = 0; i < XS_MAX_VLAN &&
+			(k.vlan[i].tpid || (k.vlan[i].tci & htons(XS_VLAN_PRESENT))); i++) {
 		if (m.vlan[i].tpid) {
 			a = open_attr(l, "eth_type");
 			put(&o, "0x%04x", ntohs(k.vlan[i].tpid));

@@ -153,6 +153,19 @@ static void test_key_vlans(void **state)
 		"eth(),eth_type(0x88a8),vlan(vid=96/0xff0,cfi=0),encap("
 		"eth_type(0x8100),vlan(vid=0,pcp=0),encap(eth_type(0x0800),"
 		"ipv4(frag=no)))");
+
+	/* A megaflow that matched the outer VID but not the TPIDs (as the
+	 * pipeline's dl_vlan does) still shows the tag... */
+	memset(&m, 0, sizeof(m));
+	m.vlan[0].tci = htons(XS_VLAN_PRESENT | XS_VLAN_VID_MASK);
+	m.dl_type = 0xffff;
+	assert_int_equal(xs_dp_format_key(buf, sizeof(buf), &k, &m, NULL), 0);
+	assert_string_equal(buf, "eth(),vlan(vid=100),encap(eth_type(0x0800))");
+
+	/* ...and one that requires "no tag" (TCI exactly 0) shows none. */
+	memset(&k.vlan, 0, sizeof(k.vlan));
+	assert_int_equal(xs_dp_format_key(buf, sizeof(buf), &k, &m, NULL), 0);
+	assert_string_equal(buf, "eth(),eth_type(0x0800)");
 }
 
 /* Keys straight from the parser, unmasked: IPv6 ND, ARP, ICMP, a later
