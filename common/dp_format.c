@@ -672,7 +672,16 @@ static int fmt_action(struct list *l, const struct xs_action *a,
 	switch (a->type) {
 	case XS_ACT_OUTPUT:
 		sep(l);
-		f_port(l->o, a->arg, ports);
+		if (!a->flags) {
+			f_port(l->o, a->arg, ports);
+			return 0;
+		}
+		if (a->flags != XS_OUT_F_BROADCAST || a->arg) {
+			put(l->o, "invalid(type=%u)", a->type);
+			return -EINVAL;
+		}
+		/* the port list lives in the devmap, not here */
+		put(l->o, "broadcast(all_but_in_port)");
 		return 0;
 	case XS_ACT_TO_AGENT:
 		args = open_attr(l, "userspace");
