@@ -284,6 +284,9 @@ static void sweep_tc(struct sweep *w, int ifindex, const char *ifname)
 		return;
 	err = bpf_tc_detach(&hook, &d);
 	note(w, err, "TC filter " XS_CLEANUP_TC_NAME, ifname, q.prog_id);
+	if (!err && !sp)
+		xs_agent_log(w->a, "left the clsact qdisc on %s (no saved state says the agent "
+			     "created it)", ifname);
 	if (err || !sp || !sp->created_qdisc)
 		return;
 	hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
