@@ -592,15 +592,16 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	return 0;
 }
 
-/* The fast path did not open while maps are pinned for the bridge: most
- * likely they do not fit this build (an older build's layout or sizes, or
- * a partial pin directory). Nothing was changed; says how to go on. */
+/* The fast path did not open (-EINVAL: libbpf refused to reuse a pin)
+ * while maps are pinned for the bridge: they do not fit this build (an
+ * older build's layout or sizes, or a damaged pin directory). Nothing was
+ * changed; says how to go on. */
 static void explain_pins(struct xs_agent *a, int err)
 {
 	char dir[256];
 
-	if (a->dp_ops != &xs_agent_dp_xs || xs_cleanup_pin_dir(a->bridge, dir, sizeof(dir)) ||
-	    access(dir, F_OK))
+	if (err != -EINVAL || a->dp_ops != &xs_agent_dp_xs ||
+	    xs_cleanup_pin_dir(a->bridge, dir, sizeof(dir)) || access(dir, F_OK))
 		return;
 	xs_agent_log(a, "the maps pinned under %s cannot be adopted (%s): left by another "
 		     "build or a damaged pin directory; nothing was changed. "

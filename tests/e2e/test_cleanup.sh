@@ -83,8 +83,9 @@ foreign_megaflows() { # replaces the pinned megaflow table by a map of another l
 	bpftool map create "$PIN/xs_megaflows" type hash key 8 value 8 entries 64 name xs_megaflows
 }
 
-scripts/topo.sh create "$P" 3 || { echo "not ok 1 - topology"; exit 1; }
-P1=$P-p1 P2=$P-p2 P3=$P-p3
+scripts/topo.sh create "$P" 4 || { echo "not ok 1 - topology"; exit 1; }
+P1=$P-p1 P2=$P-p2 P3=$P-p3 P4=$P-p4
+FOREIGN=$B/tests/bpf/xdp_foreign.bpf.o
 cat >"$T/flows" <<'FLOWS'
 priority=100,arp actions=flood
 priority=100,ip,nw_dst=10.0.0.1 actions=output:1
@@ -128,7 +129,12 @@ check "start: the state file is unchanged" cmp -s "$T/state.before" "$T/$BR.stat
 check "start: no control socket left" test ! -e "$XS_RUN_DIR/$BR.sock"
 
 # --- 2. --cleanup with those pins: the fallback removes everything ----------------
+# The state file also names the other bridge's port, a port running a
+# foreign program and a port whose interface is gone: those stay, named.
 p3_id=$(xdp_id "$P3")
+ip link set dev "$P4" xdpgeneric obj "$FOREIGN" sec xdp
+p4_id=$(xdp_id "$P4")
+printf 'port %s 3\nport %s 4\nport %sx 5\n' "$P3" "$P4" "$P" >>"$T/$BR.state"
 "$XS" agent --cleanup --bridge "$BR" 2>"$T/c2.log"; rc=$?
 check_eq "incompatible pins: cleanup exit 0" 0 "$rc"
 check "incompatible pins: falls back" grep -q "cleaning up without adopting the datapath" "$T/c2.log"
@@ -143,6 +149,13 @@ check "incompatible pins: no pins" test ! -e "$PIN"
 check "incompatible pins: no state file" test ! -e "$T/$BR.state"
 check_eq "the other bridge's port keeps its program" "$p3_id" "$(xdp_id "$P3")"
 check "the other bridge's pins stay" test -e "$PIN2/xs_megaflows"
+check "a saved port on the other bridge's maps: named" \
+	grep -q "left XDP program 'xs_xdp' (id $p3_id) on saved port $P3: it uses bridge $BR2's maps" "$T/c2.log"
+check "a saved port with a foreign program: named" \
+	grep -q "left XDP program 'xs_foreign' (id $p4_id) on saved port $P4: not ours" "$T/c2.log"
+check_eq "the foreign program stays" "$p4_id" "$(xdp_id "$P4")"
+check "a saved port that is gone: named" grep -q "saved port ${P}x: no such interface; skipped" "$T/c2.log"
+ip link set dev "$P4" xdpgeneric off
 
 # --- 2b. incompatible pins and no state file: found by their maps ------------------
 check "stop (no state file this time)" run_stop "$BR" "$T/a3.log" "$P1" "$P2"
