@@ -47,7 +47,7 @@ static unsigned display_actions(const struct xs_agent *a, const struct xs_dp_flo
 		return n;
 	for (size_t i = 0; i < a->ports.n; i++)
 		others += (uint32_t)a->ports.ports[i].ifindex != f->key.in_port;
-	if (n - 1 + others > XS_MAX_ACTIONS)
+	if (!others || n - 1 + others > XS_MAX_ACTIONS)
 		return n;
 	k = n - 1;
 	for (size_t i = 0; i < a->ports.n; i++) {
