@@ -132,15 +132,22 @@ __attribute__((noinline)) int xs_xdp_action(struct xdp_md *ctx, struct xs_pkt *p
 	return xs_fix_apply_crc(data, data_end, &fix);
 }
 
-/* OUTPUT as the last action: out of the ingress port again (XDP_TX) or
- * through the devmap. A port missing from xs_tx_ports is an error. */
-static __always_inline int xs_xdp_output(struct xdp_md *ctx, __u32 port)
+/* OUTPUT @a as the last action: out of the ingress port again (XDP_TX),
+ * through the devmap, or (XS_OUT_F_BROADCAST) one devmap broadcast to
+ * every port but the ingress one: the kernel clones the frame per port.
+ * A port missing from xs_tx_ports is an error. */
+static __always_inline int xs_xdp_output(struct xdp_md *ctx, const struct xs_action *a)
 {
+	__u32 port = a->arg;
 	long ret;
 
-	if (port == ctx->ingress_ifindex)
+	if (a->flags & XS_OUT_F_BROADCAST)
+		ret = bpf_redirect_map(&xs_tx_ports, 0,
+				       BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	else if (port == ctx->ingress_ifindex)
 		return XDP_TX;
-	ret = bpf_redirect_map(&xs_tx_ports, port, XDP_ABORTED);
+	else
+		ret = bpf_redirect_map(&xs_tx_ports, port, XDP_ABORTED);
 	if (ret != XDP_REDIRECT) {
 		xs_count(XS_STAT_EXEC_ERROR);
 		return XDP_DROP;
@@ -194,7 +201,7 @@ static __always_inline int xs_execute_xdp(struct xdp_md *ctx, const struct xs_hi
 			/* An XDP list has at most one output, at its end. */
 			if (i + 1 != n)
 				goto err;
-			return xs_xdp_output(ctx, a->arg);
+			return xs_xdp_output(ctx, a);
 		}
 		ret = xs_xdp_action(ctx, p, a, key);
 		if (ret == XS_X_EXPIRED)

@@ -141,7 +141,11 @@ __attribute__((noinline)) int xs_tc_action(struct __sk_buff *skb, struct xs_pkt 
 
 /* Executes megaflow @mf (slot @slot) on the skb; returns the TC verdict.
  * Every OUTPUT but the list's last action sends a clone out of its port's
- * egress; an OUTPUT that ends the list redirects the skb itself. */
+ * egress; an OUTPUT that ends the list redirects the skb itself. A
+ * broadcast OUTPUT (XS_OUT_F_BROADCAST) never reaches this stage: it only
+ * exists in XS_MF_F_XDP lists (the agent gives TC lists explicit outputs,
+ * and xs_dp_check_actions refuses anything else), and an skb has no devmap
+ * broadcast; one found here is an error. */
 static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					 const struct xs_megaflow *mf,
 					 struct xs_pkt *p, const struct xs_flow_key *key)
@@ -155,6 +159,8 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 		if (i >= n)
 			break;
 		if (a->type == XS_ACT_OUTPUT) {
+			if (a->flags & XS_OUT_F_BROADCAST)
+				goto err;
 			if (i + 1 == n)
 				return bpf_redirect(a->arg, 0);
 			if (bpf_clone_redirect(skb, a->arg, 0))

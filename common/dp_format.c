@@ -373,7 +373,11 @@ int xs_dp_format_key(char *buf, size_t size, const struct xs_flow_key *key,
 	f_mac(&a, "dst", k.dl_dst, m.dl_dst);
 	close_attr(&a);
 
-	for (int i = 0; i < XS_MAX_VLAN && key->vlan[i].tpid; i++) {
+	/* A tag is there when the megaflow says so: a TPID, or a TCI with the
+	 * present bit (a mask may cover the TCI without the TPID). An exact
+	 * TCI of 0 means "no tag" and prints nothing, as in OVS. */
+	for (int i = 0; i < XS_MAX_VLAN &&
+			(k.vlan[i].tpid || (k.vlan[i].tci & htons(XS_VLAN_PRESENT))); i++) {
 		if (m.vlan[i].tpid) {
 			a = open_attr(l, "eth_type");
 			put(&o, "0x%04x", ntohs(k.vlan[i].tpid));
@@ -668,7 +672,16 @@ static int fmt_action(struct list *l, const struct xs_action *a,
 	switch (a->type) {
 	case XS_ACT_OUTPUT:
 		sep(l);
-		f_port(l->o, a->arg, ports);
+		if (!a->flags) {
+			f_port(l->o, a->arg, ports);
+			return 0;
+		}
+		if (a->flags != XS_OUT_F_BROADCAST || a->arg) {
+			put(l->o, "invalid(type=%u)", a->type);
+			return -EINVAL;
+		}
+		/* the port list lives in the devmap, not here */
+		put(l->o, "broadcast(all_but_in_port)");
 		return 0;
 	case XS_ACT_TO_AGENT:
 		args = open_attr(l, "userspace");

@@ -7,12 +7,15 @@
 #   topo.sh ports PREFIX              prints the port names, one per line
 #
 # Host K: namespace PREFIX-hK, interface eth0, 10.0.0.K/24, MAC
-# 02:00:00:00:00:KK (hex), IPv6 DAD off, TX checksum offload off (frames
-# that cross XDP lose the "checksum pending" mark, so they must carry a
-# full checksum). Port K: PREFIX-pK in the root namespace, up, no address.
+# 02:00:00:00:00:KK (hex), IPv6 DAD off, otherwise as a fresh veth (TX
+# checksum offload on). Port K: PREFIX-pK in the root namespace, up.
 # --gro enables GRO on each host's eth0: a veth then accepts frames
 # XDP-redirected into its peer (PREFIX-pK) without an XDP program of its
-# own. PREFIX: letters, digits, '-', at most 10 characters, so that
+# own, so the switch forwards to it in XDP. It also turns TX checksum
+# offload off: a frame a native-XDP veth redirects loses the skb's
+# "checksum pending" mark, so local senders must write full checksums (the
+# same rule as Open vSwitch's AF_XDP ports on veth). PREFIX: letters,
+# digits, '-', at most 10 characters, so that
 # parallel tests pick different prefixes and never clash.
 set -euo pipefail
 
@@ -49,9 +52,8 @@ create() {
 		ip -n "$ns" addr add "10.0.0.$k/24" dev eth0
 		ip -n "$ns" link set lo up
 		ip -n "$ns" link set eth0 up
-		ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null
 		if [ "$gro" = 1 ]; then
-			ip netns exec "$ns" ethtool -K eth0 gro on >/dev/null
+			ip netns exec "$ns" ethtool -K eth0 gro on tx off >/dev/null
 		fi
 		ip link set "$port" up
 	done

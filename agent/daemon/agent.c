@@ -1,6 +1,7 @@
 /* The agent's life cycle: start-up checks, bridge lock, ports, control
  * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
 #include "agent/daemon/agent.h"
+#include "agent/daemon/cleanup.h"
 #include "agent/daemon/state_file.h"
 
 #include <dirent.h>
@@ -591,6 +592,23 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	return 0;
 }
 
+/* The fast path did not open (-EINVAL: libbpf refused to reuse a pin)
+ * while maps are pinned for the bridge: they do not fit this build (an
+ * older build's layout or sizes, or a damaged pin directory). Nothing was
+ * changed; says how to go on. */
+static void explain_pins(struct xs_agent *a, int err)
+{
+	char dir[256];
+
+	if (err != -EINVAL || a->dp_ops != &xs_agent_dp_xs ||
+	    xs_cleanup_pin_dir(a->bridge, dir, sizeof(dir)) || access(dir, F_OK))
+		return;
+	xs_agent_log(a, "the maps pinned under %s cannot be adopted (%s): left by another "
+		     "build or a damaged pin directory; nothing was changed. "
+		     "`xdpswitch agent --cleanup --bridge %s` removes them, the programs "
+		     "using them and the saved state", dir, strerror(-err), a->bridge);
+}
+
 /* Is @spec ("IFACE[=OFPORT]") a port restored from the state file? */
 static bool restored_port(struct xs_agent *a, const char *spec)
 {
@@ -706,11 +724,19 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		xs_agent_log(&a, "signalfd: %s", strerror(-err));
 		goto fail;
 	}
+	if (opts->cleanup && a.dp_ops == &xs_agent_dp_xs && !xs_cleanup_needed(&a)) {
+		xs_agent_log(&a, "nothing to clean up: no maps pinned, no saved state");
+		xs_agent_fini(&a);
+		return 0;
+	}
 	if (a.dp_ops->open) {
 		err = a.dp_ops->open(&a, why, sizeof(why));
 		if (err) {
 			xs_agent_log(&a, "datapath %s: %s", a.dp_ops->name,
 				     why[0] ? why : strerror(-err));
+			if (opts->cleanup)
+				goto fallback;
+			explain_pins(&a, err);
 			goto fail;
 		}
 		a.dp_opened = true;
@@ -718,6 +744,8 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	err = restore_state(&a, &restarted, why, sizeof(why));
 	if (err) {
 		xs_agent_log(&a, "%s (xdpswitch agent --cleanup removes the saved state)", why);
+		if (opts->cleanup)
+			goto fallback;
 		goto fail;
 	}
 	if (opts->cleanup) {
@@ -771,4 +799,15 @@ fail:
 	a.keep_fast_path = restarted && a.dp_ops->outlives_agent;
 	xs_agent_fini(&a);
 	return 1;
+fallback:
+	/* --cleanup without adoption (cleanup.h). What this run attached
+	 * runs its programs on the pinned maps, so the sweep finds it too;
+	 * fini must not unpin or detach behind it. */
+	xs_agent_log(&a, "cleaning up without adopting the datapath");
+	err = a.dp_ops == &xs_agent_dp_xs ? xs_cleanup_fallback(&a) : -EOPNOTSUPP;
+	if (err == -EOPNOTSUPP)
+		xs_agent_log(&a, "datapath %s has no fallback cleanup", a.dp_ops->name);
+	a.keep_fast_path = true;
+	xs_agent_fini(&a);
+	return err ? 1 : 0;
 }

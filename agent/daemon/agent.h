@@ -24,7 +24,14 @@
  * its rules), re-attaches the ports (our stale program is replaced), and
  * then revalidates every adopted megaflow before serving requests.
  * `xdpswitch agent --cleanup` attaches the saved ports once more and then
- * detaches them, unpins the maps and removes the state file.
+ * detaches them, unpins the maps and removes the state file. When the
+ * pinned maps cannot be adopted (another build's layout or sizes, a
+ * damaged pin directory) or the state file does not parse, it falls back
+ * to a teardown that adopts nothing (cleanup.h): our programs are found by
+ * name and by the pinned maps they use, the pin directory and the state
+ * file are removed; exit 0 only if nothing of the bridge is left. With
+ * neither pins nor state it says there is nothing to clean up. A normal
+ * start with such pins is refused, changes nothing, and names --cleanup.
  * A request is served to completion before the loop goes on; a client
  * gets XS_CTL_IO_TIMEOUT_MS to send it, so a stuck client delays misses
  * by that much at most.

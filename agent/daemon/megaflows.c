@@ -1,5 +1,6 @@
 /* dump-megaflows: the installed megaflows like ovs-appctl dpctl/dump-flows
- * (their rules and counters are the revalidator's, revalidator.h). */
+ * (their rules and counters are the revalidator's, revalidator.h); a
+ * broadcast shows as its ports, the "stage" says it runs in XDP. */
 #include "agent/daemon/dp_xs.h"
 
 #include <errno.h>
@@ -31,6 +32,36 @@ static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
 	return 0;
 }
 
+/* The list as OVS would print it: a broadcast output (XS_OUT_F_BROADCAST)
+ * becomes one output per port but the ingress one, the ports the devmap
+ * holds. Writes @f's list into @acts (XS_MAX_ACTIONS entries) and returns
+ * its length; a broadcast that would need more entries stays as it is
+ * (dp_format prints it as a token). */
+static unsigned display_actions(const struct xs_agent *a, const struct xs_dp_flow *f,
+				struct xs_action *acts)
+{
+	unsigned n = f->n_actions, k, others = 0;
+
+	memcpy(acts, f->actions, n * sizeof(*acts));
+	if (!n || acts[n - 1].type != XS_ACT_OUTPUT || !(acts[n - 1].flags & XS_OUT_F_BROADCAST))
+		return n;
+	for (size_t i = 0; i < a->ports.n; i++)
+		others += (uint32_t)a->ports.ports[i].ifindex != f->key.in_port;
+	if (!others || n - 1 + others > XS_MAX_ACTIONS)
+		return n;
+	k = n - 1;
+	for (size_t i = 0; i < a->ports.n; i++) {
+		uint32_t ifindex = (uint32_t)a->ports.ports[i].ifindex;
+
+		if (ifindex == f->key.in_port)
+			continue;
+		memset(&acts[k], 0, sizeof(acts[k]));
+		acts[k].type = XS_ACT_OUTPUT;
+		acts[k++].arg = ifindex;
+	}
+	return k;
+}
+
 static void json_str(struct xs_ctl_buf *out, const char *s)
 {
 	xs_ctl_printf(out, "\"");
@@ -48,7 +79,9 @@ static void json_str(struct xs_ctl_buf *out, const char *s)
 void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json)
 {
 	struct xs_dp_port_map map = { .name = ofport_name, .ctx = a };
+	struct xs_action shown[XS_MAX_ACTIONS];
 	uint64_t now = mono_ns();
+	unsigned n;
 	char key[2048], acts[2048];
 	struct xs_flow_stats st;
 	struct xs_dp_flow f;
@@ -64,7 +97,8 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 		if (xs_dp_flow_stats(x->dp, f.handle, &st))
 			continue;
 		xs_dp_format_key(key, sizeof(key), &f.key, &f.mask, &map);
-		xs_dp_format_actions(acts, sizeof(acts), f.actions, f.n_actions, &f.key, &map);
+		n = display_actions(a, &f, shown);
+		xs_dp_format_actions(acts, sizeof(acts), shown, n, &f.key, &map);
 		used = st.used_ns != 0;
 		if (used)
 			used_s = st.used_ns < now ? (double)(now - st.used_ns) / 1e9 : 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent/pipeline/xlate.h"
+#include "common/l4_csum.h"
 
 #define CONTROLLER_LOG_MAX 20 /* controller packets logged, then counted */
 
@@ -16,16 +17,22 @@
 static void reinject(struct xs_agent *a, struct dp_xs *x, const struct xs_upcall *u,
 		     struct xs_flow_handle h, const struct xs_reval_xlate *rx)
 {
+	uint8_t pkt[XS_UPCALL_MAX_PKT];
 	int err;
 
 	if (u->flags & XS_UPCALL_F_TRUNC) {
 		a->miss.truncated++;
 		return;
 	}
+	/* A local sender with checksum offload (a veth host's stack) left only
+	 * the pseudo-header sum in TCP/UDP; the skb that said "finish it" is
+	 * gone, so finish it here or the receiver drops the first packet. */
+	memcpy(pkt, u->pkt, u->cap_len);
+	xs_l4_csum_complete(pkt, u->cap_len);
 	if (h.gen)
-		err = xs_dp_execute(x->dp, u->ifindex, u->pkt, u->cap_len, h);
+		err = xs_dp_execute(x->dp, u->ifindex, pkt, u->cap_len, h);
 	else
-		err = xs_dp_execute_actions(x->dp, u->ifindex, u->pkt, u->cap_len, rx->actions,
+		err = xs_dp_execute_actions(x->dp, u->ifindex, pkt, u->cap_len, rx->actions,
 					    rx->n_actions, rx->flags);
 	if (err)
 		a->miss.exec_failed++;

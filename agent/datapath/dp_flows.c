@@ -111,15 +111,26 @@ uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p)
 
 /* --- map writes ------------------------------------------------------------- */
 
+/* Besides install's list: an OUTPUT flag other than XS_OUT_F_BROADCAST, and
+ * a broadcast that names a port, is not the last action, or is in a list
+ * the TC stage runs (it has no broadcast: see execute_tc.h) are -EINVAL. */
 int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
 {
 	if (n_actions > XS_MAX_ACTIONS || (n_actions && !actions))
 		return -EINVAL;
 	if (flags & ~XS_MF_F_XDP)
 		return -EINVAL;
-	for (uint16_t i = 0; i < n_actions; i++)
-		if (actions[i].type == XS_ACT_NONE || actions[i].type >= XS_ACT__MAX)
+	for (uint16_t i = 0; i < n_actions; i++) {
+		const struct xs_action *a = &actions[i];
+
+		if (a->type == XS_ACT_NONE || a->type >= XS_ACT__MAX)
 			return -EINVAL;
+		if (a->type != XS_ACT_OUTPUT || !a->flags)
+			continue;
+		if (a->flags != XS_OUT_F_BROADCAST || a->arg || i + 1 != n_actions ||
+		    !(flags & XS_MF_F_XDP))
+			return -EINVAL;
+	}
 	return 0;
 }
 

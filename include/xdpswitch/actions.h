@@ -16,7 +16,8 @@
 enum xs_action_type {
 	XS_ACT_NONE = 0,       /* never emitted; marks an unused slot */
 	XS_ACT_OUTPUT,         /* arg = port (ifindex in the datapath, OpenFlow
-	                        * port number in the agent before install) */
+	                        * port number in the agent before install);
+	                        * flags = XS_OUT_F_* */
 	XS_ACT_TO_AGENT,       /* arg = reason (XS_UPCALL_*); flags = cookie slot */
 	XS_ACT_SET_ETH_SRC,    /* u.mac */
 	XS_ACT_SET_ETH_DST,    /* u.mac */
@@ -38,6 +39,14 @@ enum xs_action_type {
 	XS_ACT_SET_ARP,        /* flags = XS_ARP_FIELD_*, value in u */
 	XS_ACT__MAX
 };
+
+/* XS_ACT_OUTPUT flags.
+ * BROADCAST: out of every port of the bridge but the ingress one, as one
+ * devmap broadcast (xs_tx_ports holds exactly the bridge's ports); arg is
+ * 0. Only the last action of an XS_MF_F_XDP list, and only when every such
+ * port takes XDP redirects: the agent gives the TC stage explicit outputs
+ * instead. */
+#define XS_OUT_F_BROADCAST 0x0001
 
 /* Which ARP field XS_ACT_SET_ARP rewrites. */
 enum xs_arp_field {

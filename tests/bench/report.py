@@ -44,13 +44,22 @@ def main(runs_path, out_path, *settings):
                                  flows=sent, delivered=got,
                                  share=round(got / sent, 4) if sent else None,
                                  seconds=r["gen"]["seconds"]))
+    for n in newflows:
+        n["delivered_per_s"] = round(n["delivered"] / n["seconds"]) \
+            if n["seconds"] else None
+    lookup = next((r["result"] for r in runs if r["kind"] == "lookupcost"),
+                  None)
+    latency = [dict(mode=r["mode"], **r["result"]) for r in runs
+               if r["kind"] == "latency"]
     skipped = [dict(mode=r["mode"], why=r["why"]) for r in runs
                if r["kind"] == "skipped"]
     texts = {r["name"]: r["lines"] for r in runs if r["kind"] == "text"}
 
     with open(out_path, "w") as f:
+        targets = issue6_targets(progcost, forwarding, newflows, lookup)
         json.dump(dict(config=config, progcost=progcost,
                        forwarding=forwarding, newflows=newflows,
+                       lookupcost=lookup, latency=latency, targets=targets,
                        skipped=skipped, text=texts),
                   f, indent=1)
         f.write("\n")
@@ -72,17 +81,97 @@ def main(runs_path, out_path, *settings):
         print("%-34s %8d %9.3f Mpps %8s %10.3f" % (
             name, f["flows"], f["pps"] / 1e6, ratio(f["ratio"]),
             f["sent_pps"] / 1e6))
+    if lookup:
+        print_lookup(lookup)
     for n in newflows:
-        print("%-34s %8d %9.1f %% new flows delivered" % (
+        print("%-34s %8d %9.1f %% new flows delivered, %.0f/s" % (
             "miss path: %s at %d/s" % (n["mode"], n["offered_per_s"]),
-            n["flows"], 100 * (n["share"] or 0)))
+            n["flows"], 100 * (n["share"] or 0), n["delivered_per_s"] or 0))
+    for lt in latency:
+        for nth in ("first", "second"):
+            print("%-34s %8d %9.1f us median %8.1f us p99, %d/%d back" % (
+                "round trip: %s, %s packet" % (lt["mode"], nth), lt["flows"],
+                lt[nth]["median_us"], lt[nth]["p99_us"], lt[nth]["back"],
+                lt["flows"]))
     for s in skipped:
         print("%-34s %s" % ("skipped: " + s["mode"], s["why"]))
     print("\nvs ref: cost / reference cost for programs, rate / reference"
           " rate (same flows) for\nforwarding. offered: Mpps the generator"
           " sent (it shares its CPU with XDP\nforwarding, so a cheaper"
           " forwarder is offered more).")
+    if targets:
+        print("\nissue 6 targets")
+        for t in targets:
+            print("  %-58s %-28s %s" % (t["target"], t["measured"],
+                                        {True: "met", False: "MISSED",
+                                         None: "not measured"}[t["met"]]))
     print("results: " + out_path)
+
+
+def print_lookup(lk):
+    """Rows of lookupcost: the switch's program by lookup path and size."""
+    ref = lk["reference"]["ns_per_pkt"]
+
+    def row(name, n, c):
+        print("%-34s %8s %9.0f ns/p %8s" % (name, n, c["ns_per_pkt"],
+                                            "%.2f" % (c["ns_per_pkt"] / ref)
+                                            if ref else "-"))
+    row("lookup: reference program", "-", lk["reference"])
+    row("lookup: microflow hit", "1", lk["microflow"])
+    for m in lk["megaflow"]:
+        row("lookup: megaflow, %d masks, %s" % (m["masks"], m["hit_at"]),
+            "1", m["cost"])
+    row("lookup: miss (to the agent)", "0", lk["miss"])
+    small = lk["scale"][0]["hit"]["ns_per_pkt"] if lk["scale"] else None
+    for sc in lk["scale"]:
+        ns = sc["hit"]["ns_per_pkt"]
+        print("%-34s %8d %9.0f ns/p %8s %6.2fx of %d, %.0f B/megaflow" % (
+            "scale: megaflow hit, random order", sc["megaflows"], ns,
+            "%.2f" % (ns / ref) if ref else "-", ns / small,
+            lk["scale"][0]["megaflows"], sc["kernel_bytes_per_megaflow"]))
+
+
+def issue6_targets(progcost, forwarding, newflows, lk):
+    """The figures issue 6 sets targets for, each with met/missed."""
+    out = []
+
+    def add(target, value, fmt, ok):
+        out.append(dict(target=target, value=value,
+                        measured=fmt % value if value is not None else "-",
+                        met=None if value is None else ok(value)))
+    ref = lk["reference"]["ns_per_pkt"] if lk else None
+    add("microflow hit <= 1.5x reference cost",
+        lk["microflow"]["ns_per_pkt"] / ref if lk and ref else None,
+        "%.2fx", lambda v: v <= 1.5)
+    m8 = [m for m in lk["megaflow"] if m["masks"] == 8] if lk else []
+    for m in m8:
+        add("megaflow hit, 8 masks (hit at %s) <= 3x reference" % m["hit_at"],
+            m["cost"]["ns_per_pkt"] / ref if ref else None, "%.2fx",
+            lambda v: v <= 3)
+
+    def fwd(mode, flows):
+        return next((f for f in forwarding if f["mode"] == mode
+                     and f["flows"] == flows), None)
+    for flows, want in ((1, 0.8), (100000, 0.6)):
+        f = fwd("xdpswitch", flows)
+        add("forwarding, %d flows >= %.1fx plain redirect" % (flows, want),
+            f["ratio"] if f else None, "%.2fx", lambda v, w=want: v >= w)
+    for f in forwarding:
+        if f["mode"] == "xdpswitch":
+            o = fwd("ovs", f["flows"])
+            add("forwarding, %d flows >= 10x OVS AF_XDP" % f["flows"],
+                f["pps"] / o["pps"] if o and o["pps"] else None, "%.2fx",
+                lambda v: v >= 10)
+    rates = [n["delivered_per_s"] for n in newflows
+             if n["mode"] == "xdpswitch" and n["delivered_per_s"]]
+    add(">= 100k new flows/s (best delivered rate)",
+        max(rates) if rates else None, "%.0f/s", lambda v: v >= 100000)
+    sc = {s["megaflows"]: s["hit"]["ns_per_pkt"] for s in lk["scale"]} \
+        if lk else {}
+    add("cost at 1M megaflows <= 1.3x cost at 1k",
+        sc[1000000] / sc[1000] if 1000 in sc and 1000000 in sc else None,
+        "%.2fx", lambda v: v <= 1.3)
+    return out
 
 
 if __name__ == "__main__":

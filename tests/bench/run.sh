@@ -12,6 +12,10 @@
 #   BENCH_NEWFLOW_RATES  new flows per second offered to the miss path of
 #                  xdpswitch and OVS ("10000 100000"), each for 2 s
 #   BENCH_CLASSIFIER  0 skips bench_classifier (agent classifier figures)
+#   BENCH_LOOKUP   0 skips lookupcost (cost by lookup path and table size)
+#   BENCH_SCALE    megaflow counts of lookupcost's scale part
+#                  ("1000 100000 1000000")
+#   BENCH_LATENCY  0 skips the first-packet latency (latency.c)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -23,7 +27,7 @@ SIZE=${BENCH_SIZE:-64}
 PROTO=${BENCH_PROTO:-udp}
 THREADS=${BENCH_THREADS:-1}
 MODES=${BENCH_MODES:-redirect bridge xdpswitch ovs}
-NEWFLOW_RATES=${BENCH_NEWFLOW_RATES:-10000 100000}
+NEWFLOW_RATES=${BENCH_NEWFLOW_RATES:-10000 100000 200000}
 NEWFLOW_SECS=2
 OUT=$O/bench
 export O BENCH_PREFIX=${BENCH_PREFIX:-xsb}
@@ -33,7 +37,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "run.sh: needs root (network namespaces, XDP)" >&2
 	exit 1
 fi
-for t in trafficgen sink redirect progcost; do
+for t in trafficgen sink redirect progcost lookupcost latency; do
 	[ -x "$B/$t" ] || { make --no-print-directory O="$O" all; break; }
 done
 mkdir -p "$OUT"
@@ -99,6 +103,16 @@ rate() {
 		python3 -c 'import json,sys; print("%.3f Mpps" % (json.load(sys.stdin)["pps"] / 1e6))')"
 }
 
+# The table of the miss-path figures: it copies the source address and port
+# into the destination ones, so no megaflow can cover two flows.
+newflows_table() {
+	cat >"$OUT/newflows.txt" <<-'END'
+	in_port=1,udp,actions=move:NXM_OF_UDP_SRC[]->NXM_OF_UDP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:2
+	in_port=1,tcp,actions=move:NXM_OF_TCP_SRC[]->NXM_OF_TCP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:2
+	in_port=2,actions=output:1
+	END
+}
+
 # newflows MODE RATE: the miss path. A freshly started forwarder gets
 # RATE * NEWFLOW_SECS packets at RATE per second, each one a new flow; the
 # share that comes out is the share of first packets the miss path handled.
@@ -106,11 +120,7 @@ rate() {
 # so no megaflow can cover two flows: every packet is a miss.
 newflows() {
 	local mode=$1 r=$2 n=$(($2 * NEWFLOW_SECS))
-	cat >"$OUT/newflows.txt" <<-'END'
-	in_port=1,udp,actions=move:NXM_OF_UDP_SRC[]->NXM_OF_UDP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:2
-	in_port=1,tcp,actions=move:NXM_OF_TCP_SRC[]->NXM_OF_TCP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:2
-	in_port=2,actions=output:1
-	END
+	newflows_table
 	BENCH_FLOWS_FILE=$OUT/newflows.txt $topo mode "$mode" >>"$log" 2>&1 || return 0
 	traffic $((NEWFLOW_SECS + 3)) --count "$n" --flows "$n" --rate "$r"
 	record newflows "\"mode\":\"$mode\",\"rate\":$r,\"gen\":$gen,\"sink\":$sink"
@@ -118,8 +128,60 @@ newflows() {
 		python3 -c 'import json,sys; print("%.1f%%" % (json.load(sys.stdin)["packets"] * 100 / '"$n"'))')"
 }
 
+# --- 0. the switch's program cost by lookup path and table size ------------
+# lookupcost: the reference and the switch's program (loaded through the
+# agent's library, not attached) on a packet received on sw0 for sw1.
+lookup() {
+	local lc
+	echo "== program cost by lookup path (lookupcost, ns per packet)"
+	lc=$(ip netns exec "$BENCH_PREFIX-sw" "$B/lookupcost" --in sw0 --out sw1 \
+		--scale "${BENCH_SCALE:-1000 100000 1000000}" 2>>"$log") || {
+		echo "  lookupcost failed (see $log)"
+		return 0
+	}
+	record lookupcost "\"result\":$lc"
+	echo "$lc" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("  reference %d, microflow hit %d, miss %d" % (d["reference"]["ns_per_pkt"],
+      d["microflow"]["ns_per_pkt"], d["miss"]["ns_per_pkt"]))
+for m in d["megaflow"]:
+    print("  megaflow hit, %3d masks, hit at the %-5s mask: %d" % (m["masks"],
+          m["hit_at"], m["cost"]["ns_per_pkt"]))
+for s in d["scale"]:
+    print("  %7d megaflows, random order: %d ns, %.0f kernel bytes/megaflow" % (
+          s["megaflows"], s["hit"]["ns_per_pkt"], s["kernel_bytes_per_megaflow"]))'
+}
+
+# latency MODE: first-packet round trip through a freshly started
+# forwarder (every UDP source port its own megaflow, as for newflows: the
+# first frame of a flow is a miss) against the second frame of the flow.
+latency() {
+	local mode=$1 pid lat
+	[ "${BENCH_LATENCY:-1}" = 0 ] && return 0
+	newflows_table
+	BENCH_FLOWS_FILE=$OUT/newflows.txt $topo mode "$mode" >>"$log" 2>&1 || return 0
+	ip netns exec "$BENCH_PREFIX-sink" "$B/latency" echo --dev sink0 \
+		--duration 60 2>>"$log" &
+	pid=$!
+	sleep 0.3
+	lat=$(ip netns exec "$BENCH_PREFIX-gen" "$B/latency" ping --dev gen0 --json \
+		--flows "${BENCH_LATENCY_FLOWS:-200}" --dst-mac 02:b0:00:00:00:02 2>>"$log") || lat=
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	[ -n "$lat" ] || { echo "  $mode: latency failed (see $log)"; return 0; }
+	record latency "\"mode\":\"$mode\",\"result\":$lat"
+	echo "$lat" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("  %-10s round trip, first packet of a flow: median %.1f us, p99 %.1f us;"
+      " second: median %.1f us, p99 %.1f us" % ("'"$mode"'", d["first"]["median_us"],
+      d["first"]["p99_us"], d["second"]["median_us"], d["second"]["p99_us"]))'
+}
+
 echo "== $SIZE-byte $PROTO, ${SECS}s per rate point, $THREADS generator thread(s)"
 $topo up >>"$log" 2>&1
+[ "${BENCH_LOOKUP:-1}" = 0 ] || lookup
 for mode in $MODES; do
 	case $mode in
 	xdpswitch)
@@ -150,7 +212,8 @@ for mode in $MODES; do
 	case $mode in xdpswitch | ovs)
 		for r in $NEWFLOW_RATES; do
 			newflows "$mode" "$r"
-		done ;;
+		done
+		latency "$mode" ;;
 	esac
 done
 $topo mode none >>"$log" 2>&1

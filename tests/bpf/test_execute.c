@@ -19,14 +19,17 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/if_link.h>
 #include <linux/if_packet.h>
 #include <linux/pkt_cls.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include "tests/lib/packets.h"
+#include "agent/datapath/dp.h"
 #include "xdpswitch/datapath.h"
 #include "xdpswitch.skel.h"
+#include "capture.skel.h"
 
 #define VETH_A "xs-b1-a"
 #define VETH_B "xs-b1-b"
@@ -287,6 +290,7 @@ static void build(struct xs_pkt *p, const struct spec *s)
 /* --- actions ------------------------------------------------------------- */
 
 #define OUT(port) { .type = XS_ACT_OUTPUT, .arg = (port) }
+#define BCAST { .type = XS_ACT_OUTPUT, .flags = XS_OUT_F_BROADCAST }
 #define MAC(t, ...) { .type = (t), .u.mac = { __VA_ARGS__ } }
 #define IP4(t, a, b, c, d) { .type = (t), .u.bytes = { a, b, c, d } }
 #define IP6(t, ...) { .type = (t), .u.bytes = { __VA_ARGS__ } }
@@ -1126,6 +1130,222 @@ static void test_tc_upcall_keeps_vlan(void **state)
 	assert_int_equal(upcalls[0].key.nw_proto, 17);
 }
 
+/* --- broadcast ----------------------------------------------------------- */
+
+/* A broadcast output ends an XDP list with XDP_REDIRECT (not live: nothing
+ * leaves); rewrites before it run once, on the one frame. */
+static void test_broadcast_verdict(void **state)
+{
+	struct xs_action acts[] = { MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d), BCAST };
+	struct spec want = V4(6, .dl_dst = MAC_D);
+	uint64_t errors;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	errors = stat(XS_STAT_EXEC_ERROR);
+	install(&acts[1], 1, XS_MF_F_XDP);
+	assert_int_equal(run_v4(&len), XDP_REDIRECT);
+	assert_frame(in_pkt.buf, in_pkt.len, out_buf, len, "broadcast alone");
+	install(acts, 2, XS_MF_F_XDP);
+	assert_int_equal(run_v4(&len), XDP_REDIRECT);
+	build(&want_pkt, &want);
+	assert_frame(want_pkt.buf, want_pkt.len, out_buf, len, "rewrite, broadcast");
+	assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors);
+}
+
+/* A broadcast that is not the last action is an error, as any XDP
+ * output there. */
+static void test_broadcast_not_last(void **state)
+{
+	struct xs_action acts[] = { BCAST, ACT(XS_ACT_DEC_TTL) };
+	uint64_t errors;
+	uint32_t len;
+
+	(void)state;
+	fixture();
+	errors = stat(XS_STAT_EXEC_ERROR);
+	install(acts, 2, XS_MF_F_XDP);
+	assert_int_equal(run_v4(&len), XDP_DROP);
+	assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors + 1);
+}
+
+#define N_BC 3 /* veth pairs: port 0 is the ingress */
+
+struct bc_port {
+	char a[IF_NAMESIZE], b[IF_NAMESIZE];
+	uint32_t ifa, ifb;
+	struct capture *cap;
+};
+
+static int bc_sh(const char *cmd)
+{
+	return system(cmd);
+}
+
+static void bc_down(struct bc_port *p)
+{
+	char cmd[1024];
+
+	capture__destroy(p->cap);
+	snprintf(cmd, sizeof(cmd), "ip link del %s 2>/dev/null", p->a);
+	bc_sh(cmd);
+}
+
+/* Veth pair @i: the datapath sends on a, a capture program keeps what
+ * arrives on b (frames from MAC_A only). */
+static void bc_up(struct bc_port *p, int i)
+{
+	char cmd[1024];
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->a, sizeof(p->a), "xsbc%d-%d-a", i, (int)getpid() % 100000);
+	snprintf(p->b, sizeof(p->b), "xsbc%d-%d-b", i, (int)getpid() % 100000);
+	snprintf(cmd, sizeof(cmd), "ip link del %s 2>/dev/null; ip link add %s type veth peer "
+		 "name %s && sysctl -qw net.ipv6.conf.%s.disable_ipv6=1 "
+		 "net.ipv6.conf.%s.disable_ipv6=1 && ip link set %s up && ip link set %s up",
+		 p->a, p->a, p->b, p->a, p->b, p->a, p->b);
+	if (bc_sh(cmd))
+		fail_msg("cannot create veth pair %s/%s", p->a, p->b);
+	p->ifa = if_nametoindex(p->a);
+	p->ifb = if_nametoindex(p->b);
+	assert_true(p->ifa && p->ifb);
+	p->cap = capture__open_and_load();
+	assert_non_null(p->cap);
+	xs_pkt_parse_mac(MAC_A, p->cap->bss->cap_src);
+	assert_int_equal(bpf_xdp_attach(p->ifb, bpf_program__fd(p->cap->progs.capture),
+					XDP_FLAGS_DRV_MODE, NULL), 0);
+}
+
+/* Live frames: a broadcast from port 0 reaches ports 1 and 2 once each,
+ * rewritten, and not port 0; from port 2, ports 0 and 1. A separate
+ * object whose devmap holds exactly the three ports. */
+static void test_broadcast_live(void **state)
+{
+	struct xs_action acts[] = { MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d), BCAST };
+	struct spec in = V4(17), out = V4(17, .dl_dst = MAC_D);
+	struct bc_port ports[N_BC];
+	struct xdpswitch *k;
+	struct xs_pkt want;
+	int in_port, i;
+
+	(void)state;
+	fixture();
+	k = xdpswitch__open_and_load();
+	assert_non_null(k);
+	for (i = 0; i < N_BC; i++) {
+		bc_up(&ports[i], i);
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_tx_ports),
+						     &ports[i].ifa, &ports[i].ifa, BPF_ANY), 0);
+	}
+	install_in(k, acts, 2, XS_MF_F_XDP);
+	build(&in_pkt, &in);
+	build(&want, &out);
+	for (in_port = 0; in_port < N_BC; in_port += N_BC - 1) {
+		struct xdp_md ctx = { .data_end = in_pkt.len, .ingress_ifindex = ports[in_port].ifa };
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in_pkt.buf, .data_size_in = in_pkt.len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+		uint64_t before[N_BC], errors = stat_in(k, XS_STAT_EXEC_ERROR);
+
+		for (i = 0; i < N_BC; i++)
+			before[i] = ports[i].cap->bss->cap_count;
+		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(k->progs.xs_xdp), &o), 0);
+		usleep(100 * 1000); /* veth delivers from its NAPI poll */
+		for (i = 0; i < N_BC; i++) {
+			uint64_t got = ports[i].cap->bss->cap_count - before[i];
+			uint32_t idx = (uint32_t)(before[i] % 16);
+			struct {
+				uint32_t len, ifindex;
+				uint8_t data[2048];
+			} f;
+
+			if (got != (i == in_port ? 0u : 1u))
+				fail_msg("from port %d: port %d got %llu copies", in_port, i,
+					 (unsigned long long)got);
+			if (!got)
+				continue;
+			assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(ports[i].cap->maps.cap_frames),
+							     &idx, &f), 0);
+			assert_int_equal(f.ifindex, ports[i].ifb);
+			assert_frame(want.buf, want.len, f.data, f.len, "broadcast copy");
+		}
+		assert_int_equal(stat_in(k, XS_STAT_EXEC_ERROR), errors);
+	}
+	for (i = 0; i < N_BC; i++)
+		bc_down(&ports[i]);
+	xdpswitch__destroy(k);
+}
+
+/* The TC stage has no broadcast: a TC list holding one (which the agent
+ * never installs, xs_dp_check_actions refuses it) drops, counted as an
+ * error, and sends nothing. */
+static void test_tc_refuses_broadcast(void **state)
+{
+	struct xs_action acts[] = { BCAST };
+	static uint8_t got[XS_PKT_MAX];
+	struct spec s = V4(6);
+	uint64_t errors;
+
+	(void)state;
+	tc_fixture();
+	install(acts, 1, 0);
+	build(&in_pkt, &s);
+	errors = stat(XS_STAT_EXEC_ERROR);
+	inject(&in_pkt);
+	assert_int_equal(capture_none(got, sizeof(got)), 0);
+	assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors + 1);
+}
+
+/* Library validation (install): a broadcast only as the last action of an
+ * XDP list, naming no port; no other OUTPUT flag. Refused lists install
+ * nothing. */
+static void test_broadcast_validation(void **state)
+{
+	struct xs_action bc = BCAST, ttl = ACT(XS_ACT_DEC_TTL);
+	struct xs_action ok[] = { ttl, bc };
+	static const struct {
+		const char *name;
+		uint16_t flags, out_flags;
+		uint32_t arg;
+		int last;
+	} bad[] = {
+		{ "broadcast in a TC list", 0, XS_OUT_F_BROADCAST, 0, 0 },
+		{ "broadcast not last", XS_MF_F_XDP, XS_OUT_F_BROADCAST, 0, 1 },
+		{ "broadcast naming a port", XS_MF_F_XDP, XS_OUT_F_BROADCAST, 3, 0 },
+		{ "unknown output flag with broadcast", XS_MF_F_XDP, XS_OUT_F_BROADCAST | 2, 0, 0 },
+		{ "unknown output flag", XS_MF_F_XDP, 2, 3, 0 },
+	};
+	struct xs_dp_opts o = { .max_flows = 16 };
+	struct xs_flow_key key, mask;
+	struct xs_dp *dp = NULL;
+	size_t i;
+
+	(void)state;
+	fixture();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	memset(&key, 0, sizeof(key));
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffffffff;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct xs_action a = { .type = XS_ACT_OUTPUT, .flags = bad[i].out_flags,
+				       .arg = bad[i].arg };
+		struct xs_action two[] = { a, ttl };
+
+		key.in_port = 1;
+		if (xs_dp_flow_install(dp, &key, &mask, bad[i].last ? two : &a,
+				       bad[i].last ? 2 : 1, bad[i].flags, NULL) != -EINVAL)
+			fail_msg("%s: not refused", bad[i].name);
+		assert_int_equal(xs_dp_flow_count(dp), 0);
+	}
+	key.in_port = 1;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, &bc, 1, XS_MF_F_XDP, NULL), 0);
+	key.in_port = 2;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, ok, 2, XS_MF_F_XDP, NULL), 0);
+	assert_int_equal(xs_dp_flow_count(dp), 2);
+	xs_dp_close(dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1148,6 +1368,11 @@ int main(void)
 		cmocka_unit_test(test_tc_stage_table),
 		cmocka_unit_test(test_tc_stage_drops_and_upcalls),
 		cmocka_unit_test(test_tc_upcall_keeps_vlan),
+		cmocka_unit_test(test_broadcast_verdict),
+		cmocka_unit_test(test_broadcast_not_last),
+		cmocka_unit_test(test_broadcast_live),
+		cmocka_unit_test(test_tc_refuses_broadcast),
+		cmocka_unit_test(test_broadcast_validation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);

@@ -153,6 +153,19 @@ static void test_key_vlans(void **state)
 		"eth(),eth_type(0x88a8),vlan(vid=96/0xff0,cfi=0),encap("
 		"eth_type(0x8100),vlan(vid=0,pcp=0),encap(eth_type(0x0800),"
 		"ipv4(frag=no)))");
+
+	/* A megaflow that matched the outer VID but not the TPIDs (as the
+	 * pipeline's dl_vlan does) still shows the tag... */
+	memset(&m, 0, sizeof(m));
+	m.vlan[0].tci = htons(XS_VLAN_PRESENT | XS_VLAN_VID_MASK);
+	m.dl_type = 0xffff;
+	assert_int_equal(xs_dp_format_key(buf, sizeof(buf), &k, &m, NULL), 0);
+	assert_string_equal(buf, "eth(),vlan(vid=100),encap(eth_type(0x0800))");
+
+	/* ...and one that requires "no tag" (TCI exactly 0) shows none. */
+	memset(&k.vlan, 0, sizeof(k.vlan));
+	assert_int_equal(xs_dp_format_key(buf, sizeof(buf), &k, &m, NULL), 0);
+	assert_string_equal(buf, "eth(),eth_type(0x0800)");
 }
 
 /* Keys straight from the parser, unmasked: IPv6 ND, ARP, ICMP, a later
@@ -463,6 +476,33 @@ static void test_actions_errors(void **state)
 	assert_string_equal(buf, "userspace(reason=42,cookie=0)");
 }
 
+/* A broadcast output prints as one token (the ports are the devmap's);
+ * one naming a port, or with an unknown output flag, is invalid and the
+ * rest still prints. */
+static void test_actions_broadcast(void **state)
+{
+	struct xs_dp_port_map map = { .name = name_port, .ctx = "p" };
+	struct xs_flow_key k = ipv4_key();
+	struct xs_action a[3];
+
+	(void)state;
+	a[0] = act(XS_ACT_SET_ETH_DST);
+	xs_pkt_parse_mac("00:00:00:00:00:0b", a[0].u.mac);
+	a[1] = act(XS_ACT_OUTPUT);
+	a[1].flags = XS_OUT_F_BROADCAST;
+	assert_int_equal(xs_dp_format_actions(buf, sizeof(buf), a, 2, &k, &map), 0);
+	assert_string_equal(buf, "set(eth(dst=00:00:00:00:00:0b)),broadcast(all_but_in_port)");
+
+	a[0] = act(XS_ACT_OUTPUT);
+	a[0].arg = 2;
+	a[1].arg = 2;
+	a[2] = act(XS_ACT_OUTPUT);
+	a[2].flags = 0x0002;
+	a[2].arg = 2;
+	assert_int_equal(xs_dp_format_actions(buf, sizeof(buf), a, 3, &k, &map), -EINVAL);
+	assert_string_equal(buf, "p2,invalid(type=1),invalid(type=1)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_actions_sets),
 		cmocka_unit_test(test_actions_ipv6_vlan_arp),
 		cmocka_unit_test(test_actions_errors),
+		cmocka_unit_test(test_actions_broadcast),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
