@@ -143,7 +143,7 @@ check_eq "incompatible pins: XDP removals named" 2 \
 check_eq "incompatible pins: TC removals named" 2 \
 	"$(grep -c "removed TC filter xs_tc (id [0-9]*) from $P-p[12]$" "$T/c2.log")"
 check "incompatible pins: pin dir removal named" \
-	grep -q "removed $PIN and the 10 files pinned there" "$T/c2.log"
+	grep -q "removed $PIN and the 11 files pinned there" "$T/c2.log"
 check "incompatible pins: nothing on the ports (clsact too)" nothing_on "$P1" "$P2"
 check "incompatible pins: no pins" test ! -e "$PIN"
 check "incompatible pins: no state file" test ! -e "$T/$BR.state"
