@@ -2,9 +2,8 @@
 # Which stage runs a megaflow: with GRO on the hosts' interfaces an XDP
 # redirect into their veths delivers, so single-output megaflows run in
 # XDP, and so do floods (one devmap broadcast); when a host turns GRO off,
-# the agent sees
-# the port's tx change, drops the megaflows, and the next packets run in
-# the TC stage, still delivered. Also a byte-exact TCP transfer via XDP.
+# the agent sees the port's tx change, drops the megaflows, and the next
+# packets run in the TC stage, still delivered. Also a byte-exact TCP transfer via XDP.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
