@@ -2,7 +2,8 @@
 # `xdpswitch agent --cleanup` removes what a stopped agent left (programs on
 # the ports, pinned maps, state file) even when the pins do not fit this
 # build or the state file is corrupt; another bridge's ports stay; a start
-# with pins it cannot adopt is refused, names --cleanup and changes nothing.
+# with pins it cannot adopt is refused, names --cleanup and changes nothing;
+# a partial pin directory is adopted and cleaned up as usual.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -171,6 +172,15 @@ tc qdisc del dev "$P1" clsact
 tc qdisc del dev "$P2" clsact
 check "no state: no pins" test ! -e "$PIN"
 check_eq "no state: the other bridge's port keeps its program" "$p3_id" "$(xdp_id "$P3")"
+
+# --- 2c. a partial pin directory (two maps gone) ----------------------------------
+check "stop (for a partial pin dir)" run_stop "$BR" "$T/a7.log" "$P1" "$P2"
+rm -f "$PIN/xs_megaflows" "$PIN/xs_flows"
+"$XS" agent --cleanup --bridge "$BR" 2>"$T/c2c.log"; rc=$?
+check_eq "partial pins: cleanup exit 0" 0 "$rc"
+check "partial pins: nothing on the ports" nothing_on "$P1" "$P2"
+check "partial pins: no pins" test ! -e "$PIN"
+check "partial pins: no state file" test ! -e "$T/$BR.state"
 
 # --- 3. a corrupt state file (maps fine) -------------------------------------------
 check "stop (for a corrupt state)" run_stop "$BR" "$T/a5.log" "$P1" "$P2"
