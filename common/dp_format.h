@@ -10,7 +10,9 @@
  * Values are printed masked (key & mask).
  *
  * Actions: 2,set(eth(src=..,dst=..)),set(ipv4(dst=..)),push_vlan(vid=10,
- * pcp=0),pop_vlan,dec_ttl,userspace(reason=action,cookie=0), or drop for
+ * pcp=0),pop_vlan,dec_ttl,userspace(reason=action,cookie=0),
+ * broadcast(all_but_in_port) (XS_OUT_F_BROADCAST: callers that know the
+ * bridge's ports print the list instead, as OVS prints a flood), or drop for
  * an empty list. Consecutive sets of one header are merged into one set(),
  * as OVS writes them. */
 #ifndef XS_COMMON_DP_FORMAT_H

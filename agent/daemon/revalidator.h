@@ -94,6 +94,9 @@ void xs_reval_destroy(struct xs_reval *r);
  * Output ports become ifindexes (outputs to a port that is gone are left
  * out); flags get XS_MF_F_XDP when the list has no output, or a single
  * output as its last action into a port where XDP redirect delivers.
+ * Outputs to exactly every port but the ingress one, at the end of the
+ * list, all into ports where XDP redirect delivers, become one
+ * XS_OUT_F_BROADCAST output (a devmap broadcast in XDP).
  * Always fills a usable result; out->err says whether it is a drop by
  * error. Returns out->err. */
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,

@@ -110,7 +110,9 @@ struct xs_dp_flow {
  * if the mask is new. @out (may be NULL) receives the handle.
  * -EINVAL: NULL key/mask, n_actions > XS_MAX_ACTIONS, actions NULL with
  *          n_actions > 0, an action type out of range, unknown flag bits,
- *          nonzero mask_id;
+ *          nonzero mask_id, an output flag other than XS_OUT_F_BROADCAST,
+ *          a broadcast that names a port, is not the last action, or is
+ *          in a list without XS_MF_F_XDP;
  * -EEXIST: the same masked key with the same mask is installed;
  * -EADDRINUSE: another masked key of the same mask is installed whose
  *          words hash the same (datapath.h): the fast path can hold only

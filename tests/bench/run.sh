@@ -229,3 +229,5 @@ fi
 # --- 4. table and results.json ----------------------------------------------
 python3 tests/bench/report.py "$runs" "$OUT/results.json" \
 	"size=$SIZE" "proto=$PROTO" "seconds=$SECS" "threads=$THREADS"
+# Charts (gnuplot PNG) next to results.json; docs/bench/ keeps a copy.
+python3 tests/bench/charts.py "$OUT/results.json" "$OUT" || true

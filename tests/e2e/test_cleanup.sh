@@ -2,7 +2,8 @@
 # `xdpswitch agent --cleanup` removes what a stopped agent left (programs on
 # the ports, pinned maps, state file) even when the pins do not fit this
 # build or the state file is corrupt; another bridge's ports stay; a start
-# with pins it cannot adopt is refused, names --cleanup and changes nothing.
+# with pins it cannot adopt is refused, names --cleanup and changes nothing;
+# a partial pin directory is adopted and cleaned up as usual.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -132,6 +133,7 @@ check "start: no control socket left" test ! -e "$XS_RUN_DIR/$BR.sock"
 # The state file also names the other bridge's port, a port running a
 # foreign program and a port whose interface is gone: those stay, named.
 p3_id=$(xdp_id "$P3")
+n_pins=$(ls "$PIN" | wc -l)
 ip link set dev "$P4" xdpgeneric obj "$FOREIGN" sec xdp
 p4_id=$(xdp_id "$P4")
 printf 'port %s 3\nport %s 4\nport %sx 5\n' "$P3" "$P4" "$P" >>"$T/$BR.state"
@@ -143,7 +145,7 @@ check_eq "incompatible pins: XDP removals named" 2 \
 check_eq "incompatible pins: TC removals named" 2 \
 	"$(grep -c "removed TC filter xs_tc (id [0-9]*) from $P-p[12]$" "$T/c2.log")"
 check "incompatible pins: pin dir removal named" \
-	grep -q "removed $PIN and the 11 files pinned there" "$T/c2.log"
+	grep -q "removed $PIN and the $n_pins files pinned there" "$T/c2.log"
 check "incompatible pins: nothing on the ports (clsact too)" nothing_on "$P1" "$P2"
 check "incompatible pins: no pins" test ! -e "$PIN"
 check "incompatible pins: no state file" test ! -e "$T/$BR.state"
@@ -170,6 +172,15 @@ tc qdisc del dev "$P1" clsact
 tc qdisc del dev "$P2" clsact
 check "no state: no pins" test ! -e "$PIN"
 check_eq "no state: the other bridge's port keeps its program" "$p3_id" "$(xdp_id "$P3")"
+
+# --- 2c. a partial pin directory (two maps gone) ----------------------------------
+check "stop (for a partial pin dir)" run_stop "$BR" "$T/a7.log" "$P1" "$P2"
+rm -f "$PIN/xs_megaflows" "$PIN/xs_flows"
+"$XS" agent --cleanup --bridge "$BR" 2>"$T/c2c.log"; rc=$?
+check_eq "partial pins: cleanup exit 0" 0 "$rc"
+check "partial pins: nothing on the ports" nothing_on "$P1" "$P2"
+check "partial pins: no pins" test ! -e "$PIN"
+check "partial pins: no state file" test ! -e "$T/$BR.state"
 
 # --- 3. a corrupt state file (maps fine) -------------------------------------------
 check "stop (for a corrupt state)" run_stop "$BR" "$T/a5.log" "$P1" "$P2"
