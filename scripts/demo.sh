@@ -22,17 +22,10 @@ agent_pid=
 failed=0
 
 # A stopped agent may leave the fast path forwarding (programs on the
-# ports, maps pinned): --cleanup removes that too, where the agent has it.
-# Maps pinned by an older build whose layout differs cannot be adopted,
-# so --cleanup may refuse them: they are then only files to remove.
+# ports, maps pinned): --cleanup removes that too, even maps pinned by a
+# build whose layout differs.
 agent_cleanup() {
-	if "$XS" agent --help 2>/dev/null | grep -q -- '--cleanup'; then
-		"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1 && return
-	fi
-	if [ -d "/sys/fs/bpf/xdpswitch/$BR" ]; then
-		echo "demo: removing maps left pinned under /sys/fs/bpf/xdpswitch/$BR"
-		rm -rf "/sys/fs/bpf/xdpswitch/$BR"
-	fi
+	"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
 }
 
 cleanup() {

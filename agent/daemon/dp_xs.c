@@ -2,6 +2,7 @@
  * loads the XDP/TC programs with maps pinned per bridge, keeps the output
  * ports in the devmap, handles misses, ranks masks, shows counters. */
 #include "agent/daemon/dp_xs.h"
+#include "agent/daemon/cleanup.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define XS_PIN_ROOT "/sys/fs/bpf/xdpswitch"
 
 static struct dp_xs state; /* one agent per process */
 
@@ -35,7 +35,11 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 	struct xs_port_map map = { map_ofport, map_ifindex, a };
 	int err;
 
-	snprintf(state.pin_dir, sizeof(state.pin_dir), "%s/%s", XS_PIN_ROOT, a->bridge);
+	err = xs_cleanup_pin_dir(a->bridge, state.pin_dir, sizeof(state.pin_dir));
+	if (err) {
+		snprintf(why, why_size, "bridge name too long for a pin directory");
+		return err;
+	}
 	err = xs_dp_open(&o, &state.dp);
 	if (err) {
 		snprintf(why, why_size, "cannot load the fast path (maps pinned under %s): %s",
