@@ -85,6 +85,20 @@ int xs_ctl_printf(struct xs_ctl_buf *b, const char *fmt, ...)
 	return err;
 }
 
+int xs_ctl_json_str(struct xs_ctl_buf *b, const char *s)
+{
+	xs_ctl_printf(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			xs_ctl_printf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			xs_ctl_printf(b, "\\u%04x", (unsigned char)*s);
+		else
+			xs_ctl_append(b, s, 1);
+	}
+	return xs_ctl_printf(b, "\"");
+}
+
 static void put_be32(unsigned char *p, uint32_t v)
 {
 	p[0] = v >> 24;

@@ -43,6 +43,8 @@ int xs_ctl_append(struct xs_ctl_buf *b, const void *data, size_t len);
 int xs_ctl_printf(struct xs_ctl_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int xs_ctl_vprintf(struct xs_ctl_buf *b, const char *fmt, va_list ap);
+/* Appends @s as a JSON string literal (quoted, escaped). 0 or -ENOMEM. */
+int xs_ctl_json_str(struct xs_ctl_buf *b, const char *s);
 
 /* Checks a frame header; *len gets the payload length. Returns 0, -EPROTO
  * (wrong magic) or -EMSGSIZE (length above max). */

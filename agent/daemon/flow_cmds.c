@@ -181,20 +181,6 @@ static bool dump_selected(const struct ofp_flow *filter, const struct ft_rule *r
 	return cls_match_covers(&filter->match, &rule->cls.match);
 }
 
-static void json_str(struct xs_ctl_buf *out, const char *s)
-{
-	xs_ctl_printf(out, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			xs_ctl_printf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			xs_ctl_printf(out, "\\u%04x", (unsigned char)*s);
-		else
-			xs_ctl_append(out, s, 1);
-	}
-	xs_ctl_printf(out, "\"");
-}
-
 /* One rule as ovs-ofctl dump-flows prints it, or as a JSON object. */
 static void dump_rule(const struct ft_rule *rule, uint64_t now, bool json, bool first,
 		      struct xs_ctl_buf *out)
@@ -219,9 +205,9 @@ static void dump_rule(const struct ft_rule *rule, uint64_t now, bool json, bool 
 			      first ? "" : ", ", rule->cookie, age / 1000, age % 1000, rule->table_id,
 			      rule->n_packets, rule->n_bytes, rule->idle_timeout, rule->hard_timeout,
 			      idle / 1000, rule->cls.priority);
-		json_str(out, match);
+		xs_ctl_json_str(out, match);
 		xs_ctl_printf(out, ", \"actions\": ");
-		json_str(out, acts);
+		xs_ctl_json_str(out, acts);
 		xs_ctl_printf(out, "}");
 		return;
 	}

@@ -62,20 +62,6 @@ static unsigned display_actions(const struct xs_agent *a, const struct xs_dp_flo
 	return k;
 }
 
-static void json_str(struct xs_ctl_buf *out, const char *s)
-{
-	xs_ctl_printf(out, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			xs_ctl_printf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			xs_ctl_printf(out, "\\u%04x", (unsigned char)*s);
-		else
-			xs_ctl_append(out, s, 1);
-	}
-	xs_ctl_printf(out, "\"");
-}
-
 void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json)
 {
 	struct xs_dp_port_map map = { .name = ofport_name, .ctx = a };
@@ -104,7 +90,7 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 			used_s = st.used_ns < now ? (double)(now - st.used_ns) / 1e9 : 0;
 		if (json) {
 			xs_ctl_printf(out, "%s{\"key\": ", first ? "" : ", ");
-			json_str(out, key);
+			xs_ctl_json_str(out, key);
 			xs_ctl_printf(out, ", \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
 				      ", \"used_s\": ", (uint64_t)st.packets, (uint64_t)st.bytes);
 			if (used)
@@ -112,7 +98,7 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 			else
 				xs_ctl_printf(out, "null");
 			xs_ctl_printf(out, ", \"actions\": ");
-			json_str(out, acts);
+			xs_ctl_json_str(out, acts);
 			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}",
 				      f.flags & XS_MF_F_XDP ? "xdp" : "tc", f.handle.slot);
 		} else {

@@ -38,6 +38,22 @@ static void test_buf_printf_append(void **state)
 	assert_null(b.data);
 }
 
+/* JSON string literals: quotes, backslashes and control bytes escaped. */
+static void test_json_str(void **state)
+{
+	struct xs_ctl_buf b;
+
+	(void)state;
+	xs_ctl_buf_init(&b);
+	assert_int_equal(xs_ctl_json_str(&b, "a\"b\\c\n\x01" "d"), 0);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\u000a\\u0001d\"");
+	xs_ctl_buf_free(&b);
+	xs_ctl_buf_init(&b);
+	assert_int_equal(xs_ctl_json_str(&b, ""), 0);
+	assert_string_equal(b.data, "\"\"");
+	xs_ctl_buf_free(&b);
+}
+
 static void test_request_round_trip(void **state)
 {
 	char *in[] = { "add-flow", "", "priority=1,in_port=1 actions=output:2\nline2", "x" };
@@ -455,6 +471,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_printf_append),
+		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_request_round_trip),
 		cmocka_unit_test(test_request_encode_errors),
 		cmocka_unit_test(test_request_decode_errors),
