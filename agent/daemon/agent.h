@@ -88,6 +88,7 @@ struct xs_agent_miss_stats {
 	uint64_t translated;   /* distinct keys translated (per batch) */
 	uint64_t installed;    /* megaflows installed */
 	uint64_t install_failed; /* not installed (table full, race, ...) */
+	uint64_t hash_collisions; /* of them: megaflow hash owned by another flow */
 	uint64_t executed;     /* packets re-injected */
 	uint64_t exec_failed;  /* re-injections that failed */
 	uint64_t truncated;    /* misses too long to re-inject: dropped */

@@ -188,12 +188,13 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 			xs_ctl_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", xs_dp_stat_name(i),
 				      st[i]);
 		xs_ctl_printf(out, "}, \"agent\": {\"upcalls\": %" PRIu64 ", \"installed\": %"
-			      PRIu64 ", \"install_failed\": %" PRIu64 ", \"executed\": %" PRIu64
+			      PRIu64 ", \"install_failed\": %" PRIu64 ", \"hash_collisions\": %"
+			      PRIu64 ", \"executed\": %" PRIu64
 			      ", \"exec_failed\": %" PRIu64 ", \"truncated\": %" PRIu64
 			      ", \"xlate_failed\": %" PRIu64 ", \"controller\": %" PRIu64
 			      ", \"ttl_expired\": %" PRIu64 "}",
-			      m->upcalls, m->installed, m->install_failed, m->executed,
-			      m->exec_failed, m->truncated, m->xlate_failed, m->controller,
+			      m->upcalls, m->installed, m->install_failed, m->hash_collisions,
+			      m->executed, m->exec_failed, m->truncated, m->xlate_failed, m->controller,
 			      m->ttl_expired);
 		xs_ctl_printf(out, ", \"revalidator\": {\"passes\": %" PRIu64 ", \"last_pass_us\": %"
 			      PRIu64 ", \"kept\": %u, \"modified\": %u, \"removed\": %u, "
@@ -219,11 +220,11 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
 		      x->pin_dir, x->pin_dir);
 	xs_ctl_printf(out, "agent: upcalls %" PRIu64 ", installed %" PRIu64 ", install failed %"
-		      PRIu64 ", re-injected %" PRIu64 ", re-inject failed %" PRIu64
+		      PRIu64 " (hash collisions %" PRIu64 "), re-injected %" PRIu64 ", re-inject failed %" PRIu64
 		      ", truncated %" PRIu64 ", translation failed %" PRIu64 ", controller %"
 		      PRIu64 ", ttl expired %" PRIu64 "\n",
-		      m->upcalls, m->installed, m->install_failed, m->executed, m->exec_failed,
-		      m->truncated, m->xlate_failed, m->controller, m->ttl_expired);
+		      m->upcalls, m->installed, m->install_failed, m->hash_collisions,
+		      m->executed, m->exec_failed, m->truncated, m->xlate_failed, m->controller, m->ttl_expired);
 	xs_ctl_printf(out, "revalidator: %" PRIu64 " passes, last %" PRIu64 " us (kept %u, "
 		      "modified %u, removed %u); idle expired %u (max-idle %" PRIu64 " ms); "
 		      "rules timed out %u\n", r->passes, r->last_pass_us, r->last.kept,

@@ -74,7 +74,12 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	err = xs_reval_install(&x->reval, &key, &rx, &h);
 	if (err) {
 		a->miss.install_failed++;
-		if (err != -ENOSPC)
+		/* The flow limit and a megaflow-hash collision (another flow
+		 * of the same mask owns the hash) are expected: the packet is
+		 * executed without a megaflow, and so will its successors. */
+		if (err == -EADDRINUSE)
+			a->miss.hash_collisions++;
+		else if (err != -ENOSPC)
 			xs_agent_log(a, "installing a megaflow: %s", strerror(-err));
 		h.gen = 0;
 	} else {
