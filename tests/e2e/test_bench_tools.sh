@@ -8,7 +8,7 @@ B=$O/tests/bench
 export O BENCH_PREFIX=xst$$
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-for t in trafficgen sink redirect progcost; do
+for t in trafficgen sink redirect progcost lookupcost latency; do
 	[ -x "$B/$t" ] || skip_all "$B/$t is not built (run make)"
 done
 
@@ -144,5 +144,103 @@ err=$("$B/progcost" --obj "$tmp/none.bpf.o" 2>&1); rc=$?
 check_eq "progcost: a missing --obj fails (status 1)" 1 "$rc"
 check "... saying which file" grep -q -- "--obj: cannot open $tmp/none.bpf.o" <<<"$err"
 bad "bench-topo.sh: unknown mode" "unknown mode 'warp'" $topo mode warp
+
+# Exact exit status and first line of stderr (stdout for --help).
+first_line() { # description, status, first line, command...
+	local d=$1 st=$2 want=$3; shift 3
+	local err rc
+	err=$("$@" 2>&1 >/dev/null); rc=$?
+	if [ "$rc" = "$st" ] && [ "${err%%$'\n'*}" = "$want" ]; then ok "$d"; else
+		not_ok "$d"; echo "#   rc=$rc (want $st) stderr: ${err%%$'\n'*}"; fi
+}
+help_ok() { # description, first line of the usage, command...
+	local d=$1 want=$2; shift 2
+	local out err rc
+	out=$("$@" 2>"$tmp/help.err"); rc=$?
+	err=$(cat "$tmp/help.err")
+	if [ "$rc" = 0 ] && [ -z "$err" ] && [ "${out%%$'\n'*}" = "$want" ]; then ok "$d"; else
+		not_ok "$d"; echo "#   rc=$rc stderr: $err stdout: ${out%%$'\n'*}"; fi
+}
+
+LC=$B/lookupcost
+lc_usage='usage: lookupcost [--repeat N] [--rounds N] [--masks "1 8 64 256"]'
+help_ok "lookupcost --help: usage on stdout, status 0" "$lc_usage" "$LC" --help
+help_ok "lookupcost -h: the same" "$lc_usage" "$LC" -h
+first_line "lookupcost: unknown option (status 2)" 2 \
+	"$LC: unrecognized option '--bogus'" "$LC" --bogus
+first_line "lookupcost: --repeat without a value" 2 \
+	"$LC: option '--repeat' requires an argument" "$LC" --repeat
+first_line "lookupcost: --repeat abc" 2 \
+	"lookupcost: --repeat: 'abc' is not a number in [1, 2147483647]" "$LC" --repeat abc
+first_line "lookupcost: --repeat 0" 2 \
+	"lookupcost: --repeat: '0' is not a number in [1, 2147483647]" "$LC" --repeat 0
+first_line "lookupcost: --rounds 102 (above 101)" 2 \
+	"lookupcost: --rounds: '102' is not a number in [1, 101]" "$LC" --rounds 102
+first_line "lookupcost: --scale-repeat -1" 2 \
+	"lookupcost: --scale-repeat: '-1' is not a number in [1, 2147483647]" \
+	"$LC" --scale-repeat -1
+first_line "lookupcost: --masks 257 (above XS_MAX_MASKS)" 2 \
+	"lookupcost: --masks: '257' is not a number in [1, 256]" "$LC" --masks "1 257"
+first_line "lookupcost: --masks with 9 values" 2 \
+	"lookupcost: --masks: at most 8 values" "$LC" --masks 1,2,3,4,5,6,7,8,9
+first_line "lookupcost: --scale 16777217" 2 \
+	"lookupcost: --scale: '16777217' is not a number in [1, 16777216]" \
+	"$LC" --scale 16777217
+first_line "lookupcost: --scale list too long" 2 \
+	"lookupcost: --scale: list too long" "$LC" --scale "$(printf '1%.0s' $(seq 300))"
+first_line "lookupcost: unknown --in device" 2 \
+	"lookupcost: --in: no device 'nosuch0' in this network namespace" "$LC" --in nosuch0
+first_line "lookupcost: unknown --out device" 2 \
+	"lookupcost: --out: no device 'nosuch0' in this network namespace" "$LC" --out nosuch0
+first_line "lookupcost: a stray argument" 2 \
+	"lookupcost: unexpected argument 'extra'" "$LC" --rounds 1 extra
+
+# A tiny full run: 2 mask sets, 100 megaflows, few repeats (under a second).
+out=$("$LC" --repeat 1000 --rounds 1 --masks "1 2" --scale 100 --scale-repeat 100)
+check_eq "lookupcost: a small run succeeds" 0 "$?"
+lc=$(python3 -c '
+import json, sys
+o = json.loads(sys.argv[1])
+print(sorted(o), o["packet_len"], o["rounds"],
+      o["reference"]["retval"], o["microflow"]["retval"], o["miss"]["retval"],
+      o["miss"]["repeat"],
+      [(m["masks"], m["hit_at"], m["position"], m["masks_probed"],
+        m["cost"]["retval"], len(m["cost"]["samples"])) for m in o["megaflow"]],
+      [(s["megaflows"], s["masks"], s["hit"]["retval"], sorted(s["memlock"]))
+       for s in o["scale"]],
+      all(c["ns_per_pkt"] > 0 for c in [o["reference"], o["microflow"], o["miss"]]))
+' "$out" 2>&1)
+check_eq "lookupcost: JSON with every case; reference redirects, microflow TX, miss drops" \
+	"['megaflow', 'microflow', 'miss', 'packet_len', 'reference', 'rounds', 'scale'] 60 1 4 3 1 2000 [(1, 'last', 1, 1.0, 3, 1), (2, 'last', 2, 2.0, 3, 1), (2, 'first', 1, 1.0, 3, 1)] [(100, 1, 3, ['xs_flow_stats', 'xs_flows', 'xs_megaflows'])] True" \
+	"$lc"
+
+LT=$B/latency
+lt_usage="usage: latency echo --dev DEV [--duration S]"
+help_ok "latency --help: usage on stdout, status 0" "$lt_usage" "$LT" --help
+help_ok "latency ping --help: the same" "$lt_usage" "$LT" ping --help
+help_ok "latency echo -h: the same" "$lt_usage" "$LT" echo -h
+first_line "latency: no subcommand prints the usage (status 2)" 2 "$lt_usage" "$LT"
+first_line "latency: unknown subcommand prints the usage" 2 "$lt_usage" "$LT" pong
+first_line "latency: unknown option" 2 \
+	"ping: unrecognized option '--bogus'" "$LT" ping --bogus
+first_line "latency: --duration without a value" 2 \
+	"echo: option '--duration' requires an argument" "$LT" echo --dev lo --duration
+first_line "latency: --duration 3601" 2 \
+	"latency: --duration: '3601' is not a number in [1, 3600]" \
+	"$LT" echo --dev lo --duration 3601
+first_line "latency: --flows 0" 2 \
+	"latency: --flows: '0' is not a number in [1, 100000]" "$LT" ping --dev lo --flows 0
+first_line "latency: --flows x" 2 \
+	"latency: --flows: 'x' is not a number in [1, 100000]" "$LT" ping --dev lo --flows x
+first_line "latency: --flows 100001" 2 \
+	"latency: --flows: '100001' is not a number in [1, 100000]" \
+	"$LT" ping --dev lo --flows 100001
+first_line "latency: bad --dst-mac" 2 \
+	"latency: --dst-mac: '02:00' is not a MAC address" "$LT" ping --dev lo --dst-mac 02:00
+first_line "latency: --dev is required" 2 "latency: --dev is required" "$LT" ping
+first_line "latency: a stray argument" 2 \
+	"latency: unexpected argument 'extra'" "$LT" ping --dev lo extra
+first_line "latency: unknown device (status 1)" 1 \
+	"latency: --dev: no device 'nosuch0' in this network namespace" "$LT" ping --dev nosuch0
 
 tap_done
