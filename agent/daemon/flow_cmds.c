@@ -11,16 +11,9 @@
 
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/trace.h"
+#include "common/clock.h"
 
 #define FLOW_TEXT_MAX 8192
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void free_flows(struct ofp_flow *flows, size_t n)
 {
@@ -79,7 +72,7 @@ int xs_agent_flows_load(struct xs_agent *a, const char *path, char *why, size_t 
 		xs_err_format(&err, path, why, (unsigned)why_size);
 		return ret;
 	}
-	ret = ft_replace(a->pipeline, flows, n, now_ms());
+	ret = ft_replace(a->pipeline, flows, n, xs_mono_ms());
 	free_flows(flows, n);
 	if (ret) {
 		snprintf(why, why_size, "%s: loading the flows: %s", path, strerror(-ret));
@@ -95,7 +88,7 @@ int xs_agent_flows_load(struct xs_agent *a, const char *path, char *why, size_t 
 static int add_flows(struct xs_agent *a, const char *cmd, const struct ofp_flow *flows,
 		     size_t n, struct xs_ctl_buf *out)
 {
-	uint64_t now = now_ms();
+	uint64_t now = xs_mono_ms();
 	int ret = 0;
 	size_t i;
 
@@ -159,7 +152,7 @@ int xs_agent_cmd_replace_flows(struct xs_agent *a, const struct xs_agent_req *r,
 
 	if (parse_text(r->cmd, r->pos[0], r->pos[1], OFP_PARSE_ADD, &flows, &n, out))
 		return 1;
-	ret = ft_replace(a->pipeline, flows, n, now_ms());
+	ret = ft_replace(a->pipeline, flows, n, xs_mono_ms());
 	free_flows(flows, n);
 	if (ret) {
 		xs_ctl_printf(out, "%s: %s: %s (nothing changed)\n", r->cmd, r->pos[0],
@@ -227,7 +220,7 @@ int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,
 {
 	const struct ft_rule **rules;
 	struct ofp_flow filter;
-	uint64_t now = now_ms();
+	uint64_t now = xs_mono_ms();
 	bool first = true;
 	long n;
 

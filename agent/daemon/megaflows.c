@@ -2,6 +2,7 @@
  * (their rules and counters are the revalidator's, revalidator.h); a
  * broadcast shows as its ports, the "stage" says it runs in XDP. */
 #include "agent/daemon/dp_xs.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -11,14 +12,6 @@
 #include <time.h>
 
 #include "common/dp_format.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* dp_format port names: ifindex -> OpenFlow port number. */
 static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
@@ -66,7 +59,7 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 {
 	struct xs_dp_port_map map = { .name = ofport_name, .ctx = a };
 	struct xs_action shown[XS_MAX_ACTIONS];
-	uint64_t now = mono_ns();
+	uint64_t now = xs_mono_ns();
 	unsigned n;
 	char key[2048], acts[2048];
 	struct xs_flow_stats st;

@@ -2,6 +2,7 @@
  * credited to rules, idle megaflows and timed-out rules removed, misses
  * installed under the flow limit. Design in revalidator.h. */
 #include "agent/daemon/revalidator.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -27,17 +28,9 @@ void xs_reval_destroy(struct xs_reval *r)
 	rule_stats_destroy(&r->rs);
 }
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 uint64_t xs_reval_now_ms(void)
 {
-	return mono_us() / 1000;
+	return (xs_mono_ns() / 1000) / 1000;
 }
 
 /* True when the @n OpenFlow ports @out are, in some order and each once,
@@ -253,7 +246,7 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 {
 	struct xs_reval_counts cnt = { 0 };
 	struct xs_flow_handle *v;
-	uint64_t t0 = mono_us();
+	uint64_t t0 = (xs_mono_ns() / 1000);
 	long n = snapshot(r, &v);
 	int first = 0;
 
@@ -269,7 +262,7 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 	r->version = r->ft->version;
 	r->ports_changed = false;
 	r->passes++;
-	r->last_pass_us = mono_us() - t0;
+	r->last_pass_us = (xs_mono_ns() / 1000) - t0;
 	r->last.kept = cnt.kept;
 	r->last.modified = cnt.modified;
 	r->last.removed = cnt.removed;
@@ -360,13 +353,11 @@ static int expire_rules(struct xs_reval *r, uint64_t now_ms)
 int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c)
 {
 	struct xs_reval_counts cnt = { 0 };
-	struct timespec ts;
 	uint64_t now_ns;
 	long expired;
 	int gone, err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	now_ns = xs_mono_ns();
 	if (xs_reval_harvest(r, now_ms))
 		return -ENOMEM;
 	gone = expire_rules(r, now_ms);

@@ -7,6 +7,7 @@
 
 #include <bpf/bpf.h>
 
+#include "common/clock.h"
 #include "agent/datapath/dp_internal.h"
 
 /* --- slot pool ------------------------------------------------------------- */
@@ -216,14 +217,6 @@ static int hash_taken(struct xs_dp *dp, const struct xs_megaflow_key *mk,
 	return memcmp(old.bits, ent->bits, sizeof(old.bits)) ? -EADDRINUSE : -EEXIST;
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
 int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		       const struct xs_flow_key *mask, const struct xs_action *actions,
 		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
@@ -284,7 +277,7 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	ms->flow.mask_id = id;
 	ms->flow.n_actions = n_actions;
 	ms->flow.flags = flags;
-	ms->flow.installed_ns = monotonic_ns();
+	ms->flow.installed_ns = xs_mono_ns();
 	if (n_actions)
 		memcpy(ms->flow.actions, actions, n_actions * sizeof(*actions));
 	dp->mirror[h.slot] = ms;
@@ -515,7 +508,7 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	ms->flow.mask_id = mk->mask_id;
 	ms->flow.n_actions = mf.n_actions;
 	ms->flow.flags = mf.flags;
-	ms->flow.installed_ns = monotonic_ns();
+	ms->flow.installed_ns = xs_mono_ns();
 	memcpy(ms->flow.actions, mf.actions, sizeof(mf.actions));
 	me->mask = m;
 	me->refs++;
