@@ -12,6 +12,7 @@
 
 
 static struct dp_xs state; /* one agent per process */
+static bool ports_synced;  /* the devmap was checked against the ports */
 
 /* The revalidator's view of the ports. */
 static uint32_t map_ofport(void *ctx, uint32_t ifindex)
@@ -60,6 +61,7 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 		state.reval.max_idle_ms = a->opts.max_idle_ms;
 	if (a->opts.flow_limit)
 		state.reval.flow_limit = a->opts.flow_limit;
+	ports_synced = false;
 	a->dp = &state;
 	a->xdp_prog_fd = xs_dp_xdp_prog_fd(state.dp);
 	a->tc_prog_fd = xs_dp_tc_prog_fd(state.dp);
@@ -102,10 +104,32 @@ static void xs_port_removed(struct xs_agent *a, struct xs_port *p)
 	xs_dp_port_del(x->dp, (uint32_t)p->ifindex);
 }
 
+/* Once every port is back after start-up: an adopted devmap may still
+ * hold a port the bridge no longer has (the previous run died before
+ * saving it, or the state file lost it), which floods would reach. */
+static void sync_ports(struct xs_agent *a, struct dp_xs *x)
+{
+	uint32_t ifindexes[XS_MAX_PORTS];
+	size_t n = a->ports.n < XS_MAX_PORTS ? a->ports.n : XS_MAX_PORTS;
+	int removed;
+
+	for (size_t i = 0; i < n; i++)
+		ifindexes[i] = (uint32_t)a->ports.ports[i].ifindex;
+	removed = xs_dp_ports_sync(x->dp, ifindexes, n);
+	if (removed < 0)
+		xs_agent_log(a, "syncing the output ports with the bridge: %s",
+			     strerror(-removed));
+	else if (removed > 0)
+		xs_agent_log(a, "removed %d stale output port%s left in the pinned devmap",
+			     removed, removed == 1 ? "" : "s");
+	ports_synced = true;
+}
+
 /* Every megaflow checked against the tables before the command returns.
  * While the agent starts (no control socket yet) the ports are not all
  * back: the pass waits for xs_agent_run's first call after start-up, so
- * adopted megaflows of a port not re-attached yet are not removed. */
+ * adopted megaflows of a port not re-attached yet are not removed; that
+ * call also drops output ports the bridge does not have. */
 static void xs_tables_changed(struct xs_agent *a)
 {
 	struct dp_xs *x = a->dp;
@@ -116,6 +140,8 @@ static void xs_tables_changed(struct xs_agent *a)
 	x->reval.ports_changed = true;
 	if (a->ctl.fd < 0)
 		return;
+	if (!ports_synced)
+		sync_ports(a, x);
 	err = xs_reval_revalidate(&x->reval, xs_reval_now_ms(), NULL);
 	if (err)
 		xs_agent_log(a, "revalidating megaflows: %s", strerror(-err));

@@ -282,3 +282,42 @@ int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex)
 		return -EINVAL;
 	return bpf_map_delete_elem(dp->fd_tx_ports, &ifindex) ? -errno : 0;
 }
+
+static bool in_list(const uint32_t *list, size_t n, uint32_t ifindex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == ifindex)
+			return true;
+	return false;
+}
+
+int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n)
+{
+	uint32_t key, next;
+	int removed = 0, err;
+
+	if (!dp || (!ifindexes && n) || n > XS_MAX_PORTS)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!ifindexes[i])
+			return -EINVAL;
+	/* The successor is read before the key is deleted: next_key of a
+	 * key no longer in the map starts over from the first one. */
+	err = bpf_map_get_next_key(dp->fd_tx_ports, NULL, &next) ? -errno : 0;
+	while (!err) {
+		key = next;
+		err = bpf_map_get_next_key(dp->fd_tx_ports, &key, &next) ? -errno : 0;
+		if (in_list(ifindexes, n, key))
+			continue;
+		if (bpf_map_delete_elem(dp->fd_tx_ports, &key) && errno != ENOENT)
+			return -errno;
+		removed++;
+	}
+	if (err != -ENOENT)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(dp->fd_tx_ports, &ifindexes[i], &ifindexes[i], BPF_NOEXIST) &&
+		    errno != EEXIST)
+			return -errno;
+	return removed;
+}

@@ -89,6 +89,18 @@ int xs_dp_port_add(struct xs_dp *dp, uint32_t ifindex);
 /* Removes it; -ENOENT if it was not added. */
 int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex);
 
+/* Makes xs_tx_ports hold exactly the @n ifindexes of @ifindexes (the
+ * bridge's ports; duplicates are fine): removes every other entry, then
+ * adds the missing ones. A flood (XS_OUT_F_BROADCAST) reaches every entry,
+ * so an agent that adopted pinned maps calls this once its ports are back:
+ * an entry left by a run that died between the devmap update and its state
+ * file would otherwise keep receiving broadcasts. Returns the number of
+ * stale entries removed (0 when the map already matched), or -EINVAL (NULL
+ * @dp, NULL @ifindexes with @n > 0, an ifindex 0, @n above XS_MAX_PORTS;
+ * nothing changes) or -errno from the kernel (e.g. -EINVAL for an ifindex
+ * with no interface), when the stale entries may already be gone. */
+int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n);
+
 /* --- megaflows (dp_flows.c) ----------------------------------------------- */
 
 /* One installed megaflow as the mirror holds it. */

@@ -934,6 +934,95 @@ static void test_adoption_forgets_old_microflows(void **state)
 	assert_int_equal(xs_dp_unpin(pin_dir), 0);
 }
 
+/* The devmap's keys, sorted, into @out (at most @max); returns how many. */
+static size_t tx_ports(struct xs_dp *dp, uint32_t *out, size_t max)
+{
+	int fd = xs_dp_map_fd(dp, XS_MAP_TX_PORTS);
+	uint32_t key, next;
+	size_t n = 0;
+
+	assert_true(fd >= 0);
+	for (int err = bpf_map_get_next_key(fd, NULL, &next); !err;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		assert_true(n < max);
+		key = out[n++] = next;
+	}
+	assert_int_equal(errno, ENOENT);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			uint32_t t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+static void expect_tx_ports(struct xs_dp *dp, uint32_t a, uint32_t b)
+{
+	uint32_t got[8];
+
+	assert_int_equal(tx_ports(dp, got, 8), 2);
+	assert_int_equal(got[0], a < b ? a : b);
+	assert_int_equal(got[1], a < b ? b : a);
+}
+
+/* A devmap adopted from a previous run that holds a port the bridge lost:
+ * the sync removes it (and only it) and adds what is missing. */
+static void test_ports_sync(void **state)
+{
+	struct xs_dp_opts o = { .pin_dir = pin_dir, .max_flows = 16 };
+	struct fx_veth v;
+	struct xs_dp *dp;
+	uint32_t got[8];
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_test_mount_bpffs(), 0);
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xs-test-b2-%d", (int)getpid());
+	xs_dp_unpin(pin_dir);
+	fx_veth_up(&v);
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
+	assert_int_equal(xs_dp_port_add(dp, v.b), 0);
+	xs_dp_close(dp);
+
+	assert_int_equal(xs_dp_open(&o, &dp), 0); /* adopts the 3 entries */
+	assert_int_equal(tx_ports(dp, got, 8), 3);
+	uint32_t keep[3] = { v.b, v.a, v.b };
+	assert_int_equal(xs_dp_ports_sync(dp, keep, 3), 1);
+	expect_tx_ports(dp, v.a, v.b);
+	assert_int_equal(xs_dp_ports_sync(dp, keep, 2), 0);
+	expect_tx_ports(dp, v.a, v.b);
+
+	/* One removed, one added. */
+	uint32_t other[2] = { 1, v.a };
+	assert_int_equal(xs_dp_ports_sync(dp, other, 2), 1);
+	expect_tx_ports(dp, 1, v.a);
+
+	/* Bad arguments change nothing. */
+	uint32_t zero[2] = { v.b, 0 };
+	assert_int_equal(xs_dp_ports_sync(NULL, other, 2), -EINVAL);
+	assert_int_equal(xs_dp_ports_sync(dp, NULL, 1), -EINVAL);
+	assert_int_equal(xs_dp_ports_sync(dp, zero, 2), -EINVAL);
+	assert_int_equal(xs_dp_ports_sync(dp, other, XS_MAX_PORTS + 1), -EINVAL);
+	expect_tx_ports(dp, 1, v.a);
+
+	/* The kernel refuses an ifindex with no interface. */
+	uint32_t gone[2] = { v.a, 0x7ffffff0 };
+	assert_int_equal(xs_dp_ports_sync(dp, gone, 2), -EINVAL);
+	assert_int_equal(tx_ports(dp, got, 8), 1);
+	assert_int_equal(got[0], v.a);
+
+	/* No ports: the map empties. */
+	assert_int_equal(xs_dp_ports_sync(dp, NULL, 0), 1);
+	assert_int_equal(tx_ports(dp, got, 8), 0);
+	xs_dp_close(dp);
+	fx_veth_down(&v);
+	assert_int_equal(xs_dp_unpin(pin_dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_hash_collision_refused),
 		cmocka_unit_test(test_mask_filter),
 		cmocka_unit_test(test_pinned_layout_mismatch_refused),
+		cmocka_unit_test(test_ports_sync),
 	};
 	fx_pin_cpu();
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
