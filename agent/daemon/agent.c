@@ -3,6 +3,7 @@
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cleanup.h"
 #include "agent/daemon/state_file.h"
+#include "common/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -488,17 +489,9 @@ static void detach_all(struct xs_agent *a)
 		xs_agent_port_detach(a, a->ports.ports[a->ports.n - 1].name);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void loop(struct xs_agent *a)
 {
-	uint64_t last_tick = now_ms();
+	uint64_t last_tick = xs_mono_ms();
 
 	while (!a->stop) {
 		struct pollfd pf[3] = {
@@ -528,8 +521,8 @@ static void loop(struct xs_agent *a)
 				;
 		if ((pf[2].revents & POLLIN) && a->dp_ops->on_ready)
 			a->dp_ops->on_ready(a);
-		if (now_ms() - last_tick >= 1000) {
-			last_tick = now_ms();
+		if (xs_mono_ms() - last_tick >= 1000) {
+			last_tick = xs_mono_ms();
 			xs_agent_ports_reprobe(a);
 			if (a->dp_ops->tick)
 				a->dp_ops->tick(a);
@@ -636,7 +629,7 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 	if (err)
 		return err;
 	if (!a->opts.flows_file && !a->opts.cleanup) {
-		err = ft_replace(a->pipeline, st.flows, st.n_flows, now_ms());
+		err = ft_replace(a->pipeline, st.flows, st.n_flows, xs_mono_ms());
 		if (err) {
 			snprintf(why, why_size, "%s: restoring %zu rules: %s", a->state_path,
 				 st.n_flows, strerror(-err));
