@@ -7,8 +7,8 @@
 #
 # Seeds: tests/fuzz/seeds/<target>/ (copied into the working corpus
 # $O/fuzz/corpus/<target>/, which grows across runs). The code under test is
-# common/*.c, agent/ofp/*.c and agent/pipeline/*.c, compiled once into an
-# archive so each target links only what it uses.
+# common/*.c, agent/ofp/*.c, agent/pipeline/*.c and agent/control/proto.c,
+# compiled once into an archive so each target links only what it uses.
 set -u
 cd "$(dirname "$0")/../.."
 O=${O:-build}
@@ -22,7 +22,7 @@ mkdir -p "$out/obj" "$out/corpus" "$out/artifacts" || exit 1
 
 # --- the code under test, as one archive ----------------------------------
 srcs=()
-for s in common/*.c agent/ofp/*.c agent/pipeline/*.c; do
+for s in common/*.c agent/ofp/*.c agent/pipeline/*.c agent/control/proto.c; do
 	[ -f "$s" ] && srcs+=("$s")
 done
 objs=()
