@@ -239,7 +239,8 @@ int main(int argc, char **argv)
 	}
 	echo = !strcmp(argv[1], "echo");
 	bench_packet_defaults(&spec);
-	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the subcommand, not this tool */
+	while ((c = getopt_long(argc - 1, argv + 1, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dev = optarg;
@@ -264,8 +265,13 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		/* getopt walks argv + 1 and has stepped past the bad option,
+		 * so argv[optind] is that option. */
+		case ':':
+			fprintf(stderr, PROG ": %s needs a value\n", argv[optind]);
+			return 2;
 		default:
-			usage(stderr);
+			fprintf(stderr, PROG ": unknown option '%s'\n", argv[optind]);
 			return 2;
 		}
 	}

@@ -222,9 +222,9 @@ help_ok "latency echo -h: the same" "$lt_usage" "$LT" echo -h
 first_line "latency: no subcommand prints the usage (status 2)" 2 "$lt_usage" "$LT"
 first_line "latency: unknown subcommand prints the usage" 2 "$lt_usage" "$LT" pong
 first_line "latency: unknown option" 2 \
-	"ping: unrecognized option '--bogus'" "$LT" ping --bogus
+	"latency: unknown option '--bogus'" "$LT" ping --bogus
 first_line "latency: --duration without a value" 2 \
-	"echo: option '--duration' requires an argument" "$LT" echo --dev lo --duration
+	"latency: --duration needs a value" "$LT" echo --dev lo --duration
 first_line "latency: --duration 3601" 2 \
 	"latency: --duration: '3601' is not a number in [1, 3600]" \
 	"$LT" echo --dev lo --duration 3601
