@@ -7,34 +7,13 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/switch_env.sh
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-B=${XS_BUILD:-${O:-build}}
-XS=${XS_BIN:-$B/xdpswitch}
-[ -x "$XS" ] || { echo "not ok 1 - missing $XS (run make)"; exit 1; }
-command -v python3 >/dev/null || skip_all "needs python3"
-
-P=xhr$$ BR=xhr$$
-export XS_RUN_DIR
-XS_RUN_DIR=$(mktemp -d /tmp/xsh-run-XXXXXX)
-T=$XS_RUN_DIR
+AGENT_STOP_SIGNAL=KILL # a test may leave a killed agent behind
+switch_env xhr
 PIN=/sys/fs/bpf/xdpswitch/$BR
-agent_pid=
-bg_pids=()
 
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$agent_pid" ] && kill -9 "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
-	"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
-	scripts/topo.sh destroy "$P" 2>/dev/null
-	rm -rf "$XS_RUN_DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-h() { local k=$1; shift; ip netns exec "$P-h$k" "$@"; }
 now() { date +%s.%N; }
-pings() { local k=$1; shift; h "$k" ping -q "$@" >/dev/null 2>&1; } # pings HOST ARGS: ok?
 
 # recv HOST PORT OUT: writes "COUNT FIRST_ARRIVAL" when idle for 1.5 s.
 recv() {

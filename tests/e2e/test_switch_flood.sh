@@ -6,33 +6,11 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/switch_env.sh
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-B=${XS_BUILD:-${O:-build}}
-XS=${XS_BIN:-$B/xdpswitch}
-[ -x "$XS" ] || { echo "not ok 1 - missing $XS (run make)"; exit 1; }
-command -v python3 >/dev/null || skip_all "needs python3"
-
-P=xf$$ BR=xf$$
+switch_env xf
 N=50 # datagrams per round
-export XS_RUN_DIR
-XS_RUN_DIR=$(mktemp -d /tmp/xsf-run-XXXXXX)
-T=$XS_RUN_DIR
-LOG=$T/agent.log
-agent_pid=
-bg_pids=()
 
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
-	"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
-	scripts/topo.sh destroy "$P" 2>/dev/null
-	rm -rf "$XS_RUN_DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-h() { local k=$1; shift; ip netns exec "$P-h$k" "$@"; }
 xs() { "$XS" "$1" --bridge "$BR" "${@:2}"; }
 
 # listen K ROUND: host K counts the datagrams of ROUND to UDP port 7777

@@ -6,35 +6,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/switch_env.sh
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-B=${XS_BUILD:-${O:-build}}
-XS=${XS_BIN:-$B/xdpswitch}
-[ -x "$XS" ] || { echo "not ok 1 - missing $XS (run make)"; exit 1; }
-command -v python3 >/dev/null || skip_all "needs python3"
+switch_env xt
 
-P=xt$$ BR=xt$$
-export XS_RUN_DIR
-XS_RUN_DIR=$(mktemp -d /tmp/xse-run-XXXXXX)
-LOG=$XS_RUN_DIR/agent.log
-T=$XS_RUN_DIR
-agent_pid=
-bg_pids=()
-
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
-	# a stop may leave the fast path running: remove it where the agent can
-	"$XS" agent --help 2>/dev/null | grep -q -- --cleanup &&
-		"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
-	scripts/topo.sh destroy "$P" 2>/dev/null
-	rm -rf "$XS_RUN_DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-h() { local k=$1; shift; ip netns exec "$P-h$k" "$@"; }
-pings() { local k=$1; shift; h "$k" ping -q "$@" >/dev/null 2>&1; } # pings HOST ARGS: ok?
 
 # udp_listen HOST ADDR PORT OUT: records "N SRC" (datagrams received, last
 # sender) in OUT when nothing came for 1.5 s after the last one (or 4 s).

@@ -7,34 +7,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/switch_env.sh
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-B=${XS_BUILD:-${O:-build}}
-XS=${XS_BIN:-$B/xdpswitch}
-[ -x "$XS" ] || { echo "not ok 1 - missing $XS (run make)"; exit 1; }
-command -v python3 >/dev/null || skip_all "needs python3"
+switch_env xu
 
-P=xu$$ BR=xu$$
-export XS_RUN_DIR
-XS_RUN_DIR=$(mktemp -d /tmp/xse-run-XXXXXX)
-LOG=$XS_RUN_DIR/agent.log
-T=$XS_RUN_DIR
-agent_pid=
-bg_pids=()
-
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
-	"$XS" agent --help 2>/dev/null | grep -q -- --cleanup &&
-		"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
-	scripts/topo.sh destroy "$P" 2>/dev/null
-	rm -rf "$XS_RUN_DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-h() { local k=$1; shift; ip netns exec "$P-h$k" "$@"; }
-pings() { local k=$1; shift; h "$k" ping -q "$@" >/dev/null 2>&1; }
 agent_count() { # agent_count NAME: a number from show's "agent:" line
 	"$XS" show --bridge "$BR" | sed -n "s/^agent:.* $1 \([0-9]*\).*/\1/p"
 }

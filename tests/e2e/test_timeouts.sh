@@ -8,31 +8,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/switch_env.sh
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-B=${XS_BUILD:-${O:-build}}
-XS=${XS_BIN:-$B/xdpswitch}
-[ -x "$XS" ] || { echo "not ok 1 - missing $XS (run make)"; exit 1; }
-command -v python3 >/dev/null || skip_all "needs python3"
+switch_env xht
 
-P=xht$$ BR=xht$$
-export XS_RUN_DIR
-XS_RUN_DIR=$(mktemp -d /tmp/xsh-run-XXXXXX)
-T=$XS_RUN_DIR
-agent_pid=
-bg_pids=()
-
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
-	"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1
-	scripts/topo.sh destroy "$P" 2>/dev/null
-	rm -rf "$XS_RUN_DIR"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-h() { local k=$1; shift; ip netns exec "$P-h$k" "$@"; }
 now() { date +%s.%N; }
 ms_since() { python3 -c "import time; print(int((time.time() - $1) * 1000))"; }
 # send HOST DST PORT COUNT GAP_S
