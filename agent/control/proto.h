@@ -1,8 +1,10 @@
 /* The control protocol between `xdpswitch COMMAND` and the agent: framing,
  * request/response encoding, socket paths. Pure except the fd helpers.
  *
- * One Unix stream connection carries one request and one response.
- * Every message is a frame: an 8-byte header (magic "XSC1" and the payload
+ * A Unix stream connection carries requests and their responses, one
+ * response per request, in request order; a client may send several
+ * requests before reading (server.h: they are then served as one batch).
+ * The CLI sends one request per connection. Every message is a frame: an 8-byte header (magic "XSC1" and the payload
  * length, both 32-bit big endian) and the payload.
  *   request payload:  argv strings, each terminated by NUL ("show\0"); at
  *                     least one, at most XS_CTL_MAX_ARGS, nothing after the
@@ -10,7 +12,9 @@
  *   response payload: exit status (32-bit big endian: 0 ok, 1 failed,
  *                     2 usage) followed by the output text (no NUL).
  * A malformed request gets a response with status 2 and a message saying
- * what was wrong; the agent then closes the connection and carries on. */
+ * what was wrong and changes nothing; after one that breaks the framing
+ * (wrong magic, too large, truncated) the agent closes the connection and
+ * carries on. */
 #ifndef XS_CONTROL_PROTO_H
 #define XS_CONTROL_PROTO_H
 

@@ -1,9 +1,11 @@
-/* Control socket server: listen on a bridge's socket, answer one request
- * per connection, survive anything a client sends. */
+/* Control socket server: listen on a bridge's socket, serve the requests
+ * of a connection in batches, survive anything a client sends. */
 #include "agent/control/server.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,7 +59,7 @@ int xs_ctl_server_open(struct xs_ctl_server *srv, const char *path)
 	mode_t old;
 	int err, fd;
 
-	srv->fd = -1;
+	srv->fd = srv->conn = -1;
 	srv->path[0] = '\0';
 	err = fill_addr(&sa, path);
 	if (err)
@@ -112,62 +114,120 @@ static const char *read_error_text(int err)
 	}
 }
 
-static void respond(int fd, int status, const char *text, size_t len)
+/* Appends one response frame to the batch's answers. */
+static void answer(struct xs_ctl_buf *answers, int status, const char *text, size_t len)
 {
 	struct xs_ctl_buf frame;
 
 	xs_ctl_buf_init(&frame);
 	if (!xs_ctl_encode_response(status, text, len, &frame))
-		xs_ctl_write_all(fd, frame.data, frame.len);
+		xs_ctl_append(answers, frame.data, frame.len);
+	else
+		answers->oom = 1;
 	xs_ctl_buf_free(&frame);
 }
 
-int xs_ctl_server_serve_one(struct xs_ctl_server *srv, xs_ctl_handler_fn fn, void *ctx)
+/* Decodes and runs one request payload, appending its answer. */
+static void run_one(struct xs_ctl_buf *req, const struct xs_ctl_ops *ops, void *ctx,
+		    struct xs_ctl_buf *answers)
 {
 	static char *argv[XS_CTL_MAX_ARGS + 1]; /* too big for the stack; one
 						 * caller at a time (the loop) */
-	struct xs_ctl_buf req, out;
+	static const char oom[] = "agent out of memory formatting the answer\n";
+	struct xs_ctl_buf out;
 	const char *why;
-	int cfd, err, argc, status;
+	int argc, status;
 
-	cfd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC);
-	if (cfd < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	set_timeouts(cfd, XS_CTL_IO_TIMEOUT_MS);
-	xs_ctl_buf_init(&req);
 	xs_ctl_buf_init(&out);
-	err = xs_ctl_read_frame(cfd, XS_CTL_MAX_REQUEST, &req);
-	if (err) {
-		why = read_error_text(err);
-		if (why)
-			respond(cfd, 2, why, strlen(why));
-		goto out;
-	}
-	argc = xs_ctl_decode_request(req.data, req.len, argv, &why);
+	argc = xs_ctl_decode_request(req->data, req->len, argv, &why);
 	if (argc < 0) {
 		xs_ctl_printf(&out, "bad request: %s\n", why);
-		respond(cfd, 2, out.data, out.len);
-		goto out;
-	}
-	status = fn(ctx, argc, argv, &out);
-	if (status < 0 || status > 2)
-		status = 1;
-	if (out.oom) {
-		static const char msg[] = "agent out of memory formatting the answer\n";
-
-		respond(cfd, 1, msg, sizeof(msg) - 1);
+		status = 2;
 	} else {
-		respond(cfd, status, out.data, out.len);
+		status = ops->request(ctx, argc, argv, &out);
+		if (status < 0 || status > 2)
+			status = 1;
 	}
-out:
-	xs_ctl_buf_free(&req);
+	if (out.oom)
+		answer(answers, 1, oom, sizeof(oom) - 1);
+	else
+		answer(answers, status, out.data, out.len);
 	xs_ctl_buf_free(&out);
-	close(cfd);
+}
+
+/* Has the peer sent something (or hung up) that a read would return now,
+ * waiting up to @ms? */
+static bool readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) > 0 && (p.revents & (POLLIN | POLLHUP));
+}
+
+static void drop_conn(struct xs_ctl_server *srv)
+{
+	close(srv->conn);
+	srv->conn = -1;
+}
+
+int xs_ctl_server_poll_fd(const struct xs_ctl_server *srv)
+{
+	return srv->conn >= 0 ? srv->conn : srv->fd;
+}
+
+int xs_ctl_server_serve(struct xs_ctl_server *srv, const struct xs_ctl_ops *ops, void *ctx)
+{
+	struct xs_ctl_buf req, answers;
+	bool end = false;
+	unsigned n = 0;
+	char c;
+
+	if (srv->conn < 0) {
+		int cfd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (cfd < 0)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		set_timeouts(cfd, XS_CTL_IO_TIMEOUT_MS);
+		srv->conn = cfd;
+	}
+	xs_ctl_buf_init(&req);
+	xs_ctl_buf_init(&answers);
+	while (n < XS_CTL_MAX_BATCH && answers.len < XS_CTL_BATCH_ANSWER_BYTES &&
+	       (n == 0 || readable(srv->conn, 0))) {
+		int err = xs_ctl_read_frame(srv->conn, XS_CTL_MAX_REQUEST, &req);
+
+		if (err) {
+			const char *why = read_error_text(err);
+
+			if (why)
+				answer(&answers, 2, why, strlen(why));
+			end = true;
+			break;
+		}
+		if (n++ == 0 && ops->begin)
+			ops->begin(ctx);
+		run_one(&req, ops, ctx, &answers);
+	}
+	if (n && ops->commit)
+		ops->commit(ctx);
+	if (answers.oom || xs_ctl_write_all(srv->conn, answers.data, answers.len))
+		end = true;
+	/* Keep the connection only if it goes on within the timeout; a hang-up
+	 * (the CLI, after its answer) ends it here. */
+	if (!end && (!readable(srv->conn, XS_CTL_IO_TIMEOUT_MS) ||
+		     recv(srv->conn, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0))
+		end = true;
+	if (end)
+		drop_conn(srv);
+	xs_ctl_buf_free(&req);
+	xs_ctl_buf_free(&answers);
 	return 0;
 }
 
 void xs_ctl_server_close(struct xs_ctl_server *srv)
 {
+	if (srv->conn >= 0)
+		drop_conn(srv);
 	if (srv->fd >= 0) {
 		close(srv->fd);
 		srv->fd = -1;

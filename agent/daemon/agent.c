@@ -2,6 +2,7 @@
  * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cleanup.h"
+#include "agent/daemon/persist.h"
 #include "agent/daemon/state_file.h"
 #include "common/clock.h"
 
@@ -332,6 +333,7 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 		     p->xdp.how ? " (" : "", p->xdp.how ? xs_xdp_how_name(p->xdp.how) : "",
 		     p->xdp.how ? ")" : "", p->tc.attached ? "ingress" : "off",
 		     xs_port_tx_name(p->tx), p->tx_why);
+	xs_agent_journal_port(a, p);
 	xs_agent_tables_changed(a);
 	return 0;
 tc:
@@ -359,6 +361,7 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name)
 	if (err)
 		xs_agent_log(a, "%s: detaching XDP: %s", name, strerror(-err));
 	xs_agent_log(a, "port %u: %s detached", p->ofport, name);
+	xs_agent_journal_unport(a, name);
 	err = xs_ports_del(&a->ports, name);
 	xs_agent_tables_changed(a);
 	return err;
@@ -386,32 +389,10 @@ void xs_agent_tables_changed(struct xs_agent *a)
 	}
 	if (a->pipeline)
 		a->pipeline->ports = a->ofports;
-	if (a->dp_ops->tables_changed)
-		a->dp_ops->tables_changed(a);
-	xs_agent_save_state(a);
-}
-
-int xs_agent_save_state(struct xs_agent *a)
-{
-	struct xs_state_port *ports;
-	char why[256];
-	int err;
-
-	if (a->ctl.fd < 0 || a->opts.cleanup || !a->pipeline)
-		return 0;
-	ports = calloc(a->ports.n + 1, sizeof(*ports));
-	if (!ports)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->ports.n; i++) {
-		snprintf(ports[i].name, sizeof(ports[i].name), "%s", a->ports.ports[i].name);
-		ports[i].ofport = a->ports.ports[i].ofport;
-		ports[i].created_qdisc = a->ports.ports[i].tc.created_qdisc;
-	}
-	err = xs_state_write(a->state_path, a->pipeline, ports, a->ports.n, why, sizeof(why));
-	if (err)
-		xs_agent_log(a, "%s (a restart would not restore this change)", why);
-	free(ports);
-	return err;
+	/* Revalidation and saving wait for the end of the batch (persist.h). */
+	a->persist.dirty = true;
+	if (!a->persist.batch_depth)
+		xs_agent_commit(a);
 }
 
 static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
@@ -496,7 +477,7 @@ static void loop(struct xs_agent *a)
 	while (!a->stop) {
 		struct pollfd pf[3] = {
 			{ .fd = a->signal_fd, .events = POLLIN },
-			{ .fd = a->ctl.fd, .events = POLLIN },
+			{ .fd = xs_ctl_server_poll_fd(&a->ctl), .events = POLLIN },
 			{ .fd = a->dp_ops->poll_fd ? a->dp_ops->poll_fd(a) : -1, .events = POLLIN },
 		};
 		int n = poll(pf, pf[2].fd >= 0 ? 3 : 2, 1000);
@@ -516,9 +497,10 @@ static void loop(struct xs_agent *a)
 				break;
 			}
 		}
-		if (pf[1].revents & POLLIN)
-			while (xs_ctl_server_serve_one(&a->ctl, xs_agent_handle_request, a) == 0)
-				;
+		/* One batch per round: a connection with more requests is
+		 * served again after the misses below. */
+		if (pf[1].revents & (POLLIN | POLLHUP))
+			xs_ctl_server_serve(&a->ctl, &xs_agent_ctl_ops, a);
 		if ((pf[2].revents & POLLIN) && a->dp_ops->on_ready)
 			a->dp_ops->on_ready(a);
 		if (xs_mono_ms() - last_tick >= 1000) {
@@ -532,6 +514,7 @@ static void loop(struct xs_agent *a)
 
 void xs_agent_fini(struct xs_agent *a)
 {
+	xs_agent_persist_fini(a); /* the detaches below are not saved */
 	if (!a->keep_fast_path)
 		detach_all(a);
 	if (a->dp_opened && a->dp_ops->close)
@@ -561,7 +544,7 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	memset(a, 0, sizeof(*a));
 	a->opts = *opts;
 	a->lock_fd = a->signal_fd = a->xdp_prog_fd = a->tc_prog_fd = -1;
-	a->ctl.fd = -1;
+	a->ctl.fd = a->ctl.conn = -1;
 	if (dp_ops)
 		a->dp_ops = dp_ops;
 	else if (opts->dp_object)
@@ -580,7 +563,8 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);
 	if (xs_ctl_path(a->bridge, ".lock", a->lock_path, sizeof(a->lock_path)) ||
 	    xs_ctl_path(a->bridge, ".sock", a->sock_path, sizeof(a->sock_path)) ||
-	    xs_ctl_path(a->bridge, ".state", a->state_path, sizeof(a->state_path)))
+	    xs_ctl_path(a->bridge, ".state", a->state_path, sizeof(a->state_path)) ||
+	    xs_agent_persist_init(a))
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -614,28 +598,21 @@ static bool restored_port(struct xs_agent *a, const char *spec)
 }
 
 /* Reloads the rules (unless --flows replaces them) and re-attaches the
- * ports saved by a previous run; *restarted says whether there was a
- * state. A port whose interface is gone is logged and skipped. Returns 0
- * or -errno with @why set (a bad state file: nothing applied). */
+ * ports saved by a previous run, snapshot and journal (persist.h);
+ * *restarted says whether there was a state. A port whose interface is
+ * gone is logged and skipped. Returns 0 or -errno with @why set (a bad
+ * snapshot or journal: nothing applied). */
 static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t why_size)
 {
 	struct xs_state st;
 	int err;
 
-	err = xs_state_read(a->state_path, &st, why, why_size);
+	err = xs_agent_load_state(a, &st, why, why_size);
 	*restarted = err != -ENOENT;
 	if (err == -ENOENT)
 		return 0;
 	if (err)
 		return err;
-	if (!a->opts.flows_file && !a->opts.cleanup) {
-		err = ft_replace(a->pipeline, st.flows, st.n_flows, xs_mono_ms());
-		if (err) {
-			snprintf(why, why_size, "%s: restoring %zu rules: %s", a->state_path,
-				 st.n_flows, strerror(-err));
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < st.n_ports; i++) {
 		char spec[64], sub[256] = "";
 
@@ -657,8 +634,8 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 		if (st.ports[i].created_qdisc)
 			xs_ports_by_name(&a->ports, st.ports[i].name)->tc.created_qdisc = true;
 	}
-	xs_agent_log(a, "restored %zu rules and %zu ports from %s", st.n_flows, st.n_ports,
-		     a->state_path);
+	xs_agent_log(a, "restored %zu rules and %zu ports from %s", a->pipeline->n_rules,
+		     st.n_ports, a->state_path);
 	err = 0;
 out:
 	xs_state_free(&st);
@@ -669,7 +646,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 {
 	bool restarted = false;
 	struct xs_agent a;
-	char why[256] = "";
+	char why[1024] = "";
 	long holder;
 	int err;
 
@@ -747,6 +724,8 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		xs_agent_fini(&a);
 		if (unlink(a.state_path) && errno != ENOENT)
 			xs_agent_log(&a, "removing %s: %s", a.state_path, strerror(errno));
+		if (unlink(a.persist.journal_path) && errno != ENOENT)
+			xs_agent_log(&a, "removing %s: %s", a.persist.journal_path, strerror(errno));
 		xs_agent_log(&a, "cleaned up");
 		return 0;
 	}
@@ -782,8 +761,10 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	/* The fast path keeps forwarding without us (agent.h, step 7). */
 	a.keep_fast_path = a.ports.n > 0 && a.dp_ops->outlives_agent;
 	xs_agent_fini(&a);
-	if (!a.keep_fast_path)
+	if (!a.keep_fast_path) {
 		unlink(a.state_path);
+		unlink(a.persist.journal_path);
+	}
 	xs_agent_log(&a, "stopped%s", a.keep_fast_path ? "; the ports keep forwarding "
 		     "(xdpswitch agent --cleanup removes the programs)" : "");
 	return 0;

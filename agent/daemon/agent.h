@@ -18,13 +18,18 @@
  *      lock released (the lock file stays, as lock files do);
  *      xs_agent_run returns 0. A bridge without ports leaves nothing;
  *      nor does a datapath that cannot be adopted (!outlives_agent).
- * Restart. The rules and ports are saved in <run dir>/<bridge>.state
- * (state_file.h) after every change. A new agent adopts the pinned maps
- * and their megaflows, reloads the state (before --flows, which replaces
- * its rules), re-attaches the ports (our stale program is replaced), and
- * then revalidates every adopted megaflow before serving requests.
- * `xdpswitch agent --cleanup` attaches the saved ports once more and then
- * detaches them, unpins the maps and removes the state file. When the
+ * Restart. The rules and ports are saved as a snapshot,
+ * <run dir>/<bridge>.state (state_file.h), and a journal of the changes
+ * since, <run dir>/<bridge>.journal (journal.h), one fsync'ed batch of
+ * records per batch of requests (persist.h). A new agent adopts the pinned
+ * maps and their megaflows, reloads snapshot and journal (before --flows,
+ * which replaces its rules), re-attaches the ports (our stale program is
+ * replaced), writes a new snapshot, and then revalidates every adopted
+ * megaflow before serving requests. A damaged journal (not a torn last
+ * batch, which is ignored) stops the start with "PATH:LINE: what is
+ * wrong", changing nothing. `xdpswitch agent --cleanup` attaches the
+ * saved ports once more and then detaches them, unpins the maps and
+ * removes snapshot and journal. When the
  * pinned maps cannot be adopted (another build's layout or sizes, a
  * damaged pin directory) or the state file does not parse, it falls back
  * to a teardown that adopts nothing (cleanup.h): our programs are found by
@@ -32,9 +37,11 @@
  * file are removed; exit 0 only if nothing of the bridge is left. With
  * neither pins nor state it says there is nothing to clean up. A normal
  * start with such pins is refused, changes nothing, and names --cleanup.
- * A request is served to completion before the loop goes on; a client
- * gets XS_CTL_IO_TIMEOUT_MS to send it, so a stuck client delays misses
- * by that much at most.
+ * Requests are served in batches (control/server.h): the requests a
+ * connection has sent, up to XS_CTL_MAX_BATCH, run to completion, are
+ * committed once and answered before the loop goes on; a client gets
+ * XS_CTL_IO_TIMEOUT_MS to send each request, so a stuck client delays
+ * misses by that much at most.
  *
  * Datapath seam. struct xs_agent_dp_ops is the only way the agent touches
  * the fast path. xs_agent_dp_xs (dp_xs.c) is the switch's own datapath
@@ -63,10 +70,12 @@
  * is bounded (XS_CTL_IO_TIMEOUT_MS to arrive, then served at once).
  *
  * Tables changed. Every change of the tables, of the port list (flood)
- * or of a port's tx stage goes through xs_agent_tables_changed(): the
- * state file is rewritten and the revalidator (revalidator.h) checks
- * every megaflow before the command returns, so no packet follows stale
- * actions once it has returned. */
+ * or of a port's tx stage goes through xs_agent_tables_changed(): at the
+ * end of the batch (at once outside one) the revalidator (revalidator.h)
+ * checks every megaflow and the change is journaled and fsync'ed, before
+ * the answer of any request of the batch is sent, so no packet follows
+ * stale actions, and a restart loses no change, once a command has
+ * returned. */
 #ifndef XS_DAEMON_AGENT_H
 #define XS_DAEMON_AGENT_H
 
@@ -76,6 +85,7 @@
 
 #include "agent/control/proto.h"
 #include "agent/control/server.h"
+#include "agent/daemon/persist.h"
 #include "agent/datapath/attach.h"
 #include "agent/datapath/ports.h"
 #include "agent/pipeline/flow_table.h"
@@ -172,6 +182,7 @@ struct xs_agent {
 	bool noted_no_dispatcher; /* logged once that libxdp has no dispatcher */
 	struct xs_agent_miss_stats miss; /* what became of the misses read */
 	struct flow_tables *pipeline; /* the OpenFlow tables */
+	struct xs_agent_persist persist; /* batches, journal, snapshots */
 	uint32_t *ofports;    /* the ports' OpenFlow numbers (flood/all) */
 	volatile sig_atomic_t stop;
 };
@@ -215,12 +226,16 @@ void xs_agent_ports_reprobe(struct xs_agent *a);
 /* Formats the bridge and its ports for `show` (text, or one JSON object). */
 void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
 
-/* The tables or ports changed: refreshes the pipeline's port list and
- * calls dp_ops->tables_changed (see "Tables changed" above). */
+/* The tables or ports changed: refreshes the pipeline's port list; the
+ * revalidation (dp_ops->tables_changed) and saving follow at the end of
+ * the batch, or now outside one (see "Tables changed" above). */
 void xs_agent_tables_changed(struct xs_agent *a);
 
-/* Rewrites the state file (rules and ports); a failure is logged. Does
- * nothing while the agent starts or cleans up. Returns 0 or -errno. */
+/* Makes the changes made so far durable without revalidating (persist.c):
+ * the queued journal records as one batch (one write, one fsync), or a
+ * snapshot when one is due. The datapath calls it after rules timed out.
+ * A failure is logged. Does nothing while the agent starts, cleans up or
+ * stops. Returns 0 or -errno. */
 int xs_agent_save_state(struct xs_agent *a);
 
 /* Logs "xdpswitch[BRIDGE]: ..." with a newline on stderr. */

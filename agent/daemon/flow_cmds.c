@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/daemon/persist.h"
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/trace.h"
 #include "common/clock.h"
@@ -72,7 +73,7 @@ int xs_agent_flows_load(struct xs_agent *a, const char *path, char *why, size_t 
 		xs_err_format(&err, path, why, (unsigned)why_size);
 		return ret;
 	}
-	ret = ft_replace(a->pipeline, flows, n, xs_mono_ms());
+	ret = xs_agent_flow_replace(a, flows, n, xs_mono_ms());
 	free_flows(flows, n);
 	if (ret) {
 		snprintf(why, why_size, "%s: loading the flows: %s", path, strerror(-ret));
@@ -93,7 +94,7 @@ static int add_flows(struct xs_agent *a, const char *cmd, const struct ofp_flow 
 	size_t i;
 
 	for (i = 0; i < n && !ret; i++)
-		ret = ft_add(a->pipeline, &flows[i], now);
+		ret = xs_agent_flow_add(a, &flows[i], now);
 	if (i)
 		xs_agent_tables_changed(a);
 	if (ret) {
@@ -136,7 +137,7 @@ int xs_agent_cmd_del_flows(struct xs_agent *a, const struct xs_agent_req *r, str
 
 	if (parse_one(r->cmd, r->n_pos ? r->pos[0] : "", OFP_PARSE_DELETE, &flow, out))
 		return 1;
-	ft_delete(a->pipeline, &flow, r->strict, flow.out_port, &n);
+	xs_agent_flow_delete(a, &flow, r->strict, &n);
 	ofp_flow_free(&flow);
 	if (n)
 		xs_agent_tables_changed(a);
@@ -152,7 +153,7 @@ int xs_agent_cmd_replace_flows(struct xs_agent *a, const struct xs_agent_req *r,
 
 	if (parse_text(r->cmd, r->pos[0], r->pos[1], OFP_PARSE_ADD, &flows, &n, out))
 		return 1;
-	ret = ft_replace(a->pipeline, flows, n, xs_mono_ms());
+	ret = xs_agent_flow_replace(a, flows, n, xs_mono_ms());
 	free_flows(flows, n);
 	if (ret) {
 		xs_ctl_printf(out, "%s: %s: %s (nothing changed)\n", r->cmd, r->pos[0],

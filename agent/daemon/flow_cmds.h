@@ -25,7 +25,10 @@ struct xs_agent_req {
  *   dump-flows [MATCH]         (--json)
  *   dump-megaflows             (--json)
  *   trace-live PACKET          ofproto/trace packet syntax (--json)
- * Commands that change the tables end with xs_agent_tables_changed(). */
+ * Commands that change the tables do it through xs_agent_flow_*()
+ * (persist.h: journaled) and end with xs_agent_tables_changed(); within a
+ * batch of requests the revalidation and the journal commit follow the
+ * last one, before any answer. */
 int xs_agent_cmd_add_flow(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);
 int xs_agent_cmd_add_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);
 int xs_agent_cmd_del_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);

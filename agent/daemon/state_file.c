@@ -1,15 +1,17 @@
-/* The agent's state file: rules and ports written atomically (temporary
- * file, fsync, rename) and read back whole or not at all. */
+/* The agent's state snapshot: rules and ports written atomically (temporary
+ * file, fsync, rename) and read back whole or not at all; the restore of a
+ * bridge from the snapshot and its journal. */
 #include "agent/daemon/state_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/daemon/durable.h"
 #include "agent/ofp/flow.h"
 
 #define STATE_MAGIC "xdpswitch-state"
@@ -54,7 +56,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 }
 
 /* The whole file's text; 0 or -errno. */
-static int render(struct sbuf *b, const struct flow_tables *ft,
+static int render(struct sbuf *b, uint64_t gen, const struct flow_tables *ft,
 		  const struct xs_state_port *ports, size_t n_ports)
 {
 	const struct ft_rule **rules;
@@ -68,7 +70,7 @@ static int render(struct sbuf *b, const struct flow_tables *ft,
 			free(rules);
 		return -ENOMEM;
 	}
-	sb_printf(b, "%s %d\n", STATE_MAGIC, XS_STATE_VERSION);
+	sb_printf(b, "%s %d gen %" PRIu64 "\n", STATE_MAGIC, XS_STATE_VERSION, gen);
 	for (size_t i = 0; i < n_ports; i++)
 		sb_printf(b, "port %s %u%s\n", ports[i].name, ports[i].ofport,
 			  ports[i].created_qdisc ? " clsact" : "");
@@ -96,81 +98,23 @@ static int render(struct sbuf *b, const struct flow_tables *ft,
 	return b->err;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* fsync of the directory holding @path, so the rename is durable. */
-static int sync_dir(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd, err = 0;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-int xs_state_write(const char *path, const struct flow_tables *ft,
-		   const struct xs_state_port *ports, size_t n_ports, char *why, size_t why_size)
+int xs_state_write(const char *path, uint64_t gen, const struct flow_tables *ft,
+		   const struct xs_state_port *ports, size_t n_ports, size_t *bytes,
+		   char *why, size_t why_size)
 {
 	struct sbuf b = { 0 };
-	char tmp[4096];
-	int fd, err;
+	int err;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		snprintf(why, why_size, "state file path too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	err = render(&b, ft, ports, n_ports);
+	err = render(&b, gen, ft, ports, n_ports);
 	if (err) {
 		snprintf(why, why_size, "writing %s: %s", path, strerror(-err));
 		free(b.p);
 		return err;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(why, why_size, "writing %s: %s", tmp, strerror(-err));
-		free(b.p);
-		return err;
-	}
-	err = write_all(fd, b.p, b.len);
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
+	err = xs_file_replace(path, b.p, b.len, NULL, why, why_size);
+	if (!err && bytes)
+		*bytes = b.len;
 	free(b.p);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		snprintf(why, why_size, "writing %s: %s", tmp, strerror(-err));
-		unlink(tmp);
-		return err;
-	}
-	err = sync_dir(path);
-	if (err)
-		snprintf(why, why_size, "syncing the directory of %s: %s", path, strerror(-err));
 	return err;
 }
 
@@ -253,6 +197,23 @@ static int parse_line(const char *path, unsigned lineno, char *line, struct xs_s
 	return fail(st, why, why_size, "%s:%u: expected 'port' or 'flow'", path, lineno);
 }
 
+/* "xdpswitch-state 2 gen N", or version 1's "xdpswitch-state 1" (gen 0),
+ * exactly as written. */
+static int parse_header(const char *line, uint64_t *gen)
+{
+	char again[64];
+	int version, n;
+
+	*gen = 0;
+	n = sscanf(line, STATE_MAGIC " %d gen %" SCNu64, &version, gen);
+	if (n == 1 && version == 1)
+		return strcmp(line, STATE_MAGIC " 1") ? -EINVAL : 0;
+	if (n != 2)
+		return -EINVAL;
+	snprintf(again, sizeof(again), "%s %d gen %" PRIu64, STATE_MAGIC, XS_STATE_VERSION, *gen);
+	return strcmp(again, line) ? -EINVAL : 0;
+}
+
 int xs_state_read(const char *path, struct xs_state *st, char *why, size_t why_size)
 {
 	FILE *f;
@@ -271,17 +232,13 @@ int xs_state_read(const char *path, struct xs_state *st, char *why, size_t why_s
 		return err;
 	}
 	while (!err && (len = getline(&line, &cap, f)) >= 0) {
-		int version;
-		char extra[2];
-
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (lineno == 1) {
-			if (sscanf(line, STATE_MAGIC " %d%1s", &version, extra) != 1 ||
-			    version != XS_STATE_VERSION)
+			if (parse_header(line, &st->gen))
 				err = fail(st, why, why_size, "%s:1: not an xdpswitch state file "
-					   "(expected '%s %d')", path, STATE_MAGIC,
+					   "(expected '%s %d gen N')", path, STATE_MAGIC,
 					   XS_STATE_VERSION);
 			continue;
 		}
@@ -300,5 +257,103 @@ int xs_state_read(const char *path, struct xs_state *st, char *why, size_t why_s
 			   path);
 	free(line);
 	fclose(f);
+	return err;
+}
+
+/* --- restore: snapshot + journal ---------------------------------------- */
+
+struct replay {
+	struct flow_tables *ft;
+	struct xs_state *st;
+	xs_journal_modify_fn modify;
+	uint64_t now_ms;
+};
+
+static int replay_port(struct xs_state *st, const struct xs_journal_rec *rec,
+		       char *why, size_t why_size)
+{
+	struct xs_state_port p = { .ofport = rec->ofport, .created_qdisc = rec->clsact };
+
+	for (size_t i = 0; i < st->n_ports; i++)
+		if (!strcmp(st->ports[i].name, rec->port) || st->ports[i].ofport == rec->ofport) {
+			snprintf(why, why_size, "port %s %u repeats a name or number", rec->port,
+				 rec->ofport);
+			return -EINVAL;
+		}
+	snprintf(p.name, sizeof(p.name), "%s", rec->port);
+	return push((void **)&st->ports, &st->n_ports, sizeof(p), &p);
+}
+
+static int replay_unport(struct xs_state *st, const struct xs_journal_rec *rec,
+			 char *why, size_t why_size)
+{
+	for (size_t i = 0; i < st->n_ports; i++)
+		if (!strcmp(st->ports[i].name, rec->port)) {
+			memmove(&st->ports[i], &st->ports[i + 1],
+				(st->n_ports - i - 1) * sizeof(st->ports[0]));
+			st->n_ports--;
+			return 0;
+		}
+	snprintf(why, why_size, "unport %s: no such port", rec->port);
+	return -EINVAL;
+}
+
+/* One journal record onto the tables and ports being restored. */
+static int replay_rec(void *ctx, const struct xs_journal_rec *rec, char *why, size_t why_size)
+{
+	struct replay *r = ctx;
+
+	switch (rec->op) {
+	case XS_JOURNAL_ADD:
+		return ft_add(r->ft, &rec->flow, r->now_ms);
+	case XS_JOURNAL_DEL:
+		return ft_delete(r->ft, &rec->flow, rec->strict, rec->flow.out_port, NULL);
+	case XS_JOURNAL_MOD:
+		if (!r->modify) {
+			snprintf(why, why_size, "a mod record, and this agent cannot modify flows");
+			return -EOPNOTSUPP;
+		}
+		return r->modify(r->ft, &rec->flow, rec->strict, NULL);
+	case XS_JOURNAL_PORT:
+		return replay_port(r->st, rec, why, why_size);
+	case XS_JOURNAL_UNPORT:
+		return replay_unport(r->st, rec, why, why_size);
+	}
+	return -EINVAL;
+}
+
+int xs_state_load(const char *state_path, const char *journal_path, xs_journal_modify_fn modify,
+		  uint64_t now_ms, struct flow_tables *ft, struct xs_state *st,
+		  struct xs_journal_scan *scan, char *why, size_t why_size)
+{
+	struct replay r = { .ft = ft, .st = st, .modify = modify, .now_ms = now_ms };
+	int err;
+
+	memset(scan, 0, sizeof(*scan));
+	err = xs_state_read(state_path, st, why, why_size);
+	if (err)
+		return err;
+	err = ft_replace(ft, st->flows, st->n_flows, now_ms);
+	if (err) {
+		snprintf(why, why_size, "%s: restoring %zu rules: %s", state_path, st->n_flows,
+			 strerror(-err));
+		goto undo;
+	}
+	for (size_t i = 0; i < st->n_flows; i++)
+		ofp_flow_free(&st->flows[i]);
+	free(st->flows);
+	st->flows = NULL;
+	st->n_flows = 0;
+	err = xs_journal_replay(journal_path, st->gen, replay_rec, &r, scan, why, why_size);
+	if (err == -ENOENT) {
+		memset(scan, 0, sizeof(*scan));
+		return 0;
+	}
+	if (!err)
+		return 0;
+undo:
+	xs_state_free(st);
+	flow_tables_destroy(ft);
+	flow_tables_init(ft);
 	return err;
 }

@@ -340,6 +340,8 @@ int ft_delete(struct flow_tables *ft, const struct ofp_flow *filter, bool strict
 		return err;
 	for (size_t i = 0; i < sel.n; i++) {
 		struct ft_rule *r = sel.rules[i];
+		if (ft->on_delete)
+			ft->on_delete(ft->on_delete_ctx, r);
 		cls_remove(&ft->tables[r->table_id], &r->cls);
 		id_del(ft, r);
 		rule_free(r);
@@ -399,6 +401,8 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 	next->version = ft->version + 1;
 	next->ports = ft->ports;
 	next->n_ports = ft->n_ports;
+	next->on_delete = ft->on_delete;
+	next->on_delete_ctx = ft->on_delete_ctx;
 	flow_tables_destroy(ft);
 	*ft = *next;
 	free(next);

@@ -57,6 +57,11 @@ struct flow_tables {
 	 * the caller, kept across ft_replace. */
 	const uint32_t *ports;
 	unsigned n_ports;
+	/* Told of every rule ft_delete removes, before it is freed (NULL: no
+	 * one listens); kept across ft_replace. The agent journals removals
+	 * it did not ask for itself: rules gone by their timeouts. */
+	void (*on_delete)(void *ctx, const struct ft_rule *rule);
+	void *on_delete_ctx;
 };
 
 void flow_tables_init(struct flow_tables *ft);

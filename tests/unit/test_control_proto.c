@@ -214,6 +214,8 @@ static int echo_handler(void *ctx, int argc, char **argv, struct xs_ctl_buf *out
 	return 0;
 }
 
+static const struct xs_ctl_ops echo_ops = { .request = echo_handler };
+
 static int start_server(void **state)
 {
 	struct xs_ctl_server srv;
@@ -234,10 +236,10 @@ static int start_server(void **state)
 			_exit(1);
 		write(pipefd[1], "r", 1);
 		for (;;) {
-			struct pollfd p = { .fd = srv.fd, .events = POLLIN };
+			struct pollfd p = { .fd = xs_ctl_server_poll_fd(&srv), .events = POLLIN };
 
 			poll(&p, 1, 1000);
-			xs_ctl_server_serve_one(&srv, echo_handler, NULL);
+			xs_ctl_server_serve(&srv, &echo_ops, NULL);
 		}
 	}
 	close(pipefd[1]);
@@ -383,7 +385,7 @@ static void test_stale_socket_replaced_and_removed(void **state)
 	close(a.fd); /* dies without cleaning up: the file stays */
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(xs_ctl_server_open(&b, path), 0);
-	assert_int_equal(xs_ctl_server_serve_one(&b, echo_handler, NULL), -EAGAIN);
+	assert_int_equal(xs_ctl_server_serve(&b, &echo_ops, NULL), -EAGAIN);
 	xs_ctl_server_close(&b);
 	assert_int_equal(stat(path, &st), -1);
 	assert_int_equal(errno, ENOENT);

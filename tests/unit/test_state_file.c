@@ -98,7 +98,7 @@ static void test_round_trip(void **state)
 	flow_tables_init(&ft);
 	flow_tables_init(&back);
 	load(&ft, flows_text);
-	assert_int_equal(xs_state_write(path, &ft, ports, 2, why, sizeof(why)), 0);
+	assert_int_equal(xs_state_write(path, 1, &ft, ports, 2, NULL, why, sizeof(why)), 0);
 	assert_int_equal(xs_state_read(path, &st, why, sizeof(why)), 0);
 	assert_int_equal(st.n_ports, 2);
 	assert_string_equal(st.ports[0].name, "veth-a");
@@ -121,7 +121,7 @@ static void test_round_trip(void **state)
 	/* Empty tables, no ports: a valid, empty state. */
 	flow_tables_destroy(&back);
 	flow_tables_init(&back);
-	assert_int_equal(xs_state_write(path, &back, NULL, 0, why, sizeof(why)), 0);
+	assert_int_equal(xs_state_write(path, 1, &back, NULL, 0, NULL, why, sizeof(why)), 0);
 	assert_int_equal(xs_state_read(path, &st, why, sizeof(why)), 0);
 	assert_int_equal(st.n_flows + st.n_ports, 0);
 	xs_state_free(&st);
@@ -141,12 +141,12 @@ static void test_atomic_replace(void **state)
 	(void)state;
 	flow_tables_init(&ft);
 	load(&ft, "actions=drop\n");
-	assert_int_equal(xs_state_write(path, &ft, &port, 1, why, sizeof(why)), 0);
+	assert_int_equal(xs_state_write(path, 1, &ft, &port, 1, NULL, why, sizeof(why)), 0);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	before = sb.st_ino;
 	load(&ft, "priority=5,tcp actions=output:1\n");
-	assert_int_equal(xs_state_write(path, &ft, &port, 1, why, sizeof(why)), 0);
+	assert_int_equal(xs_state_write(path, 1, &ft, &port, 1, NULL, why, sizeof(why)), 0);
 	/* A new file took the name (rename), no temporary file is left. */
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_not_equal(sb.st_ino, before);
@@ -157,7 +157,7 @@ static void test_atomic_replace(void **state)
 	xs_state_free(&st);
 	/* A write that cannot happen leaves the old file as it was. */
 	assert_int_equal(mkdir(tmp, 0700), 0);
-	assert_int_equal(xs_state_write(path, &ft, NULL, 0, why, sizeof(why)), -EISDIR);
+	assert_int_equal(xs_state_write(path, 1, &ft, NULL, 0, NULL, why, sizeof(why)), -EISDIR);
 	assert_non_null(strstr(why, ".tmp"));
 	rmdir(tmp);
 	assert_int_equal(xs_state_read(path, &st, why, sizeof(why)), 0);
@@ -190,9 +190,15 @@ static void test_corrupt_files(void **state)
 	(void)state;
 	assert_int_equal(xs_state_read("/nonexistent/xsh.state", &st, why, sizeof(why)), -ENOENT);
 	expect_bad("", "1: empty file, not an xdpswitch state file");
-	expect_bad("hello\n", "1: not an xdpswitch state file (expected 'xdpswitch-state 1')");
+	expect_bad("hello\n", "1: not an xdpswitch state file (expected 'xdpswitch-state 2 gen N')");
+	expect_bad("xdpswitch-state 3 gen 1\n",
+		   "1: not an xdpswitch state file (expected 'xdpswitch-state 2 gen N')");
 	expect_bad("xdpswitch-state 2\n",
-		   "1: not an xdpswitch state file (expected 'xdpswitch-state 1')");
+		   "1: not an xdpswitch state file (expected 'xdpswitch-state 2 gen N')");
+	expect_bad("xdpswitch-state 2 gen 1 x\n",
+		   "1: not an xdpswitch state file (expected 'xdpswitch-state 2 gen N')");
+	expect_bad("xdpswitch-state 1 gen 4\n",
+		   "1: not an xdpswitch state file (expected 'xdpswitch-state 2 gen N')");
 	expect_bad("xdpswitch-state 1\nport a 1\nflow actions=drop\nflow tcp,tp_dst=99999 "
 		   "actions=drop\n", "4:17: tp_dst: value 99999 is out of range (0 to 65535)");
 	expect_bad("xdpswitch-state 1\n# comment\nport a 1\nport b 1\n",
