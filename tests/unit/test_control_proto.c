@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "agent/control/client.h"
 #include "agent/control/proto.h"
@@ -469,6 +470,224 @@ static void test_client_no_answer(void **state)
 	unlink(sa.sun_path);
 }
 
+/* --- batches: an in-process server with counting hooks ------------------ */
+
+struct batch_counts {
+	int begin, commit, requests, depth;
+	int client;            /* the client's fd, to see nothing arrived early */
+	int answered_early;    /* answers the client could read at a commit */
+};
+
+static int count_request(void *ctx, int argc, char **argv, struct xs_ctl_buf *out)
+{
+	struct batch_counts *c = ctx;
+
+	assert_int_equal(c->depth, 1); /* inside begin .. commit */
+	c->requests++;
+	xs_ctl_printf(out, "argc=%d %s|%s", argc, argv[0], argc > 1 ? argv[1] : "");
+	return 0;
+}
+
+static void count_begin(void *ctx)
+{
+	struct batch_counts *c = ctx;
+
+	c->begin++;
+	c->depth++;
+}
+
+/* The commit runs before any answer of its batch is sent. */
+static void count_commit(void *ctx)
+{
+	struct batch_counts *c = ctx;
+	char byte;
+
+	c->commit++;
+	c->depth--;
+	if (recv(c->client, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+		c->answered_early++;
+}
+
+static const struct xs_ctl_ops counting_ops = {
+	.request = count_request, .begin = count_begin, .commit = count_commit,
+};
+
+/* A server on its own socket and a client connected to it. */
+static int open_pair(struct xs_ctl_server *srv, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, name);
+	assert_int_equal(xs_ctl_server_open(srv, sa.sun_path), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Sends "echo I" for I in [from, to) in one write (a write per frame
+ * would fill the socket's buffer with per-packet overhead first). */
+static void send_echo_range(int fd, int from, int to)
+{
+	struct xs_ctl_buf frame, all;
+	char arg[16];
+	char *argv[2] = { "echo", arg };
+
+	xs_ctl_buf_init(&frame);
+	xs_ctl_buf_init(&all);
+	for (int i = from; i < to; i++) {
+		snprintf(arg, sizeof(arg), "%d", i);
+		assert_int_equal(xs_ctl_encode_request(2, argv, &frame), 0);
+		xs_ctl_append(&all, frame.data, frame.len);
+	}
+	assert_int_equal(xs_ctl_write_all(fd, all.data, all.len), 0);
+	xs_ctl_buf_free(&frame);
+	xs_ctl_buf_free(&all);
+}
+
+static void send_echo(int fd, int i)
+{
+	send_echo_range(fd, i, i + 1);
+}
+
+/* Reads one answer and checks status and text. */
+static void expect_answer(int fd, int status, const char *text)
+{
+	struct xs_ctl_buf payload;
+	const char *t;
+	size_t tl;
+	int st;
+
+	xs_ctl_buf_init(&payload);
+	assert_int_equal(xs_ctl_read_frame(fd, XS_CTL_MAX_RESPONSE, &payload), 0);
+	assert_int_equal(xs_ctl_decode_response(payload.data, payload.len, &st, &t, &tl), 0);
+	assert_int_equal(st, status);
+	assert_int_equal(tl, strlen(text));
+	assert_memory_equal(t, text, tl);
+	xs_ctl_buf_free(&payload);
+}
+
+/* 1500 requests sent before the server looks: a batch of XS_CTL_MAX_BATCH
+ * and one of the rest, one commit each, before their answers; all answers
+ * in request order; the connection is kept between the two batches. */
+static void test_server_pipelined_batches(void **state)
+{
+	struct batch_counts c = { 0 };
+	struct xs_ctl_server srv;
+	char want[64];
+	int fd;
+
+	(void)state;
+	fd = open_pair(&srv, "batch.sock");
+	c.client = fd;
+	send_echo_range(fd, 0, 1500);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	assert_int_equal(c.requests, XS_CTL_MAX_BATCH);
+	assert_int_equal(c.begin, 1);
+	assert_int_equal(c.commit, 1);
+	assert_true(srv.conn >= 0); /* more has arrived: kept, and polled */
+	assert_int_equal(xs_ctl_server_poll_fd(&srv), srv.conn);
+	for (int i = 0; i < XS_CTL_MAX_BATCH; i++) {
+		snprintf(want, sizeof(want), "argc=2 echo|%d", i);
+		expect_answer(fd, 0, want);
+	}
+	shutdown(fd, SHUT_WR);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	assert_int_equal(c.requests, 1500);
+	assert_int_equal(c.begin, 2);
+	assert_int_equal(c.commit, 2);
+	assert_int_equal(c.answered_early, 0);
+	assert_int_equal(srv.conn, -1); /* the client hung up */
+	assert_int_equal(xs_ctl_server_poll_fd(&srv), srv.fd);
+	for (int i = XS_CTL_MAX_BATCH; i < 1500; i++) {
+		snprintf(want, sizeof(want), "argc=2 echo|%d", i);
+		expect_answer(fd, 0, want);
+	}
+	close(fd);
+	xs_ctl_server_close(&srv);
+}
+
+/* In a batch, a malformed request is answered with status 2 and the
+ * others run; a frame that breaks the framing is answered and ends the
+ * connection: what follows it is never run. */
+static void test_server_batch_with_bad_requests(void **state)
+{
+	const unsigned char no_nul[12] = { 'X', 'S', 'C', '1', 0, 0, 0, 4, 's', 'h', 'o', 'w' };
+	struct batch_counts c = { 0 };
+	struct xs_ctl_server srv;
+	struct xs_ctl_buf payload;
+	int fd, err;
+
+	(void)state;
+	fd = open_pair(&srv, "bad.sock");
+	c.client = fd;
+	send_echo(fd, 1);
+	xs_ctl_write_all(fd, no_nul, sizeof(no_nul));
+	send_echo(fd, 2);
+	xs_ctl_write_all(fd, "GET / HTTP/1.0\r\n\r\n", 18);
+	send_echo(fd, 3);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	assert_int_equal(c.requests, 2);
+	assert_int_equal(c.commit, 1);
+	assert_int_equal(srv.conn, -1);
+	expect_answer(fd, 0, "argc=2 echo|1");
+	expect_answer(fd, 2, "bad request: request does not end with NUL\n");
+	expect_answer(fd, 0, "argc=2 echo|2");
+	expect_answer(fd, 2, "bad request: not the xdpswitch control protocol (wrong magic)");
+	/* closed, with "echo 3" unread (so the kernel may say reset) */
+	xs_ctl_buf_init(&payload);
+	err = xs_ctl_read_frame(fd, XS_CTL_MAX_RESPONSE, &payload);
+	assert_true(err == -ENODATA || err == -ECONNRESET);
+	xs_ctl_buf_free(&payload);
+	close(fd);
+	xs_ctl_server_close(&srv);
+}
+
+/* A client that keeps its connection open but sends nothing more is
+ * dropped after XS_CTL_IO_TIMEOUT_MS; one that sends more later on the
+ * same connection is served again (the CLI's one-shot use and a slow
+ * pipelining client both work). */
+static void test_server_kept_connection(void **state)
+{
+	struct batch_counts c = { 0 };
+	struct xs_ctl_server srv;
+	struct timespec t0, t1;
+	int fd;
+
+	(void)state;
+	fd = open_pair(&srv, "kept.sock");
+	c.client = fd;
+	send_echo(fd, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(srv.conn, -1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >=
+		    XS_CTL_IO_TIMEOUT_MS - 100);
+	expect_answer(fd, 0, "argc=2 echo|1");
+	close(fd);
+
+	fd = open_pair(&srv, "kept2.sock");
+	c.client = fd;
+	if (fork() == 0) {
+		usleep(300 * 1000); /* after the first answer: more */
+		send_echo(fd, 3);
+		shutdown(fd, SHUT_WR);
+		_exit(0);
+	}
+	send_echo(fd, 2);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	assert_true(srv.conn >= 0);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	assert_int_equal(srv.conn, -1);
+	wait(NULL);
+	expect_answer(fd, 0, "argc=2 echo|2");
+	expect_answer(fd, 0, "argc=2 echo|3");
+	assert_int_equal(c.commit, 3);
+	close(fd);
+	xs_ctl_server_close(&srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +706,9 @@ int main(void)
 		cmocka_unit_test(test_client_errors),
 		cmocka_unit_test(test_server_open_errors),
 		cmocka_unit_test(test_client_no_answer),
+		cmocka_unit_test(test_server_pipelined_batches),
+		cmocka_unit_test(test_server_batch_with_bad_requests),
+		cmocka_unit_test(test_server_kept_connection),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
