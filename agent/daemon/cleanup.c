@@ -58,7 +58,7 @@ bool xs_cleanup_needed(const struct xs_agent *a)
 {
 	char dir[256];
 
-	return !access(a->state_path, F_OK) ||
+	return !access(a->state_path, F_OK) || !access(a->persist.journal_path, F_OK) ||
 	       (!xs_cleanup_pin_dir(a->bridge, dir, sizeof(dir)) && !access(dir, F_OK));
 }
 
@@ -300,11 +300,13 @@ static void sweep_tc(struct sweep *w, int ifindex, const char *ifname)
 	}
 }
 
-/* The "port NAME OFPORT [clsact]" lines of a state file that does not
- * parse as a whole (its flows may be what is broken). */
-static void salvage_ports(struct sweep *w)
+/* The "port NAME OFPORT [clsact]" lines of a snapshot or journal that do
+ * not parse as a whole (their flows may be what is broken). A port the
+ * journal detached again is named too: its programs are then looked for
+ * where they are not, which costs nothing. */
+static void salvage_ports(struct sweep *w, const char *path)
 {
-	FILE *f = fopen(w->a->state_path, "re");
+	FILE *f = fopen(path, "re");
 	char line[512];
 
 	if (!f)
@@ -328,18 +330,25 @@ static void salvage_ports(struct sweep *w)
 	fclose(f);
 }
 
-/* The state file's ports, whole or salvaged. */
+/* The saved ports (snapshot and journal), whole or salvaged. */
 static void read_ports(struct sweep *w)
 {
+	struct xs_journal_scan scan;
+	struct flow_tables ft;
 	struct xs_state st;
-	char why[256] = "";
-	int err = xs_state_read(w->a->state_path, &st, why, sizeof(why));
+	char why[512] = "";
+	int err;
 
+	flow_tables_init(&ft);
+	err = xs_state_load(w->a->state_path, w->a->persist.journal_path, ft_modify, 0, &ft, &st,
+			    &scan, why, sizeof(why));
+	flow_tables_destroy(&ft);
 	if (err == -ENOENT)
 		return;
 	if (err) {
 		xs_agent_log(w->a, "state file unreadable (%s); using its port lines", why);
-		salvage_ports(w);
+		salvage_ports(w, w->a->state_path);
+		salvage_ports(w, w->a->persist.journal_path);
 		return;
 	}
 	w->ports = st.ports;
@@ -385,18 +394,19 @@ static void unpin_all(struct sweep *w, const char *dir)
 	xs_agent_log(w->a, "removed %s and the %u file%s pinned there", dir, n, n == 1 ? "" : "s");
 }
 
-static void remove_state(struct sweep *w)
+/* Removes a saved-state file (snapshot or journal) and its temporary. */
+static void remove_state(struct sweep *w, const char *path)
 {
-	char tmp[sizeof(w->a->state_path) + 8];
+	char tmp[4096];
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", w->a->state_path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	unlink(tmp); /* a write interrupted by a crash */
-	if (!unlink(w->a->state_path)) {
+	if (!unlink(path)) {
 		w->removed++;
-		xs_agent_log(w->a, "removed %s", w->a->state_path);
+		xs_agent_log(w->a, "removed %s", path);
 	} else if (errno != ENOENT) {
 		w->failed++;
-		xs_agent_log(w->a, "could not remove %s: %s", w->a->state_path, strerror(errno));
+		xs_agent_log(w->a, "could not remove %s: %s", path, strerror(errno));
 	}
 }
 
@@ -433,7 +443,8 @@ int xs_cleanup_fallback(struct xs_agent *a)
 	if (ifs)
 		if_freenameindex(ifs);
 	unpin_all(w, dir);
-	remove_state(w);
+	remove_state(w, a->state_path);
+	remove_state(w, a->persist.journal_path);
 	if (w->failed) {
 		xs_agent_log(a, "cleanup incomplete: removed %u, could not remove %u", w->removed,
 			     w->failed);

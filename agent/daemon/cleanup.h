@@ -11,7 +11,8 @@
  * map pinned for another bridge. Anything else is left alone and named.
  *
  * Then every file in the pin directory is removed, the directory too, and
- * the state file. Each removal and each failure is logged. */
+ * the saved state (snapshot and journal). Each removal and each failure is
+ * logged. */
 #ifndef XS_DAEMON_CLEANUP_H
 #define XS_DAEMON_CLEANUP_H
 
@@ -28,8 +29,8 @@
  * -ENAMETOOLONG. */
 int xs_cleanup_pin_dir(const char *bridge, char *buf, size_t size);
 
-/* Is anything of @a's bridge left to clean up: its pin directory or its
- * state file? */
+/* Is anything of @a's bridge left to clean up: its pin directory, its
+ * snapshot or its journal? */
 bool xs_cleanup_needed(const struct xs_agent *a);
 
 /* The fallback teardown described above for @a's bridge (a->bridge,

@@ -7,7 +7,7 @@
 # of what was sent; a torn tail noted and ignored; a corrupt journal
 # refusing the start by file and line, and the start without it; a stale
 # journal skipped; a version 1 state file loaded; replace-flows as a
-# snapshot; a stop without ports removing both files.
+# snapshot; --cleanup and a stop without ports removing both files.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -176,7 +176,14 @@ check_eq "its rule is back; saved again as version 2, generation 1" \
 	"1|xdpswitch-state 2 gen 1|xdpswitch-journal 1 gen 1" \
 	"$(n_flows)|$(head -1 "$S")|$(head -1 "$J")"
 
-# --- 9. a stop without ports leaves nothing ------------------------------------------
+# --- 9. --cleanup after a kill, and a stop without ports, leave nothing -------------
+check "add-flow" "$XS" add-flow --bridge "$BR" "priority=3,udp actions=drop"
+kill_agent
+"$XS" agent --no-datapath --cleanup --bridge "$BR" 2>"$T/c1.log"; rc=$?
+check_eq "--cleanup after a kill: exit 0, snapshot and journal removed" "0 no no" \
+	"$rc $(test -e "$S" && echo yes || echo no) $(test -e "$J" && echo yes || echo no)"
+check "agent starts again" start_agent "$T/a8.log"
+check "add-flow" "$XS" add-flow --bridge "$BR" "priority=3,udp actions=drop"
 kill -TERM "$agent_pid"; wait "$agent_pid"; agent_pid=
 check "a stop without ports removes snapshot and journal" test ! -e "$S" -a ! -e "$J"
 
