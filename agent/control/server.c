@@ -1,6 +1,7 @@
 /* Control socket server: listen on a bridge's socket, serve the requests
  * of a connection in batches, survive anything a client sends. */
 #include "agent/control/server.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,6 +179,7 @@ int xs_ctl_server_poll_fd(const struct xs_ctl_server *srv)
 int xs_ctl_server_serve(struct xs_ctl_server *srv, const struct xs_ctl_ops *ops, void *ctx)
 {
 	struct xs_ctl_buf req, answers;
+	uint64_t t0 = xs_mono_ms();
 	bool end = false;
 	unsigned n = 0;
 	char c;
@@ -192,8 +194,8 @@ int xs_ctl_server_serve(struct xs_ctl_server *srv, const struct xs_ctl_ops *ops,
 	}
 	xs_ctl_buf_init(&req);
 	xs_ctl_buf_init(&answers);
-	while (n < XS_CTL_MAX_BATCH && answers.len < XS_CTL_BATCH_ANSWER_BYTES &&
-	       (n == 0 || readable(srv->conn, 0))) {
+	while (n == 0 || (n < XS_CTL_MAX_BATCH && answers.len < XS_CTL_BATCH_ANSWER_BYTES &&
+			  xs_mono_ms() - t0 < XS_CTL_BATCH_MS && readable(srv->conn, 0))) {
 		int err = xs_ctl_read_frame(srv->conn, XS_CTL_MAX_REQUEST, &req);
 
 		if (err) {

@@ -5,8 +5,9 @@
  * (the CLI sends one and closes). Each call of xs_ctl_server_serve runs
  * one batch: the next request (the first waits up to XS_CTL_IO_TIMEOUT_MS)
  * and every further complete request that has already arrived, at most
- * XS_CTL_MAX_BATCH of them or until their answers hold
- * XS_CTL_BATCH_ANSWER_BYTES; then ops->commit runs once, and only then are
+ * XS_CTL_MAX_BATCH of them, until their answers hold
+ * XS_CTL_BATCH_ANSWER_BYTES or they have run for XS_CTL_BATCH_MS (the
+ * loop's other work, misses, waits meanwhile); then ops->commit runs once, and only then are
  * the answers sent, all in one write, in request order. So whatever commit
  * makes true (the agent: revalidated and durable) holds for every request
  * of the batch before its answer leaves. The connection is then kept when
@@ -21,6 +22,7 @@
 #define XS_CTL_IO_TIMEOUT_MS 2000 /* a client must send each request in time */
 #define XS_CTL_MAX_BATCH 1024     /* requests run before one commit */
 #define XS_CTL_BATCH_ANSWER_BYTES (16u << 20) /* answers a batch may hold */
+#define XS_CTL_BATCH_MS 100       /* a batch takes no new request after this */
 
 /* Runs one request: argv[0] is the command. Appends the text for the user
  * to out and returns the exit status (0 ok, 1 failed, 2 usage; anything

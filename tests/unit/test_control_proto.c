@@ -484,6 +484,8 @@ static int count_request(void *ctx, int argc, char **argv, struct xs_ctl_buf *ou
 
 	assert_int_equal(c->depth, 1); /* inside begin .. commit */
 	c->requests++;
+	if (argc > 1 && !strcmp(argv[1], "slow"))
+		usleep(60 * 1000);
 	xs_ctl_printf(out, "argc=%d %s|%s", argc, argv[0], argc > 1 ? argv[1] : "");
 	return 0;
 }
@@ -643,6 +645,40 @@ static void test_server_batch_with_bad_requests(void **state)
 	xs_ctl_server_close(&srv);
 }
 
+/* A batch takes no new request once its requests ran for
+ * XS_CTL_BATCH_MS: three requests of 60 ms are two batches. */
+static void test_server_batch_time_bound(void **state)
+{
+	struct batch_counts c = { 0 };
+	struct xs_ctl_server srv;
+	struct xs_ctl_buf frame, all;
+	char *argv[2] = { "echo", "slow" };
+	int fd;
+
+	(void)state;
+	fd = open_pair(&srv, "slow.sock");
+	c.client = fd;
+	xs_ctl_buf_init(&frame);
+	xs_ctl_buf_init(&all);
+	assert_int_equal(xs_ctl_encode_request(2, argv, &frame), 0);
+	for (int i = 0; i < 3; i++)
+		xs_ctl_append(&all, frame.data, frame.len);
+	assert_int_equal(xs_ctl_write_all(fd, all.data, all.len), 0);
+	shutdown(fd, SHUT_WR);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	assert_int_equal(c.requests, 2);
+	assert_int_equal(c.commit, 1);
+	assert_int_equal(xs_ctl_server_serve(&srv, &counting_ops, &c), 0);
+	assert_int_equal(c.requests, 3);
+	assert_int_equal(c.commit, 2);
+	for (int i = 0; i < 3; i++)
+		expect_answer(fd, 0, "argc=2 echo|slow");
+	xs_ctl_buf_free(&frame);
+	xs_ctl_buf_free(&all);
+	close(fd);
+	xs_ctl_server_close(&srv);
+}
+
 /* A client that keeps its connection open but sends nothing more is
  * dropped after XS_CTL_IO_TIMEOUT_MS; one that sends more later on the
  * same connection is served again (the CLI's one-shot use and a slow
@@ -708,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_client_no_answer),
 		cmocka_unit_test(test_server_pipelined_batches),
 		cmocka_unit_test(test_server_batch_with_bad_requests),
+		cmocka_unit_test(test_server_batch_time_bound),
 		cmocka_unit_test(test_server_kept_connection),
 	};
 
