@@ -14,6 +14,29 @@
 #include "agent/daemon/state_file.h"
 #include "common/clock.h"
 
+/* The journal may grow to max(XS_JOURNAL_COMPACT_MIN, snapshot size). */
+static size_t journal_limit(const struct xs_agent_persist *ps)
+{
+	return ps->snapshot_bytes > XS_JOURNAL_COMPACT_MIN ? ps->snapshot_bytes :
+	       XS_JOURNAL_COMPACT_MIN;
+}
+
+/* Records are worth queuing: the batch is not going to be a snapshot. */
+static bool journaling(const struct xs_agent_persist *ps)
+{
+	return !ps->snapshot_due;
+}
+
+/* After a record was queued: a batch that outgrows the journal is saved
+ * as a snapshot, so its records are dropped and no more are made. */
+static void queued(struct xs_agent_persist *ps)
+{
+	if (ps->journal.size + xs_journal_pending(&ps->journal) > journal_limit(ps)) {
+		ps->snapshot_due = true;
+		xs_journal_discard(&ps->journal);
+	}
+}
+
 /* A rule left the tables. During a command the command's own record says
  * so; otherwise it is the revalidator removing it by its timeouts. */
 static void on_delete(void *ctx, const struct ft_rule *rule)
@@ -21,12 +44,13 @@ static void on_delete(void *ctx, const struct ft_rule *rule)
 	struct xs_agent *a = ctx;
 	struct ofp_flow del;
 
-	if (a->persist.own_delete)
+	if (a->persist.own_delete || !journaling(&a->persist))
 		return;
 	ft_rule_flow(rule, &del);
 	del.cookie_mask = 0;
 	del.out_port = OFPP_NONE;
 	xs_journal_del(&a->persist.journal, &del, true);
+	queued(&a->persist);
 }
 
 int xs_agent_persist_init(struct xs_agent *a)
@@ -180,8 +204,6 @@ int xs_agent_save_state(struct xs_agent *a)
 {
 	struct xs_agent_persist *ps = &a->persist;
 	size_t pending = xs_journal_pending(&ps->journal);
-	size_t limit = ps->snapshot_bytes > XS_JOURNAL_COMPACT_MIN ? ps->snapshot_bytes :
-		       XS_JOURNAL_COMPACT_MIN;
 	char why[512];
 	int err;
 
@@ -194,7 +216,7 @@ int xs_agent_save_state(struct xs_agent *a)
 	if (!pending && !ps->snapshot_due && !ps->unsaved)
 		return 0;
 	if (ps->journal.fd >= 0 && !ps->snapshot_due && !ps->unsaved &&
-	    ps->journal.size + pending <= limit) {
+	    ps->journal.size + pending <= journal_limit(ps)) {
 		err = xs_journal_commit(&ps->journal, why, sizeof(why));
 		if (!err) {
 			ps->batches++;
@@ -209,8 +231,10 @@ int xs_agent_flow_add(struct xs_agent *a, const struct ofp_flow *flow, uint64_t 
 {
 	int err = ft_add(a->pipeline, flow, now_ms);
 
-	if (!err)
+	if (!err && journaling(&a->persist)) {
 		xs_journal_add(&a->persist.journal, flow);
+		queued(&a->persist);
+	}
 	return err;
 }
 
@@ -223,8 +247,10 @@ int xs_agent_flow_delete(struct xs_agent *a, const struct ofp_flow *filter, bool
 	a->persist.own_delete = true;
 	err = ft_delete(a->pipeline, filter, strict, filter->out_port, &n);
 	a->persist.own_delete = false;
-	if (!err && n)
+	if (!err && n && journaling(&a->persist)) {
 		xs_journal_del(&a->persist.journal, filter, strict);
+		queued(&a->persist);
+	}
 	if (n_deleted)
 		*n_deleted = n;
 	return err;
@@ -236,8 +262,10 @@ int xs_agent_flow_modify(struct xs_agent *a, const struct ofp_flow *flow, bool s
 	size_t n = 0;
 	int err = ft_modify(a->pipeline, flow, strict, &n);
 
-	if (!err && n)
+	if (!err && n && journaling(&a->persist)) {
 		xs_journal_mod(&a->persist.journal, flow, strict);
+		queued(&a->persist);
+	}
 	if (n_changed)
 		*n_changed = n;
 	return err;
@@ -248,19 +276,27 @@ int xs_agent_flow_replace(struct xs_agent *a, const struct ofp_flow *flows, size
 {
 	int err = ft_replace(a->pipeline, flows, n_flows, now_ms);
 
-	if (!err)
+	if (!err) {
 		a->persist.snapshot_due = true;
+		xs_journal_discard(&a->persist.journal);
+	}
 	return err;
 }
 
 void xs_agent_journal_port(struct xs_agent *a, const struct xs_port *p)
 {
-	xs_journal_port(&a->persist.journal, p->name, p->ofport, p->tc.created_qdisc);
+	if (journaling(&a->persist)) {
+		xs_journal_port(&a->persist.journal, p->name, p->ofport, p->tc.created_qdisc);
+		queued(&a->persist);
+	}
 }
 
 void xs_agent_journal_unport(struct xs_agent *a, const char *name)
 {
-	xs_journal_unport(&a->persist.journal, name);
+	if (journaling(&a->persist)) {
+		xs_journal_unport(&a->persist.journal, name);
+		queued(&a->persist);
+	}
 }
 
 static void ctl_begin(void *ctx)
