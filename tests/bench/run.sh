@@ -16,6 +16,7 @@
 #   BENCH_SCALE    megaflow counts of lookupcost's scale part
 #                  ("1000 100000 1000000")
 #   BENCH_LATENCY  0 skips the first-packet latency (latency.c)
+#   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -37,7 +38,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "run.sh: needs root (network namespaces, XDP)" >&2
 	exit 1
 fi
-for t in trafficgen sink redirect progcost lookupcost latency; do
+for t in trafficgen sink redirect progcost lookupcost latency ctlburst; do
 	[ -x "$B/$t" ] || { make --no-print-directory O="$O" all; break; }
 done
 mkdir -p "$OUT"
@@ -224,6 +225,20 @@ if [ "${BENCH_CLASSIFIER:-1}" = 1 ] && [ -x "$B/bench_classifier" ]; then
 	"$B/bench_classifier" | tee "$OUT/classifier.txt" | sed 's/^/  /'
 	record text "\"name\":\"classifier\",\"lines\":$(python3 -c '
 import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/classifier.txt")"
+fi
+
+# Table changes through the control socket (agent --no-datapath: tables,
+# journal and fsync, with 100 and 100,000 rules; see tablechanges.py).
+if [ "${BENCH_TABLES:-1}" = 1 ]; then
+	echo "== table changes (tablechanges.py)"
+	if python3 tests/bench/tablechanges.py --build "$O" --json "$OUT/tablechanges.json" \
+		>"$OUT/tablechanges.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/tablechanges.txt"
+		record text "\"name\":\"tablechanges\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/tablechanges.txt")"
+	else
+		echo "  failed (see $log)"
+	fi
 fi
 
 # --- 4. table and results.json ----------------------------------------------
