@@ -59,6 +59,17 @@ print(" ".join(map(str, v)))'
 }
 n_flows() { "$XS" dump-flows --bridge "$BR" | wc -l; }
 
+# --- 0. ctlburst's own errors -----------------------------------------------------
+"$BURST" --count 0 2>"$T/e1"; rc=$?
+check_eq "ctlburst: a bad count is a usage error" "2|ctlburst: --count: '0' is not a number in [1, 16777216]" "$rc|$(cat "$T/e1")"
+"$BURST" --frob 1 2>"$T/e2"; rc=$?
+check_eq "ctlburst: an unknown option is a usage error" "2|ctlburst: --frob: unknown option" "$rc|$(cat "$T/e2")"
+"$BURST" --count 5 --start 16777214 2>"$T/e3"; rc=$?
+check_eq "ctlburst: rules past 10.255.255.255 are refused" 2 "$rc"
+"$BURST" --bridge "$BR" 2>"$T/e4"; rc=$?
+check_eq "ctlburst: no agent" "1|ctlburst: $T/$BR.sock: No such file or directory" "$rc|$(cat "$T/e4")"
+check "ctlburst --help" sh -c "'$BURST' --help | grep -q '^usage: ctlburst'"
+
 check "agent starts" start_agent "$T/a1.log"
 check_eq "the start wrote snapshot and journal of generation 1" \
 	"xdpswitch-state 2 gen 1|xdpswitch-journal 1 gen 1" "$(head -1 "$S")|$(head -1 "$J")"
