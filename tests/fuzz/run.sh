@@ -7,8 +7,9 @@
 #
 # Seeds: tests/fuzz/seeds/<target>/ (copied into the working corpus
 # $O/fuzz/corpus/<target>/, which grows across runs). The code under test is
-# common/*.c, agent/ofp/*.c, agent/pipeline/*.c and agent/control/proto.c,
-# compiled once into an archive so each target links only what it uses.
+# common/*.c, agent/ofp/*.c, agent/pipeline/*.c, agent/control/proto.c and
+# the journal reader (agent/daemon/journal.c, durable.c; zlib), compiled
+# once into an archive so each target links only what it uses.
 set -u
 cd "$(dirname "$0")/../.."
 O=${O:-build}
@@ -22,7 +23,8 @@ mkdir -p "$out/obj" "$out/corpus" "$out/artifacts" || exit 1
 
 # --- the code under test, as one archive ----------------------------------
 srcs=()
-for s in common/*.c agent/ofp/*.c agent/pipeline/*.c agent/control/proto.c; do
+for s in common/*.c agent/ofp/*.c agent/pipeline/*.c agent/control/proto.c \
+	agent/daemon/journal.c agent/daemon/durable.c; do
 	[ -f "$s" ] && srcs+=("$s")
 done
 objs=()
@@ -51,7 +53,7 @@ fi
 status=0
 for t in "${targets[@]}"; do
 	bin=$out/$t
-	if ! $CLANG $cflags -fsanitize=fuzzer "tests/fuzz/$t.c" "$out/libfuzzsrc.a" \
+	if ! $CLANG $cflags -fsanitize=fuzzer "tests/fuzz/$t.c" "$out/libfuzzsrc.a" -lz \
 		-o "$bin"; then
 		echo "fuzz: cannot build $t" >&2
 		status=1
