@@ -545,6 +545,7 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	a->opts = *opts;
 	a->lock_fd = a->signal_fd = a->xdp_prog_fd = a->tc_prog_fd = -1;
 	a->ctl.fd = a->ctl.conn = -1;
+	xs_journal_init(&a->persist.journal); /* closed, whatever fails below */
 	if (dp_ops)
 		a->dp_ops = dp_ops;
 	else if (opts->dp_object)

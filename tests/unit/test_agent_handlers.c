@@ -4,6 +4,7 @@
 #include "tests/lib/xs_test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ static void test_init(void **state)
 	assert_int_equal(agent.xdp_prog_fd, -1);
 	assert_int_equal(xs_agent_init(&a, &bad, NULL), -EINVAL);
 	xs_agent_fini(&a);
+	/* a failed init closes no descriptor it did not open (stdin here) */
+	assert_int_not_equal(fcntl(0, F_GETFD), -1);
 }
 
 static void test_unknown_and_usage(void **state)
