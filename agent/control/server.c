@@ -156,13 +156,13 @@ static void run_one(struct xs_ctl_buf *req, const struct xs_ctl_ops *ops, void *
 	xs_ctl_buf_free(&out);
 }
 
-/* Has the peer sent something (or hung up) that a read would return now,
- * waiting up to @ms? */
+/* Has the peer sent something, hung up or failed, so that a read would
+ * return at once? Waits up to @ms. */
 static bool readable(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	return poll(&p, 1, ms) > 0 && (p.revents & (POLLIN | POLLHUP));
+	return poll(&p, 1, ms) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
 }
 
 static void drop_conn(struct xs_ctl_server *srv)

@@ -499,7 +499,7 @@ static void loop(struct xs_agent *a)
 		}
 		/* One batch per round: a connection with more requests is
 		 * served again after the misses below. */
-		if (pf[1].revents & (POLLIN | POLLHUP))
+		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR))
 			xs_ctl_server_serve(&a->ctl, &xs_agent_ctl_ops, a);
 		if ((pf[2].revents & POLLIN) && a->dp_ops->on_ready)
 			a->dp_ops->on_ready(a);
