@@ -45,6 +45,9 @@ struct xs_dpif_flow {
 	struct xs_flow_key mask; /* mask_id 0 */
 	uint16_t n_actions;
 	const char *stage;       /* where it runs: "xdp", "tc", "userspace" */
+	bool restage;            /* the provider would run it elsewhere now (a
+	                          * port's caps changed): a flow_modify with the
+	                          * same actions moves it */
 	uint64_t installed_ns;   /* CLOCK_MONOTONIC at install (or adoption) */
 	struct xs_action actions[XS_MAX_ACTIONS];
 };
@@ -114,7 +117,7 @@ struct xs_dpif_class {
 
 	/* Upcalls: an fd to poll (-1: none), and a receive that hands every
 	 * waiting upcall to @cb, at most @max of them (0: all); returns how
-	 * many or -errno. */
+	 * many or -errno. A provider may take more than @max. */
 	int (*recv_fd)(struct xs_dpif *dpif);
 	int (*recv)(struct xs_dpif *dpif, unsigned max, xs_dpif_upcall_cb cb, void *ctx);
 
@@ -137,6 +140,49 @@ struct xs_dpif {
 
 extern const struct xs_dpif_class xs_dpif_xdp;
 extern const struct xs_dpif_class xs_dpif_dummy;
+
+/* Calls through the class, for the bridge's readability. */
+static inline int xs_dpif_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
+				   const struct xs_flow_key *mask,
+				   const struct xs_action *actions, uint16_t n,
+				   struct xs_flow_handle *out)
+{
+	return d->cls->flow_put(d, key, mask, actions, n, out);
+}
+
+static inline int xs_dpif_flow_modify(struct xs_dpif *d, struct xs_flow_handle *h,
+				      const struct xs_action *actions, uint16_t n)
+{
+	return d->cls->flow_modify(d, h, actions, n);
+}
+
+static inline int xs_dpif_flow_del(struct xs_dpif *d, struct xs_flow_handle h,
+				   struct xs_flow_stats *final)
+{
+	return d->cls->flow_del(d, h, final);
+}
+
+static inline int xs_dpif_flow_get(struct xs_dpif *d, struct xs_flow_handle h,
+				   struct xs_dpif_flow *out)
+{
+	return d->cls->flow_get(d, h, out);
+}
+
+static inline int xs_dpif_flow_next(struct xs_dpif *d, uint32_t *pos, struct xs_dpif_flow *out)
+{
+	return d->cls->flow_next(d, pos, out);
+}
+
+static inline int xs_dpif_flow_stats(struct xs_dpif *d, const struct xs_flow_handle *h,
+				     size_t n, struct xs_flow_stats *out, int *errs)
+{
+	return d->cls->flow_stats(d, h, n, out, errs);
+}
+
+static inline uint32_t xs_dpif_flow_count(struct xs_dpif *d)
+{
+	return d->cls->flow_count(d);
+}
 
 /* The provider named @type ("xdp", "dummy"), or NULL. */
 const struct xs_dpif_class *xs_dpif_class_by_type(const char *type);
