@@ -40,9 +40,15 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 {
 	struct xs_dpif_config cfg = { .bridge = a->bridge };
 	struct xs_port_map map = { map_ofport, map_dp_port, a };
+	const struct xs_dpif_class *cls =
+		xs_dpif_class_by_type(a->opts.datapath ? a->opts.datapath : "xdp");
 	int err;
 
-	err = xs_dpif_xdp.open(&cfg, &state.dpif, why, why_size);
+	if (!cls) {
+		snprintf(why, why_size, "no datapath '%s'", a->opts.datapath);
+		return -EINVAL;
+	}
+	err = cls->open(&cfg, &state.dpif, why, why_size);
 	if (err)
 		return err;
 	state.batch = calloc(XS_UPCALL_BATCH, sizeof(*state.batch));
@@ -61,6 +67,7 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 		state.reval.flow_limit = a->opts.flow_limit;
 	ports_synced = false;
 	a->dp = &state;
+	/* only the XDP provider has programs to attach to interfaces */
 	xs_dpif_xdp_prog_fds(state.dpif, &a->xdp_prog_fd, &a->tc_prog_fd);
 	return 0;
 }
@@ -73,7 +80,7 @@ static void xs_close(struct xs_agent *a)
 	xs_reval_destroy(&state.reval);
 	free(state.batch);
 	state.batch = NULL;
-	state.dpif->cls->close(state.dpif, a->keep_fast_path);
+	state.dpif->cls->close(state.dpif, a->keep_fast_path && state.dpif->cls->outlives_agent);
 	state.dpif = NULL;
 	a->dp = NULL;
 	a->xdp_prog_fd = a->tc_prog_fd = -1;
@@ -252,3 +259,22 @@ const struct xs_agent_dp_ops xs_agent_dp_xs = {
 	.sync_stats = xs_sync_stats,
 	.dump_megaflows = xs_dump_megaflows,
 };
+
+struct xs_dpif *xs_agent_dpif(struct xs_agent *a)
+{
+	return a->dp_ops == &xs_agent_dp_xs && a->dp ? ((struct dp_xs *)a->dp)->dpif : NULL;
+}
+
+bool xs_agent_virtual_ports(const struct xs_agent *a)
+{
+	const struct xs_dpif_class *cls =
+		xs_dpif_class_by_type(a->opts.datapath ? a->opts.datapath : "xdp");
+
+	return a->dp_ops == &xs_agent_dp_xs && cls && !cls->outlives_agent;
+}
+
+void xs_agent_upcalls_run(struct xs_agent *a)
+{
+	if (a->dp_ops == &xs_agent_dp_xs && a->dp)
+		xs_on_ready(a);
+}
