@@ -63,8 +63,12 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 	xs_reval_init(&state.reval, state.dpif, a->pipeline, &map);
 	if (a->opts.max_idle_ms)
 		state.reval.max_idle_ms = a->opts.max_idle_ms;
-	if (a->opts.flow_limit)
-		state.reval.flow_limit = a->opts.flow_limit;
+	/* The flow limit never exceeds what the datapath holds. */
+	state.reval.flow_limit_max = a->opts.flow_limit ? a->opts.flow_limit
+							: XS_REVAL_DEFAULT_FLOW_LIMIT;
+	if (state.reval.flow_limit_max > state.dpif->cls->max_flows(state.dpif))
+		state.reval.flow_limit_max = state.dpif->cls->max_flows(state.dpif);
+	state.reval.flow_limit = state.reval.flow_limit_max;
 	ports_synced = false;
 	a->dp = &state;
 	/* only the XDP provider has programs to attach to interfaces */
@@ -219,11 +223,12 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		xs_ctl_printf(out, ", \"revalidator\": {\"passes\": %" PRIu64 ", \"last_pass_us\": %"
 			      PRIu64 ", \"kept\": %u, \"modified\": %u, \"removed\": %u, "
 			      "\"idle_expired\": %u, \"rules_timed_out\": %u, \"max_idle_ms\": %"
-			      PRIu64 ", \"flow_limit\": %u, \"flow_limit_hit\": %s, "
+			      PRIu64 ", \"flow_limit\": %u, \"flow_limit_max\": %u, "
+			      "\"flow_limit_hit\": %s, "
 			      "\"not_installed\": %" PRIu64 "}",
 			      r->passes, r->last_pass_us, r->last.kept, r->last.modified,
 			      r->last.removed, r->last.expired, r->last.rules_timed_out,
-			      r->max_idle_ms, r->flow_limit,
+			      r->max_idle_ms, r->flow_limit, r->flow_limit_max,
 			      xs_reval_limit_reached(r) ? "true" : "false", r->limit_hits);
 		return;
 	}
@@ -238,9 +243,12 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		      "rules timed out %u\n", r->passes, r->last_pass_us, r->last.kept,
 		      r->last.modified, r->last.removed, r->last.expired, r->max_idle_ms,
 		      r->last.rules_timed_out);
-	xs_ctl_printf(out, "flow limit: %u%s; misses executed without a megaflow: %" PRIu64
-		      "\n", r->flow_limit, xs_reval_limit_reached(r) ? " (limit hit)" : "",
-		      r->limit_hits);
+	xs_ctl_printf(out, "flow limit: %u", r->flow_limit);
+	if (r->flow_limit < r->flow_limit_max)
+		xs_ctl_printf(out, " (dynamic: lowered from %u, revalidation is slow)",
+			      r->flow_limit_max);
+	xs_ctl_printf(out, "%s; misses executed without a megaflow: %" PRIu64 "\n",
+		      xs_reval_limit_reached(r) ? " (limit hit)" : "", r->limit_hits);
 }
 
 const struct xs_agent_dp_ops xs_agent_dp_xs = {
