@@ -2,6 +2,7 @@
  * daemon; the daemon itself is agent/daemon/agent.c. */
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
+#include "agent/datapath/attach.h"
 #include "agent/dpif/dpif.h"
 
 #include <errno.h>

@@ -1,9 +1,8 @@
-/* The agent's datapath glue: drives a datapath provider (agent/dpif/dpif.h;
- * the XDP/TC fast path by default) for the bridge: ports with their caps,
- * misses, revalidation, counters in `show`. The only BPF-aware call is the
- * XDP provider's program fds, which the agent's port attach needs. */
+/* The bridge's side of the datapath: opens the provider (agent/dpif/dpif.h)
+ * and, when it holds megaflows, drives them for the bridge: ports by
+ * datapath number, misses, revalidation, counters in `show`. Nothing here
+ * knows how the provider runs a megaflow. */
 #include "agent/daemon/dp_xs.h"
-#include "agent/dpif/dpif_xdp.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -11,14 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static struct dp_xs state; /* one agent per process */
-static bool ports_synced;  /* the devmap was checked against the ports */
+static bool ports_synced;  /* the provider's ports were checked against ours */
 
 /* The revalidator's view of the ports. */
-static uint32_t map_ofport(void *ctx, uint32_t ifindex)
+static uint32_t map_ofport(void *ctx, uint32_t dp_port)
 {
-	struct xs_port *p = xs_ports_by_ifindex(&((struct xs_agent *)ctx)->ports, (int)ifindex);
+	struct xs_port *p = xs_ports_by_dp_port(&((struct xs_agent *)ctx)->ports, dp_port);
 
 	return p ? p->ofport : 0;
 }
@@ -27,35 +25,45 @@ static uint32_t map_dp_port(void *ctx, uint32_t ofport)
 {
 	struct xs_port *p = xs_ports_by_ofport(&((struct xs_agent *)ctx)->ports, ofport);
 
-	return p ? (uint32_t)p->ifindex : 0;
+	return p ? p->dp_port : 0;
 }
 
-/* What the provider needs to know of a port. */
-static uint32_t port_caps(const struct xs_port *p)
+/* The datapath has megaflows (not the object provider). */
+static bool has_megaflows(const struct xs_agent *a)
 {
-	return p->tx == XS_TX_XDP ? XS_DPIF_PORT_XDP_TX : 0;
+	return a->dpif && a->dp;
 }
 
-static int xs_open(struct xs_agent *a, char *why, size_t why_size)
+int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size)
 {
-	struct xs_dpif_config cfg = { .bridge = a->bridge };
+	struct xs_dpif_config cfg = {
+		.bridge = a->bridge, .xdp_mode = a->opts.mode,
+		.no_libxdp = a->opts.no_libxdp, .verbose = a->opts.verbose,
+		.object = a->opts.dp_object,
+	};
 	struct xs_port_map map = { map_ofport, map_dp_port, a };
-	const struct xs_dpif_class *cls =
-		xs_dpif_class_by_type(a->opts.datapath ? a->opts.datapath : "xdp");
+	uint32_t size;
 	int err;
 
-	if (!cls) {
+	if (!a->dp_class) {
 		snprintf(why, why_size, "no datapath '%s'", a->opts.datapath);
 		return -EINVAL;
 	}
-	err = cls->open(&cfg, &state.dpif, why, why_size);
-	if (err)
+	err = a->dp_class->open(&cfg, &a->dpif, why, why_size);
+	if (err) {
+		a->dpif = NULL;
 		return err;
+	}
+	ports_synced = false;
+	if (!a->dpif->cls->flow_put)
+		return 0;
+	memset(&state, 0, sizeof(state));
+	state.dpif = a->dpif;
 	state.batch = calloc(XS_UPCALL_BATCH, sizeof(*state.batch));
 	if (!state.batch) {
 		snprintf(why, why_size, "out of memory");
-		state.dpif->cls->close(state.dpif, true);
-		state.dpif = NULL;
+		a->dpif->cls->close(a->dpif, true);
+		a->dpif = NULL;
 		return -ENOMEM;
 	}
 	/* Megaflows adopted from a previous run keep forwarding; the first
@@ -64,62 +72,56 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 	if (a->opts.max_idle_ms)
 		state.reval.max_idle_ms = a->opts.max_idle_ms;
 	/* The flow limit never exceeds what the datapath holds. */
+	size = a->dpif->cls->max_flows(a->dpif);
 	state.reval.flow_limit_max = a->opts.flow_limit ? a->opts.flow_limit
 							: XS_REVAL_DEFAULT_FLOW_LIMIT;
-	if (state.reval.flow_limit_max > state.dpif->cls->max_flows(state.dpif))
-		state.reval.flow_limit_max = state.dpif->cls->max_flows(state.dpif);
+	if (state.reval.flow_limit_max > size)
+		state.reval.flow_limit_max = size;
 	state.reval.flow_limit = state.reval.flow_limit_max;
-	ports_synced = false;
 	a->dp = &state;
-	/* only the XDP provider has programs to attach to interfaces */
-	xs_dpif_xdp_prog_fds(state.dpif, &a->xdp_prog_fd, &a->tc_prog_fd);
 	return 0;
 }
 
 /* The fast path keeps forwarding (maps pinned) while ports still run the
  * programs (a stop that leaves it forwarding, see agent.h); otherwise
  * nothing is left behind. */
-static void xs_close(struct xs_agent *a)
+void xs_bridge_dp_close(struct xs_agent *a)
 {
-	xs_reval_destroy(&state.reval);
-	free(state.batch);
-	state.batch = NULL;
-	state.dpif->cls->close(state.dpif, a->keep_fast_path && state.dpif->cls->outlives_agent);
-	state.dpif = NULL;
-	a->dp = NULL;
-	a->xdp_prog_fd = a->tc_prog_fd = -1;
+	if (a->dp) {
+		xs_reval_destroy(&state.reval);
+		free(state.batch);
+		state.batch = NULL;
+		a->dp = NULL;
+	}
+	if (a->dpif)
+		a->dpif->cls->close(a->dpif, a->keep_fast_path && a->dpif->cls->outlives_agent);
+	a->dpif = NULL;
 }
 
-static int xs_port_added(struct xs_agent *a, struct xs_port *p, char *why, size_t why_size)
+void xs_bridge_dp_port_added(struct xs_agent *a, struct xs_port *p)
 {
-	struct dp_xs *x = a->dp;
-	int err = x->dpif->cls->port_add(x->dpif, (uint32_t)p->ifindex, port_caps(p));
-
-	if (err)
-		snprintf(why, why_size, "adding ifindex %d to the output ports: %s", p->ifindex,
-			 strerror(-err));
-	return err;
+	(void)a;
+	(void)p; /* the provider has it already; revalidation follows */
 }
 
-static void xs_port_removed(struct xs_agent *a, struct xs_port *p)
+void xs_bridge_dp_port_removed(struct xs_agent *a, struct xs_port *p)
 {
-	struct dp_xs *x = a->dp;
-
-	x->dpif->cls->port_del(x->dpif, (uint32_t)p->ifindex);
+	(void)a;
+	(void)p;
 }
 
 /* Once every port is back after start-up: an adopted devmap may still
  * hold a port the bridge no longer has (the previous run died before
  * saving it, or the state file lost it), which floods would reach. */
-static void sync_ports(struct xs_agent *a, struct dp_xs *x)
+static void sync_ports(struct xs_agent *a)
 {
-	uint32_t ifindexes[XS_MAX_PORTS];
-	size_t n = a->ports.n < XS_MAX_PORTS ? a->ports.n : XS_MAX_PORTS;
+	uint32_t ports[XS_BRIDGE_MAX_PORTS];
+	size_t n = a->ports.n < XS_BRIDGE_MAX_PORTS ? a->ports.n : XS_BRIDGE_MAX_PORTS;
 	int removed;
 
 	for (size_t i = 0; i < n; i++)
-		ifindexes[i] = (uint32_t)a->ports.ports[i].ifindex;
-	removed = x->dpif->cls->ports_sync(x->dpif, ifindexes, n);
+		ports[i] = a->ports.ports[i].dp_port;
+	removed = a->dpif->cls->ports_sync(a->dpif, ports, n);
 	if (removed < 0)
 		xs_agent_log(a, "syncing the output ports with the bridge: %s",
 			     strerror(-removed));
@@ -134,38 +136,29 @@ static void sync_ports(struct xs_agent *a, struct dp_xs *x)
  * back: the pass waits for xs_agent_run's first call after start-up, so
  * adopted megaflows of a port not re-attached yet are not removed; that
  * call also drops output ports the bridge does not have. */
-static void xs_tables_changed(struct xs_agent *a)
+void xs_bridge_dp_tables_changed(struct xs_agent *a)
 {
 	struct dp_xs *x = a->dp;
 	int err;
 
-	if (!x || !x->dpif)
+	if (!a->dpif)
 		return;
-	x->reval.ports_changed = true;
+	if (x)
+		x->reval.ports_changed = true;
 	if (a->ctl.fd < 0)
 		return;
 	if (!ports_synced)
-		sync_ports(a, x);
+		sync_ports(a);
+	if (!x)
+		return;
 	err = xs_reval_revalidate(&x->reval, xs_reval_now_ms(), NULL);
 	if (err)
 		xs_agent_log(a, "revalidating megaflows: %s", strerror(-err));
 }
 
-/* The provider learns the port's new caps; megaflows that output to it
- * may have to run elsewhere: a full pass moves them. */
-static void xs_tx_changed(struct xs_agent *a, struct xs_port *p)
+int xs_bridge_dp_poll_fd(struct xs_agent *a)
 {
-	struct dp_xs *x = a->dp;
-
-	x->dpif->cls->port_add(x->dpif, (uint32_t)p->ifindex, port_caps(p));
-	xs_tables_changed(a);
-}
-
-static int xs_poll_fd(struct xs_agent *a)
-{
-	struct dp_xs *x = a->dp;
-
-	return x->dpif->cls->recv_fd(x->dpif);
+	return has_megaflows(a) ? a->dpif->cls->recv_fd(a->dpif) : -1;
 }
 
 static void xs_on_ready(struct xs_agent *a)
@@ -178,10 +171,14 @@ static void xs_on_ready(struct xs_agent *a)
 
 /* Counters, timeouts, idle megaflows, mask ranking; rules removed by
  * their timeouts are saved. */
-static void xs_tick(struct xs_agent *a)
+void xs_bridge_dp_tick(struct xs_agent *a)
 {
 	struct dp_xs *x = a->dp;
-	int n = xs_reval_tick(&x->reval, xs_reval_now_ms(), NULL);
+	int n;
+
+	if (!has_megaflows(a))
+		return;
+	n = xs_reval_tick(&x->reval, xs_reval_now_ms(), NULL);
 
 	if (n < 0)
 		xs_agent_log(a, "revalidator: %s", strerror(-n));
@@ -189,27 +186,33 @@ static void xs_tick(struct xs_agent *a)
 		xs_agent_save_state(a);
 }
 
-static void xs_sync_stats(struct xs_agent *a)
+void xs_bridge_dp_sync_stats(struct xs_agent *a)
 {
-	struct dp_xs *x = a->dp;
-
-	xs_reval_harvest(&x->reval, xs_reval_now_ms());
+	if (has_megaflows(a))
+		xs_reval_harvest(&a->dp->reval, xs_reval_now_ms());
 }
 
-static void xs_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
+void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 {
-	xs_mf_dump(a, a->dp, out, json);
+	if (has_megaflows(a))
+		xs_mf_dump(a, a->dp, out, json);
+	else if (json)
+		xs_ctl_printf(out, "[]\n");
 }
 
 /* The provider's counters, then what the agent did with the misses and
  * what the revalidator did. */
-static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
+void xs_bridge_dp_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 {
 	struct dp_xs *x = a->dp;
 	const struct xs_agent_miss_stats *m = &a->miss;
-	const struct xs_reval *r = &x->reval;
+	const struct xs_reval *r;
 
-	x->dpif->cls->show(x->dpif, out, json);
+	if (a->dpif && a->dpif->cls->show)
+		a->dpif->cls->show(a->dpif, out, json);
+	if (!x)
+		return;
+	r = &x->reval;
 	if (json) {
 		xs_ctl_printf(out, ", \"agent\": {\"upcalls\": %" PRIu64 ", \"installed\": %"
 			      PRIu64 ", \"install_failed\": %" PRIu64 ", \"hash_collisions\": %"
@@ -251,38 +254,19 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		      xs_reval_limit_reached(r) ? " (limit hit)" : "", r->limit_hits);
 }
 
-const struct xs_agent_dp_ops xs_agent_dp_xs = {
-	.name = "xdpswitch",
-	.outlives_agent = true,
-	.open = xs_open,
-	.close = xs_close,
-	.port_added = xs_port_added,
-	.port_removed = xs_port_removed,
-	.tx_changed = xs_tx_changed,
-	.poll_fd = xs_poll_fd,
-	.on_ready = xs_on_ready,
-	.tick = xs_tick,
-	.show = xs_show,
-	.tables_changed = xs_tables_changed,
-	.sync_stats = xs_sync_stats,
-	.dump_megaflows = xs_dump_megaflows,
-};
 
 struct xs_dpif *xs_agent_dpif(struct xs_agent *a)
 {
-	return a->dp_ops == &xs_agent_dp_xs && a->dp ? ((struct dp_xs *)a->dp)->dpif : NULL;
+	return a->dpif;
 }
 
-bool xs_agent_virtual_ports(const struct xs_agent *a)
+const char *xs_agent_dp_name(const struct xs_agent *a)
 {
-	const struct xs_dpif_class *cls =
-		xs_dpif_class_by_type(a->opts.datapath ? a->opts.datapath : "xdp");
-
-	return a->dp_ops == &xs_agent_dp_xs && cls && !cls->outlives_agent;
+	return a->dp_class ? a->dp_class->type : "none";
 }
 
 void xs_agent_upcalls_run(struct xs_agent *a)
 {
-	if (a->dp_ops == &xs_agent_dp_xs && a->dp)
+	if (has_megaflows(a))
 		xs_on_ready(a);
 }

@@ -17,7 +17,7 @@
 static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
 {
 	struct xs_agent *a = ctx;
-	struct xs_port *p = xs_ports_by_ifindex(&a->ports, (int)ifindex);
+	struct xs_port *p = xs_ports_by_dp_port(&a->ports, ifindex);
 
 	if (!p)
 		return -ENOENT;
@@ -39,12 +39,12 @@ static unsigned display_actions(const struct xs_agent *a, const struct xs_dpif_f
 	if (!n || acts[n - 1].type != XS_ACT_OUTPUT || !(acts[n - 1].flags & XS_OUT_F_BROADCAST))
 		return n;
 	for (size_t i = 0; i < a->ports.n; i++)
-		others += (uint32_t)a->ports.ports[i].ifindex != f->key.in_port;
+		others += a->ports.ports[i].dp_port != f->key.in_port;
 	if (!others || n - 1 + others > XS_MAX_ACTIONS)
 		return n;
 	k = n - 1;
 	for (size_t i = 0; i < a->ports.n; i++) {
-		uint32_t ifindex = (uint32_t)a->ports.ports[i].ifindex;
+		uint32_t ifindex = a->ports.ports[i].dp_port;
 
 		if (ifindex == f->key.in_port)
 			continue;

@@ -50,7 +50,7 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	struct xs_port *port;
 	int err;
 
-	port = xs_ports_by_ifindex(&a->ports, (int)u->ifindex);
+	port = xs_ports_by_dp_port(&a->ports, u->ifindex);
 	if (!port) {
 		a->miss.no_port++;
 		return;

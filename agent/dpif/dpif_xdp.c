@@ -6,23 +6,29 @@
 #include "agent/dpif/dpif_xdp.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "agent/daemon/cleanup.h"
+#include "agent/datapath/bpf_env.h"
 #include "agent/datapath/dp.h"
+#include "agent/datapath/port_hw.h"
 
 struct dpif_xdp {
 	struct xs_dpif up;
-	struct xs_dp *dp;
+	struct xs_dp *dp;        /* NULL for the object provider */
+	struct bpf_object *obj;  /* the object provider's programs */
 	char pin_dir[128];
-	struct port_caps {
-		uint32_t port; /* ifindex */
-		uint32_t caps; /* XS_DPIF_PORT_* */
-	} *ports;
+	struct xs_port_hw_cfg hw_cfg;
+	char bridge[32];
+	struct xs_port_hw *ports; /* by datapath port = ifindex */
 	size_t n_ports, cap_ports;
+	bool noted_no_dispatcher; /* the note was given once */
 };
 
 static struct dpif_xdp *cast(struct xs_dpif *d)
@@ -30,19 +36,19 @@ static struct dpif_xdp *cast(struct xs_dpif *d)
 	return (struct dpif_xdp *)d;
 }
 
-static struct port_caps *find_port(const struct dpif_xdp *x, uint32_t port)
+static struct xs_port_hw *find_port(const struct dpif_xdp *x, uint32_t port)
 {
 	for (size_t i = 0; i < x->n_ports; i++)
-		if (x->ports[i].port == port)
+		if ((uint32_t)x->ports[i].ifindex == port)
 			return &x->ports[i];
 	return NULL;
 }
 
 static bool xdp_tx(const struct dpif_xdp *x, uint32_t port)
 {
-	const struct port_caps *p = find_port(x, port);
+	const struct xs_port_hw *p = find_port(x, port);
 
-	return p && (p->caps & XS_DPIF_PORT_XDP_TX);
+	return p && p->tx == XS_TX_XDP;
 }
 
 /* The stage of a list (XS_MF_F_XDP or 0), see the file comment. XDP can
@@ -60,12 +66,20 @@ static uint16_t stage_flags(const struct dpif_xdp *x, const struct xs_action *a,
 	if (!(a[n - 1].flags & XS_OUT_F_BROADCAST))
 		return xdp_tx(x, a[n - 1].arg) ? XS_MF_F_XDP : 0;
 	for (size_t i = 0; i < x->n_ports; i++)
-		if (!(x->ports[i].caps & XS_DPIF_PORT_XDP_TX))
+		if (x->ports[i].tx != XS_TX_XDP)
 			return 0;
 	return XS_MF_F_XDP;
 }
 
-int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, struct xs_dpif **out)
+/* The ports' attach settings. */
+static void configure_ports(struct dpif_xdp *x, const struct xs_dpif_config *cfg)
+{
+	snprintf(x->bridge, sizeof(x->bridge), "%s", cfg->bridge ? cfg->bridge : "");
+	x->hw_cfg.mode = (enum xs_xdp_mode)cfg->xdp_mode;
+	x->hw_cfg.no_libxdp = cfg->no_libxdp;
+}
+
+int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, bool attach, struct xs_dpif **out)
 {
 	struct dpif_xdp *x;
 
@@ -77,6 +91,9 @@ int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, struct xs_dpif **out
 	x->up.cls = &xs_dpif_xdp;
 	x->dp = dp;
 	snprintf(x->pin_dir, sizeof(x->pin_dir), "%s", pin_dir ? pin_dir : "");
+	x->hw_cfg.xdp_fd = attach ? xs_dp_xdp_prog_fd(dp) : -1;
+	x->hw_cfg.tc_fd = attach ? xs_dp_tc_prog_fd(dp) : -1;
+	x->hw_cfg.bridge = x->bridge;
 	*out = &x->up;
 	return 0;
 }
@@ -90,6 +107,9 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 	struct xs_dp *dp;
 	int err;
 
+	err = xs_bpf_env_prepare(cfg->verbose, why, why_size);
+	if (err)
+		return err;
 	err = xs_cleanup_pin_dir(cfg->bridge, pin_dir, sizeof(pin_dir));
 	if (err) {
 		snprintf(why, why_size, "bridge name too long for a pin directory");
@@ -102,13 +122,15 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 			 pin_dir, strerror(-err));
 		return err;
 	}
-	err = xs_dpif_xdp_wrap(dp, pin_dir, out);
+	err = xs_dpif_xdp_wrap(dp, pin_dir, true, out);
 	if (err) {
 		snprintf(why, why_size, "out of memory");
 		xs_dp_close(dp);
 		xs_dp_unpin(pin_dir);
+		return err;
 	}
-	return err;
+	configure_ports(cast(*out), cfg);
+	return 0;
 }
 
 /* The maps stay pinned when the fast path is to keep forwarding for the
@@ -116,56 +138,120 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 static void xdp_close(struct xs_dpif *d, bool keep)
 {
 	struct dpif_xdp *x = cast(d);
+	char note[256];
 
+	/* A stop that keeps the fast path leaves the ports attached. */
+	while (!keep && x->n_ports)
+		xs_port_hw_detach(&x->ports[--x->n_ports], note, sizeof(note));
 	xs_dp_close(x->dp);
+	bpf_object__close(x->obj);
 	if (!keep && x->pin_dir[0])
 		xs_dp_unpin(x->pin_dir);
 	free(x->ports);
 	free(x);
 }
 
-static int xdp_port_add(struct xs_dpif *d, uint32_t port, uint32_t caps)
+static int xdp_port_add(struct xs_dpif *d, const char *name, uint32_t flags, uint32_t *port,
+			char *note, size_t note_size, char *why, size_t why_size)
 {
 	struct dpif_xdp *x = cast(d);
-	struct port_caps *p = find_port(x, port);
+	struct xs_port_hw hw;
+	size_t used;
 	int err;
 
-	if (p) {
-		/* The megaflows that output to it are moved by the bridge's
-		 * next pass (flow_get says restage). */
-		p->caps = caps;
-		return 0;
-	}
 	if (x->n_ports == x->cap_ports) {
 		size_t cap = x->cap_ports ? 2 * x->cap_ports : 16;
-		struct port_caps *v = realloc(x->ports, cap * sizeof(*v));
+		struct xs_port_hw *v = realloc(x->ports, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			snprintf(why, why_size, "out of memory");
 			return -ENOMEM;
+		}
 		x->ports = v;
 		x->cap_ports = cap;
 	}
-	err = xs_dp_port_add(x->dp, port);
+	if (x->n_ports >= XS_MAX_PORTS) {
+		snprintf(why, why_size, "the datapath has %d ports already", XS_MAX_PORTS);
+		return -ENOSPC;
+	}
+	/* Before attaching: a second attach would replace our own program. */
+	if (find_port(x, if_nametoindex(name))) {
+		snprintf(why, why_size, "'%s' is already a port of the datapath", name);
+		return -EEXIST;
+	}
+	err = xs_port_hw_attach(&x->hw_cfg, name, flags & XS_DPIF_PORT_F_FORCE, &hw, note,
+				note_size, why, why_size);
 	if (err)
 		return err;
-	x->ports[x->n_ports++] = (struct port_caps){ port, caps };
+	if (flags & XS_DPIF_PORT_F_OWNS_QDISC)
+		hw.tc.created_qdisc = true;
+	err = x->dp ? xs_dp_port_add(x->dp, (uint32_t)hw.ifindex) : 0;
+	if (err) {
+		snprintf(why, why_size, "adding ifindex %d to the output ports: %s", hw.ifindex,
+			 strerror(-err));
+		xs_port_hw_detach(&hw, note, note_size);
+		return err;
+	}
+	used = strlen(note);
+	if (hw.xdp.how == XS_XDP_HOW_LIBXDP_LEGACY && !x->noted_no_dispatcher && used < note_size) {
+		snprintf(note + used, note_size - used, "%slibxdp's multi-program dispatcher "
+			 "cannot load here (libbpf's messages above); libxdp attaches the "
+			 "program alone", used ? "; " : "");
+		x->noted_no_dispatcher = true;
+	}
+	x->ports[x->n_ports++] = hw;
+	*port = (uint32_t)hw.ifindex;
 	return 0;
 }
 
-static int xdp_port_del(struct xs_dpif *d, uint32_t port)
+static int xdp_port_del(struct xs_dpif *d, uint32_t port, char *note, size_t note_size)
 {
 	struct dpif_xdp *x = cast(d);
-	struct port_caps *p = find_port(x, port);
+	struct xs_port_hw *p = find_port(x, port);
+	int err;
 
+	note[0] = '\0';
 	if (!p)
 		return -ENOENT;
+	if (x->dp)
+		xs_dp_port_del(x->dp, port);
+	err = xs_port_hw_detach(p, note, note_size);
 	*p = x->ports[--x->n_ports];
-	return xs_dp_port_del(x->dp, port);
+	return err;
+}
+
+static uint32_t xdp_port_flags(struct xs_dpif *d, uint32_t port)
+{
+	const struct xs_port_hw *p = find_port(cast(d), port);
+
+	return p && p->tc.created_qdisc ? XS_DPIF_PORT_F_OWNS_QDISC : 0;
+}
+
+static void xdp_port_show(struct xs_dpif *d, uint32_t port, struct xs_ctl_buf *out, bool json)
+{
+	const struct xs_port_hw *p = find_port(cast(d), port);
+
+	if (p)
+		xs_port_hw_describe(p, out, json);
+}
+
+/* A veth peer gains or loses its XDP program or GRO at any time. */
+static int xdp_ports_refresh(struct xs_dpif *d, uint32_t *changed, size_t max)
+{
+	struct dpif_xdp *x = cast(d);
+	size_t n = 0;
+
+	for (size_t i = 0; i < x->n_ports; i++)
+		if (xs_port_hw_reprobe(&x->ports[i]) && n < max)
+			changed[n++] = (uint32_t)x->ports[i].ifindex;
+	return (int)n;
 }
 
 static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
 {
-	return xs_dp_ports_sync(cast(d)->dp, ports, n);
+	struct dpif_xdp *x = cast(d);
+
+	return x->dp ? xs_dp_ports_sync(x->dp, ports, n) : 0;
 }
 
 static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
@@ -330,15 +416,65 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "\n");
 }
 
-int xs_dpif_xdp_prog_fds(struct xs_dpif *d, int *xdp_fd, int *tc_fd)
+/* The object provider: @cfg->object's first XDP and first TC program are
+ * attached to the ports; no megaflows (development, attach tests). */
+static int object_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
+		       size_t why_size)
 {
-	struct dpif_xdp *x = cast(d);
+	struct bpf_program *prog;
+	struct dpif_xdp *x;
+	int err;
 
-	if (d->cls != &xs_dpif_xdp)
-		return -EINVAL;
-	*xdp_fd = xs_dp_xdp_prog_fd(x->dp);
-	*tc_fd = xs_dp_tc_prog_fd(x->dp);
+	err = xs_bpf_env_prepare(cfg->verbose, why, why_size);
+	if (err)
+		return err;
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(why, why_size, "out of memory");
+		return -ENOMEM;
+	}
+	x->up.cls = &xs_dpif_object;
+	x->hw_cfg.xdp_fd = x->hw_cfg.tc_fd = -1;
+	x->hw_cfg.bridge = x->bridge;
+	configure_ports(x, cfg);
+	x->obj = bpf_object__open_file(cfg->object, NULL);
+	err = libbpf_get_error(x->obj);
+	if (err) {
+		x->obj = NULL;
+		snprintf(why, why_size, "cannot open %s: %s", cfg->object, strerror(-err));
+		goto fail;
+	}
+	err = bpf_object__load(x->obj);
+	if (err) {
+		snprintf(why, why_size, "cannot load %s: %s", cfg->object, strerror(-err));
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, x->obj) {
+		enum bpf_prog_type t = bpf_program__type(prog);
+
+		if (t == BPF_PROG_TYPE_XDP && x->hw_cfg.xdp_fd < 0)
+			x->hw_cfg.xdp_fd = bpf_program__fd(prog);
+		if (t == BPF_PROG_TYPE_SCHED_CLS && x->hw_cfg.tc_fd < 0)
+			x->hw_cfg.tc_fd = bpf_program__fd(prog);
+	}
+	if (x->hw_cfg.xdp_fd < 0) {
+		snprintf(why, why_size, "%s has no XDP program", cfg->object);
+		err = -ENOENT;
+		goto fail;
+	}
+	*out = &x->up;
 	return 0;
+fail:
+	bpf_object__close(x->obj);
+	free(x);
+	return err;
+}
+
+static void object_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
+{
+	(void)d;
+	(void)out;
+	(void)json;
 }
 
 struct xs_dp *xs_dpif_xdp_dp(struct xs_dpif *d)
@@ -346,13 +482,31 @@ struct xs_dp *xs_dpif_xdp_dp(struct xs_dpif *d)
 	return d && d->cls == &xs_dpif_xdp ? cast(d)->dp : NULL;
 }
 
+const struct xs_dpif_class xs_dpif_object = {
+	.type = "object",
+	.prepare = xs_bpf_env_prepare,
+	.open = object_open,
+	.close = xdp_close,
+	.port_add = xdp_port_add,
+	.port_del = xdp_port_del,
+	.port_flags = xdp_port_flags,
+	.port_show = xdp_port_show,
+	.ports_refresh = xdp_ports_refresh,
+	.ports_sync = xdp_ports_sync,
+	.show = object_show,
+};
+
 const struct xs_dpif_class xs_dpif_xdp = {
 	.type = "xdp",
 	.outlives_agent = true,
+	.prepare = xs_bpf_env_prepare,
 	.open = xdp_open,
 	.close = xdp_close,
 	.port_add = xdp_port_add,
 	.port_del = xdp_port_del,
+	.port_flags = xdp_port_flags,
+	.port_show = xdp_port_show,
+	.ports_refresh = xdp_ports_refresh,
 	.ports_sync = xdp_ports_sync,
 	.flow_put = xdp_flow_put,
 	.flow_modify = xdp_flow_modify,

@@ -58,6 +58,15 @@ static void load(struct flow_tables *ft, const char *text, uint64_t now)
 	free(flows);
 }
 
+static void add_port(struct fixture *f, const char *name)
+{
+	char note[256], why[256];
+	uint32_t port;
+
+	assert_int_equal(f->dpif->cls->port_add(f->dpif, name, 0, &port, note, sizeof(note), why,
+						sizeof(why)), 0);
+}
+
 static struct fixture *setup_fx(uint32_t max_flows, const char *flows)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -67,10 +76,12 @@ static struct fixture *setup_fx(uint32_t max_flows, const char *flows)
 	fx_pin_cpu();
 	f->dp = fx_open(max_flows);
 	fx_veth_up(&f->v);
-	assert_int_equal(xs_dpif_xdp_wrap(f->dp, NULL, &f->dpif), 0);
-	/* B runs the capture program: an XDP redirect into A is delivered */
-	assert_int_equal(f->dpif->cls->port_add(f->dpif, f->v.a, XS_DPIF_PORT_XDP_TX), 0);
-	assert_int_equal(f->dpif->cls->port_add(f->dpif, f->v.b, 0), 0);
+	/* No program attached: frames come in through fx_run_live. B runs
+	 * the capture program, so an XDP redirect into A is delivered; one
+	 * into B (its peer A has no program) is not. */
+	assert_int_equal(xs_dpif_xdp_wrap(f->dp, NULL, false, &f->dpif), 0);
+	add_port(f, f->v.name_a);
+	add_port(f, f->v.name_b);
 	flow_tables_init(&f->ft);
 	load(&f->ft, flows, mono_ms());
 	xs_reval_init(&f->r, f->dpif, &f->ft, &map);
@@ -393,9 +404,9 @@ static void test_tick_ranks_masks(void **state)
 			 "priority=10,udp actions=output:1\n");
 	f->dpif->cls->close(f->dpif, false);
 	assert_int_equal(xs_dp_open(&o, &f->dp), 0);
-	assert_int_equal(xs_dpif_xdp_wrap(f->dp, NULL, &f->dpif), 0);
+	assert_int_equal(xs_dpif_xdp_wrap(f->dp, NULL, false, &f->dpif), 0);
 	f->r.dpif = f->dpif;
-	assert_int_equal(f->dpif->cls->port_add(f->dpif, f->v.a, XS_DPIF_PORT_XDP_TX), 0);
+	add_port(f, f->v.name_a);
 	for (uint32_t i = 0; i < 4; i++)
 		miss(f, flows[i], pkt);
 	assert_int_equal(xs_dp_flow_count(f->dp), 4);
