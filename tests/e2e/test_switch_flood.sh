@@ -14,19 +14,22 @@ N=50 # datagrams per round
 xs() { "$XS" "$1" --bridge "$BR" "${@:2}"; }
 
 # listen K ROUND: host K counts the datagrams of ROUND to UDP port 7777
-# until 1.5 s pass without one, then writes the count to $T/K.ROUND.
+# until 1.5 s pass without one (10 s before the first: the other listener
+# and the sender start meanwhile, slowly on a loaded machine), then writes
+# the count to $T/K.ROUND.
 listen() {
 	h "$1" python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-s.bind(("", 7777)); s.settimeout(1.5)
+s.bind(("", 7777)); s.settimeout(10)
 open(sys.argv[1] + ".ready", "w").close()
 n = 0
 try:
     while True:
         if s.recv(64) == sys.argv[2].encode():
             n += 1
+            s.settimeout(1.5)
 except socket.timeout:
     pass
 open(sys.argv[1], "w").write("%d\n" % n)' "$T/$1.$2" "$2" &
@@ -44,7 +47,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 for i in range(int(sys.argv[2])):
     s.sendto(sys.argv[1].encode(), ("10.0.0.255", 7777)); time.sleep(0.005)' "$1" "$N"
-	for _ in $(seq 60); do [ -s "$T/2.$1" ] && [ -s "$T/3.$1" ] && break; sleep 0.1; done
+	for _ in $(seq 150); do [ -s "$T/2.$1" ] && [ -s "$T/3.$1" ] && break; sleep 0.1; done
 	echo "$(cat "$T/2.$1" 2>/dev/null) $(cat "$T/3.$1" 2>/dev/null)"
 }
 # field F: F ("stage" or "actions") of the megaflow of the datagrams from h1
