@@ -2,6 +2,8 @@
  * daemon; the daemon itself is agent/daemon/agent.c. */
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
+#include "agent/daemon/revalidator.h"
+#include "xdpswitch/datapath.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,8 +24,11 @@ static const char agent_usage[] =
 	"                           of the switch's own (development and tests)\n"
 	"  --no-datapath            attach nothing; only track ports (tests)\n"
 	"  --max-idle MS            remove megaflows idle this long (default 10000)\n"
-	"  --flow-limit N           install at most N megaflows (default 200000, and at\n"
-	"                           most the datapath's size); misses beyond run unsaved\n"
+	"  --max-flows N            size of the datapath's megaflow table (default\n"
+	"                           65536, at most 16777216)\n"
+	"  --flow-limit N           install at most N megaflows (default 200000 or\n"
+	"                           --max-flows, the smaller; not above --max-flows);\n"
+	"                           misses beyond it are forwarded, not installed\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
@@ -31,6 +36,10 @@ static const char agent_usage[] =
 	"" XS_CTL_RUN_DIR "/NAME.state.\n"
 	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
 
+/* xs_dp_open refuses larger tables (agent/datapath/dp.h). */
+#define MAX_FLOWS_LIMIT (1u << 24)
+_Static_assert(XS_DEFAULT_MAX_FLOWS == 65536 && MAX_FLOWS_LIMIT == 16777216,
+	       "the --max-flows help text names these");
 /* A positive decimal number up to @max for option @name; 0 when bad. */
 static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
 {
@@ -60,11 +69,13 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "no-datapath", no_argument, NULL, 'N' },
 		{ "max-idle", required_argument, NULL, 'I' },
 		{ "flow-limit", required_argument, NULL, 'l' },
+		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xs_agent_opts o = { 0 };
+	uint32_t max_flows;
 	int c;
 
 	optind = 1;
@@ -84,8 +95,13 @@ int xs_cmd_agent(int argc, char **argv)
 				return 2;
 			break;
 		case 'l':
-			o.flow_limit = parse_count("--flow-limit", optarg, 1u << 24);
+			o.flow_limit = parse_count("--flow-limit", optarg, MAX_FLOWS_LIMIT);
 			if (!o.flow_limit)
+				return 2;
+			break;
+		case 'M':
+			o.max_flows = parse_count("--max-flows", optarg, MAX_FLOWS_LIMIT);
+			if (!o.max_flows)
 				return 2;
 			break;
 		case 'm':
@@ -106,6 +122,23 @@ int xs_cmd_agent(int argc, char **argv)
 			fputs(agent_usage, stderr);
 			return 2;
 		}
+	}
+	/* A limit above the table could never be reached: the table fills
+	 * first and installs fail instead of being counted as over the limit. */
+	max_flows = o.max_flows ? o.max_flows : XS_DEFAULT_MAX_FLOWS;
+	if (!o.flow_limit)
+		o.flow_limit = max_flows < XS_REVAL_DEFAULT_FLOW_LIMIT ? max_flows
+								      : XS_REVAL_DEFAULT_FLOW_LIMIT;
+	if (o.flow_limit > max_flows) {
+		if (o.max_flows)
+			fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows "
+				"%u (the datapath holds at most --max-flows megaflows)\n",
+				o.flow_limit, o.max_flows);
+		else
+			fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows "
+				"(default %u): give --max-flows %u or more\n", o.flow_limit,
+				XS_DEFAULT_MAX_FLOWS, o.flow_limit);
+		return 2;
 	}
 	if (o.bridge && xs_ctl_check_bridge(o.bridge)) {
 		fprintf(stderr, "xdpswitch agent: bad bridge name '%s' (1-%d of A-Z a-z 0-9 _ . -)\n",
