@@ -73,8 +73,9 @@ int ofp_format_match(const struct ofp_match *match, char *buf, size_t size);
 int ofp_format_actions(const struct ofpact *acts, size_t n, char *buf, size_t size);
 /* "[cookie=C, ][cookie=C/M, ]table=T, [out_port=P, ][idle_timeout=I, ]
  * [hard_timeout=H, ]priority=P,MATCH actions=ACTIONS", which the parser (in
- * the flow's mode) reads back to the same flow. priority= is left out when it is 32768 and table= when it is
- * OFP_TABLE_ALL, as ovs-ofctl does; an empty action list prints as "drop". */
+ * the flow's mode) reads back to the same flow. priority= is left out when
+ * it is 32768 and table= when it is OFP_TABLE_ALL, as ovs-ofctl does; an
+ * empty action list prints as "drop". */
 int ofp_format_flow(const struct ofp_flow *flow, char *buf, size_t size);
 /* "priority=P,MATCH" as dump-flows prints it after the counters (priority
  * left out when it is the default 32768, like ovs-ofctl). */

@@ -90,6 +90,7 @@ static int parse_cookie(struct ofp_tok v, enum ofp_parse_mode mode,
 			struct ofp_flow *flow, struct xs_err *err)
 {
 	int slash = ofp_tok_find(v, '/');
+	struct ofp_tok mt = ofp_tok_sub(v, slash + 1, slash < 0 ? 0 : v.len - slash - 1);
 	uint64_t c, m = 0;
 
 	if (slash < 0) {
@@ -108,8 +109,6 @@ static int parse_cookie(struct ofp_tok v, enum ofp_parse_mode mode,
 		if (mode == OFP_PARSE_ADD)
 			return ofp_err(err, ofp_tok_sub(v, slash, 1), "cookie: adding flows "
 				       "cannot use a cookie mask");
-		struct ofp_tok mt = ofp_tok_sub(v, slash + 1, v.len - slash - 1);
-
 		if (ofp_read_uint(ofp_tok_sub(v, 0, slash), UINT64_MAX, "cookie", &c, err))
 			return -EINVAL;
 		/* ovs-ofctl(8): "A mask of -1 may be used to exactly match a cookie." */
