@@ -8,8 +8,9 @@
  * VLAN tags: before TC ingress runs, the stack moves an outer tag that is in
  * the packet into skb metadata (skb_vlan_untag(); drivers with rx-vlan
  * offload do the same), so the frame TC sees may lack the tag XDP saw. The
- * TC stage therefore re-parses the skb for its header offsets rather than
- * trusting xs_meta's, and handles tags with bpf_skb_vlan_push/pop, which
+ * TC stage therefore parses the skb for its own header offsets, puts the
+ * accelerated tag back into the key for its lookup, and handles tags with
+ * bpf_skb_vlan_push/pop, which
  * know about the accelerated tag; after each, the offsets are moved by the
  * change in the number of tags left in the packet bytes. */
 #ifndef XDPSWITCH_BPF_EXECUTE_TC_H
@@ -141,14 +142,17 @@ __attribute__((noinline)) int xs_tc_action(struct __sk_buff *skb, struct xs_pkt 
 
 /* Executes megaflow @mf (slot @slot) on the skb; returns the TC verdict.
  * Every OUTPUT but the list's last action sends a clone out of its port's
- * egress; an OUTPUT that ends the list redirects the skb itself. A
- * broadcast OUTPUT (XS_OUT_F_BROADCAST) never reaches this stage: it only
- * exists in XS_MF_F_XDP lists (the agent gives TC lists explicit outputs,
- * and xs_dp_check_actions refuses anything else), and an skb has no devmap
+ * egress; an OUTPUT that ends the list redirects the skb itself, or, with
+ * @clone_last (the agent's test run, whose redirect verdict the kernel
+ * does not carry out), sends a clone too. A broadcast OUTPUT
+ * (XS_OUT_F_BROADCAST) never reaches this stage: it only exists in
+ * XS_MF_F_XDP lists (the agent gives TC lists explicit outputs, and
+ * xs_dp_check_actions refuses anything else), and an skb has no devmap
  * broadcast; one found here is an error. */
 static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					 const struct xs_megaflow *mf,
-					 struct xs_pkt *p, const struct xs_flow_key *key)
+					 struct xs_pkt *p, const struct xs_flow_key *key,
+					 int clone_last)
 {
 	__u32 n = mf->n_actions;
 	int i, ret;
@@ -161,10 +165,12 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 		if (a->type == XS_ACT_OUTPUT) {
 			if (a->flags & XS_OUT_F_BROADCAST)
 				goto err;
-			if (i + 1 == n)
+			if (i + 1 == n && !clone_last)
 				return bpf_redirect(a->arg, 0);
 			if (bpf_clone_redirect(skb, a->arg, 0))
 				goto err;
+			if (i + 1 == n)
+				return TC_ACT_SHOT; /* sent: the clone was the packet */
 			continue;
 		}
 		ret = xs_tc_action(skb, p, a, key);

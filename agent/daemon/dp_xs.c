@@ -1,8 +1,9 @@
-/* The switch's own datapath (agent/datapath/dp.h) as an agent datapath:
- * loads the XDP/TC programs with maps pinned per bridge, keeps the output
- * ports in the devmap, handles misses, ranks masks, shows counters. */
+/* The agent's datapath glue: drives a datapath provider (agent/dpif/dpif.h;
+ * the XDP/TC fast path by default) for the bridge: ports with their caps,
+ * misses, revalidation, counters in `show`. The only BPF-aware call is the
+ * XDP provider's program fds, which the agent's port attach needs. */
 #include "agent/daemon/dp_xs.h"
-#include "agent/daemon/cleanup.h"
+#include "agent/dpif/dpif_xdp.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -22,74 +23,66 @@ static uint32_t map_ofport(void *ctx, uint32_t ifindex)
 	return p ? p->ofport : 0;
 }
 
-static uint32_t map_ifindex(void *ctx, uint32_t ofport, bool *xdp_tx)
+static uint32_t map_dp_port(void *ctx, uint32_t ofport)
 {
 	struct xs_port *p = xs_ports_by_ofport(&((struct xs_agent *)ctx)->ports, ofport);
 
-	*xdp_tx = p && p->tx == XS_TX_XDP;
 	return p ? (uint32_t)p->ifindex : 0;
+}
+
+/* What the provider needs to know of a port. */
+static uint32_t port_caps(const struct xs_port *p)
+{
+	return p->tx == XS_TX_XDP ? XS_DPIF_PORT_XDP_TX : 0;
 }
 
 static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 {
-	struct xs_dp_opts o = { .pin_dir = state.pin_dir };
-	struct xs_port_map map = { map_ofport, map_ifindex, a };
+	struct xs_dpif_config cfg = { .bridge = a->bridge };
+	struct xs_port_map map = { map_ofport, map_dp_port, a };
 	int err;
 
-	err = xs_cleanup_pin_dir(a->bridge, state.pin_dir, sizeof(state.pin_dir));
-	if (err) {
-		snprintf(why, why_size, "bridge name too long for a pin directory");
+	err = xs_dpif_xdp.open(&cfg, &state.dpif, why, why_size);
+	if (err)
 		return err;
-	}
-	err = xs_dp_open(&o, &state.dp);
-	if (err) {
-		snprintf(why, why_size, "cannot load the fast path (maps pinned under %s): %s",
-			 state.pin_dir, strerror(-err));
-		return err;
-	}
 	state.batch = calloc(XS_UPCALL_BATCH, sizeof(*state.batch));
 	if (!state.batch) {
 		snprintf(why, why_size, "out of memory");
-		xs_dp_close(state.dp);
-		state.dp = NULL;
+		state.dpif->cls->close(state.dpif, true);
+		state.dpif = NULL;
 		return -ENOMEM;
 	}
 	/* Megaflows adopted from a previous run keep forwarding; the first
 	 * full pass, once the tables and ports are back, checks each one. */
-	xs_reval_init(&state.reval, state.dp, a->pipeline, &map);
+	xs_reval_init(&state.reval, state.dpif, a->pipeline, &map);
 	if (a->opts.max_idle_ms)
 		state.reval.max_idle_ms = a->opts.max_idle_ms;
 	if (a->opts.flow_limit)
 		state.reval.flow_limit = a->opts.flow_limit;
 	ports_synced = false;
 	a->dp = &state;
-	a->xdp_prog_fd = xs_dp_xdp_prog_fd(state.dp);
-	a->tc_prog_fd = xs_dp_tc_prog_fd(state.dp);
+	xs_dpif_xdp_prog_fds(state.dpif, &a->xdp_prog_fd, &a->tc_prog_fd);
 	return 0;
 }
 
-/* The maps stay pinned while ports still run the programs (a stop that
- * leaves the fast path forwarding, see agent.h); otherwise nothing is
- * left behind. */
+/* The fast path keeps forwarding (maps pinned) while ports still run the
+ * programs (a stop that leaves it forwarding, see agent.h); otherwise
+ * nothing is left behind. */
 static void xs_close(struct xs_agent *a)
 {
-	bool keep = a->keep_fast_path;
-
 	xs_reval_destroy(&state.reval);
 	free(state.batch);
 	state.batch = NULL;
-	xs_dp_close(state.dp);
-	state.dp = NULL;
+	state.dpif->cls->close(state.dpif, a->keep_fast_path);
+	state.dpif = NULL;
 	a->dp = NULL;
 	a->xdp_prog_fd = a->tc_prog_fd = -1;
-	if (!keep)
-		xs_dp_unpin(state.pin_dir);
 }
 
 static int xs_port_added(struct xs_agent *a, struct xs_port *p, char *why, size_t why_size)
 {
 	struct dp_xs *x = a->dp;
-	int err = xs_dp_port_add(x->dp, (uint32_t)p->ifindex);
+	int err = x->dpif->cls->port_add(x->dpif, (uint32_t)p->ifindex, port_caps(p));
 
 	if (err)
 		snprintf(why, why_size, "adding ifindex %d to the output ports: %s", p->ifindex,
@@ -101,7 +94,7 @@ static void xs_port_removed(struct xs_agent *a, struct xs_port *p)
 {
 	struct dp_xs *x = a->dp;
 
-	xs_dp_port_del(x->dp, (uint32_t)p->ifindex);
+	x->dpif->cls->port_del(x->dpif, (uint32_t)p->ifindex);
 }
 
 /* Once every port is back after start-up: an adopted devmap may still
@@ -115,7 +108,7 @@ static void sync_ports(struct xs_agent *a, struct dp_xs *x)
 
 	for (size_t i = 0; i < n; i++)
 		ifindexes[i] = (uint32_t)a->ports.ports[i].ifindex;
-	removed = xs_dp_ports_sync(x->dp, ifindexes, n);
+	removed = x->dpif->cls->ports_sync(x->dpif, ifindexes, n);
 	if (removed < 0)
 		xs_agent_log(a, "syncing the output ports with the bridge: %s",
 			     strerror(-removed));
@@ -135,7 +128,7 @@ static void xs_tables_changed(struct xs_agent *a)
 	struct dp_xs *x = a->dp;
 	int err;
 
-	if (!x || !x->dp)
+	if (!x || !x->dpif)
 		return;
 	x->reval.ports_changed = true;
 	if (a->ctl.fd < 0)
@@ -147,10 +140,13 @@ static void xs_tables_changed(struct xs_agent *a)
 		xs_agent_log(a, "revalidating megaflows: %s", strerror(-err));
 }
 
-/* Megaflows that output to p must move to the other stage. */
+/* The provider learns the port's new caps; megaflows that output to it
+ * may have to run elsewhere: a full pass moves them. */
 static void xs_tx_changed(struct xs_agent *a, struct xs_port *p)
 {
-	(void)p;
+	struct dp_xs *x = a->dp;
+
+	x->dpif->cls->port_add(x->dpif, (uint32_t)p->ifindex, port_caps(p));
 	xs_tables_changed(a);
 }
 
@@ -158,7 +154,7 @@ static int xs_poll_fd(struct xs_agent *a)
 {
 	struct dp_xs *x = a->dp;
 
-	return xs_dp_upcall_fd(x->dp);
+	return x->dpif->cls->recv_fd(x->dpif);
 }
 
 static void xs_on_ready(struct xs_agent *a)
@@ -194,26 +190,17 @@ static void xs_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool j
 	xs_mf_dump(a, a->dp, out, json);
 }
 
-/* pmd-stats-show style: where packets were found, and what the agent did
- * with the rest. */
+/* The provider's counters, then what the agent did with the misses and
+ * what the revalidator did. */
 static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 {
 	struct dp_xs *x = a->dp;
 	const struct xs_agent_miss_stats *m = &a->miss;
 	const struct xs_reval *r = &x->reval;
-	uint64_t st[XS_STAT__MAX];
 
-	if (xs_dp_stats_read(x->dp, st))
-		memset(st, 0, sizeof(st));
+	x->dpif->cls->show(x->dpif, out, json);
 	if (json) {
-		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
-			      "\"masks_per_hit\": %.2f, \"pin_dir\": \"%s\", \"counters\": {",
-			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
-			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st), x->pin_dir);
-		for (unsigned int i = 0; i < XS_STAT__MAX; i++)
-			xs_ctl_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", xs_dp_stat_name(i),
-				      st[i]);
-		xs_ctl_printf(out, "}, \"agent\": {\"upcalls\": %" PRIu64 ", \"installed\": %"
+		xs_ctl_printf(out, ", \"agent\": {\"upcalls\": %" PRIu64 ", \"installed\": %"
 			      PRIu64 ", \"install_failed\": %" PRIu64 ", \"hash_collisions\": %"
 			      PRIu64 ", \"executed\": %" PRIu64
 			      ", \"exec_failed\": %" PRIu64 ", \"truncated\": %" PRIu64
@@ -233,18 +220,6 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 			      xs_reval_limit_reached(r) ? "true" : "false", r->limit_hits);
 		return;
 	}
-	xs_ctl_printf(out, "datapath:\n");
-	xs_ctl_printf(out, "  packets received: %" PRIu64 "\n", st[XS_STAT_RX]);
-	xs_ctl_printf(out, "  microflow hits: %" PRIu64 "\n", st[XS_STAT_MICROFLOW_HIT]);
-	xs_ctl_printf(out, "  megaflow hits: %" PRIu64 "\n", st[XS_STAT_MEGAFLOW_HIT]);
-	xs_ctl_printf(out, "  avg. masks probed per hit: %.2f\n", xs_dp_stats_masks_per_hit(st));
-	xs_ctl_printf(out, "  misses: %" PRIu64 "\n", st[XS_STAT_MISS]);
-	xs_ctl_printf(out, "  lost: %" PRIu64 "\n", st[XS_STAT_MISS_LOST]);
-	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
-	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
-		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
-	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
-		      x->pin_dir, x->pin_dir);
 	xs_ctl_printf(out, "agent: upcalls %" PRIu64 ", installed %" PRIu64 ", install failed %"
 		      PRIu64 " (hash collisions %" PRIu64 "), re-injected %" PRIu64 ", re-inject failed %" PRIu64
 		      ", truncated %" PRIu64 ", translation failed %" PRIu64 ", controller %"
@@ -259,10 +234,6 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "flow limit: %u%s; misses executed without a megaflow: %" PRIu64
 		      "\n", r->flow_limit, xs_reval_limit_reached(r) ? " (limit hit)" : "",
 		      r->limit_hits);
-	xs_ctl_printf(out, "counters:");
-	for (unsigned int i = 0; i < XS_STAT__MAX; i++)
-		xs_ctl_printf(out, " %s=%" PRIu64, xs_dp_stat_name(i), st[i]);
-	xs_ctl_printf(out, "\n");
 }
 
 const struct xs_agent_dp_ops xs_agent_dp_xs = {

@@ -210,15 +210,15 @@ uint64_t xs_dp_upcall_malformed(const struct xs_dp *dp);
 
 /* --- re-injection (dp_exec.c) --------------------------------------------- */
 
-/* Runs @pkt through the XDP program as if it had arrived on @ifindex, but
- * with the actions of megaflow @h instead of a lookup (struct xs_meta with
- * XS_META_EXEC in front of the frame). The packet really leaves: this is a
- * BPF_PROG_TEST_RUN with live frames. If @h was retired meanwhile the
+/* Runs @pkt as if it had arrived on @ifindex, with the actions of
+ * megaflow @h instead of a lookup, and the packet really leaves: an skb
+ * test run of xs_tc_exec on the ingress port, whose outputs are clones
+ * sent for real (XDP and TC lists alike). If @h was retired meanwhile the
  * program drops the packet and counts STALE_REINJECT. The frame must be
  * whole: a miss record flagged XS_UPCALL_F_TRUNC cannot be re-injected.
- * -EINVAL: NULL @pkt, @len < 14 or > 3520 (a live test run takes one page
- * less headroom and tailroom), ifindex 0; -errno from the kernel (-ENODEV
- * for an unknown ifindex). */
+ * -EINVAL: NULL @pkt, @len < 14 or > 3520 (a test run takes one page less
+ * headroom and tailroom), ifindex 0 (or 1: the kernel runs those on lo);
+ * -errno from the kernel (-ENODEV for an unknown ifindex). */
 int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
 		  struct xs_flow_handle h);
 

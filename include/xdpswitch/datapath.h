@@ -182,22 +182,19 @@ struct xs_upcall {
 
 XS_STATIC_ASSERT(sizeof(struct xs_upcall) == 24 + 112 + XS_UPCALL_MAX_PKT, "upcall size");
 
-/* XDP metadata (in front of the frame, read through data_meta).
- *  EXEC: the agent re-injects a missed packet with BPF_PROG_TEST_RUN (live
- *        frames): run slot's actions, skip the lookup.
- *  TC:   XDP passes the packet up to the TC ingress stage, which executes
- *        slot's actions on the skb (several outputs, ports where an XDP
- *        redirect would be dropped). */
-#define XS_META_EXEC 0x78734531u /* "xsE1" */
-#define XS_META_TC 0x78735431u   /* "xsT1" */
-struct xs_meta {
-	__u32 magic;
+/* The agent's re-injection request: which megaflow's actions the execute
+ * program (xs_tc_exec) runs on the packet of its next test run. It lives
+ * in the object's .bss, written by the agent through the skeleton's mmap
+ * just before each BPF_PROG_TEST_RUN. Only the agent runs that program
+ * (it is never attached), one run at a time, so a packet from the wire
+ * can never reach a request. (This replaced a struct in front of the
+ * frame in XDP metadata: some kernels, this project's CI among them,
+ * refuse bpf_xdp_adjust_meta to XDP programs.) */
+struct xs_exec_req {
 	__u32 slot;
 	__u32 gen;
-	__u16 l3_off; /* offsets from the start of the frame; 0 = absent */
-	__u16 l4_off;
 };
-XS_STATIC_ASSERT(sizeof(struct xs_meta) == 16, "meta size is a multiple of 4");
+XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 
 /* Datapath counters (per CPU, xs_stats indexed by enum xs_stat). The list is
  * append-only: never reuse or reorder a retired number. */
@@ -216,7 +213,8 @@ XS_STATIC_ASSERT(sizeof(struct xs_meta) == 16, "meta size is a multiple of 4");
 	X(TTL_EXPIRED, "ttl_expired", "packets whose TTL expired")               \
 	X(TO_AGENT, "to_agent", "packets sent to the agent by an action")        \
 	X(REINJECT, "reinject", "packets re-injected by the agent")              \
-	X(STALE_REINJECT, "stale_reinject", "re-injected packets whose megaflow was gone")
+	X(STALE_REINJECT, "stale_reinject", "re-injected packets whose megaflow was gone") \
+	X(TC_MISS, "tc_miss", "packets handed to the TC stage that found no megaflow there")
 
 enum xs_stat {
 #define XS_STAT_ENUM(name, key, desc) XS_STAT_##name,

@@ -739,45 +739,52 @@ static void test_flow_stats(void **state)
 	assert_true(st[0].used_ns > 0);
 }
 
-/* Without XS_MF_F_XDP the frame goes up to the TC stage with an xs_meta. */
-static void test_tc_handoff_meta(void **state)
+/* Without XS_MF_F_XDP the frame goes up to the TC stage unchanged. */
+static void test_tc_handoff(void **state)
 {
 	struct xs_action acts[] = { OUT(LO), OUT(PORT_VETH) };
-	struct xs_flow_handle h;
-	struct xs_meta meta;
 	struct spec s = V4(6);
 	uint32_t len, meta_len;
 	uint64_t n;
 
 	(void)state;
 	fixture();
-	h = install(acts, 2, 0);
+	install(acts, 2, 0);
 	n = stat(XS_STAT_TC_HANDOFF);
 	build(&in_pkt, &s);
 	assert_int_equal(run_xdp(in_pkt.buf, in_pkt.len, 0, out_buf, &len, &meta_len), XDP_PASS);
 	assert_int_equal(stat(XS_STAT_TC_HANDOFF), n + 1);
-	assert_int_equal(meta_len, sizeof(meta));
-	assert_int_equal(len, sizeof(meta) + in_pkt.len);
-	memcpy(&meta, out_buf, sizeof(meta));
-	assert_int_equal(meta.magic, XS_META_TC);
-	assert_int_equal(meta.slot, h.slot);
-	assert_int_equal(meta.gen, h.gen);
-	assert_int_equal(meta.l3_off, 14);
-	assert_int_equal(meta.l4_off, 34);
-	assert_memory_equal(out_buf + sizeof(meta), in_pkt.buf, in_pkt.len);
+	assert_int_equal(meta_len, 0);
+	assert_frame(in_pkt.buf, in_pkt.len, out_buf, len, "handoff");
 }
 
-/* XS_META_EXEC: the agent's re-injection runs the named slot's actions,
- * without a lookup, and strips the metadata; a stale generation drops. */
+/* Runs xs_tc_exec on an skb of in_pkt arriving on LO, with the exec
+ * request {SLOT, @gen}; the frame as the actions left it comes back. */
+static int run_exec(uint32_t gen, uint32_t *out_len)
+{
+	struct __sk_buff ctx = { .ingress_ifindex = LO };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in_pkt.buf, .data_size_in = in_pkt.len,
+		    .data_out = out_buf, .data_size_out = XS_PKT_MAX,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	skel->bss->xs_exec_req.slot = SLOT;
+	skel->bss->xs_exec_req.gen = gen;
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_tc_exec), &o), 0);
+	*out_len = o.data_size_out;
+	assert_true(ring_buffer__consume(rb) >= 0);
+	return o.retval;
+}
+
+/* xs_tc_exec: the agent's re-injection runs the requested slot's actions,
+ * without a lookup, and sends the output as a clone (the run's own skb is
+ * dropped); a stale generation drops without sending. */
 static void test_reinject(void **state)
 {
 	struct xs_action acts[] = { MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d), OUT(LO) };
 	struct spec s = V4(6), w = V4(6, .dl_dst = MAC_D);
-	static uint8_t in[XS_PKT_MAX];
 	struct xs_flow_handle h;
-	struct xs_meta meta = { .magic = XS_META_EXEC, .slot = SLOT };
-	uint64_t re, stale, rx;
-	uint32_t len, meta_len;
+	uint64_t re, stale, rx, err;
+	uint32_t len;
 
 	(void)state;
 	fixture();
@@ -785,24 +792,19 @@ static void test_reinject(void **state)
 	set_masks(0); /* no lookup could find it */
 	build(&in_pkt, &s);
 	build(&want_pkt, &w);
-	meta.gen = h.gen;
-	memcpy(in, &meta, sizeof(meta));
-	memcpy(in + sizeof(meta), in_pkt.buf, in_pkt.len);
 	re = stat(XS_STAT_REINJECT);
 	stale = stat(XS_STAT_STALE_REINJECT);
 	rx = stat(XS_STAT_RX);
-	assert_int_equal(run_xdp(in, sizeof(meta) + in_pkt.len, sizeof(meta), out_buf, &len,
-				 &meta_len), XDP_TX);
-	assert_int_equal(meta_len, 0);
+	err = stat(XS_STAT_EXEC_ERROR);
+	assert_int_equal(run_exec(h.gen, &len), TC_ACT_SHOT);
 	assert_frame(want_pkt.buf, want_pkt.len, out_buf, len, "reinject");
 	assert_int_equal(stat(XS_STAT_REINJECT), re + 1);
+	assert_int_equal(stat(XS_STAT_EXEC_ERROR), err); /* the clone went out */
 	assert_int_equal(stat(XS_STAT_RX), rx);
 
-	meta.gen = h.gen - 1;
-	memcpy(in, &meta, sizeof(meta));
-	assert_int_equal(run_xdp(in, sizeof(meta) + in_pkt.len, sizeof(meta), out_buf, &len,
-				 NULL), XDP_DROP);
+	assert_int_equal(run_exec(h.gen - 1, &len), TC_ACT_SHOT);
 	assert_int_equal(stat(XS_STAT_STALE_REINJECT), stale + 1);
+	assert_frame(in_pkt.buf, in_pkt.len, out_buf, len, "stale: untouched");
 	assert_int_equal(n_upcalls, 0);
 }
 
@@ -864,29 +866,53 @@ static void test_config_knobs(void **state)
 
 /* --- TC stage ------------------------------------------------------------- */
 
-/* Without an xs_meta the TC program lets the packet through. (The kernel's
- * skb test run cannot carry metadata, so the handoff itself is tested with
- * live frames below.) */
-static void test_tc_without_meta_passes(void **state)
+/* Runs xs_tc on an skb of @p arriving on LO (the verdict comes back). */
+static int run_tc(const struct xs_pkt *p)
 {
+	struct __sk_buff ctx = { .ingress_ifindex = LO };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->buf, .data_size_in = p->len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_tc), &o), 0);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	return o.retval;
+}
+
+/* The TC stage finds the packet's megaflow again; when it is gone (removed
+ * between the XDP and TC stages) the packet is a miss for the agent. */
+static void test_tc_lookup_and_miss(void **state)
+{
+	struct xs_action acts[] = { OUT(LO) };
 	struct spec s = V4(6);
-	uint32_t len = 0;
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_out = out_buf, .data_size_out = sizeof(out_buf));
+	uint64_t miss, tc_miss, mega;
 
 	(void)state;
 	fixture();
 	build(&in_pkt, &s);
-	o.data_in = in_pkt.buf;
-	o.data_size_in = in_pkt.len;
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_tc), &o), 0);
-	assert_int_equal(o.retval, TC_ACT_OK);
-	len = o.data_size_out;
-	assert_frame(in_pkt.buf, in_pkt.len, out_buf, len, "tc pass");
+	install(acts, 1, 0);
+	mega = stat(XS_STAT_MEGAFLOW_HIT);
+	assert_int_equal(run_tc(&in_pkt), TC_ACT_REDIRECT);
+	assert_int_equal(stat(XS_STAT_MEGAFLOW_HIT), mega); /* XDP counted it */
+	assert_int_equal(n_upcalls, 0);
+
+	install(acts, 1, 0); /* a new generation: the microflow entry is stale */
+	install(acts, 1, 0); /* a new generation: the microflow entry is stale */
+	set_masks(0);
+	miss = stat(XS_STAT_MISS);
+	tc_miss = stat(XS_STAT_TC_MISS);
+	assert_int_equal(run_tc(&in_pkt), TC_ACT_SHOT);
+	assert_int_equal(stat(XS_STAT_TC_MISS), tc_miss + 1);
+	assert_int_equal(stat(XS_STAT_MISS), miss + 1);
+	assert_int_equal(n_upcalls, 1);
+	assert_int_equal(upcalls[0].reason, XS_UPCALL_MISS);
+	assert_int_equal(upcalls[0].key.in_port, LO);
+	assert_int_equal(upcalls[0].cap_len, in_pkt.len);
+	assert_memory_equal(upcalls[0].pkt, in_pkt.buf, in_pkt.len);
 }
 
 /* Live-frame fixture: xs_tc on VETH_A's ingress; frames re-injected with
  * BPF_PROG_TEST_RUN live frames as arriving on VETH_A go through xs_xdp,
- * are handed to the stack (XDP_PASS with xs_meta), run by xs_tc and sent
+ * are handed to the stack (XDP_PASS), looked up again and run by xs_tc, sent
  * out of VETH_A, so they arrive on VETH_B, where a packet socket reads
  * them (VLAN tags from its auxdata). */
 static void tc_fixture(void)
@@ -926,7 +952,9 @@ static size_t capture_within(uint8_t *buf, size_t size, int ms)
 		struct pollfd pfd = { .fd = cap_fd, .events = POLLIN };
 		char cbuf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
 		struct iovec iov = { .iov_base = buf, .iov_len = size };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		struct sockaddr_ll from;
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
+				      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 				      .msg_controllen = sizeof(cbuf) };
 		struct cmsghdr *cm;
 		ssize_t n;
@@ -934,7 +962,9 @@ static size_t capture_within(uint8_t *buf, size_t size, int ms)
 		if (poll(&pfd, 1, 50) <= 0)
 			continue;
 		n = recvmsg(cap_fd, &msg, 0);
-		if (n <= 0 || !memmem(buf, n, payload, sizeof(payload)))
+		/* inject() sends from this socket's interface: skip our own */
+		if (n <= 0 || from.sll_pkttype == PACKET_OUTGOING ||
+		    !memmem(buf, n, payload, sizeof(payload)))
 			continue;
 		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 			struct tpacket_auxdata aux;
@@ -969,15 +999,17 @@ static size_t capture_none(uint8_t *buf, size_t size)
 	return capture_within(buf, size, 150);
 }
 
-/* Injects @p as a live frame arriving on VETH_A. */
+/* Sends @p from VETH_B, so it arrives on VETH_A, where xs_tc runs. (The
+ * stage it stands for: XDP passed the packet up; XDP itself is not on
+ * VETH_A, the TC program's second lookup is what is tested.) */
 static void inject(const struct xs_pkt *p)
 {
-	struct xdp_md ctx_in = { .data_end = p->len, .ingress_ifindex = veth_ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->buf, .data_size_in = p->len,
-		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = 1,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
 
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_xdp), &o), 0);
+	sll.sll_ifindex = if_nametoindex(VETH_B);
+	memcpy(sll.sll_addr, p->buf, 6);
+	assert_int_equal(sendto(cap_fd, p->buf, p->len, 0, (struct sockaddr *)&sll, sizeof(sll)),
+			 p->len);
 }
 
 struct tc_case {
@@ -1036,7 +1068,7 @@ static void test_tc_stage_table(void **state)
 	tc_fixture();
 	for (i = 0; i < sizeof(tc_cases) / sizeof(tc_cases[0]); i++) {
 		const struct tc_case *c = &tc_cases[i];
-		uint64_t handoff = stat(XS_STAT_TC_HANDOFF), errors = stat(XS_STAT_EXEC_ERROR);
+		uint64_t tc_miss = stat(XS_STAT_TC_MISS), errors = stat(XS_STAT_EXEC_ERROR);
 
 		install(c->acts, c->n, 0);
 		build(&in_pkt, &c->in);
@@ -1054,7 +1086,7 @@ static void test_tc_stage_table(void **state)
 		}
 		if (capture_none(got, sizeof(got)))
 			fail_msg("%s: one frame too many", c->name);
-		assert_int_equal(stat(XS_STAT_TC_HANDOFF), handoff + 1);
+		assert_int_equal(stat(XS_STAT_TC_MISS), tc_miss);
 		assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors);
 		printf("# ok: %s\n", c->name);
 	}
@@ -1242,16 +1274,25 @@ static void test_broadcast_live(void **state)
 	build(&in_pkt, &in);
 	build(&want, &out);
 	for (in_port = 0; in_port < N_BC; in_port += N_BC - 1) {
-		struct xdp_md ctx = { .data_end = in_pkt.len, .ingress_ifindex = ports[in_port].ifa };
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in_pkt.buf, .data_size_in = in_pkt.len,
-			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
-			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+		struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6,
+					   .sll_ifindex = (int)ports[in_port].ifb };
 		uint64_t before[N_BC], errors = stat_in(k, XS_STAT_EXEC_ERROR);
+		int fd = socket(AF_PACKET, SOCK_RAW, 0);
 
 		for (i = 0; i < N_BC; i++)
 			before[i] = ports[i].cap->bss->cap_count;
-		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(k->progs.xs_xdp), &o), 0);
+		/* The frame arrives on the ingress port for real: xs_xdp is
+		 * attached there (generic mode: live-frame test runs are
+		 * refused on some kernels) and the frame sent from its peer. */
+		assert_true(fd >= 0);
+		assert_int_equal(bpf_xdp_attach(ports[in_port].ifa, bpf_program__fd(k->progs.xs_xdp),
+						XDP_FLAGS_SKB_MODE, NULL), 0);
+		memcpy(sll.sll_addr, in_pkt.buf, 6);
+		assert_int_equal(sendto(fd, in_pkt.buf, in_pkt.len, 0, (struct sockaddr *)&sll,
+					sizeof(sll)), in_pkt.len);
+		close(fd);
 		usleep(100 * 1000); /* veth delivers from its NAPI poll */
+		bpf_xdp_detach(ports[in_port].ifa, XDP_FLAGS_SKB_MODE, NULL);
 		for (i = 0; i < N_BC; i++) {
 			uint64_t got = ports[i].cap->bss->cap_count - before[i];
 			uint32_t idx = (uint32_t)(before[i] % 16);
@@ -1361,10 +1402,10 @@ int main(void)
 		cmocka_unit_test(test_cache_tiers),
 		cmocka_unit_test(test_third_mask_matches),
 		cmocka_unit_test(test_flow_stats),
-		cmocka_unit_test(test_tc_handoff_meta),
+		cmocka_unit_test(test_tc_handoff),
 		cmocka_unit_test(test_reinject),
 		cmocka_unit_test(test_config_knobs),
-		cmocka_unit_test(test_tc_without_meta_passes),
+		cmocka_unit_test(test_tc_lookup_and_miss),
 		cmocka_unit_test(test_tc_stage_table),
 		cmocka_unit_test(test_tc_stage_drops_and_upcalls),
 		cmocka_unit_test(test_tc_upcall_keeps_vlan),
