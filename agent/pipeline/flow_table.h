@@ -11,8 +11,8 @@
  *  - cookie_mask != 0 restricts modify/delete to rules with
  *    (rule.cookie & cookie_mask) == (cookie & cookie_mask).
  *  - modify replaces the actions of the selected rules and nothing else:
- *    counters, creation time (so duration and hard_timeout), idle time,
- *    timeouts and id are kept; the flow's priority only selects (strict)
+ *    counters, creation time (so duration, and hard_timeout, which Open
+ *    vSwitch restarts on a modify), idle time, timeouts and id are kept; the flow's priority only selects (strict)
  *    and its timeouts are ignored. It never adds a rule, even when nothing
  *    matches (OpenFlow 1.2+; Open vSwitch with OpenFlow 1.0 would add).
  *    The cookie changes only when the modify says so (set_cookie: mod-flows
