@@ -2,7 +2,7 @@
  * daemon; the daemon itself is agent/daemon/agent.c. */
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
-#include "agent/daemon/revalidator.h"
+#include "agent/dpif/dpif.h"
 #include "xdpswitch/datapath.h"
 
 #include <errno.h>
@@ -23,12 +23,17 @@ static const char agent_usage[] =
 	"  --datapath-object FILE   attach the first XDP/TC programs of FILE instead\n"
 	"                           of the switch's own (development and tests)\n"
 	"  --no-datapath            attach nothing; only track ports (tests)\n"
+	"  --datapath xdp|dummy     the datapath provider (default xdp: the XDP/TC fast\n"
+	"                           path); dummy runs megaflows in the agent, ports are\n"
+	"                           names without interfaces, packets come from\n"
+	"                           `xdpswitch inject` (no root, no BPF; tests)\n"
 	"  --max-idle MS            remove megaflows idle this long (default 10000)\n"
 	"  --max-flows N            size of the datapath's megaflow table (default\n"
-	"                           65536, at most 16777216)\n"
-	"  --flow-limit N           install at most N megaflows (default 200000 or\n"
-	"                           --max-flows, the smaller; not above --max-flows);\n"
-	"                           misses beyond it are forwarded, not installed\n"
+	"                           65536 for xdp, at most 16777216)\n"
+	"  --flow-limit N           install at most N megaflows (default 200000, and\n"
+	"                           never more than the datapath holds; not above\n"
+	"                           --max-flows); misses beyond are forwarded, not\n"
+	"                           installed\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
@@ -67,6 +72,7 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "datapath-object", required_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-datapath", no_argument, NULL, 'N' },
+		{ "datapath", required_argument, NULL, 'D' },
 		{ "max-idle", required_argument, NULL, 'I' },
 		{ "flow-limit", required_argument, NULL, 'l' },
 		{ "max-flows", required_argument, NULL, 'M' },
@@ -75,7 +81,6 @@ int xs_cmd_agent(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xs_agent_opts o = { 0 };
-	uint32_t max_flows;
 	int c;
 
 	optind = 1;
@@ -88,6 +93,14 @@ int xs_cmd_agent(int argc, char **argv)
 		case 'O': o.dp_object = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'N': o.no_datapath = true; break;
+		case 'D':
+			if (!xs_dpif_class_by_type(optarg)) {
+				fprintf(stderr, "xdpswitch agent: --datapath must be xdp or dummy, "
+					"not '%s'\n", optarg);
+				return 2;
+			}
+			o.datapath = optarg;
+			break;
 		case 'C': o.cleanup = true; break;
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);
@@ -123,21 +136,12 @@ int xs_cmd_agent(int argc, char **argv)
 			return 2;
 		}
 	}
-	/* A limit above the table could never be reached: the table fills
-	 * first and installs fail instead of being counted as over the limit. */
-	max_flows = o.max_flows ? o.max_flows : XS_DEFAULT_MAX_FLOWS;
-	if (!o.flow_limit)
-		o.flow_limit = max_flows < XS_REVAL_DEFAULT_FLOW_LIMIT ? max_flows
-								      : XS_REVAL_DEFAULT_FLOW_LIMIT;
-	if (o.flow_limit > max_flows) {
-		if (o.max_flows)
-			fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows "
-				"%u (the datapath holds at most --max-flows megaflows)\n",
-				o.flow_limit, o.max_flows);
-		else
-			fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows "
-				"(default %u): give --max-flows %u or more\n", o.flow_limit,
-				XS_DEFAULT_MAX_FLOWS, o.flow_limit);
+	/* A limit above the table could never be reached. Without --max-flows
+	 * the provider's size applies and the agent lowers the limit to it. */
+	if (o.max_flows && o.flow_limit > o.max_flows) {
+		fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows %u (the "
+			"datapath holds at most --max-flows megaflows)\n", o.flow_limit,
+			o.max_flows);
 		return 2;
 	}
 	if (o.bridge && xs_ctl_check_bridge(o.bridge)) {

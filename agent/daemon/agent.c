@@ -257,7 +257,16 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 		snprintf(why, why_size, "'%s', column %d: %s", spec, perr.col, perr.msg);
 		return err;
 	}
-	ifindex = (int)if_nametoindex(name);
+	if (xs_agent_virtual_ports(a)) {
+		/* A name without an interface: its datapath port is a number
+		 * of ours, one above the highest in use. */
+		ifindex = 1;
+		for (size_t i = 0; i < a->ports.n; i++)
+			if (a->ports.ports[i].ifindex >= ifindex)
+				ifindex = a->ports.ports[i].ifindex + 1;
+	} else {
+		ifindex = (int)if_nametoindex(name);
+	}
 	if (!ifindex) {
 		snprintf(why, why_size, "no interface '%s'", name);
 		return -ENODEV;
@@ -318,7 +327,8 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 		if (err)
 			goto xdp;
 	}
-	probe_tx(p);
+	if (!xs_agent_virtual_ports(a))
+		probe_tx(p);
 	if (a->dp_ops->port_added) {
 		err = a->dp_ops->port_added(a, p, sub, sizeof(sub));
 		if (err) {
@@ -469,6 +479,8 @@ void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 
 void xs_agent_ports_reprobe(struct xs_agent *a)
 {
+	if (xs_agent_virtual_ports(a))
+		return; /* no interfaces to probe */
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
 		enum xs_port_tx was = p->tx;
@@ -691,13 +703,13 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	lib_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 	libxdp_set_print(libxdp_print);
-	err = check_bpf_permission();
+	err = xs_agent_virtual_ports(&a) ? 0 : check_bpf_permission();
 	if (err) {
 		xs_agent_log(&a, "cannot use BPF (%s): the agent needs root (CAP_BPF, "
 			     "CAP_NET_ADMIN)", strerror(-err));
 		goto fail;
 	}
-	err = ensure_bpffs(&a);
+	err = xs_agent_virtual_ports(&a) ? 0 : ensure_bpffs(&a);
 	if (err) {
 		xs_agent_log(&a, "cannot mount bpffs on %s: %s", BPFFS, strerror(-err));
 		goto fail;

@@ -107,6 +107,7 @@ struct xs_agent_opts {
 	bool no_libxdp;            /* --no-libxdp: plain bpf_xdp_attach */
 	bool verbose;              /* --verbose: libbpf/libxdp info messages */
 	bool no_datapath;          /* --no-datapath: xs_agent_dp_none */
+	const char *datapath;      /* --datapath TYPE: the provider (NULL: "xdp") */
 	uint32_t max_idle_ms;      /* --max-idle: megaflow idle expiry; 0: default */
 	uint32_t flow_limit;       /* --flow-limit: megaflows at most; 0: default,
 	                            * never above the datapath's max_flows */
@@ -225,6 +226,18 @@ void xs_agent_tables_changed(struct xs_agent *a);
 /* Rewrites the state file (rules and ports); a failure is logged. Does
  * nothing while the agent starts or cleans up. Returns 0 or -errno. */
 int xs_agent_save_state(struct xs_agent *a);
+
+/* The datapath provider the agent drives, or NULL (--no-datapath, a
+ * datapath object, or not open yet). */
+struct xs_dpif *xs_agent_dpif(struct xs_agent *a);
+
+/* True when the datapath's ports are names without interfaces (a
+ * userspace provider): nothing is attached, port numbers are made up. */
+bool xs_agent_virtual_ports(const struct xs_agent *a);
+
+/* Handles every upcall waiting in the datapath now (what the loop does
+ * when the datapath's fd is readable). */
+void xs_agent_upcalls_run(struct xs_agent *a);
 
 /* Logs "xdpswitch[BRIDGE]: ..." with a newline on stderr. */
 void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)

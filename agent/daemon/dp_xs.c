@@ -40,9 +40,15 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 {
 	struct xs_dpif_config cfg = { .bridge = a->bridge };
 	struct xs_port_map map = { map_ofport, map_dp_port, a };
+	const struct xs_dpif_class *cls =
+		xs_dpif_class_by_type(a->opts.datapath ? a->opts.datapath : "xdp");
 	int err;
 
-	err = xs_dpif_xdp.open(&cfg, &state.dpif, why, why_size);
+	if (!cls) {
+		snprintf(why, why_size, "no datapath '%s'", a->opts.datapath);
+		return -EINVAL;
+	}
+	err = cls->open(&cfg, &state.dpif, why, why_size);
 	if (err)
 		return err;
 	state.batch = calloc(XS_UPCALL_BATCH, sizeof(*state.batch));
@@ -57,10 +63,15 @@ static int xs_open(struct xs_agent *a, char *why, size_t why_size)
 	xs_reval_init(&state.reval, state.dpif, a->pipeline, &map);
 	if (a->opts.max_idle_ms)
 		state.reval.max_idle_ms = a->opts.max_idle_ms;
-	if (a->opts.flow_limit)
-		state.reval.flow_limit = a->opts.flow_limit;
+	/* The flow limit never exceeds what the datapath holds. */
+	state.reval.flow_limit_max = a->opts.flow_limit ? a->opts.flow_limit
+							: XS_REVAL_DEFAULT_FLOW_LIMIT;
+	if (state.reval.flow_limit_max > state.dpif->cls->max_flows(state.dpif))
+		state.reval.flow_limit_max = state.dpif->cls->max_flows(state.dpif);
+	state.reval.flow_limit = state.reval.flow_limit_max;
 	ports_synced = false;
 	a->dp = &state;
+	/* only the XDP provider has programs to attach to interfaces */
 	xs_dpif_xdp_prog_fds(state.dpif, &a->xdp_prog_fd, &a->tc_prog_fd);
 	return 0;
 }
@@ -73,7 +84,7 @@ static void xs_close(struct xs_agent *a)
 	xs_reval_destroy(&state.reval);
 	free(state.batch);
 	state.batch = NULL;
-	state.dpif->cls->close(state.dpif, a->keep_fast_path);
+	state.dpif->cls->close(state.dpif, a->keep_fast_path && state.dpif->cls->outlives_agent);
 	state.dpif = NULL;
 	a->dp = NULL;
 	a->xdp_prog_fd = a->tc_prog_fd = -1;
@@ -212,11 +223,12 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		xs_ctl_printf(out, ", \"revalidator\": {\"passes\": %" PRIu64 ", \"last_pass_us\": %"
 			      PRIu64 ", \"kept\": %u, \"modified\": %u, \"removed\": %u, "
 			      "\"idle_expired\": %u, \"rules_timed_out\": %u, \"max_idle_ms\": %"
-			      PRIu64 ", \"flow_limit\": %u, \"flow_limit_hit\": %s, "
+			      PRIu64 ", \"flow_limit\": %u, \"flow_limit_max\": %u, "
+			      "\"flow_limit_hit\": %s, "
 			      "\"not_installed\": %" PRIu64 "}",
 			      r->passes, r->last_pass_us, r->last.kept, r->last.modified,
 			      r->last.removed, r->last.expired, r->last.rules_timed_out,
-			      r->max_idle_ms, r->flow_limit,
+			      r->max_idle_ms, r->flow_limit, r->flow_limit_max,
 			      xs_reval_limit_reached(r) ? "true" : "false", r->limit_hits);
 		return;
 	}
@@ -231,9 +243,12 @@ static void xs_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		      "rules timed out %u\n", r->passes, r->last_pass_us, r->last.kept,
 		      r->last.modified, r->last.removed, r->last.expired, r->max_idle_ms,
 		      r->last.rules_timed_out);
-	xs_ctl_printf(out, "flow limit: %u%s; misses executed without a megaflow: %" PRIu64
-		      "\n", r->flow_limit, xs_reval_limit_reached(r) ? " (limit hit)" : "",
-		      r->limit_hits);
+	xs_ctl_printf(out, "flow limit: %u", r->flow_limit);
+	if (r->flow_limit < r->flow_limit_max)
+		xs_ctl_printf(out, " (dynamic: lowered from %u, revalidation is slow)",
+			      r->flow_limit_max);
+	xs_ctl_printf(out, "%s; misses executed without a megaflow: %" PRIu64 "\n",
+		      xs_reval_limit_reached(r) ? " (limit hit)" : "", r->limit_hits);
 }
 
 const struct xs_agent_dp_ops xs_agent_dp_xs = {
@@ -252,3 +267,22 @@ const struct xs_agent_dp_ops xs_agent_dp_xs = {
 	.sync_stats = xs_sync_stats,
 	.dump_megaflows = xs_dump_megaflows,
 };
+
+struct xs_dpif *xs_agent_dpif(struct xs_agent *a)
+{
+	return a->dp_ops == &xs_agent_dp_xs && a->dp ? ((struct dp_xs *)a->dp)->dpif : NULL;
+}
+
+bool xs_agent_virtual_ports(const struct xs_agent *a)
+{
+	const struct xs_dpif_class *cls =
+		xs_dpif_class_by_type(a->opts.datapath ? a->opts.datapath : "xdp");
+
+	return a->dp_ops == &xs_agent_dp_xs && cls && !cls->outlives_agent;
+}
+
+void xs_agent_upcalls_run(struct xs_agent *a)
+{
+	if (a->dp_ops == &xs_agent_dp_xs && a->dp)
+		xs_on_ready(a);
+}

@@ -18,7 +18,7 @@ void xs_reval_init(struct xs_reval *r, struct xs_dpif *dpif, struct flow_tables 
 	r->map = *map;
 	rule_stats_init(&r->rs);
 	r->max_idle_ms = XS_REVAL_DEFAULT_MAX_IDLE_MS;
-	r->flow_limit = XS_REVAL_DEFAULT_FLOW_LIMIT;
+	r->flow_limit = r->flow_limit_max = XS_REVAL_DEFAULT_FLOW_LIMIT;
 	/* Adopted megaflows have no record yet: the first tick checks them. */
 	r->version = ft->version - 1;
 }
@@ -72,6 +72,24 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	}
 	out->n_actions = (uint16_t)n;
 	return out->err;
+}
+
+void xs_reval_adjust_limit(struct xs_reval *r, uint64_t pass_ms)
+{
+	uint64_t limit = r->flow_limit;
+
+	if (pass_ms > XS_REVAL_SLOW_PASS_MS)
+		limit = limit * XS_REVAL_FAST_PASS_MS / pass_ms;
+	else if (pass_ms > XS_REVAL_SLOWISH_PASS_MS)
+		limit = limit * 3 / 4;
+	else if (pass_ms < XS_REVAL_FAST_PASS_MS)
+		limit += XS_REVAL_LIMIT_STEP;
+	if (limit > r->flow_limit_max)
+		limit = r->flow_limit_max;
+	if (limit < XS_REVAL_LIMIT_FLOOR)
+		limit = XS_REVAL_LIMIT_FLOOR < r->flow_limit_max ? XS_REVAL_LIMIT_FLOOR
+								 : r->flow_limit_max;
+	r->flow_limit = (uint32_t)limit;
 }
 
 bool xs_reval_limit_reached(const struct xs_reval *r)
@@ -199,6 +217,7 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 	r->ports_changed = false;
 	r->passes++;
 	r->last_pass_us = (xs_mono_ns() / 1000) - t0;
+	xs_reval_adjust_limit(r, r->last_pass_us / 1000);
 	r->last.kept = cnt.kept;
 	r->last.modified = cnt.modified;
 	r->last.removed = cnt.removed;

@@ -75,7 +75,9 @@ struct xs_reval {
 	struct xs_port_map map;
 	struct rule_stats rs;
 	uint64_t max_idle_ms;       /* XS_REVAL_DEFAULT_MAX_IDLE_MS */
-	uint32_t flow_limit;        /* XS_REVAL_DEFAULT_FLOW_LIMIT */
+	uint32_t flow_limit;        /* in force now (dynamic, see below) */
+	uint32_t flow_limit_max;    /* configured: XS_REVAL_DEFAULT_FLOW_LIMIT,
+	                             * at most the datapath's size */
 	uint64_t version;           /* ft->version at the last full pass */
 	bool ports_changed;         /* a port map change: next tick is full */
 	/* For `show`. */
@@ -129,6 +131,19 @@ int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c
 /* CLOCK_MONOTONIC in ms: the clock of the rules' times and of @now_ms
  * arguments here. */
 uint64_t xs_reval_now_ms(void);
+
+/* The dynamic flow limit, as Open vSwitch's: a full pass that takes
+ * longer than XS_REVAL_SLOW_PASS_MS shrinks the limit in proportion
+ * (and by a quarter past XS_REVAL_SLOWISH_PASS_MS), so that tables
+ * changes stay answered in about a second; fast passes give it back,
+ * XS_REVAL_LIMIT_STEP at a time, up to flow_limit_max. Never below
+ * XS_REVAL_LIMIT_FLOOR. Called after each full pass of @pass_ms. */
+#define XS_REVAL_SLOW_PASS_MS 2000
+#define XS_REVAL_SLOWISH_PASS_MS 1300
+#define XS_REVAL_FAST_PASS_MS 1000
+#define XS_REVAL_LIMIT_STEP 1000
+#define XS_REVAL_LIMIT_FLOOR 1000
+void xs_reval_adjust_limit(struct xs_reval *r, uint64_t pass_ms);
 
 /* True when the flow limit stops installs now. */
 bool xs_reval_limit_reached(const struct xs_reval *r);

@@ -309,7 +309,7 @@ static void test_flow_limit(void **state)
 	xs_test_require_bpf();
 	f = setup_fx(64, "priority=10,udp actions=move:NXM_OF_IP_DST[]->NXM_OF_IP_SRC[],"
 			 "output:1\n");
-	f->r.flow_limit = 2;
+	f->r.flow_limit = f->r.flow_limit_max = 2;
 	for (uint32_t i = 0; i < 5; i++)
 		len = miss(f, i, pkt);
 	/* Two installed, three executed only; all five delivered and
