@@ -111,7 +111,10 @@ struct xs_agent_opts {
 	bool no_datapath;          /* --no-datapath: ports tracked, nothing attached */
 	const char *datapath;      /* --datapath TYPE: the provider (NULL: "xdp") */
 	uint32_t max_idle_ms;      /* --max-idle: megaflow idle expiry; 0: default */
-	uint32_t flow_limit;       /* --flow-limit: megaflows at most; 0: default */
+	uint32_t flow_limit;       /* --flow-limit: megaflows at most; 0: default,
+	                            * never above the datapath's max_flows */
+	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
+	                            * 0: XS_DEFAULT_MAX_FLOWS */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;

@@ -17,6 +17,8 @@
  * packet then leaves for the agent there and nothing after it runs).
  * Output ports are OpenFlow port numbers. Output to the current in_port is
  * dropped unless spelled output:in_port; flood/all use flow_tables.ports;
+ * output:in_port after load/move wrote LOCAL (or another reserved number)
+ * into in_port drops with a note: the bridge has no LOCAL port;
  * controller becomes XS_ACT_TO_AGENT (XS_UPCALL_ACTION). Actions after the
  * last output are dropped; no output at all means drop.
  *
