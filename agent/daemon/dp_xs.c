@@ -37,7 +37,7 @@ static bool has_megaflows(const struct xs_agent *a)
 int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size)
 {
 	struct xs_dpif_config cfg = {
-		.bridge = a->bridge, .xdp_mode = a->opts.mode,
+		.bridge = a->bridge, .max_flows = a->opts.max_flows, .xdp_mode = a->opts.mode,
 		.no_libxdp = a->opts.no_libxdp, .verbose = a->opts.verbose,
 		.object = a->opts.dp_object,
 	};
