@@ -1,0 +1,17 @@
+/* The datapath providers by name, for the agent's --datapath option. */
+#include "agent/dpif/dpif.h"
+
+#include <string.h>
+
+const struct xs_dpif_class *xs_dpif_class_by_type(const char *type)
+{
+	/* The integrator adds xdp (xs_dpif_xdp) here. */
+	static const struct xs_dpif_class *const classes[] = { &xs_dpif_dummy };
+
+	if (!type)
+		return NULL;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (!strcmp(classes[i]->type, type))
+			return classes[i];
+	return NULL;
+}

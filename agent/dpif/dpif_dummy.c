@@ -1,0 +1,1078 @@
+/* The userspace datapath provider (xs_dpif_dummy): megaflows in per-mask
+ * hash tables, packets injected by receive(), outputs to a log, upcalls to
+ * a queue. No BPF, no root; see dpif_dummy.h for the design. */
+#include "agent/dpif/dpif_dummy.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "agent/dpif/dummy_exec.h"
+#include "common/clock.h"
+#include "common/flow_parse.h"
+
+/* Counters shown by show(): name, text label. */
+#define DUMMY_COUNTERS(X)                                                  \
+	X(rx, "packets received")                                          \
+	X(megaflow_hit, "megaflow hits")                                   \
+	X(miss, "misses")                                                  \
+	X(miss_shed, "misses shed (per-port miss limit)")                  \
+	X(upcall_lost, "upcalls lost (queue full)")                        \
+	X(executed, "packets executed for the agent")                      \
+	X(exec_error, "packets dropped: an action failed")                 \
+	X(action_drop, "packets whose actions output nothing")             \
+	X(ttl_expired, "packets whose TTL expired")                        \
+	X(to_agent, "packets sent to the agent by an action")              \
+	X(frames_out, "frames output")                                     \
+	X(log_dropped, "frames dropped from the output log (full)")
+
+struct dummy_counters {
+#define DUMMY_FIELD(name, label) uint64_t name;
+	DUMMY_COUNTERS(DUMMY_FIELD)
+#undef DUMMY_FIELD
+};
+
+struct dummy_port {
+	uint32_t port;
+	uint64_t tokens_milli; /* miss budget, as bpf/upcall.h's bucket */
+	uint64_t last_ns;      /* 0: no miss yet */
+};
+
+struct dummy_mask {
+	struct xs_flow_key bits;
+	struct dummy_mask *next; /* probe order */
+	uint32_t n_flows;
+	unsigned int shift;      /* bucket = hash >> shift */
+	uint32_t *buckets;       /* first slot of each chain; 0: empty */
+};
+
+struct dummy_flow {
+	uint32_t gen;            /* of the last install or modify */
+	bool live;
+	uint32_t next;           /* chain of the mask's bucket, or free list */
+	struct dummy_mask *mask;
+	uint64_t hash;           /* of key */
+	struct xs_flow_key key;  /* masked */
+	uint64_t installed_ns;
+	struct xs_flow_stats stats;
+	uint16_t n_actions;
+	struct xs_action actions[XS_MAX_ACTIONS];
+};
+
+struct dummy_out {
+	uint32_t port;
+	uint32_t len;
+	uint8_t *data;
+};
+
+struct dpif_dummy {
+	struct xs_dpif up;
+	uint32_t max_flows;
+	uint32_t miss_rate, miss_burst;
+
+	struct dummy_port *ports; /* ascending */
+	size_t n_ports, cap_ports;
+
+	struct dummy_flow *flows; /* slots; [0] never used */
+	uint32_t n_slots, cap_slots;
+	uint32_t free_head;       /* free slots through next; 0: none */
+	uint32_t n_flows;
+	struct dummy_mask *masks;
+	uint32_t n_masks;
+
+	struct xs_upcall *upcalls[XS_DUMMY_MAX_UPCALLS]; /* ring */
+	uint32_t up_head, up_n;
+	int efd;                  /* readable while up_n > 0 */
+	bool signaled;
+
+	struct dummy_out outs[XS_DUMMY_MAX_OUTPUTS]; /* ring */
+	uint32_t out_head, out_n;
+
+	struct dummy_counters st;
+	struct xs_dummy_frame frame; /* the packet being executed */
+};
+
+#define MIN_BUCKET_BITS 4
+#define NSEC_PER_SEC 1000000000ull
+
+static struct dpif_dummy *dummy(struct xs_dpif *dpif)
+{
+	return (struct dpif_dummy *)dpif;
+}
+
+/* --- ports -------------------------------------------------------------------- */
+
+/* Index of @port, or of where it would go (*found false). */
+static size_t port_index(const struct dpif_dummy *d, uint32_t port, bool *found)
+{
+	size_t lo = 0, hi = d->n_ports;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->ports[mid].port < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < d->n_ports && d->ports[lo].port == port;
+	return lo;
+}
+
+static struct dummy_port *port_find(struct dpif_dummy *d, uint32_t port)
+{
+	bool found;
+	size_t i = port_index(d, port, &found);
+
+	return found ? &d->ports[i] : NULL;
+}
+
+static int dummy_port_add(struct xs_dpif *dpif, uint32_t port, uint32_t caps)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	bool found;
+	size_t i;
+
+	(void)caps; /* every port takes every output here */
+	if (!port)
+		return -EINVAL;
+	i = port_index(d, port, &found);
+	if (found)
+		return 0;
+	if (d->n_ports == XS_MAX_PORTS)
+		return -ENOSPC;
+	if (d->n_ports == d->cap_ports) {
+		size_t cap = d->cap_ports ? 2 * d->cap_ports : 8;
+		struct dummy_port *p = realloc(d->ports, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		d->ports = p;
+		d->cap_ports = cap;
+	}
+	memmove(&d->ports[i + 1], &d->ports[i], (d->n_ports - i) * sizeof(d->ports[0]));
+	d->ports[i] = (struct dummy_port){ .port = port };
+	d->n_ports++;
+	return 0;
+}
+
+static int dummy_port_del(struct xs_dpif *dpif, uint32_t port)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	bool found;
+	size_t i = port_index(d, port, &found);
+
+	if (!found)
+		return -ENOENT;
+	memmove(&d->ports[i], &d->ports[i + 1], (d->n_ports - i - 1) * sizeof(d->ports[0]));
+	d->n_ports--;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* -EINVAL (NULL @ports with @n > 0, a port 0, @n above XS_MAX_PORTS) and
+ * -ENOMEM change nothing. Ports kept keep their miss budget. */
+static int dummy_ports_sync(struct xs_dpif *dpif, const uint32_t *ports, size_t n)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	struct dummy_port *np;
+	uint32_t *want;
+	size_t n_new = 0, kept = 0;
+
+	if ((n && !ports) || n > XS_MAX_PORTS)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!ports[i])
+			return -EINVAL;
+	want = malloc((n ? n : 1) * sizeof(*want));
+	np = malloc((n ? n : 1) * sizeof(*np));
+	if (!want || !np) {
+		free(want);
+		free(np);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(want, ports, n * sizeof(*want));
+	qsort(want, n, sizeof(*want), cmp_u32);
+	for (size_t i = 0; i < n; i++) {
+		struct dummy_port *old;
+
+		if (n_new && np[n_new - 1].port == want[i])
+			continue;
+		old = port_find(d, want[i]);
+		kept += old != NULL;
+		np[n_new++] = old ? *old : (struct dummy_port){ .port = want[i] };
+	}
+	free(want);
+	free(d->ports);
+	int removed = (int)(d->n_ports - kept);
+
+	d->ports = np;
+	d->n_ports = n_new;
+	d->cap_ports = n ? n : 1;
+	return removed;
+}
+
+/* --- megaflow table ------------------------------------------------------------- */
+
+/* Bad lists are refused at install, as the XDP provider does; what a list
+ * does to a packet it cannot run on (a missing header, a port not added)
+ * shows only when a packet runs it, as in the fast path. */
+static int check_actions(const struct xs_action *actions, uint16_t n)
+{
+	if (n > XS_MAX_ACTIONS || (n && !actions))
+		return -EINVAL;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct xs_action *a = &actions[i];
+
+		if (a->type == XS_ACT_NONE || a->type >= XS_ACT__MAX)
+			return -EINVAL;
+		if (a->type != XS_ACT_OUTPUT)
+			continue;
+		if ((a->flags & ~XS_OUT_F_BROADCAST) || ((a->flags & XS_OUT_F_BROADCAST) && a->arg))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void key_and(struct xs_flow_key *out, const struct xs_flow_key *key,
+		    const struct xs_flow_key *mask)
+{
+	uint64_t k[XS_FLOW_KEY_WORDS], m[XS_FLOW_KEY_WORDS];
+
+	memcpy(k, key, sizeof(k));
+	memcpy(m, mask, sizeof(m));
+	for (size_t i = 0; i < XS_FLOW_KEY_WORDS; i++)
+		k[i] &= m[i];
+	memcpy(out, k, sizeof(k));
+}
+
+/* The fast path's multilinear hash (flow_hash.h) over all words; buckets
+ * take its top bits, which every bit of every word reaches. */
+static uint64_t key_hash(const struct xs_flow_key *key)
+{
+	uint64_t w[XS_FLOW_KEY_WORDS], h = 0;
+
+	memcpy(w, key, sizeof(w));
+	for (unsigned int i = 0; i < XS_FLOW_KEY_WORDS; i++)
+		h += w[i] * xs_hash_mult(i);
+	return h;
+}
+
+static struct dummy_mask *mask_find(const struct dpif_dummy *d, const struct xs_flow_key *bits)
+{
+	for (struct dummy_mask *m = d->masks; m; m = m->next)
+		if (!memcmp(&m->bits, bits, sizeof(*bits)))
+			return m;
+	return NULL;
+}
+
+/* Slot of the megaflow with masked key @key in @m, or 0. */
+static uint32_t mask_lookup(const struct dpif_dummy *d, const struct dummy_mask *m,
+			    const struct xs_flow_key *key, uint64_t hash)
+{
+	for (uint32_t s = m->buckets[hash >> m->shift]; s; s = d->flows[s].next)
+		if (d->flows[s].hash == hash && !memcmp(&d->flows[s].key, key, sizeof(*key)))
+			return s;
+	return 0;
+}
+
+static struct dummy_mask *mask_new(const struct xs_flow_key *bits)
+{
+	struct dummy_mask *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->buckets = calloc(1u << MIN_BUCKET_BITS, sizeof(*m->buckets));
+	if (!m->buckets) {
+		free(m);
+		return NULL;
+	}
+	m->bits = *bits;
+	m->shift = 64 - MIN_BUCKET_BITS;
+	return m;
+}
+
+/* Doubles @m's buckets once its chains average more than one; on
+ * allocation failure the chains just stay longer. */
+static void mask_maybe_grow(struct dpif_dummy *d, struct dummy_mask *m)
+{
+	unsigned int bits = 64 - m->shift;
+	uint32_t n = 1u << bits, *nb;
+
+	if (m->n_flows <= n || bits >= 30)
+		return;
+	nb = calloc(2 * (size_t)n, sizeof(*nb));
+	if (!nb)
+		return;
+	for (uint32_t b = 0; b < n; b++) {
+		uint32_t s = m->buckets[b];
+
+		while (s) {
+			struct dummy_flow *f = &d->flows[s];
+			uint32_t next = f->next, nbk = (uint32_t)(f->hash >> (m->shift - 1));
+
+			f->next = nb[nbk];
+			nb[nbk] = s;
+			s = next;
+		}
+	}
+	free(m->buckets);
+	m->buckets = nb;
+	m->shift--;
+}
+
+static void mask_free(struct dummy_mask *m)
+{
+	if (m)
+		free(m->buckets);
+	free(m);
+}
+
+static struct dummy_flow *flow_of(struct dpif_dummy *d, struct xs_flow_handle h)
+{
+	if (!h.slot || h.slot >= d->n_slots || !d->flows[h.slot].live ||
+	    d->flows[h.slot].gen != h.gen)
+		return NULL;
+	return &d->flows[h.slot];
+}
+
+static uint32_t next_gen(uint32_t gen)
+{
+	return gen + 1 ? gen + 1 : 1; /* 0 is never live */
+}
+
+/* Makes sure a slot can be taken without failing. */
+static int slot_reserve(struct dpif_dummy *d)
+{
+	struct dummy_flow *f;
+	uint32_t cap;
+
+	if (d->free_head || d->n_slots < d->cap_slots)
+		return 0;
+	cap = d->cap_slots ? 2 * d->cap_slots : 64;
+	if (cap > d->max_flows + 1)
+		cap = d->max_flows + 1;
+	f = realloc(d->flows, (size_t)cap * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	memset(&f[d->cap_slots], 0, (size_t)(cap - d->cap_slots) * sizeof(*f));
+	d->flows = f;
+	d->cap_slots = cap;
+	if (!d->n_slots)
+		d->n_slots = 1; /* slot 0 is never given out */
+	return 0;
+}
+
+/* After slot_reserve(). */
+static uint32_t slot_take(struct dpif_dummy *d)
+{
+	uint32_t s = d->free_head;
+
+	if (s)
+		d->free_head = d->flows[s].next;
+	else
+		s = d->n_slots++;
+	return s;
+}
+
+static void set_actions(struct dummy_flow *f, const struct xs_action *actions, uint16_t n)
+{
+	memset(f->actions, 0, sizeof(f->actions));
+	if (n)
+		memcpy(f->actions, actions, n * sizeof(*actions));
+	f->n_actions = n;
+}
+
+static int dummy_flow_put(struct xs_dpif *dpif, const struct xs_flow_key *key,
+			  const struct xs_flow_key *mask, const struct xs_action *actions,
+			  uint16_t n_actions, struct xs_flow_handle *out)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	struct dummy_mask *m, *fresh = NULL;
+	struct xs_flow_key masked;
+	struct dummy_flow *f;
+	uint64_t hash;
+	uint32_t s;
+	int err;
+
+	if (!key || !mask || key->mask_id || mask->mask_id)
+		return -EINVAL;
+	err = check_actions(actions, n_actions);
+	if (err)
+		return err;
+	key_and(&masked, key, mask);
+	hash = key_hash(&masked);
+	m = mask_find(d, mask);
+	if (m && mask_lookup(d, m, &masked, hash))
+		return -EEXIST;
+	if (d->n_flows >= d->max_flows || (!m && d->n_masks >= XS_MAX_MASKS))
+		return -ENOSPC;
+	err = slot_reserve(d);
+	if (err)
+		return err;
+	if (!m) {
+		fresh = m = mask_new(mask);
+		if (!m)
+			return -ENOMEM;
+	}
+	/* Nothing fails from here on. */
+	if (fresh) {
+		struct dummy_mask **tail = &d->masks;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = fresh;
+		d->n_masks++;
+	}
+	s = slot_take(d);
+	f = &d->flows[s];
+	f->gen = next_gen(f->gen);
+	f->live = true;
+	f->mask = m;
+	f->hash = hash;
+	f->key = masked;
+	f->installed_ns = xs_mono_ns();
+	memset(&f->stats, 0, sizeof(f->stats));
+	set_actions(f, actions, n_actions);
+	f->next = m->buckets[hash >> m->shift];
+	m->buckets[hash >> m->shift] = s;
+	m->n_flows++;
+	d->n_flows++;
+	mask_maybe_grow(d, m);
+	if (out)
+		*out = (struct xs_flow_handle){ .slot = s, .gen = f->gen };
+	return 0;
+}
+
+static int dummy_flow_modify(struct xs_dpif *dpif, struct xs_flow_handle *h,
+			     const struct xs_action *actions, uint16_t n_actions)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	struct dummy_flow *f;
+	int err;
+
+	if (!h)
+		return -EINVAL;
+	f = flow_of(d, *h);
+	if (!f)
+		return -ENOENT;
+	err = check_actions(actions, n_actions);
+	if (err)
+		return err;
+	/* Same slot, next generation: the old handle is stale now. */
+	f->gen = next_gen(f->gen);
+	set_actions(f, actions, n_actions);
+	h->gen = f->gen;
+	return 0;
+}
+
+static int dummy_flow_del(struct xs_dpif *dpif, struct xs_flow_handle h,
+			  struct xs_flow_stats *final)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	struct dummy_flow *f = flow_of(d, h);
+	struct dummy_mask *m;
+	uint32_t *link;
+
+	if (!f)
+		return -ENOENT;
+	m = f->mask;
+	link = &m->buckets[f->hash >> m->shift];
+	while (*link != h.slot)
+		link = &d->flows[*link].next;
+	*link = f->next;
+	if (final)
+		*final = f->stats;
+	f->live = false;
+	f->mask = NULL;
+	f->next = d->free_head;
+	d->free_head = h.slot;
+	d->n_flows--;
+	if (--m->n_flows == 0) {
+		struct dummy_mask **pm = &d->masks;
+
+		while (*pm != m)
+			pm = &(*pm)->next;
+		*pm = m->next;
+		d->n_masks--;
+		mask_free(m);
+	}
+	return 0;
+}
+
+static void flow_fill(const struct dpif_dummy *d, uint32_t s, struct xs_dpif_flow *out)
+{
+	const struct dummy_flow *f = &d->flows[s];
+
+	memset(out, 0, sizeof(*out));
+	out->handle = (struct xs_flow_handle){ .slot = s, .gen = f->gen };
+	out->key = f->key;
+	out->mask = f->mask->bits;
+	out->n_actions = f->n_actions;
+	out->stage = "userspace";
+	out->installed_ns = f->installed_ns;
+	memcpy(out->actions, f->actions, sizeof(out->actions));
+}
+
+static int dummy_flow_get(struct xs_dpif *dpif, struct xs_flow_handle h, struct xs_dpif_flow *out)
+{
+	struct dpif_dummy *d = dummy(dpif);
+
+	if (!out)
+		return -EINVAL;
+	if (!flow_of(d, h))
+		return -ENOENT;
+	flow_fill(d, h.slot, out);
+	return 0;
+}
+
+static int dummy_flow_find(struct xs_dpif *dpif, const struct xs_flow_key *key,
+			   const struct xs_flow_key *mask, struct xs_flow_handle *out)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	struct xs_flow_key masked;
+	struct dummy_mask *m;
+	uint64_t hash;
+	uint32_t s;
+
+	if (!key || !mask)
+		return -EINVAL;
+	m = mask_find(d, mask);
+	if (!m)
+		return -ENOENT;
+	key_and(&masked, key, mask);
+	hash = key_hash(&masked);
+	s = mask_lookup(d, m, &masked, hash);
+	if (!s)
+		return -ENOENT;
+	if (out)
+		*out = (struct xs_flow_handle){ .slot = s, .gen = d->flows[s].gen };
+	return 0;
+}
+
+/* In slot order; *pos is the next slot to look at. */
+static int dummy_flow_next(struct xs_dpif *dpif, uint32_t *pos, struct xs_dpif_flow *out)
+{
+	struct dpif_dummy *d = dummy(dpif);
+
+	if (!pos || !out)
+		return -EINVAL;
+	for (uint32_t s = *pos ? *pos : 1; s < d->n_slots; s++) {
+		if (!d->flows[s].live)
+			continue;
+		flow_fill(d, s, out);
+		*pos = s + 1;
+		return 1;
+	}
+	*pos = d->n_slots;
+	return 0;
+}
+
+static int dummy_flow_stats(struct xs_dpif *dpif, const struct xs_flow_handle *h, size_t n,
+			    struct xs_flow_stats *out, int *errs)
+{
+	struct dpif_dummy *d = dummy(dpif);
+
+	if (n && (!h || !out))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		const struct dummy_flow *f = flow_of(d, h[i]);
+
+		if (f)
+			out[i] = f->stats;
+		else
+			memset(&out[i], 0, sizeof(out[i]));
+		if (errs)
+			errs[i] = f ? 0 : -ENOENT;
+	}
+	return 0;
+}
+
+static uint32_t dummy_flow_count(struct xs_dpif *dpif)
+{
+	return dummy(dpif)->n_flows;
+}
+
+static uint32_t dummy_max_flows(struct xs_dpif *dpif)
+{
+	return dummy(dpif)->max_flows;
+}
+
+/* First megaflow whose mask and masked key match @key (masks in list
+ * order), or 0. */
+static uint32_t lookup(const struct dpif_dummy *d, const struct xs_flow_key *key)
+{
+	for (const struct dummy_mask *m = d->masks; m; m = m->next) {
+		struct xs_flow_key masked;
+		uint32_t s;
+
+		key_and(&masked, key, &m->bits);
+		s = mask_lookup(d, m, &masked, key_hash(&masked));
+		if (s)
+			return s;
+	}
+	return 0;
+}
+
+/* --- upcalls ------------------------------------------------------------------ */
+
+/* Keeps the eventfd readable exactly while upcalls wait. */
+static void upcall_signal(struct dpif_dummy *d)
+{
+	uint64_t v = 1;
+
+	if (d->up_n && !d->signaled)
+		d->signaled = write(d->efd, &v, sizeof(v)) == sizeof(v);
+	else if (!d->up_n && d->signaled)
+		d->signaled = read(d->efd, &v, sizeof(v)) != sizeof(v);
+}
+
+/* Queues the @len bytes at @pkt for the agent, as bpf/upcall.h's record:
+ * at most XS_UPCALL_MAX_PKT of them, flagged when cut. */
+static void upcall_queue(struct dpif_dummy *d, uint32_t in_port, uint8_t reason, uint16_t cookie,
+			 uint32_t slot, const struct xs_flow_key *key, const uint8_t *pkt,
+			 size_t len)
+{
+	size_t cap = len > XS_UPCALL_MAX_PKT ? XS_UPCALL_MAX_PKT : len;
+	struct xs_upcall *u;
+
+	if (d->up_n == XS_DUMMY_MAX_UPCALLS || !(u = calloc(1, sizeof(*u)))) {
+		d->st.upcall_lost++;
+		return;
+	}
+	u->ifindex = in_port;
+	u->reason = reason;
+	u->flags = len > XS_UPCALL_MAX_PKT ? XS_UPCALL_F_TRUNC : 0;
+	u->cookie = cookie;
+	u->pkt_len = (uint32_t)len;
+	u->cap_len = (uint32_t)cap;
+	u->slot = slot;
+	u->key = *key;
+	if (cap)
+		memcpy(u->pkt, pkt, cap);
+	d->upcalls[(d->up_head + d->up_n) % XS_DUMMY_MAX_UPCALLS] = u;
+	d->up_n++;
+	upcall_signal(d);
+}
+
+static int dummy_recv_fd(struct xs_dpif *dpif)
+{
+	return dummy(dpif)->efd;
+}
+
+/* Each upcall leaves the queue before @cb sees it (a negative return
+ * does not put it back), so @cb may call into the provider, and upcalls
+ * that @cb causes wait for the next receive. */
+static int dummy_recv(struct xs_dpif *dpif, unsigned max, xs_dpif_upcall_cb cb, void *ctx)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	uint32_t n = d->up_n;
+	int done = 0;
+
+	if (!cb)
+		return -EINVAL;
+	if (max && max < n)
+		n = max;
+	while ((uint32_t)done < n && d->up_n) {
+		struct xs_upcall *u = d->upcalls[d->up_head];
+		int ret;
+
+		d->up_head = (d->up_head + 1) % XS_DUMMY_MAX_UPCALLS;
+		d->up_n--;
+		upcall_signal(d);
+		done++;
+		ret = cb(ctx, u);
+		free(u);
+		if (ret < 0)
+			return ret;
+	}
+	return done;
+}
+
+/* One token of @p's miss bucket (bpf/upcall.h's xs_miss_allowed, with one
+ * bucket per port instead of per port and CPU). */
+static bool miss_allowed(const struct dpif_dummy *d, struct dummy_port *p)
+{
+	uint64_t rate = d->miss_rate, depth, now, elapsed, tokens;
+
+	if (!rate)
+		return true;
+	depth = (d->miss_burst ? d->miss_burst : rate) * 1000;
+	now = xs_mono_ns();
+	if (!p->last_ns) {
+		p->tokens_milli = depth - 1000;
+		p->last_ns = now;
+		return true;
+	}
+	elapsed = now - p->last_ns;
+	if (elapsed > NSEC_PER_SEC)
+		elapsed = NSEC_PER_SEC;
+	tokens = p->tokens_milli + elapsed * rate / 1000000;
+	if (tokens > depth)
+		tokens = depth;
+	p->last_ns = now;
+	if (tokens < 1000) {
+		p->tokens_milli = tokens;
+		return false;
+	}
+	p->tokens_milli = tokens - 1000;
+	return true;
+}
+
+/* --- execution ----------------------------------------------------------------- */
+
+static void output(struct dpif_dummy *d, uint32_t port, const uint8_t *frame, size_t len)
+{
+	struct dummy_out *o;
+	uint8_t *copy = malloc(len ? len : 1);
+
+	d->st.frames_out++;
+	if (!copy) {
+		d->st.log_dropped++;
+		return;
+	}
+	if (d->out_n == XS_DUMMY_MAX_OUTPUTS) {
+		free(d->outs[d->out_head].data);
+		d->out_head = (d->out_head + 1) % XS_DUMMY_MAX_OUTPUTS;
+		d->out_n--;
+		d->st.log_dropped++;
+	}
+	o = &d->outs[(d->out_head + d->out_n) % XS_DUMMY_MAX_OUTPUTS];
+	memcpy(copy, frame, len);
+	o->port = port;
+	o->len = (uint32_t)len;
+	o->data = copy;
+	d->out_n++;
+}
+
+/* Runs @n actions on a copy of the @len bytes at @pkt that arrived on
+ * @in_port (@key, @info: what the parser made of them; @slot: the
+ * megaflow's, for upcalls). Like the fast path's TC stage, every OUTPUT
+ * sends the frame as it is at that point; a failing action stops the list
+ * (frames already sent stay sent), and so does an expired TTL. */
+static void run_actions(struct dpif_dummy *d, uint32_t in_port, const uint8_t *pkt, size_t len,
+			const struct xs_flow_key *key, const struct xs_parse_info *info,
+			uint32_t slot, const struct xs_action *actions, uint16_t n)
+{
+	struct xs_dummy_frame *f = &d->frame;
+	bool sent = false;
+
+	xs_dummy_frame_load(f, pkt, len, info);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct xs_action *a = &actions[i];
+		int ret;
+
+		switch (a->type) {
+		case XS_ACT_OUTPUT:
+			if (a->flags & XS_OUT_F_BROADCAST) {
+				for (size_t p = 0; p < d->n_ports; p++)
+					if (d->ports[p].port != in_port)
+						output(d, d->ports[p].port, f->data, f->len);
+			} else if (port_find(d, a->arg)) {
+				output(d, a->arg, f->data, f->len);
+			} else {
+				d->st.exec_error++;
+				return;
+			}
+			sent = true;
+			continue;
+		case XS_ACT_TO_AGENT:
+			d->st.to_agent++;
+			upcall_queue(d, in_port, (uint8_t)a->arg, a->flags, slot, key, f->data, f->len);
+			continue;
+		}
+		ret = xs_dummy_rewrite(f, a);
+		if (ret == XS_DUMMY_TTL_EXPIRED) {
+			d->st.ttl_expired++;
+			upcall_queue(d, in_port, XS_UPCALL_TTL_EXPIRED, 0, slot, key, f->data, f->len);
+			return;
+		}
+		if (ret) {
+			d->st.exec_error++;
+			return;
+		}
+	}
+	if (!sent)
+		d->st.action_drop++;
+}
+
+static void account(struct dummy_flow *f, size_t len, const struct xs_flow_key *key)
+{
+	f->stats.packets++;
+	f->stats.bytes += len;
+	f->stats.used_ns = xs_mono_ns();
+	f->stats.tcp_flags |= key->tcp_flags;
+}
+
+/* -EINVAL: NULL @frame with @len > 0; -EMSGSIZE: @len above
+ * XS_FLOW_PARSE_MAX_LEN; -ENOENT: @port was not added. A hit or a miss
+ * (queued or not) returns 0: what happened shows in the outputs, the
+ * upcalls and show(). */
+static int dummy_receive(struct xs_dpif *dpif, uint32_t port, const void *frame, size_t len)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	struct xs_action actions[XS_MAX_ACTIONS];
+	struct xs_parse_info info;
+	struct xs_flow_key key;
+	struct dummy_port *p;
+	struct dummy_flow *f;
+	uint16_t n;
+	uint32_t s;
+
+	if (!frame && len)
+		return -EINVAL;
+	if (len > XS_FLOW_PARSE_MAX_LEN)
+		return -EMSGSIZE;
+	p = port_find(d, port);
+	if (!p)
+		return -ENOENT;
+	xs_flow_parse(frame, len, port, &key, &info);
+	d->st.rx++;
+	s = lookup(d, &key);
+	if (!s) {
+		d->st.miss++;
+		if (!miss_allowed(d, p)) {
+			d->st.miss_shed++;
+			return 0;
+		}
+		upcall_queue(d, port, XS_UPCALL_MISS, 0, 0, &key, frame, len);
+		return 0;
+	}
+	d->st.megaflow_hit++;
+	f = &d->flows[s];
+	account(f, len, &key);
+	n = f->n_actions;
+	memcpy(actions, f->actions, sizeof(actions));
+	run_actions(d, port, frame, len, &key, &info, s, actions, n);
+	return 0;
+}
+
+/* -EINVAL: NULL @pkt, @len below 14 (as the XDP provider), a bad list
+ * (@h.gen 0); -EMSGSIZE: @len above XS_FLOW_PARSE_MAX_LEN; -ENOENT: @h is
+ * not installed (any more). A run with @h counts in its megaflow's
+ * counters, as the fast path's re-injection does. */
+static int dummy_execute(struct xs_dpif *dpif, uint32_t in_port, const void *pkt, size_t len,
+			 struct xs_flow_handle h, const struct xs_action *actions,
+			 uint16_t n_actions)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	struct xs_action copy[XS_MAX_ACTIONS];
+	struct xs_parse_info info;
+	struct xs_flow_key key;
+	struct dummy_flow *f = NULL;
+	int err;
+
+	if (!pkt || len < 14)
+		return -EINVAL;
+	if (len > XS_FLOW_PARSE_MAX_LEN)
+		return -EMSGSIZE;
+	if (h.gen) {
+		f = flow_of(d, h);
+		if (!f)
+			return -ENOENT;
+		n_actions = f->n_actions;
+		memcpy(copy, f->actions, sizeof(copy));
+	} else {
+		err = check_actions(actions, n_actions);
+		if (err)
+			return err;
+		if (n_actions)
+			memcpy(copy, actions, n_actions * sizeof(*actions));
+	}
+	xs_flow_parse(pkt, len, in_port, &key, &info);
+	d->st.executed++;
+	if (f)
+		account(f, len, &key);
+	run_actions(d, in_port, pkt, len, &key, &info, h.gen ? h.slot : 0, copy, n_actions);
+	return 0;
+}
+
+/* --- show, outputs ---------------------------------------------------------------- */
+
+/* Appends @len bytes as lowercase hex. */
+static void put_hex(struct xs_ctl_buf *out, const uint8_t *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char chunk[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		chunk[n++] = digits[p[i] >> 4];
+		chunk[n++] = digits[p[i] & 0xf];
+		if (n == sizeof(chunk)) {
+			xs_ctl_append(out, chunk, n);
+			n = 0;
+		}
+	}
+	xs_ctl_append(out, chunk, n);
+}
+
+static void outputs_clear(struct dpif_dummy *d)
+{
+	for (uint32_t i = 0; i < d->out_n; i++)
+		free(d->outs[(d->out_head + i) % XS_DUMMY_MAX_OUTPUTS].data);
+	d->out_head = 0;
+	d->out_n = 0;
+}
+
+/* Text: one line per frame, "port N: HEX"; JSON: an array of
+ * {"port": N, "len": L, "hex": "..."}; oldest first. Empties the log. */
+static void dummy_dump_outputs(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json)
+{
+	struct dpif_dummy *d = dummy(dpif);
+
+	if (json)
+		xs_ctl_printf(out, "[");
+	for (uint32_t i = 0; i < d->out_n; i++) {
+		const struct dummy_out *o = &d->outs[(d->out_head + i) % XS_DUMMY_MAX_OUTPUTS];
+
+		if (json) {
+			xs_ctl_printf(out, "%s{\"port\": %" PRIu32 ", \"len\": %" PRIu32
+				      ", \"hex\": \"", i ? ", " : "", o->port, o->len);
+			put_hex(out, o->data, o->len);
+			xs_ctl_printf(out, "\"}");
+		} else {
+			xs_ctl_printf(out, "port %" PRIu32 ": ", o->port);
+			put_hex(out, o->data, o->len);
+			xs_ctl_printf(out, "\n");
+		}
+	}
+	if (json)
+		xs_ctl_printf(out, "]\n");
+	outputs_clear(d);
+}
+
+static void dummy_show(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json)
+{
+	struct dpif_dummy *d = dummy(dpif);
+
+	if (json) {
+		xs_ctl_printf(out, ", \"megaflows\": %" PRIu32 ", \"max_megaflows\": %" PRIu32
+			      ", \"masks\": %" PRIu32 ", \"dp_ports\": %zu, \"upcalls_queued\": %"
+			      PRIu32 ", \"frames_in_log\": %" PRIu32 ", \"counters\": {",
+			      d->n_flows, d->max_flows, d->n_masks, d->n_ports, d->up_n, d->out_n);
+		const char *sep = "";
+
+#define DUMMY_JSON(name, label) \
+		xs_ctl_printf(out, "%s\"" #name "\": %" PRIu64, sep, d->st.name); \
+		sep = ", ";
+		DUMMY_COUNTERS(DUMMY_JSON)
+#undef DUMMY_JSON
+		xs_ctl_printf(out, "}");
+		return;
+	}
+	xs_ctl_printf(out, "datapath (userspace):\n");
+	xs_ctl_printf(out, "  megaflows: %" PRIu32 " (max %" PRIu32 "), masks: %" PRIu32 "\n",
+		      d->n_flows, d->max_flows, d->n_masks);
+	xs_ctl_printf(out, "  ports: %zu\n", d->n_ports);
+	xs_ctl_printf(out, "  upcalls queued: %" PRIu32 "\n", d->up_n);
+	xs_ctl_printf(out, "  frames in the output log: %" PRIu32 "\n", d->out_n);
+#define DUMMY_TEXT(name, label) \
+	xs_ctl_printf(out, "  " label ": %" PRIu64 "\n", d->st.name);
+	DUMMY_COUNTERS(DUMMY_TEXT)
+#undef DUMMY_TEXT
+}
+
+/* Nothing to rank or expire: lookups here cost no BPF budget. */
+static void dummy_run(struct xs_dpif *dpif)
+{
+	(void)dpif;
+}
+
+/* --- lifecycle -------------------------------------------------------------------- */
+
+static void dummy_close(struct xs_dpif *dpif, bool keep)
+{
+	struct dpif_dummy *d = dummy(dpif);
+
+	(void)keep; /* nothing outlives the agent */
+	if (!d)
+		return;
+	while (d->masks) {
+		struct dummy_mask *m = d->masks;
+
+		d->masks = m->next;
+		mask_free(m);
+	}
+	for (uint32_t i = 0; i < d->up_n; i++)
+		free(d->upcalls[(d->up_head + i) % XS_DUMMY_MAX_UPCALLS]);
+	outputs_clear(d);
+	if (d->efd >= 0)
+		close(d->efd);
+	free(d->flows);
+	free(d->ports);
+	free(d);
+}
+
+static int dummy_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
+		      size_t why_size)
+{
+	struct dpif_dummy *d;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	if (cfg && cfg->max_flows > XS_DUMMY_MAX_FLOWS) {
+		if (why && why_size)
+			snprintf(why, why_size, "max_flows %" PRIu32 " above %u", cfg->max_flows,
+				 XS_DUMMY_MAX_FLOWS);
+		return -EINVAL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		if (why && why_size)
+			snprintf(why, why_size, "out of memory");
+		return -ENOMEM;
+	}
+	d->up.cls = &xs_dpif_dummy;
+	d->max_flows = cfg && cfg->max_flows ? cfg->max_flows : XS_DEFAULT_MAX_FLOWS;
+	d->miss_rate = cfg ? cfg->miss_rate : 0;
+	d->miss_burst = cfg ? cfg->miss_burst : 0;
+	d->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->efd < 0) {
+		err = -errno;
+		if (why && why_size)
+			snprintf(why, why_size, "eventfd: %s", strerror(errno));
+		free(d);
+		return err;
+	}
+	*out = &d->up;
+	return 0;
+}
+
+const struct xs_dpif_class xs_dpif_dummy = {
+	.type = "dummy",
+	.outlives_agent = false,
+	.open = dummy_open,
+	.close = dummy_close,
+	.port_add = dummy_port_add,
+	.port_del = dummy_port_del,
+	.ports_sync = dummy_ports_sync,
+	.flow_put = dummy_flow_put,
+	.flow_modify = dummy_flow_modify,
+	.flow_del = dummy_flow_del,
+	.flow_get = dummy_flow_get,
+	.flow_find = dummy_flow_find,
+	.flow_next = dummy_flow_next,
+	.flow_stats = dummy_flow_stats,
+	.flow_count = dummy_flow_count,
+	.max_flows = dummy_max_flows,
+	.execute = dummy_execute,
+	.recv_fd = dummy_recv_fd,
+	.recv = dummy_recv,
+	.run = dummy_run,
+	.show = dummy_show,
+	.receive = dummy_receive,
+	.dump_outputs = dummy_dump_outputs,
+};
