@@ -789,13 +789,15 @@ static void run_actions(struct dpif_dummy *d, uint32_t in_port, const uint8_t *p
 			continue;
 		case XS_ACT_TO_AGENT:
 			d->st.to_agent++;
-			upcall_queue(d, in_port, (uint8_t)a->arg, a->flags, slot, key, f->data, f->len);
+			upcall_queue(d, in_port, (uint8_t)a->arg, a->flags, slot, key, f->data,
+				     f->len);
 			continue;
 		}
 		ret = xs_dummy_rewrite(f, a);
 		if (ret == XS_DUMMY_TTL_EXPIRED) {
 			d->st.ttl_expired++;
-			upcall_queue(d, in_port, XS_UPCALL_TTL_EXPIRED, 0, slot, key, f->data, f->len);
+			upcall_queue(d, in_port, XS_UPCALL_TTL_EXPIRED, 0, slot, key, f->data,
+				     f->len);
 			return;
 		}
 		if (ret) {

@@ -675,7 +675,8 @@ static void test_lookup_oracle(void **state)
 			assert_int_equal(drain(dp, &s), 1);
 			got = s.u[0].reason == XS_UPCALL_MISS ? -1 : s.u[0].cookie;
 			if (got != want)
-				fail_msg("packet %d: megaflow %d hit, the oracle says %d", p, got, want);
+				fail_msg("packet %d: megaflow %d hit, the oracle says %d", p, got,
+					 want);
 			hits += want >= 0;
 		}
 		assert_true(hits > 500);
@@ -789,7 +790,8 @@ static void test_exec_cases(void **state)
 		const struct xs_exec_case *c = &xs_exec_cases[i];
 
 		run_case(dp, c->name, &c->in, &c->out, 1, c->acts, c->n, last_port(c->acts, c->n));
-		assert_int_equal(c->verdict, last_port(c->acts, c->n) == P_IN ? XDP_TX : XDP_REDIRECT);
+		assert_int_equal(c->verdict,
+				 last_port(c->acts, c->n) == P_IN ? XDP_TX : XDP_REDIRECT);
 	}
 	assert_shows(dp, "packets dropped: an action failed: 0\n");
 	close_dp(dp);
@@ -962,18 +964,23 @@ static void test_exec_errors(void **state)
 		int n;
 		int l3;  /* packet: 4 (V4 TCP) or 0 (10 bytes) */
 	} bad[] = {
-		{ "ipv6 rewrite on an ipv4 packet", { IP6(XS_ACT_SET_IPV6_SRC, V6_99), OUT(P_IN) }, 2, 4 },
+		{ "ipv6 rewrite on an ipv4 packet",
+		  { IP6(XS_ACT_SET_IPV6_SRC, V6_99), OUT(P_IN) }, 2, 4 },
 		{ "ipv6 label on an ipv4 packet", { ACT(XS_ACT_SET_IPV6_LABEL), OUT(P_IN) }, 2, 4 },
-		{ "arp rewrite on an ipv4 packet", { ARPF(XS_ARP_FIELD_OP, 0, 2), OUT(P_IN) }, 2, 4 },
-		{ "vlan tci on an untagged frame", { B16(XS_ACT_SET_VLAN_TCI, 1, 0xfff), OUT(P_IN) }, 2, 4 },
+		{ "arp rewrite on an ipv4 packet",
+		  { ARPF(XS_ARP_FIELD_OP, 0, 2), OUT(P_IN) }, 2, 4 },
+		{ "vlan tci on an untagged frame",
+		  { B16(XS_ACT_SET_VLAN_TCI, 1, 0xfff), OUT(P_IN) }, 2, 4 },
 		{ "output to a port not added", { OUT(4000) }, 1, 4 },
 		{ "output to port 0", { OUT(0), OUT(P_IN) }, 2, 4 },
 		{ "tos on a frame without ip", { U8(XS_ACT_SET_NW_TOS, 1, 1), OUT(P_IN) }, 2, 0 },
 		{ "ttl on a frame without ip", { U8(XS_ACT_SET_NW_TTL, 1, 0), OUT(P_IN) }, 2, 0 },
-		{ "ipv4 address without ip", { IP4(XS_ACT_SET_IPV4_DST, 1, 1, 1, 1), OUT(P_IN) }, 2, 0 },
+		{ "ipv4 address without ip",
+		  { IP4(XS_ACT_SET_IPV4_DST, 1, 1, 1, 1), OUT(P_IN) }, 2, 0 },
 		{ "port without l4", { B16(XS_ACT_SET_TP_DST, 1, 0), OUT(P_IN) }, 2, 0 },
 		{ "eth on a short frame", { MAC(XS_ACT_SET_ETH_DST, 1), OUT(P_IN) }, 2, 0 },
-		{ "push vlan on a short frame", { B16(XS_ACT_PUSH_VLAN, 0x8100, 1), OUT(P_IN) }, 2, 0 },
+		{ "push vlan on a short frame",
+		  { B16(XS_ACT_PUSH_VLAN, 0x8100, 1), OUT(P_IN) }, 2, 0 },
 	};
 	struct xs_action unknown_field[] = { ARPF(9, 1), OUT(P_IN) };
 	struct xs_action partly[] = { OUT(P_OUT), IP6(XS_ACT_SET_IPV6_SRC, V6_99), OUT(P_IN) };
@@ -1572,13 +1579,13 @@ static void test_close_with_state(void **state)
 	struct xs_dpif *dp = open_std();
 	struct xs_exec_spec s = V4(6);
 	struct xs_flow_handle none = { 0 };
+	struct xs_action up[] = { { .type = XS_ACT_TO_AGENT, .arg = XS_UPCALL_ACTION } };
 
 	(void)state;
 	xs_exec_build(&in_pkt, &s);
 	put_all(dp, out1, 1);
 	assert_int_equal(dp->cls->receive(dp, P_IN, in_pkt.buf, in_pkt.len), 0);
-	assert_int_equal(dp->cls->execute(dp, P_IN, in_pkt.buf, in_pkt.len, none,
-					  (struct xs_action[]){ { .type = XS_ACT_TO_AGENT } }, 1), 0);
+	assert_int_equal(dp->cls->execute(dp, P_IN, in_pkt.buf, in_pkt.len, none, up, 1), 0);
 	dp->cls->close(dp, true);
 }
 
