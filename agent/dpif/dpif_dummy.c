@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/dpif/dummy_exec.h"
+#include "agent/dpif/dummy_table.h"
 #include "common/clock.h"
 #include "common/flow_parse.h"
 
@@ -42,27 +43,6 @@ struct dummy_port {
 	uint64_t last_ns;      /* 0: no miss yet */
 };
 
-struct dummy_mask {
-	struct xs_flow_key bits;
-	struct dummy_mask *next; /* probe order */
-	uint32_t n_flows;
-	unsigned int shift;      /* bucket = hash >> shift */
-	uint32_t *buckets;       /* first slot of each chain; 0: empty */
-};
-
-struct dummy_flow {
-	uint32_t gen;            /* of the last install or modify */
-	bool live;
-	uint32_t next;           /* chain of the mask's bucket, or free list */
-	struct dummy_mask *mask;
-	uint64_t hash;           /* of key */
-	struct xs_flow_key key;  /* masked */
-	uint64_t installed_ns;
-	struct xs_flow_stats stats;
-	uint16_t n_actions;
-	struct xs_action actions[XS_MAX_ACTIONS];
-};
-
 struct dummy_out {
 	uint32_t port;
 	uint32_t len;
@@ -71,18 +51,12 @@ struct dummy_out {
 
 struct dpif_dummy {
 	struct xs_dpif up;
-	uint32_t max_flows;
 	uint32_t miss_rate, miss_burst;
 
 	struct dummy_port *ports; /* ascending */
 	size_t n_ports, cap_ports;
 
-	struct dummy_flow *flows; /* slots; [0] never used */
-	uint32_t n_slots, cap_slots;
-	uint32_t free_head;       /* free slots through next; 0: none */
-	uint32_t n_flows;
-	struct dummy_mask *masks;
-	uint32_t n_masks;
+	struct xs_dummy_table table;
 
 	struct xs_upcall *upcalls[XS_DUMMY_MAX_UPCALLS]; /* ring */
 	uint32_t up_head, up_n;
@@ -96,7 +70,6 @@ struct dpif_dummy {
 	struct xs_dummy_frame frame; /* the packet being executed */
 };
 
-#define MIN_BUCKET_BITS 4
 #define NSEC_PER_SEC 1000000000ull
 
 static struct dpif_dummy *dummy(struct xs_dpif *dpif)
@@ -245,278 +218,48 @@ static int check_actions(const struct xs_action *actions, uint16_t n)
 	return 0;
 }
 
-static void key_and(struct xs_flow_key *out, const struct xs_flow_key *key,
-		    const struct xs_flow_key *mask)
-{
-	uint64_t k[XS_FLOW_KEY_WORDS], m[XS_FLOW_KEY_WORDS];
-
-	memcpy(k, key, sizeof(k));
-	memcpy(m, mask, sizeof(m));
-	for (size_t i = 0; i < XS_FLOW_KEY_WORDS; i++)
-		k[i] &= m[i];
-	memcpy(out, k, sizeof(k));
-}
-
-/* The fast path's multilinear hash (flow_hash.h) over all words; buckets
- * take its top bits, which every bit of every word reaches. */
-static uint64_t key_hash(const struct xs_flow_key *key)
-{
-	uint64_t w[XS_FLOW_KEY_WORDS], h = 0;
-
-	memcpy(w, key, sizeof(w));
-	for (unsigned int i = 0; i < XS_FLOW_KEY_WORDS; i++)
-		h += w[i] * xs_hash_mult(i);
-	return h;
-}
-
-static struct dummy_mask *mask_find(const struct dpif_dummy *d, const struct xs_flow_key *bits)
-{
-	for (struct dummy_mask *m = d->masks; m; m = m->next)
-		if (!memcmp(&m->bits, bits, sizeof(*bits)))
-			return m;
-	return NULL;
-}
-
-/* Slot of the megaflow with masked key @key in @m, or 0. */
-static uint32_t mask_lookup(const struct dpif_dummy *d, const struct dummy_mask *m,
-			    const struct xs_flow_key *key, uint64_t hash)
-{
-	for (uint32_t s = m->buckets[hash >> m->shift]; s; s = d->flows[s].next)
-		if (d->flows[s].hash == hash && !memcmp(&d->flows[s].key, key, sizeof(*key)))
-			return s;
-	return 0;
-}
-
-static struct dummy_mask *mask_new(const struct xs_flow_key *bits)
-{
-	struct dummy_mask *m = calloc(1, sizeof(*m));
-
-	if (!m)
-		return NULL;
-	m->buckets = calloc(1u << MIN_BUCKET_BITS, sizeof(*m->buckets));
-	if (!m->buckets) {
-		free(m);
-		return NULL;
-	}
-	m->bits = *bits;
-	m->shift = 64 - MIN_BUCKET_BITS;
-	return m;
-}
-
-/* Doubles @m's buckets once its chains average more than one; on
- * allocation failure the chains just stay longer. */
-static void mask_maybe_grow(struct dpif_dummy *d, struct dummy_mask *m)
-{
-	unsigned int bits = 64 - m->shift;
-	uint32_t n = 1u << bits, *nb;
-
-	if (m->n_flows <= n || bits >= 30)
-		return;
-	nb = calloc(2 * (size_t)n, sizeof(*nb));
-	if (!nb)
-		return;
-	for (uint32_t b = 0; b < n; b++) {
-		uint32_t s = m->buckets[b];
-
-		while (s) {
-			struct dummy_flow *f = &d->flows[s];
-			uint32_t next = f->next, nbk = (uint32_t)(f->hash >> (m->shift - 1));
-
-			f->next = nb[nbk];
-			nb[nbk] = s;
-			s = next;
-		}
-	}
-	free(m->buckets);
-	m->buckets = nb;
-	m->shift--;
-}
-
-static void mask_free(struct dummy_mask *m)
-{
-	if (m)
-		free(m->buckets);
-	free(m);
-}
-
-static struct dummy_flow *flow_of(struct dpif_dummy *d, struct xs_flow_handle h)
-{
-	if (!h.slot || h.slot >= d->n_slots || !d->flows[h.slot].live ||
-	    d->flows[h.slot].gen != h.gen)
-		return NULL;
-	return &d->flows[h.slot];
-}
-
-static uint32_t next_gen(uint32_t gen)
-{
-	return gen + 1 ? gen + 1 : 1; /* 0 is never live */
-}
-
-/* Makes sure a slot can be taken without failing. */
-static int slot_reserve(struct dpif_dummy *d)
-{
-	struct dummy_flow *f;
-	uint32_t cap;
-
-	if (d->free_head || d->n_slots < d->cap_slots)
-		return 0;
-	cap = d->cap_slots ? 2 * d->cap_slots : 64;
-	if (cap > d->max_flows + 1)
-		cap = d->max_flows + 1;
-	f = realloc(d->flows, (size_t)cap * sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	memset(&f[d->cap_slots], 0, (size_t)(cap - d->cap_slots) * sizeof(*f));
-	d->flows = f;
-	d->cap_slots = cap;
-	if (!d->n_slots)
-		d->n_slots = 1; /* slot 0 is never given out */
-	return 0;
-}
-
-/* After slot_reserve(). */
-static uint32_t slot_take(struct dpif_dummy *d)
-{
-	uint32_t s = d->free_head;
-
-	if (s)
-		d->free_head = d->flows[s].next;
-	else
-		s = d->n_slots++;
-	return s;
-}
-
-static void set_actions(struct dummy_flow *f, const struct xs_action *actions, uint16_t n)
-{
-	memset(f->actions, 0, sizeof(f->actions));
-	if (n)
-		memcpy(f->actions, actions, n * sizeof(*actions));
-	f->n_actions = n;
-}
-
 static int dummy_flow_put(struct xs_dpif *dpif, const struct xs_flow_key *key,
 			  const struct xs_flow_key *mask, const struct xs_action *actions,
 			  uint16_t n_actions, struct xs_flow_handle *out)
 {
-	struct dpif_dummy *d = dummy(dpif);
-	struct dummy_mask *m, *fresh = NULL;
-	struct xs_flow_key masked;
-	struct dummy_flow *f;
-	uint64_t hash;
-	uint32_t s;
 	int err;
 
-	if (!key || !mask || key->mask_id || mask->mask_id)
+	if (!key || !mask)
 		return -EINVAL;
 	err = check_actions(actions, n_actions);
 	if (err)
 		return err;
-	key_and(&masked, key, mask);
-	hash = key_hash(&masked);
-	m = mask_find(d, mask);
-	if (m && mask_lookup(d, m, &masked, hash))
-		return -EEXIST;
-	if (d->n_flows >= d->max_flows || (!m && d->n_masks >= XS_MAX_MASKS))
-		return -ENOSPC;
-	err = slot_reserve(d);
-	if (err)
-		return err;
-	if (!m) {
-		fresh = m = mask_new(mask);
-		if (!m)
-			return -ENOMEM;
-	}
-	/* Nothing fails from here on. */
-	if (fresh) {
-		struct dummy_mask **tail = &d->masks;
-
-		while (*tail)
-			tail = &(*tail)->next;
-		*tail = fresh;
-		d->n_masks++;
-	}
-	s = slot_take(d);
-	f = &d->flows[s];
-	f->gen = next_gen(f->gen);
-	f->live = true;
-	f->mask = m;
-	f->hash = hash;
-	f->key = masked;
-	f->installed_ns = xs_mono_ns();
-	memset(&f->stats, 0, sizeof(f->stats));
-	set_actions(f, actions, n_actions);
-	f->next = m->buckets[hash >> m->shift];
-	m->buckets[hash >> m->shift] = s;
-	m->n_flows++;
-	d->n_flows++;
-	mask_maybe_grow(d, m);
-	if (out)
-		*out = (struct xs_flow_handle){ .slot = s, .gen = f->gen };
-	return 0;
+	return xs_dummy_table_put(&dummy(dpif)->table, key, mask, actions, n_actions, out);
 }
 
 static int dummy_flow_modify(struct xs_dpif *dpif, struct xs_flow_handle *h,
 			     const struct xs_action *actions, uint16_t n_actions)
 {
-	struct dpif_dummy *d = dummy(dpif);
-	struct dummy_flow *f;
+	struct xs_dummy_table *t = &dummy(dpif)->table;
 	int err;
 
 	if (!h)
 		return -EINVAL;
-	f = flow_of(d, *h);
-	if (!f)
+	if (!xs_dummy_table_get(t, *h))
 		return -ENOENT;
 	err = check_actions(actions, n_actions);
 	if (err)
 		return err;
-	/* Same slot, next generation: the old handle is stale now. */
-	f->gen = next_gen(f->gen);
-	set_actions(f, actions, n_actions);
-	h->gen = f->gen;
-	return 0;
+	return xs_dummy_table_modify(t, h, actions, n_actions);
 }
 
 static int dummy_flow_del(struct xs_dpif *dpif, struct xs_flow_handle h,
 			  struct xs_flow_stats *final)
 {
-	struct dpif_dummy *d = dummy(dpif);
-	struct dummy_flow *f = flow_of(d, h);
-	struct dummy_mask *m;
-	uint32_t *link;
-
-	if (!f)
-		return -ENOENT;
-	m = f->mask;
-	link = &m->buckets[f->hash >> m->shift];
-	while (*link != h.slot)
-		link = &d->flows[*link].next;
-	*link = f->next;
-	if (final)
-		*final = f->stats;
-	f->live = false;
-	f->mask = NULL;
-	f->next = d->free_head;
-	d->free_head = h.slot;
-	d->n_flows--;
-	if (--m->n_flows == 0) {
-		struct dummy_mask **pm = &d->masks;
-
-		while (*pm != m)
-			pm = &(*pm)->next;
-		*pm = m->next;
-		d->n_masks--;
-		mask_free(m);
-	}
-	return 0;
+	return xs_dummy_table_del(&dummy(dpif)->table, h, final);
 }
 
-static void flow_fill(const struct dpif_dummy *d, uint32_t s, struct xs_dpif_flow *out)
+static void flow_fill(const struct xs_dummy_table *t, uint32_t s, struct xs_dpif_flow *out)
 {
-	const struct dummy_flow *f = &d->flows[s];
+	const struct xs_dummy_flow *f = &t->flows[s];
 
 	memset(out, 0, sizeof(*out));
-	out->handle = (struct xs_flow_handle){ .slot = s, .gen = f->gen };
+	out->handle = xs_dummy_table_handle(t, s);
 	out->key = f->key;
 	out->mask = f->mask->bits;
 	out->n_actions = f->n_actions;
@@ -527,67 +270,56 @@ static void flow_fill(const struct dpif_dummy *d, uint32_t s, struct xs_dpif_flo
 
 static int dummy_flow_get(struct xs_dpif *dpif, struct xs_flow_handle h, struct xs_dpif_flow *out)
 {
-	struct dpif_dummy *d = dummy(dpif);
+	struct xs_dummy_table *t = &dummy(dpif)->table;
 
 	if (!out)
 		return -EINVAL;
-	if (!flow_of(d, h))
+	if (!xs_dummy_table_get(t, h))
 		return -ENOENT;
-	flow_fill(d, h.slot, out);
+	flow_fill(t, h.slot, out);
 	return 0;
 }
 
 static int dummy_flow_find(struct xs_dpif *dpif, const struct xs_flow_key *key,
 			   const struct xs_flow_key *mask, struct xs_flow_handle *out)
 {
-	struct dpif_dummy *d = dummy(dpif);
-	struct xs_flow_key masked;
-	struct dummy_mask *m;
-	uint64_t hash;
+	struct xs_dummy_table *t = &dummy(dpif)->table;
 	uint32_t s;
 
 	if (!key || !mask)
 		return -EINVAL;
-	m = mask_find(d, mask);
-	if (!m)
-		return -ENOENT;
-	key_and(&masked, key, mask);
-	hash = key_hash(&masked);
-	s = mask_lookup(d, m, &masked, hash);
+	s = xs_dummy_table_find(t, key, mask);
 	if (!s)
 		return -ENOENT;
 	if (out)
-		*out = (struct xs_flow_handle){ .slot = s, .gen = d->flows[s].gen };
+		*out = xs_dummy_table_handle(t, s);
 	return 0;
 }
 
-/* In slot order; *pos is the next slot to look at. */
+/* In slot order. */
 static int dummy_flow_next(struct xs_dpif *dpif, uint32_t *pos, struct xs_dpif_flow *out)
 {
-	struct dpif_dummy *d = dummy(dpif);
+	struct xs_dummy_table *t = &dummy(dpif)->table;
+	uint32_t s;
 
 	if (!pos || !out)
 		return -EINVAL;
-	for (uint32_t s = *pos ? *pos : 1; s < d->n_slots; s++) {
-		if (!d->flows[s].live)
-			continue;
-		flow_fill(d, s, out);
-		*pos = s + 1;
-		return 1;
-	}
-	*pos = d->n_slots;
-	return 0;
+	s = xs_dummy_table_next(t, pos);
+	if (!s)
+		return 0;
+	flow_fill(t, s, out);
+	return 1;
 }
 
 static int dummy_flow_stats(struct xs_dpif *dpif, const struct xs_flow_handle *h, size_t n,
 			    struct xs_flow_stats *out, int *errs)
 {
-	struct dpif_dummy *d = dummy(dpif);
+	struct xs_dummy_table *t = &dummy(dpif)->table;
 
 	if (n && (!h || !out))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		const struct dummy_flow *f = flow_of(d, h[i]);
+		const struct xs_dummy_flow *f = xs_dummy_table_get(t, h[i]);
 
 		if (f)
 			out[i] = f->stats;
@@ -601,28 +333,12 @@ static int dummy_flow_stats(struct xs_dpif *dpif, const struct xs_flow_handle *h
 
 static uint32_t dummy_flow_count(struct xs_dpif *dpif)
 {
-	return dummy(dpif)->n_flows;
+	return dummy(dpif)->table.n_flows;
 }
 
 static uint32_t dummy_max_flows(struct xs_dpif *dpif)
 {
-	return dummy(dpif)->max_flows;
-}
-
-/* First megaflow whose mask and masked key match @key (masks in list
- * order), or 0. */
-static uint32_t lookup(const struct dpif_dummy *d, const struct xs_flow_key *key)
-{
-	for (const struct dummy_mask *m = d->masks; m; m = m->next) {
-		struct xs_flow_key masked;
-		uint32_t s;
-
-		key_and(&masked, key, &m->bits);
-		s = mask_lookup(d, m, &masked, key_hash(&masked));
-		if (s)
-			return s;
-	}
-	return 0;
+	return dummy(dpif)->table.max_flows;
 }
 
 /* --- upcalls ------------------------------------------------------------------ */
@@ -809,7 +525,7 @@ static void run_actions(struct dpif_dummy *d, uint32_t in_port, const uint8_t *p
 		d->st.action_drop++;
 }
 
-static void account(struct dummy_flow *f, size_t len, const struct xs_flow_key *key)
+static void account(struct xs_dummy_flow *f, size_t len, const struct xs_flow_key *key)
 {
 	f->stats.packets++;
 	f->stats.bytes += len;
@@ -827,8 +543,8 @@ static int dummy_receive(struct xs_dpif *dpif, uint32_t port, const void *frame,
 	struct xs_action actions[XS_MAX_ACTIONS];
 	struct xs_parse_info info;
 	struct xs_flow_key key;
+	struct xs_dummy_flow *f;
 	struct dummy_port *p;
-	struct dummy_flow *f;
 	uint16_t n;
 	uint32_t s;
 
@@ -841,7 +557,7 @@ static int dummy_receive(struct xs_dpif *dpif, uint32_t port, const void *frame,
 		return -ENOENT;
 	xs_flow_parse(frame, len, port, &key, &info);
 	d->st.rx++;
-	s = lookup(d, &key);
+	s = xs_dummy_table_lookup(&d->table, &key);
 	if (!s) {
 		d->st.miss++;
 		if (!miss_allowed(d, p)) {
@@ -852,7 +568,7 @@ static int dummy_receive(struct xs_dpif *dpif, uint32_t port, const void *frame,
 		return 0;
 	}
 	d->st.megaflow_hit++;
-	f = &d->flows[s];
+	f = &d->table.flows[s];
 	account(f, len, &key);
 	n = f->n_actions;
 	memcpy(actions, f->actions, sizeof(actions));
@@ -872,7 +588,7 @@ static int dummy_execute(struct xs_dpif *dpif, uint32_t in_port, const void *pkt
 	struct xs_action copy[XS_MAX_ACTIONS];
 	struct xs_parse_info info;
 	struct xs_flow_key key;
-	struct dummy_flow *f = NULL;
+	struct xs_dummy_flow *f = NULL;
 	int err;
 
 	if (!pkt || len < 14)
@@ -880,7 +596,7 @@ static int dummy_execute(struct xs_dpif *dpif, uint32_t in_port, const void *pkt
 	if (len > XS_FLOW_PARSE_MAX_LEN)
 		return -EMSGSIZE;
 	if (h.gen) {
-		f = flow_of(d, h);
+		f = xs_dummy_table_get(&d->table, h);
 		if (!f)
 			return -ENOENT;
 		n_actions = f->n_actions;
@@ -963,7 +679,7 @@ static void dummy_show(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json)
 		xs_ctl_printf(out, ", \"megaflows\": %" PRIu32 ", \"max_megaflows\": %" PRIu32
 			      ", \"masks\": %" PRIu32 ", \"dp_ports\": %zu, \"upcalls_queued\": %"
 			      PRIu32 ", \"frames_in_log\": %" PRIu32 ", \"counters\": {",
-			      d->n_flows, d->max_flows, d->n_masks, d->n_ports, d->up_n, d->out_n);
+			      d->table.n_flows, d->table.max_flows, d->table.n_masks, d->n_ports, d->up_n, d->out_n);
 		const char *sep = "";
 
 #define DUMMY_JSON(name, label) \
@@ -976,7 +692,7 @@ static void dummy_show(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json)
 	}
 	xs_ctl_printf(out, "datapath (userspace):\n");
 	xs_ctl_printf(out, "  megaflows: %" PRIu32 " (max %" PRIu32 "), masks: %" PRIu32 "\n",
-		      d->n_flows, d->max_flows, d->n_masks);
+		      d->table.n_flows, d->table.max_flows, d->table.n_masks);
 	xs_ctl_printf(out, "  ports: %zu\n", d->n_ports);
 	xs_ctl_printf(out, "  upcalls queued: %" PRIu32 "\n", d->up_n);
 	xs_ctl_printf(out, "  frames in the output log: %" PRIu32 "\n", d->out_n);
@@ -1001,18 +717,12 @@ static void dummy_close(struct xs_dpif *dpif, bool keep)
 	(void)keep; /* nothing outlives the agent */
 	if (!d)
 		return;
-	while (d->masks) {
-		struct dummy_mask *m = d->masks;
-
-		d->masks = m->next;
-		mask_free(m);
-	}
+	xs_dummy_table_fini(&d->table);
 	for (uint32_t i = 0; i < d->up_n; i++)
 		free(d->upcalls[(d->up_head + i) % XS_DUMMY_MAX_UPCALLS]);
 	outputs_clear(d);
 	if (d->efd >= 0)
 		close(d->efd);
-	free(d->flows);
 	free(d->ports);
 	free(d);
 }
@@ -1038,7 +748,8 @@ static int dummy_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, ch
 		return -ENOMEM;
 	}
 	d->up.cls = &xs_dpif_dummy;
-	d->max_flows = cfg && cfg->max_flows ? cfg->max_flows : XS_DEFAULT_MAX_FLOWS;
+	xs_dummy_table_init(&d->table, cfg && cfg->max_flows ? cfg->max_flows
+							       : XS_DEFAULT_MAX_FLOWS);
 	d->miss_rate = cfg ? cfg->miss_rate : 0;
 	d->miss_burst = cfg ? cfg->miss_burst : 0;
 	d->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

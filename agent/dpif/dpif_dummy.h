@@ -1,15 +1,13 @@
 /* Limits of the userspace "dummy" datapath (xs_dpif_dummy, dpif.h), for the
  * commands that drive it and the tests that fill it up.
  *
- * Design. Megaflows live in a tuple space: one hash table per distinct mask
- * (masked key -> megaflow), the masks in a list in the order they first
- * appeared; a packet probes each mask in turn and takes the first match
- * (the bridge installs megaflows that never overlap). A megaflow sits in a
- * slot of a growing array; its handle is {slot, gen}, and the slot's
- * generation moves on at every install and modify, so an old handle turns
- * stale. Slot 0 is never used, so no live handle has slot 0 or gen 0.
- * Packets are run on a copy (agent/dpif/dummy_exec.h), outputs go to a
- * bounded log, upcalls to a bounded queue signalled by an eventfd. */
+ * Design. Megaflows live in a tuple space (dummy_table.h): a hash table per
+ * mask, probed in turn, the first match wins; handles are slots with
+ * generations. A packet that arrives (receive) is parsed by the fast path's
+ * parser, looked up, counted, and run on a copy with the fast path's rewrite
+ * semantics (dummy_exec.h); a miss becomes an upcall. Outputs go to a
+ * bounded log that dump_outputs prints and empties; upcalls wait in a
+ * bounded queue, and an eventfd is readable while any wait. */
 #ifndef XS_AGENT_DPIF_DUMMY_H
 #define XS_AGENT_DPIF_DUMMY_H
 
