@@ -2,6 +2,8 @@
  * daemon; the daemon itself is agent/daemon/agent.c. */
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
+#include "agent/datapath/attach.h"
+#include "agent/dpif/dpif.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +23,10 @@ static const char agent_usage[] =
 	"  --datapath-object FILE   attach the first XDP/TC programs of FILE instead\n"
 	"                           of the switch's own (development and tests)\n"
 	"  --no-datapath            attach nothing; only track ports (tests)\n"
+	"  --datapath xdp|dummy     the datapath provider (default xdp: the XDP/TC fast\n"
+	"                           path); dummy runs megaflows in the agent, ports are\n"
+	"                           names without interfaces, packets come from\n"
+	"                           `xdpswitch inject` (no root, no BPF; tests)\n"
 	"  --max-idle MS            remove megaflows idle this long (default 10000)\n"
 	"  --flow-limit N           install at most N megaflows (default 200000, and at\n"
 	"                           most the datapath's size); misses beyond run unsaved\n"
@@ -58,6 +64,7 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "datapath-object", required_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-datapath", no_argument, NULL, 'N' },
+		{ "datapath", required_argument, NULL, 'D' },
 		{ "max-idle", required_argument, NULL, 'I' },
 		{ "flow-limit", required_argument, NULL, 'l' },
 		{ "cleanup", no_argument, NULL, 'C' },
@@ -77,6 +84,14 @@ int xs_cmd_agent(int argc, char **argv)
 		case 'O': o.dp_object = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'N': o.no_datapath = true; break;
+		case 'D':
+			if (!xs_dpif_class_by_type(optarg)) {
+				fprintf(stderr, "xdpswitch agent: --datapath must be xdp or dummy, "
+					"not '%s'\n", optarg);
+				return 2;
+			}
+			o.datapath = optarg;
+			break;
 		case 'C': o.cleanup = true; break;
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);

@@ -226,8 +226,7 @@ int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,
 
 	if (r->n_pos && parse_one(r->cmd, r->pos[0], OFP_PARSE_DELETE, &filter, out))
 		return 1;
-	if (a->dp_ops->sync_stats)
-		a->dp_ops->sync_stats(a);
+	xs_bridge_dp_sync_stats(a);
 	n = ft_collect(a->pipeline, &rules);
 	if (n < 0) {
 		xs_ctl_printf(out, "%s: out of memory\n", r->cmd);
@@ -254,10 +253,7 @@ int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,
 int xs_agent_cmd_dump_megaflows(struct xs_agent *a, const struct xs_agent_req *r,
 				struct xs_ctl_buf *out)
 {
-	if (a->dp_ops->dump_megaflows)
-		a->dp_ops->dump_megaflows(a, out, r->json);
-	else if (r->json)
-		xs_ctl_printf(out, "[]\n");
+	xs_bridge_dp_dump_megaflows(a, out, r->json);
 	return 0;
 }
 

@@ -17,7 +17,7 @@
 static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
 {
 	struct xs_agent *a = ctx;
-	struct xs_port *p = xs_ports_by_ifindex(&a->ports, (int)ifindex);
+	struct xs_port *p = xs_ports_by_dp_port(&a->ports, ifindex);
 
 	if (!p)
 		return -ENOENT;
@@ -30,7 +30,7 @@ static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
  * holds. Writes @f's list into @acts (XS_MAX_ACTIONS entries) and returns
  * its length; a broadcast that would need more entries stays as it is
  * (dp_format prints it as a token). */
-static unsigned display_actions(const struct xs_agent *a, const struct xs_dp_flow *f,
+static unsigned display_actions(const struct xs_agent *a, const struct xs_dpif_flow *f,
 				struct xs_action *acts)
 {
 	unsigned n = f->n_actions, k, others = 0;
@@ -39,12 +39,12 @@ static unsigned display_actions(const struct xs_agent *a, const struct xs_dp_flo
 	if (!n || acts[n - 1].type != XS_ACT_OUTPUT || !(acts[n - 1].flags & XS_OUT_F_BROADCAST))
 		return n;
 	for (size_t i = 0; i < a->ports.n; i++)
-		others += (uint32_t)a->ports.ports[i].ifindex != f->key.in_port;
+		others += a->ports.ports[i].dp_port != f->key.in_port;
 	if (!others || n - 1 + others > XS_MAX_ACTIONS)
 		return n;
 	k = n - 1;
 	for (size_t i = 0; i < a->ports.n; i++) {
-		uint32_t ifindex = (uint32_t)a->ports.ports[i].ifindex;
+		uint32_t ifindex = a->ports.ports[i].dp_port;
 
 		if (ifindex == f->key.in_port)
 			continue;
@@ -63,17 +63,18 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 	unsigned n;
 	char key[2048], acts[2048];
 	struct xs_flow_stats st;
-	struct xs_dp_flow f;
+	struct xs_dpif_flow f;
 	uint32_t pos = 0;
 	bool first = true;
 
 	if (json)
 		xs_ctl_printf(out, "[");
-	while (xs_dp_flow_next(x->dp, &pos, &f) == 1) {
+	while (xs_dpif_flow_next(x->dpif, &pos, &f) == 1) {
 		double used_s = 0;
+		int gone = 0;
 		bool used;
 
-		if (xs_dp_flow_stats(x->dp, f.handle, &st))
+		if (xs_dpif_flow_stats(x->dpif, &f.handle, 1, &st, &gone) || gone)
 			continue;
 		xs_dp_format_key(key, sizeof(key), &f.key, &f.mask, &map);
 		n = display_actions(a, &f, shown);
@@ -92,8 +93,8 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "null");
 			xs_ctl_printf(out, ", \"actions\": ");
 			xs_ctl_json_str(out, acts);
-			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}",
-				      f.flags & XS_MF_F_XDP ? "xdp" : "tc", f.handle.slot);
+			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}", f.stage,
+				      f.handle.slot);
 		} else {
 			xs_ctl_printf(out, "recirc_id(0),%s, packets:%" PRIu64 ", bytes:%" PRIu64
 				      ", used:", key, (uint64_t)st.packets, (uint64_t)st.bytes);

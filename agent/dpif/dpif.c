@@ -1,12 +1,11 @@
-/* The datapath providers by name, for the agent's --datapath option. */
+/* The datapath providers by name (xdpswitch agent --datapath TYPE). */
 #include "agent/dpif/dpif.h"
 
 #include <string.h>
 
 const struct xs_dpif_class *xs_dpif_class_by_type(const char *type)
 {
-	/* The integrator adds xdp (xs_dpif_xdp) here. */
-	static const struct xs_dpif_class *const classes[] = { &xs_dpif_dummy };
+	static const struct xs_dpif_class *const classes[] = { &xs_dpif_xdp, &xs_dpif_dummy };
 
 	if (!type)
 		return NULL;

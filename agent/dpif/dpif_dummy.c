@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ struct dummy_counters {
 
 struct dummy_port {
 	uint32_t port;
+	char name[IF_NAMESIZE];
+	uint64_t rx, tx;       /* frames received on it, output to it */
 	uint64_t tokens_milli; /* miss budget, as bpf/upcall.h's bucket */
 	uint64_t last_ns;      /* 0: no miss yet */
 };
@@ -104,41 +107,63 @@ static struct dummy_port *port_find(struct dpif_dummy *d, uint32_t port)
 	return found ? &d->ports[i] : NULL;
 }
 
-static int dummy_port_add(struct xs_dpif *dpif, uint32_t port, uint32_t caps)
+/* Any name of 1..IF_NAMESIZE-1 characters is a port; it gets the lowest
+ * free number from 1, as the bridge numbers OpenFlow ports. */
+static int dummy_port_add(struct xs_dpif *dpif, const char *name, uint32_t flags,
+			  uint32_t *port, char *note, size_t note_size, char *why,
+			  size_t why_size)
 {
 	struct dpif_dummy *d = dummy(dpif);
-	bool found;
+	uint32_t num = 1;
 	size_t i;
 
-	(void)caps; /* every port takes every output here */
-	if (!port)
+	(void)flags; /* nothing to take over from anyone */
+	if (note_size)
+		note[0] = '\0';
+	if (!name || !name[0] || strlen(name) >= IF_NAMESIZE || !port) {
+		snprintf(why, why_size, "a port name has 1 to %d characters", IF_NAMESIZE - 1);
 		return -EINVAL;
-	i = port_index(d, port, &found);
-	if (found)
-		return 0;
-	if (d->n_ports == XS_MAX_PORTS)
+	}
+	for (i = 0; i < d->n_ports; i++) {
+		if (!strcmp(d->ports[i].name, name)) {
+			snprintf(why, why_size, "'%s' is already a port of the datapath", name);
+			return -EEXIST;
+		}
+	}
+	if (d->n_ports == XS_MAX_PORTS) {
+		snprintf(why, why_size, "the datapath has %d ports already", XS_MAX_PORTS);
 		return -ENOSPC;
+	}
 	if (d->n_ports == d->cap_ports) {
 		size_t cap = d->cap_ports ? 2 * d->cap_ports : 8;
 		struct dummy_port *p = realloc(d->ports, cap * sizeof(*p));
 
-		if (!p)
+		if (!p) {
+			snprintf(why, why_size, "out of memory");
 			return -ENOMEM;
+		}
 		d->ports = p;
 		d->cap_ports = cap;
 	}
+	/* Ascending numbers: the first gap is the lowest free one. */
+	for (i = 0; i < d->n_ports && d->ports[i].port == num; i++)
+		num++;
 	memmove(&d->ports[i + 1], &d->ports[i], (d->n_ports - i) * sizeof(d->ports[0]));
-	d->ports[i] = (struct dummy_port){ .port = port };
+	d->ports[i] = (struct dummy_port){ .port = num };
+	snprintf(d->ports[i].name, sizeof(d->ports[i].name), "%s", name);
 	d->n_ports++;
+	*port = num;
 	return 0;
 }
 
-static int dummy_port_del(struct xs_dpif *dpif, uint32_t port)
+static int dummy_port_del(struct xs_dpif *dpif, uint32_t port, char *note, size_t note_size)
 {
 	struct dpif_dummy *d = dummy(dpif);
 	bool found;
 	size_t i = port_index(d, port, &found);
 
+	if (note_size)
+		note[0] = '\0';
 	if (!found)
 		return -ENOENT;
 	memmove(&d->ports[i], &d->ports[i + 1], (d->n_ports - i - 1) * sizeof(d->ports[0]));
@@ -146,53 +171,45 @@ static int dummy_port_del(struct xs_dpif *dpif, uint32_t port)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* What went through the port. */
+static void dummy_port_show(struct xs_dpif *dpif, uint32_t port, struct xs_ctl_buf *out,
+			    bool json)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct dummy_port *p = port_find(dummy(dpif), port);
 
-	return x < y ? -1 : x > y;
+	if (!p)
+		return;
+	if (json)
+		xs_ctl_printf(out, "\"rx\": %" PRIu64 ", \"tx\": %" PRIu64, p->rx, p->tx);
+	else
+		xs_ctl_printf(out, "userspace, rx %" PRIu64 ", tx %" PRIu64, p->rx, p->tx);
 }
 
-/* -EINVAL (NULL @ports with @n > 0, a port 0, @n above XS_MAX_PORTS) and
- * -ENOMEM change nothing. Ports kept keep their miss budget. */
+/* Userspace ports are names the bridge gave: a number in @ports that is
+ * not a port here has nothing to be made from, and is skipped. -EINVAL
+ * (NULL @ports with @n > 0, a port 0, @n above XS_MAX_PORTS) changes
+ * nothing. */
 static int dummy_ports_sync(struct xs_dpif *dpif, const uint32_t *ports, size_t n)
 {
 	struct dpif_dummy *d = dummy(dpif);
-	struct dummy_port *np;
-	uint32_t *want;
-	size_t n_new = 0, kept = 0;
+	size_t kept = 0;
+	int removed;
 
 	if ((n && !ports) || n > XS_MAX_PORTS)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (!ports[i])
 			return -EINVAL;
-	want = malloc((n ? n : 1) * sizeof(*want));
-	np = malloc((n ? n : 1) * sizeof(*np));
-	if (!want || !np) {
-		free(want);
-		free(np);
-		return -ENOMEM;
-	}
-	if (n)
-		memcpy(want, ports, n * sizeof(*want));
-	qsort(want, n, sizeof(*want), cmp_u32);
-	for (size_t i = 0; i < n; i++) {
-		struct dummy_port *old;
+	for (size_t i = 0; i < d->n_ports; i++) {
+		bool wanted = false;
 
-		if (n_new && np[n_new - 1].port == want[i])
-			continue;
-		old = port_find(d, want[i]);
-		kept += old != NULL;
-		np[n_new++] = old ? *old : (struct dummy_port){ .port = want[i] };
+		for (size_t j = 0; j < n && !wanted; j++)
+			wanted = ports[j] == d->ports[i].port;
+		if (wanted)
+			d->ports[kept++] = d->ports[i];
 	}
-	free(want);
-	free(d->ports);
-	int removed = (int)(d->n_ports - kept);
-
-	d->ports = np;
-	d->n_ports = n_new;
-	d->cap_ports = n ? n : 1;
+	removed = (int)(d->n_ports - kept);
+	d->n_ports = kept;
 	return removed;
 }
 
@@ -448,12 +465,14 @@ static bool miss_allowed(const struct dpif_dummy *d, struct dummy_port *p)
 
 /* --- execution ----------------------------------------------------------------- */
 
-static void output(struct dpif_dummy *d, uint32_t port, const uint8_t *frame, size_t len)
+static void output(struct dpif_dummy *d, struct dummy_port *p, const uint8_t *frame,
+		   size_t len)
 {
 	struct dummy_out *o;
 	uint8_t *copy = malloc(len ? len : 1);
 
 	d->st.frames_out++;
+	p->tx++;
 	if (!copy) {
 		d->st.log_dropped++;
 		return;
@@ -466,7 +485,7 @@ static void output(struct dpif_dummy *d, uint32_t port, const uint8_t *frame, si
 	}
 	o = &d->outs[(d->out_head + d->out_n) % XS_DUMMY_MAX_OUTPUTS];
 	memcpy(copy, frame, len);
-	o->port = port;
+	o->port = p->port;
 	o->len = (uint32_t)len;
 	o->data = copy;
 	d->out_n++;
@@ -487,6 +506,7 @@ static void run_actions(struct dpif_dummy *d, uint32_t in_port, const uint8_t *p
 	xs_dummy_frame_load(f, pkt, len, info);
 	for (uint16_t i = 0; i < n; i++) {
 		const struct xs_action *a = &actions[i];
+		struct dummy_port *out;
 		int ret;
 
 		switch (a->type) {
@@ -494,9 +514,9 @@ static void run_actions(struct dpif_dummy *d, uint32_t in_port, const uint8_t *p
 			if (a->flags & XS_OUT_F_BROADCAST) {
 				for (size_t p = 0; p < d->n_ports; p++)
 					if (d->ports[p].port != in_port)
-						output(d, d->ports[p].port, f->data, f->len);
-			} else if (port_find(d, a->arg)) {
-				output(d, a->arg, f->data, f->len);
+						output(d, &d->ports[p], f->data, f->len);
+			} else if ((out = port_find(d, a->arg))) {
+				output(d, out, f->data, f->len);
 			} else {
 				d->st.exec_error++;
 				return;
@@ -557,6 +577,7 @@ static int dummy_receive(struct xs_dpif *dpif, uint32_t port, const void *frame,
 		return -ENOENT;
 	xs_flow_parse(frame, len, port, &key, &info);
 	d->st.rx++;
+	p->rx++;
 	s = xs_dummy_table_lookup(&d->table, &key);
 	if (!s) {
 		d->st.miss++;
@@ -771,6 +792,7 @@ const struct xs_dpif_class xs_dpif_dummy = {
 	.close = dummy_close,
 	.port_add = dummy_port_add,
 	.port_del = dummy_port_del,
+	.port_show = dummy_port_show,
 	.ports_sync = dummy_ports_sync,
 	.flow_put = dummy_flow_put,
 	.flow_modify = dummy_flow_modify,

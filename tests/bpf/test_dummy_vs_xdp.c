@@ -130,12 +130,15 @@ static void test_same_bytes(void **state)
 	unsigned int seed = 7;
 	char why[128];
 	int sent = 0, dropped = 0, upcalls = 0;
+	uint32_t port;
 
 	(void)state;
 	xs_test_require_bpf();
 	assert_int_equal(xs_dp_open(&o, &dp), 0);
 	assert_int_equal(xs_dpif_dummy.open(NULL, &dummy, why, sizeof(why)), 0);
-	assert_int_equal(dummy->cls->port_add(dummy, LO, 0), 0);
+	assert_int_equal(dummy->cls->port_add(dummy, "lo", 0, &port, why, sizeof(why), why,
+					      sizeof(why)), 0);
+	assert_int_equal(port, LO);
 	memset(&zero, 0, sizeof(zero));
 
 	for (int round = 0; round < ROUNDS; round++) {

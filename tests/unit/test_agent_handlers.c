@@ -52,8 +52,8 @@ static void test_init(void **state)
 
 	(void)state;
 	assert_string_equal(agent.bridge, "tb0");
-	assert_string_equal(agent.dp_ops->name, "none");
-	assert_int_equal(agent.xdp_prog_fd, -1);
+	assert_string_equal(xs_agent_dp_name(&agent), "none");
+	assert_null(agent.dpif);
 	assert_int_equal(xs_agent_init(&a, &bad, NULL), -EINVAL);
 	xs_agent_fini(&a);
 }
@@ -96,9 +96,9 @@ static void test_port_commands(void **state)
 
 	xs_ctl_buf_init(&out);
 	assert_int_equal(xs_agent_handle_request(&agent, 1, show, &out), 0);
-	/* no datapath: nothing attached; the loopback takes no redirects */
+	/* no datapath: nothing attached, the port is its ifindex */
 	assert_string_equal(out.data, "bridge tb0: datapath none, 1 port\n"
-			    " 9(lo): ifindex 1, xdp off, tc off, tx tc (xdp-features lacks ndo-xmit)\n"
+			    " 9(lo): datapath port 1\n"
 			    "flows: 0\n");
 	xs_ctl_buf_free(&out);
 
@@ -202,17 +202,44 @@ static void test_trace_live(void **state)
 	expect(0, "", 1, "del-flows");
 }
 
-static int refusing_port_added(struct xs_agent *a, struct xs_port *p, char *why, size_t size)
+/* A datapath provider that refuses every port. */
+static struct xs_dpif refusing_dpif;
+
+static int refusing_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
+			 size_t why_size)
 {
-	(void)a;
-	(void)p;
-	snprintf(why, size, "test refusal");
+	(void)cfg;
+	(void)why;
+	(void)why_size;
+	*out = &refusing_dpif;
+	return 0;
+}
+
+static void refusing_close(struct xs_dpif *d, bool keep)
+{
+	(void)d;
+	(void)keep;
+}
+
+static int refusing_port_add(struct xs_dpif *d, const char *name, uint32_t flags,
+			     uint32_t *port, char *note, size_t note_size, char *why,
+			     size_t why_size)
+{
+	(void)d;
+	(void)name;
+	(void)flags;
+	(void)port;
+	(void)note_size;
+	note[0] = '\0';
+	snprintf(why, why_size, "test refusal");
 	return -EIO;
 }
 
-static const struct xs_agent_dp_ops refusing = {
-	.name = "refusing",
-	.port_added = refusing_port_added,
+static const struct xs_dpif_class refusing = {
+	.type = "refusing",
+	.open = refusing_open,
+	.close = refusing_close,
+	.port_add = refusing_port_add,
 };
 
 /* A datapath that refuses a port: the attach fails and leaves no port. */
@@ -223,7 +250,10 @@ static void test_datapath_refuses_port(void **state)
 	char why[256];
 
 	(void)state;
+	refusing_dpif.cls = &refusing;
 	assert_int_equal(xs_agent_init(&a, &o, &refusing), 0);
+	assert_int_equal(xs_bridge_dp_open(&a, why, sizeof(why)), 0);
+	assert_string_equal(xs_agent_dp_name(&a), "refusing");
 	assert_int_equal(xs_agent_port_attach(&a, "lo", false, why, sizeof(why)), -EIO);
 	assert_string_equal(why, "datapath refused port 'lo': test refusal");
 	assert_int_equal(a.ports.n, 0);
