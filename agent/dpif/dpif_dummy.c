@@ -700,7 +700,8 @@ static void dummy_show(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json)
 		xs_ctl_printf(out, ", \"megaflows\": %" PRIu32 ", \"max_megaflows\": %" PRIu32
 			      ", \"masks\": %" PRIu32 ", \"dp_ports\": %zu, \"upcalls_queued\": %"
 			      PRIu32 ", \"frames_in_log\": %" PRIu32 ", \"counters\": {",
-			      d->table.n_flows, d->table.max_flows, d->table.n_masks, d->n_ports, d->up_n, d->out_n);
+			      d->table.n_flows, d->table.max_flows, d->table.n_masks, d->n_ports,
+			      d->up_n, d->out_n);
 		const char *sep = "";
 
 #define DUMMY_JSON(name, label) \

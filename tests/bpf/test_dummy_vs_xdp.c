@@ -179,8 +179,8 @@ static void test_same_bytes(void **state)
 			sent++;
 			/* One frame on LO, with the bytes XDP sent. */
 			want = malloc(2 * t.data_size_out + 64);
-			hex = want + snprintf(want, 64, "[{\"port\": %d, \"len\": %u, \"hex\": \"", LO,
-					      t.data_size_out);
+			hex = want + snprintf(want, 64, "[{\"port\": %d, \"len\": %u, \"hex\": \"",
+					      LO, t.data_size_out);
 			for (uint32_t i = 0; i < t.data_size_out; i++)
 				hex += sprintf(hex, "%02x", xdp_out[i]);
 			strcpy(hex, "\"}]\n");
