@@ -185,6 +185,23 @@ static void dummy_port_show(struct xs_dpif *dpif, uint32_t port, struct xs_ctl_b
 		xs_ctl_printf(out, "userspace, rx %" PRIu64 ", tx %" PRIu64, p->rx, p->tx);
 }
 
+/* Nothing to save with a port, nothing to take over after a restart. */
+static uint32_t dummy_port_flags(struct xs_dpif *dpif, uint32_t port)
+{
+	(void)dpif;
+	(void)port;
+	return 0;
+}
+
+/* A name without an interface never changes how it is served. */
+static int dummy_ports_refresh(struct xs_dpif *dpif, uint32_t *changed, size_t max)
+{
+	(void)dpif;
+	(void)changed;
+	(void)max;
+	return 0;
+}
+
 /* Userspace ports are names the bridge gave: a number in @ports that is
  * not a port here has nothing to be made from, and is skipped. -EINVAL
  * (NULL @ports with @n > 0, a port 0, @n above XS_MAX_PORTS) changes
@@ -367,8 +384,9 @@ static void upcall_signal(struct dpif_dummy *d)
 
 	if (d->up_n && !d->signaled)
 		d->signaled = write(d->efd, &v, sizeof(v)) == sizeof(v);
-	else if (!d->up_n && d->signaled)
-		d->signaled = read(d->efd, &v, sizeof(v)) != sizeof(v);
+	else if (!d->up_n && d->signaled &&
+		 (read(d->efd, &v, sizeof(v)) == sizeof(v) || errno == EAGAIN))
+		d->signaled = false;
 }
 
 /* Queues the @len bytes at @pkt for the agent, as bpf/upcall.h's record:
@@ -793,7 +811,9 @@ const struct xs_dpif_class xs_dpif_dummy = {
 	.close = dummy_close,
 	.port_add = dummy_port_add,
 	.port_del = dummy_port_del,
+	.port_flags = dummy_port_flags,
 	.port_show = dummy_port_show,
+	.ports_refresh = dummy_ports_refresh,
 	.ports_sync = dummy_ports_sync,
 	.flow_put = dummy_flow_put,
 	.flow_modify = dummy_flow_modify,

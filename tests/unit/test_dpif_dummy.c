@@ -322,6 +322,8 @@ static void test_ports(void **state)
 	assert_string_equal(port_text(dp, 3, true), "\"rx\": 1, \"tx\": 1");
 	assert_string_equal(port_text(dp, 1, false), "userspace, rx 0, tx 1");
 	assert_string_equal(port_text(dp, 99, false), "");
+	assert_int_equal(dp->cls->port_flags(dp, 3), 0);
+	assert_int_equal(dp->cls->ports_refresh(dp, got, 80), 0);
 
 	/* Sync: 1 and 2 go, 3 and 4 stay; 9 is not a port here, skipped
 	 * (duplicates are fine). */
