@@ -235,6 +235,7 @@ void xs_dp_close(struct xs_dp *dp)
 	xs_slot_pool_fini(&dp->slots);
 	xdpswitch__destroy(dp->skel);
 	free(dp->percpu_buf);
+	free(dp->stats_all);
 	free(dp->filter);
 	free(dp);
 }

@@ -163,6 +163,15 @@ int xs_dp_flow_flush(struct xs_dp *dp);
  * -ENOENT if @h is not installed. */
 int xs_dp_flow_stats(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *sum);
 
+/* Counters of @n megaflows at once, as xs_dp_flow_stats gives them, read
+ * with batched map lookups (a few syscalls for all the slots up to the
+ * highest one named, instead of one per megaflow): what a harvest of every
+ * megaflow wants. A handle not installed gets zeroes and -ENOENT in
+ * @errs[i] (@errs may be NULL). Returns 0, -EINVAL, -ENOMEM or -errno of
+ * the map read (then nothing is filled). */
+int xs_dp_flow_stats_batch(struct xs_dp *dp, const struct xs_flow_handle *h, size_t n,
+			   struct xs_flow_stats *out, int *errs);
+
 /* Copies megaflow @h into *@out; -ENOENT if it is not installed. */
 int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp_flow *out);
 

@@ -111,6 +111,8 @@ struct xs_dp {
 	uint64_t *filter;           /* xs_mask_filter as written */
 	uint32_t filter_stale;      /* removals since the filter was rebuilt */
 	void *percpu_buf;           /* ncpus * 64 bytes, for per-CPU reads */
+	struct xs_flow_stats *stats_all; /* n_slots * ncpus: batched counter
+	                                  * reads (xs_dp_flow_stats_batch) */
 	struct ring_buffer *rb;
 	struct xs_dp_upcall_ctx *uctx;
 	uint64_t upcall_malformed;

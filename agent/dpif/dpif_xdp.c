@@ -323,11 +323,17 @@ static int xdp_flow_next(struct xs_dpif *d, uint32_t *pos, struct xs_dpif_flow *
 	return ret;
 }
 
+/* Megaflows read at once in a batch from this many on: below it, reading
+ * every slot up to the highest costs more than one lookup each. */
+#define STATS_BATCH_FROM 64
+
 static int xdp_flow_stats(struct xs_dpif *d, const struct xs_flow_handle *h, size_t n,
 			  struct xs_flow_stats *out, int *errs)
 {
 	struct dpif_xdp *x = cast(d);
 
+	if (n >= STATS_BATCH_FROM && !xs_dp_flow_stats_batch(x->dp, h, n, out, errs))
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		int err = xs_dp_flow_stats(x->dp, h[i], &out[i]);
 
