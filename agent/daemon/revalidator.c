@@ -33,68 +33,34 @@ uint64_t xs_reval_now_ms(void)
 	return (xs_mono_ns() / 1000) / 1000;
 }
 
-/* True when the @n OpenFlow ports @out are, in some order and each once,
- * every port of the switch but @in_port: a flood. */
-static bool every_other_port(const struct flow_tables *ft, uint32_t in_port,
-			     const uint32_t *out, unsigned n)
+static bool is_broadcast(const struct xs_action *a)
 {
-	unsigned others = 0;
+	return a->type == XS_ACT_OUTPUT && (a->flags & XS_OUT_F_BROADCAST);
+}
 
-	for (unsigned i = 0; i < ft->n_ports; i++)
-		others += ft->ports[i] != in_port;
-	if (n != others)
-		return false;
-	for (unsigned i = 0; i < n; i++) {
-		bool known = false;
+/* True when every port of the bridge but @in_port takes XDP redirects:
+ * a broadcast can then run in XDP (a devmap broadcast). */
+static bool others_take_xdp(const struct flow_tables *ft, const struct xs_port_map *map,
+			    uint32_t in_port)
+{
+	for (unsigned i = 0; i < ft->n_ports; i++) {
+		bool xdp = false;
 
-		if (out[i] == in_port)
-			return false;
-		for (unsigned j = 0; j < i; j++)
-			if (out[j] == out[i])
-				return false;
-		for (unsigned j = 0; j < ft->n_ports && !known; j++)
-			known = ft->ports[j] == out[i];
-		if (!known)
+		if (ft->ports[i] == in_port)
+			continue;
+		if (!map->ifindex(map->ctx, ft->ports[i], &xdp) || !xdp)
 			return false;
 	}
 	return true;
 }
 
-/* Datapath form of a translation whose outputs are several: when they end
- * the list with nothing between them, go to every port but the ingress
- * one (@ofports, @n_out of them), and every one takes XDP redirects
- * (@all_xdp), the run becomes one broadcast OUTPUT and the list runs in
- * XDP. The devmap holds exactly the switch's ports (dp_xs.c adds and
- * removes them with the port list), so the broadcast reaches the same
- * ports; a port change re-translates every megaflow (a full pass), which
- * turns a broadcast back into explicit outputs for the TC stage when a
- * port joins that cannot take redirects. Otherwise @out is left as is. */
-static void make_broadcast(const struct flow_tables *ft, uint32_t in_port,
-			   const uint32_t *ofports, unsigned n_out, bool all_xdp,
-			   struct xs_reval_xlate *out)
-{
-	unsigned first = out->n_actions - n_out;
-
-	if (n_out < 2 || !all_xdp || !every_other_port(ft, in_port, ofports, n_out))
-		return;
-	for (unsigned i = first; i < out->n_actions; i++)
-		if (out->actions[i].type != XS_ACT_OUTPUT)
-			return;
-	memset(&out->actions[first], 0, n_out * sizeof(out->actions[0]));
-	out->actions[first].type = XS_ACT_OUTPUT;
-	out->actions[first].flags = XS_OUT_F_BROADCAST;
-	out->n_actions = (uint16_t)(first + 1);
-	out->flags = XS_MF_F_XDP;
-}
-
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
 		       const struct xs_flow_key *key, struct xs_reval_xlate *out)
 {
-	uint32_t ofports[XS_MAX_ACTIONS];
 	struct xlate_result res;
 	struct ofp_key k;
-	unsigned n = 0, outputs = 0;
-	bool last_xdp = false, all_xdp = true;
+	unsigned n = 0, outputs = 0, broadcasts = 0;
+	bool last_xdp = false;
 
 	memset(out, 0, sizeof(*out));
 	memset(&k, 0, sizeof(k));
@@ -119,24 +85,29 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	for (unsigned i = 0; i < res.n_actions; i++) {
 		struct xs_action a = res.actions[i];
 
-		if (a.type == XS_ACT_OUTPUT) {
+		if (is_broadcast(&a)) {
+			broadcasts++; /* names no port: the datapath has the list */
+		} else if (a.type == XS_ACT_OUTPUT) {
 			bool xdp = false;
 
-			ofports[outputs] = a.arg;
 			a.arg = map->ifindex(map->ctx, a.arg, &xdp);
 			if (!a.arg)
 				continue; /* the port is gone */
 			outputs++;
 			last_xdp = xdp;
-			all_xdp = all_xdp && xdp;
 		}
 		out->actions[n++] = a;
 	}
 	out->n_actions = (uint16_t)n;
-	if (!outputs || (outputs == 1 && out->actions[n - 1].type == XS_ACT_OUTPUT && last_xdp))
+	/* XDP runs one output (or broadcast), as the list's verdict. */
+	if (!outputs && !broadcasts)
 		out->flags = XS_MF_F_XDP;
-	else
-		make_broadcast(ft, k.dp.in_port, ofports, outputs, all_xdp, out);
+	else if (outputs == 1 && !broadcasts && out->actions[n - 1].type == XS_ACT_OUTPUT &&
+		 last_xdp)
+		out->flags = XS_MF_F_XDP;
+	else if (broadcasts == 1 && !outputs && is_broadcast(&out->actions[n - 1]) &&
+		 others_take_xdp(ft, map, k.dp.in_port))
+		out->flags = XS_MF_F_XDP;
 	return out->err;
 }
 

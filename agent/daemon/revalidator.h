@@ -26,7 +26,10 @@
  *
  * Ports. The datapath speaks ifindexes, the tables OpenFlow port numbers:
  * struct xs_port_map converts both ways and says whether an XDP redirect
- * into a port delivers (XS_MF_F_XDP). One thread drives it, as xs_dp. */
+ * into a port delivers (XS_MF_F_XDP). A port change re-translates every
+ * megaflow (a full pass), so a flood moves between XDP and the TC stage
+ * as ports that cannot take redirects come and go. One thread drives it,
+ * as xs_dp. */
 #ifndef XS_DAEMON_REVALIDATOR_H
 #define XS_DAEMON_REVALIDATOR_H
 
@@ -92,13 +95,14 @@ void xs_reval_destroy(struct xs_reval *r);
 
 /* Translates datapath key @key (in_port = ifindex) through @ft into *@out.
  * Output ports become ifindexes (outputs to a port that is gone are left
- * out); flags get XS_MF_F_XDP when the list has no output, or a single
- * output as its last action into a port where XDP redirect delivers.
- * Outputs to exactly every port but the ingress one, at the end of the
- * list, all into ports where XDP redirect delivers, become one
- * XS_OUT_F_BROADCAST output (a devmap broadcast in XDP).
- * Always fills a usable result; out->err says whether it is a drop by
- * error. Returns out->err. */
+ * out); a broadcast (flood, all: XS_OUT_F_BROADCAST, arg 0) stays as it
+ * is, the datapath knows the ports. flags get XS_MF_F_XDP when the list
+ * has no output; or a single output, as its last action, into a port
+ * where XDP redirect delivers; or a single broadcast, as its last action
+ * and with no other output, when every port of @ft but the ingress one
+ * takes XDP redirects (a devmap broadcast). Otherwise the TC stage runs
+ * the list. Always fills a usable result; out->err says whether it is a
+ * drop by error. Returns out->err. */
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
 		       const struct xs_flow_key *key, struct xs_reval_xlate *out);
 
