@@ -1,6 +1,8 @@
-/* When the revalidator's translation turns a flood into one devmap broadcast
- * (XS_OUT_F_BROADCAST, run in XDP) and when it keeps explicit outputs for
- * the TC stage: pure translation over hand-made tables and ports. */
+/* The revalidator's translation of a flood (one XS_OUT_F_BROADCAST output
+ * from xlate): passed through as it is, and run in XDP (a devmap
+ * broadcast) only when it is the last action, no other output is there and
+ * every other port takes XDP redirects; otherwise in the TC stage. Pure
+ * translation over hand-made tables and ports. */
 #include "tests/lib/xs_test.h"
 
 #include <errno.h>
@@ -10,12 +12,13 @@
 #include "agent/daemon/revalidator.h"
 #include "agent/ofp/flow.h"
 
-#define MAX_PORTS 6
+#define MAX_PORTS 64
 #define IFX(ofport) (100 + (ofport)) /* ifindex of OpenFlow port n */
 
 static struct flow_tables ft;
 static uint32_t ports[MAX_PORTS];
 static bool xdp_tx[MAX_PORTS + 1]; /* by OpenFlow port */
+static uint32_t gone;               /* a port with no datapath port */
 
 static uint32_t map_ofport(void *ctx, uint32_t ifindex)
 {
@@ -30,6 +33,8 @@ static uint32_t map_ifindex(void *ctx, uint32_t ofport, bool *xdp)
 {
 	(void)ctx;
 	*xdp = false;
+	if (ofport == gone)
+		return 0;
 	for (unsigned i = 0; i < ft.n_ports; i++)
 		if (ports[i] == ofport) {
 			*xdp = xdp_tx[ofport];
@@ -56,6 +61,7 @@ static int setup(void **state)
 	(void)state;
 	flow_tables_init(&ft);
 	set_ports(3);
+	gone = 0;
 	return 0;
 }
 
@@ -94,19 +100,27 @@ static void translate(uint32_t in_port, struct xs_reval_xlate *x)
 	assert_int_equal(xs_reval_translate(&ft, &map, &k.dp, x), 0);
 }
 
-static void assert_broadcast(const struct xs_reval_xlate *x, unsigned n_before)
+/* A broadcast at @at of a list of @n actions, run in the stage @flags. */
+static void assert_broadcast_at(const struct xs_reval_xlate *x, unsigned at, unsigned n,
+				uint16_t flags)
 {
-	const struct xs_action *a = &x->actions[n_before];
+	const struct xs_action *a = &x->actions[at];
 
-	assert_int_equal(x->n_actions, n_before + 1);
-	assert_int_equal(x->flags, XS_MF_F_XDP);
+	assert_int_equal(x->n_actions, n);
+	assert_int_equal(x->flags, flags);
 	assert_int_equal(a->type, XS_ACT_OUTPUT);
 	assert_int_equal(a->flags, XS_OUT_F_BROADCAST);
 	assert_int_equal(a->arg, 0);
 	assert_true(memcmp(a->u.bytes, (uint8_t[16]){ 0 }, 16) == 0);
 }
 
-/* Explicit outputs to these OpenFlow ports end the list; TC stage. */
+/* The list ends with a broadcast after @n_before actions, in XDP. */
+static void assert_broadcast(const struct xs_reval_xlate *x, unsigned n_before)
+{
+	assert_broadcast_at(x, n_before, n_before + 1, XS_MF_F_XDP);
+}
+
+/* Explicit outputs to these OpenFlow ports end the list. */
 static void assert_outputs(const struct xs_reval_xlate *x, uint16_t flags, unsigned n_before,
 			   const uint32_t *want, unsigned n)
 {
@@ -131,35 +145,65 @@ static void test_flood_all_xdp_is_broadcast(void **state)
 	assert_broadcast(&x, 0);
 }
 
-/* OpenFlow's "all" and an explicit list of every other port, in any order,
- * are the same set; a rewrite before them is applied once. */
-static void test_same_set_is_broadcast(void **state)
+/* OpenFlow's "all" is the same broadcast, a rewrite before it applied
+ * once; an explicit list of every other port stays explicit (several
+ * outputs: the TC stage). */
+static void test_all_and_explicit_list(void **state)
 {
+	static const uint32_t others[] = { 3, 2 };
 	struct xs_reval_xlate x;
 
 	(void)state;
 	load("priority=2,in_port=1,udp actions=mod_nw_tos:4,output:3,output:2\n"
-	     "priority=1,udp actions=all");
+	     "priority=1,udp actions=mod_nw_tos:4,all");
 	translate(1, &x);
 	assert_int_equal(x.actions[0].type, XS_ACT_SET_NW_TOS);
-	assert_broadcast(&x, 1);
+	assert_outputs(&x, 0, 1, others, 2);
 	translate(2, &x);
-	assert_broadcast(&x, 0);
+	assert_int_equal(x.actions[0].type, XS_ACT_SET_NW_TOS);
+	assert_broadcast(&x, 1);
 }
 
+/* One other port that cannot take XDP redirects: the broadcast stays, in
+ * the TC stage; the ingress port's own tx does not matter. */
 static void test_port_without_xdp_tx_goes_to_tc(void **state)
 {
-	static const uint32_t want[] = { 2, 3 };
 	struct xs_reval_xlate x;
 
 	(void)state;
 	load("udp actions=flood");
 	xdp_tx[3] = false;
 	translate(1, &x);
-	assert_outputs(&x, 0, 0, want, 2);
-	/* the ingress port's own tx does not matter */
+	assert_broadcast_at(&x, 0, 1, 0);
 	translate(3, &x);
 	assert_broadcast(&x, 0);
+}
+
+/* A broadcast that is not the last action, or next to another output, or
+ * twice in a list: the TC stage (XDP broadcasts only as its verdict). */
+static void test_broadcast_elsewhere_goes_to_tc(void **state)
+{
+	struct xs_reval_xlate x;
+
+	(void)state;
+	load("priority=4,in_port=1,udp actions=flood,mod_nw_tos:4,output:2\n"
+	     "priority=3,in_port=2,udp actions=output:3,flood\n"
+	     "priority=2,in_port=3,udp actions=flood,all\n"
+	     "priority=1,udp actions=flood,controller\n");
+	translate(1, &x);
+	assert_broadcast_at(&x, 0, 3, 0);
+	assert_int_equal(x.actions[1].type, XS_ACT_SET_NW_TOS);
+	assert_int_equal(x.actions[2].arg, IFX(2));
+	translate(2, &x);
+	assert_int_equal(x.actions[0].arg, IFX(3));
+	assert_broadcast_at(&x, 1, 2, 0);
+	translate(3, &x);
+	assert_broadcast_at(&x, 0, 2, 0);
+	assert_broadcast_at(&x, 1, 2, 0);
+	set_ports(4);
+	translate(4, &x);
+	assert_broadcast_at(&x, 0, 2, 0);
+	assert_int_equal(x.actions[1].type, XS_ACT_TO_AGENT);
 }
 
 static void test_not_every_other_port(void **state)
@@ -199,28 +243,57 @@ static void test_rewrite_between_outputs(void **state)
 	assert_int_equal(x.actions[2].arg, IFX(3));
 }
 
-/* One other port: the plain single output, not a broadcast. */
-static void test_two_ports_single_output(void **state)
+/* One other port: still the broadcast, in XDP. */
+static void test_two_ports(void **state)
 {
-	static const uint32_t two[] = { 2 };
 	struct xs_reval_xlate x;
 
 	(void)state;
 	set_ports(2);
 	load("udp actions=flood");
 	translate(1, &x);
-	assert_outputs(&x, XS_MF_F_XDP, 0, two, 1);
+	assert_broadcast(&x, 0);
+}
+
+/* 64 ports (four times XS_MAX_ACTIONS): one action; XDP while every other
+ * port takes redirects, TC once one does not, or once one has no
+ * datapath port (map says 0). */
+static void test_64_ports(void **state)
+{
+	struct xs_reval_xlate x;
+
+	(void)state;
+	set_ports(64);
+	load("udp actions=mod_nw_tos:4,flood");
+	translate(17, &x);
+	assert_broadcast(&x, 1);
+	xdp_tx[17] = false; /* the ingress port */
+	translate(17, &x);
+	assert_broadcast(&x, 1);
+	xdp_tx[64] = false;
+	translate(17, &x);
+	assert_broadcast_at(&x, 1, 2, 0);
+	translate(64, &x);
+	assert_broadcast_at(&x, 1, 2, 0);
+	xdp_tx[17] = true;
+	translate(64, &x);
+	assert_broadcast(&x, 1);
+	gone = 41; /* a port of the tables the datapath does not have */
+	translate(64, &x);
+	assert_broadcast_at(&x, 1, 2, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_flood_all_xdp_is_broadcast, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_same_set_is_broadcast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_and_explicit_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port_without_xdp_tx_goes_to_tc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_elsewhere_goes_to_tc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_every_other_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite_between_outputs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_two_ports_single_output, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_64_ports, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
