@@ -385,8 +385,8 @@ static bool in_list(const uint32_t *list, size_t n, uint32_t ifindex)
 int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n)
 {
 	struct xs_port_list *l;
-	uint32_t key, next;
-	int removed = 0, err;
+	uint32_t key, next, kept = 0;
+	int removed = 0, err, perr;
 
 	if (!dp || (!ifindexes && n) || n > XS_MAX_PORTS)
 		return -EINVAL;
@@ -416,14 +416,23 @@ int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n)
 		/* counted already if the port list had it too */
 		removed += list_find(dp->port_list, key) < 0;
 	}
-	if (err == -ENOENT)
-		err = list_publish(dp, l);
+	if (err != -ENOENT)
+		goto out;
+	err = 0;
+	for (uint32_t i = 0; i < l->count && !err; i++)
+		if (bpf_map_update_elem(dp->fd_tx_ports, &l->ifindex[i], &l->ifindex[i],
+					BPF_NOEXIST) && errno != EEXIST)
+			err = -errno;
+	/* The list gets what the devmap has, also when an add failed. */
+	for (uint32_t i = 0; i < l->count; i++)
+		if (devmap_has(dp, l->ifindex[i]))
+			l->ifindex[kept++] = l->ifindex[i];
+	memset(&l->ifindex[kept], 0, (l->count - kept) * sizeof(l->ifindex[0]));
+	l->count = kept;
+	perr = list_publish(dp, l);
+	if (!err)
+		err = perr;
+out:
 	free(l);
-	if (err)
-		return err;
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(dp->fd_tx_ports, &ifindexes[i], &ifindexes[i], BPF_NOEXIST) &&
-		    errno != EEXIST)
-			return -errno;
-	return removed;
+	return err ? err : removed;
 }

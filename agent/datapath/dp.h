@@ -106,8 +106,9 @@ int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex);
  * removed (an ifindex in either map but not in @ifindexes counts once; 0
  * when the maps already matched), or -EINVAL (NULL @dp, NULL @ifindexes
  * with @n > 0, an ifindex 0, @n above XS_MAX_PORTS; nothing changes) or
- * -errno from the kernel (e.g. -EINVAL for an ifindex with no interface),
- * when the stale entries may already be gone. */
+ * -errno from the kernel (e.g. -EINVAL for an ifindex with no interface):
+ * the stale entries may be gone then, and the port list holds the ports
+ * the devmap got. */
 int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n);
 
 /* --- megaflows (dp_flows.c) ----------------------------------------------- */
