@@ -192,8 +192,7 @@ __attribute__((noinline)) int xs_tc_broadcast(struct __sk_buff *skb, int keep_la
 		return 0; /* no list published yet: no port to flood to */
 	b.skb = skb;
 	b.in_port = skb->ingress_ifindex;
-	bpf_loop(b.list->count < XS_MAX_PORTS ? b.list->count : XS_MAX_PORTS, xs_bcast_one,
-		 &b, 0);
+	bpf_loop(b.list->count, xs_bcast_one, &b, 0);
 	if (keep_last || !b.held)
 		return b.held;
 	if (bpf_clone_redirect(skb, b.held, 0))

@@ -225,7 +225,7 @@ XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 	X(STALE_MICROFLOW, "stale_microflow", "microflow entries found stale")  \
 	X(TC_HANDOFF, "tc_handoff", "packets executed by the TC stage")          \
 	X(ACTION_DROP, "action_drop", "packets dropped by their actions")       \
-	X(EXEC_ERROR, "exec_error", "packets dropped: an action failed")         \
+	X(EXEC_ERROR, "exec_error", "packets (or flood copies) dropped: an action failed") \
 	X(TTL_EXPIRED, "ttl_expired", "packets whose TTL expired")               \
 	X(TO_AGENT, "to_agent", "packets sent to the agent by an action")        \
 	X(REINJECT, "reinject", "packets re-injected by the agent")              \

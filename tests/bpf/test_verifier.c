@@ -112,7 +112,7 @@ static void test_map_names(void **state)
 	static const char *const names[] = {
 		XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS,
 		XS_MAP_FLOW_STATS, XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS,
-		XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET, XS_MAP_MASK_FILTER,
+		XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET, XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST,
 	};
 	struct xdpswitch *skel;
 	size_t i;
