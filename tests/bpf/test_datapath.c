@@ -1039,6 +1039,26 @@ static void test_ports_sync(void **state)
 	assert_int_equal(tx_ports(dp, got, 8), 0);
 	expect_port_list(dp, NULL, 0);
 	xs_dp_close(dp);
+
+	/* A pinned list that claims more than XS_MAX_PORTS ports is not
+	 * adopted: the open fails and leaves it as it is. */
+	static struct xs_port_list bad;
+	char path[256];
+	uint32_t key0 = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_PORT_LIST);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	bad.count = XS_MAX_PORTS + 1;
+	assert_int_equal(bpf_map_update_elem(fd, &key0, &bad, BPF_ANY), 0);
+	dp = (struct xs_dp *)1;
+	assert_int_equal(xs_dp_open(&o, &dp), -EINVAL);
+	assert_null(dp);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(bpf_map_lookup_elem(fd, &key0, &bad), 0);
+	assert_int_equal(bad.count, XS_MAX_PORTS + 1);
+	close(fd);
 	fx_veth_down(&v);
 	assert_int_equal(xs_dp_unpin(pin_dir), 0);
 }

@@ -523,6 +523,22 @@ static void test_flood_after_in_port_write(void **state)
 	check("in_port=2", 0);
 }
 
+/* The explicit outputs of a flood after an in_port write are bounded by
+ * XS_MAX_ACTIONS: 18 ports are too many (a drop, -E2BIG), as any list. */
+static void test_flood_after_in_port_write_limit(void **state)
+{
+	static uint32_t ports[18];
+	(void)state;
+
+	for (unsigned i = 0; i < 18; i++)
+		ports[i] = i + 1;
+	ft.ports = ports;
+	ft.n_ports = 18;
+	load("in_port=1,actions=load:3->NXM_OF_IN_PORT[],flood\n");
+	reset_want();
+	check("in_port=1", -E2BIG);
+}
+
 static void test_move_through_register(void **state)
 {
 	(void)state;
@@ -590,6 +606,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_controller_and_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_one_action, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_through_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_and_trace, setup, teardown),
 	};
