@@ -18,6 +18,7 @@ struct xs_command {
 	X("detach", xs_cmd_detach, "detach a port from the running agent") \
 	X("add-flow", xs_cmd_add_flow, "add one flow") \
 	X("add-flows", xs_cmd_add_flows, "add the flows of a file") \
+	X("mod-flows", xs_cmd_mod_flows, "change the actions of the matching flows") \
 	X("del-flows", xs_cmd_del_flows, "delete flows (all, or those matching)") \
 	X("replace-flows", xs_cmd_replace_flows, "make the tables hold exactly the flows of a file") \
 	X("dump-flows", xs_cmd_dump_flows, "print the flows with their counters") \
@@ -33,6 +34,7 @@ int xs_cmd_attach(int argc, char **argv);
 int xs_cmd_detach(int argc, char **argv);
 int xs_cmd_add_flow(int argc, char **argv);
 int xs_cmd_add_flows(int argc, char **argv);
+int xs_cmd_mod_flows(int argc, char **argv);
 int xs_cmd_del_flows(int argc, char **argv);
 int xs_cmd_replace_flows(int argc, char **argv);
 int xs_cmd_dump_flows(int argc, char **argv);

@@ -59,6 +59,8 @@ static const struct handler handlers[] = {
 	{ "add-flow", 1, 1, 0, "add-flow FLOW", xs_agent_cmd_add_flow },
 	{ "add-flows", 2, 2, 0, "add-flows NAME TEXT", xs_agent_cmd_add_flows },
 	{ "del-flows", 0, 1, F_STRICT, "del-flows [--strict] [MATCH]", xs_agent_cmd_del_flows },
+	{ "mod-flows", 1, 2, F_STRICT, "mod-flows [--strict] FLOW | NAME TEXT",
+	  xs_agent_cmd_mod_flows },
 	{ "replace-flows", 2, 2, 0, "replace-flows NAME TEXT", xs_agent_cmd_replace_flows },
 	{ "dump-flows", 0, 1, F_JSON, "dump-flows [--json] [MATCH]", xs_agent_cmd_dump_flows },
 	{ "dump-megaflows", 0, 0, F_JSON, "dump-megaflows [--json]",

@@ -1,7 +1,7 @@
 /* dump-megaflows: the installed megaflows like ovs-appctl dpctl/dump-flows
  * (their rules and counters are the revalidator's, revalidator.h); a
- * broadcast shows as its ports in OpenFlow port order, the "stage" says
- * whether it runs in XDP. */
+ * broadcast shows as its ports in OpenFlow port order, the "stage" is
+ * where the provider runs it. */
 #include "agent/daemon/dp_xs.h"
 #include "common/clock.h"
 
@@ -14,11 +14,11 @@
 
 #include "common/dp_format.h"
 
-/* dp_format port names: ifindex -> OpenFlow port number. */
+/* dp_format port names: datapath port -> OpenFlow port number. */
 static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
 {
 	struct xs_agent *a = ctx;
-	struct xs_port *p = xs_ports_by_ifindex(&a->ports, (int)ifindex);
+	struct xs_port *p = xs_ports_by_dp_port(&a->ports, ifindex);
 
 	if (!p)
 		return -ENOENT;
@@ -27,7 +27,7 @@ static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
 }
 
 struct port_pair {
-	uint32_t ofport, ifindex;
+	uint32_t ofport, dp_port;
 };
 
 static int cmp_ofport(const void *a, const void *b)
@@ -37,7 +37,7 @@ static int cmp_ofport(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The bridge's ports as ifindexes in OpenFlow port order, into *@out
+/* The bridge's ports as datapath ports in OpenFlow port order, into *@out
  * (heap): a broadcast prints as each of them but the ingress one, as OVS
  * prints a flood. Returns how many, or -ENOMEM. */
 static long ports_in_order(const struct xs_agent *a, __u32 **out)
@@ -54,11 +54,11 @@ static long ports_in_order(const struct xs_agent *a, __u32 **out)
 	}
 	for (size_t i = 0; i < n; i++) {
 		v[i].ofport = a->ports.ports[i].ofport;
-		v[i].ifindex = (uint32_t)a->ports.ports[i].ifindex;
+		v[i].dp_port = a->ports.ports[i].dp_port;
 	}
 	qsort(v, n, sizeof(*v), cmp_ofport);
 	for (size_t i = 0; i < n; i++)
-		(*out)[i] = v[i].ifindex;
+		(*out)[i] = v[i].dp_port;
 	free(v);
 	return (long)n;
 }
@@ -69,7 +69,7 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 	uint64_t now = xs_mono_ns();
 	char key[2048], *acts;
 	struct xs_flow_stats st;
-	struct xs_dp_flow f;
+	struct xs_dpif_flow f;
 	uint32_t pos = 0;
 	bool first = true;
 	__u32 *bridge;
@@ -87,11 +87,12 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 	map.n_bridge = (unsigned)n_bridge;
 	if (json)
 		xs_ctl_printf(out, "[");
-	while (xs_dp_flow_next(x->dp, &pos, &f) == 1) {
+	while (xs_dpif_flow_next(x->dpif, &pos, &f) == 1) {
 		double used_s = 0;
+		int gone = 0;
 		bool used;
 
-		if (xs_dp_flow_stats(x->dp, f.handle, &st))
+		if (xs_dpif_flow_stats(x->dpif, &f.handle, 1, &st, &gone) || gone)
 			continue;
 		xs_dp_format_key(key, sizeof(key), &f.key, &f.mask, &map);
 		xs_dp_format_actions(acts, acts_size, f.actions, f.n_actions, &f.key, &map);
@@ -109,8 +110,8 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "null");
 			xs_ctl_printf(out, ", \"actions\": ");
 			xs_ctl_json_str(out, acts);
-			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}",
-				      f.flags & XS_MF_F_XDP ? "xdp" : "tc", f.handle.slot);
+			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}", f.stage,
+				      f.handle.slot);
 		} else {
 			xs_ctl_printf(out, "recirc_id(0),%s, packets:%" PRIu64 ", bytes:%" PRIu64
 				      ", used:", key, (uint64_t)st.packets, (uint64_t)st.bytes);

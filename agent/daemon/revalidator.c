@@ -9,16 +9,16 @@
 #include <string.h>
 #include <time.h>
 
-void xs_reval_init(struct xs_reval *r, struct xs_dp *dp, struct flow_tables *ft,
+void xs_reval_init(struct xs_reval *r, struct xs_dpif *dpif, struct flow_tables *ft,
 		   const struct xs_port_map *map)
 {
 	memset(r, 0, sizeof(*r));
-	r->dp = dp;
+	r->dpif = dpif;
 	r->ft = ft;
 	r->map = *map;
 	rule_stats_init(&r->rs);
 	r->max_idle_ms = XS_REVAL_DEFAULT_MAX_IDLE_MS;
-	r->flow_limit = XS_REVAL_DEFAULT_FLOW_LIMIT;
+	r->flow_limit = r->flow_limit_max = XS_REVAL_DEFAULT_FLOW_LIMIT;
 	/* Adopted megaflows have no record yet: the first tick checks them. */
 	r->version = ft->version - 1;
 }
@@ -33,34 +33,12 @@ uint64_t xs_reval_now_ms(void)
 	return (xs_mono_ns() / 1000) / 1000;
 }
 
-static bool is_broadcast(const struct xs_action *a)
-{
-	return a->type == XS_ACT_OUTPUT && (a->flags & XS_OUT_F_BROADCAST);
-}
-
-/* True when every port of the bridge but @in_port takes XDP redirects:
- * a broadcast can then run in XDP (a devmap broadcast). */
-static bool others_take_xdp(const struct flow_tables *ft, const struct xs_port_map *map,
-			    uint32_t in_port)
-{
-	for (unsigned i = 0; i < ft->n_ports; i++) {
-		bool xdp = false;
-
-		if (ft->ports[i] == in_port)
-			continue;
-		if (!map->ifindex(map->ctx, ft->ports[i], &xdp) || !xdp)
-			return false;
-	}
-	return true;
-}
-
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
 		       const struct xs_flow_key *key, struct xs_reval_xlate *out)
 {
 	struct xlate_result res;
 	struct ofp_key k;
-	unsigned n = 0, outputs = 0, broadcasts = 0;
-	bool last_xdp = false;
+	unsigned n = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&k, 0, sizeof(k));
@@ -85,35 +63,38 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	for (unsigned i = 0; i < res.n_actions; i++) {
 		struct xs_action a = res.actions[i];
 
-		if (is_broadcast(&a)) {
-			broadcasts++; /* names no port: the datapath has the list */
-		} else if (a.type == XS_ACT_OUTPUT) {
-			bool xdp = false;
-
-			a.arg = map->ifindex(map->ctx, a.arg, &xdp);
+		if (a.type == XS_ACT_OUTPUT && !(a.flags & XS_OUT_F_BROADCAST)) {
+			a.arg = map->dp_port(map->ctx, a.arg);
 			if (!a.arg)
 				continue; /* the port is gone */
-			outputs++;
-			last_xdp = xdp;
 		}
 		out->actions[n++] = a;
 	}
 	out->n_actions = (uint16_t)n;
-	/* XDP runs one output (or broadcast), as the list's verdict. */
-	if (!outputs && !broadcasts)
-		out->flags = XS_MF_F_XDP;
-	else if (outputs == 1 && !broadcasts && out->actions[n - 1].type == XS_ACT_OUTPUT &&
-		 last_xdp)
-		out->flags = XS_MF_F_XDP;
-	else if (broadcasts == 1 && !outputs && is_broadcast(&out->actions[n - 1]) &&
-		 others_take_xdp(ft, map, k.dp.in_port))
-		out->flags = XS_MF_F_XDP;
 	return out->err;
+}
+
+void xs_reval_adjust_limit(struct xs_reval *r, uint64_t pass_ms)
+{
+	uint64_t limit = r->flow_limit;
+
+	if (pass_ms > XS_REVAL_SLOW_PASS_MS)
+		limit = limit * XS_REVAL_FAST_PASS_MS / pass_ms;
+	else if (pass_ms > XS_REVAL_SLOWISH_PASS_MS)
+		limit = limit * 3 / 4;
+	else if (pass_ms < XS_REVAL_FAST_PASS_MS)
+		limit += XS_REVAL_LIMIT_STEP;
+	if (limit > r->flow_limit_max)
+		limit = r->flow_limit_max;
+	if (limit < XS_REVAL_LIMIT_FLOOR)
+		limit = XS_REVAL_LIMIT_FLOOR < r->flow_limit_max ? XS_REVAL_LIMIT_FLOOR
+								 : r->flow_limit_max;
+	r->flow_limit = (uint32_t)limit;
 }
 
 bool xs_reval_limit_reached(const struct xs_reval *r)
 {
-	return xs_dp_flow_count(r->dp) >= r->flow_limit;
+	return xs_dpif_flow_count(r->dpif) >= r->flow_limit;
 }
 
 int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
@@ -125,16 +106,16 @@ int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
 		r->limit_hits++;
 		return -ENOSPC;
 	}
-	err = xs_dp_flow_install(r->dp, key, &x->mask, x->actions, x->n_actions, x->flags, h);
+	err = xs_dpif_flow_put(r->dpif, key, &x->mask, x->actions, x->n_actions, h);
 	if (err == -EEXIST)
-		return xs_dp_flow_find(r->dp, key, &x->mask, h);
+		return r->dpif->cls->flow_find(r->dpif, key, &x->mask, h);
 	if (err == -ENOSPC)
 		r->limit_hits++;
 	if (err)
 		return err;
 	if (rule_stats_set(&r->rs, *h, x->rule_ids, x->n_rules, NULL)) {
 		/* it could not be credited: do not keep it */
-		xs_dp_flow_remove(r->dp, *h, NULL);
+		xs_dpif_flow_del(r->dpif, *h, NULL);
 		return -ENOMEM;
 	}
 	return 0;
@@ -145,14 +126,14 @@ int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
  * Returns the count or -ENOMEM; *out is heap (free it). */
 static long snapshot(struct xs_reval *r, struct xs_flow_handle **out)
 {
-	uint32_t cap = xs_dp_flow_count(r->dp) + 1, pos = 0;
+	uint32_t cap = xs_dpif_flow_count(r->dpif) + 1, pos = 0;
 	struct xs_flow_handle *v = malloc(cap * sizeof(*v));
-	struct xs_dp_flow f;
+	struct xs_dpif_flow f;
 	long n = 0;
 
 	if (!v)
 		return -ENOMEM;
-	while (n < cap && xs_dp_flow_next(r->dp, &pos, &f) == 1)
+	while (n < cap && xs_dpif_flow_next(r->dpif, &pos, &f) == 1)
 		v[n++] = f.handle;
 	*out = v;
 	return n;
@@ -162,7 +143,7 @@ static long snapshot(struct xs_reval *r, struct xs_flow_handle **out)
 static int remove_flow(struct xs_reval *r, struct xs_flow_handle h, uint64_t now_ms)
 {
 	struct xs_flow_stats final;
-	int err = xs_dp_flow_remove(r->dp, h, &final);
+	int err = xs_dpif_flow_del(r->dpif, h, &final);
 
 	if (!err)
 		rule_stats_credit(&r->rs, r->ft, h, &final, now_ms);
@@ -170,9 +151,10 @@ static int remove_flow(struct xs_reval *r, struct xs_flow_handle h, uint64_t now
 	return err;
 }
 
-static bool same_actions(const struct xs_dp_flow *f, const struct xs_reval_xlate *x)
+/* Same actions, and the provider would still run them where they run. */
+static bool same_actions(const struct xs_dpif_flow *f, const struct xs_reval_xlate *x)
 {
-	return f->n_actions == x->n_actions && f->flags == x->flags &&
+	return f->n_actions == x->n_actions && !f->restage &&
 	       !memcmp(f->actions, x->actions, x->n_actions * sizeof(x->actions[0]));
 }
 
@@ -182,10 +164,11 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t 
 {
 	struct xs_flow_stats sum;
 	struct xs_reval_xlate x;
-	struct xs_dp_flow f;
-	int err;
+	struct xs_dpif_flow f;
+	int err, gone = 0;
 
-	if (xs_dp_flow_get(r->dp, h, &f) || xs_dp_flow_stats(r->dp, h, &sum))
+	if (xs_dpif_flow_get(r->dpif, h, &f) || xs_dpif_flow_stats(r->dpif, &h, 1, &sum, &gone) ||
+	    gone)
 		return 0; /* gone meanwhile */
 	rule_stats_credit(&r->rs, r->ft, h, &sum, now_ms);
 	xs_reval_translate(r->ft, &r->map, &f.key, &x);
@@ -198,7 +181,7 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t 
 		/* Other rules may give the same actions now. */
 		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, &sum);
 	}
-	err = xs_dp_flow_modify(r->dp, &f.handle, x.actions, x.n_actions, x.flags);
+	err = xs_dpif_flow_modify(r->dpif, &f.handle, x.actions, x.n_actions);
 	if (err) {
 		/* No slot for the new list: removing is the safe answer. */
 		c->removed++;
@@ -234,6 +217,7 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 	r->ports_changed = false;
 	r->passes++;
 	r->last_pass_us = (xs_mono_ns() / 1000) - t0;
+	xs_reval_adjust_limit(r, r->last_pass_us / 1000);
 	r->last.kept = cnt.kept;
 	r->last.modified = cnt.modified;
 	r->last.removed = cnt.removed;
@@ -242,30 +226,42 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 	return first;
 }
 
-/* Harvests every megaflow; with @idle_ns > 0 also removes those idle for
- * that long at @now_ns. Returns the number removed, or -ENOMEM. */
+/* Harvests every megaflow (one batched counter read); with @idle_ns > 0
+ * also removes those idle for that long at @now_ns. Returns the number
+ * removed, or -ENOMEM. */
 static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64_t idle_ns)
 {
 	struct xs_flow_handle *v;
+	struct xs_flow_stats *sums;
 	long n = snapshot(r, &v), expired = 0;
+	int *errs;
 
 	if (n < 0)
 		return n;
+	sums = malloc(((size_t)n + 1) * sizeof(*sums));
+	errs = malloc(((size_t)n + 1) * sizeof(*errs));
+	if (!sums || !errs || xs_dpif_flow_stats(r->dpif, v, (size_t)n, sums, errs)) {
+		free(v);
+		free(sums);
+		free(errs);
+		return -ENOMEM;
+	}
 	for (long i = 0; i < n; i++) {
-		struct xs_flow_stats sum;
-		struct xs_dp_flow f;
+		struct xs_dpif_flow f;
 		uint64_t last;
 
-		if (xs_dp_flow_stats(r->dp, v[i], &sum))
+		if (errs[i])
 			continue;
-		rule_stats_credit(&r->rs, r->ft, v[i], &sum, now_ms);
-		if (!idle_ns || xs_dp_flow_get(r->dp, v[i], &f))
+		rule_stats_credit(&r->rs, r->ft, v[i], &sums[i], now_ms);
+		if (!idle_ns || xs_dpif_flow_get(r->dpif, v[i], &f))
 			continue;
-		last = sum.used_ns > f.installed_ns ? sum.used_ns : f.installed_ns;
+		last = sums[i].used_ns > f.installed_ns ? sums[i].used_ns : f.installed_ns;
 		if (now_ns > last && now_ns - last >= idle_ns && !remove_flow(r, v[i], now_ms))
 			expired++;
 	}
 	free(v);
+	free(sums);
+	free(errs);
 	return expired;
 }
 
@@ -345,7 +341,8 @@ int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c
 	cnt.expired = (uint32_t)expired;
 	r->last.expired = cnt.expired;
 	r->last.rules_timed_out = cnt.rules_timed_out;
-	xs_dp_masks_rank(r->dp, NULL);
+	if (r->dpif->cls->run)
+		r->dpif->cls->run(r->dpif);
 	if (c)
 		*c = cnt;
 	return err ? err : gone;

@@ -347,6 +347,13 @@ static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 {
 	struct xs_action *a;
 
+	/* The parser refuses LOCAL, but load/move can still put it (or another
+	 * reserved number) in in_port for output:in_port: no port has it. */
+	if (port >= OFPP_MAX) {
+		note(x, depth, "output to %s: this bridge has no such port: dropped",
+		     port == OFPP_LOCAL ? "LOCAL" : "a reserved port number");
+		return;
+	}
 	commit(x, depth);
 	a = emit(x, depth, XS_ACT_OUTPUT);
 	if (a) {

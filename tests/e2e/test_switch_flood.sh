@@ -50,7 +50,7 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 for i in range(int(sys.argv[2])):
     s.sendto(sys.argv[1].encode(), ("10.0.0.255", 7777)); time.sleep(0.005)' "$1" "$N"
 	touch "$T/$1.sent"
-	for _ in $(seq 60); do [ -s "$T/2.$1" ] && [ -s "$T/3.$1" ] && break; sleep 0.1; done
+	for _ in $(seq 150); do [ -s "$T/2.$1" ] && [ -s "$T/3.$1" ] && break; sleep 0.1; done
 	echo "$(cat "$T/2.$1" 2>/dev/null) $(cat "$T/3.$1" 2>/dev/null)"
 }
 # field F: F ("stage" or "actions") of the megaflow of the datagrams from h1

@@ -249,6 +249,35 @@ static void test_in_port_output(void **state)
 	check("in_port=2", 0);
 }
 
+/* The parser refuses LOCAL, but load can still write 65534 (or another
+ * reserved number) into in_port: output:in_port then goes nowhere, with a
+ * note, and the outputs before and after still happen. */
+static void test_no_local_port(void **state)
+{
+	struct xlate_trace trace = { 0 };
+	struct xlate_result res = { .trace = &trace };
+	struct ofp_key k = packet("in_port=1,ip");
+	bool noted = false;
+	(void)state;
+
+	load("in_port=1,actions=output:2,load:0xfffe->NXM_OF_IN_PORT[],in_port,output:3\n"
+	     "in_port=4,actions=load:0xfffb->NXM_OF_IN_PORT[],output:in_port\n");
+	reset_want();
+	want_output(2);
+	want_output(3);
+	check("in_port=1,ip", 0);
+	reset_want();
+	check("in_port=4", 0);
+
+	assert_int_equal(xlate(&ft, &k, &res), 0);
+	for (size_t i = 0; i < trace.n_events; i++)
+		noted |= trace.events[i].type == XEV_NOTE &&
+			 !strcmp(trace.events[i].note, "output to LOCAL: this bridge has no "
+				 "such port: dropped");
+	assert_true(noted);
+	xlate_trace_free(&trace);
+}
+
 static void test_resubmit_in_port(void **state)
 {
 	(void)state;
@@ -595,6 +624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_goto_and_partial_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_masked_tos, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_port_output, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_local_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resubmit_in_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resubmit_fanout_limit, setup, teardown),
