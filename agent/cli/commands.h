@@ -23,6 +23,8 @@ struct xs_command {
 	X("replace-flows", xs_cmd_replace_flows, "make the tables hold exactly the flows of a file") \
 	X("dump-flows", xs_cmd_dump_flows, "print the flows with their counters") \
 	X("dump-megaflows", xs_cmd_dump_megaflows, "print the datapath megaflows") \
+	X("inject", xs_cmd_inject, "a frame arrives on a port (--datapath dummy)") \
+	X("dump-outputs", xs_cmd_dump_outputs, "print and clear the frames sent (--datapath dummy)") \
 	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
@@ -39,6 +41,8 @@ int xs_cmd_del_flows(int argc, char **argv);
 int xs_cmd_replace_flows(int argc, char **argv);
 int xs_cmd_dump_flows(int argc, char **argv);
 int xs_cmd_dump_megaflows(int argc, char **argv);
+int xs_cmd_inject(int argc, char **argv);
+int xs_cmd_dump_outputs(int argc, char **argv);
 int xs_cmd_show(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);

@@ -215,7 +215,8 @@ static inline uint32_t xs_dpif_flow_count(struct xs_dpif *d)
 	return d->cls->flow_count(d);
 }
 
-/* The provider named @type ("xdp", "object", "dummy"), or NULL. */
+/* The provider named @type ("xdp", "dummy"), or NULL; the "object" provider
+ * is chosen by its option (--datapath-object FILE), not by name. */
 const struct xs_dpif_class *xs_dpif_class_by_type(const char *type);
 
 #endif
