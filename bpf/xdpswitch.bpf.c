@@ -122,7 +122,7 @@ static __always_inline void xs_key_add_skb_vlan(struct __sk_buff *skb,
 
 /* The TC ingress stage: XDP passed the packet up because its megaflow's
  * actions need the stack (several outputs, a port an XDP redirect cannot
- * reach). XDP cannot say which megaflow (no metadata): look it up again,
+ * reach, a flood that is not the list's verdict). XDP cannot say which megaflow (no metadata): look it up again,
  * by the key as XDP saw it. A miss here (the megaflow was removed in
  * between) goes to the agent like an XDP miss. A packet XDP did not pass
  * (our XDP program is not on the port) is the stack's. */

@@ -83,22 +83,32 @@ uint32_t xs_dp_max_flows(const struct xs_dp *dp);
 
 /* --- ports (dp.c) --------------------------------------------------------- */
 
-/* Makes @ifindex a target of XS_ACT_OUTPUT (an xs_tx_ports entry). Adding a
- * port twice is fine. -EINVAL for ifindex 0. */
+/* The bridge's ports live in two maps kept in step: xs_tx_ports (the
+ * devmap: XDP outputs and the XDP broadcast) and xs_port_list (the ports a
+ * broadcast in the TC stage clones to, in the order they joined; replaced
+ * as a whole on every change, see bpf/maps.h). */
+
+/* Makes @ifindex a port: a target of XS_ACT_OUTPUT and of every broadcast
+ * (entries in both maps). Adding a port twice is fine. -EINVAL for ifindex
+ * 0 (or one the kernel refuses: no such interface); -ENOSPC when
+ * XS_MAX_PORTS ports are there already. On error nothing changes. */
 int xs_dp_port_add(struct xs_dp *dp, uint32_t ifindex);
-/* Removes it; -ENOENT if it was not added. */
+/* Removes it from both maps; -ENOENT if it was in neither. */
 int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex);
 
-/* Makes xs_tx_ports hold exactly the @n ifindexes of @ifindexes (the
- * bridge's ports; duplicates are fine): removes every other entry, then
- * adds the missing ones. A flood (XS_OUT_F_BROADCAST) reaches every entry,
- * so an agent that adopted pinned maps calls this once its ports are back:
- * an entry left by a run that died between the devmap update and its state
- * file would otherwise keep receiving broadcasts. Returns the number of
- * stale entries removed (0 when the map already matched), or -EINVAL (NULL
- * @dp, NULL @ifindexes with @n > 0, an ifindex 0, @n above XS_MAX_PORTS;
- * nothing changes) or -errno from the kernel (e.g. -EINVAL for an ifindex
- * with no interface), when the stale entries may already be gone. */
+/* Makes both maps hold exactly the @n ifindexes of @ifindexes (the
+ * bridge's ports; duplicates are fine, the port list keeps their first
+ * places in this order): removes every other entry, then adds the
+ * missing ones. A flood (XS_OUT_F_BROADCAST) reaches every entry, so an
+ * agent that adopted pinned maps calls this once its ports are back: an
+ * entry left by a run that died between a map update and its state file
+ * would otherwise keep receiving floods. Returns the number of stale ports
+ * removed (an ifindex in either map but not in @ifindexes counts once; 0
+ * when the maps already matched), or -EINVAL (NULL @dp, NULL @ifindexes
+ * with @n > 0, an ifindex 0, @n above XS_MAX_PORTS; nothing changes) or
+ * -errno from the kernel (e.g. -EINVAL for an ifindex with no interface):
+ * the stale entries may be gone then, and the port list holds the ports
+ * the devmap got. */
 int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n);
 
 /* --- megaflows (dp_flows.c) ----------------------------------------------- */
@@ -123,8 +133,9 @@ struct xs_dp_flow {
  * -EINVAL: NULL key/mask, n_actions > XS_MAX_ACTIONS, actions NULL with
  *          n_actions > 0, an action type out of range, unknown flag bits,
  *          nonzero mask_id, an output flag other than XS_OUT_F_BROADCAST,
- *          a broadcast that names a port, is not the last action, or is
- *          in a list without XS_MF_F_XDP;
+ *          a broadcast that names a port (arg not 0), a broadcast that is
+ *          not the last action of an XS_MF_F_XDP list (a list without the
+ *          flag, run by the TC stage, may broadcast anywhere);
  * -EEXIST: the same masked key with the same mask is installed;
  * -EADDRINUSE: another masked key of the same mask is installed whose
  *          words hash the same (datapath.h): the fast path can hold only

@@ -37,7 +37,8 @@
 #define XS_DEFAULT_MAX_FLOWS 65536      /* megaflow slots (load) */
 #define XS_EMC_BITS 13
 #define XS_EMC_ENTRIES (1u << XS_EMC_BITS) /* microflow entries per CPU */
-#define XS_MAX_PORTS 1024               /* ports in the tx devmap */
+#define XS_MAX_PORTS 1024               /* ports of a bridge (tx devmap,
+                                         * port list) */
 #define XS_UPCALL_MAX_PKT 1536          /* packet bytes copied into a miss */
 #define XS_RINGBUF_BYTES (4u << 20)     /* miss ringbuf size (load) */
 
@@ -53,6 +54,7 @@
 #define XS_MAP_TX_PORTS "xs_tx_ports"
 #define XS_MAP_MISS_BUCKET "xs_miss_bucket"
 #define XS_MAP_MASK_FILTER "xs_mask_filter"
+#define XS_MAP_PORT_LIST "xs_port_list"
 
 /* A megaflow's slot and generation. */
 struct xs_flow_handle {
@@ -92,8 +94,10 @@ XS_STATIC_ASSERT(sizeof(struct xs_megaflow_key) == 16, "megaflow key size");
 
 /* xs_flows value, indexed by slot. */
 #define XS_MF_F_XDP 0x0001 /* the whole list runs in XDP: no output, or one
-                            * output as the last action to an XDP-capable
-                            * port; otherwise the TC stage executes it */
+                            * output as the last action, to an XDP-capable
+                            * port or a broadcast to every other port when
+                            * all of them are; otherwise the TC stage
+                            * executes it */
 struct xs_megaflow {
 	__u32 gen;       /* 0 = free slot */
 	__u16 n_actions;
@@ -141,6 +145,18 @@ struct xs_mask_list {
 	__u32 pad;
 	struct xs_mask_words masks[XS_MAX_MASKS];
 };
+
+/* xs_port_list value: the single element at key 0, the bridge's ports
+ * (ifindexes, each once, in the order they joined) that a broadcast in the
+ * TC stage clones to; the same set as xs_tx_ports holds. Entries from
+ * count on are 0. */
+struct xs_port_list {
+	__u32 count;
+	__u32 pad;
+	__u32 ifindex[XS_MAX_PORTS];
+};
+
+XS_STATIC_ASSERT(sizeof(struct xs_port_list) == 8 + 4 * XS_MAX_PORTS, "port list size");
 
 /* xs_miss_bucket value (per CPU), key = ingress ifindex: a token bucket that
  * limits misses per port so one flooding port cannot starve the others. */
@@ -209,7 +225,7 @@ XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 	X(STALE_MICROFLOW, "stale_microflow", "microflow entries found stale")  \
 	X(TC_HANDOFF, "tc_handoff", "packets executed by the TC stage")          \
 	X(ACTION_DROP, "action_drop", "packets dropped by their actions")       \
-	X(EXEC_ERROR, "exec_error", "packets dropped: an action failed")         \
+	X(EXEC_ERROR, "exec_error", "packets (or flood copies) dropped: an action failed") \
 	X(TTL_EXPIRED, "ttl_expired", "packets whose TTL expired")               \
 	X(TO_AGENT, "to_agent", "packets sent to the agent by an action")        \
 	X(REINJECT, "reinject", "packets re-injected by the agent")              \

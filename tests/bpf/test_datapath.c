@@ -967,8 +967,21 @@ static void expect_tx_ports(struct xs_dp *dp, uint32_t a, uint32_t b)
 	assert_int_equal(got[1], a < b ? b : a);
 }
 
-/* A devmap adopted from a previous run that holds a port the bridge lost:
- * the sync removes it (and only it) and adds what is missing. */
+/* The pinned port list holds @n ports, these (in this order). */
+static void expect_port_list(struct xs_dp *dp, const uint32_t *want, uint32_t n)
+{
+	static struct xs_port_list l;
+	uint32_t zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(xs_dp_map_fd(dp, XS_MAP_PORT_LIST), &zero, &l), 0);
+	assert_int_equal(l.count, n);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(l.ifindex[i], want[i]);
+}
+
+/* A devmap and port list adopted from a previous run that hold a port the
+ * bridge lost: the sync removes it (and only it) from both and adds what
+ * is missing; the list keeps the order it is given. */
 static void test_ports_sync(void **state)
 {
 	struct xs_dp_opts o = { .pin_dir = pin_dir, .max_flows = 16 };
@@ -990,9 +1003,11 @@ static void test_ports_sync(void **state)
 
 	assert_int_equal(xs_dp_open(&o, &dp), 0); /* adopts the 3 entries */
 	assert_int_equal(tx_ports(dp, got, 8), 3);
+	expect_port_list(dp, (uint32_t[]){ 1, v.a, v.b }, 3);
 	uint32_t keep[3] = { v.b, v.a, v.b };
 	assert_int_equal(xs_dp_ports_sync(dp, keep, 3), 1);
 	expect_tx_ports(dp, v.a, v.b);
+	expect_port_list(dp, keep, 2);
 	assert_int_equal(xs_dp_ports_sync(dp, keep, 2), 0);
 	expect_tx_ports(dp, v.a, v.b);
 
@@ -1000,6 +1015,7 @@ static void test_ports_sync(void **state)
 	uint32_t other[2] = { 1, v.a };
 	assert_int_equal(xs_dp_ports_sync(dp, other, 2), 1);
 	expect_tx_ports(dp, 1, v.a);
+	expect_port_list(dp, other, 2);
 
 	/* Bad arguments change nothing. */
 	uint32_t zero[2] = { v.b, 0 };
@@ -1008,17 +1024,41 @@ static void test_ports_sync(void **state)
 	assert_int_equal(xs_dp_ports_sync(dp, zero, 2), -EINVAL);
 	assert_int_equal(xs_dp_ports_sync(dp, other, XS_MAX_PORTS + 1), -EINVAL);
 	expect_tx_ports(dp, 1, v.a);
+	expect_port_list(dp, other, 2);
 
-	/* The kernel refuses an ifindex with no interface. */
+	/* The kernel refuses an ifindex with no interface: the stale port
+	 * is gone from both maps, the list holds what the devmap got. */
 	uint32_t gone[2] = { v.a, 0x7ffffff0 };
 	assert_int_equal(xs_dp_ports_sync(dp, gone, 2), -EINVAL);
 	assert_int_equal(tx_ports(dp, got, 8), 1);
 	assert_int_equal(got[0], v.a);
+	expect_port_list(dp, gone, 1);
 
-	/* No ports: the map empties. */
+	/* No ports: the maps empty. */
 	assert_int_equal(xs_dp_ports_sync(dp, NULL, 0), 1);
 	assert_int_equal(tx_ports(dp, got, 8), 0);
+	expect_port_list(dp, NULL, 0);
 	xs_dp_close(dp);
+
+	/* A pinned list that claims more than XS_MAX_PORTS ports is not
+	 * adopted: the open fails and leaves it as it is. */
+	static struct xs_port_list bad;
+	char path[256];
+	uint32_t key0 = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_PORT_LIST);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	bad.count = XS_MAX_PORTS + 1;
+	assert_int_equal(bpf_map_update_elem(fd, &key0, &bad, BPF_ANY), 0);
+	dp = (struct xs_dp *)1;
+	assert_int_equal(xs_dp_open(&o, &dp), -EINVAL);
+	assert_null(dp);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(bpf_map_lookup_elem(fd, &key0, &bad), 0);
+	assert_int_equal(bad.count, XS_MAX_PORTS + 1);
+	close(fd);
 	fx_veth_down(&v);
 	assert_int_equal(xs_dp_unpin(pin_dir), 0);
 }

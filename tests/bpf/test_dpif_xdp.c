@@ -134,6 +134,34 @@ static void test_port_change_restages(void **state)
 	assert_true(f.restage);
 }
 
+/* A flood (one broadcast action) runs in XDP only as the list's verdict:
+ * the last action, no other output, every port taking XDP redirects;
+ * anywhere else in a list, or beside another output, in the TC stage
+ * (which the datapath now takes: a broadcast anywhere in a TC list). */
+static void test_flood_stage(void **state)
+{
+	struct xs_action flood = output(0, XS_OUT_F_BROADCAST);
+	struct xs_action set = { .type = XS_ACT_SET_NW_TTL, .u.bytes = { 9 } };
+	struct xs_flow_handle h;
+	uint32_t changed[4];
+
+	(void)state;
+	assert_int_equal(fx_sh("ip link set %sp xdp obj %s sec xdp", xc,
+			       xs_test_build_path("tests/bpf/xdp_pass.bpf.o")), 0);
+	assert_int_equal(dpif->cls->ports_refresh(dpif, changed, 4), 1);
+	assert_string_equal(put_stage(20, &flood, 1, &h), "xdp");
+	assert_string_equal(put_stage(21, (struct xs_action[]){ set, flood }, 2, &h), "xdp");
+	assert_string_equal(put_stage(22, (struct xs_action[]){ flood, set }, 2, &h), "tc");
+	assert_string_equal(put_stage(23, (struct xs_action[]){ flood, output(pa, 0) }, 2, &h),
+			    "tc");
+	assert_string_equal(put_stage(24, (struct xs_action[]){ output(pa, 0), flood }, 2, &h),
+			    "tc");
+	assert_string_equal(put_stage(25, (struct xs_action[]){ flood, set, flood }, 3, &h),
+			    "tc");
+	assert_int_equal(fx_sh("ip link set %sp xdp off", xc), 0);
+	assert_int_equal(dpif->cls->ports_refresh(dpif, changed, 4), 1);
+}
+
 static void test_errors(void **state)
 {
 	struct xs_action many[XS_MAX_ACTIONS + 1] = { 0 };
@@ -164,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_ports_attached_and_shown),
 		cmocka_unit_test(test_stage_from_ports),
 		cmocka_unit_test(test_port_change_restages),
+		cmocka_unit_test(test_flood_stage),
 		cmocka_unit_test(test_errors),
 	};
 

@@ -1088,43 +1088,92 @@ static void test_broadcast_live(void **state)
 	xdpswitch__destroy(k);
 }
 
-/* The TC stage has no broadcast: a TC list holding one (which the agent
- * never installs, xs_dp_check_actions refuses it) drops, counted as an
- * error, and sends nothing. */
-static void test_tc_refuses_broadcast(void **state)
+/* Publishes the skeleton's xs_port_list: @n ifindexes (n = -1: no list). */
+static void set_port_list(const uint32_t *ports, int n)
 {
-	struct xs_action acts[] = { BCAST };
+	static struct xs_port_list l;
+	uint32_t zero = 0;
+	int fd = bpf_map__fd(skel->maps.xs_port_list);
+
+	if (n < 0) {
+		bpf_map_delete_elem(fd, &zero);
+		return;
+	}
+	memset(&l, 0, sizeof(l));
+	l.count = (uint32_t)n;
+	memcpy(l.ifindex, ports, (size_t)n * sizeof(ports[0]));
+	assert_int_equal(bpf_map_update_elem(fd, &zero, &l, BPF_ANY), 0);
+}
+
+/* A broadcast in the TC stage goes to every port of xs_port_list but the
+ * ingress one: with no list, or only the ingress port in it, nothing
+ * leaves and nothing counts as an error; run by xs_tc_exec from another
+ * port it sends its copy, and actions after it run on (a rewrite, an
+ * output). */
+static void test_tc_broadcast(void **state)
+{
+	struct xs_action acts[] = { MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0d), BCAST,
+				    MAC(XS_ACT_SET_ETH_DST, 2, 0, 0, 0, 0, 0x0c), OUT(PORT_VETH) };
+	struct xs_exec_spec s = V4(6), d = V4(6, .dl_dst = MAC_D), c = V4(6, .dl_dst = MAC_C);
 	static uint8_t got[XS_PKT_MAX];
-	struct xs_exec_spec s = V4(6);
-	uint64_t errors;
+	struct xs_flow_handle h;
+	uint64_t errors, drops;
+	size_t len;
+	uint32_t out_len;
 
 	(void)state;
 	tc_fixture();
-	install(acts, 1, 0);
+	h = install(&acts[1], 1, 0);
 	xs_exec_build(&in_pkt, &s);
 	errors = stat(XS_STAT_EXEC_ERROR);
+	drops = stat(XS_STAT_ACTION_DROP);
+	set_port_list(NULL, -1);
 	inject(&in_pkt);
 	assert_int_equal(capture_none(got, sizeof(got)), 0);
-	assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors + 1);
+	set_port_list(&veth_ifindex, 1);
+	inject(&in_pkt);
+	assert_int_equal(capture_none(got, sizeof(got)), 0);
+	assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors);
+	assert_int_equal(stat(XS_STAT_ACTION_DROP), drops);
+
+	/* From lo (the test run's ingress), VETH_A is another port. */
+	assert_int_equal(run_exec(h.gen, &out_len), TC_ACT_SHOT);
+	len = capture(got, sizeof(got));
+	xs_exec_assert_frame(in_pkt.buf, in_pkt.len, got, len, "broadcast alone");
+	assert_int_equal(capture_none(got, sizeof(got)), 0);
+
+	h = install(acts, 4, 0);
+	assert_int_equal(run_exec(h.gen, &out_len), TC_ACT_SHOT);
+	xs_exec_build(&want_pkt, &d);
+	len = capture(got, sizeof(got));
+	xs_exec_assert_frame(want_pkt.buf, want_pkt.len, got, len, "rewrite, broadcast");
+	xs_exec_build(&want_pkt, &c);
+	len = capture(got, sizeof(got));
+	xs_exec_assert_frame(want_pkt.buf, want_pkt.len, got, len, "rewrite, output after it");
+	assert_int_equal(capture_none(got, sizeof(got)), 0);
+	assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors);
+	set_port_list(NULL, -1);
 }
 
-/* Library validation (install): a broadcast only as the last action of an
- * XDP list, naming no port; no other OUTPUT flag. Refused lists install
- * nothing. */
+/* Library validation (install): a broadcast names no port and carries no
+ * other OUTPUT flag; in an XDP list only as the last action, in a TC list
+ * anywhere. Refused lists install nothing. */
 static void test_broadcast_validation(void **state)
 {
-	struct xs_action bc = BCAST, ttl = ACT(XS_ACT_DEC_TTL);
-	struct xs_action ok[] = { ttl, bc };
+	struct xs_action bc = BCAST, ttl = ACT(XS_ACT_DEC_TTL), out = OUT(7);
+	struct xs_action ok_xdp[] = { ttl, bc };
+	struct xs_action ok_tc[][3] = { { bc, ttl, out }, { ttl, bc, out }, { bc, bc, ttl } };
 	static const struct {
 		const char *name;
 		uint16_t flags, out_flags;
 		uint32_t arg;
 		int last;
 	} bad[] = {
-		{ "broadcast in a TC list", 0, XS_OUT_F_BROADCAST, 0, 0 },
-		{ "broadcast not last", XS_MF_F_XDP, XS_OUT_F_BROADCAST, 0, 1 },
+		{ "broadcast not last in an XDP list", XS_MF_F_XDP, XS_OUT_F_BROADCAST, 0, 1 },
 		{ "broadcast naming a port", XS_MF_F_XDP, XS_OUT_F_BROADCAST, 3, 0 },
+		{ "broadcast naming a port, TC list", 0, XS_OUT_F_BROADCAST, 3, 1 },
 		{ "unknown output flag with broadcast", XS_MF_F_XDP, XS_OUT_F_BROADCAST | 2, 0, 0 },
+		{ "unknown output flag with broadcast, TC list", 0, XS_OUT_F_BROADCAST | 2, 0, 1 },
 		{ "unknown output flag", XS_MF_F_XDP, 2, 3, 0 },
 	};
 	struct xs_dp_opts o = { .max_flows = 16 };
@@ -1152,8 +1201,12 @@ static void test_broadcast_validation(void **state)
 	key.in_port = 1;
 	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, &bc, 1, XS_MF_F_XDP, NULL), 0);
 	key.in_port = 2;
-	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, ok, 2, XS_MF_F_XDP, NULL), 0);
-	assert_int_equal(xs_dp_flow_count(dp), 2);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, ok_xdp, 2, XS_MF_F_XDP, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		key.in_port = 3 + (uint32_t)i;
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, ok_tc[i], 3, 0, NULL), 0);
+	}
+	assert_int_equal(xs_dp_flow_count(dp), 5);
 	xs_dp_close(dp);
 }
 
@@ -1182,7 +1235,7 @@ int main(void)
 		cmocka_unit_test(test_broadcast_verdict),
 		cmocka_unit_test(test_broadcast_not_last),
 		cmocka_unit_test(test_broadcast_live),
-		cmocka_unit_test(test_tc_refuses_broadcast),
+		cmocka_unit_test(test_tc_broadcast),
 		cmocka_unit_test(test_broadcast_validation),
 	};
 
