@@ -220,6 +220,16 @@ static inline uint64_t fx_cap_count(struct fx_veth *v)
 	return v->cap->bss->cap_count - v->base;
 }
 
+/* The count once @want frames arrived, or after a second: a frame sent
+ * into a veth reaches its peer's program from a softirq, which on a busy
+ * machine may run a little after the send returned. */
+static inline uint64_t fx_cap_wait(struct fx_veth *v, uint64_t want)
+{
+	for (int i = 0; i < 500 && fx_cap_count(v) < want; i++)
+		usleep(2000);
+	return fx_cap_count(v);
+}
+
 /* Frame number @n (0-based since fx_veth_up). */
 static inline void fx_cap_frame(struct fx_veth *v, uint64_t n, struct fx_cap_frame *f)
 {

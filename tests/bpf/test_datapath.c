@@ -110,7 +110,7 @@ static void test_install_forwards(void **state)
 
 	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT);
 	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 	memcpy(want, pkt, len);
 	memcpy(want, new_dst, 6);
 	fx_cap_expect(&v, 0, want, len);
@@ -130,7 +130,7 @@ static void test_install_forwards(void **state)
 	/* Another destination misses. */
 	size_t len6 = fx_udp4(pkt, 6);
 	assert_int_equal(fx_run_live(dp, 1, pkt, len6), 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 
 	fx_veth_down(&v);
 	xs_dp_close(dp);
@@ -273,7 +273,7 @@ static void test_execute(void **state)
 	expect_delta(s0, s1, XS_STAT_REINJECT, 1);
 	expect_delta(s0, s1, XS_STAT_MISS, 0);
 	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 	memcpy(want, pkt, len);
 	memcpy(want, new_dst, 6);
 	fx_cap_expect(&v, 0, want, len);
@@ -281,7 +281,7 @@ static void test_execute(void **state)
 	/* Scratch slot: actions of a flow that is not installed. */
 	struct xs_action out = act_output(v.a);
 	assert_int_equal(xs_dp_execute_actions(dp, 1, pkt, len, &out, 1, XS_MF_F_XDP), 0);
-	assert_int_equal(fx_cap_count(&v), 2);
+	assert_int_equal(fx_cap_wait(&v, 2), 2);
 	fx_cap_expect(&v, 1, pkt, len);
 	assert_int_equal(xs_dp_flow_count(dp), 1);
 
@@ -292,7 +292,7 @@ static void test_execute(void **state)
 	for (int i = 0; i < n_exec; i++)
 		assert_int_equal(xs_dp_execute(dp, 1, pkt, len, h), 0);
 	double dt = now_s() - t0;
-	assert_int_equal(fx_cap_count(&v), 2 + n_exec);
+	assert_int_equal(fx_cap_wait(&v, 2 + n_exec), 2 + n_exec);
 	print_message("# re-injection: %.0f packets/s (%.2f us each)\n", n_exec / dt,
 		      dt / n_exec * 1e6);
 
@@ -302,7 +302,7 @@ static void test_execute(void **state)
 	assert_int_equal(xs_dp_execute(dp, 1, pkt, len, h), 0);
 	fx_stats(dp, s1);
 	expect_delta(s0, s1, XS_STAT_STALE_REINJECT, 1);
-	assert_int_equal(fx_cap_count(&v), 2 + n_exec);
+	assert_int_equal(fx_cap_wait(&v, 2 + n_exec), 2 + n_exec);
 
 	/* Bad arguments. */
 	assert_int_equal(xs_dp_execute(dp, 1, NULL, len, h), -EINVAL);
@@ -312,7 +312,7 @@ static void test_execute(void **state)
 	assert_int_equal(xs_dp_execute(dp, 999999, pkt, len, h), -ENODEV);
 	struct xs_action bad = { .type = XS_ACT__MAX };
 	assert_int_equal(xs_dp_execute_actions(dp, 1, pkt, len, &bad, 1, 0), -EINVAL);
-	assert_int_equal(fx_cap_count(&v), 2 + n_exec);
+	assert_int_equal(fx_cap_wait(&v, 2 + n_exec), 2 + n_exec);
 
 	fx_veth_down(&v);
 	xs_dp_close(dp);
@@ -663,7 +663,7 @@ static void test_pinning_adopts(void **state)
 	fx_stats(dp, s1);
 	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 1);
 	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 	memcpy(want, pkt, len);
 	memcpy(want, new_dst, 6);
 	fx_cap_expect(&v, 0, want, len);
