@@ -316,17 +316,24 @@ static void detach_all(struct xs_agent *a)
 		xs_agent_port_detach(a, a->ports.ports[a->ports.n - 1].name);
 }
 
+/* The datapath's fd for port changes, or -1 (poll them once a second). */
+static int ports_fd(struct xs_agent *a)
+{
+	return a->dpif && a->dpif->cls->ports_fd ? a->dpif->cls->ports_fd(a->dpif) : -1;
+}
+
 static void loop(struct xs_agent *a)
 {
 	uint64_t last_tick = xs_mono_ms();
 
 	while (!a->stop) {
-		struct pollfd pf[3] = {
+		struct pollfd pf[4] = {
 			{ .fd = a->signal_fd, .events = POLLIN },
 			{ .fd = a->ctl.fd, .events = POLLIN },
 			{ .fd = xs_bridge_dp_poll_fd(a), .events = POLLIN },
+			{ .fd = ports_fd(a), .events = POLLIN },
 		};
-		int n = poll(pf, pf[2].fd >= 0 ? 3 : 2, 1000);
+		int n = poll(pf, 4, 1000);
 
 		if (n < 0 && errno != EINTR) {
 			xs_agent_log(a, "poll: %s; stopping", strerror(errno));
@@ -348,9 +355,12 @@ static void loop(struct xs_agent *a)
 				;
 		if (pf[2].revents & POLLIN)
 			xs_agent_upcalls_run(a);
+		if (pf[3].revents & POLLIN)
+			xs_agent_ports_reprobe(a);
 		if (xs_mono_ms() - last_tick >= 1000) {
 			last_tick = xs_mono_ms();
-			xs_agent_ports_reprobe(a);
+			if (pf[3].fd < 0)
+				xs_agent_ports_reprobe(a); /* nothing tells: poll */
 			xs_bridge_dp_tick(a);
 		}
 	}

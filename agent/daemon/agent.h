@@ -10,9 +10,11 @@
  *   4. flows_load (--flows FILE), then the ports given on the command line
  *      are attached (xs_agent_port_attach); any failure undoes all of it;
  *   5. the control socket <run dir>/<bridge>.sock (mode 0600) opens;
- *   6. the loop polls the socket, the datapath's fd and a signalfd for
- *      SIGINT/SIGTERM/SIGHUP; about once a second it re-probes the ports' tx
- *      (see agent/datapath/port_hw.h) and runs the revalidator's tick;
+ *   6. the loop polls the socket, the datapath's upcall fd, its port
+ *      change fd (the kernel's notifications: a port is probed again when
+ *      the kernel says it changed; without them, every second) and a
+ *      signalfd for SIGINT/SIGTERM/SIGHUP; about once a second it runs the
+ *      revalidator's tick;
  *   7. on a signal: the ports stay attached and the maps pinned, so the
  *      fast path keeps forwarding the installed megaflows while no agent
  *      runs (misses wait in the ringbuf, up to its size); socket removed,

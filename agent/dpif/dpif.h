@@ -102,7 +102,10 @@ struct xs_dpif_class {
 	 * port_show: how the port is served, text or JSON members (no
 	 * braces). ports_refresh: probes every port again and puts the ports
 	 * whose service changed in @changed (at most @max), returning how
-	 * many; their megaflows then say restage. ports_sync: the ports are
+	 * many; their megaflows then say restage. ports_fd: readable when
+	 * something about the ports may have changed (then call
+	 * ports_refresh); NULL or -1: nothing tells, call ports_refresh about
+	 * once a second. ports_sync: the ports are
 	 * exactly @ports now (after an adoption); returns how many stale
 	 * ones it dropped. */
 	int (*port_add)(struct xs_dpif *dpif, const char *name, uint32_t flags, uint32_t *port,
@@ -111,6 +114,7 @@ struct xs_dpif_class {
 	uint32_t (*port_flags)(struct xs_dpif *dpif, uint32_t port);
 	void (*port_show)(struct xs_dpif *dpif, uint32_t port, struct xs_ctl_buf *out, bool json);
 	int (*ports_refresh)(struct xs_dpif *dpif, uint32_t *changed, size_t max);
+	int (*ports_fd)(struct xs_dpif *dpif);
 	int (*ports_sync)(struct xs_dpif *dpif, const uint32_t *ports, size_t n);
 
 	/* Megaflows. put: -EEXIST (same masked key and mask installed),

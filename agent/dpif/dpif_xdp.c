@@ -17,6 +17,7 @@
 #include "agent/daemon/cleanup.h"
 #include "agent/datapath/bpf_env.h"
 #include "agent/datapath/dp.h"
+#include "agent/datapath/port_events.h"
 #include "agent/datapath/port_hw.h"
 
 struct dpif_xdp {
@@ -29,6 +30,7 @@ struct dpif_xdp {
 	struct xs_port_hw *ports; /* by datapath port = ifindex */
 	size_t n_ports, cap_ports;
 	bool noted_no_dispatcher; /* the note was given once */
+	struct xs_port_events *events; /* NULL: the kernel tells nothing, poll */
 };
 
 static struct dpif_xdp *cast(struct xs_dpif *d)
@@ -94,6 +96,9 @@ int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, bool attach, struct 
 	x->hw_cfg.xdp_fd = attach ? xs_dp_xdp_prog_fd(dp) : -1;
 	x->hw_cfg.tc_fd = attach ? xs_dp_tc_prog_fd(dp) : -1;
 	x->hw_cfg.bridge = x->bridge;
+	/* Without notifications (kernel before 6.3) the ports are polled. */
+	if (xs_port_events_open(&x->events))
+		x->events = NULL;
 	*out = &x->up;
 	return 0;
 }
@@ -143,6 +148,7 @@ static void xdp_close(struct xs_dpif *d, bool keep)
 	/* A stop that keeps the fast path leaves the ports attached. */
 	while (!keep && x->n_ports)
 		xs_port_hw_detach(&x->ports[--x->n_ports], note, sizeof(note));
+	xs_port_events_close(x->events);
 	xs_dp_close(x->dp);
 	bpf_object__close(x->obj);
 	if (!keep && x->pin_dir[0])
@@ -235,16 +241,39 @@ static void xdp_port_show(struct xs_dpif *d, uint32_t port, struct xs_ctl_buf *o
 		xs_port_hw_describe(p, out, json);
 }
 
-/* A veth peer gains or loses its XDP program or GRO at any time. */
+/* A veth peer gains or loses its XDP program or GRO at any time: the
+ * ports the kernel's notifications name are probed again (all of them
+ * when some notifications were lost, or when there are none to read). */
 static int xdp_ports_refresh(struct xs_dpif *d, uint32_t *changed, size_t max)
 {
 	struct dpif_xdp *x = cast(d);
+	uint32_t named[256];
+	bool all = !x->events;
 	size_t n = 0;
+	int n_named = 0;
 
-	for (size_t i = 0; i < x->n_ports; i++)
-		if (xs_port_hw_reprobe(&x->ports[i]) && n < max)
-			changed[n++] = (uint32_t)x->ports[i].ifindex;
+	if (x->events) {
+		n_named = xs_port_events_read(x->events, named, 256, &all);
+		if (n_named < 0) {
+			all = true;
+			n_named = 0;
+		}
+	}
+	for (size_t i = 0; i < x->n_ports; i++) {
+		struct xs_port_hw *p = &x->ports[i];
+		bool probe = all;
+
+		for (int k = 0; k < n_named && !probe; k++)
+			probe = named[k] == (uint32_t)p->ifindex;
+		if (probe && xs_port_hw_reprobe(p) && n < max)
+			changed[n++] = (uint32_t)p->ifindex;
+	}
 	return (int)n;
+}
+
+static int xdp_ports_fd(struct xs_dpif *d)
+{
+	return xs_port_events_fd(cast(d)->events);
 }
 
 static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
@@ -441,6 +470,8 @@ static int object_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, c
 	}
 	x->up.cls = &xs_dpif_object;
 	x->hw_cfg.xdp_fd = x->hw_cfg.tc_fd = -1;
+	if (xs_port_events_open(&x->events))
+		x->events = NULL;
 	x->hw_cfg.bridge = x->bridge;
 	configure_ports(x, cfg);
 	x->obj = bpf_object__open_file(cfg->object, NULL);
@@ -498,6 +529,7 @@ const struct xs_dpif_class xs_dpif_object = {
 	.port_flags = xdp_port_flags,
 	.port_show = xdp_port_show,
 	.ports_refresh = xdp_ports_refresh,
+	.ports_fd = xdp_ports_fd,
 	.ports_sync = xdp_ports_sync,
 	.show = object_show,
 };
@@ -513,6 +545,7 @@ const struct xs_dpif_class xs_dpif_xdp = {
 	.port_flags = xdp_port_flags,
 	.port_show = xdp_port_show,
 	.ports_refresh = xdp_ports_refresh,
+	.ports_fd = xdp_ports_fd,
 	.ports_sync = xdp_ports_sync,
 	.flow_put = xdp_flow_put,
 	.flow_modify = xdp_flow_modify,
