@@ -158,8 +158,12 @@ static bool same_actions(const struct xs_dpif_flow *f, const struct xs_reval_xla
 	       !memcmp(f->actions, x->actions, x->n_actions * sizeof(x->actions[0]));
 }
 
-/* Revalidates one megaflow; bumps the matching counter. */
-static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t now_ms,
+/* Revalidates one megaflow; bumps the matching counter. @pre: its
+ * counters from the pass's one batched read (-ENOENT: gone already). A
+ * megaflow kept is credited with them; one to be modified is read again
+ * just before, so its old rules get every packet up to the swap. */
+static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
+			  const struct xs_flow_stats *pre, uint64_t now_ms,
 			  struct xs_reval_counts *c)
 {
 	struct xs_flow_stats sum;
@@ -167,10 +171,8 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t 
 	struct xs_dpif_flow f;
 	int err, gone = 0;
 
-	if (xs_dpif_flow_get(r->dpif, h, &f) || xs_dpif_flow_stats(r->dpif, &h, 1, &sum, &gone) ||
-	    gone)
+	if (xs_dpif_flow_get(r->dpif, h, &f))
 		return 0; /* gone meanwhile */
-	rule_stats_credit(&r->rs, r->ft, h, &sum, now_ms);
 	xs_reval_translate(r->ft, &r->map, &f.key, &x);
 	if (x.err || memcmp(&x.mask, &f.mask, sizeof(x.mask))) {
 		c->removed++;
@@ -178,9 +180,13 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t 
 	}
 	if (same_actions(&f, &x)) {
 		c->kept++;
+		rule_stats_credit(&r->rs, r->ft, h, pre, now_ms);
 		/* Other rules may give the same actions now. */
-		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, &sum);
+		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, pre);
 	}
+	if (xs_dpif_flow_stats(r->dpif, &h, 1, &sum, &gone) || gone)
+		return 0;
+	rule_stats_credit(&r->rs, r->ft, h, &sum, now_ms);
 	err = xs_dpif_flow_modify(r->dpif, &f.handle, x.actions, x.n_actions);
 	if (err) {
 		/* No slot for the new list: removing is the safe answer. */
@@ -202,17 +208,29 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 	struct xs_flow_handle *v;
 	uint64_t t0 = (xs_mono_ns() / 1000);
 	long n = snapshot(r, &v);
-	int first = 0;
+	struct xs_flow_stats *pre;
+	int first = 0, *errs;
 
 	if (n < 0)
 		return (int)n;
+	/* Every megaflow's counters in one batched read. */
+	pre = malloc(((size_t)n + 1) * sizeof(*pre));
+	errs = malloc(((size_t)n + 1) * sizeof(*errs));
+	if (!pre || !errs || xs_dpif_flow_stats(r->dpif, v, (size_t)n, pre, errs)) {
+		free(v);
+		free(pre);
+		free(errs);
+		return -ENOMEM;
+	}
 	for (long i = 0; i < n; i++) {
-		int err = revalidate_one(r, v[i], now_ms, &cnt);
+		int err = errs[i] ? 0 : revalidate_one(r, v[i], &pre[i], now_ms, &cnt);
 
 		if (err && !first)
 			first = err;
 	}
 	free(v);
+	free(pre);
+	free(errs);
 	r->version = r->ft->version;
 	r->ports_changed = false;
 	r->passes++;
