@@ -1,6 +1,6 @@
 /* The action executor on XDP frames: runs a megaflow's action list on the
- * frame and returns the XDP verdict, or hands the packet to the TC stage
- * (struct xs_meta in front of the frame) when the list cannot run in XDP.
+ * frame and returns the XDP verdict, or passes the packet up to the TC
+ * stage (which finds the megaflow again) when the list cannot run in XDP.
  *
  * Each action runs in xs_xdp_action(), a global (non-inlined) function: the
  * verifier checks it once, not once per list position, and the list loop
@@ -155,28 +155,12 @@ static __always_inline int xs_xdp_output(struct xdp_md *ctx, const struct xs_act
 	return XDP_REDIRECT;
 }
 
-/* Passes the frame up to the TC stage with a struct xs_meta naming the
- * megaflow. */
-static __always_inline int xs_tc_handoff(struct xdp_md *ctx, const struct xs_hit *hit,
-					 const struct xs_pkt *p)
+/* Passes the frame up to the TC stage, which looks its megaflow up again
+ * (XDP cannot tell it which: no metadata, see struct xs_exec_req). */
+static __always_inline int xs_tc_handoff(void)
 {
-	struct xs_meta *meta;
-
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
-		goto err;
-	meta = (void *)(long)ctx->data_meta;
-	if ((void *)(meta + 1) > (void *)(long)ctx->data)
-		goto err;
-	meta->magic = XS_META_TC;
-	meta->slot = hit->slot;
-	meta->gen = hit->gen;
-	meta->l3_off = p->l3_off;
-	meta->l4_off = p->l4_off;
 	xs_count(XS_STAT_TC_HANDOFF);
 	return XDP_PASS;
-err:
-	xs_count(XS_STAT_EXEC_ERROR);
-	return XDP_DROP;
 }
 
 /* Executes megaflow @hit on the frame; returns the XDP verdict. Counts
@@ -190,7 +174,7 @@ static __always_inline int xs_execute_xdp(struct xdp_md *ctx, const struct xs_hi
 	int i, ret;
 
 	if (!(mf->flags & XS_MF_F_XDP))
-		return xs_tc_handoff(ctx, hit, p);
+		return xs_tc_handoff();
 	p->slot = hit->slot;
 	for (i = 0; i < XS_MAX_ACTIONS; i++) {
 		const struct xs_action *a = &mf->actions[i];

@@ -1,6 +1,7 @@
 /* The action executor on skbs, for the TC ingress stage: the same actions
  * as execute.h for megaflows that XDP hands over (several outputs, ports an
- * XDP redirect cannot reach). Header rewrites are rewrite.h's, shared with
+ * XDP redirect cannot reach, a flood that is not the last action or goes
+ * to such ports). Header rewrites are rewrite.h's, shared with
  * XDP; here checksums go through bpf_l3/l4_csum_replace so the skb's
  * checksum state (CHECKSUM_PARTIAL from local senders, COMPLETE from NICs)
  * stays right.
@@ -8,8 +9,9 @@
  * VLAN tags: before TC ingress runs, the stack moves an outer tag that is in
  * the packet into skb metadata (skb_vlan_untag(); drivers with rx-vlan
  * offload do the same), so the frame TC sees may lack the tag XDP saw. The
- * TC stage therefore re-parses the skb for its header offsets rather than
- * trusting xs_meta's, and handles tags with bpf_skb_vlan_push/pop, which
+ * TC stage therefore parses the skb for its own header offsets, puts the
+ * accelerated tag back into the key for its lookup, and handles tags with
+ * bpf_skb_vlan_push/pop, which
  * know about the accelerated tag; after each, the offsets are moved by the
  * change in the number of tags left in the packet bytes. */
 #ifndef XDPSWITCH_BPF_EXECUTE_TC_H
@@ -139,16 +141,76 @@ __attribute__((noinline)) int xs_tc_action(struct __sk_buff *skb, struct xs_pkt 
 	return xs_skb_fix_apply(skb, &fix);
 }
 
+/* A broadcast's walk over xs_port_list (bpf_loop's context). */
+struct xs_bcast {
+	struct __sk_buff *skb;
+	const struct xs_port_list *list;
+	__u32 in_port; /* the ingress port: no copy */
+	__u32 held;    /* the last port found, not sent yet (0: none) */
+};
+
+/* bpf_loop callback, for entry @i: sends the packet to the port held from
+ * the entry before and holds this one, so the caller learns the last port
+ * (which may get the packet itself instead of a copy). A copy a port
+ * refuses (down, gone) is counted in EXEC_ERROR and the walk goes on: one
+ * bad port does not cost the others theirs. */
+static long xs_bcast_one(__u32 i, void *data)
+{
+	struct xs_bcast *b = data;
+	__u32 port;
+
+	/* verifier: bpf_loop's index is not bounded by its count */
+	if (i >= XS_MAX_PORTS)
+		return 1;
+	port = b->list->ifindex[i];
+	if (!port || port == b->in_port)
+		return 0;
+	if (b->held && bpf_clone_redirect(b->skb, b->held, 0))
+		xs_count(XS_STAT_EXEC_ERROR);
+	b->held = port;
+	return 0;
+}
+
+/* A broadcast OUTPUT on the skb: a copy to every port of xs_port_list but
+ * the ingress one, in list order. With @keep_last the last of them gets no
+ * copy and is returned instead, for the caller to redirect the packet
+ * itself there; otherwise it gets its copy too. Returns that port, or 0
+ * when none is left to the caller (no port but the ingress one, or
+ * @keep_last 0). Global function: the verifier checks it (and bpf_loop's
+ * callback) once, not once per position in the action list; bpf_loop
+ * because a bounded loop over XS_MAX_PORTS entries would be walked by the
+ * verifier entry by entry. */
+__attribute__((noinline)) int xs_tc_broadcast(struct __sk_buff *skb, int keep_last)
+{
+	struct xs_bcast b = {};
+	__u32 zero = 0;
+
+	if (!skb) /* verifier: global function arguments */
+		return 0;
+	b.list = bpf_map_lookup_elem(&xs_port_list, &zero);
+	if (!b.list)
+		return 0; /* no list published yet: no port to flood to */
+	b.skb = skb;
+	b.in_port = skb->ingress_ifindex;
+	bpf_loop(b.list->count, xs_bcast_one, &b, 0);
+	if (keep_last || !b.held)
+		return b.held;
+	if (bpf_clone_redirect(skb, b.held, 0))
+		xs_count(XS_STAT_EXEC_ERROR);
+	return 0;
+}
+
 /* Executes megaflow @mf (slot @slot) on the skb; returns the TC verdict.
  * Every OUTPUT but the list's last action sends a clone out of its port's
- * egress; an OUTPUT that ends the list redirects the skb itself. A
- * broadcast OUTPUT (XS_OUT_F_BROADCAST) never reaches this stage: it only
- * exists in XS_MF_F_XDP lists (the agent gives TC lists explicit outputs,
- * and xs_dp_check_actions refuses anything else), and an skb has no devmap
- * broadcast; one found here is an error. */
+ * egress; an OUTPUT that ends the list redirects the skb itself, or, with
+ * @clone_last (the agent's test run, whose redirect verdict the kernel
+ * does not carry out), sends a clone too. A broadcast OUTPUT
+ * (XS_OUT_F_BROADCAST) does the same for every port but the ingress one
+ * (xs_tc_broadcast); anywhere in the list. */
 static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					 const struct xs_megaflow *mf,
-					 struct xs_pkt *p, const struct xs_flow_key *key)
+					 struct xs_pkt *p, const struct xs_flow_key *key,
+					 int clone_last)
 {
 	__u32 n = mf->n_actions;
 	int i, ret;
@@ -159,12 +221,22 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 		if (i >= n)
 			break;
 		if (a->type == XS_ACT_OUTPUT) {
-			if (a->flags & XS_OUT_F_BROADCAST)
-				goto err;
-			if (i + 1 == n)
+			int last = i + 1 == n;
+
+			if (a->flags & XS_OUT_F_BROADCAST) {
+				ret = xs_tc_broadcast(skb, last && !clone_last);
+				if (ret > 0)
+					return bpf_redirect(ret, 0);
+				if (last)
+					return TC_ACT_SHOT; /* copies sent, or no port */
+				continue;
+			}
+			if (last && !clone_last)
 				return bpf_redirect(a->arg, 0);
 			if (bpf_clone_redirect(skb, a->arg, 0))
 				goto err;
+			if (last)
+				return TC_ACT_SHOT; /* sent: the clone was the packet */
 			continue;
 		}
 		ret = xs_tc_action(skb, p, a, key);

@@ -162,12 +162,13 @@ static long xs_probe_mask(__u64 i, void *arg)
 	return 1;
 }
 
-/* Megaflow lookup. On a live hit fills @hit, counts MEGAFLOW_HIT and the
- * probes, bumps the mask's hit counter and returns 1. Returns 0 on a miss;
- * a hash entry whose slot is stale (being replaced by the agent) is a miss
- * too. */
+/* Megaflow lookup. On a live hit fills @hit and returns 1; with @count it
+ * also counts MEGAFLOW_HIT and the probes and bumps the mask's hit counter
+ * (the TC stage's second lookup of a packet XDP already counted passes
+ * 0). Returns 0 on a miss; a hash entry whose slot is stale (being
+ * replaced by the agent) is a miss too. */
 static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
-					      struct xs_hit *hit)
+					      struct xs_hit *hit, int count)
 {
 	struct xs_probe p = { .key = (const __u64 *)key };
 	__u32 zero = 0, n;
@@ -188,6 +189,8 @@ static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 		return 0;
 	hit->slot = p.h.slot;
 	hit->gen = p.h.gen;
+	if (!count)
+		return 1;
 
 	xs_count(XS_STAT_MEGAFLOW_HIT);
 	xs_count_n(XS_STAT_MASKS_PROBED, p.count);
@@ -208,7 +211,7 @@ static __always_inline int xs_lookup(const struct xs_flow_key *key,
 		xs_count(XS_STAT_MICROFLOW_HIT);
 		return 1;
 	}
-	if (!xs_megaflow_lookup(key, hit))
+	if (!xs_megaflow_lookup(key, hit, 1))
 		return 0;
 	if (e) {
 		e->key = *key;
@@ -216,6 +219,20 @@ static __always_inline int xs_lookup(const struct xs_flow_key *key,
 		e->h.gen = hit->gen;
 	}
 	return 1;
+}
+
+/* The TC stage's lookup of a packet XDP handed over: XDP has just counted
+ * it and filled this CPU's microflow entry (TC ingress runs on the CPU of
+ * the XDP pass), so the entry usually answers; nothing is counted or
+ * cached again. Returns 1 with @hit filled, 0 on a miss. */
+static __always_inline int xs_lookup_again(const struct xs_flow_key *key,
+					   struct xs_hit *hit)
+{
+	struct xs_emc_entry *e = xs_emc_entry(key);
+
+	if (e && xs_emc_hit(e, key, hit))
+		return 1;
+	return xs_megaflow_lookup(key, hit, 0);
 }
 
 /* Per-megaflow counters: packets, bytes, last use, TCP flags seen. The

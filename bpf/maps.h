@@ -17,7 +17,15 @@
  *    no bucket walk, no LRU bookkeeping, no lock on insert), and only the
  *    CPU that owns an element writes it, so an entry never changes under a
  *    packet reading it (an LRU element can be recycled by another CPU). The
- *    price is that two hot flows with the same index evict each other. */
+ *    price is that two hot flows with the same index evict each other.
+ *  - xs_port_list (the ports a broadcast in the TC stage clones to) is one
+ *    element of a non-preallocated hash map, like xs_masks, and not an
+ *    array of ifindexes with a count: the agent replaces the whole list
+ *    in one update, so a flood running while a port joins or leaves walks
+ *    the old list or the new one. An array changed entry by entry could
+ *    show a packet a count from one list and entries from another: a port
+ *    moved into a freed place would get two copies, or none. Its 4 KiB
+ *    value is copied only when a port joins or leaves. */
 #ifndef XDPSWITCH_BPF_MAPS_H
 #define XDPSWITCH_BPF_MAPS_H
 
@@ -104,6 +112,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } xs_tx_ports SEC(".maps");
+
+/* The bridge's ports for a broadcast in the TC stage: key 0 only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct xs_port_list);
+} xs_port_list SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);

@@ -63,63 +63,48 @@ static __always_inline int xs_miss(struct xdp_md *ctx, const struct xs_flow_key 
 	return XDP_DROP;
 }
 
-/* A packet the agent re-injects carries a struct xs_meta with XS_META_EXEC
- * in front of the frame: strip it and fill @h with the megaflow to run
- * instead of a lookup. Returns 1 for such a packet, 0 for any other, -1 if
- * the metadata cannot be stripped. */
-static __always_inline int xs_take_reinject(struct xdp_md *ctx,
-					    struct xs_flow_handle *h)
-{
-	struct xs_meta *meta = (void *)(long)ctx->data_meta;
-
-	if ((void *)(meta + 1) > (void *)(long)ctx->data ||
-	    meta->magic != XS_META_EXEC)
-		return 0;
-	h->slot = meta->slot;
-	h->gen = meta->gen;
-	xs_count(XS_STAT_REINJECT);
-	/* Strip the metadata so it reaches neither the TC stage nor a port. */
-	if (bpf_xdp_adjust_meta(ctx, (int)sizeof(*meta)))
-		return -1;
-	return 1;
-}
-
 SEC("xdp")
 int xs_xdp(struct xdp_md *ctx)
 {
 	struct xs_flow_key key = {};
 	struct xs_parse_info info;
-	struct xs_flow_handle h;
 	void *data, *data_end;
 	struct xs_hit hit;
 	struct xs_pkt p;
-	int reinject;
 
-	reinject = xs_take_reinject(ctx, &h);
-	if (reinject < 0)
-		return XDP_DROP;
-	if (!reinject)
-		xs_count(XS_STAT_RX);
-
+	xs_count(XS_STAT_RX);
 	key.in_port = ctx->ingress_ifindex;
 	xs_parse_xdp(ctx, &key, &info);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 
-	if (reinject) {
-		hit.mf = xs_flow_get(&h);
-		if (!hit.mf) {
-			xs_count(XS_STAT_STALE_REINJECT);
-			return XDP_DROP;
-		}
-		hit.slot = h.slot;
-		hit.gen = h.gen;
-	} else if (!xs_lookup(&key, &hit)) {
+	if (!xs_lookup(&key, &hit))
 		return xs_miss(ctx, &key);
-	}
 	xs_flow_account(hit.slot, data_end - data, key.tcp_flags);
 	xs_pkt_init(&p, &info);
 	return xs_execute_xdp(ctx, &hit, &p, &key);
+}
+
+/* The agent's re-injection request (struct xs_exec_req): the skeleton's
+ * .bss, written by the agent before each test run of xs_tc_exec, which
+ * only the agent runs. */
+struct xs_exec_req xs_exec_req;
+
+/* The megaflow of the agent's request, or NULL (STALE_REINJECT counted)
+ * when it was removed or replaced since. */
+static __always_inline struct xs_megaflow *xs_exec_flow(struct xs_hit *hit)
+{
+	struct xs_flow_handle h = { .slot = xs_exec_req.slot, .gen = xs_exec_req.gen };
+
+	xs_count(XS_STAT_REINJECT);
+	hit->mf = xs_flow_get(&h);
+	if (!hit->mf) {
+		xs_count(XS_STAT_STALE_REINJECT);
+		return NULL;
+	}
+	hit->slot = h.slot;
+	hit->gen = h.gen;
+	return hit->mf;
 }
 
 /* The stack may hold the outer VLAN tag in skb metadata; the key (used by
@@ -135,33 +120,56 @@ static __always_inline void xs_key_add_skb_vlan(struct __sk_buff *skb,
 	key->vlan[0].tci = bpf_htons(skb->vlan_tci | XS_VLAN_PRESENT);
 }
 
+/* The TC ingress stage: XDP passed the packet up because its megaflow's
+ * actions need the stack (several outputs, a port an XDP redirect cannot
+ * reach, a flood that is not the list's verdict). XDP cannot say which megaflow (no metadata): look it up again,
+ * by the key as XDP saw it. A miss here (the megaflow was removed in
+ * between) goes to the agent like an XDP miss. A packet XDP did not pass
+ * (our XDP program is not on the port) is the stack's. */
 SEC("tc")
 int xs_tc(struct __sk_buff *skb)
 {
-	struct xs_meta *meta = (void *)(long)skb->data_meta;
-	struct xs_flow_handle h;
 	struct xs_flow_key key = {};
 	struct xs_parse_info info;
-	struct xs_megaflow *mf;
+	struct xs_hit hit;
 	struct xs_pkt p;
 
-	if ((void *)(meta + 1) > (void *)(long)skb->data || meta->magic != XS_META_TC)
-		return TC_ACT_OK;
-	h.slot = meta->slot;
-	h.gen = meta->gen;
-	/* Consume the metadata: the skb may keep it through a redirect, and
-	 * a later TC stage must not run this slot again without a lookup. */
-	meta->magic = 0;
-	mf = xs_flow_get(&h);
-	if (!mf) {
-		/* The megaflow changed between the XDP and TC stages. */
-		xs_count(XS_STAT_EXEC_ERROR);
-		return TC_ACT_SHOT;
-	}
 	key.in_port = skb->ingress_ifindex;
 	xs_parse_skb(skb, &key, &info);
 	xs_key_add_skb_vlan(skb, &key);
+	if (!xs_lookup_again(&key, &hit)) {
+		xs_count(XS_STAT_TC_MISS);
+		if (xs_miss_allowed(skb->ingress_ifindex) &&
+		    xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, &key) == 0)
+			xs_count(XS_STAT_MISS);
+		return TC_ACT_SHOT;
+	}
 	xs_pkt_init(&p, &info);
-	p.slot = h.slot;
-	return xs_execute_tc(skb, mf, &p, &key);
+	p.slot = hit.slot;
+	return xs_execute_tc(skb, hit.mf, &p, &key, 0);
+}
+
+/* Re-injection of a missed packet: the agent's BPF_PROG_TEST_RUN of an
+ * skb on the ingress port (ctx ifindex) runs the requested megaflow's
+ * actions instead of a lookup; every output is a clone sent for real (the
+ * kernel discards the run's own skb whatever the verdict). One executor
+ * for XDP and TC lists alike: an XDP list is a subset of what the TC
+ * stage runs, and XDP live-frame test runs, which could run XDP lists as
+ * XDP, are refused by some kernels (EPERM on this project's CI). */
+SEC("tc")
+int xs_tc_exec(struct __sk_buff *skb)
+{
+	struct xs_flow_key key = {};
+	struct xs_parse_info info;
+	struct xs_hit hit;
+	struct xs_pkt p;
+
+	if (!xs_exec_flow(&hit))
+		return TC_ACT_SHOT;
+	key.in_port = skb->ingress_ifindex;
+	xs_parse_skb(skb, &key, &info);
+	xs_flow_account(hit.slot, skb->len, key.tcp_flags);
+	xs_pkt_init(&p, &info);
+	p.slot = hit.slot;
+	return xs_execute_tc(skb, hit.mf, &p, &key, 1);
 }

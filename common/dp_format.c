@@ -662,8 +662,27 @@ static const char *reason_name(__u32 reason)
 	return NULL;
 }
 
+/* A broadcast: the bridge's ports but @in_port (@key's, when there is a
+ * key), one output each, or a token when the caller gave no ports. */
+static void fmt_broadcast(struct list *l, const struct xs_flow_key *key,
+			  const struct xs_dp_port_map *ports)
+{
+	if (!ports || !ports->bridge) {
+		sep(l);
+		put(l->o, "broadcast(all_but_in_port)");
+		return;
+	}
+	for (unsigned int i = 0; i < ports->n_bridge; i++) {
+		if (key && ports->bridge[i] == key->in_port)
+			continue;
+		sep(l);
+		f_port(l->o, ports->bridge[i], ports);
+	}
+}
+
 /* Prints one action that is not a set. Returns 0 or -EINVAL. */
 static int fmt_action(struct list *l, const struct xs_action *a,
+		      const struct xs_flow_key *key,
 		      const struct xs_dp_port_map *ports)
 {
 	const char *reason;
@@ -671,18 +690,17 @@ static int fmt_action(struct list *l, const struct xs_action *a,
 
 	switch (a->type) {
 	case XS_ACT_OUTPUT:
+		if (a->flags == XS_OUT_F_BROADCAST && !a->arg) {
+			fmt_broadcast(l, key, ports);
+			return 0;
+		}
 		sep(l);
 		if (!a->flags) {
 			f_port(l->o, a->arg, ports);
 			return 0;
 		}
-		if (a->flags != XS_OUT_F_BROADCAST || a->arg) {
-			put(l->o, "invalid(type=%u)", a->type);
-			return -EINVAL;
-		}
-		/* the port list lives in the devmap, not here */
-		put(l->o, "broadcast(all_but_in_port)");
-		return 0;
+		put(l->o, "invalid(type=%u)", a->type);
+		return -EINVAL;
 	case XS_ACT_TO_AGENT:
 		args = open_attr(l, "userspace");
 		reason = reason_name(a->arg);
@@ -732,10 +750,6 @@ int xs_dp_format_actions(char *buf, size_t size, const struct xs_action *acts,
 	buf[0] = 0;
 	if (n > XS_MAX_ACTIONS)
 		return -E2BIG;
-	if (!n) {
-		put(&o, "drop");
-		return o.full ? -ENOSPC : 0;
-	}
 	memset(&run, 0, sizeof(run));
 	for (unsigned int i = 0; i < n; i++) {
 		const struct xs_action *a = &acts[i];
@@ -747,7 +761,7 @@ int xs_dp_format_actions(char *buf, size_t size, const struct xs_action *acts,
 			memset(&run, 0, sizeof(run));
 		}
 		if (hdr == SET_NONE) {
-			if (fmt_action(&l, a, ports))
+			if (fmt_action(&l, a, key, ports))
 				err = -EINVAL;
 			continue;
 		}
@@ -771,6 +785,9 @@ int xs_dp_format_actions(char *buf, size_t size, const struct xs_action *acts,
 	}
 	if (run.hdr != SET_NONE)
 		run_print(&l, &run, tp);
+	/* no actions, or a broadcast that reaches no port */
+	if (!o.len)
+		put(&o, "drop");
 	if (o.full)
 		return -ENOSPC;
 	return err;

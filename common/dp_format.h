@@ -10,11 +10,12 @@
  * Values are printed masked (key & mask).
  *
  * Actions: 2,set(eth(src=..,dst=..)),set(ipv4(dst=..)),push_vlan(vid=10,
- * pcp=0),pop_vlan,dec_ttl,userspace(reason=action,cookie=0),
- * broadcast(all_but_in_port) (XS_OUT_F_BROADCAST: callers that know the
- * bridge's ports print the list instead, as OVS prints a flood), or drop for
- * an empty list. Consecutive sets of one header are merged into one set(),
- * as OVS writes them. */
+ * pcp=0),pop_vlan,dec_ttl,userspace(reason=action,cookie=0), or drop for
+ * a list that prints nothing. A broadcast (XS_OUT_F_BROADCAST) prints as
+ * the ports it reaches, one output each, as OVS prints a flood, when the
+ * caller gives the bridge's ports; otherwise as broadcast(all_but_in_port).
+ * Consecutive sets of one header are merged into one set(), as OVS writes
+ * them. */
 #ifndef XS_COMMON_DP_FORMAT_H
 #define XS_COMMON_DP_FORMAT_H
 
@@ -29,6 +30,11 @@
 struct xs_dp_port_map {
 	int (*name)(void *ctx, __u32 port, char *buf, size_t size);
 	void *ctx;
+	/* The bridge's ports (NULL: not known), in the order a broadcast
+	 * prints them: each but the key's in_port (all of them for a NULL
+	 * key). The caller sizes buf for them. */
+	const __u32 *bridge;
+	unsigned int n_bridge;
 };
 
 /* Formats key under mask (NULL: every field exact, as for a packet's key)

@@ -2,6 +2,9 @@
  * daemon; the daemon itself is agent/daemon/agent.c. */
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
+#include "agent/datapath/attach.h"
+#include "agent/dpif/dpif.h"
+#include "xdpswitch/datapath.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,9 +24,17 @@ static const char agent_usage[] =
 	"  --datapath-object FILE   attach the first XDP/TC programs of FILE instead\n"
 	"                           of the switch's own (development and tests)\n"
 	"  --no-datapath            attach nothing; only track ports (tests)\n"
+	"  --datapath xdp|dummy     the datapath provider (default xdp: the XDP/TC fast\n"
+	"                           path); dummy runs megaflows in the agent, ports are\n"
+	"                           names without interfaces, packets come from\n"
+	"                           `xdpswitch inject` (no root, no BPF; tests)\n"
 	"  --max-idle MS            remove megaflows idle this long (default 10000)\n"
-	"  --flow-limit N           install at most N megaflows (default 200000, and at\n"
-	"                           most the datapath's size); misses beyond run unsaved\n"
+	"  --max-flows N            size of the datapath's megaflow table (default\n"
+	"                           65536 for xdp, at most 16777216)\n"
+	"  --flow-limit N           install at most N megaflows (default 200000, and\n"
+	"                           never more than the datapath holds; not above\n"
+	"                           --max-flows); misses beyond are forwarded, not\n"
+	"                           installed\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
@@ -31,6 +42,10 @@ static const char agent_usage[] =
 	"" XS_CTL_RUN_DIR "/NAME.state.\n"
 	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
 
+/* xs_dp_open refuses larger tables (agent/datapath/dp.h). */
+#define MAX_FLOWS_LIMIT (1u << 24)
+_Static_assert(XS_DEFAULT_MAX_FLOWS == 65536 && MAX_FLOWS_LIMIT == 16777216,
+	       "the --max-flows help text names these");
 /* A positive decimal number up to @max for option @name; 0 when bad. */
 static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
 {
@@ -58,8 +73,10 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "datapath-object", required_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-datapath", no_argument, NULL, 'N' },
+		{ "datapath", required_argument, NULL, 'D' },
 		{ "max-idle", required_argument, NULL, 'I' },
 		{ "flow-limit", required_argument, NULL, 'l' },
+		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -77,6 +94,14 @@ int xs_cmd_agent(int argc, char **argv)
 		case 'O': o.dp_object = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'N': o.no_datapath = true; break;
+		case 'D':
+			if (!xs_dpif_class_by_type(optarg)) {
+				fprintf(stderr, "xdpswitch agent: --datapath must be xdp or dummy, "
+					"not '%s'\n", optarg);
+				return 2;
+			}
+			o.datapath = optarg;
+			break;
 		case 'C': o.cleanup = true; break;
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);
@@ -84,8 +109,13 @@ int xs_cmd_agent(int argc, char **argv)
 				return 2;
 			break;
 		case 'l':
-			o.flow_limit = parse_count("--flow-limit", optarg, 1u << 24);
+			o.flow_limit = parse_count("--flow-limit", optarg, MAX_FLOWS_LIMIT);
 			if (!o.flow_limit)
+				return 2;
+			break;
+		case 'M':
+			o.max_flows = parse_count("--max-flows", optarg, MAX_FLOWS_LIMIT);
+			if (!o.max_flows)
 				return 2;
 			break;
 		case 'm':
@@ -106,6 +136,14 @@ int xs_cmd_agent(int argc, char **argv)
 			fputs(agent_usage, stderr);
 			return 2;
 		}
+	}
+	/* A limit above the table could never be reached. Without --max-flows
+	 * the provider's size applies and the agent lowers the limit to it. */
+	if (o.max_flows && o.flow_limit > o.max_flows) {
+		fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows %u (the "
+			"datapath holds at most --max-flows megaflows)\n", o.flow_limit,
+			o.max_flows);
+		return 2;
 	}
 	if (o.bridge && xs_ctl_check_bridge(o.bridge)) {
 		fprintf(stderr, "xdpswitch agent: bad bridge name '%s' (1-%d of A-Z a-z 0-9 _ . -)\n",

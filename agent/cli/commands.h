@@ -18,10 +18,13 @@ struct xs_command {
 	X("detach", xs_cmd_detach, "detach a port from the running agent") \
 	X("add-flow", xs_cmd_add_flow, "add one flow") \
 	X("add-flows", xs_cmd_add_flows, "add the flows of a file") \
+	X("mod-flows", xs_cmd_mod_flows, "change the actions of the matching flows") \
 	X("del-flows", xs_cmd_del_flows, "delete flows (all, or those matching)") \
 	X("replace-flows", xs_cmd_replace_flows, "make the tables hold exactly the flows of a file") \
 	X("dump-flows", xs_cmd_dump_flows, "print the flows with their counters") \
 	X("dump-megaflows", xs_cmd_dump_megaflows, "print the datapath megaflows") \
+	X("inject", xs_cmd_inject, "a frame arrives on a port (--datapath dummy)") \
+	X("dump-outputs", xs_cmd_dump_outputs, "print and clear the frames sent (--datapath dummy)") \
 	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
@@ -33,10 +36,13 @@ int xs_cmd_attach(int argc, char **argv);
 int xs_cmd_detach(int argc, char **argv);
 int xs_cmd_add_flow(int argc, char **argv);
 int xs_cmd_add_flows(int argc, char **argv);
+int xs_cmd_mod_flows(int argc, char **argv);
 int xs_cmd_del_flows(int argc, char **argv);
 int xs_cmd_replace_flows(int argc, char **argv);
 int xs_cmd_dump_flows(int argc, char **argv);
 int xs_cmd_dump_megaflows(int argc, char **argv);
+int xs_cmd_inject(int argc, char **argv);
+int xs_cmd_dump_outputs(int argc, char **argv);
 int xs_cmd_show(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);

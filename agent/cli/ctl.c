@@ -10,10 +10,17 @@
 
 #define MAX_ARGS 16
 
+/* What the (last) positional argument is. */
+enum ctl_arg {
+	ARG_TEXT,       /* sent as it is */
+	ARG_FILE,       /* a flow file to send: NAME TEXT ("-": stdin) */
+	ARG_TEXT_OR_STDIN, /* sent as it is, except "-": NAME TEXT of stdin */
+};
+
 struct ctl_cmd {
 	const char *name;
 	int min_args, max_args; /* positional, after options */
-	bool file_arg;          /* the argument is a flow file to send */
+	enum ctl_arg arg;
 	const char *usage;      /* after "xdpswitch NAME " */
 };
 
@@ -53,7 +60,7 @@ static int forward(const struct ctl_cmd *c, int argc, char **argv)
 	char *req[MAX_ARGS + 3], path[108], msg[256];
 	const char *bridge = XS_CTL_DEFAULT_BRIDGE;
 	struct xs_ctl_buf file, out;
-	int n_req = 0, n_pos = 0, status = 1, err;
+	int n_req = 0, n_pos = 0, last_pos = 0, status = 1, err;
 
 	req[n_req++] = (char *)c->name;
 	for (int i = 1; i < argc; i++) {
@@ -67,7 +74,10 @@ static int forward(const struct ctl_cmd *c, int argc, char **argv)
 		} else if (n_req >= MAX_ARGS) {
 			goto usage;
 		} else {
-			n_pos += strncmp(argv[i], "--", 2) != 0;
+			if (strncmp(argv[i], "--", 2)) {
+				n_pos++;
+				last_pos = n_req;
+			}
 			req[n_req++] = argv[i];
 		}
 	}
@@ -80,9 +90,11 @@ static int forward(const struct ctl_cmd *c, int argc, char **argv)
 	xs_ctl_path(bridge, ".sock", path, sizeof(path));
 	xs_ctl_buf_init(&file);
 	xs_ctl_buf_init(&out);
-	if (c->file_arg) {
-		/* send NAME TEXT: the agent may not see the caller's files */
-		const char *name = req[n_req - 1];
+	if (n_pos && (c->arg == ARG_FILE ||
+		      (c->arg == ARG_TEXT_OR_STDIN && !strcmp(req[last_pos], "-")))) {
+		/* send NAME TEXT: the agent may not see the caller's files (it
+		 * takes flags anywhere, so TEXT may follow one) */
+		const char *name = req[last_pos];
 
 		err = read_file(name, &file);
 		if (err) {
@@ -110,20 +122,24 @@ usage:
 	return 2;
 }
 
-#define CTL_COMMAND(fn, name, min, max, file, usage)                    \
+#define CTL_COMMAND(fn, name, min, max, arg, usage)                     \
 	int fn(int argc, char **argv)                                   \
 	{                                                               \
-		static const struct ctl_cmd c = { name, min, max, file, usage }; \
+		static const struct ctl_cmd c = { name, min, max, arg, usage }; \
 		return forward(&c, argc, argv);                         \
 	}
 
-CTL_COMMAND(xs_cmd_attach, "attach", 1, 1, false, "IFACE[=OFPORT] [--force]")
-CTL_COMMAND(xs_cmd_detach, "detach", 1, 1, false, "IFACE")
-CTL_COMMAND(xs_cmd_add_flow, "add-flow", 1, 1, false, "FLOW")
-CTL_COMMAND(xs_cmd_add_flows, "add-flows", 1, 1, true, "FILE (- for stdin)")
-CTL_COMMAND(xs_cmd_del_flows, "del-flows", 0, 1, false, "[--strict] [MATCH]")
-CTL_COMMAND(xs_cmd_replace_flows, "replace-flows", 1, 1, true, "FILE (- for stdin)")
-CTL_COMMAND(xs_cmd_dump_flows, "dump-flows", 0, 1, false, "[--json] [MATCH]")
-CTL_COMMAND(xs_cmd_dump_megaflows, "dump-megaflows", 0, 0, false, "[--json]")
-CTL_COMMAND(xs_cmd_show, "show", 0, 0, false, "[--json]")
-CTL_COMMAND(xs_cmd_trace_live, "trace-live", 1, 1, false, "[--json] PACKET")
+CTL_COMMAND(xs_cmd_attach, "attach", 1, 1, ARG_TEXT, "IFACE[=OFPORT] [--force]")
+CTL_COMMAND(xs_cmd_detach, "detach", 1, 1, ARG_TEXT, "IFACE")
+CTL_COMMAND(xs_cmd_add_flow, "add-flow", 1, 1, ARG_TEXT, "FLOW")
+CTL_COMMAND(xs_cmd_add_flows, "add-flows", 1, 1, ARG_FILE, "FILE (- for stdin)")
+CTL_COMMAND(xs_cmd_mod_flows, "mod-flows", 1, 1, ARG_TEXT_OR_STDIN,
+	    "[--strict] FLOW (- for one flow per line on stdin)")
+CTL_COMMAND(xs_cmd_del_flows, "del-flows", 0, 1, ARG_TEXT, "[--strict] [MATCH]")
+CTL_COMMAND(xs_cmd_replace_flows, "replace-flows", 1, 1, ARG_FILE, "FILE (- for stdin)")
+CTL_COMMAND(xs_cmd_dump_flows, "dump-flows", 0, 1, ARG_TEXT, "[--json] [MATCH]")
+CTL_COMMAND(xs_cmd_dump_megaflows, "dump-megaflows", 0, 0, ARG_TEXT, "[--json]")
+CTL_COMMAND(xs_cmd_inject, "inject", 2, 2, ARG_TEXT, "PORT HEXFRAME")
+CTL_COMMAND(xs_cmd_dump_outputs, "dump-outputs", 0, 0, ARG_TEXT, "[--json]")
+CTL_COMMAND(xs_cmd_show, "show", 0, 0, ARG_TEXT, "[--json]")
+CTL_COMMAND(xs_cmd_trace_live, "trace-live", 1, 1, ARG_TEXT, "[--json] PACKET")

@@ -11,8 +11,10 @@
 
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/trace.h"
+#include "xdpswitch/datapath.h"
 
-#define TRACE_MAX_PORTS 64
+/* as many as a bridge can have */
+#define TRACE_MAX_PORTS XS_MAX_PORTS
 
 struct trace_opts {
 	const char *flows;
@@ -71,7 +73,8 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		case 'p':
 			if (parse_ports(optarg, o)) {
 				fprintf(stderr, "xdpswitch trace: --ports: '%s' is not a list of "
-					"port numbers (1..65279)\n", optarg);
+					"at most %d port numbers (1..65279)\n", optarg,
+					TRACE_MAX_PORTS);
 				return -EINVAL;
 			}
 			break;

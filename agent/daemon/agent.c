@@ -6,7 +6,6 @@
 #include "agent/daemon/state_file.h"
 #include "common/clock.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,20 +15,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/bpf.h>
-#include <linux/if_link.h>
-#include <linux/magic.h>
 #include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <sys/syscall.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <xdp/libxdp.h>
-
-#define BPFFS "/sys/fs/bpf"
 
 void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
 {
@@ -40,53 +28,6 @@ void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-static bool lib_verbose;
-
-/* libbpf and libxdp messages: warnings always, the rest with --verbose. */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBBPF_WARN && !lib_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap); /* libbpf adds its own "libbpf: " */
-}
-
-static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBXDP_WARN && !lib_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap); /* libxdp adds its own "libxdp: " */
-}
-
-/* Can this process create BPF maps (root, or CAP_BPF)? */
-static int check_bpf_permission(void)
-{
-	union bpf_attr attr;
-	int fd;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = BPF_MAP_TYPE_ARRAY;
-	attr.key_size = 4;
-	attr.value_size = 4;
-	attr.max_entries = 1;
-	fd = (int)syscall(__NR_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-static int ensure_bpffs(struct xs_agent *a)
-{
-	struct statfs st;
-
-	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
-		return -errno;
-	xs_agent_log(a, "mounted bpffs on %s", BPFFS);
-	return 0;
 }
 
 /* Takes the bridge lock; on -EBUSY *holder is the running agent's pid. */
@@ -140,128 +81,37 @@ static int open_signals(struct xs_agent *a)
 	return a->signal_fd < 0 ? -errno : 0;
 }
 
-/* Is another bridge's agent running (its lock held)? Its name goes to
- * bridge[]. */
-static bool other_agent_running(const struct xs_agent *a, char *bridge, size_t size)
+/* The datapath port of interface @name without a provider (--no-datapath):
+ * its ifindex, nothing attached. */
+static int untracked_port(const char *name, uint32_t *port, char *why, size_t why_size)
 {
-	DIR *d = opendir(xs_ctl_run_dir());
-	struct dirent *e;
-	bool found = false;
-
-	if (!d)
-		return false;
-	while (!found && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		char path[512];
-		int fd;
-
-		if (n <= 5 || strcmp(e->d_name + n - 5, ".lock") ||
-		    (n - 5 == strlen(a->bridge) && !strncmp(e->d_name, a->bridge, n - 5)))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", xs_ctl_run_dir(), e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
-			snprintf(bridge, size, "%.*s", (int)(n - 5), e->d_name);
-			found = true;
-		}
-		close(fd);
-	}
-	closedir(d);
-	return found;
-}
-
-/* Without force, an interface that carries a program named like ours
- * while another bridge's agent runs is taken to be that bridge's port. */
-static int check_other_bridge(struct xs_agent *a, const char *name, int ifindex,
-			      char *why, size_t why_size)
-{
-	char ours[16], found[16], other[64];
-	__u32 id;
-
-	if (xs_prog_name(a->xdp_prog_fd, ours) || xs_xdp_query(ifindex, &id, found) || !id ||
-	    strcmp(ours, found) || !other_agent_running(a, other, sizeof(other)))
+	*port = if_nametoindex(name);
+	if (*port)
 		return 0;
-	snprintf(why, why_size, "'%s' already runs an xdpswitch program (id %u), maybe as a "
-		 "port of bridge %s; --force takes it", name, id, other);
-	return -EBUSY;
-}
-
-static void probe_tx(struct xs_port *p)
-{
-	int err = xs_port_probe_tx(p);
-
-	if (err)
-		snprintf(p->tx_why, sizeof(p->tx_why), "probe failed: %s", strerror(-err));
-}
-
-/* A restarted agent finds the previous run's program (named like ours,
- * alone on the hook) still forwarding: it is swapped for ours with one
- * atomic XDP_FLAGS_REPLACE, so no frame meets an empty hook (a detach and
- * attach would drop what arrives in between). Fills p->xdp as a plain
- * attach, which xs_xdp_detach undoes. Returns 0, or -ENOENT when there is
- * no such program (the normal attach follows), or -errno. */
-static int swap_in_place(struct xs_agent *a, struct xs_port *p)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	char ours[16], found[16];
-	__u32 our_id, id, flags;
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int old_fd, err;
-
-	if (bpf_xdp_query(p->ifindex, 0, &q) || !q.prog_id ||
-	    (q.attach_mode != XDP_ATTACHED_DRV && q.attach_mode != XDP_ATTACHED_SKB))
-		return -ENOENT;
-	flags = q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-	if ((a->opts.mode == XS_XDP_MODE_NATIVE && flags != XDP_FLAGS_DRV_MODE) ||
-	    (a->opts.mode == XS_XDP_MODE_SKB && flags != XDP_FLAGS_SKB_MODE) ||
-	    xs_prog_name(a->xdp_prog_fd, ours) || xs_xdp_query(p->ifindex, &id, found) ||
-	    id != q.prog_id || strcmp(ours, found))
-		return -ENOENT;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(a->xdp_prog_fd, &info, &len))
-		return -errno;
-	our_id = info.id;
-	old_fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (old_fd < 0)
-		return -ENOENT;
-	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = old_fd);
-	err = bpf_xdp_attach(p->ifindex, a->xdp_prog_fd, flags | XDP_FLAGS_REPLACE, &o) ? -errno : 0;
-	close(old_fd);
-	if (err)
-		return err;
-	memset(&p->xdp, 0, sizeof(p->xdp));
-	p->xdp.ifindex = p->ifindex;
-	p->xdp.mode = flags == XDP_FLAGS_DRV_MODE ? XS_XDP_MODE_NATIVE : XS_XDP_MODE_SKB;
-	p->xdp.how = XS_XDP_HOW_PLAIN;
-	p->xdp.prog_id = our_id;
-	p->xdp.prog_fd = a->xdp_prog_fd;
-	snprintf(p->xdp.replaced, sizeof(p->xdp.replaced), "%s", found);
-	return 0;
+	snprintf(why, why_size, "no interface '%s'", name);
+	return -ENODEV;
 }
 
 int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			 char *why, size_t why_size)
 {
-	struct xs_attach_opts ao = { .mode = a->opts.mode, .force = force,
-				     .no_libxdp = a->opts.no_libxdp };
-	char name[IF_NAMESIZE], found[16], sub[96] = "";
+	return xs_agent_port_attach_flags(a, spec, force ? XS_DPIF_PORT_F_FORCE : 0, why,
+					  why_size);
+}
+
+int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t flags,
+			       char *why, size_t why_size)
+{
+	char name[IF_NAMESIZE], note[512] = "", sub[256] = "";
 	struct xs_port *p, *other;
 	struct xs_err perr;
-	uint32_t ofport, id;
-	int ifindex, err;
+	uint32_t ofport, dp_port = 0;
+	int err;
 
 	err = xs_port_spec_parse(spec, name, &ofport, &perr);
 	if (err) {
 		snprintf(why, why_size, "'%s', column %d: %s", spec, perr.col, perr.msg);
 		return err;
-	}
-	ifindex = (int)if_nametoindex(name);
-	if (!ifindex) {
-		snprintf(why, why_size, "no interface '%s'", name);
-		return -ENODEV;
 	}
 	p = xs_ports_by_name(&a->ports, name);
 	if (p) {
@@ -269,97 +119,66 @@ int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 		return -EEXIST;
 	}
 	other = ofport ? xs_ports_by_ofport(&a->ports, ofport) : NULL;
-	err = xs_ports_add(&a->ports, name, ifindex, ofport, &p);
-	if (err) {
-		if (err == -EADDRINUSE && other)
-			snprintf(why, why_size, "OpenFlow port %u is already '%s'", ofport, other->name);
-		else if (err == -EEXIST)
-			snprintf(why, why_size, "ifindex %d is already a port", ifindex);
-		else
-			snprintf(why, why_size, "adding port '%s': %s", name, strerror(-err));
-		return err;
+	if (other) {
+		snprintf(why, why_size, "OpenFlow port %u is already '%s'", ofport, other->name);
+		return -EADDRINUSE;
 	}
-	if (a->xdp_prog_fd >= 0 && !force) {
-		err = check_other_bridge(a, name, ifindex, why, why_size);
+	if (!a->dpif) {
+		err = untracked_port(name, &dp_port, why, why_size);
 		if (err)
-			goto del;
-	}
-	if (a->xdp_prog_fd >= 0) {
-		err = swap_in_place(a, p);
-		if (err)
-			err = xs_xdp_attach(ifindex, a->xdp_prog_fd, &ao, &p->xdp);
-		if (err == -EBUSY) {
-			xs_xdp_query(ifindex, &id, found);
-			snprintf(why, why_size, "'%s' already has XDP program '%s' (id %u); "
-				 "--force replaces it", name, found, id);
-		} else if (err) {
-			snprintf(why, why_size, "attaching XDP to '%s': %s", name, strerror(-err));
+			return err;
+	} else {
+		err = a->dpif->cls->port_add(a->dpif, name, flags, &dp_port, note, sizeof(note),
+					     sub, sizeof(sub));
+		if (note[0])
+			xs_agent_log(a, "%s", note);
+		if (err == -ENODEV || err == -EBUSY) {
+			snprintf(why, why_size, "%s", sub);
+			return err;
 		}
-		if (err)
-			goto del;
-		if (p->xdp.replaced[0])
-			xs_agent_log(a, "%s: replaced XDP program '%s'", name, p->xdp.replaced);
-		if (p->xdp.how == XS_XDP_HOW_LIBXDP_LEGACY && !a->noted_no_dispatcher) {
-			xs_agent_log(a, "libxdp's multi-program dispatcher cannot load here "
-				     "(libbpf's messages above); libxdp attaches the program alone");
-			a->noted_no_dispatcher = true;
-		}
-		if (p->xdp.libxdp_err)
-			xs_agent_log(a, "%s: libxdp could not attach (%s); attached with "
-				     "bpf_xdp_attach instead", name, strerror(-p->xdp.libxdp_err));
-	}
-	if (a->tc_prog_fd >= 0) {
-		err = xs_tc_attach(ifindex, a->tc_prog_fd, &ao, &p->tc);
-		if (err == -EBUSY)
-			snprintf(why, why_size, "'%s' already has a TC ingress filter at handle %#x "
-				 "priority %u; --force replaces it", name, XS_TC_HANDLE, XS_TC_PRIORITY);
-		else if (err)
-			snprintf(why, why_size, "attaching TC ingress to '%s': %s", name,
-				 strerror(-err));
-		if (err)
-			goto xdp;
-	}
-	probe_tx(p);
-	if (a->dp_ops->port_added) {
-		err = a->dp_ops->port_added(a, p, sub, sizeof(sub));
 		if (err) {
 			snprintf(why, why_size, "datapath refused port '%s': %s", name,
 				 sub[0] ? sub : strerror(-err));
-			goto tc;
+			return err;
 		}
 	}
-	xs_agent_log(a, "port %u: %s (ifindex %d), xdp %s%s%s%s, tc %s, tx %s (%s)", p->ofport,
-		     name, ifindex, p->xdp.how ? xs_xdp_mode_name(p->xdp.mode) : "off",
-		     p->xdp.how ? " (" : "", p->xdp.how ? xs_xdp_how_name(p->xdp.how) : "",
-		     p->xdp.how ? ")" : "", p->tc.attached ? "ingress" : "off",
-		     xs_port_tx_name(p->tx), p->tx_why);
+	err = xs_ports_add(&a->ports, name, dp_port, ofport, &p);
+	if (err) {
+		if (err == -EEXIST)
+			snprintf(why, why_size, "datapath port %u is already a port", dp_port);
+		else
+			snprintf(why, why_size, "adding port '%s': %s", name, strerror(-err));
+		if (a->dpif)
+			a->dpif->cls->port_del(a->dpif, dp_port, note, sizeof(note));
+		return err;
+	}
+	xs_bridge_dp_port_added(a, p);
+	if (a->dpif && a->dpif->cls->port_show) {
+		struct xs_ctl_buf desc;
+
+		xs_ctl_buf_init(&desc);
+		a->dpif->cls->port_show(a->dpif, dp_port, &desc, false);
+		xs_agent_log(a, "port %u: %s, %s", p->ofport, name, desc.data ? desc.data : "");
+		xs_ctl_buf_free(&desc);
+	} else {
+		xs_agent_log(a, "port %u: %s (datapath port %u)", p->ofport, name, dp_port);
+	}
 	xs_agent_journal_port(a, p);
 	xs_agent_tables_changed(a);
 	return 0;
-tc:
-	xs_tc_detach(&p->tc);
-xdp:
-	xs_xdp_detach(&p->xdp);
-del:
-	xs_ports_del(&a->ports, name);
-	return err;
 }
 
 int xs_agent_port_detach(struct xs_agent *a, const char *name)
 {
 	struct xs_port *p = xs_ports_by_name(&a->ports, name);
+	char note[256] = "";
 	int err;
 
 	if (!p)
 		return -ENOENT;
-	if (a->dp_ops->port_removed)
-		a->dp_ops->port_removed(a, p);
-	err = xs_tc_detach(&p->tc);
-	if (err)
-		xs_agent_log(a, "%s: removing the TC filter: %s", name, strerror(-err));
-	err = xs_xdp_detach(&p->xdp);
-	if (err)
-		xs_agent_log(a, "%s: detaching XDP: %s", name, strerror(-err));
+	xs_bridge_dp_port_removed(a, p);
+	if (a->dpif && a->dpif->cls->port_del(a->dpif, p->dp_port, note, sizeof(note)) && note[0])
+		xs_agent_log(a, "%s", note);
 	xs_agent_log(a, "port %u: %s detached", p->ofport, name);
 	xs_agent_journal_unport(a, name);
 	err = xs_ports_del(&a->ports, name);
@@ -397,19 +216,17 @@ void xs_agent_tables_changed(struct xs_agent *a)
 
 static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
 {
-	xs_ctl_printf(out, "bridge %s: datapath %s, %zu port%s\n", a->bridge, a->dp_ops->name,
+	xs_ctl_printf(out, "bridge %s: datapath %s, %zu port%s\n", a->bridge, xs_agent_dp_name(a),
 		      a->ports.n, a->ports.n == 1 ? "" : "s");
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
 
-		xs_ctl_printf(out, " %u(%s): ifindex %d, xdp ", p->ofport, p->name, p->ifindex);
-		if (p->xdp.how)
-			xs_ctl_printf(out, "%s (%s)", xs_xdp_mode_name(p->xdp.mode),
-				      xs_xdp_how_name(p->xdp.how));
+		xs_ctl_printf(out, " %u(%s): ", p->ofport, p->name);
+		if (a->dpif && a->dpif->cls->port_show)
+			a->dpif->cls->port_show(a->dpif, p->dp_port, out, false);
 		else
-			xs_ctl_printf(out, "off");
-		xs_ctl_printf(out, ", tc %s, tx %s (%s)\n", p->tc.attached ? "ingress" : "off",
-			      xs_port_tx_name(p->tx), p->tx_why[0] ? p->tx_why : "not probed");
+			xs_ctl_printf(out, "datapath port %u", p->dp_port);
+		xs_ctl_printf(out, "\n");
 	}
 	xs_ctl_printf(out, "flows: %zu\n", a->pipeline ? a->pipeline->n_rules : 0);
 }
@@ -419,21 +236,21 @@ static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
 static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 {
 	xs_ctl_printf(out, "{\"bridge\": \"%s\", \"datapath\": \"%s\", \"flows\": %zu, "
-		      "\"ports\": [", a->bridge, a->dp_ops->name,
+		      "\"ports\": [", a->bridge, xs_agent_dp_name(a),
 		      a->pipeline ? a->pipeline->n_rules : 0);
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
 
-		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"ifindex\": %d, "
-			      "\"xdp\": \"%s\", \"xdp_how\": \"%s\", \"tc\": %s, "
-			      "\"tx\": \"%s\"}", i ? ", " : "", p->ofport, p->name, p->ifindex,
-			      p->xdp.how ? xs_xdp_mode_name(p->xdp.mode) : "off",
-			      xs_xdp_how_name(p->xdp.how), p->tc.attached ? "true" : "false",
-			      xs_port_tx_name(p->tx));
+		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"dp_port\": %u",
+			      i ? ", " : "", p->ofport, p->name, p->dp_port);
+		if (a->dpif && a->dpif->cls->port_show) {
+			xs_ctl_printf(out, ", ");
+			a->dpif->cls->port_show(a->dpif, p->dp_port, out, true);
+		}
+		xs_ctl_printf(out, "}");
 	}
 	xs_ctl_printf(out, "]");
-	if (a->dp_ops->show)
-		a->dp_ops->show(a, out, true);
+	xs_bridge_dp_show(a, out, true);
 	xs_ctl_printf(out, "}\n");
 }
 
@@ -444,24 +261,33 @@ void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		return;
 	}
 	show_text(a, out);
-	if (a->dp_ops->show)
-		a->dp_ops->show(a, out, false);
+	xs_bridge_dp_show(a, out, false);
 }
 
+/* A veth peer gains or loses its XDP program or GRO at any time: the
+ * provider probes its ports, and megaflows through a changed one move. */
 void xs_agent_ports_reprobe(struct xs_agent *a)
 {
-	for (size_t i = 0; i < a->ports.n; i++) {
-		struct xs_port *p = &a->ports.ports[i];
-		enum xs_port_tx was = p->tx;
+	uint32_t changed[64];
+	int n;
 
-		probe_tx(p);
-		if (p->tx == was)
+	if (!a->dpif || !a->dpif->cls->ports_refresh)
+		return;
+	n = a->dpif->cls->ports_refresh(a->dpif, changed, 64);
+	for (int i = 0; i < n; i++) {
+		struct xs_port *p = xs_ports_by_dp_port(&a->ports, changed[i]);
+		struct xs_ctl_buf desc;
+
+		if (!p)
 			continue;
-		xs_agent_log(a, "port %u: %s: tx now %s (%s)", p->ofport, p->name,
-			     xs_port_tx_name(p->tx), p->tx_why);
-		if (a->dp_ops->tx_changed)
-			a->dp_ops->tx_changed(a, p);
+		xs_ctl_buf_init(&desc);
+		a->dpif->cls->port_show(a->dpif, p->dp_port, &desc, false);
+		xs_agent_log(a, "port %u: %s: now %s", p->ofport, p->name,
+			     desc.data ? desc.data : "");
+		xs_ctl_buf_free(&desc);
 	}
+	if (n > 0)
+		xs_agent_tables_changed(a);
 }
 
 static void detach_all(struct xs_agent *a)
@@ -470,17 +296,24 @@ static void detach_all(struct xs_agent *a)
 		xs_agent_port_detach(a, a->ports.ports[a->ports.n - 1].name);
 }
 
+/* The datapath's fd for port changes, or -1 (poll them once a second). */
+static int ports_fd(struct xs_agent *a)
+{
+	return a->dpif && a->dpif->cls->ports_fd ? a->dpif->cls->ports_fd(a->dpif) : -1;
+}
+
 static void loop(struct xs_agent *a)
 {
 	uint64_t last_tick = xs_mono_ms();
 
 	while (!a->stop) {
-		struct pollfd pf[3] = {
+		struct pollfd pf[4] = {
 			{ .fd = a->signal_fd, .events = POLLIN },
 			{ .fd = xs_ctl_server_poll_fd(&a->ctl), .events = POLLIN },
-			{ .fd = a->dp_ops->poll_fd ? a->dp_ops->poll_fd(a) : -1, .events = POLLIN },
+			{ .fd = xs_bridge_dp_poll_fd(a), .events = POLLIN },
+			{ .fd = ports_fd(a), .events = POLLIN },
 		};
-		int n = poll(pf, pf[2].fd >= 0 ? 3 : 2, 1000);
+		int n = poll(pf, 4, 1000);
 
 		if (n < 0 && errno != EINTR) {
 			xs_agent_log(a, "poll: %s; stopping", strerror(errno));
@@ -501,13 +334,15 @@ static void loop(struct xs_agent *a)
 		 * served again after the misses below. */
 		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR))
 			xs_ctl_server_serve(&a->ctl, &xs_agent_ctl_ops, a);
-		if ((pf[2].revents & POLLIN) && a->dp_ops->on_ready)
-			a->dp_ops->on_ready(a);
+		if (pf[2].revents & POLLIN)
+			xs_agent_upcalls_run(a);
+		if (pf[3].revents & POLLIN)
+			xs_agent_ports_reprobe(a);
 		if (xs_mono_ms() - last_tick >= 1000) {
 			last_tick = xs_mono_ms();
-			xs_agent_ports_reprobe(a);
-			if (a->dp_ops->tick)
-				a->dp_ops->tick(a);
+			if (pf[3].fd < 0)
+				xs_agent_ports_reprobe(a); /* nothing tells: poll */
+			xs_bridge_dp_tick(a);
 		}
 	}
 }
@@ -517,9 +352,7 @@ void xs_agent_fini(struct xs_agent *a)
 	xs_agent_persist_fini(a); /* the detaches below are not saved */
 	if (!a->keep_fast_path)
 		detach_all(a);
-	if (a->dp_opened && a->dp_ops->close)
-		a->dp_ops->close(a);
-	a->dp_opened = false;
+	xs_bridge_dp_close(a);
 	xs_ctl_server_close(&a->ctl);
 	if (a->pipeline) {
 		flow_tables_destroy(a->pipeline);
@@ -537,23 +370,21 @@ void xs_agent_fini(struct xs_agent *a)
 }
 
 int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
-		  const struct xs_agent_dp_ops *dp_ops)
+		  const struct xs_dpif_class *dp_class)
 {
 	const char *bridge = opts->bridge ? opts->bridge : XS_CTL_DEFAULT_BRIDGE;
 
 	memset(a, 0, sizeof(*a));
 	a->opts = *opts;
-	a->lock_fd = a->signal_fd = a->xdp_prog_fd = a->tc_prog_fd = -1;
+	a->lock_fd = a->signal_fd = -1;
 	a->ctl.fd = a->ctl.conn = -1;
 	xs_journal_init(&a->persist.journal); /* closed, whatever fails below */
-	if (dp_ops)
-		a->dp_ops = dp_ops;
+	if (dp_class)
+		a->dp_class = dp_class;
 	else if (opts->dp_object)
-		a->dp_ops = &xs_agent_dp_object;
-	else if (opts->no_datapath)
-		a->dp_ops = &xs_agent_dp_none;
-	else
-		a->dp_ops = &xs_agent_dp_xs;
+		a->dp_class = &xs_dpif_object;
+	else if (!opts->no_datapath)
+		a->dp_class = xs_dpif_class_by_type(opts->datapath ? opts->datapath : "xdp");
 	xs_ports_init(&a->ports);
 	a->pipeline = malloc(sizeof(*a->pipeline));
 	if (!a->pipeline)
@@ -578,7 +409,7 @@ static void explain_pins(struct xs_agent *a, int err)
 {
 	char dir[256];
 
-	if (err != -EINVAL || a->dp_ops != &xs_agent_dp_xs ||
+	if (err != -EINVAL || a->dp_class != &xs_dpif_xdp ||
 	    xs_cleanup_pin_dir(a->bridge, dir, sizeof(dir)) || access(dir, F_OK))
 		return;
 	xs_agent_log(a, "the maps pinned under %s cannot be adopted (%s): left by another "
@@ -622,7 +453,9 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 		 * sits at our XDP and TC hooks now is the previous run's (the
 		 * TC attach cannot tell our filter from another), so it is
 		 * replaced. */
-		err = xs_agent_port_attach(a, spec, true, sub, sizeof(sub));
+		err = xs_agent_port_attach_flags(a, spec, XS_DPIF_PORT_F_FORCE |
+						 (st.ports[i].created_qdisc ?
+						  XS_DPIF_PORT_F_OWNS_QDISC : 0), sub, sizeof(sub));
 		if (err == -ENODEV) {
 			xs_agent_log(a, "saved port %s: %s; skipped", spec, sub);
 			continue;
@@ -631,9 +464,6 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 			snprintf(why, why_size, "%s: restoring port %s: %s", a->state_path, spec, sub);
 			goto out;
 		}
-		/* the qdisc stays ours across runs: removing the port removes it */
-		if (st.ports[i].created_qdisc)
-			xs_ports_by_name(&a->ports, st.ports[i].name)->tc.created_qdisc = true;
 	}
 	xs_agent_log(a, "restored %zu rules and %zu ports from %s", a->pipeline->n_rules,
 		     st.n_ports, a->state_path);
@@ -643,7 +473,7 @@ out:
 	return err;
 }
 
-int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops)
+int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *dp_class)
 {
 	bool restarted = false;
 	struct xs_agent a;
@@ -651,7 +481,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	long holder;
 	int err;
 
-	err = xs_agent_init(&a, opts, dp_ops);
+	err = xs_agent_init(&a, opts, dp_class);
 	if (err == -EINVAL) {
 		fprintf(stderr, "xdpswitch agent: bad bridge name '%s' (1-%d of A-Z a-z 0-9 _ . -)\n",
 			opts->bridge, XS_CTL_BRIDGE_MAX);
@@ -666,19 +496,13 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		xs_agent_fini(&a);
 		return 1;
 	}
-	lib_verbose = opts->verbose;
-	libbpf_set_print(libbpf_print);
-	libxdp_set_print(libxdp_print);
-	err = check_bpf_permission();
-	if (err) {
-		xs_agent_log(&a, "cannot use BPF (%s): the agent needs root (CAP_BPF, "
-			     "CAP_NET_ADMIN)", strerror(-err));
-		goto fail;
-	}
-	err = ensure_bpffs(&a);
-	if (err) {
-		xs_agent_log(&a, "cannot mount bpffs on %s: %s", BPFFS, strerror(-err));
-		goto fail;
+	/* Before the lock: a user who cannot run the datapath is told so. */
+	if (a.dp_class && a.dp_class->prepare) {
+		err = a.dp_class->prepare(opts->verbose, why, sizeof(why));
+		if (err) {
+			xs_agent_log(&a, "%s", why);
+			goto fail;
+		}
 	}
 	err = take_lock(&a, &holder);
 	if (err == -EBUSY) {
@@ -695,22 +519,21 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 		xs_agent_log(&a, "signalfd: %s", strerror(-err));
 		goto fail;
 	}
-	if (opts->cleanup && a.dp_ops == &xs_agent_dp_xs && !xs_cleanup_needed(&a)) {
+	if (opts->cleanup && a.dp_class == &xs_dpif_xdp && !xs_cleanup_needed(&a)) {
 		xs_agent_log(&a, "nothing to clean up: no maps pinned, no saved state");
 		xs_agent_fini(&a);
 		return 0;
 	}
-	if (a.dp_ops->open) {
-		err = a.dp_ops->open(&a, why, sizeof(why));
+	if (a.dp_class) {
+		err = xs_bridge_dp_open(&a, why, sizeof(why));
 		if (err) {
-			xs_agent_log(&a, "datapath %s: %s", a.dp_ops->name,
+			xs_agent_log(&a, "datapath %s: %s", xs_agent_dp_name(&a),
 				     why[0] ? why : strerror(-err));
 			if (opts->cleanup)
 				goto fallback;
 			explain_pins(&a, err);
 			goto fail;
 		}
-		a.dp_opened = true;
 	}
 	err = restore_state(&a, &restarted, why, sizeof(why));
 	if (err) {
@@ -756,11 +579,11 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	 * revalidation (adopted megaflows) and the first state file. */
 	xs_agent_tables_changed(&a);
 	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s%s", a.ports.n,
-		     a.ports.n == 1 ? "" : "s", a.dp_ops->name, a.sock_path,
+		     a.ports.n == 1 ? "" : "s", xs_agent_dp_name(&a), a.sock_path,
 		     restarted ? " (restarted from the saved state)" : "");
 	loop(&a);
 	/* The fast path keeps forwarding without us (agent.h, step 7). */
-	a.keep_fast_path = a.ports.n > 0 && a.dp_ops->outlives_agent;
+	a.keep_fast_path = a.ports.n > 0 && a.dp_class && a.dp_class->outlives_agent;
 	xs_agent_fini(&a);
 	if (!a.keep_fast_path) {
 		unlink(a.state_path);
@@ -771,7 +594,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops 
 	return 0;
 fail:
 	/* A failed restart leaves the previous run's fast path as it was. */
-	a.keep_fast_path = restarted && a.dp_ops->outlives_agent;
+	a.keep_fast_path = restarted && a.dp_class && a.dp_class->outlives_agent;
 	xs_agent_fini(&a);
 	return 1;
 fallback:
@@ -779,9 +602,9 @@ fallback:
 	 * runs its programs on the pinned maps, so the sweep finds it too;
 	 * fini must not unpin or detach behind it. */
 	xs_agent_log(&a, "cleaning up without adopting the datapath");
-	err = a.dp_ops == &xs_agent_dp_xs ? xs_cleanup_fallback(&a) : -EOPNOTSUPP;
+	err = a.dp_class == &xs_dpif_xdp ? xs_cleanup_fallback(&a) : -EOPNOTSUPP;
 	if (err == -EOPNOTSUPP)
-		xs_agent_log(&a, "datapath %s has no fallback cleanup", a.dp_ops->name);
+		xs_agent_log(&a, "datapath %s has no fallback cleanup", xs_agent_dp_name(&a));
 	a.keep_fast_path = true;
 	xs_agent_fini(&a);
 	return err ? 1 : 0;

@@ -2,16 +2,19 @@
  * loop, and the seams where the datapath and the OpenFlow pipeline plug in.
  *
  * Life of an agent (xs_agent_run):
- *   1. checks: BPF permission, bpffs mounted (mounted if not), bridge name;
+ *   1. checks: the bridge name; the datapath's prepare (for the XDP
+ *      provider: BPF permission, bpffs mounted, mounted if not);
  *   2. the bridge lock <run dir>/<bridge>.lock (flock, holds our pid): a
  *      second agent for the same bridge stops here;
- *   3. dp_ops->open: the datapath loads its programs (xdp/tc prog fds);
+ *   3. the datapath opens;
  *   4. flows_load (--flows FILE), then the ports given on the command line
  *      are attached (xs_agent_port_attach); any failure undoes all of it;
  *   5. the control socket <run dir>/<bridge>.sock (mode 0600) opens;
- *   6. the loop polls the socket, the datapath's fd and a signalfd for
- *      SIGINT/SIGTERM/SIGHUP; about once a second it re-probes the ports' tx
- *      (see ports.h) and calls dp_ops->tick;
+ *   6. the loop polls the socket, the datapath's upcall fd, its port
+ *      change fd (the kernel's notifications: a port is probed again when
+ *      the kernel says it changed; without them, every second) and a
+ *      signalfd for SIGINT/SIGTERM/SIGHUP; about once a second it runs the
+ *      revalidator's tick;
  *   7. on a signal: the ports stay attached and the maps pinned, so the
  *      fast path keeps forwarding the installed megaflows while no agent
  *      runs (misses wait in the ringbuf, up to its size); socket removed,
@@ -43,13 +46,14 @@
  * XS_CTL_IO_TIMEOUT_MS to send each request, so a stuck client delays
  * misses by that much at most.
  *
- * Datapath seam. struct xs_agent_dp_ops is the only way the agent touches
- * the fast path. xs_agent_dp_xs (dp_xs.c) is the switch's own datapath
- * (agent/datapath/dp.h): maps pinned under /sys/fs/bpf/xdpswitch/BRIDGE,
- * ports in the devmap, misses handed to xs_agent_handle_upcall, masks
- * ranked each tick, counters in `show`. xs_agent_dp_none tracks ports
- * without attaching anything; xs_agent_dp_object loads a BPF object file
- * and attaches its first XDP and first TC program (development, tests).
+ * Datapath seam. The agent touches a datapath only through the datapath
+ * interface (agent/dpif/dpif.h): ports by datapath number, megaflows,
+ * packets, upcalls. Providers: "xdp" (the switch's fast path: maps pinned
+ * under /sys/fs/bpf/xdpswitch/BRIDGE, programs attached to the ports),
+ * "dummy" (userspace, no root), "object" (a BPF object file's first XDP
+ * and TC programs attached; development, tests). --no-datapath opens
+ * none: ports are tracked, nothing attached. The bridge's side of the
+ * datapath (misses, revalidator, rule counters, dumps) is dp_xs.c.
  *
  * Requests. Each control request is dispatched through the table in
  * agent/daemon/handlers.c by argv[0]; each handler appends its output and
@@ -83,11 +87,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agent/bridge/ports.h"
 #include "agent/control/proto.h"
 #include "agent/control/server.h"
 #include "agent/daemon/persist.h"
-#include "agent/datapath/attach.h"
-#include "agent/datapath/ports.h"
+#include "agent/dpif/dpif.h"
 #include "agent/pipeline/flow_table.h"
 
 struct xs_agent;
@@ -111,57 +115,22 @@ struct xs_agent_miss_stats {
 struct xs_agent_opts {
 	const char *bridge;        /* XS_CTL_DEFAULT_BRIDGE if NULL */
 	const char *flows_file;    /* --flows, may be NULL */
-	const char *dp_object;     /* --datapath-object: use xs_agent_dp_object */
+	const char *dp_object;     /* --datapath-object: the "object" provider */
 	bool force;                /* replace foreign XDP programs / TC filters */
-	enum xs_xdp_mode mode;     /* --mode native|skb, default auto */
+	int mode;                  /* --mode native|skb (enum xs_xdp_mode), default auto */
 	bool no_libxdp;            /* --no-libxdp: plain bpf_xdp_attach */
 	bool verbose;              /* --verbose: libbpf/libxdp info messages */
-	bool no_datapath;          /* --no-datapath: xs_agent_dp_none */
+	bool no_datapath;          /* --no-datapath: ports tracked, nothing attached */
+	const char *datapath;      /* --datapath TYPE: the provider (NULL: "xdp") */
 	uint32_t max_idle_ms;      /* --max-idle: megaflow idle expiry; 0: default */
-	uint32_t flow_limit;       /* --flow-limit: megaflows at most; 0: default */
+	uint32_t flow_limit;       /* --flow-limit: megaflows at most; 0: default,
+	                            * never above the datapath's max_flows */
+	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
+	                            * 0: XS_DEFAULT_MAX_FLOWS */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
 };
-
-/* How the agent drives a datapath. Every hook may be NULL. Hooks return
- * 0 or -errno and explain failures in `why` (a short phrase, no newline). */
-struct xs_agent_dp_ops {
-	const char *name;
-	/* The fast path keeps forwarding when the agent stops (pinned maps a
-	 * restarted agent adopts): a stop leaves the ports attached. */
-	bool outlives_agent;
-	/* Loads the programs: sets a->xdp_prog_fd / a->tc_prog_fd (or leaves
-	 * them -1: ports are then not attached) and a->dp. close is called
-	 * once at the end if and only if open succeeded. */
-	int (*open)(struct xs_agent *a, char *why, size_t why_size);
-	void (*close)(struct xs_agent *a);
-	/* A port was attached / is about to be detached. */
-	int (*port_added)(struct xs_agent *a, struct xs_port *p, char *why, size_t why_size);
-	void (*port_removed)(struct xs_agent *a, struct xs_port *p);
-	/* p->tx changed (a veth peer gained or lost its XDP program or GRO):
-	 * megaflows that output to p may need the other stage. */
-	void (*tx_changed)(struct xs_agent *a, struct xs_port *p);
-	/* fd the loop polls for input (e.g. the miss ringbuf), or -1. */
-	int (*poll_fd)(struct xs_agent *a);
-	/* The poll_fd is readable. */
-	void (*on_ready)(struct xs_agent *a);
-	/* About once a second (revalidation, mask ranking, expiry). */
-	void (*tick)(struct xs_agent *a);
-	/* Extra lines for `show` (counters); JSON members when json. */
-	void (*show)(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
-	/* The tables, the port list or a port's tx changed: no installed
-	 * megaflow may keep actions from before (see above). */
-	void (*tables_changed)(struct xs_agent *a);
-	/* Credit the megaflows' counters to their rules (dump-flows). */
-	void (*sync_stats)(struct xs_agent *a);
-	/* dump-megaflows: text like ovs-appctl dpctl/dump-flows, or JSON. */
-	void (*dump_megaflows)(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
-};
-
-extern const struct xs_agent_dp_ops xs_agent_dp_none;
-extern const struct xs_agent_dp_ops xs_agent_dp_object;
-extern const struct xs_agent_dp_ops xs_agent_dp_xs;
 
 struct xs_agent {
 	struct xs_agent_opts opts;
@@ -173,13 +142,11 @@ struct xs_agent {
 	char state_path[108]; /* <run dir>/<bridge>.state */
 	int lock_fd;
 	int signal_fd;
-	const struct xs_agent_dp_ops *dp_ops;
-	int xdp_prog_fd;      /* -1: nothing to attach */
-	int tc_prog_fd;       /* -1: no TC stage */
-	void *dp;             /* datapath state, owned by dp_ops */
-	bool dp_opened;       /* dp_ops->open succeeded: close is due */
+	const struct xs_dpif_class *dp_class; /* NULL: --no-datapath */
+	struct xs_dpif *dpif; /* the open datapath, or NULL */
+	struct dp_xs *dp;     /* megaflow bookkeeping (dp_xs.h), when the
+	                       * datapath has megaflows */
 	bool keep_fast_path;  /* fini leaves ports attached, maps pinned */
-	bool noted_no_dispatcher; /* logged once that libxdp has no dispatcher */
 	struct xs_agent_miss_stats miss; /* what became of the misses read */
 	struct flow_tables *pipeline; /* the OpenFlow tables */
 	struct xs_agent_persist persist; /* batches, journal, snapshots */
@@ -187,48 +154,59 @@ struct xs_agent {
 	volatile sig_atomic_t stop;
 };
 
-/* Runs the agent until SIGINT/SIGTERM/SIGHUP (see above). dp_ops NULL picks
- * xs_agent_dp_object when opts->dp_object is set, xs_agent_dp_none with
- * opts->no_datapath, else xs_agent_dp_xs (the switch's fast path).
- * Errors are printed on stderr. Returns the process exit code: 0 after a
- * clean stop, 1 when start-up failed (nothing is left behind). */
-int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_agent_dp_ops *dp_ops);
+/* Runs the agent until SIGINT/SIGTERM/SIGHUP (see above). @dp_class NULL
+ * picks the "object" provider when opts->dp_object is set, none with
+ * opts->no_datapath, else opts->datapath ("xdp", the switch's fast path,
+ * by default). Errors are printed on stderr. Returns the process exit
+ * code: 0 after a clean stop, 1 when start-up failed (nothing is left
+ * behind). */
+int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *dp_class);
 
-/* Fills *a for opts and dp_ops (see xs_agent_run for the NULL choice)
+/* Fills *a for opts and dp_class (see xs_agent_run for the NULL choice)
  * without side effects: no lock, socket, datapath or port yet; the tables
  * are empty. Returns 0, -EINVAL (bad bridge name), -ENAMETOOLONG (run
  * directory too long) or -ENOMEM. Call xs_agent_fini even after an error.
  * xs_agent_run calls it; tests use it to drive handlers directly. */
 int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
-		  const struct xs_agent_dp_ops *dp_ops);
+		  const struct xs_dpif_class *dp_class);
 
 /* Releases what the agent holds: detaches every port, closes the datapath
  * (if it was opened), the socket (file removed) and the lock. Idempotent. */
 void xs_agent_fini(struct xs_agent *a);
 
-/* Adds and attaches one port ("IFACE[=OFPORT]"): port table, XDP and TC
- * attach (when the datapath has programs), tx probe, dp_ops->port_added.
- * On error nothing changes and `why` says what is wrong. Returns 0,
- * -EINVAL (bad spec), -ENODEV (no such interface), -EEXIST (already a
- * port), -EADDRINUSE (number taken), -EBUSY (without force: a foreign
- * program or TC filter, or our own program while another bridge's agent
- * runs, i.e. probably that bridge's port), or another -errno. */
+/* Adds one port ("IFACE[=OFPORT]"): the datapath's port_add (the XDP
+ * provider attaches its programs), then the bridge's port table. On error
+ * nothing changes and `why` says what is wrong. Returns 0, -EINVAL (bad
+ * spec), -ENODEV (no such interface), -EEXIST (already a port),
+ * -EADDRINUSE (number taken), -EBUSY (without force: a foreign program or
+ * TC filter, or our own program while another bridge's agent runs, i.e.
+ * probably that bridge's port), or another -errno. */
 int xs_agent_port_attach(struct xs_agent *a, const char *spec, bool force,
 			 char *why, size_t why_size);
+
+/* The same with XS_DPIF_PORT_F_* flags (a restart gives back what
+ * port_flags() saved). */
+int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t flags,
+			       char *why, size_t why_size);
+
+/* The datapath's name for `show` and logs: "xdp", "object", "dummy",
+ * "none". */
+const char *xs_agent_dp_name(const struct xs_agent *a);
 
 /* Detaches and removes one port. Returns 0 or -ENOENT. */
 int xs_agent_port_detach(struct xs_agent *a, const char *name);
 
-/* Probes every port's tx again (also done once a second by the loop and
- * after each attach/detach); logs changes and calls dp_ops->tx_changed. */
+/* Asks the datapath to probe its ports again (also done once a second by
+ * the loop and after each attach/detach); logs changes, and revalidates
+ * when a port changed. */
 void xs_agent_ports_reprobe(struct xs_agent *a);
 
 /* Formats the bridge and its ports for `show` (text, or one JSON object). */
 void xs_agent_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
 
 /* The tables or ports changed: refreshes the pipeline's port list; the
- * revalidation (dp_ops->tables_changed) and saving follow at the end of
- * the batch, or now outside one (see "Tables changed" above). */
+ * revalidation (xs_bridge_dp_tables_changed) and saving follow at the end
+ * of the batch, or now outside one (see "Tables changed" above). */
 void xs_agent_tables_changed(struct xs_agent *a);
 
 /* Makes the changes made so far durable without revalidating (persist.c):
@@ -237,6 +215,37 @@ void xs_agent_tables_changed(struct xs_agent *a);
  * A failure is logged. Does nothing while the agent starts, cleans up or
  * stops. Returns 0 or -errno. */
 int xs_agent_save_state(struct xs_agent *a);
+
+/* The datapath provider the agent drives, or NULL (--no-datapath, or not
+ * open yet). */
+struct xs_dpif *xs_agent_dpif(struct xs_agent *a);
+
+/* --- the bridge's side of the datapath (dp_xs.c) ------------------------- */
+
+/* Opens a->dp_class for the bridge and, when it has megaflows, the miss
+ * handling and revalidator over it. 0 or -errno with @why set. */
+int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size);
+/* Closes what xs_bridge_dp_open opened (the fast path stays for the next
+ * agent when a->keep_fast_path). Idempotent. */
+void xs_bridge_dp_close(struct xs_agent *a);
+void xs_bridge_dp_port_added(struct xs_agent *a, struct xs_port *p);
+void xs_bridge_dp_port_removed(struct xs_agent *a, struct xs_port *p);
+/* Revalidation after a change of tables or ports (see "Tables changed"). */
+void xs_bridge_dp_tables_changed(struct xs_agent *a);
+/* The fd the loop polls for upcalls, or -1. */
+int xs_bridge_dp_poll_fd(struct xs_agent *a);
+/* Once a second: counters, timeouts, idle megaflows, the provider's run. */
+void xs_bridge_dp_tick(struct xs_agent *a);
+/* `show`: the provider's counters, the misses and the revalidator. */
+void xs_bridge_dp_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
+/* Rule counters up to date (dump-flows). */
+void xs_bridge_dp_sync_stats(struct xs_agent *a);
+/* dump-megaflows, like ovs-appctl dpctl/dump-flows. */
+void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
+
+/* Handles every upcall waiting in the datapath now (what the loop does
+ * when the datapath's fd is readable). */
+void xs_agent_upcalls_run(struct xs_agent *a);
 
 /* Logs "xdpswitch[BRIDGE]: ..." with a newline on stderr. */
 void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)

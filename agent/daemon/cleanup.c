@@ -1,6 +1,7 @@
 /* The fallback of `agent --cleanup`: detaches the bridge's programs, found by
  * name and by the maps they use, then removes its pins and state file. */
 #include "agent/daemon/cleanup.h"
+#include "agent/datapath/attach.h"
 #include "agent/daemon/state_file.h"
 
 #include <dirent.h>

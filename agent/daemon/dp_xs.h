@@ -1,5 +1,6 @@
-/* Private to the agent's xdpswitch datapath (dp_xs.c, upcall.c,
- * megaflows.c): its state, miss batches and the megaflow bookkeeping. */
+/* Private to the agent's bridge-side datapath glue (dp_xs.c, upcall.c,
+ * megaflows.c): the datapath provider it drives (agent/dpif/dpif.h), miss
+ * batches and the megaflow bookkeeping. Nothing here is BPF-specific. */
 #ifndef XS_DAEMON_DP_XS_H
 #define XS_DAEMON_DP_XS_H
 
@@ -8,14 +9,13 @@
 
 #include "agent/daemon/agent.h"
 #include "agent/daemon/revalidator.h"
-#include "agent/datapath/dp.h"
+#include "agent/dpif/dpif.h"
 #include "agent/pipeline/xlate.h"
 
 #define XS_UPCALL_BATCH 64 /* misses handled together (merged by key) */
 
 struct dp_xs {
-	struct xs_dp *dp;
-	char pin_dir[128];
+	struct xs_dpif *dpif;
 	struct xs_reval reval;       /* megaflows vs. tables, rule counters */
 	struct xs_upcall *batch;     /* XS_UPCALL_BATCH records */
 	unsigned n_batch;

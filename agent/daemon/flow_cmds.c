@@ -144,6 +144,49 @@ int xs_agent_cmd_del_flows(struct xs_agent *a, const struct xs_agent_req *r, str
 	return 0;
 }
 
+int xs_agent_cmd_mod_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
+{
+	struct ft_modify_result res;
+	struct ofp_flow one, *flows = &one;
+	size_t n = 1;
+	int ret;
+
+	if (r->n_pos == 2) {
+		if (parse_text(r->cmd, r->pos[0], r->pos[1], OFP_PARSE_MODIFY, &flows, &n, out))
+			return 1;
+	} else if (parse_one(r->cmd, r->pos[0], OFP_PARSE_MODIFY, &one, out)) {
+		return 1;
+	}
+	ret = xs_agent_flow_modify_many(a, flows, n, r->strict, &res);
+	if (ret) {
+		xs_ctl_printf(out, "%s: ", r->cmd);
+		if (r->n_pos == 2)
+			xs_ctl_printf(out, "%s: flow %zu of %zu: ", r->pos[0], res.failed + 1, n);
+	}
+	if (ret == -EINVAL) {
+		const struct ofp_flow *f = &flows[res.failed];
+		unsigned target = 0;
+
+		for (size_t i = 0; i < f->n_actions; i++)
+			if (f->actions[i].type == OFPACT_GOTO_TABLE)
+				target = f->actions[i].goto_table.table;
+		xs_ctl_printf(out, "goto_table:%u must lead to a later table, but a flow this "
+			      "modifies is in table %u (select with table=; nothing changed)\n",
+			      target, res.bad_table);
+	} else if (ret) {
+		xs_ctl_printf(out, "%s (nothing changed)\n", strerror(-ret));
+	}
+	if (flows == &one)
+		ofp_flow_free(&one);
+	else
+		free_flows(flows, n);
+	if (ret)
+		return 1;
+	if (res.n_changed)
+		xs_agent_tables_changed(a);
+	return 0;
+}
+
 int xs_agent_cmd_replace_flows(struct xs_agent *a, const struct xs_agent_req *r,
 			       struct xs_ctl_buf *out)
 {
@@ -227,8 +270,7 @@ int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,
 
 	if (r->n_pos && parse_one(r->cmd, r->pos[0], OFP_PARSE_DELETE, &filter, out))
 		return 1;
-	if (a->dp_ops->sync_stats)
-		a->dp_ops->sync_stats(a);
+	xs_bridge_dp_sync_stats(a);
 	n = ft_collect(a->pipeline, &rules);
 	if (n < 0) {
 		xs_ctl_printf(out, "%s: out of memory\n", r->cmd);
@@ -255,10 +297,7 @@ int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,
 int xs_agent_cmd_dump_megaflows(struct xs_agent *a, const struct xs_agent_req *r,
 				struct xs_ctl_buf *out)
 {
-	if (a->dp_ops->dump_megaflows)
-		a->dp_ops->dump_megaflows(a, out, r->json);
-	else if (r->json)
-		xs_ctl_printf(out, "[]\n");
+	xs_bridge_dp_dump_megaflows(a, out, r->json);
 	return 0;
 }
 

@@ -22,6 +22,9 @@ struct xs_agent_req {
  *   add-flows NAME TEXT        NAME: the file's name for error messages,
  *   replace-flows NAME TEXT    TEXT: its contents (the CLI reads the file)
  *   del-flows [MATCH]          (--strict)
+ *   mod-flows FLOW             (--strict) new actions for the flows
+ *   mod-flows NAME TEXT        FLOW selects; or one such flow per line,
+ *                              applied in order, all or nothing
  *   dump-flows [MATCH]         (--json)
  *   dump-megaflows             (--json)
  *   trace-live PACKET          ofproto/trace packet syntax (--json)
@@ -32,6 +35,7 @@ struct xs_agent_req {
 int xs_agent_cmd_add_flow(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);
 int xs_agent_cmd_add_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);
 int xs_agent_cmd_del_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);
+int xs_agent_cmd_mod_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);
 int xs_agent_cmd_replace_flows(struct xs_agent *a, const struct xs_agent_req *r,
 			       struct xs_ctl_buf *out);
 int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out);

@@ -1,6 +1,7 @@
 /* Control requests of the agent: one table from command name to handler,
  * with flags and argument counts checked before the handler runs. */
 #include "agent/daemon/agent.h"
+#include "agent/daemon/dummy_cmds.h"
 #include "agent/daemon/flow_cmds.h"
 
 #include <errno.h>
@@ -59,8 +60,12 @@ static const struct handler handlers[] = {
 	{ "add-flow", 1, 1, 0, "add-flow FLOW", xs_agent_cmd_add_flow },
 	{ "add-flows", 2, 2, 0, "add-flows NAME TEXT", xs_agent_cmd_add_flows },
 	{ "del-flows", 0, 1, F_STRICT, "del-flows [--strict] [MATCH]", xs_agent_cmd_del_flows },
+	{ "mod-flows", 1, 2, F_STRICT, "mod-flows [--strict] FLOW | NAME TEXT",
+	  xs_agent_cmd_mod_flows },
 	{ "replace-flows", 2, 2, 0, "replace-flows NAME TEXT", xs_agent_cmd_replace_flows },
 	{ "dump-flows", 0, 1, F_JSON, "dump-flows [--json] [MATCH]", xs_agent_cmd_dump_flows },
+	{ "inject", 2, 2, 0, "inject PORT HEXFRAME", xs_agent_cmd_inject },
+	{ "dump-outputs", 0, 0, F_JSON, "dump-outputs [--json]", xs_agent_cmd_dump_outputs },
 	{ "dump-megaflows", 0, 0, F_JSON, "dump-megaflows [--json]",
 	  xs_agent_cmd_dump_megaflows },
 	{ "trace-live", 1, 1, F_JSON, "trace-live [--json] PACKET", xs_agent_cmd_trace_live },

@@ -1,6 +1,7 @@
 /* dump-megaflows: the installed megaflows like ovs-appctl dpctl/dump-flows
  * (their rules and counters are the revalidator's, revalidator.h); a
- * broadcast shows as its ports, the "stage" says it runs in XDP. */
+ * broadcast shows as its ports in OpenFlow port order, the "stage" is
+ * where the provider runs it. */
 #include "agent/daemon/dp_xs.h"
 #include "common/clock.h"
 
@@ -13,11 +14,11 @@
 
 #include "common/dp_format.h"
 
-/* dp_format port names: ifindex -> OpenFlow port number. */
+/* dp_format port names: datapath port -> OpenFlow port number. */
 static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
 {
 	struct xs_agent *a = ctx;
-	struct xs_port *p = xs_ports_by_ifindex(&a->ports, (int)ifindex);
+	struct xs_port *p = xs_ports_by_dp_port(&a->ports, ifindex);
 
 	if (!p)
 		return -ENOENT;
@@ -25,59 +26,76 @@ static int ofport_name(void *ctx, __u32 ifindex, char *buf, size_t size)
 	return 0;
 }
 
-/* The list as OVS would print it: a broadcast output (XS_OUT_F_BROADCAST)
- * becomes one output per port but the ingress one, the ports the devmap
- * holds. Writes @f's list into @acts (XS_MAX_ACTIONS entries) and returns
- * its length; a broadcast that would need more entries stays as it is
- * (dp_format prints it as a token). */
-static unsigned display_actions(const struct xs_agent *a, const struct xs_dp_flow *f,
-				struct xs_action *acts)
+struct port_pair {
+	uint32_t ofport, dp_port;
+};
+
+static int cmp_ofport(const void *a, const void *b)
 {
-	unsigned n = f->n_actions, k, others = 0;
+	uint32_t x = ((const struct port_pair *)a)->ofport, y = ((const struct port_pair *)b)->ofport;
 
-	memcpy(acts, f->actions, n * sizeof(*acts));
-	if (!n || acts[n - 1].type != XS_ACT_OUTPUT || !(acts[n - 1].flags & XS_OUT_F_BROADCAST))
-		return n;
-	for (size_t i = 0; i < a->ports.n; i++)
-		others += (uint32_t)a->ports.ports[i].ifindex != f->key.in_port;
-	if (!others || n - 1 + others > XS_MAX_ACTIONS)
-		return n;
-	k = n - 1;
-	for (size_t i = 0; i < a->ports.n; i++) {
-		uint32_t ifindex = (uint32_t)a->ports.ports[i].ifindex;
+	return x < y ? -1 : x > y;
+}
 
-		if (ifindex == f->key.in_port)
-			continue;
-		memset(&acts[k], 0, sizeof(acts[k]));
-		acts[k].type = XS_ACT_OUTPUT;
-		acts[k++].arg = ifindex;
+/* The bridge's ports as datapath ports in OpenFlow port order, into *@out
+ * (heap): a broadcast prints as each of them but the ingress one, as OVS
+ * prints a flood. Returns how many, or -ENOMEM. */
+static long ports_in_order(const struct xs_agent *a, __u32 **out)
+{
+	size_t n = a->ports.n;
+	struct port_pair *v = malloc((n ? n : 1) * sizeof(*v));
+
+	*out = malloc((n ? n : 1) * sizeof(**out));
+	if (!v || !*out) {
+		free(v);
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
 	}
-	return k;
+	for (size_t i = 0; i < n; i++) {
+		v[i].ofport = a->ports.ports[i].ofport;
+		v[i].dp_port = a->ports.ports[i].dp_port;
+	}
+	qsort(v, n, sizeof(*v), cmp_ofport);
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = v[i].dp_port;
+	free(v);
+	return (long)n;
 }
 
 void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json)
 {
 	struct xs_dp_port_map map = { .name = ofport_name, .ctx = a };
-	struct xs_action shown[XS_MAX_ACTIONS];
 	uint64_t now = xs_mono_ns();
-	unsigned n;
-	char key[2048], acts[2048];
+	char key[2048], *acts;
 	struct xs_flow_stats st;
-	struct xs_dp_flow f;
+	struct xs_dpif_flow f;
 	uint32_t pos = 0;
 	bool first = true;
+	__u32 *bridge;
+	long n_bridge = ports_in_order(a, &bridge);
+	/* a broadcast's ports: up to 10 digits and a comma each */
+	size_t acts_size = 2048 + (n_bridge > 0 ? (size_t)n_bridge * 11 : 0);
 
+	acts = n_bridge < 0 ? NULL : malloc(acts_size);
+	if (!acts) {
+		free(bridge);
+		out->oom = 1; /* the server answers "out of memory" */
+		return;
+	}
+	map.bridge = bridge;
+	map.n_bridge = (unsigned)n_bridge;
 	if (json)
 		xs_ctl_printf(out, "[");
-	while (xs_dp_flow_next(x->dp, &pos, &f) == 1) {
+	while (xs_dpif_flow_next(x->dpif, &pos, &f) == 1) {
 		double used_s = 0;
+		int gone = 0;
 		bool used;
 
-		if (xs_dp_flow_stats(x->dp, f.handle, &st))
+		if (xs_dpif_flow_stats(x->dpif, &f.handle, 1, &st, &gone) || gone)
 			continue;
 		xs_dp_format_key(key, sizeof(key), &f.key, &f.mask, &map);
-		n = display_actions(a, &f, shown);
-		xs_dp_format_actions(acts, sizeof(acts), shown, n, &f.key, &map);
+		xs_dp_format_actions(acts, acts_size, f.actions, f.n_actions, &f.key, &map);
 		used = st.used_ns != 0;
 		if (used)
 			used_s = st.used_ns < now ? (double)(now - st.used_ns) / 1e9 : 0;
@@ -92,8 +110,8 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "null");
 			xs_ctl_printf(out, ", \"actions\": ");
 			xs_ctl_json_str(out, acts);
-			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}",
-				      f.flags & XS_MF_F_XDP ? "xdp" : "tc", f.handle.slot);
+			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}", f.stage,
+				      f.handle.slot);
 		} else {
 			xs_ctl_printf(out, "recirc_id(0),%s, packets:%" PRIu64 ", bytes:%" PRIu64
 				      ", used:", key, (uint64_t)st.packets, (uint64_t)st.bytes);
@@ -107,4 +125,6 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 	}
 	if (json)
 		xs_ctl_printf(out, "]\n");
+	free(acts);
+	free(bridge);
 }

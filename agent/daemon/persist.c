@@ -148,10 +148,17 @@ void xs_agent_commit(struct xs_agent *a)
 {
 	if (a->persist.dirty) {
 		a->persist.dirty = false;
-		if (a->dp_ops->tables_changed)
-			a->dp_ops->tables_changed(a);
+		xs_bridge_dp_tables_changed(a);
 	}
 	xs_agent_save_state(a);
+}
+
+/* Did the agent create @p's clsact qdisc (so removing the port removes
+ * it, also after a restart)? */
+static bool owns_qdisc(struct xs_agent *a, const struct xs_port *p)
+{
+	return a->dpif && a->dpif->cls->port_flags &&
+	       (a->dpif->cls->port_flags(a->dpif, p->dp_port) & XS_DPIF_PORT_F_OWNS_QDISC);
 }
 
 /* Writes the snapshot of generation gen + 1 and starts its journal; the
@@ -174,7 +181,7 @@ static int snapshot(struct xs_agent *a)
 	for (size_t i = 0; i < a->ports.n; i++) {
 		snprintf(ports[i].name, sizeof(ports[i].name), "%s", a->ports.ports[i].name);
 		ports[i].ofport = a->ports.ports[i].ofport;
-		ports[i].created_qdisc = a->ports.ports[i].tc.created_qdisc;
+		ports[i].created_qdisc = owns_qdisc(a, &a->ports.ports[i]);
 	}
 	err = xs_state_write(a->state_path, ps->gen + 1, a->pipeline, ports, a->ports.n, &bytes,
 			     why, sizeof(why));
@@ -256,18 +263,20 @@ int xs_agent_flow_delete(struct xs_agent *a, const struct ofp_flow *filter, bool
 	return err;
 }
 
-int xs_agent_flow_modify(struct xs_agent *a, const struct ofp_flow *flow, bool strict,
-			 size_t *n_changed)
+int xs_agent_flow_modify_many(struct xs_agent *a, const struct ofp_flow *flows, size_t n_flows,
+			      bool strict, struct ft_modify_result *res)
 {
-	size_t n = 0;
-	int err = ft_modify(a->pipeline, flow, strict, &n);
+	struct ft_modify_result r;
+	int err = ft_modify_many(a->pipeline, flows, n_flows, strict, &r);
 
-	if (!err && n && journaling(&a->persist)) {
-		xs_journal_mod(&a->persist.journal, flow, strict);
+	/* One record per flow, in order: replayed one by one with ft_modify
+	 * they select the same rules (the same tables, the same order). */
+	for (size_t i = 0; !err && r.n_changed && i < n_flows && journaling(&a->persist); i++) {
+		xs_journal_mod(&a->persist.journal, &flows[i], strict);
 		queued(&a->persist);
 	}
-	if (n_changed)
-		*n_changed = n;
+	if (res)
+		*res = r;
 	return err;
 }
 
@@ -286,7 +295,7 @@ int xs_agent_flow_replace(struct xs_agent *a, const struct ofp_flow *flows, size
 void xs_agent_journal_port(struct xs_agent *a, const struct xs_port *p)
 {
 	if (journaling(&a->persist)) {
-		xs_journal_port(&a->persist.journal, p->name, p->ofport, p->tc.created_qdisc);
+		xs_journal_port(&a->persist.journal, p->name, p->ofport, owns_qdisc(a, p));
 		queued(&a->persist);
 	}
 }

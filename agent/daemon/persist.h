@@ -90,9 +90,9 @@ void xs_agent_commit(struct xs_agent *a);
 int xs_agent_flow_add(struct xs_agent *a, const struct ofp_flow *flow, uint64_t now_ms);
 int xs_agent_flow_delete(struct xs_agent *a, const struct ofp_flow *filter, bool strict,
 			 size_t *n_deleted);
-/* For the coming mod-flows command: ft_modify, journaled as `mod`. */
-int xs_agent_flow_modify(struct xs_agent *a, const struct ofp_flow *flow, bool strict,
-			 size_t *n_changed);
+/* ft_modify_many (mod-flows), journaled as one `mod` record per flow. */
+int xs_agent_flow_modify_many(struct xs_agent *a, const struct ofp_flow *flows, size_t n_flows,
+			      bool strict, struct ft_modify_result *res);
 /* ft_replace; the batch is then saved as a snapshot. */
 int xs_agent_flow_replace(struct xs_agent *a, const struct ofp_flow *flows, size_t n_flows,
 			  uint64_t now_ms);

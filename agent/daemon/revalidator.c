@@ -9,16 +9,16 @@
 #include <string.h>
 #include <time.h>
 
-void xs_reval_init(struct xs_reval *r, struct xs_dp *dp, struct flow_tables *ft,
+void xs_reval_init(struct xs_reval *r, struct xs_dpif *dpif, struct flow_tables *ft,
 		   const struct xs_port_map *map)
 {
 	memset(r, 0, sizeof(*r));
-	r->dp = dp;
+	r->dpif = dpif;
 	r->ft = ft;
 	r->map = *map;
 	rule_stats_init(&r->rs);
 	r->max_idle_ms = XS_REVAL_DEFAULT_MAX_IDLE_MS;
-	r->flow_limit = XS_REVAL_DEFAULT_FLOW_LIMIT;
+	r->flow_limit = r->flow_limit_max = XS_REVAL_DEFAULT_FLOW_LIMIT;
 	/* Adopted megaflows have no record yet: the first tick checks them. */
 	r->version = ft->version - 1;
 }
@@ -33,68 +33,12 @@ uint64_t xs_reval_now_ms(void)
 	return (xs_mono_ns() / 1000) / 1000;
 }
 
-/* True when the @n OpenFlow ports @out are, in some order and each once,
- * every port of the switch but @in_port: a flood. */
-static bool every_other_port(const struct flow_tables *ft, uint32_t in_port,
-			     const uint32_t *out, unsigned n)
-{
-	unsigned others = 0;
-
-	for (unsigned i = 0; i < ft->n_ports; i++)
-		others += ft->ports[i] != in_port;
-	if (n != others)
-		return false;
-	for (unsigned i = 0; i < n; i++) {
-		bool known = false;
-
-		if (out[i] == in_port)
-			return false;
-		for (unsigned j = 0; j < i; j++)
-			if (out[j] == out[i])
-				return false;
-		for (unsigned j = 0; j < ft->n_ports && !known; j++)
-			known = ft->ports[j] == out[i];
-		if (!known)
-			return false;
-	}
-	return true;
-}
-
-/* Datapath form of a translation whose outputs are several: when they end
- * the list with nothing between them, go to every port but the ingress
- * one (@ofports, @n_out of them), and every one takes XDP redirects
- * (@all_xdp), the run becomes one broadcast OUTPUT and the list runs in
- * XDP. The devmap holds exactly the switch's ports (dp_xs.c adds and
- * removes them with the port list), so the broadcast reaches the same
- * ports; a port change re-translates every megaflow (a full pass), which
- * turns a broadcast back into explicit outputs for the TC stage when a
- * port joins that cannot take redirects. Otherwise @out is left as is. */
-static void make_broadcast(const struct flow_tables *ft, uint32_t in_port,
-			   const uint32_t *ofports, unsigned n_out, bool all_xdp,
-			   struct xs_reval_xlate *out)
-{
-	unsigned first = out->n_actions - n_out;
-
-	if (n_out < 2 || !all_xdp || !every_other_port(ft, in_port, ofports, n_out))
-		return;
-	for (unsigned i = first; i < out->n_actions; i++)
-		if (out->actions[i].type != XS_ACT_OUTPUT)
-			return;
-	memset(&out->actions[first], 0, n_out * sizeof(out->actions[0]));
-	out->actions[first].type = XS_ACT_OUTPUT;
-	out->actions[first].flags = XS_OUT_F_BROADCAST;
-	out->n_actions = (uint16_t)(first + 1);
-	out->flags = XS_MF_F_XDP;
-}
-
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
 		       const struct xs_flow_key *key, struct xs_reval_xlate *out)
 {
-	uint32_t ofports[XS_MAX_ACTIONS];
 	struct xlate_result res;
 	struct ofp_key k;
-	unsigned n = 0, outputs = 0;
-	bool last_xdp = false, all_xdp = true;
+	unsigned n = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&k, 0, sizeof(k));
@@ -119,30 +63,38 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	for (unsigned i = 0; i < res.n_actions; i++) {
 		struct xs_action a = res.actions[i];
 
-		if (a.type == XS_ACT_OUTPUT) {
-			bool xdp = false;
-
-			ofports[outputs] = a.arg;
-			a.arg = map->ifindex(map->ctx, a.arg, &xdp);
+		if (a.type == XS_ACT_OUTPUT && !(a.flags & XS_OUT_F_BROADCAST)) {
+			a.arg = map->dp_port(map->ctx, a.arg);
 			if (!a.arg)
 				continue; /* the port is gone */
-			outputs++;
-			last_xdp = xdp;
-			all_xdp = all_xdp && xdp;
 		}
 		out->actions[n++] = a;
 	}
 	out->n_actions = (uint16_t)n;
-	if (!outputs || (outputs == 1 && out->actions[n - 1].type == XS_ACT_OUTPUT && last_xdp))
-		out->flags = XS_MF_F_XDP;
-	else
-		make_broadcast(ft, k.dp.in_port, ofports, outputs, all_xdp, out);
 	return out->err;
+}
+
+void xs_reval_adjust_limit(struct xs_reval *r, uint64_t pass_ms)
+{
+	uint64_t limit = r->flow_limit;
+
+	if (pass_ms > XS_REVAL_SLOW_PASS_MS)
+		limit = limit * XS_REVAL_FAST_PASS_MS / pass_ms;
+	else if (pass_ms > XS_REVAL_SLOWISH_PASS_MS)
+		limit = limit * 3 / 4;
+	else if (pass_ms < XS_REVAL_FAST_PASS_MS)
+		limit += XS_REVAL_LIMIT_STEP;
+	if (limit > r->flow_limit_max)
+		limit = r->flow_limit_max;
+	if (limit < XS_REVAL_LIMIT_FLOOR)
+		limit = XS_REVAL_LIMIT_FLOOR < r->flow_limit_max ? XS_REVAL_LIMIT_FLOOR
+								 : r->flow_limit_max;
+	r->flow_limit = (uint32_t)limit;
 }
 
 bool xs_reval_limit_reached(const struct xs_reval *r)
 {
-	return xs_dp_flow_count(r->dp) >= r->flow_limit;
+	return xs_dpif_flow_count(r->dpif) >= r->flow_limit;
 }
 
 int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
@@ -154,16 +106,16 @@ int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
 		r->limit_hits++;
 		return -ENOSPC;
 	}
-	err = xs_dp_flow_install(r->dp, key, &x->mask, x->actions, x->n_actions, x->flags, h);
+	err = xs_dpif_flow_put(r->dpif, key, &x->mask, x->actions, x->n_actions, h);
 	if (err == -EEXIST)
-		return xs_dp_flow_find(r->dp, key, &x->mask, h);
+		return r->dpif->cls->flow_find(r->dpif, key, &x->mask, h);
 	if (err == -ENOSPC)
 		r->limit_hits++;
 	if (err)
 		return err;
 	if (rule_stats_set(&r->rs, *h, x->rule_ids, x->n_rules, NULL)) {
 		/* it could not be credited: do not keep it */
-		xs_dp_flow_remove(r->dp, *h, NULL);
+		xs_dpif_flow_del(r->dpif, *h, NULL);
 		return -ENOMEM;
 	}
 	return 0;
@@ -174,14 +126,14 @@ int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
  * Returns the count or -ENOMEM; *out is heap (free it). */
 static long snapshot(struct xs_reval *r, struct xs_flow_handle **out)
 {
-	uint32_t cap = xs_dp_flow_count(r->dp) + 1, pos = 0;
+	uint32_t cap = xs_dpif_flow_count(r->dpif) + 1, pos = 0;
 	struct xs_flow_handle *v = malloc(cap * sizeof(*v));
-	struct xs_dp_flow f;
+	struct xs_dpif_flow f;
 	long n = 0;
 
 	if (!v)
 		return -ENOMEM;
-	while (n < cap && xs_dp_flow_next(r->dp, &pos, &f) == 1)
+	while (n < cap && xs_dpif_flow_next(r->dpif, &pos, &f) == 1)
 		v[n++] = f.handle;
 	*out = v;
 	return n;
@@ -191,7 +143,7 @@ static long snapshot(struct xs_reval *r, struct xs_flow_handle **out)
 static int remove_flow(struct xs_reval *r, struct xs_flow_handle h, uint64_t now_ms)
 {
 	struct xs_flow_stats final;
-	int err = xs_dp_flow_remove(r->dp, h, &final);
+	int err = xs_dpif_flow_del(r->dpif, h, &final);
 
 	if (!err)
 		rule_stats_credit(&r->rs, r->ft, h, &final, now_ms);
@@ -199,24 +151,28 @@ static int remove_flow(struct xs_reval *r, struct xs_flow_handle h, uint64_t now
 	return err;
 }
 
-static bool same_actions(const struct xs_dp_flow *f, const struct xs_reval_xlate *x)
+/* Same actions, and the provider would still run them where they run. */
+static bool same_actions(const struct xs_dpif_flow *f, const struct xs_reval_xlate *x)
 {
-	return f->n_actions == x->n_actions && f->flags == x->flags &&
+	return f->n_actions == x->n_actions && !f->restage &&
 	       !memcmp(f->actions, x->actions, x->n_actions * sizeof(x->actions[0]));
 }
 
-/* Revalidates one megaflow; bumps the matching counter. */
-static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t now_ms,
+/* Revalidates one megaflow; bumps the matching counter. @pre: its
+ * counters from the pass's one batched read (-ENOENT: gone already). A
+ * megaflow kept is credited with them; one to be modified is read again
+ * just before, so its old rules get every packet up to the swap. */
+static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
+			  const struct xs_flow_stats *pre, uint64_t now_ms,
 			  struct xs_reval_counts *c)
 {
 	struct xs_flow_stats sum;
 	struct xs_reval_xlate x;
-	struct xs_dp_flow f;
-	int err;
+	struct xs_dpif_flow f;
+	int err, gone = 0;
 
-	if (xs_dp_flow_get(r->dp, h, &f) || xs_dp_flow_stats(r->dp, h, &sum))
+	if (xs_dpif_flow_get(r->dpif, h, &f))
 		return 0; /* gone meanwhile */
-	rule_stats_credit(&r->rs, r->ft, h, &sum, now_ms);
 	xs_reval_translate(r->ft, &r->map, &f.key, &x);
 	if (x.err || memcmp(&x.mask, &f.mask, sizeof(x.mask))) {
 		c->removed++;
@@ -224,10 +180,14 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h, uint64_t 
 	}
 	if (same_actions(&f, &x)) {
 		c->kept++;
+		rule_stats_credit(&r->rs, r->ft, h, pre, now_ms);
 		/* Other rules may give the same actions now. */
-		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, &sum);
+		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, pre);
 	}
-	err = xs_dp_flow_modify(r->dp, &f.handle, x.actions, x.n_actions, x.flags);
+	if (xs_dpif_flow_stats(r->dpif, &h, 1, &sum, &gone) || gone)
+		return 0;
+	rule_stats_credit(&r->rs, r->ft, h, &sum, now_ms);
+	err = xs_dpif_flow_modify(r->dpif, &f.handle, x.actions, x.n_actions);
 	if (err) {
 		/* No slot for the new list: removing is the safe answer. */
 		c->removed++;
@@ -248,21 +208,34 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 	struct xs_flow_handle *v;
 	uint64_t t0 = (xs_mono_ns() / 1000);
 	long n = snapshot(r, &v);
-	int first = 0;
+	struct xs_flow_stats *pre;
+	int first = 0, *errs;
 
 	if (n < 0)
 		return (int)n;
+	/* Every megaflow's counters in one batched read. */
+	pre = malloc(((size_t)n + 1) * sizeof(*pre));
+	errs = malloc(((size_t)n + 1) * sizeof(*errs));
+	if (!pre || !errs || xs_dpif_flow_stats(r->dpif, v, (size_t)n, pre, errs)) {
+		free(v);
+		free(pre);
+		free(errs);
+		return -ENOMEM;
+	}
 	for (long i = 0; i < n; i++) {
-		int err = revalidate_one(r, v[i], now_ms, &cnt);
+		int err = errs[i] ? 0 : revalidate_one(r, v[i], &pre[i], now_ms, &cnt);
 
 		if (err && !first)
 			first = err;
 	}
 	free(v);
+	free(pre);
+	free(errs);
 	r->version = r->ft->version;
 	r->ports_changed = false;
 	r->passes++;
 	r->last_pass_us = (xs_mono_ns() / 1000) - t0;
+	xs_reval_adjust_limit(r, r->last_pass_us / 1000);
 	r->last.kept = cnt.kept;
 	r->last.modified = cnt.modified;
 	r->last.removed = cnt.removed;
@@ -271,30 +244,42 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 	return first;
 }
 
-/* Harvests every megaflow; with @idle_ns > 0 also removes those idle for
- * that long at @now_ns. Returns the number removed, or -ENOMEM. */
+/* Harvests every megaflow (one batched counter read); with @idle_ns > 0
+ * also removes those idle for that long at @now_ns. Returns the number
+ * removed, or -ENOMEM. */
 static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64_t idle_ns)
 {
 	struct xs_flow_handle *v;
+	struct xs_flow_stats *sums;
 	long n = snapshot(r, &v), expired = 0;
+	int *errs;
 
 	if (n < 0)
 		return n;
+	sums = malloc(((size_t)n + 1) * sizeof(*sums));
+	errs = malloc(((size_t)n + 1) * sizeof(*errs));
+	if (!sums || !errs || xs_dpif_flow_stats(r->dpif, v, (size_t)n, sums, errs)) {
+		free(v);
+		free(sums);
+		free(errs);
+		return -ENOMEM;
+	}
 	for (long i = 0; i < n; i++) {
-		struct xs_flow_stats sum;
-		struct xs_dp_flow f;
+		struct xs_dpif_flow f;
 		uint64_t last;
 
-		if (xs_dp_flow_stats(r->dp, v[i], &sum))
+		if (errs[i])
 			continue;
-		rule_stats_credit(&r->rs, r->ft, v[i], &sum, now_ms);
-		if (!idle_ns || xs_dp_flow_get(r->dp, v[i], &f))
+		rule_stats_credit(&r->rs, r->ft, v[i], &sums[i], now_ms);
+		if (!idle_ns || xs_dpif_flow_get(r->dpif, v[i], &f))
 			continue;
-		last = sum.used_ns > f.installed_ns ? sum.used_ns : f.installed_ns;
+		last = sums[i].used_ns > f.installed_ns ? sums[i].used_ns : f.installed_ns;
 		if (now_ns > last && now_ns - last >= idle_ns && !remove_flow(r, v[i], now_ms))
 			expired++;
 	}
 	free(v);
+	free(sums);
+	free(errs);
 	return expired;
 }
 
@@ -374,7 +359,8 @@ int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c
 	cnt.expired = (uint32_t)expired;
 	r->last.expired = cnt.expired;
 	r->last.rules_timed_out = cnt.rules_timed_out;
-	xs_dp_masks_rank(r->dp, NULL);
+	if (r->dpif->cls->run)
+		r->dpif->cls->run(r->dpif);
 	if (c)
 		*c = cnt;
 	return err ? err : gone;

@@ -6,7 +6,7 @@
  * Design. Each megaflow is translated again from its own (masked) key. A
  * translation only reads bits inside its mask, so when the new mask equals
  * the installed one, the new actions are right for every packet the
- * megaflow covers: same actions -> keep, other actions -> xs_dp_flow_modify
+ * megaflow covers: same actions -> keep, other actions -> flow_modify
  * (one atomic hash-entry swap: a packet sees the old or the new list, never
  * a mix, and none after the call returns). When the mask differs, or the
  * translation fails, the megaflow is removed; the next packet of it misses
@@ -24,9 +24,13 @@
  * directly by whoever executes it. Packets that hit the old actions in the instant between the
  * counter read and a modify are credited to the new rules.
  *
- * Ports. The datapath speaks ifindexes, the tables OpenFlow port numbers:
- * struct xs_port_map converts both ways and says whether an XDP redirect
- * into a port delivers (XS_MF_F_XDP). One thread drives it, as xs_dp. */
+ * Ports. The datapath speaks its own port numbers, the tables OpenFlow
+ * port numbers: struct xs_port_map converts both ways. Where a megaflow
+ * runs (XDP, TC, userspace) is the provider's business; when it would run
+ * it elsewhere now (a port's caps changed) the pass moves it (flow_modify
+ * with the same actions). Written against the datapath interface only
+ * (agent/dpif/dpif.h): the same code drives the fast path and the
+ * userspace provider. One thread drives it. */
 #ifndef XS_DAEMON_REVALIDATOR_H
 #define XS_DAEMON_REVALIDATOR_H
 
@@ -34,26 +38,24 @@
 #include <stdint.h>
 
 #include "agent/daemon/rule_stats.h"
-#include "agent/datapath/dp.h"
+#include "agent/dpif/dpif.h"
 #include "agent/pipeline/xlate.h"
 
 #define XS_REVAL_DEFAULT_MAX_IDLE_MS 10000
 #define XS_REVAL_DEFAULT_FLOW_LIMIT 200000
 
 struct xs_port_map {
-	/* OpenFlow port of datapath port @ifindex, 0 if it is not a port. */
-	uint32_t (*ofport)(void *ctx, uint32_t ifindex);
-	/* Datapath port (ifindex) of OpenFlow port @ofport, 0 if none;
-	 * *@xdp_tx: an XDP redirect into it delivers. */
-	uint32_t (*ifindex)(void *ctx, uint32_t ofport, bool *xdp_tx);
+	/* OpenFlow port of datapath port @dp_port, 0 if it is not a port. */
+	uint32_t (*ofport)(void *ctx, uint32_t dp_port);
+	/* Datapath port of OpenFlow port @ofport, 0 if none. */
+	uint32_t (*dp_port)(void *ctx, uint32_t ofport);
 	void *ctx;
 };
 
 /* A translation in datapath terms. */
 struct xs_reval_xlate {
-	struct xs_action actions[XS_MAX_ACTIONS]; /* outputs name ifindexes */
+	struct xs_action actions[XS_MAX_ACTIONS]; /* outputs name datapath ports */
 	uint16_t n_actions;
-	uint16_t flags;              /* XS_MF_F_* */
 	struct xs_flow_key mask;     /* megaflow mask, mask_id 0 */
 	uint64_t rule_ids[XLATE_MAX_RULES];
 	unsigned n_rules;
@@ -68,12 +70,14 @@ struct xs_reval_counts {
 };
 
 struct xs_reval {
-	struct xs_dp *dp;
+	struct xs_dpif *dpif;
 	struct flow_tables *ft;
 	struct xs_port_map map;
 	struct rule_stats rs;
 	uint64_t max_idle_ms;       /* XS_REVAL_DEFAULT_MAX_IDLE_MS */
-	uint32_t flow_limit;        /* XS_REVAL_DEFAULT_FLOW_LIMIT */
+	uint32_t flow_limit;        /* in force now (dynamic, see below) */
+	uint32_t flow_limit_max;    /* configured: XS_REVAL_DEFAULT_FLOW_LIMIT,
+	                             * at most the datapath's size */
 	uint64_t version;           /* ft->version at the last full pass */
 	bool ports_changed;         /* a port map change: next tick is full */
 	/* For `show`. */
@@ -83,27 +87,23 @@ struct xs_reval {
 	struct xs_reval_counts last; /* of the last full pass / tick */
 };
 
-/* Sets up @r over @dp and @ft (neither owned) with the defaults above.
- * Megaflows already in @dp (adopted) get records at their current totals
+/* Sets up @r over @dpif and @ft (neither owned) with the defaults above.
+ * Megaflows already in @dpif (adopted) get records at their current totals
  * at the first full pass. */
-void xs_reval_init(struct xs_reval *r, struct xs_dp *dp, struct flow_tables *ft,
+void xs_reval_init(struct xs_reval *r, struct xs_dpif *dpif, struct flow_tables *ft,
 		   const struct xs_port_map *map);
 void xs_reval_destroy(struct xs_reval *r);
 
-/* Translates datapath key @key (in_port = ifindex) through @ft into *@out.
- * Output ports become ifindexes (outputs to a port that is gone are left
- * out); flags get XS_MF_F_XDP when the list has no output, or a single
- * output as its last action into a port where XDP redirect delivers.
- * Outputs to exactly every port but the ingress one, at the end of the
- * list, all into ports where XDP redirect delivers, become one
- * XS_OUT_F_BROADCAST output (a devmap broadcast in XDP).
- * Always fills a usable result; out->err says whether it is a drop by
- * error. Returns out->err. */
+/* Translates datapath key @key (in_port = datapath port) through @ft into
+ * *@out. Output ports become datapath ports (outputs to a port that is
+ * gone are left out); a flood (XS_OUT_F_BROADCAST) stays one action, for
+ * the provider to expand. Always fills a usable result; out->err says
+ * whether it is a drop by error. Returns out->err. */
 int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *map,
 		       const struct xs_flow_key *key, struct xs_reval_xlate *out);
 
 /* Installs the megaflow of translation @x for datapath key @key (in_port
- * = ifindex) unless the flow limit is reached, and records the rules it
+ * = datapath port) unless the flow limit is reached, and records the rules it
  * came from. *@h receives the handle, also when the same megaflow is
  * already installed (a second miss of a flow queued behind the first).
  * Returns 0; -ENOSPC when the flow limit or the datapath is full (counted
@@ -122,7 +122,7 @@ int xs_reval_harvest(struct xs_reval *r, uint64_t now_ms);
 
 /* Once a second: harvest, rule idle/hard timeouts (then a full pass), a
  * full pass if the tables or ports changed since the last, idle megaflows
- * (no packet for max_idle_ms) removed, masks re-ranked. @now_ms and the
+ * (no packet for max_idle_ms) removed, the provider's run(). @now_ms and the
  * datapath's used_ns share CLOCK_MONOTONIC. Fills *@c (may be NULL).
  * Returns the number of rules removed by timeouts (the caller saves state
  * when it is > 0), or -errno. */
@@ -131,6 +131,19 @@ int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c
 /* CLOCK_MONOTONIC in ms: the clock of the rules' times and of @now_ms
  * arguments here. */
 uint64_t xs_reval_now_ms(void);
+
+/* The dynamic flow limit, as Open vSwitch's: a full pass that takes
+ * longer than XS_REVAL_SLOW_PASS_MS shrinks the limit in proportion
+ * (and by a quarter past XS_REVAL_SLOWISH_PASS_MS), so that tables
+ * changes stay answered in about a second; fast passes give it back,
+ * XS_REVAL_LIMIT_STEP at a time, up to flow_limit_max. Never below
+ * XS_REVAL_LIMIT_FLOOR. Called after each full pass of @pass_ms. */
+#define XS_REVAL_SLOW_PASS_MS 2000
+#define XS_REVAL_SLOWISH_PASS_MS 1300
+#define XS_REVAL_FAST_PASS_MS 1000
+#define XS_REVAL_LIMIT_STEP 1000
+#define XS_REVAL_LIMIT_FLOOR 1000
+void xs_reval_adjust_limit(struct xs_reval *r, uint64_t pass_ms);
 
 /* True when the flow limit stops installs now. */
 bool xs_reval_limit_reached(const struct xs_reval *r);

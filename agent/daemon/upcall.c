@@ -29,11 +29,8 @@ static void reinject(struct xs_agent *a, struct dp_xs *x, const struct xs_upcall
 	 * gone, so finish it here or the receiver drops the first packet. */
 	memcpy(pkt, u->pkt, u->cap_len);
 	xs_l4_csum_complete(pkt, u->cap_len);
-	if (h.gen)
-		err = xs_dp_execute(x->dp, u->ifindex, pkt, u->cap_len, h);
-	else
-		err = xs_dp_execute_actions(x->dp, u->ifindex, pkt, u->cap_len, rx->actions,
-					    rx->n_actions, rx->flags);
+	err = x->dpif->cls->execute(x->dpif, u->ifindex, pkt, u->cap_len, h, rx->actions,
+				    rx->n_actions);
 	if (err)
 		a->miss.exec_failed++;
 	else
@@ -53,7 +50,7 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	struct xs_port *port;
 	int err;
 
-	port = xs_ports_by_ifindex(&a->ports, (int)u->ifindex);
+	port = xs_ports_by_dp_port(&a->ports, u->ifindex);
 	if (!port) {
 		a->miss.no_port++;
 		return;
@@ -142,7 +139,7 @@ static int on_record(void *ctx, const struct xs_upcall *u)
 
 int xs_upcalls_drain(struct xs_agent *a, struct dp_xs *x)
 {
-	int n = xs_dp_upcall_poll(x->dp, on_record, a, 0);
+	int n = x->dpif->cls->recv(x->dpif, XS_UPCALL_BATCH, on_record, a);
 
 	if (x->n_batch)
 		handle_batch(a, x);

@@ -1,5 +1,6 @@
 /* Datapath lifecycle: opens the skeleton, sets the load-time knobs and map
- * sizes, pins or adopts the maps, and manages the output ports. */
+ * sizes, pins or adopts the maps, and manages the ports (devmap and port
+ * list). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 static const char *const pinned_maps[] = {
 	XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS, XS_MAP_FLOW_STATS,
 	XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS, XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET,
-	XS_MAP_MASK_FILTER,
+	XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST,
 };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
@@ -154,6 +155,7 @@ static int find_fds(struct xs_dp *dp)
 		{ &dp->fd_upcalls, XS_MAP_UPCALLS },
 		{ &dp->fd_tx_ports, XS_MAP_TX_PORTS },
 		{ &dp->fd_filter, XS_MAP_MASK_FILTER },
+		{ &dp->fd_port_list, XS_MAP_PORT_LIST },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -161,6 +163,22 @@ static int find_fds(struct xs_dp *dp)
 		if (*t[i].fd < 0)
 			return -ENOENT;
 	}
+	return 0;
+}
+
+/* The port list as pinned (adopted maps) or empty (a new map, or pins
+ * from before the list existed: xs_dp_ports_sync fills it). */
+static int port_list_load(struct xs_dp *dp)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(dp->fd_port_list, &zero, dp->port_list)) {
+		if (errno != ENOENT)
+			return -errno;
+		memset(dp->port_list, 0, sizeof(*dp->port_list));
+	}
+	if (dp->port_list->count > XS_MAX_PORTS)
+		return -EINVAL;
 	return 0;
 }
 
@@ -193,8 +211,9 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	dp->percpu_buf = calloc(dp->ncpus, sizeof(struct xs_flow_stats));
 	dp->mirror = calloc(n_slots, sizeof(*dp->mirror));
 	dp->filter = calloc((size_t)XS_MAX_MASKS * XS_FILTER_WORDS, sizeof(*dp->filter));
+	dp->port_list = calloc(1, sizeof(*dp->port_list));
 	err = xs_slot_pool_init(&dp->slots, n_slots);
-	if (err || !dp->percpu_buf || !dp->mirror || !dp->filter) {
+	if (err || !dp->percpu_buf || !dp->mirror || !dp->filter || !dp->port_list) {
 		err = err ? err : -ENOMEM;
 		goto err;
 	}
@@ -212,6 +231,8 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 		err = pin_devmap(dp, o->pin_dir);
 	if (!err)
 		err = find_fds(dp);
+	if (!err)
+		err = port_list_load(dp);
 	if (!err)
 		err = adopt ? xs_dp_flows_adopt(dp) : xs_dp_masks_publish(dp);
 	if (err)
@@ -235,7 +256,9 @@ void xs_dp_close(struct xs_dp *dp)
 	xs_slot_pool_fini(&dp->slots);
 	xdpswitch__destroy(dp->skel);
 	free(dp->percpu_buf);
+	free(dp->stats_all);
 	free(dp->filter);
+	free(dp->port_list);
 	free(dp);
 }
 
@@ -269,18 +292,87 @@ int xs_dp_tc_prog_fd(const struct xs_dp *dp)
 	return bpf_program__fd(dp->skel->progs.xs_tc);
 }
 
+/* Place of @ifindex in the port list @l, or -1. */
+static int list_find(const struct xs_port_list *l, uint32_t ifindex)
+{
+	for (uint32_t i = 0; i < l->count; i++)
+		if (l->ifindex[i] == ifindex)
+			return (int)i;
+	return -1;
+}
+
+/* Publishes @l as the port list (one element replace: see bpf/maps.h) and
+ * makes it the mirror. */
+static int list_publish(struct xs_dp *dp, const struct xs_port_list *l)
+{
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(dp->fd_port_list, &zero, l, BPF_ANY))
+		return -errno;
+	if (l != dp->port_list)
+		memcpy(dp->port_list, l, sizeof(*l));
+	return 0;
+}
+
+static bool devmap_has(struct xs_dp *dp, uint32_t ifindex)
+{
+	uint32_t v;
+
+	return !bpf_map_lookup_elem(dp->fd_tx_ports, &ifindex, &v);
+}
+
 int xs_dp_port_add(struct xs_dp *dp, uint32_t ifindex)
 {
+	struct xs_port_list *l;
+	bool had;
+	int err;
+
 	if (!dp || !ifindex)
 		return -EINVAL;
-	return bpf_map_update_elem(dp->fd_tx_ports, &ifindex, &ifindex, BPF_ANY) ? -errno : 0;
+	if (list_find(dp->port_list, ifindex) >= 0)
+		return bpf_map_update_elem(dp->fd_tx_ports, &ifindex, &ifindex, BPF_ANY) ? -errno
+											 : 0;
+	if (dp->port_list->count == XS_MAX_PORTS)
+		return -ENOSPC;
+	had = devmap_has(dp, ifindex);
+	if (bpf_map_update_elem(dp->fd_tx_ports, &ifindex, &ifindex, BPF_ANY))
+		return -errno;
+	l = malloc(sizeof(*l));
+	err = l ? 0 : -ENOMEM;
+	if (!err) {
+		memcpy(l, dp->port_list, sizeof(*l));
+		l->ifindex[l->count++] = ifindex;
+		err = list_publish(dp, l);
+		free(l);
+	}
+	if (err && !had)
+		bpf_map_delete_elem(dp->fd_tx_ports, &ifindex);
+	return err;
 }
 
 int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex)
 {
+	struct xs_port_list *l;
+	int at, err;
+
 	if (!dp || !ifindex)
 		return -EINVAL;
-	return bpf_map_delete_elem(dp->fd_tx_ports, &ifindex) ? -errno : 0;
+	at = list_find(dp->port_list, ifindex);
+	if (at >= 0) {
+		l = malloc(sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		memcpy(l, dp->port_list, sizeof(*l));
+		memmove(&l->ifindex[at], &l->ifindex[at + 1],
+			(l->count - (uint32_t)at - 1) * sizeof(l->ifindex[0]));
+		l->ifindex[--l->count] = 0;
+		err = list_publish(dp, l);
+		free(l);
+		if (err)
+			return err;
+	}
+	err = bpf_map_delete_elem(dp->fd_tx_ports, &ifindex) ? -errno : 0;
+	return err == -ENOENT && at >= 0 ? 0 : err;
 }
 
 static bool in_list(const uint32_t *list, size_t n, uint32_t ifindex)
@@ -293,14 +385,23 @@ static bool in_list(const uint32_t *list, size_t n, uint32_t ifindex)
 
 int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n)
 {
-	uint32_t key, next;
-	int removed = 0, err;
+	struct xs_port_list *l;
+	uint32_t key, next, kept = 0;
+	int removed = 0, err, perr;
 
 	if (!dp || (!ifindexes && n) || n > XS_MAX_PORTS)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (!ifindexes[i])
 			return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (list_find(l, ifindexes[i]) < 0)
+			l->ifindex[l->count++] = ifindexes[i];
+	for (uint32_t i = 0; i < dp->port_list->count; i++)
+		removed += !in_list(ifindexes, n, dp->port_list->ifindex[i]);
 	/* The successor is read before the key is deleted: next_key of a
 	 * key no longer in the map starts over from the first one. */
 	err = bpf_map_get_next_key(dp->fd_tx_ports, NULL, &next) ? -errno : 0;
@@ -309,15 +410,30 @@ int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n)
 		err = bpf_map_get_next_key(dp->fd_tx_ports, &key, &next) ? -errno : 0;
 		if (in_list(ifindexes, n, key))
 			continue;
-		if (bpf_map_delete_elem(dp->fd_tx_ports, &key) && errno != ENOENT)
-			return -errno;
-		removed++;
+		if (bpf_map_delete_elem(dp->fd_tx_ports, &key) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		/* counted already if the port list had it too */
+		removed += list_find(dp->port_list, key) < 0;
 	}
 	if (err != -ENOENT)
-		return err;
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(dp->fd_tx_ports, &ifindexes[i], &ifindexes[i], BPF_NOEXIST) &&
-		    errno != EEXIST)
-			return -errno;
-	return removed;
+		goto out;
+	err = 0;
+	for (uint32_t i = 0; i < l->count && !err; i++)
+		if (bpf_map_update_elem(dp->fd_tx_ports, &l->ifindex[i], &l->ifindex[i],
+					BPF_NOEXIST) && errno != EEXIST)
+			err = -errno;
+	/* The list gets what the devmap has, also when an add failed. */
+	for (uint32_t i = 0; i < l->count; i++)
+		if (devmap_has(dp, l->ifindex[i]))
+			l->ifindex[kept++] = l->ifindex[i];
+	memset(&l->ifindex[kept], 0, (l->count - kept) * sizeof(l->ifindex[0]));
+	l->count = kept;
+	perr = list_publish(dp, l);
+	if (!err)
+		err = perr;
+out:
+	free(l);
+	return err ? err : removed;
 }

@@ -83,22 +83,32 @@ uint32_t xs_dp_max_flows(const struct xs_dp *dp);
 
 /* --- ports (dp.c) --------------------------------------------------------- */
 
-/* Makes @ifindex a target of XS_ACT_OUTPUT (an xs_tx_ports entry). Adding a
- * port twice is fine. -EINVAL for ifindex 0. */
+/* The bridge's ports live in two maps kept in step: xs_tx_ports (the
+ * devmap: XDP outputs and the XDP broadcast) and xs_port_list (the ports a
+ * broadcast in the TC stage clones to, in the order they joined; replaced
+ * as a whole on every change, see bpf/maps.h). */
+
+/* Makes @ifindex a port: a target of XS_ACT_OUTPUT and of every broadcast
+ * (entries in both maps). Adding a port twice is fine. -EINVAL for ifindex
+ * 0 (or one the kernel refuses: no such interface); -ENOSPC when
+ * XS_MAX_PORTS ports are there already. On error nothing changes. */
 int xs_dp_port_add(struct xs_dp *dp, uint32_t ifindex);
-/* Removes it; -ENOENT if it was not added. */
+/* Removes it from both maps; -ENOENT if it was in neither. */
 int xs_dp_port_del(struct xs_dp *dp, uint32_t ifindex);
 
-/* Makes xs_tx_ports hold exactly the @n ifindexes of @ifindexes (the
- * bridge's ports; duplicates are fine): removes every other entry, then
- * adds the missing ones. A flood (XS_OUT_F_BROADCAST) reaches every entry,
- * so an agent that adopted pinned maps calls this once its ports are back:
- * an entry left by a run that died between the devmap update and its state
- * file would otherwise keep receiving broadcasts. Returns the number of
- * stale entries removed (0 when the map already matched), or -EINVAL (NULL
- * @dp, NULL @ifindexes with @n > 0, an ifindex 0, @n above XS_MAX_PORTS;
- * nothing changes) or -errno from the kernel (e.g. -EINVAL for an ifindex
- * with no interface), when the stale entries may already be gone. */
+/* Makes both maps hold exactly the @n ifindexes of @ifindexes (the
+ * bridge's ports; duplicates are fine, the port list keeps their first
+ * places in this order): removes every other entry, then adds the
+ * missing ones. A flood (XS_OUT_F_BROADCAST) reaches every entry, so an
+ * agent that adopted pinned maps calls this once its ports are back: an
+ * entry left by a run that died between a map update and its state file
+ * would otherwise keep receiving floods. Returns the number of stale ports
+ * removed (an ifindex in either map but not in @ifindexes counts once; 0
+ * when the maps already matched), or -EINVAL (NULL @dp, NULL @ifindexes
+ * with @n > 0, an ifindex 0, @n above XS_MAX_PORTS; nothing changes) or
+ * -errno from the kernel (e.g. -EINVAL for an ifindex with no interface):
+ * the stale entries may be gone then, and the port list holds the ports
+ * the devmap got. */
 int xs_dp_ports_sync(struct xs_dp *dp, const uint32_t *ifindexes, size_t n);
 
 /* --- megaflows (dp_flows.c) ----------------------------------------------- */
@@ -123,8 +133,9 @@ struct xs_dp_flow {
  * -EINVAL: NULL key/mask, n_actions > XS_MAX_ACTIONS, actions NULL with
  *          n_actions > 0, an action type out of range, unknown flag bits,
  *          nonzero mask_id, an output flag other than XS_OUT_F_BROADCAST,
- *          a broadcast that names a port, is not the last action, or is
- *          in a list without XS_MF_F_XDP;
+ *          a broadcast that names a port (arg not 0), a broadcast that is
+ *          not the last action of an XS_MF_F_XDP list (a list without the
+ *          flag, run by the TC stage, may broadcast anywhere);
  * -EEXIST: the same masked key with the same mask is installed;
  * -EADDRINUSE: another masked key of the same mask is installed whose
  *          words hash the same (datapath.h): the fast path can hold only
@@ -162,6 +173,15 @@ int xs_dp_flow_flush(struct xs_dp *dp);
  * clock_gettime(CLOCK_MONOTONIC), from installed_ns when used_ns is 0.
  * -ENOENT if @h is not installed. */
 int xs_dp_flow_stats(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_stats *sum);
+
+/* Counters of @n megaflows at once, as xs_dp_flow_stats gives them, read
+ * with batched map lookups (a few syscalls for all the slots up to the
+ * highest one named, instead of one per megaflow): what a harvest of every
+ * megaflow wants. A handle not installed gets zeroes and -ENOENT in
+ * @errs[i] (@errs may be NULL). Returns 0, -EINVAL, -ENOMEM or -errno of
+ * the map read (then nothing is filled). */
+int xs_dp_flow_stats_batch(struct xs_dp *dp, const struct xs_flow_handle *h, size_t n,
+			   struct xs_flow_stats *out, int *errs);
 
 /* Copies megaflow @h into *@out; -ENOENT if it is not installed. */
 int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp_flow *out);
@@ -210,15 +230,15 @@ uint64_t xs_dp_upcall_malformed(const struct xs_dp *dp);
 
 /* --- re-injection (dp_exec.c) --------------------------------------------- */
 
-/* Runs @pkt through the XDP program as if it had arrived on @ifindex, but
- * with the actions of megaflow @h instead of a lookup (struct xs_meta with
- * XS_META_EXEC in front of the frame). The packet really leaves: this is a
- * BPF_PROG_TEST_RUN with live frames. If @h was retired meanwhile the
+/* Runs @pkt as if it had arrived on @ifindex, with the actions of
+ * megaflow @h instead of a lookup, and the packet really leaves: an skb
+ * test run of xs_tc_exec on the ingress port, whose outputs are clones
+ * sent for real (XDP and TC lists alike). If @h was retired meanwhile the
  * program drops the packet and counts STALE_REINJECT. The frame must be
  * whole: a miss record flagged XS_UPCALL_F_TRUNC cannot be re-injected.
- * -EINVAL: NULL @pkt, @len < 14 or > 3520 (a live test run takes one page
- * less headroom and tailroom), ifindex 0; -errno from the kernel (-ENODEV
- * for an unknown ifindex). */
+ * -EINVAL: NULL @pkt, @len < 14 or > 3520 (a test run takes one page less
+ * headroom and tailroom), ifindex 0 (or 1: the kernel runs those on lo);
+ * -errno from the kernel (-ENODEV for an unknown ifindex). */
 int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
 		  struct xs_flow_handle h);
 

@@ -1,5 +1,6 @@
-/* Re-injection: runs a packet through the XDP program with a megaflow's
- * actions (struct xs_meta in front of the frame), as live frames. */
+/* Re-injection: runs a packet with a megaflow's actions through xs_tc_exec
+ * (an skb test run on the ingress port), named by struct xs_exec_req in
+ * the object's .bss. */
 #include <errno.h>
 #include <string.h>
 
@@ -7,39 +8,32 @@
 #include <linux/bpf.h>
 
 #include "agent/datapath/dp_internal.h"
+#include "xdpswitch.skel.h"
 
-/* Largest frame a live test run takes: one page less the XDP headroom and
- * the skb_shared_info tail the kernel keeps. */
+/* Largest frame a test run takes: one page less the headroom and the
+ * skb_shared_info tail the kernel keeps. */
 #define XS_EXEC_MAX_LEN 3520
 
 int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
 		  struct xs_flow_handle h)
 {
-	struct xs_meta meta = {
-		.magic = XS_META_EXEC,
-		.slot = h.slot,
-		.gen = h.gen,
-	};
-	struct xdp_md ctx = {
-		.data = sizeof(meta), /* the meta goes before the frame */
-		.data_end = sizeof(meta) + len,
-		.ingress_ifindex = ifindex,
-	};
-	unsigned char buf[sizeof(meta) + XS_EXEC_MAX_LEN];
+	struct __sk_buff ctx = { .ifindex = ifindex, .ingress_ifindex = ifindex };
 
 	if (!dp || !pkt || len < 14 || len > XS_EXEC_MAX_LEN || !ifindex)
 		return -EINVAL;
-	memcpy(buf, &meta, sizeof(meta));
-	memcpy(buf + sizeof(meta), pkt, len);
+	/* Read by the program during the syscall below; this thread is the
+	 * only writer and the only one that runs it. */
+	dp->skel->bss->xs_exec_req.slot = h.slot;
+	dp->skel->bss->xs_exec_req.gen = h.gen;
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = buf,
-		.data_size_in = sizeof(meta) + len,
+		.data_in = pkt,
+		.data_size_in = (__u32)len,
 		.ctx_in = &ctx,
 		.ctx_size_in = sizeof(ctx),
-		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		.repeat = 1,
 	);
-	return bpf_prog_test_run_opts(xs_dp_xdp_prog_fd(dp), &opts) ? -errno : 0;
+	return bpf_prog_test_run_opts(bpf_program__fd(dp->skel->progs.xs_tc_exec), &opts)
+		? -errno : 0;
 }
 
 int xs_dp_execute_actions(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,

@@ -112,9 +112,10 @@ uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p)
 
 /* --- map writes ------------------------------------------------------------- */
 
-/* Besides install's list: an OUTPUT flag other than XS_OUT_F_BROADCAST, and
- * a broadcast that names a port, is not the last action, or is in a list
- * the TC stage runs (it has no broadcast: see execute_tc.h) are -EINVAL. */
+/* Besides install's list: an OUTPUT flag other than XS_OUT_F_BROADCAST, a
+ * broadcast that names a port, and a broadcast before the end of an
+ * XS_MF_F_XDP list (XDP can only broadcast as its verdict) are -EINVAL; a
+ * list the TC stage runs may broadcast anywhere. */
 int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
 {
 	if (n_actions > XS_MAX_ACTIONS || (n_actions && !actions))
@@ -128,8 +129,9 @@ int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uin
 			return -EINVAL;
 		if (a->type != XS_ACT_OUTPUT || !a->flags)
 			continue;
-		if (a->flags != XS_OUT_F_BROADCAST || a->arg || i + 1 != n_actions ||
-		    !(flags & XS_MF_F_XDP))
+		if (a->flags != XS_OUT_F_BROADCAST || a->arg)
+			return -EINVAL;
+		if ((flags & XS_MF_F_XDP) && i + 1 != n_actions)
 			return -EINVAL;
 	}
 	return 0;

@@ -104,13 +104,16 @@ struct xs_dp {
 	uint32_t max_flows;
 	uint32_t n_flows;
 	int fd_emc, fd_masks, fd_megaflows, fd_flows, fd_flow_stats;
-	int fd_mask_hits, fd_stats, fd_upcalls, fd_tx_ports, fd_filter;
+	int fd_mask_hits, fd_stats, fd_upcalls, fd_tx_ports, fd_filter, fd_port_list;
 	struct xs_slot_pool slots;
 	struct xs_mask_table masks;
 	struct xs_dp_slot **mirror; /* per slot; NULL when not installed */
 	uint64_t *filter;           /* xs_mask_filter as written */
 	uint32_t filter_stale;      /* removals since the filter was rebuilt */
+	struct xs_port_list *port_list; /* xs_port_list[0] as published */
 	void *percpu_buf;           /* ncpus * 64 bytes, for per-CPU reads */
+	struct xs_flow_stats *stats_all; /* n_slots * ncpus: batched counter
+	                                  * reads (xs_dp_flow_stats_batch) */
 	struct ring_buffer *rb;
 	struct xs_dp_upcall_ctx *uctx;
 	uint64_t upcall_malformed;

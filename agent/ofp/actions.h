@@ -8,7 +8,7 @@
 #include "agent/ofp/fields.h"
 
 enum ofpact_type {
-	OFPACT_OUTPUT,        /* output:N, N, in_port, local, flood, all */
+	OFPACT_OUTPUT,        /* output:N, N, in_port, flood, all (no LOCAL) */
 	OFPACT_CONTROLLER,    /* controller, controller:max_len, controller(...) */
 	OFPACT_SET_FIELD,     /* set_field:V->F, mod_dl_src:, mod_nw_dst:, ... */
 	OFPACT_LOAD,          /* load:V->F[ofs..end] */

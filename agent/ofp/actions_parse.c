@@ -610,8 +610,12 @@ static int parse_one(struct act_state *st, struct ofp_tok t)
 		    !strncasecmp(at.name.s, actions[i].name, at.name.len))
 			break;
 	if (i == N_ACTIONS) {
-		/* A bare port: "2", "in_port", "LOCAL", ... */
-		if (at.has_arg || ofp_read_port(t, "action", &port, NULL))
+		/* A bare port: "2", "in_port", "flood", ... */
+		int r = at.has_arg ? -EINVAL : ofp_read_port(t, "", &port, st->err);
+
+		if (r == -ENODEV)
+			return -EINVAL; /* "local": the message says why */
+		if (r)
 			return ofp_err(st->err, t, "unknown or unsupported action '%.*s'",
 				       OFP_TOK(at.name));
 		if (st->write_md)

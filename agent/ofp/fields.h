@@ -78,7 +78,7 @@ enum ofp_field_format {
 	OFPFMT_IPV6,    /* RFC 5952, /prefix */
 	OFPFMT_FRAG,    /* no | yes | first | later | not_later */
 	OFPFMT_TCP_FLAGS, /* +syn-ack or 0x002/0x012 */
-	OFPFMT_PORT,    /* OpenFlow port: number or in_port/local/... */
+	OFPFMT_PORT,    /* OpenFlow port: number or in_port/flood/...; not LOCAL */
 };
 
 struct ofp_field {

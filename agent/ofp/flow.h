@@ -20,8 +20,11 @@
 struct ofp_flow {
 	uint8_t table_id;
 	uint16_t priority;         /* default 32768 */
-	uint64_t cookie;
+	uint64_t cookie;           /* adds: the cookie; deletes/modifies: the
+	                            * value cookie_mask selects */
 	uint64_t cookie_mask;      /* deletes/modifies: which cookie bits count */
+	bool set_cookie;           /* modifies: cookie=V (no mask) was given: */
+	uint64_t new_cookie;       /*   V, the modified flows' new cookie */
 	uint16_t idle_timeout;     /* seconds, 0 = none */
 	uint16_t hard_timeout;
 	uint32_t out_port;         /* deletes: only flows that output here;
@@ -43,8 +46,10 @@ int ofp_flow_clone(struct ofp_flow *dst, const struct ofp_flow *src);
 /* Parses one flow. Returns 0 or -EINVAL with err filled (col 1-based;
  * err may be NULL). On error *flow is left initialised and empty.
  * del-flows and mod-flows without table= get table_id OFP_TABLE_ALL.
- * mod-flows: cookie=V sets the cookie (cookie_mask 0), cookie=V/M selects
- * flows by cookie; del-flows only takes cookie=V/M. */
+ * mod-flows: cookie=V sets the cookie (set_cookie, new_cookie), cookie=V/M
+ * selects flows by cookie (cookie, cookie_mask); each may be given once,
+ * so "cookie=1/-1,cookie=2" changes cookie 1 to 2 (ovs-ofctl(8));
+ * del-flows only takes cookie=V/M. */
 int ofp_parse_flow(const char *text, enum ofp_parse_mode mode,
 		   struct ofp_flow *flow, struct xs_err *err);
 
@@ -66,10 +71,11 @@ int ofp_parse_flow_text(const char *text, enum ofp_parse_mode mode,
  * needed (like snprintf). */
 int ofp_format_match(const struct ofp_match *match, char *buf, size_t size);
 int ofp_format_actions(const struct ofpact *acts, size_t n, char *buf, size_t size);
-/* "[cookie=C, ]table=T, [out_port=P, ][idle_timeout=I, ][hard_timeout=H, ]
- * priority=P,MATCH actions=ACTIONS", which add-flow parses back to the same
- * flow. priority= is left out when it is 32768 and table= when it is
- * OFP_TABLE_ALL, as ovs-ofctl does; an empty action list prints as "drop". */
+/* "[cookie=C, ][cookie=C/M, ]table=T, [out_port=P, ][idle_timeout=I, ]
+ * [hard_timeout=H, ]priority=P,MATCH actions=ACTIONS", which the parser (in
+ * the flow's mode) reads back to the same flow. priority= is left out when
+ * it is 32768 and table= when it is OFP_TABLE_ALL, as ovs-ofctl does; an
+ * empty action list prints as "drop". */
 int ofp_format_flow(const struct ofp_flow *flow, char *buf, size_t size);
 /* "priority=P,MATCH" as dump-flows prints it after the counters (priority
  * left out when it is the default 32768, like ovs-ofctl). */

@@ -62,6 +62,9 @@ static const char *mode_where(enum ofp_parse_mode mode)
 
 enum { K_TABLE, K_PRIORITY, K_COOKIE, K_IDLE, K_HARD, K_OUT_PORT, K_ACTIONS, K__N };
 
+/* "Given twice" bit of cookie=V/M: mod-flows takes it beside cookie=V. */
+#define SEEN_COOKIE_MASK (1u << K__N)
+
 static const char *const key_names[K__N] = {
 	"table", "priority", "cookie", "idle_timeout", "hard_timeout", "out_port",
 	"actions",
@@ -87,6 +90,7 @@ static int parse_cookie(struct ofp_tok v, enum ofp_parse_mode mode,
 			struct ofp_flow *flow, struct xs_err *err)
 {
 	int slash = ofp_tok_find(v, '/');
+	struct ofp_tok mt = ofp_tok_sub(v, slash + 1, slash < 0 ? 0 : v.len - slash - 1);
 	uint64_t c, m = 0;
 
 	if (slash < 0) {
@@ -95,13 +99,22 @@ static int parse_cookie(struct ofp_tok v, enum ofp_parse_mode mode,
 				       "(a cookie cannot be set here)");
 		if (ofp_read_uint(v, UINT64_MAX, "cookie", &c, err))
 			return -EINVAL;
+		if (mode == OFP_PARSE_MODIFY) {
+			/* The value to set; selecting is cookie=V/M's job. */
+			flow->set_cookie = true;
+			flow->new_cookie = c;
+			return 0;
+		}
 	} else {
 		if (mode == OFP_PARSE_ADD)
 			return ofp_err(err, ofp_tok_sub(v, slash, 1), "cookie: adding flows "
 				       "cannot use a cookie mask");
-		if (ofp_read_uint(ofp_tok_sub(v, 0, slash), UINT64_MAX, "cookie", &c, err) ||
-		    ofp_read_uint(ofp_tok_sub(v, slash + 1, v.len - slash - 1), UINT64_MAX,
-				  "cookie mask", &m, err))
+		if (ofp_read_uint(ofp_tok_sub(v, 0, slash), UINT64_MAX, "cookie", &c, err))
+			return -EINVAL;
+		/* ovs-ofctl(8): "A mask of -1 may be used to exactly match a cookie." */
+		if (ofp_tok_is(mt, "-1"))
+			m = UINT64_MAX;
+		else if (ofp_read_uint(mt, UINT64_MAX, "cookie mask", &m, err))
 			return -EINVAL;
 	}
 	flow->cookie = c & (slash < 0 ? UINT64_MAX : m);
@@ -152,6 +165,7 @@ static int parse_fields(const char *s, size_t len, enum ofp_parse_mode mode,
 	while (i < len) {
 		struct ofp_tok key, val = { 0 };
 		bool has_val = false;
+		unsigned bit;
 		size_t b;
 		int k;
 
@@ -202,9 +216,15 @@ static int parse_fields(const char *s, size_t len, enum ofp_parse_mode mode,
 				       mode_where(mode));
 		if (k == K_ACTIONS)
 			return ofp_err(err, key, "actions needs '=' and an action list");
-		if (seen & 1u << k)
+		bit = k == K_COOKIE && ofp_tok_find(val, '/') >= 0 ? SEEN_COOKIE_MASK : 1u << k;
+		if (seen & bit) {
+			if (k == K_COOKIE && mode == OFP_PARSE_MODIFY)
+				return ofp_err(err, key, "cookie given twice (mod-flows takes "
+					       "one cookie=VALUE/MASK to select flows and one "
+					       "cookie=VALUE to set)");
 			return ofp_err(err, key, "%s given twice", key_names[k]);
-		seen |= 1u << k;
+		}
+		seen |= bit;
 		if (!has_val)
 			return ofp_err(err, key, "%s: missing value (write %s=VALUE)",
 				       key_names[k], key_names[k]);

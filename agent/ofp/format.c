@@ -534,6 +534,8 @@ int ofp_format_flow(const struct ofp_flow *flow, char *buf, size_t size)
 
 	if (size)
 		buf[0] = 0;
+	if (flow->set_cookie)
+		ofp_out_printf(&o, "cookie=%#llx, ", (unsigned long long)flow->new_cookie);
 	if (flow->cookie || flow->cookie_mask) {
 		ofp_out_printf(&o, "cookie=%#llx", (unsigned long long)flow->cookie);
 		if (flow->cookie_mask)

@@ -162,6 +162,8 @@ int ofp_read_port(struct ofp_tok t, const char *what, uint32_t *port,
 		if (strlen(port_names[i].name) == t.len &&
 		    !strncasecmp(port_names[i].name, t.s, t.len)) {
 			*port = port_names[i].port;
+			if (*port == OFPP_LOCAL)
+				goto local;
 			return 0;
 		}
 	}
@@ -170,10 +172,19 @@ int ofp_read_port(struct ofp_tok t, const char *what, uint32_t *port,
 		return ofp_err(err, t, "%s: '%.*s' is not a port number or name",
 			       what, OFP_TOK(t));
 	*port = (uint32_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+	if (r == 0 && *port == OFPP_LOCAL)
+		goto local;
 	if (r == 0 && (*port < OFPP_MAX || ofp_port_name(*port)))
 		return 0;
 	return ofp_err(err, t, "%s: port %.*s is out of range (0 to %u, or a "
 		       "reserved port)", what, OFP_TOK(t), OFPP_MAX - 1);
+local:
+	/* OVS's LOCAL is the bridge's internal interface; there is none here,
+	 * and a rule naming it would only drop. */
+	ofp_err(err, t, "%s%s'%.*s': this bridge has no LOCAL port (xdpswitch has no "
+		"internal port; %s)", what, *what ? ": " : "", OFP_TOK(t),
+		!*what || !strcmp(what, "output") ? "output to a real port" : "use a real port");
+	return -ENODEV;
 }
 
 /* aa:bb:cc:dd:ee:ff, one or two hex digits per byte. */

@@ -41,8 +41,10 @@ int ofp_read_uint(struct ofp_tok t, uint64_t max, const char *what,
 unsigned ofp_bits_used(const uint8_t *p, unsigned n_bytes);
 
 /* OpenFlow port: a number below OFPP_MAX or a reserved name (in_port,
- * table, normal, flood, all, controller, local, none; any case), or the
- * number of a reserved port. */
+ * table, normal, flood, all, controller, none; any case), or the number of
+ * a reserved port. Returns 0, -EINVAL, or -ENODEV for LOCAL (by name or as
+ * 65534): the bridge has no such port. Messages start with "WHAT: ",
+ * except for what "" (a bare port in an action list). */
 int ofp_read_port(struct ofp_tok t, const char *what, uint32_t *port,
 		  struct xs_err *err);
 /* Appends a port as ovs-ofctl prints it: number or upper-case name. */

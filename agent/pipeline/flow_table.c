@@ -287,45 +287,132 @@ static int select_rules(struct flow_tables *ft, struct selection *sel)
 	return sel->err;
 }
 
-int ft_modify(struct flow_tables *ft, const struct ofp_flow *flow, bool strict,
-	      size_t *n_changed)
+/* The table a goto_table in acts leads to, or -1. */
+static int goto_target(const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (acts[i].type == OFPACT_GOTO_TABLE)
+			return acts[i].goto_table.table;
+	return -1;
+}
+
+/* A rule's actions and cookie before a modify, to put back on failure. */
+struct undo {
+	struct ft_rule *rule;
+	struct ofpact *actions;
+	size_t n_actions;
+	uint64_t cookie;
+};
+
+struct undo_log {
+	struct undo *v;
+	size_t n, alloc;
+};
+
+/* Applies one modify, logging what it replaced. Fails before changing
+ * anything: -EINVAL (goto_table, res->bad_table set) or -ENOMEM. */
+static int modify_one(struct flow_tables *ft, const struct ofp_flow *flow, bool strict,
+		      struct undo_log *log, struct ft_modify_result *res)
 {
 	struct selection sel = { .filter = flow, .strict = strict, .out_port = OFPP_NONE };
-	struct ofpact **copies;
+	int target = goto_target(flow->actions, flow->n_actions);
+	struct ofpact **copies = NULL;
 	int err = select_rules(ft, &sel);
+	size_t i;
 
-	if (n_changed)
-		*n_changed = 0;
 	if (err)
 		return err;
+	/* The parser checked goto_table against table=; without one, every
+	 * selected rule must still go forward (no loops between tables). */
+	for (i = 0; i < sel.n && target >= 0; i++)
+		if (sel.rules[i]->table_id >= target) {
+			res->bad_table = sel.rules[i]->table_id;
+			err = -EINVAL;
+			goto out;
+		}
+	if (log->n + sel.n > log->alloc) {
+		size_t n = log->n + sel.n + 16;
+		void *p = realloc(log->v, n * sizeof(*log->v));
+
+		if (!p) {
+			err = -ENOMEM;
+			goto out;
+		}
+		log->v = p;
+		log->alloc = n;
+	}
 	copies = calloc(sel.n ? sel.n : 1, sizeof(*copies));
 	if (!copies) {
-		free(sel.rules);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out;
 	}
-	for (size_t i = 0; i < sel.n; i++)
+	for (i = 0; i < sel.n; i++)
 		if (copy_actions(flow->actions, flow->n_actions, &copies[i])) {
 			while (i--)
 				free(copies[i]);
-			free(copies);
-			free(sel.rules);
-			return -ENOMEM;
+			err = -ENOMEM;
+			goto out;
 		}
-	for (size_t i = 0; i < sel.n; i++) {
+	for (i = 0; i < sel.n; i++) {
 		struct ft_rule *r = sel.rules[i];
-		free(r->actions);
+
+		log->v[log->n++] = (struct undo){ r, r->actions, r->n_actions, r->cookie };
 		r->actions = copies[i];
 		r->n_actions = flow->n_actions;
-		if (!flow->cookie_mask && flow->cookie)
-			r->cookie = flow->cookie;
+		if (flow->set_cookie)
+			r->cookie = flow->new_cookie;
 	}
-	if (sel.n)
-		ft->version++;
-	if (n_changed)
-		*n_changed = sel.n;
+	res->n_changed += sel.n;
+out:
 	free(copies);
 	free(sel.rules);
-	return 0;
+	return err;
+}
+
+int ft_modify_many(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_flows,
+		   bool strict, struct ft_modify_result *res)
+{
+	struct ft_modify_result dummy;
+	struct undo_log log = { 0 };
+	int err = 0;
+	size_t i;
+
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	for (i = 0; i < n_flows && !err; i++)
+		err = modify_one(ft, &flows[i], strict, &log, res);
+	if (err) {
+		/* Newest first, so a rule changed twice ends as it began. */
+		while (log.n--) {
+			struct undo *u = &log.v[log.n];
+
+			free(u->rule->actions);
+			u->rule->actions = u->actions;
+			u->rule->n_actions = u->n_actions;
+			u->rule->cookie = u->cookie;
+		}
+		res->failed = i - 1;
+		res->n_changed = 0;
+	} else {
+		for (size_t k = 0; k < log.n; k++)
+			free(log.v[k].actions);
+		if (log.n)
+			ft->version++;
+	}
+	free(log.v);
+	return err;
+}
+
+int ft_modify(struct flow_tables *ft, const struct ofp_flow *flow, bool strict,
+	      size_t *n_changed)
+{
+	struct ft_modify_result res;
+	int err = ft_modify_many(ft, flow, 1, strict, &res);
+
+	if (n_changed)
+		*n_changed = res.n_changed;
+	return err;
 }
 
 int ft_delete(struct flow_tables *ft, const struct ofp_flow *filter, bool strict,

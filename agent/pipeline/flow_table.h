@@ -10,9 +10,14 @@
  *    Strict: identical match and priority only.
  *  - cookie_mask != 0 restricts modify/delete to rules with
  *    (rule.cookie & cookie_mask) == (cookie & cookie_mask).
- *  - modify changes actions only (counters kept); it never adds a rule
- *    (OpenFlow 1.1+), and sets the cookie when no cookie_mask is given and
- *    the cookie is non-zero.
+ *  - modify replaces the actions of the selected rules and nothing else:
+ *    counters, creation time (so duration, and hard_timeout, which Open
+ *    vSwitch restarts on a modify), idle time, timeouts and id are kept; the flow's priority only selects (strict)
+ *    and its timeouts are ignored. It never adds a rule, even when nothing
+ *    matches (OpenFlow 1.2+; Open vSwitch with OpenFlow 1.0 would add).
+ *    The cookie changes only when the modify says so (set_cookie: mod-flows
+ *    with cookie=V and no mask, ovs-ofctl(8)), to new_cookie, even 0.
+ *    A goto_table must lead to a later table than every selected rule's.
  *  - table_id FT_TABLE_ALL in a modify/delete means every table.
  *  - replace: the whole rule set is swapped in one step; rules that exist
  *    unchanged (table, match, priority, cookie, actions) keep counters and
@@ -71,8 +76,25 @@ void flow_tables_destroy(struct flow_tables *ft);
  * is not a table, or -ENOMEM. */
 int ft_add(struct flow_tables *ft, const struct ofp_flow *flow, uint64_t now_ms);
 
-/* Replaces the actions of the selected rules with flow's. *n_changed (may
- * be NULL) receives the count. Returns 0 or -ENOMEM. */
+/* What ft_modify_many did, or where it stopped. */
+struct ft_modify_result {
+	size_t n_changed;  /* rules changed, once per flow that changed them */
+	size_t failed;     /* on error: index of the flow that could not apply */
+	uint8_t bad_table; /* -EINVAL: a selected rule's table, which is not
+	                    * before that flow's goto_table */
+};
+
+/* Applies the modifies flows[0..n_flows) in order (see above), all or
+ * nothing. res may be NULL. Returns 0 (also when nothing matched: nothing
+ * is added), -EINVAL when a flow's goto_table does not lead to a later
+ * table than a rule it selects, or -ENOMEM; on error nothing changed.
+ * Bumps the version when any rule was selected, so the revalidator checks
+ * the megaflows again. */
+int ft_modify_many(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_flows,
+		   bool strict, struct ft_modify_result *res);
+
+/* One modify: ft_modify_many of one flow; *n_changed (may be NULL)
+ * receives the number of rules changed. Same returns. */
 int ft_modify(struct flow_tables *ft, const struct ofp_flow *flow, bool strict,
 	      size_t *n_changed);
 

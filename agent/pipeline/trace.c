@@ -187,10 +187,46 @@ static void render_json(FILE *f, const struct xlate_result *res, int err, const 
 	fprintf(f, ",\"trace_complete\":%s}\n", t->truncated ? "false" : "true");
 }
 
+static int cmp_port(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "Datapath actions:" into a heap string (*@out): a broadcast as its ports
+ * in port order (ofproto/trace prints a flood so), the packet's in_port
+ * left out. 0 or -ENOMEM. */
+static int format_dp_actions(const struct ofp_key *packet, const struct xlate_result *res,
+			     char **out)
+{
+	const struct xlate_trace *t = res->trace;
+	/* every port as up to 10 digits and a comma, besides the rest */
+	size_t size = TEXT_MAX + (size_t)t->n_ports * 11;
+	struct xs_dp_port_map map = { .n_bridge = t->n_ports };
+	uint32_t *ports = malloc((t->n_ports ? t->n_ports : 1) * sizeof(*ports));
+
+	*out = malloc(size);
+	if (!ports || !*out) {
+		free(ports);
+		free(*out);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	if (t->n_ports)
+		memcpy(ports, t->ports, t->n_ports * sizeof(*ports));
+	qsort(ports, t->n_ports, sizeof(*ports), cmp_port);
+	map.bridge = ports;
+	/* Sets are named after the packet's headers (its type and protocol). */
+	xs_dp_format_actions(*out, size, res->actions, res->n_actions, &packet->dp, &map);
+	free(ports);
+	return 0;
+}
+
 int trace_render(const struct ofp_key *packet, const struct xlate_result *res, int err,
 		 bool json, char **out)
 {
-	char flow[TEXT_MAX], final[TEXT_MAX], megaflow[TEXT_MAX], dp[TEXT_MAX];
+	char flow[TEXT_MAX], final[TEXT_MAX], megaflow[TEXT_MAX], *dp;
 	struct ofp_match mf;
 	size_t len;
 	FILE *f;
@@ -205,16 +241,19 @@ int trace_render(const struct ofp_key *packet, const struct xlate_result *res, i
 		format_key(&res->trace->final, final, sizeof(final));
 	trace_megaflow_match(packet, &res->mask, &mf);
 	ofp_format_match(&mf, megaflow, sizeof(megaflow));
-	/* Sets are named after the packet's headers (its type and protocol). */
-	xs_dp_format_actions(dp, sizeof(dp), res->actions, res->n_actions, &packet->dp, NULL);
+	if (format_dp_actions(packet, res, &dp))
+		return -ENOMEM;
 
 	f = open_memstream(out, &len);
-	if (!f)
+	if (!f) {
+		free(dp);
 		return -ENOMEM;
+	}
 	if (json)
 		render_json(f, res, err, flow, final, megaflow, dp);
 	else
 		render_text(f, res, err, flow, final, megaflow, dp);
+	free(dp);
 	if (fclose(f)) {
 		free(*out);
 		*out = NULL;

@@ -347,6 +347,13 @@ static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 {
 	struct xs_action *a;
 
+	/* The parser refuses LOCAL, but load/move can still put it (or another
+	 * reserved number) in in_port for output:in_port: no port has it. */
+	if (port >= OFPP_MAX) {
+		note(x, depth, "output to %s: this bridge has no such port: dropped",
+		     port == OFPP_LOCAL ? "LOCAL" : "a reserved port number");
+		return;
+	}
 	commit(x, depth);
 	a = emit(x, depth, XS_ACT_OUTPUT);
 	if (a) {
@@ -367,6 +374,31 @@ static void to_agent(struct xctx *x, unsigned depth)
 	}
 }
 
+/* flood and all (the same here: no port has OFPPC_NO_FLOOD): one
+ * broadcast output, every port of the bridge but the ingress one, however
+ * many there are. The datapath leaves out the port the packet came in on;
+ * after an action rewrote in_port, OpenFlow leaves out the new one
+ * instead, which only explicit outputs can say (each port of the bridge
+ * but the current in_port, within XS_MAX_ACTIONS). */
+static void flood(struct xctx *x, unsigned depth)
+{
+	uint32_t in_port = x->key.dp.in_port;
+	struct xs_action *a;
+
+	if (in_port != x->dp.in_port) {
+		for (unsigned i = 0; i < x->ft->n_ports; i++)
+			if (x->ft->ports[i] != in_port)
+				output_to(x, depth, x->ft->ports[i]);
+		return;
+	}
+	commit(x, depth);
+	a = emit(x, depth, XS_ACT_OUTPUT);
+	if (a) {
+		a->flags = XS_OUT_F_BROADCAST;
+		x->n_kept = x->res->n_actions;
+	}
+}
+
 static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 {
 	uint32_t in_port = x->key.dp.in_port;
@@ -380,9 +412,7 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 		break;
 	case OFPP_FLOOD:
 	case OFPP_ALL:
-		for (unsigned i = 0; i < x->ft->n_ports; i++)
-			if (x->ft->ports[i] != in_port)
-				output_to(x, depth, x->ft->ports[i]);
+		flood(x, depth);
 		break;
 	case OFPP_NORMAL:
 		fail(x, depth, -EOPNOTSUPP, "output to NORMAL is not supported");
@@ -720,7 +750,10 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 
 	res->n_actions = x.err ? 0 : x.n_kept;
 	finish_mask(&x.wc, packet, &res->mask);
-	if (trace)
+	if (trace) {
 		trace->final = x.key;
+		trace->ports = ft->ports;
+		trace->n_ports = ft->n_ports;
+	}
 	return x.err;
 }

@@ -16,7 +16,14 @@
  * only when the TTL itself was rewritten, or when the TTL is <= 1 (the
  * packet then leaves for the agent there and nothing after it runs).
  * Output ports are OpenFlow port numbers. Output to the current in_port is
- * dropped unless spelled output:in_port; flood/all use flow_tables.ports;
+ * dropped unless spelled output:in_port; output:in_port after load/move
+ * wrote LOCAL (or another reserved number) into in_port drops with a note:
+ * the bridge has no LOCAL port. flood and all become ONE broadcast output
+ * (XS_ACT_OUTPUT, flags XS_OUT_F_BROADCAST, arg 0: every port of the
+ * bridge but the ingress one), so a flood costs one action whatever the
+ * bridge's size; only after an action rewrote in_port are they one output
+ * per port of flow_tables.ports but the new in_port (the datapath's
+ * broadcast leaves out the port the packet came in on).
  * controller becomes XS_ACT_TO_AGENT (XS_UPCALL_ACTION). Actions after the
  * last output are dropped; no output at all means drop.
  *
@@ -62,6 +69,10 @@ struct xlate_trace {
 	size_t n_events, alloc;
 	bool truncated;               /* ran out of memory: log incomplete */
 	struct ofp_key final;         /* working key when translation ended */
+	const uint32_t *ports;        /* flow_tables.ports of the translation
+	                               * (a broadcast's ports); valid until the
+	                               * port list changes */
+	unsigned n_ports;
 };
 
 void xlate_trace_free(struct xlate_trace *trace);

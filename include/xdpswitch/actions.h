@@ -41,11 +41,15 @@ enum xs_action_type {
 };
 
 /* XS_ACT_OUTPUT flags.
- * BROADCAST: out of every port of the bridge but the ingress one, as one
- * devmap broadcast (xs_tx_ports holds exactly the bridge's ports); arg is
- * 0. Only the last action of an XS_MF_F_XDP list, and only when every such
- * port takes XDP redirects: the agent gives the TC stage explicit outputs
- * instead. */
+ * BROADCAST: a flood (OpenFlow's flood and all): out of every port of the
+ * bridge except the ingress port, one copy each, as the packet is at that
+ * point of the list; arg is 0. The agent's translation emits it instead of
+ * one output per port, so a flood costs one action whatever the bridge's
+ * size. In an XS_MF_F_XDP list it can only be the last action (one devmap
+ * broadcast over xs_tx_ports with BPF_F_EXCLUDE_INGRESS); in a list the TC
+ * stage runs it may be anywhere (a clone to each port of xs_port_list but
+ * the ingress one; a last broadcast redirects the packet itself to the
+ * last of them). Both maps hold exactly the bridge's ports. */
 #define XS_OUT_F_BROADCAST 0x0001
 
 /* Which ARP field XS_ACT_SET_ARP rewrites. */

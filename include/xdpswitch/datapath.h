@@ -37,7 +37,8 @@
 #define XS_DEFAULT_MAX_FLOWS 65536      /* megaflow slots (load) */
 #define XS_EMC_BITS 13
 #define XS_EMC_ENTRIES (1u << XS_EMC_BITS) /* microflow entries per CPU */
-#define XS_MAX_PORTS 1024               /* ports in the tx devmap */
+#define XS_MAX_PORTS 1024               /* ports of a bridge (tx devmap,
+                                         * port list) */
 #define XS_UPCALL_MAX_PKT 1536          /* packet bytes copied into a miss */
 #define XS_RINGBUF_BYTES (4u << 20)     /* miss ringbuf size (load) */
 
@@ -53,6 +54,7 @@
 #define XS_MAP_TX_PORTS "xs_tx_ports"
 #define XS_MAP_MISS_BUCKET "xs_miss_bucket"
 #define XS_MAP_MASK_FILTER "xs_mask_filter"
+#define XS_MAP_PORT_LIST "xs_port_list"
 
 /* A megaflow's slot and generation. */
 struct xs_flow_handle {
@@ -92,8 +94,10 @@ XS_STATIC_ASSERT(sizeof(struct xs_megaflow_key) == 16, "megaflow key size");
 
 /* xs_flows value, indexed by slot. */
 #define XS_MF_F_XDP 0x0001 /* the whole list runs in XDP: no output, or one
-                            * output as the last action to an XDP-capable
-                            * port; otherwise the TC stage executes it */
+                            * output as the last action, to an XDP-capable
+                            * port or a broadcast to every other port when
+                            * all of them are; otherwise the TC stage
+                            * executes it */
 struct xs_megaflow {
 	__u32 gen;       /* 0 = free slot */
 	__u16 n_actions;
@@ -142,6 +146,18 @@ struct xs_mask_list {
 	struct xs_mask_words masks[XS_MAX_MASKS];
 };
 
+/* xs_port_list value: the single element at key 0, the bridge's ports
+ * (ifindexes, each once, in the order they joined) that a broadcast in the
+ * TC stage clones to; the same set as xs_tx_ports holds. Entries from
+ * count on are 0. */
+struct xs_port_list {
+	__u32 count;
+	__u32 pad;
+	__u32 ifindex[XS_MAX_PORTS];
+};
+
+XS_STATIC_ASSERT(sizeof(struct xs_port_list) == 8 + 4 * XS_MAX_PORTS, "port list size");
+
 /* xs_miss_bucket value (per CPU), key = ingress ifindex: a token bucket that
  * limits misses per port so one flooding port cannot starve the others. */
 struct xs_miss_bucket {
@@ -182,22 +198,19 @@ struct xs_upcall {
 
 XS_STATIC_ASSERT(sizeof(struct xs_upcall) == 24 + 112 + XS_UPCALL_MAX_PKT, "upcall size");
 
-/* XDP metadata (in front of the frame, read through data_meta).
- *  EXEC: the agent re-injects a missed packet with BPF_PROG_TEST_RUN (live
- *        frames): run slot's actions, skip the lookup.
- *  TC:   XDP passes the packet up to the TC ingress stage, which executes
- *        slot's actions on the skb (several outputs, ports where an XDP
- *        redirect would be dropped). */
-#define XS_META_EXEC 0x78734531u /* "xsE1" */
-#define XS_META_TC 0x78735431u   /* "xsT1" */
-struct xs_meta {
-	__u32 magic;
+/* The agent's re-injection request: which megaflow's actions the execute
+ * program (xs_tc_exec) runs on the packet of its next test run. It lives
+ * in the object's .bss, written by the agent through the skeleton's mmap
+ * just before each BPF_PROG_TEST_RUN. Only the agent runs that program
+ * (it is never attached), one run at a time, so a packet from the wire
+ * can never reach a request. (This replaced a struct in front of the
+ * frame in XDP metadata: some kernels, this project's CI among them,
+ * refuse bpf_xdp_adjust_meta to XDP programs.) */
+struct xs_exec_req {
 	__u32 slot;
 	__u32 gen;
-	__u16 l3_off; /* offsets from the start of the frame; 0 = absent */
-	__u16 l4_off;
 };
-XS_STATIC_ASSERT(sizeof(struct xs_meta) == 16, "meta size is a multiple of 4");
+XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 
 /* Datapath counters (per CPU, xs_stats indexed by enum xs_stat). The list is
  * append-only: never reuse or reorder a retired number. */
@@ -212,11 +225,12 @@ XS_STATIC_ASSERT(sizeof(struct xs_meta) == 16, "meta size is a multiple of 4");
 	X(STALE_MICROFLOW, "stale_microflow", "microflow entries found stale")  \
 	X(TC_HANDOFF, "tc_handoff", "packets executed by the TC stage")          \
 	X(ACTION_DROP, "action_drop", "packets dropped by their actions")       \
-	X(EXEC_ERROR, "exec_error", "packets dropped: an action failed")         \
+	X(EXEC_ERROR, "exec_error", "packets (or flood copies) dropped: an action failed") \
 	X(TTL_EXPIRED, "ttl_expired", "packets whose TTL expired")               \
 	X(TO_AGENT, "to_agent", "packets sent to the agent by an action")        \
 	X(REINJECT, "reinject", "packets re-injected by the agent")              \
-	X(STALE_REINJECT, "stale_reinject", "re-injected packets whose megaflow was gone")
+	X(STALE_REINJECT, "stale_reinject", "re-injected packets whose megaflow was gone") \
+	X(TC_MISS, "tc_miss", "packets handed to the TC stage that found no megaflow there")
 
 enum xs_stat {
 #define XS_STAT_ENUM(name, key, desc) XS_STAT_##name,

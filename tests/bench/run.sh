@@ -16,6 +16,8 @@
 #   BENCH_SCALE    megaflow counts of lookupcost's scale part
 #                  ("1000 100000 1000000")
 #   BENCH_LATENCY  0 skips the first-packet latency (latency.c)
+#   BENCH_REVAL    megaflow counts of revalcost (revalidation cost on the
+#                  xdp and dummy providers; "10000 100000"; 0 skips)
 #   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,7 +40,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "run.sh: needs root (network namespaces, XDP)" >&2
 	exit 1
 fi
-for t in trafficgen sink redirect progcost lookupcost latency ctlburst; do
+for t in trafficgen sink redirect progcost lookupcost latency revalcost ctlburst; do
 	[ -x "$B/$t" ] || { make --no-print-directory O="$O" all; break; }
 done
 mkdir -p "$OUT"
@@ -179,6 +181,27 @@ print("  %-10s round trip, first packet of a flow: median %.1f us, p99 %.1f us;"
       " second: median %.1f us, p99 %.1f us" % ("'"$mode"'", d["first"]["median_us"],
       d["first"]["p99_us"], d["second"]["median_us"], d["second"]["p99_us"]))'
 }
+
+# revalcost: a full revalidation pass over N megaflows on each provider
+# (all kept, then all modified) and a counter harvest; no traffic.
+reval() {
+	local n dp rc
+	[ "${BENCH_REVAL:-}" = 0 ] && return 0
+	echo "== revalidation cost (revalcost)"
+	for n in ${BENCH_REVAL:-10000 100000}; do
+		for dp in xdp dummy; do
+			rc=$("$B/revalcost" --datapath "$dp" --megaflows "$n" 2>>"$log") || {
+				echo "  revalcost $dp $n failed (see $log)"; continue; }
+			record revalcost "\"result\":$rc"
+			echo "$rc" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("  %-5s %7d megaflows: pass (all kept) %.1f ms, harvest %.1f ms, pass (all modified) %.1f ms"
+      % (d["datapath"], d["megaflows"], d["pass_kept_ms"], d["harvest_ms"], d["pass_modified_ms"]))'
+		done
+	done
+}
+reval
 
 echo "== $SIZE-byte $PROTO, ${SECS}s per rate point, $THREADS generator thread(s)"
 $topo up >>"$log" 2>&1

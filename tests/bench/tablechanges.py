@@ -10,7 +10,7 @@ revalidate. Measures, in one run:
   - `xdpswitch add-flows` of a 100,000-rule file, into 100 rules.
 
 Prints one line per figure; with --json FILE also writes them as JSON.
-Asserts no speed. Needs root (the agent checks that it may use BPF).
+Asserts no speed. Needs no root (no datapath is opened).
 
 usage: tablechanges.py [--build DIR] [--runs N] [--json FILE]
   --build DIR   where xdpswitch and tests/bench/ctlburst are (build)

@@ -1,5 +1,6 @@
 /* trafficgen: sends N flows of template packets out of a device at full
- * speed, using BPF_PROG_TEST_RUN with live frames (no NIC queue needed). */
+ * speed, through an AF_PACKET socket that bypasses the qdisc (sendmmsg
+ * batches; each frame goes straight to the driver's transmit function). */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -12,20 +13,20 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <net/if.h>
-#include <linux/bpf.h>
-#include <linux/if_link.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include <linux/if_packet.h>
 
-#include "trafficgen.skel.h"
 #include "tests/bench/bench_shared.h"
 #include "tests/bench/cli.h"
 #include "tests/bench/packet.h"
 
 #define PROG "trafficgen"
-#define CHUNK 65536 /* packets per test run call when running for a time */
 #define MAX_THREADS 64
+#define SLOT 1536 /* bytes per frame buffer: BENCH_MAX_SIZE, 64-aligned */
+/* A send that the device refuses (ENOBUFS: the peer's ring or backlog is
+ * full) is retried; this long without one frame taken is a failure. */
+#define STALL_SECONDS 1.0
 
 struct gen_opts {
 	const char *dev;
@@ -35,22 +36,33 @@ struct gen_opts {
 	unsigned long long count; /* exact number of packets; 0: no limit */
 	unsigned int threads;
 	unsigned int first_cpu;
-	unsigned int batch;	/* frames per kernel batch (test run batch_size) */
+	unsigned int batch;	/* frames per sendmmsg call */
 	unsigned long long rate; /* packets per second in all; 0: no limit */
 	int quiet;
 	int json;
 };
 
+/* The template and what flow i changes in it (see bench_shared.h). */
+struct gen_template {
+	const uint8_t *pkt;
+	int len;
+	uint8_t proto;
+	unsigned int flows;
+};
+
 struct gen_thread {
 	pthread_t tid;
 	int started;
-	int prog_fd;
+	int fd;			/* AF_PACKET socket bound to the device */
 	int cpu;
 	unsigned int batch;
+	unsigned int next_flow;	/* flow of the next frame */
 	unsigned long long quota;	/* 0: until stopped */
 	unsigned long long rate;	/* packets per second; 0: no limit */
-	const uint8_t *pkt;
-	int pkt_len;
+	const struct gen_template *tmpl;
+	uint8_t *bufs;		/* batch frames of SLOT bytes */
+	struct mmsghdr *msgs;
+	struct iovec *iovs;
 	_Atomic unsigned long long sent;
 	int err;
 };
@@ -68,10 +80,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: " PROG " --dev DEV [options]\n"
-"Sends packets out of DEV with BPF_PROG_TEST_RUN live frames. DEV must be\n"
-"able to transmit XDP frames (a veth whose peer has an XDP program or GRO).\n"
-"While it runs, the program is also attached to DEV in generic XDP mode\n"
-"(passing what DEV receives), which makes each test run call cheaper.\n"
+"Sends packets out of DEV through an AF_PACKET socket that bypasses the\n"
+"qdisc (sendmmsg batches). Frames the device refuses are sent again, so\n"
+"--count is exact and the rate is what the path after DEV takes.\n"
 "  --dev DEV          device to send out of (this network namespace)\n"
 "  --size N           frame size incl. 4-byte FCS, 64..1518 (64)\n"
 "  --proto udp|tcp    L4 protocol of the template (udp)\n"
@@ -82,7 +93,7 @@ static void usage(FILE *f)
 "  --count N          send exactly N packets, then stop\n"
 "  --threads N        sending threads, one pinned per CPU (1)\n"
 "  --cpu N            CPU of the first thread (0)\n"
-"  --batch N          frames per kernel batch, 1..256 (64)\n"
+"  --batch N          frames per sendmmsg call, 1..256 (64)\n"
 "  --rate PPS         send at most PPS packets per second in all threads\n"
 "  --quiet            no per-second rate lines\n"
 "  --json             final summary as one JSON object on stdout\n",
@@ -242,31 +253,76 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	return 0;
 }
 
-/* Sends through the test run until the quota is met or stop is set. */
+/* One's complement checksum check updated for 16-bit words that change
+ * from 'from' to 'to' (RFC 1624, eqn. 3: HC' = ~(~HC + ~m + m')). Words
+ * are in network order as they are in memory, like the check itself. */
+static uint16_t csum_replace(uint16_t check, const uint16_t *from,
+			     const uint16_t *to, int words)
+{
+	uint32_t sum = (uint16_t)~check;
+
+	for (int i = 0; i < words; i++)
+		sum += (uint16_t)~from[i] + to[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Writes flow 'flow' into frame f, a copy of the template: source address
+ * and L4 source port, and the checksums they are in (computed from the
+ * template's, so no earlier flow in f matters). */
+static void set_flow(const struct gen_template *t, uint8_t *f, unsigned int flow)
+{
+	const struct iphdr *tip = (const void *)(t->pkt + sizeof(struct ethhdr));
+	struct iphdr *ip = (void *)(f + sizeof(struct ethhdr));
+	/* saddr and source port as 16-bit words: [0..1] address, [2] port */
+	uint16_t from[3], to[3];
+	uint32_t saddr = htonl((ntohl(tip->saddr) & ~(BENCH_MAX_FLOWS - 1)) |
+			       ((flow >> BENCH_FLOWS_PER_ADDR_SHIFT) + 1));
+	uint16_t sport = htons(BENCH_SPORT_BASE + (flow & (BENCH_FLOWS_PER_ADDR - 1)));
+	const uint8_t *tl4 = (const uint8_t *)(tip + 1);
+	uint8_t *l4 = (uint8_t *)(ip + 1);
+
+	memcpy(from, &tip->saddr, 4);
+	memcpy(&from[2], tl4, 2); /* source port: first field of UDP and TCP */
+	memcpy(to, &saddr, 4);
+	to[2] = sport;
+	memcpy(&ip->saddr, &saddr, 4); /* 2-byte aligned after Ethernet */
+	ip->check = csum_replace(tip->check, from, to, 2);
+	memcpy(l4, &sport, 2);
+	if (t->proto == IPPROTO_TCP) {
+		const struct tcphdr *ttcp = (const void *)tl4;
+		struct tcphdr *tcp = (void *)l4;
+
+		/* The pseudo-header has the address, the header the port. */
+		tcp->check = csum_replace(ttcp->check, from, to, 3);
+	}
+	/* UDP: the template has no checksum (0, allowed over IPv4). */
+}
+
+/* Sends until the quota is met or stop is set, batch frames per call. */
 static void *gen_thread_run(void *arg)
 {
 	struct gen_thread *t = arg;
+	const struct gen_template *tmpl = t->tmpl;
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(t->cpu, &set);
 	t->err = -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	/* Paced: calls of about a millisecond's worth of packets, each one
-	 * when the clock says that many are due. */
-	unsigned long long chunk = t->rate ? t->rate / 1000 + 1 : CHUNK;
-	double t0 = bench_now();
+	/* Paced: calls of at most about a millisecond's worth of packets,
+	 * each one when the clock says that many are due. */
+	unsigned long long chunk = t->rate ? t->rate / 1000 + 1 : t->batch;
+	double t0 = bench_now(), progress = t0;
 
+	if (chunk > t->batch)
+		chunk = t->batch;
 	while (!t->err && !atomic_load(&stop)) {
 		unsigned long long left = t->quota ? t->quota - t->sent : chunk;
-		LIBBPF_OPTS(bpf_test_run_opts, opts,
-			.data_in = t->pkt,
-			.data_size_in = t->pkt_len,
-			.repeat = left < chunk ? left : chunk,
-			.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-			.batch_size = t->batch,
-		);
+		unsigned int n = left < chunk ? left : chunk, flow = t->next_flow;
+		int r;
 
-		if (!left)
+		if (!n)
 			break;
 		if (t->rate) {
 			double ahead = t0 + (double)t->sent / t->rate - bench_now();
@@ -274,12 +330,26 @@ static void *gen_thread_run(void *arg)
 			if (ahead > 0)
 				usleep(ahead * 1e6);
 		}
-		t->err = bpf_prog_test_run_opts(t->prog_fd, &opts);
-		if (t->err == -EINTR && atomic_load(&stop))
-			t->err = 0; /* interrupted on purpose; this call's
-				     * packets are not counted */
-		else if (!t->err)
-			t->sent += opts.repeat;
+		for (unsigned int i = 0; i < n; i++) {
+			set_flow(tmpl, t->bufs + (size_t)i * SLOT, flow);
+			flow = flow + 1 >= tmpl->flows ? 0 : flow + 1;
+		}
+		r = sendmmsg(t->fd, t->msgs, n, 0);
+		if (r > 0) {
+			t->sent += r;
+			t->next_flow = (t->next_flow + (unsigned int)r) % tmpl->flows;
+			progress = bench_now();
+		} else if (r < 0 && errno == ENOBUFS) {
+			/* The device dropped the first frame (the peer's
+			 * ring is full): send it again, unless nothing has
+			 * gone through for a while. */
+			if (bench_now() - progress > STALL_SECONDS)
+				t->err = -ENOBUFS;
+			else
+				sched_yield();
+		} else if (r < 0 && errno != EINTR && errno != EAGAIN) {
+			t->err = -errno;
+		}
 	}
 	atomic_fetch_sub(&running, 1);
 	return NULL;
@@ -294,52 +364,56 @@ static unsigned long long total_sent(struct gen_thread *t, unsigned int n)
 	return sum;
 }
 
-/* Gives each CPU's flow counter a different start so that threads do not
- * send the same flow at the same time. Returns 0 or -errno. */
-static int seed_flows(struct trafficgen *skel, unsigned int flows)
+/* Sets up thread t to send out of ifindex: a packet socket bound to it
+ * that bypasses the qdisc (so no packet tap sees the frames either), and
+ * batch copies of the template. Returns 0 or -errno. */
+static int gen_thread_init(struct gen_thread *t, int ifindex)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	__u32 zero = 0;
-	__u64 *start;
-	int err;
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = 0, /* receives nothing */
+		.sll_ifindex = ifindex,
+	};
+	int one = 1;
 
-	if (ncpus < 0)
-		return ncpus;
-	start = calloc(ncpus, sizeof(*start));
-	if (!start)
+	t->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (t->fd < 0)
+		return -errno;
+	if (bind(t->fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    setsockopt(t->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)))
+		return -errno;
+	t->bufs = aligned_alloc(64, (size_t)t->batch * SLOT);
+	t->msgs = calloc(t->batch, sizeof(*t->msgs));
+	t->iovs = calloc(t->batch, sizeof(*t->iovs));
+	if (!t->bufs || !t->msgs || !t->iovs)
 		return -ENOMEM;
-	for (int c = 0; c < ncpus; c++)
-		start[c] = (__u64)flows * c / ncpus;
-	err = bpf_map__update_elem(skel->maps.gen_next, &zero, sizeof(zero),
-				   start, ncpus * sizeof(*start), BPF_ANY);
-	free(start);
-	return err;
+	for (unsigned int i = 0; i < t->batch; i++) {
+		memcpy(t->bufs + (size_t)i * SLOT, t->tmpl->pkt, t->tmpl->len);
+		t->iovs[i].iov_base = t->bufs + (size_t)i * SLOT;
+		t->iovs[i].iov_len = t->tmpl->len;
+		t->msgs[i].msg_hdr.msg_iov = &t->iovs[i];
+		t->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
 }
 
-/* A program in a BPF_PROG_TEST_RUN of XDP joins the kernel's XDP
- * dispatcher for the call and leaves it after, and each change waits for an
- * RCU grace period: milliseconds per call. Attaching the program to dev in
- * generic mode (where it passes what arrives) keeps it registered for the
- * whole run. Returns 0 or -errno; failing only makes the calls slower. */
-static int keep_registered(const char *dev, int ifindex, int prog_fd)
+static void gen_thread_free(struct gen_thread *t)
 {
-	int err = bpf_xdp_attach(ifindex, prog_fd,
-				 XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-
-	if (err)
-		fprintf(stderr, PROG ": warning: cannot attach to %s in generic mode (%s), "
-			"so every test run call pays for registering the program\n",
-			dev, strerror(-err));
-	return err;
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->bufs);
+	free(t->msgs);
+	free(t->iovs);
 }
 
 int main(int argc, char **argv)
 {
 	struct gen_opts o;
 	struct gen_thread *threads = NULL;
-	struct trafficgen *skel = NULL;
+	struct gen_template tmpl;
 	uint8_t pkt[BENCH_MAX_SIZE];
-	int ifindex, pkt_len, registered = 0, err;
+	unsigned int nthreads = 0;
+	int ifindex, pkt_len, err;
 	double t0, last, now;
 	unsigned long long last_sent = 0, sent;
 
@@ -354,44 +428,44 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot build the packet: %s\n", strerror(-pkt_len));
 		return 2;
 	}
+	tmpl = (struct gen_template){ .pkt = pkt, .len = pkt_len,
+				      .proto = o.pkt.proto, .flows = o.flows };
 
-	skel = trafficgen__open();
-	if (!skel) {
-		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", strerror(errno));
-		return 1;
-	}
-	skel->rodata->n_flows = o.flows;
-	skel->rodata->out_ifindex = ifindex;
-	skel->rodata->l4_proto = o.pkt.proto;
-	err = trafficgen__load(skel);
-	if (!err)
-		err = seed_flows(skel, o.flows);
-	if (err) {
-		fprintf(stderr, PROG ": cannot load the generator program: %s\n", strerror(-err));
-		goto out;
-	}
-
-	registered = !keep_registered(o.dev, ifindex,
-				      bpf_program__fd(skel->progs.xs_trafficgen));
 	threads = calloc(o.threads, sizeof(*threads));
 	if (!threads) {
-		err = -ENOMEM;
-		goto out;
+		fprintf(stderr, PROG ": %s\n", strerror(ENOMEM));
+		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	t0 = last = bench_now();
 	for (unsigned int i = 0; i < o.threads; i++) {
 		struct gen_thread *t = &threads[i];
 
-		t->prog_fd = bpf_program__fd(skel->progs.xs_trafficgen);
+		t->fd = -1;
 		t->cpu = (o.first_cpu + i) % sysconf(_SC_NPROCESSORS_ONLN);
 		t->batch = o.batch;
 		t->rate = o.rate / o.threads + (i ? 0 : o.rate % o.threads);
-		t->pkt = pkt;
-		t->pkt_len = pkt_len;
+		t->tmpl = &tmpl;
+		/* Threads start at different flows, so that they do not send
+		 * the same flow at the same time. */
+		t->next_flow = (unsigned long long)o.flows * i / o.threads;
 		/* The count is split evenly; thread 0 takes the remainder. */
 		t->quota = o.count / o.threads + (i ? 0 : o.count % o.threads);
+		nthreads = i + 1;
+		if (o.count && !t->quota)
+			break;
+		err = gen_thread_init(t, ifindex);
+		if (err) {
+			fprintf(stderr, PROG ": cannot open a packet socket on %s: %s\n",
+				o.dev, strerror(-err));
+			goto out;
+		}
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	t0 = last = bench_now();
+	for (unsigned int i = 0; i < nthreads; i++) {
+		struct gen_thread *t = &threads[i];
+
 		if (o.count && !t->quota)
 			continue;
 		atomic_fetch_add(&running, 1);
@@ -401,7 +475,6 @@ int main(int argc, char **argv)
 			atomic_fetch_sub(&running, 1);
 			fprintf(stderr, PROG ": cannot start thread %u: %s\n", i, strerror(-err));
 			atomic_store(&stop, 1);
-			o.threads = i;
 			break;
 		}
 	}
@@ -411,7 +484,7 @@ int main(int argc, char **argv)
 	while (!atomic_load(&stop) && atomic_load(&running)) {
 		usleep(20000);
 		now = bench_now();
-		sent = total_sent(threads, o.threads);
+		sent = total_sent(threads, nthreads);
 		if (o.duration && now - t0 >= o.duration)
 			break;
 		if (now - last >= 1.0) {
@@ -422,17 +495,18 @@ int main(int argc, char **argv)
 		}
 	}
 	atomic_store(&stop, 1);
-	for (unsigned int i = 0; i < o.threads; i++) {
+	for (unsigned int i = 0; i < nthreads; i++) {
 		if (threads[i].started)
 			pthread_join(threads[i].tid, NULL);
 		if (threads[i].err && !err) {
 			err = threads[i].err;
-			fprintf(stderr, PROG ": test run on CPU %d failed: %s\n",
-				threads[i].cpu, strerror(-err));
+			fprintf(stderr, PROG ": sending on CPU %d failed: %s%s\n",
+				threads[i].cpu, strerror(-err), err == -ENOBUFS ?
+				" (the device took no frame for a second: is its peer up?)" : "");
 		}
 	}
 	now = bench_now();
-	sent = total_sent(threads, o.threads);
+	sent = total_sent(threads, nthreads);
 	if (o.json)
 		printf("{\"dev\":\"%s\",\"size\":%u,\"proto\":\"%s\",\"flows\":%u,"
 		       "\"threads\":%u,\"packets\":%llu,\"seconds\":%.3f,\"pps\":%.0f}\n",
@@ -442,9 +516,8 @@ int main(int argc, char **argv)
 		printf("sent %llu packets in %.3f s: %.0f pps\n", sent, now - t0,
 		       sent / (now - t0));
 out:
-	if (registered)
-		bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, NULL);
+	for (unsigned int i = 0; i < nthreads; i++)
+		gen_thread_free(&threads[i]);
 	free(threads);
-	trafficgen__destroy(skel);
 	return err ? 1 : 0;
 }

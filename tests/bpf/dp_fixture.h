@@ -17,6 +17,10 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 
 #include "tests/lib/xs_test.h"
 #include "tests/lib/packets.h"
@@ -97,19 +101,43 @@ static inline int fx_run(struct xs_dp *dp, uint32_t ifindex, const void *pkt, si
 	return o.retval;
 }
 
-/* Runs @pkt as a live frame: redirects really happen. 0 or -errno. */
+/* The tests run in a network namespace of their own: its lo is where
+ * fx_run_live sends frames in, and the veths stay private. Idempotent. */
+static inline void fx_private_netns(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	assert_int_equal(unshare(CLONE_NEWNET), 0);
+	assert_int_equal(system("ip link set lo up"), 0);
+	done = true;
+}
+
+/* Runs @pkt through the XDP program for real, as arriving on lo (@ifindex
+ * must be 1): redirects really happen. The kernel's live-frame test runs
+ * (BPF_F_TEST_XDP_LIVE_FRAMES) are refused on some kernels (EPERM on this
+ * project's CI), so the program is attached to the namespace's lo in
+ * generic mode and the frame sent into lo from a packet socket; lo hands
+ * it back to the receive path, on this CPU, before send() returns. 0 or
+ * -errno. */
 static inline int fx_run_live(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len)
 {
-	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o,
-		.data_in = pkt,
-		.data_size_in = len,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
-		.repeat = 1,
-	);
-	return bpf_prog_test_run_opts(xs_dp_xdp_prog_fd(dp), &o) ? -errno : 0;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = 1, .sll_halen = 6 };
+	int fd, err = 0;
+
+	assert_int_equal(ifindex, 1);
+	fx_private_netns();
+	if (bpf_xdp_attach(1, xs_dp_xdp_prog_fd(dp), XDP_FLAGS_SKB_MODE, NULL))
+		return -errno;
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(sll.sll_addr, pkt, 6);
+	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&sll, sizeof(sll)) != (ssize_t)len)
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 static inline struct xs_dp *fx_open(uint32_t max_flows)
@@ -117,6 +145,7 @@ static inline struct xs_dp *fx_open(uint32_t max_flows)
 	struct xs_dp_opts o = { .max_flows = max_flows };
 	struct xs_dp *dp = NULL;
 
+	fx_private_netns();
 	assert_int_equal(xs_dp_open(&o, &dp), 0);
 	return dp;
 }
@@ -148,6 +177,7 @@ static inline int fx_sh(const char *fmt, ...)
 static inline void fx_veth_up(struct fx_veth *v)
 {
 	memset(v, 0, sizeof(*v));
+	fx_private_netns();
 	snprintf(v->name_a, sizeof(v->name_a), "xsb2-%d-a", (int)getpid() % 1000000);
 	snprintf(v->name_b, sizeof(v->name_b), "xsb2-%d-b", (int)getpid() % 1000000);
 	fx_sh("ip link del %s", v->name_a); /* a leftover of a crashed run */
@@ -188,6 +218,16 @@ static inline void fx_cleanup(void)
 static inline uint64_t fx_cap_count(struct fx_veth *v)
 {
 	return v->cap->bss->cap_count - v->base;
+}
+
+/* The count once @want frames arrived, or after a second: a frame sent
+ * into a veth reaches its peer's program from a softirq, which on a busy
+ * machine may run a little after the send returned. */
+static inline uint64_t fx_cap_wait(struct fx_veth *v, uint64_t want)
+{
+	for (int i = 0; i < 500 && fx_cap_count(v) < want; i++)
+		usleep(2000);
+	return fx_cap_count(v);
 }
 
 /* Frame number @n (0-based since fx_veth_up). */

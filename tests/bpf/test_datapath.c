@@ -110,7 +110,7 @@ static void test_install_forwards(void **state)
 
 	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT);
 	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 	memcpy(want, pkt, len);
 	memcpy(want, new_dst, 6);
 	fx_cap_expect(&v, 0, want, len);
@@ -130,7 +130,7 @@ static void test_install_forwards(void **state)
 	/* Another destination misses. */
 	size_t len6 = fx_udp4(pkt, 6);
 	assert_int_equal(fx_run_live(dp, 1, pkt, len6), 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 
 	fx_veth_down(&v);
 	xs_dp_close(dp);
@@ -273,7 +273,7 @@ static void test_execute(void **state)
 	expect_delta(s0, s1, XS_STAT_REINJECT, 1);
 	expect_delta(s0, s1, XS_STAT_MISS, 0);
 	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 	memcpy(want, pkt, len);
 	memcpy(want, new_dst, 6);
 	fx_cap_expect(&v, 0, want, len);
@@ -281,7 +281,7 @@ static void test_execute(void **state)
 	/* Scratch slot: actions of a flow that is not installed. */
 	struct xs_action out = act_output(v.a);
 	assert_int_equal(xs_dp_execute_actions(dp, 1, pkt, len, &out, 1, XS_MF_F_XDP), 0);
-	assert_int_equal(fx_cap_count(&v), 2);
+	assert_int_equal(fx_cap_wait(&v, 2), 2);
 	fx_cap_expect(&v, 1, pkt, len);
 	assert_int_equal(xs_dp_flow_count(dp), 1);
 
@@ -292,7 +292,7 @@ static void test_execute(void **state)
 	for (int i = 0; i < n_exec; i++)
 		assert_int_equal(xs_dp_execute(dp, 1, pkt, len, h), 0);
 	double dt = now_s() - t0;
-	assert_int_equal(fx_cap_count(&v), 2 + n_exec);
+	assert_int_equal(fx_cap_wait(&v, 2 + n_exec), 2 + n_exec);
 	print_message("# re-injection: %.0f packets/s (%.2f us each)\n", n_exec / dt,
 		      dt / n_exec * 1e6);
 
@@ -302,7 +302,7 @@ static void test_execute(void **state)
 	assert_int_equal(xs_dp_execute(dp, 1, pkt, len, h), 0);
 	fx_stats(dp, s1);
 	expect_delta(s0, s1, XS_STAT_STALE_REINJECT, 1);
-	assert_int_equal(fx_cap_count(&v), 2 + n_exec);
+	assert_int_equal(fx_cap_wait(&v, 2 + n_exec), 2 + n_exec);
 
 	/* Bad arguments. */
 	assert_int_equal(xs_dp_execute(dp, 1, NULL, len, h), -EINVAL);
@@ -312,7 +312,7 @@ static void test_execute(void **state)
 	assert_int_equal(xs_dp_execute(dp, 999999, pkt, len, h), -ENODEV);
 	struct xs_action bad = { .type = XS_ACT__MAX };
 	assert_int_equal(xs_dp_execute_actions(dp, 1, pkt, len, &bad, 1, 0), -EINVAL);
-	assert_int_equal(fx_cap_count(&v), 2 + n_exec);
+	assert_int_equal(fx_cap_wait(&v, 2 + n_exec), 2 + n_exec);
 
 	fx_veth_down(&v);
 	xs_dp_close(dp);
@@ -663,7 +663,7 @@ static void test_pinning_adopts(void **state)
 	fx_stats(dp, s1);
 	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 1);
 	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 	memcpy(want, pkt, len);
 	memcpy(want, new_dst, 6);
 	fx_cap_expect(&v, 0, want, len);
@@ -967,8 +967,21 @@ static void expect_tx_ports(struct xs_dp *dp, uint32_t a, uint32_t b)
 	assert_int_equal(got[1], a < b ? b : a);
 }
 
-/* A devmap adopted from a previous run that holds a port the bridge lost:
- * the sync removes it (and only it) and adds what is missing. */
+/* The pinned port list holds @n ports, these (in this order). */
+static void expect_port_list(struct xs_dp *dp, const uint32_t *want, uint32_t n)
+{
+	static struct xs_port_list l;
+	uint32_t zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(xs_dp_map_fd(dp, XS_MAP_PORT_LIST), &zero, &l), 0);
+	assert_int_equal(l.count, n);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(l.ifindex[i], want[i]);
+}
+
+/* A devmap and port list adopted from a previous run that hold a port the
+ * bridge lost: the sync removes it (and only it) from both and adds what
+ * is missing; the list keeps the order it is given. */
 static void test_ports_sync(void **state)
 {
 	struct xs_dp_opts o = { .pin_dir = pin_dir, .max_flows = 16 };
@@ -990,9 +1003,11 @@ static void test_ports_sync(void **state)
 
 	assert_int_equal(xs_dp_open(&o, &dp), 0); /* adopts the 3 entries */
 	assert_int_equal(tx_ports(dp, got, 8), 3);
+	expect_port_list(dp, (uint32_t[]){ 1, v.a, v.b }, 3);
 	uint32_t keep[3] = { v.b, v.a, v.b };
 	assert_int_equal(xs_dp_ports_sync(dp, keep, 3), 1);
 	expect_tx_ports(dp, v.a, v.b);
+	expect_port_list(dp, keep, 2);
 	assert_int_equal(xs_dp_ports_sync(dp, keep, 2), 0);
 	expect_tx_ports(dp, v.a, v.b);
 
@@ -1000,6 +1015,7 @@ static void test_ports_sync(void **state)
 	uint32_t other[2] = { 1, v.a };
 	assert_int_equal(xs_dp_ports_sync(dp, other, 2), 1);
 	expect_tx_ports(dp, 1, v.a);
+	expect_port_list(dp, other, 2);
 
 	/* Bad arguments change nothing. */
 	uint32_t zero[2] = { v.b, 0 };
@@ -1008,19 +1024,93 @@ static void test_ports_sync(void **state)
 	assert_int_equal(xs_dp_ports_sync(dp, zero, 2), -EINVAL);
 	assert_int_equal(xs_dp_ports_sync(dp, other, XS_MAX_PORTS + 1), -EINVAL);
 	expect_tx_ports(dp, 1, v.a);
+	expect_port_list(dp, other, 2);
 
-	/* The kernel refuses an ifindex with no interface. */
+	/* The kernel refuses an ifindex with no interface: the stale port
+	 * is gone from both maps, the list holds what the devmap got. */
 	uint32_t gone[2] = { v.a, 0x7ffffff0 };
 	assert_int_equal(xs_dp_ports_sync(dp, gone, 2), -EINVAL);
 	assert_int_equal(tx_ports(dp, got, 8), 1);
 	assert_int_equal(got[0], v.a);
+	expect_port_list(dp, gone, 1);
 
-	/* No ports: the map empties. */
+	/* No ports: the maps empty. */
 	assert_int_equal(xs_dp_ports_sync(dp, NULL, 0), 1);
 	assert_int_equal(tx_ports(dp, got, 8), 0);
+	expect_port_list(dp, NULL, 0);
 	xs_dp_close(dp);
+
+	/* A pinned list that claims more than XS_MAX_PORTS ports is not
+	 * adopted: the open fails and leaves it as it is. */
+	static struct xs_port_list bad;
+	char path[256];
+	uint32_t key0 = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_PORT_LIST);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	bad.count = XS_MAX_PORTS + 1;
+	assert_int_equal(bpf_map_update_elem(fd, &key0, &bad, BPF_ANY), 0);
+	dp = (struct xs_dp *)1;
+	assert_int_equal(xs_dp_open(&o, &dp), -EINVAL);
+	assert_null(dp);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(bpf_map_lookup_elem(fd, &key0, &bad), 0);
+	assert_int_equal(bad.count, XS_MAX_PORTS + 1);
+	close(fd);
 	fx_veth_down(&v);
 	assert_int_equal(xs_dp_unpin(pin_dir), 0);
+}
+
+/* Counters of many megaflows in batched reads equal the one-by-one reads;
+ * removed and modified handles are named, not read. */
+static void test_stats_batch(void **state)
+{
+	enum { N = 300 };
+	struct xs_flow_handle h[N + 2];
+	struct xs_flow_stats one, batch[N + 2];
+	struct xs_flow_key key, mask;
+	struct xs_action drop[1] = { { .type = XS_ACT_SET_NW_TTL } };
+	int errs[N + 2];
+	uint8_t pkt[128];
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_pin_cpu();
+	dp = fx_open(1024);
+	for (uint32_t i = 0; i < N; i++) {
+		udp_match(i, &key, &mask);
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, drop, 1, XS_MF_F_XDP, &h[i]), 0);
+		/* flow i gets i % 5 packets */
+		for (uint32_t k = 0; k < i % 5; k++)
+			assert_int_equal(fx_run(dp, 1, pkt, fx_udp4(pkt, i)), XDP_DROP);
+	}
+	h[N] = h[7];
+	assert_int_equal(xs_dp_flow_remove(dp, h[7], NULL), 0);
+	h[N + 1] = h[8];
+	assert_int_equal(xs_dp_flow_modify(dp, &h[8], drop, 1, XS_MF_F_XDP), 0);
+	assert_int_equal(xs_dp_flow_stats_batch(dp, h, N + 2, batch, errs), 0);
+	for (uint32_t i = 0; i < N + 2; i++) {
+		if (i == 7 || i == N || i == N + 1) {
+			assert_int_equal(errs[i], -ENOENT);
+			assert_int_equal(batch[i].packets, 0);
+			continue;
+		}
+		assert_int_equal(errs[i], 0);
+		assert_int_equal(xs_dp_flow_stats(dp, h[i], &one), 0);
+		assert_int_equal(batch[i].packets, i % 5);
+		assert_int_equal(batch[i].packets, one.packets);
+		assert_int_equal(batch[i].bytes, one.bytes);
+		assert_int_equal(batch[i].used_ns, one.used_ns);
+	}
+	/* the modified megaflow kept its counters under the new handle */
+	assert_int_equal(batch[8].packets, 3);
+	assert_int_equal(xs_dp_flow_stats_batch(NULL, h, 1, batch, errs), -EINVAL);
+	assert_int_equal(xs_dp_flow_stats_batch(dp, NULL, 1, batch, errs), -EINVAL);
+	assert_int_equal(xs_dp_flow_stats_batch(dp, h, 0, NULL, NULL), 0);
+	xs_dp_close(dp);
 }
 
 int main(void)
@@ -1041,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(test_mask_filter),
 		cmocka_unit_test(test_pinned_layout_mismatch_refused),
 		cmocka_unit_test(test_ports_sync),
+		cmocka_unit_test(test_stats_batch),
 	};
 	fx_pin_cpu();
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);

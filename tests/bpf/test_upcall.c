@@ -359,7 +359,7 @@ static void test_miss_install_execute(void **state)
 	fx_veth_up(&v);
 	assert_int_equal(xs_dp_port_add(dp, v.a), 0);
 	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
-	assert_int_equal(fx_cap_count(&v), 0);
+	assert_int_equal(fx_cap_wait(&v, 0), 0);
 	assert_int_equal(xs_dp_upcall_poll(dp, collect, &s, 100), 1);
 
 	memset(&mask, 0xff, sizeof(mask));
@@ -369,10 +369,10 @@ static void test_miss_install_execute(void **state)
 			 0);
 	assert_int_equal(xs_dp_execute(dp, s.rec[0].ifindex, s.rec[0].pkt, s.rec[0].cap_len, h),
 			 0);
-	assert_int_equal(fx_cap_count(&v), 1);
+	assert_int_equal(fx_cap_wait(&v, 1), 1);
 	fx_cap_expect(&v, 0, pkt, len);
 	assert_int_equal(fx_run_live(dp, 1, pkt, len), 0);
-	assert_int_equal(fx_cap_count(&v), 2);
+	assert_int_equal(fx_cap_wait(&v, 2), 2);
 	fx_cap_expect(&v, 1, pkt, len);
 	fx_stats(dp, st);
 	assert_int_equal(st[XS_STAT_MISS], 1);

@@ -14,7 +14,9 @@
 
 #define LOG_SIZE (1u << 20)
 
-static char logs[2][LOG_SIZE];
+#define N_PROGS 3
+
+static char logs[N_PROGS][LOG_SIZE];
 
 /* "processed N insns" from a verifier log with BPF_LOG_STATS, or -1. */
 static long processed_insns(const char *log)
@@ -25,13 +27,13 @@ static long processed_insns(const char *log)
 }
 
 /* Loads the skeleton with @max_flows megaflow slots (0: default) and the
- * knobs @cfg (NULL: defaults), and checks that both programs were verified;
+ * knobs @cfg (NULL: defaults), and checks that every program was verified;
  * prints their cost. The knobs are rodata, so each setting prunes other
  * code and is verified on its own. */
 static void load_and_check(uint32_t max_flows, const struct xs_config *cfg)
 {
 	struct xdpswitch *skel = xdpswitch__open();
-	struct bpf_program *progs[2];
+	struct bpf_program *progs[N_PROGS];
 	int i;
 
 	assert_non_null(skel);
@@ -39,7 +41,8 @@ static void load_and_check(uint32_t max_flows, const struct xs_config *cfg)
 		skel->rodata->xs_cfg = *cfg;
 	progs[0] = skel->progs.xs_xdp;
 	progs[1] = skel->progs.xs_tc;
-	for (i = 0; i < 2; i++) {
+	progs[2] = skel->progs.xs_tc_exec;
+	for (i = 0; i < N_PROGS; i++) {
 		logs[i][0] = 0;
 		assert_int_equal(bpf_program__set_log_buf(progs[i], logs[i], LOG_SIZE), 0);
 		assert_int_equal(bpf_program__set_log_level(progs[i], 4), 0); /* stats */
@@ -50,12 +53,12 @@ static void load_and_check(uint32_t max_flows, const struct xs_config *cfg)
 		assert_int_equal(bpf_map__set_max_entries(skel->maps.xs_megaflows, max_flows), 0);
 	}
 	if (xdpswitch__load(skel)) {
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < N_PROGS; i++)
 			fprintf(stderr, "%s:\n%s\n", bpf_program__name(progs[i]),
 				logs[i] + (strlen(logs[i]) > 4000 ? strlen(logs[i]) - 4000 : 0));
 		fail_msg("xdpswitch.bpf.o does not load");
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < N_PROGS; i++) {
 		struct bpf_prog_info info;
 		uint32_t len = sizeof(info);
 
@@ -109,7 +112,7 @@ static void test_map_names(void **state)
 	static const char *const names[] = {
 		XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS,
 		XS_MAP_FLOW_STATS, XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS,
-		XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET, XS_MAP_MASK_FILTER,
+		XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET, XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST,
 	};
 	struct xdpswitch *skel;
 	size_t i;

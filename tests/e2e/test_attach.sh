@@ -144,7 +144,7 @@ check "peer without GRO or XDP: tx tc" grep -q "($P4):.* tx tc (xdp-features lac
 ip netns exec "$P-h4" ethtool -K eth0 gro on >/dev/null
 sleep 1.5 # the agent re-probes once a second
 check "re-probed after the peer changed" grep -q "($P4):.* tx xdp" <<<"$("$XS" show --bridge "$BR")"
-check "the change is logged" grep -q "$P4: tx now xdp" "$LOG"
+check "the change is logged" grep -q "$P4: now ifindex [0-9]*, .*, tx xdp" "$LOG"
 stop_agent TERM
 check_eq "stop" 0 "$stop_rc"
 

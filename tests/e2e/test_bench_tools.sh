@@ -8,7 +8,7 @@ B=$O/tests/bench
 export O BENCH_PREFIX=xst$$
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-for t in trafficgen sink redirect progcost lookupcost latency; do
+for t in trafficgen sink redirect progcost lookupcost latency revalcost; do
 	[ -x "$B/$t" ] || skip_all "$B/$t is not built (run make)"
 done
 
@@ -243,4 +243,22 @@ first_line "latency: a stray argument" 2 \
 first_line "latency: unknown device (status 1)" 1 \
 	"latency: --dev: no device 'nosuch0' in this network namespace" "$LT" ping --dev nosuch0
 
+RC=$B/revalcost
+help_ok "revalcost --help: usage on stdout, status 0" \
+	"usage: revalcost [--megaflows N] [--datapath xdp|dummy]" "$RC" --help
+first_line "revalcost: --megaflows 0" 2 \
+	"revalcost: --megaflows: '0' is not a number in [1, 4194304]" "$RC" --megaflows 0
+first_line "revalcost: --datapath bogus" 2 \
+	"revalcost: --datapath: 'xdp' or 'dummy', not 'bogus'" "$RC" --datapath bogus
+first_line "revalcost: a stray argument" 2 "revalcost: unexpected argument 'x'" "$RC" x
+for dp in xdp dummy; do
+	out=$("$RC" --datapath $dp --megaflows 500)
+	check_eq "revalcost $dp: a small run succeeds" 0 "$?"
+	check "revalcost $dp: 500 megaflows, every figure there" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["datapath"] == sys.argv[2] and d["megaflows"] == 500
+assert all(d[k] >= 0 for k in ("install_s", "pass_kept_ms", "harvest_ms", "pass_modified_ms"))' \
+		"$out" $dp
+done
 tap_done

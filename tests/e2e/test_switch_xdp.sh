@@ -98,7 +98,7 @@ for _ in $(seq 40); do
 	"$XS" show --bridge "$BR" | grep -q "($P-p2):.* tx tc (" && break
 	sleep 0.1
 done
-check "the agent sees port 2's tx change" grep -q "$P-p2: tx now tc" "$LOG"
+check "the agent sees port 2's tx change" grep -q "$P-p2: now ifindex [0-9]*, .*, tx tc" "$LOG"
 # removed (flush) or moved to TC (revalidated): no longer XDP either way
 check "the megaflow into port 2 no longer runs in XDP" test "$(stage 1 10.0.0.2)" != xdp
 check "h1 -> h2 still answered" pings 1 -c2 -i0.2 -W2 10.0.0.2

@@ -87,6 +87,6 @@ echo "# max-idle 1000 ms: megaflow gone $mf_ms ms after the last packet"
 check "idle megaflow removed 980..2400 ms after its last packet ($mf_ms)" within "$mf_ms" 980 2400
 check "the rule stays (no timeout of its own)" \
 	grep -q 'priority=100,ip,nw_dst=10.0.0.2' <<<"$("$XS" dump-flows --bridge "$BR")"
-check "the state file follows timeouts (no 7100/7200 rules)" \
-	sh -c "! grep -q 'tp_dst=7[12]00' '$T/$BR.state'"
+check_eq "the journal follows timeouts (strict deletes of the 7100/7200 rules)" 2 \
+	"$(grep -c '^del strict .*tp_dst=7[12]00$' "$T/$BR.journal")"
 tap_done

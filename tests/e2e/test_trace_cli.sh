@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `xdpswitch trace --flows FILE PACKET`, offline: golden output (text and
-# JSON) for a small three-table router, and the error exits (bad flow file
-# with FILE:LINE:COL, bad packet, usage). Needs no root.
+# JSON) for a small three-table router and for floods on 18 and 64 ports,
+# and the error exits (bad flow file with FILE:LINE:COL, bad packet,
+# usage). Needs no root.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -34,6 +35,11 @@ golden route_controller $R 'in_port=1,icmp,nw_dst=10.9.0.1'
 golden arp_flood $R 'in_port=2,arp,arp_tpa=10.0.2.1'
 golden default_drop $R 'in_port=2,ip,nw_dst=10.0.2.7'
 golden route_json --json $R 'in_port=1,tcp,nw_dst=10.0.2.7,tp_dst=80,nw_ttl=64'
+# A flood on 18 ports (more than 16 datapath actions would hold) and on 64
+# ports given out of order: every other port, in port order.
+golden flood18 --flows "$D/trace_flood.flows" --ports "$(seq -s, 1 18)" 'in_port=1,udp'
+golden flood64 --flows "$D/trace_flood.flows" --ports "$(seq -s, 64 -1 1)" \
+	'in_port=5,tcp,nw_tos=0'
 
 if command -v python3 >/dev/null; then
 	check "--json output is one valid JSON object" \
@@ -66,5 +72,8 @@ fails 2 "xdpswitch trace: exactly one PACKET argument is required" \
 	--flows "$D/trace_router.flows" 'in_port=1' 'in_port=2'
 fails 2 "xdpswitch trace: unknown or incomplete option '--bogus'" --bogus --flows x 'in_port=1'
 fails 2 "xdpswitch trace: --ports: '1,x' is not a list" --ports 1,x --flows x 'in_port=1'
+fails 2 "xdpswitch trace: --ports: '1,2,3," --ports "$(seq -s, 1 1025)" --flows x 'in_port=1'
+check "--ports: the message says the limit" \
+	grep -q "is not a list of at most 1024 port numbers (1..65279)$" "$TMP/err"
 
 tap_done

@@ -30,6 +30,7 @@ static bool same_flow(const struct ofp_flow *a, const struct ofp_flow *b)
 	return !memcmp(&a->match, &b->match, sizeof(a->match)) &&
 	       a->table_id == b->table_id && a->priority == b->priority &&
 	       a->cookie == b->cookie && a->cookie_mask == b->cookie_mask &&
+	       a->set_cookie == b->set_cookie && a->new_cookie == b->new_cookie &&
 	       a->out_port == b->out_port &&
 	       a->idle_timeout == b->idle_timeout && a->hard_timeout == b->hard_timeout &&
 	       a->n_actions == b->n_actions &&

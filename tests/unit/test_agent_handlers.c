@@ -3,6 +3,7 @@
  * errors, exact outputs and exit statuses. */
 #include "tests/lib/xs_test.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,7 +42,11 @@ static void expect(int status, const char *output, int argc, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	xs_ctl_buf_init(&out);
-	assert_int_equal(xs_agent_handle_request(&agent, argc, argv, &out), status);
+	int got = xs_agent_handle_request(&agent, argc, argv, &out);
+
+	if (got != status)
+		fail_msg("%s %s: status %d, expected %d; output: %s", argv[0],
+			 argc > 1 ? argv[1] : "", got, status, out.data ? out.data : "");
 	assert_string_equal(out.data ? out.data : "", output);
 	xs_ctl_buf_free(&out);
 }
@@ -53,8 +58,8 @@ static void test_init(void **state)
 
 	(void)state;
 	assert_string_equal(agent.bridge, "tb0");
-	assert_string_equal(agent.dp_ops->name, "none");
-	assert_int_equal(agent.xdp_prog_fd, -1);
+	assert_string_equal(xs_agent_dp_name(&agent), "none");
+	assert_null(agent.dpif);
 	assert_int_equal(xs_agent_init(&a, &bad, NULL), -EINVAL);
 	xs_agent_fini(&a);
 	/* a failed init closes no descriptor it did not open (stdin here) */
@@ -75,6 +80,11 @@ static void test_unknown_and_usage(void **state)
 	expect(2, "usage: trace-live [--json] PACKET\n", 2, "trace-live", "--json");
 	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 2, "attach", "--force");
 	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 3, "attach", "a", "b");
+	expect(2, "usage: mod-flows [--strict] FLOW | NAME TEXT\n", 1, "mod-flows");
+	expect(2, "usage: mod-flows [--strict] FLOW | NAME TEXT\n", 4, "mod-flows", "a", "b",
+	       "c");
+	expect(2, "usage: mod-flows [--strict] FLOW | NAME TEXT\n", 3, "mod-flows", "--json",
+	       "actions=drop");
 }
 
 static void test_show_empty(void **state)
@@ -99,9 +109,9 @@ static void test_port_commands(void **state)
 
 	xs_ctl_buf_init(&out);
 	assert_int_equal(xs_agent_handle_request(&agent, 1, show, &out), 0);
-	/* no datapath: nothing attached; the loopback takes no redirects */
+	/* no datapath: nothing attached, the port is its ifindex */
 	assert_string_equal(out.data, "bridge tb0: datapath none, 1 port\n"
-			    " 9(lo): ifindex 1, xdp off, tc off, tx tc (xdp-features lacks ndo-xmit)\n"
+			    " 9(lo): datapath port 1\n"
 			    "flows: 0\n");
 	xs_ctl_buf_free(&out);
 
@@ -189,6 +199,121 @@ static void test_flow_commands_apply(void **state)
 	expect(1, "add-flow: column 1: unknown field 'bogus'\n", 2, "add-flow", "bogus=1 actions=drop");
 }
 
+/* Rule lines of dump-flows after the duration (which varies). */
+static char *dump_rules(void)
+{
+	static char buf[4096];
+	char *argv[] = { "dump-flows", NULL };
+	struct xs_ctl_buf out;
+	size_t len = 0;
+
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 1, argv, &out), 0);
+	buf[0] = 0;
+	for (char *line = out.data; line && *line;) {
+		char *nl = strchr(line, '\n'), *t = strstr(line, ", table=");
+
+		assert_non_null(nl);
+		assert_true(t && t < nl);
+		len += snprintf(buf + len, sizeof(buf) - len, "%.*s\n", (int)(nl - t - 2), t + 2);
+		line = nl + 1;
+	}
+	xs_ctl_buf_free(&out);
+	return buf;
+}
+
+/* mod-flows: new actions for the matching flows, counters kept, cookies as
+ * ovs-ofctl sets and selects them; never adds; bad input changes nothing. */
+static void test_mod_flows(void **state)
+{
+	struct xs_ctl_buf out;
+	char before[4096];
+
+	(void)state;
+	expect(0, "", 3, "add-flows", "f", "priority=5,ip,nw_dst=10.0.0.2 actions=output:2\n"
+	       "priority=6,cookie=0x7,tcp actions=output:3\ntable=1,arp actions=drop\n");
+	ft_rule_credit((struct ft_rule *)ft_lookup(agent.pipeline, 0, &(struct ofp_key){
+		.dp.dl_type = htons(0x0800), .dp.nw_proto = 6 }, NULL), 3, 180, 1);
+
+	/* non-strict: every table, any priority; counters stay */
+	expect(0, "", 2, "mod-flows", "ip actions=output:4");
+	assert_string_equal(dump_rules(),
+		"table=0, n_packets=3, n_bytes=180, idle_age=0, priority=6,tcp actions=output:4\n"
+		"table=0, n_packets=0, n_bytes=0, idle_age=0, priority=5,ip,nw_dst=10.0.0.2 "
+		"actions=output:4\n"
+		"table=1, n_packets=0, n_bytes=0, idle_age=0, arp actions=drop\n");
+	/* strict: exact match and priority only */
+	expect(0, "", 3, "mod-flows", "--strict", "tcp actions=output:5");
+	expect(0, "", 3, "mod-flows", "priority=6,tcp actions=output:5", "--strict");
+	/* cookie: select 0x7, set 0x8 */
+	expect(0, "", 2, "mod-flows", "cookie=0x7/-1,cookie=0x8 actions=output:6");
+	assert_string_equal(dump_rules(),
+		"table=0, n_packets=3, n_bytes=180, idle_age=0, priority=6,tcp actions=output:6\n"
+		"table=0, n_packets=0, n_bytes=0, idle_age=0, priority=5,ip,nw_dst=10.0.0.2 "
+		"actions=output:4\n"
+		"table=1, n_packets=0, n_bytes=0, idle_age=0, arp actions=drop\n");
+	xs_ctl_buf_init(&out);
+	assert_int_equal(xs_agent_handle_request(&agent, 1, (char *[]){ "dump-flows", NULL },
+						 &out), 0);
+	assert_memory_equal(out.data, " cookie=0x8, ", 13);
+	xs_ctl_buf_free(&out);
+
+	/* no match: nothing added, success (as ovs-ofctl) */
+	strcpy(before, dump_rules());
+	expect(0, "", 2, "mod-flows", "udp actions=output:1");
+	expect(0, "", 3, "mod-flows", "--strict", "priority=9,tcp actions=output:1");
+	assert_string_equal(dump_rules(), before);
+
+	/* bad input: a message, status 1, nothing changed */
+	expect(1, "mod-flows: column 4: missing actions=... (use actions=drop to drop)\n", 2,
+	       "mod-flows", "tcp");
+	expect(1, "mod-flows: column 20: output: 'LOCAL': this bridge has no LOCAL port "
+	       "(xdpswitch has no internal port; output to a real port)\n", 2, "mod-flows",
+	       "tcp actions=output:LOCAL");
+	expect(1, "mod-flows: column 1: out_port is not allowed when modifying flows\n", 2,
+	       "mod-flows", "out_port=1 actions=drop");
+	expect(1, "mod-flows: goto_table:1 must lead to a later table, but a flow this modifies "
+	       "is in table 1 (select with table=; nothing changed)\n", 2, "mod-flows",
+	       "actions=goto_table:1");
+	/* a file: parsed whole first, then applied all or nothing */
+	expect(1, "mod-flows: m.flows:2:12: unknown or unsupported action 'frob'\n", 3,
+	       "mod-flows", "m.flows", "tcp actions=output:9\nip actions=frob\n");
+	expect(1, "mod-flows: m.flows: flow 2 of 2: goto_table:1 must lead to a later table, but "
+	       "a flow this modifies is in table 1 (select with table=; nothing changed)\n", 3,
+	       "mod-flows", "m.flows", "tcp actions=output:9\n\n# c\narp actions=goto_table:1\n");
+	assert_string_equal(dump_rules(), before);
+	expect(0, "", 3, "mod-flows", "m.flows", "tcp actions=output:9\n"
+	       "table=0 actions=goto_table:1\n");
+	assert_string_equal(dump_rules(),
+		"table=0, n_packets=3, n_bytes=180, idle_age=0, priority=6,tcp "
+		"actions=goto_table:1\n"
+		"table=0, n_packets=0, n_bytes=0, idle_age=0, priority=5,ip,nw_dst=10.0.0.2 "
+		"actions=goto_table:1\n"
+		"table=1, n_packets=0, n_bytes=0, idle_age=0, arp actions=drop\n");
+	expect(0, "", 1, "del-flows");
+}
+
+/* LOCAL is refused wherever a flow is given, with its position. */
+static void test_no_local_port(void **state)
+{
+	(void)state;
+	expect(1, "add-flow: column 12: 'local': this bridge has no LOCAL port (xdpswitch has "
+	       "no internal port; output to a real port)\n", 2, "add-flow", "ip actions=local");
+	expect(1, "add-flows: f.flows:2:9: in_port: 'LOCAL': this bridge has no LOCAL port "
+	       "(xdpswitch has no internal port; use a real port)\n", 3, "add-flows", "f.flows",
+	       "ip actions=drop\nin_port=LOCAL actions=output:1\n");
+	expect(1, "replace-flows: r.flows:1:18: resubmit: '65534': this bridge has no LOCAL port "
+	       "(xdpswitch has no internal port; use a real port)\n", 3, "replace-flows",
+	       "r.flows", "actions=resubmit(65534,1)\n");
+	expect(1, "trace-live: column 9: in_port: 'local': this bridge has no LOCAL port "
+	       "(xdpswitch has no internal port; use a real port)\n", 2, "trace-live",
+	       "in_port=local,ip");
+	expect(1, "del-flows: column 10: out_port: 'LOCAL': this bridge has no LOCAL port "
+	       "(xdpswitch has no internal port; use a real port)\n", 2, "del-flows",
+	       "out_port=LOCAL");
+	expect(0, "", 1, "dump-flows");
+}
+
 /* trace-live runs the offline tracer over the live tables. */
 static void test_trace_live(void **state)
 {
@@ -205,17 +330,44 @@ static void test_trace_live(void **state)
 	expect(0, "", 1, "del-flows");
 }
 
-static int refusing_port_added(struct xs_agent *a, struct xs_port *p, char *why, size_t size)
+/* A datapath provider that refuses every port. */
+static struct xs_dpif refusing_dpif;
+
+static int refusing_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
+			 size_t why_size)
 {
-	(void)a;
-	(void)p;
-	snprintf(why, size, "test refusal");
+	(void)cfg;
+	(void)why;
+	(void)why_size;
+	*out = &refusing_dpif;
+	return 0;
+}
+
+static void refusing_close(struct xs_dpif *d, bool keep)
+{
+	(void)d;
+	(void)keep;
+}
+
+static int refusing_port_add(struct xs_dpif *d, const char *name, uint32_t flags,
+			     uint32_t *port, char *note, size_t note_size, char *why,
+			     size_t why_size)
+{
+	(void)d;
+	(void)name;
+	(void)flags;
+	(void)port;
+	(void)note_size;
+	note[0] = '\0';
+	snprintf(why, why_size, "test refusal");
 	return -EIO;
 }
 
-static const struct xs_agent_dp_ops refusing = {
-	.name = "refusing",
-	.port_added = refusing_port_added,
+static const struct xs_dpif_class refusing = {
+	.type = "refusing",
+	.open = refusing_open,
+	.close = refusing_close,
+	.port_add = refusing_port_add,
 };
 
 /* A datapath that refuses a port: the attach fails and leaves no port. */
@@ -226,7 +378,10 @@ static void test_datapath_refuses_port(void **state)
 	char why[256];
 
 	(void)state;
+	refusing_dpif.cls = &refusing;
 	assert_int_equal(xs_agent_init(&a, &o, &refusing), 0);
+	assert_int_equal(xs_bridge_dp_open(&a, why, sizeof(why)), 0);
+	assert_string_equal(xs_agent_dp_name(&a), "refusing");
 	assert_int_equal(xs_agent_port_attach(&a, "lo", false, why, sizeof(why)), -EIO);
 	assert_string_equal(why, "datapath refused port 'lo': test refusal");
 	assert_int_equal(a.ports.n, 0);
@@ -258,6 +413,8 @@ int main(void)
 		cmocka_unit_test(test_port_commands),
 		cmocka_unit_test(test_flow_commands_parse),
 		cmocka_unit_test(test_flow_commands_apply),
+		cmocka_unit_test(test_mod_flows),
+		cmocka_unit_test(test_no_local_port),
 		cmocka_unit_test(test_trace_live),
 		cmocka_unit_test(test_datapath_refuses_port),
 		cmocka_unit_test(test_init_long_run_dir),

@@ -648,12 +648,14 @@ static void test_flow_table_modify(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(ft.n_rules, 4);
 
-	/* No cookie mask: a non-zero cookie is written to the rules changed. */
-	flow(&f, 1, 200, 9, 0x0a010000, 16, &acts[2]);
+	/* set_cookie (mod-flows cookie=V): the rules changed get the cookie. */
+	flow(&f, 1, 200, 0, 0x0a010000, 16, &acts[2]);
+	f.set_cookie = true;
+	f.new_cookie = 9;
 	assert_int_equal(ft_modify(&ft, &f, true, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(find(&ft, 1, 0x0a010101)->cookie, 9);
-	flow(&f, 1, 200, 2, 0x0a010000, 16, &acts[2]);
+	f.new_cookie = 2;
 	assert_int_equal(ft_modify(&ft, &f, true, &n), 0);
 
 	/* Cookie-filtered, all tables: cookie 2 = B and D. */

@@ -476,7 +476,7 @@ static void test_actions_errors(void **state)
 	assert_string_equal(buf, "userspace(reason=42,cookie=0)");
 }
 
-/* A broadcast output prints as one token (the ports are the devmap's);
+/* A broadcast output prints as one token when the caller gives no ports;
  * one naming a port, or with an unknown output flag, is invalid and the
  * rest still prints. */
 static void test_actions_broadcast(void **state)
@@ -503,6 +503,65 @@ static void test_actions_broadcast(void **state)
 	assert_string_equal(buf, "p2,invalid(type=1),invalid(type=1)");
 }
 
+/* Given the bridge's ports, a broadcast prints as each of them but the
+ * key's in_port (2 here), in the caller's order, through the name map;
+ * anywhere in the list; a broadcast that reaches no port prints nothing,
+ * a list that prints nothing is "drop"; without a key every port prints. */
+static void test_actions_broadcast_ports(void **state)
+{
+	static const __u32 bridge[] = { 1, 2, 3, 7 }, alone[] = { 2 };
+	struct xs_dp_port_map map = { .name = name_port, .ctx = "p", .bridge = bridge,
+				      .n_bridge = 4 };
+	struct xs_flow_key k = ipv4_key();
+	struct xs_action a[3];
+
+	(void)state;
+	a[0] = act(XS_ACT_OUTPUT);
+	a[0].flags = XS_OUT_F_BROADCAST;
+	a[1] = act(XS_ACT_SET_ETH_DST);
+	xs_pkt_parse_mac("00:00:00:00:00:0b", a[1].u.mac);
+	a[2] = act(XS_ACT_OUTPUT);
+	a[2].arg = 2;
+	assert_int_equal(xs_dp_format_actions(buf, sizeof(buf), a, 3, &k, &map), 0);
+	assert_string_equal(buf, "1,3,7,set(eth(dst=00:00:00:00:00:0b)),p2");
+	assert_int_equal(xs_dp_format_actions(buf, sizeof(buf), a, 1, NULL, &map), 0);
+	assert_string_equal(buf, "1,p2,3,7");
+
+	map.bridge = alone;
+	map.n_bridge = 1;
+	assert_int_equal(xs_dp_format_actions(buf, sizeof(buf), a, 1, &k, &map), 0);
+	assert_string_equal(buf, "drop");
+	map.n_bridge = 0;
+	assert_int_equal(xs_dp_format_actions(buf, sizeof(buf), a, 1, &k, &map), 0);
+	assert_string_equal(buf, "drop");
+}
+
+/* 1024 ports (XS_MAX_PORTS) print whole when the buffer has room, and cut
+ * with -ENOSPC when it has not. */
+static void test_actions_broadcast_many(void **state)
+{
+	static __u32 bridge[1024];
+	static char big[1024 * 6 + 1];
+	struct xs_dp_port_map map = { .bridge = bridge, .n_bridge = 1024 };
+	struct xs_flow_key k = ipv4_key();
+	struct xs_action a = act(XS_ACT_OUTPUT);
+	size_t len = 0;
+
+	(void)state;
+	a.flags = XS_OUT_F_BROADCAST;
+	for (unsigned i = 0; i < 1024; i++) {
+		bridge[i] = i + 1;
+		if (i + 1 != k.in_port)
+			len += (size_t)snprintf(NULL, 0, "%u,", i + 1);
+	}
+	assert_int_equal(xs_dp_format_actions(big, sizeof(big), &a, 1, &k, &map), 0);
+	assert_int_equal(strlen(big), len - 1);
+	assert_true(!strncmp(big, "1,3,4,", 6));
+	assert_non_null(strstr(big, ",1023,1024"));
+	assert_int_equal(xs_dp_format_actions(buf, sizeof(buf), &a, 1, &k, &map), -ENOSPC);
+	assert_int_equal(strlen(buf), sizeof(buf) - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +578,8 @@ int main(void)
 		cmocka_unit_test(test_actions_ipv6_vlan_arp),
 		cmocka_unit_test(test_actions_errors),
 		cmocka_unit_test(test_actions_broadcast),
+		cmocka_unit_test(test_actions_broadcast_ports),
+		cmocka_unit_test(test_actions_broadcast_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -311,6 +311,41 @@ static const struct {
 	  "actions are not allowed in a packet" },
 	{ PKT, "ip,nw_src=1.2.3.4,nw_src=1.2.3.4", 19,
 	  "nw_src given twice" },
+	/* LOCAL: this bridge has no internal port, in any spelling or place */
+#define NO_LOCAL "this bridge has no LOCAL port (xdpswitch has no internal port; "
+	{ ADD, "actions=local", 9, "'local': " NO_LOCAL "output to a real port)" },
+	{ ADD, "actions=LOCAL", 9, "'LOCAL': " NO_LOCAL "output to a real port)" },
+	{ ADD, "ip actions=2,Local", 14, "'Local': " NO_LOCAL "output to a real port)" },
+	{ ADD, "ip actions=output:LOCAL", 19,
+	  "output: 'LOCAL': " NO_LOCAL "output to a real port)" },
+	{ ADD, "actions=output:65534", 16, "output: '65534': " NO_LOCAL "output to a real port)" },
+	{ ADD, "actions=output:0xfffe", 16,
+	  "output: '0xfffe': " NO_LOCAL "output to a real port)" },
+	{ ADD, "actions=65534", 9, "'65534': " NO_LOCAL "output to a real port)" },
+	{ ADD, "in_port=LOCAL actions=drop", 9, "in_port: 'LOCAL': " NO_LOCAL "use a real port)" },
+	{ ADD, "in_port=65534 actions=drop", 9, "in_port: '65534': " NO_LOCAL "use a real port)" },
+	{ ADD, "actions=resubmit(LOCAL,1)", 18,
+	  "resubmit: 'LOCAL': " NO_LOCAL "use a real port)" },
+	{ ADD, "actions=resubmit:local", 18, "resubmit: 'local': " NO_LOCAL "use a real port)" },
+	{ ADD, "actions=set_field:LOCAL->in_port", 19,
+	  "in_port: 'LOCAL': " NO_LOCAL "use a real port)" },
+	{ MOD, "in_port=local actions=drop", 9, "in_port: 'local': " NO_LOCAL "use a real port)" },
+	{ MOD, "ip actions=local", 12, "'local': " NO_LOCAL "output to a real port)" },
+	{ DEL, "out_port=LOCAL", 10, "out_port: 'LOCAL': " NO_LOCAL "use a real port)" },
+	{ PKT, "in_port=LOCAL,ip", 9, "in_port: 'LOCAL': " NO_LOCAL "use a real port)" },
+	/* cookies: mod-flows takes one to select and one to set */
+	{ MOD, "cookie=1,cookie=2 actions=drop", 10, "cookie given twice (mod-flows takes one "
+	  "cookie=VALUE/MASK to select flows and one cookie=VALUE to set)" },
+	{ MOD, "cookie=1/1,ip,cookie=2/2 actions=drop", 15, "cookie given twice (mod-flows takes "
+	  "one cookie=VALUE/MASK to select flows and one cookie=VALUE to set)" },
+	{ ADD, "cookie=1,cookie=2 actions=drop", 10, "cookie given twice" },
+	{ ADD, "cookie=1,cookie=2/-1 actions=drop", 18, "cookie: adding flows cannot use a "
+	  "cookie mask" },
+	{ DEL, "cookie=1/-1,cookie=2/-1", 13, "cookie given twice" },
+	{ DEL, "cookie=1/-2", 10, "cookie mask: '-2' is not a number" },
+	{ MOD, "cookie=x/-1 actions=drop", 8, "cookie: 'x' is not a number" },
+	{ MOD, "out_port=2 actions=drop", 1, "out_port is not allowed when modifying flows" },
+	{ MOD, "ip", 3, "missing actions=... (use actions=drop to drop)" },
 };
 
 static void test_error_catalogue(void **state)
@@ -438,6 +473,26 @@ static void test_flow_text_errors(void **state)
 	assert_string_equal(e.msg, "actions are not allowed when deleting flows");
 }
 
+/* A flow file naming LOCAL is refused whole, at its line and column. */
+static void test_local_in_file(void **state)
+{
+	struct ofp_flow *flows = (void *)1;
+	struct xs_err e;
+	size_t n = 7;
+	char buf[300];
+
+	(void)state;
+	assert_int_equal(ofp_parse_flow_text("in_port=1 actions=output:2\n"
+					     "# the bridge's own interface, as in OVS:\n"
+					     "in_port=2 actions=output:LOCAL\n", ADD, &flows, &n, &e),
+			 -EINVAL);
+	assert_null(flows);
+	assert_int_equal(n, 0);
+	xs_err_format(&e, "flows.txt", buf, sizeof(buf));
+	assert_string_equal(buf, "flows.txt:3:26: output: 'LOCAL': this bridge has no LOCAL "
+			    "port (xdpswitch has no internal port; output to a real port)");
+}
+
 static void write_file(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -495,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_packet_errors),
 		cmocka_unit_test(test_line_length),
 		cmocka_unit_test(test_flow_text_errors),
+		cmocka_unit_test(test_local_in_file),
 		cmocka_unit_test(test_flow_file_errors),
 	};
 

@@ -47,8 +47,8 @@ static const struct {
 	  "table=0, arp,arp_tpa=10.0.0.1,arp_op=1,arp_sha=02:00:00:00:00:01 actions=FLOOD" },
 	{ "icmp,icmp_type=8,icmp_code=0 actions=all",
 	  "table=0, icmp,icmp_type=8,icmp_code=0 actions=ALL" },
-	{ "icmp6,icmpv6_type=136,icmpv6_code=0,nd_target=FE80::1 actions=local",
-	  "table=0, icmp6,icmp_type=136,icmp_code=0,nd_target=fe80::1 actions=LOCAL" },
+	{ "icmp6,icmpv6_type=136,icmpv6_code=0,nd_target=FE80::1 actions=in_port",
+	  "table=0, icmp6,icmp_type=136,icmp_code=0,nd_target=fe80::1 actions=IN_PORT" },
 	{ "ipv6,ipv6_src=2001:db8::/32,ipv6_dst=::1,ipv6_label=0x5 actions=in_port",
 	  "table=0, ipv6,ipv6_src=2001:db8::/32,ipv6_dst=::1,ipv6_label=0x00005 "
 	  "actions=IN_PORT" },
@@ -72,8 +72,8 @@ static const struct {
 	  "dl_type=0x1234 actions=output:2,output:3" },
 	{ "in_port=2,reg0=0,reg3=0x5/0xff,metadata=0x10 actions=drop",
 	  "table=0, reg0=0,reg3=0x5/0xff,metadata=0x10,in_port=2 actions=drop" },
-	{ "in_port=LOCAL actions=controller",
-	  "table=0, in_port=LOCAL actions=CONTROLLER:65535" },
+	{ "in_port=7 actions=controller",
+	  "table=0, in_port=7 actions=CONTROLLER:65535" },
 	{ "actions=controller:100,controller(reason=no_match),controller(max_len=1,id=2)",
 	  "table=0, actions=CONTROLLER:100,controller(reason=no_match),"
 	  "controller(max_len=1,id=2)" },
@@ -86,9 +86,9 @@ static const struct {
 	  "table=0, ip actions=move:NXM_OF_IP_SRC[]->NXM_NX_REG1[],"
 	  "move:NXM_NX_REG1[0..15]->metadata[8..23]" },
 	{ "tcp actions=set_field:10.0.0.1->nw_dst,set_field:8080->tcp_dst,"
-	  "set_field:0x5/0xff->reg3,set_field:LOCAL->in_port",
+	  "set_field:0x5/0xff->reg3,set_field:NONE->in_port",
 	  "table=0, tcp actions=set_field:10.0.0.1->nw_dst,set_field:8080->tp_dst,"
-	  "set_field:0x5/0xff->reg3,set_field:LOCAL->in_port" },
+	  "set_field:0x5/0xff->reg3,set_field:NONE->in_port" },
 	{ "tcp actions=mod_dl_src:00:00:00:00:00:01,mod_dl_dst:00:00:00:00:00:02,"
 	  "mod_nw_src:1.1.1.1,mod_nw_tos:8,mod_nw_ecn:2,mod_nw_ttl:3,mod_tp_src:1,mod_tp_dst:2",
 	  "table=0, tcp actions=mod_dl_src:00:00:00:00:00:01,mod_dl_dst:00:00:00:00:00:02,"
@@ -97,9 +97,9 @@ static const struct {
 	{ "actions=dec_ttl,mod_vlan_vid:10,mod_vlan_pcp:2,push_vlan:0x8100",
 	  "table=0, actions=dec_ttl,mod_vlan_vid:10,mod_vlan_pcp:2,push_vlan:0x8100" },
 	{ "table=1 actions=resubmit(,2),resubmit(3,4),resubmit:5,resubmit(in_port,0),"
-	  "resubmit(local),write_metadata:0x10/0xff,goto_table:7",
+	  "resubmit(6),write_metadata:0x10/0xff,goto_table:7",
 	  "table=1, actions=resubmit(,2),resubmit(3,4),resubmit:5,resubmit(,0),"
-	  "resubmit:LOCAL,write_metadata:0x10/0xff,goto_table:7" },
+	  "resubmit:6,write_metadata:0x10/0xff,goto_table:7" },
 	{ "actions=write_metadata:0", "table=0, actions=write_metadata:0" },
 };
 
@@ -152,7 +152,8 @@ static void check_fixed_point(const char *text, enum ofp_parse_mode mode)
 		fail_msg("'%s'\n  formats as '%s'\n  then as   '%s'", text, s1, s2);
 	if (memcmp(&a.match, &b.match, sizeof(a.match)) || a.table_id != b.table_id ||
 	    a.priority != b.priority || a.cookie != b.cookie ||
-	    a.cookie_mask != b.cookie_mask || a.idle_timeout != b.idle_timeout ||
+	    a.cookie_mask != b.cookie_mask || a.set_cookie != b.set_cookie ||
+	    a.new_cookie != b.new_cookie || a.idle_timeout != b.idle_timeout ||
 	    a.out_port != b.out_port ||
 	    a.hard_timeout != b.hard_timeout || a.n_actions != b.n_actions ||
 	    (a.n_actions && memcmp(a.actions, b.actions, a.n_actions * sizeof(*a.actions))))
@@ -172,7 +173,10 @@ static void test_fixed_point_list(void **state)
 	}
 	check_fixed_point("priority=7,tcp,tp_dst=22", OFP_PARSE_DELETE);
 	check_fixed_point("cookie=0x1/0xff", OFP_PARSE_DELETE);
-	check_fixed_point("out_port=local,ip", OFP_PARSE_DELETE);
+	check_fixed_point("out_port=flood,ip", OFP_PARSE_DELETE);
+	/* mod-flows: a cookie to set (even 0) beside one that selects */
+	check_fixed_point("cookie=0x1/0xff,cookie=0x2,ip actions=drop", OFP_PARSE_MODIFY);
+	check_fixed_point("cookie=0 actions=drop", OFP_PARSE_MODIFY);
 	check_fixed_point("", OFP_PARSE_DELETE);
 }
 
@@ -298,7 +302,7 @@ static void put_value(struct gen *g, const struct ofp_field *f, bool masks)
 		return;
 	}
 	case OFPFMT_PORT: {
-		static const char *const n[] = { "in_port", "local", "LOCAL", "normal",
+		static const char *const n[] = { "in_port", "IN_PORT", "table", "normal",
 						 "flood", "all", "controller", "none" };
 
 		if (rnd(g, 4))
@@ -390,7 +394,7 @@ static void put_action(struct gen *g, unsigned ctx, bool *vlan)
 		put(g, "output:%u", rnd(g, OFPP_MAX));
 		return;
 	case 1: {
-		static const char *const p[] = { "in_port", "local", "flood", "all",
+		static const char *const p[] = { "in_port", "ALL", "flood", "all",
 						 "normal", "7", "NORMAL" };
 
 		put(g, "%s", p[rnd(g, 7)]);
@@ -498,6 +502,10 @@ static void gen_flow(struct gen *g, char *buf, size_t size, enum ofp_parse_mode 
 	if (mode == OFP_PARSE_DELETE && rnd(g, 3) == 0)
 		put(g, "cookie=0x%x/0x%x,out_port=%u,", rnd(g, 1 << 20), rnd(g, 1 << 20),
 		    rnd(g, OFPP_MAX));
+	if (mode == OFP_PARSE_MODIFY && rnd(g, 3) == 0)
+		put(g, "cookie=0x%x/0x%x,", rnd(g, 1 << 20), rnd(g, 1 << 20));
+	if (mode == OFP_PARSE_MODIFY && rnd(g, 3) == 0)
+		put(g, "cookie=0x%x,", rnd(g, 1 << 20));
 	put(g, "%s", contexts[ctx].text);
 	n = rnd(g, 8);
 	for (i = 0; i < n; i++) {

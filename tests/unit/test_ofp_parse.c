@@ -93,10 +93,9 @@ static void test_l2_fields(void **state)
 	m.value.dp.in_port = 7;
 	m.mask.dp.in_port = 0xffff;
 	expect_match("in_port=7", &m);
-	m.value.dp.in_port = OFPP_LOCAL;
-	expect_match("in_port=local", &m);
-	expect_match("in_port=LOCAL", &m);
-	expect_match("in_port:65534", &m);
+	m.value.dp.in_port = OFPP_MAX - 1;
+	expect_match("in_port:65279", &m);
+	expect_match("in_port=0xfeff", &m);
 
 	m_init(&m);
 	memcpy(m.value.dp.dl_src, mac, 6);
@@ -313,8 +312,8 @@ static void test_flow_keys(void **state)
 	assert_int_equal(f.priority, 7);
 	assert_int_equal(f.out_port, 3);
 	ofp_flow_free(&f);
-	parse_ok("out_port=LOCAL", OFP_PARSE_DELETE, &f);
-	assert_int_equal(f.out_port, OFPP_LOCAL);
+	parse_ok("out_port=FLOOD", OFP_PARSE_DELETE, &f);
+	assert_int_equal(f.out_port, OFPP_FLOOD);
 	ofp_flow_free(&f);
 	parse_ok("", OFP_PARSE_DELETE, &f);
 	assert_int_equal(f.table_id, OFP_TABLE_ALL);
@@ -322,14 +321,29 @@ static void test_flow_keys(void **state)
 
 	/* mod-flows: cookie=V sets a new cookie, cookie=V/M selects. */
 	parse_ok("cookie=5 actions=output:1", OFP_PARSE_MODIFY, &f);
-	assert_int_equal(f.cookie, 5);
+	assert_true(f.set_cookie);
+	assert_int_equal(f.new_cookie, 5);
+	assert_int_equal(f.cookie, 0);
 	assert_int_equal(f.cookie_mask, 0);
 	assert_int_equal(f.table_id, OFP_TABLE_ALL);
 	assert_int_equal(f.n_actions, 1);
 	ofp_flow_free(&f);
 	parse_ok("cookie=0x15/0xf0 actions=output:1", OFP_PARSE_MODIFY, &f);
+	assert_false(f.set_cookie);
 	assert_int_equal(f.cookie, 0x10);
 	assert_int_equal(f.cookie_mask, 0xf0);
+	ofp_flow_free(&f);
+	/* both, in either order: select cookie 1, set it to 0 (ovs-ofctl(8)) */
+	parse_ok("cookie=0,ip,cookie=1/-1 actions=drop", OFP_PARSE_MODIFY, &f);
+	assert_true(f.set_cookie);
+	assert_int_equal(f.new_cookie, 0);
+	assert_int_equal(f.cookie, 1);
+	assert_int_equal(f.cookie_mask, UINT64_MAX);
+	ofp_flow_free(&f);
+	/* an add never sets these */
+	parse_ok("cookie=7 actions=drop", OFP_PARSE_ADD, &f);
+	assert_false(f.set_cookie);
+	assert_int_equal(f.cookie, 7);
 	ofp_flow_free(&f);
 }
 
@@ -346,9 +360,9 @@ static void test_output_actions(void **state)
 	struct ofp_flow f;
 
 	(void)state;
-	parse_acts("", "output:2,3,in_port,local,flood,all,normal,NORMAL", &f);
+	parse_acts("", "output:2,3,in_port,65279,flood,all,normal,NORMAL", &f);
 	assert_int_equal(f.n_actions, 8);
-	static const uint32_t ports[] = { 2, 3, OFPP_IN_PORT, OFPP_LOCAL, OFPP_FLOOD,
+	static const uint32_t ports[] = { 2, 3, OFPP_IN_PORT, OFPP_MAX - 1, OFPP_FLOOD,
 					  OFPP_ALL, OFPP_NORMAL, OFPP_NORMAL };
 	for (size_t i = 0; i < 8; i++) {
 		assert_int_equal(f.actions[i].type, OFPACT_OUTPUT);
@@ -510,7 +524,7 @@ static void test_table_actions(void **state)
 
 	(void)state;
 	parse_ok("table=1 actions=resubmit(,2),resubmit(3,4),resubmit:5,resubmit(in_port,0),"
-		 "resubmit(local),write_metadata:0x10/0xff,goto_table:7", OFP_PARSE_ADD, &f);
+		 "resubmit(9),write_metadata:0x10/0xff,goto_table:7", OFP_PARSE_ADD, &f);
 	assert_int_equal(f.n_actions, 7);
 	assert_int_equal(f.actions[0].type, OFPACT_RESUBMIT);
 	assert_int_equal(f.actions[0].resubmit.in_port, OFPP_IN_PORT);
@@ -521,7 +535,7 @@ static void test_table_actions(void **state)
 	assert_int_equal(f.actions[2].resubmit.table, 255);
 	assert_int_equal(f.actions[3].resubmit.in_port, OFPP_IN_PORT);
 	assert_int_equal(f.actions[3].resubmit.table, 0);
-	assert_int_equal(f.actions[4].resubmit.in_port, OFPP_LOCAL);
+	assert_int_equal(f.actions[4].resubmit.in_port, 9);
 	assert_int_equal(f.actions[4].resubmit.table, 255);
 	assert_int_equal(f.actions[5].type, OFPACT_WRITE_METADATA);
 	assert_int_equal(f.actions[5].metadata.value, 0x10);

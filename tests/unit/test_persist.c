@@ -1,5 +1,6 @@
 /* The agent's batched, journaled table changes (agent/daemon/persist.h),
- * driven in-process with a counting datapath: one revalidation and one
+ * driven in-process on the userspace datapath (no root): one revalidation
+ * (a pass of the revalidator) and one
  * journal batch per batch of requests, pipelined requests on one control
  * connection answered in order after one commit, command deletes as one
  * record and timeouts as strict deletes, snapshots (start, replace-flows,
@@ -17,38 +18,33 @@
 #include <sys/un.h>
 
 #include "agent/daemon/agent.h"
+#include "agent/daemon/dp_xs.h"
 #include "agent/daemon/state_file.h"
 
 static char dir[64];
 static struct xs_agent agent;
-static int n_reval;
+static uint64_t passes0;
 
-static void count_reval(struct xs_agent *a)
-{
-	(void)a;
-	n_reval++;
-}
+/* Full revalidator passes since the setup. */
+#define n_reval ((int)(agent.dp->reval.passes - passes0))
 
-static const struct xs_agent_dp_ops counting = {
-	.name = "counting",
-	.tables_changed = count_reval,
-};
-
-/* An agent for bridge tj0 in a private run directory, serving (its
- * control socket open), after its first snapshot. */
+/* An agent for bridge tj0 on the userspace datapath in a private run
+ * directory, serving (its control socket open), after its first
+ * snapshot. */
 static int setup(void **state)
 {
-	struct xs_agent_opts o = { .bridge = "tj0" };
+	struct xs_agent_opts o = { .bridge = "tj0", .datapath = "dummy" };
+	char why[256];
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/xsh-persist-%d", (int)getpid());
 	mkdir(dir, 0700);
 	setenv("XS_RUN_DIR", dir, 1);
-	if (xs_agent_init(&agent, &o, &counting) ||
+	if (xs_agent_init(&agent, &o, NULL) || xs_bridge_dp_open(&agent, why, sizeof(why)) ||
 	    xs_ctl_server_open(&agent.ctl, agent.sock_path))
 		return -1;
 	xs_agent_tables_changed(&agent);
-	n_reval = 0;
+	passes0 = agent.dp->reval.passes;
 	return 0;
 }
 
@@ -207,9 +203,9 @@ static void test_batch_commits_once(void **state)
 static void test_deletes(void **state)
 {
 	const char *del[] = { "del-flows", "cookie=0x10/0xf0,udp" };
-	struct ofp_flow f;
-	struct xs_err err;
+	const struct ft_rule **v;
 	char out[256], *text;
+	long n;
 
 	(void)state;
 	add_flow("cookie=0x11,priority=1,udp,tp_dst=1 actions=drop");
@@ -221,13 +217,16 @@ static void test_deletes(void **state)
 	assert_int_equal(agent.pipeline->n_rules, 2);
 	assert_int_equal(count_lines(agent.persist.journal_path, "del "), 1);
 
-	/* as xs_reval_tick's timeout pass: a strict delete, then the save */
-	memset(&err, 0, sizeof(err));
-	ofp_flow_init(&f);
-	assert_int_equal(ofp_parse_flow("table=2,priority=5,tcp,tp_dst=80", OFP_PARSE_DELETE, &f,
-					&err), 0);
-	assert_int_equal(ft_delete(agent.pipeline, &f, true, OFPP_NONE, NULL), 0);
-	assert_int_equal(xs_agent_save_state(&agent), 0);
+	/* the rule's idle time runs out: the revalidator's tick removes it
+	 * and the datapath side saves */
+	n = ft_collect(agent.pipeline, &v);
+	for (long i = 0; i < n; i++)
+		if (v[i]->idle_timeout) {
+			((struct ft_rule *)v[i])->created_ms -= 6000;
+			((struct ft_rule *)v[i])->used_ms -= 6000;
+		}
+	free(v);
+	xs_bridge_dp_tick(&agent);
 	text = slurp(agent.persist.journal_path);
 	assert_non_null(strstr(text, "\ndel strict table=2, priority=5,tcp,tp_dst=80\ncommit 1 "));
 	free(text);
@@ -238,16 +237,16 @@ static void test_deletes(void **state)
 /* Ports are journaled as they are attached and detached. */
 static void test_ports(void **state)
 {
-	const char *attach[] = { "attach", "lo=9" };
-	const char *detach[] = { "detach", "lo" };
+	const char *attach[] = { "attach", "p9=9" };
+	const char *detach[] = { "detach", "p9" };
 	char out[256];
 
 	(void)state;
 	assert_int_equal(run(attach, 2, out, sizeof(out)), 0);
-	assert_int_equal(count_lines(agent.persist.journal_path, "port lo 9"), 1);
+	assert_int_equal(count_lines(agent.persist.journal_path, "port p9 9"), 1);
 	check_restorable();
 	assert_int_equal(run(detach, 2, out, sizeof(out)), 0);
-	assert_int_equal(count_lines(agent.persist.journal_path, "unport lo"), 1);
+	assert_int_equal(count_lines(agent.persist.journal_path, "unport p9"), 1);
 	assert_int_equal(n_reval, 2);
 	check_restorable();
 }
@@ -441,7 +440,7 @@ static void test_pipelined_requests(void **state)
  * what to do; a journal without a snapshot removed. */
 static void test_load_state(void **state)
 {
-	struct xs_agent_opts o = { .bridge = "tj0" };
+	struct xs_agent_opts o = { .bridge = "tj0", .no_datapath = true };
 	struct xs_agent b;
 	struct xs_state st;
 	char why[1024] = "", *text, want[512];
@@ -453,7 +452,7 @@ static void test_load_state(void **state)
 	f = fopen(agent.persist.journal_path, "a");
 	fputs("add priority=3,arp actions=drop\n", f); /* no commit: torn */
 	fclose(f);
-	assert_int_equal(xs_agent_init(&b, &o, &counting), 0);
+	assert_int_equal(xs_agent_init(&b, &o, NULL), 0);
 	assert_int_equal(xs_agent_load_state(&b, &st, why, sizeof(why)), 0);
 	assert_int_equal(b.pipeline->n_rules, 2);
 	assert_int_equal(b.persist.gen, 1);
@@ -468,7 +467,7 @@ static void test_load_state(void **state)
 	fputs(text, f);
 	fclose(f);
 	free(text);
-	assert_int_equal(xs_agent_init(&b, &o, &counting), 0);
+	assert_int_equal(xs_agent_init(&b, &o, NULL), 0);
 	assert_int_equal(xs_agent_load_state(&b, &st, why, sizeof(why)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:3: the batch from line 2 fails its checksum",
 		 agent.persist.journal_path);
@@ -481,7 +480,7 @@ static void test_load_state(void **state)
 
 	/* a journal without its snapshot: removed, nothing restored */
 	unlink(agent.state_path);
-	assert_int_equal(xs_agent_init(&b, &o, &counting), 0);
+	assert_int_equal(xs_agent_init(&b, &o, NULL), 0);
 	assert_int_equal(xs_agent_load_state(&b, &st, why, sizeof(why)), -ENOENT);
 	assert_int_equal(access(agent.persist.journal_path, F_OK), -1);
 	xs_agent_fini(&b);

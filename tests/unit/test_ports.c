@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/datapath/ports.h"
+#include "agent/bridge/ports.h"
+#include "agent/datapath/port_hw.h"
 
 static void test_spec_parse(void **state)
 {
@@ -68,17 +69,15 @@ static void test_add_lookup_del(void **state)
 	assert_int_equal(p->ofport, 2); /* lowest free */
 	assert_int_equal(xs_ports_add(&t, "d", 13, 0, &p), 0);
 	assert_int_equal(p->ofport, 4);
-	assert_int_equal(p->tx, XS_TX_UNKNOWN);
-	assert_int_equal(p->xdp.how, XS_XDP_HOW_NONE);
 	assert_int_equal(t.n, 4);
 	/* sorted by number */
 	for (size_t i = 0; i < t.n; i++)
 		assert_int_equal(t.ports[i].ofport, i + 1);
 	assert_string_equal(xs_ports_by_ofport(&t, 3)->name, "b");
-	assert_int_equal(xs_ports_by_name(&t, "c")->ifindex, 12);
-	assert_int_equal(xs_ports_by_ifindex(&t, 13)->ofport, 4);
+	assert_int_equal(xs_ports_by_name(&t, "c")->dp_port, 12);
+	assert_int_equal(xs_ports_by_dp_port(&t, 13)->ofport, 4);
 	assert_null(xs_ports_by_name(&t, "zz"));
-	assert_null(xs_ports_by_ifindex(&t, 99));
+	assert_null(xs_ports_by_dp_port(&t, 99));
 	assert_null(xs_ports_by_ofport(&t, 5));
 
 	assert_int_equal(xs_ports_del(&t, "c"), 0);
@@ -110,11 +109,11 @@ static void test_add_errors(void **state)
 	assert_int_equal(xs_ports_add(&t, "top", 11, XS_OFPORT_MAX, &p), 0);
 
 	char name[IF_NAMESIZE];
-	for (int i = 2; i < XS_MAX_PORTS; i++) {
+	for (int i = 2; i < XS_BRIDGE_MAX_PORTS; i++) {
 		snprintf(name, sizeof(name), "p%d", i);
 		assert_int_equal(xs_ports_add(&t, name, 100 + i, 0, NULL), 0);
 	}
-	assert_int_equal(t.n, XS_MAX_PORTS);
+	assert_int_equal(t.n, XS_BRIDGE_MAX_PORTS);
 	assert_int_equal(xs_ports_add(&t, "full", 5000, 0, &p), -ENOSPC);
 	xs_ports_free(&t);
 }
@@ -151,7 +150,7 @@ static int del_veth(void **state)
 static void test_probe_tx_veth(void **state)
 {
 	char cmd[256], driver[32];
-	struct xs_port p;
+	struct xs_port_hw p;
 
 	(void)state;
 	xs_test_require_bpf();

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,76 @@ static void test_json_failure(void **state)
 	free(out);
 }
 
+/* "1,2,...,N" without @skip, into a heap string. */
+static char *port_run(unsigned n, unsigned skip)
+{
+	char *s = malloc((size_t)n * 6 + 1), *p = s;
+
+	assert_non_null(s);
+	*s = 0;
+	for (unsigned i = 1; i <= n; i++)
+		if (i != skip)
+			p += sprintf(p, "%s%u", p == s ? "" : ",", i);
+	return s;
+}
+
+/* A flood on a 64-port bridge (given in shuffled order): one broadcast in
+ * the datapath, printed as OVS prints a flood: each other port, in port
+ * order; a rewrite before it shows once, before the ports. The megaflow
+ * is in_port alone. */
+static void test_flood_64_ports(void **state)
+{
+	static uint32_t ports[64];
+	char *out, *want_ports, want[1024];
+	(void)state;
+
+	for (unsigned i = 0; i < 64; i++)
+		ports[i] = (i * 37) % 64 + 1; /* 37 is prime to 64: a permutation */
+	ft.ports = ports;
+	ft.n_ports = 64;
+	load("in_port=5,actions=flood\n"
+	     "in_port=6,actions=mod_dl_dst:02:00:00:00:00:0d,all\n");
+	out = trace("in_port=5,udp", false, 0);
+	want_ports = port_run(64, 5);
+	snprintf(want, sizeof(want), "\nFinal flow: unchanged\nMegaflow: in_port=5\n"
+		 "Datapath actions: %s\n", want_ports);
+	assert_non_null(strstr(out, "\n 0. in_port=5, priority 32768\n    FLOOD\n"));
+	assert_non_null(strstr(out, want));
+	free(out);
+	free(want_ports);
+
+	out = trace("in_port=6,udp", true, 0);
+	want_ports = port_run(64, 6);
+	snprintf(want, sizeof(want), "\"datapath_actions\":\"set(eth(dst=02:00:00:00:00:0d)),%s\","
+		 "\"error\":null", want_ports);
+	assert_non_null(strstr(out, want));
+	free(out);
+	free(want_ports);
+}
+
+/* A bridge of XS_MAX_PORTS ports: every other port printed, none cut. */
+static void test_flood_1024_ports(void **state)
+{
+	static uint32_t ports[1024];
+	char *out, *want_ports, *want;
+	(void)state;
+
+	for (unsigned i = 0; i < 1024; i++)
+		ports[i] = i + 1;
+	ft.ports = ports;
+	ft.n_ports = 1024;
+	load("actions=flood\n");
+	out = trace("in_port=1000", false, 0);
+	want_ports = port_run(1024, 1000);
+	want = malloc(strlen(want_ports) + 64);
+	assert_non_null(want);
+	sprintf(want, "\nDatapath actions: %s\n", want_ports);
+	assert_non_null(strstr(out, want));
+	free(want);
+	free(out);
+	free(want_ports);
+}
+
 static void test_megaflow_match(void **state)
 {
 	struct ofp_key k;
@@ -169,6 +240,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_64_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_1024_ports, setup, teardown),
 		cmocka_unit_test(test_megaflow_match),
 	};
 

@@ -249,6 +249,35 @@ static void test_in_port_output(void **state)
 	check("in_port=2", 0);
 }
 
+/* The parser refuses LOCAL, but load can still write 65534 (or another
+ * reserved number) into in_port: output:in_port then goes nowhere, with a
+ * note, and the outputs before and after still happen. */
+static void test_no_local_port(void **state)
+{
+	struct xlate_trace trace = { 0 };
+	struct xlate_result res = { .trace = &trace };
+	struct ofp_key k = packet("in_port=1,ip");
+	bool noted = false;
+	(void)state;
+
+	load("in_port=1,actions=output:2,load:0xfffe->NXM_OF_IN_PORT[],in_port,output:3\n"
+	     "in_port=4,actions=load:0xfffb->NXM_OF_IN_PORT[],output:in_port\n");
+	reset_want();
+	want_output(2);
+	want_output(3);
+	check("in_port=1,ip", 0);
+	reset_want();
+	check("in_port=4", 0);
+
+	assert_int_equal(xlate(&ft, &k, &res), 0);
+	for (size_t i = 0; i < trace.n_events; i++)
+		noted |= trace.events[i].type == XEV_NOTE &&
+			 !strcmp(trace.events[i].note, "output to LOCAL: this bridge has no "
+				 "such port: dropped");
+	assert_true(noted);
+	xlate_trace_free(&trace);
+}
+
 static void test_resubmit_in_port(void **state)
 {
 	(void)state;
@@ -428,6 +457,11 @@ static void test_vlan(void **state)
 	check("in_port=2", 0);
 }
 
+static void want_broadcast(void)
+{
+	want_act(XS_ACT_OUTPUT)->flags = XS_OUT_F_BROADCAST;
+}
+
 static void test_controller_and_flood(void **state)
 {
 	static const uint32_t ports[] = { 1, 2, 3 };
@@ -443,12 +477,95 @@ static void test_controller_and_flood(void **state)
 	a = want_act(XS_ACT_TO_AGENT);
 	a->arg = XS_UPCALL_ACTION;
 	check("in_port=1", 0);
+	/* one broadcast, not an output per other port */
 	reset_want();
-	want_output(1);
-	want_output(3);
+	want_broadcast();
 	check("in_port=2", 0);
 	reset_want();
 	check("in_port=3", -EOPNOTSUPP);
+}
+
+/* flood and all are the same single action, for any number of ports (64
+ * here: four times XS_MAX_ACTIONS); a rewrite before it is committed
+ * first, actions after it run after it, the mask is in_port plus what the
+ * rewrites read. */
+static void test_flood_one_action(void **state)
+{
+	static uint32_t ports[64];
+	struct xs_action *a;
+	(void)state;
+
+	for (unsigned i = 0; i < 64; i++)
+		ports[i] = i + 1;
+	ft.ports = ports;
+	ft.n_ports = 64;
+	load("in_port=1,actions=flood\n"
+	     "in_port=2,actions=all\n"
+	     "in_port=3,actions=mod_dl_dst:02:00:00:00:00:0d,flood,mod_dl_dst:02:00:00:00:00:0e,"
+	     "output:7\n"
+	     "in_port=4,actions=flood,all\n");
+	reset_want();
+	want_broadcast();
+	check("in_port=1", 0);
+	reset_want();
+	want_broadcast();
+	check("in_port=2", 0);
+	check("in_port=2,tcp,nw_src=10.0.0.1", 0); /* nothing else read */
+
+	reset_want();
+	a = want_act(XS_ACT_SET_ETH_DST);
+	memcpy(a->u.mac, "\x02\0\0\0\0\x0d", 6);
+	want_broadcast();
+	a = want_act(XS_ACT_SET_ETH_DST);
+	memcpy(a->u.mac, "\x02\0\0\0\0\x0e", 6);
+	want_output(7);
+	memset(want_mask.dl_dst, 0xff, 6);
+	check("in_port=3", 0);
+
+	/* two floods are two copies per port, as OVS does */
+	reset_want();
+	want_broadcast();
+	want_broadcast();
+	check("in_port=4", 0);
+}
+
+/* After an action rewrote in_port, OpenFlow's flood leaves out the new
+ * in_port, not the ingress port the datapath's broadcast leaves out:
+ * one output per port but the new in_port (the ingress port included). */
+static void test_flood_after_in_port_write(void **state)
+{
+	static const uint32_t ports[] = { 1, 2, 3, 4 };
+	(void)state;
+
+	ft.ports = ports;
+	ft.n_ports = 4;
+	load("in_port=1,actions=load:3->NXM_OF_IN_PORT[],flood\n"
+	     "in_port=2,actions=load:2->NXM_OF_IN_PORT[],all\n");
+	reset_want();
+	want_output(1);
+	want_output(2);
+	want_output(4);
+	check("in_port=1", 0);
+	/* written, but to the same port: the broadcast says it */
+	reset_want();
+	want_broadcast();
+	check("in_port=2", 0);
+}
+
+/* The explicit outputs of a flood after an in_port write are bounded by
+ * XS_MAX_ACTIONS: 18 ports are too many (a drop, -E2BIG), as any list. */
+static void test_flood_after_in_port_write_limit(void **state)
+{
+	static uint32_t ports[18];
+	(void)state;
+
+	for (unsigned i = 0; i < 18; i++)
+		ports[i] = i + 1;
+	ft.ports = ports;
+	ft.n_ports = 18;
+	load("in_port=1,actions=load:3->NXM_OF_IN_PORT[],flood\n");
+	reset_want();
+	check("in_port=1", -E2BIG);
 }
 
 static void test_move_through_register(void **state)
@@ -507,6 +624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_goto_and_partial_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_masked_tos, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_in_port_output, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_local_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resubmit_in_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resubmit_fanout_limit, setup, teardown),
@@ -516,6 +634,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dec_ttl_ordering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vlan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_controller_and_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_one_action, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_through_register, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_and_trace, setup, teardown),
 	};

@@ -1,9 +1,13 @@
-/* The bridge's port table: interface name and index, OpenFlow port number,
- * XDP/TC attachment, and whether an XDP redirect into the port delivers.
+/* The fast path on one interface of the XDP provider: the attached XDP
+ * program and TC filter, and whether an XDP redirect into it delivers.
  *
- * Port numbers. "IFACE=N" asks for OpenFlow port N (1..XS_OFPORT_MAX);
- * plain "IFACE" takes the lowest free number. Numbers are not reused while
- * the port exists; a detached port's number is free again.
+ * Attach. Our XDP program goes on first: a previous run's program (named
+ * like ours, alone on the hook) is swapped for ours with one atomic
+ * XDP_FLAGS_REPLACE, so a restart drops no frame; otherwise through libxdp
+ * (its dispatcher, or alone where the dispatcher cannot load), else with
+ * bpf_xdp_attach. Then our TC ingress filter (clsact, created if missing).
+ * Without force, a foreign program or filter is refused, and so is our own
+ * program while another bridge's agent runs (probably its port).
  *
  * Redirect into a port (tx). XDP_REDIRECT from a natively attached ingress
  * hands the frame to the output driver's ndo_xdp_xmit. A veth accepts it only
@@ -20,19 +24,16 @@
  * ports; a stale XS_TX_TC only costs speed, a stale XS_TX_XDP loses frames,
  * which is why the fallback leans to TC. (An ingress attached in SKB mode
  * redirects through the stack and reaches any port.) */
-#ifndef XS_DATAPATH_PORTS_H
-#define XS_DATAPATH_PORTS_H
+#ifndef XS_DATAPATH_PORT_HW_H
+#define XS_DATAPATH_PORT_HW_H
 
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent/control/proto.h"
 #include "agent/datapath/attach.h"
-#include "common/error.h"
-#include "xdpswitch/datapath.h"
-
-#define XS_OFPORT_MAX 0xfeffu   /* highest OpenFlow port number (OFPP_MAX - 1) */
 
 enum xs_port_tx {
 	XS_TX_UNKNOWN = 0, /* not probed */
@@ -40,53 +41,45 @@ enum xs_port_tx {
 	XS_TX_TC,          /* output here through the TC stage */
 };
 
-struct xs_port {
+struct xs_port_hw {
 	char name[IF_NAMESIZE];
 	int ifindex;
-	uint32_t ofport;
 	enum xs_port_tx tx;
 	char tx_why[64];        /* how tx was decided, for `show` */
 	struct xs_xdp_link xdp; /* how = XS_XDP_HOW_NONE until attached */
 	struct xs_tc_link tc;
 };
 
-/* Ports sorted by OpenFlow port number. */
-struct xs_port_table {
-	struct xs_port *ports;
-	size_t n;
-	size_t cap;
+struct xs_port_hw_cfg {
+	int xdp_fd, tc_fd;      /* programs to attach; -1: none */
+	enum xs_xdp_mode mode;  /* XS_XDP_MODE_AUTO unless asked */
+	bool no_libxdp;
+	const char *bridge;     /* ours, to tell another bridge's agent */
 };
 
-/* Parses "IFACE" or "IFACE=OFPORT" (the agent's command line and
- * `xdpswitch attach`). *ofport = 0 when none was given. Returns 0 or
- * -EINVAL with err (column of the problem) set. */
-int xs_port_spec_parse(const char *spec, char name[IF_NAMESIZE], uint32_t *ofport,
-		       struct xs_err *err);
+/* Attaches to interface @name (see above) and probes tx into *@p. @note
+ * gets what the log should say ("" if nothing: a program replaced, a
+ * libxdp fallback). On error nothing stays attached and @why says what is
+ * wrong: -ENODEV (no such interface), -EBUSY (a foreign program or filter,
+ * or another bridge's; force takes it), -errno. */
+int xs_port_hw_attach(const struct xs_port_hw_cfg *c, const char *name, bool force,
+		      struct xs_port_hw *p, char *note, size_t note_size, char *why,
+		      size_t why_size);
 
-void xs_ports_init(struct xs_port_table *t);
-/* Frees the table; does not detach anything (see the agent for that). */
-void xs_ports_free(struct xs_port_table *t);
+/* Detaches what xs_port_hw_attach attached (the clsact qdisc too if it
+ * was created for us). Returns 0, or the first error with @note set. */
+int xs_port_hw_detach(struct xs_port_hw *p, char *note, size_t note_size);
 
-/* Adds a port (not attached, tx unknown). ofport 0 = lowest free number.
- * Returns the new port through *out (valid until the next add/del), or
- * -EEXIST (name or ifindex already a port), -EADDRINUSE (ofport taken),
- * -ERANGE (ofport above XS_OFPORT_MAX), -ENOSPC (XS_MAX_PORTS ports, or no
- * free number), -EINVAL (empty or too long name, ifindex <= 0), -ENOMEM. */
-int xs_ports_add(struct xs_port_table *t, const char *name, int ifindex, uint32_t ofport,
-		 struct xs_port **out);
+/* Probes tx again; true if it changed. */
+bool xs_port_hw_reprobe(struct xs_port_hw *p);
 
-/* Removes a port from the table (the caller detached it). Returns 0 or
- * -ENOENT. */
-int xs_ports_del(struct xs_port_table *t, const char *name);
-
-/* Look-ups; NULL when absent. */
-struct xs_port *xs_ports_by_name(const struct xs_port_table *t, const char *name);
-struct xs_port *xs_ports_by_ifindex(const struct xs_port_table *t, int ifindex);
-struct xs_port *xs_ports_by_ofport(const struct xs_port_table *t, uint32_t ofport);
+/* "ifindex 5, xdp native (libxdp), tc ingress, tx tc (why)", or JSON
+ * members without braces. */
+void xs_port_hw_describe(const struct xs_port_hw *p, struct xs_ctl_buf *out, bool json);
 
 /* Decides p->tx and p->tx_why as described above. Returns 0, or -errno
  * when the interface is gone (tx is then XS_TX_UNKNOWN). */
-int xs_port_probe_tx(struct xs_port *p);
+int xs_port_probe_tx(struct xs_port_hw *p);
 
 /* The kernel's xdp-features bits of ifindex (NETDEV_XDP_ACT_*), from the
  * netdev generic netlink family. Returns 0, -EOPNOTSUPP (no such family:

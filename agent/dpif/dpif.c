@@ -1,0 +1,16 @@
+/* The datapath providers by name (xdpswitch agent --datapath TYPE). */
+#include "agent/dpif/dpif.h"
+
+#include <string.h>
+
+const struct xs_dpif_class *xs_dpif_class_by_type(const char *type)
+{
+	static const struct xs_dpif_class *const classes[] = { &xs_dpif_xdp, &xs_dpif_dummy };
+
+	if (!type)
+		return NULL;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (!strcmp(classes[i]->type, type))
+			return classes[i];
+	return NULL;
+}

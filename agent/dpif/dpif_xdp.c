@@ -1,0 +1,564 @@
+/* The XDP/TC provider of the datapath interface: the switch's fast path
+ * (agent/datapath/dp.h) with maps pinned per bridge. It decides where each
+ * megaflow runs: in XDP when the list has no output, or ends in one output
+ * to a port that takes XDP redirects, or ends in a flood and every port
+ * takes XDP redirects (a devmap broadcast); in the TC stage otherwise. */
+#include "agent/dpif/dpif_xdp.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "agent/daemon/cleanup.h"
+#include "agent/datapath/bpf_env.h"
+#include "agent/datapath/dp.h"
+#include "agent/datapath/port_events.h"
+#include "agent/datapath/port_hw.h"
+
+struct dpif_xdp {
+	struct xs_dpif up;
+	struct xs_dp *dp;        /* NULL for the object provider */
+	struct bpf_object *obj;  /* the object provider's programs */
+	char pin_dir[128];
+	struct xs_port_hw_cfg hw_cfg;
+	char bridge[32];
+	struct xs_port_hw *ports; /* by datapath port = ifindex */
+	size_t n_ports, cap_ports;
+	bool noted_no_dispatcher; /* the note was given once */
+	struct xs_port_events *events; /* NULL: the kernel tells nothing, poll */
+};
+
+static struct dpif_xdp *cast(struct xs_dpif *d)
+{
+	return (struct dpif_xdp *)d;
+}
+
+static struct xs_port_hw *find_port(const struct dpif_xdp *x, uint32_t port)
+{
+	for (size_t i = 0; i < x->n_ports; i++)
+		if ((uint32_t)x->ports[i].ifindex == port)
+			return &x->ports[i];
+	return NULL;
+}
+
+static bool xdp_tx(const struct dpif_xdp *x, uint32_t port)
+{
+	const struct xs_port_hw *p = find_port(x, port);
+
+	return p && p->tx == XS_TX_XDP;
+}
+
+/* The stage of a list (XS_MF_F_XDP or 0), see the file comment. XDP can
+ * redirect a frame once, so one output, at the end. */
+static uint16_t stage_flags(const struct dpif_xdp *x, const struct xs_action *a, uint16_t n)
+{
+	unsigned outputs = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		outputs += a[i].type == XS_ACT_OUTPUT;
+	if (!outputs)
+		return XS_MF_F_XDP;
+	if (outputs > 1 || a[n - 1].type != XS_ACT_OUTPUT)
+		return 0;
+	if (!(a[n - 1].flags & XS_OUT_F_BROADCAST))
+		return xdp_tx(x, a[n - 1].arg) ? XS_MF_F_XDP : 0;
+	for (size_t i = 0; i < x->n_ports; i++)
+		if (x->ports[i].tx != XS_TX_XDP)
+			return 0;
+	return XS_MF_F_XDP;
+}
+
+/* The ports' attach settings. */
+static void configure_ports(struct dpif_xdp *x, const struct xs_dpif_config *cfg)
+{
+	snprintf(x->bridge, sizeof(x->bridge), "%s", cfg->bridge ? cfg->bridge : "");
+	x->hw_cfg.mode = (enum xs_xdp_mode)cfg->xdp_mode;
+	x->hw_cfg.no_libxdp = cfg->no_libxdp;
+}
+
+int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, bool attach, struct xs_dpif **out)
+{
+	struct dpif_xdp *x;
+
+	if (!dp || !out || (pin_dir && strlen(pin_dir) >= sizeof(x->pin_dir)))
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->up.cls = &xs_dpif_xdp;
+	x->dp = dp;
+	snprintf(x->pin_dir, sizeof(x->pin_dir), "%s", pin_dir ? pin_dir : "");
+	x->hw_cfg.xdp_fd = attach ? xs_dp_xdp_prog_fd(dp) : -1;
+	x->hw_cfg.tc_fd = attach ? xs_dp_tc_prog_fd(dp) : -1;
+	x->hw_cfg.bridge = x->bridge;
+	/* Without notifications (kernel before 6.3) the ports are polled. */
+	if (xs_port_events_open(&x->events))
+		x->events = NULL;
+	*out = &x->up;
+	return 0;
+}
+
+static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
+		    size_t why_size)
+{
+	struct xs_dp_opts o = { .max_flows = cfg->max_flows, .miss_rate = cfg->miss_rate,
+				.miss_burst = cfg->miss_burst };
+	char pin_dir[128];
+	struct xs_dp *dp;
+	int err;
+
+	err = xs_bpf_env_prepare(cfg->verbose, why, why_size);
+	if (err)
+		return err;
+	err = xs_cleanup_pin_dir(cfg->bridge, pin_dir, sizeof(pin_dir));
+	if (err) {
+		snprintf(why, why_size, "bridge name too long for a pin directory");
+		return err;
+	}
+	o.pin_dir = pin_dir;
+	err = xs_dp_open(&o, &dp);
+	if (err) {
+		snprintf(why, why_size, "cannot load the fast path (maps pinned under %s): %s",
+			 pin_dir, strerror(-err));
+		return err;
+	}
+	err = xs_dpif_xdp_wrap(dp, pin_dir, true, out);
+	if (err) {
+		snprintf(why, why_size, "out of memory");
+		xs_dp_close(dp);
+		xs_dp_unpin(pin_dir);
+		return err;
+	}
+	configure_ports(cast(*out), cfg);
+	return 0;
+}
+
+/* The maps stay pinned when the fast path is to keep forwarding for the
+ * next agent; otherwise nothing is left behind. */
+static void xdp_close(struct xs_dpif *d, bool keep)
+{
+	struct dpif_xdp *x = cast(d);
+	char note[256];
+
+	/* A stop that keeps the fast path leaves the ports attached. */
+	while (!keep && x->n_ports)
+		xs_port_hw_detach(&x->ports[--x->n_ports], note, sizeof(note));
+	xs_port_events_close(x->events);
+	xs_dp_close(x->dp);
+	bpf_object__close(x->obj);
+	if (!keep && x->pin_dir[0])
+		xs_dp_unpin(x->pin_dir);
+	free(x->ports);
+	free(x);
+}
+
+static int xdp_port_add(struct xs_dpif *d, const char *name, uint32_t flags, uint32_t *port,
+			char *note, size_t note_size, char *why, size_t why_size)
+{
+	struct dpif_xdp *x = cast(d);
+	struct xs_port_hw hw;
+	size_t used;
+	int err;
+
+	if (x->n_ports == x->cap_ports) {
+		size_t cap = x->cap_ports ? 2 * x->cap_ports : 16;
+		struct xs_port_hw *v = realloc(x->ports, cap * sizeof(*v));
+
+		if (!v) {
+			snprintf(why, why_size, "out of memory");
+			return -ENOMEM;
+		}
+		x->ports = v;
+		x->cap_ports = cap;
+	}
+	if (x->n_ports >= XS_MAX_PORTS) {
+		snprintf(why, why_size, "the datapath has %d ports already", XS_MAX_PORTS);
+		return -ENOSPC;
+	}
+	/* Before attaching: a second attach would replace our own program. */
+	if (find_port(x, if_nametoindex(name))) {
+		snprintf(why, why_size, "'%s' is already a port of the datapath", name);
+		return -EEXIST;
+	}
+	err = xs_port_hw_attach(&x->hw_cfg, name, flags & XS_DPIF_PORT_F_FORCE, &hw, note,
+				note_size, why, why_size);
+	if (err)
+		return err;
+	if (flags & XS_DPIF_PORT_F_OWNS_QDISC)
+		hw.tc.created_qdisc = true;
+	err = x->dp ? xs_dp_port_add(x->dp, (uint32_t)hw.ifindex) : 0;
+	if (err) {
+		snprintf(why, why_size, "adding ifindex %d to the output ports: %s", hw.ifindex,
+			 strerror(-err));
+		xs_port_hw_detach(&hw, note, note_size);
+		return err;
+	}
+	used = strlen(note);
+	if (hw.xdp.how == XS_XDP_HOW_LIBXDP_LEGACY && !x->noted_no_dispatcher && used < note_size) {
+		snprintf(note + used, note_size - used, "%slibxdp's multi-program dispatcher "
+			 "cannot load here (libbpf's messages above); libxdp attaches the "
+			 "program alone", used ? "; " : "");
+		x->noted_no_dispatcher = true;
+	}
+	x->ports[x->n_ports++] = hw;
+	*port = (uint32_t)hw.ifindex;
+	return 0;
+}
+
+static int xdp_port_del(struct xs_dpif *d, uint32_t port, char *note, size_t note_size)
+{
+	struct dpif_xdp *x = cast(d);
+	struct xs_port_hw *p = find_port(x, port);
+	int err;
+
+	note[0] = '\0';
+	if (!p)
+		return -ENOENT;
+	if (x->dp)
+		xs_dp_port_del(x->dp, port);
+	err = xs_port_hw_detach(p, note, note_size);
+	*p = x->ports[--x->n_ports];
+	return err;
+}
+
+static uint32_t xdp_port_flags(struct xs_dpif *d, uint32_t port)
+{
+	const struct xs_port_hw *p = find_port(cast(d), port);
+
+	return p && p->tc.created_qdisc ? XS_DPIF_PORT_F_OWNS_QDISC : 0;
+}
+
+static void xdp_port_show(struct xs_dpif *d, uint32_t port, struct xs_ctl_buf *out, bool json)
+{
+	const struct xs_port_hw *p = find_port(cast(d), port);
+
+	if (p)
+		xs_port_hw_describe(p, out, json);
+}
+
+/* A veth peer gains or loses its XDP program or GRO at any time: the
+ * ports the kernel's notifications name are probed again (all of them
+ * when some notifications were lost, or when there are none to read). */
+static int xdp_ports_refresh(struct xs_dpif *d, uint32_t *changed, size_t max)
+{
+	struct dpif_xdp *x = cast(d);
+	uint32_t named[256];
+	bool all = !x->events;
+	size_t n = 0;
+	int n_named = 0;
+
+	if (x->events) {
+		n_named = xs_port_events_read(x->events, named, 256, &all);
+		if (n_named < 0) {
+			all = true;
+			n_named = 0;
+		}
+	}
+	for (size_t i = 0; i < x->n_ports; i++) {
+		struct xs_port_hw *p = &x->ports[i];
+		bool probe = all;
+
+		for (int k = 0; k < n_named && !probe; k++)
+			probe = named[k] == (uint32_t)p->ifindex;
+		if (probe && xs_port_hw_reprobe(p) && n < max)
+			changed[n++] = (uint32_t)p->ifindex;
+	}
+	return (int)n;
+}
+
+static int xdp_ports_fd(struct xs_dpif *d)
+{
+	return xs_port_events_fd(cast(d)->events);
+}
+
+static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
+{
+	struct dpif_xdp *x = cast(d);
+
+	return x->dp ? xs_dp_ports_sync(x->dp, ports, n) : 0;
+}
+
+static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
+			const struct xs_flow_key *mask, const struct xs_action *actions,
+			uint16_t n_actions, struct xs_flow_handle *out)
+{
+	struct dpif_xdp *x = cast(d);
+
+	if (n_actions > XS_MAX_ACTIONS || (n_actions && !actions))
+		return -EINVAL;
+	return xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
+				  stage_flags(x, actions, n_actions), out);
+}
+
+static int xdp_flow_modify(struct xs_dpif *d, struct xs_flow_handle *h,
+			   const struct xs_action *actions, uint16_t n_actions)
+{
+	struct dpif_xdp *x = cast(d);
+
+	if (n_actions > XS_MAX_ACTIONS || (n_actions && !actions))
+		return -EINVAL;
+	return xs_dp_flow_modify(x->dp, h, actions, n_actions,
+				 stage_flags(x, actions, n_actions));
+}
+
+static int xdp_flow_del(struct xs_dpif *d, struct xs_flow_handle h, struct xs_flow_stats *final)
+{
+	return xs_dp_flow_remove(cast(d)->dp, h, final);
+}
+
+static void to_dpif_flow(const struct dpif_xdp *x, const struct xs_dp_flow *f,
+			 struct xs_dpif_flow *out)
+{
+	out->handle = f->handle;
+	out->key = f->key;
+	out->mask = f->mask;
+	out->n_actions = f->n_actions;
+	memcpy(out->actions, f->actions, f->n_actions * sizeof(f->actions[0]));
+	out->installed_ns = f->installed_ns;
+	out->stage = f->flags & XS_MF_F_XDP ? "xdp" : "tc";
+	out->restage = stage_flags(x, f->actions, f->n_actions) != (f->flags & XS_MF_F_XDP);
+}
+
+static int xdp_flow_get(struct xs_dpif *d, struct xs_flow_handle h, struct xs_dpif_flow *out)
+{
+	struct dpif_xdp *x = cast(d);
+	struct xs_dp_flow f;
+	int err = xs_dp_flow_get(x->dp, h, &f);
+
+	if (!err)
+		to_dpif_flow(x, &f, out);
+	return err;
+}
+
+static int xdp_flow_find(struct xs_dpif *d, const struct xs_flow_key *key,
+			 const struct xs_flow_key *mask, struct xs_flow_handle *out)
+{
+	return xs_dp_flow_find(cast(d)->dp, key, mask, out);
+}
+
+static int xdp_flow_next(struct xs_dpif *d, uint32_t *pos, struct xs_dpif_flow *out)
+{
+	struct dpif_xdp *x = cast(d);
+	struct xs_dp_flow f;
+	int ret = xs_dp_flow_next(x->dp, pos, &f);
+
+	if (ret == 1)
+		to_dpif_flow(x, &f, out);
+	return ret;
+}
+
+/* Megaflows read at once in a batch from this many on: below it, reading
+ * every slot up to the highest costs more than one lookup each. */
+#define STATS_BATCH_FROM 64
+
+static int xdp_flow_stats(struct xs_dpif *d, const struct xs_flow_handle *h, size_t n,
+			  struct xs_flow_stats *out, int *errs)
+{
+	struct dpif_xdp *x = cast(d);
+
+	if (n >= STATS_BATCH_FROM && !xs_dp_flow_stats_batch(x->dp, h, n, out, errs))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int err = xs_dp_flow_stats(x->dp, h[i], &out[i]);
+
+		if (err)
+			memset(&out[i], 0, sizeof(out[i]));
+		if (errs)
+			errs[i] = err;
+	}
+	return 0;
+}
+
+static uint32_t xdp_flow_count(struct xs_dpif *d)
+{
+	return xs_dp_flow_count(cast(d)->dp);
+}
+
+static uint32_t xdp_max_flows(struct xs_dpif *d)
+{
+	return xs_dp_max_flows(cast(d)->dp);
+}
+
+static int xdp_execute(struct xs_dpif *d, uint32_t in_port, const void *pkt, size_t len,
+		       struct xs_flow_handle h, const struct xs_action *actions,
+		       uint16_t n_actions)
+{
+	struct dpif_xdp *x = cast(d);
+
+	if (h.gen)
+		return xs_dp_execute(x->dp, in_port, pkt, len, h);
+	return xs_dp_execute_actions(x->dp, in_port, pkt, len, actions, n_actions,
+				     stage_flags(x, actions, n_actions));
+}
+
+static int xdp_recv_fd(struct xs_dpif *d)
+{
+	return xs_dp_upcall_fd(cast(d)->dp);
+}
+
+/* Drains the ringbuf. @max is not applied: a callback's error leaves its
+ * record in the ring (libbpf), so stopping early would hand it over twice. */
+static int xdp_recv(struct xs_dpif *d, unsigned max, xs_dpif_upcall_cb cb, void *ctx)
+{
+	(void)max;
+	return xs_dp_upcall_poll(cast(d)->dp, (xs_dp_upcall_cb)cb, ctx, 0);
+}
+
+static void xdp_run(struct xs_dpif *d)
+{
+	xs_dp_masks_rank(cast(d)->dp, NULL);
+}
+
+/* pmd-stats-show style: where packets were found. */
+static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
+{
+	struct dpif_xdp *x = cast(d);
+	uint64_t st[XS_STAT__MAX];
+
+	if (xs_dp_stats_read(x->dp, st))
+		memset(st, 0, sizeof(st));
+	if (json) {
+		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
+			      "\"masks_per_hit\": %.2f, \"pin_dir\": \"%s\", \"counters\": {",
+			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
+			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st), x->pin_dir);
+		for (unsigned int i = 0; i < XS_STAT__MAX; i++)
+			xs_ctl_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", xs_dp_stat_name(i),
+				      st[i]);
+		xs_ctl_printf(out, "}");
+		return;
+	}
+	xs_ctl_printf(out, "datapath:\n");
+	xs_ctl_printf(out, "  packets received: %" PRIu64 "\n", st[XS_STAT_RX]);
+	xs_ctl_printf(out, "  microflow hits: %" PRIu64 "\n", st[XS_STAT_MICROFLOW_HIT]);
+	xs_ctl_printf(out, "  megaflow hits: %" PRIu64 "\n", st[XS_STAT_MEGAFLOW_HIT]);
+	xs_ctl_printf(out, "  avg. masks probed per hit: %.2f\n", xs_dp_stats_masks_per_hit(st));
+	xs_ctl_printf(out, "  misses: %" PRIu64 "\n", st[XS_STAT_MISS]);
+	xs_ctl_printf(out, "  lost: %" PRIu64 "\n", st[XS_STAT_MISS_LOST]);
+	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
+	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
+		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
+	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
+		      x->pin_dir, x->pin_dir);
+	xs_ctl_printf(out, "counters:");
+	for (unsigned int i = 0; i < XS_STAT__MAX; i++)
+		xs_ctl_printf(out, " %s=%" PRIu64, xs_dp_stat_name(i), st[i]);
+	xs_ctl_printf(out, "\n");
+}
+
+/* The object provider: @cfg->object's first XDP and first TC program are
+ * attached to the ports; no megaflows (development, attach tests). */
+static int object_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
+		       size_t why_size)
+{
+	struct bpf_program *prog;
+	struct dpif_xdp *x;
+	int err;
+
+	err = xs_bpf_env_prepare(cfg->verbose, why, why_size);
+	if (err)
+		return err;
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(why, why_size, "out of memory");
+		return -ENOMEM;
+	}
+	x->up.cls = &xs_dpif_object;
+	x->hw_cfg.xdp_fd = x->hw_cfg.tc_fd = -1;
+	if (xs_port_events_open(&x->events))
+		x->events = NULL;
+	x->hw_cfg.bridge = x->bridge;
+	configure_ports(x, cfg);
+	x->obj = bpf_object__open_file(cfg->object, NULL);
+	err = libbpf_get_error(x->obj);
+	if (err) {
+		x->obj = NULL;
+		snprintf(why, why_size, "cannot open %s: %s", cfg->object, strerror(-err));
+		goto fail;
+	}
+	err = bpf_object__load(x->obj);
+	if (err) {
+		snprintf(why, why_size, "cannot load %s: %s", cfg->object, strerror(-err));
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, x->obj) {
+		enum bpf_prog_type t = bpf_program__type(prog);
+
+		if (t == BPF_PROG_TYPE_XDP && x->hw_cfg.xdp_fd < 0)
+			x->hw_cfg.xdp_fd = bpf_program__fd(prog);
+		if (t == BPF_PROG_TYPE_SCHED_CLS && x->hw_cfg.tc_fd < 0)
+			x->hw_cfg.tc_fd = bpf_program__fd(prog);
+	}
+	if (x->hw_cfg.xdp_fd < 0) {
+		snprintf(why, why_size, "%s has no XDP program", cfg->object);
+		err = -ENOENT;
+		goto fail;
+	}
+	*out = &x->up;
+	return 0;
+fail:
+	bpf_object__close(x->obj);
+	free(x);
+	return err;
+}
+
+static void object_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
+{
+	(void)d;
+	(void)out;
+	(void)json;
+}
+
+struct xs_dp *xs_dpif_xdp_dp(struct xs_dpif *d)
+{
+	return d && d->cls == &xs_dpif_xdp ? cast(d)->dp : NULL;
+}
+
+const struct xs_dpif_class xs_dpif_object = {
+	.type = "object",
+	.prepare = xs_bpf_env_prepare,
+	.open = object_open,
+	.close = xdp_close,
+	.port_add = xdp_port_add,
+	.port_del = xdp_port_del,
+	.port_flags = xdp_port_flags,
+	.port_show = xdp_port_show,
+	.ports_refresh = xdp_ports_refresh,
+	.ports_fd = xdp_ports_fd,
+	.ports_sync = xdp_ports_sync,
+	.show = object_show,
+};
+
+const struct xs_dpif_class xs_dpif_xdp = {
+	.type = "xdp",
+	.outlives_agent = true,
+	.prepare = xs_bpf_env_prepare,
+	.open = xdp_open,
+	.close = xdp_close,
+	.port_add = xdp_port_add,
+	.port_del = xdp_port_del,
+	.port_flags = xdp_port_flags,
+	.port_show = xdp_port_show,
+	.ports_refresh = xdp_ports_refresh,
+	.ports_fd = xdp_ports_fd,
+	.ports_sync = xdp_ports_sync,
+	.flow_put = xdp_flow_put,
+	.flow_modify = xdp_flow_modify,
+	.flow_del = xdp_flow_del,
+	.flow_get = xdp_flow_get,
+	.flow_find = xdp_flow_find,
+	.flow_next = xdp_flow_next,
+	.flow_stats = xdp_flow_stats,
+	.flow_count = xdp_flow_count,
+	.max_flows = xdp_max_flows,
+	.execute = xdp_execute,
+	.recv_fd = xdp_recv_fd,
+	.recv = xdp_recv,
+	.run = xdp_run,
+	.show = xdp_show,
+};

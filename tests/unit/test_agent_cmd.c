@@ -1,0 +1,112 @@
+/* `xdpswitch agent` option errors that stop it before anything runs:
+ * --max-flows and --flow-limit values and how they relate; exit status 2
+ * and the exact message on stderr. */
+#include "tests/lib/xs_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/cli/commands.h"
+
+/* Runs `xdpswitch agent ARGS...`; returns its status, stderr in err. */
+static int run_agent(char *err, size_t err_size, int argc, ...)
+{
+	char *argv[16] = { "agent" };
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO), status;
+	size_t n;
+	va_list ap;
+
+	assert_non_null(tmp);
+	assert_true(saved >= 0 && argc < 15);
+	va_start(ap, argc);
+	for (int i = 1; i <= argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	fflush(stderr);
+	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+	status = xs_cmd_agent(argc + 1, argv);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, err_size - 1, tmp);
+	err[n] = 0;
+	fclose(tmp);
+	return status;
+}
+
+static void test_max_flows_values(void **state)
+{
+	static const char *const bad[] = { "x", "0", "-5", "16777217", "12k", "", "99999999999" };
+	char err[512], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--max-flows",
+					   bad[i]), 2);
+		snprintf(want, sizeof(want), "xdpswitch agent: --max-flows takes a number from 1 "
+			 "to 16777216, not '%s'\n", bad[i]);
+		assert_string_equal(err, want);
+	}
+	assert_int_equal(run_agent(err, sizeof(err), 2, "--no-datapath", "--max-flows"), 2);
+	assert_non_null(strstr(err, "usage: xdpswitch agent"));
+}
+
+static void test_flow_limit_within_max_flows(void **state)
+{
+	char err[512];
+
+	(void)state;
+	assert_int_equal(run_agent(err, sizeof(err), 5, "--no-datapath", "--max-flows", "1000",
+				   "--flow-limit", "1001"), 2);
+	assert_string_equal(err, "xdpswitch agent: --flow-limit 1001 is above --max-flows 1000 "
+			    "(the datapath holds at most --max-flows megaflows)\n");
+	/* in either order */
+	assert_int_equal(run_agent(err, sizeof(err), 5, "--no-datapath", "--flow-limit", "7",
+				   "--max-flows", "6"), 2);
+	assert_string_equal(err, "xdpswitch agent: --flow-limit 7 is above --max-flows 6 "
+			    "(the datapath holds at most --max-flows megaflows)\n");
+	assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--flow-limit", "0"), 2);
+	assert_string_equal(err, "xdpswitch agent: --flow-limit takes a number from 1 to "
+			    "16777216, not '0'\n");
+}
+
+static void test_help_names_max_flows(void **state)
+{
+	char err[512];
+	FILE *tmp = tmpfile();
+	int saved = dup(STDOUT_FILENO);
+	char out[4096];
+	size_t n;
+
+	(void)state;
+	assert_non_null(tmp);
+	fflush(stdout);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	assert_int_equal(run_agent(err, sizeof(err), 1, "--help"), 0);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = 0;
+	fclose(tmp);
+	assert_non_null(strstr(out, "  --max-flows N            size of the datapath's megaflow "
+			       "table (default\n                           65536 for xdp, at "
+			       "most 16777216)\n"));
+	assert_non_null(strstr(out, "--flow-limit N"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_max_flows_values),
+		cmocka_unit_test(test_flow_limit_within_max_flows),
+		cmocka_unit_test(test_help_names_max_flows),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
