@@ -97,12 +97,16 @@ int xs_agent_load_state(struct xs_agent *a, struct xs_state *st, char *why, size
 	flow_tables_init(&ft);
 	err = xs_state_load(a->state_path, ps->journal_path, ft_modify, xs_mono_ms(), &ft, st,
 			    &scan, why, why_size);
-	if (err == -ENOENT && !unlink(ps->journal_path)) {
-		/* Meaningless without its snapshot, and its generation could
-		 * match the first snapshot this agent writes. */
-		xs_agent_log(a, "%s: no snapshot %s to follow; removed", ps->journal_path,
-			     a->state_path);
-		xs_sync_dir(ps->journal_path);
+	if (err == -ENOENT) {
+		/* A journal is meaningless without its snapshot, and its
+		 * generation could match the first snapshot this agent writes. */
+		if (!unlink(ps->journal_path)) {
+			xs_agent_log(a, "%s: no snapshot %s to follow; removed", ps->journal_path,
+				     a->state_path);
+			xs_sync_dir(ps->journal_path);
+		}
+		flow_tables_destroy(&ft);
+		return err;
 	}
 	if (err) {
 		size_t n = strlen(ps->journal_path);
