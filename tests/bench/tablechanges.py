@@ -27,6 +27,7 @@ import tempfile
 import time
 
 BRIDGE = "xsbtc"
+running = []  # agents to stop, also when a measurement fails
 
 
 def write_rules(path, n, table, fmt):
@@ -41,6 +42,7 @@ class Agent:
         self.log = open(os.path.join(run_dir, "agent.log"), "w")
         self.proc = subprocess.Popen([xs, "agent", "--no-datapath", "--bridge", BRIDGE,
                                       "--flows", flows], stderr=self.log)
+        running.append(self)
         # Serving: the first snapshot is written (and then synced, so its
         # write-back does not land in the first measured fsyncs).
         for _ in range(3000):
@@ -57,6 +59,7 @@ class Agent:
         self.proc.terminate()
         self.proc.wait()
         self.log.close()
+        running.remove(self)
 
 
 def timed(argv):
@@ -131,6 +134,8 @@ def main():
             agent.stop()
         out["add_flows_100k_file_into_100_rules_ms"] = summary(add, 1e3)
     finally:
+        for agent in list(running):
+            agent.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
 
     def line(name, key):
