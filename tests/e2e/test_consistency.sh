@@ -52,6 +52,40 @@ for i in range(n):
 ' "$2" "$3" "$4" "$5"
 }
 wait_file() { for _ in $(seq 150); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+# burst SOCKET N K ARGV...: N add-flow requests of unrelated rules pipelined
+# on one control connection, ARGV as request K among them; prints the time
+# the answer to request K arrived, then "ok" if every answer came, in
+# order, with status 0. The agent serves what arrived as one batch.
+burst() {
+	python3 - "$@" <<'PY'
+import socket, struct, sys, time
+path, n, k, argv = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
+def frame(args):
+    body = b"".join(a.encode() + b"\0" for a in args)
+    return b"XSC1" + struct.pack("!I", len(body)) + body
+reqs = [["add-flow", "priority=50,udp,tp_dst=%d actions=output:1" % (20000 + i)]
+        for i in range(n)]
+reqs[k] = argv
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+s.sendall(b"".join(frame(r) for r in reqs))
+buf, answered, at, ok = b"", 0, 0.0, True
+while answered < n:
+    while len(buf) < 8 or len(buf) < 8 + struct.unpack("!I", buf[4:8])[0]:
+        chunk = s.recv(65536)
+        if not chunk:
+            print("%.6f" % at); print("closed after %d" % answered); sys.exit(0)
+        buf += chunk
+    length = struct.unpack("!I", buf[4:8])[0]
+    status = struct.unpack("!I", buf[8:12])[0]
+    ok = ok and buf[:4] == b"XSC1" and status == 0
+    if answered == k:
+        at = time.time()
+    buf, answered = buf[8 + length:], answered + 1
+print("%.6f" % at)
+print("ok" if ok else "bad status")
+PY
+}
 # late FILE FROM TO: datagrams in FILE sent strictly between FROM and TO
 late() { awk -v a="$2" -v b="$3" '$2 > a && $2 < b' "$1" | wc -l; }
 
@@ -72,7 +106,7 @@ check "agent running" test -S "$XS_RUN_DIR/$BR.sock"
 h 1 ping -c 1 -W 1 10.0.0.2 >/dev/null 2>&1 # ARP and the first megaflows
 h 1 ping -c 1 -W 1 10.0.0.3 >/dev/null 2>&1
 
-N=4000
+N=5000
 recv 2 7000 "$T/at2" && recv 3 7000 "$T/at3" || not_ok "receivers ready"
 t0=$(now)
 send 1 10.0.0.2 7000 $N 0.001 &
@@ -83,6 +117,10 @@ sleep 1
 a2=$(now); "$XS" del-flows --bridge "$BR" --strict "priority=200,udp,nw_dst=10.0.0.2"; rc2=$?; r2=$(now)
 sleep 1
 a3=$(now); "$XS" replace-flows --bridge "$BR" "$T/flows-rewrite"; rc3=$?; r3=$(now)
+sleep 1
+# a batch: 200 requests on one connection, the 100th takes the rewrite away
+a4=$(now); out4=$(burst "$XS_RUN_DIR/$BR.sock" 200 99 del-flows --strict \
+	"priority=200,udp,nw_dst=10.0.0.2"); r4=${out4%%$'\n'*}
 wait "$sender"
 wait_file "$T/at2" && wait_file "$T/at3"
 check_eq "add-flow, del-flows, replace-flows succeed" "0 0 0" "$rc1 $rc2 $rc3"
@@ -93,9 +131,18 @@ check_eq "after add-flow returned: none at h2 (old path)" 0 "$(late "$T/at2" "$r
 check "after add-flow returned: traffic at h3" test "$(late "$T/at3" "$r1" "$a2")" -gt 500
 check_eq "after del-flows returned: none at h3 (old path)" 0 "$(late "$T/at3" "$r2" "$a3")"
 check "after del-flows returned: traffic at h2" test "$(late "$T/at2" "$r2" "$a3")" -gt 500
-check_eq "after replace-flows returned: none at h2 (old path)" 0 "$(late "$T/at2" "$r3" 9e9)"
-check "after replace-flows returned: traffic at h3" test "$(late "$T/at3" "$r3" 9e9)" -gt 300
+check_eq "after replace-flows returned: none at h2 (old path)" 0 "$(late "$T/at2" "$r3" "$a4")"
+check "after replace-flows returned: traffic at h3" test "$(late "$T/at3" "$r3" "$a4")" -gt 500
+check_eq "a burst of 200 pipelined requests: all answered, in order, status 0" ok \
+	"${out4#*$'\n'}"
+check_eq "after the burst's delete was answered: none at h3 (old path)" 0 \
+	"$(late "$T/at3" "$r4" 9e9)"
+check "after the burst's delete was answered: traffic at h2" \
+	test "$(late "$T/at2" "$r4" 9e9)" -gt 300
+check_eq "the burst's 199 other rules are in the table" 199 \
+	"$("$XS" dump-flows --bridge "$BR" | grep -c 'udp,tp_dst=2[0-9]*')"
 check_eq "before the first change: none at h3" 0 "$(late "$T/at3" "$t0" "$a1")"
+echo "# the burst was answered $(python3 -c "print(int(($r4 - $a4) * 1000))") ms after it began"
 for i in 1 2 3; do
 	eval "ms=\$(python3 -c \"print(int((\$r$i - \$a$i) * 1000))\")"
 	echo "# command $i returned in $ms ms"
