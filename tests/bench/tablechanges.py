@@ -7,10 +7,15 @@ revalidate. Measures, in one run:
     answer) with 100 and with 100,000 rules loaded; and the same request
     alone on the socket (ctlburst --count 1: no process start);
   - 1,000 add-flow requests pipelined on one connection (ctlburst);
-  - `xdpswitch add-flows` of a 100,000-rule file, into 100 rules.
+  - `xdpswitch add-flows` of a 100,000-rule file, into 100 rules;
+  - and, when Open vSwitch is installed, the same with `ovs-ofctl` against
+    a private ovs-vswitchd (userspace datapath, no ports) in the same run:
+    one `ovs-ofctl add-flow` with 100 and 100,000 rules loaded, and
+    `ovs-ofctl add-flows` of the same 100,000-rule file.
 
 Prints one line per figure; with --json FILE also writes them as JSON.
-Asserts no speed. Needs no root (no datapath is opened).
+Asserts no speed. Needs no root for xdpswitch (no datapath is opened);
+Open vSwitch is measured only as root (skipped otherwise, and said so).
 
 usage: tablechanges.py [--build DIR] [--runs N] [--json FILE]
   --build DIR   where xdpswitch and tests/bench/ctlburst are (build)
@@ -59,6 +64,52 @@ class Agent:
         self.proc.terminate()
         self.proc.wait()
         self.log.close()
+        running.remove(self)
+
+
+class Ovs:
+    """ovsdb-server and ovs-vswitchd of our own, in a private directory,
+    with one bridge of the userspace (netdev) datapath and no ports."""
+
+    def __init__(self, run_dir):
+        self.dir = os.path.join(run_dir, "ovs")
+        os.makedirs(self.dir)
+        env = dict(os.environ, OVS_RUNDIR=self.dir, OVS_LOGDIR=self.dir, OVS_DBDIR=self.dir)
+        self.env = env
+        self.db = "unix:%s/db.sock" % self.dir
+        db = os.path.join(self.dir, "conf.db")
+        running.append(self)
+        self.run(["ovsdb-tool", "create", db, "/usr/share/openvswitch/vswitch.ovsschema"])
+        self.run(["ovsdb-server", db, "--remote=punix:%s/db.sock" % self.dir,
+                  "--pidfile=%s/ovsdb-server.pid" % self.dir, "--detach", "-vconsole:off",
+                  "--log-file=%s/ovsdb-server.log" % self.dir])
+        self.run(["ovs-vsctl", "--db=" + self.db, "--no-wait", "init"])
+        self.run(["ovs-vswitchd", self.db, "--pidfile=%s/ovs-vswitchd.pid" % self.dir,
+                  "--detach", "-vconsole:off", "--log-file=%s/ovs-vswitchd.log" % self.dir])
+        self.run(["ovs-vsctl", "--db=" + self.db, "--timeout=20", "add-br", "br0", "--", "set",
+                  "bridge", "br0", "datapath_type=netdev"])
+        self.mgmt = "unix:%s/br0.mgmt" % self.dir
+
+    def run(self, argv):
+        r = subprocess.run(argv, env=self.env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
+        if r.returncode:
+            sys.exit("tablechanges: %s: %s" % (" ".join(argv[:2]), r.stderr.decode().strip()))
+
+    def ofctl(self, *args):
+        return ["ovs-ofctl"] + list(args[:1]) + [self.mgmt] + list(args[1:])
+
+    def stop(self):
+        for d in ("ovs-vswitchd", "ovsdb-server"):
+            try:
+                with open(os.path.join(self.dir, d + ".pid")) as f:
+                    pid = int(f.read())
+                os.kill(pid, 15)
+                for _ in range(100):
+                    os.kill(pid, 0)
+                    time.sleep(0.05)
+            except (OSError, ValueError):
+                pass
         running.remove(self)
 
 
@@ -133,6 +184,23 @@ def main():
             add.append(timed([xs, "add-flows", "--bridge", BRIDGE, fadd]))
             agent.stop()
         out["add_flows_100k_file_into_100_rules_ms"] = summary(add, 1e3)
+        if os.geteuid() == 0 and shutil.which("ovs-vswitchd"):
+            ovs = Ovs(run_dir)
+            for n, flows in ((100, f100), (100000, f100k)):
+                timed(ovs.ofctl("del-flows"))
+                timed(ovs.ofctl("add-flows", flows))
+                cli = [timed(ovs.ofctl("add-flow", "priority=200,udp,tp_dst=%d,actions=drop" % i))
+                       for i in range(args.runs)]
+                out["ovs_add_flow_ms_%d_rules" % n] = summary(cli, 1e3)
+            add = []
+            for _ in range(3):
+                timed(ovs.ofctl("del-flows"))
+                timed(ovs.ofctl("add-flows", f100))
+                add.append(timed(ovs.ofctl("add-flows", fadd)))
+            out["ovs_add_flows_100k_file_into_100_rules_ms"] = summary(add, 1e3)
+            ovs.stop()
+        else:
+            out["ovs_skipped"] = "needs root and Open vSwitch (make bench installs it)"
     finally:
         for agent in list(running):
             agent.stop()
@@ -149,6 +217,14 @@ def main():
          "add_flow_socket_ms_100000_rules")
     line("1,000 add-flow requests pipelined on one connection", "pipelined_1000_add_flow_ms")
     line("add-flows, a 100,000-rule file into 100 rules", "add_flows_100k_file_into_100_rules_ms")
+    if "ovs_skipped" in out:
+        print("  Open vSwitch skipped: %s" % out["ovs_skipped"])
+    else:
+        line("Open vSwitch: ovs-ofctl add-flow, 100 rules loaded", "ovs_add_flow_ms_100_rules")
+        line("Open vSwitch: ovs-ofctl add-flow, 100,000 rules loaded",
+             "ovs_add_flow_ms_100000_rules")
+        line("Open vSwitch: ovs-ofctl add-flows, the same 100,000-rule file",
+             "ovs_add_flows_100k_file_into_100_rules_ms")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
