@@ -302,18 +302,24 @@ static int ports_fd(struct xs_agent *a)
 	return a->dpif && a->dpif->cls->ports_fd ? a->dpif->cls->ports_fd(a->dpif) : -1;
 }
 
+#define TICK_MS 1000
+
 static void loop(struct xs_agent *a)
 {
 	uint64_t last_tick = xs_mono_ms();
 
 	while (!a->stop) {
+		uint64_t since = xs_mono_ms() - last_tick;
 		struct pollfd pf[4] = {
 			{ .fd = a->signal_fd, .events = POLLIN },
 			{ .fd = xs_ctl_server_poll_fd(&a->ctl), .events = POLLIN },
 			{ .fd = xs_bridge_dp_poll_fd(a), .events = POLLIN },
 			{ .fd = ports_fd(a), .events = POLLIN },
 		};
-		int n = poll(pf, 4, 1000);
+		/* Until the next tick, not a whole second from now: requests and
+		 * misses wake the loop and must not push the tick (timeouts,
+		 * expiry) later. */
+		int n = poll(pf, 4, since >= TICK_MS ? 0 : (int)(TICK_MS - since));
 
 		if (n < 0 && errno != EINTR) {
 			xs_agent_log(a, "poll: %s; stopping", strerror(errno));
@@ -338,7 +344,7 @@ static void loop(struct xs_agent *a)
 			xs_agent_upcalls_run(a);
 		if (pf[3].revents & POLLIN)
 			xs_agent_ports_reprobe(a);
-		if (xs_mono_ms() - last_tick >= 1000) {
+		if (xs_mono_ms() - last_tick >= TICK_MS) {
 			last_tick = xs_mono_ms();
 			if (pf[3].fd < 0)
 				xs_agent_ports_reprobe(a); /* nothing tells: poll */
