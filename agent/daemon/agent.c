@@ -416,7 +416,7 @@ static void explain_pins(struct xs_agent *a, int err)
 	char dir[256];
 
 	if (err != -EINVAL || a->dp_class != &xs_dpif_xdp ||
-	    xs_cleanup_pin_dir(a->bridge, dir, sizeof(dir)) || access(dir, F_OK))
+	    xs_pin_dir(a->bridge, dir, sizeof(dir)) || access(dir, F_OK))
 		return;
 	xs_agent_log(a, "the maps pinned under %s cannot be adopted (%s): left by another "
 		     "build or a damaged pin directory; nothing was changed. "

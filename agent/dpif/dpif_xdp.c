@@ -14,7 +14,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "agent/daemon/cleanup.h"
+#include "agent/datapath/sweep.h"
 #include "agent/datapath/bpf_env.h"
 #include "agent/datapath/dp.h"
 #include "agent/datapath/port_events.h"
@@ -115,7 +115,7 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 	err = xs_bpf_env_prepare(cfg->verbose, why, why_size);
 	if (err)
 		return err;
-	err = xs_cleanup_pin_dir(cfg->bridge, pin_dir, sizeof(pin_dir));
+	err = xs_pin_dir(cfg->bridge, pin_dir, sizeof(pin_dir));
 	if (err) {
 		snprintf(why, why_size, "bridge name too long for a pin directory");
 		return err;
