@@ -152,7 +152,6 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 			a->dpif->cls->port_del(a->dpif, dp_port, note, sizeof(note));
 		return err;
 	}
-	xs_bridge_dp_port_added(a, p);
 	if (a->dpif && a->dpif->cls->port_show) {
 		struct xs_ctl_buf desc;
 
@@ -176,7 +175,6 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name)
 
 	if (!p)
 		return -ENOENT;
-	xs_bridge_dp_port_removed(a, p);
 	if (a->dpif && a->dpif->cls->port_del(a->dpif, p->dp_port, note, sizeof(note)) && note[0])
 		xs_agent_log(a, "%s", note);
 	xs_agent_log(a, "port %u: %s detached", p->ofport, name);

@@ -228,8 +228,6 @@ int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size);
 /* Closes what xs_bridge_dp_open opened (the fast path stays for the next
  * agent when a->keep_fast_path). Idempotent. */
 void xs_bridge_dp_close(struct xs_agent *a);
-void xs_bridge_dp_port_added(struct xs_agent *a, struct xs_port *p);
-void xs_bridge_dp_port_removed(struct xs_agent *a, struct xs_port *p);
 /* Revalidation after a change of tables or ports (see "Tables changed"). */
 void xs_bridge_dp_tables_changed(struct xs_agent *a);
 /* The fd the loop polls for upcalls, or -1. */

@@ -98,18 +98,6 @@ void xs_bridge_dp_close(struct xs_agent *a)
 	a->dpif = NULL;
 }
 
-void xs_bridge_dp_port_added(struct xs_agent *a, struct xs_port *p)
-{
-	(void)a;
-	(void)p; /* the provider has it already; revalidation follows */
-}
-
-void xs_bridge_dp_port_removed(struct xs_agent *a, struct xs_port *p)
-{
-	(void)a;
-	(void)p;
-}
-
 /* Once every port is back after start-up: an adopted devmap may still
  * hold a port the bridge no longer has (the previous run died before
  * saving it, or the state file lost it), which floods would reach. */

@@ -159,17 +159,9 @@ static int slot_zero_stats(struct xs_dp *dp, uint32_t slot)
 
 static int slot_read_stats(struct xs_dp *dp, uint32_t slot, struct xs_flow_stats *sum)
 {
-	const struct xs_flow_stats *v = dp->percpu_buf;
-
 	if (bpf_map_lookup_elem(dp->fd_flow_stats, &slot, dp->percpu_buf))
 		return -errno;
-	for (int c = 0; c < dp->ncpus; c++) {
-		sum->packets += v[c].packets;
-		sum->bytes += v[c].bytes;
-		if (v[c].used_ns > sum->used_ns)
-			sum->used_ns = v[c].used_ns;
-		sum->tcp_flags |= v[c].tcp_flags;
-	}
+	xs_dp_stats_add(dp, dp->percpu_buf, sum);
 	return 0;
 }
 

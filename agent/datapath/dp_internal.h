@@ -148,6 +148,11 @@ int xs_dp_flows_adopt(struct xs_dp *dp);
 int xs_dp_slot_write(struct xs_dp *dp, uint32_t slot, uint32_t gen,
 		     const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
 /* Checks an action list as install documents. */
+/* Adds the per-CPU counters @percpu (dp->ncpus of them) to *@sum: packets
+ * and bytes summed, the latest used_ns, tcp_flags OR-ed. */
+void xs_dp_stats_add(const struct xs_dp *dp, const struct xs_flow_stats *percpu,
+		     struct xs_flow_stats *sum);
+
 int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
 /* True if a ringbuf record of @size bytes holds a whole struct xs_upcall
  * header and the cap_len packet bytes it announces (cap_len <= pkt_len). */

@@ -52,6 +52,18 @@ double xs_dp_stats_masks_per_hit(const uint64_t stats[XS_STAT__MAX])
 	return (double)stats[XS_STAT_MASKS_PROBED] / (double)stats[XS_STAT_MEGAFLOW_HIT];
 }
 
+void xs_dp_stats_add(const struct xs_dp *dp, const struct xs_flow_stats *percpu,
+		     struct xs_flow_stats *sum)
+{
+	for (int c = 0; c < dp->ncpus; c++) {
+		sum->packets += percpu[c].packets;
+		sum->bytes += percpu[c].bytes;
+		if (percpu[c].used_ns > sum->used_ns)
+			sum->used_ns = percpu[c].used_ns;
+		sum->tcp_flags |= percpu[c].tcp_flags;
+	}
+}
+
 /* Slots read per BPF_MAP_LOOKUP_BATCH call. */
 #define STATS_BATCH 1024
 
@@ -101,7 +113,6 @@ int xs_dp_flow_stats_batch(struct xs_dp *dp, const struct xs_flow_handle *h, siz
 	for (size_t i = 0; i < n; i++) {
 		const struct xs_dp_slot *ms =
 			h[i].slot < dp->slots.n_slots ? dp->mirror[h[i].slot] : NULL;
-		const struct xs_flow_stats *v;
 
 		if (!ms || !h[i].gen || ms->flow.handle.gen != h[i].gen) {
 			memset(&out[i], 0, sizeof(out[i]));
@@ -110,14 +121,7 @@ int xs_dp_flow_stats_batch(struct xs_dp *dp, const struct xs_flow_handle *h, siz
 			continue;
 		}
 		out[i] = ms->carried;
-		v = dp->stats_all + (size_t)h[i].slot * dp->ncpus;
-		for (int c = 0; c < dp->ncpus; c++) {
-			out[i].packets += v[c].packets;
-			out[i].bytes += v[c].bytes;
-			if (v[c].used_ns > out[i].used_ns)
-				out[i].used_ns = v[c].used_ns;
-			out[i].tcp_flags |= v[c].tcp_flags;
-		}
+		xs_dp_stats_add(dp, dp->stats_all + (size_t)h[i].slot * dp->ncpus, &out[i]);
 		if (errs)
 			errs[i] = 0;
 	}

@@ -1,5 +1,6 @@
 /* Interface change notifications (port_events.h), read with libmnl. */
 #include "agent/datapath/port_events.h"
+#include "agent/datapath/genl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,11 +11,6 @@
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
-
-/* From the kernel's netdev family (linux/netdev.h, not in these headers). */
-#define NETDEV_FAMILY_NAME "netdev"
-#define NETDEV_MCGRP_MGMT "mgmt"
-#define NETDEV_A_DEV_IFINDEX 1
 
 struct xs_port_events {
 	struct mnl_socket *genl, *rtnl;
@@ -65,30 +61,11 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 
 static int resolve(struct mnl_socket *nl, struct family *f)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-	unsigned int portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int ret;
+	int err = xs_genl_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, xs_genl_put_family_name,
+				  NETDEV_FAMILY_NAME, family_cb, f);
 
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = 1;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY_NAME);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, 1, portid, family_cb, f);
-	} while (ret > 0);
-	if (ret < 0)
-		return errno == ENOENT ? -EOPNOTSUPP : -errno;
+	if (err)
+		return err == -ENOENT ? -EOPNOTSUPP : err;
 	return f->id && f->mgmt ? 0 : -EOPNOTSUPP;
 }
 

@@ -3,6 +3,7 @@
  * and the probe that says whether an XDP redirect into the interface is
  * delivered (port_hw.h). */
 #include "agent/datapath/port_hw.h"
+#include "agent/datapath/genl.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -25,13 +26,6 @@
 #include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <libmnl/libmnl.h>
-
-/* From the kernel's netdev family (linux/netdev.h, not in these headers). */
-#define NETDEV_FAMILY_NAME "netdev"
-#define NETDEV_CMD_DEV_GET 1
-#define NETDEV_A_DEV_IFINDEX 1
-#define NETDEV_A_DEV_XDP_FEATURES 3
-#define NETDEV_XDP_ACT_NDO_XMIT (1ull << 2)
 
 int xs_port_driver(const char *name, char *buf, size_t size)
 {
@@ -93,41 +87,6 @@ static int dev_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, data);
 }
 
-/* Sends one genetlink request and runs cb over the answer. */
-static int genl_request(struct mnl_socket *nl, uint16_t type, uint8_t cmd,
-			void (*put)(struct nlmsghdr *, const void *), const void *arg,
-			mnl_cb_t cb, struct nl_reply *r)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-	unsigned int seq = 1, portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = 1;
-	put(nlh, arg);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, r);
-	} while (ret > 0);
-	return ret < 0 ? -errno : 0;
-}
-
-static void put_family_name(struct nlmsghdr *nlh, const void *arg)
-{
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, arg);
-}
-
 static void put_ifindex(struct nlmsghdr *nlh, const void *arg)
 {
 	mnl_attr_put_u32(nlh, NETDEV_A_DEV_IFINDEX, *(const uint32_t *)arg);
@@ -147,7 +106,7 @@ int xs_netdev_xdp_features(int ifindex, uint64_t *features)
 		err = -errno;
 		goto out;
 	}
-	err = genl_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, put_family_name,
+	err = xs_genl_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, xs_genl_put_family_name,
 			   NETDEV_FAMILY_NAME, ctrl_msg_cb, &r);
 	if (err == -ENOENT || (!err && !r.family)) {
 		err = -EOPNOTSUPP;
@@ -155,7 +114,8 @@ int xs_netdev_xdp_features(int ifindex, uint64_t *features)
 	}
 	if (err)
 		goto out;
-	err = genl_request(nl, r.family, NETDEV_CMD_DEV_GET, put_ifindex, &idx, dev_msg_cb, &r);
+	err = xs_genl_request(nl, r.family, NETDEV_CMD_DEV_GET, put_ifindex, &idx, dev_msg_cb,
+			      &r);
 	if (!err && !r.have_features)
 		err = -EOPNOTSUPP;
 	if (!err)

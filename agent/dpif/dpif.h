@@ -158,7 +158,7 @@ struct xs_dpif_class {
 	/* About once a second (e.g. mask ranking). */
 	void (*run)(struct xs_dpif *dpif);
 	/* Counters and state for `show`: text lines, or JSON members each
-	 * starting with ", ". */
+	 * starting with ", "; NULL: nothing to show. */
 	void (*show)(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json);
 
 	/* Userspace providers only (NULL elsewhere): a frame arrives on

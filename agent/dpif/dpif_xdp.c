@@ -507,13 +507,6 @@ fail:
 	return err;
 }
 
-static void object_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
-{
-	(void)d;
-	(void)out;
-	(void)json;
-}
-
 struct xs_dp *xs_dpif_xdp_dp(struct xs_dpif *d)
 {
 	return d && d->cls == &xs_dpif_xdp ? cast(d)->dp : NULL;
@@ -531,7 +524,6 @@ const struct xs_dpif_class xs_dpif_object = {
 	.ports_refresh = xdp_ports_refresh,
 	.ports_fd = xdp_ports_fd,
 	.ports_sync = xdp_ports_sync,
-	.show = object_show,
 };
 
 const struct xs_dpif_class xs_dpif_xdp = {

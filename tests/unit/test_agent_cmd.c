@@ -55,6 +55,22 @@ static void test_max_flows_values(void **state)
 	assert_non_null(strstr(err, "usage: xdpswitch agent"));
 }
 
+/* --datapath names a provider; "object" is not one by name (it comes with
+ * --datapath-object FILE). */
+static void test_datapath_values(void **state)
+{
+	static const char *const bad[] = { "bogus", "object", "", "XDP" };
+	char err[512], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_agent(err, sizeof(err), 2, "--datapath", bad[i]), 2);
+		snprintf(want, sizeof(want), "xdpswitch agent: --datapath must be xdp or dummy, "
+			 "not '%s'\n", bad[i]);
+		assert_string_equal(err, want);
+	}
+}
+
 static void test_flow_limit_within_max_flows(void **state)
 {
 	char err[512];
@@ -105,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_max_flows_values),
 		cmocka_unit_test(test_flow_limit_within_max_flows),
+		cmocka_unit_test(test_datapath_values),
 		cmocka_unit_test(test_help_names_max_flows),
 	};
 
