@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # xdpswitch build. Out-of-tree in build/ (make O=dir to change).
 #   make          programs, skeletons, libraries, the xdpswitch binary, tests
 #   make test     installs missing dependencies, builds, runs every test layer

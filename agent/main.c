@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* xdpswitch: the agent daemon and its command-line client, one binary.
  * Each subcommand lives in agent/cli/ and registers in the table below. */
 #include <stdio.h>

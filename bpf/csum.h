@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Incremental checksum arithmetic shared by the XDP and TC executors: the
  * Internet checksum (RFC 1624) and SCTP's CRC32c, plain C on values.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The action executor on XDP frames: runs a megaflow's action list on the
  * frame and returns the XDP verdict, or passes the packet up to the TC
  * stage (which finds the megaflow again) when the list cannot run in XDP.

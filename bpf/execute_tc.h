@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The action executor on skbs, for the TC ingress stage: the same actions
  * as execute.h for megaflows that XDP hands over (several outputs, ports an
  * XDP redirect cannot reach, a flood that is not the last action or goes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The two cache tiers: microflow (xs_emc, exact key per CPU) and megaflow
  * (tuple space search over the ordered mask list). Both give a handle
  * {slot, gen} that is trusted only if xs_flows[slot].gen still equals gen.

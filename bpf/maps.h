@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The fast path's maps and load-time knobs, declared once with BTF types so
  * bpftool prints named fields. Names are the XS_MAP_* strings of datapath.h.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Packet parser of the fast path: frame bytes in, struct xs_flow_key out.
  * Pure pointer arithmetic on [data, data_end): compiled into XDP and userspace.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Header rewrites shared by the XDP and TC executors. They work on plain
  * [data, data_end) pointers and describe the checksum work they leave in a
  * struct xs_csum_fix, which each program type applies its own way (XDP:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Named datapath counters: per-CPU increments of xs_stats (enum xs_stat,
  * whose names the agent prints from the same X-macro list). */
 #ifndef XDPSWITCH_BPF_STATS_H

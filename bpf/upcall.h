@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Packets to the agent: the ringbuf record (struct xs_upcall) and the
  * per-port token bucket that limits misses, for the XDP and TC programs. */
 #ifndef XDPSWITCH_BPF_UPCALL_H

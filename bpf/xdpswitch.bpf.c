@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The fast path: the XDP program (parse, microflow, megaflow, execute or
  * miss) and the TC ingress stage that executes what XDP cannot. */
 #include <linux/bpf.h>
@@ -13,7 +13,7 @@
 #include "execute.h"
 #include "execute_tc.h"
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* The parser, as global functions (verified once, on their own): the
  * verifier then continues after the call with one state in which key and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The one clock of the agent: CLOCK_MONOTONIC, which is also the clock of
  * the fast path's bpf_ktime_get(_coarse)_ns (megaflow used_ns). */
 #ifndef XS_COMMON_CLOCK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Datapath keys, masks and action lists as Open vSwitch's datapath text
  * (see dp_format.h for the syntax and the rules for masked fields). */
 #include "common/dp_format.h"

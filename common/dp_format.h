@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Text form of datapath flows: a key with its mask, and an action list, in
  * Open vSwitch's datapath syntax (ovs-appctl dpctl/dump-flows, ofproto/trace).
  *

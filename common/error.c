@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Positioned error messages for parsers of outside input. */
 #include "common/error.h"
 

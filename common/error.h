@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Error reports for parsers of outside input: where (line, column) and what.
  * Functions return 0 or -errno (libbpf's sign); the text is only produced
  * where the error is reported. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Userspace wrapper of bpf/parse.h: the same parser XDP runs, over a buffer.
  * Keeps the key zeroing and in_port convention in one place. */
 #include "common/flow_parse.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Userspace entry to the fast path's packet parser (bpf/parse.h): the agent,
  * trace and the tests extract keys with exactly the code XDP runs. */
 #ifndef XS_COMMON_FLOW_PARSE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Completion of offload-pending TCP/UDP checksums in frames that left
  * their skb (see l4_csum.h). */
 #include "common/l4_csum.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Completes TCP/UDP checksums that a local sender left to offload. A frame
  * from a veth whose stack uses checksum offload carries only the
  * pseudo-header sum in its L4 checksum field ("checksum pending" lives in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The switch in one minute: three hosts in network namespaces on veths,
 # the agent with scripts/demo-flows.txt, pings through the switch (direct,
 # rewritten, dropped), then the flows with their counters and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages xdpswitch needs to build and test.
 #   --check   exit 0 if everything is there, 1 otherwise (installs nothing)
 #   --bench   also what `make bench` compares against (Open vSwitch, iperf3)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Test topology: N plain hosts, each in its own network namespace, wired by
 # a veth pair to a port in the root namespace that a switch can attach.
 #

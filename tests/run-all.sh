@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test layer and prints one summary line, "N passed, M failed".
 # Each test binary or script speaks TAP (cmocka with CMOCKA_MESSAGE_OUTPUT=TAP,
 # shell tests through tests/lib/tap.sh). A binary that dies without a plan

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The bridge's port table: names, datapath port numbers and OpenFlow
  * port numbers, and the IFACE[=OFPORT] spelling users give. */
 #include "agent/bridge/ports.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The bridge's port table: each port's name, its datapath port number
  * (what the datapath provider calls it: an ifindex for the XDP provider)
  * and its OpenFlow port number.

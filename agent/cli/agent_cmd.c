@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* `xdpswitch agent [OPTIONS] IFACE[=OFPORT]...`: option parsing for the
  * daemon; the daemon itself is agent/daemon/agent.c. */
 #include "agent/cli/commands.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The subcommand table. Each command is a function in agent/cli/<name>.c
  * taking (argc, argv) with argv[0] = the command name, returning the exit
  * code: 0 ok, 1 operation failed, 2 usage error. Add a line to add one. */

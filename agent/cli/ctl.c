@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The CLI commands that run inside the agent: each sends its arguments over
  * the bridge's control socket and prints the agent's answer. */
 #include "agent/cli/commands.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* `xdpswitch trace --flows FILE [--json] [--ports N,...] PACKET`: offline
  * ofproto/trace: loads a flow file into fresh tables and traces one packet.
  * Without --flows the running agent traces it through its live tables. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* `xdpswitch version`. */
 #include "agent/cli/commands.h"
 

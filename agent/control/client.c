@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Control socket client: one request, one response, errors made readable
  * for the command line. */
 #include "agent/control/client.h"

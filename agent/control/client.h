@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The CLI's end of the control socket: send argv to the agent of a bridge,
  * get back the exit status and the output text. */
 #ifndef XS_CONTROL_CLIENT_H

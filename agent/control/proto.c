@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Control protocol framing and encoding (see proto.h for the wire format),
  * plus the socket and lock paths of a bridge. */
 #include "agent/control/proto.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The control protocol between `xdpswitch COMMAND` and the agent: framing,
  * request/response encoding, socket paths. Pure except the fd helpers.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Control socket server: listen on a bridge's socket, serve the requests
  * of a connection in batches, survive anything a client sends. */
 #include "agent/control/server.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's end of the control socket: a Unix stream socket per bridge,
  * mode 0600, served one connection at a time from the agent's poll loop.
  *

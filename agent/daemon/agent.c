@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's life cycle: start-up checks, bridge lock, ports, control
  * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
 #include "agent/daemon/agent.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent daemon of one bridge: its ports, control socket, lock, main
  * loop, and the seams where the datapath and the OpenFlow pipeline plug in.
  *

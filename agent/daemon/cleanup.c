@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The fallback of `agent --cleanup`: the bridge's saved ports read (whole,
  * or salvaged from a damaged file), the xdp provider's sweep over them
  * (agent/datapath/sweep.h), then the saved state removed. */

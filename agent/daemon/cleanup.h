@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* `xdpswitch agent --cleanup` when the pinned maps or the state file cannot
  * be adopted: a best-effort teardown that loads and adopts nothing. The
  * bridge's side: which ports were saved (the snapshot and journal read

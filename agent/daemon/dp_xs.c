@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The bridge's side of the datapath: opens the provider (agent/dpif/dpif.h)
  * and, when it holds megaflows, drives them for the bridge: ports by
  * datapath number, misses, revalidation, counters in `show`. Nothing here

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Private to the agent's bridge-side datapath glue (dp_xs.c, upcall.c,
  * megaflows.c): the datapath provider it drives (agent/dpif/dpif.h), miss
  * batches and the megaflow bookkeeping. Nothing here is BPF-specific. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* inject and dump-outputs: drive a userspace datapath from the control
  * socket (see dummy_cmds.h). */
 #include "agent/daemon/dummy_cmds.h"

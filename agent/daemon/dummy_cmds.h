@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's commands for userspace datapaths (--datapath dummy): frames in
  * by hand (inject), frames out for inspection (dump-outputs). */
 #ifndef XS_DAEMON_DUMMY_CMDS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Crash-safe file replacement: temporary file, fsync, rename, directory
  * fsync. */
 #include "agent/daemon/durable.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Files that survive a crash whole: an atomic replace (temporary file,
  * fsync, rename, directory fsync) shared by the state snapshot and the
  * journal. Functions return 0 or -errno and print nothing. */

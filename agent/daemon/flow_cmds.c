@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* OpenFlow commands of the agent: flows parsed (errors name the file, line
  * and column), applied to the bridge's tables, dumped and traced. */
 #include "agent/daemon/flow_cmds.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's OpenFlow commands on the control socket (add-flow, dump-flows,
  * trace-live, ...): the OpenFlow tables of the bridge and their views. */
 #ifndef XS_DAEMON_FLOW_CMDS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Control requests of the agent: one table from command name to handler,
  * with flags and argument counts checked before the handler runs. */
 #include "agent/daemon/agent.h"

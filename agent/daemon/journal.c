@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's journal (journal.h): records queued in a batch, appended with
  * one write and one fdatasync, and read back batch by batch with torn
  * tails ignored and corruption reported by line. */

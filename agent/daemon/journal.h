@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's journal: an append-only log of table and port changes that
  * follows a state snapshot (state_file.h), so that persisting one change
  * costs one small write and one fsync, whatever the size of the tables.

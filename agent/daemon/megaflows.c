@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* dump-megaflows: the installed megaflows like ovs-appctl dpctl/dump-flows
  * (their rules and counters are the revalidator's, revalidator.h); a
  * broadcast shows as its ports in OpenFlow port order, the "stage" is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Batched, journaled table changes of the agent (persist.h): records
  * queued by the flow and port operations, one revalidation and one
  * journal commit per batch, snapshots when they are due. */

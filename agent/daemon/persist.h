@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Table changes in batches: what the agent's requests change is applied at
  * once, journaled as records, and made true for traffic (one revalidation)
  * and durable (one journal write and fsync) once per batch, before any

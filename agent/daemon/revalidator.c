@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The revalidator: megaflows translated again after table changes, counters
  * credited to rules, idle megaflows and timed-out rules removed, misses
  * installed under the flow limit. Design in revalidator.h. */

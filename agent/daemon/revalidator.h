@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The revalidator: keeps the installed megaflows true to the OpenFlow
  * tables, feeds their counters back into the rules, expires idle megaflows
  * and timed-out rules; misses are translated and installed through it, under

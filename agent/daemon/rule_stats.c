@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Per-megaflow rule statistics bookkeeping: records indexed by slot,
  * deltas credited to the rules a megaflow's translation matched. */
 #include "agent/daemon/rule_stats.h"

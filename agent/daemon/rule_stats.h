@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Per-megaflow bookkeeping for OpenFlow rule statistics: which rules a
  * megaflow's translation matched, and how much of its counters they hold.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's state snapshot: rules and ports written atomically (temporary
  * file, fsync, rename) and read back whole or not at all; the restore of a
  * bridge from the snapshot and its journal. */

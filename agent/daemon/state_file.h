@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's state snapshot: the OpenFlow rules and the port list of one
  * bridge, written atomically, and the restore of a bridge from it and the
  * journal that follows it (journal.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Misses from the fast path: batches of ringbuf records, each distinct key
  * translated through the OpenFlow tables, installed, and re-injected. */
 #include "agent/daemon/dp_xs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* XDP and TC ingress attachment of the datapath programs to one interface:
  * libxdp first, plain bpf_xdp_attach as fallback, foreign-program checks. */
 #include "agent/datapath/attach.h"

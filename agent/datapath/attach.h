@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Attaching the datapath programs to one interface: the XDP program (through
  * libxdp, else a plain netlink attach) and the TC ingress program (clsact).
  *

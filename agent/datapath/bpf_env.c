@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The process-wide BPF set-up of the providers (bpf_env.h). */
 #include "agent/datapath/bpf_env.h"
 

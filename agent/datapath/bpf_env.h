@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* What the BPF providers need of the process before they load anything:
  * permission to create maps, a mounted bpffs, libbpf's and libxdp's
  * messages routed and filtered. */

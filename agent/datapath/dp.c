@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Datapath lifecycle: opens the skeleton, sets the load-time knobs and map
  * sizes, pins or adopts the maps, and manages the ports (devmap and port
  * list). */

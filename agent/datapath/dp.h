@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The datapath library: loads the XDP/TC fast path and drives its maps
  * (ports, masks, megaflows, counters), reads misses and re-injects packets.
  *

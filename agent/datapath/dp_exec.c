@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Re-injection: runs a packet with a megaflow's actions through xs_tc_exec
  * (an skb test run on the ingress port), named by struct xs_exec_req in
  * the object's .bss. */

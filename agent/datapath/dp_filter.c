@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The per-mask hash bitmaps (xs_mask_filter) that let a megaflow probe skip
  * the hash lookup: a bit set before each insert, stale bits rebuilt away.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Megaflows: slot pool (generations, FIFO reuse); install, modify, remove in
  * an order packets never see half-done; counters, mirror, pinned adoption. */
 #include <errno.h>

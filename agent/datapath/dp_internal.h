@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Internals of the datapath library: the pure bookkeeping (slot pool, mask
  * table) that tests drive without BPF, and struct xs_dp shared by dp_*.c. */
 #ifndef XS_AGENT_DATAPATH_DP_INTERNAL_H

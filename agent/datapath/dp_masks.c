@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Megaflow masks: refcounted ids, the probe order ranked by recent hits,
  * and its publication as the single xs_masks element (one atomic replace). */
 #include <errno.h>

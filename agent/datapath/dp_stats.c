@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Datapath counters: xs_stats summed over CPUs, their names from the shared
  * X-macro, and figures derived from them. */
 #include <errno.h>

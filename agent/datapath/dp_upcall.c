@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Miss records: the consumer side of the xs_upcalls ringbuf. Records are
  * checked against their own lengths before the callback sees them. */
 #include <errno.h>

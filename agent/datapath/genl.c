@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* One generic-netlink request and its answer (genl.h). */
 #include "agent/datapath/genl.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* One generic-netlink request and its answer, with libmnl, shared by the
  * xdp-features probe (port_hw.c) and the port notifications
  * (port_events.c); and the kernel's netdev family's names, which this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Interface change notifications (port_events.h), read with libmnl. */
 #include "agent/datapath/port_events.h"
 #include "agent/datapath/genl.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Which interfaces changed, from the kernel's own notifications instead of
  * a poll of every port: the netdev generic netlink family's "mgmt" group
  * (a device's xdp-features changed: a veth peer gained or lost an XDP

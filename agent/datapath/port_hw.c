@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The fast path on one interface: our XDP program (swapped in place for a
  * previous run's, or through libxdp, or plainly), our TC ingress filter,
  * and the probe that says whether an XDP redirect into the interface is

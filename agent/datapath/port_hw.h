@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The fast path on one interface of the XDP provider: the attached XDP
  * program and TC filter, and whether an XDP redirect into it delivers.
  *

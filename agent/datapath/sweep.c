@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The xdp provider's teardown of a bridge it cannot adopt: our programs
  * off every interface that runs them for this bridge, then its pin
  * directory (sweep.h). */

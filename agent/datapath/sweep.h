@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The xdp provider's teardown of a bridge whose pinned maps cannot be
  * adopted (`xdpswitch agent --cleanup`, agent/daemon/cleanup.h): it loads
  * and adopts nothing.

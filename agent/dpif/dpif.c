@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The datapath providers by name (xdpswitch agent --datapath TYPE). */
 #include "agent/dpif/dpif.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The datapath interface: what the bridge layer (translation, miss
  * handling, revalidation, rule statistics, dumps) asks of a datapath, in
  * the spirit of Open vSwitch's dpif. The bridge is written once against

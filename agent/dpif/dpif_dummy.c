@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The userspace datapath provider (xs_dpif_dummy): megaflows in per-mask
  * hash tables, packets injected by receive(), outputs to a log, upcalls to
  * a queue. No BPF, no root; see dpif_dummy.h for the design. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Limits of the userspace "dummy" datapath (xs_dpif_dummy, dpif.h), for the
  * commands that drive it and the tests that fill it up.
  *

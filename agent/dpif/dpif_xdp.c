@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The XDP/TC provider of the datapath interface: the switch's fast path
  * (agent/datapath/dp.h) with maps pinned per bridge. It decides where each
  * megaflow runs: in XDP when the list has no output, or ends in one output

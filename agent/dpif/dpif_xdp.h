@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The XDP/TC provider's extras beyond the datapath interface, for tools
  * and tests that bring their own xs_dp or reach its maps. */
 #ifndef XS_AGENT_DPIF_XDP_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Userspace twin of the fast path's rewrites (bpf/rewrite.h, the VLAN part
  * of bpf/execute.h): same checks, same checksum updates, same bytes. */
 #include "agent/dpif/dummy_exec.h"

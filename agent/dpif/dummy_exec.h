@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The dummy datapath's packet rewrites: every action of
  * include/xdpswitch/actions.h that changes the frame, run in userspace with
  * the fast path's semantics (bpf/rewrite.h, bpf/execute.h) and its checksum

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tuple space search for the dummy datapath: per-mask hash tables over a
  * slot array with generations (see dummy_table.h). */
 #include "agent/dpif/dummy_table.h"

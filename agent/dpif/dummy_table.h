@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The dummy datapath's megaflow table: tuple space search in userspace.
  *
  * One hash table per distinct mask (masked key -> megaflow, chained through

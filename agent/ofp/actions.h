@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* OpenFlow actions and instructions as parsed from ovs-ofctl text (an
  * "ofpact" list, as OVS calls it). The translation walks these; the
  * formatter prints them back the way ovs-ofctl does. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The action list of ovs-ofctl flow text ("actions=..."): each action's
  * syntax, instruction order, and prerequisites against the flow's match. */
 #include "agent/ofp/lex.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The match/set field table: names, widths, prerequisites, and where each
  * field's bits live in struct ofp_key, with the accessors built on that. */
 #include "agent/ofp/fields.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The match/set field table (OVS's meta-flow, reduced): every field the flow
  * syntax knows, where it lives in struct ofp_key, its width, its
  * prerequisites, and whether it can be masked or written.

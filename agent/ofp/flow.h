@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* A flow (rule) as ovs-ofctl text describes it, and the parsers and
  * formatters for flows, matches, actions and whole flow files.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Whole flows in ovs-ofctl text: the flow-level keys (table, priority,
  * cookie, timeouts), packets for trace, and flow files (all or nothing). */
 #include "agent/ofp/lex.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Matches, actions and flows printed the way ovs-ofctl dump-flows prints
  * them (field order, shorthands, port names), so that the text parses back. */
 #include "agent/ofp/lex.h"

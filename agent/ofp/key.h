@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The pipeline's view of a packet: the datapath flow key plus the OpenFlow
  * pipeline's own fields (metadata, registers), and a match as value + mask
  * over that view.

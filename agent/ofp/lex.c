@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tokens, numbers, addresses, ports and field values in ovs-ofctl text:
  * the readers used by the match and action parsers, and their writers. */
 #include "agent/ofp/lex.h"

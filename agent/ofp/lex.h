@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Internal helpers shared by the ovs-ofctl text parsers and the formatter:
  * tokens with their column, number/address/port readers and writers. */
 #ifndef XS_OFP_LEX_H

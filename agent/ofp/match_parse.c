@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The match part of ovs-ofctl flow text: fields, masks and shorthands,
  * duplicate and conflict detection, and prerequisite checks. */
 #include "agent/ofp/lex.h"

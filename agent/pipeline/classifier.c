@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tuple space search classifier with staged lookup and prefix tries; see
  * classifier.h for the design and the tie rule. */
 #include "agent/pipeline/classifier.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* One OpenFlow table's rule set: priority lookup over wildcarded matches
  * that also reports which key bits the answer depended on (the megaflow).
  *

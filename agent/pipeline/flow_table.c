@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The switch's OpenFlow tables and their flow_mod operations; semantics in
  * flow_table.h. */
 #include "agent/pipeline/flow_table.h"

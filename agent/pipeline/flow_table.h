@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The switch's OpenFlow tables: rules with actions, cookies and counters in
  * one classifier per table, and the flow_mod operations of ovs-ofctl.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Text and JSON rendering of a translation (the trace command); formats in
  * trace.h. */
 #include "agent/pipeline/trace.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Rendering of a translation for people (ovs-appctl ofproto/trace style) and
  * for programs (one JSON object): tables, rules, actions, megaflow.
  *

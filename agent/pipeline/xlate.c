@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Translation of a packet through the OpenFlow tables into datapath actions
  * and a megaflow mask; semantics in xlate.h. */
 #include "agent/pipeline/xlate.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Translation of a packet key through the OpenFlow tables into datapath
  * actions and the megaflow mask that makes them valid for other packets.
  *

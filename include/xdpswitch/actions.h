@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Datapath actions: the compact, bounded list the fast path executes for a
  * megaflow. The agent's translation produces it; BPF and the agent's
  * formatter (dump-megaflows, trace) read the same encoding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Lets the shared headers compile both under clang's BPF target (vmlinux-free,
  * <linux/types.h>) and in userspace C. */
 #ifndef XDPSWITCH_COMPAT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Map layouts, limits, counters and records shared by the XDP/TC programs and
  * the agent. Design notes:
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The 64-bit hash of flow key words that names microflow and megaflow
  * entries; BPF and the agent must compute it identically.
  *

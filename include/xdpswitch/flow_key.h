@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The flow key: what the parser extracts from a packet, and what the microflow
  * and megaflow caches hash. One fixed layout, read by BPF and by userspace.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark topology: generator -> switch -> sink, each in its own network
 # namespace, joined by two veth pairs. Used by run.sh and the e2e smoke test.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Classifier and translation cost with 100k rules: insert, lookup (hit and
  * miss, with megaflow tracking), delete, and a full xlate(). Prints figures,
  * asserts nothing. Usage: bench_classifier [N_RULES]

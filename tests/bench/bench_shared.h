@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Definitions shared by the benchmark XDP programs and their loaders:
  * counter layout of the sink, and how the generator numbers its flows. */
 #ifndef XS_BENCH_SHARED_H

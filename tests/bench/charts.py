@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Draws the bench charts from results.json with gnuplot (PNG):
 rate.png (forwarding rate against flows, one line per forwarder),
 masks.png (program cost against masks probed) and scale.png (cost of a

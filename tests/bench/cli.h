@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Command-line helpers shared by the benchmark tools (header only, since
  * every .c file in tests/bench/ is its own binary). */
 #ifndef XS_BENCH_CLI_H

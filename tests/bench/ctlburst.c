@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* A burst of single-rule add-flow requests pipelined on one control
  * connection: how long the agent takes to apply, revalidate, journal and
  * answer them. Prints one JSON object, asserts no speed.

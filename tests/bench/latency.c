@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* latency: round-trip time of UDP frames through a forwarder, first packet
  * of a new flow against the second one of the same flow, over packet sockets.
  *

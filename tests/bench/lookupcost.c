@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* lookupcost: per-packet cost of the switch's XDP program by lookup path
  * (microflow, megaflow by masks probed, miss) and by table size, as JSON.
  *

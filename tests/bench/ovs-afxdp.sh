@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A private Open vSwitch (userspace datapath, AF_XDP ports) for the bench:
 # its own database and sockets in $OVS_BENCH_DIR (default $O/bench/ovs),
 # daemons in one netns.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Builds the template packet the benchmark tools send or test-run:
  * Ethernet + IPv4 + UDP or TCP, padded to a frame size, checksums set. */
 #ifndef XS_BENCH_PACKET_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* progcost: per-packet cost of an XDP program, measured with
  * BPF_PROG_TEST_RUN (many repeats, several rounds, median), as JSON. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* redirect: attaches the reference program (reference.bpf.c) as a plain XDP
  * port-to-port forwarder, the baseline the switch is compared with. */
 #include <errno.h>

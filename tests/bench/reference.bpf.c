@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The reference the switch is measured against: the least an XDP forwarder
  * must do. Parse Ethernet and IPv4, then redirect through a devmap keyed by
  * the ingress port; anything else is passed to the kernel stack. */

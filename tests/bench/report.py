@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns the measurement log of run.sh (one JSON object a line) into the
 bench table on stdout and results.json, with ratios to the reference."""
 import json

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* revalcost: what the revalidator costs with many megaflows, on a datapath
  * provider (the XDP fast path's maps, or the userspace one), as JSON.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # What `make bench` runs: program cost, forwarding rates and miss-path rates
 # of the reference XDP redirect, the Linux bridge, xdpswitch and Open vSwitch
 # with AF_XDP ports, measured in one run; prints a table with ratios to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Packet sink: counts packets and bytes per CPU and drops them. Attached to
  * the far veth of the benchmark topology; sink.c reads the counters. */
 #include <linux/bpf.h>

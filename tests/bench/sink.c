@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* sink: attaches the counting XDP sink to a device, samples the counters
  * at a fixed interval and reports the received packet rate. */
 #include <errno.h>

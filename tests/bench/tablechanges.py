@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Cost of table changes through the control socket (issue 9), on an agent
 with --no-datapath: the tables, the journal and its fsync, no megaflows to
 revalidate. Measures, in one run:

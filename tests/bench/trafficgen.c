@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* trafficgen: sends N flows of template packets out of a device at full
  * speed, through an AF_PACKET socket that bypasses the qdisc (sendmmsg
  * batches; each frame goes straight to the driver's transmit function). */

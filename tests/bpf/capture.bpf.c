@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Test helper: XDP program for the far end of a veth; records the test's
  * frames (a ring of the last CAP_FRAMES) and drops everything. */
 #include <linux/bpf.h>
@@ -53,4 +54,4 @@ int capture(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

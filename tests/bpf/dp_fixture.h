@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Fixture of the datapath BPF tests: frames through the XDP program with
  * BPF_PROG_TEST_RUN, and a veth whose far end records what is sent. */
 #ifndef XS_TESTS_BPF_DP_FIXTURE_H

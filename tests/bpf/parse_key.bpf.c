@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Test program for bpf/parse.h: parses the frame with xs_parse() and stores
  * the key, the parse info and the result in slot 0 of an array map. */
 #include <linux/bpf.h>

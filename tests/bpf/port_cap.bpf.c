@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Test helper: one XDP program for the far ends of many veths (a flood's
  * receivers): counts the test's frames per interface and keeps the last
  * PC_FRAMES of each, then drops them. */
@@ -58,4 +59,4 @@ int port_cap(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tests of agent/datapath/attach.c on a veth pair it creates: libxdp and
  * plain XDP attach, modes, foreign-program refusal and --force, TC ingress. */
 #include "tests/lib/xs_test.h"

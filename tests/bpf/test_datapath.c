@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* BPF tests of the datapath library on the real fast path: megaflows as
  * packets see them, microflows, re-injection, pinning, ports, error paths. */
 #include <sys/stat.h>

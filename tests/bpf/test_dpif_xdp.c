@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The XDP/TC provider of the datapath interface (agent/dpif/dpif_xdp.c) on
  * real interfaces: its ports (programs attached, tx probed), where it runs
  * each megaflow (XDP or the TC stage), how a port change asks for a move,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Differential test of the two executors: random frames (every protocol the
  * parser knows, tagged or not, fragments, TTLs at the edge, cut frames)
  * through random action lists, once in the fast path's XDP program

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The fast path's action executor through BPF_PROG_TEST_RUN on the real
  * object: a megaflow matching every packet is installed straight into the
  * skeleton's maps, a frame runs through xs_xdp (or xs_tc), and the verdict,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Floods (XS_OUT_F_BROADCAST) through the real datapath and real veths:
  * the library keeps the port list in step with the devmap; the TC stage's
  * broadcast (last, in the middle, twice, re-injected by xs_tc_exec, with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* BPF tests of the megaflow masks: 256 at once, the 257th refused, ranking
  * by hits republished atomically while packets keep hitting. */
 #include <pthread.h>

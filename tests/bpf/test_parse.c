@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* BPF tests of the packet parser: tests/bpf/parse_key.bpf.c runs bpf/parse.h
  * in XDP through BPF_PROG_TEST_RUN; its key must equal the userspace one. */
 #include "tests/lib/xs_test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The revalidator on the real fast path: misses installed from the tables,
  * table changes keep, modify or remove exactly the right megaflows, frames
  * run afterwards follow the new actions, rule counters credited exactly,

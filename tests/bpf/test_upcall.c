@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* BPF tests of the miss path: one ringbuf record per miss with the userspace
  * parser's key, truncation, the per-port limiter, the poll contract. */
 #include <poll.h>

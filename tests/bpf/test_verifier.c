@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Verifier acceptance: the fast-path object loads on this kernel, every
  * program verified, with the default map sizes and with the megaflow table
  * resized by the loader. Prints each program's verifier cost and size. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Somebody else's XDP program, for the tests that check the agent refuses
  * to replace it without --force. Passes every packet. */
 #include <linux/bpf.h>
@@ -10,4 +11,4 @@ int xs_foreign(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Trivial XDP and TC programs for the attach tests. They pass every packet;
  * the "foreign" ones stand for somebody else's program on the interface. */
 #include <linux/bpf.h>
@@ -32,4 +33,4 @@ int xs_test_tc_foreign(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

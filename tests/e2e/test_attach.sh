@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The agent attaching ports (through the CLI and at start-up): XDP and TC on
 # every port, libxdp and plain attach, native and SKB mode, run-time
 # attach/detach, foreign programs refused unless --force, and a stop by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Smoke test of the benchmark tools (tests/bench): the generator sends an
 # exact number of packets through the bench topology and the sink counts them.
 cd "$(dirname "$0")/../.." || exit 1

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `xdpswitch agent --cleanup` removes what a stopped agent left (programs on
 # the ports, pinned maps, state file) even when the pins do not fit this
 # build or the state file is corrupt; another bridge's ports stay; a start

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # What the user sees when something is wrong: no agent running, a missing
 # interface, not root, a second agent for the same bridge, a bad flow file,
 # usage mistakes. Every case: a clear message and a non-zero exit status;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Table changes are in force for all traffic when the command returns:
 # under continuous UDP traffic h1 -> 10.0.0.2, add-flow (rewrite to h3),
 # del-flows (back to h2) and replace-flows (to h3 again) each switch the

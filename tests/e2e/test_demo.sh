@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `make demo` (scripts/demo.sh): runs clean twice in a row, says what it
 # showed, leaves nothing behind, and cleans up when interrupted.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The userspace datapath end to end, as an unprivileged user: `xdpswitch
 # agent --datapath dummy` with ports that are only names, flows added,
 # frames injected, the frames sent read back byte for byte, errors named.

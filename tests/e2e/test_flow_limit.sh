@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The flow limit under a flood of new flows: at most --flow-limit
 # megaflows are installed, every datagram beyond still reaches its
 # receiver (executed, not installed) and is counted on its rule, `show`

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The journal end to end, on an agent with --no-datapath (nothing is
 # attached: no namespaces, no root): pipelined add-flow requests on one connection committed as one
 # journal batch; an add-flows file as one batch; SIGKILL in the middle of a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mod-flows through the CLI against an agent with --no-datapath: new actions
 # for the matching flows (non-strict, --strict, cookies), durations kept,
 # nothing added when nothing matches, "-" reads flows from stdin, bad input

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # mod-flows on a forwarding switch: when the command returns, the installed
 # megaflows follow the new actions (pings to h2 are sent to h3 instead, then
 # back); the flow's packet counter and duration carry on across the change.

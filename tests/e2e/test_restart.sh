@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Restart that loses nothing: kill -9 of the agent under traffic leaves the
 # fast path forwarding installed megaflows; a new agent adopts maps and
 # programs, restores rules and ports from the state file and serves new

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The OpenFlow commands of a running switch through the CLI: trace-live
 # prints what the offline trace prints, dump-flows filters, replace-flows
 # is all or nothing (a bad file names FILE:LINE:COL and changes nothing),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Flood as one broadcast action: with GRO on every host's interface a flood
 # megaflow runs in XDP (one devmap broadcast) and each other host gets
 # exactly one copy; when one host turns GRO off the same megaflow moves to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A flood on a bridge of 24 plain hosts: 23 output ports, more than a
 # datapath action list holds (16), in one broadcast action. Each datagram a
 # host floods reaches every other host exactly once and never comes back to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The switch forwarding real traffic between plain hosts (namespaces, veth,
 # no XDP or GRO on the hosts): first ping answered with no megaflow
 # installed, a TCP transfer byte-exact, a mod_nw_dst rewrite seen by the

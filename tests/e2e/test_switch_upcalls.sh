@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Packets the agent receives besides plain misses: a controller action
 # (logged and counted, not delivered), dec_ttl on TTL 1 (dropped and
 # counted, TTL 5 delivered), and misses too long for the ringbuf record

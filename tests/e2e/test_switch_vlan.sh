@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # VLAN through the switch: two plain hosts (untagged) and a trunk, one
 # veth pair whose two ends are both ports of the switch. Traffic from host
 # 1 gets VLAN 10 pushed and leaves on trunk end 3; it comes back tagged on

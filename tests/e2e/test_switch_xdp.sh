@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Which stage runs a megaflow: with GRO on the hosts' interfaces an XDP
 # redirect into their veths delivers, so single-output megaflows run in
 # XDP, and so do floods (one devmap broadcast); when a host turns GRO off,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Timeouts on time: an OpenFlow hard_timeout and idle_timeout remove their
 # rule (and its megaflows) within the stated tolerance, traffic keeps an
 # idle_timeout rule alive, and megaflows idle for --max-idle go.

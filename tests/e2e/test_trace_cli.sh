@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `xdpswitch trace --flows FILE PACKET`, offline: golden output (text and
 # JSON) for a small three-table router and for floods on 18 and 64 ports,
 # and the error exits (bad flow file with FILE:LINE:COL, bad packet,

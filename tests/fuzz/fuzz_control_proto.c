@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target for the control socket's request decoder: any bytes as a
  * request payload; what decodes must be a sane argv that re-encodes to the
  * same bytes, what does not must say why (aborts otherwise). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target for the ovs-ofctl text parser: any text through every
  * parse mode and the flow-file parser; what parses must survive a
  * format -> parse round trip unchanged (aborts otherwise). */

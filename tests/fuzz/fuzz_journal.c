@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target for the journal reader (agent/daemon/journal.h): any
  * bytes as a journal file, and the same bytes as the records of one
  * committed batch (right count and checksum, so the record parsers are

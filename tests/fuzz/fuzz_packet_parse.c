@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target for the fast-path packet parser (bpf/parse.h through
  * xs_flow_parse()) and the datapath key formatter, on arbitrary frames. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* libFuzzer target for the pipeline: a flow table (text up to the first NUL)
  * and a raw packet key (the bytes after it) through xlate() and the trace
  * renderers. Aborts if the packet with every wildcarded bit flipped - still

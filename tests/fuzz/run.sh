@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds every tests/fuzz/fuzz_*.c as a libFuzzer binary (ASan + UBSan) and
 # runs each for FUZZ_SECONDS; crash reproducers are kept under
 # tests/fuzz/crashes/<target>/ and make the script exit non-zero.

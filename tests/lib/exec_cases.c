@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The executor cases both the BPF and the dummy datapath tests run (see
  * exec_cases.h), and the frame builder and comparison they share. */
 #include "tests/lib/exec_cases.h"

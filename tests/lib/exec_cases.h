@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Action executor cases shared by the fast path's BPF tests
  * (tests/bpf/test_execute.c) and the userspace dummy datapath's tests
  * (tests/unit/test_dpif_dummy.c): one frame in, one action list, the frames

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Packet builder and checksum verifier for tests (see packets.h). Written
  * independently of bpf/parse.h so that it can serve as an oracle for it. */
 #include "tests/lib/packets.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Packet builder for tests: Ethernet, VLAN, ARP, IPv4, IPv6 (+ extension
  * headers), TCP, UDP, SCTP, ICMP, ICMPv6/ND frames with correct checksums.
  *

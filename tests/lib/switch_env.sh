@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Common set-up of the switch's end-to-end tests; source it after tap.sh.
 #   switch_env PREFIX  needs root, the built binary and python3; sets the
 #                      topology prefix P and bridge BR (PREFIX + pid), a

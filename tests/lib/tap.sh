@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # TAP helpers for shell tests: source it, call ok/not_ok/check, then tap_done.
 # With CI=true, skip_all is a failure (tests needing root must run in CI).
 _tap_n=0 _tap_fail=0

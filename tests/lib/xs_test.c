@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Shared helpers for the cmocka test binaries: privilege checks that skip
  * locally but fail in CI, bpffs, build paths. */
 #include "tests/lib/xs_test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Shared helpers for the cmocka test binaries. */
 #ifndef XS_TEST_H
 #define XS_TEST_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* `xdpswitch agent` option errors that stop it before anything runs:
  * --max-flows and --flow-limit values and how they relate; exit status 2
  * and the exact message on stderr. */

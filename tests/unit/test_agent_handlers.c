@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tests of the agent's request dispatch (agent/daemon/handlers.c) with no
  * datapath: unknown commands, argument counts, port commands, flow parse
  * errors, exact outputs and exit statuses. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The bridge layer over the userspace datapath (--datapath dummy): miss
  * handling (agent/daemon/upcall.c), the revalidator and rule statistics
  * driven through the agent's own requests, with exact outputs and counts.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Classifier and flow-table semantics: priorities, ties, replacement,
  * staged lookup and prefix masks, strict/non-strict modify and delete,
  * and a random comparison against a linear-scan oracle. */

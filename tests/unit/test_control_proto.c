@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tests of the control protocol: encoding round trips, every decode error,
  * and a live server (in a child process) answering malformed, oversized,
  * truncated and late requests with an error and still serving afterwards. */

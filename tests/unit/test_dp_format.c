@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests of common/dp_format.c: datapath keys, masks and actions in Open
  * vSwitch's dpctl syntax, compared as exact strings. */
 #include "tests/lib/xs_test.h"

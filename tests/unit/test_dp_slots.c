@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests of the datapath library's pure parts: slot pool (generations,
  * FIFO reuse, claims), mask table, checks on actions and ringbuf records. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tests of the userspace dummy datapath (agent/dpif/dpif_dummy.c) through
  * its struct xs_dpif_class: ports, megaflows and their handles, lookup
  * across masks (against a linear oracle), upcalls, the executor held to

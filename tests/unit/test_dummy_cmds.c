@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tests of the agent's inject and dump-outputs commands
  * (agent/daemon/dummy_cmds.c) over the dummy datapath: the whole bridge in
  * userspace, a miss translated, installed and executed before inject

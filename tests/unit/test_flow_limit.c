@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The dynamic flow limit (xs_reval_adjust_limit): slow revalidation
  * passes shrink it, fast ones give it back, within its bounds. */
 #include "tests/lib/xs_test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests of the packet parser (bpf/parse.h through xs_flow_parse()):
  * frames built by tests/lib/packets.c, keys written out by hand. */
 #include "tests/lib/xs_test.h"

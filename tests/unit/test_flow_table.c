@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* mod-flows on the flow tables (ft_modify, ft_modify_many): which rules a
  * strict and a non-strict modify select, cookies set and selected, what is
  * kept (counters, age, timeouts, ids), that nothing is ever added, that bad

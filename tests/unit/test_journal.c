@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's journal (agent/daemon/journal.h) and the restore from a
  * snapshot plus its journal (xs_state_load): round trip of every record
  * kind, a torn tail cut at every byte of the last batch, corruption in the

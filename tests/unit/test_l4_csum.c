@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Completion of offload-pending TCP/UDP checksums (common/l4_csum.c):
  * frames built with full checksums, then turned into what a sender with
  * checksum offload hands over (pseudo-header sum only). */

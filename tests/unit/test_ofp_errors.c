@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests for every error the ovs-ofctl text parser reports: the exact
  * message, its column, and for flow files its line; nothing is returned. */
 #include "tests/lib/xs_test.h"

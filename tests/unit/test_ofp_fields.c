@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests for the field table: lookups, where each field's bits land in
  * the key, match value/mask handling and prerequisites. */
 #include "tests/lib/xs_test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests for the ovs-ofctl style formatter: exact strings, and the
  * parse -> format -> parse fixed point over listed and random flows. */
 #include "tests/lib/xs_test.h"

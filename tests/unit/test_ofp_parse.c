@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Unit tests for the ovs-ofctl flow parser: every match field, shorthand,
  * flow key and action, checked against hand-built structs. */
 #include "tests/lib/xs_test.h"

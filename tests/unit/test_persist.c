@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's batched, journaled table changes (agent/daemon/persist.h),
  * driven in-process on the userspace datapath (no root): one revalidation
  * (a pass of the revalidator) and one

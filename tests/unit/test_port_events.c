@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Interface change notifications (agent/datapath/port_events.c) on a real
  * veth pair: the peer's XDP program or GRO changes the end's xdp-features,
  * and the end is named; a link going down is named; nothing else is. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Tests of the port table (agent/datapath/ports.c): IFACE[=OFPORT] parsing,
  * number allocation, look-ups, errors, and the redirect (tx) probe on veths. */
 #include "tests/lib/xs_test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Rule statistics bookkeeping: deltas credited exactly once to every rule
  * a megaflow matched, records tied to handle generations, error paths. */
 #include "tests/lib/xs_test.h"

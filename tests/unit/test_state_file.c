@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The agent's state file: round trip of rules and ports, atomic replace,
  * and bad files refused with file:line, nothing returned. */
 #include "tests/lib/xs_test.h"

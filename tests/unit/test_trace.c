@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Trace rendering: exact text for a two-table walk, table misses, notes and
  * failed translations, and the JSON form. */
 #include "tests/lib/xs_test.h"

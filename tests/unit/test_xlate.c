@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Translation on hand-made tables: exact datapath actions and exact
  * megaflow masks (staged lookup, prefixes, writes, VLANs, resubmit, limits). */
 #include "tests/lib/xs_test.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Megaflow soundness on random tables: every packet inside the megaflow a
  * translation produced (random values in all wildcarded bits) must get the
  * same datapath actions and the same result code. */
