@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* `xdpswitch agent [OPTIONS] IFACE[=OFPORT]...`: option parsing for the
  * daemon; the daemon itself is agent/daemon/agent.c. */
+#include "agent/cli/agent_config.h"
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
 #include "agent/datapath/attach.h"
@@ -14,10 +15,15 @@
 
 static const char agent_usage[] =
 	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT]...\n"
-	"Runs the switch in the foreground until SIGINT, SIGTERM or SIGHUP; logs to stderr.\n"
+	"Runs the switch in the foreground until SIGINT or SIGTERM; logs to stderr.\n"
+	"SIGHUP replaces the flows with those of the --flows file, atomically.\n"
+	"  --config FILE            read options and ports from FILE (KEY = VALUE lines,\n"
+	"                           KEY an option below, port = IFACE[=OFPORT]); the\n"
+	"                           command line's options win\n"
 	"  --bridge NAME            bridge name (default " XS_CTL_DEFAULT_BRIDGE "): control socket\n"
 	"                           " XS_CTL_RUN_DIR "/NAME.sock, one agent per bridge\n"
 	"  --flows FILE             load these flows (ovs-ofctl add-flows syntax) at start\n"
+	"                           and again on SIGHUP\n"
 	"  --force                  replace XDP programs or TC filters already on the ports\n"
 	"  --mode native|skb        XDP attach mode (default: native, else skb)\n"
 	"  --no-libxdp              attach with bpf_xdp_attach, not libxdp\n"
@@ -38,7 +44,7 @@ static const char agent_usage[] =
 	"                           installed\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
-	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
+	"A stop (SIGINT, SIGTERM) leaves the ports forwarding; the next agent\n"
 	"for the bridge adopts them with the rules and ports saved in\n"
 	"" XS_CTL_RUN_DIR "/NAME.state.\n"
 	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
@@ -63,7 +69,10 @@ static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
 	return (uint32_t)v;
 }
 
-int xs_cmd_agent(int argc, char **argv)
+/* Options read from --config (kept for the process: opts point into it). */
+static struct xs_agent_config agent_cfg;
+
+static int agent_cmd(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "bridge", required_argument, NULL, 'b' },
@@ -79,12 +88,25 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "flow-limit", required_argument, NULL, 'l' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xs_agent_opts o = { 0 };
+	const char *config;
+	char why[512];
 	int c;
 
+	config = xs_agent_config_arg("+b:f:h", longopts, argc, argv);
+	if (config) {
+		if (xs_agent_config_load(config, longopts, argc, argv, &agent_cfg, why,
+					 sizeof(why))) {
+			fprintf(stderr, "xdpswitch agent: %s\n", why);
+			return 2;
+		}
+		argc = agent_cfg.argc;
+		argv = agent_cfg.argv;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+b:f:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -104,6 +126,7 @@ int xs_cmd_agent(int argc, char **argv)
 			o.datapath = optarg;
 			break;
 		case 'C': o.cleanup = true; break;
+		case 'c': break; /* read above */
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);
 			if (!o.max_idle_ms)
@@ -154,4 +177,17 @@ int xs_cmd_agent(int argc, char **argv)
 	o.port_specs = argv + optind;
 	o.n_port_specs = argc - optind;
 	return xs_agent_run(&o, NULL);
+}
+
+int xs_cmd_agent(int argc, char **argv)
+{
+	int rc = agent_cmd(argc, argv);
+
+	/* A bad value from the configuration file: say where it is. The
+	 * file's options come first, each one argv entry, so the option
+	 * parser stopped inside them exactly when optind - 1 is one. */
+	if (rc == 2 && agent_cfg.argv && optind >= 2 && optind - 1 <= agent_cfg.n_opts)
+		fprintf(stderr, "xdpswitch agent: (%s:%d: %s)\n", agent_cfg.path,
+			agent_cfg.lines[optind - 1], agent_cfg.argv[optind - 1]);
+	return rc;
 }

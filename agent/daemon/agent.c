@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The agent's life cycle: start-up checks, bridge lock, ports, control
- * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
+ * socket, the poll loop and a clean stop on SIGINT/SIGTERM (SIGHUP
+ * reloads the flow file). */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cleanup.h"
 #include "agent/daemon/persist.h"
@@ -29,6 +30,15 @@ void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* --cleanup leaves no trace: the lock file goes while we still hold the
+ * lock, so no agent can hold it on the file being removed (one starting
+ * right now creates a new file and runs). */
+static void remove_lock(struct xs_agent *a)
+{
+	if (a->lock_fd >= 0 && unlink(a->lock_path) && errno != ENOENT)
+		xs_agent_log(a, "removing %s: %s", a->lock_path, strerror(errno));
 }
 
 /* Takes the bridge lock; on -EBUSY *holder is the running agent's pid. */
@@ -64,9 +74,8 @@ static int take_lock(struct xs_agent *a, long *holder)
 	return 0;
 }
 
-/* SIGINT/SIGTERM/SIGHUP arrive through a signalfd, so the loop sees them
- * in poll and stops cleanly (a closed terminal must not leave programs
- * attached). */
+/* SIGINT/SIGTERM (stop) and SIGHUP (reload the flow file) arrive through
+ * a signalfd, so the loop handles them between requests and misses. */
 static int open_signals(struct xs_agent *a)
 {
 	sigset_t set;
@@ -327,10 +336,13 @@ static void loop(struct xs_agent *a)
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(a->signal_fd, &si, sizeof(si)) != sizeof(si)) {
+				/* nothing (another reader took it) */
+			} else if (si.ssi_signo == SIGHUP) {
+				xs_agent_reload(a); /* reload.c */
+			} else {
 				xs_agent_log(a, "%s received, stopping",
-					     si.ssi_signo == SIGINT ? "SIGINT" :
-					     si.ssi_signo == SIGHUP ? "SIGHUP" : "SIGTERM");
+					     si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
 				a->stop = 1;
 				break;
 			}
@@ -526,6 +538,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *d
 	}
 	if (opts->cleanup && a.dp_class == &xs_dpif_xdp && !xs_cleanup_needed(&a)) {
 		xs_agent_log(&a, "nothing to clean up: no maps pinned, no saved state");
+		remove_lock(&a);
 		xs_agent_fini(&a);
 		return 0;
 	}
@@ -549,7 +562,8 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *d
 	}
 	if (opts->cleanup) {
 		/* The saved ports were attached again: fini detaches them,
-		 * unpins the maps; the state goes too. */
+		 * unpins the maps; the state and the lock file go too. */
+		remove_lock(&a);
 		xs_agent_fini(&a);
 		if (unlink(a.state_path) && errno != ENOENT)
 			xs_agent_log(&a, "removing %s: %s", a.state_path, strerror(errno));
@@ -611,6 +625,8 @@ fallback:
 	if (err == -EOPNOTSUPP)
 		xs_agent_log(&a, "datapath %s has no fallback cleanup", xs_agent_dp_name(&a));
 	a.keep_fast_path = true;
+	if (!err)
+		remove_lock(&a);
 	xs_agent_fini(&a);
 	return err ? 1 : 0;
 }

@@ -15,11 +15,12 @@
  *      change fd (the kernel's notifications: a port is probed again when
  *      the kernel says it changed; without them, every second) and a
  *      signalfd for SIGINT/SIGTERM/SIGHUP; about once a second it runs the
- *      revalidator's tick;
+ *      revalidator's tick; SIGHUP reloads the --flows file (reload.c);
  *   7. on a signal: the ports stay attached and the maps pinned, so the
  *      fast path keeps forwarding the installed megaflows while no agent
  *      runs (misses wait in the ringbuf, up to its size); socket removed,
- *      lock released (the lock file stays, as lock files do);
+ *      lock released (the lock file stays, as lock files do; --cleanup
+ *      removes it);
  *      xs_agent_run returns 0. A bridge without ports leaves nothing;
  *      nor does a datapath that cannot be adopted (!outlives_agent).
  * Restart. The rules and ports are saved as a snapshot,
@@ -155,7 +156,7 @@ struct xs_agent {
 	volatile sig_atomic_t stop;
 };
 
-/* Runs the agent until SIGINT/SIGTERM/SIGHUP (see above). @dp_class NULL
+/* Runs the agent until SIGINT/SIGTERM (see above). @dp_class NULL
  * picks the "object" provider when opts->dp_object is set, none with
  * opts->no_datapath, else opts->datapath ("xdp", the switch's fast path,
  * by default). Errors are printed on stderr. Returns the process exit
@@ -252,6 +253,11 @@ void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
 
 /* The control-socket handler (agent/daemon/handlers.c): ctx is the agent. */
 int xs_agent_handle_request(void *ctx, int argc, char **argv, struct xs_ctl_buf *out);
+
+/* SIGHUP: replaces the tables with the flows of opts.flows_file, atomically
+ * (a file with an error changes nothing; the error is logged with its
+ * FILE:LINE:COL), as `xdpswitch replace-flows FILE` would (reload.c). */
+void xs_agent_reload(struct xs_agent *a);
 
 /* Loads --flows FILE at start-up (agent/daemon/flow_cmds.c). Returns 0 or
  * -errno with `why` set. */
