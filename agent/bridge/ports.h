@@ -23,6 +23,7 @@ struct xs_port {
 	char name[IF_NAMESIZE];
 	uint32_t dp_port;  /* the datapath's number for it */
 	uint32_t ofport;
+	uint64_t misses;   /* misses of its packets the agent read (dump-ports) */
 };
 
 /* Ports sorted by OpenFlow port number. */

@@ -26,7 +26,9 @@ struct xs_command {
 	X("dump-megaflows", xs_cmd_dump_megaflows, "print the datapath megaflows") \
 	X("inject", xs_cmd_inject, "a frame arrives on a port (--datapath dummy)") \
 	X("dump-outputs", xs_cmd_dump_outputs, "print and clear the frames sent (--datapath dummy)") \
-	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
+	X("show", xs_cmd_show, "print the bridge, its ports and counters (--stats: rates)") \
+	X("dump-ports", xs_cmd_dump_ports, "print per-port counters like ovs-ofctl dump-ports") \
+	X("metrics", xs_cmd_metrics, "print the counters in Prometheus text format") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
 	X("version", xs_cmd_version, "print the version")
@@ -45,6 +47,8 @@ int xs_cmd_dump_megaflows(int argc, char **argv);
 int xs_cmd_inject(int argc, char **argv);
 int xs_cmd_dump_outputs(int argc, char **argv);
 int xs_cmd_show(int argc, char **argv);
+int xs_cmd_dump_ports(int argc, char **argv);
+int xs_cmd_metrics(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);
 

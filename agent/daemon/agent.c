@@ -6,6 +6,7 @@
 #include "agent/daemon/cleanup.h"
 #include "agent/daemon/persist.h"
 #include "agent/daemon/state_file.h"
+#include "agent/ops/views.h"
 #include "common/clock.h"
 
 #include <errno.h>
@@ -360,6 +361,7 @@ static void loop(struct xs_agent *a)
 			if (pf[3].fd < 0)
 				xs_agent_ports_reprobe(a); /* nothing tells: poll */
 			xs_bridge_dp_tick(a);
+			xs_ops_sample(a); /* rates for show --stats */
 		}
 	}
 }
@@ -378,6 +380,7 @@ void xs_agent_fini(struct xs_agent *a)
 	}
 	free(a->ofports);
 	a->ofports = NULL;
+	xs_ops_free(a);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	if (a->signal_fd >= 0)

@@ -153,6 +153,7 @@ struct xs_agent {
 	struct flow_tables *pipeline; /* the OpenFlow tables */
 	struct xs_agent_persist persist; /* batches, journal, snapshots */
 	uint32_t *ofports;    /* the ports' OpenFlow numbers (flood/all) */
+	struct xs_ops *ops;   /* counter samples for rates (agent/ops/views.h) */
 	volatile sig_atomic_t stop;
 };
 

@@ -133,6 +133,12 @@ static int on_record(void *ctx, const struct xs_upcall *u)
 	memcpy(&x->batch[x->n_batch], u, offsetof(struct xs_upcall, pkt) + u->cap_len);
 	x->n_batch++;
 	a->miss.upcalls++;
+	if (u->reason == XS_UPCALL_MISS) { /* dump-ports' miss= column */
+		struct xs_port *p = xs_ports_by_dp_port(&a->ports, u->ifindex);
+
+		if (p)
+			p->misses++;
+	}
 	if (x->n_batch == XS_UPCALL_BATCH)
 		handle_batch(a, x);
 	return 0;

@@ -77,6 +77,13 @@ struct xs_dpif_config {
 /* Called per upcall; a negative return stops the receive, which returns it. */
 typedef int (*xs_dpif_upcall_cb)(void *ctx, const struct xs_upcall *u);
 
+/* One named counter of the whole datapath. */
+struct xs_dpif_counter {
+	const char *name;
+	const char *help;
+	uint64_t value;
+};
+
 struct xs_dpif_class {
 	const char *type; /* "xdp", "dummy" */
 	/* The fast path keeps forwarding when the agent stops and a new agent
@@ -161,6 +168,9 @@ struct xs_dpif_class {
 	/* Counters and state for `show`: text lines, or JSON members each
 	 * starting with ", "; NULL: nothing to show. */
 	void (*show)(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json);
+	/* Datapath-wide counters (metrics, show --stats): fills up to @max,
+	 * returns how many; NULL: none. Names are [a-z0-9_], fixed order. */
+	size_t (*counters)(struct xs_dpif *dpif, struct xs_dpif_counter *out, size_t max);
 
 	/* Userspace providers only (NULL elsewhere): a frame arrives on
 	 * @port (xdpswitch inject); the frames sent so far (dump-outputs). */
