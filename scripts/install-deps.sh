@@ -3,13 +3,16 @@
 # Installs the Debian packages xdpswitch needs to build and test.
 #   --check   exit 0 if everything is there, 1 otherwise (installs nothing)
 #   --bench   also what `make bench` compares against (Open vSwitch, iperf3)
+#   --fuzz    also the libFuzzer runtime `make fuzz` links (`make test` does
+#             not need it)
 set -euo pipefail
 
-check=0 bench=0
+check=0 bench=0 fuzz=0
 for a in "$@"; do
 	case "$a" in
 	--check) check=1 ;;
 	--bench) bench=1 ;;
+	--fuzz) fuzz=1 ;;
 	*) echo "install-deps.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
@@ -32,8 +35,13 @@ pkgs=(
 	ethtool:/usr/sbin/ethtool
 	iperf3:/usr/bin/iperf3
 	python3:/usr/bin/python3
-	libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+	pkg-config:/usr/bin/pkg-config
+	man-db:/usr/bin/man
+	systemd:/usr/bin/systemd-analyze
 )
+if [ "$fuzz" = 1 ]; then
+	pkgs+=(libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a)
+fi
 if [ "$bench" = 1 ]; then
 	pkgs+=(openvswitch-switch:/usr/sbin/ovs-vswitchd gnuplot-nox:/usr/bin/gnuplot)
 fi
