@@ -13,23 +13,18 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 INSTALL ?= install
 
-UNIT := $(O)/dist/xdpswitch@.service
-
-# The unit names the installed binary and configuration directory.
-$(UNIT): dist/xdpswitch@.service.in $(MAKEFILE_LIST)
-	$(call msg,GEN,$@)
-	@mkdir -p $(@D)
-	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
-
 INSTALLED := $(SBINDIR)/xdpswitch $(MANDIR)/man8/xdpswitch.8 \
 	$(UNITDIR)/xdpswitch@.service $(BASHCOMPDIR)/xdpswitch \
 	$(DOCDIR)/LICENSE $(DOCDIR)/examples/br0.conf $(DOCDIR)/examples/br0.flows
 
-install: $(BIN) $(UNIT)
+install: $(BIN)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)$(INSTALL) -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/xdpswitch
 	$(Q)$(INSTALL) -D -m 0644 dist/xdpswitch.8 $(DESTDIR)$(MANDIR)/man8/xdpswitch.8
-	$(Q)$(INSTALL) -D -m 0644 $(UNIT) $(DESTDIR)$(UNITDIR)/xdpswitch@.service
+	@# the unit names the installed binary and configuration directory
+	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(UNITDIR)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/xdpswitch@.service.in > $(DESTDIR)$(UNITDIR)/xdpswitch@.service
 	$(Q)$(INSTALL) -D -m 0644 dist/xdpswitch.bash $(DESTDIR)$(BASHCOMPDIR)/xdpswitch
 	$(Q)$(INSTALL) -D -m 0644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 	$(Q)$(INSTALL) -D -m 0644 dist/br0.conf $(DESTDIR)$(DOCDIR)/examples/br0.conf
