@@ -16,7 +16,7 @@ USER_SPDX="Apache-2.0"
 # units, configuration examples and completions.
 is_source() {
 	case "$1" in
-	*.c | *.h | *.sh | *.py | *.bash | *.service | *.conf | *.[1-8] | \
+	*.c | *.h | *.sh | *.py | *.bash | *.service | *.service.in | *.conf | *.[1-8] | \
 		Makefile | */Makefile | *.mk | .ci/run | scripts/completion/*) return 0 ;;
 	esac
 	return 1
