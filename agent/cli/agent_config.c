@@ -91,6 +91,11 @@ static int parse_line(const char *name, int line, char *s, const struct option *
 		val = trim(eq + 1);
 	}
 	key = trim(s);
+	if (key[0] == '-' && key[strspn(key, "-")]) {
+		snprintf(why, why_size, "%s:%d: write keys without dashes: '%s', not '%s'", name,
+			 line, key + strspn(key, "-"), key);
+		return -EINVAL;
+	}
 	if (!*key || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(key)) {
 		snprintf(why, why_size, "%s:%d: expected KEY = VALUE or KEY, not '%s'", name, line,
 			 key);
