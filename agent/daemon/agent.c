@@ -5,6 +5,7 @@
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cleanup.h"
 #include "agent/daemon/persist.h"
+#include "agent/daemon/sd_notify.h"
 #include "agent/daemon/state_file.h"
 #include "agent/ops/views.h"
 #include "common/clock.h"
@@ -603,7 +604,9 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *d
 	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s%s", a.ports.n,
 		     a.ports.n == 1 ? "" : "s", xs_agent_dp_name(&a), a.sock_path,
 		     restarted ? " (restarted from the saved state)" : "");
+	xs_sd_notify("READY=1"); /* a Type=notify unit is started now */
 	loop(&a);
+	xs_sd_notify("STOPPING=1");
 	/* The fast path keeps forwarding without us (agent.h, step 7). */
 	a.keep_fast_path = a.ports.n > 0 && a.dp_class && a.dp_class->outlives_agent;
 	xs_agent_fini(&a);

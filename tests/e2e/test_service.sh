@@ -77,18 +77,38 @@ max-idle = 60000
 EOF
 exec_start=$(sed -n 's/^ExecStart=//p' "$UNIT" | sed "s/%i/$BR/g")
 read -r -a exec_argv <<<"$exec_start"
-start_unit() { # log
-	"${exec_argv[@]}" >>"$1" 2>&1 &
-	agent_pid=$!
-	for _ in $(seq 150); do [ -S "$RUN/$BR.sock" ] && return 0; sleep 0.02; done
+# Type=notify: systemd sets NOTIFY_SOCKET and waits for READY=1. Here a
+# listener stands in for it and logs each message on one line.
+NOTIFY=$T/notify.sock
+python3 - "$NOTIFY" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    m = s.recv(4096).decode()
+    with open(sys.argv[2], "a") as f:
+        f.write(m.replace("\n", " ") + "\n")
+PY
+bg_pids+=($!)
+for _ in $(seq 100); do [ -S "$NOTIFY" ] && break; sleep 0.02; done
+: >"$T/notify.log"
+notified() { grep -c "^$1" "$T/notify.log"; }
+wait_notified() { # message count
+	for _ in $(seq 250); do [ "$(notified "$1")" -ge "$2" ] && return 0; sleep 0.02; done
 	return 1
+}
+start_unit() { # log: started when it says READY=1, as systemd sees it
+	local ready; ready=$(notified READY=1)
+	NOTIFY_SOCKET=$NOTIFY "${exec_argv[@]}" >>"$1" 2>&1 &
+	agent_pid=$!
+	wait_notified READY=1 $((ready + 1)) && [ -S "$RUN/$BR.sock" ]
 }
 stop_unit() { # as systemctl stop: KillSignal=SIGTERM, wait for the exit
 	kill -TERM "$agent_pid" && wait "$agent_pid"
 	stop_rc=$?
 	agent_pid=
 }
-check "ExecStart line starts the agent ($exec_start)" start_unit "$LOG"
+check "ExecStart line starts the agent and it says READY=1 ($exec_start)" start_unit "$LOG"
 check "it forwards: h1 pings h2" pings 1 -c 2 -W 2 10.0.0.2
 check_eq "its flows are the file's" 2 "$("$XS" dump-flows --bridge "$BR" | grep -c priority=10)"
 
@@ -135,6 +155,7 @@ sender=$!
 sleep 0.7
 stop_unit
 check_eq "stop (SIGTERM): exit status 0" 0 "$stop_rc"
+check_eq "it said STOPPING=1" 1 "$(notified STOPPING=1)"
 check "the log says the ports keep forwarding" grep -q "the ports keep forwarding" "$LOG"
 sleep 0.3
 check "start again: ExecStart adopts the fast path" start_unit "$LOG"
@@ -160,6 +181,9 @@ wait_rules() { # count
 check "ExecReload ($reload_cmd)" $reload_cmd
 check "the reload applied the edited file (3 rules)" wait_rules 3
 check "the log says it reloaded" grep -q "SIGHUP: reloading $FLOWS" "$LOG"
+check "it said RELOADING=1 with MONOTONIC_USEC" \
+	grep -qE "^RELOADING=1 MONOTONIC_USEC=[0-9]+$" "$T/notify.log"
+check "READY=1 after the reload (the third)" wait_notified READY=1 3
 check "receiver ready" recv 2 7002 "$T/rx2"
 send 1 10.0.0.2 7002 20 0.005
 check "receiver done" wait_file "$T/rx2"
