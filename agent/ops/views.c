@@ -61,8 +61,18 @@ static void take(struct xs_agent *a, struct sample *s)
 
 		memset(&ps[i], 0, sizeof(ps[i]));
 		snprintf(ps[i].name, sizeof(ps[i].name), "%s", p->name);
-		if (o && o->rd && xs_iface_stats_read(o->rd, p->name, &ps[i].st))
+		if (a->dpif && a->dpif->cls->port_stats) {
+			struct xs_dpif_port_stats dp;
+
+			if (!a->dpif->cls->port_stats(a->dpif, p->dp_port, &dp))
+				ps[i].st = (struct xs_iface_stats){
+					.valid = true,
+					.rx_packets = dp.rx_packets, .rx_bytes = dp.rx_bytes,
+					.tx_packets = dp.tx_packets, .tx_bytes = dp.tx_bytes,
+				};
+		} else if (o && o->rd && xs_iface_stats_read(o->rd, p->name, &ps[i].st)) {
 			ps[i].st.valid = false;
+		}
 		ps[i].misses = p->misses;
 	}
 	s->n_ports = a->ports.n;

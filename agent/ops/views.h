@@ -7,7 +7,8 @@
  * Where the numbers come from. Per port, rx/tx packets, bytes, drops and
  * errors are the interface's own counters (iface_stats.h: what the kernel
  * counts for the port's netdev, so frames the XDP program redirected or
- * dropped are in rx, frames the switch sent out of the port in tx); miss
+ * dropped are in rx, frames the switch sent out of the port in tx), or,
+ * for a provider whose ports are not interfaces (dummy), its own; miss
  * is the misses of the port's packets the agent read (struct xs_port).
  * Datapath-wide counters come from the provider (dpif counters hook).
  * Rates: once a second (the agent's tick) the counters are sampled; a rate

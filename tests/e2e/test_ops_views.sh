@@ -40,6 +40,37 @@ metric() { # NAME PORT
 	"$XS" metrics --bridge "$BR" | awk -v m="xdpswitch_$1{bridge=\"$BR\",port=\"$2\",name=\"$P-p$2\"}" '$1 == m {print $2}'
 }
 
+# --- the dummy datapath counts its ports' traffic itself: exact to the byte --------
+# UDP 10.0.0.1 -> 10.0.0.2, "hello": 47 bytes
+HELLO=02000000000202000000000108004500002100010000401166c90a0000010a00000203e807d0000d000068656c6c6f
+"$XS" agent --bridge "$BR" --datapath dummy a=1 b=2 >>"$LOG" 2>&1 &
+agent_pid=$!
+for _ in $(seq 150); do [ -S "$T/$BR.sock" ] && break; sleep 0.02; done
+"$XS" add-flow --bridge "$BR" 'priority=10,in_port=1 actions=output:2'
+for _ in 1 2 3 4 5; do "$XS" inject --bridge "$BR" a "$HELLO"; done
+check_eq "dummy: dump-ports after 5 frames of 47 bytes in on 1, out on 2" \
+"OFPST_PORT reply: 2 ports
+  port  1: rx pkts=5, bytes=235, drop=0, errs=0, frame=0, over=0, crc=0
+           tx pkts=0, bytes=0, drop=0, errs=0, coll=0
+           miss=1
+  port  2: rx pkts=0, bytes=0, drop=0, errs=0, frame=0, over=0, crc=0
+           tx pkts=5, bytes=235, drop=0, errs=0, coll=0
+           miss=0" "$("$XS" dump-ports --bridge "$BR")"
+m=$("$XS" metrics --bridge "$BR")
+check_eq "dummy: metrics, port 1 rx bytes" "xdpswitch_port_rx_bytes_total{bridge=\"$BR\",port=\"1\",name=\"a\"} 235" \
+	"$(grep '^xdpswitch_port_rx_bytes_total{.*port="1"' <<<"$m")"
+check_eq "dummy: metrics, port 2 tx packets" "xdpswitch_port_tx_packets_total{bridge=\"$BR\",port=\"2\",name=\"b\"} 5" \
+	"$(grep '^xdpswitch_port_tx_packets_total{.*port="2"' <<<"$m")"
+check_eq "dummy: metrics, port 1 misses" "xdpswitch_port_misses_total{bridge=\"$BR\",port=\"1\",name=\"a\"} 1" \
+	"$(grep '^xdpswitch_port_misses_total{.*port="1"' <<<"$m")"
+check_eq "dummy: metrics, datapath counters" "xdpswitch_datapath_rx_total{bridge=\"$BR\"} 5
+xdpswitch_datapath_megaflow_hit_total{bridge=\"$BR\"} 4
+xdpswitch_datapath_miss_total{bridge=\"$BR\"} 1" \
+	"$(grep -E '^xdpswitch_datapath_(rx|megaflow_hit|miss)_total' <<<"$m")"
+check_eq "dummy: dump-ports by name" "  port  2: rx pkts=0, bytes=0, drop=0, errs=0, frame=0, over=0, crc=0" \
+	"$("$XS" dump-ports --bridge "$BR" b | sed -n 2p)"
+kill -TERM "$agent_pid"; wait "$agent_pid"; agent_pid=
+
 for mode in tc xdp; do
 	gro=; [ "$mode" = xdp ] && gro=--gro
 	scripts/topo.sh create "$P" 2 $gro
