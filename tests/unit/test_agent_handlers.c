@@ -71,8 +71,11 @@ static void test_unknown_and_usage(void **state)
 {
 	(void)state;
 	expect(2, "unknown command 'frobnicate'\n", 1, "frobnicate");
-	expect(2, "usage: show [--json]\n", 2, "show", "x");
-	expect(2, "usage: show [--json]\n", 2, "show", "--strict");
+	expect(2, "usage: show [--json] [--stats]\n", 2, "show", "x");
+	expect(2, "usage: show [--json] [--stats]\n", 2, "show", "--strict");
+	expect(2, "usage: dump-ports [--json] [PORT]\n", 3, "dump-ports", "1", "2");
+	expect(2, "usage: dump-ports [--json] [PORT]\n", 2, "dump-ports", "--stats");
+	expect(2, "usage: metrics\n", 2, "metrics", "x");
 	expect(2, "usage: detach IFACE\n", 1, "detach");
 	expect(2, "usage: add-flow FLOW\n", 1, "add-flow");
 	expect(2, "usage: add-flows NAME TEXT\n", 2, "add-flows", "f");
@@ -94,6 +97,11 @@ static void test_show_empty(void **state)
 	expect(0, "bridge tb0: datapath none, 0 ports\nflows: 0\n", 1, "show");
 	expect(0, "{\"bridge\": \"tb0\", \"datapath\": \"none\", \"flows\": 0, \"ports\": []}\n",
 	       2, "show", "--json");
+	expect(0, "OFPST_PORT reply: 0 ports\n", 1, "dump-ports");
+	expect(0, "[]\n", 2, "dump-ports", "--json");
+	expect(1, "dump-ports: '7' is not a port of bridge tb0\n", 2, "dump-ports", "7");
+	expect(0, "rates: not yet (the agent samples its counters every second)\n", 2, "show",
+	       "--stats");
 }
 
 static void test_port_commands(void **state)
