@@ -97,6 +97,7 @@ static int agent_cmd(int argc, char **argv)
 	char why[512];
 	int c;
 
+	xs_agent_config_free(&agent_cfg); /* a previous call's (tests) */
 	config = xs_agent_config_arg("+b:f:h", longopts, argc, argv);
 	if (config) {
 		if (xs_agent_config_load(config, longopts, argc, argv, &agent_cfg, why,
