@@ -42,6 +42,15 @@ check "the unit runs the installed binary" \
 check "the example configuration parses" bash -c "'$STAGE/usr/local/sbin/xdpswitch' agent \
 	--datapath dummy --config '$STAGE/usr/local/share/doc/xdpswitch/examples/br0.conf' --help >/dev/null"
 check "bash completion loads" bash -c ". '$STAGE/usr/local/share/bash-completion/completions/xdpswitch' && complete -p xdpswitch"
+# complete WORDS...: what the installed completion offers for the last word
+complete_words() {
+	PATH=$STAGE/usr/local/sbin:$PATH bash -c '. "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _xdpswitch; echo "${COMPREPLY[*]}"' \
+		"$STAGE/usr/local/share/bash-completion/completions/xdpswitch" "$@"
+}
+check_eq "completion: commands" "dump-ports" "$(complete_words xdpswitch dump-po)"
+# (others may join them: options are read from xdpswitch agent --help)
+check "completion: agent options" grep -qE -- "(^| )--cleanup .*--config( |$)" <<<"$(complete_words xdpswitch agent --c)"
+check_eq "completion: flags" "--strict --stats" "$(complete_words xdpswitch show --st)"
 echo "port = x=1" >"$STAGE/etc/xdpswitch/mine.conf"
 check "make uninstall" $MK uninstall DESTDIR="$STAGE"
 check_eq "uninstall leaves only the operator's configuration" "$STAGE/etc/xdpswitch/mine.conf" \
