@@ -12,7 +12,8 @@
  * is the misses of the port's packets the agent read (struct xs_port).
  * Datapath-wide counters come from the provider (dpif counters hook).
  * Rates: once a second (the agent's tick) the counters are sampled; a rate
- * is the difference of the last two samples over their interval. */
+ * is the difference of the last two samples over their interval.
+ * Files: samples.c (taking them), dump_ports.c, rates.c, metrics.c. */
 #ifndef XS_OPS_VIEWS_H
 #define XS_OPS_VIEWS_H
 
