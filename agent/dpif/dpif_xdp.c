@@ -319,11 +319,26 @@ static int xdp_ports_fd(struct xs_dpif *d)
 	return xs_port_events_fd(cast(d)->events);
 }
 
+/* After an adoption: the megaflows a previous agent installed are offered
+ * to the hardware like new ones. */
+static void offload_adopted(struct dpif_xdp *x)
+{
+	struct xs_dp_flow f;
+	uint32_t pos = 0;
+
+	while (x->offload && xs_dp_flow_next(x->dp, &pos, &f) == 1)
+		xs_offload_flow_put(x->offload, f.handle, &f.key, &f.mask, f.actions,
+				    f.n_actions);
+}
+
 static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
 {
 	struct dpif_xdp *x = cast(d);
+	int ret = x->dp ? xs_dp_ports_sync(x->dp, ports, n) : 0;
 
-	return x->dp ? xs_dp_ports_sync(x->dp, ports, n) : 0;
+	if (x->dp)
+		offload_adopted(x);
+	return ret;
 }
 
 static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,

@@ -488,13 +488,7 @@ void xs_offload_port_add(struct xs_offload *o, uint32_t ifindex, const char *nam
 	p->ifindex = ifindex;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	port_probe(o, p);
-	logf_(o, "offload: port %s: driver %s, hw-tc-offload %s, clsact %s%s; tc flower %s%s%s; "
-	      "hardware XDP %s%s%s", p->name, p->driver,
-	      p->tc_feature < 0 ? "unknown" : p->tc_feature ? "on" : "off",
-	      p->clsact ? "yes" : "no", p->created_clsact ? " (created)" : "",
-	      p->use_tc ? "used" : "not used", p->use_tc ? "" : ": ", p->use_tc ? "" : p->tc_why,
-	      p->use_xdp_hw ? "attached" : "not used", p->use_xdp_hw ? "" : ": ",
-	      p->use_xdp_hw ? "" : p->xdp_hw_why);
+	/* what was found and what is used goes in the port's log line */
 }
 
 static void port_release(struct xs_offload *o, struct off_port *p)
@@ -613,8 +607,11 @@ void xs_offload_flow_put(struct xs_offload *o, struct xs_flow_handle h,
 			 const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			 const struct xs_action *actions, uint16_t n_actions)
 {
-	struct mf_rec *r = rec_new(o, h);
+	struct mf_rec *r;
 
+	if (rec_get(o, h))
+		return; /* offered already (an adoption offers every megaflow) */
+	r = rec_new(o, h);
 	if (!r)
 		return;
 	r->key = *key;
@@ -821,15 +818,20 @@ void xs_offload_port_show(struct xs_offload *o, uint32_t ifindex, struct xs_ctl_
 		xs_ctl_printf(out, "]}");
 		return;
 	}
-	xs_ctl_printf(out, "\n    offload: driver %s, hw-tc-offload %s, clsact %s; tc flower %s%s%s;"
-		      " hardware XDP %s%s%s; offloaded: tc %u, xdp-hw %u; refusals %" PRIu64,
-		      p->driver, p->tc_feature < 0 ? "unknown" : p->tc_feature ? "on" : "off",
-		      p->clsact ? "yes" : "no", p->use_tc ? "used" : "not used",
-		      p->use_tc ? "" : " (", p->use_tc ? "" : p->tc_why,
+	xs_ctl_printf(out, "\n    offload: driver %s, hw-tc-offload %s, clsact %s%s\n"
+		      "    offload: tc flower %s%s%s%s\n"
+		      "    offload: hardware XDP %s%s%s%s\n"
+		      "    offload: offloaded tc %u, xdp-hw %u; refusals %" PRIu64,
+		      p->driver, p->tc_feature < 0 ? "unknown" : p->tc_feature ? "on" :
+		      p->tc_available ? "off" : "off [fixed]", p->clsact ? "yes" : "no",
+		      p->created_clsact ? " (created for offload)" : "",
+		      p->use_tc ? "tried" : "not tried", p->use_tc ? "" : " (",
+		      p->use_tc ? "" : p->tc_why, p->use_tc ? "" : ")",
 		      p->use_xdp_hw ? "attached" : "not used", p->use_xdp_hw ? "" : " (",
-		      p->use_xdp_hw ? "" : p->xdp_hw_why, p->n_tc, p->n_xdp_hw, failed);
+		      p->use_xdp_hw ? "" : p->xdp_hw_why, p->use_xdp_hw ? "" : ")", p->n_tc,
+		      p->n_xdp_hw, failed);
 	for (unsigned i = 0; i < p->n_fails; i++)
-		xs_ctl_printf(out, "\n      refused %" PRIu64 "x: %s", p->fails[i].count,
+		xs_ctl_printf(out, "\n    offload: refused %" PRIu64 "x: %s", p->fails[i].count,
 			      p->fails[i].reason);
 }
 
