@@ -223,7 +223,9 @@ static int match_l4(struct xlate *x, const struct xs_flow_key *k, const struct x
 	case IPPROTO_ICMPV6:
 		if ((proto == IPPROTO_ICMP) == v6)
 			return refuse(x, "ICMP of the other IP version");
-		if ((m->tp_src & htons(0xff00)) || (m->tp_dst & htons(0xff00)))
+		/* type and code are htons(8 bits): the high byte of a mask
+		 * (OVS-style 0xffff) matches the zero the parser stores */
+		if ((k->tp_src & htons(0xff00)) || (k->tp_dst & htons(0xff00)))
 			return refuse(x, "ICMP type/code beyond 8 bits");
 		if (put_masked(x, v6 ? TCA_FLOWER_KEY_ICMPV6_TYPE : TCA_FLOWER_KEY_ICMPV4_TYPE,
 			       v6 ? TCA_FLOWER_KEY_ICMPV6_TYPE_MASK : TCA_FLOWER_KEY_ICMPV4_TYPE_MASK,
