@@ -47,7 +47,12 @@ static uint32_t tc_info(const struct xs_fl_where *w)
  * NLA_F_NESTED, the action's options and pedit's extended keys with it. */
 static struct nlattr *nest(struct nlmsghdr *nlh, uint16_t type, bool flag)
 {
-	return mnl_attr_nest_start(nlh, flag ? (uint16_t)(type | NLA_F_NESTED) : type);
+	/* mnl_attr_nest_start always sets NLA_F_NESTED: start it by hand */
+	struct nlattr *a = mnl_nlmsg_get_payload_tail(nlh);
+
+	a->nla_type = flag ? (uint16_t)(type | NLA_F_NESTED) : type;
+	nlh->nlmsg_len += MNL_ALIGN(sizeof(struct nlattr));
+	return a;
 }
 
 static void put_action(struct nlmsghdr *nlh, const struct xs_fl_action *a, uint16_t slot)
