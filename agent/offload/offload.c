@@ -217,6 +217,17 @@ static struct mf_rec *rec_new(struct xs_offload *o, struct xs_flow_handle h)
 	return r;
 }
 
+/* The kernel's answer to @nlh (tc_sock.h's contract), or the stand-in's. */
+static int request(struct xs_offload *o, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		   char *ext, size_t ext_size)
+{
+	if (o->cfg.request)
+		return o->cfg.request(o->cfg.request_ctx, nlh, cb, data, ext, ext_size);
+	if (!o->sock)
+		return -ENOTCONN;
+	return xs_tc_sock_request(o->sock, nlh, cb, data, ext, ext_size);
+}
+
 /* --- TC flower ------------------------------------------------------------ */
 
 static int prio_get(struct xs_offload *o, const struct xs_flow_key *mask, uint16_t protocol,
@@ -284,11 +295,7 @@ static int tc_send(struct xs_offload *o, struct nlmsghdr *nlh, char *why, size_t
 	char ext[160];
 	int err;
 
-	if (!o->sock) {
-		snprintf(why, why_size, "no rtnetlink socket");
-		return -ENOTCONN;
-	}
-	err = xs_tc_sock_request(o->sock, nlh, NULL, NULL, ext, sizeof(ext));
+	err = request(o, nlh, NULL, NULL, ext, sizeof(ext));
 	if (err)
 		kernel_words(err, ext, why, why_size);
 	return err;
@@ -332,6 +339,12 @@ static int tc_install(struct xs_offload *o, struct off_port *p, struct mf_rec *r
 	return 0;
 }
 
+/* A dump's target: every megaflow of the port, or @only. */
+struct dump_ctx {
+	struct xs_offload *o;
+	struct mf_rec *only;
+};
+
 /* One filter's counters (a get of its handle), into @r. */
 static int dumped_cb(const struct nlmsghdr *nlh, void *data);
 
@@ -339,18 +352,14 @@ static void tc_read_one(struct xs_offload *o, struct mf_rec *r)
 {
 	struct nlmsghdr *nlh = xs_flower_nl_dump(o->nlbuf, r->tc.ifindex, 0);
 	struct tcmsg *t = mnl_nlmsg_get_payload(nlh);
-	struct {
-		struct xs_offload *o;
-		struct mf_rec *only;
-	} ctx = { o, r };
+	struct dump_ctx ctx = { o, r };
 
 	/* a get of one filter: handle, priority and protocol given */
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	t->tcm_handle = r->tc.handle;
 	t->tcm_info = TC_H_MAKE((uint32_t)r->tc.prio << 16, r->tc.protocol);
 	mnl_attr_put_strz(nlh, TCA_KIND, "flower");
-	if (o->sock)
-		xs_tc_sock_request(o->sock, nlh, dumped_cb, &ctx, NULL, 0);
+	request(o, nlh, dumped_cb, &ctx, NULL, 0);
 }
 
 static void tc_remove(struct xs_offload *o, struct off_port *p, struct mf_rec *r)
@@ -375,10 +384,7 @@ static void tc_remove(struct xs_offload *o, struct off_port *p, struct mf_rec *r
 /* Counters of a dumped filter into its megaflow. */
 static int dumped_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct {
-		struct xs_offload *o;
-		struct mf_rec *only;
-	} *ctx = data;
+	struct dump_ctx *ctx = data;
 	struct xs_offload *o = ctx->o;
 	struct xs_fl_dumped d;
 	struct mf_rec *r;
@@ -416,7 +422,7 @@ int xs_offload_new(const struct xs_offload_cfg *cfg, struct xs_offload **out)
 	if (!o)
 		return -ENOMEM;
 	o->cfg = *cfg;
-	err = xs_tc_sock_open(&o->sock);
+	err = cfg->request ? 0 : xs_tc_sock_open(&o->sock);
 	if (err) {
 		free(o);
 		return err;
@@ -427,18 +433,22 @@ int xs_offload_new(const struct xs_offload_cfg *cfg, struct xs_offload **out)
 
 static void port_probe(struct xs_offload *o, struct off_port *p)
 {
+	struct xs_clsact_search q = { 0 };
 	bool avail = false, active = false;
 	int mode = o->cfg.mode, err;
+	char qbuf[512];
 
 	if (xs_port_driver(p->name, p->driver, sizeof(p->driver)))
 		snprintf(p->driver, sizeof(p->driver), "?");
 	err = xs_ethtool_feature(p->ifindex, "hw-tc-offload", &avail, &active);
 	p->tc_feature = err ? err : active;
 	p->tc_available = avail;
-	err = xs_clsact_present(p->ifindex);
-	p->clsact = err > 0;
+	q.ifindex = p->ifindex;
+	request(o, xs_clsact_msg(qbuf, RTM_GETQDISC, p->ifindex), xs_clsact_dump_cb, &q, NULL, 0);
+	p->clsact = q.found;
 	if (mode == XS_HW_OFFLOAD_TC || (mode == XS_HW_OFFLOAD_AUTO && p->tc_feature == 1)) {
-		if (!p->clsact && !xs_clsact_create(p->ifindex))
+		if (!p->clsact &&
+		    !request(o, xs_clsact_msg(qbuf, RTM_NEWQDISC, p->ifindex), NULL, NULL, NULL, 0))
 			p->clsact = p->created_clsact = true;
 		p->use_tc = p->clsact;
 		if (!p->clsact)
@@ -507,8 +517,11 @@ static void port_release(struct xs_offload *o, struct off_port *p)
 	}
 	xs_xdp_hw_close(p->xhw);
 	p->xhw = NULL;
-	if (p->created_clsact)
-		xs_clsact_delete(p->ifindex);
+	if (p->created_clsact) {
+		char qbuf[512];
+
+		request(o, xs_clsact_msg(qbuf, RTM_DELQDISC, p->ifindex), NULL, NULL, NULL, 0);
+	}
 	p->created_clsact = false;
 }
 
@@ -743,14 +756,11 @@ void xs_offload_run(struct xs_offload *o)
 	for (size_t i = 0; i < o->n_ports; i++) {
 		struct off_port *p = &o->ports[i];
 
-		if (p->n_tc && o->sock) {
-			struct {
-				struct xs_offload *o;
-				struct mf_rec *only;
-			} ctx = { o, NULL };
+		if (p->n_tc) {
+			struct dump_ctx ctx = { o, NULL };
 
-			xs_tc_sock_request(o->sock, xs_flower_nl_dump(o->nlbuf, p->ifindex, 0),
-					   dumped_cb, &ctx, NULL, 0);
+			request(o, xs_flower_nl_dump(o->nlbuf, p->ifindex, 0), dumped_cb, &ctx,
+				NULL, 0);
 		}
 		if (!p->n_xdp_hw || !p->xhw)
 			continue;

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libmnl/libmnl.h>
+
 #include "agent/control/proto.h"
 #include "xdpswitch/actions.h"
 #include "xdpswitch/datapath.h"
@@ -70,6 +72,11 @@ struct xs_offload_cfg {
 	int policy; /* enum xs_tc_policy */
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
+	/* The kernel: NULL for rtnetlink (tc_sock.h); tests give a stand-in
+	 * with xs_tc_sock_request's contract. */
+	int (*request)(void *ctx, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *ext,
+		       size_t ext_size);
+	void *request_ctx;
 };
 
 struct xs_offload;

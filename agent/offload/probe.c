@@ -12,7 +12,6 @@
 #include <linux/rtnetlink.h>
 
 #include "agent/datapath/genl.h"
-#include "agent/offload/tc_sock.h"
 
 /* --- ethtool features ----------------------------------------------------- */
 
@@ -143,11 +142,6 @@ out:
 
 /* --- clsact --------------------------------------------------------------- */
 
-struct qdisc_search {
-	uint32_t ifindex;
-	bool found;
-};
-
 static int kind_cb(const struct nlattr *a, void *data)
 {
 	if (mnl_attr_get_type(a) == TCA_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0 &&
@@ -156,26 +150,30 @@ static int kind_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static int qdisc_cb(const struct nlmsghdr *nlh, void *data)
+int xs_clsact_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct qdisc_search *q = data;
+	struct xs_clsact_search *q = data;
 	const struct tcmsg *t = mnl_nlmsg_get_payload(nlh);
 	bool clsact = false;
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*t)) || (uint32_t)t->tcm_ifindex != q->ifindex)
+	if (nlh->nlmsg_type != RTM_NEWQDISC || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*t)) ||
+	    (uint32_t)t->tcm_ifindex != q->ifindex)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*t), kind_cb, &clsact);
 	q->found |= clsact && t->tcm_parent == TC_H_CLSACT;
 	return MNL_CB_OK;
 }
 
-static struct nlmsghdr *qdisc_msg(char *buf, uint16_t type, uint16_t flags, uint32_t ifindex)
+struct nlmsghdr *xs_clsact_msg(char *buf, uint16_t type, uint32_t ifindex)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct tcmsg *t;
 
 	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_flags = type == RTM_GETQDISC ? NLM_F_REQUEST | NLM_F_DUMP
+			 : type == RTM_NEWQDISC ? NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+						  NLM_F_EXCL
+						: NLM_F_REQUEST | NLM_F_ACK;
 	t = mnl_nlmsg_put_extra_header(nlh, sizeof(*t));
 	t->tcm_family = AF_UNSPEC;
 	t->tcm_ifindex = (int)ifindex;
@@ -185,37 +183,4 @@ static struct nlmsghdr *qdisc_msg(char *buf, uint16_t type, uint16_t flags, uint
 		mnl_attr_put_strz(nlh, TCA_KIND, "clsact");
 	}
 	return nlh;
-}
-
-static int qdisc_request(uint16_t type, uint16_t flags, uint32_t ifindex, mnl_cb_t cb,
-			 void *data)
-{
-	char buf[512];
-	struct xs_tc_sock *s;
-	int err = xs_tc_sock_open(&s);
-
-	if (err)
-		return err;
-	err = xs_tc_sock_request(s, qdisc_msg(buf, type, flags, ifindex), cb, data, NULL, 0);
-	xs_tc_sock_close(s);
-	return err;
-}
-
-int xs_clsact_present(uint32_t ifindex)
-{
-	struct qdisc_search q = { .ifindex = ifindex };
-	int err = qdisc_request(RTM_GETQDISC, NLM_F_REQUEST | NLM_F_DUMP, ifindex, qdisc_cb, &q);
-
-	return err ? err : q.found;
-}
-
-int xs_clsact_create(uint32_t ifindex)
-{
-	return qdisc_request(RTM_NEWQDISC, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-			     ifindex, NULL, NULL);
-}
-
-int xs_clsact_delete(uint32_t ifindex)
-{
-	return qdisc_request(RTM_DELQDISC, NLM_F_REQUEST | NLM_F_ACK, ifindex, NULL, NULL);
 }

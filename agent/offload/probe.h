@@ -26,12 +26,17 @@ struct xs_feature_query {
 };
 int xs_ethtool_features_cb(const struct nlmsghdr *nlh, void *data);
 
-/* Is there a clsact qdisc on @ifindex? 1 yes, 0 no, -errno. */
-int xs_clsact_present(uint32_t ifindex);
+/* The clsact qdisc of a port, as rtnetlink requests for the caller to
+ * send: RTM_GETQDISC (a dump of @ifindex's qdiscs: run
+ * xs_clsact_dump_cb over the answer with a struct xs_clsact_search),
+ * RTM_NEWQDISC (create, failing if there is one), RTM_DELQDISC. @buf
+ * holds 512 bytes. */
+struct nlmsghdr *xs_clsact_msg(char *buf, uint16_t type, uint32_t ifindex);
 
-/* Creates a clsact qdisc on @ifindex (-EEXIST if there is one), or
- * deletes it. */
-int xs_clsact_create(uint32_t ifindex);
-int xs_clsact_delete(uint32_t ifindex);
+struct xs_clsact_search {
+	uint32_t ifindex;
+	bool found;
+};
+int xs_clsact_dump_cb(const struct nlmsghdr *nlh, void *data);
 
 #endif
