@@ -256,8 +256,12 @@ static int xdp_port_del(struct xs_dpif *d, uint32_t port, char *note, size_t not
 	note[0] = '\0';
 	if (!p)
 		return -ENOENT;
+	/* Our filters go; without offload now, those an offloading agent
+	 * that died left (--cleanup after a SIGKILL) go too. */
 	if (x->offload)
 		xs_offload_port_del(x->offload, port);
+	else if (x->dp)
+		xs_offload_sweep(NULL, port);
 	if (x->dp)
 		xs_dp_port_del(x->dp, port);
 	err = xs_port_hw_detach(p, note, note_size);

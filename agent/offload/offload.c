@@ -478,12 +478,71 @@ static void port_probe(struct xs_offload *o, struct off_port *p)
 	}
 }
 
+struct sweep_ctx {
+	struct xs_fl_where w[256];
+	unsigned n;
+};
+
+static int sweep_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sweep_ctx *s = data;
+	struct xs_fl_dumped d;
+
+	if (nlh->nlmsg_type != RTM_NEWTFILTER || xs_flower_nl_parse(nlh, &d) || !d.flower ||
+	    !d.handle || d.prio < XS_OFFLOAD_PRIO_BASE ||
+	    d.prio >= XS_OFFLOAD_PRIO_BASE + XS_OFFLOAD_PRIO_MAX || s->n == 256)
+		return MNL_CB_OK;
+	s->w[s->n].ifindex = d.ifindex;
+	s->w[s->n].prio = d.prio;
+	s->w[s->n].protocol = d.protocol;
+	s->w[s->n++].handle = d.handle;
+	return MNL_CB_OK;
+}
+
+int xs_offload_sweep(struct xs_offload *o, uint32_t ifindex)
+{
+	struct xs_offload_cfg c = { .mode = XS_HW_OFFLOAD_TC };
+	struct xs_offload *tmp = NULL;
+	struct sweep_ctx *s;
+	int err = 0, gone = 0;
+
+	if (!o) {
+		err = xs_offload_new(&c, &tmp);
+		if (err)
+			return err;
+		o = tmp;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		xs_offload_free(tmp);
+		return -ENOMEM;
+	}
+	/* a dump fills at most 256 at a time: again until none is left */
+	do {
+		s->n = 0;
+		err = request(o, xs_flower_nl_dump(o->nlbuf, ifindex, 0), sweep_cb, s, NULL, 0);
+		for (unsigned i = 0; !err && i < s->n; i++) {
+			err = request(o, xs_flower_nl_del(o->nlbuf, &s->w[i], 0), NULL, NULL, NULL,
+				      0);
+			gone += !err;
+		}
+	} while (!err && s->n == 256);
+	free(s);
+	xs_offload_free(tmp);
+	return err ? err : gone;
+}
+
 void xs_offload_port_add(struct xs_offload *o, uint32_t ifindex, const char *name)
 {
 	struct off_port *p;
+	int swept;
 
 	if (find_port(o, ifindex))
 		return;
+	swept = xs_offload_sweep(o, ifindex);
+	if (swept > 0)
+		logf_(o, "offload: port %s: removed %d flower filter%s a previous agent left", name,
+		      swept, swept == 1 ? "" : "s");
 	if (o->n_ports == o->cap_ports) {
 		size_t cap = o->cap_ports ? 2 * o->cap_ports : 8;
 		struct off_port *v = realloc(o->ports, cap * sizeof(*v));

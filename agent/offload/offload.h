@@ -90,6 +90,12 @@ void xs_offload_free(struct xs_offload *o);
  * once. port_del removes what was added on the port. */
 void xs_offload_port_add(struct xs_offload *o, uint32_t ifindex, const char *name);
 void xs_offload_port_del(struct xs_offload *o, uint32_t ifindex);
+/* Removes every flower filter at the offload priorities
+ * [XS_OFFLOAD_PRIO_BASE, +XS_OFFLOAD_PRIO_MAX) of @ifindex's ingress hook:
+ * what an agent that died (SIGKILL) left there. Those priorities are the
+ * agent's. @o may be NULL (a socket of its own). Returns how many went,
+ * or -errno. port_add does it first. */
+int xs_offload_sweep(struct xs_offload *o, uint32_t ifindex);
 /* Ports for a flood's outputs (the bridge's, as datapath ports). */
 void xs_offload_set_ports(struct xs_offload *o, const uint32_t *ports, size_t n);
 

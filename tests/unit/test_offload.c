@@ -493,6 +493,42 @@ static void test_xdp_hw_refused_says_why(void **state)
 	xs_ctl_buf_free(&out);
 }
 
+/* What an agent that died left (SIGKILL) goes when the port comes back;
+ * other priorities stay. */
+static void test_sweep_leftovers(void **state)
+{
+	static const uint16_t prios[] = { XS_OFFLOAD_PRIO_BASE, 9,
+					  XS_OFFLOAD_PRIO_BASE + XS_OFFLOAD_PRIO_MAX - 1,
+					  XS_OFFLOAD_PRIO_BASE + XS_OFFLOAD_PRIO_MAX, 0x7853 };
+
+	(void)state;
+	xs_offload_port_del(off, P3);
+	memset(&k, 0, sizeof(k));
+	k.clsact = true;
+	for (int i = 0; i < 5; i++) {
+		k.f[i].ifindex = P3;
+		k.f[i].prio = prios[i];
+		k.f[i].handle = (uint32_t)i + 1;
+		k.f[i].protocol = htons(ETH_P_IP);
+	}
+	k.f[5] = k.f[0];
+	k.f[5].ifindex = P2; /* another port: not this one's */
+	k.n = 6;
+	n_logs = 0;
+	xs_offload_port_add(off, P3, "fake3");
+	assert_int_equal(k.dels, 2);
+	assert_int_equal(k.n, 4);
+	assert_int_equal(find(P3, XS_OFFLOAD_PRIO_BASE, 1), -1);
+	assert_int_equal(find(P3, XS_OFFLOAD_PRIO_BASE + XS_OFFLOAD_PRIO_MAX - 1, 3), -1);
+	assert_true(find(P3, 9, 2) >= 0);
+	assert_true(find(P3, XS_OFFLOAD_PRIO_BASE + XS_OFFLOAD_PRIO_MAX, 4) >= 0);
+	assert_true(find(P3, 0x7853, 5) >= 0);
+	assert_true(find(P2, XS_OFFLOAD_PRIO_BASE, 1) >= 0);
+	assert_int_equal(n_logs, 1);
+	assert_non_null(strstr(logs[0], "port fake3: removed 2 flower filters a previous agent left"));
+	k.n = 0; /* the foreign ones are not the teardown's business */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -503,6 +539,7 @@ int main(void)
 		T(test_skip_hw_counts_hardware_only), T(test_refusals_logged_once),
 		T(test_flood_mirrors), T(test_port_del_removes_its_filters),
 		T(test_created_qdisc_removed), T(test_xdp_hw_refused_says_why),
+		T(test_sweep_leftovers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
