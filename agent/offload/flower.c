@@ -141,6 +141,10 @@ static int match_l2(struct xlate *x, const struct xs_flow_key *k, const struct x
 	if (!tag_matched(k, m, 0)) {
 		if (ntohs(m->vlan[0].tci) & ~XS_VLAN_PRESENT)
 			return refuse(x, "VLAN fields without a tag");
+		/* flower has no "untagged": with the tag stripped by the NIC a
+		 * tagged packet has the inner type and would match too */
+		if (ntohs(m->vlan[0].tci) & XS_VLAN_PRESENT)
+			return refuse(x, "a match on no VLAN tag (flower cannot require it)");
 		x->f->protocol = type ? type : htons(ETH_P_ALL);
 		return 0;
 	}
@@ -157,6 +161,8 @@ static int match_l2(struct xlate *x, const struct xs_flow_key *k, const struct x
 	}
 	if (mtci1 & ~XS_VLAN_PRESENT)
 		return refuse(x, "VLAN fields without a tag");
+	if (mtci1 & XS_VLAN_PRESENT)
+		return refuse(x, "a match on no inner VLAN tag (flower cannot require it)");
 	return type ? put(x, TCA_FLOWER_KEY_VLAN_ETH_TYPE, &type, 2) : 0;
 }
 

@@ -251,6 +251,18 @@ static void test_vlan_partial_pcp(void **state)
 	expect_refused("partial VLAN priority");
 }
 
+static void test_untagged_refused(void **state)
+{
+	(void)state;
+	ip4(0);
+	mask.vlan[0].tci = htons(XS_VLAN_PRESENT); /* no tag, key tci 0 */
+	expect_refused("no VLAN tag");
+	key.vlan[0].tci = htons(XS_VLAN_PRESENT | 5);
+	mask.vlan[0].tci = htons(XS_VLAN_PRESENT | XS_VLAN_VID_MASK);
+	mask.vlan[1].tci = htons(XS_VLAN_PRESENT); /* one tag only */
+	expect_refused("no inner VLAN tag");
+}
+
 static void test_ipv4_addresses(void **state)
 {
 	(void)state;
@@ -960,6 +972,7 @@ int main(void)
 		T(test_ifindex_and_drop), T(test_in_port_wildcarded), T(test_eth_addresses),
 		T(test_eth_type), T(test_eth_type_partial), T(test_vlan), T(test_vlan_id_only),
 		T(test_vlan_qinq), T(test_vlan_partial_vid), T(test_vlan_partial_pcp),
+		T(test_untagged_refused),
 		T(test_ipv4_addresses), T(test_ipv6_addresses), T(test_ip_proto),
 		T(test_ip_proto_partial), T(test_tos_ttl), T(test_frag_no), T(test_frag_first),
 		T(test_frag_later), T(test_frag_any), T(test_tcp_ports), T(test_udp_ports),
