@@ -556,8 +556,8 @@ void xs_offload_port_add(struct xs_offload *o, uint32_t ifindex, const char *nam
 	memset(p, 0, sizeof(*p));
 	p->ifindex = ifindex;
 	snprintf(p->name, sizeof(p->name), "%s", name);
+	/* what it finds is said in the port's log line (xs_offload_port_show) */
 	port_probe(o, p);
-	/* what was found and what is used goes in the port's log line */
 }
 
 static void port_release(struct xs_offload *o, struct off_port *p)
