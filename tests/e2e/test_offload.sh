@@ -124,10 +124,19 @@ for k in 1 2 3; do
 	check_eq "port $k: still one log line for the reason" 1 \
 		"$(firsts $k "tc flower: kernel:" "$T/tc.log")"
 done
+# a port removed while offloading: its state goes with it, the rest runs on
+check "detach port 3" "$XS" detach --bridge "$BR" "$P-p3"
+check_eq "no megaflow of port 3 left" 0 "$("$XS" dump-megaflows --bridge "$BR" | grep -c '^recirc_id(0),in_port(3)')"
+check "ping h1 -> h2 still works" pings 1 -c1 -W2 10.0.0.2
+check "attach port 3 again" "$XS" attach --bridge "$BR" "$P-p3=3"
+check "ping h3 -> h1 after it" pings 3 -c1 -W2 10.0.0.1
 check "agent stops cleanly" stop_agent
 
 # --- xdp-hw: refused per port, said once per port -------------------------------
-check "agent --hw-offload=xdp-hw starts" start_agent "$T/hw.log" --hw-offload=xdp-hw
+check "agent --hw-offload=xdp-hw starts" start_agent "$T/hw.log" --hw-offload=xdp-hw \
+	--tc-policy=skip_hw
+check "show: hw-offload xdp-hw, tc-policy skip_hw" \
+	grep -q "^hw-offload: xdp-hw, tc-policy: skip_hw$" <<<"$("$XS" show --bridge "$BR")"
 check "ping h1 -> h3 through XDP" pings 1 -c2 -i0.2 -W2 10.0.0.3
 for k in 1 2 3; do
 	check "port $k: its line says hardware mode is refused" \
