@@ -9,7 +9,9 @@
  *                  agent/datapath/dp.h): megaflows in BPF maps, run in XDP
  *                  or in the TC stage, floods as a devmap broadcast or a
  *                  TC loop, misses from a ringbuf, re-injection by a test
- *                  run. It alone decides the stage of each megaflow.
+ *                  run. It alone decides the stage of each megaflow, and
+ *                  (--hw-offload, agent/offload/offload.h) which also run
+ *                  in the NIC.
  *   xs_dpif_dummy  userspace (agent/dpif/dpif_dummy.c): megaflows in a
  *                  hash table of the agent, packets injected by a command
  *                  and outputs recorded; no root, no BPF, no interfaces.

@@ -103,7 +103,7 @@ int xs_flower_from_megaflow(const struct xs_flow_key *key, const struct xs_flow_
 			    const struct xs_fl_ports *ports, struct xs_flower *out,
 			    const char **reason);
 
-/* The match attribute of @type in @f, or NULL (tests, encoding). */
+/* The match attribute of @type in @f, or NULL (for tests). */
 const struct xs_fl_attr *xs_flower_find(const struct xs_flower *f, uint16_t type);
 
 #endif
