@@ -105,11 +105,12 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 {
 	char name[IF_NAMESIZE], note[512] = "", sub[256] = "";
 	struct xs_port *p, *other;
+	struct xs_port_vlan vlan;
 	struct xs_err perr;
 	uint32_t ofport, dp_port = 0;
 	int err;
 
-	err = xs_port_spec_parse(spec, name, &ofport, &perr);
+	err = xs_port_spec_parse(spec, name, &ofport, &vlan, &perr);
 	if (err) {
 		snprintf(why, why_size, "'%s', column %d: %s", spec, perr.col, perr.msg);
 		return err;
@@ -153,6 +154,7 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 			a->dpif->cls->port_del(a->dpif, dp_port, note, sizeof(note));
 		return err;
 	}
+	p->vlan = vlan;
 	if (a->dpif && a->dpif->cls->port_show) {
 		struct xs_ctl_buf desc;
 
@@ -427,10 +429,11 @@ static void explain_pins(struct xs_agent *a, int err)
 static bool restored_port(struct xs_agent *a, const char *spec)
 {
 	char name[IF_NAMESIZE];
+	struct xs_port_vlan vlan;
 	struct xs_err perr;
 	uint32_t ofport;
 
-	return !xs_port_spec_parse(spec, name, &ofport, &perr) &&
+	return !xs_port_spec_parse(spec, name, &ofport, &vlan, &perr) &&
 	       xs_ports_by_name(&a->ports, name) != NULL;
 }
 
@@ -451,9 +454,12 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 	if (err)
 		return err;
 	for (size_t i = 0; i < st.n_ports; i++) {
-		char spec[64], sub[256] = "";
+		struct xs_port_record r = { .ofport = st.ports[i].ofport };
+		char spec[XS_PORT_VLAN_TEXT_MAX + 64], sub[256] = "";
 
-		snprintf(spec, sizeof(spec), "%s=%u", st.ports[i].name, st.ports[i].ofport);
+		snprintf(r.name, sizeof(r.name), "%s", st.ports[i].name);
+		snprintf(r.vlan, sizeof(r.vlan), "%s", st.ports[i].vlan);
+		xs_port_record_spec(&r, spec, sizeof(spec));
 		/* The port ran our programs when the state was saved: what
 		 * sits at our XDP and TC hooks now is the previous run's (the
 		 * TC attach cannot tell our filter from another), so it is
