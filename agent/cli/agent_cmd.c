@@ -13,7 +13,7 @@
 #include <string.h>
 
 static const char agent_usage[] =
-	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT]...\n"
+	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT][,VLAN OPTIONS]...\n"
 	"Runs the switch in the foreground until SIGINT, SIGTERM or SIGHUP; logs to stderr.\n"
 	"  --bridge NAME            bridge name (default " XS_CTL_DEFAULT_BRIDGE "): control socket\n"
 	"                           " XS_CTL_RUN_DIR "/NAME.sock, one agent per bridge\n"
@@ -36,12 +36,19 @@ static const char agent_usage[] =
 	"                           never more than the datapath holds; not above\n"
 	"                           --max-flows); misses beyond are forwarded, not\n"
 	"                           installed\n"
+	"  --mac-table-size N       NORMAL's MAC table holds N addresses (default 8192;\n"
+	"                           a new one evicts the least recently seen)\n"
+	"  --mac-aging SECONDS      NORMAL forgets an address not seen this long\n"
+	"                           (default 300)\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
 	"for the bridge adopts them with the rules and ports saved in\n"
 	"" XS_CTL_RUN_DIR "/NAME.state.\n"
-	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
+	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n"
+	"IFACE[=OFPORT],tag=VLAN,trunks=A,B,C-D,vlan_mode=MODE sets the port's VLAN\n"
+	"options for NORMAL, as ovs-vsctl's (MODE: access, trunk, native-tagged,\n"
+	"native-untagged; tag alone: access port; none: trunk of all VLANs).\n";
 
 /* xs_dp_open refuses larger tables (agent/datapath/dp.h). */
 #define MAX_FLOWS_LIMIT (1u << 24)
@@ -79,6 +86,8 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "flow-limit", required_argument, NULL, 'l' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "mac-table-size", required_argument, NULL, 'S' },
+		{ "mac-aging", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +113,16 @@ int xs_cmd_agent(int argc, char **argv)
 			o.datapath = optarg;
 			break;
 		case 'C': o.cleanup = true; break;
+		case 'S':
+			o.mac_table_size = parse_count("--mac-table-size", optarg, XS_MAC_MAX_SIZE);
+			if (!o.mac_table_size)
+				return 2;
+			break;
+		case 'A':
+			o.mac_aging_s = parse_count("--mac-aging", optarg, XS_MAC_MAX_AGING_S);
+			if (!o.mac_aging_s)
+				return 2;
+			break;
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);
 			if (!o.max_idle_ms)

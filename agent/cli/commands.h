@@ -28,6 +28,8 @@ struct xs_command {
 	X("dump-outputs", xs_cmd_dump_outputs, "print and clear the frames sent (--datapath dummy)") \
 	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
+	X("fdb-show", xs_cmd_fdb_show, "print NORMAL's MAC table (port, VLAN, MAC, age)") \
+	X("fdb-flush", xs_cmd_fdb_flush, "empty NORMAL's MAC table") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
 	X("version", xs_cmd_version, "print the version")
 
@@ -47,5 +49,7 @@ int xs_cmd_dump_outputs(int argc, char **argv);
 int xs_cmd_show(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);
+int xs_cmd_fdb_show(int argc, char **argv);
+int xs_cmd_fdb_flush(int argc, char **argv);
 
 #endif

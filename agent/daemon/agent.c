@@ -3,6 +3,7 @@
  * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cleanup.h"
+#include "agent/daemon/fdb.h"
 #include "agent/daemon/persist.h"
 #include "agent/daemon/state_file.h"
 #include "common/clock.h"
@@ -182,6 +183,8 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name)
 		xs_agent_log(a, "%s", note);
 	xs_agent_log(a, "port %u: %s detached", p->ofport, name);
 	xs_agent_journal_unport(a, name);
+	xs_mac_flush(&a->macs, p->ofport); /* its hosts are gone with it */
+	a->macs_seen = a->macs.changes;    /* the revalidation below covers it */
 	err = xs_ports_del(&a->ports, name);
 	xs_agent_tables_changed(a);
 	return err;
@@ -221,15 +224,18 @@ static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
 		      a->ports.n, a->ports.n == 1 ? "" : "s");
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
+		char vlan[XS_PORT_VLAN_TEXT_MAX];
 
 		xs_ctl_printf(out, " %u(%s): ", p->ofport, p->name);
 		if (a->dpif && a->dpif->cls->port_show)
 			a->dpif->cls->port_show(a->dpif, p->dp_port, out, false);
 		else
 			xs_ctl_printf(out, "datapath port %u", p->dp_port);
-		xs_ctl_printf(out, "\n");
+		xs_port_vlan_describe(&p->vlan, vlan, sizeof(vlan));
+		xs_ctl_printf(out, "; %s\n", vlan);
 	}
 	xs_ctl_printf(out, "flows: %zu\n", a->pipeline ? a->pipeline->n_rules : 0);
+	xs_fdb_show(a, out, false);
 }
 
 /* Names, bridge and interface names need no JSON escaping: they are
@@ -242,8 +248,12 @@ static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
 
-		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"dp_port\": %u",
-			      i ? ", " : "", p->ofport, p->name, p->dp_port);
+		char vlan[XS_PORT_VLAN_TEXT_MAX];
+
+		xs_port_vlan_format(&p->vlan, vlan, sizeof(vlan));
+		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"dp_port\": %u, "
+			      "\"vlan\": \"%s\"", i ? ", " : "", p->ofport, p->name, p->dp_port,
+			      vlan);
 		if (a->dpif && a->dpif->cls->port_show) {
 			xs_ctl_printf(out, ", ");
 			a->dpif->cls->port_show(a->dpif, p->dp_port, out, true);
@@ -251,6 +261,7 @@ static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 		xs_ctl_printf(out, "}");
 	}
 	xs_ctl_printf(out, "]");
+	xs_fdb_show(a, out, true);
 	xs_bridge_dp_show(a, out, true);
 	xs_ctl_printf(out, "}\n");
 }
@@ -350,6 +361,7 @@ static void loop(struct xs_agent *a)
 			if (pf[3].fd < 0)
 				xs_agent_ports_reprobe(a); /* nothing tells: poll */
 			xs_bridge_dp_tick(a);
+			xs_fdb_tick(a);
 		}
 	}
 }
@@ -361,6 +373,7 @@ void xs_agent_fini(struct xs_agent *a)
 		detach_all(a);
 	xs_bridge_dp_close(a);
 	xs_ctl_server_close(&a->ctl);
+	xs_fdb_fini(a);
 	if (a->pipeline) {
 		flow_tables_destroy(a->pipeline);
 		free(a->pipeline);
@@ -397,6 +410,8 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	if (!a->pipeline)
 		return -ENOMEM;
 	flow_tables_init(a->pipeline);
+	if (xs_fdb_init(a))
+		return -ENOMEM;
 	if (xs_ctl_check_bridge(bridge))
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);

@@ -3,6 +3,7 @@
  * with flags and argument counts checked before the handler runs. */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/dummy_cmds.h"
+#include "agent/daemon/fdb.h"
 #include "agent/daemon/flow_cmds.h"
 
 #include <errno.h>
@@ -55,7 +56,8 @@ static int h_show(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ct
 }
 
 static const struct handler handlers[] = {
-	{ "attach", 1, 1, F_FORCE, "attach IFACE[=OFPORT] [--force]", h_attach },
+	{ "attach", 1, 1, F_FORCE, "attach IFACE[=OFPORT][,tag=N,trunks=LIST,vlan_mode=MODE] "
+	  "[--force]", h_attach },
 	{ "detach", 1, 1, 0, "detach IFACE", h_detach },
 	{ "show", 0, 0, F_JSON, "show [--json]", h_show },
 	{ "add-flow", 1, 1, 0, "add-flow FLOW", xs_agent_cmd_add_flow },
@@ -70,6 +72,8 @@ static const struct handler handlers[] = {
 	{ "dump-megaflows", 0, 0, F_JSON, "dump-megaflows [--json]",
 	  xs_agent_cmd_dump_megaflows },
 	{ "trace-live", 1, 1, F_JSON, "trace-live [--json] PACKET", xs_agent_cmd_trace_live },
+	{ "fdb-show", 0, 0, F_JSON, "fdb-show [--json]", xs_agent_cmd_fdb_show },
+	{ "fdb-flush", 0, 0, 0, "fdb-flush", xs_agent_cmd_fdb_flush },
 };
 
 /* Sorts argv[1..] into flags and positional arguments. Returns 0, or -1

@@ -331,7 +331,6 @@ static int parse_record(const char *path, unsigned line, const char *s, struct x
 {
 	char name[64], extra[2];
 	size_t off;
-	int n;
 
 	memset(rec, 0, sizeof(*rec));
 	ofp_flow_init(&rec->flow);

@@ -83,6 +83,7 @@ static void take_tables(struct flow_tables *dst, struct flow_tables *src)
 	dst->version = keep.version + src->version + 1;
 	dst->ports = keep.ports;
 	dst->n_ports = keep.n_ports;
+	dst->normal = keep.normal;
 	dst->on_delete = keep.on_delete;
 	dst->on_delete_ctx = keep.on_delete_ctx;
 	flow_tables_init(src);

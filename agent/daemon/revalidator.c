@@ -61,6 +61,10 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	for (unsigned i = 0; i < res.n_rules; i++)
 		out->rule_ids[i] = res.rules[i]->id;
 	out->n_rules = res.n_rules;
+	out->learn.valid = res.learn.valid;
+	out->learn.vlan = res.learn.vlan;
+	memcpy(out->learn.mac, res.learn.mac, sizeof(out->learn.mac));
+	out->learn.ofport = res.learn.ofport;
 	for (unsigned i = 0; i < res.n_actions; i++) {
 		struct xs_action a = res.actions[i];
 
@@ -253,6 +257,7 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 	struct xs_flow_handle *v;
 	struct xs_flow_stats *sums;
 	long n = snapshot(r, &v), expired = 0;
+	uint64_t seen = r->used_seen_ns;
 	int *errs;
 
 	if (n < 0)
@@ -272,6 +277,12 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 		if (errs[i])
 			continue;
 		rule_stats_credit(&r->rs, r->ft, v[i], &sums[i], now_ms);
+		if (r->on_used && sums[i].used_ns > r->used_seen_ns &&
+		    !xs_dpif_flow_get(r->dpif, v[i], &f)) {
+			r->on_used(r->on_used_ctx, &f.key, &f.mask, sums[i].used_ns);
+			if (sums[i].used_ns > seen)
+				seen = sums[i].used_ns;
+		}
 		if (!idle_ns || xs_dpif_flow_get(r->dpif, v[i], &f))
 			continue;
 		last = sums[i].used_ns > f.installed_ns ? sums[i].used_ns : f.installed_ns;
@@ -281,6 +292,7 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 	free(v);
 	free(sums);
 	free(errs);
+	r->used_seen_ns = seen;
 	return expired;
 }
 
