@@ -3,8 +3,8 @@
  * fast path's megaflows, aging, revalidation after changes, fdb-show and
  * fdb-flush. Design in fdb.h. */
 #include "agent/daemon/fdb.h"
+#include "agent/daemon/dp_xs.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +40,19 @@ void xs_fdb_fini(struct xs_agent *a)
 
 void xs_fdb_learn(struct xs_agent *a, const struct xs_reval_xlate *rx)
 {
+	int r;
+
 	if (!rx->learn.valid || !a->macs.buckets)
 		return;
-	if (xs_mac_learn(&a->macs, rx->learn.vlan, rx->learn.mac, rx->learn.ofport, now_ms()) < 0)
+	r = xs_mac_learn(&a->macs, rx->learn.vlan, rx->learn.mac, rx->learn.ofport, now_ms());
+	if (r < 0)
 		xs_agent_log(a, "MAC table: out of memory");
+	/* Megaflows to the old port would lose the host's packets: they
+	 * change before this packet is re-injected (and its answer comes
+	 * back). A new address can wait for the end of the batch: until
+	 * then its packets are flooded, which still delivers them. */
+	if (r == XS_MAC_MOVED)
+		xs_fdb_sync(a);
 }
 
 void xs_fdb_sync(struct xs_agent *a)
@@ -61,24 +70,20 @@ void xs_fdb_tick(struct xs_agent *a)
 	xs_fdb_sync(a);
 }
 
-void xs_fdb_on_used(void *agent, const struct xs_flow_key *key, const struct xs_flow_key *mask,
-		    uint64_t used_ns)
+void xs_fdb_on_used(void *agent, const struct rs_learn *learn, uint64_t used_ns)
 {
-	static const uint8_t exact[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	struct xs_agent *a = agent;
-	const struct xs_port *p;
-	uint16_t tci = ntohs(key->vlan[0].tci);
-	int vlan;
+	uint64_t used_ms = used_ns / 1000000;
+	const struct xs_mac_entry *e;
 
-	if (memcmp(mask->dl_src, exact, 6) || (key->dl_src[0] & 1) || !a->macs.n)
+	/* a port detached since: its addresses went with it */
+	if (!a->macs.buckets || !xs_ports_by_ofport(&a->ports, learn->ofport))
 		return;
-	p = xs_ports_by_dp_port(&a->ports, key->in_port);
-	if (!p)
+	/* a move learned later than this use stands */
+	e = xs_mac_lookup(&a->macs, learn->vlan, learn->mac);
+	if (e && e->ofport != learn->ofport && e->used_ms >= used_ms)
 		return;
-	vlan = xs_port_vlan_input(&p->vlan, tci & XS_VLAN_PRESENT ? tci & XS_VLAN_VID_MASK : -1,
-				  NULL, 0);
-	if (vlan >= 0)
-		xs_mac_touch(&a->macs, (uint16_t)vlan, key->dl_src, p->ofport, used_ns / 1000000);
+	xs_mac_learn(&a->macs, learn->vlan, learn->mac, learn->ofport, used_ms);
 }
 
 void xs_fdb_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
@@ -139,6 +144,8 @@ int xs_agent_cmd_fdb_flush(struct xs_agent *a, const struct xs_agent_req *r,
 			   struct xs_ctl_buf *out)
 {
 	(void)r;
+	/* counters first: traffic before the flush relearns nothing after */
+	xs_bridge_dp_sync_stats(a);
 	xs_mac_flush(&a->macs, 0);
 	xs_fdb_sync(a);
 	xs_ctl_printf(out, "table successfully flushed\n");

@@ -7,12 +7,13 @@
  * Consistency: every change of the table that can change a decision (an
  * address learned or moved, aged, evicted, flushed, or gone with its port)
  * is followed by a revalidation of the megaflows before the agent reads
- * another batch of misses or answers a command, so a moved host is
- * reached at its new port as soon as its first packet there has been
- * handled. Refresh: a megaflow that matches a learned source address
- * exactly and was used since the last look moves that entry's time
- * forward (no new entry, no move), as Open vSwitch's revalidator does, so
- * a host whose traffic stays in the fast path does not age out. */
+ * another batch of misses or answers a command; a move is revalidated
+ * before the packet that showed it is re-injected, so a moved host is
+ * reached at its new port from its first packet there on. Refresh: what a megaflow's translation learned is learned
+ * again whenever the megaflow was used since the last harvest (about once a
+ * second), with the time of its last use, as Open vSwitch's revalidator
+ * does: a host whose traffic stays in the fast path does not age out, and
+ * comes back after an eviction or a flush. */
 #ifndef XS_DAEMON_FDB_H
 #define XS_DAEMON_FDB_H
 
@@ -26,7 +27,8 @@ int xs_fdb_init(struct xs_agent *a);
 void xs_fdb_fini(struct xs_agent *a);
 
 /* A miss was translated into @rx: learns its source address if NORMAL
- * saw one. */
+ * saw one; a move is revalidated at once (before the packet is
+ * re-injected), a new address with the rest of the batch. */
 void xs_fdb_learn(struct xs_agent *a, const struct xs_reval_xlate *rx);
 
 /* Revalidates when the table changed since the last call. */
@@ -35,9 +37,9 @@ void xs_fdb_sync(struct xs_agent *a);
 /* Once a second: aging, then xs_fdb_sync. */
 void xs_fdb_tick(struct xs_agent *a);
 
-/* The revalidator's hook for a megaflow used at @used_ns (see above). */
-void xs_fdb_on_used(void *agent, const struct xs_flow_key *key, const struct xs_flow_key *mask,
-		    uint64_t used_ns);
+/* The revalidator's hook: a megaflow that learned @learn was used at
+ * @used_ns; learned again with that time (see above). */
+void xs_fdb_on_used(void *agent, const struct rs_learn *learn, uint64_t used_ns);
 
 /* `show`: one line (text) or ", \"mac_table\": {...}" (json). */
 void xs_fdb_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);

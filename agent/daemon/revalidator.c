@@ -123,6 +123,7 @@ int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
 		xs_dpif_flow_del(r->dpif, *h, NULL);
 		return -ENOMEM;
 	}
+	rule_stats_set_learn(&r->rs, *h, &x->learn);
 	return 0;
 }
 
@@ -187,7 +188,9 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
 		c->kept++;
 		rule_stats_credit(&r->rs, r->ft, h, pre, now_ms);
 		/* Other rules may give the same actions now. */
-		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, pre);
+		err = rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, pre);
+		rule_stats_set_learn(&r->rs, h, &x.learn);
+		return err;
 	}
 	if (xs_dpif_flow_stats(r->dpif, &h, 1, &sum, &gone) || gone)
 		return 0;
@@ -204,6 +207,8 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
 	err = rule_stats_set(&r->rs, f.handle, x.rule_ids, x.n_rules, &sum);
 	if (err)
 		remove_flow(r, f.handle, now_ms);
+	else
+		rule_stats_set_learn(&r->rs, f.handle, &x.learn);
 	return err;
 }
 
@@ -277,9 +282,11 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 		if (errs[i])
 			continue;
 		rule_stats_credit(&r->rs, r->ft, v[i], &sums[i], now_ms);
-		if (r->on_used && sums[i].used_ns > r->used_seen_ns &&
-		    !xs_dpif_flow_get(r->dpif, v[i], &f)) {
-			r->on_used(r->on_used_ctx, &f.key, &f.mask, sums[i].used_ns);
+		if (r->on_used && sums[i].used_ns > r->used_seen_ns) {
+			const struct rs_entry *e = rule_stats_get(&r->rs, v[i]);
+
+			if (e && e->learn.valid)
+				r->on_used(r->on_used_ctx, &e->learn, sums[i].used_ns);
 			if (sums[i].used_ns > seen)
 				seen = sums[i].used_ns;
 		}

@@ -62,13 +62,7 @@ struct xs_reval_xlate {
 	unsigned n_rules;
 	int err;                     /* xlate's error (a drop translation), or
 	                              * -ENODEV: in_port is not a port */
-	struct {                     /* xlate_result's learn, in_port an
-	                              * OpenFlow port */
-		bool valid;
-		uint16_t vlan;
-		uint8_t mac[6];
-		uint32_t ofport;
-	} learn;
+	struct rs_learn learn;       /* xlate_result's learn (rule_stats.h) */
 };
 
 struct xs_reval_counts {
@@ -93,11 +87,10 @@ struct xs_reval {
 	uint64_t passes;            /* full passes */
 	uint64_t last_pass_us;      /* duration of the last full pass */
 	struct xs_reval_counts last; /* of the last full pass / tick */
-	/* Told of every megaflow used since the previous harvest (its key,
-	 * mask and last use), NULL: no one listens. The MAC table of NORMAL
-	 * keeps addresses the fast path still forwards alive with it. */
-	void (*on_used)(void *ctx, const struct xs_flow_key *key,
-			const struct xs_flow_key *mask, uint64_t used_ns);
+	/* Told, at each harvest, what every megaflow used since the previous
+	 * one had learned (rule_stats.h) and when it was last used; NULL: no
+	 * one listens. NORMAL's MAC table learns it again. */
+	void (*on_used)(void *ctx, const struct rs_learn *learn, uint64_t used_ns);
 	void *on_used_ctx;
 	uint64_t used_seen_ns;      /* newest use told to on_used */
 };

@@ -14,8 +14,8 @@
  *      the VLAN, tagged or untagged by its mode; a learned destination goes
  *      to its port, and is dropped when that is the input port.
  * Translation (xlate.c) turns the decision into datapath actions; the
- * megaflow matches in_port, dl_src, dl_dst and the outer VLAN's VID and
- * presence, so a new source address or a new pair misses and is seen. */
+ * megaflow matches in_port, dl_src, dl_dst and the VLAN tags, so a new
+ * source address or a new pair misses and is seen. */
 #ifndef XS_PIPELINE_NORMAL_H
 #define XS_PIPELINE_NORMAL_H
 

@@ -705,10 +705,13 @@ static void do_normal(struct xctx *x, unsigned depth)
 		return;
 	}
 	/* What the decision reads, whatever it is: a new source address, a
-	 * new destination or another VLAN misses and is decided again. */
+	 * new destination or another VLAN misses and is decided again. The
+	 * whole tag stack, not only the VID: a forward that keeps the tag
+	 * and a flood that re-tags then have one mask, so a MAC table change
+	 * modifies the megaflow in place instead of removing it. */
 	memset(x->wc.dp.dl_src, 0xff, sizeof(x->wc.dp.dl_src));
 	memset(x->wc.dp.dl_dst, 0xff, sizeof(x->wc.dp.dl_dst));
-	x->wc.dp.vlan[0].tci |= htons(XS_VLAN_PRESENT | XS_VLAN_VID_MASK);
+	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
 	normal_decide(n, &x->key.dp, &d);
 	if (d.may_learn && !x->res->learn.valid) {
 		x->res->learn.valid = true;

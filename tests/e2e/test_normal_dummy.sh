@@ -35,7 +35,7 @@ A=02:00:00:00:00:0a Bm=02:00:00:00:00:0b C=02:00:00:00:00:0c BC=ff:ff:ff:ff:ff:f
 
 # ports: a, b access VLAN 10 (dp 1, 2); c access VLAN 20 (dp 3); t trunk of
 # 10,20 (dp 4); n native-untagged VLAN 20 with trunk 10 (dp 5)
-"${AS[@]}" "$XS" agent --bridge "$BR" --datapath dummy --mac-aging 2 a=1,tag=10 b=2,tag=10 \
+"${AS[@]}" "$XS" agent --bridge "$BR" --datapath dummy --mac-aging 5 a=1,tag=10 b=2,tag=10 \
 	c=3,tag=20 t=4,trunks=10,20 n=5,tag=20,trunks=10,vlan_mode=native-untagged \
 	2>"$T/log" </dev/null >/dev/null &
 agent_pid=$!
@@ -46,7 +46,7 @@ check "show: access port" grep -q "^ 1(a): .*; access VLAN 10$" <<<"$show"
 check "show: trunk" grep -q "^ 4(t): .*; trunk VLANs 10,20$" <<<"$show"
 check "show: native-untagged" grep -q "^ 5(n): .*; native-untagged native VLAN 20, VLANs 10$" \
 	<<<"$show"
-check "show: MAC table size and aging" grep -q "^mac table: 0 entries (at most 8192, aging 2 s)" \
+check "show: MAC table size and aging" grep -q "^mac table: 0 entries (at most 8192, aging 5 s)" \
 	<<<"$show"
 check "show --json: the options as given" python3 -c '
 import json, sys
@@ -104,6 +104,7 @@ check_eq "a moved to port 2" "    2    10  $A" "$(xs fdb-show | grep " $A" | gre
 xs inject t "$(frame $A $C 10)"
 check_eq "the trunk's megaflow to a now goes to port 2 (revalidated, no miss)" \
 	"port 2: $(frame $A $C)" "$(xs dump-outputs)"
+fdb_before=$(xs fdb-show | cut -c1-30)
 check "trace: forwarding to learned port" grep -q -- "-> forwarding to learned port" \
 	<<<"$(xs trace "in_port=4,dl_vlan=10,dl_src=$C,dl_dst=$A")"
 # (the whole tag: popping it makes the action depend on all of it)
@@ -113,7 +114,8 @@ check "trace: the megaflow matches in_port, MACs and the VLAN" grep -q \
 check "trace: learned port is input port" grep -q -- "-> learned port is input port, dropping" \
 	<<<"$(xs trace "in_port=2,dl_src=$Bm,dl_dst=$A")"
 # a and b (10, port 2), C (10 and 20, trunk), b (20, port n): traces add none
-check_eq "trace learns nothing" 5 "$(xs fdb-show | tail -n +2 | wc -l)"
+check_eq "trace learns nothing" "$fdb_before" "$(xs fdb-show | cut -c1-30)"
+check_eq "5 entries" 5 "$(xs fdb-show | tail -n +2 | wc -l)"
 
 check_eq "fdb-flush" "table successfully flushed" "$(xs fdb-flush)"
 check_eq "fdb-show after the flush: header only" " port  VLAN  MAC                Age" "$(xs fdb-show)"
@@ -122,8 +124,8 @@ check_eq "after the flush, a is unknown again: flooded in VLAN 10" \
 	"port 1: $(frame $A $C)
 port 2: $(frame $A $C)
 port 5: $(frame $A $C 10)" "$(xs dump-outputs | sort)"
-sleep 3.2
-check_eq "aging (2 s) removed C" " port  VLAN  MAC                Age" "$(xs fdb-show)"
+sleep 6.2
+check_eq "aging (5 s) removed C" " port  VLAN  MAC                Age" "$(xs fdb-show)"
 
 # bad port options: clear errors, nothing attached
 bad() { # description option-text expected-message
