@@ -259,6 +259,10 @@ bool xs_port_vlan_includes(const struct xs_port_vlan *v, uint16_t vlan)
 		return vlan == v->tag;
 	if (v->mode != XS_VLAN_MODE_TRUNK && vlan == v->tag)
 		return true;
+	/* A native port's untagged frames are its native VLAN: VLAN 0 has
+	 * no way in or out (Open vSwitch 3.1 floods none there either). */
+	if (v->mode != XS_VLAN_MODE_TRUNK && vlan == 0)
+		return false;
 	return !v->n_trunks || trunk_has(v, vlan);
 }
 

@@ -12,6 +12,7 @@
  *   native-tagged    a trunk whose untagged packets are in VLAN tag; that
  *                    VLAN leaves tagged.
  *   native-untagged  the same, but VLAN tag leaves untagged.
+ *                    Native ports never carry VLAN 0.
  * Default: access when tag is given, else trunk. A priority tag (VID 0) is
  * read as untagged. Pure: no port, no packet here. */
 #ifndef XS_BRIDGE_PORT_VLAN_H

@@ -122,6 +122,7 @@ static void test_spec_vlan(void **state)
 					    &vlan, &err), 0);
 	assert_int_equal(xs_port_vlan_output_vid(&vlan, 5), 5);
 	assert_true(xs_port_vlan_includes(&vlan, 99)); /* no trunks: all */
+	assert_false(xs_port_vlan_includes(&vlan, 0));  /* but VLAN 0 */
 	xs_port_vlan_describe(&vlan, text, sizeof(text));
 	assert_string_equal(text, "native-tagged native VLAN 5, all VLANs");
 }
