@@ -35,7 +35,9 @@ A=02:00:00:00:00:0a Bm=02:00:00:00:00:0b C=02:00:00:00:00:0c BC=ff:ff:ff:ff:ff:f
 
 # ports: a, b access VLAN 10 (dp 1, 2); c access VLAN 20 (dp 3); t trunk of
 # 10,20 (dp 4); n native-untagged VLAN 20 with trunk 10 (dp 5)
-"${AS[@]}" "$XS" agent --bridge "$BR" --datapath dummy --mac-aging 5 a=1,tag=10 b=2,tag=10 \
+echo 'priority=0,actions=NORMAL' >"$T/normal.flows"
+chmod 644 "$T/normal.flows"
+"${AS[@]}" "$XS" agent --bridge "$BR" --datapath dummy --flows "$T/normal.flows" --mac-aging 5 a=1,tag=10 b=2,tag=10 \
 	c=3,tag=20 t=4,trunks=10,20 n=5,tag=20,trunks=10,vlan_mode=native-untagged \
 	2>"$T/log" </dev/null >/dev/null &
 agent_pid=$!
@@ -58,7 +60,7 @@ assert d["mac_table"]["max"] == 8192' "$(xs show --json)"
 check "the saved state keeps the options" grep -q "^port n 5 vlan:tag=20,trunks=10,vlan_mode=native-untagged$" \
 	"$XS_RUN_DIR/$BR.state"
 
-check "add NORMAL" xs add-flow 'priority=0,actions=NORMAL'
+check "NORMAL loaded with --flows" grep -q "priority=0 actions=NORMAL" <<<"$(xs dump-flows)"
 
 # broadcast from a (VLAN 10): b untagged, t and n tagged 10; not c
 xs inject a "$(frame $BC $A)"
@@ -146,6 +148,7 @@ for spec in "x=9,tag=0|9|tag must be a VLAN 1..4095" \
 	check_eq "attach $s: exit 1, column and reason" "1 attach: '$s', column $col: $msg" "$rc $err"
 done
 check_eq "nothing was attached" 5 "$(xs show --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["ports"]))')"
+check "replace-flows with NORMAL" xs replace-flows "$T/normal.flows"
 check "attach with options works" xs attach x=9,tag=20
 check "x shown as access VLAN 20" grep -q "^ 9(x): .*; access VLAN 20$" <<<"$(xs show)"
 xs inject c "$(frame $BC $C)"
