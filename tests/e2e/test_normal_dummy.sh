@@ -157,6 +157,20 @@ port 5: $(frame $BC $C)
 port 6: $(frame $BC $C)" "$(xs dump-outputs | sort)"
 check "attach then detach a port: its entries go" xs detach x
 
+# NORMAL then an explicit output: the output gets the packet as it came
+# (NORMAL's re-tagging is only for its own copies), as in Open vSwitch
+printf 'priority=0,actions=NORMAL\npriority=10,in_port=3,actions=NORMAL,output:4\n' >"$T/mixed.flows"
+chmod 644 "$T/mixed.flows"
+check "replace-flows: NORMAL,output:4 for port c" xs replace-flows "$T/mixed.flows"
+xs inject c "$(frame $BC $C)"
+check_eq "c's broadcast: VLAN 20 flood (t tagged, n untagged), then output:4 untagged" \
+	"port 4: $(frame $BC $C)
+port 4: $(frame $BC $C 20)
+port 5: $(frame $BC $C)" "$(xs dump-outputs | sort)"
+check "one list: n, push for t, pop back for the explicit output" grep -q \
+	"in_port(3),eth(src=$C,dst=$BC), .*actions:5,push_vlan(vid=20,pcp=0),4,pop_vlan,4$" \
+	<<<"$(xs dump-megaflows)"
+
 err=$("$XS" agent --bridge "x$BR" --datapath dummy a,tag=0 2>&1); rc=$?
 check "agent: a bad port option is refused" test "$rc" != 0
 check "agent: and named" grep -q "'a,tag=0', column 7: tag must be a VLAN 1..4095" <<<"$err"
