@@ -234,8 +234,10 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 			}
 			if (last && !clone_last)
 				return bpf_redirect(a->arg, 0);
+			/* A port that cannot take it (its peer is down, say)
+			 * loses its copy, not the outputs after it. */
 			if (bpf_clone_redirect(skb, a->arg, 0))
-				goto err;
+				xs_count(XS_STAT_EXEC_ERROR);
 			if (last)
 				return TC_ACT_SHOT; /* sent: the clone was the packet */
 			continue;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages xdpswitch needs to build and test.
 #   --check   exit 0 if everything is there, 1 otherwise (installs nothing)
-#   --bench   also what `make bench` compares against (Open vSwitch, iperf3)
+#   --bench   also what `make bench` compares against (gnuplot)
 #   --fuzz    also the libFuzzer runtime `make fuzz` links (`make test` does
 #             not need it)
 set -euo pipefail
@@ -35,6 +35,7 @@ pkgs=(
 	ethtool:/usr/sbin/ethtool
 	iperf3:/usr/bin/iperf3
 	python3:/usr/bin/python3
+	openvswitch-switch:/usr/sbin/ovs-vswitchd
 	strace:/usr/bin/strace
 	pkg-config:/usr/bin/pkg-config
 	man-db:/usr/bin/man
@@ -44,7 +45,7 @@ if [ "$fuzz" = 1 ]; then
 	pkgs+=(libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a)
 fi
 if [ "$bench" = 1 ]; then
-	pkgs+=(openvswitch-switch:/usr/sbin/ovs-vswitchd gnuplot-nox:/usr/bin/gnuplot)
+	pkgs+=(gnuplot-nox:/usr/bin/gnuplot)
 fi
 
 missing=()

@@ -15,7 +15,7 @@
 #include <string.h>
 
 static const char agent_usage[] =
-	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT]...\n"
+	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT][,VLAN OPTIONS]...\n"
 	"Runs the switch in the foreground until SIGINT or SIGTERM; logs to stderr.\n"
 	"SIGHUP replaces the flows with those of the --flows file, atomically.\n"
 	"  --config FILE            read options and ports from FILE (KEY = VALUE lines,\n"
@@ -43,6 +43,10 @@ static const char agent_usage[] =
 	"                           never more than the datapath holds; not above\n"
 	"                           --max-flows); misses beyond are forwarded, not\n"
 	"                           installed\n"
+	"  --mac-table-size N       NORMAL's MAC table holds N addresses (default 8192;\n"
+	"                           a new one evicts the least recently seen)\n"
+	"  --mac-aging SECONDS      NORMAL forgets an address not seen this long\n"
+	"                           (default 300)\n"
 	"  --hw-offload off|tc|xdp-hw|auto\n"
 	"                           offload megaflows to the NIC (default off): TC\n"
 	"                           flower filters, hardware-mode XDP drops, or each\n"
@@ -54,7 +58,10 @@ static const char agent_usage[] =
 	"A stop (SIGINT, SIGTERM) leaves the ports forwarding; the next agent\n"
 	"for the bridge adopts them with the rules and ports saved in\n"
 	"" XS_CTL_RUN_DIR "/NAME.state.\n"
-	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
+	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n"
+	"IFACE[=OFPORT],tag=VLAN,trunks=A,B,C-D,vlan_mode=MODE sets the port's VLAN\n"
+	"options for NORMAL, as ovs-vsctl's (MODE: access, trunk, native-tagged,\n"
+	"native-untagged; tag alone: access port; none: trunk of all VLANs).\n";
 
 /* xs_dp_open refuses larger tables (agent/datapath/dp.h). */
 #define MAX_FLOWS_LIMIT (1u << 24)
@@ -96,6 +103,8 @@ static int agent_cmd(int argc, char **argv)
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "mac-table-size", required_argument, NULL, 'S' },
+		{ "mac-aging", required_argument, NULL, 'A' },
 		{ "hw-offload", required_argument, NULL, 'H' },
 		{ "tc-policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,6 +146,16 @@ static int agent_cmd(int argc, char **argv)
 			break;
 		case 'C': o.cleanup = true; break;
 		case 'c': break; /* read above */
+		case 'S':
+			o.mac_table_size = parse_count("--mac-table-size", optarg, XS_MAC_MAX_SIZE);
+			if (!o.mac_table_size)
+				return 2;
+			break;
+		case 'A':
+			o.mac_aging_s = parse_count("--mac-aging", optarg, XS_MAC_MAX_AGING_S);
+			if (!o.mac_aging_s)
+				return 2;
+			break;
 		case 'H':
 			if (xs_hw_offload_parse(optarg, &o.hw_offload)) {
 				fprintf(stderr, "xdpswitch agent: --hw-offload must be off, tc, "

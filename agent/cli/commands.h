@@ -30,6 +30,8 @@ struct xs_command {
 	X("dump-ports", xs_cmd_dump_ports, "print per-port counters like ovs-ofctl dump-ports") \
 	X("metrics", xs_cmd_metrics, "print the counters in Prometheus text format") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
+	X("fdb-show", xs_cmd_fdb_show, "print NORMAL's MAC table (port, VLAN, MAC, age)") \
+	X("fdb-flush", xs_cmd_fdb_flush, "empty NORMAL's MAC table") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
 	X("version", xs_cmd_version, "print the version")
 
@@ -51,5 +53,7 @@ int xs_cmd_dump_ports(int argc, char **argv);
 int xs_cmd_metrics(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);
+int xs_cmd_fdb_show(int argc, char **argv);
+int xs_cmd_fdb_flush(int argc, char **argv);
 
 #endif

@@ -4,6 +4,7 @@
  * reloads the flow file). */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cleanup.h"
+#include "agent/daemon/fdb.h"
 #include "agent/daemon/persist.h"
 #include "agent/daemon/sd_notify.h"
 #include "agent/daemon/state_file.h"
@@ -116,11 +117,12 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 {
 	char name[IF_NAMESIZE], note[512] = "", sub[256] = "";
 	struct xs_port *p, *other;
+	struct xs_port_vlan vlan;
 	struct xs_err perr;
 	uint32_t ofport, dp_port = 0;
 	int err;
 
-	err = xs_port_spec_parse(spec, name, &ofport, &perr);
+	err = xs_port_spec_parse(spec, name, &ofport, &vlan, &perr);
 	if (err) {
 		snprintf(why, why_size, "'%s', column %d: %s", spec, perr.col, perr.msg);
 		return err;
@@ -164,6 +166,7 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 			a->dpif->cls->port_del(a->dpif, dp_port, note, sizeof(note));
 		return err;
 	}
+	p->vlan = vlan;
 	if (a->dpif && a->dpif->cls->port_show) {
 		struct xs_ctl_buf desc;
 
@@ -191,6 +194,8 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name)
 		xs_agent_log(a, "%s", note);
 	xs_agent_log(a, "port %u: %s detached", p->ofport, name);
 	xs_agent_journal_unport(a, name);
+	xs_mac_flush(&a->macs, p->ofport); /* its hosts are gone with it */
+	a->macs_seen = a->macs.changes;    /* the revalidation below covers it */
 	err = xs_ports_del(&a->ports, name);
 	xs_agent_tables_changed(a);
 	return err;
@@ -230,15 +235,18 @@ static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
 		      a->ports.n, a->ports.n == 1 ? "" : "s");
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
+		char vlan[XS_PORT_VLAN_TEXT_MAX];
 
 		xs_ctl_printf(out, " %u(%s): ", p->ofport, p->name);
 		if (a->dpif && a->dpif->cls->port_show)
 			a->dpif->cls->port_show(a->dpif, p->dp_port, out, false);
 		else
 			xs_ctl_printf(out, "datapath port %u", p->dp_port);
-		xs_ctl_printf(out, "\n");
+		xs_port_vlan_describe(&p->vlan, vlan, sizeof(vlan));
+		xs_ctl_printf(out, "; %s\n", vlan);
 	}
 	xs_ctl_printf(out, "flows: %zu\n", a->pipeline ? a->pipeline->n_rules : 0);
+	xs_fdb_show(a, out, false);
 }
 
 /* Names, bridge and interface names need no JSON escaping: they are
@@ -251,8 +259,12 @@ static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
 
-		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"dp_port\": %u",
-			      i ? ", " : "", p->ofport, p->name, p->dp_port);
+		char vlan[XS_PORT_VLAN_TEXT_MAX];
+
+		xs_port_vlan_format(&p->vlan, vlan, sizeof(vlan));
+		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"dp_port\": %u, "
+			      "\"vlan\": \"%s\"", i ? ", " : "", p->ofport, p->name, p->dp_port,
+			      vlan);
 		if (a->dpif && a->dpif->cls->port_show) {
 			xs_ctl_printf(out, ", ");
 			a->dpif->cls->port_show(a->dpif, p->dp_port, out, true);
@@ -260,6 +272,7 @@ static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 		xs_ctl_printf(out, "}");
 	}
 	xs_ctl_printf(out, "]");
+	xs_fdb_show(a, out, true);
 	xs_bridge_dp_show(a, out, true);
 	xs_ctl_printf(out, "}\n");
 }
@@ -363,6 +376,7 @@ static void loop(struct xs_agent *a)
 				xs_agent_ports_reprobe(a); /* nothing tells: poll */
 			xs_bridge_dp_tick(a);
 			xs_ops_sample(a); /* rates for show --stats */
+			xs_fdb_tick(a);
 		}
 	}
 }
@@ -374,6 +388,7 @@ void xs_agent_fini(struct xs_agent *a)
 		detach_all(a);
 	xs_bridge_dp_close(a);
 	xs_ctl_server_close(&a->ctl);
+	xs_fdb_fini(a);
 	if (a->pipeline) {
 		flow_tables_destroy(a->pipeline);
 		free(a->pipeline);
@@ -411,6 +426,8 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	if (!a->pipeline)
 		return -ENOMEM;
 	flow_tables_init(a->pipeline);
+	if (xs_fdb_init(a))
+		return -ENOMEM;
 	if (xs_ctl_check_bridge(bridge))
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);
@@ -443,10 +460,11 @@ static void explain_pins(struct xs_agent *a, int err)
 static bool restored_port(struct xs_agent *a, const char *spec)
 {
 	char name[IF_NAMESIZE];
+	struct xs_port_vlan vlan;
 	struct xs_err perr;
 	uint32_t ofport;
 
-	return !xs_port_spec_parse(spec, name, &ofport, &perr) &&
+	return !xs_port_spec_parse(spec, name, &ofport, &vlan, &perr) &&
 	       xs_ports_by_name(&a->ports, name) != NULL;
 }
 
@@ -467,9 +485,12 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 	if (err)
 		return err;
 	for (size_t i = 0; i < st.n_ports; i++) {
-		char spec[64], sub[256] = "";
+		struct xs_port_record r = { .ofport = st.ports[i].ofport };
+		char spec[XS_PORT_VLAN_TEXT_MAX + 64], sub[256] = "";
 
-		snprintf(spec, sizeof(spec), "%s=%u", st.ports[i].name, st.ports[i].ofport);
+		snprintf(r.name, sizeof(r.name), "%s", st.ports[i].name);
+		snprintf(r.vlan, sizeof(r.vlan), "%s", st.ports[i].vlan);
+		xs_port_record_spec(&r, spec, sizeof(spec));
 		/* The port ran our programs when the state was saved: what
 		 * sits at our XDP and TC hooks now is the previous run's (the
 		 * TC attach cannot tell our filter from another), so it is

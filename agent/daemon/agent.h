@@ -89,12 +89,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agent/bridge/mac_table.h"
 #include "agent/bridge/ports.h"
 #include "agent/control/proto.h"
 #include "agent/control/server.h"
 #include "agent/daemon/persist.h"
 #include "agent/dpif/dpif.h"
 #include "agent/pipeline/flow_table.h"
+#include "agent/pipeline/normal.h"
 
 struct xs_agent;
 
@@ -130,6 +132,8 @@ struct xs_agent_opts {
 	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
 	                            * 0: XS_DEFAULT_MAX_FLOWS */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
+	uint32_t mac_table_size;   /* --mac-table-size (NORMAL); 0: default */
+	uint32_t mac_aging_s;      /* --mac-aging seconds (NORMAL); 0: default */
 	int hw_offload;            /* --hw-offload (enum xs_hw_offload), default off */
 	int tc_policy;             /* --tc-policy (enum xs_tc_policy), default skip_sw */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
@@ -156,6 +160,9 @@ struct xs_agent {
 	struct xs_agent_persist persist; /* batches, journal, snapshots */
 	uint32_t *ofports;    /* the ports' OpenFlow numbers (flood/all) */
 	struct xs_ops *ops;   /* counter samples for rates (agent/ops/views.h) */
+	struct xs_mac_table macs; /* NORMAL's MAC table (fdb.h) */
+	struct xs_normal normal;  /* what NORMAL reads: ports, macs */
+	uint64_t macs_seen;   /* macs.changes at the last revalidation */
 	volatile sig_atomic_t stop;
 };
 

@@ -3,6 +3,7 @@
  * with flags and argument counts checked before the handler runs. */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/dummy_cmds.h"
+#include "agent/daemon/fdb.h"
 #include "agent/daemon/flow_cmds.h"
 #include "agent/ops/views.h"
 
@@ -73,7 +74,8 @@ static int h_metrics(struct xs_agent *a, const struct xs_agent_req *r, struct xs
 }
 
 static const struct handler handlers[] = {
-	{ "attach", 1, 1, F_FORCE, "attach IFACE[=OFPORT] [--force]", h_attach },
+	{ "attach", 1, 1, F_FORCE, "attach IFACE[=OFPORT][,tag=N,trunks=LIST,vlan_mode=MODE] "
+	  "[--force]", h_attach },
 	{ "detach", 1, 1, 0, "detach IFACE", h_detach },
 	{ "show", 0, 0, F_JSON | F_STATS, "show [--json] [--stats]", h_show },
 	{ "dump-ports", 0, 1, F_JSON, "dump-ports [--json] [PORT]", h_dump_ports },
@@ -91,6 +93,8 @@ static const struct handler handlers[] = {
 	  "dump-megaflows [--json] [--type=offloaded|non-offloaded]",
 	  xs_agent_cmd_dump_megaflows },
 	{ "trace-live", 1, 1, F_JSON, "trace-live [--json] PACKET", xs_agent_cmd_trace_live },
+	{ "fdb-show", 0, 0, F_JSON, "fdb-show [--json]", xs_agent_cmd_fdb_show },
+	{ "fdb-flush", 0, 0, 0, "fdb-flush", xs_agent_cmd_fdb_flush },
 };
 
 /* Sorts argv[1..] into flags and positional arguments. Returns 0, or -1

@@ -2,6 +2,7 @@
 /* Misses from the fast path: batches of ringbuf records, each distinct key
  * translated through the OpenFlow tables, installed, and re-injected. */
 #include "agent/daemon/dp_xs.h"
+#include "agent/daemon/fdb.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	 * the same answer unless the tables changed */
 	err = xs_reval_translate(a->pipeline, &x->reval.map, &key, &rx);
 	a->miss.translated++;
+	xs_fdb_learn(a, &rx);
 	if (err) {
 		/* rx is a drop with a correct mask: installing it keeps this
 		 * flow from coming back on every packet */
@@ -150,5 +152,7 @@ int xs_upcalls_drain(struct xs_agent *a, struct dp_xs *x)
 
 	if (x->n_batch)
 		handle_batch(a, x);
+	/* what NORMAL learned is in force before the next batch */
+	xs_fdb_sync(a);
 	return n;
 }

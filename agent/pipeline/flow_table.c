@@ -489,6 +489,7 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 	next->version = ft->version + 1;
 	next->ports = ft->ports;
 	next->n_ports = ft->n_ports;
+	next->normal = ft->normal;
 	next->on_delete = ft->on_delete;
 	next->on_delete_ctx = ft->on_delete_ctx;
 	flow_tables_destroy(ft);

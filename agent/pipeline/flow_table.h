@@ -36,6 +36,8 @@
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/classifier.h"
 
+struct xs_normal;
+
 #define FT_TABLE_ALL OFP_TABLE_ALL
 
 struct ft_rule {
@@ -63,6 +65,10 @@ struct flow_tables {
 	 * the caller, kept across ft_replace. */
 	const uint32_t *ports;
 	unsigned n_ports;
+	/* What the NORMAL action reads: port VLAN options and the MAC table
+	 * (normal.h); owned by the caller, kept across ft_replace. NULL:
+	 * NORMAL is refused (offline trace). */
+	const struct xs_normal *normal;
 	/* Told of every rule ft_delete removes, before it is freed (NULL: no
 	 * one listens); kept across ft_replace. The agent journals removals
 	 * it did not ask for itself: rules gone by their timeouts. */

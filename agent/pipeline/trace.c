@@ -126,6 +126,9 @@ static void render_text(FILE *f, const struct xlate_result *res, int err, const 
 		case XEV_NOTE:
 			fprintf(f, "%*s>>>> %s <<<<\n", ind + 4, "", e->note);
 			break;
+		case XEV_INFO:
+			fprintf(f, "%*s -> %s\n", ind + 4, "", e->note);
+			break;
 		}
 	}
 	if (t->truncated)
@@ -169,6 +172,10 @@ static void render_json(FILE *f, const struct xlate_result *res, int err, const 
 			break;
 		case XEV_NOTE:
 			fputs("\"type\":\"note\",\"text\":", f);
+			json_str(f, e->note);
+			break;
+		case XEV_INFO:
+			fputs("\"type\":\"info\",\"text\":", f);
 			json_str(f, e->note);
 			break;
 		}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/pipeline/normal.h"
 #include "xdpswitch/datapath.h"
 
 #define ETH_TYPE_IP 0x0800
@@ -67,16 +68,32 @@ static struct xlate_event *trace_event(struct xctx *x, enum xlate_event_type typ
 	return e;
 }
 
+static void vnote(struct xctx *x, enum xlate_event_type type, unsigned depth, const char *fmt,
+		  va_list ap)
+{
+	struct xlate_event *e = trace_event(x, type, depth);
+
+	if (e)
+		vsnprintf(e->note, sizeof(e->note), fmt, ap);
+}
+
 static void __attribute__((format(printf, 3, 4)))
 note(struct xctx *x, unsigned depth, const char *fmt, ...)
 {
-	struct xlate_event *e = trace_event(x, XEV_NOTE, depth);
 	va_list ap;
 
-	if (!e)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(e->note, sizeof(e->note), fmt, ap);
+	vnote(x, XEV_NOTE, depth, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+info(struct xctx *x, unsigned depth, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(x, XEV_INFO, depth, fmt, ap);
 	va_end(ap);
 }
 
@@ -343,6 +360,7 @@ static void commit(struct xctx *x, unsigned depth)
 /* --- actions ------------------------------------------------------------------ */
 
 static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t lookup_port);
+static void do_normal(struct xctx *x, unsigned depth);
 
 static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 {
@@ -416,7 +434,7 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 		flood(x, depth);
 		break;
 	case OFPP_NORMAL:
-		fail(x, depth, -EOPNOTSUPP, "output to NORMAL is not supported");
+		do_normal(x, depth);
 		break;
 	case OFPP_TABLE:
 		note(x, depth, "output to TABLE is only for packet-out: ignored");
@@ -589,6 +607,129 @@ static void do_vlan(struct xctx *x, unsigned depth, const struct ofpact *a)
 		break;
 	default:
 		break;
+	}
+}
+
+/* --- NORMAL (normal.h) ----------------------------------------------------- */
+
+/* Gives the working key's outer tag egress VID @vid (0: untagged); the
+ * PCP of a tag that stays is kept. */
+static void normal_tag(struct xctx *x, uint16_t vid)
+{
+	struct xs_vlan_hdr_key *v = x->key.dp.vlan;
+	bool tagged;
+
+	/* no mask here: the commit of a changed stack adds it */
+	normalize_vlans(v);
+	tagged = is_present(&v[0]);
+
+	if (!vid) {
+		if (tagged) {
+			memmove(&v[0], &v[1], sizeof(v[0]) * (XS_MAX_VLAN - 1));
+			memset(&v[XS_MAX_VLAN - 1], 0, sizeof(v[0]));
+		}
+	} else if (tagged) {
+		v[0].tci = htons((uint16_t)((ntohs(v[0].tci) & ~XS_VLAN_VID_MASK) | vid));
+	} else {
+		push_tag(x, 0, htons(ETH_TYPE_VLAN), vid);
+	}
+}
+
+/* One NORMAL output: the port's egress tagging, then the packet's own tags
+ * back for what follows (as Open vSwitch restores the flow). */
+static void normal_output(struct xctx *x, unsigned depth, uint32_t port, uint16_t vid)
+{
+	struct xs_vlan_hdr_key saved[XS_MAX_VLAN];
+
+	memcpy(saved, x->key.dp.vlan, sizeof(saved));
+	normal_tag(x, vid);
+	output_to(x, depth, port);
+	memcpy(x->key.dp.vlan, saved, sizeof(saved));
+}
+
+/* Every port but the input one that carries @vlan. One broadcast when
+ * that is every other port of the bridge with one egress tagging (the
+ * datapath leaves out the ingress port); else one output per port. */
+static void normal_flood(struct xctx *x, unsigned depth, const struct xs_normal *n,
+			 uint16_t vlan)
+{
+	const struct xs_port_table *t = n->ports;
+	uint32_t in_port = x->key.dp.in_port;
+	int common = -2; /* -2 none yet, -1 mixed, else the one egress VID */
+	bool all = true;
+
+	for (size_t i = 0; i < t->n; i++) {
+		int vid;
+
+		if (t->ports[i].ofport == in_port)
+			continue;
+		vid = normal_egress_vid(&t->ports[i], vlan);
+		if (vid < 0)
+			all = false;
+		else if (common == -2)
+			common = vid;
+		else if (common != vid)
+			common = -1;
+	}
+	if (common == -2)
+		return; /* no other port carries the VLAN */
+	if (all && common >= 0 && in_port == x->dp.in_port) {
+		struct xs_vlan_hdr_key saved[XS_MAX_VLAN];
+
+		memcpy(saved, x->key.dp.vlan, sizeof(saved));
+		normal_tag(x, (uint16_t)common);
+		flood(x, depth);
+		memcpy(x->key.dp.vlan, saved, sizeof(saved));
+		return;
+	}
+	/* untagged ports first, then the tagged ones: at most one pop and
+	 * one push between them */
+	for (int tagged = 0; tagged < 2; tagged++)
+		for (size_t i = 0; i < t->n; i++) {
+			const struct xs_port *p = &t->ports[i];
+			int vid = normal_egress_vid(p, vlan);
+
+			if (p->ofport != in_port && vid >= 0 && (vid > 0) == tagged)
+				normal_output(x, depth, p->ofport, (uint16_t)vid);
+		}
+}
+
+static void do_normal(struct xctx *x, unsigned depth)
+{
+	const struct xs_normal *n = x->ft->normal;
+	struct normal_decision d;
+
+	if (!n) {
+		fail(x, depth, -EOPNOTSUPP, "NORMAL needs the running agent's ports and MAC "
+		     "table: trace it with the agent (xdpswitch trace without --flows)");
+		return;
+	}
+	/* What the decision reads, whatever it is: a new source address, a
+	 * new destination or another VLAN misses and is decided again. The
+	 * whole tag stack, not only the VID: a forward that keeps the tag
+	 * and a flood that re-tags then have one mask, so a MAC table change
+	 * modifies the megaflow in place instead of removing it. */
+	memset(x->wc.dp.dl_src, 0xff, sizeof(x->wc.dp.dl_src));
+	memset(x->wc.dp.dl_dst, 0xff, sizeof(x->wc.dp.dl_dst));
+	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
+	normal_decide(n, &x->key.dp, &d);
+	if (d.may_learn && !x->res->learn.valid) {
+		x->res->learn.valid = true;
+		x->res->learn.vlan = d.vlan;
+		memcpy(x->res->learn.mac, x->key.dp.dl_src, 6);
+		x->res->learn.ofport = x->key.dp.in_port;
+	}
+	info(x, depth, "%s", d.why);
+	if (d.verdict == NORMAL_FORWARD) {
+		const struct xs_port *p = xs_ports_by_ofport(n->ports, d.out_port);
+		int vid = p ? normal_egress_vid(p, d.vlan) : -1;
+
+		/* A learned port that stopped carrying the VLAN (its options
+		 * changed): the packet goes nowhere, as in Open vSwitch. */
+		if (vid >= 0)
+			normal_output(x, depth, d.out_port, (uint16_t)vid);
+	} else if (d.verdict == NORMAL_FLOOD) {
+		normal_flood(x, depth, n, d.vlan);
 	}
 }
 

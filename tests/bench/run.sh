@@ -9,7 +9,9 @@
 #   BENCH_SIZE     frame size incl. FCS (64)
 #   BENCH_PROTO    udp or tcp (udp)
 #   BENCH_THREADS  generator threads, one per CPU (1)
-#   BENCH_MODES    forwarders to measure ("redirect bridge xdpswitch ovs")
+#   BENCH_MODES    forwarders to measure ("redirect bridge xdpswitch ovs
+#                  xdpswitch-normal ovs-normal"; *-normal: the one flow
+#                  priority=0,actions=NORMAL instead of port 1 <-> 2)
 #   BENCH_NEWFLOW_RATES  new flows per second offered to the miss path of
 #                  xdpswitch and OVS ("10000 100000"), each for 2 s
 #   BENCH_CLASSIFIER  0 skips bench_classifier (agent classifier figures)
@@ -30,7 +32,7 @@ FLOWS=${BENCH_FLOWS:-1 1000 100000}
 SIZE=${BENCH_SIZE:-64}
 PROTO=${BENCH_PROTO:-udp}
 THREADS=${BENCH_THREADS:-1}
-MODES=${BENCH_MODES:-redirect bridge xdpswitch ovs}
+MODES=${BENCH_MODES:-redirect bridge xdpswitch ovs xdpswitch-normal ovs-normal}
 NEWFLOW_RATES=${BENCH_NEWFLOW_RATES:-10000 100000 200000}
 NEWFLOW_SECS=2
 OUT=$O/bench
@@ -207,8 +209,11 @@ reval
 echo "== $SIZE-byte $PROTO, ${SECS}s per rate point, $THREADS generator thread(s)"
 $topo up >>"$log" 2>&1
 [ "${BENCH_LOOKUP:-1}" = 0 ] || lookup
+echo "priority=0,actions=NORMAL" >"$OUT/normal-flows.txt"
 for mode in $MODES; do
-	case $mode in
+	base=${mode%-normal} flows_env=()
+	[ "$base" = "$mode" ] || flows_env=("BENCH_FLOWS_FILE=$OUT/normal-flows.txt")
+	case $base in
 	xdpswitch)
 		if [ ! -x "$O/xdpswitch" ]; then
 			record skipped "\"mode\":\"xdpswitch\",\"why\":\"$O/xdpswitch is not built\""
@@ -222,14 +227,14 @@ for mode in $MODES; do
 			continue
 		fi ;;
 	esac
-	if ! $topo mode "$mode" >>"$log" 2>&1; then
+	if ! env "${flows_env[@]}" $topo mode "$base" >>"$log" 2>&1; then
 		why=$(tail -n 1 "$log" | sed 's/"/\\"/g')
 		record skipped "\"mode\":\"$mode\",\"why\":\"setup failed: $why\""
 		printf '  %-10s skipped, setup failed: %s\n' "$mode" "$why"
 		continue
 	fi
 	# OVS's XDP program only hands frames to AF_XDP: its cost says nothing.
-	[ "$mode" = ovs ] || cost "$mode"
+	[ "$base" = ovs ] || cost "$mode"
 	for f in $FLOWS; do
 		rate "$mode" "$f"
 	done
