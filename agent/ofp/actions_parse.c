@@ -151,6 +151,11 @@ static int parse_set_field(struct act_state *st, const struct act_tok *at)
 			       "set (a multiple of 4 is needed)", OFP_TOK(vt));
 	if (need_prereq(st, at, f, ft))
 		return -EINVAL;
+	/* As OpenFlow 1.2+ says and ovs-ofctl checks: a VID is set only in
+	 * a tag the match (or an earlier push) guarantees. */
+	if (f->id == OFPF_VLAN_VID &&
+	    need_prereq(st, at, ofp_field_by_id(OFPF_DL_VLAN), ft))
+		return -EINVAL;
 	return add_set(st, at, f, v, m, OFPACT_SPELL_SET_FIELD);
 }
 
@@ -166,7 +171,7 @@ static int parse_subfield(struct act_state *st, const struct act_tok *at,
 	int dots = -1;
 	unsigned i;
 
-	f = ofp_field_by_name(name.s, name.len);
+	f = ofp_subfield_by_name(name.s, name.len);
 	if (!f)
 		return ofp_err(st->err, name, "%.*s: unknown field '%.*s'",
 			       OFP_TOK(at->name), OFP_TOK(name));

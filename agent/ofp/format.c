@@ -244,6 +244,8 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 	size_t start = o->len;
 	int i;
 
+	if (k->conj_id)
+		ofp_out_printf(o, "conj_id=%u,", ntohl(v->conj_id));
 	if (sh)
 		ofp_out_printf(o, "%s,", sh);
 	for (i = 0; i < OFP_N_REGS; i++)
@@ -330,7 +332,7 @@ static void out_subfield(struct ofp_out *o, const struct ofpact_subfield *sf)
 {
 	const struct ofp_field *f = ofp_field_by_id(sf->field);
 
-	ofp_out_printf(o, "%s", f->nxm_name ? f->nxm_name : f->name);
+	ofp_out_printf(o, "%s", ofp_field_wire_name(f));
 	if (sf->ofs == 0 && sf->n_bits == f->n_bits)
 		ofp_out_printf(o, "[]");
 	else if (sf->n_bits == 1)

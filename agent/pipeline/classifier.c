@@ -395,6 +395,7 @@ static void init_stage_table(void)
 		{ RANGE(dp.in_port), STAGE_META },
 		{ RANGE(metadata), STAGE_META },
 		{ RANGE(regs), STAGE_META },
+		{ RANGE(conj_id), STAGE_META },
 		{ RANGE(dp.dl_dst), STAGE_L2 },
 		{ RANGE(dp.dl_src), STAGE_L2 },
 		{ RANGE(dp.dl_type), STAGE_L2 },
