@@ -3,6 +3,8 @@
  * flow_table.h. */
 #include "agent/pipeline/flow_table.h"
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +80,7 @@ void flow_tables_init(struct flow_tables *ft)
 	for (int t = 0; t < OFP_N_TABLES; t++)
 		cls_init(&ft->tables[t]);
 	ft->next_id = 1;
+	ft->ctl = ctl_descs_new(); /* NULL: every controller action is plain */
 }
 
 static void rule_free(struct ft_rule *r)
@@ -109,6 +112,7 @@ void flow_tables_destroy(struct flow_tables *ft)
 		}
 	}
 	free(ft->by_id);
+	ctl_descs_free(ft->ctl);
 	memset(ft, 0, sizeof(*ft));
 }
 
@@ -129,6 +133,16 @@ static bool same_actions(const struct ofpact *a, size_t na, const struct ofpact 
 	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
 }
 
+/* A flow whose actions are conjunction(...) takes part in conjunctive
+ * matches instead of being an answer itself. */
+static bool is_soft(const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (acts[i].type == OFPACT_CONJUNCTION)
+			return true;
+	return false;
+}
+
 static struct ft_rule *rule_new(const struct ofp_flow *flow, uint64_t now_ms)
 {
 	struct ft_rule *r = calloc(1, sizeof(*r));
@@ -147,6 +161,7 @@ static struct ft_rule *rule_new(const struct ofp_flow *flow, uint64_t now_ms)
 	for (size_t i = 0; i < sizeof(struct ofp_key); i++)
 		v[i] &= m[i];
 	r->cls.priority = flow->priority;
+	r->cls.soft = is_soft(flow->actions, flow->n_actions);
 	r->table_id = flow->table_id;
 	r->cookie = flow->cookie;
 	r->idle_timeout = flow->idle_timeout;
@@ -360,6 +375,7 @@ static int modify_one(struct flow_tables *ft, const struct ofp_flow *flow, bool 
 		log->v[log->n++] = (struct undo){ r, r->actions, r->n_actions, r->cookie };
 		r->actions = copies[i];
 		r->n_actions = flow->n_actions;
+		cls_set_soft(&ft->tables[r->table_id], &r->cls, is_soft(r->actions, r->n_actions));
 		if (flow->set_cookie)
 			r->cookie = flow->new_cookie;
 	}
@@ -392,6 +408,8 @@ int ft_modify_many(struct flow_tables *ft, const struct ofp_flow *flows, size_t 
 			u->rule->actions = u->actions;
 			u->rule->n_actions = u->n_actions;
 			u->rule->cookie = u->cookie;
+			cls_set_soft(&ft->tables[u->rule->table_id], &u->rule->cls,
+				     is_soft(u->actions, u->n_actions));
 		}
 		res->failed = i - 1;
 		res->n_changed = 0;
@@ -491,10 +509,124 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 	next->n_ports = ft->n_ports;
 	next->on_delete = ft->on_delete;
 	next->on_delete_ctx = ft->on_delete_ctx;
+	/* Installed megaflows still name the old descriptors. */
+	ctl_descs_free(next->ctl);
+	next->ctl = ft->ctl;
+	ft->ctl = NULL;
 	flow_tables_destroy(ft);
 	*ft = *next;
 	free(next);
 	return 0;
+}
+
+struct soft_collect {
+	const struct ft_rule **v;
+	size_t n, cap;
+	bool truncated;
+};
+
+static void soft_cb(const struct cls_rule *c, void *arg)
+{
+	struct soft_collect *sc = arg;
+
+	if (sc->n < sc->cap)
+		sc->v[sc->n++] = rule_of(c);
+	else
+		sc->truncated = true;
+}
+
+static int by_priority_desc(const void *a_, const void *b_)
+{
+	const struct ft_rule *a = *(const struct ft_rule *const *)a_;
+	const struct ft_rule *b = *(const struct ft_rule *const *)b_;
+
+	return (int)b->cls.priority - (int)a->cls.priority;
+}
+
+/* A conjunction being assembled at one priority. */
+struct conj_match {
+	uint32_t id;
+	uint64_t clauses; /* 1 bits: clauses seen, or beyond n_clauses */
+	bool failed;      /* its conj_id lookup found no rule */
+};
+
+#define FT_MAX_CONJ 256
+
+/* Among soft rules of one priority, an id whose every clause matched and
+ * that has not failed; false if none. */
+static bool find_conj(const struct ft_rule *const *soft, size_t n, struct conj_match *cm,
+		      size_t *n_cm, uint32_t *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t a = 0; a < soft[i]->n_actions; a++) {
+			const struct ofpact *act = &soft[i]->actions[a];
+			size_t j;
+
+			if (act->type != OFPACT_CONJUNCTION)
+				continue;
+			for (j = 0; j < *n_cm && cm[j].id != act->conjunction.id; j++)
+				;
+			if (j == *n_cm) {
+				if (*n_cm == FT_MAX_CONJ)
+					continue;
+				cm[j].id = act->conjunction.id;
+				cm[j].clauses = act->conjunction.n_clauses >= 64 ? 0 :
+						UINT64_MAX << act->conjunction.n_clauses;
+				cm[j].failed = false;
+				(*n_cm)++;
+			}
+			cm[j].clauses |= UINT64_C(1) << act->conjunction.clause;
+		}
+	}
+	for (size_t j = 0; j < *n_cm; j++)
+		if (cm[j].clauses == UINT64_MAX && !cm[j].failed) {
+			*id = cm[j].id;
+			cm[j].failed = true; /* tried: not again */
+			return true;
+		}
+	return false;
+}
+
+const struct ft_rule *ft_lookup_conj(const struct flow_tables *ft, uint8_t table,
+				     struct ofp_key *key, struct ofp_key *wc)
+{
+	const struct ft_rule *hard = ft_lookup(ft, table, key, wc), *r;
+	const struct ft_rule *buf[FT_MAX_SOFT];
+	struct soft_collect sc = { buf, 0, FT_MAX_SOFT, false };
+	struct conj_match *cm;
+	__be32 saved = key->conj_id;
+
+	if (table >= OFP_N_TABLES || !ft->tables[table].n_soft)
+		return hard;
+	cls_lookup_soft(&ft->tables[table], key, wc, hard ? hard->cls.priority : -1,
+			soft_cb, &sc);
+	if (!sc.n)
+		return hard;
+	cm = malloc(FT_MAX_CONJ * sizeof(*cm));
+	if (!cm)
+		return hard;
+	qsort(sc.v, sc.n, sizeof(sc.v[0]), by_priority_desc);
+	for (size_t i = 0; i < sc.n; ) {
+		size_t j = i, n_cm = 0;
+		uint32_t id;
+
+		while (j < sc.n && sc.v[j]->cls.priority == sc.v[i]->cls.priority)
+			j++;
+		/* The highest-priority complete conjunction whose conj_id flow
+		 * exists wins; one without such a flow is passed over. */
+		while (find_conj(&sc.v[i], j - i, cm, &n_cm, &id)) {
+			key->conj_id = htonl(id);
+			r = ft_lookup(ft, table, key, wc);
+			key->conj_id = saved;
+			if (r) {
+				free(cm);
+				return r;
+			}
+		}
+		i = j;
+	}
+	free(cm);
+	return hard;
 }
 
 const struct ft_rule *ft_lookup(const struct flow_tables *ft, uint8_t table,

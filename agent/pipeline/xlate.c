@@ -17,6 +17,7 @@
 #define ETH_TYPE_ARP 0x0806
 #define ETH_TYPE_IPV6 0x86dd
 #define ETH_TYPE_VLAN 0x8100
+#define XLATE_STACK_DEPTH 64
 
 /* State of one translation. */
 struct xctx {
@@ -34,6 +35,9 @@ struct xctx {
 	int err;
 	bool stop;                 /* nothing after this point can run */
 	unsigned n_kept;           /* actions up to the last one that matters */
+	/* The register stack of push/pop: values right-aligned in 16 bytes. */
+	uint8_t stack[XLATE_STACK_DEPTH][OFP_FIELD_MAX_BYTES];
+	unsigned n_stack;
 };
 
 void xlate_trace_free(struct xlate_trace *trace)
@@ -344,6 +348,14 @@ static void commit(struct xctx *x, unsigned depth)
 
 static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t lookup_port);
 
+static bool has_port(const struct flow_tables *ft, uint32_t port)
+{
+	for (unsigned i = 0; i < ft->n_ports; i++)
+		if (ft->ports[i] == port)
+			return true;
+	return false;
+}
+
 static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 {
 	struct xs_action *a;
@@ -355,6 +367,12 @@ static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 		     port == OFPP_LOCAL ? "LOCAL" : "a reserved port number");
 		return;
 	}
+	if (x->ft->n_ports && !has_port(x->ft, port)) {
+		/* As in OVS: after load:0->in_port[], output:in_port goes nowhere. */
+		note(x, depth, "output to port %u: this bridge has no such port: dropped",
+		     port);
+		return;
+	}
 	commit(x, depth);
 	a = emit(x, depth, XS_ACT_OUTPUT);
 	if (a) {
@@ -363,14 +381,28 @@ static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 	}
 }
 
-static void to_agent(struct xctx *x, unsigned depth)
+/* To the agent, with the index of the controller action's descriptor
+ * (0, the plain one, when act is NULL) as the upcall's cookie. */
+static void to_agent(struct xctx *x, unsigned depth, const struct ofpact *act)
 {
 	struct xs_action *a;
+	int cookie = 0;
 
+	if (act && x->ft->ctl) {
+		struct ctl_desc d;
+
+		ctl_desc_of(act, &d);
+		cookie = ctl_desc_intern(x->ft->ctl, &d);
+		if (cookie < 0) {
+			fail(x, depth, cookie, "no room for another controller descriptor");
+			return;
+		}
+	}
 	commit(x, depth);
 	a = emit(x, depth, XS_ACT_TO_AGENT);
 	if (a) {
 		a->arg = XS_UPCALL_ACTION;
+		a->flags = (uint16_t)cookie;
 		x->n_kept = x->res->n_actions;
 	}
 }
@@ -409,7 +441,7 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 		output_to(x, depth, in_port);
 		break;
 	case OFPP_CONTROLLER:
-		to_agent(x, depth);
+		to_agent(x, depth, NULL);
 		break;
 	case OFPP_FLOOD:
 	case OFPP_ALL:
@@ -501,6 +533,73 @@ static void do_move(struct xctx *x, unsigned depth, const struct ofpact *a)
 	/* The destination now carries these packet bits. */
 	ofp_field_set(f, mask, mask, &x->wc);
 	write_subfield(x, depth, &a->move.dst, bits, sizeof(bits));
+}
+
+/* Reads a subfield of the working key (right-aligned into out[16]),
+ * un-wildcarding the bits read; false when the field is not in the packet. */
+static bool read_subfield(struct xctx *x, unsigned depth, const struct ofpact_subfield *sf,
+			  uint8_t *out, const char *what)
+{
+	const struct ofp_field *f = ofp_field_by_id(sf->field);
+	uint8_t value[OFP_FIELD_MAX_BYTES], mask[OFP_FIELD_MAX_BYTES] = { 0 };
+
+	memset(out, 0, OFP_FIELD_MAX_BYTES);
+	ofp_prereq_mask(f, &x->key, &x->wc);
+	if (!ofp_prereq_ok(f, &x->key)) {
+		note(x, depth, "%s not in this packet: %s skipped", f->name, what);
+		return false;
+	}
+	ofp_field_get(f, &x->key, value);
+	for (unsigned i = 0; i < sf->n_bits; i++) {
+		put_bit(out, OFP_FIELD_MAX_BYTES, i, get_bit(value, f->n_bytes, sf->ofs + i));
+		put_bit(mask, f->n_bytes, sf->ofs + i, 1);
+	}
+	ofp_field_set(f, mask, mask, &x->wc);
+	return true;
+}
+
+static void do_push(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	uint8_t v[OFP_FIELD_MAX_BYTES];
+
+	if (!read_subfield(x, depth, &a->stack, v, "push"))
+		return;
+	if (x->n_stack == XLATE_STACK_DEPTH) {
+		fail(x, depth, -E2BIG, "register stack overflow (%d entries)", XLATE_STACK_DEPTH);
+		return;
+	}
+	memcpy(x->stack[x->n_stack++], v, sizeof(v));
+}
+
+static void do_pop(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	if (!x->n_stack) {
+		note(x, depth, "pop from an empty register stack: nothing written");
+		return;
+	}
+	x->n_stack--;
+	write_subfield(x, depth, &a->stack, x->stack[x->n_stack], OFP_FIELD_MAX_BYTES);
+}
+
+/* output:FIELD[range]: the port number the field holds (OVS: values
+ * above 16 bits name no port). */
+static void do_output_reg(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	uint8_t v[OFP_FIELD_MAX_BYTES];
+	uint32_t port = 0;
+	bool big = false;
+
+	if (!read_subfield(x, depth, &a->output_reg, v, "output"))
+		return;
+	for (unsigned i = 0; i < OFP_FIELD_MAX_BYTES - 4; i++)
+		big |= v[i] != 0;
+	for (unsigned i = OFP_FIELD_MAX_BYTES - 4; i < OFP_FIELD_MAX_BYTES; i++)
+		port = port << 8 | v[i];
+	if (big || port > UINT16_MAX) {
+		note(x, depth, "output to a field holding a value above 65535: no such port");
+		return;
+	}
+	do_output(x, depth, port);
 }
 
 static void do_dec_ttl(struct xctx *x, unsigned depth)
@@ -610,7 +709,7 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 		do_output(x, depth, a->output.port);
 		break;
 	case OFPACT_CONTROLLER:
-		to_agent(x, depth);
+		to_agent(x, depth, a);
 		break;
 	case OFPACT_SET_FIELD:
 		do_set_field(x, depth, a);
@@ -642,6 +741,43 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 	case OFPACT_RESUBMIT:
 		do_resubmit(x, depth, a);
 		break;
+	case OFPACT_STACK_PUSH:
+		do_push(x, depth, a);
+		break;
+	case OFPACT_STACK_POP:
+		do_pop(x, depth, a);
+		break;
+	case OFPACT_OUTPUT_REG:
+		do_output_reg(x, depth, a);
+		break;
+	case OFPACT_CONJUNCTION: /* only decides lookups (ft_lookup_conj) */
+	case OFPACT_NOTE:
+	case OFPACT_CLONE:       /* run_actions runs its nested list */
+		break;
+	}
+}
+
+/* Runs an action list; clone(...) runs its nested actions on a copy of
+ * the working packet and pipeline fields, which the actions after it
+ * get back unchanged (the datapath copy is brought back by the next
+ * commit, as OVS does without a datapath clone action). */
+static void run_actions(struct xctx *x, unsigned depth, const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n && !x->err && !x->stop; i++) {
+		const struct ofpact *a = &acts[i];
+
+		do_action(x, depth, a);
+		if (a->type == OFPACT_CLONE) {
+			size_t nested = a->clone.n_nested < n - i - 1 ? a->clone.n_nested : n - i - 1;
+			struct ofp_key saved = x->key;
+			unsigned saved_stack = x->n_stack;
+
+			run_actions(x, depth + 1, a + 1, nested);
+			x->key = saved;
+			x->n_stack = saved_stack;
+			x->stop = false;
+			i += nested;
+		}
 	}
 }
 
@@ -679,15 +815,14 @@ static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t loo
 	x->table = table;
 	if (lookup_port != OFPP_IN_PORT)
 		x->key.dp.in_port = lookup_port;
-	rule = ft_lookup(x->ft, table, &x->key, &x->wc);
+	rule = ft_lookup_conj(x->ft, table, &x->key, &x->wc);
 	x->key.dp.in_port = in_port;
 	e = trace_event(x, XEV_LOOKUP, depth);
 	if (e)
 		e->rule = rule;
 	if (rule) {
 		record_rule(x->res, rule);
-		for (size_t i = 0; i < rule->n_actions && !x->err && !x->stop; i++)
-			do_action(x, depth, &rule->actions[i]);
+		run_actions(x, depth, rule->actions, rule->n_actions);
 	}
 	x->table = saved;
 }

@@ -173,7 +173,7 @@ static const struct {
 	{ ADD, "actions=output:70000", 16,
 	  "output: port 70000 is out of range (0 to 65279, or a reserved port)" },
 	{ ADD, "actions=output", 9,
-	  "output needs an argument (output:PORT)" },
+	  "output needs an argument (output:PORT or output:FIELD[RANGE])" },
 	{ ADD, "actions=output(port=1,max_len=2)", 9,
 	  "output(...) is not supported (write output:PORT)" },
 	{ ADD, "actions=set_field:1->dl_type", 22,
