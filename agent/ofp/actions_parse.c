@@ -128,6 +128,17 @@ static int parse_mod(struct act_state *st, const struct act_tok *at, enum ofp_fi
 	return add_set(st, at, f, v, m, OFPACT_SPELL_MOD);
 }
 
+/* In actions, ovs-ofctl reads tp_src/tp_dst as tcp_src/tcp_dst (only
+ * matches take them for any L4 protocol). */
+static const struct ofp_field *action_field(const struct ofp_field *f)
+{
+	if (f && f->id == OFPF_TP_SRC)
+		return ofp_field_by_id(OFPF_TCP_SRC);
+	if (f && f->id == OFPF_TP_DST)
+		return ofp_field_by_id(OFPF_TCP_DST);
+	return f;
+}
+
 /* set_field:VALUE[/MASK]->FIELD */
 static int parse_set_field(struct act_state *st, const struct act_tok *at)
 {
@@ -144,7 +155,7 @@ static int parse_set_field(struct act_state *st, const struct act_tok *at)
 			       "(write set_field:VALUE->FIELD)", OFP_TOK(at->arg));
 	vt = ofp_tok_sub(at->arg, 0, arrow);
 	ft = ofp_tok_sub(at->arg, arrow + 2, at->arg.len - arrow - 2);
-	f = ofp_field_by_name(ft.s, ft.len);
+	f = action_field(ofp_field_by_name(ft.s, ft.len));
 	if (!f)
 		return ofp_err(st->err, ft, "set_field: unknown field '%.*s'", OFP_TOK(ft));
 	if (!f->writable)
@@ -177,7 +188,7 @@ static int parse_subfield(struct act_state *st, const struct act_tok *at,
 	int dots = -1;
 	unsigned i;
 
-	f = ofp_subfield_by_name(name.s, name.len);
+	f = action_field(ofp_subfield_by_name(name.s, name.len));
 	if (!f)
 		return ofp_err(st->err, name, "%.*s: unknown field '%.*s'",
 			       OFP_TOK(at->name), OFP_TOK(name));
