@@ -152,8 +152,10 @@ static void commit_vlans(struct xctx *x, unsigned depth)
 	normalize_vlans(d);
 	if (!memcmp(w, d, sizeof(x->dp.vlan)))
 		return;
-	/* Which of pop/set/push is emitted depends on both stacks. */
-	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
+	/* Which of pop/set/push is emitted depends on how many tags there
+	 * are; a set carries only the written bits (already in the mask). */
+	for (int i = 0; i < XS_MAX_VLAN; i++)
+		x->wc.dp.vlan[i].tci |= htons(XS_VLAN_PRESENT);
 	nw = n_tags(w);
 	nd = n_tags(d);
 	for (unsigned pops = 0; pops <= nd; pops++) {
@@ -171,6 +173,9 @@ static void commit_vlans(struct xctx *x, unsigned depth)
 		}
 		if (!ok)
 			continue;
+		/* Pushing back tags the packet had copies their bits. */
+		if (nw > kept && nd)
+			memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
 		for (unsigned i = 0; i < pops; i++)
 			emit(x, depth, XS_ACT_POP_VLAN);
 		if (set) {
@@ -633,10 +638,12 @@ static void do_dec_ttl(struct xctx *x, unsigned depth)
 	x->dp.nw_ttl--;
 }
 
-/* VLAN edits read and write the whole tag stack. */
+/* A VLAN edit depends on which tags are there (their present bits); what
+ * it reads or writes beyond that, do_vlan adds. */
 static bool vlan_edit_begin(struct xctx *x)
 {
-	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
+	for (int i = 0; i < XS_MAX_VLAN; i++)
+		x->wc.dp.vlan[i].tci |= htons(XS_VLAN_PRESENT);
 	normalize_vlans(x->key.dp.vlan);
 	return is_present(&x->key.dp.vlan[0]);
 }
@@ -652,6 +659,10 @@ static void push_tag(struct xctx *x, unsigned depth, __be16 tpid, uint16_t tci)
 	memmove(&v[1], &v[0], sizeof(v[0]) * (XS_MAX_VLAN - 1));
 	v[0].tpid = tpid;
 	v[0].tci = htons(tci | XS_VLAN_PRESENT);
+	/* A new outer tag is written whole: if the packet had one there, a
+	 * commit compares all its bits. */
+	x->written.dp.vlan[0].tpid = 0xffff;
+	x->written.dp.vlan[0].tci = 0xffff;
 }
 
 static void do_vlan(struct xctx *x, unsigned depth, const struct ofpact *a)
@@ -663,26 +674,37 @@ static void do_vlan(struct xctx *x, unsigned depth, const struct ofpact *a)
 	switch (a->type) {
 	case OFPACT_MOD_VLAN_VID:
 		tci = (uint16_t)((tci & ~XS_VLAN_VID_MASK) | (a->vlan_vid.vid & XS_VLAN_VID_MASK));
-		if (!tagged)
+		if (!tagged) {
 			push_tag(x, depth, htons(ETH_TYPE_VLAN), tci);
-		else
+		} else {
+			/* Only the VID is written: a masked set keeps the PCP. */
 			v[0].tci = htons(tci);
+			x->written.dp.vlan[0].tci |= htons(XS_VLAN_VID_MASK);
+		}
 		break;
 	case OFPACT_MOD_VLAN_PCP:
 		tci = (uint16_t)((tci & ~XS_VLAN_PCP_MASK) |
 				 ((a->vlan_pcp.pcp << XS_VLAN_PCP_SHIFT) & XS_VLAN_PCP_MASK));
-		if (!tagged)
+		if (!tagged) {
 			push_tag(x, depth, htons(ETH_TYPE_VLAN), tci);
-		else
+		} else {
 			v[0].tci = htons(tci);
+			x->written.dp.vlan[0].tci |= htons(XS_VLAN_PCP_MASK);
+		}
 		break;
 	case OFPACT_PUSH_VLAN:
 		/* The new tag copies VID and PCP of the current outer one. */
+		if (tagged)
+			x->wc.dp.vlan[0].tci |= htons(XS_VLAN_VID_MASK | XS_VLAN_PCP_MASK);
 		push_tag(x, depth, a->push_vlan.tpid, tci & (XS_VLAN_VID_MASK | XS_VLAN_PCP_MASK));
 		break;
 	case OFPACT_POP_VLAN:
 		if (!tagged)
 			break;
+		/* The inner tag moves out: later writes to it no longer sit
+		 * where the packet has it, so depend on the whole stack. */
+		if (is_present(&v[1]))
+			memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
 		memmove(&v[0], &v[1], sizeof(v[0]) * (XS_MAX_VLAN - 1));
 		memset(&v[XS_MAX_VLAN - 1], 0, sizeof(v[0]));
 		break;
@@ -851,6 +873,16 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 	*m = wc->dp;
 	m->in_port = 0xffffffff;
 	m->mask_id = 0;
+	/* A tag the packet lacks has an all-zero TCI in every such packet:
+	 * once "no tag" (the present bit) is matched, its other bits say
+	 * nothing more (OVS gets this from the outer Ethernet type). */
+	for (int i = 0; i < XS_MAX_VLAN; i++) {
+		if (!(packet->dp.vlan[i].tci & htons(XS_VLAN_PRESENT)) &&
+		    (m->vlan[i].tci & htons(XS_VLAN_PRESENT))) {
+			m->vlan[i].tci = htons(XS_VLAN_PRESENT);
+			m->vlan[i].tpid = 0;
+		}
+	}
 	nd = ntohs(packet->dp.dl_type) == ETH_TYPE_IPV6 &&
 	     (NZ(m, nd_target) || NZ(m, arp_sha) || NZ(m, arp_tha));
 	if (nd) {

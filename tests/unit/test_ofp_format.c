@@ -383,6 +383,9 @@ static const struct ofp_field *rnd_field(struct gen *g, unsigned ctx, bool writa
 	for (;;) {
 		const struct ofp_field *f = ofp_field_by_id(rnd(g, OFPF__MAX));
 
+		/* In actions tp_src/tp_dst mean tcp_src/tcp_dst. */
+		if (writable && (f->id == OFPF_TP_SRC || f->id == OFPF_TP_DST))
+			continue;
 		if ((!writable || f->writable) && holds(ctx, f->prereq))
 			return f;
 	}

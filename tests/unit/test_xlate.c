@@ -344,7 +344,7 @@ static void test_unsupported_changes(void **state)
 	     "in_port=3,icmp6,icmp_type=135,icmp_code=0,actions=set_field:::1->nd_target\n");
 	/* A third VLAN tag does not fit the key. */
 	reset_want();
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=1", -EOPNOTSUPP);
 
 	/* nd_target has no datapath set action: output fails and says why. */
@@ -434,27 +434,30 @@ static void test_vlan(void **state)
 	a->u.be16[0] = htons(0x8100);
 	a->u.be16[1] = htons(0x1000 | 10);
 	want_output(2);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	/* Untagged: "no tag" is all the pushed tag depends on. */
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=1", 0);
 
-	/* Tagged with VID 5: only the VID bits change. */
+	/* Tagged with VID 5: only the VID bits change, and only they and
+	 * the present bits are matched (not the PCP). */
 	reset_want();
 	a = want_act(XS_ACT_SET_VLAN_TCI);
 	a->u.be16[0] = htons(10 & 0xf);
 	a->u.be16[1] = htons(5 ^ 10);
 	want_output(2);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
-	check("in_port=1,dl_vlan=5", 0);
+	want_mask.vlan[0].tci = htons(0x1000 | 0x0fff);
+	want_mask.vlan[1].tci = htons(0x1000);
+	check("in_port=1,dl_vlan=5,dl_vlan_pcp=6", 0);
 
 	reset_want();
 	want_act(XS_ACT_POP_VLAN);
 	want_output(3);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=2,dl_vlan=5", 0);
 	/* Untagged: nothing to pop. */
 	reset_want();
 	want_output(3);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=2", 0);
 }
 
