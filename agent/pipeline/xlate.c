@@ -886,9 +886,13 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 	nd = ntohs(packet->dp.dl_type) == ETH_TYPE_IPV6 &&
 	     (NZ(m, nd_target) || NZ(m, arp_sha) || NZ(m, arp_tha));
 	if (nd) {
-		/* ND fields mean something only for ICMPv6 NS/NA, code 0. */
-		m->tp_src = 0xffff;
-		m->tp_dst = 0xffff;
+		/* ND fields mean something only for ICMPv6 NS/NA, code 0: other
+		 * protocols are told apart by nw_proto, ICMPv6 by type and code. */
+		m->nw_proto = 0xff;
+		if (packet->dp.nw_proto == 58) {
+			m->tp_src = 0xffff;
+			m->tp_dst = 0xffff;
+		}
 	}
 	l4 = NZ(m, tp_src) || NZ(m, tp_dst) || NZ(m, tcp_flags);
 	l3 = l4 || NZ(m, nw_proto) || NZ(m, nw_tos) || NZ(m, nw_ttl) || NZ(m, nw_frag) ||

@@ -681,11 +681,12 @@ def main():
                         if v > ob.get(k, 0):
                             stats["wider_fields"][k] = stats["wider_fields"].get(k, 0) + 1
                     if args.verbose:
-                        print("# wider megaflow: %s\n#   ovs  %s\n#   ours %s" % (pkt, omf, xmf))
+                        print("# wider megaflow (%s): %s\n#   ovs  %s\n#   ours %s"
+                              % (path, pkt, omf, xmf))
     finally:
         if ovs:
             ovs.stop()
-        if not failures:
+        if not failures and not args.verbose:
             shutil.rmtree(run_dir, ignore_errors=True)
     n = max(stats["packets"], 1)
     stats["same_actions_pct"] = round(100.0 * stats["same_actions"] / n, 2)
