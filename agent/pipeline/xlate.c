@@ -38,6 +38,7 @@ struct xctx {
 	/* The register stack of push/pop: values right-aligned in 16 bytes. */
 	uint8_t stack[XLATE_STACK_DEPTH][OFP_FIELD_MAX_BYTES];
 	unsigned n_stack;
+	unsigned clone_depth;      /* inside clone(...) */
 };
 
 void xlate_trace_free(struct xlate_trace *trace)
@@ -623,6 +624,18 @@ static void do_dec_ttl(struct xctx *x, unsigned depth)
 	 * agent here (it should see every change made so far). */
 	if (x->key.dp.nw_ttl <= 1 || x->key.dp.nw_ttl != x->dp.nw_ttl)
 		commit(x, depth);
+	if (x->key.dp.nw_ttl <= 1 && x->clone_depth) {
+		/* The datapath's dec_ttl would end the whole action list; in a
+		 * clone only the clone ends, so hand the packet over here. */
+		act = emit(x, depth, XS_ACT_TO_AGENT);
+		if (act) {
+			act->arg = XS_UPCALL_TTL_EXPIRED;
+			x->n_kept = x->res->n_actions;
+		}
+		note(x, depth, "TTL expired in a clone: to the agent, the clone ends");
+		x->stop = true;
+		return;
+	}
 	act = emit(x, depth, XS_ACT_DEC_TTL);
 	if (!act)
 		return;
@@ -794,7 +807,9 @@ static void run_actions(struct xctx *x, unsigned depth, const struct ofpact *act
 			struct ofp_key saved = x->key;
 			unsigned saved_stack = x->n_stack;
 
+			x->clone_depth++;
 			run_actions(x, depth + 1, a + 1, nested);
+			x->clone_depth--;
 			x->key = saved;
 			x->n_stack = saved_stack;
 			x->stop = false;

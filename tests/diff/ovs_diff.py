@@ -280,8 +280,18 @@ class Gen:
             acts += ["load:0->NXM_OF_IN_PORT[]", "output:in_port"]
         return acts + tail
 
+    def prio(self, lo, hi):
+        """A priority not yet used in this pipeline: OpenFlow leaves the
+        winner among overlapping rules of equal priority undefined."""
+        while True:
+            p = self.r.randint(lo, hi)
+            if p not in self.used:
+                self.used.add(p)
+                return p
+
     def pipeline(self):
         flows = []
+        self.used = {0}
         kinds = ["tcp", "udp", "icmp", "arp", "ipv6", "nd", "ip"]
         # Table 0: classify, write registers, go on.
         for _ in range(self.r.randint(3, 7)):
@@ -293,11 +303,11 @@ class Gen:
             acts.append(self.pick(["resubmit(,1)", "goto_table:1"]) if self.r.random() < 0.7
                         else self.out())
             flows.append("table=0,priority=%d,%s,actions=%s" % (
-                self.r.randint(1, 100), ",".join(m), ",".join(acts)))
+                self.prio(1, 200), ",".join(m), ",".join(acts)))
         flows.append("table=0,priority=0,actions=resubmit(,1)")
         # Table 1: conjunctive matches mixed with ordinary flows.
         for cid in range(1, self.r.randint(1, 3) + 1):
-            prio = self.r.choice([50, 60, 70])
+            prio = self.prio(41, 79)  # two complete conjunctions never tie
             n = self.r.randint(2, 3)
             dims = [
                 ["ip,nw_src=%s" % ip for ip in self.r.sample(IPS, 2)],
@@ -322,7 +332,7 @@ class Gen:
             acts = self.actions(kind, m, self.r.randint(0, 2),
                                 [self.pick(["resubmit(,2)", "goto_table:2", self.out()])])
             flows.append("table=1,priority=%d,%s,actions=%s" % (
-                self.r.choice([40, 55, 65, 80]), ",".join(m), ",".join(acts)))
+                self.prio(40, 80), ",".join(m), ",".join(acts)))
         flows.append("table=1,priority=0,actions=goto_table:2")
         # Table 2: registers decide; edits and outputs.
         for _ in range(self.r.randint(2, 6)):
@@ -335,7 +345,7 @@ class Gen:
                      "in_port=%d" % self.port())
             acts = self.actions(kind, m, self.r.randint(1, 3), [])
             flows.append("table=2,priority=%d,%s,actions=%s" % (
-                self.r.randint(1, 100), ",".join(m), ",".join(acts)))
+                self.prio(1, 200), ",".join(m), ",".join(acts)))
         flows.append("table=2,priority=0,actions=%s" % self.out())
         return flows
 
@@ -509,7 +519,16 @@ def run_actions(text, st, events, ours):
 
 
 def normalize(events):
-    """Outputs of one packet state, next to each other, in any order."""
+    """Outputs of one packet state, next to each other, in any order; and
+    consecutive packets to the controller with one state as one: OVS sends
+    an expired TTL to each controller id of dec_ttl(ids), we send the
+    packet to the agent once."""
+    dedup = []
+    for e in events:
+        if e[0] == "ctl" and dedup and dedup[-1] == e:
+            continue
+        dedup.append(e)
+    events = dedup
     out, i = [], 0
     while i < len(events):
         j = i
