@@ -223,6 +223,40 @@ static bool commit_whole(struct xctx *x, unsigned depth, size_t ofs, size_t size
 	commit_whole(x, depth, offsetof(struct xs_flow_key, member), \
 		     sizeof(((struct xs_flow_key *)0)->member), type, flags)
 
+/* Emits a set of an IPv4 address (member of 4 bytes) or an L4 port (2)
+ * that changed: masked when only some of its bits were ever written, so
+ * the megaflow needs only those (already in it); else whole, and the
+ * unwritten bits the action copies join the mask. */
+static bool commit_partial(struct xctx *x, unsigned depth, size_t ofs, size_t size,
+			   enum xs_action_type type)
+{
+	uint8_t *w = (uint8_t *)&x->key.dp + ofs, *d = (uint8_t *)&x->dp + ofs;
+	const uint8_t *wr = (const uint8_t *)&x->written.dp + ofs;
+	struct xs_action *a;
+	bool whole = true;
+
+	if (!memcmp(w, d, size))
+		return false;
+	for (size_t i = 0; i < size; i++)
+		whole &= wr[i] == 0xff;
+	if (whole)
+		return commit_whole(x, depth, ofs, size, type, 0);
+	a = emit(x, depth, type);
+	if (a) {
+		a->flags = XS_SET_F_MASKED;
+		for (size_t i = 0; i < size; i++) {
+			a->u.bytes[i] = w[i] & wr[i];
+			a->u.bytes[size + i] = wr[i];
+		}
+	}
+	memcpy(d, w, size);
+	return true;
+}
+
+#define PARTIAL(x, depth, member, type) \
+	commit_partial(x, depth, offsetof(struct xs_flow_key, member), \
+		       sizeof(((struct xs_flow_key *)0)->member), type)
+
 /* Emits a masked set of the bits of a u8 that changed (only written bits can
  * differ, and those are already exact in the mask). */
 static void commit_tos(struct xctx *x, unsigned depth)
@@ -310,8 +344,8 @@ static void commit(struct xctx *x, unsigned depth)
 	WHOLE(x, depth, dl_src, XS_ACT_SET_ETH_SRC, 0);
 	WHOLE(x, depth, dl_dst, XS_ACT_SET_ETH_DST, 0);
 	if (type == ETH_TYPE_IP) {
-		l3 |= WHOLE(x, depth, nw_src, XS_ACT_SET_IPV4_SRC, 0);
-		l3 |= WHOLE(x, depth, nw_dst, XS_ACT_SET_IPV4_DST, 0);
+		l3 |= PARTIAL(x, depth, nw_src, XS_ACT_SET_IPV4_SRC);
+		l3 |= PARTIAL(x, depth, nw_dst, XS_ACT_SET_IPV4_DST);
 	} else if (type == ETH_TYPE_IPV6) {
 		l3 |= WHOLE(x, depth, ipv6_src, XS_ACT_SET_IPV6_SRC, 0);
 		l3 |= WHOLE(x, depth, ipv6_dst, XS_ACT_SET_IPV6_DST, 0);
@@ -326,9 +360,13 @@ static void commit(struct xctx *x, unsigned depth)
 	if (type == ETH_TYPE_IP || type == ETH_TYPE_IPV6) {
 		commit_tos(x, depth);
 		l3 |= WHOLE(x, depth, nw_ttl, XS_ACT_SET_NW_TTL, 0);
-		if (is_l4_proto(w->nw_proto)) {
+		if (w->nw_proto == 1 || w->nw_proto == 58) {
+			/* ICMP type and code: one byte each, written whole. */
 			l4 |= WHOLE(x, depth, tp_src, XS_ACT_SET_TP_SRC, 0);
 			l4 |= WHOLE(x, depth, tp_dst, XS_ACT_SET_TP_DST, 0);
+		} else if (is_l4_proto(w->nw_proto)) {
+			l4 |= PARTIAL(x, depth, tp_src, XS_ACT_SET_TP_SRC);
+			l4 |= PARTIAL(x, depth, tp_dst, XS_ACT_SET_TP_DST);
 		}
 	}
 	/* The action chosen depended on the packet's type (and protocol). */
