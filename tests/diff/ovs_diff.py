@@ -33,6 +33,7 @@ import ipaddress
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -401,7 +402,7 @@ def split_top(s):
 
 def to_int(v):
     v = v.strip()
-    if ":" in v and len(v) == 17 and v.count(":") == 5:
+    if re.fullmatch(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}", v):
         return int(v.replace(":", ""), 16)
     if ":" in v:
         return int(ipaddress.IPv6Address(v))
@@ -608,6 +609,11 @@ def mask_bits(mf, ovs, packet):
             bits[k] = 16  # unknown: count it, visibly
             continue
         bits[k] = popcount_mask(k, mask) if mask else WIDTH[k]
+        if k in ("icmp_type", "icmp_code"):
+            # the low byte of a 16-bit member whose high byte is 0 in
+            # every ICMP packet: only those 8 bits say anything
+            bits[k] = min(bits[k], 8) if not mask else \
+                bin(int(mask, 0) & 0xff).count("1")
     # dl_vlan and dl_vlan_pcp share the tag-present bit
     if "dl_vlan" in bits and "dl_vlan_pcp" in bits:
         bits["dl_vlan_pcp"] -= 1
