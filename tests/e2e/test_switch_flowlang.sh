@@ -11,7 +11,9 @@
 #    (mod_vlan_vid, mod_vlan_pcp) and is accepted back only with that
 #    PCP; h3 -> h1 is tagged with set_field:4126->vlan_vid (VID 30) and
 #    accepted back by a vlan_vid=4126 match; the trunk's megaflows show it;
-#  - a partial write (load into NXM_OF_IP_DST[0..7]) becomes a masked set.
+#  - a partial write (load into NXM_OF_IP_DST[0..7]) becomes a masked set;
+#  - controller(userdata=...): the packet reaches the agent with its
+#    descriptor (reason, id, userdata).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -49,7 +51,10 @@ for i in 1 2 3; do
 		ip -n "$P-h$i" neigh replace "10.0.0.$j" lladdr "02:00:00:00:00:0$j" dev eth0
 	done
 done
+ip -n "$P-h2" neigh replace 10.0.0.77 lladdr 02:00:00:00:00:77 dev eth0
 cat >"$XS_RUN_DIR/flows" <<'FLOWS'
+# to the agent with userdata
+table=0,priority=70,ip,nw_dst=10.0.0.77 actions=controller(reason=no_match,id=3,userdata=ca.fe.01)
 # table 0: the destination port into xreg1 (its low half is reg3)
 table=0,priority=50,ip,nw_dst=10.0.0.1 actions=set_field:0x1->xreg1,goto_table:1
 table=0,priority=50,ip,nw_dst=10.0.0.2 actions=load:2->OXM_OF_PKT_REG1[0..15],goto_table:1
@@ -80,6 +85,10 @@ check "h3 -> h2 is dropped by the conjunctive match" \
 check "h1 -> h3 and back over the trunk (VLAN edits)" pings 1 -c3 -i0.2 -W2 10.0.0.3
 check "h3 -> h1 the same way" pings 3 -c2 -i0.2 -W2 10.0.0.1
 
+h 2 ping -c1 -W1 10.0.0.77 >/dev/null 2>&1
+for _ in $(seq 40); do grep -q "userdata ca.fe.01" "$LOG" && break; sleep 0.05; done
+check "controller(userdata=...) reaches the agent with its descriptor" \
+	grep -q "controller: .*reason 0, max_len 65535, id 3, userdata ca.fe.01" "$LOG"
 mf=$("$XS" dump-megaflows --bridge "$BR")
 echo "$mf" | sed 's/^/# /'
 check "the trunk end 5 megaflow matches VID 10, PCP 5 and pops" \
@@ -99,6 +108,7 @@ check "the output:reg3 rule forwarded" \
 check "dump-flows prints the conjunction actions" \
 	grep -q "actions=conjunction(7,1/2)" <<<"$flows"
 
+grep controller "$LOG" | sed "s/^/# log: /"
 kill -TERM "$agent_pid"; wait "$agent_pid"; rc=$?; agent_pid=
 check_eq "agent stops cleanly" 0 "$rc"
 tap_done
