@@ -169,10 +169,10 @@ static int parse_set_field(struct act_state *st, const struct act_tok *at)
 		return -EINVAL;
 	/* As OpenFlow 1.2+ says and ovs-ofctl checks: a VID is set only in
 	 * a tag the match (or an earlier push) guarantees. */
-	if (f->id == OFPF_VLAN_VID &&
-	    !ofp_prereq_in_match(ofp_field_by_id(OFPF_DL_VLAN), &st->work))
-		return ofp_err(st->err, ft, "set_field: vlan_vid requires %s in the match",
-			       ofp_prereq_text(ofp_field_by_id(OFPF_DL_VLAN)));
+	if ((f->id == OFPF_VLAN_VID || f->id == OFPF_DL_VLAN) &&
+	    !ofp_prereq_in_match(ofp_field_by_id(OFPF_DL_VLAN_PCP), &st->work))
+		return ofp_err(st->err, ft, "set_field: %s requires %s in the match", f->name,
+			       ofp_prereq_text(ofp_field_by_id(OFPF_DL_VLAN_PCP)));
 	return add_set(st, at, f, v, m, OFPACT_SPELL_SET_FIELD);
 }
 

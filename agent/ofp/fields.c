@@ -55,8 +55,9 @@ static const struct ofp_field fields[OFPF__MAX] = {
 	  false, false, false, OFPR_NONE, OFPFMT_HEX),
 	F(OFPF_VLAN_TCI, "vlan_tci", "NXM_OF_VLAN_TCI", NULL, 2, 16,
 	  true, false, true, OFPR_NONE, OFPFMT_HEX),
+	/* Reads 0 without a tag; set_field needs one (actions_parse.c). */
 	F(OFPF_DL_VLAN, "dl_vlan", NULL, NULL, 2, 12,
-	  false, false, true, OFPR_VLAN, OFPFMT_DEC),
+	  false, false, true, OFPR_NONE, OFPFMT_DEC),
 	F(OFPF_DL_VLAN_PCP, "dl_vlan_pcp", NULL, "OXM_OF_VLAN_PCP", 1, 3,
 	  false, false, true, OFPR_VLAN, OFPFMT_DEC),
 	F(OFPF_NW_SRC, "nw_src", "NXM_OF_IP_SRC", "OXM_OF_IPV4_SRC", 4, 32,

@@ -620,6 +620,96 @@ def mask_bits(mf, ovs, packet):
     return bits
 
 
+# --- field names -------------------------------------------------------------
+
+# The fields we support, as ovs-fields(7) of Open vSwitch 3.1 names them
+# (name and aliases | OXM | NXM), with a value and the match a use needs.
+FIELD_NAMES = [
+    ("in_port", "", "NXM_OF_IN_PORT", "3", ""),
+    ("in_port_oxm", "OXM_OF_IN_PORT", "", "3", ""),
+    ("metadata", "OXM_OF_METADATA", "", "0x5", ""),
+    ("conj_id", "", "NXM_NX_CONJ_ID", "5", ""),
+    ("reg0 reg7 reg15", "", "NXM_NX_REG0 NXM_NX_REG7 NXM_NX_REG15", "0x5", ""),
+    ("xreg0 xreg7", "OXM_OF_PKT_REG0 OXM_OF_PKT_REG7", "", "0x5", ""),
+    ("xxreg0 xxreg3", "", "NXM_NX_XXREG0 NXM_NX_XXREG3", "0x5", ""),
+    ("eth_src dl_src", "OXM_OF_ETH_SRC", "NXM_OF_ETH_SRC", "02:00:00:00:00:01", ""),
+    ("eth_dst dl_dst", "OXM_OF_ETH_DST", "NXM_OF_ETH_DST", "02:00:00:00:00:01", ""),
+    ("eth_type dl_type", "OXM_OF_ETH_TYPE", "NXM_OF_ETH_TYPE", "0x0800", ""),
+    ("vlan_vid", "OXM_OF_VLAN_VID", "", "4097", ""),
+    ("vlan_pcp dl_vlan_pcp", "OXM_OF_VLAN_PCP", "", "3", "dl_vlan=1,"),
+    ("vlan_tci", "", "NXM_OF_VLAN_TCI", "0x1001", ""),
+    ("dl_vlan", "", "", "1", ""),
+    ("ip_src nw_src", "OXM_OF_IPV4_SRC", "NXM_OF_IP_SRC", "10.0.0.1", "ip,"),
+    ("ip_dst nw_dst", "OXM_OF_IPV4_DST", "NXM_OF_IP_DST", "10.0.0.1", "ip,"),
+    ("ipv6_src", "OXM_OF_IPV6_SRC", "NXM_NX_IPV6_SRC", "2001:db8::1", "ipv6,"),
+    ("ipv6_dst", "OXM_OF_IPV6_DST", "NXM_NX_IPV6_DST", "2001:db8::1", "ipv6,"),
+    ("ipv6_label", "OXM_OF_IPV6_FLABEL", "NXM_NX_IPV6_LABEL", "0x5", "ipv6,"),
+    ("nw_proto ip_proto", "OXM_OF_IP_PROTO", "NXM_OF_IP_PROTO", "6", "ip,"),
+    ("nw_ttl", "", "NXM_NX_IP_TTL", "5", "ip,"),
+    ("ip_frag nw_frag", "", "NXM_NX_IP_FRAG", "no", "ip,"),
+    ("nw_tos", "", "NXM_OF_IP_TOS", "8", "ip,"),
+    ("ip_dscp", "OXM_OF_IP_DSCP", "", "2", "ip,"),
+    ("nw_ecn ip_ecn", "OXM_OF_IP_ECN", "NXM_NX_IP_ECN", "1", "ip,"),
+    ("arp_op", "OXM_OF_ARP_OP", "NXM_OF_ARP_OP", "1", "arp,"),
+    ("arp_spa", "OXM_OF_ARP_SPA", "NXM_OF_ARP_SPA", "10.0.0.1", "arp,"),
+    ("arp_tpa", "OXM_OF_ARP_TPA", "NXM_OF_ARP_TPA", "10.0.0.1", "arp,"),
+    ("arp_sha", "OXM_OF_ARP_SHA", "NXM_NX_ARP_SHA", "02:00:00:00:00:01", "arp,"),
+    ("arp_tha", "OXM_OF_ARP_THA", "NXM_NX_ARP_THA", "02:00:00:00:00:01", "arp,"),
+    ("tcp_src tp_src", "OXM_OF_TCP_SRC", "NXM_OF_TCP_SRC", "80", "tcp,"),
+    ("tcp_dst tp_dst", "OXM_OF_TCP_DST", "NXM_OF_TCP_DST", "80", "tcp,"),
+    ("tcp_flags", "ONFOXM_ET_TCP_FLAGS", "NXM_NX_TCP_FLAGS", "+syn", "tcp,"),
+    ("udp_src", "OXM_OF_UDP_SRC", "NXM_OF_UDP_SRC", "53", "udp,"),
+    ("udp_dst", "OXM_OF_UDP_DST", "NXM_OF_UDP_DST", "53", "udp,"),
+    ("sctp_src", "OXM_OF_SCTP_SRC", "", "5", "sctp,"),
+    ("sctp_dst", "OXM_OF_SCTP_DST", "", "5", "sctp,"),
+    ("icmp_type", "OXM_OF_ICMPV4_TYPE", "NXM_OF_ICMP_TYPE", "8", "icmp,"),
+    ("icmp_code", "OXM_OF_ICMPV4_CODE", "NXM_OF_ICMP_CODE", "0", "icmp,"),
+    ("icmpv6_type", "OXM_OF_ICMPV6_TYPE", "NXM_NX_ICMPV6_TYPE", "135", "icmp6,"),
+    ("icmpv6_code", "OXM_OF_ICMPV6_CODE", "NXM_NX_ICMPV6_CODE", "0", "icmp6,"),
+    ("nd_target", "OXM_OF_IPV6_ND_TARGET", "NXM_NX_ND_TARGET", "2001:db8::1",
+     "icmp6,icmp_type=135,"),
+    ("nd_sll", "OXM_OF_IPV6_ND_SLL", "NXM_NX_ND_SLL", "02:00:00:00:00:01", "icmp6,icmp_type=135,"),
+    ("nd_tll", "OXM_OF_IPV6_ND_TLL", "NXM_NX_ND_TLL", "02:00:00:00:00:01", "icmp6,icmp_type=136,"),
+]
+# Spellings that look plausible and that Open vSwitch refuses.
+WRONG_NAMES = ["icmpv4_type", "icmpv4_code", "nw_tos_shifted", "ipv6_flabel", "eth_vlan",
+               "ip_ttl", "vlan_id", "xreg8", "xxreg4", "reg16", "tp_port", "NW_SRC",
+               "OXM_OF_IP_SRC", "NXM_NX_REG16", "OXM_OF_PKT_REG8", "NXM_NX_XXREG4"]
+
+
+def accepted_ovs(ovs, flow):
+    return ovs.run(["ovs-ofctl", "parse-flow", flow], check=False).returncode == 0
+
+
+def accepted_ours(xs, run_dir, flow):
+    path = os.path.join(run_dir, "one.flow")
+    with open(path, "w") as f:
+        f.write(flow + "\n")
+    return subprocess.run([xs, "trace", "--flows", path, "in_port=1"],
+                          capture_output=True).returncode == 0
+
+
+def check_names(ovs, xs, run_dir):
+    """Every use (match NAME=V, push:NAME[]) of every name above and of
+    the wrong ones: taken by both or refused by both. Returns (checked,
+    disagreements)."""
+    uses = []
+    for short, oxm, nxm, value, ctx in FIELD_NAMES:
+        for n in (short + " " + oxm + " " + nxm).split():
+            uses.append("%sactions=push:%s[]" % (ctx, n))
+            uses.append("%s%s=%s,actions=drop" % (ctx, n, value))
+    for n in WRONG_NAMES:
+        uses.append("%s=1,actions=drop" % n)
+        uses.append("actions=push:%s[]" % n)
+    bad = []
+    for u in uses:
+        o, x = accepted_ovs(ovs, u), accepted_ours(xs, run_dir, u)
+        if o != x:
+            bad.append("%s: Open vSwitch %s it, we %s it" % (
+                u, "takes" if o else "refuses", "take" if x else "refuse"))
+    return len(uses), bad
+
+
 # --- the run ---------------------------------------------------------------
 
 def main():
@@ -651,6 +741,9 @@ def main():
     failures = []
     try:
         ovs = Ovs(run_dir, args.ports)
+        stats["name_uses"], bad = check_names(ovs, xs, run_dir)
+        stats["name_disagreements"] = len(bad)
+        failures += ["field names: " + b for b in bad]
         for pi in range(args.pipelines):
             flows = gen.pipeline()
             path = os.path.join(run_dir, "flows%d.txt" % pi)
@@ -716,6 +809,8 @@ def main():
     n = max(stats["packets"], 1)
     stats["same_actions_pct"] = round(100.0 * stats["same_actions"] / n, 2)
     stats["mf_not_wider_pct"] = round(100.0 * (stats["mf_same"] + stats["mf_narrower"]) / n, 2)
+    print("field names: %d uses checked, %d where Open vSwitch and we disagree" % (
+        stats["name_uses"], stats["name_disagreements"]))
     print("pipelines: %d loaded by both (%d flows), %d refused by both, %d by OVS only, "
           "%d by us only" % (stats["pipelines"], stats["flows"], stats["refused_both"],
                              stats["refused_ovs_only"], stats["refused_ours_only"]))
@@ -733,7 +828,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(stats, f, indent=1)
-    bad = (stats["refused_ovs_only"] or stats["refused_ours_only"] or
+    bad = (stats["refused_ovs_only"] or stats["name_disagreements"] or stats["refused_ours_only"] or
            stats["different_actions"] or stats["mf_not_wider_pct"] < 95.0 or
            not stats["pipelines"])
     return 1 if bad else 0

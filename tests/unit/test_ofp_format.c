@@ -383,8 +383,10 @@ static const struct ofp_field *rnd_field(struct gen *g, unsigned ctx, bool writa
 	for (;;) {
 		const struct ofp_field *f = ofp_field_by_id(rnd(g, OFPF__MAX));
 
-		/* In actions tp_src/tp_dst mean tcp_src/tcp_dst. */
-		if (writable && (f->id == OFPF_TP_SRC || f->id == OFPF_TP_DST))
+		/* In actions tp_src/tp_dst mean tcp_src/tcp_dst; set_field of a
+		 * VID needs a tag in the match. */
+		if (f->id == OFPF_TP_SRC || f->id == OFPF_TP_DST ||
+		    (writable && (f->id == OFPF_DL_VLAN || f->id == OFPF_VLAN_VID)))
 			continue;
 		if ((!writable || f->writable) && holds(ctx, f->prereq))
 			return f;
