@@ -41,6 +41,7 @@ import tempfile
 import time
 
 BRIDGE = "br0"
+STYLE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pipelines")
 
 
 # --- Open vSwitch, privately ---------------------------------------------
@@ -81,8 +82,10 @@ class Ovs:
         return r
 
     def load(self, path):
-        self.run(["ovs-ofctl", "del-flows", self.mgmt])
-        r = self.run(["ovs-ofctl", "add-flows", self.mgmt, path], check=False)
+        with open(path) as f:
+            proto = ["-O", "OpenFlow13"] if "# protocol: OpenFlow13" in f.read() else []
+        self.run(["ovs-ofctl"] + proto + ["del-flows", self.mgmt])
+        r = self.run(["ovs-ofctl"] + proto + ["add-flows", self.mgmt, path], check=False)
         return r.returncode == 0, r.stderr.strip()
 
     def trace(self, packet):
@@ -354,8 +357,9 @@ class Gen:
         r = self.r
         f = ["in_port=%d" % self.port()]
         if r.random() < 0.3:
-            f.append("dl_vlan=%d,dl_vlan_pcp=%d" % (r.randint(1, 4), r.randint(0, 7)))
-        f.append("dl_src=%s,dl_dst=%s" % (self.pick(MACS), self.pick(MACS)))
+            f.append("dl_vlan=%d,dl_vlan_pcp=%d" % (self.pick([1, 2, 3, 4, 100]), r.randint(0, 7)))
+        f.append("dl_src=%s,dl_dst=%s" % (self.pick(MACS),
+                                          self.pick(MACS + ["ff:ff:ff:ff:ff:ff"])))
         kind = self.pick(["tcp", "tcp", "udp", "icmp", "arp", "ipv6", "nd"])
         ttl = self.pick([1, 2, 64])
         if kind in ("tcp", "udp", "icmp"):
@@ -734,7 +738,7 @@ def main():
     ports = ",".join(str(p) for p in range(1, args.ports + 1))
     run_dir = tempfile.mkdtemp(prefix="xsdiff-")
     ovs = None
-    stats = dict(pipelines=0, flows=0, refused_both=0, refused_ovs_only=0,
+    stats = dict(style_pipelines=0, style_forwarded=0, pipelines=0, flows=0, refused_both=0, refused_ovs_only=0,
                  refused_ours_only=0, packets=0, same_actions=0, different_actions=0,
                  mf_same=0, mf_narrower=0, mf_wider=0, mf_bits_ours=0, mf_bits_ovs=0,
                  wider_fields={})
@@ -744,11 +748,21 @@ def main():
         stats["name_uses"], bad = check_names(ovs, xs, run_dir)
         stats["name_disagreements"] = len(bad)
         failures += ["field names: " + b for b in bad]
-        for pi in range(args.pipelines):
-            flows = gen.pipeline()
-            path = os.path.join(run_dir, "flows%d.txt" % pi)
-            with open(path, "w") as f:
-                f.write("\n".join(flows) + "\n")
+        styles = sorted(os.path.join(STYLE_DIR, f) for f in os.listdir(STYLE_DIR)
+                        if f.endswith(".flows"))
+        for pi in range(len(styles) + args.pipelines):
+            if pi < len(styles):
+                # controller-style pipelines from tests/diff/pipelines
+                path = styles[pi]
+                with open(path) as f:
+                    flows = [l for l in f.read().splitlines()
+                             if l.strip() and not l.startswith("#")]
+                stats["style_pipelines"] += 1
+            else:
+                flows = gen.pipeline()
+                path = os.path.join(run_dir, "flows%d.txt" % pi)
+                with open(path, "w") as f:
+                    f.write("\n".join(flows) + "\n")
             ovs_ok, ovs_err = ovs.load(path)
             (_, _), r = xs_trace(xs, path, ports, "in_port=1")
             ours_ok = r.returncode == 0
@@ -774,6 +788,8 @@ def main():
                     stats["packets"] += 1
                     continue
                 stats["packets"] += 1
+                if pi < len(styles) and oacts != "drop":
+                    stats["style_forwarded"] += 1
                 try:
                     same = semantics(oacts, pkt, False) == semantics(xacts, pkt, True)
                 except ValueError as e:
@@ -811,11 +827,13 @@ def main():
     stats["mf_not_wider_pct"] = round(100.0 * (stats["mf_same"] + stats["mf_narrower"]) / n, 2)
     print("field names: %d uses checked, %d where Open vSwitch and we disagree" % (
         stats["name_uses"], stats["name_disagreements"]))
-    print("pipelines: %d loaded by both (%d flows), %d refused by both, %d by OVS only, "
-          "%d by us only" % (stats["pipelines"], stats["flows"], stats["refused_both"],
+    print("pipelines: %d loaded by both (%d in the style of OVN, Antrea, Neutron, Faucet; "
+          "%d flows), %d refused by both, %d by OVS only, %d by us only" % (
+              stats["pipelines"], stats["style_pipelines"], stats["flows"], stats["refused_both"],
                              stats["refused_ovs_only"], stats["refused_ours_only"]))
-    print("packets: %d; same datapath actions: %d (%.2f%%)" % (
-        stats["packets"], stats["same_actions"], stats["same_actions_pct"]))
+    print("packets: %d (%d not dropped in the styled pipelines); same datapath actions: "
+          "%d (%.2f%%)" % (stats["packets"], stats["style_forwarded"], stats["same_actions"],
+                           stats["same_actions_pct"]))
     print("megaflows: same width %d, narrower %d, wider %d; not wider for %.2f%%; "
           "matched bits in all: ours %d, OVS %d; wider in: %s" % (
               stats["mf_same"], stats["mf_narrower"], stats["mf_wider"],

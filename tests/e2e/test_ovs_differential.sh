@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The flow language against Open vSwitch 3.1 (tests/diff/ovs_diff.py): a
+# The flow language against Open vSwitch 3.1 (tests/diff/ovs_diff.py): every
+# field name checked against ovs-ofctl; the OVN/Antrea/Neutron/Faucet-style
+# pipelines of tests/diff/pipelines and
 # private ovs-vswitchd with a dummy-datapath bridge, random pipelines using
 # issue 12's features loaded into it and into `xdpswitch trace`, packets
 # traced through both. Required: both take every pipeline Open vSwitch
