@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The flow language against Open vSwitch 3.1 (tests/diff/ovs_diff.py): every
-# field name checked against ovs-ofctl; the OVN/Antrea/Neutron/Faucet-style
-# pipelines of tests/diff/pipelines and
-# private ovs-vswitchd with a dummy-datapath bridge, random pipelines using
-# issue 12's features loaded into it and into `xdpswitch trace`, packets
-# traced through both. Required: both take every pipeline Open vSwitch
-# takes, 100% the same datapath actions (semantically), megaflows matching
-# no more bits than Open vSwitch's for at least 95% of packets.
+# The flow language against Open vSwitch 3.1 (tests/diff/ovs_diff.py), on
+# a private ovs-vswitchd with a dummy-datapath bridge: every field name's
+# acceptance checked against ovs-ofctl; the OVN/Antrea/Neutron/Faucet-style
+# pipelines of tests/diff/pipelines and random pipelines using issue 12's
+# features loaded into it and into `xdpswitch trace`, packets traced
+# through both. Required: no name or pipeline taken by one side only, 100%
+# the same datapath actions (semantically), megaflows matching no more bits
+# than Open vSwitch's for at least 95% of packets.
 # A fixed seed and a few hundred packets here (seconds); the long mode
 # (XS_OVS_DIFF_LONG=1, or `make bench`) runs 200 pipelines x 40 packets.
 set -u
