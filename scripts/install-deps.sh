@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages xdpswitch needs to build and test.
 #   --check   exit 0 if everything is there, 1 otherwise (installs nothing)
-#   --bench   also what `make bench` compares against (Open vSwitch, iperf3)
+#   --bench   also what `make bench` needs beyond that (gnuplot for its charts)
 set -euo pipefail
 
 check=0 bench=0
