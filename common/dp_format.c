@@ -484,7 +484,8 @@ static int run_add(struct set_run *r, const struct xs_action *a)
 		if (src ? m->nw_src : m->nw_dst)
 			return 1;
 		*(src ? &v->nw_src : &v->nw_dst) = a->u.be32[0];
-		*(src ? &m->nw_src : &m->nw_dst) = 0xffffffff;
+		*(src ? &m->nw_src : &m->nw_dst) =
+			a->flags & XS_SET_F_MASKED ? a->u.be32[1] : 0xffffffff;
 		return 0;
 	}
 	case XS_ACT_SET_IPV6_SRC:
@@ -522,7 +523,8 @@ static int run_add(struct set_run *r, const struct xs_action *a)
 		if (src ? m->tp_src : m->tp_dst)
 			return 1;
 		*(src ? &v->tp_src : &v->tp_dst) = a->u.be16[0];
-		*(src ? &m->tp_src : &m->tp_dst) = 0xffff;
+		*(src ? &m->tp_src : &m->tp_dst) =
+			a->flags & XS_SET_F_MASKED ? a->u.be16[1] : 0xffff;
 		return 0;
 	}
 	case XS_ACT_SET_VLAN_TCI:

@@ -95,6 +95,25 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	}
 }
 
+/* What the controller action asked for travels as the upcall's cookie:
+ * an index into the pipeline's controller descriptors (ctl_desc.h). */
+static void log_controller(struct xs_agent *a, const struct xs_upcall *u)
+{
+	const struct ctl_desc *d = ctl_desc_get(a->pipeline->ctl, u->cookie);
+	char ud[3 * OFPACT_USERDATA_MAX + 1] = "";
+
+	if (!d) {
+		xs_agent_log(a, "controller: %u-byte packet from ifindex %u with unknown "
+			     "descriptor %u (dropped)", u->pkt_len, u->ifindex, u->cookie);
+		return;
+	}
+	for (unsigned i = 0, len = 0; i < d->userdata_len; i++)
+		len += snprintf(ud + len, sizeof(ud) - len, "%s%02x", i ? "." : "", d->userdata[i]);
+	xs_agent_log(a, "controller: %u-byte packet from ifindex %u (reason %u, max_len %u, "
+		     "id %u, userdata %s; no controller connected; dropped)", u->pkt_len,
+		     u->ifindex, d->reason, d->max_len, d->id, d->userdata_len ? ud : "none");
+}
+
 static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 {
 	bool done[XS_UPCALL_BATCH] = { false };
@@ -111,9 +130,7 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 		case XS_UPCALL_ACTION:
 			a->miss.controller++;
 			if (x->controller_logged++ < CONTROLLER_LOG_MAX)
-				xs_agent_log(a, "controller: %u-byte packet from ifindex %u "
-					     "(no controller connected; dropped)", u->pkt_len,
-					     u->ifindex);
+				log_controller(a, u);
 			break;
 		case XS_UPCALL_TTL_EXPIRED:
 			a->miss.ttl_expired++;

@@ -394,13 +394,15 @@ static int read_plain(const struct ofp_field *f, struct ofp_tok t, uint8_t *out,
 		if (r == -EINVAL)
 			return ofp_err(err, t, "%s: %s '%.*s' is not a number", f->name,
 				       what, OFP_TOK(t));
-		if (r == -ERANGE || ofp_bits_used(out, f->n_bytes) > f->n_bits) {
-			if (f->n_bits < 64 && f->format == OFPFMT_DEC)
+		if (r == -ERANGE || ofp_bits_used(out, f->n_bytes) > ofp_field_value_bits(f)) {
+			unsigned bits = ofp_field_value_bits(f);
+
+			if (bits < 64 && f->format == OFPFMT_DEC)
 				return ofp_err(err, t, "%s: %s %.*s is out of range "
 					       "(0 to %llu)", f->name, what, OFP_TOK(t),
-					       (1ull << f->n_bits) - 1);
+					       (1ull << bits) - 1);
 			return ofp_err(err, t, "%s: %s %.*s does not fit in %u bits",
-				       f->name, what, OFP_TOK(t), f->n_bits);
+				       f->name, what, OFP_TOK(t), bits);
 		}
 		return 0;
 	}

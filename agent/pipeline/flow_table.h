@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/classifier.h"
+#include "agent/pipeline/ctl_desc.h"
 
 struct xs_normal;
 
@@ -74,6 +75,9 @@ struct flow_tables {
 	 * it did not ask for itself: rules gone by their timeouts. */
 	void (*on_delete)(void *ctx, const struct ft_rule *rule);
 	void *on_delete_ctx;
+	/* controller(...) descriptors upcalls name by index; kept across
+	 * ft_replace; NULL if it could not be allocated. */
+	struct ctl_descs *ctl;
 };
 
 void flow_tables_init(struct flow_tables *ft);
@@ -119,6 +123,15 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 struct ft_rule *ft_rule_by_id(const struct flow_tables *ft, uint64_t id);
 
 /* The best rule of one table for key (see cls_lookup for wc). */
+/* ft_lookup with Open vSwitch's conjunctive matches: when soft rules
+ * (conjunction actions) above the best ordinary rule match the key and,
+ * at one priority, cover every clause of a conjunction ID, the table is
+ * looked up again with conj_id=ID, and a rule found then wins. key's
+ * conj_id is changed only during that lookup. At most FT_MAX_SOFT soft
+ * matches per lookup are considered. */
+#define FT_MAX_SOFT 1024
+const struct ft_rule *ft_lookup_conj(const struct flow_tables *ft, uint8_t table,
+				     struct ofp_key *key, struct ofp_key *wc);
 const struct ft_rule *ft_lookup(const struct flow_tables *ft, uint8_t table,
 				const struct ofp_key *key, struct ofp_key *wc);
 

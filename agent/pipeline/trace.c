@@ -120,7 +120,10 @@ static void render_text(FILE *f, const struct xlate_result *res, int err, const 
 			}
 			break;
 		case XEV_ACTION:
-			ofp_format_actions(e->act, 1, buf, sizeof(buf));
+			if (e->act->type == OFPACT_CLONE)
+				snprintf(buf, sizeof(buf), "clone");
+			else
+				ofp_format_actions(e->act, 1, buf, sizeof(buf));
 			fprintf(f, "%*s%s\n", ind + 4, "", buf);
 			break;
 		case XEV_NOTE:
@@ -166,7 +169,10 @@ static void render_json(FILE *f, const struct xlate_result *res, int err, const 
 			}
 			break;
 		case XEV_ACTION:
-			ofp_format_actions(e->act, 1, buf, sizeof(buf));
+			if (e->act->type == OFPACT_CLONE)
+				snprintf(buf, sizeof(buf), "clone");
+			else
+				ofp_format_actions(e->act, 1, buf, sizeof(buf));
 			fputs("\"type\":\"action\",\"action\":", f);
 			json_str(f, buf);
 			break;

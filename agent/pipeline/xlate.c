@@ -18,6 +18,7 @@
 #define ETH_TYPE_ARP 0x0806
 #define ETH_TYPE_IPV6 0x86dd
 #define ETH_TYPE_VLAN 0x8100
+#define XLATE_STACK_DEPTH 64
 
 /* State of one translation. */
 struct xctx {
@@ -35,6 +36,10 @@ struct xctx {
 	int err;
 	bool stop;                 /* nothing after this point can run */
 	unsigned n_kept;           /* actions up to the last one that matters */
+	/* The register stack of push/pop: values right-aligned in 16 bytes. */
+	uint8_t stack[XLATE_STACK_DEPTH][OFP_FIELD_MAX_BYTES];
+	unsigned n_stack;
+	unsigned clone_depth;      /* inside clone(...) */
 };
 
 void xlate_trace_free(struct xlate_trace *trace)
@@ -165,8 +170,10 @@ static void commit_vlans(struct xctx *x, unsigned depth)
 	normalize_vlans(d);
 	if (!memcmp(w, d, sizeof(x->dp.vlan)))
 		return;
-	/* Which of pop/set/push is emitted depends on both stacks. */
-	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
+	/* Which of pop/set/push is emitted depends on how many tags there
+	 * are; a set carries only the written bits (already in the mask). */
+	for (int i = 0; i < XS_MAX_VLAN; i++)
+		x->wc.dp.vlan[i].tci |= htons(XS_VLAN_PRESENT);
 	nw = n_tags(w);
 	nd = n_tags(d);
 	for (unsigned pops = 0; pops <= nd; pops++) {
@@ -184,6 +191,9 @@ static void commit_vlans(struct xctx *x, unsigned depth)
 		}
 		if (!ok)
 			continue;
+		/* Pushing back tags the packet had copies their bits. */
+		if (nw > kept && nd)
+			memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
 		for (unsigned i = 0; i < pops; i++)
 			emit(x, depth, XS_ACT_POP_VLAN);
 		if (set) {
@@ -229,6 +239,40 @@ static bool commit_whole(struct xctx *x, unsigned depth, size_t ofs, size_t size
 #define WHOLE(x, depth, member, type, flags) \
 	commit_whole(x, depth, offsetof(struct xs_flow_key, member), \
 		     sizeof(((struct xs_flow_key *)0)->member), type, flags)
+
+/* Emits a set of an IPv4 address (member of 4 bytes) or an L4 port (2)
+ * that changed: masked when only some of its bits were ever written, so
+ * the megaflow needs only those (already in it); else whole, and the
+ * unwritten bits the action copies join the mask. */
+static bool commit_partial(struct xctx *x, unsigned depth, size_t ofs, size_t size,
+			   enum xs_action_type type)
+{
+	uint8_t *w = (uint8_t *)&x->key.dp + ofs, *d = (uint8_t *)&x->dp + ofs;
+	const uint8_t *wr = (const uint8_t *)&x->written.dp + ofs;
+	struct xs_action *a;
+	bool whole = true;
+
+	if (!memcmp(w, d, size))
+		return false;
+	for (size_t i = 0; i < size; i++)
+		whole &= wr[i] == 0xff;
+	if (whole)
+		return commit_whole(x, depth, ofs, size, type, 0);
+	a = emit(x, depth, type);
+	if (a) {
+		a->flags = XS_SET_F_MASKED;
+		for (size_t i = 0; i < size; i++) {
+			a->u.bytes[i] = w[i] & wr[i];
+			a->u.bytes[size + i] = wr[i];
+		}
+	}
+	memcpy(d, w, size);
+	return true;
+}
+
+#define PARTIAL(x, depth, member, type) \
+	commit_partial(x, depth, offsetof(struct xs_flow_key, member), \
+		       sizeof(((struct xs_flow_key *)0)->member), type)
 
 /* Emits a masked set of the bits of a u8 that changed (only written bits can
  * differ, and those are already exact in the mask). */
@@ -317,8 +361,8 @@ static void commit(struct xctx *x, unsigned depth)
 	WHOLE(x, depth, dl_src, XS_ACT_SET_ETH_SRC, 0);
 	WHOLE(x, depth, dl_dst, XS_ACT_SET_ETH_DST, 0);
 	if (type == ETH_TYPE_IP) {
-		l3 |= WHOLE(x, depth, nw_src, XS_ACT_SET_IPV4_SRC, 0);
-		l3 |= WHOLE(x, depth, nw_dst, XS_ACT_SET_IPV4_DST, 0);
+		l3 |= PARTIAL(x, depth, nw_src, XS_ACT_SET_IPV4_SRC);
+		l3 |= PARTIAL(x, depth, nw_dst, XS_ACT_SET_IPV4_DST);
 	} else if (type == ETH_TYPE_IPV6) {
 		l3 |= WHOLE(x, depth, ipv6_src, XS_ACT_SET_IPV6_SRC, 0);
 		l3 |= WHOLE(x, depth, ipv6_dst, XS_ACT_SET_IPV6_DST, 0);
@@ -333,9 +377,13 @@ static void commit(struct xctx *x, unsigned depth)
 	if (type == ETH_TYPE_IP || type == ETH_TYPE_IPV6) {
 		commit_tos(x, depth);
 		l3 |= WHOLE(x, depth, nw_ttl, XS_ACT_SET_NW_TTL, 0);
-		if (is_l4_proto(w->nw_proto)) {
+		if (w->nw_proto == 1 || w->nw_proto == 58) {
+			/* ICMP type and code: one byte each, written whole. */
 			l4 |= WHOLE(x, depth, tp_src, XS_ACT_SET_TP_SRC, 0);
 			l4 |= WHOLE(x, depth, tp_dst, XS_ACT_SET_TP_DST, 0);
+		} else if (is_l4_proto(w->nw_proto)) {
+			l4 |= PARTIAL(x, depth, tp_src, XS_ACT_SET_TP_SRC);
+			l4 |= PARTIAL(x, depth, tp_dst, XS_ACT_SET_TP_DST);
 		}
 	}
 	/* The action chosen depended on the packet's type (and protocol). */
@@ -362,6 +410,14 @@ static void commit(struct xctx *x, unsigned depth)
 static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t lookup_port);
 static void do_normal(struct xctx *x, unsigned depth);
 
+static bool has_port(const struct flow_tables *ft, uint32_t port)
+{
+	for (unsigned i = 0; i < ft->n_ports; i++)
+		if (ft->ports[i] == port)
+			return true;
+	return false;
+}
+
 static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 {
 	struct xs_action *a;
@@ -373,6 +429,12 @@ static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 		     port == OFPP_LOCAL ? "LOCAL" : "a reserved port number");
 		return;
 	}
+	if (x->ft->n_ports && !has_port(x->ft, port)) {
+		/* As in OVS: after load:0->in_port[], output:in_port goes nowhere. */
+		note(x, depth, "output to port %u: this bridge has no such port: dropped",
+		     port);
+		return;
+	}
 	commit(x, depth);
 	a = emit(x, depth, XS_ACT_OUTPUT);
 	if (a) {
@@ -381,14 +443,28 @@ static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 	}
 }
 
-static void to_agent(struct xctx *x, unsigned depth)
+/* To the agent, with the index of the controller action's descriptor
+ * (0, the plain one, when act is NULL) as the upcall's cookie. */
+static void to_agent(struct xctx *x, unsigned depth, const struct ofpact *act)
 {
 	struct xs_action *a;
+	int cookie = 0;
 
+	if (act && x->ft->ctl) {
+		struct ctl_desc d;
+
+		ctl_desc_of(act, &d);
+		cookie = ctl_desc_intern(x->ft->ctl, &d);
+		if (cookie < 0) {
+			fail(x, depth, cookie, "no room for another controller descriptor");
+			return;
+		}
+	}
 	commit(x, depth);
 	a = emit(x, depth, XS_ACT_TO_AGENT);
 	if (a) {
 		a->arg = XS_UPCALL_ACTION;
+		a->flags = (uint16_t)cookie;
 		x->n_kept = x->res->n_actions;
 	}
 }
@@ -427,7 +503,7 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 		output_to(x, depth, in_port);
 		break;
 	case OFPP_CONTROLLER:
-		to_agent(x, depth);
+		to_agent(x, depth, NULL);
 		break;
 	case OFPP_FLOOD:
 	case OFPP_ALL:
@@ -521,6 +597,73 @@ static void do_move(struct xctx *x, unsigned depth, const struct ofpact *a)
 	write_subfield(x, depth, &a->move.dst, bits, sizeof(bits));
 }
 
+/* Reads a subfield of the working key (right-aligned into out[16]),
+ * un-wildcarding the bits read; false when the field is not in the packet. */
+static bool read_subfield(struct xctx *x, unsigned depth, const struct ofpact_subfield *sf,
+			  uint8_t *out, const char *what)
+{
+	const struct ofp_field *f = ofp_field_by_id(sf->field);
+	uint8_t value[OFP_FIELD_MAX_BYTES], mask[OFP_FIELD_MAX_BYTES] = { 0 };
+
+	memset(out, 0, OFP_FIELD_MAX_BYTES);
+	ofp_prereq_mask(f, &x->key, &x->wc);
+	if (!ofp_prereq_ok(f, &x->key)) {
+		note(x, depth, "%s not in this packet: %s skipped", f->name, what);
+		return false;
+	}
+	ofp_field_get(f, &x->key, value);
+	for (unsigned i = 0; i < sf->n_bits; i++) {
+		put_bit(out, OFP_FIELD_MAX_BYTES, i, get_bit(value, f->n_bytes, sf->ofs + i));
+		put_bit(mask, f->n_bytes, sf->ofs + i, 1);
+	}
+	ofp_field_set(f, mask, mask, &x->wc);
+	return true;
+}
+
+static void do_push(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	uint8_t v[OFP_FIELD_MAX_BYTES];
+
+	if (!read_subfield(x, depth, &a->stack, v, "push"))
+		return;
+	if (x->n_stack == XLATE_STACK_DEPTH) {
+		fail(x, depth, -E2BIG, "register stack overflow (%d entries)", XLATE_STACK_DEPTH);
+		return;
+	}
+	memcpy(x->stack[x->n_stack++], v, sizeof(v));
+}
+
+static void do_pop(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	if (!x->n_stack) {
+		note(x, depth, "pop from an empty register stack: nothing written");
+		return;
+	}
+	x->n_stack--;
+	write_subfield(x, depth, &a->stack, x->stack[x->n_stack], OFP_FIELD_MAX_BYTES);
+}
+
+/* output:FIELD[range]: the port number the field holds (OVS: values
+ * above 16 bits name no port). */
+static void do_output_reg(struct xctx *x, unsigned depth, const struct ofpact *a)
+{
+	uint8_t v[OFP_FIELD_MAX_BYTES];
+	uint32_t port = 0;
+	bool big = false;
+
+	if (!read_subfield(x, depth, &a->output_reg, v, "output"))
+		return;
+	for (unsigned i = 0; i < OFP_FIELD_MAX_BYTES - 4; i++)
+		big |= v[i] != 0;
+	for (unsigned i = OFP_FIELD_MAX_BYTES - 4; i < OFP_FIELD_MAX_BYTES; i++)
+		port = port << 8 | v[i];
+	if (big || port > UINT16_MAX) {
+		note(x, depth, "output to a field holding a value above 65535: no such port");
+		return;
+	}
+	do_output(x, depth, port);
+}
+
 static void do_dec_ttl(struct xctx *x, unsigned depth)
 {
 	uint16_t type = ntohs(x->key.dp.dl_type);
@@ -537,6 +680,18 @@ static void do_dec_ttl(struct xctx *x, unsigned depth)
 	 * agent here (it should see every change made so far). */
 	if (x->key.dp.nw_ttl <= 1 || x->key.dp.nw_ttl != x->dp.nw_ttl)
 		commit(x, depth);
+	if (x->key.dp.nw_ttl <= 1 && x->clone_depth) {
+		/* The datapath's dec_ttl would end the whole action list; in a
+		 * clone only the clone ends, so hand the packet over here. */
+		act = emit(x, depth, XS_ACT_TO_AGENT);
+		if (act) {
+			act->arg = XS_UPCALL_TTL_EXPIRED;
+			x->n_kept = x->res->n_actions;
+		}
+		note(x, depth, "TTL expired in a clone: to the agent, the clone ends");
+		x->stop = true;
+		return;
+	}
 	act = emit(x, depth, XS_ACT_DEC_TTL);
 	if (!act)
 		return;
@@ -552,10 +707,12 @@ static void do_dec_ttl(struct xctx *x, unsigned depth)
 	x->dp.nw_ttl--;
 }
 
-/* VLAN edits read and write the whole tag stack. */
+/* A VLAN edit depends on which tags are there (their present bits); what
+ * it reads or writes beyond that, do_vlan adds. */
 static bool vlan_edit_begin(struct xctx *x)
 {
-	memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
+	for (int i = 0; i < XS_MAX_VLAN; i++)
+		x->wc.dp.vlan[i].tci |= htons(XS_VLAN_PRESENT);
 	normalize_vlans(x->key.dp.vlan);
 	return is_present(&x->key.dp.vlan[0]);
 }
@@ -571,6 +728,10 @@ static void push_tag(struct xctx *x, unsigned depth, __be16 tpid, uint16_t tci)
 	memmove(&v[1], &v[0], sizeof(v[0]) * (XS_MAX_VLAN - 1));
 	v[0].tpid = tpid;
 	v[0].tci = htons(tci | XS_VLAN_PRESENT);
+	/* A new outer tag is written whole: if the packet had one there, a
+	 * commit compares all its bits. */
+	x->written.dp.vlan[0].tpid = 0xffff;
+	x->written.dp.vlan[0].tci = 0xffff;
 }
 
 static void do_vlan(struct xctx *x, unsigned depth, const struct ofpact *a)
@@ -582,26 +743,37 @@ static void do_vlan(struct xctx *x, unsigned depth, const struct ofpact *a)
 	switch (a->type) {
 	case OFPACT_MOD_VLAN_VID:
 		tci = (uint16_t)((tci & ~XS_VLAN_VID_MASK) | (a->vlan_vid.vid & XS_VLAN_VID_MASK));
-		if (!tagged)
+		if (!tagged) {
 			push_tag(x, depth, htons(ETH_TYPE_VLAN), tci);
-		else
+		} else {
+			/* Only the VID is written: a masked set keeps the PCP. */
 			v[0].tci = htons(tci);
+			x->written.dp.vlan[0].tci |= htons(XS_VLAN_VID_MASK);
+		}
 		break;
 	case OFPACT_MOD_VLAN_PCP:
 		tci = (uint16_t)((tci & ~XS_VLAN_PCP_MASK) |
 				 ((a->vlan_pcp.pcp << XS_VLAN_PCP_SHIFT) & XS_VLAN_PCP_MASK));
-		if (!tagged)
+		if (!tagged) {
 			push_tag(x, depth, htons(ETH_TYPE_VLAN), tci);
-		else
+		} else {
 			v[0].tci = htons(tci);
+			x->written.dp.vlan[0].tci |= htons(XS_VLAN_PCP_MASK);
+		}
 		break;
 	case OFPACT_PUSH_VLAN:
 		/* The new tag copies VID and PCP of the current outer one. */
+		if (tagged)
+			x->wc.dp.vlan[0].tci |= htons(XS_VLAN_VID_MASK | XS_VLAN_PCP_MASK);
 		push_tag(x, depth, a->push_vlan.tpid, tci & (XS_VLAN_VID_MASK | XS_VLAN_PCP_MASK));
 		break;
 	case OFPACT_POP_VLAN:
 		if (!tagged)
 			break;
+		/* The inner tag moves out: later writes to it no longer sit
+		 * where the packet has it, so depend on the whole stack. */
+		if (is_present(&v[1]))
+			memset(x->wc.dp.vlan, 0xff, sizeof(x->wc.dp.vlan));
 		memmove(&v[0], &v[1], sizeof(v[0]) * (XS_MAX_VLAN - 1));
 		memset(&v[XS_MAX_VLAN - 1], 0, sizeof(v[0]));
 		break;
@@ -751,7 +923,7 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 		do_output(x, depth, a->output.port);
 		break;
 	case OFPACT_CONTROLLER:
-		to_agent(x, depth);
+		to_agent(x, depth, a);
 		break;
 	case OFPACT_SET_FIELD:
 		do_set_field(x, depth, a);
@@ -783,6 +955,45 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 	case OFPACT_RESUBMIT:
 		do_resubmit(x, depth, a);
 		break;
+	case OFPACT_STACK_PUSH:
+		do_push(x, depth, a);
+		break;
+	case OFPACT_STACK_POP:
+		do_pop(x, depth, a);
+		break;
+	case OFPACT_OUTPUT_REG:
+		do_output_reg(x, depth, a);
+		break;
+	case OFPACT_CONJUNCTION: /* only decides lookups (ft_lookup_conj) */
+	case OFPACT_NOTE:
+	case OFPACT_CLONE:       /* run_actions runs its nested list */
+		break;
+	}
+}
+
+/* Runs an action list; clone(...) runs its nested actions on a copy of
+ * the working packet and pipeline fields, which the actions after it
+ * get back unchanged (the datapath copy is brought back by the next
+ * commit, as OVS does without a datapath clone action). */
+static void run_actions(struct xctx *x, unsigned depth, const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n && !x->err && !x->stop; i++) {
+		const struct ofpact *a = &acts[i];
+
+		do_action(x, depth, a);
+		if (a->type == OFPACT_CLONE) {
+			size_t nested = a->clone.n_nested < n - i - 1 ? a->clone.n_nested : n - i - 1;
+			struct ofp_key saved = x->key;
+			unsigned saved_stack = x->n_stack;
+
+			x->clone_depth++;
+			run_actions(x, depth + 1, a + 1, nested);
+			x->clone_depth--;
+			x->key = saved;
+			x->n_stack = saved_stack;
+			x->stop = false;
+			i += nested;
+		}
 	}
 }
 
@@ -820,15 +1031,14 @@ static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t loo
 	x->table = table;
 	if (lookup_port != OFPP_IN_PORT)
 		x->key.dp.in_port = lookup_port;
-	rule = ft_lookup(x->ft, table, &x->key, &x->wc);
+	rule = ft_lookup_conj(x->ft, table, &x->key, &x->wc);
 	x->key.dp.in_port = in_port;
 	e = trace_event(x, XEV_LOOKUP, depth);
 	if (e)
 		e->rule = rule;
 	if (rule) {
 		record_rule(x->res, rule);
-		for (size_t i = 0; i < rule->n_actions && !x->err && !x->stop; i++)
-			do_action(x, depth, &rule->actions[i]);
+		run_actions(x, depth, rule->actions, rule->n_actions);
 	}
 	x->table = saved;
 }
@@ -857,12 +1067,26 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 	*m = wc->dp;
 	m->in_port = 0xffffffff;
 	m->mask_id = 0;
+	/* A tag the packet lacks has an all-zero TCI in every such packet:
+	 * once "no tag" (the present bit) is matched, its other bits say
+	 * nothing more (OVS gets this from the outer Ethernet type). */
+	for (int i = 0; i < XS_MAX_VLAN; i++) {
+		if (!(packet->dp.vlan[i].tci & htons(XS_VLAN_PRESENT)) &&
+		    (m->vlan[i].tci & htons(XS_VLAN_PRESENT))) {
+			m->vlan[i].tci = htons(XS_VLAN_PRESENT);
+			m->vlan[i].tpid = 0;
+		}
+	}
 	nd = ntohs(packet->dp.dl_type) == ETH_TYPE_IPV6 &&
 	     (NZ(m, nd_target) || NZ(m, arp_sha) || NZ(m, arp_tha));
 	if (nd) {
-		/* ND fields mean something only for ICMPv6 NS/NA, code 0. */
-		m->tp_src = 0xffff;
-		m->tp_dst = 0xffff;
+		/* ND fields mean something only for ICMPv6 NS/NA, code 0: other
+		 * protocols are told apart by nw_proto, ICMPv6 by type and code. */
+		m->nw_proto = 0xff;
+		if (packet->dp.nw_proto == 58) {
+			m->tp_src = 0xffff;
+			m->tp_dst = 0xffff;
+		}
 	}
 	l4 = NZ(m, tp_src) || NZ(m, tp_dst) || NZ(m, tcp_flags);
 	l3 = l4 || NZ(m, nw_proto) || NZ(m, nw_tos) || NZ(m, nw_ttl) || NZ(m, nw_frag) ||

@@ -22,8 +22,8 @@ enum xs_action_type {
 	XS_ACT_TO_AGENT,       /* arg = reason (XS_UPCALL_*); flags = cookie slot */
 	XS_ACT_SET_ETH_SRC,    /* u.mac */
 	XS_ACT_SET_ETH_DST,    /* u.mac */
-	XS_ACT_SET_IPV4_SRC,   /* u.be32 */
-	XS_ACT_SET_IPV4_DST,   /* u.be32 */
+	XS_ACT_SET_IPV4_SRC,   /* u.be32[0]; XS_SET_F_MASKED: u.be32[1] mask */
+	XS_ACT_SET_IPV4_DST,   /* u.be32[0]; XS_SET_F_MASKED: u.be32[1] mask */
 	XS_ACT_SET_IPV6_SRC,   /* u.bytes[16] */
 	XS_ACT_SET_IPV6_DST,   /* u.bytes[16] */
 	XS_ACT_SET_IPV6_LABEL, /* u.be32[0] value, u.be32[1] mask (low 20 bits) */
@@ -32,8 +32,9 @@ enum xs_action_type {
 	XS_ACT_SET_NW_TTL,     /* u.bytes[0]; IPv4 TTL or IPv6 hop limit */
 	XS_ACT_DEC_TTL,        /* TTL/hop limit - 1; at <= 1 the packet goes to
 	                        * the agent (XS_UPCALL_TTL_EXPIRED) instead */
-	XS_ACT_SET_TP_SRC,     /* u.be16[0]: TCP/UDP/SCTP port, ICMP type */
-	XS_ACT_SET_TP_DST,     /* u.be16[0]: TCP/UDP/SCTP port, ICMP code */
+	XS_ACT_SET_TP_SRC,     /* u.be16[0]: TCP/UDP/SCTP port, ICMP type;
+	                        * XS_SET_F_MASKED: u.be16[1] mask (ports) */
+	XS_ACT_SET_TP_DST,     /* u.be16[0]: TCP/UDP/SCTP port, ICMP code; same */
 	XS_ACT_PUSH_VLAN,      /* u.be16[0] tpid, u.be16[1] tci (with PRESENT) */
 	XS_ACT_POP_VLAN,       /* removes the outer tag */
 	XS_ACT_SET_VLAN_TCI,   /* outer tag: u.be16[0] value, u.be16[1] mask */
@@ -52,6 +53,12 @@ enum xs_action_type {
  * the ingress one; a last broadcast redirects the packet itself to the
  * last of them). Both maps hold exactly the bridge's ports. */
 #define XS_OUT_F_BROADCAST 0x0001
+
+/* Flag of XS_ACT_SET_IPV4_SRC/DST and XS_ACT_SET_TP_SRC/DST: only the bits
+ * set in the mask change (a partial write, load:V->NXM_OF_IP_SRC[0..7]),
+ * so the megaflow needs no other bits of the field. Without it the whole
+ * field is written. The value has no bits outside the mask. */
+#define XS_SET_F_MASKED 0x0001
 
 /* Which ARP field XS_ACT_SET_ARP rewrites. */
 enum xs_arp_field {

@@ -22,6 +22,8 @@
 #   BENCH_REVAL    megaflow counts of revalcost (revalidation cost on the
 #                  xdp and dummy providers; "10000 100000"; 0 skips)
 #   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
+#   BENCH_OVS_DIFF 0 skips the long differential test against Open vSwitch
+#                  (tests/diff/ovs_diff.py: 200 pipelines x 40 packets)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -268,6 +270,21 @@ import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/table
 	else
 		echo "  failed (see $log)"
 	fi
+fi
+
+# The flow language against Open vSwitch, long mode (make test runs a
+# short one: tests/e2e/test_ovs_differential.sh).
+if [ "${BENCH_OVS_DIFF:-1}" = 1 ] && command -v ovs-vswitchd >/dev/null; then
+	echo "== differential test against Open vSwitch (ovs_diff.py, long)"
+	if python3 tests/diff/ovs_diff.py --build "$O" --seed "${BENCH_OVS_DIFF_SEED:-1}" \
+		--pipelines 200 --packets 40 >"$OUT/ovs_diff.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/ovs_diff.txt"
+	else
+		sed 's/^/  /' "$OUT/ovs_diff.txt" | head -20
+		echo "  failed (see $OUT/ovs_diff.txt)"
+	fi
+	record text "\"name\":\"ovs_diff\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ovs_diff.txt")"
 fi
 
 # --- 4. table and results.json ----------------------------------------------

@@ -98,11 +98,12 @@ static void test_flood_by_tagging(void **state)
 	assert_int_equal(res.actions[2].type, XS_ACT_PUSH_VLAN);
 	assert_int_equal(ntohs(res.actions[2].u.be16[1]), XS_VLAN_PRESENT | 10);
 	assert_output(&res.actions[3], 4);
-	/* the mask: in_port, both MACs, the VLAN tags; nothing else */
+	/* the mask: in_port, both MACs, the VLAN tags; nothing else (of an
+	 * absent tag only its present bit: the other bits are zero then) */
 	assert_int_equal(m->in_port, 0xffffffff);
 	assert_memory_equal(m->dl_src, ones, 6);
 	assert_memory_equal(m->dl_dst, ones, 6);
-	assert_int_equal(m->vlan[0].tci, 0xffff);
+	assert_int_equal(m->vlan[0].tci, htons(XS_VLAN_PRESENT));
 	assert_int_equal(m->dl_type, 0);
 	assert_int_equal(m->nw_src, 0);
 	/* what the caller learns */
