@@ -275,9 +275,10 @@ static const char *key_member_name(size_t ofs)
 		MEMBER(nw_frag), MEMBER(tp_src), MEMBER(tp_dst), MEMBER(tcp_flags),
 		MEMBER(nw_src), MEMBER(nw_dst), MEMBER(ipv6_label), MEMBER(ipv6_src),
 		MEMBER(ipv6_dst), MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha),
-		MEMBER(mask_id),
+		MEMBER(recirc_id), MEMBER(ct_mark), MEMBER(ct_zone), MEMBER(ct_state),
+		MEMBER(ct_pad), MEMBER(mask_id),
 	};
-	_Static_assert(XS_FLOW_KEY_SEQ == 1, "list every flow key member above");
+	_Static_assert(XS_FLOW_KEY_SEQ == 2, "list every flow key member above");
 	size_t i = 0;
 
 	while (i + 1 < sizeof(members) / sizeof(members[0]) && members[i + 1].ofs <= ofs)
