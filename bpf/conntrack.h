@@ -188,21 +188,21 @@ static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 			return XS_CS_TRK | XS_CS_INV; /* a reply to nothing */
 		v->replied = 1;
 		v->last_ns = now;
-		key->ct_mark = v->mark;
+		key->ct_mark = bpf_htonl(v->mark);
 		return XS_CS_TRK | XS_CS_EST | XS_CS_RPL;
 	}
 	if (v) {
 		v->last_ns = now;
 		if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
 			v->mark = xs_ct_new_mark(v->mark, a);
-		key->ct_mark = v->mark;
+		key->ct_mark = bpf_htonl(v->mark);
 		return XS_CS_TRK | (v->replied ? XS_CS_EST : XS_CS_NEW);
 	}
 	if (a->flags & XS_CT_F_COMMIT) {
 		nv.last_ns = now;
 		if (a->flags & XS_CT_F_MARK)
 			nv.mark = xs_ct_new_mark(0, a);
-		key->ct_mark = nv.mark;
+		key->ct_mark = bpf_htonl(nv.mark);
 		if (bpf_map_update_elem(&xs_ct_icmp, &k, &nv, BPF_ANY)) {
 			xs_count(XS_STAT_CT_FULL);
 			return XS_CS_TRK | XS_CS_INV;
@@ -308,7 +308,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 	if (!skb || !key || !a || !t) /* verifier: global function arguments */
 		return 0;
 	xs_count(XS_STAT_CT_LOOKUP);
-	key->ct_zone = a->arg;
+	key->ct_zone = bpf_htons(a->arg);
 	key->ct_mark = 0;
 	o.ct_zone_id = a->arg;
 	o.l4proto = key->nw_proto;
@@ -350,7 +350,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 							 (status & XS_IPS_SEEN_REPLY)));
 		if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
 			ct->mark = xs_ct_new_mark(ct->mark, a);
-		key->ct_mark = ct->mark;
+		key->ct_mark = bpf_htonl(ct->mark);
 		if (a->flags & XS_CT_F_NAT) {
 			if (status & XS_IPS_SRC_NAT)
 				state |= XS_CS_SNAT;
@@ -396,7 +396,7 @@ new_conn:
 	if (!ct)
 		goto full;
 	xs_count(XS_STAT_CT_COMMIT);
-	key->ct_mark = ct->mark;
+	key->ct_mark = bpf_htonl(ct->mark);
 	state |= XS_CS_NEW;
 	if (nat && (a->flags & XS_CT_F_NAT)) {
 		state |= nat->flags & XS_NAT_F_DST ? XS_CS_DNAT : XS_CS_SNAT;

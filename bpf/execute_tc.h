@@ -264,7 +264,7 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 			key->ct_mark = 0;
 			continue;
 		case XS_ACT_RECIRC:
-			key->recirc_id = a->arg;
+			key->recirc_id = bpf_htonl(a->arg);
 			return XS_TC_RECIRC;
 		default:
 			ret = xs_tc_action(skb, p, a, key);

@@ -256,28 +256,29 @@ static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
 
 	if (k->recirc_id) {
 		a = open_attr(l, "recirc_id");
-		put(l->o, "%#x", k->recirc_id);
+		put(l->o, "%#x", ntohl(k->recirc_id));
 		close_attr(&a);
 	}
-	if (m->ct_state) {
+	/* An exact key (no mask) shows the ct fields only when set. */
+	if (m->ct_state && (m->ct_state != 0xff || k->ct_state)) {
 		a = open_attr(l, "ct_state");
 		for (int i = 0; i < 8; i++)
 			if (m->ct_state & (1u << i))
 				put(l->o, "%c%s", k->ct_state & (1u << i) ? '+' : '-', names[i]);
 		close_attr(&a);
 	}
-	if (m->ct_zone) {
+	if (m->ct_zone && (m->ct_zone != 0xffff || k->ct_zone)) {
 		a = open_attr(l, "ct_zone");
-		put(l->o, "%#x", k->ct_zone);
+		put(l->o, "%#x", ntohs(k->ct_zone));
 		if (m->ct_zone != 0xffff)
-			put(l->o, "/%#x", m->ct_zone);
+			put(l->o, "/%#x", ntohs(m->ct_zone));
 		close_attr(&a);
 	}
-	if (m->ct_mark) {
+	if (m->ct_mark && (m->ct_mark != 0xffffffff || k->ct_mark)) {
 		a = open_attr(l, "ct_mark");
-		put(l->o, "%#x", k->ct_mark);
+		put(l->o, "%#x", ntohl(k->ct_mark));
 		if (m->ct_mark != 0xffffffff)
-			put(l->o, "/%#x", m->ct_mark);
+			put(l->o, "/%#x", ntohl(m->ct_mark));
 		close_attr(&a);
 	}
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "agent/ofp/fields.h"
+#include "agent/ofp/ct_action.h"
 
 enum ofpact_type {
 	OFPACT_OUTPUT,        /* output:N, N, in_port, flood, all (no LOCAL) */
@@ -22,6 +23,8 @@ enum ofpact_type {
 	OFPACT_WRITE_METADATA,/* write_metadata:V[/M] (instruction) */
 	OFPACT_GOTO_TABLE,    /* goto_table:N (instruction, last) */
 	OFPACT_RESUBMIT,      /* resubmit:P, resubmit(P,T), resubmit(,T) */
+	OFPACT_CT,            /* ct(...) (ct_action.h) */
+	OFPACT_CT_CLEAR,      /* ct_clear */
 };
 
 /* How a set was spelled, so formatting gives it back (mod_nw_dst:... stays
@@ -70,6 +73,7 @@ struct ofpact {
 			uint32_t in_port; /* OFPP_IN_PORT: keep the packet's */
 			uint8_t table;    /* 255: the current table */
 		} resubmit;
+		struct ofpact_ct ct;
 	};
 };
 

@@ -25,6 +25,9 @@ void trace_megaflow_match(const struct ofp_key *packet, const struct xs_flow_key
 	match->mask.dp = *mask;
 	for (size_t i = 0; i < sizeof(*mask); i++)
 		v[i] = p[i] & m[i];
+	/* Every megaflow matches recirc_id; the first pass's 0 goes unsaid. */
+	if (!packet->dp.recirc_id)
+		match->mask.dp.recirc_id = 0;
 }
 
 /* A key as a match on every datapath field its packet type has (the
@@ -40,6 +43,15 @@ static void format_key(const struct ofp_key *k, char *buf, size_t size)
 		if (ofp_prereq_ok(f, k))
 			ofp_field_mask_all(f, &m.mask);
 	}
+	/* Connection fields only when set (an untracked packet has none). */
+	if (!k->dp.ct_state)
+		m.mask.dp.ct_state = 0;
+	if (!k->dp.ct_zone)
+		m.mask.dp.ct_zone = 0;
+	if (!k->dp.ct_mark)
+		m.mask.dp.ct_mark = 0;
+	if (!k->dp.recirc_id)
+		m.mask.dp.recirc_id = 0;
 	/* ICMP type and code cover the whole port member, as in a match. */
 	if (m.mask.dp.tp_src)
 		m.mask.dp.tp_src = 0xffff;

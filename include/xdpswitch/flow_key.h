@@ -72,9 +72,9 @@ struct xs_flow_key {
 	/* Connection tracking (conntrack.h): zero until a ct action of an
 	 * earlier pass filled them; recirc_id 0 is the first pass. Every
 	 * megaflow matches recirc_id exactly, as in OVS. */
-	__u32 recirc_id;
-	__u32 ct_mark;
-	__u16 ct_zone;
+	__be32 recirc_id;
+	__be32 ct_mark;
+	__be16 ct_zone;
 	__u8 ct_state;           /* XS_CS_* */
 	__u8 ct_pad[5];          /* 0 */
 	/* Zero in packet keys and in masks (a spare word for alignment; mask
