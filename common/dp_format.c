@@ -245,8 +245,8 @@ XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, arp_tha) ==
 		 __builtin_offsetof(struct xs_flow_key, arp_sha) + 6,
 		 "arp_sha and arp_tha are tested as one 12-byte run");
 
-/* recirc_id and the ct fields, as OVS prints them: recirc_id only when a
- * pass after the first is meant (every megaflow matches it exactly). */
+/* The ct fields, as OVS prints them. recirc_id is the caller's to print
+ * (dump-megaflows puts it first, as OVS does: every megaflow matches it). */
 static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
 		       const struct xs_flow_key *m)
 {
@@ -254,11 +254,6 @@ static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
 					      "inv", "trk", "snat", "dnat" };
 	struct list a;
 
-	if (k->recirc_id) {
-		a = open_attr(l, "recirc_id");
-		put(l->o, "%#x", ntohl(k->recirc_id));
-		close_attr(&a);
-	}
 	/* An exact key (no mask) shows the ct fields only when set. */
 	if (m->ct_state && (m->ct_state != 0xff || k->ct_state)) {
 		a = open_attr(l, "ct_state");
