@@ -81,9 +81,6 @@ int ofp_read_ct_state(struct ofp_tok t, bool allow_mask, uint8_t *value, uint8_t
 			return ofp_err(err, ofp_tok_sub(t, i, t.len - i),
 				       "ct_state: expected +FLAG or -FLAG at '%.*s'",
 				       OFP_TOK(ofp_tok_sub(t, i, t.len - i)));
-		if (!allow_mask)
-			return ofp_err(err, t, "ct_state: give the whole state here "
-				       "(trk|est), not +/- flags");
 		while (j < t.len && t.s[j] != '+' && t.s[j] != '-')
 			j++;
 		bit = ct_flag_bit(ofp_tok_sub(t, i + 1, j - i - 1));
@@ -100,6 +97,8 @@ int ofp_read_ct_state(struct ofp_tok t, bool allow_mask, uint8_t *value, uint8_t
 			*value |= 1u << bit;
 		i = j;
 	}
+	if (!allow_mask)
+		*mask = 0xff; /* a packet: the flags not given are clear */
 	return 0;
 }
 
