@@ -29,6 +29,8 @@ struct xs_command {
 	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
+	X("dump-conntrack", xs_cmd_dump_conntrack, "print the kernel's connections [zone=N]") \
+	X("flush-conntrack", xs_cmd_flush_conntrack, "delete the kernel's connections [zone=N]") \
 	X("version", xs_cmd_version, "print the version")
 
 int xs_cmd_version(int argc, char **argv);
@@ -47,5 +49,7 @@ int xs_cmd_dump_outputs(int argc, char **argv);
 int xs_cmd_show(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);
+int xs_cmd_dump_conntrack(int argc, char **argv);
+int xs_cmd_flush_conntrack(int argc, char **argv);
 
 #endif
