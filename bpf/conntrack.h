@@ -11,15 +11,18 @@
  *
  * What a lookup from BPF does NOT do, and what this file does instead:
  *  - no nf_conntrack_in(): no TCP window tracking and no TCP state
- *    machine. The kernel keeps the state it was created with (conntrack -L
- *    shows NONE for TCP); ct_state here is derived from direction and
- *    status: a packet in the reply direction is +est+rpl, one in the
- *    original direction +est once a reply was seen, else +new.
+ *    machine. ct_state here is derived from direction and status: a
+ *    packet in the reply direction is +est+rpl, one in the original
+ *    direction +est once a reply was seen, else +new. The kernel's TCP
+ *    state (what `conntrack -L` shows) is moved on by the agent through
+ *    ctnetlink, told by XS_UPCALL_CT_EVENT records sent here at the few
+ *    packets that change it (commit, first reply, FIN, RST): SYN_SENT,
+ *    ESTABLISHED, FIN_WAIT/CLOSE_WAIT, TIME_WAIT, CLOSE.
  *  - no IPS_SEEN_REPLY/IPS_ASSURED: set here on the first reply packet
  *    (bpf_ct_change_status), so the kernel's early drop spares the entry.
  *  - no timeout refresh: every tracked packet sets the timeout again, by
- *    protocol and what the packet says (XS_CT_TO_*: the kernel's default
- *    sysctl values; SYN only -> syn_sent, FIN -> fin_wait, RST -> close).
+ *    protocol, TCP state and flags (XS_CT_TO_*: the kernel's default
+ *    sysctl values for each state).
  *  - TCP and UDP only (the kfuncs refuse other protocols): ICMP echo
  *    request/reply pairs are tracked in xs_ct_icmp, a BPF LRU map of this
  *    program (not in `conntrack -L`); other protocols, ICMP errors
@@ -37,6 +40,7 @@
 #include "xdpswitch/actions.h"
 #include "parse.h"
 #include "stats.h"
+#include "upcall.h"
 
 /* The kernel types the kfuncs take, with only the fields read here; CO-RE
  * (preserve_access_index) relocates them against the running kernel. */
@@ -65,10 +69,19 @@ struct nf_conntrack_tuple_hash {
 	struct nf_conntrack_tuple tuple;
 } __attribute__((preserve_access_index));
 
+struct ip_ct_tcp {
+	__u8 state; /* enum tcp_conntrack, moved on by the agent */
+} __attribute__((preserve_access_index));
+
+union nf_conntrack_proto {
+	struct ip_ct_tcp tcp;
+} __attribute__((preserve_access_index));
+
 struct nf_conn {
 	unsigned long status;
 	__u32 mark;
 	struct nf_conntrack_tuple_hash tuplehash[2];
+	union nf_conntrack_proto proto;
 } __attribute__((preserve_access_index));
 
 /* An allocated, not yet inserted entry (the kernel's own opaque type). */
@@ -107,10 +120,15 @@ extern int bpf_ct_set_nat_info(struct nf_conn___init *, union nf_inet_addr *, in
 #define XS_CT_DIR_REPLY 1
 #define XS_BPF_F_CURRENT_NETNS (-1)
 
-/* Timeouts in ms: the kernel's default nf_conntrack_* sysctls. */
+/* Timeouts in ms: the kernel's default nf_conntrack_* sysctls (the agent
+ * sets the same ones, in common/ct_netlink.c, when it moves a state). */
 #define XS_CT_TO_TCP_SYN_SENT 120000u
+#define XS_CT_TO_TCP_SYN_RECV 60000u
 #define XS_CT_TO_TCP_ESTABLISHED 432000000u
 #define XS_CT_TO_TCP_FIN_WAIT 120000u
+#define XS_CT_TO_TCP_CLOSE_WAIT 60000u
+#define XS_CT_TO_TCP_LAST_ACK 30000u
+#define XS_CT_TO_TCP_TIME_WAIT 120000u
 #define XS_CT_TO_TCP_CLOSE 10000u
 #define XS_CT_TO_UDP 30000u
 #define XS_CT_TO_UDP_STREAM 120000u
@@ -142,8 +160,45 @@ struct {
 	__type(value, struct xs_ct_icmp_val);
 } xs_ct_icmp SEC(".maps");
 
-/* The timeout a TCP/UDP packet leaves its connection with. */
-static __always_inline __u32 xs_ct_timeout(const struct xs_flow_key *key, int replied)
+/* Tells the agent that a TCP connection moved on (XS_UPCALL_CT_EVENT, no
+ * packet bytes), within the port's miss budget: a few records per
+ * connection, never one per packet. */
+static __always_inline void xs_ct_event(struct __sk_buff *skb, const struct xs_flow_key *key,
+					__u16 ev, int dir)
+{
+	struct xs_upcall *u;
+
+	if (!xs_miss_allowed(skb->ingress_ifindex))
+		return;
+	u = xs_upcall_reserve(skb->ingress_ifindex, XS_UPCALL_CT_EVENT, ev | dir << 8, 0,
+			      key, 0);
+	if (!u) {
+		xs_count(XS_STAT_MISS_LOST);
+		return;
+	}
+	bpf_ringbuf_submit(u, 0);
+}
+
+/* The event a TCP packet of an existing connection causes, or 0. */
+static __always_inline __u16 xs_ct_tcp_event(const struct xs_flow_key *key, int dir,
+					     __u32 status)
+{
+	__u16 f = bpf_ntohs(key->tcp_flags);
+
+	if (f & XS_TCP_RST)
+		return XS_CT_EV_RST;
+	if (f & XS_TCP_FIN)
+		return XS_CT_EV_FIN;
+	if (dir == XS_CT_DIR_REPLY && !(status & XS_IPS_SEEN_REPLY))
+		return XS_CT_EV_ESTABLISHED;
+	return 0;
+}
+
+/* The timeout a TCP/UDP packet leaves its connection with: by the TCP
+ * state the kernel holds (enum tcp_conntrack, which the agent moves on),
+ * a RST or FIN in the packet before the agent has heard of it. */
+static __always_inline __u32 xs_ct_timeout(const struct xs_flow_key *key, int replied,
+					   __u8 tcp_state)
 {
 	__u16 f = bpf_ntohs(key->tcp_flags);
 
@@ -151,6 +206,15 @@ static __always_inline __u32 xs_ct_timeout(const struct xs_flow_key *key, int re
 		return replied ? XS_CT_TO_UDP_STREAM : XS_CT_TO_UDP;
 	if (f & XS_TCP_RST)
 		return XS_CT_TO_TCP_CLOSE;
+	switch (tcp_state) {
+	case 1: return XS_CT_TO_TCP_SYN_SENT;
+	case 2: return XS_CT_TO_TCP_SYN_RECV;
+	case 4: return XS_CT_TO_TCP_FIN_WAIT;
+	case 5: return XS_CT_TO_TCP_CLOSE_WAIT;
+	case 6: return XS_CT_TO_TCP_LAST_ACK;
+	case 7: return XS_CT_TO_TCP_TIME_WAIT;
+	case 8: return XS_CT_TO_TCP_CLOSE;
+	}
 	if (f & XS_TCP_FIN)
 		return XS_CT_TO_TCP_FIN_WAIT;
 	return replied ? XS_CT_TO_TCP_ESTABLISHED : XS_CT_TO_TCP_SYN_SENT;
@@ -347,7 +411,14 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 			state |= status & XS_IPS_SEEN_REPLY ? XS_CS_EST : XS_CS_NEW;
 		}
 		bpf_ct_change_timeout(ct, xs_ct_timeout(key, dir == XS_CT_DIR_REPLY ||
-							 (status & XS_IPS_SEEN_REPLY)));
+							 (status & XS_IPS_SEEN_REPLY),
+							 ct->proto.tcp.state));
+		if (key->nw_proto == XS_IPPROTO_TCP) {
+			__u16 ev = xs_ct_tcp_event(key, dir, status);
+
+			if (ev)
+				xs_ct_event(skb, key, ev, dir);
+		}
 		if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
 			ct->mark = xs_ct_new_mark(ct->mark, a);
 		key->ct_mark = bpf_htonl(ct->mark);
@@ -378,7 +449,7 @@ new_conn:
 	n = bpf_skb_ct_alloc(skb, &tu, len, &o, sizeof(o));
 	if (!n)
 		goto full;
-	bpf_ct_set_timeout(n, xs_ct_timeout(key, 0));
+	bpf_ct_set_timeout(n, xs_ct_timeout(key, 0, 0));
 	if (a->flags & XS_CT_F_MARK)
 		n->ct.mark = xs_ct_new_mark(0, a);
 	if (nat && xs_ct_set_nat(n, nat, key)) {
@@ -398,6 +469,8 @@ new_conn:
 	xs_count(XS_STAT_CT_COMMIT);
 	key->ct_mark = bpf_htonl(ct->mark);
 	state |= XS_CS_NEW;
+	if (key->nw_proto == XS_IPPROTO_TCP)
+		xs_ct_event(skb, key, XS_CT_EV_NEW, 0);
 	if (nat && (a->flags & XS_CT_F_NAT)) {
 		state |= nat->flags & XS_NAT_F_DST ? XS_CS_DNAT : XS_CS_SNAT;
 		xs_ct_nat_target(t, ct, 0);

@@ -3,6 +3,7 @@
  * of one zone is a dump of that zone followed by one delete per entry
  * (tuple + zone): ctnetlink's own flush takes no zone. */
 #include "common/ct_netlink.h"
+#include "xdpswitch/datapath.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -352,4 +353,111 @@ int xs_ct_flush(int zone, unsigned *n)
 	if (n)
 		*n = deleted;
 	return err;
+}
+
+/* --- TCP state of the datapath's connections ------------------------------- */
+
+/* CTA_TUPLE_ORIG (dir 0) or CTA_TUPLE_REPLY (dir 1) and CTA_ZONE of @key. */
+static void put_key_tuple(struct nlmsghdr *nlh, const struct xs_flow_key *key, int dir)
+{
+	struct nlattr *t, *ip, *pr;
+
+	t = mnl_attr_nest_start(nlh, dir ? CTA_TUPLE_REPLY : CTA_TUPLE_ORIG);
+	ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	if (key->dl_type == htons(0x0800)) {
+		mnl_attr_put_u32(nlh, CTA_IP_V4_SRC, key->nw_src);
+		mnl_attr_put_u32(nlh, CTA_IP_V4_DST, key->nw_dst);
+	} else {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, key->ipv6_src);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, key->ipv6_dst);
+	}
+	mnl_attr_nest_end(nlh, ip);
+	pr = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, key->nw_proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, key->tp_src);
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, key->tp_dst);
+	mnl_attr_nest_end(nlh, pr);
+	mnl_attr_nest_end(nlh, t);
+	mnl_attr_put_u16(nlh, CTA_ZONE, key->ct_zone);
+}
+
+static int state_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = { 0 }, *pi[32] = { 0 }, *tcp[32] = { 0 };
+	int *state = data;
+
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, tb);
+	if (!tb[CTA_PROTOINFO])
+		return MNL_CB_OK;
+	mnl_attr_parse_nested(tb[CTA_PROTOINFO], nested_cb, pi);
+	if (!pi[CTA_PROTOINFO_TCP])
+		return MNL_CB_OK;
+	mnl_attr_parse_nested(pi[CTA_PROTOINFO_TCP], nested_cb, tcp);
+	if (tcp[CTA_PROTOINFO_TCP_STATE])
+		*state = mnl_attr_get_u8(tcp[CTA_PROTOINFO_TCP_STATE]);
+	return MNL_CB_OK;
+}
+
+/* The agent's socket, kept open: events come a few per connection. */
+static struct mnl_socket *event_sock;
+static unsigned event_seq;
+
+int xs_ct_tcp_event(const struct xs_flow_key *key, int dir, int ev)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint8_t family = key->dl_type == htons(0x0800) ? AF_INET : AF_INET6;
+	struct nlmsghdr *nlh;
+	struct nlattr *pi, *tcp;
+	int state = -1, want, err;
+
+	if (!event_sock && !(event_sock = ct_open()))
+		return -errno;
+	switch (ev) {
+	case XS_CT_EV_NEW:
+		want = TCP_CONNTRACK_SYN_SENT;
+		break;
+	case XS_CT_EV_ESTABLISHED:
+		want = TCP_CONNTRACK_ESTABLISHED;
+		break;
+	case XS_CT_EV_RST:
+		want = TCP_CONNTRACK_CLOSE;
+		break;
+	case XS_CT_EV_FIN:
+		nlh = ct_header(buf, IPCTNL_MSG_CT_GET, NLM_F_ACK, family, ++event_seq);
+		put_key_tuple(nlh, key, dir);
+		err = talk(event_sock, nlh, state_cb, &state);
+		if (err)
+			return err;
+		if (state == TCP_CONNTRACK_FIN_WAIT)
+			want = dir ? TCP_CONNTRACK_TIME_WAIT : state; /* other side's FIN? */
+		else if (state == TCP_CONNTRACK_CLOSE_WAIT)
+			want = dir ? state : TCP_CONNTRACK_TIME_WAIT;
+		else if (state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE)
+			return 0;
+		else
+			want = dir ? TCP_CONNTRACK_CLOSE_WAIT : TCP_CONNTRACK_FIN_WAIT;
+		if (want == state)
+			return 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* An update: CT_NEW of an existing tuple without NLM_F_CREATE; the
+	 * state's timeout too, in case no packet follows to set it (the
+	 * kernel's defaults, as the datapath's XS_CT_TO_*). */
+	static const uint32_t timeout_s[] = {
+		[TCP_CONNTRACK_SYN_SENT] = 120, [TCP_CONNTRACK_ESTABLISHED] = 432000,
+		[TCP_CONNTRACK_FIN_WAIT] = 120, [TCP_CONNTRACK_CLOSE_WAIT] = 60,
+		[TCP_CONNTRACK_TIME_WAIT] = 120, [TCP_CONNTRACK_CLOSE] = 10,
+	};
+
+	nlh = ct_header(buf, IPCTNL_MSG_CT_NEW, NLM_F_ACK, family, ++event_seq);
+	put_key_tuple(nlh, key, dir);
+	mnl_attr_put_u32(nlh, CTA_TIMEOUT, htonl(timeout_s[want]));
+	pi = mnl_attr_nest_start(nlh, CTA_PROTOINFO);
+	tcp = mnl_attr_nest_start(nlh, CTA_PROTOINFO_TCP);
+	mnl_attr_put_u8(nlh, CTA_PROTOINFO_TCP_STATE, (uint8_t)want);
+	mnl_attr_nest_end(nlh, tcp);
+	mnl_attr_nest_end(nlh, pi);
+	return talk(event_sock, nlh, NULL, NULL);
 }

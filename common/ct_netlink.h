@@ -17,4 +17,14 @@ int xs_ct_dump(int zone, FILE *out, unsigned *n);
  * be NULL) gets how many were deleted. */
 int xs_ct_flush(int zone, unsigned *n);
 
+struct xs_flow_key;
+
+/* Moves the kernel's TCP state of the connection of @key (the tuple as a
+ * packet in direction @dir carried it, and ct_zone) on after datapath
+ * event @ev (enum xs_ct_event; datapath.h says what each sets). A FIN
+ * reads the current state first: the first FIN of a connection gives
+ * FIN_WAIT (original direction) or CLOSE_WAIT (reply), the other side's
+ * FIN TIME_WAIT. -ENOENT: the connection is gone. */
+int xs_ct_tcp_event(const struct xs_flow_key *key, int dir, int ev);
+
 #endif

@@ -179,6 +179,19 @@ enum xs_upcall_reason {
 	XS_UPCALL_MISS = 1,        /* no megaflow matched */
 	XS_UPCALL_ACTION = 2,      /* XS_ACT_TO_AGENT (OpenFlow controller) */
 	XS_UPCALL_TTL_EXPIRED = 3, /* XS_ACT_DEC_TTL found TTL <= 1 */
+	XS_UPCALL_CT_EVENT = 4,    /* a TCP connection changed state (no packet
+	                            * bytes): cookie = enum xs_ct_event |
+	                            * direction << 8; the key holds the tuple
+	                            * as the packet had it and ct_zone */
+};
+
+/* What XS_UPCALL_CT_EVENT reports; the agent moves the kernel's TCP state
+ * (which a BPF lookup never advances) through ctnetlink. */
+enum xs_ct_event {
+	XS_CT_EV_NEW = 1,         /* committed with a SYN: SYN_SENT */
+	XS_CT_EV_ESTABLISHED = 2, /* the first reply: ESTABLISHED */
+	XS_CT_EV_FIN = 3,         /* FIN_WAIT/CLOSE_WAIT, then TIME_WAIT */
+	XS_CT_EV_RST = 4,         /* CLOSE */
 };
 
 #define XS_UPCALL_F_TRUNC 0x01 /* pkt holds only the first cap_len bytes */

@@ -121,6 +121,41 @@ wait_file "$T/tcp.out"
 check_eq "TCP h1 -> h2: server got exactly $N bytes" "$N" "$(cat "$T/tcp.out" 2>/dev/null)"
 check_eq "TCP h1 -> h2: the server's answer came back" "ok" "$ans"
 
+# --- megaflows: one per pass, keyed by recirc_id ----------------------------------
+mf=$("$XS" dump-megaflows --bridge "$BR")
+echo "$mf" | sed 's/^/# /'
+check "first pass: ct(zone=7) then recirc" \
+	grep -Eq "^recirc_id\(0\),ct_state\(-trk\),in_port\(1\),.*actions:ct\(zone=7\),recirc\(0x[0-9a-f]+\)$" <<<"$mf"
+check "second pass matches ct_state and ct_mark, outputs" \
+	grep -Eq "^recirc_id\(0x[0-9a-f]+\),ct_state\([^)]*\+est[^)]*\+rpl[^)]*\),ct_mark\(0x2a\),in_port\(2\).*actions:1$" <<<"$mf"
+
+# --- TCP state in the kernel's table: open, then closed --------------------------
+# ct_poll STATE: waits (up to 3 s) until the dport 5003 connection shows STATE.
+ct_poll() {
+	for _ in $(seq 30); do
+		st=$(conntrack -L -w 7 -p tcp --dport 5003 2>/dev/null)
+		grep -q " $1 " <<<"$st" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+tcp_server 2 10.0.0.2 5003 "$T/hold.out"
+h 1 timeout 20 python3 -c '
+import socket, time
+s = socket.create_connection(("10.0.0.2", 5003), timeout=5)
+s.sendall(b"x" * 1000); time.sleep(4)
+s.shutdown(socket.SHUT_WR); s.recv(16); s.close(); time.sleep(0.5)' &
+hold_pid=$!
+ct_poll ESTABLISHED
+echo "$st" | sed 's/^/# open: /'
+check "conntrack -L: the open TCP connection is ESTABLISHED" \
+	grep -Eq "^tcp +6 +[0-9]+ ESTABLISHED src=10.0.0.1 dst=10.0.0.2 .*dport=5003 " <<<"$st"
+wait "$hold_pid"
+ct_poll TIME_WAIT
+echo "$st" | sed 's/^/# closed: /'
+check "conntrack -L: the closed connection moved on to TIME_WAIT (120 s at most)" \
+	grep -Eq "^tcp +6 +(1[01][0-9]|120|[0-9]{1,2}) TIME_WAIT src=10.0.0.1 .*dport=5003 " <<<"$st"
+
 # --- TCP in: refused by the firewall (no SYN-ACK ever comes) ------------------
 tcp_server 1 10.0.0.1 5002 "$T/tcpin.out"
 check_eq "TCP h2 -> h1 cannot connect" "timeout" "$(tcp_client 2 10.0.0.1 5002 10)"
@@ -141,13 +176,6 @@ check "conntrack -L: the UDP flow, zone 7, mark 42" \
 check_eq "conntrack -L: nothing committed for the refused inbound TCP" "0" \
 	"$(conntrack -L -w 7 -p tcp --dport 5002 2>/dev/null | grep -c .)"
 
-# --- megaflows: one per pass, keyed by recirc_id ----------------------------------
-mf=$("$XS" dump-megaflows --bridge "$BR")
-echo "$mf" | sed 's/^/# /'
-check "first pass: ct(zone=7) then recirc" \
-	grep -Eq "^recirc_id\(0\),ct_state\(-trk\),in_port\(1\),.*actions:ct\(zone=7\),recirc\(0x[0-9a-f]+\)$" <<<"$mf"
-check "second pass matches ct_state and ct_mark, outputs" \
-	grep -Eq "^recirc_id\(0x[0-9a-f]+\),ct_state\([^)]*\+est[^)]*\+rpl[^)]*\),ct_mark\(0x2a\),in_port\(2\).*actions:1$" <<<"$mf"
 show=$("$XS" show --bridge "$BR")
 echo "$show" | grep -E "ct_|recirc" | sed 's/^/# /'
 check "show counts conntrack lookups" grep -Eq "ct_lookup=[1-9]" <<<"$show"
