@@ -20,6 +20,7 @@
 #   BENCH_REVAL    megaflow counts of revalcost (revalidation cost on the
 #                  xdp and dummy providers; "10000 100000"; 0 skips)
 #   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
+#   BENCH_CT       0 skips the connection tracking figures (ct.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -260,6 +261,19 @@ if [ "${BENCH_TABLES:-1}" = 1 ]; then
 		sed 's/^/  /' "$OUT/tablechanges.txt"
 		record text "\"name\":\"tablechanges\",\"lines\":$(python3 -c '
 import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/tablechanges.txt")"
+	else
+		echo "  failed (see $log)"
+	fi
+fi
+
+# Connection tracking: firewall pipeline against plain forwarding, new
+# connections per second, memory per connection (ct.sh).
+if [ "${BENCH_CT:-1}" = 1 ]; then
+	echo "== connection tracking (ct.sh)"
+	if O=$O tests/bench/ct.sh >"$OUT/ct.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/ct.txt"
+		record text "\"name\":\"conntrack\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ct.txt")"
 	else
 		echo "  failed (see $log)"
 	fi
