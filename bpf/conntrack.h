@@ -294,13 +294,16 @@ static __always_inline __u32 xs_ct_tuple(const struct xs_flow_key *key, struct b
 }
 
 /* NAT of a new entry from the XS_ACT_CT_NAT before the ct action. IPv4:
- * an address of the range picked by a hash of the source port (the kfunc
- * takes one address and one port); port 0 lets the kernel choose. */
+ * an address of the range picked by the source port, or at random with
+ * XS_NAT_F_RANDOM (the kfunc takes one address and one port); the same
+ * for the port; port 0 lets the kernel choose. */
 static __always_inline int xs_ct_set_nat(struct nf_conn___init *n, const struct xs_action *nat,
 					 const struct xs_flow_key *key)
 {
 	union nf_inet_addr addr = {};
 	__u32 lo = nat->arg >> 16, hi = nat->arg & 0xffff, port = 0;
+	__u32 pick = nat->flags & XS_NAT_F_RANDOM ? bpf_get_prandom_u32() :
+						    bpf_ntohs(key->tp_src);
 
 	if (nat->flags & XS_NAT_F_IPV6) {
 		__builtin_memcpy(&addr, nat->u.bytes, 16);
@@ -308,13 +311,13 @@ static __always_inline int xs_ct_set_nat(struct nf_conn___init *n, const struct 
 		__u32 a0 = bpf_ntohl(nat->u.be32[0]), a1 = bpf_ntohl(nat->u.be32[1]);
 
 		if (a1 > a0)
-			a0 += bpf_ntohs(key->tp_src) % (a1 - a0 + 1);
+			a0 += pick % (a1 - a0 + 1);
 		addr.ip = bpf_htonl(a0);
 	}
 	if (lo) {
 		port = lo;
 		if (hi > lo)
-			port += bpf_ntohs(key->tp_src) % (hi - lo + 1);
+			port += pick % (hi - lo + 1);
 	}
 	return bpf_ct_set_nat_info(n, &addr, port,
 				   nat->flags & XS_NAT_F_DST ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC);

@@ -284,13 +284,12 @@ static void fmt_ct_action(struct list *l, const struct xs_action *a,
 {
 	struct list args = open_attr(l, "ct");
 
-	if (a->flags & XS_CT_F_COMMIT) {
+	if (a->flags & XS_CT_F_FORCE) { /* OVS's datapath spelling */
+		sep(&args);
+		put(l->o, "force_commit");
+	} else if (a->flags & XS_CT_F_COMMIT) {
 		sep(&args);
 		put(l->o, "commit");
-	}
-	if (a->flags & XS_CT_F_FORCE) {
-		sep(&args);
-		put(l->o, "force");
 	}
 	if (a->arg) {
 		sep(&args);
@@ -322,6 +321,12 @@ static void fmt_ct_action(struct list *l, const struct xs_action *a,
 				if ((nat->arg & 0xffff) != nat->arg >> 16)
 					put(l->o, "-%u", nat->arg & 0xffff);
 			}
+			if (nat->flags & XS_NAT_F_PERSISTENT)
+				put(l->o, ",persistent");
+			if (nat->flags & XS_NAT_F_HASH)
+				put(l->o, ",hash");
+			if (nat->flags & XS_NAT_F_RANDOM)
+				put(l->o, ",random");
 			put(l->o, ")");
 		}
 	}

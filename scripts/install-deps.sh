@@ -33,6 +33,7 @@ pkgs=(
 	iperf3:/usr/bin/iperf3
 	python3:/usr/bin/python3
 	conntrack:/usr/sbin/conntrack
+	openvswitch-switch:/usr/sbin/ovs-vswitchd
 	libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 )
 if [ "$bench" = 1 ]; then

@@ -642,7 +642,10 @@ static void do_ct(struct xctx *x, unsigned depth, const struct ofpact_ct *ct)
 		a = emit(x, depth, XS_ACT_CT_NAT);
 		if (a) {
 			a->flags = (ct->nat_flags & OFPACT_NAT_F_SRC ? XS_NAT_F_SRC : XS_NAT_F_DST) |
-				   (ct->nat_flags & OFPACT_NAT_F_IPV6 ? XS_NAT_F_IPV6 : 0);
+				   (ct->nat_flags & OFPACT_NAT_F_IPV6 ? XS_NAT_F_IPV6 : 0) |
+				   (ct->nat_flags & OFPACT_NAT_F_PERSISTENT ? XS_NAT_F_PERSISTENT : 0) |
+				   (ct->nat_flags & OFPACT_NAT_F_HASH ? XS_NAT_F_HASH : 0) |
+				   (ct->nat_flags & OFPACT_NAT_F_RANDOM ? XS_NAT_F_RANDOM : 0);
 			if (ct->nat_flags & OFPACT_NAT_F_PORTS)
 				a->arg = (uint32_t)ct->port_min << 16 | ct->port_max;
 			if (ct->nat_flags & OFPACT_NAT_F_IPV6) {

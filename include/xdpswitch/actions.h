@@ -85,6 +85,9 @@ static inline int xs_act_is_ct(__u16 type)
 #define XS_NAT_F_SRC 0x0001
 #define XS_NAT_F_DST 0x0002
 #define XS_NAT_F_IPV6 0x0004
+#define XS_NAT_F_PERSISTENT 0x0008 /* (no effect: one address per entry) */
+#define XS_NAT_F_HASH 0x0010       /* pick from a range by a hash (default) */
+#define XS_NAT_F_RANDOM 0x0020     /* pick from a range at random */
 
 /* Which ARP field XS_ACT_SET_ARP rewrites. */
 enum xs_arp_field {
