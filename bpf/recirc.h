@@ -35,29 +35,53 @@ static __always_inline void xs_recirc_key(struct __sk_buff *skb, struct xs_flow_
 	xs_pkt_init(p, &info);
 }
 
+/* The lookup of a pass after the first: parses the skb again into @key
+ * (keeping what the last pass left), looks it up in both tiers, counts the
+ * megaflow's use and fills @h and @p. Returns 1 on a hit; 0 on a miss,
+ * which went to the agent with this key. Global function: its parse glue
+ * and lookup are verified once, not once per pass of the caller's loop. */
+__attribute__((noinline)) int xs_tc_next(struct __sk_buff *skb, struct xs_flow_key *key,
+					 struct xs_pkt *p, struct xs_flow_handle *h)
+{
+	struct xs_hit hit;
+
+	if (!skb || !key || !p || !h) /* verifier: global function arguments */
+		return 0;
+	xs_count(XS_STAT_RECIRC);
+	xs_recirc_key(skb, key, p);
+	if (!xs_lookup(key, &hit)) {
+		if (xs_miss_allowed(skb->ingress_ifindex) &&
+		    xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, key) == 0)
+			xs_count(XS_STAT_MISS);
+		return 0;
+	}
+	xs_flow_account(hit.slot, skb->len, key->tcp_flags);
+	p->slot = hit.slot;
+	h->slot = hit.slot;
+	h->gen = hit.gen;
+	return 1;
+}
+
 /* The passes after the first, in the entry program's own frame (a
  * function of its own would add its frame to the call chain's stack,
  * which the executor and the ct action already bring near the verifier's
- * 512 bytes). @ret is the first pass's answer; @key as that pass left it.
- * Returns the TC verdict. */
+ * 512 bytes); each pass is two global calls (xs_tc_next, xs_tc_run). @ret
+ * is the first pass's answer; @key as that pass left it. Returns the TC
+ * verdict. */
 static __always_inline int xs_tc_passes(struct __sk_buff *skb, struct xs_flow_key *key,
 					struct xs_pkt *p, int ret, int clone_last)
 {
-	struct xs_hit hit;
+	struct xs_flow_handle h;
+	struct xs_megaflow *mf;
 	int pass;
 
 	for (pass = 1; pass < XS_MAX_PASSES && ret == XS_TC_RECIRC; pass++) {
-		xs_count(XS_STAT_RECIRC);
-		xs_recirc_key(skb, key, p);
-		if (!xs_lookup(key, &hit)) {
-			if (xs_miss_allowed(skb->ingress_ifindex) &&
-			    xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, key) == 0)
-				xs_count(XS_STAT_MISS);
+		if (!xs_tc_next(skb, key, p, &h))
 			return TC_ACT_SHOT;
-		}
-		xs_flow_account(hit.slot, skb->len, key->tcp_flags);
-		p->slot = hit.slot;
-		ret = xs_tc_run(skb, hit.mf, p, key, clone_last);
+		mf = xs_flow_get(&h);
+		if (!mf)
+			return TC_ACT_SHOT; /* replaced since: the next packet finds it */
+		ret = xs_tc_run(skb, mf, p, key, clone_last);
 	}
 	if (ret != XS_TC_RECIRC)
 		return ret;
