@@ -264,6 +264,8 @@ static int parse_exec_one(struct ofp_tok t, void *arg)
 		mask = (uint32_t)(((b - a == 31) ? 0xffffffffull : (1ull << (b - a + 1)) - 1) << a);
 		value = (uint32_t)(v << a);
 	}
+	if (!mask)
+		return ofp_err(c->err, t, "ct: exec(): a zero mask sets no ct_mark bit");
 	if (c->ct->set_mark && (c->ct->mark_mask & mask))
 		return ofp_err(c->err, t, "ct: exec() sets the same ct_mark bits twice");
 	c->ct->mark = (c->ct->mark & ~mask) | (value & mask);

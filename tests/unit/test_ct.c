@@ -54,6 +54,8 @@ static const struct {
 	  "ct: load value: 16 is out of range (0 to 15)" },
 	{ "ip,actions=ct(commit,exec(set_field:1->ct_mark,set_field:2->ct_mark))", 48,
 	  "ct: exec() sets the same ct_mark bits twice" },
+	{ "ip,actions=ct(commit,exec(set_field:0/0->ct_mark))", 27,
+	  "ct: exec(): a zero mask sets no ct_mark bit" },
 	{ "ip,actions=ct(commit,nat(src=10.0.0.1,hash,random))", 44,
 	  "ct: nat: hash and random exclude each other" },
 	{ "ip,actions=ct(commit,nat(src=10.0.0.1,dst=10.0.0.2))", 39,
