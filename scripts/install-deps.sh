@@ -34,6 +34,7 @@ pkgs=(
 	python3:/usr/bin/python3
 	conntrack:/usr/sbin/conntrack
 	openvswitch-switch:/usr/sbin/ovs-vswitchd
+	strace:/usr/bin/strace
 	libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 )
 if [ "$bench" = 1 ]; then

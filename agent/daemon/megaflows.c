@@ -65,7 +65,18 @@ static long ports_in_order(const struct xs_agent *a, __u32 **out)
 	return (long)n;
 }
 
-void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json)
+/* Does @f pass the --type filter? */
+static bool type_matches(const struct xs_dpif_flow *f, int type)
+{
+	if (type == XS_MF_TYPE_OFFLOADED)
+		return f->offload_dp != NULL;
+	if (type == XS_MF_TYPE_NOT_OFFLOADED)
+		return f->offload_dp == NULL;
+	return true;
+}
+
+void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json,
+		int type)
 {
 	struct xs_dp_port_map map = { .name = ofport_name, .ctx = a };
 	uint64_t now = xs_mono_ns();
@@ -94,6 +105,8 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 		int gone = 0;
 		bool used;
 
+		if (!type_matches(&f, type))
+			continue;
 		if (xs_dpif_flow_stats(x->dpif, &f.handle, 1, &st, &gone) || gone)
 			continue;
 		xs_dp_format_key(key, sizeof(key), &f.key, &f.mask, &map);
@@ -112,8 +125,14 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "null");
 			xs_ctl_printf(out, ", \"actions\": ");
 			xs_ctl_json_str(out, acts);
-			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u, \"recirc_id\": %u}",
+			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u, \"recirc_id\": %u",
 				      f.stage, f.handle.slot, ntohl(f.key.recirc_id));
+			if (f.offload_dp || f.offload_reason) {
+				xs_ctl_printf(out, ", \"offloaded\": %s, \"offload\": ",
+					      f.offload_dp ? "true" : "false");
+				xs_ctl_json_str(out, f.offload_dp ? f.offload_dp : f.offload_reason);
+			}
+			xs_ctl_printf(out, "}");
 		} else {
 			xs_ctl_printf(out, "recirc_id(%#x),%s, packets:%" PRIu64 ", bytes:%" PRIu64
 				      ", used:", ntohl(f.key.recirc_id), key, (uint64_t)st.packets,
@@ -122,6 +141,11 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "%.3fs", used_s);
 			else
 				xs_ctl_printf(out, "never");
+			/* as ovs-appctl dpctl/dump-flows -m: offloaded, dp */
+			if (f.offload_dp)
+				xs_ctl_printf(out, ", offloaded:yes, dp:%s", f.offload_dp);
+			else if (f.offload_reason)
+				xs_ctl_printf(out, ", offloaded:no (%s)", f.offload_reason);
 			xs_ctl_printf(out, ", actions:%s\n", acts);
 		}
 		first = false;
