@@ -35,6 +35,7 @@ pkgs=(
 	ethtool:/usr/sbin/ethtool
 	iperf3:/usr/bin/iperf3
 	python3:/usr/bin/python3
+	conntrack:/usr/sbin/conntrack
 	openvswitch-switch:/usr/sbin/ovs-vswitchd
 	strace:/usr/bin/strace
 	pkg-config:/usr/bin/pkg-config

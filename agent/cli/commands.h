@@ -33,6 +33,8 @@ struct xs_command {
 	X("fdb-show", xs_cmd_fdb_show, "print NORMAL's MAC table (port, VLAN, MAC, age)") \
 	X("fdb-flush", xs_cmd_fdb_flush, "empty NORMAL's MAC table") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
+	X("dump-conntrack", xs_cmd_dump_conntrack, "print the kernel's connections [zone=N]") \
+	X("flush-conntrack", xs_cmd_flush_conntrack, "delete the kernel's connections [zone=N]") \
 	X("version", xs_cmd_version, "print the version")
 
 int xs_cmd_version(int argc, char **argv);
@@ -55,5 +57,7 @@ int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);
 int xs_cmd_fdb_show(int argc, char **argv);
 int xs_cmd_fdb_flush(int argc, char **argv);
+int xs_cmd_dump_conntrack(int argc, char **argv);
+int xs_cmd_flush_conntrack(int argc, char **argv);
 
 #endif

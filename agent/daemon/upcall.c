@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/pipeline/xlate.h"
+#include "common/ct_netlink.h"
 #include "common/l4_csum.h"
 
 #define CONTROLLER_LOG_MAX 20 /* controller packets logged, then counted */
@@ -134,6 +135,11 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 			break;
 		case XS_UPCALL_TTL_EXPIRED:
 			a->miss.ttl_expired++;
+			break;
+		case XS_UPCALL_CT_EVENT:
+			/* The kernel's TCP state of a datapath connection moves on;
+			 * a connection gone meanwhile is no news. */
+			(void)xs_ct_tcp_event(&u->key, u->cookie >> 8, u->cookie & 0xff);
 			break;
 		default:
 			break;

@@ -246,7 +246,10 @@ static int dummy_ports_sync(struct xs_dpif *dpif, const uint32_t *ports, size_t 
 
 /* Bad lists are refused at install, as the XDP provider does; what a list
  * does to a packet it cannot run on (a missing header, a port not added)
- * shows only when a packet runs it, as in the fast path. */
+ * shows only when a packet runs it, as in the fast path. Connection
+ * tracking and recirculation are -EOPNOTSUPP: userspace has no conntrack
+ * (the kfuncs are the XDP provider's); the translation that asked for them
+ * then ends as a drop with that error. */
 static int check_actions(const struct xs_action *actions, uint16_t n)
 {
 	if (n > XS_MAX_ACTIONS || (n && !actions))
@@ -256,6 +259,8 @@ static int check_actions(const struct xs_action *actions, uint16_t n)
 
 		if (a->type == XS_ACT_NONE || a->type >= XS_ACT__MAX)
 			return -EINVAL;
+		if (xs_act_is_ct(a->type))
+			return -EOPNOTSUPP;
 		if (a->type != XS_ACT_OUTPUT)
 			continue;
 		if ((a->flags & ~XS_OUT_F_BROADCAST) || ((a->flags & XS_OUT_F_BROADCAST) && a->arg))

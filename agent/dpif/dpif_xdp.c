@@ -62,8 +62,11 @@ static uint16_t stage_flags(const struct dpif_xdp *x, const struct xs_action *a,
 {
 	unsigned outputs = 0;
 
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
+		if (xs_act_is_ct(a[i].type))
+			return 0; /* conntrack and recirculation run in TC */
 		outputs += a[i].type == XS_ACT_OUTPUT;
+	}
 	if (!outputs)
 		return XS_MF_F_XDP;
 	if (outputs > 1 || a[n - 1].type != XS_ACT_OUTPUT)

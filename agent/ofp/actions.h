@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "agent/ofp/fields.h"
+#include "agent/ofp/ct_action.h"
 
 enum ofpact_type {
 	OFPACT_OUTPUT,        /* output:N, N, in_port, flood, all (no LOCAL) */
@@ -30,6 +31,8 @@ enum ofpact_type {
 	OFPACT_OUTPUT_REG,    /* output:FIELD[range]: to the port it holds */
 	OFPACT_CLONE,         /* clone(ACTIONS): the next clone.n_nested
 	                       * actions run on a copy of the packet */
+	OFPACT_CT,            /* ct(...) (ct_action.h) */
+	OFPACT_CT_CLEAR,      /* ct_clear */
 };
 
 #define OFPACT_NOTE_MAX 64       /* bytes of a note (ovs-ofctl pads it) */
@@ -97,6 +100,7 @@ struct ofpact {
 			uint32_t in_port; /* OFPP_IN_PORT: keep the packet's */
 			uint8_t table;    /* 255: the current table */
 		} resubmit;
+		struct ofpact_ct ct;
 	};
 };
 

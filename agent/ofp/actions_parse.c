@@ -749,6 +749,18 @@ static int parse_simple(struct act_state *st, const struct act_tok *at,
 	return 0;
 }
 
+static int parse_ct(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	struct ofpact_ct ct;
+
+	if (ofp_parse_ct(at->has_arg ? at->arg : at->all, at->has_arg, &st->work, &ct, st->err))
+		return -EINVAL;
+	APPEND(a, st, at, OFPACT_CT);
+	a->ct = ct;
+	return 0;
+}
+
 static int parse_drop(struct act_state *st, const struct act_tok *at)
 {
 	if (no_arg(st, at))
@@ -784,6 +796,8 @@ static const struct {
 	{ "pop", K_APPLY, parse_stack, 0, 0 },
 	{ "clone", K_APPLY, parse_clone, 0, 0 },
 	{ "dec_ttl", K_APPLY, parse_dec_ttl, 0, 0 },
+	{ "ct", K_APPLY, parse_ct, 0, 0 },
+	{ "ct_clear", K_APPLY, NULL, OFPF__MAX, OFPACT_CT_CLEAR },
 	{ "mod_dl_src", K_APPLY, NULL, OFPF_DL_SRC, 0 },
 	{ "mod_dl_dst", K_APPLY, NULL, OFPF_DL_DST, 0 },
 	{ "mod_nw_src", K_APPLY, NULL, OFPF_NW_SRC, 0 },

@@ -50,6 +50,10 @@ enum ofp_field_id {
 	OFPF_IPV6_DST,
 	OFPF_IPV6_LABEL,
 	OFPF_ND_TARGET,
+	OFPF_CT_STATE,   /* XS_CS_* flags */
+	OFPF_CT_ZONE,
+	OFPF_CT_MARK,    /* written only by ct(commit,exec(...)) */
+	OFPF_RECIRC_ID,
 	OFPF_METADATA,
 	OFPF_REG0,       /* OFPF_REG0 + i for reg i, i < OFP_N_REGS */
 	/* Fields added for Open vSwitch 3.1's full name set (issue 12); other
@@ -99,6 +103,7 @@ enum ofp_field_format {
 	OFPFMT_FRAG,    /* no | yes | first | later | not_later */
 	OFPFMT_TCP_FLAGS, /* +syn-ack or 0x002/0x012 */
 	OFPFMT_PORT,    /* OpenFlow port: number or in_port/flood/...; not LOCAL */
+	OFPFMT_CT_STATE, /* +trk+est-inv (ct_action.h) */
 };
 
 struct ofp_field {

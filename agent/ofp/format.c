@@ -235,6 +235,23 @@ static const char *shorthand(const struct ofp_match *m, bool *proto_done)
 	return v6 ? "ipv6" : "ip";
 }
 
+/* recirc_id and the ct fields, first, as ovs-ofctl prints them. */
+static void format_ct_match(struct ofp_out *o, const struct ofp_match *m)
+{
+	const struct xs_flow_key *v = &m->value.dp, *k = &m->mask.dp;
+
+	if (k->recirc_id)
+		ofp_out_printf(o, "recirc_id=%#x,", ntohl(v->recirc_id));
+	if (k->ct_state) {
+		ofp_out_printf(o, "ct_state=");
+		ofp_out_ct_state(o, v->ct_state, k->ct_state);
+		ofp_out_printf(o, ",");
+	}
+	if (k->ct_zone)
+		out_partial(o, "ct_zone=%u", ntohs(v->ct_zone), ntohs(k->ct_zone), 0xffff);
+	out_hex_masked(o, "ct_mark", OFPF_CT_MARK, m);
+}
+
 static void format_match(struct ofp_out *o, const struct ofp_match *m)
 {
 	const struct ofp_key *v = &m->value, *k = &m->mask;
@@ -246,6 +263,7 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 
 	if (k->conj_id)
 		ofp_out_printf(o, "conj_id=%u,", ntohl(v->conj_id));
+	format_ct_match(o, m);
 	if (sh)
 		ofp_out_printf(o, "%s,", sh);
 	for (i = 0; i < OFP_N_REGS; i++)
@@ -498,6 +516,12 @@ static void out_action(struct ofp_out *o, const struct ofpact *a)
 		return;
 	case OFPACT_GOTO_TABLE:
 		ofp_out_printf(o, "goto_table:%u", a->goto_table.table);
+		return;
+	case OFPACT_CT:
+		ofp_format_ct(o, &a->ct);
+		return;
+	case OFPACT_CT_CLEAR:
+		ofp_out_printf(o, "ct_clear");
 		return;
 	case OFPACT_RESUBMIT:
 		if (a->resubmit.in_port != OFPP_IN_PORT && a->resubmit.table == 255) {

@@ -431,6 +431,8 @@ int ofp_read_field_value(const struct ofp_field *f, struct ofp_tok t,
 		mask[1] = m & 0xff;
 		return 0;
 	}
+	if (f->format == OFPFMT_CT_STATE)
+		return ofp_read_ct_state(t, allow_mask, value, mask, err);
 	if (f->format == OFPFMT_FRAG) {
 		for (i = 0; i < sizeof(frag_names) / sizeof(frag_names[0]); i++) {
 			if (ofp_tok_is(t, frag_names[i].name)) {
@@ -572,6 +574,9 @@ void ofp_out_field_value(struct ofp_out *o, const struct ofp_field *f,
 			ofp_out_printf(o, "0x%03llx", (unsigned long long)v);
 		else
 			out_tcp_flags(o, v);
+		return;
+	case OFPFMT_CT_STATE:
+		ofp_out_ct_state(o, v, 0);
 		return;
 	case OFPFMT_FRAG:
 		/* Never written by an action and matches print it themselves. */

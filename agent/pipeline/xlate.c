@@ -13,6 +13,7 @@
 
 #include "agent/pipeline/normal.h"
 #include "xdpswitch/datapath.h"
+#include "agent/pipeline/recirc.h"
 
 #define ETH_TYPE_IP 0x0800
 #define ETH_TYPE_ARP 0x0806
@@ -35,6 +36,7 @@ struct xctx {
 	uint8_t table;             /* table whose rule is running */
 	int err;
 	bool stop;                 /* nothing after this point can run */
+	bool recirculated;         /* a ct(table=T) ended the datapath list */
 	unsigned n_kept;           /* actions up to the last one that matters */
 	/* The register stack of push/pop: values right-aligned in 16 bytes. */
 	uint8_t stack[XLATE_STACK_DEPTH][OFP_FIELD_MAX_BYTES];
@@ -115,6 +117,11 @@ static struct xs_action *emit(struct xctx *x, unsigned depth, enum xs_action_typ
 
 	if (x->err)
 		return NULL;
+	if (x->recirculated) {
+		fail(x, depth, -EOPNOTSUPP, "actions after ct(table=...) that reach the "
+		     "datapath are not supported");
+		return NULL;
+	}
 	if (x->res->n_actions == XS_MAX_ACTIONS) {
 		fail(x, depth, -E2BIG, "more than %d datapath actions", XS_MAX_ACTIONS);
 		return NULL;
@@ -336,9 +343,10 @@ static const char *key_member_name(size_t ofs)
 		MEMBER(nw_frag), MEMBER(tp_src), MEMBER(tp_dst), MEMBER(tcp_flags),
 		MEMBER(nw_src), MEMBER(nw_dst), MEMBER(ipv6_label), MEMBER(ipv6_src),
 		MEMBER(ipv6_dst), MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha),
-		MEMBER(mask_id),
+		MEMBER(recirc_id), MEMBER(ct_mark), MEMBER(ct_zone), MEMBER(ct_state),
+		MEMBER(ct_pad), MEMBER(mask_id),
 	};
-	_Static_assert(XS_FLOW_KEY_SEQ == 1, "list every flow key member above");
+	_Static_assert(XS_FLOW_KEY_SEQ == 2, "list every flow key member above");
 	size_t i = 0;
 
 	while (i + 1 < sizeof(members) / sizeof(members[0]) && members[i + 1].ofs <= ofs)
@@ -912,6 +920,105 @@ static void do_resubmit(struct xctx *x, unsigned depth, const struct ofpact *a)
 	do_table(x, table, depth + 1, a->resubmit.in_port);
 }
 
+/* ct and ct_clear change the pipeline's view of the connection fields and
+ * the datapath's alike (commit() compares the two views). */
+static void set_ct_fields(struct xctx *x, uint8_t state, __be16 zone, __be32 mark)
+{
+	x->key.dp.ct_state = x->dp.ct_state = state;
+	x->key.dp.ct_zone = x->dp.ct_zone = zone;
+	x->key.dp.ct_mark = x->dp.ct_mark = mark;
+}
+
+/* ct(...): pending sets first (the tracker sees the packet as it is here),
+ * then XS_ACT_CT (after its XS_ACT_CT_NAT); with table=T the pipeline
+ * state is frozen under a recirc_id and the list ends in XS_ACT_RECIRC.
+ * The fork that goes on here sees the ct fields cleared (ovs-actions(7)). */
+static void do_ct(struct xctx *x, unsigned depth, const struct ofpact_ct *ct)
+{
+	uint16_t zone = ct->zone;
+	struct xs_action *a;
+
+	if (ct->zone_field) {
+		const struct ofp_field *f = ofp_field_by_id(ct->zone_field - 1);
+		uint8_t v[OFP_FIELD_MAX_BYTES], m[OFP_FIELD_MAX_BYTES] = { 0 };
+
+		ofp_field_get(f, &x->key, v);
+		zone = 0;
+		for (unsigned i = 0; i < 16; i++) {
+			zone |= (uint16_t)(get_bit(v, f->n_bytes, ct->zone_ofs + i) << i);
+			put_bit(m, f->n_bytes, ct->zone_ofs + i, 1);
+		}
+		ofp_field_set(f, m, m, &x->wc); /* the zone depends on these bits */
+	}
+	commit(x, depth);
+	if (ct->nat && (ct->nat_flags & (OFPACT_NAT_F_SRC | OFPACT_NAT_F_DST))) {
+		a = emit(x, depth, XS_ACT_CT_NAT);
+		if (a) {
+			a->flags = (ct->nat_flags & OFPACT_NAT_F_SRC ? XS_NAT_F_SRC : XS_NAT_F_DST) |
+				   (ct->nat_flags & OFPACT_NAT_F_IPV6 ? XS_NAT_F_IPV6 : 0) |
+				   (ct->nat_flags & OFPACT_NAT_F_PERSISTENT ? XS_NAT_F_PERSISTENT : 0) |
+				   (ct->nat_flags & OFPACT_NAT_F_HASH ? XS_NAT_F_HASH : 0) |
+				   (ct->nat_flags & OFPACT_NAT_F_RANDOM ? XS_NAT_F_RANDOM : 0);
+			if (ct->nat_flags & OFPACT_NAT_F_PORTS)
+				a->arg = (uint32_t)ct->port_min << 16 | ct->port_max;
+			if (ct->nat_flags & OFPACT_NAT_F_IPV6) {
+				memcpy(a->u.bytes, ct->addr_min, 16);
+			} else {
+				memcpy(&a->u.be32[0], ct->addr_min, 4);
+				memcpy(&a->u.be32[1], ct->addr_max, 4);
+			}
+		}
+	}
+	a = emit(x, depth, XS_ACT_CT);
+	if (!a)
+		return;
+	a->arg = zone;
+	if (ct->flags & OFPACT_CT_F_COMMIT)
+		a->flags |= XS_CT_F_COMMIT;
+	if (ct->flags & OFPACT_CT_F_FORCE)
+		a->flags |= XS_CT_F_FORCE;
+	if (ct->nat)
+		a->flags |= XS_CT_F_NAT;
+	if (ct->set_mark) {
+		a->flags |= XS_CT_F_MARK;
+		a->u.be32[0] = ct->mark;
+		a->u.be32[1] = ct->mark_mask;
+	}
+	x->n_kept = x->res->n_actions; /* a lookup or commit is a side effect */
+	set_ct_fields(x, 0, 0, 0);
+	if (ct->table == 255)
+		return;
+
+	struct recirc_state st;
+	uint32_t id;
+
+	memset(&st, 0, sizeof(st));
+	st.table = ct->table;
+	st.metadata = x->key.metadata;
+	memcpy(st.regs, x->key.regs, sizeof(st.regs));
+	id = recirc_id_get(&st);
+	if (!id) {
+		fail(x, depth, -ENOSPC, "out of recirculation ids (%d)", RECIRC_MAX_IDS);
+		return;
+	}
+	a = emit(x, depth, XS_ACT_RECIRC);
+	if (!a)
+		return;
+	a->arg = id;
+	x->n_kept = x->res->n_actions;
+	x->recirculated = true;
+	note(x, depth, "recirculate: recirc_id=%#x continues in table %u", id, ct->table);
+}
+
+static void do_ct_clear(struct xctx *x, unsigned depth)
+{
+	x->wc.dp.ct_state = 0xff;
+	if (!x->key.dp.ct_state)
+		return; /* nothing to clear */
+	if (emit(x, depth, XS_ACT_CT_CLEAR))
+		set_ct_fields(x, 0, 0, 0);
+}
+
 static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 {
 	struct xlate_event *e = trace_event(x, XEV_ACTION, depth);
@@ -967,6 +1074,12 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 	case OFPACT_CONJUNCTION: /* only decides lookups (ft_lookup_conj) */
 	case OFPACT_NOTE:
 	case OFPACT_CLONE:       /* run_actions runs its nested list */
+		break;
+	case OFPACT_CT:
+		do_ct(x, depth, &a->ct);
+		break;
+	case OFPACT_CT_CLEAR:
+		do_ct_clear(x, depth);
 		break;
 	}
 }
@@ -1066,6 +1179,7 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 
 	*m = wc->dp;
 	m->in_port = 0xffffffff;
+	m->recirc_id = 0xffffffff; /* each pass has its own megaflows */
 	m->mask_id = 0;
 	/* A tag the packet lacks has an all-zero TCI in every such packet:
 	 * once "no tag" (the present bit) is matched, its other bits say
@@ -1112,7 +1226,22 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 	x.key.dp.mask_id = 0;
 	x.dp = x.key.dp;
 
-	do_table(&x, 0, 0, OFPP_IN_PORT);
+	if (!packet->dp.recirc_id) {
+		do_table(&x, 0, 0, OFPP_IN_PORT);
+	} else {
+		/* A later pass: continue where ct(table=T) froze the pipeline. */
+		const struct recirc_state *st = recirc_find(ntohl(packet->dp.recirc_id));
+
+		if (!st) {
+			fail(&x, 0, -ENOENT, "unknown recirc_id %#x", ntohl(packet->dp.recirc_id));
+		} else {
+			x.key.metadata = st->metadata;
+			memcpy(x.key.regs, st->regs, sizeof(x.key.regs));
+			note(&x, 0, "resume after recirculation (recirc_id=%#x) in table %u",
+			     ntohl(packet->dp.recirc_id), st->table);
+			do_table(&x, st->table, 0, OFPP_IN_PORT);
+		}
+	}
 
 	res->n_actions = x.err ? 0 : x.n_kept;
 	finish_mask(&x.wc, packet, &res->mask);

@@ -110,7 +110,13 @@ struct xlate_result {
  *   -ELOOP       depth or resubmit limit exceeded
  *   -E2BIG       more than XS_MAX_ACTIONS datapath actions
  *   -EOPNOTSUPP  a change the datapath cannot express (e.g. nd_target,
- *                a third VLAN tag), or NORMAL without ft->normal
+ *                a third VLAN tag), NORMAL without ft->normal, or an
+ *                action after a ct(table=T) that reaches the datapath
+ *   -ENOENT      packet->dp.recirc_id names no frozen state (recirc.h)
+ *   -ENOSPC      out of recirculation ids
+ * A packet with recirc_id != 0 continues the pipeline frozen under that id
+ * (a ct(table=T) of an earlier pass), with its ct fields; the megaflow
+ * always matches recirc_id exactly.
  * The tables must not change during the call; res->rules stays valid
  * until they do. */
 int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res);

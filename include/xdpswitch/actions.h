@@ -39,6 +39,19 @@ enum xs_action_type {
 	XS_ACT_POP_VLAN,       /* removes the outer tag */
 	XS_ACT_SET_VLAN_TCI,   /* outer tag: u.be16[0] value, u.be16[1] mask */
 	XS_ACT_SET_ARP,        /* flags = XS_ARP_FIELD_*, value in u */
+	XS_ACT_CT,             /* conntrack (bpf/conntrack.h): arg = zone;
+	                        * flags = XS_CT_F_*; u.be32[0] mark value and
+	                        * u.be32[1] its mask (host order) with
+	                        * XS_CT_F_MARK. Fills the key's ct fields */
+	XS_ACT_CT_NAT,         /* NAT range for the XS_ACT_CT that follows it:
+	                        * flags = XS_NAT_F_*; arg = port min << 16 |
+	                        * port max (host order, 0: any); u.be32[0..1]
+	                        * IPv4 address min, max; with XS_NAT_F_IPV6
+	                        * u.bytes the one IPv6 address */
+	XS_ACT_CT_CLEAR,       /* zeroes the key's ct fields */
+	XS_ACT_RECIRC,         /* arg = recirc_id (not 0): the key, with the ct
+	                        * fields as they are now, is looked up again.
+	                        * Always the list's last action */
 	XS_ACT__MAX
 };
 
@@ -59,6 +72,29 @@ enum xs_action_type {
  * so the megaflow needs no other bits of the field. Without it the whole
  * field is written. The value has no bits outside the mask. */
 #define XS_SET_F_MASKED 0x0001
+
+/* The actions only the TC stage runs (bpf/conntrack.h, bpf/recirc.h). */
+static inline int xs_act_is_ct(__u16 type)
+{
+	return type == XS_ACT_CT || type == XS_ACT_CT_NAT || type == XS_ACT_CT_CLEAR ||
+	       type == XS_ACT_RECIRC;
+}
+
+/* XS_ACT_CT flags (OVS's ct() arguments). */
+#define XS_CT_F_COMMIT 0x0001 /* create the connection if it is new */
+#define XS_CT_F_FORCE 0x0002  /* a committed reply-direction packet ends the
+                               * connection and starts a new one */
+#define XS_CT_F_MARK 0x0004   /* at commit, set ct_mark (value/mask in u) */
+#define XS_CT_F_NAT 0x0008    /* nat: rewrite by the connection's NAT
+                               * (a new one takes the XS_ACT_CT_NAT before) */
+
+/* XS_ACT_CT_NAT flags. */
+#define XS_NAT_F_SRC 0x0001
+#define XS_NAT_F_DST 0x0002
+#define XS_NAT_F_IPV6 0x0004
+#define XS_NAT_F_PERSISTENT 0x0008 /* (no effect: one address per entry) */
+#define XS_NAT_F_HASH 0x0010       /* pick from a range by a hash (default) */
+#define XS_NAT_F_RANDOM 0x0020     /* pick from a range at random */
 
 /* Which ARP field XS_ACT_SET_ARP rewrites. */
 enum xs_arp_field {

@@ -24,6 +24,7 @@
 #   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
 #   BENCH_OVS_DIFF 0 skips the long differential test against Open vSwitch
 #                  (tests/diff/ovs_diff.py: 200 pipelines x 40 packets)
+#   BENCH_CT       0 skips the connection tracking figures (ct.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -285,6 +286,17 @@ if [ "${BENCH_OVS_DIFF:-1}" = 1 ] && command -v ovs-vswitchd >/dev/null; then
 	fi
 	record text "\"name\":\"ovs_diff\",\"lines\":$(python3 -c '
 import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ovs_diff.txt")"
+# Connection tracking: firewall pipeline against plain forwarding, new
+# connections per second, memory per connection (ct.sh).
+if [ "${BENCH_CT:-1}" = 1 ]; then
+	echo "== connection tracking (ct.sh)"
+	if O=$O tests/bench/ct.sh >"$OUT/ct.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/ct.txt"
+		record text "\"name\":\"conntrack\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ct.txt")"
+	else
+		echo "  failed (see $log)"
+	fi
 fi
 
 # --- 4. table and results.json ----------------------------------------------

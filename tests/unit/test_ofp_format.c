@@ -302,6 +302,21 @@ static void put_value(struct gen *g, const struct ofp_field *f, bool masks)
 		}
 		return;
 	}
+	case OFPFMT_CT_STATE: {
+		static const char *const n[] = { "new", "est", "rel", "rpl", "inv", "trk",
+						 "snat", "dnat" };
+		unsigned i, used = 0;
+
+		for (i = 0; i < 1 + rnd(g, 3); i++) {
+			unsigned b = rnd(g, 8);
+
+			if (used & 1u << b)
+				continue;
+			used |= 1u << b;
+			put(g, "%c%s", rnd(g, 2) ? '+' : '-', n[b]);
+		}
+		return;
+	}
 	case OFPFMT_PORT: {
 		static const char *const n[] = { "in_port", "IN_PORT", "table", "normal",
 						 "flood", "all", "controller", "none" };

@@ -83,6 +83,7 @@ static void reset_want(void)
 	n_want = 0;
 	memset(&want_mask, 0, sizeof(want_mask));
 	want_mask.in_port = 0xffffffff;
+	want_mask.recirc_id = 0xffffffff;
 }
 
 static void check(const char *pkt, int want_err)
