@@ -54,10 +54,6 @@ static __always_inline void xs_pkt_init(struct xs_pkt *p,
  * the megaflow). */
 static __always_inline int xs_miss(struct xdp_md *ctx, const struct xs_flow_key *key)
 {
-	if (!xs_miss_allowed(ctx->ingress_ifindex)) {
-		xs_count(XS_STAT_MISS_SHED);
-		return XDP_DROP;
-	}
 	if (xs_upcall_xdp(ctx, XS_UPCALL_MISS, 0, 0, key) == 0)
 		xs_count(XS_STAT_MISS);
 	return XDP_DROP;
@@ -139,8 +135,7 @@ int xs_tc(struct __sk_buff *skb)
 	xs_key_add_skb_vlan(skb, &key);
 	if (!xs_lookup_again(&key, &hit)) {
 		xs_count(XS_STAT_TC_MISS);
-		if (xs_miss_allowed(skb->ingress_ifindex) &&
-		    xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, &key) == 0)
+		if (xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, &key) == 0)
 			xs_count(XS_STAT_MISS);
 		return TC_ACT_SHOT;
 	}

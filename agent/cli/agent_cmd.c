@@ -36,6 +36,11 @@ static const char agent_usage[] =
 	"                           never more than the datapath holds; not above\n"
 	"                           --max-flows); misses beyond are forwarded, not\n"
 	"                           installed\n"
+	"  --miss-rate N            upcalls (misses, controller, TTL expiry) per second\n"
+	"                           each port may send to the agent; beyond, its packets\n"
+	"                           are dropped and counted (default 20000; 0: no limit)\n"
+	"  --miss-burst N           upcalls a quiet port may send at once (default\n"
+	"                           --miss-rate)\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
@@ -47,6 +52,9 @@ static const char agent_usage[] =
 #define MAX_FLOWS_LIMIT (1u << 24)
 _Static_assert(XS_DEFAULT_MAX_FLOWS == 65536 && MAX_FLOWS_LIMIT == 16777216,
 	       "the --max-flows help text names these");
+#define MISS_RATE_LIMIT 10000000 /* the bucket's arithmetic stays in 64 bits */
+_Static_assert(XS_DPIF_DEFAULT_MISS_RATE == 20000, "the --miss-rate help text names it");
+
 /* A positive decimal number up to @max for option @name; 0 when bad. */
 static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
 {
@@ -79,6 +87,8 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "flow-limit", required_argument, NULL, 'l' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "miss-rate", required_argument, NULL, 'R' },
+		{ "miss-burst", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,6 +114,19 @@ int xs_cmd_agent(int argc, char **argv)
 			o.datapath = optarg;
 			break;
 		case 'C': o.cleanup = true; break;
+		case 'R':
+			/* 0 is allowed here: no limit */
+			o.miss_rate = strcmp(optarg, "0") ?
+				parse_count("--miss-rate", optarg, MISS_RATE_LIMIT) : 0;
+			if (!o.miss_rate && strcmp(optarg, "0"))
+				return 2;
+			o.miss_limit_set = true;
+			break;
+		case 'B':
+			o.miss_burst = parse_count("--miss-burst", optarg, MISS_RATE_LIMIT);
+			if (!o.miss_burst)
+				return 2;
+			break;
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);
 			if (!o.max_idle_ms)

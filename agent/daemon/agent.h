@@ -128,6 +128,9 @@ struct xs_agent_opts {
 	                            * never above the datapath's max_flows */
 	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
 	                            * 0: XS_DEFAULT_MAX_FLOWS */
+	bool miss_limit_set;       /* --miss-rate given (0 turns the limit off) */
+	uint32_t miss_rate;        /* --miss-rate: upcalls per second per port */
+	uint32_t miss_burst;       /* --miss-burst: bucket depth; 0: miss_rate */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;

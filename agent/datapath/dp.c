@@ -183,6 +183,17 @@ static int port_list_load(struct xs_dp *dp)
 	return 0;
 }
 
+void xs_dp_miss_split(uint32_t rate, uint32_t burst, struct xs_dp_opts *o)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t cpus = n > 0 ? (uint32_t)n : 1;
+
+	if (!burst)
+		burst = rate;
+	o->miss_rate = rate ? (rate + cpus - 1) / cpus : 0;
+	o->miss_burst = rate ? (burst + cpus - 1) / cpus : 0;
+}
+
 int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 {
 	static const struct xs_dp_opts defaults;

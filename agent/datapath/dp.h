@@ -47,7 +47,7 @@ struct xs_dp_opts {
 	const char *pin_dir; /* maps pinned here (created if missing) and
 	                      * adopted if already there; NULL: no pinning */
 	uint32_t max_flows;  /* megaflows at most; 0: XS_DEFAULT_MAX_FLOWS */
-	uint32_t miss_rate;  /* misses per second per port per CPU; 0: none */
+	uint32_t miss_rate;  /* upcalls per second per port per CPU; 0: none */
 	uint32_t miss_burst; /* token bucket depth; 0 with a rate: the rate */
 	bool emc_disabled;   /* turn the microflow cache off */
 };
@@ -57,6 +57,13 @@ struct xs_dp_opts {
 #define XS_DP_SPARE_SLOTS 64
 
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
+
+/* Sets @o's per-CPU miss_rate and miss_burst from a per-port @rate and
+ * @burst (0: @rate): each online CPU's bucket gets an even share, rounded
+ * up. A port whose packets spread over every CPU sends about @rate
+ * upcalls a second; one whose packets all arrive on one CPU, a CPU's
+ * share. (One shared bucket would need an atomic per packet.) */
+void xs_dp_miss_split(uint32_t rate, uint32_t burst, struct xs_dp_opts *o);
 
 /* Opens and loads the fast path with @opts (NULL: defaults), pins or adopts
  * its maps, and returns it in *@out. Nothing is attached to any interface.
@@ -222,6 +229,10 @@ typedef int (*xs_dp_upcall_cb)(void *ctx, const struct xs_upcall *u);
  * forever) for the first record. Returns the number of records handed to
  * @cb or -errno. */
 int xs_dp_upcall_poll(struct xs_dp *dp, xs_dp_upcall_cb cb, void *ctx, int timeout_ms);
+/* Hands at most @max waiting records (0: all) to @cb without waiting; the
+ * rest stay in the ringbuf for the next call. Returns how many, or the
+ * callback's negative return, or -errno. */
+int xs_dp_upcall_consume(struct xs_dp *dp, unsigned max, xs_dp_upcall_cb cb, void *ctx);
 
 /* The ringbuf map fd, to wait on with epoll (EPOLLIN when records wait). */
 int xs_dp_upcall_fd(const struct xs_dp *dp);

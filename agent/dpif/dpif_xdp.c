@@ -107,8 +107,7 @@ int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, bool attach, struct 
 static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
 		    size_t why_size)
 {
-	struct xs_dp_opts o = { .max_flows = cfg->max_flows, .miss_rate = cfg->miss_rate,
-				.miss_burst = cfg->miss_burst };
+	struct xs_dp_opts o = { .max_flows = cfg->max_flows };
 	char pin_dir[128];
 	struct xs_dp *dp;
 	int err;
@@ -122,6 +121,7 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 		return err;
 	}
 	o.pin_dir = pin_dir;
+	xs_dp_miss_split(cfg->miss_rate, cfg->miss_burst, &o);
 	err = xs_dp_open(&o, &dp);
 	if (err) {
 		snprintf(why, why_size, "cannot load the fast path (maps pinned under %s): %s",
@@ -402,12 +402,9 @@ static int xdp_recv_fd(struct xs_dpif *d)
 	return xs_dp_upcall_fd(cast(d)->dp);
 }
 
-/* Drains the ringbuf. @max is not applied: a callback's error leaves its
- * record in the ring (libbpf), so stopping early would hand it over twice. */
 static int xdp_recv(struct xs_dpif *d, unsigned max, xs_dpif_upcall_cb cb, void *ctx)
 {
-	(void)max;
-	return xs_dp_upcall_poll(cast(d)->dp, (xs_dp_upcall_cb)cb, ctx, 0);
+	return xs_dp_upcall_consume(cast(d)->dp, max, (xs_dp_upcall_cb)cb, ctx);
 }
 
 static void xdp_run(struct xs_dpif *d)

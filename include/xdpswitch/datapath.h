@@ -168,7 +168,7 @@ struct xs_miss_bucket {
 
 /* Loader-set knobs (BPF rodata, set before load). */
 struct xs_config {
-	__u32 miss_rate;   /* misses per second per port per CPU; 0 = no limit */
+	__u32 miss_rate;   /* upcalls per second per port per CPU; 0 = no limit */
 	__u32 miss_burst;  /* bucket depth, in misses */
 	__u32 emc_enabled; /* 0 disables the microflow cache */
 	__u32 pad;
@@ -222,7 +222,7 @@ XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 	X(MASKS_PROBED, "masks_probed", "masks probed by megaflow hits")         \
 	X(MISS, "miss", "misses sent to the agent")                              \
 	X(MISS_LOST, "miss_lost", "misses dropped: ringbuf full")                \
-	X(MISS_SHED, "miss_shed", "misses dropped: per-port miss limit")         \
+	X(MISS_SHED, "miss_shed", "upcalls dropped: per-port limit")           \
 	X(STALE_MICROFLOW, "stale_microflow", "microflow entries found stale")  \
 	X(TC_HANDOFF, "tc_handoff", "packets executed by the TC stage")          \
 	X(ACTION_DROP, "action_drop", "packets dropped by their actions")       \
