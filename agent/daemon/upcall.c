@@ -103,8 +103,8 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	err = xs_reval_install(&x->reval, &key, &rx, &h);
 	if (err) {
 		a->miss.install_failed++;
-		/* The flow limit and a megaflow-hash collision (another flow
-		 * of the same mask owns the hash) are expected: the packet is
+		/* The flow limit and a hash whose XS_HASH_WAYS are all taken
+		 * by other flows of the mask are expected: the packet is
 		 * executed without a megaflow, and so will its successors. */
 		if (err == -EADDRINUSE)
 			a->miss.hash_collisions++;

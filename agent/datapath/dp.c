@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@
 static const char *const pinned_maps[] = {
 	XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS, XS_MAP_FLOW_STATS,
 	XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS, XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET,
-	XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST,
+	XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST, XS_MAP_HASH_KEY,
 };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
@@ -101,6 +102,36 @@ static int pin_devmap(struct xs_dp *dp, const char *pin_dir)
 	return bpf_map__pin(m, path);
 }
 
+/* The hash key of maps pinned in @pin_dir (NULL: none): the pinned key;
+ * the fixed one for maps pinned before keys existed; else a new random
+ * key. */
+static int hash_key_choose(const char *pin_dir, bool adopt, struct xs_hash_key *k)
+{
+	char path[PATH_MAX];
+	uint32_t zero = 0;
+	int fd, err = 0;
+
+	if (pin_dir && !pin_path(path, sizeof(path), pin_dir, XS_MAP_HASH_KEY) &&
+	    (fd = bpf_obj_get(path)) >= 0) {
+		if (bpf_map_lookup_elem(fd, &zero, k))
+			err = -errno;
+		close(fd);
+		for (size_t w = 0; !err && w < XS_FLOW_KEY_WORDS; w++)
+			if (!(k->mult[w] & 1))
+				err = -EINVAL; /* not a key this code wrote */
+		return err;
+	}
+	if (adopt) {
+		*k = *xs_hash_key_fixed();
+		return 0;
+	}
+	if (getrandom(k, sizeof(*k), 0) != sizeof(*k))
+		return -errno;
+	for (size_t w = 0; w < XS_FLOW_KEY_WORDS; w++)
+		k->mult[w] |= 1;
+	return 0;
+}
+
 /* Sets rodata knobs and map sizes; points maps at their pin paths and
  * tells whether the maps were pinned already (*@adopt). */
 static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_slots, bool *adopt)
@@ -117,8 +148,13 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOW_STATS), n_slots);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_MEGAFLOWS), dp->max_flows);
-	if (err || !o->pin_dir)
+	if (err)
 		return err;
+	if (!o->pin_dir) {
+		err = hash_key_choose(NULL, false, &dp->hash_key);
+		cfg->hash = dp->hash_key;
+		return err;
+	}
 
 	err = make_dirs(o->pin_dir);
 	if (err)
@@ -137,7 +173,25 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	}
 	pin_path(path, sizeof(path), o->pin_dir, XS_MAP_MEGAFLOWS);
 	*adopt = access(path, F_OK) == 0;
-	return 0;
+	err = hash_key_choose(o->pin_dir, *adopt, &dp->hash_key);
+	cfg->hash = dp->hash_key;
+	return err;
+}
+
+/* Writes the key into xs_hash_key (pinned: the next agent adopts it). */
+static int hash_key_store(struct xs_dp *dp)
+{
+	uint32_t zero = 0;
+	int fd = xs_dp_map_fd(dp, XS_MAP_HASH_KEY);
+
+	if (fd < 0)
+		return fd;
+	return bpf_map_update_elem(fd, &zero, &dp->hash_key, BPF_ANY) ? -errno : 0;
+}
+
+const struct xs_hash_key *xs_dp_hash_key(const struct xs_dp *dp)
+{
+	return &dp->hash_key;
 }
 
 static int find_fds(struct xs_dp *dp)
@@ -241,6 +295,8 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 		err = xdpswitch__load(dp->skel);
 	if (!err && o->pin_dir)
 		err = pin_devmap(dp, o->pin_dir);
+	if (!err)
+		err = hash_key_store(dp);
 	if (!err)
 		err = find_fds(dp);
 	if (!err)

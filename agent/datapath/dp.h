@@ -58,6 +58,13 @@ struct xs_dp_opts {
 
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
 
+/* The datapath's hash key (flow_hash.h): random for new maps, adopted
+ * with pinned ones. */
+const struct xs_hash_key *xs_dp_hash_key(const struct xs_dp *dp);
+/* Installs that found their hash taken by another key of the mask (served
+ * in a further way, or refused when all XS_HASH_WAYS are taken). */
+uint64_t xs_dp_hash_collisions(const struct xs_dp *dp);
+
 /* Sets @o's per-CPU miss_rate and miss_burst from a per-port @rate and
  * @burst (0: @rate): each online CPU's bucket gets an even share, rounded
  * up. A port whose packets spread over every CPU sends about @rate
@@ -145,9 +152,10 @@ struct xs_dp_flow {
  *          not the last action of an XS_MF_F_XDP list (a list without the
  *          flag, run by the TC stage, may broadcast anywhere);
  * -EEXIST: the same masked key with the same mask is installed;
- * -EADDRINUSE: another masked key of the same mask is installed whose
- *          words hash the same (datapath.h): the fast path can hold only
- *          one of them; run this one's actions without installing it;
+ * -EADDRINUSE: XS_HASH_WAYS other masked keys of the same mask are
+ *          installed whose words hash the same (datapath.h; with a secret
+ *          random key, not a thing a sender can arrange); run this one's
+ *          actions without installing it;
  * -ENOSPC: max_flows megaflows installed, or XS_MAX_MASKS masks in use and
  *          @mask is a new one.
  * On any error nothing changes. */

@@ -200,16 +200,53 @@ static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handl
 
 /* --- megaflow operations ------------------------------------------------------ */
 
-/* Install found @mk taken: -EEXIST if by the same masked key, -EADDRINUSE
- * if by another one whose words hash the same (dp.h). */
-static int hash_taken(struct xs_dp *dp, const struct xs_megaflow_key *mk,
+/* Inserts @ent at the first free way of @mk's hash (setting mk->way):
+ * -EEXIST if a way holds the same masked key, -EADDRINUSE if all
+ * XS_HASH_WAYS hold other keys whose words hash the same, -ENOSPC if the
+ * map is full. */
+static int insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
 		      const struct xs_megaflow_entry *ent)
 {
 	struct xs_megaflow_entry old;
 
-	if (bpf_map_lookup_elem(dp->fd_megaflows, mk, &old))
+	for (mk->way = 0; mk->way < XS_HASH_WAYS; mk->way++) {
+		if (!bpf_map_update_elem(dp->fd_megaflows, mk, ent, BPF_NOEXIST))
+			return 0;
+		if (errno != EEXIST)
+			return errno == E2BIG ? -ENOSPC : -errno;
+		if (bpf_map_lookup_elem(dp->fd_megaflows, mk, &old))
+			return -errno;
+		if (!memcmp(old.bits, ent->bits, sizeof(old.bits)))
+			return -EEXIST;
+		dp->hash_collisions++;
+	}
+	return -EADDRINUSE;
+}
+
+/* Removes the entry at @mk (way included) keeping the ways of its hash
+ * contiguous: the last way, if another, moves into its place first (its
+ * megaflow is in two ways for a moment, never in none). */
+static int delete_way(struct xs_dp *dp, const struct xs_megaflow_key *mk)
+{
+	struct xs_megaflow_key last = *mk, next = *mk;
+	struct xs_megaflow_entry ent;
+	struct xs_dp_slot *ms;
+
+	for (next.way = mk->way + 1; next.way < XS_HASH_WAYS; next.way++) {
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &next, &ent))
+			break;
+		last = next;
+	}
+	if (last.way == mk->way)
+		return bpf_map_delete_elem(dp->fd_megaflows, mk) && errno != ENOENT ? -errno : 0;
+	if (bpf_map_lookup_elem(dp->fd_megaflows, &last, &ent) ||
+	    bpf_map_update_elem(dp->fd_megaflows, mk, &ent, BPF_EXIST))
 		return -errno;
-	return memcmp(old.bits, ent->bits, sizeof(old.bits)) ? -EADDRINUSE : -EEXIST;
+	ms = ent.h.slot < dp->slots.n_slots ? dp->mirror[ent.h.slot] : NULL;
+	if (ms)
+		ms->way = mk->way;
+	bpf_map_delete_elem(dp->fd_megaflows, &last);
+	return 0;
 }
 
 int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
@@ -246,19 +283,16 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	err = slot_take(dp, actions, n_actions, flags, &h);
 	if (err)
 		goto err_mask;
-	xs_dp_megaflow_entry(key, mask, id, h, &mk, &ent);
+	xs_dp_megaflow_entry(dp, key, mask, id, h, &mk, &ent);
 	/* The slot is complete and the filter lets packets probe before any
 	 * packet can find the handle. A bit left set by a failure below costs
 	 * a wasted probe only. */
 	err = xs_dp_filter_set(dp, &mk);
 	if (err)
 		goto err_slot;
-	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_NOEXIST)) {
-		err = errno == E2BIG ? -ENOSPC : -errno;
-		if (err == -EEXIST)
-			err = hash_taken(dp, &mk, &ent);
+	err = insert_way(dp, &mk, &ent);
+	if (err)
 		goto err_slot;
-	}
 	if (created) {
 		err = xs_dp_masks_publish(dp);
 		if (err) {
@@ -266,6 +300,7 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 			goto err_slot;
 		}
 	}
+	ms->way = mk.way;
 	ms->flow.handle = h;
 	xs_dp_mask_key(key, mask, &ms->flow.key);
 	ms->flow.mask = *mask;
@@ -310,7 +345,8 @@ int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
 	err = slot_take(dp, actions, n_actions, flags, &nh);
 	if (err)
 		return err;
-	xs_dp_megaflow_entry(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, nh, &mk, &ent);
+	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, nh, &mk, &ent);
+	mk.way = ms->way;
 	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_EXIST)) {
 		err = -errno;
 		slot_retire(dp, nh, NULL, 0, 0);
@@ -357,9 +393,11 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 	ms = mirror_of(dp, h);
 	if (!ms)
 		return -ENOENT;
-	xs_dp_megaflow_entry(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, h, &mk, &ent);
-	if (bpf_map_delete_elem(dp->fd_megaflows, &mk) && errno != ENOENT)
-		return -errno;
+	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, h, &mk, &ent);
+	mk.way = ms->way;
+	err = delete_way(dp, &mk);
+	if (err)
+		return err;
 	if (final) {
 		*final = ms->carried;
 		slot_read_stats(dp, h.slot, final);
@@ -419,10 +457,14 @@ int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
 		return -EINVAL;
 	if (xs_mask_find(&dp->masks, mask, &id))
 		return -ENOENT;
-	xs_dp_megaflow_entry(key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &want);
-	if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
-		return -errno;
-	if (memcmp(ent.bits, want.bits, sizeof(ent.bits)) || !mirror_of(dp, ent.h))
+	xs_dp_megaflow_entry(dp, key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &want);
+	for (mk.way = 0; mk.way < XS_HASH_WAYS; mk.way++) {
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
+			return -errno;
+		if (!memcmp(ent.bits, want.bits, sizeof(ent.bits)))
+			break;
+	}
+	if (mk.way == XS_HASH_WAYS || !mirror_of(dp, ent.h))
 		return -ENOENT;
 	*out = ent.h;
 	return 0;
@@ -444,6 +486,11 @@ int xs_dp_flow_next(const struct xs_dp *dp, uint32_t *pos, struct xs_dp_flow *ou
 uint32_t xs_dp_flow_count(const struct xs_dp *dp)
 {
 	return dp->n_flows;
+}
+
+uint64_t xs_dp_hash_collisions(const struct xs_dp *dp)
+{
+	return dp->hash_collisions;
 }
 
 uint32_t xs_dp_max_flows(const struct xs_dp *dp)
@@ -470,8 +517,16 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	struct xs_megaflow mf;
 	struct xs_dp_slot *ms;
 
-	if (mk->mask_id >= XS_MAX_MASKS)
+	if (mk->mask_id >= XS_MAX_MASKS || mk->way >= XS_HASH_WAYS)
 		return -EINVAL;
+	if (mk->way) { /* a probe reaches way n only through ways 0..n-1 */
+		struct xs_megaflow_key prev = *mk;
+		struct xs_megaflow_entry pe;
+
+		prev.way--;
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &prev, &pe))
+			return -EINVAL;
+	}
 	me = &dp->masks.ent[mk->mask_id];
 	for (uint32_t i = 0; i < list->count && i < XS_MAX_MASKS; i++)
 		if (list->masks[i].mask_id == mk->mask_id)
@@ -481,7 +536,8 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	xs_mask_words_mask(mw, &m);
 	xs_mask_words_make(&m, mk->mask_id, &rw);
 	xs_megaflow_entry_key(ent, mw, &key);
-	xs_megaflow_entry_make(&key, &rw, h, &rk, &re);
+	xs_megaflow_entry_make(&dp->hash_key, &key, &rw, h, &rk, &re);
+	rk.way = mk->way;
 	if (memcmp(&rw, mw, sizeof(rw)) || memcmp(&rk, mk, sizeof(rk)) ||
 	    memcmp(&re, ent, sizeof(re)))
 		return -EINVAL;
@@ -507,6 +563,7 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	memcpy(ms->flow.actions, mf.actions, sizeof(mf.actions));
 	me->mask = m;
 	me->refs++;
+	ms->way = mk->way;
 	dp->mirror[h.slot] = ms;
 	dp->n_flows++;
 	return 0;

@@ -80,11 +80,11 @@ void xs_mask_fill_list(const struct xs_mask_table *t, struct xs_mask_list *out);
 void xs_mask_words_make(const struct xs_flow_key *mask, uint32_t id, struct xs_mask_words *out);
 /* The full mask @mw describes (mask_id 0). */
 void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask);
-/* The xs_megaflows key and value of @key (bits outside the mask ignored)
- * under @mw, with handle @h. */
-void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_words *mw,
-			    struct xs_flow_handle h, struct xs_megaflow_key *mk,
-			    struct xs_megaflow_entry *ent);
+/* The xs_megaflows key (way 0) and value of @key (bits outside the mask
+ * ignored) under @mw and hash key @hk, with handle @h. */
+void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+			    const struct xs_mask_words *mw, struct xs_flow_handle h,
+			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent);
 /* The masked key (mask_id 0) an entry made under @mw holds. */
 void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_mask_words *mw,
 			   struct xs_flow_key *key);
@@ -94,6 +94,7 @@ void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_
 /* The mirror entry of an installed megaflow. */
 struct xs_dp_slot {
 	struct xs_dp_flow flow;
+	uint32_t way; /* of its xs_megaflows key */
 	struct xs_flow_stats carried; /* counters of slots it had before */
 };
 
@@ -101,6 +102,7 @@ struct xs_dp_upcall_ctx;
 
 struct xs_dp {
 	struct xdpswitch *skel;
+	struct xs_hash_key hash_key; /* as in xs_cfg and xs_hash_key */
 	int ncpus;
 	uint32_t max_flows;
 	uint32_t n_flows;
@@ -118,14 +120,15 @@ struct xs_dp {
 	struct ring_buffer *rb;
 	struct xs_dp_upcall_ctx *uctx;
 	uint64_t upcall_malformed;
+	uint64_t hash_collisions; /* installs that found another key's hash */
 };
 
 /* Masked copy of @key under @mask, mask_id 0. */
 void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mask,
 		    struct xs_flow_key *out);
-/* xs_megaflows key and value of the megaflow (@key & @mask) with mask id
- * @id and handle @h. */
-void xs_dp_megaflow_entry(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+/* xs_megaflows key (way 0) and value of the megaflow (@key & @mask) with
+ * mask id @id and handle @h, under @dp's hash key. */
+void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
 			  struct xs_megaflow_entry *ent);
 /* Sets @mk's bit in xs_mask_filter (before the entry is inserted). */

@@ -137,9 +137,9 @@ void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask
 	mask->mask_id = 0;
 }
 
-void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_words *mw,
-			    struct xs_flow_handle h, struct xs_megaflow_key *mk,
-			    struct xs_megaflow_entry *ent)
+void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+			    const struct xs_mask_words *mw, struct xs_flow_handle h,
+			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent)
 {
 	const uint64_t *k = (const uint64_t *)key;
 
@@ -150,7 +150,7 @@ void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_
 	/* As xs_probe_mask: word w of the list at position w of the hash. */
 	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++) {
 		ent->bits[w] = k[mw->word[w] % XS_FLOW_KEY_WORDS] & mw->bits[w];
-		mk->hash += ent->bits[w] * xs_hash_mult(w);
+		mk->hash += ent->bits[w] * xs_hash_mult(hk, w);
 	}
 }
 
@@ -177,14 +177,14 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
 	out->mask_id = 0;
 }
 
-void xs_dp_megaflow_entry(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
 			  struct xs_megaflow_entry *ent)
 {
 	struct xs_mask_words mw;
 
 	xs_mask_words_make(mask, id, &mw);
-	xs_megaflow_entry_make(key, &mw, h, mk, ent);
+	xs_megaflow_entry_make(&dp->hash_key, key, &mw, h, mk, ent);
 }
 
 int xs_dp_masks_publish(struct xs_dp *dp)

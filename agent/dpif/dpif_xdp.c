@@ -422,9 +422,11 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 		memset(st, 0, sizeof(st));
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
-			      "\"masks_per_hit\": %.2f, \"pin_dir\": \"%s\", \"counters\": {",
+			      "\"masks_per_hit\": %.2f, \"hash_collisions\": %" PRIu64 ", "
+			      "\"pin_dir\": \"%s\", \"counters\": {",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
-			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st), x->pin_dir);
+			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st),
+			      xs_dp_hash_collisions(x->dp), x->pin_dir);
 		for (unsigned int i = 0; i < XS_STAT__MAX; i++)
 			xs_ctl_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", xs_dp_stat_name(i),
 				      st[i]);
@@ -441,6 +443,8 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
 	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
+	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (installed in a further way)\n",
+		      xs_dp_hash_collisions(x->dp));
 	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
 		      x->pin_dir, x->pin_dir);
 	xs_ctl_printf(out, "counters:");

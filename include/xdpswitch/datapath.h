@@ -14,7 +14,7 @@
  * just those words, masked, looks up {mask id, hash} in xs_megaflows and
  * compares the masked words stored in the entry. Megaflows do not overlap,
  * so the first hit wins. Two masked keys of one mask with the same hash
- * cannot both be installed: the agent refuses the second. Before the hash
+ * both live, in two ways of the hash (struct xs_megaflow_key). Before the hash
  * lookup, a per-mask bitmap indexed by the hash's top bits (xs_mask_filter)
  * tells whether the mask may hold the key at all; most probes miss, and the
  * bitmap turns most of them into one array read instead of a hash lookup.
@@ -56,6 +56,7 @@
 #define XS_MAP_MISS_BUCKET "xs_miss_bucket"
 #define XS_MAP_MASK_FILTER "xs_mask_filter"
 #define XS_MAP_PORT_LIST "xs_port_list"
+#define XS_MAP_HASH_KEY "xs_hash_key"
 
 /* A megaflow's slot and generation. */
 struct xs_flow_handle {
@@ -76,10 +77,15 @@ static inline __u32 xs_emc_index(__u64 hash)
 }
 
 /* xs_megaflows key: a mask id and the hash of the key's words that mask
- * has bits in, masked, in the mask's order (struct xs_mask_words). */
+ * has bits in, masked, in the mask's order (struct xs_mask_words), and the
+ * way. Two megaflows of one mask whose words hash the same (a collision)
+ * both live: the first at way 0, the next at way 1, up to XS_HASH_WAYS.
+ * The ways of a {mask id, hash} are always 0..n-1 (a removal moves the
+ * last way into the hole), so a probe stops at the first absent way. */
+#define XS_HASH_WAYS 4
 struct xs_megaflow_key {
 	__u32 mask_id;
-	__u32 pad; /* 0 */
+	__u32 way; /* < XS_HASH_WAYS; 0 in maps pinned before ways */
 	__u64 hash;
 };
 
@@ -172,6 +178,8 @@ struct xs_config {
 	__u32 miss_burst;  /* bucket depth, in misses */
 	__u32 emc_enabled; /* 0 disables the microflow cache */
 	__u32 pad;
+	struct xs_hash_key hash; /* the datapath's hash key (flow_hash.h),
+	                          * also pinned as xs_hash_key */
 };
 
 /* Upcall reasons. */
