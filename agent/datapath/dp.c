@@ -298,6 +298,8 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	if (!err)
 		err = hash_key_store(dp);
 	if (!err)
+		err = xs_dp_grace_init(dp);
+	if (!err)
 		err = find_fds(dp);
 	if (!err)
 		err = port_list_load(dp);
@@ -317,6 +319,7 @@ void xs_dp_close(struct xs_dp *dp)
 	if (!dp)
 		return;
 	xs_dp_upcall_fini(dp);
+	xs_dp_grace_fini(dp);
 	if (dp->mirror)
 		for (uint32_t s = 0; s < dp->slots.n_slots; s++)
 			free(dp->mirror[s]);

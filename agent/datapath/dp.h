@@ -61,6 +61,12 @@ struct xs_dp_opts {
 /* The datapath's hash key (flow_hash.h): random for new maps, adopted
  * with pinned ones. */
 const struct xs_hash_key *xs_dp_hash_key(const struct xs_dp *dp);
+/* Waits for a grace period (grace.c) if slots or mask ids are waiting for
+ * one, so that later installs need not. 0 or -errno. */
+int xs_dp_grace_if_needed(struct xs_dp *dp);
+/* Grace periods waited for so far, and (@wait_ns, may be NULL) the time
+ * they took in total. */
+uint64_t xs_dp_graces(const struct xs_dp *dp, uint64_t *wait_ns);
 /* Installs that found their hash taken by another key of the mask (served
  * in a further way, or refused when all XS_HASH_WAYS are taken). */
 uint64_t xs_dp_hash_collisions(const struct xs_dp *dp);

@@ -45,11 +45,13 @@ static uint32_t next_gen(uint32_t gen)
 	return gen + 1 ? gen + 1 : 1; /* 0 means "free" in xs_flows */
 }
 
-/* After claims, the ring holds exactly the unused slots, in slot order. */
+/* After claims, the ring holds exactly the unused slots, in slot order,
+ * all free: claims happen at adoption, which waits for a grace period. */
 static void rebuild_ring(struct xs_slot_pool *p)
 {
 	p->head = 0;
 	p->n_free = 0;
+	p->n_limbo = 0;
 	for (uint32_t s = 1; s < p->n_slots; s++)
 		if (!p->used[s])
 			p->fifo[p->n_free++] = s;
@@ -61,7 +63,7 @@ int xs_slot_alloc(struct xs_slot_pool *p, struct xs_flow_handle *h)
 	if (p->dirty)
 		rebuild_ring(p);
 	if (!p->n_free)
-		return -ENOSPC;
+		return p->n_limbo ? -EAGAIN : -ENOSPC;
 	uint32_t s = p->fifo[p->head];
 
 	p->head = (p->head + 1) % (p->n_slots - 1);
@@ -87,9 +89,15 @@ int xs_slot_release(struct xs_slot_pool *p, struct xs_flow_handle h)
 		rebuild_ring(p);
 	p->used[h.slot] = 0;
 	p->n_used--;
-	p->fifo[(p->head + p->n_free) % (p->n_slots - 1)] = h.slot;
-	p->n_free++;
+	p->fifo[(p->head + p->n_free + p->n_limbo) % (p->n_slots - 1)] = h.slot;
+	p->n_limbo++;
 	return 0;
+}
+
+void xs_slot_grace_done(struct xs_slot_pool *p)
+{
+	p->n_free += p->n_limbo;
+	p->n_limbo = 0;
 }
 
 int xs_slot_claim(struct xs_slot_pool *p, struct xs_flow_handle h)
@@ -172,6 +180,11 @@ static int slot_take(struct xs_dp *dp, const struct xs_action *actions, uint16_t
 {
 	int err = xs_slot_alloc(&dp->slots, h);
 
+	if (err == -EAGAIN) { /* only released slots left: wait them out */
+		err = xs_dp_grace(dp);
+		if (!err)
+			err = xs_slot_alloc(&dp->slots, h);
+	}
 	if (err)
 		return err;
 	err = slot_zero_stats(dp, h->slot);
@@ -183,7 +196,7 @@ static int slot_take(struct xs_dp *dp, const struct xs_action *actions, uint16_t
 }
 
 /* Retires a slot: generation 0 (stale for every microflow entry), action
- * bytes kept for packets still running them, back to the FIFO. */
+ * bytes kept for packets still running them, into limbo. */
 static void slot_retire(struct xs_dp *dp, struct xs_flow_handle h,
 			const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
 {
@@ -272,6 +285,11 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	if (!ms)
 		return -ENOMEM;
 	err = xs_mask_get(&dp->masks, mask, 0, &id, &created);
+	if (err == -EAGAIN) { /* only ids in limbo left */
+		err = xs_dp_grace(dp);
+		if (!err)
+			err = xs_mask_get(&dp->masks, mask, 0, &id, &created);
+	}
 	if (err)
 		goto err_free;
 	if (created) {
@@ -646,6 +664,9 @@ int xs_dp_flows_adopt(struct xs_dp *dp)
 		err = xs_dp_filter_rebuild(dp, true);
 	if (!err)
 		err = flush_emc(dp);
+	/* free slots may have been released by the last agent just now */
+	if (!err)
+		err = xs_dp_grace(dp);
 	if (!err)
 		err = xs_dp_masks_publish(dp);
 	return err;

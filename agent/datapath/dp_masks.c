@@ -37,8 +37,10 @@ int xs_mask_get(struct xs_mask_table *t, const struct xs_flow_key *mask, uint64_
 	}
 	if (t->n == XS_MAX_MASKS)
 		return -ENOSPC;
+	if (t->n + t->n_limbo == XS_MAX_MASKS)
+		return -EAGAIN;
 	uint32_t m = 0;
-	while (t->ent[m].refs) /* n < XS_MAX_MASKS: a free id exists */
+	while (t->ent[m].refs || t->limbo[m]) /* a free id exists */
 		m++;
 	t->ent[m].mask = *mask;
 	t->ent[m].mask.mask_id = 0;
@@ -56,6 +58,8 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id)
 		return -ENOENT;
 	if (--t->ent[id].refs)
 		return 0;
+	t->limbo[id] = 1;
+	t->n_limbo++;
 	for (uint32_t i = 0; i < t->n; i++) {
 		if (t->order[i] == id) {
 			memmove(&t->order[i], &t->order[i + 1], (t->n - i - 1) * sizeof(t->order[0]));
@@ -64,6 +68,12 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id)
 		}
 	}
 	return 1;
+}
+
+void xs_mask_grace_done(struct xs_mask_table *t)
+{
+	memset(t->limbo, 0, sizeof(t->limbo));
+	t->n_limbo = 0;
 }
 
 int xs_mask_rank(struct xs_mask_table *t, const uint64_t hits[XS_MAX_MASKS])

@@ -410,6 +410,7 @@ static int xdp_recv(struct xs_dpif *d, unsigned max, xs_dpif_upcall_cb cb, void 
 static void xdp_run(struct xs_dpif *d)
 {
 	xs_dp_masks_rank(cast(d)->dp, NULL);
+	xs_dp_grace_if_needed(cast(d)->dp);
 }
 
 /* pmd-stats-show style: where packets were found. */
@@ -445,6 +446,9 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
 	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (installed in a further way)\n",
 		      xs_dp_hash_collisions(x->dp));
+	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
+	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
+		      graces ? grace_ns / 1e6 / graces : 0.0);
 	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
 		      x->pin_dir, x->pin_dir);
 	xs_ctl_printf(out, "counters:");

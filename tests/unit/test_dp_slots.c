@@ -37,14 +37,21 @@ static void test_pool_fifo_and_generations(void **state)
 		expect_alloc(&p, s, 1);
 	assert_int_equal(p.n_used, 4);
 	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
-	/* Released slots come back oldest first, each with a new generation. */
+	/* Released slots come back oldest first, each with a new generation,
+	 * and only after a grace period. */
 	assert_int_equal(xs_slot_release(&p, H(2, 1)), 0);
 	assert_int_equal(xs_slot_release(&p, H(4, 1)), 0);
 	assert_false(xs_slot_live(&p, H(2, 1)));
 	assert_int_equal(xs_slot_release(&p, H(2, 1)), -ENOENT);
+	assert_int_equal(xs_slot_alloc(&p, &h), -EAGAIN);
+	assert_int_equal(p.n_limbo, 2);
+	xs_slot_grace_done(&p);
 	expect_alloc(&p, 2, 2);
 	assert_int_equal(xs_slot_release(&p, H(1, 1)), 0);
 	expect_alloc(&p, 4, 2);
+	/* 1 was released after the grace: still in limbo */
+	assert_int_equal(xs_slot_alloc(&p, &h), -EAGAIN);
+	xs_slot_grace_done(&p);
 	expect_alloc(&p, 1, 2);
 	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
 	/* A stale generation is not live and cannot be released. */
@@ -63,7 +70,8 @@ static void test_pool_ring_wraps_fifo(void **state)
 	(void)state;
 	assert_int_equal(xs_slot_pool_init(&p, 4), 0);
 	/* Cycle one slot at a time: FIFO means the other free slots are taken
-	 * before a just-released one comes back. */
+	 * before a just-released one comes back; a grace period every other
+	 * turn frees what is in limbo, in release order. */
 	uint32_t want[] = { 1, 2, 3, 1, 2, 3, 1 };
 	uint32_t gen[] = { 1, 1, 1, 2, 2, 2, 3 };
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -71,9 +79,11 @@ static void test_pool_ring_wraps_fifo(void **state)
 		assert_int_equal(h.slot, want[i]);
 		assert_int_equal(h.gen, gen[i]);
 		assert_int_equal(xs_slot_release(&p, h), 0);
+		if (i % 2)
+			xs_slot_grace_done(&p);
 	}
 	assert_int_equal(p.n_used, 0);
-	assert_int_equal(p.n_free, 3);
+	assert_int_equal(p.n_free + p.n_limbo, 3);
 	xs_slot_pool_fini(&p);
 }
 
@@ -110,6 +120,8 @@ static void test_pool_claim(void **state)
 	expect_alloc(&p, 5, 1);
 	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
 	assert_int_equal(xs_slot_release(&p, H(3, 7)), 0);
+	assert_int_equal(xs_slot_alloc(&p, &h), -EAGAIN);
+	xs_slot_grace_done(&p);
 	expect_alloc(&p, 3, 8);
 	xs_slot_pool_fini(&p);
 }
@@ -159,7 +171,14 @@ static void test_masks_refcount_and_ids(void **state)
 	assert_int_equal(xs_mask_find(t, &a, &id), -ENOENT);
 	assert_int_equal(t->n, 1);
 	assert_int_equal(t->order[0], 1);
-	/* The freed id is reused, with the baseline given now. */
+	/* The freed id waits for a grace period (another id is taken
+	 * meanwhile), then is reused, with the baseline given now. */
+	assert_int_equal(t->n_limbo, 1);
+	assert_int_equal(xs_mask_get(t, &c, 77, &id, &created), 0);
+	assert_int_equal(id, 2);
+	assert_int_equal(xs_mask_put(t, 2), 1);
+	xs_mask_grace_done(t);
+	assert_int_equal(t->n_limbo, 0);
 	assert_int_equal(xs_mask_get(t, &c, 77, &id, &created), 0);
 	assert_int_equal(id, 0);
 	assert_int_equal(t->ent[0].hits_seen, 77);
@@ -190,6 +209,13 @@ static void test_masks_full_table_refuses(void **state)
 	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), 0);
 	assert_int_equal(id, 5);
 	assert_int_equal(t->ent[5].refs, 2);
+	/* With every free id in limbo the answer is "wait", not "full". */
+	assert_int_equal(xs_mask_put(t, 7), 1);
+	m = mask_n(XS_MAX_MASKS);
+	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), -EAGAIN);
+	xs_mask_grace_done(t);
+	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), 0);
+	assert_int_equal(id, 7);
 	free(t);
 	free(copy);
 }
