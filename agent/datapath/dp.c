@@ -105,7 +105,8 @@ static int pin_devmap(struct xs_dp *dp, const char *pin_dir)
 /* The hash key of maps pinned in @pin_dir (NULL: none): the pinned key;
  * the fixed one for maps pinned before keys existed; else a new random
  * key. */
-static int hash_key_choose(const char *pin_dir, bool adopt, struct xs_hash_key *k)
+static int hash_key_choose(const char *pin_dir, bool adopt, const struct xs_hash_key *given,
+			   struct xs_hash_key *k)
 {
 	char path[PATH_MAX];
 	uint32_t zero = 0;
@@ -121,8 +122,11 @@ static int hash_key_choose(const char *pin_dir, bool adopt, struct xs_hash_key *
 				err = -EINVAL; /* not a key this code wrote */
 		return err;
 	}
-	if (adopt) {
-		*k = *xs_hash_key_fixed();
+	if (adopt || given) {
+		*k = adopt ? *xs_hash_key_fixed() : *given;
+		for (size_t w = 0; w < XS_FLOW_KEY_WORDS; w++)
+			if (!(k->mult[w] & 1))
+				return -EINVAL;
 		return 0;
 	}
 	if (getrandom(k, sizeof(*k), 0) != sizeof(*k))
@@ -151,7 +155,7 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	if (err)
 		return err;
 	if (!o->pin_dir) {
-		err = hash_key_choose(NULL, false, &dp->hash_key);
+		err = hash_key_choose(NULL, false, o->hash_key, &dp->hash_key);
 		cfg->hash = dp->hash_key;
 		return err;
 	}
@@ -173,7 +177,7 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	}
 	pin_path(path, sizeof(path), o->pin_dir, XS_MAP_MEGAFLOWS);
 	*adopt = access(path, F_OK) == 0;
-	err = hash_key_choose(o->pin_dir, *adopt, &dp->hash_key);
+	err = hash_key_choose(o->pin_dir, *adopt, o->hash_key, &dp->hash_key);
 	cfg->hash = dp->hash_key;
 	return err;
 }

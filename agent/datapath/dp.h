@@ -50,6 +50,8 @@ struct xs_dp_opts {
 	uint32_t miss_rate;  /* upcalls per second per port per CPU; 0: none */
 	uint32_t miss_burst; /* token bucket depth; 0 with a rate: the rate */
 	bool emc_disabled;   /* turn the microflow cache off */
+	const struct xs_hash_key *hash_key; /* tests: this key for new maps
+	                      * (NULL: random); pinned maps keep theirs */
 };
 
 /* Spare slots beyond max_flows: the scratch slot and room for
