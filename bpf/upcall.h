@@ -15,10 +15,12 @@
 #define XS_NSEC_PER_SEC 1000000000ull
 
 /* Takes one token from the miss bucket of @ifindex (this CPU's copy).
- * Returns 1 if the miss may go to the agent, 0 if it must be shed. With
+ * Returns 1 if the upcall may go to the agent, 0 if it must be shed. With
  * xs_cfg.miss_rate 0 there is no limit. A port whose bucket cannot be
- * created (map full) is not limited. */
-static __always_inline int xs_miss_allowed(__u32 ifindex)
+ * created (map full) is not limited. A global function: the verifier
+ * checks it once, not at each of the five places an upcall is sent (it
+ * only runs on the slow path). */
+__attribute__((noinline)) int xs_miss_allowed(__u32 ifindex)
 {
 	__u64 rate = xs_cfg.miss_rate, depth, now, elapsed, tokens;
 	struct xs_miss_bucket *b, fresh;
