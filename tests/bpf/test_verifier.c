@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdpswitch/datapath.h"
+#include "agent/datapath/kernel_check.h"
 #include "xdpswitch.skel.h"
 
 #define LOG_SIZE (1u << 20)
@@ -259,6 +260,17 @@ static void test_compiler_matrix(void **state)
 	}
 }
 
+/* This kernel has every feature the agent checks for, by the real probes. */
+static void test_kernel_features_present(void **state)
+{
+	char why[512] = "";
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_kernel_check(NULL, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+}
+
 /* Map names are the XS_MAP_* strings the agent pins and looks up. */
 static void test_map_names(void **state)
 {
@@ -295,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_loads_resized),
 		cmocka_unit_test(test_loads_with_knobs),
 		cmocka_unit_test(test_compiler_matrix),
+		cmocka_unit_test(test_kernel_features_present),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
