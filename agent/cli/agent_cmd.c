@@ -41,6 +41,9 @@ static const char agent_usage[] =
 	"                           are dropped and counted (default 20000; 0: no limit)\n"
 	"  --miss-burst N           upcalls a quiet port may send at once (default\n"
 	"                           --miss-rate)\n"
+	"  --mask-budget N          megaflow masks the misses of one port may create\n"
+	"                           (default 64, at most 256 = no bound); beyond, its new\n"
+	"                           flows are forwarded without a megaflow\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
@@ -54,6 +57,7 @@ _Static_assert(XS_DEFAULT_MAX_FLOWS == 65536 && MAX_FLOWS_LIMIT == 16777216,
 	       "the --max-flows help text names these");
 #define MISS_RATE_LIMIT 10000000 /* the bucket's arithmetic stays in 64 bits */
 _Static_assert(XS_DPIF_DEFAULT_MISS_RATE == 20000, "the --miss-rate help text names it");
+_Static_assert(XS_MAX_MASKS == 256, "the --mask-budget help text names it");
 
 /* A positive decimal number up to @max for option @name; 0 when bad. */
 static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
@@ -89,6 +93,7 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "miss-rate", required_argument, NULL, 'R' },
 		{ "miss-burst", required_argument, NULL, 'B' },
+		{ "mask-budget", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +130,11 @@ int xs_cmd_agent(int argc, char **argv)
 		case 'B':
 			o.miss_burst = parse_count("--miss-burst", optarg, MISS_RATE_LIMIT);
 			if (!o.miss_burst)
+				return 2;
+			break;
+		case 'K':
+			o.mask_budget = parse_count("--mask-budget", optarg, XS_MAX_MASKS);
+			if (!o.mask_budget)
 				return 2;
 			break;
 		case 'I':

@@ -131,6 +131,7 @@ struct xs_agent_opts {
 	bool miss_limit_set;       /* --miss-rate given (0 turns the limit off) */
 	uint32_t miss_rate;        /* --miss-rate: upcalls per second per port */
 	uint32_t miss_burst;       /* --miss-burst: bucket depth; 0: miss_rate */
+	uint32_t mask_budget;      /* --mask-budget: masks per port; 0: default */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;

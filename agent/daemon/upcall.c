@@ -108,7 +108,7 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 		 * executed without a megaflow, and so will its successors. */
 		if (err == -EADDRINUSE)
 			a->miss.hash_collisions++;
-		else if (err != -ENOSPC)
+		else if (err != -ENOSPC && err != -EDQUOT)
 			miss_log(a, x, "installing a megaflow: %s", strerror(-err));
 		h.gen = 0;
 	} else {

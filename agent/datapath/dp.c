@@ -272,6 +272,8 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	if (!dp)
 		return -ENOMEM;
 	dp->max_flows = o->max_flows ? o->max_flows : XS_DEFAULT_MAX_FLOWS;
+	dp->mask_budget = !o->mask_budget ? XS_DP_MASK_BUDGET :
+			  o->mask_budget >= XS_MAX_MASKS ? 0 : o->mask_budget;
 	n_slots = dp->max_flows + XS_DP_SPARE_SLOTS;
 	dp->ncpus = libbpf_num_possible_cpus();
 	if (dp->ncpus <= 0) {

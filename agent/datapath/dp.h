@@ -52,7 +52,16 @@ struct xs_dp_opts {
 	bool emc_disabled;   /* turn the microflow cache off */
 	const struct xs_hash_key *hash_key; /* tests: this key for new maps
 	                      * (NULL: random); pinned maps keep theirs */
+	uint32_t mask_budget; /* masks one port's misses may create (the
+	                      * in_port of the key that needs a new mask);
+	                      * 0: XS_DP_MASK_BUDGET; above XS_MAX_MASKS: none */
 };
+
+/* Masks a port may create by default: a quarter of the masks probed, so
+ * one port crafting packets for new masks (tuple space explosion) cannot
+ * make every lookup walk XS_MAX_MASKS of them, and four such ports at
+ * most fill the table; an ACL of port ranges needs a few dozen. */
+#define XS_DP_MASK_BUDGET 64
 
 /* Spare slots beyond max_flows: the scratch slot and room for
  * xs_dp_flow_modify when the table is full. */
@@ -69,6 +78,11 @@ int xs_dp_grace_if_needed(struct xs_dp *dp);
 /* Grace periods waited for so far, and (@wait_ns, may be NULL) the time
  * they took in total. */
 uint64_t xs_dp_graces(const struct xs_dp *dp, uint64_t *wait_ns);
+/* Installs refused because the key's port had created its budget of
+ * masks (-EDQUOT from xs_dp_flow_install); *@budget gets the budget. */
+uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget);
+/* Masks in use that port @port's misses created. */
+uint32_t xs_dp_masks_of_port(const struct xs_dp *dp, uint32_t port);
 /* Installs that found their hash taken by another key of the mask (served
  * in a further way, or refused when all XS_HASH_WAYS are taken). */
 uint64_t xs_dp_hash_collisions(const struct xs_dp *dp);
@@ -165,7 +179,9 @@ struct xs_dp_flow {
  *          random key, not a thing a sender can arrange); run this one's
  *          actions without installing it;
  * -ENOSPC: max_flows megaflows installed, or XS_MAX_MASKS masks in use and
- *          @mask is a new one.
+ *          @mask is a new one;
+ * -EDQUOT: @mask is new and @key->in_port has created its budget of masks
+ *          (xs_dp_opts.mask_budget): run this one's actions without it.
  * On any error nothing changes. */
 int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		       const struct xs_flow_key *mask, const struct xs_action *actions,

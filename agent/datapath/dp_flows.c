@@ -281,6 +281,15 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		return err;
 	if (dp->n_flows >= dp->max_flows)
 		return -ENOSPC;
+	/* Tuple space explosion: a port whose packets keep asking for new
+	 * masks stops at its budget; its further flows are executed without
+	 * a megaflow (and limited by the miss limiter) until its own masks
+	 * expire. Other ports' masks are not touched. */
+	if (dp->mask_budget && xs_mask_find(&dp->masks, mask, &id) &&
+	    xs_mask_owned(&dp->masks, key->in_port) >= dp->mask_budget) {
+		dp->masks_refused++;
+		return -EDQUOT;
+	}
 	ms = calloc(1, sizeof(*ms));
 	if (!ms)
 		return -ENOMEM;
@@ -293,6 +302,7 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	if (err)
 		goto err_free;
 	if (created) {
+		dp->masks.ent[id].owner = key->in_port;
 		/* The id's hit counter now is the ranking baseline. */
 		err = xs_dp_mask_hits_one(dp, id, &dp->masks.ent[id].hits_seen);
 		if (err)
@@ -506,6 +516,18 @@ uint32_t xs_dp_flow_count(const struct xs_dp *dp)
 	return dp->n_flows;
 }
 
+uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget)
+{
+	if (budget)
+		*budget = dp->mask_budget;
+	return dp->masks_refused;
+}
+
+uint32_t xs_dp_masks_of_port(const struct xs_dp *dp, uint32_t port)
+{
+	return xs_mask_owned(&dp->masks, port);
+}
+
 uint64_t xs_dp_hash_collisions(const struct xs_dp *dp)
 {
 	return dp->hash_collisions;
@@ -580,6 +602,8 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	ms->flow.installed_ns = xs_mono_ns();
 	memcpy(ms->flow.actions, mf.actions, sizeof(mf.actions));
 	me->mask = m;
+	if (!me->refs)
+		me->owner = 0; /* unknown: a budget counts what this agent made */
 	me->refs++;
 	ms->way = mk->way;
 	dp->mirror[h.slot] = ms;

@@ -54,6 +54,8 @@ uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p);
 struct xs_mask_ent {
 	struct xs_flow_key mask; /* mask_id 0 */
 	uint32_t refs;           /* 0: id free */
+	uint32_t owner;          /* in_port of the miss that created it; 0:
+	                          * unknown (adopted), counted for no port */
 	uint64_t hits_seen;      /* hit counter at the last ranking */
 };
 
@@ -81,6 +83,8 @@ int xs_mask_find(const struct xs_mask_table *t, const struct xs_flow_key *mask, 
 int xs_mask_put(struct xs_mask_table *t, uint32_t id);
 /* A grace period has passed since the last xs_mask_put: limbo ids free. */
 void xs_mask_grace_done(struct xs_mask_table *t);
+/* Masks in use that port @owner created. */
+uint32_t xs_mask_owned(const struct xs_mask_table *t, uint32_t owner);
 /* Orders the masks by hits since the last ranking (hits[id] are current
  * counters), most first; ties keep their order. Returns 1 if the order
  * changed, else 0. */
@@ -141,6 +145,8 @@ struct xs_dp {
 	struct xs_dp_upcall_ctx *uctx;
 	uint64_t upcall_malformed;
 	uint64_t hash_collisions; /* installs that found another key's hash */
+	uint32_t mask_budget;     /* masks a port may create; 0: no bound */
+	uint64_t masks_refused;   /* installs refused: the port's budget */
 };
 
 /* Masked copy of @key under @mask, mask_id 0. */

@@ -70,6 +70,15 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id)
 	return 1;
 }
 
+uint32_t xs_mask_owned(const struct xs_mask_table *t, uint32_t owner)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->n; i++)
+		n += t->ent[t->order[i]].owner == owner;
+	return n;
+}
+
 void xs_mask_grace_done(struct xs_mask_table *t)
 {
 	memset(t->limbo, 0, sizeof(t->limbo));

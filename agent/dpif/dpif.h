@@ -71,6 +71,8 @@ struct xs_dpif_config {
 	uint32_t max_flows;   /* megaflows at most; 0: the provider's default */
 	uint32_t miss_rate;   /* upcalls per second per port; 0: no limit */
 	uint32_t miss_burst;  /* bucket depth in upcalls; 0: miss_rate */
+	uint32_t mask_budget; /* masks one port may create; 0: the provider's
+	                       * default */
 	/* XDP provider only. */
 	int xdp_mode;         /* enum xs_xdp_mode: auto, native, skb */
 	bool no_libxdp;       /* attach with bpf_xdp_attach only */

@@ -107,7 +107,7 @@ int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, bool attach, struct 
 static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
 		    size_t why_size)
 {
-	struct xs_dp_opts o = { .max_flows = cfg->max_flows };
+	struct xs_dp_opts o = { .max_flows = cfg->max_flows, .mask_budget = cfg->mask_budget };
 	char pin_dir[128];
 	struct xs_dp *dp;
 	int err;
@@ -424,10 +424,11 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
 			      "\"masks_per_hit\": %.2f, \"hash_collisions\": %" PRIu64 ", "
-			      "\"pin_dir\": \"%s\", \"counters\": {",
+			      "\"masks_refused\": %" PRIu64 ", \"pin_dir\": \"%s\", \"counters\": {",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
 			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st),
-			      xs_dp_hash_collisions(x->dp), x->pin_dir);
+			      xs_dp_hash_collisions(x->dp), xs_dp_masks_refused(x->dp, NULL),
+			      x->pin_dir);
 		for (unsigned int i = 0; i < XS_STAT__MAX; i++)
 			xs_ctl_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", xs_dp_stat_name(i),
 				      st[i]);
@@ -446,6 +447,10 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
 	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (installed in a further way)\n",
 		      xs_dp_hash_collisions(x->dp));
+	uint32_t budget;
+	uint64_t refused = xs_dp_masks_refused(x->dp, &budget);
+	xs_ctl_printf(out, "  masks per port: at most %u; megaflows refused over it: %" PRIu64
+		      "\n", budget, refused);
 	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
 	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
 		      graces ? grace_ns / 1e6 / graces : 0.0);

@@ -81,6 +81,22 @@ static void test_miss_limit_values(void **state)
 	}
 }
 
+/* --mask-budget takes 1 to 256 (256: no bound). */
+static void test_mask_budget_values(void **state)
+{
+	static const char *const bad[] = { "0", "257", "-1", "x", "" };
+	char err[512], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--mask-budget",
+					   bad[i]), 2);
+		snprintf(want, sizeof(want), "xdpswitch agent: --mask-budget takes a number from "
+			 "1 to 256, not '%s'\n", bad[i]);
+		assert_string_equal(err, want);
+	}
+}
+
 /* Each online CPU's bucket gets an even share of the per-port figures,
  * rounded up; 0 stays "no limit". */
 static void test_miss_split(void **state)
@@ -169,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_datapath_values),
 		cmocka_unit_test(test_miss_limit_values),
 		cmocka_unit_test(test_miss_split),
+		cmocka_unit_test(test_mask_budget_values),
 		cmocka_unit_test(test_help_names_max_flows),
 	};
 
