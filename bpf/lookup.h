@@ -81,7 +81,7 @@ xs_emc_entry(const struct xs_flow_key *key)
 
 	if (!xs_cfg.emc_enabled)
 		return NULL;
-	idx = xs_emc_index(xs_key_hash(key));
+	idx = xs_emc_index(xs_key_hash(key), xs_cfg.emc_shift);
 	return bpf_map_lookup_elem(&xs_emc, &idx);
 }
 

@@ -136,6 +136,8 @@ static int hash_key_choose(const char *pin_dir, bool adopt, const struct xs_hash
 	return 0;
 }
 
+static uint32_t pinned_emc_bits(const char *pin_dir);
+
 /* Sets rodata knobs and map sizes; points maps at their pin paths and
  * tells whether the maps were pinned already (*@adopt). */
 static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_slots, bool *adopt)
@@ -147,7 +149,12 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	cfg->miss_rate = o->miss_rate;
 	cfg->miss_burst = o->miss_burst ? o->miss_burst : o->miss_rate;
 	cfg->emc_enabled = !o->emc_disabled;
-	err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS), n_slots);
+	if (pinned_emc_bits(o->pin_dir))
+		dp->emc_bits = pinned_emc_bits(o->pin_dir);
+	cfg->emc_shift = 64 - dp->emc_bits;
+	err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_EMC), 1u << dp->emc_bits);
+	if (!err)
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS), n_slots);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOW_STATS), n_slots);
 	if (!err)
@@ -241,6 +248,60 @@ static int port_list_load(struct xs_dp *dp)
 	return 0;
 }
 
+static uint32_t floor_log2(uint64_t v)
+{
+	uint32_t b = 0;
+
+	while (v >>= 1)
+		b++;
+	return b;
+}
+
+void xs_dp_size_for_cpus(int cpus, uint32_t *emc_bits, uint32_t *default_max_flows)
+{
+	uint64_t n = cpus > 0 ? (uint64_t)cpus : 1;
+	uint32_t e = floor_log2(XS_DP_EMC_BUDGET / (n * sizeof(struct xs_emc_entry)));
+	uint32_t f = floor_log2(XS_DP_FLOW_STATS_BUDGET / (n * sizeof(struct xs_flow_stats)));
+
+	*emc_bits = e < 8 ? 8 : e > XS_EMC_BITS ? XS_EMC_BITS : e;
+	*default_max_flows = f < 13 ? 8192 : f > 16 ? XS_DEFAULT_MAX_FLOWS : 1u << f;
+}
+
+uint64_t xs_dp_percpu_bytes(int cpus, uint32_t emc_entries, uint32_t max_flows)
+{
+	uint64_t per_cpu = (uint64_t)emc_entries * sizeof(struct xs_emc_entry) +
+			   (uint64_t)(max_flows + XS_DP_SPARE_SLOTS) * sizeof(struct xs_flow_stats) +
+			   XS_MAX_MASKS * 8 + XS_STAT__MAX * 8 +
+			   XS_MAX_PORTS * sizeof(struct xs_miss_bucket);
+
+	return per_cpu * (uint64_t)(cpus > 0 ? cpus : 1);
+}
+
+uint32_t xs_dp_emc_entries(const struct xs_dp *dp)
+{
+	return 1u << dp->emc_bits;
+}
+
+/* log2 of the entries of a pinned xs_emc (a restart keeps its size), or
+ * 0 when none is pinned. */
+static uint32_t pinned_emc_bits(const char *pin_dir)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info), bits = 0;
+	char path[PATH_MAX];
+	int fd;
+
+	if (!pin_dir || pin_path(path, sizeof(path), pin_dir, XS_MAP_EMC))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries)
+		bits = floor_log2(info.max_entries);
+	close(fd);
+	return bits;
+}
+
 void xs_dp_miss_split(uint32_t rate, uint32_t burst, struct xs_dp_opts *o)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -271,11 +332,14 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;
-	dp->max_flows = o->max_flows ? o->max_flows : XS_DEFAULT_MAX_FLOWS;
+	uint32_t default_max_flows;
+
+	dp->ncpus = libbpf_num_possible_cpus();
+	xs_dp_size_for_cpus(dp->ncpus, &dp->emc_bits, &default_max_flows);
+	dp->max_flows = o->max_flows ? o->max_flows : default_max_flows;
 	dp->mask_budget = !o->mask_budget ? XS_DP_MASK_BUDGET :
 			  o->mask_budget >= XS_MAX_MASKS ? 0 : o->mask_budget;
 	n_slots = dp->max_flows + XS_DP_SPARE_SLOTS;
-	dp->ncpus = libbpf_num_possible_cpus();
 	if (dp->ncpus <= 0) {
 		err = dp->ncpus ? dp->ncpus : -EINVAL;
 		goto err;

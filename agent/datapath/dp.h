@@ -46,7 +46,8 @@ struct xs_dp;
 struct xs_dp_opts {
 	const char *pin_dir; /* maps pinned here (created if missing) and
 	                      * adopted if already there; NULL: no pinning */
-	uint32_t max_flows;  /* megaflows at most; 0: XS_DEFAULT_MAX_FLOWS */
+	uint32_t max_flows;  /* megaflows at most; 0: XS_DEFAULT_MAX_FLOWS, less
+	                      * on many CPUs (xs_dp_size_for_cpus) */
 	uint32_t miss_rate;  /* upcalls per second per port per CPU; 0: none */
 	uint32_t miss_burst; /* token bucket depth; 0 with a rate: the rate */
 	bool emc_disabled;   /* turn the microflow cache off */
@@ -68,6 +69,24 @@ struct xs_dp_opts {
 #define XS_DP_SPARE_SLOTS 64
 
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
+
+/* Per-CPU maps cost their size once per possible CPU: the microflow cache
+ * (xs_emc, 120 bytes an entry) and the megaflow counters (xs_flow_stats,
+ * 32 bytes a slot). Their defaults shrink with the CPU count so that each
+ * stays within a budget (README, "Memory"):
+ *   microflow entries per CPU = 2^min(13, floor(log2(16 MiB / (cpus * 120))))
+ *   default max_flows         = min(65536, max(8192,
+ *                                   2^floor(log2(32 MiB / (cpus * 32)))))
+ * 2 to 16 CPUs keep 8192 entries and 65536 flows; 64 CPUs get 2048 and
+ * 16384; 128 CPUs 1024 and 8192. An explicit max_flows is used as given. */
+#define XS_DP_EMC_BUDGET (16u << 20)
+#define XS_DP_FLOW_STATS_BUDGET (32u << 20)
+void xs_dp_size_for_cpus(int cpus, uint32_t *emc_bits, uint32_t *default_max_flows);
+/* Bytes of every per-CPU map for @cpus CPUs, @emc_entries microflow
+ * entries and @max_flows megaflows. */
+uint64_t xs_dp_percpu_bytes(int cpus, uint32_t emc_entries, uint32_t max_flows);
+/* The microflow entries per CPU this datapath has. */
+uint32_t xs_dp_emc_entries(const struct xs_dp *dp);
 
 /* The datapath's hash key (flow_hash.h): random for new maps, adopted
  * with pinned ones. */

@@ -621,7 +621,7 @@ static int flush_emc(struct xs_dp *dp)
 
 	if (!empty)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < XS_EMC_ENTRIES && !err; i++)
+	for (uint32_t i = 0; i < xs_dp_emc_entries(dp) && !err; i++)
 		if (bpf_map_update_elem(dp->fd_emc, &i, empty, BPF_ANY))
 			err = -errno;
 	free(empty);

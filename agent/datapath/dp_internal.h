@@ -126,6 +126,7 @@ struct xs_dp {
 	struct xs_hash_key hash_key; /* as in xs_cfg and xs_hash_key */
 	int ncpus;
 	uint32_t max_flows;
+	uint32_t emc_bits;          /* log2 of xs_emc's entries per CPU */
 	uint32_t n_flows;
 	int fd_emc, fd_masks, fd_megaflows, fd_flows, fd_flow_stats;
 	int fd_mask_hits, fd_stats, fd_upcalls, fd_tx_ports, fd_filter, fd_port_list;

@@ -36,7 +36,8 @@
 /* Limits. Map sizes marked (load) can be changed by the loader before load. */
 #define XS_MAX_MASKS 256                /* masks probed per packet, at most */
 #define XS_DEFAULT_MAX_FLOWS 65536      /* megaflow slots (load) */
-#define XS_EMC_BITS 13
+#define XS_EMC_BITS 13                     /* at most; the loader may use
+                                            * fewer on many CPUs (dp.h) */
 #define XS_EMC_ENTRIES (1u << XS_EMC_BITS) /* microflow entries per CPU */
 #define XS_MAX_PORTS 1024               /* ports of a bridge (tx devmap,
                                          * port list) */
@@ -71,9 +72,10 @@ struct xs_emc_entry {
 	struct xs_flow_key key;
 };
 
-static inline __u32 xs_emc_index(__u64 hash)
+/* @shift: 64 - log2(entries), xs_config.emc_shift (0: XS_EMC_BITS). */
+static inline __u32 xs_emc_index(__u64 hash, __u32 shift)
 {
-	return (__u32)(hash >> (64 - XS_EMC_BITS));
+	return (__u32)(hash >> (shift ? shift : 64 - XS_EMC_BITS));
 }
 
 /* xs_megaflows key: a mask id and the hash of the key's words that mask
@@ -177,7 +179,7 @@ struct xs_config {
 	__u32 miss_rate;   /* upcalls per second per port per CPU; 0 = no limit */
 	__u32 miss_burst;  /* bucket depth, in misses */
 	__u32 emc_enabled; /* 0 disables the microflow cache */
-	__u32 pad;
+	__u32 emc_shift;   /* 64 - log2(xs_emc entries); 0: XS_EMC_BITS */
 	struct xs_hash_key hash; /* the datapath's hash key (flow_hash.h),
 	                          * also pinned as xs_hash_key */
 };

@@ -406,9 +406,45 @@ static void test_upcall_record_check(void **state)
 	assert_true(xs_dp_upcall_valid(&u, sizeof(u)));
 }
 
+/* Per-CPU maps shrink with the CPU count (dp.h): the formula's values, and
+ * the memory they come to, from 2 to 256 CPUs. */
+static void test_sizing_for_many_cpus(void **state)
+{
+	static const struct {
+		int cpus;
+		uint32_t emc_bits, max_flows;
+	} want[] = {
+		{ 1, 13, 65536 }, { 2, 13, 65536 }, { 16, 13, 65536 }, { 32, 12, 32768 },
+		{ 64, 11, 16384 }, { 128, 10, 8192 }, { 256, 9, 8192 },
+	};
+	uint32_t bits, flows;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		uint64_t bytes;
+
+		xs_dp_size_for_cpus(want[i].cpus, &bits, &flows);
+		assert_int_equal(bits, want[i].emc_bits);
+		assert_int_equal(flows, want[i].max_flows);
+		bytes = xs_dp_percpu_bytes(want[i].cpus, 1u << bits, flows);
+		print_message("# %3d CPUs: %5u microflow entries and %5u megaflows per CPU: "
+			      "%.1f MiB of per-CPU maps\n", want[i].cpus, 1u << bits, flows,
+			      bytes / 1048576.0);
+		/* within the two budgets, plus the small maps */
+		assert_true(bytes <= XS_DP_EMC_BUDGET + XS_DP_FLOW_STATS_BUDGET +
+				     (uint64_t)want[i].cpus * (70u << 10) ||
+			    flows == 8192);
+	}
+	/* 128 CPUs: about 50 MiB, where the fixed sizes took about 380 MiB */
+	xs_dp_size_for_cpus(128, &bits, &flows);
+	assert_true(xs_dp_percpu_bytes(128, 1u << bits, flows) < (60ull << 20));
+	assert_true(xs_dp_percpu_bytes(128, XS_EMC_ENTRIES, XS_DEFAULT_MAX_FLOWS) > (370ull << 20));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizing_for_many_cpus),
 		cmocka_unit_test(test_pool_fifo_and_generations),
 		cmocka_unit_test(test_pool_ring_wraps_fifo),
 		cmocka_unit_test(test_pool_generation_skips_zero),
