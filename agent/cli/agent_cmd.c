@@ -5,6 +5,7 @@
 #include "agent/daemon/agent.h"
 #include "agent/datapath/attach.h"
 #include "agent/dpif/dpif.h"
+#include "agent/offload/offload.h"
 #include "xdpswitch/datapath.h"
 
 #include <errno.h>
@@ -44,6 +45,12 @@ static const char agent_usage[] =
 	"  --mask-budget N          megaflow masks the misses of one port may create\n"
 	"                           (default 64, at most 256 = no bound); beyond, its new\n"
 	"                           flows are forwarded without a megaflow\n"
+	"  --hw-offload off|tc|xdp-hw|auto\n"
+	"                           offload megaflows to the NIC (default off): TC\n"
+	"                           flower filters, hardware-mode XDP drops, or each\n"
+	"                           where the port's probe says it can work\n"
+	"  --tc-policy skip_sw|skip_hw|none\n"
+	"                           flags of the flower filters (default skip_sw)\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
@@ -94,6 +101,8 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "miss-rate", required_argument, NULL, 'R' },
 		{ "miss-burst", required_argument, NULL, 'B' },
 		{ "mask-budget", required_argument, NULL, 'K' },
+		{ "hw-offload", required_argument, NULL, 'H' },
+		{ "tc-policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +146,20 @@ int xs_cmd_agent(int argc, char **argv)
 			if (!o.mask_budget)
 				return 2;
 			break;
+		case 'H':
+			if (xs_hw_offload_parse(optarg, &o.hw_offload)) {
+				fprintf(stderr, "xdpswitch agent: --hw-offload must be off, tc, "
+					"xdp-hw or auto, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			if (xs_tc_policy_parse(optarg, &o.tc_policy)) {
+				fprintf(stderr, "xdpswitch agent: --tc-policy must be skip_sw, "
+					"skip_hw or none, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);
 			if (!o.max_idle_ms)
@@ -177,6 +200,14 @@ int xs_cmd_agent(int argc, char **argv)
 		fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows %u (the "
 			"datapath holds at most --max-flows megaflows)\n", o.flow_limit,
 			o.max_flows);
+		return 2;
+	}
+	/* Offload is the XDP provider's: the others have no NIC to give to. */
+	if (o.hw_offload && ((o.datapath && strcmp(o.datapath, "xdp")) || o.dp_object ||
+			     o.no_datapath)) {
+		fprintf(stderr, "xdpswitch agent: --hw-offload needs the xdp datapath (not %s)\n",
+			o.dp_object ? "--datapath-object" : o.no_datapath ? "--no-datapath"
+								  : o.datapath);
 		return 2;
 	}
 	if (o.bridge && xs_ctl_check_bridge(o.bridge)) {

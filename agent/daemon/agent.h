@@ -133,6 +133,8 @@ struct xs_agent_opts {
 	uint32_t miss_burst;       /* --miss-burst: bucket depth; 0: miss_rate */
 	uint32_t mask_budget;      /* --mask-budget: masks per port; 0: default */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
+	int hw_offload;            /* --hw-offload (enum xs_hw_offload), default off */
+	int tc_policy;             /* --tc-policy (enum xs_tc_policy), default skip_sw */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
 };
@@ -244,7 +246,10 @@ void xs_bridge_dp_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
 /* Rule counters up to date (dump-flows). */
 void xs_bridge_dp_sync_stats(struct xs_agent *a);
 /* dump-megaflows, like ovs-appctl dpctl/dump-flows. */
-void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
+/* @type: XS_MF_TYPE_* (dump-megaflows --type=offloaded|non-offloaded). */
+enum { XS_MF_TYPE_ALL = 0, XS_MF_TYPE_OFFLOADED, XS_MF_TYPE_NOT_OFFLOADED };
+void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json,
+				 int type);
 
 /* Handles every upcall waiting in the datapath now (what the loop does
  * when the datapath's fd is readable). */
