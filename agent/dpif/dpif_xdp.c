@@ -543,7 +543,7 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
 	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
-	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (installed in a further way)\n",
+	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (each served in a further way)\n",
 		      xs_dp_hash_collisions(x->dp));
 	uint32_t budget;
 	uint64_t refused = xs_dp_masks_refused(x->dp, &budget);
