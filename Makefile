@@ -33,8 +33,11 @@ endif
 .SUFFIXES:
 
 CFLAGS ?= -O2 -g
+# Where the BPF skeletons are: the sanitizer build (make asan) uses the
+# main build's instead of building the BPF objects again.
+SKEL_O ?= $(O)
 XS_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
-	-Iinclude -I. -I$(O)/bpf -D_GNU_SOURCE -MMD -MP
+	-Iinclude -I. -I$(SKEL_O)/bpf -D_GNU_SOURCE -MMD -MP
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
 	-Iinclude -I. -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
 LIBS := -lbpf -lxdp -lelf -lz -lmnl -lpthread
@@ -44,7 +47,7 @@ include mk/deps.mk
 # --- sources (found by folder, so a new file needs no Makefile edit) ---------
 BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c) $(wildcard tests/bench/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst %.bpf.c,$(O)/bpf/%.skel.h,$(notdir $(BPF_SRCS)))
+SKELS := $(patsubst %.bpf.c,$(SKEL_O)/bpf/%.skel.h,$(notdir $(BPF_SRCS)))
 
 COMMON_SRCS := $(wildcard common/*.c)
 AGENT_SRCS := $(filter-out agent/main.c,$(shell find agent -name '*.c' 2>/dev/null))
@@ -62,7 +65,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 BIN := $(O)/xdpswitch
 
-.PHONY: all test fuzz bench demo clean deps install uninstall
+.PHONY: all test fuzz bench demo clean deps install uninstall asan asan-bins
 all: $(BIN) $(TEST_BINS) $(BENCH_BINS)
 
 # --- BPF objects and skeletons ------------------------------------------------
@@ -112,6 +115,24 @@ test:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)O=$(O) tests/run-all.sh
 
+# --- sanitizers ---------------------------------------------------------------------
+# The unit tests and a smoke driver per fuzz target (tests/fuzz/smoke.c, no
+# libFuzzer needed) built again under gcc's ASan + UBSan in $(O)/asan;
+# tests/run-all.sh builds and runs them.
+SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+
+asan: $(SKELS)
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SKEL_O=$(O) CFLAGS="$(SAN_CFLAGS)" asan-bins
+
+asan-bins: $(patsubst %.c,$(O)/%,$(UNIT_SRCS)) \
+	$(patsubst %,$(O)/tests/fuzz/%-smoke,$(FUZZ_TARGETS))
+
+$(O)/tests/fuzz/%-smoke: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/smoke.o $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(XS_CFLAGS) -o $@ $^ $(LIBS) -lm
+
 FUZZ_SECONDS ?= 60
 fuzz:
 	$(Q)scripts/install-deps.sh --check --fuzz || scripts/install-deps.sh --fuzz
@@ -132,4 +153,4 @@ clean:
 
 include mk/install.mk
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path $(O)/asan -prune -o -name '*.d' -print 2>/dev/null)

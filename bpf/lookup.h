@@ -10,7 +10,8 @@
  * has bits in, asks the mask's bitmap whether that hash may be there (one
  * inlined array read) and only then looks up a 16-byte {mask id, hash}.
  * What either finds is confirmed by comparing the words, so a hash
- * collision is a miss, never a wrong flow.
+ * collision is never a wrong flow; colliding megaflows of one mask sit in
+ * further ways of the hash, probed only when the first way's words differ.
  *
  * The mask walk runs in a bpf_loop() callback: the verifier checks its body
  * once instead of once per mask, and the kernel inlines the loop (flags 0,
@@ -40,6 +41,10 @@ xs_flow_get(const struct xs_flow_handle *h)
 	return mf;
 }
 
+/* Multiplier @w of the datapath's hash key (flow_hash.h): a load from
+ * the frozen rodata, no map lookup. */
+#define XS_MULT(w) (xs_cfg.hash.mult[(w)])
+
 /* flow_hash.h's hash of every word of @key. */
 static __always_inline __u64 xs_key_hash(const struct xs_flow_key *key)
 {
@@ -49,7 +54,7 @@ static __always_inline __u64 xs_key_hash(const struct xs_flow_key *key)
 
 #pragma unroll
 	for (w = 0; w < XS_FLOW_KEY_WORDS; w++)
-		h += k[w] * xs_hash_mult(w);
+		h += k[w] * XS_MULT(w);
 	return h;
 }
 
@@ -76,7 +81,7 @@ xs_emc_entry(const struct xs_flow_key *key)
 
 	if (!xs_cfg.emc_enabled)
 		return NULL;
-	idx = xs_emc_index(xs_key_hash(key));
+	idx = xs_emc_index(xs_key_hash(key), xs_cfg.emc_shift);
 	return bpf_map_lookup_elem(&xs_emc, &idx);
 }
 
@@ -110,6 +115,23 @@ struct xs_probe {
 	struct xs_flow_handle h; /* out: gen 0 until a hit */
 };
 
+/* Non-zero if entry @e's words differ from the packet's masked words @x
+ * (the words mask @m uses). */
+static __always_inline __u64 xs_words_diff(const struct xs_megaflow_entry *e,
+					   const struct xs_mask_words *m, const __u64 *x)
+{
+	__u64 diff = 0;
+	__u32 w;
+
+#pragma unroll
+	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
+		if (!m->bits[w])
+			break;
+		diff |= e->bits[w] ^ x[w];
+	}
+	return diff;
+}
+
 /* bpf_loop() callback: probes mask @i. Returns 1 to stop the walk. The
  * loops stop at the mask's first unused word (most masks use 2 to 5);
  * unrolled, each word is a few loads, an AND and a multiply-add. The exit
@@ -121,8 +143,8 @@ static long xs_probe_mask(__u64 i, void *arg)
 	const struct xs_mask_words *m;
 	const struct xs_megaflow_entry *e;
 	struct xs_megaflow_key mk = {};
-	__u64 x[XS_FLOW_KEY_WORDS], hash = 0, diff = 0, *f;
-	__u32 w, idx, bit;
+	__u64 x[XS_FLOW_KEY_WORDS], hash = 0, *f;
+	__u32 w, idx, bit, way;
 
 	/* i < count <= XS_MAX_MASKS; the test bounds the index (verifier). */
 	if (i >= XS_MAX_MASKS)
@@ -137,7 +159,7 @@ static long xs_probe_mask(__u64 i, void *arg)
 		if (idx >= XS_FLOW_KEY_WORDS)
 			idx = 0;
 		x[w] = p->key[idx] & m->bits[w];
-		hash += x[w] * xs_hash_mult(w);
+		hash += x[w] * XS_MULT(w);
 	}
 	mk.mask_id = m->mask_id;
 	mk.hash = hash;
@@ -146,16 +168,18 @@ static long xs_probe_mask(__u64 i, void *arg)
 	f = bpf_map_lookup_elem(&xs_mask_filter, &idx); /* NULL: id out of range */
 	if (!f || !((*f >> (bit % 64)) & 1))
 		return 0; /* no megaflow of this mask has this hash */
-	e = bpf_map_lookup_elem(&xs_megaflows, &mk);
-	if (!e)
-		return 0;
+	/* Another masked key with this hash (a collision, rare) sends the
+	 * probe on to the next way. */
 #pragma unroll
-	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
-		if (!m->bits[w])
+	for (way = 0; way < XS_HASH_WAYS; way++) {
+		mk.way = way;
+		e = bpf_map_lookup_elem(&xs_megaflows, &mk);
+		if (!e)
+			return 0;
+		if (!xs_words_diff(e, m, x))
 			break;
-		diff |= e->bits[w] ^ x[w];
 	}
-	if (diff) /* another masked key with this hash: not the packet's */
+	if (way == XS_HASH_WAYS)
 		return 0;
 	p->h = e->h;
 	p->mask_id = mk.mask_id;

@@ -130,4 +130,13 @@ struct {
 	__type(value, struct xs_miss_bucket);
 } xs_miss_bucket SEC(".maps");
 
+/* The hash key (xs_cfg.hash), kept here only so that it is pinned with the
+ * maps it hashes; the programs read the rodata copy (no lookup). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_hash_key);
+} xs_hash_key SEC(".maps");
+
 #endif

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Packets to the agent: the ringbuf record (struct xs_upcall) and the
- * per-port token bucket that limits misses, for the XDP and TC programs. */
+ * per-port token bucket that limits them, for the XDP and TC programs.
+ * Every kind of upcall (miss, controller action, TTL expiry) takes its
+ * token from the ingress port's bucket: a port that floods with any of
+ * them sheds its own packets, not the other ports' ones. */
 #ifndef XDPSWITCH_BPF_UPCALL_H
 #define XDPSWITCH_BPF_UPCALL_H
 
@@ -12,10 +15,12 @@
 #define XS_NSEC_PER_SEC 1000000000ull
 
 /* Takes one token from the miss bucket of @ifindex (this CPU's copy).
- * Returns 1 if the miss may go to the agent, 0 if it must be shed. With
+ * Returns 1 if the upcall may go to the agent, 0 if it must be shed. With
  * xs_cfg.miss_rate 0 there is no limit. A port whose bucket cannot be
- * created (map full) is not limited. */
-static __always_inline int xs_miss_allowed(__u32 ifindex)
+ * created (map full) is not limited. A global function: the verifier
+ * checks it once, not at each of the five places an upcall is sent (it
+ * only runs on the slow path). */
+__attribute__((noinline)) int xs_miss_allowed(__u32 ifindex)
 {
 	__u64 rate = xs_cfg.miss_rate, depth, now, elapsed, tokens;
 	struct xs_miss_bucket *b, fresh;
@@ -85,8 +90,9 @@ xs_upcall_reserve(__u32 ifindex, __u8 reason, __u16 cookie, __u32 slot,
 	return u;
 }
 
-/* Sends the XDP frame to the agent. Returns 0, or -ENOSPC when the ringbuf
- * is full (counted as MISS_LOST). */
+/* Sends the XDP frame to the agent, within the ingress port's budget.
+ * Returns 0; -EAGAIN when the port's bucket is empty (counted as
+ * MISS_SHED); -ENOSPC when the ringbuf is full (counted as MISS_LOST). */
 static __always_inline int xs_upcall_xdp(struct xdp_md *ctx, __u8 reason,
 					 __u16 cookie, __u32 slot,
 					 const struct xs_flow_key *key)
@@ -95,6 +101,10 @@ static __always_inline int xs_upcall_xdp(struct xdp_md *ctx, __u8 reason,
 	struct xs_upcall *u;
 	__u64 cap;
 
+	if (!xs_miss_allowed(ctx->ingress_ifindex)) {
+		xs_count(XS_STAT_MISS_SHED);
+		return -EAGAIN;
+	}
 	u = xs_upcall_reserve(ctx->ingress_ifindex, reason, cookie, slot, key, len);
 	if (!u) {
 		xs_count(XS_STAT_MISS_LOST);
@@ -107,7 +117,8 @@ static __always_inline int xs_upcall_xdp(struct xdp_md *ctx, __u8 reason,
 	return 0;
 }
 
-/* Sends the skb to the agent, as xs_upcall_xdp(). An outer VLAN tag that
+/* Sends the skb to the agent, as xs_upcall_xdp() (same budget, same
+ * returns). An outer VLAN tag that
  * the stack holds in skb metadata is put back in the copied bytes, so the
  * agent sees the frame as it arrived. */
 static __always_inline int xs_upcall_skb(struct __sk_buff *skb, __u8 reason,
@@ -119,6 +130,10 @@ static __always_inline int xs_upcall_skb(struct __sk_buff *skb, __u8 reason,
 	struct xs_upcall *u;
 	__u64 cap;
 
+	if (!xs_miss_allowed(skb->ingress_ifindex)) {
+		xs_count(XS_STAT_MISS_SHED);
+		return -EAGAIN;
+	}
 	u = xs_upcall_reserve(skb->ingress_ifindex, reason, cookie, slot, key,
 			      skb->len + tag);
 	if (!u) {

@@ -54,10 +54,6 @@ static __always_inline void xs_pkt_init(struct xs_pkt *p,
  * the megaflow). */
 static __always_inline int xs_miss(struct xdp_md *ctx, const struct xs_flow_key *key)
 {
-	if (!xs_miss_allowed(ctx->ingress_ifindex)) {
-		xs_count(XS_STAT_MISS_SHED);
-		return XDP_DROP;
-	}
 	if (xs_upcall_xdp(ctx, XS_UPCALL_MISS, 0, 0, key) == 0)
 		xs_count(XS_STAT_MISS);
 	return XDP_DROP;
@@ -68,19 +64,19 @@ int xs_xdp(struct xdp_md *ctx)
 {
 	struct xs_flow_key key = {};
 	struct xs_parse_info info;
-	void *data, *data_end;
 	struct xs_hit hit;
 	struct xs_pkt p;
 
 	xs_count(XS_STAT_RX);
 	key.in_port = ctx->ingress_ifindex;
 	xs_parse_xdp(ctx, &key, &info);
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-
 	if (!xs_lookup(&key, &hit))
 		return xs_miss(ctx, &key);
-	xs_flow_account(hit.slot, data_end - data, key.tcp_flags);
+	/* The length (info.len), not the packet pointers, lives across the
+	 * lookup: with -mcpu=v3 clang kept ctx->data in a 32-bit register
+	 * and spilled it with a 4-byte store, which the verifier refuses for
+	 * a pointer ("invalid size of register spill"). */
+	xs_flow_account(hit.slot, info.len, key.tcp_flags);
 	xs_pkt_init(&p, &info);
 	return xs_execute_xdp(ctx, &hit, &p, &key);
 }
@@ -142,8 +138,7 @@ int xs_tc(struct __sk_buff *skb)
 	xs_key_add_skb_vlan(skb, &key);
 	if (!xs_lookup_again(&key, &hit)) {
 		xs_count(XS_STAT_TC_MISS);
-		if (xs_miss_allowed(skb->ingress_ifindex) &&
-		    xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, &key) == 0)
+		if (xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, &key) == 0)
 			xs_count(XS_STAT_MISS);
 		return TC_ACT_SHOT;
 	}

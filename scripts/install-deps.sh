@@ -20,6 +20,13 @@ done
 # package:file-that-proves-it-is-installed
 pkgs=(
 	clang:/usr/bin/clang
+	# the verifier matrix (tests/bpf/test_verifier.c): every clang Debian
+	# 12 offers builds the BPF object, with -mcpu=v2 and v3
+	clang-13:/usr/bin/clang-13
+	clang-15:/usr/bin/clang-15
+	clang-16:/usr/bin/clang-16
+	clang-19:/usr/bin/clang-19
+	clang-22:/usr/bin/clang-22
 	llvm:/usr/bin/llvm-strip
 	gcc:/usr/bin/gcc
 	make:/usr/bin/make

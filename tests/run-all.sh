@@ -4,7 +4,8 @@
 # Each test binary or script speaks TAP (cmocka with CMOCKA_MESSAGE_OUTPUT=TAP,
 # shell tests through tests/lib/tap.sh). A binary that dies without a plan
 # counts as one failure. With CI=true a skipped test is a failure: tests that
-# need root or BPF must run there.
+# need root or BPF must run there. The unit tests run twice: as built, and
+# under ASan + UBSan with every fuzz target's smoke run ($O/asan, built here).
 set -u
 O=${O:-build}
 export CMOCKA_MESSAGE_OUTPUT=TAP
@@ -48,6 +49,23 @@ echo "== unit tests"
 for t in "$O"/tests/unit/test_*; do
 	[ -x "$t" ] && run_one "unit/${t##*/}" "$t"
 done
+echo "== unit tests and fuzz smoke runs under ASan + UBSan ($O/asan)"
+# The build is a step of its own: a failure to build is a failure here.
+run_one "asan/build" make -s --no-print-directory O="$O" asan
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+for s in tests/unit/test_*.c; do
+	t=$O/asan/tests/unit/$(basename "${s%.c}")
+	run_one "asan/unit/${t##*/}" "$t"
+done
+# Each fuzz target: its seeds and kept reproducers, then a few seconds of
+# mutations (tests/fuzz/smoke.c); the long runs are `make fuzz`.
+for s in tests/fuzz/fuzz_*.c; do
+	n=$(basename "${s%.c}")
+	SMOKE_SECONDS=${SMOKE_SECONDS:-3} run_one "fuzz-smoke/$n" "$O/asan/tests/fuzz/$n-smoke" "$n" \
+		"tests/fuzz/seeds/$n" "tests/fuzz/crashes/$n"
+done
+unset ASAN_OPTIONS UBSAN_OPTIONS
 echo "== BPF tests (BPF_PROG_TEST_RUN on the real objects)"
 for t in "$O"/tests/bpf/test_*; do
 	[ -x "$t" ] && run_one "bpf/${t##*/}" "$t"

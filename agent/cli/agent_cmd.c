@@ -47,6 +47,14 @@ static const char agent_usage[] =
 	"                           a new one evicts the least recently seen)\n"
 	"  --mac-aging SECONDS      NORMAL forgets an address not seen this long\n"
 	"                           (default 300)\n"
+	"  --miss-rate N            upcalls (misses, controller, TTL expiry) per second\n"
+	"                           each port may send to the agent; beyond, its packets\n"
+	"                           are dropped and counted (default 20000; 0: no limit)\n"
+	"  --miss-burst N           upcalls a quiet port may send at once (default\n"
+	"                           --miss-rate)\n"
+	"  --mask-budget N          megaflow masks the misses of one port may create\n"
+	"                           (default 64, at most 256 = no bound); beyond, its new\n"
+	"                           flows are forwarded without a megaflow\n"
 	"  --hw-offload off|tc|xdp-hw|auto\n"
 	"                           offload megaflows to the NIC (default off): TC\n"
 	"                           flower filters, hardware-mode XDP drops, or each\n"
@@ -67,6 +75,10 @@ static const char agent_usage[] =
 #define MAX_FLOWS_LIMIT (1u << 24)
 _Static_assert(XS_DEFAULT_MAX_FLOWS == 65536 && MAX_FLOWS_LIMIT == 16777216,
 	       "the --max-flows help text names these");
+#define MISS_RATE_LIMIT 10000000 /* the bucket's arithmetic stays in 64 bits */
+_Static_assert(XS_DPIF_DEFAULT_MISS_RATE == 20000, "the --miss-rate help text names it");
+_Static_assert(XS_MAX_MASKS == 256, "the --mask-budget help text names it");
+
 /* A positive decimal number up to @max for option @name; 0 when bad. */
 static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
 {
@@ -105,6 +117,9 @@ static int agent_cmd(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "mac-table-size", required_argument, NULL, 'S' },
 		{ "mac-aging", required_argument, NULL, 'A' },
+		{ "miss-rate", required_argument, NULL, 'R' },
+		{ "miss-burst", required_argument, NULL, 'B' },
+		{ "mask-budget", required_argument, NULL, 'K' },
 		{ "hw-offload", required_argument, NULL, 'H' },
 		{ "tc-policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -154,6 +169,24 @@ static int agent_cmd(int argc, char **argv)
 		case 'A':
 			o.mac_aging_s = parse_count("--mac-aging", optarg, XS_MAC_MAX_AGING_S);
 			if (!o.mac_aging_s)
+				return 2;
+			break;
+		case 'R':
+			/* 0 is allowed here: no limit */
+			o.miss_rate = strcmp(optarg, "0") ?
+				parse_count("--miss-rate", optarg, MISS_RATE_LIMIT) : 0;
+			if (!o.miss_rate && strcmp(optarg, "0"))
+				return 2;
+			o.miss_limit_set = true;
+			break;
+		case 'B':
+			o.miss_burst = parse_count("--miss-burst", optarg, MISS_RATE_LIMIT);
+			if (!o.miss_burst)
+				return 2;
+			break;
+		case 'K':
+			o.mask_budget = parse_count("--mask-budget", optarg, XS_MAX_MASKS);
+			if (!o.mask_budget)
 				return 2;
 			break;
 		case 'H':

@@ -131,6 +131,10 @@ struct xs_agent_opts {
 	                            * never above the datapath's max_flows */
 	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
 	                            * 0: XS_DEFAULT_MAX_FLOWS */
+	bool miss_limit_set;       /* --miss-rate given (0 turns the limit off) */
+	uint32_t miss_rate;        /* --miss-rate: upcalls per second per port */
+	uint32_t miss_burst;       /* --miss-burst: bucket depth; 0: miss_rate */
+	uint32_t mask_budget;      /* --mask-budget: masks per port; 0: default */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
 	uint32_t mac_table_size;   /* --mac-table-size (NORMAL); 0: default */
 	uint32_t mac_aging_s;      /* --mac-aging seconds (NORMAL); 0: default */

@@ -14,6 +14,13 @@
 #include "agent/pipeline/xlate.h"
 
 #define XS_UPCALL_BATCH 64 /* misses handled together (merged by key) */
+/* Records read per turn of the agent's loop: under a miss flood the loop
+ * still serves control requests between turns (about 3 ms of misses). */
+#define XS_UPCALL_TURN 256
+/* Miss-path log lines per window; the rest are counted and summed up in
+ * the first line of a later window. */
+#define XS_MISS_LOG_BURST 10
+#define XS_MISS_LOG_WINDOW_MS 10000
 
 struct dp_xs {
 	struct xs_dpif *dpif;
@@ -21,6 +28,9 @@ struct dp_xs {
 	struct xs_upcall *batch;     /* XS_UPCALL_BATCH records */
 	unsigned n_batch;
 	unsigned controller_logged;  /* controller packets logged so far */
+	uint64_t log_window_ms;      /* start of the miss-path log window */
+	unsigned log_in_window;      /* lines logged in it */
+	uint64_t log_suppressed;     /* lines not logged since the last one */
 };
 
 /* --- megaflows.c ---------------------------------------------------------- */
@@ -32,9 +42,9 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 
 /* --- upcall.c ------------------------------------------------------------- */
 
-/* Reads every waiting record from the ringbuf and handles them in
- * batches: translate, install, re-inject (see agent.h "Misses"). Returns
- * the number of records read or -errno. */
+/* Reads up to XS_UPCALL_TURN waiting records from the ringbuf and handles
+ * them in batches: translate, install, re-inject (see agent.h "Misses").
+ * Returns the number of records read or -errno. */
 int xs_upcalls_drain(struct xs_agent *a, struct dp_xs *x);
 
 #endif

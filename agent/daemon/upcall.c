@@ -5,14 +5,45 @@
 #include "agent/daemon/fdb.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/clock.h"
 
 #include "agent/pipeline/xlate.h"
 #include "common/ct_netlink.h"
 #include "common/l4_csum.h"
 
 #define CONTROLLER_LOG_MAX 20 /* controller packets logged, then counted */
+
+/* Logs at most XS_MISS_LOG_BURST lines per window: a flood of bad misses
+ * must not turn into a flood of log lines. */
+static void miss_log(struct xs_agent *a, struct dp_xs *x, const char *fmt, ...)
+{
+	uint64_t now = xs_mono_ms();
+	char line[256];
+	va_list ap;
+
+	if (now - x->log_window_ms >= XS_MISS_LOG_WINDOW_MS) {
+		x->log_window_ms = now;
+		x->log_in_window = 0;
+	}
+	if (x->log_in_window >= XS_MISS_LOG_BURST) {
+		x->log_suppressed++;
+		return;
+	}
+	x->log_in_window++;
+	if (x->log_suppressed) {
+		xs_agent_log(a, "(%" PRIu64 " miss-path messages suppressed)", x->log_suppressed);
+		x->log_suppressed = 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	xs_agent_log(a, "%s", line);
+}
 
 /* Re-injects the packet of u with megaflow h, or with rx's actions when
  * the megaflow could not be installed (h.gen == 0; the rules rx matched
@@ -69,19 +100,19 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 		/* rx is a drop with a correct mask: installing it keeps this
 		 * flow from coming back on every packet */
 		a->miss.xlate_failed++;
-		xs_agent_log(a, "translating a miss on port %u: %s; dropped", port->ofport,
-			     strerror(-err));
+		miss_log(a, x, "translating a miss on port %u: %s; dropped", port->ofport,
+			 strerror(-err));
 	}
 	err = xs_reval_install(&x->reval, &key, &rx, &h);
 	if (err) {
 		a->miss.install_failed++;
-		/* The flow limit and a megaflow-hash collision (another flow
-		 * of the same mask owns the hash) are expected: the packet is
+		/* The flow limit and a hash whose XS_HASH_WAYS are all taken
+		 * by other flows of the mask are expected: the packet is
 		 * executed without a megaflow, and so will its successors. */
 		if (err == -EADDRINUSE)
 			a->miss.hash_collisions++;
-		else if (err != -ENOSPC)
-			xs_agent_log(a, "installing a megaflow: %s", strerror(-err));
+		else if (err != -ENOSPC && err != -EDQUOT)
+			miss_log(a, x, "installing a megaflow: %s", strerror(-err));
 		h.gen = 0;
 	} else {
 		a->miss.installed++;
@@ -171,7 +202,7 @@ static int on_record(void *ctx, const struct xs_upcall *u)
 
 int xs_upcalls_drain(struct xs_agent *a, struct dp_xs *x)
 {
-	int n = x->dpif->cls->recv(x->dpif, XS_UPCALL_BATCH, on_record, a);
+	int n = x->dpif->cls->recv(x->dpif, XS_UPCALL_TURN, on_record, a);
 
 	if (x->n_batch)
 		handle_batch(a, x);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The process-wide BPF set-up of the providers (bpf_env.h). */
 #include "agent/datapath/bpf_env.h"
+#include "agent/datapath/kernel_check.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -66,6 +67,9 @@ int xs_bpf_env_prepare(bool verbose, char *why, size_t why_size)
 			 "CAP_NET_ADMIN)", strerror(-err));
 		return err;
 	}
+	err = xs_kernel_check(NULL, why, why_size);
+	if (err)
+		return err;
 	if (statfs(BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {

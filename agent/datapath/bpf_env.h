@@ -8,7 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Checks that this process may create BPF maps (root, or CAP_BPF), mounts
+/* Checks that this process may create BPF maps (root, or CAP_BPF) and that
+ * the kernel has what the fast path needs (kernel_check.h), mounts
  * bpffs on /sys/fs/bpf if it is not, and sends libbpf's and libxdp's
  * warnings (and with @verbose their other messages) to stderr. Returns 0,
  * or -errno with @why set. Idempotent. */

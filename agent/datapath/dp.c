@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@
 static const char *const pinned_maps[] = {
 	XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS, XS_MAP_FLOW_STATS,
 	XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS, XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET,
-	XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST,
+	XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST, XS_MAP_HASH_KEY,
 };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
@@ -101,6 +102,42 @@ static int pin_devmap(struct xs_dp *dp, const char *pin_dir)
 	return bpf_map__pin(m, path);
 }
 
+/* The hash key of maps pinned in @pin_dir (NULL: none): the pinned key;
+ * the fixed one for maps pinned before keys existed; else a new random
+ * key. */
+static int hash_key_choose(const char *pin_dir, bool adopt, const struct xs_hash_key *given,
+			   struct xs_hash_key *k)
+{
+	char path[PATH_MAX];
+	uint32_t zero = 0;
+	int fd, err = 0;
+
+	if (pin_dir && !pin_path(path, sizeof(path), pin_dir, XS_MAP_HASH_KEY) &&
+	    (fd = bpf_obj_get(path)) >= 0) {
+		if (bpf_map_lookup_elem(fd, &zero, k))
+			err = -errno;
+		close(fd);
+		for (size_t w = 0; !err && w < XS_FLOW_KEY_WORDS; w++)
+			if (!(k->mult[w] & 1))
+				err = -EINVAL; /* not a key this code wrote */
+		return err;
+	}
+	if (adopt || given) {
+		*k = adopt ? *xs_hash_key_fixed() : *given;
+		for (size_t w = 0; w < XS_FLOW_KEY_WORDS; w++)
+			if (!(k->mult[w] & 1))
+				return -EINVAL;
+		return 0;
+	}
+	if (getrandom(k, sizeof(*k), 0) != sizeof(*k))
+		return -errno;
+	for (size_t w = 0; w < XS_FLOW_KEY_WORDS; w++)
+		k->mult[w] |= 1;
+	return 0;
+}
+
+static uint32_t pinned_emc_bits(const char *pin_dir);
+
 /* Sets rodata knobs and map sizes; points maps at their pin paths and
  * tells whether the maps were pinned already (*@adopt). */
 static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_slots, bool *adopt)
@@ -112,13 +149,23 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	cfg->miss_rate = o->miss_rate;
 	cfg->miss_burst = o->miss_burst ? o->miss_burst : o->miss_rate;
 	cfg->emc_enabled = !o->emc_disabled;
-	err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS), n_slots);
+	if (pinned_emc_bits(o->pin_dir))
+		dp->emc_bits = pinned_emc_bits(o->pin_dir);
+	cfg->emc_shift = 64 - dp->emc_bits;
+	err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_EMC), 1u << dp->emc_bits);
+	if (!err)
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS), n_slots);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOW_STATS), n_slots);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_MEGAFLOWS), dp->max_flows);
-	if (err || !o->pin_dir)
+	if (err)
 		return err;
+	if (!o->pin_dir) {
+		err = hash_key_choose(NULL, false, o->hash_key, &dp->hash_key);
+		cfg->hash = dp->hash_key;
+		return err;
+	}
 
 	err = make_dirs(o->pin_dir);
 	if (err)
@@ -137,7 +184,25 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	}
 	pin_path(path, sizeof(path), o->pin_dir, XS_MAP_MEGAFLOWS);
 	*adopt = access(path, F_OK) == 0;
-	return 0;
+	err = hash_key_choose(o->pin_dir, *adopt, o->hash_key, &dp->hash_key);
+	cfg->hash = dp->hash_key;
+	return err;
+}
+
+/* Writes the key into xs_hash_key (pinned: the next agent adopts it). */
+static int hash_key_store(struct xs_dp *dp)
+{
+	uint32_t zero = 0;
+	int fd = xs_dp_map_fd(dp, XS_MAP_HASH_KEY);
+
+	if (fd < 0)
+		return fd;
+	return bpf_map_update_elem(fd, &zero, &dp->hash_key, BPF_ANY) ? -errno : 0;
+}
+
+const struct xs_hash_key *xs_dp_hash_key(const struct xs_dp *dp)
+{
+	return &dp->hash_key;
 }
 
 static int find_fds(struct xs_dp *dp)
@@ -183,6 +248,71 @@ static int port_list_load(struct xs_dp *dp)
 	return 0;
 }
 
+static uint32_t floor_log2(uint64_t v)
+{
+	uint32_t b = 0;
+
+	while (v >>= 1)
+		b++;
+	return b;
+}
+
+void xs_dp_size_for_cpus(int cpus, uint32_t *emc_bits, uint32_t *default_max_flows)
+{
+	uint64_t n = cpus > 0 ? (uint64_t)cpus : 1;
+	uint32_t e = floor_log2(XS_DP_EMC_BUDGET / (n * sizeof(struct xs_emc_entry)));
+	uint32_t f = floor_log2(XS_DP_FLOW_STATS_BUDGET / (n * sizeof(struct xs_flow_stats)));
+
+	*emc_bits = e < 8 ? 8 : e > XS_EMC_BITS ? XS_EMC_BITS : e;
+	*default_max_flows = f < 13 ? 8192 : f > 16 ? XS_DEFAULT_MAX_FLOWS : 1u << f;
+}
+
+uint64_t xs_dp_percpu_bytes(int cpus, uint32_t emc_entries, uint32_t max_flows)
+{
+	uint64_t per_cpu = (uint64_t)emc_entries * sizeof(struct xs_emc_entry) +
+			   (uint64_t)(max_flows + XS_DP_SPARE_SLOTS) * sizeof(struct xs_flow_stats) +
+			   XS_MAX_MASKS * 8 + XS_STAT__MAX * 8 +
+			   XS_MAX_PORTS * sizeof(struct xs_miss_bucket);
+
+	return per_cpu * (uint64_t)(cpus > 0 ? cpus : 1);
+}
+
+uint32_t xs_dp_emc_entries(const struct xs_dp *dp)
+{
+	return 1u << dp->emc_bits;
+}
+
+/* log2 of the entries of a pinned xs_emc (a restart keeps its size), or
+ * 0 when none is pinned. */
+static uint32_t pinned_emc_bits(const char *pin_dir)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info), bits = 0;
+	char path[PATH_MAX];
+	int fd;
+
+	if (!pin_dir || pin_path(path, sizeof(path), pin_dir, XS_MAP_EMC))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries)
+		bits = floor_log2(info.max_entries);
+	close(fd);
+	return bits;
+}
+
+void xs_dp_miss_split(uint32_t rate, uint32_t burst, struct xs_dp_opts *o)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t cpus = n > 0 ? (uint32_t)n : 1;
+
+	if (!burst)
+		burst = rate;
+	o->miss_rate = rate ? (rate + cpus - 1) / cpus : 0;
+	o->miss_burst = rate ? (burst + cpus - 1) / cpus : 0;
+}
+
 int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 {
 	static const struct xs_dp_opts defaults;
@@ -202,9 +332,14 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;
-	dp->max_flows = o->max_flows ? o->max_flows : XS_DEFAULT_MAX_FLOWS;
-	n_slots = dp->max_flows + XS_DP_SPARE_SLOTS;
+	uint32_t default_max_flows;
+
 	dp->ncpus = libbpf_num_possible_cpus();
+	xs_dp_size_for_cpus(dp->ncpus, &dp->emc_bits, &default_max_flows);
+	dp->max_flows = o->max_flows ? o->max_flows : default_max_flows;
+	dp->mask_budget = !o->mask_budget ? XS_DP_MASK_BUDGET :
+			  o->mask_budget >= XS_MAX_MASKS ? 0 : o->mask_budget;
+	n_slots = dp->max_flows + XS_DP_SPARE_SLOTS;
 	if (dp->ncpus <= 0) {
 		err = dp->ncpus ? dp->ncpus : -EINVAL;
 		goto err;
@@ -231,6 +366,10 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	if (!err && o->pin_dir)
 		err = pin_devmap(dp, o->pin_dir);
 	if (!err)
+		err = hash_key_store(dp);
+	if (!err)
+		err = xs_dp_grace_init(dp);
+	if (!err)
 		err = find_fds(dp);
 	if (!err)
 		err = port_list_load(dp);
@@ -250,6 +389,7 @@ void xs_dp_close(struct xs_dp *dp)
 	if (!dp)
 		return;
 	xs_dp_upcall_fini(dp);
+	xs_dp_grace_fini(dp);
 	if (dp->mirror)
 		for (uint32_t s = 0; s < dp->slots.n_slots; s++)
 			free(dp->mirror[s]);

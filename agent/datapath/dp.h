@@ -46,17 +46,72 @@ struct xs_dp;
 struct xs_dp_opts {
 	const char *pin_dir; /* maps pinned here (created if missing) and
 	                      * adopted if already there; NULL: no pinning */
-	uint32_t max_flows;  /* megaflows at most; 0: XS_DEFAULT_MAX_FLOWS */
-	uint32_t miss_rate;  /* misses per second per port per CPU; 0: none */
+	uint32_t max_flows;  /* megaflows at most; 0: XS_DEFAULT_MAX_FLOWS, less
+	                      * on many CPUs (xs_dp_size_for_cpus) */
+	uint32_t miss_rate;  /* upcalls per second per port per CPU; 0: none */
 	uint32_t miss_burst; /* token bucket depth; 0 with a rate: the rate */
 	bool emc_disabled;   /* turn the microflow cache off */
+	const struct xs_hash_key *hash_key; /* tests: this key for new maps
+	                      * (NULL: random); pinned maps keep theirs */
+	uint32_t mask_budget; /* masks one port's misses may create (the
+	                      * in_port of the key that needs a new mask);
+	                      * 0: XS_DP_MASK_BUDGET; above XS_MAX_MASKS: none */
 };
+
+/* Masks a port may create by default: a quarter of the masks probed, so
+ * one port crafting packets for new masks (tuple space explosion) cannot
+ * make every lookup walk XS_MAX_MASKS of them, and four such ports at
+ * most fill the table; an ACL of port ranges needs a few dozen. */
+#define XS_DP_MASK_BUDGET 64
 
 /* Spare slots beyond max_flows: the scratch slot and room for
  * xs_dp_flow_modify when the table is full. */
 #define XS_DP_SPARE_SLOTS 64
 
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
+
+/* Per-CPU maps cost their size once per possible CPU: the microflow cache
+ * (xs_emc, 120 bytes an entry) and the megaflow counters (xs_flow_stats,
+ * 32 bytes a slot). Their defaults shrink with the CPU count so that each
+ * stays within a budget (README, "Memory"):
+ *   microflow entries per CPU = 2^min(13, floor(log2(16 MiB / (cpus * 120))))
+ *   default max_flows         = min(65536, max(8192,
+ *                                   2^floor(log2(32 MiB / (cpus * 32)))))
+ * 2 to 16 CPUs keep 8192 entries and 65536 flows; 64 CPUs get 2048 and
+ * 16384; 128 CPUs 1024 and 8192. An explicit max_flows is used as given. */
+#define XS_DP_EMC_BUDGET (16u << 20)
+#define XS_DP_FLOW_STATS_BUDGET (32u << 20)
+void xs_dp_size_for_cpus(int cpus, uint32_t *emc_bits, uint32_t *default_max_flows);
+/* Bytes of every per-CPU map for @cpus CPUs, @emc_entries microflow
+ * entries and @max_flows megaflows. */
+uint64_t xs_dp_percpu_bytes(int cpus, uint32_t emc_entries, uint32_t max_flows);
+/* The microflow entries per CPU this datapath has. */
+uint32_t xs_dp_emc_entries(const struct xs_dp *dp);
+
+/* The datapath's hash key (flow_hash.h): random for new maps, adopted
+ * with pinned ones. */
+const struct xs_hash_key *xs_dp_hash_key(const struct xs_dp *dp);
+/* Waits for a grace period (grace.c) if slots or mask ids are waiting for
+ * one, so that later installs need not. 0 or -errno. */
+int xs_dp_grace_if_needed(struct xs_dp *dp);
+/* Grace periods waited for so far, and (@wait_ns, may be NULL) the time
+ * they took in total. */
+uint64_t xs_dp_graces(const struct xs_dp *dp, uint64_t *wait_ns);
+/* Installs refused because the key's port had created its budget of
+ * masks (-EDQUOT from xs_dp_flow_install); *@budget gets the budget. */
+uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget);
+/* Masks in use that port @port's misses created. */
+uint32_t xs_dp_masks_of_port(const struct xs_dp *dp, uint32_t port);
+/* Installs that found their hash taken by another key of the mask (served
+ * in a further way, or refused when all XS_HASH_WAYS are taken). */
+uint64_t xs_dp_hash_collisions(const struct xs_dp *dp);
+
+/* Sets @o's per-CPU miss_rate and miss_burst from a per-port @rate and
+ * @burst (0: @rate): each online CPU's bucket gets an even share, rounded
+ * up. A port whose packets spread over every CPU sends about @rate
+ * upcalls a second; one whose packets all arrive on one CPU, a CPU's
+ * share. (One shared bucket would need an atomic per packet.) */
+void xs_dp_miss_split(uint32_t rate, uint32_t burst, struct xs_dp_opts *o);
 
 /* Opens and loads the fast path with @opts (NULL: defaults), pins or adopts
  * its maps, and returns it in *@out. Nothing is attached to any interface.
@@ -138,11 +193,14 @@ struct xs_dp_flow {
  *          not the last action of an XS_MF_F_XDP list (a list without the
  *          flag, run by the TC stage, may broadcast anywhere);
  * -EEXIST: the same masked key with the same mask is installed;
- * -EADDRINUSE: another masked key of the same mask is installed whose
- *          words hash the same (datapath.h): the fast path can hold only
- *          one of them; run this one's actions without installing it;
+ * -EADDRINUSE: XS_HASH_WAYS other masked keys of the same mask are
+ *          installed whose words hash the same (datapath.h; with a secret
+ *          random key, not a thing a sender can arrange); run this one's
+ *          actions without installing it;
  * -ENOSPC: max_flows megaflows installed, or XS_MAX_MASKS masks in use and
- *          @mask is a new one.
+ *          @mask is a new one;
+ * -EDQUOT: @mask is new and @key->in_port has created its budget of masks
+ *          (xs_dp_opts.mask_budget): run this one's actions without it.
  * On any error nothing changes. */
 int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		       const struct xs_flow_key *mask, const struct xs_action *actions,
@@ -222,6 +280,10 @@ typedef int (*xs_dp_upcall_cb)(void *ctx, const struct xs_upcall *u);
  * forever) for the first record. Returns the number of records handed to
  * @cb or -errno. */
 int xs_dp_upcall_poll(struct xs_dp *dp, xs_dp_upcall_cb cb, void *ctx, int timeout_ms);
+/* Hands at most @max waiting records (0: all) to @cb without waiting; the
+ * rest stay in the ringbuf for the next call. Returns how many, or the
+ * callback's negative return, or -errno. */
+int xs_dp_upcall_consume(struct xs_dp *dp, unsigned max, xs_dp_upcall_cb cb, void *ctx);
 
 /* The ringbuf map fd, to wait on with epoll (EPOLLIN when records wait). */
 int xs_dp_upcall_fd(const struct xs_dp *dp);

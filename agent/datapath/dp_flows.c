@@ -45,11 +45,13 @@ static uint32_t next_gen(uint32_t gen)
 	return gen + 1 ? gen + 1 : 1; /* 0 means "free" in xs_flows */
 }
 
-/* After claims, the ring holds exactly the unused slots, in slot order. */
+/* After claims, the ring holds exactly the unused slots, in slot order,
+ * all free: claims happen at adoption, which waits for a grace period. */
 static void rebuild_ring(struct xs_slot_pool *p)
 {
 	p->head = 0;
 	p->n_free = 0;
+	p->n_limbo = 0;
 	for (uint32_t s = 1; s < p->n_slots; s++)
 		if (!p->used[s])
 			p->fifo[p->n_free++] = s;
@@ -61,7 +63,7 @@ int xs_slot_alloc(struct xs_slot_pool *p, struct xs_flow_handle *h)
 	if (p->dirty)
 		rebuild_ring(p);
 	if (!p->n_free)
-		return -ENOSPC;
+		return p->n_limbo ? -EAGAIN : -ENOSPC;
 	uint32_t s = p->fifo[p->head];
 
 	p->head = (p->head + 1) % (p->n_slots - 1);
@@ -87,9 +89,15 @@ int xs_slot_release(struct xs_slot_pool *p, struct xs_flow_handle h)
 		rebuild_ring(p);
 	p->used[h.slot] = 0;
 	p->n_used--;
-	p->fifo[(p->head + p->n_free) % (p->n_slots - 1)] = h.slot;
-	p->n_free++;
+	p->fifo[(p->head + p->n_free + p->n_limbo) % (p->n_slots - 1)] = h.slot;
+	p->n_limbo++;
 	return 0;
+}
+
+void xs_slot_grace_done(struct xs_slot_pool *p)
+{
+	p->n_free += p->n_limbo;
+	p->n_limbo = 0;
 }
 
 int xs_slot_claim(struct xs_slot_pool *p, struct xs_flow_handle h)
@@ -176,6 +184,11 @@ static int slot_take(struct xs_dp *dp, const struct xs_action *actions, uint16_t
 {
 	int err = xs_slot_alloc(&dp->slots, h);
 
+	if (err == -EAGAIN) { /* only released slots left: wait them out */
+		err = xs_dp_grace(dp);
+		if (!err)
+			err = xs_slot_alloc(&dp->slots, h);
+	}
 	if (err)
 		return err;
 	err = slot_zero_stats(dp, h->slot);
@@ -187,7 +200,7 @@ static int slot_take(struct xs_dp *dp, const struct xs_action *actions, uint16_t
 }
 
 /* Retires a slot: generation 0 (stale for every microflow entry), action
- * bytes kept for packets still running them, back to the FIFO. */
+ * bytes kept for packets still running them, into limbo. */
 static void slot_retire(struct xs_dp *dp, struct xs_flow_handle h,
 			const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
 {
@@ -204,16 +217,53 @@ static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handl
 
 /* --- megaflow operations ------------------------------------------------------ */
 
-/* Install found @mk taken: -EEXIST if by the same masked key, -EADDRINUSE
- * if by another one whose words hash the same (dp.h). */
-static int hash_taken(struct xs_dp *dp, const struct xs_megaflow_key *mk,
+/* Inserts @ent at the first free way of @mk's hash (setting mk->way):
+ * -EEXIST if a way holds the same masked key, -EADDRINUSE if all
+ * XS_HASH_WAYS hold other keys whose words hash the same, -ENOSPC if the
+ * map is full. */
+static int insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
 		      const struct xs_megaflow_entry *ent)
 {
 	struct xs_megaflow_entry old;
 
-	if (bpf_map_lookup_elem(dp->fd_megaflows, mk, &old))
+	for (mk->way = 0; mk->way < XS_HASH_WAYS; mk->way++) {
+		if (!bpf_map_update_elem(dp->fd_megaflows, mk, ent, BPF_NOEXIST))
+			return 0;
+		if (errno != EEXIST)
+			return errno == E2BIG ? -ENOSPC : -errno;
+		if (bpf_map_lookup_elem(dp->fd_megaflows, mk, &old))
+			return -errno;
+		if (!memcmp(old.bits, ent->bits, sizeof(old.bits)))
+			return -EEXIST;
+		dp->hash_collisions++;
+	}
+	return -EADDRINUSE;
+}
+
+/* Removes the entry at @mk (way included) keeping the ways of its hash
+ * contiguous: the last way, if another, moves into its place first (its
+ * megaflow is in two ways for a moment, never in none). */
+static int delete_way(struct xs_dp *dp, const struct xs_megaflow_key *mk)
+{
+	struct xs_megaflow_key last = *mk, next = *mk;
+	struct xs_megaflow_entry ent;
+	struct xs_dp_slot *ms;
+
+	for (next.way = mk->way + 1; next.way < XS_HASH_WAYS; next.way++) {
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &next, &ent))
+			break;
+		last = next;
+	}
+	if (last.way == mk->way)
+		return bpf_map_delete_elem(dp->fd_megaflows, mk) && errno != ENOENT ? -errno : 0;
+	if (bpf_map_lookup_elem(dp->fd_megaflows, &last, &ent) ||
+	    bpf_map_update_elem(dp->fd_megaflows, mk, &ent, BPF_EXIST))
 		return -errno;
-	return memcmp(old.bits, ent->bits, sizeof(old.bits)) ? -EADDRINUSE : -EEXIST;
+	ms = ent.h.slot < dp->slots.n_slots ? dp->mirror[ent.h.slot] : NULL;
+	if (ms)
+		ms->way = mk->way;
+	bpf_map_delete_elem(dp->fd_megaflows, &last);
+	return 0;
 }
 
 int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
@@ -235,13 +285,28 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		return err;
 	if (dp->n_flows >= dp->max_flows)
 		return -ENOSPC;
+	/* Tuple space explosion: a port whose packets keep asking for new
+	 * masks stops at its budget; its further flows are executed without
+	 * a megaflow (and limited by the miss limiter) until its own masks
+	 * expire. Other ports' masks are not touched. */
+	if (dp->mask_budget && xs_mask_find(&dp->masks, mask, &id) &&
+	    xs_mask_owned(&dp->masks, key->in_port) >= dp->mask_budget) {
+		dp->masks_refused++;
+		return -EDQUOT;
+	}
 	ms = calloc(1, sizeof(*ms));
 	if (!ms)
 		return -ENOMEM;
 	err = xs_mask_get(&dp->masks, mask, 0, &id, &created);
+	if (err == -EAGAIN) { /* only ids in limbo left */
+		err = xs_dp_grace(dp);
+		if (!err)
+			err = xs_mask_get(&dp->masks, mask, 0, &id, &created);
+	}
 	if (err)
 		goto err_free;
 	if (created) {
+		dp->masks.ent[id].owner = key->in_port;
 		/* The id's hit counter now is the ranking baseline. */
 		err = xs_dp_mask_hits_one(dp, id, &dp->masks.ent[id].hits_seen);
 		if (err)
@@ -250,19 +315,16 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	err = slot_take(dp, actions, n_actions, flags, &h);
 	if (err)
 		goto err_mask;
-	xs_dp_megaflow_entry(key, mask, id, h, &mk, &ent);
+	xs_dp_megaflow_entry(dp, key, mask, id, h, &mk, &ent);
 	/* The slot is complete and the filter lets packets probe before any
 	 * packet can find the handle. A bit left set by a failure below costs
 	 * a wasted probe only. */
 	err = xs_dp_filter_set(dp, &mk);
 	if (err)
 		goto err_slot;
-	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_NOEXIST)) {
-		err = errno == E2BIG ? -ENOSPC : -errno;
-		if (err == -EEXIST)
-			err = hash_taken(dp, &mk, &ent);
+	err = insert_way(dp, &mk, &ent);
+	if (err)
 		goto err_slot;
-	}
 	if (created) {
 		err = xs_dp_masks_publish(dp);
 		if (err) {
@@ -270,6 +332,7 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 			goto err_slot;
 		}
 	}
+	ms->way = mk.way;
 	ms->flow.handle = h;
 	xs_dp_mask_key(key, mask, &ms->flow.key);
 	ms->flow.mask = *mask;
@@ -314,7 +377,8 @@ int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
 	err = slot_take(dp, actions, n_actions, flags, &nh);
 	if (err)
 		return err;
-	xs_dp_megaflow_entry(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, nh, &mk, &ent);
+	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, nh, &mk, &ent);
+	mk.way = ms->way;
 	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_EXIST)) {
 		err = -errno;
 		slot_retire(dp, nh, NULL, 0, 0);
@@ -361,9 +425,11 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 	ms = mirror_of(dp, h);
 	if (!ms)
 		return -ENOENT;
-	xs_dp_megaflow_entry(&ms->flow.key, &ms->flow.mask, ms->flow.mask_id, h, &mk, &ent);
-	if (bpf_map_delete_elem(dp->fd_megaflows, &mk) && errno != ENOENT)
-		return -errno;
+	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, h, &mk, &ent);
+	mk.way = ms->way;
+	err = delete_way(dp, &mk);
+	if (err)
+		return err;
 	if (final) {
 		*final = ms->carried;
 		slot_read_stats(dp, h.slot, final);
@@ -423,10 +489,14 @@ int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
 		return -EINVAL;
 	if (xs_mask_find(&dp->masks, mask, &id))
 		return -ENOENT;
-	xs_dp_megaflow_entry(key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &want);
-	if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
-		return -errno;
-	if (memcmp(ent.bits, want.bits, sizeof(ent.bits)) || !mirror_of(dp, ent.h))
+	xs_dp_megaflow_entry(dp, key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &want);
+	for (mk.way = 0; mk.way < XS_HASH_WAYS; mk.way++) {
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
+			return -errno;
+		if (!memcmp(ent.bits, want.bits, sizeof(ent.bits)))
+			break;
+	}
+	if (mk.way == XS_HASH_WAYS || !mirror_of(dp, ent.h))
 		return -ENOENT;
 	*out = ent.h;
 	return 0;
@@ -448,6 +518,23 @@ int xs_dp_flow_next(const struct xs_dp *dp, uint32_t *pos, struct xs_dp_flow *ou
 uint32_t xs_dp_flow_count(const struct xs_dp *dp)
 {
 	return dp->n_flows;
+}
+
+uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget)
+{
+	if (budget)
+		*budget = dp->mask_budget;
+	return dp->masks_refused;
+}
+
+uint32_t xs_dp_masks_of_port(const struct xs_dp *dp, uint32_t port)
+{
+	return xs_mask_owned(&dp->masks, port);
+}
+
+uint64_t xs_dp_hash_collisions(const struct xs_dp *dp)
+{
+	return dp->hash_collisions;
 }
 
 uint32_t xs_dp_max_flows(const struct xs_dp *dp)
@@ -474,8 +561,16 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	struct xs_megaflow mf;
 	struct xs_dp_slot *ms;
 
-	if (mk->mask_id >= XS_MAX_MASKS)
+	if (mk->mask_id >= XS_MAX_MASKS || mk->way >= XS_HASH_WAYS)
 		return -EINVAL;
+	if (mk->way) { /* a probe reaches way n only through ways 0..n-1 */
+		struct xs_megaflow_key prev = *mk;
+		struct xs_megaflow_entry pe;
+
+		prev.way--;
+		if (bpf_map_lookup_elem(dp->fd_megaflows, &prev, &pe))
+			return -EINVAL;
+	}
 	me = &dp->masks.ent[mk->mask_id];
 	for (uint32_t i = 0; i < list->count && i < XS_MAX_MASKS; i++)
 		if (list->masks[i].mask_id == mk->mask_id)
@@ -485,7 +580,8 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	xs_mask_words_mask(mw, &m);
 	xs_mask_words_make(&m, mk->mask_id, &rw);
 	xs_megaflow_entry_key(ent, mw, &key);
-	xs_megaflow_entry_make(&key, &rw, h, &rk, &re);
+	xs_megaflow_entry_make(&dp->hash_key, &key, &rw, h, &rk, &re);
+	rk.way = mk->way;
 	if (memcmp(&rw, mw, sizeof(rw)) || memcmp(&rk, mk, sizeof(rk)) ||
 	    memcmp(&re, ent, sizeof(re)))
 		return -EINVAL;
@@ -510,7 +606,10 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	ms->flow.installed_ns = xs_mono_ns();
 	memcpy(ms->flow.actions, mf.actions, sizeof(mf.actions));
 	me->mask = m;
+	if (!me->refs)
+		me->owner = 0; /* unknown: a budget counts what this agent made */
 	me->refs++;
+	ms->way = mk->way;
 	dp->mirror[h.slot] = ms;
 	dp->n_flows++;
 	return 0;
@@ -526,7 +625,7 @@ static int flush_emc(struct xs_dp *dp)
 
 	if (!empty)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < XS_EMC_ENTRIES && !err; i++)
+	for (uint32_t i = 0; i < xs_dp_emc_entries(dp) && !err; i++)
 		if (bpf_map_update_elem(dp->fd_emc, &i, empty, BPF_ANY))
 			err = -errno;
 	free(empty);
@@ -593,6 +692,9 @@ int xs_dp_flows_adopt(struct xs_dp *dp)
 		err = xs_dp_filter_rebuild(dp, true);
 	if (!err)
 		err = flush_emc(dp);
+	/* free slots may have been released by the last agent just now */
+	if (!err)
+		err = xs_dp_grace(dp);
 	if (!err)
 		err = xs_dp_masks_publish(dp);
 	return err;

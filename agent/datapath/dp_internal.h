@@ -11,25 +11,35 @@
 
 /* --- slot pool (dp_flows.c, pure) ------------------------------------------
  * Slots 1..n_slots-1 are handed out in FIFO order of release, each time with
- * the slot's next generation (never 0). Slot 0 is the scratch slot. */
+ * the slot's next generation (never 0). Slot 0 is the scratch slot. A
+ * released slot waits in limbo until a grace period has passed after its
+ * release (xs_slot_grace_done): a packet that found it before the release
+ * may still be running its actions (grace.c says why the wait suffices). */
 struct xs_slot_pool {
 	uint32_t n_slots;
 	uint32_t n_used;
 	uint32_t *gen;   /* generation of the live handle, or last one given */
 	uint8_t *used;
-	uint32_t *fifo;  /* ring of free slots, n_slots - 1 places */
+	uint32_t *fifo;  /* ring: n_free free slots from head, then n_limbo
+	                  * released ones; n_slots - 1 places */
 	uint32_t head;   /* index of the oldest free slot */
-	uint32_t n_free; /* entries in the ring */
+	uint32_t n_free; /* free entries in the ring */
+	uint32_t n_limbo; /* released entries after them, not yet free */
 	bool dirty;      /* claims happened: rebuild the ring before use */
 };
 
 /* n_slots >= 2. -EINVAL, -ENOMEM. */
 int xs_slot_pool_init(struct xs_slot_pool *p, uint32_t n_slots);
 void xs_slot_pool_fini(struct xs_slot_pool *p);
-/* Takes the oldest free slot with its next generation. -ENOSPC if none. */
+/* Takes the oldest free slot with its next generation. -EAGAIN if none is
+ * free but some are in limbo (wait for a grace period, then
+ * xs_slot_grace_done); -ENOSPC if none at all. */
 int xs_slot_alloc(struct xs_slot_pool *p, struct xs_flow_handle *h);
-/* Returns a live slot to the back of the ring. -ENOENT if @h is not live. */
+/* Puts a live slot in limbo. -ENOENT if @h is not live. */
 int xs_slot_release(struct xs_slot_pool *p, struct xs_flow_handle h);
+/* A grace period that began after every release so far has ended: the
+ * slots in limbo become free. */
+void xs_slot_grace_done(struct xs_slot_pool *p);
 /* True if @h names a live slot with that generation. */
 bool xs_slot_live(const struct xs_slot_pool *p, struct xs_flow_handle h);
 /* Marks @h live as found in adopted maps. -EINVAL for slot 0, a slot out of
@@ -44,6 +54,8 @@ uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p);
 struct xs_mask_ent {
 	struct xs_flow_key mask; /* mask_id 0 */
 	uint32_t refs;           /* 0: id free */
+	uint32_t owner;          /* in_port of the miss that created it; 0:
+	                          * unknown (adopted), counted for no port */
 	uint64_t hits_seen;      /* hit counter at the last ranking */
 };
 
@@ -51,19 +63,28 @@ struct xs_mask_table {
 	struct xs_mask_ent ent[XS_MAX_MASKS];
 	uint32_t order[XS_MAX_MASKS];
 	uint32_t n;
+	/* Freed ids a packet walking an older list may still probe: not
+	 * reused before a grace period (xs_mask_grace_done). */
+	uint8_t limbo[XS_MAX_MASKS];
+	uint32_t n_limbo;
 };
 
 void xs_mask_table_init(struct xs_mask_table *t);
 /* Id of @mask, taking a reference; a new mask goes last in the order and
  * sets *@created. @hits is the id's current hit counter (the baseline for
- * ranking). -ENOSPC if the mask is new and every id is taken. */
+ * ranking). -ENOSPC if the mask is new and every id is taken; -EAGAIN if
+ * the only ids left are in limbo. */
 int xs_mask_get(struct xs_mask_table *t, const struct xs_flow_key *mask, uint64_t hits,
 		uint32_t *id, bool *created);
 /* Id of @mask if it is in use, else -ENOENT. No reference taken. */
 int xs_mask_find(const struct xs_mask_table *t, const struct xs_flow_key *mask, uint32_t *id);
-/* Drops a reference; returns 1 if the mask was freed (left the order), 0 if
- * still in use, -ENOENT if @id is not in use. */
+/* Drops a reference; returns 1 if the mask was freed (left the order, id
+ * in limbo), 0 if still in use, -ENOENT if @id is not in use. */
 int xs_mask_put(struct xs_mask_table *t, uint32_t id);
+/* A grace period has passed since the last xs_mask_put: limbo ids free. */
+void xs_mask_grace_done(struct xs_mask_table *t);
+/* Masks in use that port @owner created. */
+uint32_t xs_mask_owned(const struct xs_mask_table *t, uint32_t owner);
 /* Orders the masks by hits since the last ranking (hits[id] are current
  * counters), most first; ties keep their order. Returns 1 if the order
  * changed, else 0. */
@@ -80,11 +101,11 @@ void xs_mask_fill_list(const struct xs_mask_table *t, struct xs_mask_list *out);
 void xs_mask_words_make(const struct xs_flow_key *mask, uint32_t id, struct xs_mask_words *out);
 /* The full mask @mw describes (mask_id 0). */
 void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask);
-/* The xs_megaflows key and value of @key (bits outside the mask ignored)
- * under @mw, with handle @h. */
-void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_words *mw,
-			    struct xs_flow_handle h, struct xs_megaflow_key *mk,
-			    struct xs_megaflow_entry *ent);
+/* The xs_megaflows key (way 0) and value of @key (bits outside the mask
+ * ignored) under @mw and hash key @hk, with handle @h. */
+void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+			    const struct xs_mask_words *mw, struct xs_flow_handle h,
+			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent);
 /* The masked key (mask_id 0) an entry made under @mw holds. */
 void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_mask_words *mw,
 			   struct xs_flow_key *key);
@@ -94,6 +115,7 @@ void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_
 /* The mirror entry of an installed megaflow. */
 struct xs_dp_slot {
 	struct xs_dp_flow flow;
+	uint32_t way; /* of its xs_megaflows key */
 	struct xs_flow_stats carried; /* counters of slots it had before */
 };
 
@@ -101,8 +123,10 @@ struct xs_dp_upcall_ctx;
 
 struct xs_dp {
 	struct xdpswitch *skel;
+	struct xs_hash_key hash_key; /* as in xs_cfg and xs_hash_key */
 	int ncpus;
 	uint32_t max_flows;
+	uint32_t emc_bits;          /* log2 of xs_emc's entries per CPU */
 	uint32_t n_flows;
 	int fd_emc, fd_masks, fd_megaflows, fd_flows, fd_flow_stats;
 	int fd_mask_hits, fd_stats, fd_upcalls, fd_tx_ports, fd_filter, fd_port_list;
@@ -115,17 +139,23 @@ struct xs_dp {
 	void *percpu_buf;           /* ncpus * 64 bytes, for per-CPU reads */
 	struct xs_flow_stats *stats_all; /* n_slots * ncpus: batched counter
 	                                  * reads (xs_dp_flow_stats_batch) */
+	int fd_grace_outer, fd_grace_inner; /* grace.c */
+	uint64_t graces;            /* grace periods waited for */
+	uint64_t grace_ns;          /* time spent waiting, in total */
 	struct ring_buffer *rb;
 	struct xs_dp_upcall_ctx *uctx;
 	uint64_t upcall_malformed;
+	uint64_t hash_collisions; /* installs that found another key's hash */
+	uint32_t mask_budget;     /* masks a port may create; 0: no bound */
+	uint64_t masks_refused;   /* installs refused: the port's budget */
 };
 
 /* Masked copy of @key under @mask, mask_id 0. */
 void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mask,
 		    struct xs_flow_key *out);
-/* xs_megaflows key and value of the megaflow (@key & @mask) with mask id
- * @id and handle @h. */
-void xs_dp_megaflow_entry(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+/* xs_megaflows key (way 0) and value of the megaflow (@key & @mask) with
+ * mask id @id and handle @h, under @dp's hash key. */
+void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
 			  struct xs_megaflow_entry *ent);
 /* Sets @mk's bit in xs_mask_filter (before the entry is inserted). */
@@ -138,6 +168,13 @@ int xs_dp_filter_removed(struct xs_dp *dp);
 /* Rebuilds every bitmap from the installed megaflows and writes each word
  * that differs from the map (all of them if @all). */
 int xs_dp_filter_rebuild(struct xs_dp *dp, bool all);
+/* --- grace periods (grace.c) ---------------------------------------------- */
+int xs_dp_grace_init(struct xs_dp *dp);
+void xs_dp_grace_fini(struct xs_dp *dp);
+/* Returns once every BPF program run that began before the call has
+ * ended, then frees the slots and mask ids in limbo. */
+int xs_dp_grace(struct xs_dp *dp);
+
 /* Publishes the mask table's list into xs_masks. */
 int xs_dp_masks_publish(struct xs_dp *dp);
 /* Sum over CPUs of xs_mask_hits[id], for one id or for every id. */

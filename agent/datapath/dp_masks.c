@@ -37,8 +37,10 @@ int xs_mask_get(struct xs_mask_table *t, const struct xs_flow_key *mask, uint64_
 	}
 	if (t->n == XS_MAX_MASKS)
 		return -ENOSPC;
+	if (t->n + t->n_limbo == XS_MAX_MASKS)
+		return -EAGAIN;
 	uint32_t m = 0;
-	while (t->ent[m].refs) /* n < XS_MAX_MASKS: a free id exists */
+	while (t->ent[m].refs || t->limbo[m]) /* a free id exists */
 		m++;
 	t->ent[m].mask = *mask;
 	t->ent[m].mask.mask_id = 0;
@@ -56,6 +58,8 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id)
 		return -ENOENT;
 	if (--t->ent[id].refs)
 		return 0;
+	t->limbo[id] = 1;
+	t->n_limbo++;
 	for (uint32_t i = 0; i < t->n; i++) {
 		if (t->order[i] == id) {
 			memmove(&t->order[i], &t->order[i + 1], (t->n - i - 1) * sizeof(t->order[0]));
@@ -64,6 +68,21 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id)
 		}
 	}
 	return 1;
+}
+
+uint32_t xs_mask_owned(const struct xs_mask_table *t, uint32_t owner)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->n; i++)
+		n += t->ent[t->order[i]].owner == owner;
+	return n;
+}
+
+void xs_mask_grace_done(struct xs_mask_table *t)
+{
+	memset(t->limbo, 0, sizeof(t->limbo));
+	t->n_limbo = 0;
 }
 
 int xs_mask_rank(struct xs_mask_table *t, const uint64_t hits[XS_MAX_MASKS])
@@ -137,9 +156,9 @@ void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask
 	mask->mask_id = 0;
 }
 
-void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_words *mw,
-			    struct xs_flow_handle h, struct xs_megaflow_key *mk,
-			    struct xs_megaflow_entry *ent)
+void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+			    const struct xs_mask_words *mw, struct xs_flow_handle h,
+			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent)
 {
 	const uint64_t *k = (const uint64_t *)key;
 
@@ -150,7 +169,7 @@ void xs_megaflow_entry_make(const struct xs_flow_key *key, const struct xs_mask_
 	/* As xs_probe_mask: word w of the list at position w of the hash. */
 	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++) {
 		ent->bits[w] = k[mw->word[w] % XS_FLOW_KEY_WORDS] & mw->bits[w];
-		mk->hash += ent->bits[w] * xs_hash_mult(w);
+		mk->hash += ent->bits[w] * xs_hash_mult(hk, w);
 	}
 }
 
@@ -177,14 +196,14 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
 	out->mask_id = 0;
 }
 
-void xs_dp_megaflow_entry(const struct xs_flow_key *key, const struct xs_flow_key *mask,
+void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
 			  struct xs_megaflow_entry *ent)
 {
 	struct xs_mask_words mw;
 
 	xs_mask_words_make(mask, id, &mw);
-	xs_megaflow_entry_make(key, &mw, h, mk, ent);
+	xs_megaflow_entry_make(&dp->hash_key, key, &mw, h, mk, ent);
 }
 
 int xs_dp_masks_publish(struct xs_dp *dp)

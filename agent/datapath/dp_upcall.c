@@ -2,6 +2,7 @@
 /* Miss records: the consumer side of the xs_upcalls ringbuf. Records are
  * checked against their own lengths before the callback sees them. */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -14,7 +15,13 @@ struct xs_dp_upcall_ctx {
 	xs_dp_upcall_cb cb;
 	void *ctx;
 	int n;
+	int max; /* records per call; 0: no bound */
 };
+
+/* on_record's return once a bounded consume has its records. libbpf
+ * advances the consumer past a record before its callback runs, so the
+ * record that returns it is consumed, and the walk stops there. */
+#define BUDGET_SPENT (-EDQUOT)
 
 bool xs_dp_upcall_valid(const void *data, size_t size)
 {
@@ -35,15 +42,17 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	u->n++;
-	return u->cb(u->ctx, rec);
+	int ret = u->cb(u->ctx, rec);
+
+	if (!ret && u->max && u->n >= u->max)
+		return BUDGET_SPENT;
+	return ret;
 }
 
-int xs_dp_upcall_poll(struct xs_dp *dp, xs_dp_upcall_cb cb, void *ctx, int timeout_ms)
+static int ring_open(struct xs_dp *dp)
 {
 	int err;
 
-	if (!dp || !cb)
-		return -EINVAL;
 	if (!dp->rb) {
 		dp->uctx = calloc(1, sizeof(*dp->uctx));
 		if (!dp->uctx)
@@ -57,13 +66,39 @@ int xs_dp_upcall_poll(struct xs_dp *dp, xs_dp_upcall_cb cb, void *ctx, int timeo
 			return err;
 		}
 	}
+	return 0;
+}
+
+/* Waits up to @timeout_ms for records, or (@wait false) only takes what
+ * is there. */
+static int ring_read(struct xs_dp *dp, xs_dp_upcall_cb cb, void *ctx, unsigned max,
+		     bool wait, int timeout_ms)
+{
+	int err;
+
+	if (!dp || !cb)
+		return -EINVAL;
+	err = ring_open(dp);
+	if (err)
+		return err;
 	dp->uctx->cb = cb;
 	dp->uctx->ctx = ctx;
 	dp->uctx->n = 0;
-	err = ring_buffer__poll(dp->rb, timeout_ms);
-	if (err < 0 && err != -EINTR)
+	dp->uctx->max = (int)(max > INT_MAX ? INT_MAX : max);
+	err = wait ? ring_buffer__poll(dp->rb, timeout_ms) : ring_buffer__consume(dp->rb);
+	if (err < 0 && err != -EINTR && err != BUDGET_SPENT)
 		return err;
 	return dp->uctx->n;
+}
+
+int xs_dp_upcall_poll(struct xs_dp *dp, xs_dp_upcall_cb cb, void *ctx, int timeout_ms)
+{
+	return ring_read(dp, cb, ctx, 0, true, timeout_ms);
+}
+
+int xs_dp_upcall_consume(struct xs_dp *dp, unsigned max, xs_dp_upcall_cb cb, void *ctx)
+{
+	return ring_read(dp, cb, ctx, max, false, 0);
 }
 
 int xs_dp_upcall_fd(const struct xs_dp *dp)

@@ -68,11 +68,18 @@ struct xs_dpif_flow {
 	struct xs_action actions[XS_MAX_ACTIONS];
 };
 
+/* The agent's --miss-rate unless told otherwise: far below what the agent
+ * handles (about 90k misses a second, one thread), so a few flooding
+ * ports cannot fill its loop, and far above what a port's new flows need. */
+#define XS_DPIF_DEFAULT_MISS_RATE 20000
+
 struct xs_dpif_config {
 	const char *bridge;   /* names pins, locks */
 	uint32_t max_flows;   /* megaflows at most; 0: the provider's default */
-	uint32_t miss_rate;   /* misses per second per port; 0: no limit */
-	uint32_t miss_burst;
+	uint32_t miss_rate;   /* upcalls per second per port; 0: no limit */
+	uint32_t miss_burst;  /* bucket depth in upcalls; 0: miss_rate */
+	uint32_t mask_budget; /* masks one port may create; 0: the provider's
+	                       * default */
 	/* XDP provider only. */
 	int xdp_mode;         /* enum xs_xdp_mode: auto, native, skb */
 	bool no_libxdp;       /* attach with bpf_xdp_attach only */

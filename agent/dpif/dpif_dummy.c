@@ -23,7 +23,7 @@
 	X(rx, "packets received")                                          \
 	X(megaflow_hit, "megaflow hits")                                   \
 	X(miss, "misses")                                                  \
-	X(miss_shed, "misses shed (per-port miss limit)")                  \
+	X(miss_shed, "upcalls shed (per-port limit)")                      \
 	X(upcall_lost, "upcalls lost (queue full)")                        \
 	X(executed, "packets executed for the agent")                      \
 	X(exec_error, "packets dropped: an action failed")                 \
@@ -408,13 +408,21 @@ static void upcall_signal(struct dpif_dummy *d)
 
 /* Queues the @len bytes at @pkt for the agent, as bpf/upcall.h's record:
  * at most XS_UPCALL_MAX_PKT of them, flagged when cut. */
+static bool miss_allowed(const struct dpif_dummy *d, struct dummy_port *p);
+
 static void upcall_queue(struct dpif_dummy *d, uint32_t in_port, uint8_t reason, uint16_t cookie,
 			 uint32_t slot, const struct xs_flow_key *key, const uint8_t *pkt,
 			 size_t len)
 {
 	size_t cap = len > XS_UPCALL_MAX_PKT ? XS_UPCALL_MAX_PKT : len;
+	struct dummy_port *p = port_find(d, in_port);
 	struct xs_upcall *u;
 
+	/* every kind of upcall takes a token, as in bpf/upcall.h */
+	if (p && !miss_allowed(d, p)) {
+		d->st.miss_shed++;
+		return;
+	}
 	if (d->up_n == XS_DUMMY_MAX_UPCALLS || !(u = calloc(1, sizeof(*u)))) {
 		d->st.upcall_lost++;
 		return;
@@ -618,10 +626,6 @@ static int dummy_receive(struct xs_dpif *dpif, uint32_t port, const void *frame,
 	s = xs_dummy_table_lookup(&d->table, &key);
 	if (!s) {
 		d->st.miss++;
-		if (!miss_allowed(d, p)) {
-			d->st.miss_shed++;
-			return 0;
-		}
 		upcall_queue(d, port, XS_UPCALL_MISS, 0, 0, &key, frame, len);
 		return 0;
 	}

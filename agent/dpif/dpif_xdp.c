@@ -114,8 +114,7 @@ static void xdp_close(struct xs_dpif *d, bool keep);
 static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
 		    size_t why_size)
 {
-	struct xs_dp_opts o = { .max_flows = cfg->max_flows, .miss_rate = cfg->miss_rate,
-				.miss_burst = cfg->miss_burst };
+	struct xs_dp_opts o = { .max_flows = cfg->max_flows, .mask_budget = cfg->mask_budget };
 	char pin_dir[128];
 	struct xs_dp *dp;
 	int err;
@@ -129,6 +128,7 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 		return err;
 	}
 	o.pin_dir = pin_dir;
+	xs_dp_miss_split(cfg->miss_rate, cfg->miss_burst, &o);
 	err = xs_dp_open(&o, &dp);
 	if (err) {
 		snprintf(why, why_size, "cannot load the fast path (maps pinned under %s): %s",
@@ -498,17 +498,15 @@ static int xdp_recv_fd(struct xs_dpif *d)
 	return xs_dp_upcall_fd(cast(d)->dp);
 }
 
-/* Drains the ringbuf. @max is not applied: a callback's error leaves its
- * record in the ring (libbpf), so stopping early would hand it over twice. */
 static int xdp_recv(struct xs_dpif *d, unsigned max, xs_dpif_upcall_cb cb, void *ctx)
 {
-	(void)max;
-	return xs_dp_upcall_poll(cast(d)->dp, (xs_dp_upcall_cb)cb, ctx, 0);
+	return xs_dp_upcall_consume(cast(d)->dp, max, (xs_dp_upcall_cb)cb, ctx);
 }
 
 static void xdp_run(struct xs_dpif *d)
 {
 	xs_dp_masks_rank(cast(d)->dp, NULL);
+	xs_dp_grace_if_needed(cast(d)->dp);
 	if (cast(d)->offload)
 		xs_offload_run(cast(d)->offload);
 }
@@ -523,9 +521,12 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 		memset(st, 0, sizeof(st));
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
-			      "\"masks_per_hit\": %.2f, \"pin_dir\": \"%s\"",
+			      "\"masks_per_hit\": %.2f, \"hash_collisions\": %" PRIu64 ", "
+			      "\"masks_refused\": %" PRIu64 ", \"pin_dir\": \"%s\"",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
-			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st), x->pin_dir);
+			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st),
+			      xs_dp_hash_collisions(x->dp), xs_dp_masks_refused(x->dp, NULL),
+			      x->pin_dir);
 		if (x->offload)
 			xs_offload_show(x->offload, out, true);
 		xs_ctl_printf(out, ", \"counters\": {");
@@ -545,6 +546,15 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
 	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
+	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (each served in a further way)\n",
+		      xs_dp_hash_collisions(x->dp));
+	uint32_t budget;
+	uint64_t refused = xs_dp_masks_refused(x->dp, &budget);
+	xs_ctl_printf(out, "  masks per port: at most %u; megaflows refused over it: %" PRIu64
+		      "\n", budget, refused);
+	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
+	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
+		      graces ? grace_ns / 1e6 / graces : 0.0);
 	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
 		      x->pin_dir, x->pin_dir);
 	if (x->offload)

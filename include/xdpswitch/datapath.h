@@ -14,7 +14,7 @@
  * just those words, masked, looks up {mask id, hash} in xs_megaflows and
  * compares the masked words stored in the entry. Megaflows do not overlap,
  * so the first hit wins. Two masked keys of one mask with the same hash
- * cannot both be installed: the agent refuses the second. Before the hash
+ * both live, in two ways of the hash (struct xs_megaflow_key). Before the hash
  * lookup, a per-mask bitmap indexed by the hash's top bits (xs_mask_filter)
  * tells whether the mask may hold the key at all; most probes miss, and the
  * bitmap turns most of them into one array read instead of a hash lookup.
@@ -36,7 +36,8 @@
 /* Limits. Map sizes marked (load) can be changed by the loader before load. */
 #define XS_MAX_MASKS 256                /* masks probed per packet, at most */
 #define XS_DEFAULT_MAX_FLOWS 65536      /* megaflow slots (load) */
-#define XS_EMC_BITS 13
+#define XS_EMC_BITS 13                     /* at most; the loader may use
+                                            * fewer on many CPUs (dp.h) */
 #define XS_EMC_ENTRIES (1u << XS_EMC_BITS) /* microflow entries per CPU */
 #define XS_MAX_PORTS 1024               /* ports of a bridge (tx devmap,
                                          * port list) */
@@ -56,6 +57,7 @@
 #define XS_MAP_MISS_BUCKET "xs_miss_bucket"
 #define XS_MAP_MASK_FILTER "xs_mask_filter"
 #define XS_MAP_PORT_LIST "xs_port_list"
+#define XS_MAP_HASH_KEY "xs_hash_key"
 
 /* A megaflow's slot and generation. */
 struct xs_flow_handle {
@@ -70,16 +72,22 @@ struct xs_emc_entry {
 	struct xs_flow_key key;
 };
 
-static inline __u32 xs_emc_index(__u64 hash)
+/* @shift: 64 - log2(entries), xs_config.emc_shift (0: XS_EMC_BITS). */
+static inline __u32 xs_emc_index(__u64 hash, __u32 shift)
 {
-	return (__u32)(hash >> (64 - XS_EMC_BITS));
+	return (__u32)(hash >> (shift ? shift : 64 - XS_EMC_BITS));
 }
 
 /* xs_megaflows key: a mask id and the hash of the key's words that mask
- * has bits in, masked, in the mask's order (struct xs_mask_words). */
+ * has bits in, masked, in the mask's order (struct xs_mask_words), and the
+ * way. Two megaflows of one mask whose words hash the same (a collision)
+ * both live: the first at way 0, the next at way 1, up to XS_HASH_WAYS.
+ * The ways of a {mask id, hash} are always 0..n-1 (a removal moves the
+ * last way into the hole), so a probe stops at the first absent way. */
+#define XS_HASH_WAYS 4
 struct xs_megaflow_key {
 	__u32 mask_id;
-	__u32 pad; /* 0 */
+	__u32 way; /* < XS_HASH_WAYS; 0 in maps pinned before ways */
 	__u64 hash;
 };
 
@@ -168,10 +176,12 @@ struct xs_miss_bucket {
 
 /* Loader-set knobs (BPF rodata, set before load). */
 struct xs_config {
-	__u32 miss_rate;   /* misses per second per port per CPU; 0 = no limit */
+	__u32 miss_rate;   /* upcalls per second per port per CPU; 0 = no limit */
 	__u32 miss_burst;  /* bucket depth, in misses */
 	__u32 emc_enabled; /* 0 disables the microflow cache */
-	__u32 pad;
+	__u32 emc_shift;   /* 64 - log2(xs_emc entries); 0: XS_EMC_BITS */
+	struct xs_hash_key hash; /* the datapath's hash key (flow_hash.h),
+	                          * also pinned as xs_hash_key */
 };
 
 /* Upcall reasons. */
@@ -235,7 +245,7 @@ XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 	X(MASKS_PROBED, "masks_probed", "masks probed by megaflow hits")         \
 	X(MISS, "miss", "misses sent to the agent")                              \
 	X(MISS_LOST, "miss_lost", "misses dropped: ringbuf full")                \
-	X(MISS_SHED, "miss_shed", "misses dropped: per-port miss limit")         \
+	X(MISS_SHED, "miss_shed", "upcalls dropped: per-port limit")           \
 	X(STALE_MICROFLOW, "stale_microflow", "microflow entries found stale")  \
 	X(TC_HANDOFF, "tc_handoff", "packets executed by the TC stage")          \
 	X(ACTION_DROP, "action_drop", "packets dropped by their actions")       \

@@ -2,41 +2,57 @@
 /* The 64-bit hash of flow key words that names microflow and megaflow
  * entries; BPF and the agent must compute it identically.
  *
- * Multilinear: h = sum over positions p of x[p] * M[p] (mod 2^64), with a
- * fixed odd multiplier per position. The products are independent, so the
- * chain a CPU waits on is one multiply deep plus one add per word, not a
+ * Multilinear: h = sum over positions p of x[p] * M[p] (mod 2^64), with an
+ * odd multiplier per position. The products are independent, so the chain
+ * a CPU waits on is one multiply deep plus one add per word, not a
  * multiply per word as in a mix-after-every-word hash (or the kernel's
  * jhash, three rounds of rotate-add-xor per 12 bytes). Each multiplier is
- * odd, so two keys that differ in one word never collide; keys that differ
- * in several collide only if the differences cancel mod 2^64, which random
- * or counting traffic does not do. Nothing trusts the hash alone: every
- * user keeps the hashed words next to it and compares them.
+ * odd, so two keys that differ in one word never collide. Nothing trusts
+ * the hash alone: every user keeps the hashed words next to it and
+ * compares them.
+ *
+ * The multipliers are a secret key, random per datapath (struct
+ * xs_hash_key): with public ones a sender computes, for a victim flow, a
+ * second flow of the same mask with the same hash (two words whose
+ * differences cancel, d0 * M0 + d1 * M1 = 0). The fast path still serves
+ * such a pair (a second way, datapath.h), but only XS_HASH_WAYS of them;
+ * without the key a collision is a 2^-64 event per pair.
  *
  * The kernel's hash maps hash the 16-byte key again for their buckets, so
  * the value needs no final avalanche. The microflow cache indexes with the
  * TOP bits (xs_emc_index), which every bit of every word reaches.
  *
- * The multipliers are part of the pinned maps' contract: with other ones,
- * an agent adopting pinned maps finds entries that do not hash to their
- * words and deletes them (the flows come back as misses). */
+ * The key is part of the pinned maps' contract: it is pinned with them
+ * (xs_hash_key) and an agent adopting pinned maps adopts it; maps pinned
+ * before keys existed were written with xs_hash_key_fixed(). */
 #ifndef XDPSWITCH_FLOW_HASH_H
 #define XDPSWITCH_FLOW_HASH_H
 
 #include "flow_key.h"
 
-/* Multiplier of position @pos (< XS_FLOW_KEY_WORDS). With a constant
- * @pos (an unrolled loop) the compiler folds this to an immediate. */
-static inline __u64 xs_hash_mult(unsigned int pos)
+struct xs_hash_key {
+	__u64 mult[XS_FLOW_KEY_WORDS]; /* each odd */
+};
+
+/* Multiplier of position @pos (< XS_FLOW_KEY_WORDS) under @k. */
+static inline __u64 xs_hash_mult(const struct xs_hash_key *k, unsigned int pos)
 {
-	static const __u64 mult[XS_FLOW_KEY_WORDS] = {
+	return k->mult[pos];
+}
+
+/* The multipliers every datapath used before keys were random: maps
+ * pinned then, the dummy datapath, tests that need known values. */
+static inline const struct xs_hash_key *xs_hash_key_fixed(void)
+{
+	static const struct xs_hash_key fixed = { {
 		0xdaeb8ebd244a330dull, 0x685bd8519d0023dbull, 0x959ef8713231c2cbull,
 		0xd1ea2fa4dd9af44dull, 0xa402cba46b82bdddull, 0x4f7580cd7b17a39full,
 		0xc8b045b99d6fb287ull, 0xceca0ca0c351e0a7ull, 0x38987f53584df3c9ull,
 		0xbb74476ee0b6e30full, 0x9474c83868219521ull, 0xa309f5fba2117b35ull,
 		0xf901131499f29aadull, 0x6568525f65be34afull,
-	};
+	} };
 
-	return mult[pos];
+	return &fixed;
 }
 
 #endif

@@ -80,7 +80,9 @@ struct xs_flow_key {
 	/* Zero in packet keys and in masks (a spare word for alignment; mask
 	 * ids travel in struct xs_mask_words and xs_megaflow_key). */
 	__u32 mask_id;
-};
+} __attribute__((aligned(8))); /* read as u64 words: on the BPF stack an 8-byte
+				* read at a 4-aligned offset is refused (clang 19
+				* placed a key there) */
 
 #define XS_FLOW_KEY_WORDS (sizeof(struct xs_flow_key) / 8)
 

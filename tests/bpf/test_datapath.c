@@ -62,6 +62,14 @@ static void test_open_rejects_bad_options(void **state)
 	assert_int_equal(xs_dp_unpin("relative"), -EINVAL);
 	assert_int_equal(xs_dp_unpin(NULL), -EINVAL);
 	xs_dp_close(NULL);
+	/* a hash key with an even multiplier is not a key */
+	struct xs_hash_key even = *xs_hash_key_fixed();
+	even.mult[3] &= ~1ull;
+	o.pin_dir = NULL;
+	o.hash_key = &even;
+	assert_int_equal(xs_dp_open(&o, &dp), -EINVAL);
+	assert_null(dp);
+	o.hash_key = NULL;
 
 	o.pin_dir = NULL;
 	assert_int_equal(xs_dp_open(&o, &dp), 0);
@@ -542,14 +550,25 @@ static void test_full_table_rates(void **state)
 
 /* Index and value of the xs_mask_filter word holding megaflow (@key &
  * @mask)'s bit under mask id @id. */
-static uint32_t filter_word(const struct xs_flow_key *key, const struct xs_flow_key *mask,
-			    uint32_t id, uint64_t *bit)
+/* xs_dp_megaflow_entry under hash key @hk (the datapath may be closed). */
+static void entry_hk(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+		     const struct xs_flow_key *mask, uint32_t id, struct xs_flow_handle h,
+		     struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent)
+{
+	struct xs_mask_words mw;
+
+	xs_mask_words_make(mask, id, &mw);
+	xs_megaflow_entry_make(hk, key, &mw, h, mk, ent);
+}
+
+static uint32_t filter_word(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+			    const struct xs_flow_key *mask, uint32_t id, uint64_t *bit)
 {
 	struct xs_megaflow_key mk;
 	struct xs_megaflow_entry ent;
 	uint32_t b;
 
-	xs_dp_megaflow_entry(key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &ent);
+	entry_hk(hk, key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &ent);
 	b = xs_filter_bit(mk.hash);
 	*bit = 1ull << (b % 64);
 	return id * XS_FILTER_WORDS + b / 64;
@@ -603,6 +622,7 @@ static void test_pinning_adopts(void **state)
 	assert_int_equal(xs_dp_flow_install(dp, &key2, &mask2, NULL, 0, 0, &h2), 0);
 	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_REDIRECT); /* fills the microflow */
 	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
+	struct xs_hash_key hk = *xs_dp_hash_key(dp);
 	xs_dp_close(dp);
 
 	/* Leftovers the next agent cannot trust: hash entries of a mask that
@@ -613,15 +633,15 @@ static void test_pinning_adopts(void **state)
 	struct xs_megaflow_entry bent[3], ent;
 	struct xs_flow_key other = key;
 	assert_true(mf_fd >= 0);
-	xs_dp_megaflow_entry(&key, &mask, f.mask_id, h, &bad[0], &bent[0]);
+	entry_hk(&hk, &key, &mask, f.mask_id, h, &bad[0], &bent[0]);
 	assert_int_equal(bpf_map_lookup_elem(mf_fd, &bad[0], &ent), 0); /* the real one */
 	assert_memory_equal(&ent, &bent[0], sizeof(ent));
 	bad[0].mask_id = 200;
 	other.nw_dst ^= htonl(0xff);
-	xs_dp_megaflow_entry(&other, &mask, f.mask_id, (struct xs_flow_handle){ 30, 3 },
+	entry_hk(&hk, &other, &mask, f.mask_id, (struct xs_flow_handle){ 30, 3 },
 			     &bad[1], &bent[1]);
 	other.nw_dst ^= htonl(0x0f);
-	xs_dp_megaflow_entry(&other, &mask, f.mask_id, h, &bad[2], &bent[2]);
+	entry_hk(&hk, &other, &mask, f.mask_id, h, &bad[2], &bent[2]);
 	bad[2].hash ^= 1;
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(bpf_map_update_elem(mf_fd, &bad[i], &bent[i], BPF_NOEXIST), 0);
@@ -632,7 +652,7 @@ static void test_pinning_adopts(void **state)
 	uint64_t word = ~0ull, live_bit;
 	assert_true(filter_fd >= 0);
 	assert_int_equal(bpf_map_update_elem(filter_fd, &stale_idx, &word, BPF_ANY), 0);
-	live_idx = filter_word(&key, &mask, f.mask_id, &live_bit);
+	live_idx = filter_word(&hk, &key, &mask, f.mask_id, &live_bit);
 
 	/* Pinned maps that do not fit the options are refused. */
 	o.max_flows = 128;
@@ -640,6 +660,8 @@ static void test_pinning_adopts(void **state)
 	o.max_flows = 64;
 
 	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	/* the hash key is adopted with the maps it hashes */
+	assert_memory_equal(xs_dp_hash_key(dp), &hk, sizeof(hk));
 	assert_int_equal(xs_dp_flow_count(dp), 2);
 	assert_int_equal(xs_dp_mask_count(dp), 2);
 	for (int i = 0; i < 3; i++)
@@ -708,14 +730,16 @@ static void test_mask_filter(void **state)
 	(void)state;
 	xs_test_require_bpf();
 	/* No microflow cache: every packet probes the masks. */
-	assert_int_equal(xs_dp_open(&(struct xs_dp_opts){ .max_flows = 8192, .emc_disabled = true },
+	/* the fixed hash key: the bit counts below depend on the key */
+	assert_int_equal(xs_dp_open(&(struct xs_dp_opts){ .max_flows = 8192, .emc_disabled = true,
+						  .hash_key = xs_hash_key_fixed() },
 				    &dp), 0);
 	fd = xs_dp_map_fd(dp, XS_MAP_MASK_FILTER);
 	assert_true(fd >= 0);
 	udp_match(3, &key, &mask);
 	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h), 0);
 	assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
-	idx = filter_word(&key, &mask, f.mask_id, &bit);
+	idx = filter_word(xs_dp_hash_key(dp), &key, &mask, f.mask_id, &bit);
 	assert_int_equal(bpf_map_lookup_elem(fd, &idx, &v), 0);
 	assert_true(v == bit);
 	assert_int_equal(filter_bits(fd, f.mask_id), 1);
@@ -758,7 +782,7 @@ static void test_mask_filter(void **state)
 		uint32_t w;
 
 		k.nw_dst = htonl(0x0b000000 + i);
-		w = filter_word(&k, &mask, f.mask_id, &b);
+		w = filter_word(xs_dp_hash_key(dp), &k, &mask, f.mask_id, &b);
 		live[w % XS_FILTER_WORDS] |= b;
 	}
 	for (uint32_t i = 0; i < XS_FILTER_WORDS; i++)
@@ -834,60 +858,117 @@ static uint64_t inverse_mod64(uint64_t m)
 	return x;
 }
 
-/* Two megaflows of one mask whose masked words hash the same (built from
- * flow_hash.h's multipliers): the second install is refused, nothing
- * changes, and the second flow's packet misses instead of running the
- * first's actions. The mask takes both MACs: words 0 (high half) and 1. */
-static void test_hash_collision_refused(void **state)
+/* Key bytes 4..15 (dl_dst, dl_src) of @base changed so that words 0 and
+ * 1 of the key differ from @base's by a chosen step in dl_dst[2] and a
+ * compensating difference in word 1: (b0 - a0) * M0 + (b1 - a1) * M1 = 0
+ * under @hk, the datapath's own key. */
+static void colliding_frame(const struct xs_hash_key *hk, const uint8_t *base, size_t len,
+			    unsigned step, uint8_t *out)
 {
-	struct xs_flow_key key_a, key_b, mask;
-	struct xs_megaflow_key mk_a, mk_b;
-	struct xs_megaflow_entry ent_a, ent_b;
-	struct xs_flow_handle h, hb = { 0, 0 };
-	struct xs_action out = { .type = XS_ACT_OUTPUT, .arg = 1 };
-	uint64_t a[2], b[2], st0[XS_STAT__MAX], st1[XS_STAT__MAX];
-	uint8_t pkt_a[128], pkt_b[128];
-	size_t len = fx_udp4(pkt_a, 1);
+	struct xs_flow_key ka;
+	uint64_t a[2], b[2];
+
+	fx_key(base, len, 1, &ka);
+	memcpy(a, &ka, sizeof(a));
+	b[0] = a[0] ^ ((uint64_t)step << 48);
+	b[1] = a[1] - (b[0] - a[0]) * xs_hash_mult(hk, 0) * inverse_mod64(xs_hash_mult(hk, 1));
+	memcpy(out, base, len);
+	memcpy(out, (uint8_t *)b + 4, 12);
+}
+
+/* A computed collision for a victim flow: megaflows of one mask whose
+ * masked words hash the same under the datapath's key. Each is installed
+ * in a further way and each packet runs its own megaflow in the fast
+ * path; removing the first moves the last way into its place; a fifth
+ * key (all XS_HASH_WAYS taken) is refused and changes nothing. The mask
+ * takes both MACs: words 0 (high half) and 1. */
+static void test_hash_collision_served(void **state)
+{
+	struct xs_flow_key key[XS_HASH_WAYS + 1], mask;
+	struct xs_megaflow_key mk0, mk;
+	struct xs_megaflow_entry ent0, ent;
+	struct xs_flow_handle h[XS_HASH_WAYS + 1], hf;
+	struct xs_action out[XS_HASH_WAYS];
+	uint64_t st0[XS_STAT__MAX], st1[XS_STAT__MAX];
+	uint8_t pkt[XS_HASH_WAYS + 1][128];
+	size_t len = fx_udp4(pkt[0], 1);
 	struct xs_dp *dp;
 
 	(void)state;
 	xs_test_require_bpf();
-	fx_key(pkt_a, len, 1, &key_a);
+	dp = fx_open(16);
+	/* the key is random: two datapaths do not share it */
+	struct xs_dp *dp2 = fx_open(16);
+	assert_memory_not_equal(xs_dp_hash_key(dp), xs_dp_hash_key(dp2), sizeof(struct xs_hash_key));
+	xs_dp_close(dp2);
+	/* back out of the ingress port (XDP_TX); each flow's own counter
+	 * tells which megaflow a packet ran */
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	for (int i = 0; i < XS_HASH_WAYS; i++)
+		out[i] = (struct xs_action){ .type = XS_ACT_OUTPUT, .arg = 1 };
 	memset(&mask, 0, sizeof(mask));
 	memset(mask.dl_dst, 0xff, sizeof(mask.dl_dst));
 	memset(mask.dl_src, 0xff, sizeof(mask.dl_src));
-	/* b0 - a0 in dl_dst[2]; b1 - a1 cancels it: (b0 - a0) * M0 + (b1 - a1) * M1 = 0. */
-	memcpy(a, &key_a, sizeof(a));
-	b[0] = a[0] ^ (0x10ull << 48);
-	b[1] = a[1] - (b[0] - a[0]) * xs_hash_mult(0) * inverse_mod64(xs_hash_mult(1));
-	memcpy(pkt_b, pkt_a, len);
-	memcpy(pkt_b, (uint8_t *)b + 4, 12); /* key bytes 4..15: dl_dst, dl_src */
-	fx_key(pkt_b, len, 1, &key_b);
-	assert_memory_equal(&key_b, b, sizeof(b));
-	xs_dp_megaflow_entry(&key_a, &mask, 0, h, &mk_a, &ent_a);
-	xs_dp_megaflow_entry(&key_b, &mask, 0, h, &mk_b, &ent_b);
-	assert_memory_equal(&mk_a, &mk_b, sizeof(mk_a));
-	assert_memory_not_equal(ent_a.bits, ent_b.bits, sizeof(ent_a.bits));
+	fx_key(pkt[0], len, 1, &key[0]);
+	for (int i = 1; i <= XS_HASH_WAYS; i++) {
+		colliding_frame(xs_dp_hash_key(dp), pkt[0], len, 0x10u * i, pkt[i]);
+		fx_key(pkt[i], len, 1, &key[i]);
+	}
+	xs_dp_megaflow_entry(dp, &key[0], &mask, 0, h[0], &mk0, &ent0);
+	for (int i = 1; i <= XS_HASH_WAYS; i++) {
+		xs_dp_megaflow_entry(dp, &key[i], &mask, 0, h[0], &mk, &ent);
+		assert_memory_equal(&mk0, &mk, sizeof(mk));
+		assert_memory_not_equal(ent0.bits, ent.bits, sizeof(ent.bits));
+	}
 
-	dp = fx_open(16);
-	assert_int_equal(xs_dp_port_add(dp, 1), 0);
-	assert_int_equal(xs_dp_flow_install(dp, &key_a, &mask, &out, 1, XS_MF_F_XDP, &h), 0);
-	assert_int_equal(xs_dp_flow_install(dp, &key_b, &mask, NULL, 0, XS_MF_F_XDP, &hb),
-			 -EADDRINUSE);
-	assert_int_equal(hb.gen, 0);
-	assert_int_equal(xs_dp_flow_count(dp), 1);
-	assert_int_equal(xs_dp_flow_find(dp, &key_b, &mask, &hb), -ENOENT);
-	assert_int_equal(xs_dp_flow_find(dp, &key_a, &mask, &hb), 0);
-	assert_memory_equal(&hb, &h, sizeof(h));
-	/* The same masked key again is still a duplicate, not a collision. */
-	assert_int_equal(xs_dp_flow_install(dp, &key_a, &mask, NULL, 0, 0, NULL), -EEXIST);
+	for (int i = 0; i < XS_HASH_WAYS; i++)
+		assert_int_equal(xs_dp_flow_install(dp, &key[i], &mask, &out[i], 1, XS_MF_F_XDP,
+						    &h[i]), 0);
+	assert_int_equal(xs_dp_hash_collisions(dp), 1 + 2 + 3);
+	hf.gen = 0;
+	assert_int_equal(xs_dp_flow_install(dp, &key[XS_HASH_WAYS], &mask, NULL, 0, XS_MF_F_XDP,
+					    &hf), -EADDRINUSE);
+	assert_int_equal(hf.gen, 0);
+	assert_int_equal(xs_dp_flow_count(dp), XS_HASH_WAYS);
+	/* the same masked key again is a duplicate, not a collision */
+	assert_int_equal(xs_dp_flow_install(dp, &key[2], &mask, NULL, 0, 0, NULL), -EEXIST);
+	for (int i = 0; i < XS_HASH_WAYS; i++) {
+		assert_int_equal(xs_dp_flow_find(dp, &key[i], &mask, &hf), 0);
+		assert_memory_equal(&hf, &h[i], sizeof(hf));
+	}
+	/* every packet runs its own megaflow, in the fast path */
 	fx_stats(dp, st0);
-	assert_int_equal(fx_run(dp, 1, pkt_a, len), XDP_TX);
-	assert_int_equal(fx_run(dp, 1, pkt_b, len), XDP_DROP);
-	assert_int_equal(fx_run(dp, 1, pkt_b, len), XDP_DROP);
+	for (int i = 0; i < XS_HASH_WAYS; i++)
+		assert_int_equal(fx_run(dp, 1, pkt[i], len), XDP_TX);
 	fx_stats(dp, st1);
-	expect_delta(st0, st1, XS_STAT_MEGAFLOW_HIT, 1);
-	expect_delta(st0, st1, XS_STAT_MISS, 2);
+	expect_delta(st0, st1, XS_STAT_MEGAFLOW_HIT, XS_HASH_WAYS);
+	expect_delta(st0, st1, XS_STAT_MISS, 0);
+	for (int i = 0; i < XS_HASH_WAYS; i++) {
+		struct xs_flow_stats fs;
+
+		assert_int_equal(xs_dp_flow_stats(dp, h[i], &fs), 0);
+		assert_int_equal(fs.packets, 1);
+	}
+	/* way 0 removed: the last way moves into it, the others stay found */
+	assert_int_equal(xs_dp_flow_remove(dp, h[0], NULL), 0);
+	mk = mk0;
+	mk.way = XS_HASH_WAYS - 1;
+	assert_int_not_equal(bpf_map_lookup_elem(xs_dp_map_fd(dp, XS_MAP_MEGAFLOWS), &mk, &ent), 0);
+	mk.way = 0;
+	assert_int_equal(bpf_map_lookup_elem(xs_dp_map_fd(dp, XS_MAP_MEGAFLOWS), &mk, &ent), 0);
+	assert_memory_equal(&ent.h, &h[XS_HASH_WAYS - 1], sizeof(ent.h));
+	fx_stats(dp, st0);
+	assert_int_equal(fx_run(dp, 1, pkt[0], len), XDP_DROP); /* a miss now */
+	for (int i = 1; i < XS_HASH_WAYS; i++)
+		assert_int_equal(fx_run(dp, 1, pkt[i], len), XDP_TX);
+	fx_stats(dp, st1);
+	expect_delta(st0, st1, XS_STAT_MISS, 1);
+	/* the moved flow is still modified and removed at its new way */
+	assert_int_equal(xs_dp_flow_modify(dp, &h[XS_HASH_WAYS - 1], NULL, 0, XS_MF_F_XDP), 0);
+	assert_int_equal(fx_run(dp, 1, pkt[XS_HASH_WAYS - 1], len), XDP_DROP);
+	for (int i = 1; i < XS_HASH_WAYS; i++)
+		assert_int_equal(xs_dp_flow_remove(dp, h[i], NULL), 0);
+	assert_int_equal(bpf_map_get_next_key(xs_dp_map_fd(dp, XS_MAP_MEGAFLOWS), NULL, &mk), -ENOENT);
 	xs_dp_close(dp);
 }
 
@@ -1128,7 +1209,7 @@ int main(void)
 		cmocka_unit_test(test_full_table_rates),
 		cmocka_unit_test(test_pinning_adopts),
 		cmocka_unit_test(test_adoption_forgets_old_microflows),
-		cmocka_unit_test(test_hash_collision_refused),
+		cmocka_unit_test(test_hash_collision_served),
 		cmocka_unit_test(test_mask_filter),
 		cmocka_unit_test(test_pinned_layout_mismatch_refused),
 		cmocka_unit_test(test_ports_sync),

@@ -40,7 +40,9 @@ struct fixture {
 /* EMC off: every packet walks the masks, so probe counts are exact. */
 static int setup_256(void **state)
 {
-	struct xs_dp_opts o = { .max_flows = 1024, .emc_disabled = true };
+	/* all from port 1: no per-port budget here */
+	struct xs_dp_opts o = { .max_flows = 1024, .emc_disabled = true,
+				.mask_budget = XS_MAX_MASKS };
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct xs_flow_key key, mask;
 
@@ -91,6 +93,72 @@ static void test_each_packet_hits_its_own_mask(void **state)
 	/* Install order is probe order: packet i probes i + 1 masks. */
 	assert_int_equal(st[XS_STAT_MASKS_PROBED], N_MASKS * (N_MASKS + 1) / 2);
 	assert_true(xs_dp_stats_masks_per_hit(st) == (N_MASKS + 1) / 2.0);
+}
+
+/* Tuple space explosion: the misses of one port create new masks up to
+ * its budget; then its new masks are refused (counted, nothing changes)
+ * while another port still creates its own, and an existing mask still
+ * takes the port's flows. When one of the port's masks goes (idle expiry
+ * removes its megaflows), the port may create one again. */
+static void test_mask_budget_per_port(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .mask_budget = 3 };
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h[8], hx = { 0, 0 };
+	uint32_t budget;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		flow_i(i, &key, &mask);
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[i]),
+				 0);
+	}
+	assert_int_equal(xs_dp_masks_of_port(dp, 1), 3);
+	flow_i(3, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
+	assert_int_equal(hx.gen, 0);
+	assert_int_equal(xs_dp_masks_refused(dp, &budget), 1);
+	assert_int_equal(budget, 3);
+	assert_int_equal(xs_dp_mask_count(dp), 3);
+	assert_int_equal(xs_dp_flow_count(dp), 3);
+	send_i(dp, 3, XDP_DROP); /* a miss */
+	/* the same mask from port 2: its own budget */
+	key.in_port = 2;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[3]), 0);
+	assert_int_equal(xs_dp_masks_of_port(dp, 2), 1);
+	/* an existing mask takes port 1's flows; port 2's mask too */
+	flow_i(3, &key, &mask);
+	key.nw_dst = htonl(0x0a000302);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[4]), 0);
+	flow_i(0, &key, &mask);
+	key.nw_dst = htonl(0x0a000301);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[5]), 0);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 1);
+	/* a mask of port 1 goes: room for one more */
+	assert_int_equal(xs_dp_flow_remove(dp, h[1], NULL), 0);
+	assert_int_equal(xs_dp_masks_of_port(dp, 1), 2);
+	flow_i(5, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[6]), 0);
+	flow_i(6, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 2);
+	xs_dp_close(dp);
+
+	/* budget XS_MAX_MASKS: no bound */
+	o.mask_budget = XS_MAX_MASKS;
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	for (uint32_t i = 0; i < 8; i++) {
+		flow_i(i, &key, &mask);
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[i]),
+				 0);
+	}
+	assert_int_equal(xs_dp_masks_refused(dp, &budget), 0);
+	assert_int_equal(budget, 0);
+	xs_dp_close(dp);
 }
 
 static void test_257th_mask_refused(void **state)
@@ -327,6 +395,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_rank_while_packets_flow, teardown),
 		cmocka_unit_test_teardown(test_probe_cost, teardown),
 		cmocka_unit_test(test_shared_mask_refcount),
+		cmocka_unit_test(test_mask_budget_per_port),
 	};
 	fx_pin_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -292,6 +292,58 @@ static int corpus(int n, struct xs_pkt *p)
 		xs_pkt_nd(p, 135, "fe80::99", NULL, NULL);
 		xs_pkt_bytes(p, (const __u8[8]){ 1, 2 }, 8, 0);
 		break;
+	/* CVE-class packets (issue 15): the edges of every bound. */
+	case 26: /* IPv4 protocol 0 (hop-by-hop is IPv6 only): no L4 */
+		ip4(p, 0, 0);
+		xs_pkt_bytes(p, NULL, 20, 0x3c);
+		break;
+	case 27: /* exactly XS_IPV6_MAX_EXT extension headers, then TCP */
+		ip6(p);
+		xs_pkt_ipv6_ext(p, 0, 8);
+		xs_pkt_ipv6_ext(p, 43, 8);
+		xs_pkt_ipv6_ext(p, 60, 16);
+		xs_pkt_ipv6_ext(p, 60, 8);
+		xs_pkt_tcp(p, 7, 8, XS_TCP_SYN);
+		break;
+	case 28: /* hop-by-hop twice (not first the second time), then UDP */
+		ip6(p);
+		xs_pkt_ipv6_ext(p, 0, 8);
+		xs_pkt_ipv6_ext(p, 0, 8);
+		xs_pkt_udp(p, 3, 4);
+		break;
+	case 29: /* four VLAN tags */
+		xs_pkt_vlan(p, 0x88a8, 7);
+		xs_pkt_vlan(p, 0x8100, 8);
+		xs_pkt_vlan(p, 0x8100, 9);
+		xs_pkt_vlan(p, 0x8100, 10);
+		ip4(p, 0, 0);
+		xs_pkt_udp(p, 1, 2);
+		break;
+	case 30: /* ND options that end exactly at the end of the payload */
+		ip6(p);
+		xs_pkt_nd(p, 135, "fe80::99", MAC_B, NULL);
+		xs_pkt_bytes(p, (const __u8[16]){ 14, 2 }, 16, 0);
+		break;
+	case 31: /* IHL 15, 40 bytes of options, total length 60: no room for
+		  * the TCP header the protocol names */
+	case 32: /* total length 0 */
+	case 33: /* IPv6 payload length 0 and 300 bytes after the header */
+		if (n == 33) {
+			ip6(p);
+			xs_pkt_udp(p, 1, 2);
+			xs_pkt_bytes(p, NULL, 292, 0);
+		} else {
+			ip4(p, 0, 40);
+			xs_pkt_tcp(p, 1, 2, 0);
+		}
+		xs_pkt_finish(p);
+		if (n == 31)
+			p->buf[17] = 60, p->buf[16] = 0;
+		if (n == 32)
+			p->buf[17] = 0, p->buf[16] = 0;
+		if (n == 33)
+			p->buf[18] = 0, p->buf[19] = 0;
+		return 1;
 	default:
 		return 0;
 	}
@@ -310,7 +362,7 @@ static void test_corpus_prefixes(void **state)
 		assert_true(p.len <= MAX_TEST_RUN_LEN);
 		compare_prefixes(f, &p);
 	}
-	assert_int_equal(n, 26);
+	assert_int_equal(n, 34);
 }
 
 /* Deterministic byte mutations of the corpus (IHL, lengths, types, option
@@ -403,6 +455,19 @@ static void test_expected_vlan(void **state)
 	check_key(&want, &out.key, "three VLAN tags");
 	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
 	assert_int_equal(out.info.n_vlan, 2);
+
+	/* Four tags: the same, nothing read past the second. */
+	corpus(29, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want = eth_key(0x8100);
+	want.vlan[0].tpid = htons(0x88a8);
+	want.vlan[0].tci = htons(0x1007);
+	want.vlan[1].tpid = htons(0x8100);
+	want.vlan[1].tci = htons(0x1008);
+	check_key(&want, &out.key, "four VLAN tags");
+	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+	assert_int_equal(out.info.n_vlan, 2);
+	assert_int_equal(out.info.l3_off, 0);
 }
 
 /* Hand-written keys from the XDP side: neighbour discovery. */
@@ -433,6 +498,18 @@ static void test_expected_nd(void **state)
 	want.tp_src = htons(136);
 	check_key(&want, &out.key, "ND advertisement, option twice");
 	assert_int_equal(out.ret, XS_PARSE_OK);
+
+	/* Options up to the last byte of the payload: all read. */
+	corpus(30, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want = ip6_key(58);
+	want.tp_src = htons(135);
+	xs_pkt_parse_ip6("fe80::99", want.nd_target);
+	xs_pkt_parse_mac(MAC_B, want.arp_sha);
+	check_key(&want, &out.key, "ND options to the end");
+	assert_int_equal(out.ret, XS_PARSE_OK);
+	want = ip6_key(58);
+	want.tp_src = htons(136);
 
 	/* Zero-length option: what came before it stays, partial. */
 	corpus(24, &p);
@@ -471,6 +548,34 @@ static void test_expected_ipv6_ext(void **state)
 	assert_int_equal(out.info.l4_off, 54 + 8 + 2048 + 24 + 8);
 	assert_int_equal(out.info.flags, XS_PI_FRAG_FIRST);
 
+	/* Exactly XS_IPV6_MAX_EXT headers: all walked, TCP parsed. */
+	corpus(27, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want = ip6_key(6);
+	want.tp_src = htons(7);
+	want.tp_dst = htons(8);
+	want.tcp_flags = htons(XS_TCP_SYN);
+	check_key(&want, &out.key, "IPv6 chain at the bound");
+	assert_int_equal(out.ret, XS_PARSE_OK);
+	assert_int_equal(out.info.l4_off, 54 + 8 + 8 + 16 + 8);
+
+	/* Hop-by-hop again later in the chain: walked like the others. */
+	corpus(28, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want = ip6_key(17);
+	want.tp_src = htons(3);
+	want.tp_dst = htons(4);
+	check_key(&want, &out.key, "IPv6 hop-by-hop twice");
+	assert_int_equal(out.ret, XS_PARSE_OK);
+
+	/* Payload length 0 and 300 bytes behind the header: more padding
+	 * than OVS accepts, addresses not even taken. */
+	corpus(33, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want = eth_key(0x86dd);
+	check_key(&want, &out.key, "IPv6 payload length 0, 300 bytes");
+	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+
 	/* Five extension headers: the fifth is nw_proto, partial. */
 	corpus(9, &p);
 	run_bpf(f, p.buf, p.len, &out);
@@ -495,7 +600,7 @@ static void test_expected_ipv6_ext(void **state)
 static void test_expected_ipv4_invalid(void **state)
 {
 	struct fixture *f = fixture_of(state);
-	static const int bad[] = { 16, 17, 18, 19, 20 };
+	static const int bad[] = { 16, 17, 18, 19, 20, 32 };
 	struct xs_flow_key want = eth_key(0x0800);
 	static struct xs_pkt p;
 	struct parse_out out;
@@ -524,6 +629,21 @@ static void test_expected_ipv4_invalid(void **state)
 	check_key(&want, &out.key, "TCP cut by total length");
 	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
 	assert_int_equal(out.info.l3_off, 14);
+	assert_int_equal(out.info.l4_off, 0);
+
+	/* Options to the 60-byte limit and nothing after: L3, no L4. */
+	corpus(31, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	check_key(&want, &out.key, "IHL 15, total length 60");
+	assert_int_equal(out.ret, XS_PARSE_PARTIAL);
+	assert_int_equal(out.info.l4_off, 0);
+
+	/* Protocol 0: L3 fields, nw_proto 0, no L4, a complete parse. */
+	corpus(26, &p);
+	run_bpf(f, p.buf, p.len, &out);
+	want.nw_proto = 0;
+	check_key(&want, &out.key, "IPv4 protocol 0");
+	assert_int_equal(out.ret, XS_PARSE_OK);
 	assert_int_equal(out.info.l4_off, 0);
 }
 

@@ -340,6 +340,95 @@ static void test_poll_contract(void **state)
 	xs_dp_close(dp);
 }
 
+/* Controller and TTL-expiry upcalls take their token from the ingress
+ * port's bucket like misses: a port sending them at a flood's rate sheds
+ * its own, and another port's misses still go up. */
+static void test_every_upcall_kind_limited(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .miss_rate = 1, .miss_burst = 2 };
+	struct xs_action to_agent = { .type = XS_ACT_TO_AGENT, .arg = XS_UPCALL_ACTION };
+	struct xs_action dec_ttl = { .type = XS_ACT_DEC_TTL };
+	struct xs_flow_key key, mask;
+	struct sink s = { 0 };
+	uint64_t st[XS_STAT__MAX];
+	struct fx_veth v;
+	uint8_t pkt[128];
+	size_t len;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_veth_up(&v);
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	/* port a: every packet to the controller; port b: TTL decrement */
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffffffff;
+	memset(&key, 0, sizeof(key));
+	key.in_port = v.a;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, &to_agent, 1, XS_MF_F_XDP, NULL), 0);
+	key.in_port = v.b;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, &dec_ttl, 1, XS_MF_F_XDP, NULL), 0);
+	for (uint32_t i = 0; i < 5; i++) {
+		len = fx_udp4(pkt, i);
+		assert_int_equal(fx_run(dp, v.a, pkt, len), XDP_DROP);
+	}
+	for (uint32_t i = 0; i < 4; i++) {
+		len = fx_udp4(pkt, i);
+		pkt[22] = 1; /* IPv4 TTL */
+		assert_int_equal(fx_run(dp, v.b, pkt, len), XDP_DROP);
+	}
+	for (uint32_t i = 0; i < 3; i++) { /* lo: plain misses */
+		len = fx_udp4(pkt, i);
+		assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	}
+	fx_stats(dp, st);
+	assert_int_equal(st[XS_STAT_TO_AGENT], 5);
+	assert_int_equal(st[XS_STAT_TTL_EXPIRED], 4);
+	assert_int_equal(st[XS_STAT_MISS], 2);
+	assert_int_equal(st[XS_STAT_MISS_SHED], 3 + 2 + 1);
+	assert_int_equal(xs_dp_upcall_poll(dp, collect, &s, 100), 6);
+	assert_int_equal(s.rec[0].reason, XS_UPCALL_ACTION);
+	assert_int_equal(s.rec[1].reason, XS_UPCALL_ACTION);
+	assert_int_equal(s.rec[2].reason, XS_UPCALL_TTL_EXPIRED);
+	assert_int_equal(s.rec[3].reason, XS_UPCALL_TTL_EXPIRED);
+	assert_int_equal(s.rec[3].ifindex, v.b);
+	xs_dp_close(dp);
+	fx_veth_down(&v);
+}
+
+/* A bounded read takes at most its count and leaves the rest, in order,
+ * for the next one: the agent's loop turn reads XS_UPCALL_TURN at most. */
+static void test_bounded_consume(void **state)
+{
+	struct sink s = { 0 };
+	struct xs_flow_key k;
+	uint8_t pkt[128];
+	size_t len;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	dp = fx_open(64);
+	for (uint32_t i = 0; i < 5; i++) {
+		len = fx_udp4(pkt, i);
+		assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	}
+	assert_int_equal(xs_dp_upcall_consume(dp, 2, collect, &s), 2);
+	assert_int_equal(xs_dp_upcall_consume(dp, 1, collect, &s), 1);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(xs_dp_upcall_consume(dp, 0, collect, &s), 2);
+	assert_int_equal(s.n, 5);
+	assert_int_equal(xs_dp_upcall_consume(dp, 2, collect, &s), 0);
+	for (uint32_t i = 0; i < 4; i++) { /* each once, in order */
+		len = fx_udp4(pkt, i);
+		fx_key(pkt, len, 1, &k);
+		assert_memory_equal(&s.rec[i].key, &k, sizeof(k));
+	}
+	assert_int_equal(xs_dp_upcall_consume(dp, 1, NULL, &s), -EINVAL);
+	xs_dp_close(dp);
+}
+
 /* The agent's loop in miniature: a miss, a megaflow installed from the
  * record's key, the missed packet re-injected with it, the next packet
  * forwarded by the fast path alone. */
@@ -391,6 +480,8 @@ int main(void)
 		cmocka_unit_test(test_long_frame_truncated),
 		cmocka_unit_test(test_miss_limiter),
 		cmocka_unit_test(test_poll_contract),
+		cmocka_unit_test(test_every_upcall_kind_limited),
+		cmocka_unit_test(test_bounded_consume),
 		cmocka_unit_test(test_miss_install_execute),
 	};
 	fx_pin_cpu();

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent/cli/commands.h"
+#include "agent/datapath/dp.h"
 
 /* Runs `xdpswitch agent ARGS...`; returns its status, stderr in err. */
 static int run_agent(char *err, size_t err_size, int argc, ...)
@@ -54,6 +55,65 @@ static void test_max_flows_values(void **state)
 	}
 	assert_int_equal(run_agent(err, sizeof(err), 2, "--no-datapath", "--max-flows"), 2);
 	assert_non_null(strstr(err, "usage: xdpswitch agent"));
+}
+
+/* --miss-rate takes 0 (no limit) to 10^7; --miss-burst 1 to 10^7. */
+static void test_miss_limit_values(void **state)
+{
+	static const char *const bad_rate[] = { "x", "-1", "10000001", "5k", "" };
+	static const char *const bad_burst[] = { "0", "-3", "10000001", "y" };
+	char err[512], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_rate) / sizeof(bad_rate[0]); i++) {
+		assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--miss-rate",
+					   bad_rate[i]), 2);
+		snprintf(want, sizeof(want), "xdpswitch agent: --miss-rate takes a number from 1 "
+			 "to 10000000, not '%s'\n", bad_rate[i]);
+		assert_string_equal(err, want);
+	}
+	for (size_t i = 0; i < sizeof(bad_burst) / sizeof(bad_burst[0]); i++) {
+		assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--miss-burst",
+					   bad_burst[i]), 2);
+		snprintf(want, sizeof(want), "xdpswitch agent: --miss-burst takes a number from 1 "
+			 "to 10000000, not '%s'\n", bad_burst[i]);
+		assert_string_equal(err, want);
+	}
+}
+
+/* --mask-budget takes 1 to 256 (256: no bound). */
+static void test_mask_budget_values(void **state)
+{
+	static const char *const bad[] = { "0", "257", "-1", "x", "" };
+	char err[512], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--mask-budget",
+					   bad[i]), 2);
+		snprintf(want, sizeof(want), "xdpswitch agent: --mask-budget takes a number from "
+			 "1 to 256, not '%s'\n", bad[i]);
+		assert_string_equal(err, want);
+	}
+}
+
+/* Each online CPU's bucket gets an even share of the per-port figures,
+ * rounded up; 0 stays "no limit". */
+static void test_miss_split(void **state)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct xs_dp_opts o = { 0 };
+
+	(void)state;
+	xs_dp_miss_split(20000, 0, &o);
+	assert_int_equal(o.miss_rate, (20000 + cpus - 1) / cpus);
+	assert_int_equal(o.miss_burst, o.miss_rate);
+	xs_dp_miss_split(1, 7, &o);
+	assert_int_equal(o.miss_rate, 1);
+	assert_int_equal(o.miss_burst, (7 + cpus - 1) / cpus);
+	xs_dp_miss_split(0, 7, &o);
+	assert_int_equal(o.miss_rate, 0);
+	assert_int_equal(o.miss_burst, 0);
 }
 
 /* --datapath names a provider; "object" is not one by name (it comes with
@@ -193,6 +253,9 @@ int main(void)
 		cmocka_unit_test(test_max_flows_values),
 		cmocka_unit_test(test_flow_limit_within_max_flows),
 		cmocka_unit_test(test_datapath_values),
+		cmocka_unit_test(test_miss_limit_values),
+		cmocka_unit_test(test_miss_split),
+		cmocka_unit_test(test_mask_budget_values),
 		cmocka_unit_test(test_help_names_max_flows),
 		cmocka_unit_test(test_offload_options),
 	};

@@ -37,14 +37,21 @@ static void test_pool_fifo_and_generations(void **state)
 		expect_alloc(&p, s, 1);
 	assert_int_equal(p.n_used, 4);
 	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
-	/* Released slots come back oldest first, each with a new generation. */
+	/* Released slots come back oldest first, each with a new generation,
+	 * and only after a grace period. */
 	assert_int_equal(xs_slot_release(&p, H(2, 1)), 0);
 	assert_int_equal(xs_slot_release(&p, H(4, 1)), 0);
 	assert_false(xs_slot_live(&p, H(2, 1)));
 	assert_int_equal(xs_slot_release(&p, H(2, 1)), -ENOENT);
+	assert_int_equal(xs_slot_alloc(&p, &h), -EAGAIN);
+	assert_int_equal(p.n_limbo, 2);
+	xs_slot_grace_done(&p);
 	expect_alloc(&p, 2, 2);
 	assert_int_equal(xs_slot_release(&p, H(1, 1)), 0);
 	expect_alloc(&p, 4, 2);
+	/* 1 was released after the grace: still in limbo */
+	assert_int_equal(xs_slot_alloc(&p, &h), -EAGAIN);
+	xs_slot_grace_done(&p);
 	expect_alloc(&p, 1, 2);
 	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
 	/* A stale generation is not live and cannot be released. */
@@ -63,7 +70,8 @@ static void test_pool_ring_wraps_fifo(void **state)
 	(void)state;
 	assert_int_equal(xs_slot_pool_init(&p, 4), 0);
 	/* Cycle one slot at a time: FIFO means the other free slots are taken
-	 * before a just-released one comes back. */
+	 * before a just-released one comes back; a grace period every other
+	 * turn frees what is in limbo, in release order. */
 	uint32_t want[] = { 1, 2, 3, 1, 2, 3, 1 };
 	uint32_t gen[] = { 1, 1, 1, 2, 2, 2, 3 };
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -71,9 +79,11 @@ static void test_pool_ring_wraps_fifo(void **state)
 		assert_int_equal(h.slot, want[i]);
 		assert_int_equal(h.gen, gen[i]);
 		assert_int_equal(xs_slot_release(&p, h), 0);
+		if (i % 2)
+			xs_slot_grace_done(&p);
 	}
 	assert_int_equal(p.n_used, 0);
-	assert_int_equal(p.n_free, 3);
+	assert_int_equal(p.n_free + p.n_limbo, 3);
 	xs_slot_pool_fini(&p);
 }
 
@@ -110,6 +120,8 @@ static void test_pool_claim(void **state)
 	expect_alloc(&p, 5, 1);
 	assert_int_equal(xs_slot_alloc(&p, &h), -ENOSPC);
 	assert_int_equal(xs_slot_release(&p, H(3, 7)), 0);
+	assert_int_equal(xs_slot_alloc(&p, &h), -EAGAIN);
+	xs_slot_grace_done(&p);
 	expect_alloc(&p, 3, 8);
 	xs_slot_pool_fini(&p);
 }
@@ -159,7 +171,14 @@ static void test_masks_refcount_and_ids(void **state)
 	assert_int_equal(xs_mask_find(t, &a, &id), -ENOENT);
 	assert_int_equal(t->n, 1);
 	assert_int_equal(t->order[0], 1);
-	/* The freed id is reused, with the baseline given now. */
+	/* The freed id waits for a grace period (another id is taken
+	 * meanwhile), then is reused, with the baseline given now. */
+	assert_int_equal(t->n_limbo, 1);
+	assert_int_equal(xs_mask_get(t, &c, 77, &id, &created), 0);
+	assert_int_equal(id, 2);
+	assert_int_equal(xs_mask_put(t, 2), 1);
+	xs_mask_grace_done(t);
+	assert_int_equal(t->n_limbo, 0);
 	assert_int_equal(xs_mask_get(t, &c, 77, &id, &created), 0);
 	assert_int_equal(id, 0);
 	assert_int_equal(t->ent[0].hits_seen, 77);
@@ -190,6 +209,13 @@ static void test_masks_full_table_refuses(void **state)
 	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), 0);
 	assert_int_equal(id, 5);
 	assert_int_equal(t->ent[5].refs, 2);
+	/* With every free id in limbo the answer is "wait", not "full". */
+	assert_int_equal(xs_mask_put(t, 7), 1);
+	m = mask_n(XS_MAX_MASKS);
+	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), -EAGAIN);
+	xs_mask_grace_done(t);
+	assert_int_equal(xs_mask_get(t, &m, 0, &id, &created), 0);
+	assert_int_equal(id, 7);
 	free(t);
 	free(copy);
 }
@@ -297,11 +323,11 @@ static void test_megaflow_entries(void **state)
 
 	memset(&k, 0xab, sizeof(k));
 	k.mask_id = 0;
-	xs_megaflow_entry_make(&k, &mw, H(7, 2), &mk, &ent);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), &k, &mw, H(7, 2), &mk, &ent);
 	assert_int_equal(mk.mask_id, 3);
-	assert_int_equal(mk.pad, 0);
-	assert_true(mk.hash == 0xababababull * xs_hash_mult(0) + 0xabababull * xs_hash_mult(1) +
-				       0xab000000ull * xs_hash_mult(2));
+	assert_int_equal(mk.way, 0);
+	assert_true(mk.hash == 0xababababull * xs_hash_mult(xs_hash_key_fixed(), 0) + 0xabababull * xs_hash_mult(xs_hash_key_fixed(), 1) +
+				       0xab000000ull * xs_hash_mult(xs_hash_key_fixed(), 2));
 	assert_int_equal(ent.h.slot, 7);
 	assert_int_equal(ent.h.gen, 2);
 	assert_true(ent.bits[0] == 0xababababull && ent.bits[1] == 0xababab &&
@@ -313,12 +339,12 @@ static void test_megaflow_entries(void **state)
 	memset(k2.dl_src, 0x11, sizeof(k2.dl_src));
 	k2.nw_src = 0x12345678;
 	k2.nw_dst = 0xcdababab;
-	xs_megaflow_entry_make(&k2, &mw, H(7, 2), &mk2, &ent2);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), &k2, &mw, H(7, 2), &mk2, &ent2);
 	assert_memory_equal(&mk2, &mk, sizeof(mk));
 	assert_memory_equal(&ent2, &ent, sizeof(ent));
 	/* Inside it: another hash. */
 	k2.in_port = 0xabababac;
-	xs_megaflow_entry_make(&k2, &mw, H(7, 2), &mk2, &ent2);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), &k2, &mw, H(7, 2), &mk2, &ent2);
 	assert_true(mk2.hash != mk.hash);
 	xs_megaflow_entry_key(&ent, &mw, &back);
 	xs_dp_mask_key(&k, &m, &masked);
@@ -330,7 +356,7 @@ static void test_megaflow_entries(void **state)
 	memset(&want, 0, sizeof(want));
 	want.mask_id = 4;
 	assert_memory_equal(&mw, &want, sizeof(want));
-	xs_megaflow_entry_make(&k, &mw, H(1, 1), &mk, &ent);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), &k, &mw, H(1, 1), &mk, &ent);
 	assert_true(mk.mask_id == 4 && mk.hash == 0 && ent.bits[0] == 0);
 }
 
@@ -380,9 +406,45 @@ static void test_upcall_record_check(void **state)
 	assert_true(xs_dp_upcall_valid(&u, sizeof(u)));
 }
 
+/* Per-CPU maps shrink with the CPU count (dp.h): the formula's values, and
+ * the memory they come to, from 2 to 256 CPUs. */
+static void test_sizing_for_many_cpus(void **state)
+{
+	static const struct {
+		int cpus;
+		uint32_t emc_bits, max_flows;
+	} want[] = {
+		{ 1, 13, 65536 }, { 2, 13, 65536 }, { 16, 13, 65536 }, { 32, 12, 32768 },
+		{ 64, 11, 16384 }, { 128, 10, 8192 }, { 256, 9, 8192 },
+	};
+	uint32_t bits, flows;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		uint64_t bytes;
+
+		xs_dp_size_for_cpus(want[i].cpus, &bits, &flows);
+		assert_int_equal(bits, want[i].emc_bits);
+		assert_int_equal(flows, want[i].max_flows);
+		bytes = xs_dp_percpu_bytes(want[i].cpus, 1u << bits, flows);
+		print_message("# %3d CPUs: %5u microflow entries and %5u megaflows per CPU: "
+			      "%.1f MiB of per-CPU maps\n", want[i].cpus, 1u << bits, flows,
+			      bytes / 1048576.0);
+		/* within the two budgets, plus the small maps */
+		assert_true(bytes <= XS_DP_EMC_BUDGET + XS_DP_FLOW_STATS_BUDGET +
+				     (uint64_t)want[i].cpus * (70u << 10) ||
+			    flows == 8192);
+	}
+	/* 128 CPUs: about 50 MiB, where the fixed sizes took about 380 MiB */
+	xs_dp_size_for_cpus(128, &bits, &flows);
+	assert_true(xs_dp_percpu_bytes(128, 1u << bits, flows) < (60ull << 20));
+	assert_true(xs_dp_percpu_bytes(128, XS_EMC_ENTRIES, XS_DEFAULT_MAX_FLOWS) > (370ull << 20));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizing_for_many_cpus),
 		cmocka_unit_test(test_pool_fifo_and_generations),
 		cmocka_unit_test(test_pool_ring_wraps_fifo),
 		cmocka_unit_test(test_pool_generation_skips_zero),

@@ -1389,7 +1389,7 @@ static void test_miss_rate(void **state)
 	assert_int_equal(u.u[1].ifindex, 1);
 	assert_int_equal(u.u[2].ifindex, 2);
 	assert_shows(dp, "misses: 5\n");
-	assert_shows(dp, "misses shed (per-port miss limit): 2\n");
+	assert_shows(dp, "upcalls shed (per-port limit): 2\n");
 	close_dp(dp);
 }
 
