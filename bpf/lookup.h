@@ -115,19 +115,34 @@ struct xs_probe {
 	struct xs_flow_handle h; /* out: gen 0 until a hit */
 };
 
-/* Non-zero if entry @e's words differ from the packet's masked words @x
- * (the words mask @m uses). */
+XS_STATIC_ASSERT((XS_FLOW_KEY_WORDS & (XS_FLOW_KEY_WORDS - 1)) == 0,
+		 "xs_masked_word bounds the index with a mask");
+
+/* Word @w of mask @m applied to the packet's key words @k. The mask
+ * bounds the index for the verifier (the agent never publishes more). */
+static __always_inline __u64 xs_masked_word(const __u64 *k, const struct xs_mask_words *m,
+					    __u32 w)
+{
+	return k[m->word[w] & (XS_FLOW_KEY_WORDS - 1)] & m->bits[w];
+}
+
+/* Non-zero if entry @e's words differ from the packet's key words @k
+ * under mask @m. */
 static __always_inline __u64 xs_words_diff(const struct xs_megaflow_entry *e,
-					   const struct xs_mask_words *m, const __u64 *x)
+					   const struct xs_mask_words *m, const __u64 *k)
 {
 	__u64 diff = 0;
 	__u32 w;
 
+	/* Hides @k and @m from clang, which otherwise hoists the words of
+	 * every unrolled way out of the probe's way loop into 32 stack
+	 * slots (the array xs_masked_word() avoids, twice over). */
+	asm volatile("" : "+r"(k), "+r"(m));
 #pragma unroll
 	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
 		if (!m->bits[w])
 			break;
-		diff |= e->bits[w] ^ x[w];
+		diff |= e->bits[w] ^ xs_masked_word(k, m, w);
 	}
 	return diff;
 }
@@ -143,23 +158,22 @@ static long xs_probe_mask(__u64 i, void *arg)
 	const struct xs_mask_words *m;
 	const struct xs_megaflow_entry *e;
 	struct xs_megaflow_key mk = {};
-	__u64 x[XS_FLOW_KEY_WORDS], hash = 0, *f;
+	__u64 hash = 0, *f;
 	__u32 w, idx, bit, way;
 
 	/* i < count <= XS_MAX_MASKS; the test bounds the index (verifier). */
 	if (i >= XS_MAX_MASKS)
 		return 1;
 	m = &p->list->masks[i];
+	/* The masked words are not kept for the compare below but read again
+	 * (only after the filter said yes): an array of them made this
+	 * frame 264 bytes, and the TC chain xs_tc -> xs_tc_next -> this
+	 * callback went over the verifier's 512-byte stack. */
 #pragma unroll
 	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
 		if (!m->bits[w])
 			break;
-		idx = m->word[w];
-		/* The agent never publishes more; bounds the read (verifier). */
-		if (idx >= XS_FLOW_KEY_WORDS)
-			idx = 0;
-		x[w] = p->key[idx] & m->bits[w];
-		hash += x[w] * XS_MULT(w);
+		hash += xs_masked_word(p->key, m, w) * XS_MULT(w);
 	}
 	mk.mask_id = m->mask_id;
 	mk.hash = hash;
@@ -176,7 +190,7 @@ static long xs_probe_mask(__u64 i, void *arg)
 		e = bpf_map_lookup_elem(&xs_megaflows, &mk);
 		if (!e)
 			return 0;
-		if (!xs_words_diff(e, m, x))
+		if (!xs_words_diff(e, m, p->key))
 			break;
 	}
 	if (way == XS_HASH_WAYS)

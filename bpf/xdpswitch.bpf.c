@@ -118,6 +118,26 @@ static __always_inline void xs_key_add_skb_vlan(struct __sk_buff *skb,
 
 #include "recirc.h"
 
+/* xs_lookup_again() for xs_tc, as a global function: its locals (the mask
+ * walk's state, bpf_loop's slots) then sit in a frame of their own, not
+ * in xs_tc's, which heads the deepest call chain (xs_tc -> xs_tc_run ->
+ * xs_tc_ct -> xs_miss_allowed: over the verifier's 512 bytes with clang
+ * 16 and later when the lookup was inlined). Fills @h (a global function
+ * cannot hand back the megaflow pointer); returns 1 on a hit. */
+__attribute__((noinline)) int xs_tc_lookup(const struct xs_flow_key *key,
+					   struct xs_flow_handle *h)
+{
+	struct xs_hit hit;
+
+	if (!key || !h) /* verifier: global function arguments */
+		return 0;
+	if (!xs_lookup_again(key, &hit))
+		return 0;
+	h->slot = hit.slot;
+	h->gen = hit.gen;
+	return 1;
+}
+
 /* The TC ingress stage: XDP passed the packet up because its megaflow's
  * actions need the stack (several outputs, a port an XDP redirect cannot
  * reach, a flood that is not the list's verdict). XDP cannot say which megaflow (no metadata): look it up again,
@@ -129,22 +149,24 @@ int xs_tc(struct __sk_buff *skb)
 {
 	struct xs_flow_key key = {};
 	struct xs_parse_info info;
-	struct xs_hit hit;
+	struct xs_flow_handle h;
+	struct xs_megaflow *mf;
 	struct xs_pkt p;
 	int ret;
 
 	key.in_port = skb->ingress_ifindex;
 	xs_parse_skb(skb, &key, &info);
 	xs_key_add_skb_vlan(skb, &key);
-	if (!xs_lookup_again(&key, &hit)) {
+	/* A slot replaced between the two reads is a miss too. */
+	if (!xs_tc_lookup(&key, &h) || !(mf = xs_flow_get(&h))) {
 		xs_count(XS_STAT_TC_MISS);
 		if (xs_upcall_skb(skb, XS_UPCALL_MISS, 0, 0, &key) == 0)
 			xs_count(XS_STAT_MISS);
 		return TC_ACT_SHOT;
 	}
 	xs_pkt_init(&p, &info);
-	p.slot = hit.slot;
-	ret = xs_tc_run(skb, hit.mf, &p, &key, 0);
+	p.slot = h.slot;
+	ret = xs_tc_run(skb, mf, &p, &key, 0);
 	return xs_tc_passes(skb, &key, &p, ret, 0);
 }
 
