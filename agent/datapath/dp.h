@@ -71,14 +71,14 @@ struct xs_dp_opts {
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
 
 /* Per-CPU maps cost their size once per possible CPU: the microflow cache
- * (xs_emc, 120 bytes an entry) and the megaflow counters (xs_flow_stats,
+ * (xs_emc, 136 bytes an entry) and the megaflow counters (xs_flow_stats,
  * 32 bytes a slot). Their defaults shrink with the CPU count so that each
  * stays within a budget (README, "Memory"):
- *   microflow entries per CPU = 2^min(13, floor(log2(16 MiB / (cpus * 120))))
+ *   microflow entries per CPU = 2^min(13, floor(log2(16 MiB / (cpus * 136))))
  *   default max_flows         = min(65536, max(8192,
  *                                   2^floor(log2(32 MiB / (cpus * 32)))))
- * 2 to 16 CPUs keep 8192 entries and 65536 flows; 64 CPUs get 2048 and
- * 16384; 128 CPUs 1024 and 8192. An explicit max_flows is used as given. */
+ * 2 to 8 CPUs keep 8192 entries and 65536 flows; 16 CPUs get 4096 and
+ * 65536; 64 CPUs 1024 and 16384; 128 CPUs 512 and 8192. An explicit max_flows is used as given. */
 #define XS_DP_EMC_BUDGET (16u << 20)
 #define XS_DP_FLOW_STATS_BUDGET (32u << 20)
 void xs_dp_size_for_cpus(int cpus, uint32_t *emc_bits, uint32_t *default_max_flows);
