@@ -50,6 +50,8 @@ static inline const struct xs_hash_key *xs_hash_key_fixed(void)
 		0xc8b045b99d6fb287ull, 0xceca0ca0c351e0a7ull, 0x38987f53584df3c9ull,
 		0xbb74476ee0b6e30full, 0x9474c83868219521ull, 0xa309f5fba2117b35ull,
 		0xf901131499f29aadull, 0x6568525f65be34afull,
+		/* words 14 and 15 (the ct fields, since the key is 128 bytes) */
+		0x0bee156c3b0b6ef5ull, 0x54c7d8652fd061ebull,
 	} };
 
 	return &fixed;

@@ -272,6 +272,16 @@ static void test_masks_rank_by_recent_hits(void **state)
 	free(list);
 }
 
+/* The fixed hash key has an odd multiplier for every word of the key
+ * (hash_key_choose refuses it otherwise, and a zero one leaves the word
+ * out of the hash). */
+static void test_fixed_hash_key_odd(void **state)
+{
+	(void)state;
+	for (unsigned int w = 0; w < XS_FLOW_KEY_WORDS; w++)
+		assert_int_equal(xs_hash_mult(xs_hash_key_fixed(), w) & 1, 1);
+}
+
 static void test_mask_key(void **state)
 {
 	struct xs_flow_key k, m, out;
@@ -453,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_masks_refcount_and_ids),
 		cmocka_unit_test(test_masks_full_table_refuses),
 		cmocka_unit_test(test_masks_rank_by_recent_hits),
+		cmocka_unit_test(test_fixed_hash_key_odd),
 		cmocka_unit_test(test_mask_key),
 		cmocka_unit_test(test_megaflow_entries),
 		cmocka_unit_test(test_check_actions),
