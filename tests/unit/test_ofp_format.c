@@ -507,7 +507,7 @@ static void gen_flow(struct gen *g, char *buf, size_t size, enum ofp_parse_mode 
 {
 	unsigned ctx = rnd(g, sizeof(contexts) / sizeof(contexts[0]));
 	unsigned table = rnd(g, 254), i, n;
-	uint64_t used = 0;
+	bool used[OFPF__MAX] = { false }; /* more than 64 fields */
 	bool vlan = ctx == sizeof(contexts) / sizeof(contexts[0]) - 1;
 
 	g->p = buf;
@@ -535,11 +535,11 @@ static void gen_flow(struct gen *g, char *buf, size_t size, enum ofp_parse_mode 
 	for (i = 0; i < n; i++) {
 		const struct ofp_field *f = ofp_field_by_id(rnd(g, OFPF__MAX));
 
-		if (used & 1ull << f->id || skip_in_match(ctx, f) || !holds(ctx, f->prereq))
+		if (used[f->id] || skip_in_match(ctx, f) || !holds(ctx, f->prereq))
 			continue;
 		if (ctx == 9 && (f->id == OFPF_NW_SRC || f->id == OFPF_NW_DST))
 			continue;
-		used |= 1ull << f->id;
+		used[f->id] = true;
 		put(g, "%s=", f->name);
 		put_value(g, f, mode != OFP_PARSE_PACKET);
 		put(g, ",");
