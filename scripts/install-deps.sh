@@ -33,6 +33,10 @@ pkgs=(
 	iperf3:/usr/bin/iperf3
 	python3:/usr/bin/python3
 	libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+	# OpenFlow interop tests: ovs-ofctl, a private Open vSwitch, os-ken
+	openvswitch-common:/usr/bin/ovs-ofctl
+	openvswitch-switch:/usr/sbin/ovs-vswitchd
+	python3-os-ken:/usr/bin/osken-manager
 )
 if [ "$bench" = 1 ]; then
 	pkgs+=(openvswitch-switch:/usr/sbin/ovs-vswitchd gnuplot-nox:/usr/bin/gnuplot)

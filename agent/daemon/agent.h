@@ -93,6 +93,7 @@
 #include "agent/control/server.h"
 #include "agent/daemon/persist.h"
 #include "agent/dpif/dpif.h"
+#include "agent/openflow/ofswitch.h"
 #include "agent/pipeline/flow_table.h"
 
 struct xs_agent;
@@ -129,6 +130,7 @@ struct xs_agent_opts {
 	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
 	                            * 0: XS_DEFAULT_MAX_FLOWS */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
+	struct of_switch_opts openflow; /* --controller, --listen, ... */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
 };
@@ -152,6 +154,8 @@ struct xs_agent {
 	struct flow_tables *pipeline; /* the OpenFlow tables */
 	struct xs_agent_persist persist; /* batches, journal, snapshots */
 	uint32_t *ofports;    /* the ports' OpenFlow numbers (flood/all) */
+	struct of_switch *of; /* OpenFlow connections (agent/openflow/), or
+	                       * NULL without --controller and --listen */
 	volatile sig_atomic_t stop;
 };
 

@@ -106,13 +106,18 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 		case XS_UPCALL_MISS:
 			handle_miss(a, x, i, done);
 			break;
-		case XS_UPCALL_ACTION:
+		case XS_UPCALL_ACTION: {
+			struct xs_port *p = xs_ports_by_dp_port(&a->ports, u->ifindex);
+
 			a->miss.controller++;
+			if (p && a->of && of_switch_packet_in(a->of, u, p->ofport))
+				break; /* a PACKET_IN (or over the rate limit) */
 			if (x->controller_logged++ < CONTROLLER_LOG_MAX)
 				xs_agent_log(a, "controller: %u-byte packet from ifindex %u "
 					     "(no controller connected; dropped)", u->pkt_len,
 					     u->ifindex);
 			break;
+		}
 		case XS_UPCALL_TTL_EXPIRED:
 			a->miss.ttl_expired++;
 			break;

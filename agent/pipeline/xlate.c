@@ -34,6 +34,7 @@ struct xctx {
 	int err;
 	bool stop;                 /* nothing after this point can run */
 	unsigned n_kept;           /* actions up to the last one that matters */
+	bool packet_out;           /* xlate_actions: output:TABLE runs table 0 */
 };
 
 void xlate_trace_free(struct xlate_trace *trace)
@@ -386,7 +387,8 @@ static void flood(struct xctx *x, unsigned depth)
 	uint32_t in_port = x->key.dp.in_port;
 	struct xs_action *a;
 
-	if (in_port != x->dp.in_port) {
+	/* A packet-out from CONTROLLER comes in on no port: nothing to skip. */
+	if (in_port != x->dp.in_port || in_port >= OFPP_MAX) {
 		for (unsigned i = 0; i < x->ft->n_ports; i++)
 			if (x->ft->ports[i] != in_port)
 				output_to(x, depth, x->ft->ports[i]);
@@ -419,7 +421,10 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 		fail(x, depth, -EOPNOTSUPP, "output to NORMAL is not supported");
 		break;
 	case OFPP_TABLE:
-		note(x, depth, "output to TABLE is only for packet-out: ignored");
+		if (x->packet_out)
+			do_table(x, 0, depth + 1, OFPP_IN_PORT);
+		else
+			note(x, depth, "output to TABLE is only for packet-out: ignored");
 		break;
 	case OFPP_NONE:
 		break;
@@ -733,7 +738,9 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 		m->dl_type = 0xffff;
 }
 
-int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res)
+/* Runs table 0, or for a packet-out the action list acts. */
+static int run(const struct flow_tables *ft, const struct ofp_key *packet, bool packet_out,
+	       const struct ofpact *acts, size_t n_acts, struct xlate_result *res)
 {
 	struct xlate_trace *trace = res->trace;
 	struct xctx x;
@@ -747,7 +754,13 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 	x.key.dp.mask_id = 0;
 	x.dp = x.key.dp;
 
-	do_table(&x, 0, 0, OFPP_IN_PORT);
+	if (packet_out) {
+		x.packet_out = true;
+		for (size_t i = 0; i < n_acts && !x.err && !x.stop; i++)
+			do_action(&x, 0, &acts[i]);
+	} else {
+		do_table(&x, 0, 0, OFPP_IN_PORT);
+	}
 
 	res->n_actions = x.err ? 0 : x.n_kept;
 	finish_mask(&x.wc, packet, &res->mask);
@@ -757,4 +770,15 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 		trace->n_ports = ft->n_ports;
 	}
 	return x.err;
+}
+
+int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res)
+{
+	return run(ft, packet, false, NULL, 0, res);
+}
+
+int xlate_actions(const struct flow_tables *ft, const struct ofp_key *packet,
+		  const struct ofpact *acts, size_t n_acts, struct xlate_result *res)
+{
+	return run(ft, packet, true, acts, n_acts, res);
 }

@@ -101,4 +101,11 @@ struct xlate_result {
  * until they do. */
 int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res);
 
+/* The same for an action list instead of table 0 (an OpenFlow packet-out):
+ * output:TABLE runs the packet through table 0 from there, and a packet
+ * from in_port CONTROLLER (or another reserved port) floods to every
+ * port as explicit outputs. Same returns. */
+int xlate_actions(const struct flow_tables *ft, const struct ofp_key *packet,
+		  const struct ofpact *acts, size_t n_acts, struct xlate_result *res);
+
 #endif
