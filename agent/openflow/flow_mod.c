@@ -45,7 +45,12 @@ int ofs_decode_flow_mod(const uint8_t *msg, size_t len, struct ofs_fm *fm)
 		return E_FM_BAD_FLAGS;
 	if (f->table_id == OFPTT_ALL && fm->command == OFPFC_ADD)
 		return E_FM_BAD_TABLE_ID;
-	if (f->out_port == OFPP13_ANY)
+	/* out_port and out_group only filter deletes; adds and modifies
+	 * ignore them (os-ken sends 0). */
+	if (fm->command != OFPFC_DELETE && fm->command != OFPFC_DELETE_STRICT) {
+		f->out_port = OFPP_NONE;
+		fm->out_group = OFPG13_ANY;
+	} else if (f->out_port == OFPP13_ANY)
 		f->out_port = OFPP_NONE;
 	else if (!of_port_from_wire(f->out_port))
 		return E_REQ_BAD_PORT;
