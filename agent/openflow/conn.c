@@ -91,28 +91,6 @@ static void hello_failed(struct ofs_conn *c, const uint8_t *msg, const char *why
 	c->dead = true;
 }
 
-/* Does the peer's HELLO allow 1.3? With a bitmap: bit 4; without: its
- * highest version is at least 1.3 (it speaks every version below). */
-int ofs_hello_ok(const uint8_t *msg, size_t len)
-{
-	size_t ofs = OFP_HEADER_LEN;
-	bool bitmap = false, ok = false;
-
-	while (len - ofs >= 4) {
-		uint16_t type = of_get16(msg + ofs), elen = of_get16(msg + ofs + 2);
-
-		if (elen < 4 || elen > len - ofs)
-			break;
-		if (type == 1) {
-			bitmap = true;
-			if (elen >= 8 && (of_get32(msg + ofs + 4) & (1u << OFP13_VERSION)))
-				ok = true;
-		}
-		ofs += (elen + 7u) & ~7u;
-	}
-	return bitmap ? ok : msg[0] >= OFP13_VERSION;
-}
-
 static void features_reply(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg)
 {
 	size_t m = ofs_start(c, OFPT_FEATURES_REPLY, of_get32(msg + 4));

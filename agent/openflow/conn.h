@@ -10,8 +10,6 @@
 struct ofs_conn *ofs_conn_new(int fd, int remote, const char *name, bool connecting);
 void ofs_conn_free(struct ofs_conn *c);
 void ofs_send_hello(struct ofs_conn *c);
-/* Does a HELLO (msg, len) allow OpenFlow 1.3? */
-int ofs_hello_ok(const uint8_t *msg, size_t len);
 void ofs_conn_input(struct of_switch *s, struct ofs_conn *c);
 void ofs_conn_flush(struct of_switch *s, struct ofs_conn *c);
 /* Echo probe of a silent peer; a peer silent for long is closed. */

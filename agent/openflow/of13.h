@@ -167,6 +167,9 @@ enum { OFPCR_ROLE_NOCHANGE = 0, OFPCR_ROLE_EQUAL = 1, OFPCR_ROLE_MASTER = 2,
 #define OFPC_TABLE_STATS 2
 #define OFPC_PORT_STATS 4
 
+/* Does a HELLO (msg, len >= 8) allow OpenFlow 1.3 (hello.c)? */
+int ofs_hello_ok(const uint8_t *msg, size_t len);
+
 /* --- byte helpers ------------------------------------------------------- */
 
 static inline uint16_t of_get16(const uint8_t *p)
