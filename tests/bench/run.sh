@@ -20,6 +20,7 @@
 #   BENCH_REVAL    megaflow counts of revalcost (revalidation cost on the
 #                  xdp and dummy providers; "10000 100000"; 0 skips)
 #   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
+#   BENCH_OPENFLOW 0 skips the OpenFlow figures beside Open vSwitch (openflow.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -260,6 +261,19 @@ if [ "${BENCH_TABLES:-1}" = 1 ]; then
 		sed 's/^/  /' "$OUT/tablechanges.txt"
 		record text "\"name\":\"tablechanges\",\"lines\":$(python3 -c '
 import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/tablechanges.txt")"
+	else
+		echo "  failed (see $log)"
+	fi
+fi
+
+# OpenFlow 1.3 control plane beside Open vSwitch (openflow.sh): flow_mods
+# per second with a barrier every 1,000, packet-in round trip and rate.
+if [ "${BENCH_OPENFLOW:-1}" = 1 ]; then
+	echo "== OpenFlow 1.3 (openflow.sh)"
+	if O=$O tests/bench/openflow.sh >"$OUT/openflow.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/openflow.txt"
+		record text "\"name\":\"openflow\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/openflow.txt")"
 	else
 		echo "  failed (see $log)"
 	fi
