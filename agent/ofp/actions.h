@@ -22,6 +22,11 @@ enum ofpact_type {
 	OFPACT_WRITE_METADATA,/* write_metadata:V[/M] (instruction) */
 	OFPACT_GOTO_TABLE,    /* goto_table:N (instruction, last) */
 	OFPACT_RESUBMIT,      /* resubmit:P, resubmit(P,T), resubmit(,T) */
+	OFPACT_CLEAR_ACTIONS, /* clear_actions (instruction): empties the action set */
+	OFPACT_WRITE_ACTIONS, /* write_actions(...) (instruction): the next
+	                       * write_actions.n ofpacts are its list, merged
+	                       * into the action set, which runs at the end
+	                       * of the pipeline (xlate.h) */
 };
 
 /* How a set was spelled, so formatting gives it back (mod_nw_dst:... stays
@@ -66,6 +71,7 @@ struct ofpact {
 		struct { __be16 tpid; } push_vlan;
 		struct { uint64_t value, mask; } metadata; /* host order */
 		struct { uint8_t table; } goto_table;
+		struct { uint16_t n; } write_actions;
 		struct {
 			uint32_t in_port; /* OFPP_IN_PORT: keep the packet's */
 			uint8_t table;    /* 255: the current table */

@@ -150,8 +150,8 @@ int ofa_decode_actions(const uint8_t *p, size_t len, enum ofa_ctx ctx,
 int ofa_decode_instructions(const uint8_t *p, size_t len, uint8_t table_id,
 			    struct ofpact **acts, size_t *n)
 {
-	const uint8_t *apply = NULL, *meta = NULL, *go = NULL;
-	size_t apply_len = 0, ofs = 0;
+	const uint8_t *apply = NULL, *meta = NULL, *go = NULL, *write = NULL, *clear = NULL;
+	size_t apply_len = 0, write_len = 0, ofs = 0;
 	struct ofpact *a;
 	int err;
 
@@ -189,7 +189,16 @@ int ofa_decode_instructions(const uint8_t *p, size_t len, uint8_t table_id,
 			go = q;
 			break;
 		case OFPIT_WRITE_ACTIONS:
+			if (write)
+				return E_INST_UNSUP;
+			write = q + 8;
+			write_len = ilen - 8u;
+			break;
 		case OFPIT_CLEAR_ACTIONS:
+			if (clear || ilen != 8)
+				return clear ? E_INST_UNSUP : E_INST_BAD_LEN;
+			clear = q;
+			break;
 		case OFPIT_METER:
 			return E_INST_UNSUP;
 		case OFPIT_EXPERIMENTER:
@@ -203,6 +212,33 @@ int ofa_decode_instructions(const uint8_t *p, size_t len, uint8_t table_id,
 		err = ofa_decode_actions(apply, apply_len, OFA_FLOW, acts, n);
 		if (err)
 			return err;
+	}
+	if (clear) {
+		a = push(acts, n);
+		if (!a)
+			return E_ACT_TOO_MANY;
+		a->type = OFPACT_CLEAR_ACTIONS;
+	}
+	if (write) {
+		size_t mark = *n;
+
+		a = push(acts, n);
+		if (!a)
+			return E_ACT_TOO_MANY;
+		a->type = OFPACT_WRITE_ACTIONS;
+		err = ofa_decode_actions(write, write_len, OFA_FLOW, acts, n);
+		if (err)
+			return err;
+		for (size_t i = mark + 1; i < *n; i++) {
+			enum ofpact_type t = (*acts)[i].type;
+
+			/* the set holds one action of each kind: a second
+			 * output would replace the first (spec 5.10) */
+			for (size_t j = mark + 1; j < i; j++)
+				if ((*acts)[j].type == t && t != OFPACT_SET_FIELD)
+					return E_ACT_TOO_MANY;
+		}
+		(*acts)[mark].write_actions.n = (uint16_t)(*n - mark - 1);
 	}
 	if (meta) {
 		a = push(acts, n);
@@ -293,21 +329,49 @@ void ofa_encode_actions(struct ofbuf *b, const struct ofpact *acts, size_t n)
 	}
 }
 
+/* Is acts[i] one of the apply_actions (not an instruction, nor inside
+ * write_actions)? */
+static size_t apply_end(const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (acts[i].type == OFPACT_WRITE_METADATA || acts[i].type == OFPACT_GOTO_TABLE ||
+		    acts[i].type == OFPACT_WRITE_ACTIONS || acts[i].type == OFPACT_CLEAR_ACTIONS)
+			return i;
+	return n;
+}
+
 void ofa_encode_instructions(struct ofbuf *b, const struct ofpact *acts, size_t n)
 {
-	size_t start = b->len;
-	bool any = false;
+	size_t start = b->len, end = apply_end(acts, n);
 
-	for (size_t i = 0; i < n; i++)
-		if (acts[i].type != OFPACT_WRITE_METADATA && acts[i].type != OFPACT_GOTO_TABLE)
-			any = true;
-	if (any) {
+	if (end) {
 		ofbuf_put16(b, OFPIT_APPLY_ACTIONS);
 		ofbuf_put16(b, 0);
 		ofbuf_put32(b, 0);
-		ofa_encode_actions(b, acts, n);
+		ofa_encode_actions(b, acts, end);
 		if (!b->failed)
 			of_put16(b->data + start + 2, (uint16_t)(b->len - start));
+	}
+	for (size_t i = end; i < n; i++) {
+		if (acts[i].type == OFPACT_CLEAR_ACTIONS) {
+			ofbuf_put16(b, OFPIT_CLEAR_ACTIONS);
+			ofbuf_put16(b, 8);
+			ofbuf_put32(b, 0);
+		}
+	}
+	for (size_t i = end; i < n; i++) {
+		size_t k, w = b->len;
+
+		if (acts[i].type != OFPACT_WRITE_ACTIONS)
+			continue;
+		k = acts[i].write_actions.n < n - i - 1 ? acts[i].write_actions.n : n - i - 1;
+		ofbuf_put16(b, OFPIT_WRITE_ACTIONS);
+		ofbuf_put16(b, 0);
+		ofbuf_put32(b, 0);
+		ofa_encode_actions(b, acts + i + 1, k);
+		if (!b->failed)
+			of_put16(b->data + w + 2, (uint16_t)(b->len - w));
+		i += k;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (acts[i].type == OFPACT_WRITE_METADATA) {

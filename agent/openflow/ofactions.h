@@ -3,9 +3,10 @@
  * lists (agent/ofp/actions.h).
  *
  * An instruction list becomes one ofpact list in execution order: the
- * apply_actions, then write_metadata, then goto_table. write_actions and
- * clear_actions are refused (BAD_INSTRUCTION/UNSUP_INST): the pipeline has
- * no action set yet. Every refusal is an OFPERR with the spec's type and
+ * apply_actions, clear_actions, write_actions (a marker, then its list:
+ * the action set, run at the end of the pipeline), write_metadata, then
+ * goto_table. meter is refused (BAD_INSTRUCTION/UNSUP_INST).
+ * Every refusal is an OFPERR with the spec's type and
  * code (of13.h). */
 #ifndef XS_OPENFLOW_OFACTIONS_H
 #define XS_OPENFLOW_OFACTIONS_H

@@ -18,6 +18,61 @@
 #define ETH_TYPE_IPV6 0x86dd
 #define ETH_TYPE_VLAN 0x8100
 
+/* The OpenFlow action set: at most one action of each kind (one set per
+ * field), run at the end of the pipeline in the spec's order: pop, push,
+ * dec_ttl, the sets, then the output. */
+#define ASET_MAX_SETS 16
+struct action_set {
+	const struct ofpact *pop, *push, *dec_ttl, *out;
+	const struct ofpact *sets[ASET_MAX_SETS];
+	unsigned n_sets;
+};
+
+static enum ofp_field_id set_field_of(const struct ofpact *a)
+{
+	return a->type == OFPACT_MOD_VLAN_VID ? OFPF_DL_VLAN :
+	       a->type == OFPACT_MOD_VLAN_PCP ? OFPF_DL_VLAN_PCP : a->set_field.field;
+}
+
+/* write_actions: each action replaces the set's action of its kind. */
+static void aset_write(struct action_set *s, const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ofpact *a = &acts[i];
+		unsigned k;
+
+		switch (a->type) {
+		case OFPACT_OUTPUT:
+		case OFPACT_CONTROLLER:
+			s->out = a;
+			break;
+		case OFPACT_POP_VLAN:
+			s->pop = a;
+			break;
+		case OFPACT_PUSH_VLAN:
+			s->push = a;
+			break;
+		case OFPACT_DEC_TTL:
+			s->dec_ttl = a;
+			break;
+		case OFPACT_SET_FIELD:
+		case OFPACT_MOD_VLAN_VID:
+		case OFPACT_MOD_VLAN_PCP:
+			for (k = 0; k < s->n_sets; k++)
+				if (set_field_of(s->sets[k]) == set_field_of(a))
+					break;
+			if (k < ASET_MAX_SETS) {
+				s->sets[k] = a;
+				if (k == s->n_sets)
+					s->n_sets++;
+			}
+			break;
+		default:
+			break; /* the parsers let nothing else in */
+		}
+	}
+}
+
 /* State of one translation. */
 struct xctx {
 	const struct flow_tables *ft;
@@ -35,6 +90,7 @@ struct xctx {
 	bool stop;                 /* nothing after this point can run */
 	unsigned n_kept;           /* actions up to the last one that matters */
 	bool packet_out;           /* xlate_actions: output:TABLE runs table 0 */
+	struct action_set aset;    /* write_actions so far (OpenFlow 1.3) */
 };
 
 void xlate_trace_free(struct xlate_trace *trace)
@@ -344,6 +400,7 @@ static void commit(struct xctx *x, unsigned depth)
 /* --- actions ------------------------------------------------------------------ */
 
 static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t lookup_port);
+static void run_action_set(struct xctx *x, unsigned depth);
 
 static void output_to(struct xctx *x, unsigned depth, uint32_t port)
 {
@@ -421,8 +478,10 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 		fail(x, depth, -EOPNOTSUPP, "output to NORMAL is not supported");
 		break;
 	case OFPP_TABLE:
-		if (x->packet_out)
+		if (x->packet_out) {
 			do_table(x, 0, depth + 1, OFPP_IN_PORT);
+			run_action_set(x, depth + 1);
+		}
 		else
 			note(x, depth, "output to TABLE is only for packet-out: ignored");
 		break;
@@ -647,7 +706,48 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 	case OFPACT_RESUBMIT:
 		do_resubmit(x, depth, a);
 		break;
+	case OFPACT_CLEAR_ACTIONS:
+		memset(&x->aset, 0, sizeof(x->aset));
+		break;
+	case OFPACT_WRITE_ACTIONS:
+		break; /* run_actions takes its list */
 	}
+}
+
+/* An action list; write_actions' lists go to the action set. */
+static void run_actions(struct xctx *x, unsigned depth, const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n && !x->err && !x->stop; i++) {
+		const struct ofpact *a = &acts[i];
+
+		if (a->type == OFPACT_WRITE_ACTIONS) {
+			size_t k = a->write_actions.n < n - i - 1 ? a->write_actions.n : n - i - 1;
+
+			do_action(x, depth, a); /* for the trace */
+			aset_write(&x->aset, a + 1, k);
+			i += k;
+			continue;
+		}
+		do_action(x, depth, a);
+	}
+}
+
+/* The end of the pipeline: the action set runs, in the spec's order. */
+static void run_action_set(struct xctx *x, unsigned depth)
+{
+	const struct action_set s = x->aset;
+
+	memset(&x->aset, 0, sizeof(x->aset));
+	if (s.pop && !x->err && !x->stop)
+		do_action(x, depth, s.pop);
+	if (s.push && !x->err && !x->stop)
+		do_action(x, depth, s.push);
+	if (s.dec_ttl && !x->err && !x->stop)
+		do_action(x, depth, s.dec_ttl);
+	for (unsigned i = 0; i < s.n_sets && !x->err && !x->stop; i++)
+		do_action(x, depth, s.sets[i]);
+	if (s.out && !x->err && !x->stop)
+		do_action(x, depth, s.out);
 }
 
 static void record_rule(struct xlate_result *res, const struct ft_rule *rule)
@@ -691,8 +791,7 @@ static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t loo
 		e->rule = rule;
 	if (rule) {
 		record_rule(x->res, rule);
-		for (size_t i = 0; i < rule->n_actions && !x->err && !x->stop; i++)
-			do_action(x, depth, &rule->actions[i]);
+		run_actions(x, depth, rule->actions, rule->n_actions);
 	}
 	x->table = saved;
 }
@@ -760,6 +859,7 @@ static int run(const struct flow_tables *ft, const struct ofp_key *packet, bool 
 			do_action(&x, 0, &acts[i]);
 	} else {
 		do_table(&x, 0, 0, OFPP_IN_PORT);
+		run_action_set(&x, 0);
 	}
 
 	res->n_actions = x.err ? 0 : x.n_kept;

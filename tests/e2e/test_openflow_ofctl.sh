@@ -62,6 +62,7 @@ both add-flow "table=1,priority=9,arp,arp_op=1,arp_spa=10.0.0.0/8,arp_sha=02:00:
 both add-flow "table=2,priority=9,udp,nw_tos=32,nw_ecn=1,udp_src=53,actions=write_metadata:0x10/0xf0,goto_table:4"
 both add-flow "table=2,priority=10,sctp,sctp_dst=9,actions=push_vlan:0x8100,set_field:4097->vlan_vid,output:2"
 both add-flow "table=2,priority=11,ip,in_port=2,dl_src=02:00:00:00:00:00/01:00:00:00:00:00,actions=dec_ttl,output:1"
+both add-flow "table=2,priority=12,ip,actions=output:1,clear_actions,write_actions(set_field:10.0.0.9->ip_dst,output:2),goto_table:6"
 same_flows "add-flow: the same flows as Open vSwitch"
 printf '%s\n' "priority=1,actions=drop" "table=4,priority=100,icmp,icmp_type=8,icmp_code=0,actions=output:1,output:2" \
 	"table=4,priority=0,actions=controller:128" >"$T/flows.txt"
@@ -100,8 +101,8 @@ out=$(of add-flow "$X" "table=3,priority=1,actions=goto_table:2" 2>&1)
 check "goto_table backwards: OFPBIC_BAD_TABLE_ID" grep -q "OFPBIC_BAD_TABLE_ID" <<<"$out"
 out=$(of add-flow "$X" "priority=1,actions=group:1" 2>&1)
 check "group action: OFPBAC_BAD_OUT_GROUP" grep -q "OFPBAC_BAD_OUT_GROUP" <<<"$out"
-out=$(of add-flow "$X" "priority=1,actions=write_actions(output:1)" 2>&1)
-check "write_actions: OFPBIC_UNSUP_INST" grep -q "OFPBIC_UNSUP_INST" <<<"$out"
+out=$(of add-flow "$X" "priority=1,actions=meter:1,output:1" 2>&1)
+check "meter: OFPBIC_UNSUP_INST" grep -q "OFPBIC_UNSUP_INST" <<<"$out"
 check_eq "refused flow_mods changed nothing" "$before" "$(flows "$X")"
 
 # packet-out: the actions run on the packet; in_port CONTROLLER floods everywhere.

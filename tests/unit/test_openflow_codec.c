@@ -30,6 +30,7 @@ static const char *const round_trips[] = {
 	"tcp,tcp_flags=+syn-ack,reg3=0x7/0xf actions=output:1,controller",
 	"ip,ip_frag=later actions=drop",
 	"dl_type=0x88cc actions=controller",
+	"ip actions=output:1,clear_actions,write_actions(set_field:10.0.0.9->nw_dst,output:2),goto_table:5",
 };
 
 static void parse(const char *text, struct ofp_flow *f)
@@ -354,8 +355,10 @@ static void test_instruction_errors(void **state)
 		int err;
 	} cases[] = {
 		{ "unknown instruction 9", { 0, 9, 0, 8 }, 8, 0, E_INST_UNKNOWN },
-		{ "write_actions", { 0, 3, 0, 8 }, 8, 0, E_INST_UNSUP },
-		{ "clear_actions", { 0, 5, 0, 8 }, 8, 0, E_INST_UNSUP },
+		{ "write_actions twice", { 0, 3, 0, 8, 0, 0, 0, 0, 0, 3, 0, 8 }, 16, 0, E_INST_UNSUP },
+		{ "clear_actions of 16 bytes", { 0, 5, 0, 16 }, 16, 0, E_INST_BAD_LEN },
+		{ "write_actions with two outputs", { 0, 3, 0, 40, 0, 0, 0, 0, OUT(1), OUT(2) }, 40, 0,
+		  E_ACT_TOO_MANY },
 		{ "meter", { 0, 6, 0, 8, 0, 0, 0, 1 }, 8, 0, E_INST_UNSUP },
 		{ "experimenter", { 0xff, 0xff, 0, 8, 0, 0, 0x23, 0x20 }, 8, 0,
 		  E_INST_BAD_EXPERIMENTER },
