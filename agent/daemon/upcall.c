@@ -118,9 +118,14 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 					     u->ifindex);
 			break;
 		}
-		case XS_UPCALL_TTL_EXPIRED:
+		case XS_UPCALL_TTL_EXPIRED: {
+			struct xs_port *p = xs_ports_by_dp_port(&a->ports, u->ifindex);
+
 			a->miss.ttl_expired++;
+			if (p && a->of)
+				of_switch_packet_in(a->of, u, p->ofport); /* invalid_ttl */
 			break;
+		}
 		default:
 			break;
 		}

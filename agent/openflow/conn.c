@@ -162,7 +162,7 @@ static int dispatch(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg,
 	case OFPT_SET_CONFIG:
 		if (len != 12)
 			return E_BAD_LEN;
-		s->config_flags = of_get16(msg + 8) & 3;
+		s->config_flags = of_get16(msg + 8) & (3 | OFPC_INVALID_TTL_TO_CONTROLLER);
 		s->miss_send_len = of_get16(msg + 10);
 		return 0;
 	case OFPT_FLOW_MOD:

@@ -166,6 +166,7 @@ enum { OFPCR_ROLE_NOCHANGE = 0, OFPCR_ROLE_EQUAL = 1, OFPCR_ROLE_MASTER = 2,
 #define OFPC_FLOW_STATS 1
 #define OFPC_TABLE_STATS 2
 #define OFPC_PORT_STATS 4
+#define OFPC_INVALID_TTL_TO_CONTROLLER 4 /* a SET_CONFIG flag */
 
 /* Does a HELLO (msg, len >= 8) allow OpenFlow 1.3 (hello.c)? */
 int ofs_hello_ok(const uint8_t *msg, size_t len);

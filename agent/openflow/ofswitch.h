@@ -73,7 +73,8 @@ void of_switch_tick(struct of_switch *s);
 /* Is a controller (an active connection) connected? */
 bool of_switch_has_controller(const struct of_switch *s);
 
-/* A controller action's upcall: sends a PACKET_IN to the connections that
+/* A controller action's upcall, or a TTL that dec_ttl found expired (with
+ * OFPC_INVALID_TTL_TO_CONTROLLER set): sends a PACKET_IN to the connections that
  * want it. Returns true when it was taken (sent, or dropped by the rate
  * limit), false when no connection wants packet-ins. */
 bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_t ofport);

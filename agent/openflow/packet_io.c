@@ -26,8 +26,8 @@ struct pin_info {
 	uint64_t metadata;
 };
 
-static bool find_controller(const struct flow_tables *ft, const struct ofp_key *k,
-			    struct pin_info *pi)
+static bool find_action(const struct flow_tables *ft, const struct ofp_key *k,
+			enum ofpact_type type, struct pin_info *pi)
 {
 	struct xlate_trace trace = { 0 };
 	struct xlate_result res;
@@ -42,17 +42,19 @@ static bool find_controller(const struct flow_tables *ft, const struct ofp_key *
 
 		if (e->type == XEV_LOOKUP) {
 			lookup = e;
-		} else if (e->type == XEV_ACTION && e->act->type == OFPACT_CONTROLLER && lookup &&
+		} else if (e->type == XEV_ACTION && e->act->type == type && lookup &&
 			   lookup->rule) {
 			const struct ft_rule *r = lookup->rule;
 			const struct ofp_key zero = { 0 };
 
-			pi->reason = e->act->controller.reason;
-			pi->max_len = e->act->controller.max_len;
+			if (type == OFPACT_CONTROLLER) {
+				pi->reason = e->act->controller.reason;
+				pi->max_len = e->act->controller.max_len;
+			}
 			pi->table = lookup->table;
 			pi->cookie = r->cookie;
 			/* the table-miss flow entry (priority 0, matches all) */
-			if (!r->cls.priority && !memcmp(&r->cls.match.mask, &zero, sizeof(zero)))
+			if (type == OFPACT_CONTROLLER && !r->cls.priority && !memcmp(&r->cls.match.mask, &zero, sizeof(zero)))
 				pi->reason = OFPR_NO_MATCH;
 			found = true;
 		}
@@ -103,14 +105,17 @@ void ofs_put_pin(struct ofbuf *b, const struct pin_info *pi, uint32_t in_port,
 
 bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_t ofport)
 {
-	struct pin_info pi = { .reason = OFPR_ACTION, .max_len = OFPCML_NO_BUFFER };
+	bool ttl = u->reason == XS_UPCALL_TTL_EXPIRED;
+	struct pin_info pi = { .reason = ttl ? OFPR_INVALID_TTL : OFPR_ACTION,
+			       .max_len = ttl ? s->miss_send_len : OFPCML_NO_BUFFER };
 	struct ofp_key k;
 	bool wanted = false;
 	size_t len;
 
 	for (unsigned i = 0; i < s->n_conns && !wanted; i++)
 		wanted = s->conns[i]->state == OFS_ACTIVE;
-	if (!wanted)
+	/* invalid TTL goes up only when the controller asked (spec 7.3.2) */
+	if (!wanted || (ttl && !(s->config_flags & OFPC_INVALID_TTL_TO_CONTROLLER)))
 		return false;
 	if (!rate_ok(s)) {
 		s->pin_rate_dropped++;
@@ -120,7 +125,7 @@ bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_
 	k.dp = u->key;
 	k.dp.mask_id = 0;
 	k.dp.in_port = ofport;
-	find_controller(s->a->pipeline, &k, &pi);
+	find_action(s->a->pipeline, &k, ttl ? OFPACT_DEC_TTL : OFPACT_CONTROLLER, &pi);
 	len = u->cap_len;
 	if (pi.max_len != OFPCML_NO_BUFFER && pi.max_len < len)
 		len = pi.max_len;

@@ -5,12 +5,12 @@
 
 #include "agent/daemon/agent.h"
 
-/* Open vSwitch's defaults: a master or equal controller gets packet-ins
- * for no_match and action, every port status, every flow removed; a slave
- * only port status. */
+/* The defaults: a master or equal controller gets packet-ins for every
+ * reason (invalid TTL only with the SET_CONFIG flag), every port status,
+ * every flow removed; a slave only port status. */
 void ofs_async_defaults(struct ofs_conn *c)
 {
-	c->async[0] = (1u << OFPR_NO_MATCH) | (1u << OFPR_ACTION);
+	c->async[0] = (1u << OFPR_NO_MATCH) | (1u << OFPR_ACTION) | (1u << OFPR_INVALID_TTL);
 	c->async[1] = 0;
 	c->async[2] = c->async[3] = (1u << OFPPR_ADD) | (1u << OFPPR_DELETE) | (1u << OFPPR_MODIFY);
 	c->async[4] = (1u << OFPRR_IDLE_TIMEOUT) | (1u << OFPRR_HARD_TIMEOUT) | (1u << OFPRR_DELETE);

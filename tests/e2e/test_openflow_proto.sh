@@ -151,7 +151,7 @@ role(c, 1, 0, 66)
 
 # --- async filters -----------------------------------------------------------
 m = d.request(msg(26, b"", 70), 27, 70)
-check("get_async: Open vSwitch's defaults", struct.unpack("!6I", m[2]) == (3, 0, 7, 7, 7, 0), m)
+check("get_async: the defaults", struct.unpack("!6I", m[2]) == (7, 0, 7, 7, 7, 0), m)
 d.send(msg(28, struct.pack("!6I", 0, 0, 7, 7, 7, 0), 71))   # d: no packet-ins
 m = d.request(msg(26, b"", 72), 27, 72)
 check("set_async then get_async", struct.unpack("!6I", m[2]) == (0, 0, 7, 7, 7, 0), m)
@@ -176,6 +176,23 @@ check("delete_strict: FLOW_REMOVED reason DELETE, cookie 0x66", m and
 m = c.recv_type(11, 5)
 check("idle timeout: FLOW_REMOVED reason IDLE_TIMEOUT, cookie 0x55", m and
       struct.unpack("!QHBB", m[2][:12]) == (0x55, 5, 0, 0), m)
+
+# --- invalid TTL -------------------------------------------------------------------
+ttl1 = bytes.fromhex("020000000002020000000001" "0800" "4500001c0001000001110000"
+                     "0a0000010a000002" "03e807d000080000")
+c.send(flow_mod(match(tlv(5, b"\x08\x00")), apply_actions(struct.pack("!HH4x", 24, 8),
+       output(2)), table=0, priority=400, cookie=0x88, xid=85))
+c.barrier(86)
+xs("inject", "a", ttl1.hex())
+m = c.recv_type(10, 1)
+check("TTL 1 through dec_ttl without the config flag: no packet-in", m is None, m)
+c.send(msg(9, struct.pack("!HH", 4, 128), 87))               # OFPC_INVALID_TTL_TO_CONTROLLER
+xs("inject", "a", ttl1.hex())
+m = c.recv_type(10, 3)
+check("with the flag: PACKET_IN reason INVALID_TTL, table 0, cookie 0x88", m and
+      struct.unpack("!IHBBQ", m[2][:16])[2:] == (2, 0, 0x88), m and m[2][:16].hex())
+c.send(flow_mod(match(tlv(5, b"\x08\x00")), b"", command=4, table=0, priority=400, xid=88))
+c.barrier(89)
 
 # --- packet-in rate limit (5 per second) ----------------------------------------
 c.send(flow_mod(match(), apply_actions(output(0xfffffffd)), priority=1, cookie=0x77, xid=90))
