@@ -15,8 +15,8 @@ void wire_store_init(struct wire_store *ws)
 
 static void entry_free(struct wire_entry *e)
 {
-	free(e->match);
-	free(e->insts);
+	if (e->insts != e->inline_bytes + e->match_len)
+		free(e->insts); /* replaced by a modify */
 	free(e);
 }
 
@@ -88,19 +88,23 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 int wire_store_put(struct wire_store *ws, const struct ft_rule *rule, uint16_t flags,
 		   const uint8_t *match, size_t match_len, const uint8_t *insts, size_t insts_len)
 {
-	struct wire_entry **pp, *e = calloc(1, sizeof(*e));
+	/* one allocation: the entry, then the match, then the instructions */
+	struct wire_entry **pp, *e = malloc(sizeof(*e) + match_len + insts_len);
 
 	if (!e)
 		return -ENOMEM;
 	e->rule_id = rule->id;
 	e->actions = rule->actions;
 	e->flags = flags;
-	e->match = dup_bytes(match, match_len);
-	e->insts = dup_bytes(insts, insts_len);
+	e->match = e->inline_bytes;
+	e->insts = e->inline_bytes + match_len;
+	memcpy(e->match, match, match_len);
+	memcpy(e->insts, insts, insts_len);
 	e->match_len = (uint16_t)match_len;
 	e->insts_len = (uint16_t)insts_len;
-	if (!e->match || !e->insts || (ws->n >= ws->n_buckets && grow(ws))) {
-		entry_free(e);
+	e->next = NULL;
+	if (ws->n >= ws->n_buckets && grow(ws)) {
+		free(e);
 		return -ENOMEM;
 	}
 	pp = find(ws, rule->id);
@@ -127,7 +131,8 @@ int wire_store_set_insts(struct wire_store *ws, const struct ft_rule *rule,
 	d = dup_bytes(insts, insts_len);
 	if (!d)
 		return -ENOMEM;
-	free((*pp)->insts);
+	if ((*pp)->insts != (*pp)->inline_bytes + (*pp)->match_len)
+		free((*pp)->insts);
 	(*pp)->insts = d;
 	(*pp)->insts_len = (uint16_t)insts_len;
 	(*pp)->actions = rule->actions;

@@ -24,6 +24,7 @@ struct wire_entry {
 	uint8_t *insts;
 	uint16_t insts_len;
 	struct wire_entry *next;
+	uint8_t inline_bytes[];    /* match, then instructions until a modify */
 };
 
 struct wire_store {
