@@ -305,6 +305,19 @@ static void table_features(struct of_switch *s, struct mp *mp)
 	ofs_end(mp->c, mp->msg);
 }
 
+/* Is there an interface of this name (a userspace port has none)? */
+static bool access_ok(const char *name)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+	f = fopen(path, "r");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
 static uint64_t read_stat(const char *port, const char *what)
 {
 	char path[160];
@@ -352,6 +365,21 @@ static int port_stats(struct of_switch *s, struct mp *mp, const uint8_t *body, s
 	return 0;
 }
 
+uint32_t ofs_port_state(const char *name)
+{
+	char path[160], buf[8] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/carrier", name);
+	f = fopen(path, "r");
+	if (!f)
+		return access_ok(name) ? 1 : 0; /* admin down: no carrier file to read */
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return buf[0] == '1' ? 0 : 1;   /* OFPPS_LINK_DOWN */
+}
+
 /* One ofp_port for p (port desc, port status). */
 void ofs_put_port(struct ofbuf *b, uint32_t ofport, const char *name)
 {
@@ -375,13 +403,7 @@ void ofs_put_port(struct ofbuf *b, uint32_t ofport, const char *name)
 	ofbuf_put16(b, 0);
 	put_str(b, name, 16);
 	ofbuf_put32(b, 0);                    /* config */
-	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", name);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, "down", 4))
-			state = 1;            /* OFPPS_LINK_DOWN */
-		fclose(f);
-	}
+	state = ofs_port_state(name);
 	ofbuf_put32(b, state);
 	ofbuf_put_zeros(b, 24);               /* curr .. max_speed: unknown */
 }

@@ -78,6 +78,9 @@ struct of_switch {
 	int poll_kind[OFS_MAX_POLLFDS];
 	int poll_idx[OFS_MAX_POLLFDS];
 	uint64_t table_lookups[256], table_matches[256];
+	/* link states last told (PORT_STATUS MODIFY on a change) */
+	struct { uint32_t ofport, state; } link[256];
+	unsigned n_link;
 };
 
 /* conn.c */
@@ -112,6 +115,8 @@ uint64_t ofs_datapath_id(struct of_switch *s);
 void ofs_put_rule_match(struct of_switch *s, struct ofbuf *b, const struct ft_rule *r);
 void ofs_put_rule_insts(struct of_switch *s, struct ofbuf *b, const struct ft_rule *r);
 uint16_t ofs_rule_flags(struct of_switch *s, const struct ft_rule *r);
-/* multipart.c: one ofp_port (port desc, port status). */
+/* multipart.c: OFPPS_LINK_DOWN (1) or 0 for an interface (0 for a
+ * userspace port); one ofp_port (port desc, port status). */
+uint32_t ofs_port_state(const char *name);
 void ofs_put_port(struct ofbuf *b, uint32_t ofport, const char *name);
 #endif

@@ -355,10 +355,36 @@ void of_switch_run(struct of_switch *s, const struct pollfd *pf, unsigned n)
 	reap(s);
 }
 
+/* PORT_STATUS MODIFY for ports whose link went down or up since the last
+ * look (once a second). */
+static void link_changes(struct of_switch *s)
+{
+	__typeof__(s->link[0]) now[256];
+	unsigned n = 0;
+
+	for (size_t i = 0; i < s->a->ports.n && n < 256; i++) {
+		const struct xs_port *p = &s->a->ports.ports[i];
+		uint32_t st = ofs_port_state(p->name);
+
+		for (unsigned k = 0; k < s->n_link; k++) {
+			if (s->link[k].ofport != p->ofport || s->link[k].state == st)
+				continue;
+			xs_agent_log(s->a, "port %u: %s: link %s", p->ofport, p->name,
+				     st ? "down" : "up");
+			of_switch_port_status(s, p->ofport, p->name, OFPPR_MODIFY);
+		}
+		now[n].ofport = p->ofport;
+		now[n++].state = st;
+	}
+	memcpy(s->link, now, n * sizeof(now[0]));
+	s->n_link = n;
+}
+
 void of_switch_tick(struct of_switch *s)
 {
 	uint64_t now = xs_mono_ms();
 
+	link_changes(s);
 	for (unsigned i = 0; i < s->n_remotes; i++) {
 		struct ofs_remote *r = &s->remotes[i];
 

@@ -29,7 +29,8 @@ pins() { "$XS" show --bridge "$BR" | sed -n 's/.*, \([0-9]*\) packet-ins.*/\1/p'
 
 scripts/topo.sh create "$P" 3 || { echo "not ok 1 - topology"; exit 1; }
 start_osken
-"$XS" agent --bridge "$BR" --controller "tcp:127.0.0.1:$CP" "$P-p1" "$P-p2" "$P-p3" \
+"$XS" agent --bridge "$BR" --controller "tcp:127.0.0.1:$CP" --listen "punix:$T/of.sock" \
+	"$P-p1" "$P-p2" "$P-p3" \
 	2>"$LOG" </dev/null &
 agent_pid=$!
 check "the agent connects to os-ken (backoff while it starts)" wait_for connected 1
@@ -64,5 +65,28 @@ check "h2 -> h3 (never seen: learned by the new app)" pings 2 -c3 -i0.2 -W3 10.0
 check "new learned flow for h2 -> h3" \
 	grep -q "in_port=2,dl_src=02:00:00:00:00:02,dl_dst=02:00:00:00:00:03 actions=output:3" \
 	<("$XS" dump-flows --bridge "$BR")
+# Link changes: PORT_STATUS MODIFY with the link state, to a second
+# connection (a raw client on --listen).
+PYTHONPATH=tests/e2e/data timeout 20 python3 - "$T/of.sock" "$P-p3" <<'PY' >"$T/ps" 2>&1
+import socket, struct, subprocess, sys
+from of13_client import Conn, msg
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+c = Conn.__new__(Conn); c.s = s; c.buf = b""
+c.send(msg(0, struct.pack("!HHI", 1, 8, 1 << 4), 0)); c.recv()
+def status():
+    m = c.recv_type(12, 5)
+    if m is None:
+        return "none"
+    reason, = struct.unpack("!B", m[2][:1])
+    port, = struct.unpack("!I", m[2][8:12])
+    state, = struct.unpack("!I", m[2][8 + 36:8 + 40])
+    return "reason=%d port=%d state=%d" % (reason, port, state)
+subprocess.run(["ip", "link", "set", sys.argv[2], "down"])
+print("down:", status())
+subprocess.run(["ip", "link", "set", sys.argv[2], "up"])
+print("up:", status())
+PY
+check "link down: PORT_STATUS MODIFY, port 3, LINK_DOWN" grep -q "^down: reason=2 port=3 state=1$" "$T/ps"
+check "link up again: PORT_STATUS MODIFY, port 3, up" grep -q "^up: reason=2 port=3 state=0$" "$T/ps"
 check "agent still running" kill -0 "$agent_pid"
 tap_done
