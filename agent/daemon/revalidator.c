@@ -61,6 +61,9 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	for (unsigned i = 0; i < res.n_rules; i++)
 		out->rule_ids[i] = res.rules[i]->id;
 	out->n_rules = res.n_rules;
+	/* table misses count like rules (table stats), room permitting */
+	for (unsigned i = 0; i < res.n_misses && out->n_rules < XLATE_MAX_RULES; i++)
+		out->rule_ids[out->n_rules++] = FT_MISS_ID(res.miss_tables[i]);
 	for (unsigned i = 0; i < res.n_actions; i++) {
 		struct xs_action a = res.actions[i];
 

@@ -206,7 +206,7 @@ static void table_stats(struct of_switch *s, struct mp *mp)
 		ofbuf_put8(b, (uint8_t)t);
 		ofbuf_put_zeros(b, 3);
 		ofbuf_put32(b, (uint32_t)cls_count(&s->a->pipeline->tables[t]));
-		ofbuf_put64(b, matched[t] + s->table_lookups[t]);
+		ofbuf_put64(b, matched[t] + s->a->pipeline->table_misses[t]);
 		ofbuf_put64(b, matched[t]);
 	}
 	ofs_end(mp->c, mp->msg);

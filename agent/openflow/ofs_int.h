@@ -77,7 +77,6 @@ struct of_switch {
 	 * connecting socket) */
 	int poll_kind[OFS_MAX_POLLFDS];
 	int poll_idx[OFS_MAX_POLLFDS];
-	uint64_t table_lookups[256], table_matches[256];
 	/* link states last told (PORT_STATUS MODIFY on a change) */
 	struct { uint32_t ofport, state; } link[256];
 	unsigned n_link;

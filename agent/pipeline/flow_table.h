@@ -38,6 +38,12 @@
 
 #define FT_TABLE_ALL OFP_TABLE_ALL
 
+/* Rule ids from here on are never a rule's: FT_MISS_ID(t) stands for "table
+ * t was looked up and missed" in a translation's rule list, so a table
+ * miss is credited like a rule (to ft->table_misses[t]). */
+#define FT_MISS_ID_BASE (1ull << 62)
+#define FT_MISS_ID(t) (FT_MISS_ID_BASE + (t))
+
 struct ft_rule {
 	struct cls_rule cls;     /* match and priority; keep first */
 	uint8_t table_id;
@@ -68,6 +74,10 @@ struct flow_tables {
 	 * it did not ask for itself: rules gone by their timeouts. */
 	void (*on_delete)(void *ctx, const struct ft_rule *rule);
 	void *on_delete_ctx;
+	/* Packets that missed in each table (OpenFlow table stats: a miss
+	 * raises lookup_count, not matched_count); credited through
+	 * FT_MISS_ID rule ids. */
+	uint64_t table_misses[OFP_N_TABLES];
 };
 
 void flow_tables_init(struct flow_tables *ft);

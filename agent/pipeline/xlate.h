@@ -86,6 +86,8 @@ struct xlate_result {
 	                               * each once; credit their statistics */
 	unsigned n_rules;
 	bool rules_truncated;         /* more than XLATE_MAX_RULES matched */
+	uint8_t miss_tables[XLATE_MAX_RULES]; /* tables looked up that missed */
+	unsigned n_misses;
 	struct xlate_trace *trace;    /* in: NULL, or a log to append to */
 };
 

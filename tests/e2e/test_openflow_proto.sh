@@ -200,8 +200,11 @@ c.barrier(91)
 time.sleep(1.1)  # a full bucket
 frame = bytes.fromhex("020000000002020000000001" "0800" "4500001c0001000040110000"
                       "0a0000010a000002" "03e807d000080000")
-for i in range(20):
-    xs("inject", "a", frame.hex())
+# 20 packets through the pipeline at once: PACKET_OUTs to TABLE, whose
+# table-0 flow sends each to the controller (one write: no time to refill)
+po = struct.pack("!HHIH6x", 0, 16, 0xfffffff9, 0xffff)
+c.send(b"".join(msg(13, struct.pack("!IIH6x", 0xffffffff, 1, len(po)) + po + frame, 300 + i)
+                for i in range(20)))
 got = 0
 while c.recv_type(10, 1) is not None:
     got += 1
@@ -211,6 +214,20 @@ check("show counts the ones over the limit", "over the rate limit" in show and
       " 0 over the rate limit" not in show, show)
 m = d.recv_type(10, 0.5)
 check("no packet-in for the connection that turned them off", m is None, m)
+# --- table stats: a miss raises lookup_count, not matched_count ----------------------
+c.send(flow_mod(match(), b"", command=3, table=255, xid=100))
+c.send(flow_mod(match(tlv(5, b"\x08\x00")), struct.pack("!HHB3x", 1, 8, 1), table=0,
+                priority=5, xid=101))
+c.barrier(102)
+udp2 = bytes.fromhex("020000000002020000000001" "0800" "4500001c0001000040110000"
+                     "0a0000010a000003" "03e807d000080000")
+for i in range(3):
+    xs("inject", "a", udp2.hex())
+tabs = c.multipart(3, b"", 103)
+t0 = struct.unpack("!B3xIQQ", tabs[:24])
+t1 = struct.unpack("!B3xIQQ", tabs[24:48])
+check("table 0: 1 flow, 3 lookups, 3 matched", t0 == (0, 1, 3, 3), t0)
+check("table 1: no flow, 3 lookups (misses), 0 matched", t1 == (1, 0, 3, 0), t1)
 print("1..%d" % n)
 PY
 cat "$T/out"

@@ -82,6 +82,8 @@ class Conn:
                 return None
             if m[0] == want:
                 return m
+            if m[0] == 2:  # answer the switch's echo probes meanwhile
+                self.send(msg(3, m[2], m[1]))
         return None
 
     def request(self, data, want, xid):
