@@ -19,9 +19,9 @@ export XS_RUN_DIR=$T/run
 mkdir "$XS_RUN_DIR"
 BR=of$$
 PORT=$((20000 + $$ % 20000))
-agent_pid= mon_pid=
+agent_pid= mon_pid= ovsmon_pid=
 cleanup() {
-	[ -n "$mon_pid" ] && kill "$mon_pid" 2>/dev/null
+	[ -n "$mon_pid" ] && kill "$mon_pid" "$ovsmon_pid" 2>/dev/null
 	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid"
 	ovs_stop
 	rm -rf "$T"
@@ -119,23 +119,33 @@ check "packet-out output:TABLE runs the pipeline" of packet-out "$X" \
 	"in_port=1 packet=$FRAME actions=output:table"
 check_eq "table 0 sent it to port 3 (priority=10,ip,nw_dst=10.0.0.2)" "port 3: $FRAME" "$(xs dump-outputs)"
 
-# monitor: packet-ins from a controller action, with reason, table, cookie.
-of del-flows "$X"
-of add-flow "$X" "cookie=0x77,table=0,priority=5,udp,actions=goto_table:2"
-of add-flow "$X" "cookie=0x99,table=2,priority=5,udp,actions=controller:64"
-of add-flow "$X" "table=0,priority=1,arp,actions=goto_table:2"
-of add-flow "$X" "table=2,priority=0,actions=controller"
+# monitor: packet-ins from a controller action, with reason, table, cookie,
+# printed by ovs-ofctl exactly as for Open vSwitch's (NXT_PACKET_IN2 there).
+both del-flows ""
+both add-flow "cookie=0x77,table=0,priority=5,udp,actions=goto_table:2"
+both add-flow "cookie=0x99,table=2,priority=5,udp,actions=controller:64"
+both add-flow "table=0,priority=1,arp,actions=goto_table:2"
+both add-flow "table=2,priority=0,actions=controller"
 timeout 20 ovs-ofctl -O OpenFlow13 monitor "$X" 65535 >"$T/mon" 2>&1 &
 mon_pid=$!
-sleep 0.5
+timeout 20 ovs-ofctl -O OpenFlow13 monitor "$OVS_MGMT" 65535 >"$T/ovsmon" 2>&1 &
+ovsmon_pid=$!
+sleep 1
+ARP=0200000000020200000000010806000108000604000102000000000a0a0000010000000000000a000002
 xs inject a "$FRAME"
-xs inject b "0200000000020200000000010806000108000604000102000000000a0a0000010000000000000a000002"
-for _ in $(seq 40); do [ "$(grep -c OFPT_PACKET_IN "$T/mon")" -ge 2 ] && break; sleep 0.1; done
-kill "$mon_pid" 2>/dev/null; mon_pid=
+xs inject b "$ARP"
+ovs-appctl netdev-dummy/receive a "$FRAME"
+ovs-appctl netdev-dummy/receive b "$ARP"
+pins_of() { grep -c "PACKET_IN" "$1"; }
+for _ in $(seq 50); do [ "$(pins_of "$T/mon")" -ge 2 ] && [ "$(pins_of "$T/ovsmon")" -ge 2 ] && break; sleep 0.1; done
+kill "$mon_pid" "$ovsmon_pid" 2>/dev/null; mon_pid=
+# the message name and xid differ (OFPT_PACKET_IN / NXT_PACKET_IN2)
+norm() { sed 's/^[A-Z_0-9]* (OF1.3) (xid=0x[0-9a-f]*): //' "$1"; }
 check "monitor: packet-in for the udp frame, reason action, table 2, cookie 0x99" \
-	grep -q "OFPT_PACKET_IN.*total_len=42 in_port=1 (via action) data_len=42.*table_id=2 cookie=0x99\|OFPT_PACKET_IN.*cookie=0x99 total_len=42 in_port=1 (via action)" <(tr '\n' ' ' <"$T/mon" | sed 's/OFPT_/\nOFPT_/g')
+	grep -q "^table_id=2 cookie=0x99 total_len=42 in_port=1 (via action) data_len=42" <(norm "$T/mon")
 check "monitor: the ARP frame went up from the table-miss flow (reason no_match)" \
 	grep -q "in_port=2 (via no_match)" "$T/mon"
+check_eq "monitor: the packet-ins print as Open vSwitch's" "$(norm "$T/ovsmon")" "$(norm "$T/mon")"
 check "show counts the packet-ins" grep -q "2 packet-ins" <(xs show)
 
 # A connection whose framing is lost is closed; the others keep working.
