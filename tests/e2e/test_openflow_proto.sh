@@ -28,8 +28,8 @@ agent_pid=$!
 for _ in $(seq 100); do [ -S "$XS_RUN_DIR/$BR.sock" ] && break; sleep 0.05; done
 
 # Each case prints "ok NAME" or "not ok NAME: why"; run-all reads TAP.
-PYTHONPATH=tests/e2e/data python3 - "$PORT" "$XS" "$BR" <<'PY' >"$T/out" 2>&1
-import struct, subprocess, sys, time
+PYTHONPATH=tests/e2e/data python3 - "$PORT" "$XS" "$BR" "$T/log" <<'PY' >"$T/out" 2>&1
+import socket, struct, subprocess, sys, time
 from of13_client import *
 A = ("127.0.0.1", int(sys.argv[1]))
 XS, BR = sys.argv[2], sys.argv[3]
@@ -214,6 +214,20 @@ check("show counts the ones over the limit", "over the rate limit" in show and
       " 0 over the rate limit" not in show, show)
 m = d.recv_type(10, 0.5)
 check("no packet-in for the connection that turned them off", m is None, m)
+# --- a peer that does not read is closed; the others are served meanwhile -----------
+slow = Conn(A)
+slow.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+slow.send(b"".join(msg(18, struct.pack("!HH4x", 12, 0), 400 + i) for i in range(320)))
+t0 = time.time()
+m = d.request(msg(2, b"still here", 401), 3, 401)
+check("another connection is answered while one does not read", m and m[2] == b"still here"
+      and time.time() - t0 < 3, m)
+end = time.time() + 10
+while time.time() < end and "unread by the peer; closing" not in open(sys.argv[4]).read():
+    time.sleep(0.1)
+check("the agent closed the peer that let 64 MiB of replies pile up",
+      "unread by the peer; closing" in open(sys.argv[4]).read())
+
 # --- table stats: a miss raises lookup_count, not matched_count ----------------------
 c.send(flow_mod(match(), b"", command=3, table=255, xid=100))
 c.send(flow_mod(match(tlv(5, b"\x08\x00")), struct.pack("!HHB3x", 1, 8, 1), table=0,
