@@ -198,6 +198,11 @@ int ofs_packet_out(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, 
 	free(ofpacts);
 	if (err)
 		return err == -EOPNOTSUPP ? E_ACT_BAD_OUT_PORT : E_ACT_BAD_ARGUMENT;
+	/* output:TABLE: the rules it went through count the packet */
+	for (unsigned i = 0; i < res.n_rules; i++)
+		ft_rule_credit((struct ft_rule *)res.rules[i], 1, dlen, xs_mono_ms());
+	for (unsigned i = 0; i < res.n_misses; i++)
+		s->a->pipeline->table_misses[res.miss_tables[i]]++;
 	for (unsigned i = 0; i < res.n_actions; i++) {
 		struct xs_action a = res.actions[i];
 

@@ -118,6 +118,7 @@ check "set_field rewrote the destination (with the IPv4 checksum)" grep -q "0a09
 check "packet-out output:TABLE runs the pipeline" of packet-out "$X" \
 	"in_port=1 packet=$FRAME actions=output:table"
 check_eq "table 0 sent it to port 3 (priority=10,ip,nw_dst=10.0.0.2)" "port 3: $FRAME" "$(xs dump-outputs)"
+check "the rule it matched counted it" grep -q "n_packets=1, n_bytes=42, priority=10,ip,nw_dst=10.0.0.2 " <(of dump-flows "$X")
 
 # monitor: packet-ins from a controller action, with reason, table, cookie,
 # printed by ovs-ofctl exactly as for Open vSwitch's (NXT_PACKET_IN2 there).
