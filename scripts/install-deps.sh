@@ -32,6 +32,7 @@ pkgs=(
 	ethtool:/usr/sbin/ethtool
 	iperf3:/usr/bin/iperf3
 	python3:/usr/bin/python3
+	strace:/usr/bin/strace
 	libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 	# OpenFlow interop tests: ovs-ofctl, a private Open vSwitch, os-ken
 	openvswitch-common:/usr/bin/ovs-ofctl

@@ -5,6 +5,7 @@
 #include "agent/daemon/agent.h"
 #include "agent/datapath/attach.h"
 #include "agent/dpif/dpif.h"
+#include "agent/offload/offload.h"
 #include "xdpswitch/datapath.h"
 
 #include <errno.h>
@@ -36,6 +37,12 @@ static const char agent_usage[] =
 	"                           never more than the datapath holds; not above\n"
 	"                           --max-flows); misses beyond are forwarded, not\n"
 	"                           installed\n"
+	"  --hw-offload off|tc|xdp-hw|auto\n"
+	"                           offload megaflows to the NIC (default off): TC\n"
+	"                           flower filters, hardware-mode XDP drops, or each\n"
+	"                           where the port's probe says it can work\n"
+	"  --tc-policy skip_sw|skip_hw|none\n"
+	"                           flags of the flower filters (default skip_sw)\n"
 	"  --controller tcp:IP[:PORT]  connect to an OpenFlow 1.3 controller (port\n"
 	"                           6653 by default); reconnects with backoff;\n"
 	"                           may be given several times\n"
@@ -112,8 +119,10 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "flow-limit", required_argument, NULL, 'l' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "hw-offload", required_argument, NULL, 'H' },
+		{ "tc-policy", required_argument, NULL, 'P' },
 		{ "controller", required_argument, NULL, 'c' },
-		{ "listen", required_argument, NULL, 'P' },
+		{ "listen", required_argument, NULL, 'p' },
 		{ "datapath-id", required_argument, NULL, 'd' },
 		{ "fail-mode", required_argument, NULL, 'x' },
 		{ "packet-in-rate", required_argument, NULL, 'r' },
@@ -142,9 +151,23 @@ int xs_cmd_agent(int argc, char **argv)
 			o.datapath = optarg;
 			break;
 		case 'C': o.cleanup = true; break;
-		case 'c':
+		case 'H':
+			if (xs_hw_offload_parse(optarg, &o.hw_offload)) {
+				fprintf(stderr, "xdpswitch agent: --hw-offload must be off, tc, "
+					"xdp-hw or auto, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'P':
-			if (openflow_target(&o.openflow, c == 'P', optarg))
+			if (xs_tc_policy_parse(optarg, &o.tc_policy)) {
+				fprintf(stderr, "xdpswitch agent: --tc-policy must be skip_sw, "
+					"skip_hw or none, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+		case 'p':
+			if (openflow_target(&o.openflow, c == 'p', optarg))
 				return 2;
 			break;
 		case 'd': {
@@ -216,6 +239,14 @@ int xs_cmd_agent(int argc, char **argv)
 		fprintf(stderr, "xdpswitch agent: --flow-limit %u is above --max-flows %u (the "
 			"datapath holds at most --max-flows megaflows)\n", o.flow_limit,
 			o.max_flows);
+		return 2;
+	}
+	/* Offload is the XDP provider's: the others have no NIC to give to. */
+	if (o.hw_offload && ((o.datapath && strcmp(o.datapath, "xdp")) || o.dp_object ||
+			     o.no_datapath)) {
+		fprintf(stderr, "xdpswitch agent: --hw-offload needs the xdp datapath (not %s)\n",
+			o.dp_object ? "--datapath-object" : o.no_datapath ? "--no-datapath"
+								  : o.datapath);
 		return 2;
 	}
 	if (o.bridge && xs_ctl_check_bridge(o.bridge)) {

@@ -139,7 +139,8 @@ CTL_COMMAND(xs_cmd_mod_flows, "mod-flows", 1, 1, ARG_TEXT_OR_STDIN,
 CTL_COMMAND(xs_cmd_del_flows, "del-flows", 0, 1, ARG_TEXT, "[--strict] [MATCH]")
 CTL_COMMAND(xs_cmd_replace_flows, "replace-flows", 1, 1, ARG_FILE, "FILE (- for stdin)")
 CTL_COMMAND(xs_cmd_dump_flows, "dump-flows", 0, 1, ARG_TEXT, "[--json] [MATCH]")
-CTL_COMMAND(xs_cmd_dump_megaflows, "dump-megaflows", 0, 0, ARG_TEXT, "[--json]")
+CTL_COMMAND(xs_cmd_dump_megaflows, "dump-megaflows", 0, 0, ARG_TEXT,
+	    "[--json] [--type=offloaded|non-offloaded]")
 CTL_COMMAND(xs_cmd_inject, "inject", 2, 2, ARG_TEXT, "PORT HEXFRAME")
 CTL_COMMAND(xs_cmd_dump_outputs, "dump-outputs", 0, 0, ARG_TEXT, "[--json]")
 CTL_COMMAND(xs_cmd_show, "show", 0, 0, ARG_TEXT, "[--json]")

@@ -130,6 +130,8 @@ struct xs_agent_opts {
 	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
 	                            * 0: XS_DEFAULT_MAX_FLOWS */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
+	int hw_offload;            /* --hw-offload (enum xs_hw_offload), default off */
+	int tc_policy;             /* --tc-policy (enum xs_tc_policy), default skip_sw */
 	struct of_switch_opts openflow; /* --controller, --listen, ... */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
@@ -244,7 +246,10 @@ void xs_bridge_dp_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
 /* Rule counters up to date (dump-flows). */
 void xs_bridge_dp_sync_stats(struct xs_agent *a);
 /* dump-megaflows, like ovs-appctl dpctl/dump-flows. */
-void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json);
+/* @type: XS_MF_TYPE_* (dump-megaflows --type=offloaded|non-offloaded). */
+enum { XS_MF_TYPE_ALL = 0, XS_MF_TYPE_OFFLOADED, XS_MF_TYPE_NOT_OFFLOADED };
+void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json,
+				 int type);
 
 /* Handles every upcall waiting in the datapath now (what the loop does
  * when the datapath's fd is readable). */

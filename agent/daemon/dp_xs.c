@@ -35,12 +35,19 @@ static bool has_megaflows(const struct xs_agent *a)
 	return a->dpif && a->dp;
 }
 
+/* The provider's rare messages (offload refusals) in the agent's log. */
+static void provider_log(void *ctx, const char *msg)
+{
+	xs_agent_log(ctx, "%s", msg);
+}
+
 int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size)
 {
 	struct xs_dpif_config cfg = {
 		.bridge = a->bridge, .max_flows = a->opts.max_flows, .xdp_mode = a->opts.mode,
 		.no_libxdp = a->opts.no_libxdp, .verbose = a->opts.verbose,
-		.object = a->opts.dp_object,
+		.object = a->opts.dp_object, .hw_offload = a->opts.hw_offload,
+		.tc_policy = a->opts.tc_policy, .log = provider_log, .log_ctx = a,
 	};
 	struct xs_port_map map = { map_ofport, map_dp_port, a };
 	uint32_t size;
@@ -181,10 +188,11 @@ void xs_bridge_dp_sync_stats(struct xs_agent *a)
 		xs_reval_harvest(&a->dp->reval, xs_reval_now_ms());
 }
 
-void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
+void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, bool json,
+				 int type)
 {
 	if (has_megaflows(a))
-		xs_mf_dump(a, a->dp, out, json);
+		xs_mf_dump(a, a->dp, out, json, type);
 	else if (json)
 		xs_ctl_printf(out, "[]\n");
 }

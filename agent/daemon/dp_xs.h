@@ -27,7 +27,8 @@ struct dp_xs {
 
 /* Appends the megaflows like ovs-appctl dpctl/dump-flows (text) or as a
  * JSON array. Ports are printed as OpenFlow numbers. */
-void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json);
+void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json,
+		int type);
 
 /* --- upcall.c ------------------------------------------------------------- */
 

@@ -298,7 +298,21 @@ int xs_agent_cmd_dump_flows(struct xs_agent *a, const struct xs_agent_req *r,
 int xs_agent_cmd_dump_megaflows(struct xs_agent *a, const struct xs_agent_req *r,
 				struct xs_ctl_buf *out)
 {
-	xs_bridge_dp_dump_megaflows(a, out, r->json);
+	int type = XS_MF_TYPE_ALL;
+
+	/* --type=offloaded|non-offloaded, as ovs-appctl dpctl/dump-flows type= */
+	if (r->n_pos) {
+		if (!strcmp(r->pos[0], "--type=offloaded")) {
+			type = XS_MF_TYPE_OFFLOADED;
+		} else if (!strcmp(r->pos[0], "--type=non-offloaded")) {
+			type = XS_MF_TYPE_NOT_OFFLOADED;
+		} else {
+			xs_ctl_printf(out, "dump-megaflows: '%s': expected --type=offloaded or "
+				      "--type=non-offloaded\n", r->pos[0]);
+			return 2;
+		}
+	}
+	xs_bridge_dp_dump_megaflows(a, out, r->json, type);
 	return 0;
 }
 

@@ -67,7 +67,8 @@ static const struct handler handlers[] = {
 	{ "dump-flows", 0, 1, F_JSON, "dump-flows [--json] [MATCH]", xs_agent_cmd_dump_flows },
 	{ "inject", 2, 2, 0, "inject PORT HEXFRAME", xs_agent_cmd_inject },
 	{ "dump-outputs", 0, 0, F_JSON, "dump-outputs [--json]", xs_agent_cmd_dump_outputs },
-	{ "dump-megaflows", 0, 0, F_JSON, "dump-megaflows [--json]",
+	{ "dump-megaflows", 0, 1, F_JSON,
+	  "dump-megaflows [--json] [--type=offloaded|non-offloaded]",
 	  xs_agent_cmd_dump_megaflows },
 	{ "trace-live", 1, 1, F_JSON, "trace-live [--json] PACKET", xs_agent_cmd_trace_live },
 };

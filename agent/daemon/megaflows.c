@@ -64,7 +64,18 @@ static long ports_in_order(const struct xs_agent *a, __u32 **out)
 	return (long)n;
 }
 
-void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json)
+/* Does @f pass the --type filter? */
+static bool type_matches(const struct xs_dpif_flow *f, int type)
+{
+	if (type == XS_MF_TYPE_OFFLOADED)
+		return f->offload_dp != NULL;
+	if (type == XS_MF_TYPE_NOT_OFFLOADED)
+		return f->offload_dp == NULL;
+	return true;
+}
+
+void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, bool json,
+		int type)
 {
 	struct xs_dp_port_map map = { .name = ofport_name, .ctx = a };
 	uint64_t now = xs_mono_ns();
@@ -93,6 +104,8 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 		int gone = 0;
 		bool used;
 
+		if (!type_matches(&f, type))
+			continue;
 		if (xs_dpif_flow_stats(x->dpif, &f.handle, 1, &st, &gone) || gone)
 			continue;
 		xs_dp_format_key(key, sizeof(key), &f.key, &f.mask, &map);
@@ -111,8 +124,14 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "null");
 			xs_ctl_printf(out, ", \"actions\": ");
 			xs_ctl_json_str(out, acts);
-			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u}", f.stage,
+			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u", f.stage,
 				      f.handle.slot);
+			if (f.offload_dp || f.offload_reason) {
+				xs_ctl_printf(out, ", \"offloaded\": %s, \"offload\": ",
+					      f.offload_dp ? "true" : "false");
+				xs_ctl_json_str(out, f.offload_dp ? f.offload_dp : f.offload_reason);
+			}
+			xs_ctl_printf(out, "}");
 		} else {
 			xs_ctl_printf(out, "recirc_id(0),%s, packets:%" PRIu64 ", bytes:%" PRIu64
 				      ", used:", key, (uint64_t)st.packets, (uint64_t)st.bytes);
@@ -120,6 +139,11 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "%.3fs", used_s);
 			else
 				xs_ctl_printf(out, "never");
+			/* as ovs-appctl dpctl/dump-flows -m: offloaded, dp */
+			if (f.offload_dp)
+				xs_ctl_printf(out, ", offloaded:yes, dp:%s", f.offload_dp);
+			else if (f.offload_reason)
+				xs_ctl_printf(out, ", offloaded:no (%s)", f.offload_reason);
 			xs_ctl_printf(out, ", actions:%s\n", acts);
 		}
 		first = false;

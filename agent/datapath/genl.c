@@ -9,7 +9,8 @@ int xs_genl_request(struct mnl_socket *nl, uint16_t type, uint8_t cmd,
 		    void (*put)(struct nlmsghdr *, const void *), const void *arg, mnl_cb_t cb,
 		    void *data)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* ethtool's feature sets with their names take ~10 KiB */
+	char buf[32768];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
 	unsigned int seq = 1, portid = mnl_socket_get_portid(nl);

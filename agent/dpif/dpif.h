@@ -9,7 +9,9 @@
  *                  agent/datapath/dp.h): megaflows in BPF maps, run in XDP
  *                  or in the TC stage, floods as a devmap broadcast or a
  *                  TC loop, misses from a ringbuf, re-injection by a test
- *                  run. It alone decides the stage of each megaflow.
+ *                  run. It alone decides the stage of each megaflow, and
+ *                  (--hw-offload, agent/offload/offload.h) which also run
+ *                  in the NIC.
  *   xs_dpif_dummy  userspace (agent/dpif/dpif_dummy.c): megaflows in a
  *                  hash table of the agent, packets injected by a command
  *                  and outputs recorded; no root, no BPF, no interfaces.
@@ -58,6 +60,11 @@ struct xs_dpif_flow {
 	                          * port's caps changed): a flow_modify with the
 	                          * same actions moves it */
 	uint64_t installed_ns;   /* CLOCK_MONOTONIC at install (or adoption) */
+	/* Hardware offload: NULL offload_dp and NULL offload_reason when the
+	 * provider offloads nothing (off); else where it runs in hardware
+	 * ("tc", "xdp-hw") or why it does not. */
+	const char *offload_dp;
+	const char *offload_reason;
 	struct xs_action actions[XS_MAX_ACTIONS];
 };
 
@@ -72,6 +79,12 @@ struct xs_dpif_config {
 	bool verbose;         /* libbpf's and libxdp's info messages too */
 	const char *object;   /* the "object" provider: a BPF object file whose
 	                       * first XDP and TC programs are attached */
+	int hw_offload;       /* enum xs_hw_offload (agent/offload/offload.h) */
+	int tc_policy;        /* enum xs_tc_policy */
+	/* Where a provider's rare messages go (offload refusals, once per
+	 * port and reason); may be NULL. */
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
 };
 
 /* Called per upcall; a negative return stops the receive, which returns it. */

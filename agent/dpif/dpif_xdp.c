@@ -20,6 +20,7 @@
 #include "agent/datapath/dp.h"
 #include "agent/datapath/port_events.h"
 #include "agent/datapath/port_hw.h"
+#include "agent/offload/offload.h"
 
 struct dpif_xdp {
 	struct xs_dpif up;
@@ -32,6 +33,7 @@ struct dpif_xdp {
 	size_t n_ports, cap_ports;
 	bool noted_no_dispatcher; /* the note was given once */
 	struct xs_port_events *events; /* NULL: the kernel tells nothing, poll */
+	struct xs_offload *offload;    /* NULL: --hw-offload=off */
 };
 
 static struct dpif_xdp *cast(struct xs_dpif *d)
@@ -104,6 +106,8 @@ int xs_dpif_xdp_wrap(struct xs_dp *dp, const char *pin_dir, bool attach, struct 
 	return 0;
 }
 
+static void xdp_close(struct xs_dpif *d, bool keep);
+
 static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
 		    size_t why_size)
 {
@@ -136,7 +140,32 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 		return err;
 	}
 	configure_ports(cast(*out), cfg);
+	if (cfg->hw_offload) {
+		struct xs_offload_cfg oc = { .mode = cfg->hw_offload, .policy = cfg->tc_policy,
+					     .log = cfg->log, .log_ctx = cfg->log_ctx };
+
+		err = xs_offload_new(&oc, &cast(*out)->offload);
+		if (err) {
+			snprintf(why, why_size, "hardware offload: no rtnetlink socket: %s",
+				 strerror(-err));
+			xdp_close(*out, false);
+			return err;
+		}
+	}
 	return 0;
+}
+
+/* The bridge's ports, for the offload layer's floods. */
+static void offload_ports(struct dpif_xdp *x)
+{
+	uint32_t v[XS_MAX_PORTS];
+	size_t n = 0;
+
+	if (!x->offload)
+		return;
+	for (size_t i = 0; i < x->n_ports && n < XS_MAX_PORTS; i++)
+		v[n++] = (uint32_t)x->ports[i].ifindex;
+	xs_offload_set_ports(x->offload, v, n);
 }
 
 /* The maps stay pinned when the fast path is to keep forwarding for the
@@ -146,6 +175,9 @@ static void xdp_close(struct xs_dpif *d, bool keep)
 	struct dpif_xdp *x = cast(d);
 	char note[256];
 
+	/* Filters and hardware programs need the agent: they go in any case
+	 * (the fast path keeps every megaflow). */
+	xs_offload_free(x->offload);
 	/* A stop that keeps the fast path leaves the ports attached. */
 	while (!keep && x->n_ports)
 		xs_port_hw_detach(&x->ports[--x->n_ports], note, sizeof(note));
@@ -208,6 +240,10 @@ static int xdp_port_add(struct xs_dpif *d, const char *name, uint32_t flags, uin
 	}
 	x->ports[x->n_ports++] = hw;
 	*port = (uint32_t)hw.ifindex;
+	if (x->offload) {
+		xs_offload_port_add(x->offload, (uint32_t)hw.ifindex, hw.name);
+		offload_ports(x);
+	}
 	return 0;
 }
 
@@ -220,10 +256,17 @@ static int xdp_port_del(struct xs_dpif *d, uint32_t port, char *note, size_t not
 	note[0] = '\0';
 	if (!p)
 		return -ENOENT;
+	/* Our filters go; without offload now, those an offloading agent
+	 * that died left (--cleanup after a SIGKILL) go too. */
+	if (x->offload)
+		xs_offload_port_del(x->offload, port);
+	else if (x->dp)
+		xs_offload_sweep(NULL, port);
 	if (x->dp)
 		xs_dp_port_del(x->dp, port);
 	err = xs_port_hw_detach(p, note, note_size);
 	*p = x->ports[--x->n_ports];
+	offload_ports(x);
 	return err;
 }
 
@@ -236,10 +279,13 @@ static uint32_t xdp_port_flags(struct xs_dpif *d, uint32_t port)
 
 static void xdp_port_show(struct xs_dpif *d, uint32_t port, struct xs_ctl_buf *out, bool json)
 {
-	const struct xs_port_hw *p = find_port(cast(d), port);
+	struct dpif_xdp *x = cast(d);
+	const struct xs_port_hw *p = find_port(x, port);
 
 	if (p)
 		xs_port_hw_describe(p, out, json);
+	if (p && x->offload)
+		xs_offload_port_show(x->offload, port, out, json);
 }
 
 /* A veth peer gains or loses its XDP program or GRO at any time: the
@@ -277,11 +323,26 @@ static int xdp_ports_fd(struct xs_dpif *d)
 	return xs_port_events_fd(cast(d)->events);
 }
 
+/* After an adoption: the megaflows a previous agent installed are offered
+ * to the hardware like new ones. */
+static void offload_adopted(struct dpif_xdp *x)
+{
+	struct xs_dp_flow f;
+	uint32_t pos = 0;
+
+	while (x->offload && xs_dp_flow_next(x->dp, &pos, &f) == 1)
+		xs_offload_flow_put(x->offload, f.handle, &f.key, &f.mask, f.actions,
+				    f.n_actions);
+}
+
 static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
 {
 	struct dpif_xdp *x = cast(d);
+	int ret = x->dp ? xs_dp_ports_sync(x->dp, ports, n) : 0;
 
-	return x->dp ? xs_dp_ports_sync(x->dp, ports, n) : 0;
+	if (x->dp)
+		offload_adopted(x);
+	return ret;
 }
 
 static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
@@ -289,27 +350,50 @@ static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 			uint16_t n_actions, struct xs_flow_handle *out)
 {
 	struct dpif_xdp *x = cast(d);
+	int err;
 
 	if (n_actions > XS_MAX_ACTIONS || (n_actions && !actions))
 		return -EINVAL;
-	return xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
-				  stage_flags(x, actions, n_actions), out);
+	err = xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
+				 stage_flags(x, actions, n_actions), out);
+	/* In XDP first: whatever the hardware says, the megaflow runs. */
+	if (!err && x->offload)
+		xs_offload_flow_put(x->offload, *out, key, mask, actions, n_actions);
+	return err;
 }
 
 static int xdp_flow_modify(struct xs_dpif *d, struct xs_flow_handle *h,
 			   const struct xs_action *actions, uint16_t n_actions)
 {
 	struct dpif_xdp *x = cast(d);
+	struct xs_flow_handle old = *h;
+	int err;
 
 	if (n_actions > XS_MAX_ACTIONS || (n_actions && !actions))
 		return -EINVAL;
-	return xs_dp_flow_modify(x->dp, h, actions, n_actions,
-				 stage_flags(x, actions, n_actions));
+	err = xs_dp_flow_modify(x->dp, h, actions, n_actions, stage_flags(x, actions, n_actions));
+	/* The filter is replaced (or removed) before the caller answers. */
+	if (!err && x->offload)
+		xs_offload_flow_modify(x->offload, old, *h, actions, n_actions);
+	return err;
 }
 
 static int xdp_flow_del(struct xs_dpif *d, struct xs_flow_handle h, struct xs_flow_stats *final)
 {
-	return xs_dp_flow_remove(cast(d)->dp, h, final);
+	struct dpif_xdp *x = cast(d);
+	struct xs_flow_stats hw = { 0 };
+	int err;
+
+	/* Out of the hardware first, so no packet runs the old actions there
+	 * once the megaflow is gone from XDP. */
+	if (x->offload)
+		xs_offload_flow_del(x->offload, h, &hw);
+	err = xs_dp_flow_remove(x->dp, h, final);
+	if (!err && final) {
+		final->packets += hw.packets;
+		final->bytes += hw.bytes;
+	}
+	return err;
 }
 
 static void to_dpif_flow(const struct dpif_xdp *x, const struct xs_dp_flow *f,
@@ -323,6 +407,10 @@ static void to_dpif_flow(const struct dpif_xdp *x, const struct xs_dp_flow *f,
 	out->installed_ns = f->installed_ns;
 	out->stage = f->flags & XS_MF_F_XDP ? "xdp" : "tc";
 	out->restage = stage_flags(x, f->actions, f->n_actions) != (f->flags & XS_MF_F_XDP);
+	out->offload_dp = out->offload_reason = NULL;
+	if (x->offload)
+		xs_offload_flow_state(x->offload, f->handle, &out->offload_dp,
+				      &out->offload_reason);
 }
 
 static int xdp_flow_get(struct xs_dpif *d, struct xs_flow_handle h, struct xs_dpif_flow *out)
@@ -363,7 +451,7 @@ static int xdp_flow_stats(struct xs_dpif *d, const struct xs_flow_handle *h, siz
 	struct dpif_xdp *x = cast(d);
 
 	if (n >= STATS_BATCH_FROM && !xs_dp_flow_stats_batch(x->dp, h, n, out, errs))
-		return 0;
+		goto hw;
 	for (size_t i = 0; i < n; i++) {
 		int err = xs_dp_flow_stats(x->dp, h[i], &out[i]);
 
@@ -372,6 +460,11 @@ static int xdp_flow_stats(struct xs_dpif *d, const struct xs_flow_handle *h, siz
 		if (errs)
 			errs[i] = err;
 	}
+hw:
+	/* What the hardware ran never reached XDP: it adds. */
+	for (size_t i = 0; x->offload && i < n; i++)
+		if (!errs || !errs[i])
+			xs_offload_flow_add_stats(x->offload, h[i], &out[i]);
 	return 0;
 }
 
@@ -413,6 +506,8 @@ static int xdp_recv(struct xs_dpif *d, unsigned max, xs_dpif_upcall_cb cb, void 
 static void xdp_run(struct xs_dpif *d)
 {
 	xs_dp_masks_rank(cast(d)->dp, NULL);
+	if (cast(d)->offload)
+		xs_offload_run(cast(d)->offload);
 }
 
 /* pmd-stats-show style: where packets were found. */
@@ -425,9 +520,12 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 		memset(st, 0, sizeof(st));
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
-			      "\"masks_per_hit\": %.2f, \"pin_dir\": \"%s\", \"counters\": {",
+			      "\"masks_per_hit\": %.2f, \"pin_dir\": \"%s\"",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
 			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st), x->pin_dir);
+		if (x->offload)
+			xs_offload_show(x->offload, out, true);
+		xs_ctl_printf(out, ", \"counters\": {");
 		for (unsigned int i = 0; i < XS_STAT__MAX; i++)
 			xs_ctl_printf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", xs_dp_stat_name(i),
 				      st[i]);
@@ -446,6 +544,8 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
 	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
 		      x->pin_dir, x->pin_dir);
+	if (x->offload)
+		xs_offload_show(x->offload, out, false);
 	xs_ctl_printf(out, "counters:");
 	for (unsigned int i = 0; i < XS_STAT__MAX; i++)
 		xs_ctl_printf(out, " %s=%" PRIu64, xs_dp_stat_name(i), st[i]);

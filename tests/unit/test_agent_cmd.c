@@ -117,6 +117,29 @@ static void test_help_names_max_flows(void **state)
 	assert_non_null(strstr(out, "--flow-limit N"));
 }
 
+/* --hw-offload and --tc-policy: the choices, and only with the xdp
+ * datapath. */
+static void test_offload_options(void **state)
+{
+	char err[512];
+
+	(void)state;
+	assert_int_equal(run_agent(err, sizeof(err), 2, "--hw-offload", "yes"), 2);
+	assert_string_equal(err, "xdpswitch agent: --hw-offload must be off, tc, xdp-hw or auto, "
+			    "not 'yes'\n");
+	assert_int_equal(run_agent(err, sizeof(err), 2, "--tc-policy", "skip-sw"), 2);
+	assert_string_equal(err, "xdpswitch agent: --tc-policy must be skip_sw, skip_hw or none, "
+			    "not 'skip-sw'\n");
+	assert_int_equal(run_agent(err, sizeof(err), 4, "--hw-offload", "tc", "--datapath",
+				   "dummy"), 2);
+	assert_string_equal(err, "xdpswitch agent: --hw-offload needs the xdp datapath (not "
+			    "dummy)\n");
+	assert_int_equal(run_agent(err, sizeof(err), 3, "--hw-offload", "auto", "--no-datapath"),
+			 2);
+	assert_string_equal(err, "xdpswitch agent: --hw-offload needs the xdp datapath (not "
+			    "--no-datapath)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_flow_limit_within_max_flows),
 		cmocka_unit_test(test_datapath_values),
 		cmocka_unit_test(test_help_names_max_flows),
+		cmocka_unit_test(test_offload_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

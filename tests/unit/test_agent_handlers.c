@@ -76,7 +76,10 @@ static void test_unknown_and_usage(void **state)
 	expect(2, "usage: detach IFACE\n", 1, "detach");
 	expect(2, "usage: add-flow FLOW\n", 1, "add-flow");
 	expect(2, "usage: add-flows NAME TEXT\n", 2, "add-flows", "f");
-	expect(2, "usage: dump-megaflows [--json]\n", 2, "dump-megaflows", "x");
+	expect(2, "usage: dump-megaflows [--json] [--type=offloaded|non-offloaded]\n", 3,
+	       "dump-megaflows", "x", "y");
+	expect(2, "dump-megaflows: 'x': expected --type=offloaded or --type=non-offloaded\n", 2,
+	       "dump-megaflows", "x");
 	expect(2, "usage: del-flows [--strict] [MATCH]\n", 3, "del-flows", "ip", "arp");
 	expect(2, "usage: trace-live [--json] PACKET\n", 2, "trace-live", "--json");
 	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 2, "attach", "--force");
@@ -197,6 +200,8 @@ static void test_flow_commands_apply(void **state)
 	expect(0, "", 1, "del-flows");
 	expect(0, "[]\n", 2, "dump-flows", "--json");
 	expect(0, "", 1, "dump-megaflows"); /* no datapath: none */
+	expect(0, "", 2, "dump-megaflows", "--type=offloaded");
+	expect(0, "", 2, "dump-megaflows", "--type=non-offloaded");
 	expect(1, "add-flow: column 1: unknown field 'bogus'\n", 2, "add-flow", "bogus=1 actions=drop");
 }
 
