@@ -303,10 +303,10 @@ void ofs_conn_probe(struct of_switch *s, struct ofs_conn *c, uint64_t now)
 {
 	size_t m;
 
-	if (c->state != OFS_ACTIVE || now - c->last_rx_ms < OFS_ECHO_IDLE_MS)
+	if (c->state != OFS_ACTIVE || now < c->last_rx_ms + OFS_ECHO_IDLE_MS)
 		return;
 	if (c->echo_pending) {
-		if (now - c->last_rx_ms >= 3 * OFS_ECHO_IDLE_MS) {
+		if (now >= c->last_rx_ms + 3 * OFS_ECHO_IDLE_MS) {
 			xs_agent_log(s->a, "openflow %s: no answer to echo; closing", c->name);
 			c->dead = true;
 		}

@@ -391,12 +391,16 @@ void of_switch_tick(struct of_switch *s)
 		if (!r->passive && r->conn < 0 && now >= r->next_try_ms)
 			try_connect(s, i);
 	}
+	/* a connection dialed just above is younger than now */
+	now = xs_mono_ms();
 	for (unsigned i = 0; i < s->n_conns; i++) {
-		ofs_conn_probe(s, s->conns[i], now);
-		if (s->conns[i]->state == OFS_CONNECTING && now - s->conns[i]->last_rx_ms > 5000)
-			s->conns[i]->dead = true;
-		if (s->conns[i]->tx.len)
-			ofs_conn_flush(s, s->conns[i]);
+		struct ofs_conn *c = s->conns[i];
+
+		ofs_conn_probe(s, c, now);
+		if (c->state == OFS_CONNECTING && now > c->last_rx_ms + 5000)
+			c->dead = true; /* a connect that never completes */
+		if (c->tx.len)
+			ofs_conn_flush(s, c);
 	}
 	reap(s);
 	if (s->store.n > 2 * s->a->pipeline->n_rules + 1024)
