@@ -35,10 +35,12 @@ of() { timeout 10 ovs-ofctl -O OpenFlow13 "$@"; }
 agent_pid=$!
 for _ in $(seq 100); do [ -S "$XS_RUN_DIR/$BR.sock" ] && break; sleep 0.05; done
 X=tcp:127.0.0.1:$PORT
-check "ovs-ofctl connects over TCP" of show "$X" >"$T/show"
+of show "$X" >"$T/show"
+check_eq "ovs-ofctl connects over TCP" 0 "$?"
 check "features: the datapath id given" grep -q "dpid:00000000000000ab" "$T/show"
 check "features: 3 ports in the port description" test "$(grep -c '^ [0-9]*(' "$T/show")" = 3
-check "ovs-ofctl connects over punix" of show "unix:$T/of.sock" >/dev/null
+of show "unix:$T/of.sock" >/dev/null
+check_eq "ovs-ofctl connects over punix" 0 "$?"
 check "a private Open vSwitch starts" ovs_start "$T/ovs" br0 a b c
 
 # The same command on both switches; the flow tables compared after each.
@@ -181,6 +183,7 @@ check "a wrong version gets OFPBRC_BAD_VERSION" grep -q "error xid=2 type=1 code
 check "a length below 8 gets OFPBRC_BAD_LEN and the connection is closed" \
 	grep -q "error xid=3 type=1 code=6" "$T/bad"
 check "closed" grep -qx closed "$T/bad"
-check "the switch still serves others" of show "$X" >/dev/null
+of show "$X" >/dev/null
+check_eq "the switch still serves others" 0 "$?"
 check "agent still running" kill -0 "$agent_pid"
 tap_done
