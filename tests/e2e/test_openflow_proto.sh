@@ -187,6 +187,7 @@ xs("inject", "a", ttl1.hex())
 m = c.recv_type(10, 1)
 check("TTL 1 through dec_ttl without the config flag: no packet-in", m is None, m)
 c.send(msg(9, struct.pack("!HH", 4, 128), 87))               # OFPC_INVALID_TTL_TO_CONTROLLER
+c.barrier(870)  # in force before the packet comes in through the CLI
 xs("inject", "a", ttl1.hex())
 m = c.recv_type(10, 3)
 check("with the flag: PACKET_IN reason INVALID_TTL, table 0, cookie 0x88", m and
