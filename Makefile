@@ -3,12 +3,17 @@
 #   make          programs, skeletons, libraries, the xdpswitch binary, tests
 #   make test     installs missing dependencies, builds, runs every test layer
 #   make fuzz     builds the libFuzzer targets and runs each for FUZZ_SECONDS
+#   make install  the binary, man page, systemd unit, bash completion and
+#                 examples under DESTDIR/PREFIX (default /usr/local); make uninstall
 #   make bench    benchmarks (see tests/bench)
 #   make demo     namespaces + veths + agent + ping (see scripts/demo.sh)
-# V=1 prints the commands.
+# V=1 prints the commands. CC, CFLAGS, CPPFLAGS, LDFLAGS are honoured.
 
 O ?= build
-CC ?= gcc
+# `CC ?= gcc` would do nothing: make predefines CC (as cc).
+ifeq ($(origin CC),default)
+CC := gcc
+endif
 CLANG ?= clang
 BPFTOOL ?= bpftool
 ARCH := $(shell uname -m)
@@ -28,12 +33,13 @@ endif
 .SUFFIXES:
 
 CFLAGS ?= -O2 -g
-XS_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
+XS_CFLAGS := $(CPPFLAGS) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
 	-Iinclude -I. -I$(O)/bpf -D_GNU_SOURCE -MMD -MP
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
 	-Iinclude -I. -I/usr/include/$(ARCH)-linux-gnu -MMD -MP
 LIBS := -lbpf -lxdp -lelf -lz -lmnl -lpthread
 TEST_LIBS := -lcmocka
+include mk/deps.mk
 
 # --- sources (found by folder, so a new file needs no Makefile edit) ---------
 BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard tests/bpf/*.bpf.c) $(wildcard tests/bench/*.bpf.c)
@@ -56,7 +62,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 BIN := $(O)/xdpswitch
 
-.PHONY: all test fuzz bench demo clean deps
+.PHONY: all test fuzz bench demo clean deps install uninstall
 all: $(BIN) $(TEST_BINS) $(BENCH_BINS)
 
 # --- BPF objects and skeletons ------------------------------------------------
@@ -91,11 +97,11 @@ $(LIB): $(LIB_OBJS)
 
 $(BIN): $(O)/agent/main.o $(LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(XS_CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(XS_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/tests/%: $(O)/tests/%.o $(TESTLIB_OBJS) $(LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(XS_CFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS) -lm
+	$(Q)$(CC) $(XS_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS) -lm
 
 # --- entry points -----------------------------------------------------------------
 deps:
@@ -108,7 +114,7 @@ test:
 
 FUZZ_SECONDS ?= 60
 fuzz:
-	$(Q)scripts/install-deps.sh --check || scripts/install-deps.sh
+	$(Q)scripts/install-deps.sh --check --fuzz || scripts/install-deps.sh --fuzz
 	$(Q)O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 bench:
@@ -123,5 +129,7 @@ demo:
 
 clean:
 	rm -rf $(O)
+
+include mk/install.mk
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

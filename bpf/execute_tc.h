@@ -142,6 +142,8 @@ __attribute__((noinline)) int xs_tc_action(struct __sk_buff *skb, struct xs_pkt 
 	return xs_skb_fix_apply(skb, &fix);
 }
 
+#include "conntrack.h"
+
 /* A broadcast's walk over xs_port_list (bpf_loop's context). */
 struct xs_bcast {
 	struct __sk_buff *skb;
@@ -201,7 +203,12 @@ __attribute__((noinline)) int xs_tc_broadcast(struct __sk_buff *skb, int keep_la
 	return 0;
 }
 
-/* Executes megaflow @mf (slot @slot) on the skb; returns the TC verdict.
+/* xs_execute_tc()'s answer besides TC verdicts: look the key up again
+ * (XS_ACT_RECIRC; key->recirc_id and the ct fields are set). */
+#define XS_TC_RECIRC (-1000)
+
+/* Executes megaflow @mf (slot @slot) on the skb; returns the TC verdict, or
+ * XS_TC_RECIRC.
  * Every OUTPUT but the list's last action sends a clone out of its port's
  * egress; an OUTPUT that ends the list redirects the skb itself, or, with
  * @clone_last (the agent's test run, whose redirect verdict the kernel
@@ -210,9 +217,10 @@ __attribute__((noinline)) int xs_tc_broadcast(struct __sk_buff *skb, int keep_la
  * (xs_tc_broadcast); anywhere in the list. */
 static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					 const struct xs_megaflow *mf,
-					 struct xs_pkt *p, const struct xs_flow_key *key,
+					 struct xs_pkt *p, struct xs_flow_key *key,
 					 int clone_last)
 {
+	struct xs_ct_nat_target nat;
 	__u32 n = mf->n_actions;
 	int i, ret;
 
@@ -234,13 +242,35 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 			}
 			if (last && !clone_last)
 				return bpf_redirect(a->arg, 0);
+			/* A port that cannot take it (its peer is down, say)
+			 * loses its copy, not the outputs after it. */
 			if (bpf_clone_redirect(skb, a->arg, 0))
-				goto err;
+				xs_count(XS_STAT_EXEC_ERROR);
 			if (last)
 				return TC_ACT_SHOT; /* sent: the clone was the packet */
 			continue;
 		}
-		ret = xs_tc_action(skb, p, a, key);
+		switch (a->type) {
+		case XS_ACT_CT:
+			nat.l4_off = p->l4_off;
+			ret = xs_tc_ct(skb, key, a,
+				       i && a[-1].type == XS_ACT_CT_NAT ? &a[-1] : NULL, &nat);
+			if (ret == 1)
+				ret = xs_ct_nat_apply(skb, p, key, &nat);
+			break;
+		case XS_ACT_CT_NAT: /* read by the XS_ACT_CT after it */
+			continue;
+		case XS_ACT_CT_CLEAR:
+			key->ct_state = 0;
+			key->ct_zone = 0;
+			key->ct_mark = 0;
+			continue;
+		case XS_ACT_RECIRC:
+			key->recirc_id = bpf_htonl(a->arg);
+			return XS_TC_RECIRC;
+		default:
+			ret = xs_tc_action(skb, p, a, key);
+		}
 		if (ret == XS_X_EXPIRED)
 			return TC_ACT_SHOT;
 		if (ret)
@@ -251,6 +281,16 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 err:
 	xs_count(XS_STAT_EXEC_ERROR);
 	return TC_ACT_SHOT;
+}
+
+/* xs_execute_tc() as a global function: verified once however many
+ * programs and recirculation passes run it. */
+__attribute__((noinline)) int xs_tc_run(struct __sk_buff *skb, const struct xs_megaflow *mf,
+					struct xs_pkt *p, struct xs_flow_key *key, int clone_last)
+{
+	if (!skb || !mf || !p || !key) /* verifier: global function arguments */
+		return TC_ACT_SHOT;
+	return xs_execute_tc(skb, mf, p, key, clone_last);
 }
 
 #endif

@@ -137,14 +137,17 @@ static __always_inline int xs_rw_ipv4_addr(void *data, void *data_end,
 					   struct xs_csum_fix *fix)
 {
 	struct xs_ipv4_hdr *ip = xs_ipv4(data, data_end, p);
-	__be32 *field, old;
+	__be32 *field, old, new;
 
 	if (!ip)
 		return -EINVAL;
 	field = a->type == XS_ACT_SET_IPV4_SRC ? &ip->saddr : &ip->daddr;
 	old = *field;
-	*field = a->u.be32[0];
-	fix->diff = xs_csum_diff4(old, a->u.be32[0]);
+	new = a->u.be32[0];
+	if (a->flags & XS_SET_F_MASKED)
+		new = (old & ~a->u.be32[1]) | new;
+	*field = new;
+	fix->diff = xs_csum_diff4(old, new);
 	fix->l3_csum = p->l3_off + 10;
 	xs_fix_l4(p, fix->diff, XS_FIX_PSEUDO, fix);
 	return 0;
@@ -254,6 +257,7 @@ static __always_inline int xs_rw_tp(void *data, void *data_end,
 	int dst = a->type == XS_ACT_SET_TP_DST;
 	void *l4 = xs_hdr(data, data_end, p->l4_off, sizeof(struct xs_udp_hdr));
 	__u32 old, new, shift;
+	__u16 mask;
 
 	if (!p->l4_off || !l4)
 		return -EINVAL;
@@ -267,7 +271,8 @@ static __always_inline int xs_rw_tp(void *data, void *data_end,
 	case XS_IPPROTO_UDP:
 	case XS_IPPROTO_SCTP:
 		shift = 16 * dst;
-		new = (old & ~(0xffffu << shift)) | ((__u32)a->u.be16[0] << shift);
+		mask = a->flags & XS_SET_F_MASKED ? a->u.be16[1] : 0xffff;
+		new = (old & ~((__u32)mask << shift)) | ((__u32)a->u.be16[0] << shift);
 		break;
 	case XS_IPPROTO_ICMP:
 	case XS_IPPROTO_ICMPV6:

@@ -120,6 +120,8 @@ static __always_inline void xs_key_add_skb_vlan(struct __sk_buff *skb,
 	key->vlan[0].tci = bpf_htons(skb->vlan_tci | XS_VLAN_PRESENT);
 }
 
+#include "recirc.h"
+
 /* The TC ingress stage: XDP passed the packet up because its megaflow's
  * actions need the stack (several outputs, a port an XDP redirect cannot
  * reach, a flood that is not the list's verdict). XDP cannot say which megaflow (no metadata): look it up again,
@@ -133,6 +135,7 @@ int xs_tc(struct __sk_buff *skb)
 	struct xs_parse_info info;
 	struct xs_hit hit;
 	struct xs_pkt p;
+	int ret;
 
 	key.in_port = skb->ingress_ifindex;
 	xs_parse_skb(skb, &key, &info);
@@ -146,7 +149,8 @@ int xs_tc(struct __sk_buff *skb)
 	}
 	xs_pkt_init(&p, &info);
 	p.slot = hit.slot;
-	return xs_execute_tc(skb, hit.mf, &p, &key, 0);
+	ret = xs_tc_run(skb, hit.mf, &p, &key, 0);
+	return xs_tc_passes(skb, &key, &p, ret, 0);
 }
 
 /* Re-injection of a missed packet: the agent's BPF_PROG_TEST_RUN of an
@@ -163,6 +167,7 @@ int xs_tc_exec(struct __sk_buff *skb)
 	struct xs_parse_info info;
 	struct xs_hit hit;
 	struct xs_pkt p;
+	int ret;
 
 	if (!xs_exec_flow(&hit))
 		return TC_ACT_SHOT;
@@ -171,5 +176,6 @@ int xs_tc_exec(struct __sk_buff *skb)
 	xs_flow_account(hit.slot, skb->len, key.tcp_flags);
 	xs_pkt_init(&p, &info);
 	p.slot = hit.slot;
-	return xs_execute_tc(skb, hit.mf, &p, &key, 1);
+	ret = xs_tc_run(skb, hit.mf, &p, &key, 1);
+	return xs_tc_passes(skb, &key, &p, ret, 1);
 }

@@ -245,6 +245,94 @@ XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, arp_tha) ==
 		 __builtin_offsetof(struct xs_flow_key, arp_sha) + 6,
 		 "arp_sha and arp_tha are tested as one 12-byte run");
 
+/* The ct fields, as OVS prints them. recirc_id is the caller's to print
+ * (dump-megaflows puts it first, as OVS does: every megaflow matches it). */
+static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
+		       const struct xs_flow_key *m)
+{
+	static const char *const names[8] = { "new", "est", "rel", "rpl",
+					      "inv", "trk", "snat", "dnat" };
+	struct list a;
+
+	/* An exact key (no mask) shows the ct fields only when set. */
+	if (m->ct_state && (m->ct_state != 0xff || k->ct_state)) {
+		a = open_attr(l, "ct_state");
+		for (int i = 0; i < 8; i++)
+			if (m->ct_state & (1u << i))
+				put(l->o, "%c%s", k->ct_state & (1u << i) ? '+' : '-', names[i]);
+		close_attr(&a);
+	}
+	if (m->ct_zone && (m->ct_zone != 0xffff || k->ct_zone)) {
+		a = open_attr(l, "ct_zone");
+		put(l->o, "%#x", ntohs(k->ct_zone));
+		if (m->ct_zone != 0xffff)
+			put(l->o, "/%#x", ntohs(m->ct_zone));
+		close_attr(&a);
+	}
+	if (m->ct_mark && (m->ct_mark != 0xffffffff || k->ct_mark)) {
+		a = open_attr(l, "ct_mark");
+		put(l->o, "%#x", ntohl(k->ct_mark));
+		if (m->ct_mark != 0xffffffff)
+			put(l->o, "/%#x", ntohl(m->ct_mark));
+		close_attr(&a);
+	}
+}
+
+/* ct(...) as OVS prints it; @nat is the XS_ACT_CT_NAT before it or NULL. */
+static void fmt_ct_action(struct list *l, const struct xs_action *a,
+			  const struct xs_action *nat)
+{
+	struct list args = open_attr(l, "ct");
+
+	if (a->flags & XS_CT_F_FORCE) { /* OVS's datapath spelling */
+		sep(&args);
+		put(l->o, "force_commit");
+	} else if (a->flags & XS_CT_F_COMMIT) {
+		sep(&args);
+		put(l->o, "commit");
+	}
+	if (a->arg) {
+		sep(&args);
+		put(l->o, "zone=%u", a->arg);
+	}
+	if (a->flags & XS_CT_F_MARK) {
+		sep(&args);
+		put(l->o, "mark=%#x/%#x", a->u.be32[0], a->u.be32[1]);
+	}
+	if (a->flags & XS_CT_F_NAT) {
+		sep(&args);
+		put(l->o, "nat");
+		if (nat) {
+			char b0[INET6_ADDRSTRLEN], b1[INET6_ADDRSTRLEN];
+
+			put(l->o, "(%s=", nat->flags & XS_NAT_F_DST ? "dst" : "src");
+			if (nat->flags & XS_NAT_F_IPV6) {
+				inet_ntop(AF_INET6, nat->u.bytes, b0, sizeof(b0));
+				put(l->o, "[%s]", b0);
+			} else {
+				inet_ntop(AF_INET, &nat->u.be32[0], b0, sizeof(b0));
+				inet_ntop(AF_INET, &nat->u.be32[1], b1, sizeof(b1));
+				put(l->o, "%s", b0);
+				if (nat->u.be32[1] != nat->u.be32[0])
+					put(l->o, "-%s", b1);
+			}
+			if (nat->arg) {
+				put(l->o, ":%u", nat->arg >> 16);
+				if ((nat->arg & 0xffff) != nat->arg >> 16)
+					put(l->o, "-%u", nat->arg & 0xffff);
+			}
+			if (nat->flags & XS_NAT_F_PERSISTENT)
+				put(l->o, ",persistent");
+			if (nat->flags & XS_NAT_F_HASH)
+				put(l->o, ",hash");
+			if (nat->flags & XS_NAT_F_RANDOM)
+				put(l->o, ",random");
+			put(l->o, ")");
+		}
+	}
+	close_attr(&args);
+}
+
 /* L3 and L4 attributes of key (k and m: masked key and mask). exact says
  * that no mask was given. */
 static void fmt_l3_l4(struct list *l, const struct xs_flow_key *key,
@@ -350,7 +438,7 @@ int xs_dp_format_key(char *buf, size_t size, const struct xs_flow_key *key,
 	struct list *l = &top;
 	int depth = 0;
 
-	XS_STATIC_ASSERT(XS_FLOW_KEY_SEQ == 1, "format every key field");
+	XS_STATIC_ASSERT(XS_FLOW_KEY_SEQ == 2, "format every key field");
 	if (!buf || !size)
 		return -EINVAL;
 	buf[0] = 0;
@@ -361,6 +449,7 @@ int xs_dp_format_key(char *buf, size_t size, const struct xs_flow_key *key,
 	for (size_t i = 0; i < sizeof(k); i++)
 		((__u8 *)&k)[i] = ((const __u8 *)key)[i] & ((__u8 *)&m)[i];
 
+	fmt_ct_key(l, &k, &m);
 	if (m.in_port) {
 		a = open_attr(l, "in_port");
 		if (m.in_port == 0xffffffff)
@@ -484,7 +573,8 @@ static int run_add(struct set_run *r, const struct xs_action *a)
 		if (src ? m->nw_src : m->nw_dst)
 			return 1;
 		*(src ? &v->nw_src : &v->nw_dst) = a->u.be32[0];
-		*(src ? &m->nw_src : &m->nw_dst) = 0xffffffff;
+		*(src ? &m->nw_src : &m->nw_dst) =
+			a->flags & XS_SET_F_MASKED ? a->u.be32[1] : 0xffffffff;
 		return 0;
 	}
 	case XS_ACT_SET_IPV6_SRC:
@@ -522,7 +612,8 @@ static int run_add(struct set_run *r, const struct xs_action *a)
 		if (src ? m->tp_src : m->tp_dst)
 			return 1;
 		*(src ? &v->tp_src : &v->tp_dst) = a->u.be16[0];
-		*(src ? &m->tp_src : &m->tp_dst) = 0xffff;
+		*(src ? &m->tp_src : &m->tp_dst) =
+			a->flags & XS_SET_F_MASKED ? a->u.be16[1] : 0xffff;
 		return 0;
 	}
 	case XS_ACT_SET_VLAN_TCI:
@@ -683,7 +774,7 @@ static void fmt_broadcast(struct list *l, const struct xs_flow_key *key,
 
 /* Prints one action that is not a set. Returns 0 or -EINVAL. */
 static int fmt_action(struct list *l, const struct xs_action *a,
-		      const struct xs_flow_key *key,
+		      const struct xs_action *prev, const struct xs_flow_key *key,
 		      const struct xs_dp_port_map *ports)
 {
 	const char *reason;
@@ -715,6 +806,20 @@ static int fmt_action(struct list *l, const struct xs_action *a,
 	case XS_ACT_DEC_TTL:
 		sep(l);
 		put(l->o, "dec_ttl");
+		return 0;
+	case XS_ACT_CT:
+		fmt_ct_action(l, a, prev && prev->type == XS_ACT_CT_NAT ? prev : NULL);
+		return 0;
+	case XS_ACT_CT_NAT:
+		return 0; /* printed inside the ct() after it */
+	case XS_ACT_CT_CLEAR:
+		sep(l);
+		put(l->o, "ct_clear");
+		return 0;
+	case XS_ACT_RECIRC:
+		args = open_attr(l, "recirc");
+		put(l->o, "%#x", a->arg);
+		close_attr(&args);
 		return 0;
 	case XS_ACT_POP_VLAN:
 		sep(l);
@@ -762,7 +867,7 @@ int xs_dp_format_actions(char *buf, size_t size, const struct xs_action *acts,
 			memset(&run, 0, sizeof(run));
 		}
 		if (hdr == SET_NONE) {
-			if (fmt_action(&l, a, key, ports))
+			if (fmt_action(&l, a, i ? &acts[i - 1] : NULL, key, ports))
 				err = -EINVAL;
 			continue;
 		}

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages xdpswitch needs to build and test.
 #   --check   exit 0 if everything is there, 1 otherwise (installs nothing)
-#   --bench   also what `make bench` compares against (Open vSwitch, iperf3)
+#   --bench   also what `make bench` compares against (gnuplot)
+#   --fuzz    also the libFuzzer runtime `make fuzz` links (`make test` does
+#             not need it)
 set -euo pipefail
 
-check=0 bench=0
+check=0 bench=0 fuzz=0
 for a in "$@"; do
 	case "$a" in
 	--check) check=1 ;;
 	--bench) bench=1 ;;
+	--fuzz) fuzz=1 ;;
 	*) echo "install-deps.sh: unknown option '$a'" >&2; exit 2 ;;
 	esac
 done
@@ -32,15 +35,21 @@ pkgs=(
 	ethtool:/usr/sbin/ethtool
 	iperf3:/usr/bin/iperf3
 	python3:/usr/bin/python3
-	strace:/usr/bin/strace
-	libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
-	# OpenFlow interop tests: ovs-ofctl, a private Open vSwitch, os-ken
-	openvswitch-common:/usr/bin/ovs-ofctl
+	conntrack:/usr/sbin/conntrack
 	openvswitch-switch:/usr/sbin/ovs-vswitchd
+	strace:/usr/bin/strace
+	pkg-config:/usr/bin/pkg-config
+	man-db:/usr/bin/man
+	systemd:/usr/bin/systemd-analyze
+	# OpenFlow interop tests: ovs-ofctl and os-ken
+	openvswitch-common:/usr/bin/ovs-ofctl
 	python3-os-ken:/usr/bin/osken-manager
 )
+if [ "$fuzz" = 1 ]; then
+	pkgs+=(libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a)
+fi
 if [ "$bench" = 1 ]; then
-	pkgs+=(openvswitch-switch:/usr/sbin/ovs-vswitchd gnuplot-nox:/usr/bin/gnuplot)
+	pkgs+=(gnuplot-nox:/usr/bin/gnuplot)
 fi
 
 missing=()

@@ -9,14 +9,16 @@
 #include <string.h>
 
 int xs_port_spec_parse(const char *spec, char name[IF_NAMESIZE], uint32_t *ofport,
-		       struct xs_err *err)
+		       struct xs_port_vlan *vlan, struct xs_err *err)
 {
-	const char *eq = strchr(spec, '=');
-	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+	size_t n = strcspn(spec, "=,");
+	const char *eq = spec[n] == '=' ? spec + n : NULL;
+	const char *opts = spec[n] == ',' ? spec + n + 1 : NULL;
 	char *end;
 	unsigned long v;
 
 	*ofport = 0;
+	memset(vlan, 0, sizeof(*vlan));
 	err->line = 0;
 	if (n == 0)
 		return xs_err_set(err, 1, "missing interface name in '%s'", spec);
@@ -29,15 +31,21 @@ int xs_port_spec_parse(const char *spec, char name[IF_NAMESIZE], uint32_t *ofpor
 					  spec[i]);
 	memcpy(name, spec, n);
 	name[n] = '\0';
+	if (opts)
+		return xs_port_vlan_parse(opts, (int)(opts - spec), vlan, err);
 	if (!eq)
 		return 0;
 	if (eq[1] < '0' || eq[1] > '9')
 		return xs_err_set(err, (int)n + 2, "expected an OpenFlow port number after '='");
 	errno = 0;
 	v = strtoul(eq + 1, &end, 10);
-	if (*end)
+	if (*end == ',' && end[1]) {
+		if (xs_port_vlan_parse(end + 1, (int)(end + 1 - spec), vlan, err))
+			return -EINVAL;
+	} else if (*end) {
 		return xs_err_set(err, (int)(end - spec) + 1, "unexpected '%s' after the port number",
 				  end);
+	}
 	if (errno || v < 1 || v > XS_OFPORT_MAX)
 		return xs_err_set(err, (int)n + 2, "OpenFlow port number must be 1..%u",
 				  XS_OFPORT_MAX);

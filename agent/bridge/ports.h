@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent/bridge/port_vlan.h"
 #include "common/error.h"
 
 #define XS_OFPORT_MAX 0xfeffu   /* highest OpenFlow port number (OFPP_MAX - 1) */
@@ -23,6 +24,8 @@ struct xs_port {
 	char name[IF_NAMESIZE];
 	uint32_t dp_port;  /* the datapath's number for it */
 	uint32_t ofport;
+	uint64_t misses;   /* misses of its packets the agent read (dump-ports) */
+	struct xs_port_vlan vlan; /* tag, trunks, vlan_mode (NORMAL) */
 };
 
 /* Ports sorted by OpenFlow port number. */
@@ -32,11 +35,13 @@ struct xs_port_table {
 	size_t cap;
 };
 
-/* Parses "IFACE" or "IFACE=OFPORT" (the agent's command line and
- * `xdpswitch attach`). *ofport = 0 when none was given. Returns 0 or
- * -EINVAL with err (column of the problem) set. */
+/* Parses "IFACE[=OFPORT][,OPTIONS]" (the agent's command line and
+ * `xdpswitch attach`), OPTIONS the port's VLAN options (port_vlan.h:
+ * "IFACE=1,tag=10", "IFACE,trunks=10,20,vlan_mode=native-untagged,tag=5").
+ * *ofport = 0 when none was given; *vlan gets the defaults without
+ * options. Returns 0 or -EINVAL with err (column of the problem) set. */
 int xs_port_spec_parse(const char *spec, char name[IF_NAMESIZE], uint32_t *ofport,
-		       struct xs_err *err);
+		       struct xs_port_vlan *vlan, struct xs_err *err);
 
 void xs_ports_init(struct xs_port_table *t);
 void xs_ports_free(struct xs_port_table *t);

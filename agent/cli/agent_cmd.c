@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* `xdpswitch agent [OPTIONS] IFACE[=OFPORT]...`: option parsing for the
  * daemon; the daemon itself is agent/daemon/agent.c. */
+#include "agent/cli/agent_config.h"
 #include "agent/cli/commands.h"
 #include "agent/daemon/agent.h"
 #include "agent/datapath/attach.h"
@@ -14,11 +15,16 @@
 #include <string.h>
 
 static const char agent_usage[] =
-	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT]...\n"
-	"Runs the switch in the foreground until SIGINT, SIGTERM or SIGHUP; logs to stderr.\n"
+	"usage: xdpswitch agent [OPTIONS] IFACE[=OFPORT][,VLAN OPTIONS]...\n"
+	"Runs the switch in the foreground until SIGINT or SIGTERM; logs to stderr.\n"
+	"SIGHUP replaces the flows with those of the --flows file, atomically.\n"
+	"  --config FILE            read options and ports from FILE (KEY = VALUE lines,\n"
+	"                           KEY an option below, port = IFACE[=OFPORT]); the\n"
+	"                           command line's options win\n"
 	"  --bridge NAME            bridge name (default " XS_CTL_DEFAULT_BRIDGE "): control socket\n"
 	"                           " XS_CTL_RUN_DIR "/NAME.sock, one agent per bridge\n"
 	"  --flows FILE             load these flows (ovs-ofctl add-flows syntax) at start\n"
+	"                           and again on SIGHUP\n"
 	"  --force                  replace XDP programs or TC filters already on the ports\n"
 	"  --mode native|skb        XDP attach mode (default: native, else skb)\n"
 	"  --no-libxdp              attach with bpf_xdp_attach, not libxdp\n"
@@ -37,6 +43,10 @@ static const char agent_usage[] =
 	"                           never more than the datapath holds; not above\n"
 	"                           --max-flows); misses beyond are forwarded, not\n"
 	"                           installed\n"
+	"  --mac-table-size N       NORMAL's MAC table holds N addresses (default 8192;\n"
+	"                           a new one evicts the least recently seen)\n"
+	"  --mac-aging SECONDS      NORMAL forgets an address not seen this long\n"
+	"                           (default 300)\n"
 	"  --hw-offload off|tc|xdp-hw|auto\n"
 	"                           offload megaflows to the NIC (default off): TC\n"
 	"                           flower filters, hardware-mode XDP drops, or each\n"
@@ -58,10 +68,13 @@ static const char agent_usage[] =
 	"  --packet-in-rate N       packet-ins per second per bridge (default 1000)\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
-	"A stop (SIGINT, SIGTERM, SIGHUP) leaves the ports forwarding; the next agent\n"
+	"A stop (SIGINT, SIGTERM) leaves the ports forwarding; the next agent\n"
 	"for the bridge adopts them with the rules and ports saved in\n"
 	"" XS_CTL_RUN_DIR "/NAME.state.\n"
-	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n";
+	"IFACE=OFPORT picks the OpenFlow port number; otherwise the lowest free one.\n"
+	"IFACE[=OFPORT],tag=VLAN,trunks=A,B,C-D,vlan_mode=MODE sets the port's VLAN\n"
+	"options for NORMAL, as ovs-vsctl's (MODE: access, trunk, native-tagged,\n"
+	"native-untagged; tag alone: access port; none: trunk of all VLANs).\n";
 
 /* xs_dp_open refuses larger tables (agent/datapath/dp.h). */
 #define MAX_FLOWS_LIMIT (1u << 24)
@@ -103,7 +116,10 @@ static int openflow_target(struct of_switch_opts *o, bool passive, const char *a
 	return 0;
 }
 
-int xs_cmd_agent(int argc, char **argv)
+/* Options read from --config (kept for the process: opts point into it). */
+static struct xs_agent_config agent_cfg;
+
+static int agent_cmd(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "bridge", required_argument, NULL, 'b' },
@@ -119,9 +135,12 @@ int xs_cmd_agent(int argc, char **argv)
 		{ "flow-limit", required_argument, NULL, 'l' },
 		{ "max-flows", required_argument, NULL, 'M' },
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "mac-table-size", required_argument, NULL, 'S' },
+		{ "mac-aging", required_argument, NULL, 'A' },
 		{ "hw-offload", required_argument, NULL, 'H' },
 		{ "tc-policy", required_argument, NULL, 'P' },
-		{ "controller", required_argument, NULL, 'c' },
+		{ "controller", required_argument, NULL, 'k' },
 		{ "listen", required_argument, NULL, 'p' },
 		{ "datapath-id", required_argument, NULL, 'd' },
 		{ "fail-mode", required_argument, NULL, 'x' },
@@ -130,8 +149,21 @@ int xs_cmd_agent(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xs_agent_opts o = { 0 };
+	const char *config;
+	char why[512];
 	int c;
 
+	xs_agent_config_free(&agent_cfg); /* a previous call's (tests) */
+	config = xs_agent_config_arg("+b:f:h", longopts, argc, argv);
+	if (config) {
+		if (xs_agent_config_load(config, longopts, argc, argv, &agent_cfg, why,
+					 sizeof(why))) {
+			fprintf(stderr, "xdpswitch agent: %s\n", why);
+			return 2;
+		}
+		argc = agent_cfg.argc;
+		argv = agent_cfg.argv;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+b:f:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -151,6 +183,17 @@ int xs_cmd_agent(int argc, char **argv)
 			o.datapath = optarg;
 			break;
 		case 'C': o.cleanup = true; break;
+		case 'c': break; /* read above */
+		case 'S':
+			o.mac_table_size = parse_count("--mac-table-size", optarg, XS_MAC_MAX_SIZE);
+			if (!o.mac_table_size)
+				return 2;
+			break;
+		case 'A':
+			o.mac_aging_s = parse_count("--mac-aging", optarg, XS_MAC_MAX_AGING_S);
+			if (!o.mac_aging_s)
+				return 2;
+			break;
 		case 'H':
 			if (xs_hw_offload_parse(optarg, &o.hw_offload)) {
 				fprintf(stderr, "xdpswitch agent: --hw-offload must be off, tc, "
@@ -165,7 +208,7 @@ int xs_cmd_agent(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'c':
+		case 'k':
 		case 'p':
 			if (openflow_target(&o.openflow, c == 'p', optarg))
 				return 2;
@@ -257,4 +300,17 @@ int xs_cmd_agent(int argc, char **argv)
 	o.port_specs = argv + optind;
 	o.n_port_specs = argc - optind;
 	return xs_agent_run(&o, NULL);
+}
+
+int xs_cmd_agent(int argc, char **argv)
+{
+	int rc = agent_cmd(argc, argv);
+
+	/* A bad value from the configuration file: say where it is. The
+	 * file's options come first, each one argv entry, so the option
+	 * parser stopped inside them exactly when optind - 1 is one. */
+	if (rc == 2 && agent_cfg.argv && optind >= 2 && optind - 1 <= agent_cfg.n_opts)
+		fprintf(stderr, "xdpswitch agent: (%s:%d: %s)\n", agent_cfg.path,
+			agent_cfg.lines[optind - 1], agent_cfg.argv[optind - 1]);
+	return rc;
 }

@@ -26,9 +26,15 @@ struct xs_command {
 	X("dump-megaflows", xs_cmd_dump_megaflows, "print the datapath megaflows") \
 	X("inject", xs_cmd_inject, "a frame arrives on a port (--datapath dummy)") \
 	X("dump-outputs", xs_cmd_dump_outputs, "print and clear the frames sent (--datapath dummy)") \
-	X("show", xs_cmd_show, "print the bridge, its ports and counters") \
+	X("show", xs_cmd_show, "print the bridge, its ports and counters (--stats: rates)") \
+	X("dump-ports", xs_cmd_dump_ports, "print per-port counters like ovs-ofctl dump-ports") \
+	X("metrics", xs_cmd_metrics, "print the counters in Prometheus text format") \
 	X("trace-live", xs_cmd_trace_live, "trace a packet through the running tables") \
+	X("fdb-show", xs_cmd_fdb_show, "print NORMAL's MAC table (port, VLAN, MAC, age)") \
+	X("fdb-flush", xs_cmd_fdb_flush, "empty NORMAL's MAC table") \
 	X("trace", xs_cmd_trace, "trace a packet through a flow file, offline") \
+	X("dump-conntrack", xs_cmd_dump_conntrack, "print the kernel's connections [zone=N]") \
+	X("flush-conntrack", xs_cmd_flush_conntrack, "delete the kernel's connections [zone=N]") \
 	X("version", xs_cmd_version, "print the version")
 
 int xs_cmd_version(int argc, char **argv);
@@ -45,7 +51,13 @@ int xs_cmd_dump_megaflows(int argc, char **argv);
 int xs_cmd_inject(int argc, char **argv);
 int xs_cmd_dump_outputs(int argc, char **argv);
 int xs_cmd_show(int argc, char **argv);
+int xs_cmd_dump_ports(int argc, char **argv);
+int xs_cmd_metrics(int argc, char **argv);
 int xs_cmd_trace_live(int argc, char **argv);
 int xs_cmd_trace(int argc, char **argv);
+int xs_cmd_fdb_show(int argc, char **argv);
+int xs_cmd_fdb_flush(int argc, char **argv);
+int xs_cmd_dump_conntrack(int argc, char **argv);
+int xs_cmd_flush_conntrack(int argc, char **argv);
 
 #endif

@@ -130,7 +130,8 @@ usage:
 		return forward(&c, argc, argv);                         \
 	}
 
-CTL_COMMAND(xs_cmd_attach, "attach", 1, 1, ARG_TEXT, "IFACE[=OFPORT] [--force]")
+CTL_COMMAND(xs_cmd_attach, "attach", 1, 1, ARG_TEXT,
+	    "IFACE[=OFPORT][,tag=VLAN][,trunks=LIST][,vlan_mode=MODE] [--force]")
 CTL_COMMAND(xs_cmd_detach, "detach", 1, 1, ARG_TEXT, "IFACE")
 CTL_COMMAND(xs_cmd_add_flow, "add-flow", 1, 1, ARG_TEXT, "FLOW")
 CTL_COMMAND(xs_cmd_add_flows, "add-flows", 1, 1, ARG_FILE, "FILE (- for stdin)")
@@ -143,5 +144,9 @@ CTL_COMMAND(xs_cmd_dump_megaflows, "dump-megaflows", 0, 0, ARG_TEXT,
 	    "[--json] [--type=offloaded|non-offloaded]")
 CTL_COMMAND(xs_cmd_inject, "inject", 2, 2, ARG_TEXT, "PORT HEXFRAME")
 CTL_COMMAND(xs_cmd_dump_outputs, "dump-outputs", 0, 0, ARG_TEXT, "[--json]")
-CTL_COMMAND(xs_cmd_show, "show", 0, 0, ARG_TEXT, "[--json]")
+CTL_COMMAND(xs_cmd_show, "show", 0, 0, ARG_TEXT, "[--json] [--stats]")
+CTL_COMMAND(xs_cmd_dump_ports, "dump-ports", 0, 1, ARG_TEXT, "[--json] [PORT]")
+CTL_COMMAND(xs_cmd_metrics, "metrics", 0, 0, ARG_TEXT, "")
+CTL_COMMAND(xs_cmd_fdb_show, "fdb-show", 0, 0, ARG_TEXT, "[--json]")
+CTL_COMMAND(xs_cmd_fdb_flush, "fdb-flush", 0, 0, ARG_TEXT, "")
 CTL_COMMAND(xs_cmd_trace_live, "trace-live", 1, 1, ARG_TEXT, "[--json] PACKET")

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agent/ofp/flow.h"
+#include "agent/ofp/lex.h"
 #include "agent/pipeline/trace.h"
 #include "xdpswitch/datapath.h"
 
@@ -23,14 +24,19 @@ struct trace_opts {
 	bool json;
 	uint32_t ports[TRACE_MAX_PORTS];
 	unsigned n_ports;
+	uint8_t ct_next[TRACE_MAX_PASSES]; /* ct_state of passes 2, 3, ... */
+	unsigned n_ct_next;
 };
 
 static void trace_usage(FILE *f)
 {
-	fprintf(f, "usage: xdpswitch trace --flows FILE [--json] [--ports N,N,...] 'PACKET'\n"
+	fprintf(f, "usage: xdpswitch trace --flows FILE [--json] [--ports N,N,...] "
+		   "[--ct-next STATE]... 'PACKET'\n"
 		   "       xdpswitch trace [--bridge NAME] [--json] 'PACKET'   (live tables)\n"
 		   "  PACKET in ofproto/trace syntax, e.g. 'in_port=1,tcp,nw_dst=10.0.0.1'\n"
-		   "  --ports  the switch's ports, for flood and all (default: none)\n");
+		   "  --ports  the switch's ports, for flood and all (default: none)\n"
+		   "  --ct-next  ct_state after each recirculation, in order (default trk|new),\n"
+		   "           e.g. 'trk|est' or +trk+est\n");
 }
 
 /* "1,2,3" into opts->ports. 0 or -EINVAL. */
@@ -55,6 +61,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 		{ "flows", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ports", required_argument, NULL, 'p' },
+		{ "ct-next", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,6 +86,29 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 				return -EINVAL;
 			}
 			break;
+		case 'c': {
+			struct ofp_tok t = { optarg, (unsigned)strlen(optarg), 1 };
+			struct xs_err err;
+			uint8_t m;
+
+			/* ofproto/trace spells it "trk,est" */
+			for (char *q = optarg; *q; q++)
+				if (*q == ',')
+					*q = '|';
+
+			if (o->n_ct_next == TRACE_MAX_PASSES - 1) {
+				fprintf(stderr, "xdpswitch trace: --ct-next given more than %d "
+					"times\n", TRACE_MAX_PASSES - 1);
+				return -EINVAL;
+			}
+			if (ofp_read_ct_state(t, false, &o->ct_next[o->n_ct_next], &m, &err)) {
+				fprintf(stderr, "xdpswitch trace: --ct-next, column %d: %s\n",
+					err.col, err.msg);
+				return -EINVAL;
+			}
+			o->n_ct_next++;
+			break;
+		}
 		case 'h':
 			trace_usage(stdout);
 			return 1;
@@ -162,7 +192,7 @@ int xs_cmd_trace(int argc, char **argv)
 	ft->n_ports = o.n_ports;
 	rc = load_flows(o.flows, ft);
 	if (!rc) {
-		trace_packet(ft, &packet, o.json, &out);
+		trace_packet_ct(ft, &packet, o.json, o.ct_next, o.n_ct_next, &out);
 		if (out)
 			fputs(out, stdout);
 		else

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The agent's life cycle: start-up checks, bridge lock, ports, control
- * socket, the poll loop and a clean stop on SIGINT/SIGTERM/SIGHUP. */
+ * socket, the poll loop and a clean stop on SIGINT/SIGTERM (SIGHUP
+ * reloads the flow file). */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cleanup.h"
+#include "agent/daemon/fdb.h"
 #include "agent/daemon/persist.h"
+#include "agent/daemon/sd_notify.h"
 #include "agent/daemon/state_file.h"
+#include "agent/ops/views.h"
 #include "common/clock.h"
 
 #include <errno.h>
@@ -29,6 +33,15 @@ void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* --cleanup leaves no trace: the lock file goes while we still hold the
+ * lock, so no agent can hold it on the file being removed (one starting
+ * right now creates a new file and runs). */
+static void remove_lock(struct xs_agent *a)
+{
+	if (a->lock_fd >= 0 && unlink(a->lock_path) && errno != ENOENT)
+		xs_agent_log(a, "removing %s: %s", a->lock_path, strerror(errno));
 }
 
 /* Takes the bridge lock; on -EBUSY *holder is the running agent's pid. */
@@ -64,9 +77,8 @@ static int take_lock(struct xs_agent *a, long *holder)
 	return 0;
 }
 
-/* SIGINT/SIGTERM/SIGHUP arrive through a signalfd, so the loop sees them
- * in poll and stops cleanly (a closed terminal must not leave programs
- * attached). */
+/* SIGINT/SIGTERM (stop) and SIGHUP (reload the flow file) arrive through
+ * a signalfd, so the loop handles them between requests and misses. */
 static int open_signals(struct xs_agent *a)
 {
 	sigset_t set;
@@ -105,11 +117,12 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 {
 	char name[IF_NAMESIZE], note[512] = "", sub[256] = "";
 	struct xs_port *p, *other;
+	struct xs_port_vlan vlan;
 	struct xs_err perr;
 	uint32_t ofport, dp_port = 0;
 	int err;
 
-	err = xs_port_spec_parse(spec, name, &ofport, &perr);
+	err = xs_port_spec_parse(spec, name, &ofport, &vlan, &perr);
 	if (err) {
 		snprintf(why, why_size, "'%s', column %d: %s", spec, perr.col, perr.msg);
 		return err;
@@ -153,6 +166,7 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 			a->dpif->cls->port_del(a->dpif, dp_port, note, sizeof(note));
 		return err;
 	}
+	p->vlan = vlan;
 	if (a->dpif && a->dpif->cls->port_show) {
 		struct xs_ctl_buf desc;
 
@@ -182,6 +196,8 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name)
 		xs_agent_log(a, "%s", note);
 	xs_agent_log(a, "port %u: %s detached", p->ofport, name);
 	xs_agent_journal_unport(a, name);
+	xs_mac_flush(&a->macs, p->ofport); /* its hosts are gone with it */
+	a->macs_seen = a->macs.changes;    /* the revalidation below covers it */
 	if (a->of)
 		of_switch_port_status(a->of, p->ofport, name, 1 /* OFPPR_DELETE */);
 	err = xs_ports_del(&a->ports, name);
@@ -223,15 +239,18 @@ static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
 		      a->ports.n, a->ports.n == 1 ? "" : "s");
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
+		char vlan[XS_PORT_VLAN_TEXT_MAX];
 
 		xs_ctl_printf(out, " %u(%s): ", p->ofport, p->name);
 		if (a->dpif && a->dpif->cls->port_show)
 			a->dpif->cls->port_show(a->dpif, p->dp_port, out, false);
 		else
 			xs_ctl_printf(out, "datapath port %u", p->dp_port);
-		xs_ctl_printf(out, "\n");
+		xs_port_vlan_describe(&p->vlan, vlan, sizeof(vlan));
+		xs_ctl_printf(out, "; %s\n", vlan);
 	}
 	xs_ctl_printf(out, "flows: %zu\n", a->pipeline ? a->pipeline->n_rules : 0);
+	xs_fdb_show(a, out, false);
 	if (a->of)
 		of_switch_show(a->of, out, false);
 }
@@ -246,8 +265,12 @@ static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 	for (size_t i = 0; i < a->ports.n; i++) {
 		struct xs_port *p = &a->ports.ports[i];
 
-		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"dp_port\": %u",
-			      i ? ", " : "", p->ofport, p->name, p->dp_port);
+		char vlan[XS_PORT_VLAN_TEXT_MAX];
+
+		xs_port_vlan_format(&p->vlan, vlan, sizeof(vlan));
+		xs_ctl_printf(out, "%s{\"ofport\": %u, \"name\": \"%s\", \"dp_port\": %u, "
+			      "\"vlan\": \"%s\"", i ? ", " : "", p->ofport, p->name, p->dp_port,
+			      vlan);
 		if (a->dpif && a->dpif->cls->port_show) {
 			xs_ctl_printf(out, ", ");
 			a->dpif->cls->port_show(a->dpif, p->dp_port, out, true);
@@ -255,6 +278,7 @@ static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 		xs_ctl_printf(out, "}");
 	}
 	xs_ctl_printf(out, "]");
+	xs_fdb_show(a, out, true);
 	if (a->of)
 		of_switch_show(a->of, out, true);
 	xs_bridge_dp_show(a, out, true);
@@ -337,10 +361,13 @@ static void loop(struct xs_agent *a)
 		if (pf[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(a->signal_fd, &si, sizeof(si)) != sizeof(si)) {
+				/* nothing (another reader took it) */
+			} else if (si.ssi_signo == SIGHUP) {
+				xs_agent_reload(a); /* reload.c */
+			} else {
 				xs_agent_log(a, "%s received, stopping",
-					     si.ssi_signo == SIGINT ? "SIGINT" :
-					     si.ssi_signo == SIGHUP ? "SIGHUP" : "SIGTERM");
+					     si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
 				a->stop = 1;
 				break;
 			}
@@ -360,6 +387,8 @@ static void loop(struct xs_agent *a)
 			if (pf[3].fd < 0)
 				xs_agent_ports_reprobe(a); /* nothing tells: poll */
 			xs_bridge_dp_tick(a);
+			xs_ops_sample(a); /* rates for show --stats */
+			xs_fdb_tick(a);
 			if (a->of)
 				of_switch_tick(a->of);
 		}
@@ -375,6 +404,7 @@ void xs_agent_fini(struct xs_agent *a)
 		detach_all(a);
 	xs_bridge_dp_close(a);
 	xs_ctl_server_close(&a->ctl);
+	xs_fdb_fini(a);
 	if (a->pipeline) {
 		flow_tables_destroy(a->pipeline);
 		free(a->pipeline);
@@ -382,6 +412,7 @@ void xs_agent_fini(struct xs_agent *a)
 	}
 	free(a->ofports);
 	a->ofports = NULL;
+	xs_ops_free(a);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
 	if (a->signal_fd >= 0)
@@ -411,6 +442,8 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	if (!a->pipeline)
 		return -ENOMEM;
 	flow_tables_init(a->pipeline);
+	if (xs_fdb_init(a))
+		return -ENOMEM;
 	if (xs_ctl_check_bridge(bridge))
 		return -EINVAL;
 	snprintf(a->bridge, sizeof(a->bridge), "%s", bridge);
@@ -443,10 +476,11 @@ static void explain_pins(struct xs_agent *a, int err)
 static bool restored_port(struct xs_agent *a, const char *spec)
 {
 	char name[IF_NAMESIZE];
+	struct xs_port_vlan vlan;
 	struct xs_err perr;
 	uint32_t ofport;
 
-	return !xs_port_spec_parse(spec, name, &ofport, &perr) &&
+	return !xs_port_spec_parse(spec, name, &ofport, &vlan, &perr) &&
 	       xs_ports_by_name(&a->ports, name) != NULL;
 }
 
@@ -467,9 +501,12 @@ static int restore_state(struct xs_agent *a, bool *restarted, char *why, size_t 
 	if (err)
 		return err;
 	for (size_t i = 0; i < st.n_ports; i++) {
-		char spec[64], sub[256] = "";
+		struct xs_port_record r = { .ofport = st.ports[i].ofport };
+		char spec[XS_PORT_VLAN_TEXT_MAX + 64], sub[256] = "";
 
-		snprintf(spec, sizeof(spec), "%s=%u", st.ports[i].name, st.ports[i].ofport);
+		snprintf(r.name, sizeof(r.name), "%s", st.ports[i].name);
+		snprintf(r.vlan, sizeof(r.vlan), "%s", st.ports[i].vlan);
+		xs_port_record_spec(&r, spec, sizeof(spec));
 		/* The port ran our programs when the state was saved: what
 		 * sits at our XDP and TC hooks now is the previous run's (the
 		 * TC attach cannot tell our filter from another), so it is
@@ -542,6 +579,7 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *d
 	}
 	if (opts->cleanup && a.dp_class == &xs_dpif_xdp && !xs_cleanup_needed(&a)) {
 		xs_agent_log(&a, "nothing to clean up: no maps pinned, no saved state");
+		remove_lock(&a);
 		xs_agent_fini(&a);
 		return 0;
 	}
@@ -565,7 +603,8 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *d
 	}
 	if (opts->cleanup) {
 		/* The saved ports were attached again: fini detaches them,
-		 * unpins the maps; the state goes too. */
+		 * unpins the maps; the state and the lock file go too. */
+		remove_lock(&a);
 		xs_agent_fini(&a);
 		if (unlink(a.state_path) && errno != ENOENT)
 			xs_agent_log(&a, "removing %s: %s", a.state_path, strerror(errno));
@@ -609,7 +648,9 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *d
 	xs_agent_log(&a, "running: %zu port%s, datapath %s, control socket %s%s", a.ports.n,
 		     a.ports.n == 1 ? "" : "s", xs_agent_dp_name(&a), a.sock_path,
 		     restarted ? " (restarted from the saved state)" : "");
+	xs_sd_notify("READY=1"); /* a Type=notify unit is started now */
 	loop(&a);
+	xs_sd_notify("STOPPING=1");
 	/* The fast path keeps forwarding without us (agent.h, step 7). */
 	a.keep_fast_path = a.ports.n > 0 && a.dp_class && a.dp_class->outlives_agent;
 	xs_agent_fini(&a);
@@ -634,6 +675,8 @@ fallback:
 	if (err == -EOPNOTSUPP)
 		xs_agent_log(&a, "datapath %s has no fallback cleanup", xs_agent_dp_name(&a));
 	a.keep_fast_path = true;
+	if (!err)
+		remove_lock(&a);
 	xs_agent_fini(&a);
 	return err ? 1 : 0;
 }

@@ -15,11 +15,12 @@
  *      change fd (the kernel's notifications: a port is probed again when
  *      the kernel says it changed; without them, every second) and a
  *      signalfd for SIGINT/SIGTERM/SIGHUP; about once a second it runs the
- *      revalidator's tick;
+ *      revalidator's tick; SIGHUP reloads the --flows file (reload.c);
  *   7. on a signal: the ports stay attached and the maps pinned, so the
  *      fast path keeps forwarding the installed megaflows while no agent
  *      runs (misses wait in the ringbuf, up to its size); socket removed,
- *      lock released (the lock file stays, as lock files do);
+ *      lock released (the lock file stays, as lock files do; --cleanup
+ *      removes it);
  *      xs_agent_run returns 0. A bridge without ports leaves nothing;
  *      nor does a datapath that cannot be adopted (!outlives_agent).
  * Restart. The rules and ports are saved as a snapshot,
@@ -88,6 +89,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agent/bridge/mac_table.h"
 #include "agent/bridge/ports.h"
 #include "agent/control/proto.h"
 #include "agent/control/server.h"
@@ -95,6 +97,7 @@
 #include "agent/dpif/dpif.h"
 #include "agent/openflow/ofswitch.h"
 #include "agent/pipeline/flow_table.h"
+#include "agent/pipeline/normal.h"
 
 struct xs_agent;
 
@@ -130,6 +133,8 @@ struct xs_agent_opts {
 	uint32_t max_flows;        /* --max-flows: datapath megaflow table size;
 	                            * 0: XS_DEFAULT_MAX_FLOWS */
 	bool cleanup;              /* --cleanup: remove what a stop left, exit */
+	uint32_t mac_table_size;   /* --mac-table-size (NORMAL); 0: default */
+	uint32_t mac_aging_s;      /* --mac-aging seconds (NORMAL); 0: default */
 	int hw_offload;            /* --hw-offload (enum xs_hw_offload), default off */
 	int tc_policy;             /* --tc-policy (enum xs_tc_policy), default skip_sw */
 	struct of_switch_opts openflow; /* --controller, --listen, ... */
@@ -156,12 +161,16 @@ struct xs_agent {
 	struct flow_tables *pipeline; /* the OpenFlow tables */
 	struct xs_agent_persist persist; /* batches, journal, snapshots */
 	uint32_t *ofports;    /* the ports' OpenFlow numbers (flood/all) */
+	struct xs_ops *ops;   /* counter samples for rates (agent/ops/views.h) */
+	struct xs_mac_table macs; /* NORMAL's MAC table (fdb.h) */
+	struct xs_normal normal;  /* what NORMAL reads: ports, macs */
+	uint64_t macs_seen;   /* macs.changes at the last revalidation */
 	struct of_switch *of; /* OpenFlow connections (agent/openflow/), or
 	                       * NULL without --controller and --listen */
 	volatile sig_atomic_t stop;
 };
 
-/* Runs the agent until SIGINT/SIGTERM/SIGHUP (see above). @dp_class NULL
+/* Runs the agent until SIGINT/SIGTERM (see above). @dp_class NULL
  * picks the "object" provider when opts->dp_object is set, none with
  * opts->no_datapath, else opts->datapath ("xdp", the switch's fast path,
  * by default). Errors are printed on stderr. Returns the process exit
@@ -261,6 +270,11 @@ void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)
 
 /* The control-socket handler (agent/daemon/handlers.c): ctx is the agent. */
 int xs_agent_handle_request(void *ctx, int argc, char **argv, struct xs_ctl_buf *out);
+
+/* SIGHUP: replaces the tables with the flows of opts.flows_file, atomically
+ * (a file with an error changes nothing; the error is logged with its
+ * FILE:LINE:COL), as `xdpswitch replace-flows FILE` would (reload.c). */
+void xs_agent_reload(struct xs_agent *a);
 
 /* Loads --flows FILE at start-up (agent/daemon/flow_cmds.c). Returns 0 or
  * -errno with `why` set. */

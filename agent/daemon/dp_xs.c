@@ -4,6 +4,7 @@
  * datapath number, misses, revalidation, counters in `show`. Nothing here
  * knows how the provider runs a megaflow. */
 #include "agent/daemon/dp_xs.h"
+#include "agent/daemon/fdb.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -79,6 +80,8 @@ int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size)
 	xs_reval_init(&state.reval, state.dpif, a->pipeline, &map);
 	if (a->opts.max_idle_ms)
 		state.reval.max_idle_ms = a->opts.max_idle_ms;
+	state.reval.on_used = xs_fdb_on_used;
+	state.reval.on_used_ctx = a;
 	/* The flow limit never exceeds what the datapath holds. */
 	size = a->dpif->cls->max_flows(a->dpif);
 	state.reval.flow_limit_max = a->opts.flow_limit ? a->opts.flow_limit

@@ -15,6 +15,7 @@ struct xs_agent_req {
 	bool json;   /* --json */
 	bool strict; /* --strict */
 	bool force;  /* --force */
+	bool stats;  /* --stats (show) */
 };
 
 /* Each appends its output and returns 0 ok, 1 failed. The positional

@@ -3,7 +3,9 @@
  * with flags and argument counts checked before the handler runs. */
 #include "agent/daemon/agent.h"
 #include "agent/daemon/dummy_cmds.h"
+#include "agent/daemon/fdb.h"
 #include "agent/daemon/flow_cmds.h"
+#include "agent/ops/views.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -14,7 +16,7 @@
 typedef int (*handler_fn)(struct xs_agent *a, const struct xs_agent_req *r,
 			  struct xs_ctl_buf *out);
 
-enum { F_JSON = 1, F_STRICT = 2, F_FORCE = 4 };
+enum { F_JSON = 1, F_STRICT = 2, F_FORCE = 4, F_STATS = 8 };
 
 struct handler {
 	const char *name;
@@ -50,14 +52,34 @@ static int h_detach(struct xs_agent *a, const struct xs_agent_req *r, struct xs_
 
 static int h_show(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
 {
+	if (r->stats) {
+		xs_ops_show_stats(a, r->json, out);
+		return 0;
+	}
 	xs_agent_show(a, out, r->json);
 	return 0;
 }
 
+static int h_dump_ports(struct xs_agent *a, const struct xs_agent_req *r,
+			struct xs_ctl_buf *out)
+{
+	return xs_ops_dump_ports(a, r->pos[0], r->json, out);
+}
+
+static int h_metrics(struct xs_agent *a, const struct xs_agent_req *r, struct xs_ctl_buf *out)
+{
+	(void)r;
+	xs_ops_metrics(a, out);
+	return 0;
+}
+
 static const struct handler handlers[] = {
-	{ "attach", 1, 1, F_FORCE, "attach IFACE[=OFPORT] [--force]", h_attach },
+	{ "attach", 1, 1, F_FORCE, "attach IFACE[=OFPORT][,tag=N,trunks=LIST,vlan_mode=MODE] "
+	  "[--force]", h_attach },
 	{ "detach", 1, 1, 0, "detach IFACE", h_detach },
-	{ "show", 0, 0, F_JSON, "show [--json]", h_show },
+	{ "show", 0, 0, F_JSON | F_STATS, "show [--json] [--stats]", h_show },
+	{ "dump-ports", 0, 1, F_JSON, "dump-ports [--json] [PORT]", h_dump_ports },
+	{ "metrics", 0, 0, 0, "metrics", h_metrics },
 	{ "add-flow", 1, 1, 0, "add-flow FLOW", xs_agent_cmd_add_flow },
 	{ "add-flows", 2, 2, 0, "add-flows NAME TEXT", xs_agent_cmd_add_flows },
 	{ "del-flows", 0, 1, F_STRICT, "del-flows [--strict] [MATCH]", xs_agent_cmd_del_flows },
@@ -71,6 +93,8 @@ static const struct handler handlers[] = {
 	  "dump-megaflows [--json] [--type=offloaded|non-offloaded]",
 	  xs_agent_cmd_dump_megaflows },
 	{ "trace-live", 1, 1, F_JSON, "trace-live [--json] PACKET", xs_agent_cmd_trace_live },
+	{ "fdb-show", 0, 0, F_JSON, "fdb-show [--json]", xs_agent_cmd_fdb_show },
+	{ "fdb-flush", 0, 0, 0, "fdb-flush", xs_agent_cmd_fdb_flush },
 };
 
 /* Sorts argv[1..] into flags and positional arguments. Returns 0, or -1
@@ -80,6 +104,7 @@ static int split(const struct handler *h, int argc, char **argv, struct xs_agent
 {
 	static const struct { const char *name; unsigned bit; } flags[] = {
 		{ "--json", F_JSON }, { "--strict", F_STRICT }, { "--force", F_FORCE },
+		{ "--stats", F_STATS },
 	};
 
 	r->cmd = argv[0];
@@ -95,6 +120,7 @@ static int split(const struct handler *h, int argc, char **argv, struct xs_agent
 		r->json |= bit == F_JSON;
 		r->strict |= bit == F_STRICT;
 		r->force |= bit == F_FORCE;
+		r->stats |= bit == F_STATS;
 		if (bit)
 			continue;
 		if (r->n_pos == MAX_POS)

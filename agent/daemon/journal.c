@@ -18,7 +18,6 @@
 #include "agent/daemon/durable.h"
 
 #define MAGIC "xdpswitch-journal"
-#define MAX_OFPORT 0xfeffu
 #define MAX_JOURNAL (1ull << 30) /* bytes; compaction keeps it far smaller */
 
 /* --- writing ------------------------------------------------------------- */
@@ -151,8 +150,20 @@ int xs_journal_mod(struct xs_journal *j, const struct ofp_flow *flow, bool stric
 
 int xs_journal_port(struct xs_journal *j, const char *name, uint32_t ofport, bool clsact)
 {
-	int err = put(j, "port %s %u%s\n", name, ofport, clsact ? " clsact" : "");
+	return xs_journal_port_vlan(j, name, ofport, clsact, "");
+}
 
+int xs_journal_port_vlan(struct xs_journal *j, const char *name, uint32_t ofport, bool clsact,
+			 const char *vlan)
+{
+	struct xs_port_record r = { .ofport = ofport, .clsact = clsact };
+	char text[sizeof(r) + 32];
+	int err;
+
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	snprintf(r.vlan, sizeof(r.vlan), "%s", vlan);
+	xs_port_record_format(&r, text, sizeof(text));
+	err = put(j, "port %s\n", text);
 	j->n_records += !err;
 	return err;
 }
@@ -318,10 +329,8 @@ static size_t skip_strict(const char *s, bool *strict)
 static int parse_record(const char *path, unsigned line, const char *s, struct xs_journal_rec *rec,
 			char *why, size_t why_size)
 {
-	char name[64], flag[16], extra[2];
-	unsigned long ofport;
+	char name[64], extra[2];
 	size_t off;
-	int n;
 
 	memset(rec, 0, sizeof(*rec));
 	ofp_flow_init(&rec->flow);
@@ -341,15 +350,16 @@ static int parse_record(const char *path, unsigned line, const char *s, struct x
 		return parse_flow_text(path, line, s + off, off, OFP_PARSE_DELETE, rec, why, why_size);
 	}
 	if (!strncmp(s, "port ", 5)) {
+		struct xs_port_record pr;
+		char msg[256];
+
 		rec->op = XS_JOURNAL_PORT;
-		n = sscanf(s + 5, "%63s %lu %15s%1s", name, &ofport, flag, extra);
-		if ((n != 2 && (n != 3 || strcmp(flag, "clsact"))) || strlen(name) >= IF_NAMESIZE ||
-		    ofport < 1 || ofport > MAX_OFPORT)
-			return bad(why, why_size, path, line, "expected 'port NAME OFPORT [clsact]' "
-				   "(name below %d characters, port 1-%u)", IF_NAMESIZE, MAX_OFPORT);
-		snprintf(rec->port, sizeof(rec->port), "%s", name);
-		rec->ofport = (uint32_t)ofport;
-		rec->clsact = n == 3;
+		if (xs_port_record_parse(s + 5, &pr, msg, sizeof(msg)))
+			return bad(why, why_size, path, line, "%s", msg);
+		snprintf(rec->port, sizeof(rec->port), "%s", pr.name);
+		rec->ofport = pr.ofport;
+		rec->clsact = pr.clsact;
+		snprintf(rec->vlan, sizeof(rec->vlan), "%s", pr.vlan);
 		return 0;
 	}
 	if (!strncmp(s, "unport ", 7)) {

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent/daemon/port_record.h"
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/flow_table.h"
 
@@ -61,6 +62,7 @@ struct xs_journal_rec {
 	char port[IF_NAMESIZE]; /* PORT, UNPORT */
 	uint32_t ofport;        /* PORT */
 	bool clsact;            /* PORT: the agent created the port's clsact qdisc */
+	char vlan[XS_PORT_VLAN_TEXT_MAX]; /* PORT: VLAN options, "" default */
 };
 
 /* How a `mod` record is replayed: ft_modify's contract (flow_table.h). The
@@ -116,6 +118,9 @@ int xs_journal_add(struct xs_journal *j, const struct ofp_flow *flow);
 int xs_journal_del(struct xs_journal *j, const struct ofp_flow *filter, bool strict);
 int xs_journal_mod(struct xs_journal *j, const struct ofp_flow *flow, bool strict);
 int xs_journal_port(struct xs_journal *j, const char *name, uint32_t ofport, bool clsact);
+/* The same with the port's VLAN options (@vlan "" for the defaults). */
+int xs_journal_port_vlan(struct xs_journal *j, const char *name, uint32_t ofport, bool clsact,
+			 const char *vlan);
 int xs_journal_unport(struct xs_journal *j, const char *name);
 
 /* Bytes the open batch would add to the file, commit line included. */

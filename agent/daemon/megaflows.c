@@ -7,6 +7,7 @@
 #include "common/clock.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,8 +125,8 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 				xs_ctl_printf(out, "null");
 			xs_ctl_printf(out, ", \"actions\": ");
 			xs_ctl_json_str(out, acts);
-			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u", f.stage,
-				      f.handle.slot);
+			xs_ctl_printf(out, ", \"stage\": \"%s\", \"slot\": %u, \"recirc_id\": %u",
+				      f.stage, f.handle.slot, ntohl(f.key.recirc_id));
 			if (f.offload_dp || f.offload_reason) {
 				xs_ctl_printf(out, ", \"offloaded\": %s, \"offload\": ",
 					      f.offload_dp ? "true" : "false");
@@ -133,8 +134,9 @@ void xs_mf_dump(struct xs_agent *a, struct dp_xs *x, struct xs_ctl_buf *out, boo
 			}
 			xs_ctl_printf(out, "}");
 		} else {
-			xs_ctl_printf(out, "recirc_id(0),%s, packets:%" PRIu64 ", bytes:%" PRIu64
-				      ", used:", key, (uint64_t)st.packets, (uint64_t)st.bytes);
+			xs_ctl_printf(out, "recirc_id(%#x),%s, packets:%" PRIu64 ", bytes:%" PRIu64
+				      ", used:", ntohl(f.key.recirc_id), key, (uint64_t)st.packets,
+				      (uint64_t)st.bytes);
 			if (used)
 				xs_ctl_printf(out, "%.3fs", used_s);
 			else

@@ -83,6 +83,7 @@ static void take_tables(struct flow_tables *dst, struct flow_tables *src)
 	dst->version = keep.version + src->version + 1;
 	dst->ports = keep.ports;
 	dst->n_ports = keep.n_ports;
+	dst->normal = keep.normal;
 	dst->on_delete = keep.on_delete;
 	dst->on_delete_ctx = keep.on_delete_ctx;
 	flow_tables_init(src);
@@ -187,6 +188,7 @@ static int snapshot(struct xs_agent *a)
 		snprintf(ports[i].name, sizeof(ports[i].name), "%s", a->ports.ports[i].name);
 		ports[i].ofport = a->ports.ports[i].ofport;
 		ports[i].created_qdisc = owns_qdisc(a, &a->ports.ports[i]);
+		xs_port_vlan_format(&a->ports.ports[i].vlan, ports[i].vlan, sizeof(ports[i].vlan));
 	}
 	err = xs_state_write(a->state_path, ps->gen + 1, a->pipeline, ports, a->ports.n, &bytes,
 			     why, sizeof(why));
@@ -299,8 +301,12 @@ int xs_agent_flow_replace(struct xs_agent *a, const struct ofp_flow *flows, size
 
 void xs_agent_journal_port(struct xs_agent *a, const struct xs_port *p)
 {
+	char vlan[XS_PORT_VLAN_TEXT_MAX];
+
 	if (journaling(&a->persist)) {
-		xs_journal_port(&a->persist.journal, p->name, p->ofport, owns_qdisc(a, p));
+		xs_port_vlan_format(&p->vlan, vlan, sizeof(vlan));
+		xs_journal_port_vlan(&a->persist.journal, p->name, p->ofport, owns_qdisc(a, p),
+				     vlan);
 		queued(&a->persist);
 	}
 }

@@ -61,6 +61,10 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	for (unsigned i = 0; i < res.n_rules; i++)
 		out->rule_ids[i] = res.rules[i]->id;
 	out->n_rules = res.n_rules;
+	out->learn.valid = res.learn.valid;
+	out->learn.vlan = res.learn.vlan;
+	memcpy(out->learn.mac, res.learn.mac, sizeof(out->learn.mac));
+	out->learn.ofport = res.learn.ofport;
 	/* table misses count like rules (table stats), room permitting */
 	for (unsigned i = 0; i < res.n_misses && out->n_rules < XLATE_MAX_RULES; i++)
 		out->rule_ids[out->n_rules++] = FT_MISS_ID(res.miss_tables[i]);
@@ -122,6 +126,7 @@ int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
 		xs_dpif_flow_del(r->dpif, *h, NULL);
 		return -ENOMEM;
 	}
+	rule_stats_set_learn(&r->rs, *h, &x->learn);
 	return 0;
 }
 
@@ -186,7 +191,9 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
 		c->kept++;
 		rule_stats_credit(&r->rs, r->ft, h, pre, now_ms);
 		/* Other rules may give the same actions now. */
-		return rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, pre);
+		err = rule_stats_set(&r->rs, h, x.rule_ids, x.n_rules, pre);
+		rule_stats_set_learn(&r->rs, h, &x.learn);
+		return err;
 	}
 	if (xs_dpif_flow_stats(r->dpif, &h, 1, &sum, &gone) || gone)
 		return 0;
@@ -203,6 +210,8 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
 	err = rule_stats_set(&r->rs, f.handle, x.rule_ids, x.n_rules, &sum);
 	if (err)
 		remove_flow(r, f.handle, now_ms);
+	else
+		rule_stats_set_learn(&r->rs, f.handle, &x.learn);
 	return err;
 }
 
@@ -256,6 +265,7 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 	struct xs_flow_handle *v;
 	struct xs_flow_stats *sums;
 	long n = snapshot(r, &v), expired = 0;
+	uint64_t seen = r->used_seen_ns;
 	int *errs;
 
 	if (n < 0)
@@ -275,6 +285,14 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 		if (errs[i])
 			continue;
 		rule_stats_credit(&r->rs, r->ft, v[i], &sums[i], now_ms);
+		if (r->on_used && sums[i].used_ns > r->used_seen_ns) {
+			const struct rs_entry *e = rule_stats_get(&r->rs, v[i]);
+
+			if (e && e->learn.valid)
+				r->on_used(r->on_used_ctx, &e->learn, sums[i].used_ns);
+			if (sums[i].used_ns > seen)
+				seen = sums[i].used_ns;
+		}
 		if (!idle_ns || xs_dpif_flow_get(r->dpif, v[i], &f))
 			continue;
 		last = sums[i].used_ns > f.installed_ns ? sums[i].used_ns : f.installed_ns;
@@ -284,6 +302,7 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 	free(v);
 	free(sums);
 	free(errs);
+	r->used_seen_ns = seen;
 	return expired;
 }
 

@@ -62,6 +62,7 @@ struct xs_reval_xlate {
 	unsigned n_rules;
 	int err;                     /* xlate's error (a drop translation), or
 	                              * -ENODEV: in_port is not a port */
+	struct rs_learn learn;       /* xlate_result's learn (rule_stats.h) */
 };
 
 struct xs_reval_counts {
@@ -86,6 +87,12 @@ struct xs_reval {
 	uint64_t passes;            /* full passes */
 	uint64_t last_pass_us;      /* duration of the last full pass */
 	struct xs_reval_counts last; /* of the last full pass / tick */
+	/* Told, at each harvest, what every megaflow used since the previous
+	 * one had learned (rule_stats.h) and when it was last used; NULL: no
+	 * one listens. NORMAL's MAC table learns it again. */
+	void (*on_used)(void *ctx, const struct rs_learn *learn, uint64_t used_ns);
+	void *on_used_ctx;
+	uint64_t used_seen_ns;      /* newest use told to on_used */
 };
 
 /* Sets up @r over @dpif and @ft (neither owned) with the defaults above.

@@ -71,7 +71,17 @@ int rule_stats_set(struct rule_stats *rs, struct xs_flow_handle h, const uint64_
 	e->rule_ids = copy;
 	e->packets = base ? base->packets : 0;
 	e->bytes = base ? base->bytes : 0;
+	memset(&e->learn, 0, sizeof(e->learn));
 	return 0;
+}
+
+void rule_stats_set_learn(struct rule_stats *rs, struct xs_flow_handle h,
+			  const struct rs_learn *learn)
+{
+	struct rs_entry *e = lookup(rs, h);
+
+	if (e)
+		e->learn = *learn;
 }
 
 void rule_stats_credit_ids(struct flow_tables *ft, const uint64_t *ids, unsigned n,

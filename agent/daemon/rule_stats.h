@@ -13,10 +13,22 @@
 #ifndef XS_DAEMON_RULE_STATS_H
 #define XS_DAEMON_RULE_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "agent/pipeline/flow_table.h"
 #include "xdpswitch/datapath.h"
+
+/* What NORMAL learned from the packet that made a megaflow: its source
+ * address on a VLAN and OpenFlow port. While the megaflow is used the
+ * revalidator learns it again (Open vSwitch's revalidator does the same),
+ * so hosts whose traffic stays in the fast path are not forgotten. */
+struct rs_learn {
+	bool valid;
+	uint16_t vlan;
+	uint8_t mac[6];
+	uint32_t ofport;
+};
 
 struct rs_entry {
 	uint32_t gen;         /* generation of the handle; 0: no record */
@@ -24,6 +36,7 @@ struct rs_entry {
 	uint64_t *rule_ids;   /* heap; NULL when n_rules is 0 */
 	uint64_t packets;     /* megaflow totals already credited */
 	uint64_t bytes;
+	struct rs_learn learn; /* cleared by rule_stats_set */
 };
 
 struct rule_stats {
@@ -52,6 +65,10 @@ long rule_stats_credit(struct rule_stats *rs, struct flow_tables *ft, struct xs_
 		       const struct xs_flow_stats *sum, uint64_t now_ms);
 
 /* Drops the record of @h (if its generation matches). */
+/* Records what @h's translation learned (rule_stats_set first). */
+void rule_stats_set_learn(struct rule_stats *rs, struct xs_flow_handle h,
+			  const struct rs_learn *learn);
+
 void rule_stats_forget(struct rule_stats *rs, struct xs_flow_handle h);
 
 /* The record of @h, or NULL. */

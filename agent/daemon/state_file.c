@@ -16,7 +16,6 @@
 #include "agent/ofp/flow.h"
 
 #define STATE_MAGIC "xdpswitch-state"
-#define MAX_OFPORT 0xfeffu
 
 struct sbuf {
 	char *p;
@@ -73,8 +72,9 @@ static int render(struct sbuf *b, uint64_t gen, const struct flow_tables *ft,
 	}
 	sb_printf(b, "%s %d gen %" PRIu64 "\n", STATE_MAGIC, XS_STATE_VERSION, gen);
 	for (size_t i = 0; i < n_ports; i++)
-		sb_printf(b, "port %s %u%s\n", ports[i].name, ports[i].ofport,
-			  ports[i].created_qdisc ? " clsact" : "");
+		sb_printf(b, "port %s %u%s%s%s\n", ports[i].name, ports[i].ofport,
+			  ports[i].created_qdisc ? " clsact" : "", ports[i].vlan[0] ? " vlan:" : "",
+			  ports[i].vlan);
 	for (long i = 0; i < n && !b->err; i++) {
 		struct ofp_flow flow;
 		int len;
@@ -160,22 +160,19 @@ static int parse_line(const char *path, unsigned lineno, char *line, struct xs_s
 {
 	if (!strncmp(line, "port ", 5)) {
 		struct xs_state_port p = { 0 };
-		char name[64], flag[16], extra[2];
-		unsigned long ofport;
-		int n = sscanf(line + 5, "%63s %lu %15s%1s", name, &ofport, flag, extra);
+		struct xs_port_record r;
+		char msg[256];
 
-		if ((n != 2 && (n != 3 || strcmp(flag, "clsact"))) || strlen(name) >= IF_NAMESIZE ||
-		    ofport < 1 || ofport > MAX_OFPORT)
-			return fail(st, why, why_size, "%s:%u: expected 'port NAME OFPORT [clsact]' "
-				    "(name below %d characters, port 1-%u)", path, lineno,
-				    IF_NAMESIZE, MAX_OFPORT);
+		if (xs_port_record_parse(line + 5, &r, msg, sizeof(msg)))
+			return fail(st, why, why_size, "%s:%u: %s", path, lineno, msg);
 		for (size_t i = 0; i < st->n_ports; i++)
-			if (!strcmp(st->ports[i].name, name) || st->ports[i].ofport == ofport)
-				return fail(st, why, why_size, "%s:%u: port %s %lu repeats a name "
-					    "or number", path, lineno, name, ofport);
-		snprintf(p.name, sizeof(p.name), "%s", name);
-		p.ofport = (uint32_t)ofport;
-		p.created_qdisc = n == 3;
+			if (!strcmp(st->ports[i].name, r.name) || st->ports[i].ofport == r.ofport)
+				return fail(st, why, why_size, "%s:%u: port %s %u repeats a name "
+					    "or number", path, lineno, r.name, r.ofport);
+		snprintf(p.name, sizeof(p.name), "%s", r.name);
+		p.ofport = r.ofport;
+		p.created_qdisc = r.clsact;
+		snprintf(p.vlan, sizeof(p.vlan), "%s", r.vlan);
 		if (push((void **)&st->ports, &st->n_ports, sizeof(p), &p))
 			return fail(st, why, why_size, "%s:%u: out of memory", path, lineno);
 		return 0;
@@ -274,6 +271,8 @@ static int replay_port(struct xs_state *st, const struct xs_journal_rec *rec,
 		       char *why, size_t why_size)
 {
 	struct xs_state_port p = { .ofport = rec->ofport, .created_qdisc = rec->clsact };
+
+	snprintf(p.vlan, sizeof(p.vlan), "%s", rec->vlan);
 
 	for (size_t i = 0; i < st->n_ports; i++)
 		if (!strcmp(st->ports[i].name, rec->port) || st->ports[i].ofport == rec->ofport) {

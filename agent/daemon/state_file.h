@@ -34,6 +34,7 @@ struct xs_state_port {
 	char name[IF_NAMESIZE];
 	uint32_t ofport;
 	bool created_qdisc;
+	char vlan[XS_PORT_VLAN_TEXT_MAX]; /* VLAN options, "" for the defaults */
 };
 
 struct xs_state {

@@ -2,12 +2,14 @@
 /* Misses from the fast path: batches of ringbuf records, each distinct key
  * translated through the OpenFlow tables, installed, and re-injected. */
 #include "agent/daemon/dp_xs.h"
+#include "agent/daemon/fdb.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "agent/pipeline/xlate.h"
+#include "common/ct_netlink.h"
 #include "common/l4_csum.h"
 
 #define CONTROLLER_LOG_MAX 20 /* controller packets logged, then counted */
@@ -62,6 +64,7 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	 * the same answer unless the tables changed */
 	err = xs_reval_translate(a->pipeline, &x->reval.map, &key, &rx);
 	a->miss.translated++;
+	xs_fdb_learn(a, &rx);
 	if (err) {
 		/* rx is a drop with a correct mask: installing it keeps this
 		 * flow from coming back on every packet */
@@ -93,6 +96,25 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	}
 }
 
+/* What the controller action asked for travels as the upcall's cookie:
+ * an index into the pipeline's controller descriptors (ctl_desc.h). */
+static void log_controller(struct xs_agent *a, const struct xs_upcall *u)
+{
+	const struct ctl_desc *d = ctl_desc_get(a->pipeline->ctl, u->cookie);
+	char ud[3 * OFPACT_USERDATA_MAX + 1] = "";
+
+	if (!d) {
+		xs_agent_log(a, "controller: %u-byte packet from ifindex %u with unknown "
+			     "descriptor %u (dropped)", u->pkt_len, u->ifindex, u->cookie);
+		return;
+	}
+	for (unsigned i = 0, len = 0; i < d->userdata_len; i++)
+		len += snprintf(ud + len, sizeof(ud) - len, "%s%02x", i ? "." : "", d->userdata[i]);
+	xs_agent_log(a, "controller: %u-byte packet from ifindex %u (reason %u, max_len %u, "
+		     "id %u, userdata %s; no controller connected; dropped)", u->pkt_len,
+		     u->ifindex, d->reason, d->max_len, d->id, d->userdata_len ? ud : "none");
+}
+
 static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 {
 	bool done[XS_UPCALL_BATCH] = { false };
@@ -113,9 +135,7 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 			if (p && a->of && of_switch_packet_in(a->of, u, p->ofport))
 				break; /* a PACKET_IN (or over the rate limit) */
 			if (x->controller_logged++ < CONTROLLER_LOG_MAX)
-				xs_agent_log(a, "controller: %u-byte packet from ifindex %u "
-					     "(no controller connected; dropped)", u->pkt_len,
-					     u->ifindex);
+				log_controller(a, u);
 			break;
 		}
 		case XS_UPCALL_TTL_EXPIRED: {
@@ -126,6 +146,11 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 				of_switch_packet_in(a->of, u, p->ofport); /* invalid_ttl */
 			break;
 		}
+		case XS_UPCALL_CT_EVENT:
+			/* The kernel's TCP state of a datapath connection moves on;
+			 * a connection gone meanwhile is no news. */
+			(void)xs_ct_tcp_event(&u->key, u->cookie >> 8, u->cookie & 0xff);
+			break;
 		default:
 			break;
 		}
@@ -143,6 +168,12 @@ static int on_record(void *ctx, const struct xs_upcall *u)
 	memcpy(&x->batch[x->n_batch], u, offsetof(struct xs_upcall, pkt) + u->cap_len);
 	x->n_batch++;
 	a->miss.upcalls++;
+	if (u->reason == XS_UPCALL_MISS) { /* dump-ports' miss= column */
+		struct xs_port *p = xs_ports_by_dp_port(&a->ports, u->ifindex);
+
+		if (p)
+			p->misses++;
+	}
 	if (x->n_batch == XS_UPCALL_BATCH)
 		handle_batch(a, x);
 	return 0;
@@ -154,5 +185,7 @@ int xs_upcalls_drain(struct xs_agent *a, struct dp_xs *x)
 
 	if (x->n_batch)
 		handle_batch(a, x);
+	/* what NORMAL learned is in force before the next batch */
+	xs_fdb_sync(a);
 	return n;
 }

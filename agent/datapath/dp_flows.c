@@ -128,6 +128,10 @@ int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uin
 
 		if (a->type == XS_ACT_NONE || a->type >= XS_ACT__MAX)
 			return -EINVAL;
+		if (xs_act_is_ct(a->type) && (flags & XS_MF_F_XDP))
+			return -EINVAL; /* only the TC stage runs them */
+		if (a->type == XS_ACT_RECIRC && (!a->arg || i + 1 != n_actions))
+			return -EINVAL;
 		if (a->type != XS_ACT_OUTPUT || !a->flags)
 			continue;
 		if (a->flags != XS_OUT_F_BROADCAST || a->arg)

@@ -90,6 +90,21 @@ struct xs_dpif_config {
 /* Called per upcall; a negative return stops the receive, which returns it. */
 typedef int (*xs_dpif_upcall_cb)(void *ctx, const struct xs_upcall *u);
 
+/* A port's traffic as a provider whose ports are not interfaces counts
+ * it (the dummy datapath); the XDP provider's ports are interfaces, whose
+ * kernel counters the bridge reads (agent/ops/iface_stats.h). */
+struct xs_dpif_port_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+};
+
+/* One named counter of the whole datapath. */
+struct xs_dpif_counter {
+	const char *name;
+	const char *help;
+	uint64_t value;
+};
+
 struct xs_dpif_class {
 	const char *type; /* "xdp", "dummy" */
 	/* The fast path keeps forwarding when the agent stops and a new agent
@@ -174,6 +189,13 @@ struct xs_dpif_class {
 	/* Counters and state for `show`: text lines, or JSON members each
 	 * starting with ", "; NULL: nothing to show. */
 	void (*show)(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json);
+	/* Datapath-wide counters (metrics, show --stats): fills up to @max,
+	 * returns how many; NULL: none. Names are [a-z0-9_], fixed order. */
+	size_t (*counters)(struct xs_dpif *dpif, struct xs_dpif_counter *out, size_t max);
+	/* A port's traffic (dump-ports, metrics), for providers whose ports
+	 * are not interfaces; NULL: the port's interface counters apply.
+	 * Returns 0 or -ENOENT. */
+	int (*port_stats)(struct xs_dpif *dpif, uint32_t port, struct xs_dpif_port_stats *out);
 
 	/* Userspace providers only (NULL elsewhere): a frame arrives on
 	 * @port (xdpswitch inject); the frames sent so far (dump-outputs). */

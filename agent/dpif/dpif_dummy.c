@@ -43,6 +43,7 @@ struct dummy_port {
 	uint32_t port;
 	char name[IF_NAMESIZE];
 	uint64_t rx, tx;       /* frames received on it, output to it */
+	uint64_t rx_bytes, tx_bytes;
 	uint64_t tokens_milli; /* miss budget, as bpf/upcall.h's bucket */
 	uint64_t last_ns;      /* 0: no miss yet */
 };
@@ -186,6 +187,16 @@ static void dummy_port_show(struct xs_dpif *dpif, uint32_t port, struct xs_ctl_b
 		xs_ctl_printf(out, "userspace, rx %" PRIu64 ", tx %" PRIu64, p->rx, p->tx);
 }
 
+static int dummy_port_stats(struct xs_dpif *dpif, uint32_t port, struct xs_dpif_port_stats *out)
+{
+	const struct dummy_port *p = port_find(dummy(dpif), port);
+
+	if (!p)
+		return -ENOENT;
+	*out = (struct xs_dpif_port_stats){ p->rx, p->rx_bytes, p->tx, p->tx_bytes };
+	return 0;
+}
+
 /* Nothing to save with a port, nothing to take over after a restart. */
 static uint32_t dummy_port_flags(struct xs_dpif *dpif, uint32_t port)
 {
@@ -235,7 +246,10 @@ static int dummy_ports_sync(struct xs_dpif *dpif, const uint32_t *ports, size_t 
 
 /* Bad lists are refused at install, as the XDP provider does; what a list
  * does to a packet it cannot run on (a missing header, a port not added)
- * shows only when a packet runs it, as in the fast path. */
+ * shows only when a packet runs it, as in the fast path. Connection
+ * tracking and recirculation are -EOPNOTSUPP: userspace has no conntrack
+ * (the kfuncs are the XDP provider's); the translation that asked for them
+ * then ends as a drop with that error. */
 static int check_actions(const struct xs_action *actions, uint16_t n)
 {
 	if (n > XS_MAX_ACTIONS || (n && !actions))
@@ -245,6 +259,8 @@ static int check_actions(const struct xs_action *actions, uint16_t n)
 
 		if (a->type == XS_ACT_NONE || a->type >= XS_ACT__MAX)
 			return -EINVAL;
+		if (xs_act_is_ct(a->type))
+			return -EOPNOTSUPP;
 		if (a->type != XS_ACT_OUTPUT)
 			continue;
 		if ((a->flags & ~XS_OUT_F_BROADCAST) || ((a->flags & XS_OUT_F_BROADCAST) && a->arg))
@@ -492,6 +508,7 @@ static void output(struct dpif_dummy *d, struct dummy_port *p, const uint8_t *fr
 
 	d->st.frames_out++;
 	p->tx++;
+	p->tx_bytes += len;
 	if (!copy) {
 		d->st.log_dropped++;
 		return;
@@ -597,6 +614,7 @@ static int dummy_receive(struct xs_dpif *dpif, uint32_t port, const void *frame,
 	xs_flow_parse(frame, len, port, &key, &info);
 	d->st.rx++;
 	p->rx++;
+	p->rx_bytes += len;
 	s = xs_dummy_table_lookup(&d->table, &key);
 	if (!s) {
 		d->st.miss++;
@@ -711,6 +729,19 @@ static void dummy_dump_outputs(struct xs_dpif *dpif, struct xs_ctl_buf *out, boo
 	outputs_clear(d);
 }
 
+static size_t dummy_counters(struct xs_dpif *dpif, struct xs_dpif_counter *out, size_t max)
+{
+	struct dpif_dummy *d = dummy(dpif);
+	size_t n = 0;
+
+#define DUMMY_COUNTER(name, label) \
+	if (n < max) \
+		out[n++] = (struct xs_dpif_counter){ #name, label, d->st.name };
+	DUMMY_COUNTERS(DUMMY_COUNTER)
+#undef DUMMY_COUNTER
+	return n;
+}
+
 static void dummy_show(struct xs_dpif *dpif, struct xs_ctl_buf *out, bool json)
 {
 	struct dpif_dummy *d = dummy(dpif);
@@ -814,6 +845,8 @@ const struct xs_dpif_class xs_dpif_dummy = {
 	.port_del = dummy_port_del,
 	.port_flags = dummy_port_flags,
 	.port_show = dummy_port_show,
+	.port_stats = dummy_port_stats,
+	.counters = dummy_counters,
 	.ports_refresh = dummy_ports_refresh,
 	.ports_sync = dummy_ports_sync,
 	.flow_put = dummy_flow_put,

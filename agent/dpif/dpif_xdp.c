@@ -62,8 +62,11 @@ static uint16_t stage_flags(const struct dpif_xdp *x, const struct xs_action *a,
 {
 	unsigned outputs = 0;
 
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
+		if (xs_act_is_ct(a[i].type))
+			return 0; /* conntrack and recirculation run in TC */
 		outputs += a[i].type == XS_ACT_OUTPUT;
+	}
 	if (!outputs)
 		return XS_MF_F_XDP;
 	if (outputs > 1 || a[n - 1].type != XS_ACT_OUTPUT)
@@ -552,6 +555,18 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "\n");
 }
 
+static size_t xdp_counters(struct xs_dpif *d, struct xs_dpif_counter *out, size_t max)
+{
+	uint64_t st[XS_STAT__MAX];
+	size_t n = 0;
+
+	if (xs_dp_stats_read(cast(d)->dp, st))
+		return 0;
+	for (unsigned int i = 0; i < XS_STAT__MAX && n < max; i++, n++)
+		out[n] = (struct xs_dpif_counter){ xs_dp_stat_name(i), xs_dp_stat_desc(i), st[i] };
+	return n;
+}
+
 /* The object provider: @cfg->object's first XDP and first TC program are
  * attached to the ports; no megaflows (development, attach tests). */
 static int object_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char *why,
@@ -654,4 +669,5 @@ const struct xs_dpif_class xs_dpif_xdp = {
 	.recv = xdp_recv,
 	.run = xdp_run,
 	.show = xdp_show,
+	.counters = xdp_counters,
 };

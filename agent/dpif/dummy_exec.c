@@ -189,14 +189,17 @@ static int set_eth(struct xs_dummy_frame *f, const struct xs_action *a)
 static int set_ipv4_addr(struct xs_dummy_frame *f, const struct xs_action *a, struct fix *fx)
 {
 	uint8_t *ip = ipv4(f), *field;
-	uint32_t old;
+	uint32_t old, new;
 
 	if (!ip)
 		return -EINVAL;
 	field = ip + (a->type == XS_ACT_SET_IPV4_SRC ? 12 : 16);
 	old = ld32(field);
-	st32(field, a->u.be32[0]);
-	fx->diff = xs_csum_diff4(old, a->u.be32[0]);
+	new = a->u.be32[0];
+	if (a->flags & XS_SET_F_MASKED)
+		new = (old & ~a->u.be32[1]) | new;
+	st32(field, new);
+	fx->diff = xs_csum_diff4(old, new);
 	fx->l3_csum = f->l3_off + 10;
 	fix_l4(f, fx->diff, true, fx);
 	return 0;
@@ -299,9 +302,16 @@ static int set_tp(struct xs_dummy_frame *f, const struct xs_action *a, struct fi
 	switch (f->l4_proto) {
 	case XS_IPPROTO_TCP:
 	case XS_IPPROTO_UDP:
-	case XS_IPPROTO_SCTP:
-		memcpy(b + 2 * dst, &a->u.be16[0], 2);
+	case XS_IPPROTO_SCTP: {
+		__be16 v = a->u.be16[0], cur;
+
+		if (a->flags & XS_SET_F_MASKED) {
+			memcpy(&cur, b + 2 * dst, 2);
+			v = (cur & ~a->u.be16[1]) | v;
+		}
+		memcpy(b + 2 * dst, &v, 2);
 		break;
+	}
 	case XS_IPPROTO_ICMP:
 	case XS_IPPROTO_ICMPV6:
 		b[dst] = be16toh(a->u.be16[0]) & 0xff;

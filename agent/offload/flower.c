@@ -13,7 +13,7 @@
 #include <linux/tc_act/tc_pedit.h>
 #include <linux/tc_act/tc_vlan.h>
 
-_Static_assert(XS_FLOW_KEY_SEQ == 1, "flower.c lists every key field");
+_Static_assert(XS_FLOW_KEY_SEQ == 2, "flower.c lists every key field");
 
 struct xlate {
 	struct xs_flower *f;
@@ -692,6 +692,17 @@ int xs_flower_from_megaflow(const struct xs_flow_key *key, const struct xs_flow_
 		*reason = "bad action list";
 		return -EOPNOTSUPP;
 	}
+	/* Connection tracking stays in the TC stage: a later pass (recirc_id),
+	 * a match on ct fields, or a ct action is not offered. */
+	if (key->recirc_id || mask->ct_state || mask->ct_zone || mask->ct_mark) {
+		*reason = "connection tracking fields (recirculation, ct_state, ct_zone, ct_mark)";
+		return -EOPNOTSUPP;
+	}
+	for (uint16_t i = 0; i < n_actions; i++)
+		if (xs_act_is_ct(actions[i].type)) {
+			*reason = "connection tracking or recirculation action";
+			return -EOPNOTSUPP;
+		}
 	f->ifindex = key->in_port;
 	if (match_l2(&x, key, mask) || match_l3(&x, key, mask) ||
 	    translate_actions(&x, key, mask, actions, n_actions, ports)) {

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "agent/ofp/fields.h"
+#include "agent/ofp/ct_action.h"
 
 enum ofpact_type {
 	OFPACT_OUTPUT,        /* output:N, N, in_port, flood, all (no LOCAL) */
@@ -22,12 +23,26 @@ enum ofpact_type {
 	OFPACT_WRITE_METADATA,/* write_metadata:V[/M] (instruction) */
 	OFPACT_GOTO_TABLE,    /* goto_table:N (instruction, last) */
 	OFPACT_RESUBMIT,      /* resubmit:P, resubmit(P,T), resubmit(,T) */
+	OFPACT_CONJUNCTION,   /* conjunction(ID,K/N): only with other
+	                       * conjunctions and notes (a "soft" flow) */
+	OFPACT_NOTE,          /* note:HEX.HEX...: does nothing */
+	OFPACT_STACK_PUSH,    /* push:FIELD[range] onto the register stack */
+	OFPACT_STACK_POP,     /* pop:FIELD[range] */
+	OFPACT_OUTPUT_REG,    /* output:FIELD[range]: to the port it holds */
+	OFPACT_CLONE,         /* clone(ACTIONS): the next clone.n_nested
+	                       * actions run on a copy of the packet */
+	OFPACT_CT,            /* ct(...) (ct_action.h) */
+	OFPACT_CT_CLEAR,      /* ct_clear */
 	OFPACT_CLEAR_ACTIONS, /* clear_actions (instruction): empties the action set */
 	OFPACT_WRITE_ACTIONS, /* write_actions(...) (instruction): the next
 	                       * write_actions.n ofpacts are its list, merged
 	                       * into the action set, which runs at the end
 	                       * of the pipeline (xlate.h) */
 };
+
+#define OFPACT_NOTE_MAX 64       /* bytes of a note (ovs-ofctl pads it) */
+#define OFPACT_USERDATA_MAX 64   /* bytes of controller(userdata=...) */
+#define OFPACT_DEC_TTL_MAX_IDS 8 /* controller ids of dec_ttl(ids) */
 
 /* How a set was spelled, so formatting gives it back (mod_nw_dst:... stays
  * mod_nw_dst:..., set_field:...->nw_dst stays set_field). */
@@ -53,7 +68,22 @@ struct ofpact {
 	enum ofpact_type type;
 	union {
 		struct { uint32_t port; uint16_t max_len; } output;
-		struct { uint16_t max_len; uint8_t reason; uint16_t id; } controller;
+		struct {
+			uint16_t max_len;
+			uint8_t reason;
+			uint16_t id;
+			uint8_t userdata_len;
+			uint8_t userdata[OFPACT_USERDATA_MAX];
+		} controller;
+		struct { uint32_t id; uint8_t clause; uint8_t n_clauses; } conjunction;
+		struct { uint8_t len; uint8_t data[OFPACT_NOTE_MAX]; } note; /* padded */
+		struct {
+			uint8_t n_ids; /* 0: "dec_ttl", sends to controller id 0 */
+			uint16_t ids[OFPACT_DEC_TTL_MAX_IDS];
+		} dec_ttl;
+		struct ofpact_subfield stack;          /* push and pop */
+		struct ofpact_subfield output_reg;
+		struct { uint32_t n_nested; } clone;
 		struct {
 			enum ofp_field_id field;
 			enum ofpact_set_spelling spelling;
@@ -76,6 +106,7 @@ struct ofpact {
 			uint32_t in_port; /* OFPP_IN_PORT: keep the packet's */
 			uint8_t table;    /* 255: the current table */
 		} resubmit;
+		struct ofpact_ct ct;
 	};
 };
 

@@ -20,8 +20,13 @@ struct act_state {
 	bool in_write;           /* parsing write_actions' list */
 	bool goto_seen;
 	bool drop;
+	unsigned clone_depth;    /* inside clone(...) */
+	struct ofp_tok conj_at;  /* first conjunction, if any */
+	struct ofp_tok other_at; /* first action that is neither it nor note */
 	struct xs_err *err;
 };
+
+static int parse_list(struct act_state *st, struct ofp_tok t);
 
 /* One action token split into name and argument. */
 struct act_tok {
@@ -125,6 +130,17 @@ static int parse_mod(struct act_state *st, const struct act_tok *at, enum ofp_fi
 	return add_set(st, at, f, v, m, OFPACT_SPELL_MOD);
 }
 
+/* In actions, ovs-ofctl reads tp_src/tp_dst as tcp_src/tcp_dst (only
+ * matches take them for any L4 protocol). */
+static const struct ofp_field *action_field(const struct ofp_field *f)
+{
+	if (f && f->id == OFPF_TP_SRC)
+		return ofp_field_by_id(OFPF_TCP_SRC);
+	if (f && f->id == OFPF_TP_DST)
+		return ofp_field_by_id(OFPF_TCP_DST);
+	return f;
+}
+
 /* set_field:VALUE[/MASK]->FIELD */
 static int parse_set_field(struct act_state *st, const struct act_tok *at)
 {
@@ -141,7 +157,7 @@ static int parse_set_field(struct act_state *st, const struct act_tok *at)
 			       "(write set_field:VALUE->FIELD)", OFP_TOK(at->arg));
 	vt = ofp_tok_sub(at->arg, 0, arrow);
 	ft = ofp_tok_sub(at->arg, arrow + 2, at->arg.len - arrow - 2);
-	f = ofp_field_by_name(ft.s, ft.len);
+	f = action_field(ofp_field_by_name(ft.s, ft.len));
 	if (!f)
 		return ofp_err(st->err, ft, "set_field: unknown field '%.*s'", OFP_TOK(ft));
 	if (!f->writable)
@@ -153,6 +169,12 @@ static int parse_set_field(struct act_state *st, const struct act_tok *at)
 			       "set (a multiple of 4 is needed)", OFP_TOK(vt));
 	if (need_prereq(st, at, f, ft))
 		return -EINVAL;
+	/* As OpenFlow 1.2+ says and ovs-ofctl checks: a VID is set only in
+	 * a tag the match (or an earlier push) guarantees. */
+	if ((f->id == OFPF_VLAN_VID || f->id == OFPF_DL_VLAN) &&
+	    !ofp_prereq_in_match(ofp_field_by_id(OFPF_DL_VLAN_PCP), &st->work))
+		return ofp_err(st->err, ft, "set_field: %s requires %s in the match", f->name,
+			       ofp_prereq_text(ofp_field_by_id(OFPF_DL_VLAN_PCP)));
 	return add_set(st, at, f, v, m, OFPACT_SPELL_SET_FIELD);
 }
 
@@ -168,7 +190,7 @@ static int parse_subfield(struct act_state *st, const struct act_tok *at,
 	int dots = -1;
 	unsigned i;
 
-	f = ofp_field_by_name(name.s, name.len);
+	f = action_field(ofp_subfield_by_name(name.s, name.len));
 	if (!f)
 		return ofp_err(st->err, name, "%.*s: unknown field '%.*s'",
 			       OFP_TOK(at->name), OFP_TOK(name));
@@ -295,17 +317,212 @@ static int add_output(struct act_state *st, const struct act_tok *at,
 	return 0;
 }
 
+/* Is t the name of a field (with or without a bit range)? */
+static bool names_field(struct ofp_tok t)
+{
+	int lb = ofp_tok_find(t, '[');
+	struct ofp_tok name = lb < 0 ? t : ofp_tok_sub(t, 0, lb);
+
+	return ofp_subfield_by_name(name.s, name.len) != NULL;
+}
+
+/* output:PORT, or output:FIELD[range] (the port number the field holds);
+ * a bare name that is both (in_port) is the port, as in ovs-ofctl. */
 static int parse_output(struct act_state *st, const struct act_tok *at)
 {
+	struct ofpact_subfield sf;
+	struct ofpact *a;
 	uint32_t port;
 
 	if (at->parens)
 		return ofp_err(st->err, at->all, "output(...) is not supported "
 			       "(write output:PORT)");
-	if (need_arg(st, at, "output:PORT") ||
-	    ofp_read_port(at->arg, "output", &port, st->err))
+	if (need_arg(st, at, "output:PORT or output:FIELD[RANGE]"))
 		return -EINVAL;
-	return add_output(st, at, at->arg, port);
+	if (ofp_tok_find(at->arg, '[') < 0 &&
+	    (!names_field(at->arg) || !ofp_read_port(at->arg, "output", &port, NULL))) {
+		if (ofp_read_port(at->arg, "output", &port, st->err))
+			return -EINVAL;
+		return add_output(st, at, at->arg, port);
+	}
+	if (parse_subfield(st, at, at->arg, false, &sf) ||
+	    need_prereq(st, at, ofp_field_by_id(sf.field), at->arg))
+		return -EINVAL;
+	APPEND(a, st, at, OFPACT_OUTPUT_REG);
+	a->output_reg = sf;
+	return 0;
+}
+
+/* push:FIELD[range] and pop:FIELD[range] (the register stack). */
+static int parse_stack(struct act_state *st, const struct act_tok *at)
+{
+	bool pop = ofp_tok_is(at->name, "pop");
+	struct ofpact_subfield sf;
+	struct ofpact *a;
+
+	if (need_arg(st, at, pop ? "pop:FIELD[RANGE]" : "push:FIELD[RANGE]") ||
+	    parse_subfield(st, at, at->arg, pop, &sf) ||
+	    need_prereq(st, at, ofp_field_by_id(sf.field), at->arg))
+		return -EINVAL;
+	APPEND(a, st, at, pop ? OFPACT_STACK_POP : OFPACT_STACK_PUSH);
+	a->stack = sf;
+	return 0;
+}
+
+/* conjunction(ID,K/N) */
+static int parse_conjunction(struct act_state *st, const struct act_tok *at)
+{
+	struct ofp_tok idt, kt, nt;
+	uint64_t id, k, n;
+	struct ofpact *a;
+	int comma, slash;
+
+	comma = at->parens ? ofp_tok_find(at->arg, ',') : -1;
+	if (comma < 0)
+		return ofp_err(st->err, at->all, "conjunction syntax is "
+			       "conjunction(ID,K/N)");
+	idt = ofp_tok_sub(at->arg, 0, comma);
+	kt = ofp_tok_sub(at->arg, comma + 1, at->arg.len - comma - 1);
+	slash = ofp_tok_find(kt, '/');
+	if (slash < 0)
+		return ofp_err(st->err, kt, "conjunction: '%.*s' is not K/N "
+			       "(clause K of N)", OFP_TOK(kt));
+	nt = ofp_tok_sub(kt, slash + 1, kt.len - slash - 1);
+	kt = ofp_tok_sub(kt, 0, slash);
+	while (idt.len && idt.s[idt.len - 1] == ' ')
+		idt.len--;
+	while (kt.len && kt.s[0] == ' ')
+		kt = ofp_tok_sub(kt, 1, kt.len - 1);
+	if (ofp_read_uint(idt, UINT32_MAX, "conjunction: id", &id, st->err) ||
+	    ofp_read_uint(kt, 255, "conjunction: clause", &k, st->err) ||
+	    ofp_read_uint(nt, 255, "conjunction: number of clauses", &n, st->err))
+		return -EINVAL;
+	if (n < 2 || n > 64)
+		return ofp_err(st->err, nt, "conjunction: %u clauses (it takes 2 to 64)",
+			       (unsigned)n);
+	if (k < 1 || k > n)
+		return ofp_err(st->err, kt, "conjunction: clause %u is not in 1..%u",
+			       (unsigned)k, (unsigned)n);
+	APPEND(a, st, at, OFPACT_CONJUNCTION);
+	a->conjunction.id = id;
+	a->conjunction.clause = k - 1;
+	a->conjunction.n_clauses = n;
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex bytes, optionally separated by dots ("01.02.ff" or "0102ff"). */
+static int read_hex_bytes(struct act_state *st, struct ofp_tok t, const char *what,
+			  uint8_t *out, unsigned max, unsigned *len)
+{
+	unsigned i = 0, n = 0;
+
+	while (i < t.len) {
+		int hi, lo;
+
+		if (t.s[i] == '.') {
+			i++;
+			continue;
+		}
+		hi = hex_digit(t.s[i]);
+		lo = i + 1 < t.len ? hex_digit(t.s[i + 1]) : -1;
+		if (hi < 0 || lo < 0)
+			return ofp_err(st->err, ofp_tok_sub(t, i, i + 1 < t.len ? 2 : 1),
+				       "%s: '%.*s' is not a hex byte (write pairs of "
+				       "hex digits, dots between bytes optional)", what,
+				       i + 1 < t.len ? 2 : 1, t.s + i);
+		if (n == max)
+			return ofp_err(st->err, t, "%s: longer than %u bytes", what, max);
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	*len = n;
+	return 0;
+}
+
+/* note:HEX...; kept padded as ovs-ofctl prints it (to 6 + 8k bytes). */
+static int parse_note(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	unsigned len = 0, padded;
+	uint8_t data[OFPACT_NOTE_MAX];
+
+	if (at->parens)
+		return ofp_err(st->err, at->all, "note syntax is note:HEX.HEX...");
+	if (at->has_arg && read_hex_bytes(st, at->arg, "note", data,
+					  OFPACT_NOTE_MAX - 8, &len))
+		return -EINVAL;
+	padded = (len + 2 + 7) / 8 * 8 - 2;
+	if (padded < 6)
+		padded = 6;
+	APPEND(a, st, at, OFPACT_NOTE);
+	memcpy(a->note.data, data, len);
+	a->note.len = padded;
+	return 0;
+}
+
+/* dec_ttl, dec_ttl(ID,...): the ids are the controllers told of an
+ * expired TTL. */
+static int parse_dec_ttl(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	unsigned i = 0, n = 0;
+	uint16_t ids[OFPACT_DEC_TTL_MAX_IDS];
+
+	if (at->has_arg && !at->parens)
+		return ofp_err(st->err, at->arg, "dec_ttl takes no argument (write "
+			       "dec_ttl or dec_ttl(ID,...))");
+	while (at->parens && i < at->arg.len) {
+		unsigned j = i;
+		uint64_t v;
+
+		while (j < at->arg.len && at->arg.s[j] != ',')
+			j++;
+		if (n == OFPACT_DEC_TTL_MAX_IDS)
+			return ofp_err(st->err, at->arg, "dec_ttl: more than %d controller "
+				       "ids", OFPACT_DEC_TTL_MAX_IDS);
+		if (ofp_read_uint(ofp_tok_sub(at->arg, i, j - i), UINT16_MAX,
+				  "dec_ttl: controller id", &v, st->err))
+			return -EINVAL;
+		ids[n++] = v;
+		i = j + 1;
+	}
+	APPEND(a, st, at, OFPACT_DEC_TTL);
+	a->dec_ttl.n_ids = n;
+	memcpy(a->dec_ttl.ids, ids, n * sizeof(ids[0]));
+	return 0;
+}
+
+/* clone(ACTIONS): the nested actions follow the CLONE entry in the list;
+ * what they do to the packet does not outlive them. */
+static int parse_clone(struct act_state *st, const struct act_tok *at)
+{
+	struct ofp_match saved = st->work;
+	size_t idx;
+	struct ofpact *a;
+
+	if (!at->parens)
+		return ofp_err(st->err, at->all, "clone syntax is clone(ACTIONS)");
+	APPEND(a, st, at, OFPACT_CLONE);
+	idx = st->n - 1;
+	st->clone_depth++;
+	if (parse_list(st, at->arg))
+		return -EINVAL;
+	st->clone_depth--;
+	st->drop = false;
+	st->v[idx].clone.n_nested = st->n - idx - 1;
+	st->work = saved;
+	return 0;
 }
 
 static const struct {
@@ -336,7 +553,8 @@ static int parse_controller_opts(struct act_state *st, struct ofp_tok t,
 		eq = ofp_tok_find(kt, '=');
 		if (eq < 0)
 			return ofp_err(st->err, kt, "controller: option '%.*s' is not "
-				       "supported (max_len=N, reason=R or id=N)", OFP_TOK(kt));
+				       "supported (max_len=N, reason=R, id=N or "
+				       "userdata=HEX)", OFP_TOK(kt));
 		vt = ofp_tok_sub(kt, eq + 1, kt.len - eq - 1);
 		kt = ofp_tok_sub(kt, 0, eq);
 		if (ofp_tok_is(kt, "max_len")) {
@@ -356,9 +574,17 @@ static int parse_controller_opts(struct act_state *st, struct ofp_tok t,
 					       "'%.*s' (action, no_match or invalid_ttl)",
 					       OFP_TOK(vt));
 			a->controller.reason = reasons[k].code;
+		} else if (ofp_tok_is(kt, "userdata")) {
+			unsigned len;
+
+			if (read_hex_bytes(st, vt, "controller: userdata",
+					   a->controller.userdata, OFPACT_USERDATA_MAX, &len))
+				return -EINVAL;
+			a->controller.userdata_len = len;
 		} else {
 			return ofp_err(st->err, kt, "controller: option '%.*s' is not "
-				       "supported (max_len=N, reason=R or id=N)", OFP_TOK(kt));
+				       "supported (max_len=N, reason=R, id=N or "
+				       "userdata=HEX)", OFP_TOK(kt));
 		}
 	}
 	return 0;
@@ -525,6 +751,18 @@ static int parse_simple(struct act_state *st, const struct act_tok *at,
 	return 0;
 }
 
+static int parse_ct(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+	struct ofpact_ct ct;
+
+	if (ofp_parse_ct(at->has_arg ? at->arg : at->all, at->has_arg, &st->work, &ct, st->err))
+		return -EINVAL;
+	APPEND(a, st, at, OFPACT_CT);
+	a->ct = ct;
+	return 0;
+}
+
 static int parse_drop(struct act_state *st, const struct act_tok *at)
 {
 	if (no_arg(st, at))
@@ -629,6 +867,14 @@ static const struct {
 	{ "goto_table", K_GOTO, parse_goto, 0, 0 },
 	{ "clear_actions", K_SET, parse_clear_actions, 0, 0 },
 	{ "write_actions", K_SET, parse_write_actions, 0, 0 },
+	{ "conjunction", K_APPLY, parse_conjunction, 0, 0 },
+	{ "note", K_APPLY, parse_note, 0, 0 },
+	{ "push", K_APPLY, parse_stack, 0, 0 },
+	{ "pop", K_APPLY, parse_stack, 0, 0 },
+	{ "clone", K_APPLY, parse_clone, 0, 0 },
+	{ "dec_ttl", K_APPLY, parse_dec_ttl, 0, 0 },
+	{ "ct", K_APPLY, parse_ct, 0, 0 },
+	{ "ct_clear", K_APPLY, NULL, OFPF__MAX, OFPACT_CT_CLEAR },
 	{ "mod_dl_src", K_APPLY, NULL, OFPF_DL_SRC, 0 },
 	{ "mod_dl_dst", K_APPLY, NULL, OFPF_DL_DST, 0 },
 	{ "mod_nw_src", K_APPLY, NULL, OFPF_NW_SRC, 0 },
@@ -638,7 +884,6 @@ static const struct {
 	{ "mod_nw_ttl", K_APPLY, NULL, OFPF_NW_TTL, 0 },
 	{ "mod_tp_src", K_APPLY, NULL, OFPF_TP_SRC, 0 },
 	{ "mod_tp_dst", K_APPLY, NULL, OFPF_TP_DST, 0 },
-	{ "dec_ttl", K_APPLY, NULL, OFPF__MAX, OFPACT_DEC_TTL },
 	{ "strip_vlan", K_APPLY, NULL, OFPF__MAX, OFPACT_POP_VLAN },
 	{ "pop_vlan", K_APPLY, NULL, OFPF__MAX, OFPACT_POP_VLAN },
 };
@@ -702,6 +947,8 @@ static int parse_one(struct act_state *st, struct ofp_tok t)
 		if (st->action_set && !st->in_write)
 			return ofp_err(st->err, t, "%.*s must come before clear_actions and "
 				       "write_actions (instruction order)", OFP_TOK(t));
+		if (!st->clone_depth && !st->other_at.len)
+			st->other_at = t;
 		return add_output(st, &at, t, port);
 	}
 	if (st->in_write && actions[i].kind != K_APPLY)
@@ -712,6 +959,17 @@ static int parse_one(struct act_state *st, struct ofp_tok t)
 	if (actions[i].kind == K_APPLY && st->action_set && !st->in_write)
 		return ofp_err(st->err, t, "%s must come before clear_actions and write_actions "
 			       "(instruction order)", actions[i].name);
+	if (actions[i].kind != K_APPLY && st->clone_depth)
+		return ofp_err(st->err, t, "%s: an instruction is not allowed inside "
+			       "clone(...)", actions[i].name);
+	if (!st->clone_depth) {
+		if (!strcmp(actions[i].name, "conjunction")) {
+			if (!st->conj_at.len)
+				st->conj_at = t;
+		} else if (strcmp(actions[i].name, "note") && !st->other_at.len) {
+			st->other_at = t;
+		}
+	}
 	if (actions[i].parse)
 		return actions[i].parse(st, &at);
 	if (actions[i].mod_field != OFPF__MAX)
@@ -719,17 +977,15 @@ static int parse_one(struct act_state *st, struct ofp_tok t)
 	return parse_simple(st, &at, actions[i].simple);
 }
 
-int ofp_parse_actions(struct ofp_tok t, int table, const struct ofp_match *match,
-		      struct ofpact **acts, size_t *n, struct xs_err *err)
+/* Parses a comma-separated action list into st (also the inside of
+ * clone(...)). */
+static int parse_list(struct act_state *st, struct ofp_tok t)
 {
-	struct act_state st;
 	struct ofp_tok drop_at = { 0 };
+	size_t first = st->n;
 	unsigned i = 0;
 
-	memset(&st, 0, sizeof(st));
-	st.table = table;
-	st.work = *match;
-	st.err = err;
+	st->drop = false;
 	while (i < t.len) {
 		unsigned j, depth = 0, b, e;
 
@@ -755,13 +1011,36 @@ int ofp_parse_actions(struct ofp_tok t, int table, const struct ofp_match *match
 		}
 		if (drop_at.len)
 			goto drop_not_alone;
-		if (parse_one(&st, ofp_tok_sub(t, b, e - b)))
-			goto fail;
-		if (st.drop) {
+		if (parse_one(st, ofp_tok_sub(t, b, e - b)))
+			return -EINVAL;
+		if (st->drop) {
 			drop_at = ofp_tok_sub(t, b, e - b);
-			if (st.n)
+			if (st->n > first)
 				goto drop_not_alone;
 		}
+	}
+	return 0;
+
+drop_not_alone:
+	return ofp_err(st->err, drop_at, "drop must be the only action");
+}
+
+int ofp_parse_actions(struct ofp_tok t, int table, const struct ofp_match *match,
+		      struct ofpact **acts, size_t *n, struct xs_err *err)
+{
+	struct act_state st;
+
+	memset(&st, 0, sizeof(st));
+	st.table = table;
+	st.work = *match;
+	st.err = err;
+	if (parse_list(&st, t))
+		goto fail;
+	if (st.conj_at.len && st.other_at.len) {
+		ofp_err(err, st.other_at, "conjunction actions may be used along with "
+			"note but not with any other action (such as '%.*s')",
+			OFP_TOK(st.other_at));
+		goto fail;
 	}
 	*acts = st.v;
 	*n = st.n;
@@ -771,8 +1050,6 @@ int ofp_parse_actions(struct ofp_tok t, int table, const struct ofp_match *match
 	}
 	return 0;
 
-drop_not_alone:
-	ofp_err(err, drop_at, "drop must be the only action");
 fail:
 	free(st.v);
 	return -EINVAL;

@@ -34,12 +34,18 @@ struct field_loc {
 
 #define F(ID, NAME, NXM, OXM, BYTES, BITS, MASKABLE, PREFIX, WRITABLE, PREREQ, FMT) \
 	[ID] = { ID, NAME, NXM, OXM, BYTES, BITS, MASKABLE, PREFIX, WRITABLE, PREREQ, FMT }
+#define XREG(i) \
+	F(OFPF_XREG0 + i, "xreg" #i, NULL, "OXM_OF_PKT_REG" #i, 8, 64, true, false, true, \
+	  OFPR_NONE, OFPFMT_HEX)
+#define XXREG(i) \
+	F(OFPF_XXREG0 + i, "xxreg" #i, "NXM_NX_XXREG" #i, NULL, 16, 128, true, false, true, \
+	  OFPR_NONE, OFPFMT_HEX)
 #define REG(i) \
 	F(OFPF_REG0 + i, "reg" #i, "NXM_NX_REG" #i, NULL, 4, 32, true, false, true, \
 	  OFPR_NONE, OFPFMT_HEX)
 
 static const struct ofp_field fields[OFPF__MAX] = {
-	F(OFPF_IN_PORT, "in_port", "NXM_OF_IN_PORT", "OXM_OF_IN_PORT", 2, 16,
+	F(OFPF_IN_PORT, "in_port", "NXM_OF_IN_PORT", NULL, 2, 16,
 	  false, false, true, OFPR_NONE, OFPFMT_PORT),
 	F(OFPF_DL_DST, "dl_dst", "NXM_OF_ETH_DST", "OXM_OF_ETH_DST", 6, 48,
 	  true, false, true, OFPR_NONE, OFPFMT_ETH),
@@ -49,8 +55,9 @@ static const struct ofp_field fields[OFPF__MAX] = {
 	  false, false, false, OFPR_NONE, OFPFMT_HEX),
 	F(OFPF_VLAN_TCI, "vlan_tci", "NXM_OF_VLAN_TCI", NULL, 2, 16,
 	  true, false, true, OFPR_NONE, OFPFMT_HEX),
+	/* Reads 0 without a tag; set_field needs one (actions_parse.c). */
 	F(OFPF_DL_VLAN, "dl_vlan", NULL, NULL, 2, 12,
-	  false, false, true, OFPR_VLAN, OFPFMT_DEC),
+	  false, false, true, OFPR_NONE, OFPFMT_DEC),
 	F(OFPF_DL_VLAN_PCP, "dl_vlan_pcp", NULL, "OXM_OF_VLAN_PCP", 1, 3,
 	  false, false, true, OFPR_VLAN, OFPFMT_DEC),
 	F(OFPF_NW_SRC, "nw_src", "NXM_OF_IP_SRC", "OXM_OF_IPV4_SRC", 4, 32,
@@ -69,9 +76,9 @@ static const struct ofp_field fields[OFPF__MAX] = {
 	  false, false, true, OFPR_IP_ANY, OFPFMT_DEC),
 	F(OFPF_IP_FRAG, "ip_frag", "NXM_NX_IP_FRAG", NULL, 1, 2,
 	  true, false, false, OFPR_IP_ANY, OFPFMT_FRAG),
-	F(OFPF_TP_SRC, "tp_src", "NXM_OF_TCP_SRC", "OXM_OF_TCP_SRC", 2, 16,
+	F(OFPF_TP_SRC, "tp_src", NULL, NULL, 2, 16,
 	  true, false, true, OFPR_L4_ANY, OFPFMT_DEC),
-	F(OFPF_TP_DST, "tp_dst", "NXM_OF_TCP_DST", "OXM_OF_TCP_DST", 2, 16,
+	F(OFPF_TP_DST, "tp_dst", NULL, NULL, 2, 16,
 	  true, false, true, OFPR_L4_ANY, OFPFMT_DEC),
 	F(OFPF_TCP_FLAGS, "tcp_flags", "NXM_NX_TCP_FLAGS", NULL, 2, 12,
 	  true, false, false, OFPR_TCP_ANY, OFPFMT_TCP_FLAGS),
@@ -94,20 +101,59 @@ static const struct ofp_field fields[OFPF__MAX] = {
 	F(OFPF_ARP_THA, "arp_tha", "NXM_NX_ARP_THA", "OXM_OF_ARP_THA", 6, 48,
 	  true, false, true, OFPR_ARP, OFPFMT_ETH),
 	F(OFPF_IPV6_SRC, "ipv6_src", "NXM_NX_IPV6_SRC", "OXM_OF_IPV6_SRC", 16, 128,
-	  true, true, true, OFPR_IPV6, OFPFMT_IPV6),
+	  true, false, true, OFPR_IPV6, OFPFMT_IPV6),
 	F(OFPF_IPV6_DST, "ipv6_dst", "NXM_NX_IPV6_DST", "OXM_OF_IPV6_DST", 16, 128,
-	  true, true, true, OFPR_IPV6, OFPFMT_IPV6),
+	  true, false, true, OFPR_IPV6, OFPFMT_IPV6),
 	F(OFPF_IPV6_LABEL, "ipv6_label", "NXM_NX_IPV6_LABEL", "OXM_OF_IPV6_FLABEL", 4, 20,
 	  true, false, true, OFPR_IPV6, OFPFMT_HEX),
 	F(OFPF_ND_TARGET, "nd_target", "NXM_NX_ND_TARGET", "OXM_OF_IPV6_ND_TARGET", 16, 128,
-	  true, true, true, OFPR_ND, OFPFMT_IPV6),
+	  true, false, true, OFPR_ND, OFPFMT_IPV6),
+	F(OFPF_CT_STATE, "ct_state", "NXM_NX_CT_STATE", NULL, 1, 8,
+	  true, false, false, OFPR_NONE, OFPFMT_CT_STATE),
+	F(OFPF_CT_ZONE, "ct_zone", "NXM_NX_CT_ZONE", NULL, 2, 16,
+	  false, false, false, OFPR_NONE, OFPFMT_DEC),
+	F(OFPF_CT_MARK, "ct_mark", "NXM_NX_CT_MARK", NULL, 4, 32,
+	  true, false, false, OFPR_NONE, OFPFMT_HEX),
+	F(OFPF_RECIRC_ID, "recirc_id", "NXM_NX_RECIRC_ID", NULL, 4, 32,
+	  false, false, false, OFPR_NONE, OFPFMT_DEC),
 	F(OFPF_METADATA, "metadata", NULL, "OXM_OF_METADATA", 8, 64,
 	  true, false, true, OFPR_NONE, OFPFMT_HEX),
 	REG(0), REG(1), REG(2), REG(3), REG(4), REG(5), REG(6), REG(7),
 	REG(8), REG(9), REG(10), REG(11), REG(12), REG(13), REG(14), REG(15),
+	F(OFPF_IN_PORT_OXM, "in_port_oxm", NULL, "OXM_OF_IN_PORT", 4, 32,
+	  false, false, true, OFPR_NONE, OFPFMT_DEC),
+	F(OFPF_VLAN_VID, "vlan_vid", NULL, "OXM_OF_VLAN_VID", 2, 12,
+	  true, false, true, OFPR_NONE, OFPFMT_DEC),
+	F(OFPF_TCP_SRC, "tcp_src", "NXM_OF_TCP_SRC", "OXM_OF_TCP_SRC", 2, 16,
+	  true, false, true, OFPR_TCP_ANY, OFPFMT_DEC),
+	F(OFPF_TCP_DST, "tcp_dst", "NXM_OF_TCP_DST", "OXM_OF_TCP_DST", 2, 16,
+	  true, false, true, OFPR_TCP_ANY, OFPFMT_DEC),
+	F(OFPF_UDP_SRC, "udp_src", "NXM_OF_UDP_SRC", "OXM_OF_UDP_SRC", 2, 16,
+	  true, false, true, OFPR_UDP, OFPFMT_DEC),
+	F(OFPF_UDP_DST, "udp_dst", "NXM_OF_UDP_DST", "OXM_OF_UDP_DST", 2, 16,
+	  true, false, true, OFPR_UDP, OFPFMT_DEC),
+	F(OFPF_SCTP_SRC, "sctp_src", NULL, "OXM_OF_SCTP_SRC", 2, 16,
+	  true, false, true, OFPR_SCTP, OFPFMT_DEC),
+	F(OFPF_SCTP_DST, "sctp_dst", NULL, "OXM_OF_SCTP_DST", 2, 16,
+	  true, false, true, OFPR_SCTP, OFPFMT_DEC),
+	/* Readable and matchable; the datapath has no ND rewrite (yet). */
+	F(OFPF_ND_SLL, "nd_sll", "NXM_NX_ND_SLL", "OXM_OF_IPV6_ND_SLL", 6, 48,
+	  true, false, false, OFPR_ND_NS, OFPFMT_ETH),
+	F(OFPF_ND_TLL, "nd_tll", "NXM_NX_ND_TLL", "OXM_OF_IPV6_ND_TLL", 6, 48,
+	  true, false, false, OFPR_ND_NA, OFPFMT_ETH),
+	F(OFPF_CONJ_ID, "conj_id", "NXM_NX_CONJ_ID", NULL, 4, 32,
+	  false, false, false, OFPR_NONE, OFPFMT_DEC),
+	XREG(0), XREG(1), XREG(2), XREG(3), XREG(4), XREG(5), XREG(6), XREG(7),
+	XXREG(0), XXREG(1), XXREG(2), XXREG(3),
 };
 
 #define R(i) [OFPF_REG0 + i] = WHOLE(regs[i])
+/* xregN is reg(2N) in the high half and reg(2N+1) in the low one, xxregN
+ * reg(4N) (most significant) to reg(4N+3), as in Open vSwitch; the registers
+ * are big-endian and adjacent in struct ofp_key, so each view is a plain
+ * byte run. */
+#define XR(i) [OFPF_XREG0 + i] = { KOFS(regs[2 * i]), 8, false, 0, 0, false }
+#define XXR(i) [OFPF_XXREG0 + i] = { KOFS(regs[4 * i]), 16, false, 0, 0, false }
 
 static const struct field_loc locs[OFPF__MAX] = {
 	[OFPF_IN_PORT] = { KOFS(dp.in_port), KSIZE(dp.in_port), true, 0, 0xffff, false },
@@ -141,12 +187,40 @@ static const struct field_loc locs[OFPF__MAX] = {
 	[OFPF_IPV6_DST] = WHOLE(dp.ipv6_dst),
 	[OFPF_IPV6_LABEL] = PART(dp.ipv6_label, 0x000fffff, 0),
 	[OFPF_ND_TARGET] = WHOLE(dp.nd_target),
+	[OFPF_CT_STATE] = WHOLE(dp.ct_state),
+	[OFPF_CT_ZONE] = WHOLE(dp.ct_zone),
+	[OFPF_CT_MARK] = WHOLE(dp.ct_mark),
+	[OFPF_RECIRC_ID] = WHOLE(dp.recirc_id),
 	[OFPF_METADATA] = WHOLE(metadata),
 	R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7),
 	R(8), R(9), R(10), R(11), R(12), R(13), R(14), R(15),
+	/* The key keeps OpenFlow 1.0 port numbers: the 32-bit view's reserved
+	 * ports (0xfffffff8...) land on the 16-bit ones (0xfff8...). */
+	[OFPF_IN_PORT_OXM] = { KOFS(dp.in_port), KSIZE(dp.in_port), true, 0, 0xffff, false },
+	[OFPF_VLAN_VID] = PART(dp.vlan[0].tci, XS_VLAN_VID_MASK, 0),
+	[OFPF_TCP_SRC] = WHOLE(dp.tp_src),
+	[OFPF_TCP_DST] = WHOLE(dp.tp_dst),
+	[OFPF_UDP_SRC] = WHOLE(dp.tp_src),
+	[OFPF_UDP_DST] = WHOLE(dp.tp_dst),
+	[OFPF_SCTP_SRC] = WHOLE(dp.tp_src),
+	[OFPF_SCTP_DST] = WHOLE(dp.tp_dst),
+	[OFPF_ND_SLL] = WHOLE(dp.arp_sha),
+	[OFPF_ND_TLL] = WHOLE(dp.arp_tha),
+	[OFPF_CONJ_ID] = WHOLE(conj_id),
+	XR(0), XR(1), XR(2), XR(3), XR(4), XR(5), XR(6), XR(7),
+	XXR(0), XXR(1), XXR(2), XXR(3),
 };
 
-/* Other spellings ovs-ofctl accepts for the same fields. */
+/* Wire names of a field beyond its own NXM and OXM ones. */
+static const struct {
+	const char *name;
+	enum ofp_field_id id;
+} wire_aliases[] = {
+	{ "ONFOXM_ET_TCP_FLAGS", OFPF_TCP_FLAGS },
+};
+
+/* Other spellings ovs-ofctl accepts for the same fields (ovs-fields(7)'s
+ * "aka" names and the OpenFlow 1.0 ones it still reads). */
 static const struct {
 	const char *name;
 	enum ofp_field_id id;
@@ -156,13 +230,6 @@ static const struct {
 	{ "ip_src", OFPF_NW_SRC }, { "ip_dst", OFPF_NW_DST },
 	{ "ip_proto", OFPF_NW_PROTO }, { "nw_ecn", OFPF_IP_ECN },
 	{ "nw_frag", OFPF_IP_FRAG },
-	{ "tcp_src", OFPF_TP_SRC }, { "udp_src", OFPF_TP_SRC },
-	{ "sctp_src", OFPF_TP_SRC }, { "tcp_dst", OFPF_TP_DST },
-	{ "udp_dst", OFPF_TP_DST }, { "sctp_dst", OFPF_TP_DST },
-	{ "NXM_OF_UDP_SRC", OFPF_TP_SRC }, { "NXM_OF_UDP_DST", OFPF_TP_DST },
-	{ "OXM_OF_UDP_SRC", OFPF_TP_SRC }, { "OXM_OF_UDP_DST", OFPF_TP_DST },
-	{ "OXM_OF_SCTP_SRC", OFPF_TP_SRC }, { "OXM_OF_SCTP_DST", OFPF_TP_DST },
-	{ "icmpv4_type", OFPF_ICMP_TYPE }, { "icmpv4_code", OFPF_ICMP_CODE },
 };
 
 const struct ofp_field *ofp_field_by_id(enum ofp_field_id id)
@@ -181,17 +248,34 @@ const struct ofp_field *ofp_field_by_name(const char *name, unsigned len)
 {
 	unsigned i;
 
-	for (i = 0; i < OFPF__MAX; i++) {
-		const struct ofp_field *f = &fields[i];
-
-		if (name_is(f->name, name, len) || name_is(f->nxm_name, name, len) ||
-		    name_is(f->oxm_name, name, len))
-			return f;
-	}
+	for (i = 0; i < OFPF__MAX; i++)
+		if (name_is(fields[i].name, name, len))
+			return &fields[i];
 	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 		if (name_is(aliases[i].name, name, len))
 			return &fields[aliases[i].id];
 	return NULL;
+}
+
+const struct ofp_field *ofp_subfield_by_name(const char *name, unsigned len)
+{
+	unsigned i;
+
+	for (i = 0; i < OFPF__MAX; i++) {
+		const struct ofp_field *f = &fields[i];
+
+		if (name_is(f->nxm_name, name, len) || name_is(f->oxm_name, name, len))
+			return f;
+	}
+	for (i = 0; i < sizeof(wire_aliases) / sizeof(wire_aliases[0]); i++)
+		if (name_is(wire_aliases[i].name, name, len))
+			return &fields[wire_aliases[i].id];
+	return ofp_field_by_name(name, len);
+}
+
+const char *ofp_field_wire_name(const struct ofp_field *f)
+{
+	return f->nxm_name ? f->nxm_name : f->oxm_name ? f->oxm_name : f->name;
 }
 
 /* Big-endian byte string <-> integer, for fields of at most 8 bytes. */
@@ -274,9 +358,14 @@ void ofp_field_set(const struct ofp_field *f, const uint8_t *value,
 	member_write(l, (cur & ~mk) | ((v << l->shift) & mk), m);
 }
 
+unsigned ofp_field_value_bits(const struct ofp_field *f)
+{
+	return f->id == OFPF_VLAN_VID ? 13 : f->n_bits;
+}
+
 void ofp_field_ones(const struct ofp_field *f, uint8_t *ones)
 {
-	unsigned i, bits = f->n_bits;
+	unsigned i, bits = ofp_field_value_bits(f);
 
 	memset(ones, 0, f->n_bytes);
 	for (i = f->n_bytes; i-- > 0 && bits; ) {
@@ -329,6 +418,14 @@ void ofp_field_set_match(const struct ofp_field *f, const uint8_t *value,
 	}
 	if (f->id == OFPF_DL_VLAN || f->id == OFPF_DL_VLAN_PCP)
 		match_vlan_present(match);
+	if (f->id == OFPF_VLAN_VID && (m[0] & 0x10)) {
+		/* OFPVID_PRESENT (bit 12) is the tag-present bit. */
+		__be16 cfi = htons(XS_VLAN_PRESENT);
+
+		match->mask.dp.vlan[0].tci |= cfi;
+		match->value.dp.vlan[0].tci = (match->value.dp.vlan[0].tci & ~cfi) |
+					      (v[0] & 0x10 ? cfi : 0);
+	}
 }
 
 void ofp_field_get_match(const struct ofp_field *f, const struct ofp_match *match,
@@ -336,6 +433,10 @@ void ofp_field_get_match(const struct ofp_field *f, const struct ofp_match *matc
 {
 	ofp_field_get(f, &match->value, value);
 	ofp_field_get(f, &match->mask, mask);
+	if (f->id == OFPF_VLAN_VID) {
+		value[0] |= match->value.dp.vlan[0].tci & htons(XS_VLAN_PRESENT) ? 0x10 : 0;
+		mask[0] |= match->mask.dp.vlan[0].tci & htons(XS_VLAN_PRESENT) ? 0x10 : 0;
+	}
 }
 
 /* The facts prerequisites are made of, read from a key. */
@@ -359,6 +460,12 @@ static bool is_nd_type(const struct ofp_key *k)
 	uint16_t type = ntohs(k->dp.tp_src);
 
 	return type == 135 || type == 136;
+}
+
+/* The ICMPv6 type an ND-solicit or ND-advert prerequisite asks for. */
+static uint16_t nd_type_of(enum ofp_prereq p)
+{
+	return p == OFPR_ND_NS ? 135 : 136;
 }
 
 bool ofp_prereq_ok(const struct ofp_field *f, const struct ofp_key *k)
@@ -389,6 +496,14 @@ bool ofp_prereq_ok(const struct ofp_field *f, const struct ofp_key *k)
 	case OFPR_ND:
 		return is_ipv6(k) && k->dp.nw_proto == 58 && is_nd_type(k) &&
 		       !k->dp.tp_dst;
+	case OFPR_ND_NS:
+	case OFPR_ND_NA:
+		return is_ipv6(k) && k->dp.nw_proto == 58 && !k->dp.tp_dst &&
+		       ntohs(k->dp.tp_src) == nd_type_of(f->prereq);
+	case OFPR_UDP:
+		return ip && k->dp.nw_proto == 17;
+	case OFPR_SCTP:
+		return ip && k->dp.nw_proto == 132;
 	}
 	return false;
 }
@@ -411,6 +526,8 @@ void ofp_prereq_mask(const struct ofp_field *f, const struct ofp_key *k,
 		mask->dp.dl_type = 0xffff;
 		return;
 	case OFPR_TCP_ANY:
+	case OFPR_UDP:
+	case OFPR_SCTP:
 	case OFPR_L4_ANY:
 		mask->dp.dl_type = 0xffff;
 		if (ip)
@@ -423,14 +540,17 @@ void ofp_prereq_mask(const struct ofp_field *f, const struct ofp_key *k,
 		return;
 	case OFPR_ICMPV6:
 	case OFPR_ND:
+	case OFPR_ND_NS:
+	case OFPR_ND_NA:
 		mask->dp.dl_type = 0xffff;
 		if (!is_ipv6(k))
 			return;
 		mask->dp.nw_proto = 0xff;
-		if (f->prereq != OFPR_ND || k->dp.nw_proto != 58)
+		if (f->prereq == OFPR_ICMPV6 || k->dp.nw_proto != 58)
 			return;
 		mask->dp.tp_src = 0xffff;
-		if (is_nd_type(k))
+		if (f->prereq == OFPR_ND ? is_nd_type(k) :
+		    ntohs(k->dp.tp_src) == nd_type_of(f->prereq))
 			mask->dp.tp_dst = 0xffff;
 		return;
 	}
@@ -471,10 +591,19 @@ bool ofp_prereq_in_match(const struct ofp_field *f, const struct ofp_match *m)
 		return type && is_ipv4(v) && proto && v->dp.nw_proto == 1;
 	case OFPR_ICMPV6:
 		return type && is_ipv6(v) && proto && v->dp.nw_proto == 58;
+	/* As ovs-ofctl, from the values: a wildcarded icmp_code reads as 0. */
 	case OFPR_ND:
 		return type && is_ipv6(v) && proto && v->dp.nw_proto == 58 &&
-		       exact16(k->dp.tp_src, 0xff) && is_nd_type(v) &&
-		       exact16(k->dp.tp_dst, 0xff) && !v->dp.tp_dst;
+		       exact16(k->dp.tp_src, 0xff) && is_nd_type(v) && !v->dp.tp_dst;
+	case OFPR_ND_NS:
+	case OFPR_ND_NA:
+		return type && is_ipv6(v) && proto && v->dp.nw_proto == 58 &&
+		       exact16(k->dp.tp_src, 0xff) && !v->dp.tp_dst &&
+		       ntohs(v->dp.tp_src) == nd_type_of(f->prereq);
+	case OFPR_UDP:
+		return type && (is_ipv4(v) || is_ipv6(v)) && proto && v->dp.nw_proto == 17;
+	case OFPR_SCTP:
+		return type && (is_ipv4(v) || is_ipv6(v)) && proto && v->dp.nw_proto == 132;
 	}
 	return false;
 }

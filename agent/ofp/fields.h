@@ -50,9 +50,28 @@ enum ofp_field_id {
 	OFPF_IPV6_DST,
 	OFPF_IPV6_LABEL,
 	OFPF_ND_TARGET,
+	OFPF_CT_STATE,   /* XS_CS_* flags */
+	OFPF_CT_ZONE,
+	OFPF_CT_MARK,    /* written only by ct(commit,exec(...)) */
+	OFPF_RECIRC_ID,
 	OFPF_METADATA,
 	OFPF_REG0,       /* OFPF_REG0 + i for reg i, i < OFP_N_REGS */
-	OFPF__MAX = OFPF_REG0 + OFP_N_REGS
+	/* Fields added for Open vSwitch 3.1's full name set (issue 12); other
+	 * features append theirs before OFPF__MAX. */
+	OFPF_IN_PORT_OXM = OFPF_REG0 + OFP_N_REGS, /* 32-bit OpenFlow 1.1+ view */
+	OFPF_VLAN_VID,   /* 13 bits: OFPVID_PRESENT (0x1000) | VID */
+	OFPF_TCP_SRC,    /* tp_src seen as TCP only (prerequisite tcp) */
+	OFPF_TCP_DST,
+	OFPF_UDP_SRC,
+	OFPF_UDP_DST,
+	OFPF_SCTP_SRC,
+	OFPF_SCTP_DST,
+	OFPF_ND_SLL,     /* ND source link-layer address (NS only) */
+	OFPF_ND_TLL,     /* ND target link-layer address (NA only) */
+	OFPF_CONJ_ID,    /* set by a conjunctive match, matched later */
+	OFPF_XREG0,      /* OFPF_XREG0 + i: 64-bit reg(2i):reg(2i+1) */
+	OFPF_XXREG0 = OFPF_XREG0 + OFP_N_REGS / 2, /* 128-bit reg(4i)..reg(4i+3) */
+	OFPF__MAX = OFPF_XXREG0 + OFP_N_REGS / 4
 };
 
 /* What must hold in a match (and in a packet) for a field to be meaningful. */
@@ -68,6 +87,10 @@ enum ofp_prereq {
 	OFPR_ICMPV4,  /* IPv4, nw_proto=1 */
 	OFPR_ICMPV6,  /* IPv6, nw_proto=58 */
 	OFPR_ND,      /* ICMPv6 type 135 or 136, code 0 */
+	OFPR_ND_NS,   /* ICMPv6 type 135 (neighbour solicitation), code 0 */
+	OFPR_ND_NA,   /* ICMPv6 type 136 (neighbour advertisement), code 0 */
+	OFPR_UDP,     /* IPv4 or IPv6, nw_proto=17 */
+	OFPR_SCTP,    /* IPv4 or IPv6, nw_proto=132 */
 };
 
 /* How a value is written and read in text. */
@@ -80,6 +103,7 @@ enum ofp_field_format {
 	OFPFMT_FRAG,    /* no | yes | first | later | not_later */
 	OFPFMT_TCP_FLAGS, /* +syn-ack or 0x002/0x012 */
 	OFPFMT_PORT,    /* OpenFlow port: number or in_port/flood/...; not LOCAL */
+	OFPFMT_CT_STATE, /* +trk+est-inv (ct_action.h) */
 };
 
 struct ofp_field {
@@ -97,11 +121,21 @@ struct ofp_field {
 };
 
 const struct ofp_field *ofp_field_by_id(enum ofp_field_id id);
-/* Looks up by ovs-ofctl, NXM or OXM name (case-sensitive like ovs-ofctl for
- * the short names). NULL if unknown. */
+/* Looks up a field by the names ovs-ofctl takes in a match and in
+ * set_field: the short name and its aliases (eth_src, dl_src, ...), not the
+ * NXM/OXM names. NULL if unknown. */
 const struct ofp_field *ofp_field_by_name(const char *name, unsigned len);
+/* Same, also taking NXM and OXM names: what load, move, push, pop and
+ * output:FIELD accept for a field. */
+const struct ofp_field *ofp_subfield_by_name(const char *name, unsigned len);
+/* The name ovs-ofctl prints in a subfield: NXM's, else OXM's, else short. */
+const char *ofp_field_wire_name(const struct ofp_field *f);
 
-/* The field's all-ones value: n_bits ones, right-aligned in n_bytes. */
+/* Bits a value (or match mask) of the field may have: n_bits, but 13 for
+ * vlan_vid, whose bit 12 is OFPVID_PRESENT (a subfield of it has 12). */
+unsigned ofp_field_value_bits(const struct ofp_field *f);
+/* The field's all-ones value: ofp_field_value_bits() ones, right-aligned
+ * in n_bytes. */
 void ofp_field_ones(const struct ofp_field *f, uint8_t *ones);
 /* Reads the field's value from a key into value[n_bytes]. */
 void ofp_field_get(const struct ofp_field *f, const struct ofp_key *key, uint8_t *value);

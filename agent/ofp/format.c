@@ -235,6 +235,23 @@ static const char *shorthand(const struct ofp_match *m, bool *proto_done)
 	return v6 ? "ipv6" : "ip";
 }
 
+/* recirc_id and the ct fields, first, as ovs-ofctl prints them. */
+static void format_ct_match(struct ofp_out *o, const struct ofp_match *m)
+{
+	const struct xs_flow_key *v = &m->value.dp, *k = &m->mask.dp;
+
+	if (k->recirc_id)
+		ofp_out_printf(o, "recirc_id=%#x,", ntohl(v->recirc_id));
+	if (k->ct_state) {
+		ofp_out_printf(o, "ct_state=");
+		ofp_out_ct_state(o, v->ct_state, k->ct_state);
+		ofp_out_printf(o, ",");
+	}
+	if (k->ct_zone)
+		out_partial(o, "ct_zone=%u", ntohs(v->ct_zone), ntohs(k->ct_zone), 0xffff);
+	out_hex_masked(o, "ct_mark", OFPF_CT_MARK, m);
+}
+
 static void format_match(struct ofp_out *o, const struct ofp_match *m)
 {
 	const struct ofp_key *v = &m->value, *k = &m->mask;
@@ -244,6 +261,9 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 	size_t start = o->len;
 	int i;
 
+	if (k->conj_id)
+		ofp_out_printf(o, "conj_id=%u,", ntohl(v->conj_id));
+	format_ct_match(o, m);
 	if (sh)
 		ofp_out_printf(o, "%s,", sh);
 	for (i = 0; i < OFP_N_REGS; i++)
@@ -330,7 +350,7 @@ static void out_subfield(struct ofp_out *o, const struct ofpact_subfield *sf)
 {
 	const struct ofp_field *f = ofp_field_by_id(sf->field);
 
-	ofp_out_printf(o, "%s", f->nxm_name ? f->nxm_name : f->name);
+	ofp_out_printf(o, "%s", ofp_field_wire_name(f));
 	if (sf->ofs == 0 && sf->n_bits == f->n_bits)
 		ofp_out_printf(o, "[]");
 	else if (sf->n_bits == 1)
@@ -390,6 +410,13 @@ static void out_port(struct ofp_out *o, uint32_t port)
 		ofp_out_printf(o, "%u", port);
 }
 
+/* 01.02.ff, as ovs-ofctl prints notes and userdata. */
+static void out_hex_bytes(struct ofp_out *o, const uint8_t *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		ofp_out_printf(o, "%s%02x", i ? "." : "", p[i]);
+}
+
 static const char *reason_name(uint8_t r)
 {
 	switch (r) {
@@ -409,7 +436,8 @@ static void out_action(struct ofp_out *o, const struct ofpact *a)
 			out_port(o, a->output.port);
 		return;
 	case OFPACT_CONTROLLER:
-		if (a->controller.reason == OFP_REASON_ACTION && !a->controller.id) {
+		if (a->controller.reason == OFP_REASON_ACTION && !a->controller.id &&
+		    !a->controller.userdata_len) {
 			ofp_out_printf(o, "CONTROLLER:%u", a->controller.max_len);
 			return;
 		}
@@ -420,6 +448,11 @@ static void out_action(struct ofp_out *o, const struct ofpact *a)
 			ofp_out_printf(o, "max_len=%u,", a->controller.max_len);
 		if (a->controller.id)
 			ofp_out_printf(o, "id=%u,", a->controller.id);
+		if (a->controller.userdata_len) {
+			ofp_out_printf(o, "userdata=");
+			out_hex_bytes(o, a->controller.userdata, a->controller.userdata_len);
+			ofp_out_printf(o, ",");
+		}
 		o->len--; /* the last comma: at least one option was printed */
 		ofp_out_printf(o, ")");
 		return;
@@ -440,7 +473,30 @@ static void out_action(struct ofp_out *o, const struct ofpact *a)
 		return;
 	case OFPACT_DEC_TTL:
 		ofp_out_printf(o, "dec_ttl");
+		for (unsigned i = 0; i < a->dec_ttl.n_ids; i++)
+			ofp_out_printf(o, "%s%u", i ? "," : "(", a->dec_ttl.ids[i]);
+		if (a->dec_ttl.n_ids)
+			ofp_out_printf(o, ")");
 		return;
+	case OFPACT_CONJUNCTION:
+		ofp_out_printf(o, "conjunction(%u,%u/%u)", a->conjunction.id,
+			       a->conjunction.clause + 1, a->conjunction.n_clauses);
+		return;
+	case OFPACT_NOTE:
+		ofp_out_printf(o, "note:");
+		out_hex_bytes(o, a->note.data, a->note.len);
+		return;
+	case OFPACT_STACK_PUSH:
+	case OFPACT_STACK_POP:
+		ofp_out_printf(o, a->type == OFPACT_STACK_PUSH ? "push:" : "pop:");
+		out_subfield(o, &a->stack);
+		return;
+	case OFPACT_OUTPUT_REG:
+		ofp_out_printf(o, "output:");
+		out_subfield(o, &a->output_reg);
+		return;
+	case OFPACT_CLONE:
+		return; /* format_actions prints the nested list */
 	case OFPACT_MOD_VLAN_VID:
 		ofp_out_printf(o, "mod_vlan_vid:%u", a->vlan_vid.vid);
 		return;
@@ -466,6 +522,12 @@ static void out_action(struct ofp_out *o, const struct ofpact *a)
 		return;
 	case OFPACT_WRITE_ACTIONS:
 		return; /* format_actions prints it around its list */
+	case OFPACT_CT:
+		ofp_format_ct(o, &a->ct);
+		return;
+	case OFPACT_CT_CLEAR:
+		ofp_out_printf(o, "ct_clear");
+		return;
 	case OFPACT_RESUBMIT:
 		if (a->resubmit.in_port != OFPP_IN_PORT && a->resubmit.table == 255) {
 			ofp_out_printf(o, "resubmit:");
@@ -485,7 +547,7 @@ static void out_action(struct ofp_out *o, const struct ofpact *a)
 
 static void format_actions(struct ofp_out *o, const struct ofpact *acts, size_t n)
 {
-	size_t i;
+	size_t i, nested;
 
 	if (!n) {
 		ofp_out_printf(o, "drop");
@@ -509,7 +571,17 @@ static void format_actions(struct ofp_out *o, const struct ofpact *acts, size_t 
 			i += k;
 			continue;
 		}
-		out_action(o, &acts[i]);
+		if (acts[i].type != OFPACT_CLONE) {
+			out_action(o, &acts[i]);
+			continue;
+		}
+		nested = acts[i].clone.n_nested;
+		if (nested > n - i - 1)
+			nested = n - i - 1;
+		ofp_out_printf(o, "clone(");
+		format_actions(o, &acts[i + 1], nested);
+		ofp_out_printf(o, ")");
+		i += nested;
 	}
 }
 

@@ -22,6 +22,8 @@ struct ofp_key {
 	struct xs_flow_key dp;
 	__be64 metadata;
 	__be32 regs[OFP_N_REGS];
+	__be32 conj_id;     /* 0 except in the lookup after a conjunctive match */
+	__be32 pad;
 };
 
 /* A bit is matched where mask has a 1; value has no bits outside mask. */

@@ -394,13 +394,15 @@ static int read_plain(const struct ofp_field *f, struct ofp_tok t, uint8_t *out,
 		if (r == -EINVAL)
 			return ofp_err(err, t, "%s: %s '%.*s' is not a number", f->name,
 				       what, OFP_TOK(t));
-		if (r == -ERANGE || ofp_bits_used(out, f->n_bytes) > f->n_bits) {
-			if (f->n_bits < 64 && f->format == OFPFMT_DEC)
+		if (r == -ERANGE || ofp_bits_used(out, f->n_bytes) > ofp_field_value_bits(f)) {
+			unsigned bits = ofp_field_value_bits(f);
+
+			if (bits < 64 && f->format == OFPFMT_DEC)
 				return ofp_err(err, t, "%s: %s %.*s is out of range "
 					       "(0 to %llu)", f->name, what, OFP_TOK(t),
-					       (1ull << f->n_bits) - 1);
+					       (1ull << bits) - 1);
 			return ofp_err(err, t, "%s: %s %.*s does not fit in %u bits",
-				       f->name, what, OFP_TOK(t), f->n_bits);
+				       f->name, what, OFP_TOK(t), bits);
 		}
 		return 0;
 	}
@@ -429,6 +431,8 @@ int ofp_read_field_value(const struct ofp_field *f, struct ofp_tok t,
 		mask[1] = m & 0xff;
 		return 0;
 	}
+	if (f->format == OFPFMT_CT_STATE)
+		return ofp_read_ct_state(t, allow_mask, value, mask, err);
 	if (f->format == OFPFMT_FRAG) {
 		for (i = 0; i < sizeof(frag_names) / sizeof(frag_names[0]); i++) {
 			if (ofp_tok_is(t, frag_names[i].name)) {
@@ -570,6 +574,9 @@ void ofp_out_field_value(struct ofp_out *o, const struct ofp_field *f,
 			ofp_out_printf(o, "0x%03llx", (unsigned long long)v);
 		else
 			out_tcp_flags(o, v);
+		return;
+	case OFPFMT_CT_STATE:
+		ofp_out_ct_state(o, v, 0);
 		return;
 	case OFPFMT_FRAG:
 		/* Never written by an action and matches print it themselves. */

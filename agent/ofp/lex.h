@@ -77,7 +77,7 @@ void ofp_out_hex(struct ofp_out *o, const uint8_t *p, unsigned n_bytes);
 /* A match being parsed: which fields were given, and where. */
 struct ofp_match_state {
 	struct ofp_match *match;
-	uint64_t given;                 /* bit per enum ofp_field_id */
+	bool given[OFPF__MAX];          /* per enum ofp_field_id */
 	struct ofp_tok at[OFPF__MAX];   /* where each given field was */
 	uint32_t shorthands;            /* bit per shorthand given */
 	bool packet;                    /* prerequisites hold on the values */

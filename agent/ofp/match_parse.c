@@ -131,7 +131,7 @@ int ofp_parse_match_item(struct ofp_match_state *st, struct ofp_tok key,
 	if (!has_value)
 		return ofp_err(err, key, "%s: missing value (write %s=VALUE)", f->name,
 			       f->name);
-	if (st->given & 1ull << f->id)
+	if (st->given[f->id])
 		return ofp_err(err, key, "%s given twice", f->name);
 	memset(&add, 0, sizeof(add));
 	if (f->id == OFPF_DL_VLAN && is_no_vlan(value)) {
@@ -147,7 +147,7 @@ int ofp_parse_match_item(struct ofp_match_state *st, struct ofp_tok key,
 	}
 	if (add_constraint(st, &add, key, err))
 		return -EINVAL;
-	st->given |= 1ull << f->id;
+	st->given[f->id] = true;
 	st->at[f->id] = key;
 	return 0;
 }
@@ -177,6 +177,14 @@ const char *ofp_prereq_text(const struct ofp_field *f)
 		return "icmp6 (dl_type=0x86dd,nw_proto=58)";
 	case OFPR_ND:
 		return "icmp6 with icmp_type=135 or 136 and icmp_code=0";
+	case OFPR_ND_NS:
+		return "icmp6 with icmp_type=135 and icmp_code=0";
+	case OFPR_ND_NA:
+		return "icmp6 with icmp_type=136 and icmp_code=0";
+	case OFPR_UDP:
+		return "udp or udp6 (nw_proto=17)";
+	case OFPR_SCTP:
+		return "sctp or sctp6 (nw_proto=132)";
 	}
 	return "?";
 }
@@ -214,7 +222,7 @@ int ofp_check_match(const struct ofp_match_state *st, struct xs_err *err)
 	for (id = 0; id < OFPF__MAX; id++) {
 		const struct ofp_field *f = ofp_field_by_id(id);
 
-		if (!(st->given & 1ull << id))
+		if (!st->given[id])
 			continue;
 		if (st->packet ? packet_prereq_ok(f, &st->match->value) :
 		    ofp_prereq_in_match(f, st->match) || compat_prereq_ok(f, st->match))

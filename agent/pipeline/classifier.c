@@ -395,6 +395,7 @@ static void init_stage_table(void)
 		{ RANGE(dp.in_port), STAGE_META },
 		{ RANGE(metadata), STAGE_META },
 		{ RANGE(regs), STAGE_META },
+		{ RANGE(conj_id), STAGE_META },
 		{ RANGE(dp.dl_dst), STAGE_L2 },
 		{ RANGE(dp.dl_src), STAGE_L2 },
 		{ RANGE(dp.dl_type), STAGE_L2 },
@@ -723,6 +724,7 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 			}
 			old->subtable = NULL;
 			*replaced = old;
+			cls->n_soft += (size_t)rule->soft - (size_t)old->soft;
 			return 0;
 		}
 	}
@@ -767,6 +769,7 @@ int cls_insert(struct classifier *cls, struct cls_rule *rule, struct cls_rule **
 			    st->ports_plen);
 	st->n_rules++;
 	cls->n_rules++;
+	cls->n_soft += rule->soft;
 	if (st->n_rules == 1 || rule->priority > st->max_priority) {
 		st->max_priority = rule->priority;
 		st->n_max = 1;
@@ -815,6 +818,7 @@ void cls_remove(struct classifier *cls, struct cls_rule *rule)
 			    st->ports_plen);
 	st->n_rules--;
 	cls->n_rules--;
+	cls->n_soft -= rule->soft;
 	rule->subtable = NULL;
 	if (!st->n_rules) {
 		unsigned i = 0;
@@ -1024,6 +1028,14 @@ static const struct cls_rule *subtable_lookup(const struct classifier *cls,
 	return NULL;
 }
 
+/* The best rule of a chain of equal matches that is not soft. */
+static const struct cls_rule *first_hard(const struct cls_rule *r)
+{
+	while (r && r->soft)
+		r = r->lower;
+	return r;
+}
+
 const struct cls_rule *cls_lookup(const struct classifier *cls, const struct ofp_key *key,
 				  struct ofp_key *wc)
 {
@@ -1039,10 +1051,46 @@ const struct cls_rule *cls_lookup(const struct classifier *cls, const struct ofp
 		if (best && rank_cmp(st->max_priority, st, best->priority, best->subtable) <= 0)
 			break;
 		const struct cls_rule *r = subtable_lookup(cls, st, key, wc, tries);
+		if (cls->n_soft)
+			r = first_hard(r);
 		if (r && (!best || rank_cmp(r->priority, st, best->priority, best->subtable) > 0))
 			best = r;
 	}
 	return best;
+}
+
+void cls_lookup_soft(const struct classifier *cls, const struct ofp_key *key,
+		     struct ofp_key *wc, int min_priority,
+		     void (*fn)(const struct cls_rule *, void *), void *arg)
+{
+	struct trie_ctx tries[CLS_N_TRIES];
+
+	if (!cls->n_soft)
+		return;
+	for (int f = 0; f < CLS_N_TRIES; f++)
+		tries[f].done = false;
+	for (unsigned i = 0; i < cls->n_subtables; i++) {
+		const struct cls_subtable *st = cls->subtables[i];
+
+		/* Sorted by their best priority: no later one can go higher. */
+		if ((int)st->max_priority <= min_priority)
+			break;
+		for (const struct cls_rule *r = subtable_lookup(cls, st, key, wc, tries);
+		     r && (int)r->priority > min_priority; r = r->lower)
+			if (r->soft)
+				fn(r, arg);
+	}
+}
+
+void cls_set_soft(struct classifier *cls, struct cls_rule *rule, bool soft)
+{
+	if (rule->soft == soft)
+		return;
+	rule->soft = soft;
+	if (soft)
+		cls->n_soft++;
+	else
+		cls->n_soft--;
 }
 
 void cls_for_each(const struct classifier *cls, void (*fn)(struct cls_rule *, void *), void *arg)

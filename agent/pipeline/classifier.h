@@ -70,6 +70,10 @@ struct cls_subtable;
 struct cls_rule {
 	struct ofp_match match;
 	uint16_t priority;
+	/* A conjunctive ("soft") rule: never the answer of cls_lookup, only
+	 * found by cls_lookup_soft. Set before insertion; change it while
+	 * inserted only through cls_set_soft. */
+	bool soft;
 	/* Private to the classifier. */
 	struct cls_subtable *subtable;
 	struct cls_rule *hnext; /* next head in the hash bucket */
@@ -91,6 +95,7 @@ struct classifier {
 	struct cls_subtable **subtables; /* visiting order, best first */
 	unsigned n_subtables, n_alloc;
 	size_t n_rules;
+	size_t n_soft;                   /* rules with soft set */
 	struct cls_trie tries[CLS_N_TRIES];
 };
 
@@ -115,6 +120,15 @@ struct cls_rule *cls_find_exact(const struct classifier *cls, const struct ofp_m
  * the same answer. */
 const struct cls_rule *cls_lookup(const struct classifier *cls, const struct ofp_key *key,
 				  struct ofp_key *wc);
+
+/* Calls fn for every soft rule matching key whose priority is above
+ * min_priority (-1: any), visiting the subtables cls_lookup would; ORs
+ * into wc what the answer depended on, like cls_lookup. */
+void cls_lookup_soft(const struct classifier *cls, const struct ofp_key *key,
+		     struct ofp_key *wc, int min_priority,
+		     void (*fn)(const struct cls_rule *, void *), void *arg);
+/* Marks an inserted rule soft or not (its actions changed). */
+void cls_set_soft(struct classifier *cls, struct cls_rule *rule, bool soft);
 
 /* Calls fn for every rule (in no particular order). fn must not insert or
  * remove rules; collect them first. */

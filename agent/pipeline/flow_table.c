@@ -78,6 +78,7 @@ void flow_tables_init(struct flow_tables *ft)
 	for (int t = 0; t < OFP_N_TABLES; t++)
 		cls_init(&ft->tables[t]);
 	ft->next_id = 1;
+	ft->ctl = ctl_descs_new(); /* NULL: every controller action is plain */
 }
 
 static void rule_free(struct ft_rule *r)
@@ -109,6 +110,7 @@ void flow_tables_destroy(struct flow_tables *ft)
 		}
 	}
 	free(ft->by_id);
+	ctl_descs_free(ft->ctl);
 	memset(ft, 0, sizeof(*ft));
 }
 
@@ -129,6 +131,16 @@ static bool same_actions(const struct ofpact *a, size_t na, const struct ofpact 
 	return na == nb && (!na || !memcmp(a, b, na * sizeof(*a)));
 }
 
+/* A flow whose actions are conjunction(...) takes part in conjunctive
+ * matches instead of being an answer itself. */
+static bool is_soft(const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (acts[i].type == OFPACT_CONJUNCTION)
+			return true;
+	return false;
+}
+
 static struct ft_rule *rule_new(const struct ofp_flow *flow, uint64_t now_ms)
 {
 	struct ft_rule *r = calloc(1, sizeof(*r));
@@ -147,6 +159,7 @@ static struct ft_rule *rule_new(const struct ofp_flow *flow, uint64_t now_ms)
 	for (size_t i = 0; i < sizeof(struct ofp_key); i++)
 		v[i] &= m[i];
 	r->cls.priority = flow->priority;
+	r->cls.soft = is_soft(flow->actions, flow->n_actions);
 	r->table_id = flow->table_id;
 	r->cookie = flow->cookie;
 	r->idle_timeout = flow->idle_timeout;
@@ -360,6 +373,7 @@ static int modify_one(struct flow_tables *ft, const struct ofp_flow *flow, bool 
 		log->v[log->n++] = (struct undo){ r, r->actions, r->n_actions, r->cookie };
 		r->actions = copies[i];
 		r->n_actions = flow->n_actions;
+		cls_set_soft(&ft->tables[r->table_id], &r->cls, is_soft(r->actions, r->n_actions));
 		if (flow->set_cookie)
 			r->cookie = flow->new_cookie;
 	}
@@ -392,6 +406,8 @@ int ft_modify_many(struct flow_tables *ft, const struct ofp_flow *flows, size_t 
 			u->rule->actions = u->actions;
 			u->rule->n_actions = u->n_actions;
 			u->rule->cookie = u->cookie;
+			cls_set_soft(&ft->tables[u->rule->table_id], &u->rule->cls,
+				     is_soft(u->actions, u->n_actions));
 		}
 		res->failed = i - 1;
 		res->n_changed = 0;
@@ -489,8 +505,13 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 	next->version = ft->version + 1;
 	next->ports = ft->ports;
 	next->n_ports = ft->n_ports;
+	next->normal = ft->normal;
 	next->on_delete = ft->on_delete;
 	next->on_delete_ctx = ft->on_delete_ctx;
+	/* Installed megaflows still name the old descriptors. */
+	ctl_descs_free(next->ctl);
+	next->ctl = ft->ctl;
+	ft->ctl = NULL;
 	flow_tables_destroy(ft);
 	*ft = *next;
 	free(next);

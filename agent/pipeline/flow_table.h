@@ -35,6 +35,9 @@
 #include <stdint.h>
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/classifier.h"
+#include "agent/pipeline/ctl_desc.h"
+
+struct xs_normal;
 
 #define FT_TABLE_ALL OFP_TABLE_ALL
 
@@ -69,11 +72,18 @@ struct flow_tables {
 	 * the caller, kept across ft_replace. */
 	const uint32_t *ports;
 	unsigned n_ports;
+	/* What the NORMAL action reads: port VLAN options and the MAC table
+	 * (normal.h); owned by the caller, kept across ft_replace. NULL:
+	 * NORMAL is refused (offline trace). */
+	const struct xs_normal *normal;
 	/* Told of every rule ft_delete removes, before it is freed (NULL: no
 	 * one listens); kept across ft_replace. The agent journals removals
 	 * it did not ask for itself: rules gone by their timeouts. */
 	void (*on_delete)(void *ctx, const struct ft_rule *rule);
 	void *on_delete_ctx;
+	/* controller(...) descriptors upcalls name by index; kept across
+	 * ft_replace; NULL if it could not be allocated. */
+	struct ctl_descs *ctl;
 	/* Packets that missed in each table (OpenFlow table stats: a miss
 	 * raises lookup_count, not matched_count); credited through
 	 * FT_MISS_ID rule ids. */
@@ -123,6 +133,15 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 struct ft_rule *ft_rule_by_id(const struct flow_tables *ft, uint64_t id);
 
 /* The best rule of one table for key (see cls_lookup for wc). */
+/* ft_lookup with Open vSwitch's conjunctive matches: when soft rules
+ * (conjunction actions) above the best ordinary rule match the key and,
+ * at one priority, cover every clause of a conjunction ID, the table is
+ * looked up again with conj_id=ID, and a rule found then wins. key's
+ * conj_id is changed only during that lookup. At most FT_MAX_SOFT soft
+ * matches per lookup are considered. */
+#define FT_MAX_SOFT 1024
+const struct ft_rule *ft_lookup_conj(const struct flow_tables *ft, uint8_t table,
+				     struct ofp_key *key, struct ofp_key *wc);
 const struct ft_rule *ft_lookup(const struct flow_tables *ft, uint8_t table,
 				const struct ofp_key *key, struct ofp_key *wc);
 

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "agent/ofp/flow.h"
+#include "agent/ofp/lex.h"
 #include "common/dp_format.h"
+#include "xdpswitch/datapath.h"
 
 #define TEXT_MAX 4096
 
@@ -25,6 +27,9 @@ void trace_megaflow_match(const struct ofp_key *packet, const struct xs_flow_key
 	match->mask.dp = *mask;
 	for (size_t i = 0; i < sizeof(*mask); i++)
 		v[i] = p[i] & m[i];
+	/* Every megaflow matches recirc_id; the first pass's 0 goes unsaid. */
+	if (!packet->dp.recirc_id)
+		match->mask.dp.recirc_id = 0;
 }
 
 /* A key as a match on every datapath field its packet type has (the
@@ -40,6 +45,15 @@ static void format_key(const struct ofp_key *k, char *buf, size_t size)
 		if (ofp_prereq_ok(f, k))
 			ofp_field_mask_all(f, &m.mask);
 	}
+	/* Connection fields only when set (an untracked packet has none). */
+	if (!k->dp.ct_state)
+		m.mask.dp.ct_state = 0;
+	if (!k->dp.ct_zone)
+		m.mask.dp.ct_zone = 0;
+	if (!k->dp.ct_mark)
+		m.mask.dp.ct_mark = 0;
+	if (!k->dp.recirc_id)
+		m.mask.dp.recirc_id = 0;
 	/* ICMP type and code cover the whole port member, as in a match. */
 	if (m.mask.dp.tp_src)
 		m.mask.dp.tp_src = 0xffff;
@@ -77,6 +91,10 @@ static const char *error_text(int err)
 		return "too many datapath actions";
 	case -EOPNOTSUPP:
 		return "an action the datapath cannot do";
+	case -ENOENT:
+		return "unknown recirc_id: no ct(table=...) of this agent froze it";
+	case -ENOSPC:
+		return "out of recirculation ids";
 	default:
 		return strerror(-err);
 	}
@@ -120,11 +138,17 @@ static void render_text(FILE *f, const struct xlate_result *res, int err, const 
 			}
 			break;
 		case XEV_ACTION:
-			ofp_format_actions(e->act, 1, buf, sizeof(buf));
+			if (e->act->type == OFPACT_CLONE)
+				snprintf(buf, sizeof(buf), "clone");
+			else
+				ofp_format_actions(e->act, 1, buf, sizeof(buf));
 			fprintf(f, "%*s%s\n", ind + 4, "", buf);
 			break;
 		case XEV_NOTE:
 			fprintf(f, "%*s>>>> %s <<<<\n", ind + 4, "", e->note);
+			break;
+		case XEV_INFO:
+			fprintf(f, "%*s -> %s\n", ind + 4, "", e->note);
 			break;
 		}
 	}
@@ -163,12 +187,19 @@ static void render_json(FILE *f, const struct xlate_result *res, int err, const 
 			}
 			break;
 		case XEV_ACTION:
-			ofp_format_actions(e->act, 1, buf, sizeof(buf));
+			if (e->act->type == OFPACT_CLONE)
+				snprintf(buf, sizeof(buf), "clone");
+			else
+				ofp_format_actions(e->act, 1, buf, sizeof(buf));
 			fputs("\"type\":\"action\",\"action\":", f);
 			json_str(f, buf);
 			break;
 		case XEV_NOTE:
 			fputs("\"type\":\"note\",\"text\":", f);
+			json_str(f, e->note);
+			break;
+		case XEV_INFO:
+			fputs("\"type\":\"info\",\"text\":", f);
 			json_str(f, e->note);
 			break;
 		}
@@ -263,14 +294,128 @@ int trace_render(const struct ofp_key *packet, const struct xlate_result *res, i
 	return 0;
 }
 
+/* The packet of the pass after @res (which ends in XS_ACT_RECIRC): the
+ * packet as the actions left it, with recirc_id, the zone of the last ct
+ * action and ct_state @state; ct_mark stays the traced packet's. */
+static struct ofp_key next_pass(const struct ofp_key *packet, const struct xlate_result *res,
+				uint8_t state)
+{
+	struct ofp_key k = *packet;
+
+	k.dp = res->trace->final.dp;
+	k.dp.in_port = packet->dp.in_port;
+	k.dp.recirc_id = htonl(res->actions[res->n_actions - 1].arg);
+	k.dp.ct_state = state;
+	k.dp.ct_mark = packet->dp.ct_mark;
+	k.dp.ct_zone = 0;
+	for (unsigned i = 0; i < res->n_actions; i++)
+		if (res->actions[i].type == XS_ACT_CT)
+			k.dp.ct_zone = htons((uint16_t)res->actions[i].arg);
+	k.metadata = 0;
+	memset(k.regs, 0, sizeof(k.regs));
+	return k;
+}
+
+static const char *state_text(uint8_t st, char *buf, size_t size)
+{
+	struct ofp_out o = { buf, size, 0 };
+
+	ofp_out_ct_state(&o, st, 0);
+	return buf;
+}
+
+/* Appends @next (a JSON object, "{...}\n") to @cur's object as "recirc". */
+static int json_nest(char **cur, const char *next)
+{
+	size_t a = strlen(*cur), b = strlen(next);
+	char *s;
+
+	while (a && ((*cur)[a - 1] == '\n' || (*cur)[a - 1] == '}'))
+		if ((*cur)[--a] == '}')
+			break;
+	s = malloc(a + b + 16);
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, *cur, a);
+	memcpy(s + a, ",\"recirc\":", 10);
+	memcpy(s + a + 10, next, b);
+	while (b && s[a + 10 + b - 1] == '\n')
+		b--;
+	strcpy(s + a + 10 + b, "}\n");
+	free(*cur);
+	*cur = s;
+	return 0;
+}
+
+int trace_packet_ct(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
+		    const uint8_t *ct_next, unsigned n_ct_next, char **out)
+{
+	struct ofp_key k = *packet;
+	char *passes[TRACE_MAX_PASSES] = { 0 }, head[512], st[64];
+	uint32_t ids[TRACE_MAX_PASSES] = { 0 };
+	int first_err = 0, err = 0;
+	unsigned n = 0;
+
+	*out = NULL;
+	for (; n < TRACE_MAX_PASSES; n++) {
+		struct xlate_trace trace = { 0 };
+		struct xlate_result res = { .trace = &trace };
+		int xerr = xlate(ft, &k, &res);
+
+		if (!n)
+			first_err = xerr;
+		err = trace_render(&k, &res, xerr, json, &passes[n]);
+		if (err || !res.n_actions || res.actions[res.n_actions - 1].type != XS_ACT_RECIRC) {
+			xlate_trace_free(&trace);
+			n += !err;
+			break;
+		}
+		k = next_pass(&k, &res, n < n_ct_next ? ct_next[n] : XS_CS_TRK | XS_CS_NEW);
+		if (n + 1 < TRACE_MAX_PASSES)
+			ids[n + 1] = ntohl(k.dp.recirc_id);
+		xlate_trace_free(&trace);
+	}
+	/* Put the passes together: text one after the other, JSON nested. */
+	for (unsigned i = 0; !err && i < n; i++) {
+		if (!i) {
+			*out = passes[0];
+			passes[0] = NULL;
+			continue;
+		}
+		if (json) {
+			err = json_nest(out, passes[i]);
+			continue;
+		}
+		snprintf(head, sizeof(head),
+			 "\n%s\nrecirc(%#x) - resume conntrack with ct_state=%s%s\n%s\n\n",
+			 "==============================================================================",
+			 ids[i],
+			 state_text(i - 1 < n_ct_next ? ct_next[i - 1] : XS_CS_TRK | XS_CS_NEW, st,
+				    sizeof(st)),
+			 i - 1 < n_ct_next ? "" : " (default; --ct-next to choose)",
+			 "==============================================================================");
+		size_t a = strlen(*out), b = strlen(head), c = strlen(passes[i]);
+		char *s = realloc(*out, a + b + c + 1);
+		if (!s) {
+			err = -ENOMEM;
+			break;
+		}
+		memcpy(s + a, head, b);
+		memcpy(s + a + b, passes[i], c + 1);
+		*out = s;
+	}
+	for (unsigned i = 0; i < TRACE_MAX_PASSES; i++)
+		free(passes[i]);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		return err;
+	}
+	return first_err;
+}
+
 int trace_packet(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
 		 char **out)
 {
-	struct xlate_trace trace = { 0 };
-	struct xlate_result res = { .trace = &trace };
-	int err = xlate(ft, packet, &res);
-	int rerr = trace_render(packet, &res, err, json, out);
-
-	xlate_trace_free(&trace);
-	return rerr ? rerr : err;
+	return trace_packet_ct(ft, packet, json, NULL, 0, out);
 }

@@ -24,11 +24,23 @@
 #include "agent/pipeline/xlate.h"
 
 /* Translates packet through ft and renders the result as text (json =
- * false) or JSON into a heap string (*out, caller frees). Returns the
- * xlate() result (the rendering says what went wrong), or -ENOMEM with
- * *out = NULL. */
+ * false) or JSON into a heap string (*out, caller frees). A translation
+ * that ends in a recirculation (ct(table=T)) goes on, as ofproto/trace
+ * does, with the next pass: the packet as the actions left it, the
+ * recirc_id, the ct action's zone and ct_state trk|new (no conntrack is
+ * consulted; NAT is not simulated); text shows each pass after a
+ * "recirc" banner, JSON nests it as "recirc". At most TRACE_MAX_PASSES.
+ * Returns the first xlate() result (the rendering says what went wrong),
+ * or -ENOMEM with *out = NULL. */
 int trace_packet(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
 		 char **out);
+
+#define TRACE_MAX_PASSES 4
+
+/* trace_packet() with the ct_state of each pass after the first chosen:
+ * ct_next[i] for pass i + 1 (OVS's --ct-next), trk|new past the list. */
+int trace_packet_ct(const struct flow_tables *ft, const struct ofp_key *packet, bool json,
+		    const uint8_t *ct_next, unsigned n_ct_next, char **out);
 
 /* Renders an existing translation (res->trace must be set; err is what
  * xlate() returned) into a heap string *out. Returns 0 or -ENOMEM (then

@@ -25,6 +25,10 @@
  * bridge's size; only after an action rewrote in_port are they one output
  * per port of flow_tables.ports but the new in_port (the datapath's
  * broadcast leaves out the port the packet came in on).
+ * NORMAL (normal.h) becomes outputs to the learned port or the VLAN's
+ * flood, each with its port's egress tagging; a flood whose ports all
+ * carry the VLAN with the same tagging is one broadcast, otherwise one
+ * output per port (untagged ones first, then one push and the tagged).
  * controller becomes XS_ACT_TO_AGENT (XS_UPCALL_ACTION). Actions after the
  * last output are dropped; no output at all means drop.
  *
@@ -53,6 +57,7 @@ enum xlate_event_type {
 	XEV_LOOKUP,  /* table looked up: rule, or NULL for a miss */
 	XEV_ACTION,  /* act executed */
 	XEV_NOTE,    /* note: something worth telling (dropped output, ...) */
+	XEV_INFO,    /* note: a decision explained (NORMAL's "-> ..." lines) */
 };
 
 struct xlate_event {
@@ -61,7 +66,7 @@ struct xlate_event {
 	uint8_t table;
 	const struct ft_rule *rule;
 	const struct ofpact *act;
-	char note[96];
+	char note[160];
 };
 
 /* A translation log; zero-initialise, free with xlate_trace_free(). */
@@ -89,6 +94,15 @@ struct xlate_result {
 	uint8_t miss_tables[XLATE_MAX_RULES]; /* tables looked up that missed */
 	unsigned n_misses;
 	struct xlate_trace *trace;    /* in: NULL, or a log to append to */
+	/* NORMAL saw a source address it may learn: the caller learns it
+	 * (the agent, for a packet that really arrived; never a trace or a
+	 * revalidation). The first NORMAL of the translation. */
+	struct {
+		bool valid;
+		uint16_t vlan;
+		uint8_t mac[6];
+		uint32_t ofport;
+	} learn;
 };
 
 /* Translates packet (dp.in_port = OpenFlow port; metadata and registers are
@@ -98,7 +112,13 @@ struct xlate_result {
  *   -ELOOP       depth or resubmit limit exceeded
  *   -E2BIG       more than XS_MAX_ACTIONS datapath actions
  *   -EOPNOTSUPP  a change the datapath cannot express (e.g. nd_target,
- *                a third VLAN tag) or output to NORMAL
+ *                a third VLAN tag), NORMAL without ft->normal, or an
+ *                action after a ct(table=T) that reaches the datapath
+ *   -ENOENT      packet->dp.recirc_id names no frozen state (recirc.h)
+ *   -ENOSPC      out of recirculation ids
+ * A packet with recirc_id != 0 continues the pipeline frozen under that id
+ * (a ct(table=T) of an earlier pass), with its ct fields; the megaflow
+ * always matches recirc_id exactly.
  * The tables must not change during the call; res->rules stays valid
  * until they do. */
 int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res);

@@ -10,7 +10,7 @@
  * hash map, so the agent publishes a new order (or a new mask) with a single
  * atomic element replace; a packet reads the list once and walks a
  * consistent snapshot. Each mask lists the key words it has bits in (most
- * masks touch a few of the 14); for each mask in order the packet hashes
+ * masks touch a few of the 16); for each mask in order the packet hashes
  * just those words, masked, looks up {mask id, hash} in xs_megaflows and
  * compares the masked words stored in the entry. Megaflows do not overlap,
  * so the first hit wins. Two masked keys of one mask with the same hash
@@ -134,7 +134,7 @@ static inline __u32 xs_filter_bit(__u64 hash)
 struct xs_mask_words {
 	__u32 mask_id;                 /* indexes xs_mask_hits */
 	__u8 word[XS_FLOW_KEY_WORDS];
-	__u8 pad[6];
+	__u8 pad[4];
 	__u64 bits[XS_FLOW_KEY_WORDS];
 };
 
@@ -179,6 +179,19 @@ enum xs_upcall_reason {
 	XS_UPCALL_MISS = 1,        /* no megaflow matched */
 	XS_UPCALL_ACTION = 2,      /* XS_ACT_TO_AGENT (OpenFlow controller) */
 	XS_UPCALL_TTL_EXPIRED = 3, /* XS_ACT_DEC_TTL found TTL <= 1 */
+	XS_UPCALL_CT_EVENT = 4,    /* a TCP connection changed state (no packet
+	                            * bytes): cookie = enum xs_ct_event |
+	                            * direction << 8; the key holds the tuple
+	                            * as the packet had it and ct_zone */
+};
+
+/* What XS_UPCALL_CT_EVENT reports; the agent moves the kernel's TCP state
+ * (which a BPF lookup never advances) through ctnetlink. */
+enum xs_ct_event {
+	XS_CT_EV_NEW = 1,         /* committed with a SYN: SYN_SENT */
+	XS_CT_EV_ESTABLISHED = 2, /* the first reply: ESTABLISHED */
+	XS_CT_EV_FIN = 3,         /* FIN_WAIT/CLOSE_WAIT, then TIME_WAIT */
+	XS_CT_EV_RST = 4,         /* CLOSE */
 };
 
 #define XS_UPCALL_F_TRUNC 0x01 /* pkt holds only the first cap_len bytes */
@@ -197,7 +210,7 @@ struct xs_upcall {
 	__u8 pkt[XS_UPCALL_MAX_PKT];
 };
 
-XS_STATIC_ASSERT(sizeof(struct xs_upcall) == 24 + 112 + XS_UPCALL_MAX_PKT, "upcall size");
+XS_STATIC_ASSERT(sizeof(struct xs_upcall) == 24 + sizeof(struct xs_flow_key) + XS_UPCALL_MAX_PKT, "upcall size");
 
 /* The agent's re-injection request: which megaflow's actions the execute
  * program (xs_tc_exec) runs on the packet of its next test run. It lives
@@ -231,7 +244,13 @@ XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 	X(TO_AGENT, "to_agent", "packets sent to the agent by an action")        \
 	X(REINJECT, "reinject", "packets re-injected by the agent")              \
 	X(STALE_REINJECT, "stale_reinject", "re-injected packets whose megaflow was gone") \
-	X(TC_MISS, "tc_miss", "packets handed to the TC stage that found no megaflow there")
+	X(TC_MISS, "tc_miss", "packets handed to the TC stage that found no megaflow there") \
+	X(CT_LOOKUP, "ct_lookup", "ct actions run (conntrack lookups)")          \
+	X(CT_COMMIT, "ct_commit", "connections committed to conntrack")          \
+	X(CT_INVALID, "ct_invalid", "packets given ct_state +inv")               \
+	X(CT_FULL, "ct_full", "commits refused: conntrack table full or busy")   \
+	X(RECIRC, "recirc", "recirculations (passes after the first)")           \
+	X(RECIRC_LIMIT, "recirc_limit", "packets dropped: too many recirculations")
 
 enum xs_stat {
 #define XS_STAT_ENUM(name, key, desc) XS_STAT_##name,

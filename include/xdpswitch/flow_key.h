@@ -20,7 +20,7 @@
 
 #include "compat.h"
 
-#define XS_FLOW_KEY_SEQ 1
+#define XS_FLOW_KEY_SEQ 2
 
 #define XS_VLAN_PRESENT 0x1000 /* host order; in vlan_tci as bpf_htons() */
 #define XS_VLAN_VID_MASK 0x0fff
@@ -32,6 +32,16 @@
 #define XS_FRAG_ANY 0x01   /* any fragment, first or later */
 #define XS_FRAG_LATER 0x02 /* a fragment with a non-zero offset */
 #define XS_FRAG_MASK (XS_FRAG_ANY | XS_FRAG_LATER)
+
+/* ct_state bits, as OVS's CS_* (ovs-fields(7)). */
+#define XS_CS_NEW 0x01
+#define XS_CS_EST 0x02
+#define XS_CS_REL 0x04
+#define XS_CS_RPL 0x08
+#define XS_CS_INV 0x10
+#define XS_CS_TRK 0x20
+#define XS_CS_SNAT 0x40
+#define XS_CS_DNAT 0x80
 
 struct xs_vlan_hdr_key {
 	__be16 tpid; /* 0x8100 or 0x88a8; 0 when absent */
@@ -59,6 +69,14 @@ struct xs_flow_key {
 	__u8 nd_target[16];
 	__u8 arp_sha[6];         /* ARP sha / ND source link-layer address */
 	__u8 arp_tha[6];         /* ARP tha / ND target link-layer address */
+	/* Connection tracking (conntrack.h): zero until a ct action of an
+	 * earlier pass filled them; recirc_id 0 is the first pass. Every
+	 * megaflow matches recirc_id exactly, as in OVS. */
+	__be32 recirc_id;
+	__be32 ct_mark;
+	__be16 ct_zone;
+	__u8 ct_state;           /* XS_CS_* */
+	__u8 ct_pad[5];          /* 0 */
 	/* Zero in packet keys and in masks (a spare word for alignment; mask
 	 * ids travel in struct xs_mask_words and xs_megaflow_key). */
 	__u32 mask_id;
@@ -66,10 +84,10 @@ struct xs_flow_key {
 
 #define XS_FLOW_KEY_WORDS (sizeof(struct xs_flow_key) / 8)
 
-XS_STATIC_ASSERT(sizeof(struct xs_flow_key) == 112, "flow key size");
+XS_STATIC_ASSERT(sizeof(struct xs_flow_key) == 128, "flow key size");
 XS_STATIC_ASSERT(sizeof(struct xs_flow_key) % 8 == 0, "key is masked in u64 words");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, nw_src) == 36, "nw_src offset");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ipv6_src) == 48, "ipv6_src offset");
-XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, mask_id) == 108, "mask_id is last");
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, mask_id) == 124, "mask_id is last");
 
 #endif

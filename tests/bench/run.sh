@@ -9,7 +9,9 @@
 #   BENCH_SIZE     frame size incl. FCS (64)
 #   BENCH_PROTO    udp or tcp (udp)
 #   BENCH_THREADS  generator threads, one per CPU (1)
-#   BENCH_MODES    forwarders to measure ("redirect bridge xdpswitch ovs")
+#   BENCH_MODES    forwarders to measure ("redirect bridge xdpswitch ovs
+#                  xdpswitch-normal ovs-normal"; *-normal: the one flow
+#                  priority=0,actions=NORMAL instead of port 1 <-> 2)
 #   BENCH_NEWFLOW_RATES  new flows per second offered to the miss path of
 #                  xdpswitch and OVS ("10000 100000"), each for 2 s
 #   BENCH_CLASSIFIER  0 skips bench_classifier (agent classifier figures)
@@ -21,6 +23,9 @@
 #                  xdp and dummy providers; "10000 100000"; 0 skips)
 #   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
 #   BENCH_OPENFLOW 0 skips the OpenFlow figures beside Open vSwitch (openflow.sh)
+#   BENCH_OVS_DIFF 0 skips the long differential test against Open vSwitch
+#                  (tests/diff/ovs_diff.py: 200 pipelines x 40 packets)
+#   BENCH_CT       0 skips the connection tracking figures (ct.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,7 +36,7 @@ FLOWS=${BENCH_FLOWS:-1 1000 100000}
 SIZE=${BENCH_SIZE:-64}
 PROTO=${BENCH_PROTO:-udp}
 THREADS=${BENCH_THREADS:-1}
-MODES=${BENCH_MODES:-redirect bridge xdpswitch ovs}
+MODES=${BENCH_MODES:-redirect bridge xdpswitch ovs xdpswitch-normal ovs-normal}
 NEWFLOW_RATES=${BENCH_NEWFLOW_RATES:-10000 100000 200000}
 NEWFLOW_SECS=2
 OUT=$O/bench
@@ -208,8 +213,11 @@ reval
 echo "== $SIZE-byte $PROTO, ${SECS}s per rate point, $THREADS generator thread(s)"
 $topo up >>"$log" 2>&1
 [ "${BENCH_LOOKUP:-1}" = 0 ] || lookup
+echo "priority=0,actions=NORMAL" >"$OUT/normal-flows.txt"
 for mode in $MODES; do
-	case $mode in
+	base=${mode%-normal} flows_env=()
+	[ "$base" = "$mode" ] || flows_env=("BENCH_FLOWS_FILE=$OUT/normal-flows.txt")
+	case $base in
 	xdpswitch)
 		if [ ! -x "$O/xdpswitch" ]; then
 			record skipped "\"mode\":\"xdpswitch\",\"why\":\"$O/xdpswitch is not built\""
@@ -223,14 +231,14 @@ for mode in $MODES; do
 			continue
 		fi ;;
 	esac
-	if ! $topo mode "$mode" >>"$log" 2>&1; then
+	if ! env "${flows_env[@]}" $topo mode "$base" >>"$log" 2>&1; then
 		why=$(tail -n 1 "$log" | sed 's/"/\\"/g')
 		record skipped "\"mode\":\"$mode\",\"why\":\"setup failed: $why\""
 		printf '  %-10s skipped, setup failed: %s\n' "$mode" "$why"
 		continue
 	fi
 	# OVS's XDP program only hands frames to AF_XDP: its cost says nothing.
-	[ "$mode" = ovs ] || cost "$mode"
+	[ "$base" = ovs ] || cost "$mode"
 	for f in $FLOWS; do
 		rate "$mode" "$f"
 	done
@@ -261,6 +269,34 @@ if [ "${BENCH_TABLES:-1}" = 1 ]; then
 		sed 's/^/  /' "$OUT/tablechanges.txt"
 		record text "\"name\":\"tablechanges\",\"lines\":$(python3 -c '
 import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/tablechanges.txt")"
+	else
+		echo "  failed (see $log)"
+	fi
+fi
+
+# The flow language against Open vSwitch, long mode (make test runs a
+# short one: tests/e2e/test_ovs_differential.sh).
+if [ "${BENCH_OVS_DIFF:-1}" = 1 ] && command -v ovs-vswitchd >/dev/null; then
+	echo "== differential test against Open vSwitch (ovs_diff.py, long)"
+	if python3 tests/diff/ovs_diff.py --build "$O" --seed "${BENCH_OVS_DIFF_SEED:-1}" \
+		--pipelines 200 --packets 40 >"$OUT/ovs_diff.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/ovs_diff.txt"
+	else
+		sed 's/^/  /' "$OUT/ovs_diff.txt" | head -20
+		echo "  failed (see $OUT/ovs_diff.txt)"
+	fi
+	record text "\"name\":\"ovs_diff\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ovs_diff.txt")"
+fi
+
+# Connection tracking: firewall pipeline against plain forwarding, new
+# connections per second, memory per connection (ct.sh).
+if [ "${BENCH_CT:-1}" = 1 ]; then
+	echo "== connection tracking (ct.sh)"
+	if O=$O tests/bench/ct.sh >"$OUT/ct.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/ct.txt"
+		record text "\"name\":\"conntrack\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ct.txt")"
 	else
 		echo "  failed (see $log)"
 	fi

@@ -131,9 +131,9 @@ check "nothing left after SIGINT" nothing_left "$P2"
 check "agent with --no-libxdp --mode skb" start_agent --no-libxdp --mode skb "$P1"
 check "show: skb (plain)" grep -q "^ 1($P1): ifindex [0-9]*, xdp skb (plain), tc ingress" <<<"$("$XS" show --bridge "$BR")"
 check_eq "generic mode on $P1" "xdpgeneric" "$(xdp_kind "$P1")"
-stop_agent HUP
-check_eq "SIGHUP: exit status 0" 0 "$stop_rc"
-check "nothing left after plain attach and SIGHUP" nothing_left "$P1"
+stop_agent TERM
+check_eq "SIGTERM: exit status 0" 0 "$stop_rc"
+check "nothing left after plain attach and SIGTERM" nothing_left "$P1"
 
 # --- tx probe: a veth whose peer has GRO accepts redirects -----------------------
 ip netns exec "$P-h3" ethtool -K eth0 gro on >/dev/null

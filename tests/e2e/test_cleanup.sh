@@ -100,6 +100,7 @@ check_eq "nothing to clean: exit 0" 0 "$rc"
 check_eq "nothing to clean: says so" \
 	"xdpswitch[$BR]: nothing to clean up: no maps pinned, no saved state" "$(cat "$T/c5.log")"
 check "nothing to clean: no pin directory made" test ! -e "$PIN"
+check "nothing to clean: no lock file left" test ! -e "$T/$BR.lock"
 
 # --- 1. a normal --cleanup after a stop ------------------------------------------
 check "stop leaves the ports forwarding" run_stop "$BR" "$T/a1.log" "$P1" "$P2"
@@ -115,6 +116,7 @@ check "cleanup: no fallback needed" sh -c "! grep -q 'without adopting' $T/c1.lo
 check "cleanup: nothing on the ports" nothing_on "$P1" "$P2"
 check "cleanup: no pins" test ! -e "$PIN"
 check "cleanup: no state file" test ! -e "$T/$BR.state"
+check "cleanup: no lock file" test ! -e "$T/$BR.lock"
 
 # --- 4. a start with pins of another layout: refused, nothing changed -------------
 check "stop (for incompatible pins)" run_stop "$BR" "$T/a2.log" "$P1" "$P2"
@@ -153,6 +155,7 @@ check "incompatible pins: pin dir removal named" \
 check "incompatible pins: nothing on the ports (clsact too)" nothing_on "$P1" "$P2"
 check "incompatible pins: no pins" test ! -e "$PIN"
 check "incompatible pins: no state file" test ! -e "$T/$BR.state"
+check "incompatible pins: no lock file" test ! -e "$T/$BR.lock"
 check_eq "the other bridge's port keeps its program" "$p3_id" "$(xdp_id "$P3")"
 check "the other bridge's pins stay" test -e "$PIN2/xs_megaflows"
 check "a saved port on the other bridge's maps: named" \

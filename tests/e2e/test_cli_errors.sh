@@ -74,7 +74,7 @@ rm -f "$XS_RUN_DIR/$BR.sock"
 
 # --- usage mistakes (exit 2, nothing sent) --------------------------------------
 run "$XS" attach --bridge "$BR"
-check_eq "attach without interface: exit 2" "2:usage: xdpswitch attach [--bridge NAME] IFACE[=OFPORT] [--force]" "$rc:$err"
+check_eq "attach without interface: exit 2" "2:usage: xdpswitch attach [--bridge NAME] IFACE[=OFPORT][,tag=VLAN][,trunks=LIST][,vlan_mode=MODE] [--force]" "$rc:$err"
 run "$XS" show --bridge "$BR" extra
 check_eq "show with an argument: exit 2" 2 "$rc"
 run "$XS" show --bridge "../x"

@@ -121,7 +121,7 @@ cp "$T/$BR.state" "$T/good.state"
 sed -i '3s/^port .*/port broken/' "$T/$BR.state"
 "$XS" agent --bridge "$BR" >/dev/null 2>"$T/agent3.log"
 check_eq "bad state: exit 1" 1 "$?"
-check "bad state: error names the file and line" grep -q "$BR.state:3: expected 'port NAME OFPORT \[clsact\]'" "$T/agent3.log"
+check "bad state: error names the file and line" grep -q "$BR.state:3: expected 'port NAME OFPORT \[clsact\] \[vlan:OPTIONS\]'" "$T/agent3.log"
 check "bad state: fast path left forwarding" pings 1 -c 2 -i 0.1 10.0.0.2
 cp "$T/good.state" "$T/$BR.state"
 

@@ -59,8 +59,9 @@ check "h2 -> h1" pings 2 -c2 -i0.2 -W2 10.0.0.1
 mf=$("$XS" dump-megaflows --bridge "$BR")
 check "port 1 megaflow pushes VLAN 10 towards the trunk" \
 	grep -q "^recirc_id(0),in_port(1),eth(), .*actions:push_vlan(vid=10,pcp=0),3$" <<<"$mf"
+# (neither PCP nor TPID is matched: popping the tag reads neither)
 check "trunk end 4 megaflow matches VLAN 10 and pops it" \
-	grep -q "^recirc_id(0),in_port(4),eth(),eth_type(0x8100),vlan(vid=10,pcp=0),encap(), .*actions:pop_vlan,2$" <<<"$mf"
+	grep -q "^recirc_id(0),in_port(4),eth(),vlan(vid=10),encap(), .*actions:pop_vlan,2$" <<<"$mf"
 flows=$("$XS" dump-flows --bridge "$BR")
 check_eq "all 4 rules carried traffic" 4 "$(grep -c 'n_packets=[1-9]' <<<"$flows")"
 # VLAN 20 on the trunk matches no rule: dropped

@@ -117,6 +117,52 @@ static void test_help_names_max_flows(void **state)
 	assert_non_null(strstr(out, "--flow-limit N"));
 }
 
+/* Values from --config FILE: an error names the file's line; one on the
+ * command line or after the whole parse names none. */
+static void test_config_errors(void **state)
+{
+	char path[] = "/tmp/xs-test-agent-conf-XXXXXX", err[1024], want[1024];
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("# test\nmax-flows = 12k\n", f);
+	fclose(f);
+	assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--config", path), 2);
+	snprintf(want, sizeof(want), "xdpswitch agent: --max-flows takes a number from 1 to "
+		 "16777216, not '12k'\nxdpswitch agent: (%s:2: --max-flows=12k)\n", path);
+	assert_string_equal(err, want);
+
+	f = fopen(path, "w");
+	fputs("max-flows = 100\n", f);
+	fclose(f);
+	/* the command line's bad value: no line of the file named */
+	assert_int_equal(run_agent(err, sizeof(err), 5, "--no-datapath", "--config", path,
+				   "--max-idle", "x"), 2);
+	assert_string_equal(err, "xdpswitch agent: --max-idle takes a number from 1 to "
+			    "86400000, not 'x'\n");
+	/* found after the whole parse: no line either */
+	assert_int_equal(run_agent(err, sizeof(err), 5, "--no-datapath", "--config", path,
+				   "--flow-limit", "200"), 2);
+	assert_string_equal(err, "xdpswitch agent: --flow-limit 200 is above --max-flows 100 "
+			    "(the datapath holds at most --max-flows megaflows)\n");
+
+	f = fopen(path, "w");
+	fputs("max-flows = 100\nbogus\n", f);
+	fclose(f);
+	assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--config", path), 2);
+	snprintf(want, sizeof(want), "xdpswitch agent: %s:2: unknown key 'bogus' (keys are port "
+		 "and the options of xdpswitch agent, without --)\n", path);
+	assert_string_equal(err, want);
+	unlink(path);
+	assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--config", path), 2);
+	snprintf(want, sizeof(want), "xdpswitch agent: cannot read %s: No such file or "
+		 "directory\n", path);
+	assert_string_equal(err, want);
+}
+
 /* --hw-offload and --tc-policy: the choices, and only with the xdp
  * datapath. */
 static void test_offload_options(void **state)
@@ -143,6 +189,7 @@ static void test_offload_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_max_flows_values),
 		cmocka_unit_test(test_flow_limit_within_max_flows),
 		cmocka_unit_test(test_datapath_values),

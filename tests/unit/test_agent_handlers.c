@@ -71,8 +71,11 @@ static void test_unknown_and_usage(void **state)
 {
 	(void)state;
 	expect(2, "unknown command 'frobnicate'\n", 1, "frobnicate");
-	expect(2, "usage: show [--json]\n", 2, "show", "x");
-	expect(2, "usage: show [--json]\n", 2, "show", "--strict");
+	expect(2, "usage: show [--json] [--stats]\n", 2, "show", "x");
+	expect(2, "usage: show [--json] [--stats]\n", 2, "show", "--strict");
+	expect(2, "usage: dump-ports [--json] [PORT]\n", 3, "dump-ports", "1", "2");
+	expect(2, "usage: dump-ports [--json] [PORT]\n", 2, "dump-ports", "--stats");
+	expect(2, "usage: metrics\n", 2, "metrics", "x");
 	expect(2, "usage: detach IFACE\n", 1, "detach");
 	expect(2, "usage: add-flow FLOW\n", 1, "add-flow");
 	expect(2, "usage: add-flows NAME TEXT\n", 2, "add-flows", "f");
@@ -82,8 +85,8 @@ static void test_unknown_and_usage(void **state)
 	       "dump-megaflows", "x");
 	expect(2, "usage: del-flows [--strict] [MATCH]\n", 3, "del-flows", "ip", "arp");
 	expect(2, "usage: trace-live [--json] PACKET\n", 2, "trace-live", "--json");
-	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 2, "attach", "--force");
-	expect(2, "usage: attach IFACE[=OFPORT] [--force]\n", 3, "attach", "a", "b");
+	expect(2, "usage: attach IFACE[=OFPORT][,tag=N,trunks=LIST,vlan_mode=MODE] [--force]\n", 2, "attach", "--force");
+	expect(2, "usage: attach IFACE[=OFPORT][,tag=N,trunks=LIST,vlan_mode=MODE] [--force]\n", 3, "attach", "a", "b");
 	expect(2, "usage: mod-flows [--strict] FLOW | NAME TEXT\n", 1, "mod-flows");
 	expect(2, "usage: mod-flows [--strict] FLOW | NAME TEXT\n", 4, "mod-flows", "a", "b",
 	       "c");
@@ -94,9 +97,15 @@ static void test_unknown_and_usage(void **state)
 static void test_show_empty(void **state)
 {
 	(void)state;
-	expect(0, "bridge tb0: datapath none, 0 ports\nflows: 0\n", 1, "show");
-	expect(0, "{\"bridge\": \"tb0\", \"datapath\": \"none\", \"flows\": 0, \"ports\": []}\n",
+	expect(0, "bridge tb0: datapath none, 0 ports\nflows: 0\n"
+	       "mac table: 0 entries (at most 8192, aging 300 s), 0 evicted, 0 aged\n", 1, "show");
+	expect(0, "{\"bridge\": \"tb0\", \"datapath\": \"none\", \"flows\": 0, \"ports\": [], \"mac_table\": {\"entries\": 0, \"max\": 8192, \"aging_s\": 300, \"evicted\": 0, \"aged\": 0}}\n",
 	       2, "show", "--json");
+	expect(0, "OFPST_PORT reply: 0 ports\n", 1, "dump-ports");
+	expect(0, "[]\n", 2, "dump-ports", "--json");
+	expect(1, "dump-ports: '7' is not a port of bridge tb0\n", 2, "dump-ports", "7");
+	expect(0, "rates: not yet (the agent samples its counters every second)\n", 2, "show",
+	       "--stats");
 }
 
 static void test_port_commands(void **state)
@@ -115,13 +124,15 @@ static void test_port_commands(void **state)
 	assert_int_equal(xs_agent_handle_request(&agent, 1, show, &out), 0);
 	/* no datapath: nothing attached, the port is its ifindex */
 	assert_string_equal(out.data, "bridge tb0: datapath none, 1 port\n"
-			    " 9(lo): datapath port 1\n"
-			    "flows: 0\n");
+			    " 9(lo): datapath port 1; trunk all VLANs\n"
+			    "flows: 0\n"
+			    "mac table: 0 entries (at most 8192, aging 300 s), 0 evicted, 0 aged\n");
 	xs_ctl_buf_free(&out);
 
 	expect(0, "", 2, "detach", "lo");
 	expect(1, "detach: 'lo' is not a port of bridge tb0\n", 2, "detach", "lo");
-	expect(0, "bridge tb0: datapath none, 0 ports\nflows: 0\n", 1, "show");
+	expect(0, "bridge tb0: datapath none, 0 ports\nflows: 0\n"
+	       "mac table: 0 entries (at most 8192, aging 300 s), 0 evicted, 0 aged\n", 1, "show");
 }
 
 static void test_flow_commands_parse(void **state)

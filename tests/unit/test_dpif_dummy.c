@@ -479,6 +479,13 @@ static void test_put_errors(void **state)
 		if (dp->cls->flow_put(dp, &k, &m, two, 2, &h) != -EINVAL)
 			fail_msg("bad action %zu not refused", i);
 	}
+	/* No conntrack in userspace: ct and recirculation are refused. */
+	for (int t = XS_ACT_NONE + 1; t < XS_ACT__MAX; t++) {
+		struct xs_action ct[] = { { .type = t, .arg = 1 }, OUT(1) };
+
+		if (xs_act_is_ct(t) && dp->cls->flow_put(dp, &k, &m, ct, 2, &h) != -EOPNOTSUPP)
+			fail_msg("ct action type %d not refused with -EOPNOTSUPP", t);
+	}
 	assert_int_equal(dp->cls->flow_count(dp), 0);
 	assert_int_equal(dp->cls->flow_put(dp, &k, &m, many, XS_MAX_ACTIONS, &h), 0);
 
@@ -1159,6 +1166,9 @@ static void test_every_action_type_covered(void **state)
 		for (int j = 0; j < more_cases[i].n; j++)
 			seen[more_cases[i].acts[j].type] = true;
 	seen[XS_ACT_TO_AGENT] = true; /* test_to_agent_continues */
+	for (int t = XS_ACT_NONE + 1; t < XS_ACT__MAX; t++)
+		if (xs_act_is_ct(t))
+			seen[t] = true; /* refused at install: test_put_errors */
 	for (int t = XS_ACT_NONE + 1; t < XS_ACT__MAX; t++)
 		if (!seen[t])
 			fail_msg("action type %d is not in any executor case", t);

@@ -383,8 +383,12 @@ static void test_corrupt_middle(void **state)
 	expect_corrupt(text, 0, "2:14: missing actions=... (use actions=drop to drop)");
 	snprintf(text, sizeof(text), "xdpswitch-journal 1 gen 7\n");
 	batch(text, sizeof(text), "port a 0\n");
-	expect_corrupt(text, 0, "2: expected 'port NAME OFPORT [clsact]' (name below 16 characters,"
+	expect_corrupt(text, 0, "2: expected 'port NAME OFPORT [clsact] [vlan:OPTIONS]' (name below 16 characters,"
 		       " port 1-65279)");
+	snprintf(text, sizeof(text), "xdpswitch-journal 1 gen 7\n");
+	batch(text, sizeof(text), "port a 1 vlan:tag=10,trunks=5\n");
+	expect_corrupt(text, 0, "2: port a: vlan:tag=10,trunks=5: trunks conflicts with an access port "
+		       "(tag=10); use vlan_mode=native-tagged or native-untagged for both");
 	snprintf(text, sizeof(text), "xdpswitch-journal 1 gen 7\n");
 	batch(text, sizeof(text), "unport a b\n");
 	expect_corrupt(text, 0, "2: expected 'unport NAME'");
@@ -499,7 +503,7 @@ static void test_write_errors(void **state)
 static void test_state_load(void **state)
 {
 	struct flow_tables live, back;
-	struct xs_state_port ports[1] = { { "p1", 1, false } };
+	struct xs_state_port ports[1] = { { "p1", 1, false, "" } };
 	struct xs_journal j;
 	struct xs_journal_scan scan;
 	struct xs_state st;

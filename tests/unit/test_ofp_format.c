@@ -85,10 +85,10 @@ static const struct {
 	  "load:0x1->NXM_NX_REG2[3]" },
 	{ "ip actions=move:NXM_OF_IP_SRC[]->NXM_NX_REG1[],move:reg1[0..15]->metadata[8..23]",
 	  "table=0, ip actions=move:NXM_OF_IP_SRC[]->NXM_NX_REG1[],"
-	  "move:NXM_NX_REG1[0..15]->metadata[8..23]" },
+	  "move:NXM_NX_REG1[0..15]->OXM_OF_METADATA[8..23]" },
 	{ "tcp actions=set_field:10.0.0.1->nw_dst,set_field:8080->tcp_dst,"
 	  "set_field:0x5/0xff->reg3,set_field:NONE->in_port",
-	  "table=0, tcp actions=set_field:10.0.0.1->nw_dst,set_field:8080->tp_dst,"
+	  "table=0, tcp actions=set_field:10.0.0.1->nw_dst,set_field:8080->tcp_dst,"
 	  "set_field:0x5/0xff->reg3,set_field:NONE->in_port" },
 	{ "tcp actions=mod_dl_src:00:00:00:00:00:01,mod_dl_dst:00:00:00:00:00:02,"
 	  "mod_nw_src:1.1.1.1,mod_nw_tos:8,mod_nw_ecn:2,mod_nw_ttl:3,mod_tp_src:1,mod_tp_dst:2",
@@ -302,6 +302,21 @@ static void put_value(struct gen *g, const struct ofp_field *f, bool masks)
 		}
 		return;
 	}
+	case OFPFMT_CT_STATE: {
+		static const char *const n[] = { "new", "est", "rel", "rpl", "inv", "trk",
+						 "snat", "dnat" };
+		unsigned i, used = 0;
+
+		for (i = 0; i < 1 + rnd(g, 3); i++) {
+			unsigned b = rnd(g, 8);
+
+			if (used & 1u << b)
+				continue;
+			used |= 1u << b;
+			put(g, "%c%s", rnd(g, 2) ? '+' : '-', n[b]);
+		}
+		return;
+	}
 	case OFPFMT_PORT: {
 		static const char *const n[] = { "in_port", "IN_PORT", "table", "normal",
 						 "flood", "all", "controller", "none" };
@@ -350,6 +365,9 @@ static bool holds(unsigned ctx, enum ofp_prereq p)
  * (the parser refuses conflicting values, which is tested elsewhere). */
 static bool skip_in_match(unsigned ctx, const struct ofp_field *f)
 {
+	/* Views of other fields' bits (xreg, vlan_vid, tcp_src, ...). */
+	if (f->id >= OFPF_IN_PORT_OXM && f->id != OFPF_CONJ_ID)
+		return true;
 	switch (f->id) {
 	case OFPF_DL_TYPE: case OFPF_NW_PROTO: case OFPF_VLAN_TCI: case OFPF_DL_VLAN:
 	case OFPF_IP_DSCP: case OFPF_ICMP_TYPE: case OFPF_ICMP_CODE:
@@ -380,6 +398,11 @@ static const struct ofp_field *rnd_field(struct gen *g, unsigned ctx, bool writa
 	for (;;) {
 		const struct ofp_field *f = ofp_field_by_id(rnd(g, OFPF__MAX));
 
+		/* In actions tp_src/tp_dst mean tcp_src/tcp_dst; set_field of a
+		 * VID needs a tag in the match. */
+		if (f->id == OFPF_TP_SRC || f->id == OFPF_TP_DST ||
+		    (writable && (f->id == OFPF_DL_VLAN || f->id == OFPF_VLAN_VID)))
+			continue;
 		if ((!writable || f->writable) && holds(ctx, f->prereq))
 			return f;
 	}

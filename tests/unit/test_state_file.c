@@ -90,7 +90,7 @@ static const char *flows_text =
 
 static void test_round_trip(void **state)
 {
-	struct xs_state_port ports[2] = { { "veth-a", 1, true }, { "eth1", 7, false } };
+	struct xs_state_port ports[2] = { { "veth-a", 1, true, "tag=10" }, { "eth1", 7, false, "" } };
 	struct flow_tables ft, back;
 	struct xs_state st;
 	char why[256] = "", a[8192], b[8192];
@@ -106,6 +106,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(st.ports[0].ofport, 1);
 	assert_true(st.ports[0].created_qdisc);
 	assert_false(st.ports[1].created_qdisc);
+	assert_string_equal(st.ports[0].vlan, "tag=10"); /* VLAN options kept */
+	assert_string_equal(st.ports[1].vlan, "");
 	assert_string_equal(st.ports[1].name, "eth1");
 	assert_int_equal(st.ports[1].ofport, 7);
 	assert_int_equal(st.n_flows, 5);
@@ -132,7 +134,7 @@ static void test_round_trip(void **state)
 
 static void test_atomic_replace(void **state)
 {
-	struct xs_state_port port = { "p1", 1, false };
+	struct xs_state_port port = { "p1", 1, false, "" };
 	struct flow_tables ft;
 	struct xs_state st;
 	char why[256] = "", tmp[160];
@@ -205,11 +207,15 @@ static void test_corrupt_files(void **state)
 	expect_bad("xdpswitch-state 1\n# comment\nport a 1\nport b 1\n",
 		   "4: port b 1 repeats a name or number");
 	expect_bad("xdpswitch-state 1\nport a 0\n",
-		   "2: expected 'port NAME OFPORT [clsact]' (name below 16 characters, port 1-65279)");
+		   "2: expected 'port NAME OFPORT [clsact] [vlan:OPTIONS]' (name below 16 characters, port 1-65279)");
 	expect_bad("xdpswitch-state 1\nport a-very-long-interface 3\n",
-		   "2: expected 'port NAME OFPORT [clsact]' (name below 16 characters, port 1-65279)");
+		   "2: expected 'port NAME OFPORT [clsact] [vlan:OPTIONS]' (name below 16 characters, port 1-65279)");
 	expect_bad("xdpswitch-state 1\nport a 3 qdisc\n",
-		   "2: expected 'port NAME OFPORT [clsact]' (name below 16 characters, port 1-65279)");
+		   "2: expected 'port NAME OFPORT [clsact] [vlan:OPTIONS]' (name below 16 characters, port 1-65279)");
+	expect_bad("xdpswitch-state 1\nport a 3 clsact vlan:tag=0\n",
+		   "2: port a: vlan:tag=0: tag must be a VLAN 1..4095");
+	expect_bad("xdpswitch-state 1\nport a 3 vlan:tag=5 clsact\n",
+		   "2: expected 'port NAME OFPORT [clsact] [vlan:OPTIONS]' (name below 16 characters, port 1-65279)");
 	expect_bad("xdpswitch-state 1\n\nrule actions=drop\n", "3: expected 'port' or 'flow'");
 }
 

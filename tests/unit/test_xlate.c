@@ -83,6 +83,7 @@ static void reset_want(void)
 	n_want = 0;
 	memset(&want_mask, 0, sizeof(want_mask));
 	want_mask.in_port = 0xffffffff;
+	want_mask.recirc_id = 0xffffffff;
 }
 
 static void check(const char *pkt, int want_err)
@@ -205,17 +206,32 @@ static void test_goto_and_partial_write(void **state)
 {
 	struct xs_action *a;
 	(void)state;
-	/* A write to part of a field: the set action carries the whole
-	 * field, so the packet's other bits join the mask. */
+	/* A write to part of a field: a masked set of the written bits, so
+	 * the packet's other bits stay out of the mask. */
 	load("ip,actions=load:0x7->NXM_OF_IP_SRC[0..7],goto_table:2\n"
+	     "tcp,actions=load:0x7->NXM_OF_TCP_DST[4..11],load:1->reg0[0],output:3\n"
 	     "table=2,actions=output:4\n");
 	reset_want();
 	a = want_act(XS_ACT_SET_IPV4_SRC);
-	a->u.be32[0] = htonl(0x01020307);
+	a->flags = XS_SET_F_MASKED;
+	a->u.be32[0] = htonl(0x07);
+	a->u.be32[1] = htonl(0xff);
 	want_output(4);
 	want_mask.dl_type = 0xffff;
-	want_mask.nw_src = 0xffffffff;
+	want_mask.nw_proto = 0xff; /* the tcp rule was looked at */
+	want_mask.nw_src = htonl(0xff);
 	check("in_port=1,ip,nw_src=1.2.3.4", 0);
+
+	reset_want();
+	a = want_act(XS_ACT_SET_TP_DST);
+	a->flags = XS_SET_F_MASKED;
+	a->u.be16[0] = htons(0x070);
+	a->u.be16[1] = htons(0xff0);
+	want_output(3);
+	want_mask.dl_type = 0xffff;
+	want_mask.nw_proto = 0xff;
+	want_mask.tp_dst = htons(0xff0);
+	check("in_port=1,tcp,tp_dst=80", 0);
 }
 
 static void test_masked_tos(void **state)
@@ -344,7 +360,7 @@ static void test_unsupported_changes(void **state)
 	     "in_port=3,icmp6,icmp_type=135,icmp_code=0,actions=set_field:::1->nd_target\n");
 	/* A third VLAN tag does not fit the key. */
 	reset_want();
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=1", -EOPNOTSUPP);
 
 	/* nd_target has no datapath set action: output fails and says why. */
@@ -434,27 +450,30 @@ static void test_vlan(void **state)
 	a->u.be16[0] = htons(0x8100);
 	a->u.be16[1] = htons(0x1000 | 10);
 	want_output(2);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	/* Untagged: "no tag" is all the pushed tag depends on. */
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=1", 0);
 
-	/* Tagged with VID 5: only the VID bits change. */
+	/* Tagged with VID 5: only the VID bits change, and only they and
+	 * the present bits are matched (not the PCP). */
 	reset_want();
 	a = want_act(XS_ACT_SET_VLAN_TCI);
 	a->u.be16[0] = htons(10 & 0xf);
 	a->u.be16[1] = htons(5 ^ 10);
 	want_output(2);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
-	check("in_port=1,dl_vlan=5", 0);
+	want_mask.vlan[0].tci = htons(0x1000 | 0x0fff);
+	want_mask.vlan[1].tci = htons(0x1000);
+	check("in_port=1,dl_vlan=5,dl_vlan_pcp=6", 0);
 
 	reset_want();
 	want_act(XS_ACT_POP_VLAN);
 	want_output(3);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=2,dl_vlan=5", 0);
 	/* Untagged: nothing to pop. */
 	reset_want();
 	want_output(3);
-	memset(want_mask.vlan, 0xff, sizeof(want_mask.vlan));
+	want_mask.vlan[0].tci = want_mask.vlan[1].tci = htons(0x1000);
 	check("in_port=2", 0);
 }
 

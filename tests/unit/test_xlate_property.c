@@ -71,14 +71,32 @@ static void random_flow(char *line, size_t size, int t)
 		APPEND(buf, len, ",arp_tpa=10.0.0.%u", pick(3));
 	if (l3 == L3_IPV6 && pick(2))
 		APPEND(buf, len, ",ipv6_dst=2001:db8::%x/%u", pick(3), 112 + 8 * pick(3));
+	if (pick(6) == 0)
+		APPEND(buf, len, ",conj_id=%u", 1 + pick(2));
 	APPEND(buf, len, ",actions=");
+	if (pick(5) == 0) {
+		/* a conjunctive ("soft") flow: its only actions */
+		APPEND(buf, len, "conjunction(%u,%u/2)", 1 + pick(2), 1 + pick(2));
+		if (pick(3) == 0)
+			APPEND(buf, len, ",conjunction(3,%u/2)", 1 + pick(2));
+		snprintf(line, size, "%s\n", buf);
+		return;
+	}
 
 	unsigned n = pick(5);
 	bool goto_last = t < N_OFP_TABLES - 1 && pick(3) == 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (i)
 			APPEND(buf, len, ",");
-		switch (pick(13)) {
+		switch (pick(18)) {
+		case 8: APPEND(buf, len, "output:NXM_NX_REG0[0..15]"); break;
+		case 9: APPEND(buf, len, "push:NXM_NX_REG0[],pop:NXM_NX_REG1[]"); break;
+		case 10:
+			APPEND(buf, len, "clone(mod_dl_dst:00:00:00:00:00:0%u,output:%u)", pick(3),
+			       1 + pick(4));
+			break;
+		case 11: APPEND(buf, len, "set_field:0x%x->xreg0", pick(4)); break;
+		case 12: APPEND(buf, len, "mod_vlan_pcp:%u", pick(8)); break;
 		case 0: APPEND(buf, len, "output:%u", 1 + pick(4)); break;
 		case 1: APPEND(buf, len, pick(2) ? "in_port" : "controller"); break;
 		case 2: APPEND(buf, len, "resubmit(,%u)", pick(N_OFP_TABLES)); break;
@@ -96,7 +114,9 @@ static void random_flow(char *line, size_t size, int t)
 				case 3: APPEND(buf, len, "move:NXM_OF_IP_SRC[0..7]->NXM_NX_REG0[0..7]"); break;
 				case 4: APPEND(buf, len, "load:%u->NXM_OF_IP_DST[0..3]", pick(3)); break;
 				default:
-					if (l3 == L3_TCP || l3 == L3_UDP)
+					if (l3 == L3_TCP && pick(2))
+						APPEND(buf, len, "load:%u->NXM_OF_TCP_DST[0..3]", pick(4));
+					else if (l3 == L3_TCP || l3 == L3_UDP)
 						APPEND(buf, len, "mod_tp_dst:%u", 80 + pick(3));
 					else
 						APPEND(buf, len, "output:%u", 1 + pick(4));

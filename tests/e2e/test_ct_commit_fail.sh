@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A commit the kernel refuses gives the packet +trk+inv and is counted
+# (ct_full, ct_invalid), as Open vSwitch's datapath gives +inv: h1 and h3
+# both talk to h2:6001 from UDP port 40001, SNATed to the one address and
+# port 10.0.0.100:7777, so the second connection's reply tuple is the
+# first's and its insert fails. The first keeps working; the second's
+# datagrams are dropped by the flow matching +inv; nothing is left half
+# made in the kernel's table.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
+. tests/lib/switch_env.sh
+
+switch_env ctc
+command -v conntrack >/dev/null || skip_all "needs conntrack (conntrack-tools)"
+
+# udp_echo HOST ADDR PORT: answers each datagram once.
+udp_echo() {
+	h "$1" timeout 20 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+open(sys.argv[3], "w").close()
+while True:
+    d, a = s.recvfrom(2048); s.sendto(d, a)' "$2" "$3" "$4" &
+	bg_pids+=($!)
+	for _ in $(seq 50); do [ -e "$4" ] && return 0; sleep 0.05; done
+	return 1
+}
+# udp_ask HOST DST PORT: prints what came back (or "timeout").
+udp_ask() {
+	h "$1" timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+s.bind(("0.0.0.0", 40000 + int(sys.argv[2]) % 1000))
+for _ in range(3):
+    s.sendto(b"hello", (sys.argv[1], int(sys.argv[2])))
+    try:
+        print(s.recvfrom(2048)[0].decode()); sys.exit(0)
+    except socket.timeout:
+        pass
+print("timeout")' "$2" "$3"
+}
+
+scripts/topo.sh create "$P" 3 || { echo "not ok 1 - topology"; exit 1; }
+h 2 ip neigh replace 10.0.0.100 lladdr 02:00:00:00:00:01 dev eth0
+cat >"$T/flows" <<'FLOWS'
+priority=100,arp actions=flood
+priority=100,udp,in_port=1 actions=ct(zone=11,table=1)
+priority=100,udp,in_port=3 actions=ct(zone=11,table=1)
+priority=100,udp,in_port=2,nw_dst=10.0.0.100 actions=ct(zone=11,nat,table=2)
+table=1,priority=100,udp,ct_state=+trk+inv actions=drop
+table=1,priority=90,udp,ct_state=+trk+new actions=ct(commit,zone=11,nat(src=10.0.0.100:7777)),resubmit(,3)
+table=1,priority=80,udp,ct_state=+trk+est actions=ct(zone=11,nat),output:2
+table=2,priority=100,udp,ct_state=+trk+est+rpl actions=output:1
+table=2,priority=10,ip actions=drop
+table=3,priority=100,udp actions=output:2
+FLOWS
+
+"$XS" agent --bridge "$BR" --flows "$T/flows" "$P-p1" "$P-p2" "$P-p3" 2>"$LOG" &
+agent_pid=$!
+for _ in $(seq 100); do [ -S "$XS_RUN_DIR/$BR.sock" ] && break; sleep 0.05; done
+check "agent running" test -S "$XS_RUN_DIR/$BR.sock"
+
+udp_echo 2 10.0.0.2 6001 "$T/echo.ready"
+check_eq "h1: SNATed to 10.0.0.100:7777, answered" "hello" "$(udp_ask 1 10.0.0.2 6001)"
+check_eq "h3: same translated tuple, commit refused, dropped" "timeout" \
+	"$(udp_ask 3 10.0.0.2 6001)"
+check_eq "h1 still answered" "hello" "$(udp_ask 1 10.0.0.2 6001)"
+show=$("$XS" show --bridge "$BR")
+echo "$show" | grep -o "ct_[a-z]*=[0-9]*" | tr '\n' ' ' | sed 's/^/# /'; echo
+check "show counts the refused commits (ct_full)" grep -Eq "ct_full=[1-9]" <<<"$show"
+check "show counts them as invalid too" grep -Eq "ct_invalid=[1-9]" <<<"$show"
+ct=$(conntrack -L -w 11 -p udp --dport 6001 2>/dev/null)
+echo "$ct" | sed 's/^/# /'
+check_eq "the kernel holds h1's connection only" "1" "$(grep -c 'dport=6001' <<<"$ct")"
+check "  translated to 10.0.0.100:7777" grep -q "src=10.0.0.2 dst=10.0.0.100 sport=6001 dport=7777" <<<"$ct"
+
+conntrack -D -w 11 >/dev/null 2>&1
+tap_done

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Differential check of ct translation against Open vSwitch 3.1: the same
+# flow tables in a private ovs-vswitchd (--enable-dummy=override, a
+# userspace-datapath bridge with dummy ports 1 and 2) and in `xdpswitch
+# trace --flows`; for each packet and --ct-next choice, every pass's
+# "Datapath actions:" line must be the same (recirc ids renumbered in
+# order of appearance: OVS keeps counting across traces).
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
+command -v ovs-vswitchd >/dev/null || skip_all "needs Open vSwitch (openvswitch-switch)"
+B=${XS_BUILD:-${O:-build}}
+XS=$B/xdpswitch
+R=$(mktemp -d /tmp/ctovs-XXXXXX)
+export OVS_RUNDIR=$R OVS_DBDIR=$R OVS_LOGDIR=$R
+cleanup() {
+	for p in ovs-vswitchd ovsdb-server; do
+		[ -s "$R/$p.pid" ] && kill "$(cat "$R/$p.pid")" 2>/dev/null
+	done
+	sleep 0.2
+	rm -rf "$R"
+}
+trap cleanup EXIT
+
+ovsdb-tool create "$R/conf.db" /usr/share/openvswitch/vswitch.ovsschema &&
+ovsdb-server "$R/conf.db" --remote="punix:$R/db.sock" --pidfile="$R/ovsdb-server.pid" \
+	--detach -vconsole:off --log-file="$R/ovsdb.log" &&
+ovs-vswitchd "unix:$R/db.sock" --enable-dummy=override --disable-system \
+	--pidfile="$R/ovs-vswitchd.pid" --detach -vconsole:off --log-file="$R/vswitchd.log" &&
+ovs-vsctl --db="unix:$R/db.sock" --timeout=10 add-br br0 \
+	-- set bridge br0 datapath_type=dummy fail-mode=secure \
+	-- add-port br0 p1 -- set interface p1 type=dummy ofport_request=1 \
+	-- add-port br0 p2 -- set interface p2 type=dummy ofport_request=2
+check_eq "private Open vSwitch with a dummy-datapath bridge" 0 $?
+
+# dp_actions TOOL FLOWFILE PACKET [CT_NEXT]: the Datapath actions lines.
+renumber() { python3 -c '
+import re, sys
+ids = {}
+def sub(m):
+    return "recirc(%d)" % ids.setdefault(m.group(1), len(ids) + 1)
+print(re.sub(r"recirc\((0x[0-9a-f]+)\)", sub, sys.stdin.read()), end="")'; }
+ovs_actions() {
+	ovs-appctl ofproto/trace br0 "$2" ${3:+--ct-next "$3"} 2>&1 |
+		grep '^Datapath actions' | renumber
+}
+xs_actions() {
+	"$XS" trace --flows "$1" ${3:+--ct-next "$3"} "$2" 2>&1 | grep '^Datapath actions' |
+		renumber
+}
+
+# case NAME FLOWFILE PACKET [CT_NEXT]
+compare() {
+	local o x
+	o=$(ovs_actions "$2" "$3" "${4:-}")
+	x=$(xs_actions "$2" "$3" "${4:-}")
+	if [ -n "$o" ] && [ "$o" = "$x" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   ovs: $(tr '\n' '|' <<<"$o")"
+		echo "#   xs:  $(tr '\n' '|' <<<"$x")"
+	fi
+}
+load() { # FLOWFILE: into Open vSwitch
+	ovs-ofctl del-flows br0 && ovs-ofctl add-flows br0 "$1"
+}
+
+cat >"$R/firewall" <<'FLOWS'
+priority=100,arp actions=flood
+priority=100,ip,ct_state=-trk actions=ct(zone=7,table=1)
+table=1,priority=100,ip,in_port=1,ct_state=+trk+new actions=ct(commit,zone=7,exec(set_field:0x2a->ct_mark)),output:2
+table=1,priority=100,ip,in_port=1,ct_state=+trk+est actions=output:2
+table=1,priority=100,ip,in_port=2,ct_state=+trk+est+rpl actions=output:1
+table=1,priority=90,ip,in_port=2,ct_state=+trk+inv actions=drop
+table=1,priority=10,ip actions=drop
+FLOWS
+load "$R/firewall"
+compare "firewall: new connection out (commit with mark)" "$R/firewall" \
+	'in_port=1,tcp,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_dst=80'
+compare "firewall: established out" "$R/firewall" 'in_port=1,tcp' 'trk,est'
+compare "firewall: reply in" "$R/firewall" 'in_port=2,udp' 'trk,est,rpl'
+compare "firewall: new connection in is dropped" "$R/firewall" 'in_port=2,tcp'
+compare "firewall: invalid in is dropped" "$R/firewall" 'in_port=2,tcp' 'trk,inv'
+
+cat >"$R/nat" <<'FLOWS'
+priority=100,tcp,in_port=1 actions=ct(commit,zone=1,nat(src=10.0.0.100)),output:2
+priority=100,udp,in_port=1 actions=ct(commit,zone=2,nat(dst=10.0.0.2:5002)),output:2
+priority=100,sctp,in_port=1 actions=ct(commit,nat(src=10.0.0.100-10.0.0.200:1000-2000,random)),output:2
+priority=100,tcp,in_port=2 actions=ct(zone=1,nat,table=1)
+priority=100,udp,in_port=2 actions=ct(commit,force,zone=3),ct_clear,output:1
+table=1,priority=100,ip,ct_state=+trk+est+rpl actions=output:1
+table=1,priority=10,ip actions=drop
+FLOWS
+load "$R/nat"
+compare "SNAT out" "$R/nat" 'in_port=1,tcp,nw_src=10.0.0.1,nw_dst=10.0.0.2'
+compare "DNAT to a port" "$R/nat" 'in_port=1,udp'
+compare "SNAT to a range of addresses and ports" "$R/nat" 'in_port=1,sctp'
+compare "un-NAT and recirculate, new" "$R/nat" 'in_port=2,tcp'
+compare "un-NAT and recirculate, reply" "$R/nat" 'in_port=2,tcp' 'trk,est,rpl'
+compare "force commit" "$R/nat" 'in_port=2,udp'
+
+cat >"$R/zones" <<'FLOWS'
+priority=100,ip,in_port=1 actions=load:5->NXM_NX_REG0[0..15],resubmit(,2)
+priority=100,ip,in_port=2 actions=load:6->NXM_NX_REG0[0..15],resubmit(,2)
+table=2,ip actions=ct(zone=NXM_NX_REG0[0..15],table=3)
+table=3,ip,reg0=5,ct_state=+trk+new actions=ct(commit,zone=NXM_NX_REG0[0..15]),output:2
+table=3,ip,reg0=6,ct_state=+trk+new actions=drop
+table=3,ip,ct_state=+trk+est actions=ct_clear,ct(zone=9,table=4)
+table=4,ip,ct_state=+trk actions=output:1
+FLOWS
+load "$R/zones"
+compare "zone from a register, frozen across recirculation" "$R/zones" 'in_port=1,tcp'
+compare "another zone, dropped" "$R/zones" 'in_port=2,tcp'
+compare "two recirculations (ct_clear, then another zone)" "$R/zones" 'in_port=2,tcp' \
+	'trk,est'
+tap_done
