@@ -48,6 +48,9 @@ pkgs=(
 	pkg-config:/usr/bin/pkg-config
 	man-db:/usr/bin/man
 	systemd:/usr/bin/systemd-analyze
+	# OpenFlow interop tests: ovs-ofctl and os-ken
+	openvswitch-common:/usr/bin/ovs-ofctl
+	python3-os-ken:/usr/bin/osken-manager
 )
 if [ "$fuzz" = 1 ]; then
 	pkgs+=(libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a)

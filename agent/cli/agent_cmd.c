@@ -61,6 +61,19 @@ static const char agent_usage[] =
 	"                           where the port's probe says it can work\n"
 	"  --tc-policy skip_sw|skip_hw|none\n"
 	"                           flags of the flower filters (default skip_sw)\n"
+	"  --controller tcp:IP[:PORT]  connect to an OpenFlow 1.3 controller (port\n"
+	"                           6653 by default); reconnects with backoff;\n"
+	"                           may be given several times\n"
+	"  --listen ptcp:PORT[:IP] | punix:PATH\n"
+	"                           accept OpenFlow 1.3 connections (ovs-ofctl -O\n"
+	"                           OpenFlow13, other tools); may be repeated\n"
+	"  --datapath-id HEX        the OpenFlow datapath id (default: from the\n"
+	"                           first port's MAC address)\n"
+	"  --fail-mode secure|standalone\n"
+	"                           without a controller: secure leaves the flows as\n"
+	"                           they are (default); standalone as well (the\n"
+	"                           flows stay, misses follow the tables)\n"
+	"  --packet-in-rate N       packet-ins per second per bridge (default 1000)\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
 	"A stop (SIGINT, SIGTERM) leaves the ports forwarding; the next agent\n"
@@ -95,6 +108,26 @@ static uint32_t parse_count(const char *name, const char *arg, uint32_t max)
 	return (uint32_t)v;
 }
 
+/* One --controller (passive false) or --listen value, checked now. */
+static int openflow_target(struct of_switch_opts *o, bool passive, const char *arg)
+{
+	unsigned *n = passive ? &o->n_listens : &o->n_controllers;
+	char why[256];
+
+	if (of_switch_check_target(arg, passive, why, sizeof(why))) {
+		fprintf(stderr, "xdpswitch agent: %s %s\n", passive ? "--listen" : "--controller",
+			why);
+		return -1;
+	}
+	if (*n == OFS_MAX_REMOTES) {
+		fprintf(stderr, "xdpswitch agent: at most %d %s\n", OFS_MAX_REMOTES,
+			passive ? "--listen" : "--controller");
+		return -1;
+	}
+	(passive ? o->listens : o->controllers)[(*n)++] = arg;
+	return 0;
+}
+
 /* Options read from --config (kept for the process: opts point into it). */
 static struct xs_agent_config agent_cfg;
 
@@ -122,6 +155,11 @@ static int agent_cmd(int argc, char **argv)
 		{ "mask-budget", required_argument, NULL, 'K' },
 		{ "hw-offload", required_argument, NULL, 'H' },
 		{ "tc-policy", required_argument, NULL, 'P' },
+		{ "controller", required_argument, NULL, 'k' },
+		{ "listen", required_argument, NULL, 'p' },
+		{ "datapath-id", required_argument, NULL, 'd' },
+		{ "fail-mode", required_argument, NULL, 'x' },
+		{ "packet-in-rate", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -202,6 +240,40 @@ static int agent_cmd(int argc, char **argv)
 					"skip_hw or none, not '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'k':
+		case 'p':
+			if (openflow_target(&o.openflow, c == 'p', optarg))
+				return 2;
+			break;
+		case 'd': {
+			char *end;
+
+			errno = 0;
+			o.openflow.datapath_id = strtoull(optarg, &end, 16);
+			if (errno || !*optarg || *end || strlen(optarg) > 16 ||
+			    !o.openflow.datapath_id || optarg[0] == '-') {
+				fprintf(stderr, "xdpswitch agent: --datapath-id takes 1 to 16 hex "
+					"digits, not zero, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'x':
+			if (!strcmp(optarg, "secure")) {
+				o.openflow.fail_mode = OFS_FAIL_SECURE;
+			} else if (!strcmp(optarg, "standalone")) {
+				o.openflow.fail_mode = OFS_FAIL_STANDALONE;
+			} else {
+				fprintf(stderr, "xdpswitch agent: --fail-mode must be secure or "
+					"standalone, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'r':
+			o.openflow.packet_in_rate = parse_count("--packet-in-rate", optarg, 1000000);
+			if (!o.openflow.packet_in_rate)
+				return 2;
 			break;
 		case 'I':
 			o.max_idle_ms = parse_count("--max-idle", optarg, 86400000);

@@ -179,6 +179,8 @@ int xs_agent_port_attach_flags(struct xs_agent *a, const char *spec, uint32_t fl
 	}
 	xs_agent_journal_port(a, p);
 	xs_agent_tables_changed(a);
+	if (a->of)
+		of_switch_port_status(a->of, p->ofport, name, 0 /* OFPPR_ADD */);
 	return 0;
 }
 
@@ -196,6 +198,8 @@ int xs_agent_port_detach(struct xs_agent *a, const char *name)
 	xs_agent_journal_unport(a, name);
 	xs_mac_flush(&a->macs, p->ofport); /* its hosts are gone with it */
 	a->macs_seen = a->macs.changes;    /* the revalidation below covers it */
+	if (a->of)
+		of_switch_port_status(a->of, p->ofport, name, 1 /* OFPPR_DELETE */);
 	err = xs_ports_del(&a->ports, name);
 	xs_agent_tables_changed(a);
 	return err;
@@ -247,6 +251,8 @@ static void show_text(struct xs_agent *a, struct xs_ctl_buf *out)
 	}
 	xs_ctl_printf(out, "flows: %zu\n", a->pipeline ? a->pipeline->n_rules : 0);
 	xs_fdb_show(a, out, false);
+	if (a->of)
+		of_switch_show(a->of, out, false);
 }
 
 /* Names, bridge and interface names need no JSON escaping: they are
@@ -273,6 +279,8 @@ static void show_json(struct xs_agent *a, struct xs_ctl_buf *out)
 	}
 	xs_ctl_printf(out, "]");
 	xs_fdb_show(a, out, true);
+	if (a->of)
+		of_switch_show(a->of, out, true);
 	xs_bridge_dp_show(a, out, true);
 	xs_ctl_printf(out, "}\n");
 }
@@ -333,16 +341,18 @@ static void loop(struct xs_agent *a)
 
 	while (!a->stop) {
 		uint64_t since = xs_mono_ms() - last_tick;
-		struct pollfd pf[4] = {
+		struct pollfd pf[4 + OFS_MAX_POLLFDS] = {
 			{ .fd = a->signal_fd, .events = POLLIN },
 			{ .fd = xs_ctl_server_poll_fd(&a->ctl), .events = POLLIN },
 			{ .fd = xs_bridge_dp_poll_fd(a), .events = POLLIN },
 			{ .fd = ports_fd(a), .events = POLLIN },
 		};
+		/* OpenFlow connections after the agent's own fds */
+		unsigned n_of = a->of ? of_switch_pollfds(a->of, pf + 4, OFS_MAX_POLLFDS) : 0;
 		/* Until the next tick, not a whole second from now: requests and
 		 * misses wake the loop and must not push the tick (timeouts,
 		 * expiry) later. */
-		int n = poll(pf, 4, since >= TICK_MS ? 0 : (int)(TICK_MS - since));
+		int n = poll(pf, 4 + n_of, since >= TICK_MS ? 0 : (int)(TICK_MS - since));
 
 		if (n < 0 && errno != EINTR) {
 			xs_agent_log(a, "poll: %s; stopping", strerror(errno));
@@ -370,6 +380,8 @@ static void loop(struct xs_agent *a)
 			xs_agent_upcalls_run(a);
 		if (pf[3].revents & POLLIN)
 			xs_agent_ports_reprobe(a);
+		if (n_of)
+			of_switch_run(a->of, pf + 4, n_of);
 		if (xs_mono_ms() - last_tick >= TICK_MS) {
 			last_tick = xs_mono_ms();
 			if (pf[3].fd < 0)
@@ -377,12 +389,16 @@ static void loop(struct xs_agent *a)
 			xs_bridge_dp_tick(a);
 			xs_ops_sample(a); /* rates for show --stats */
 			xs_fdb_tick(a);
+			if (a->of)
+				of_switch_tick(a->of);
 		}
 	}
 }
 
 void xs_agent_fini(struct xs_agent *a)
 {
+	of_switch_destroy(a->of); /* no port status for the detaches below */
+	a->of = NULL;
 	xs_agent_persist_fini(a); /* the detaches below are not saved */
 	if (!a->keep_fast_path)
 		detach_all(a);
@@ -614,6 +630,13 @@ int xs_agent_run(const struct xs_agent_opts *opts, const struct xs_dpif_class *d
 		}
 	}
 	xs_agent_ports_reprobe(&a);
+	if (opts->openflow.n_controllers || opts->openflow.n_listens) {
+		err = of_switch_create(&a, &opts->openflow, &a.of, why, sizeof(why));
+		if (err) {
+			xs_agent_log(&a, "%s", why);
+			goto fail;
+		}
+	}
 	err = xs_ctl_server_open(&a.ctl, a.sock_path);
 	if (err) {
 		xs_agent_log(&a, "control socket %s: %s", a.sock_path, strerror(-err));

@@ -95,6 +95,7 @@
 #include "agent/control/server.h"
 #include "agent/daemon/persist.h"
 #include "agent/dpif/dpif.h"
+#include "agent/openflow/ofswitch.h"
 #include "agent/pipeline/flow_table.h"
 #include "agent/pipeline/normal.h"
 
@@ -140,6 +141,7 @@ struct xs_agent_opts {
 	uint32_t mac_aging_s;      /* --mac-aging seconds (NORMAL); 0: default */
 	int hw_offload;            /* --hw-offload (enum xs_hw_offload), default off */
 	int tc_policy;             /* --tc-policy (enum xs_tc_policy), default skip_sw */
+	struct of_switch_opts openflow; /* --controller, --listen, ... */
 	char **port_specs;         /* IFACE[=OFPORT] from the command line */
 	int n_port_specs;
 };
@@ -167,6 +169,8 @@ struct xs_agent {
 	struct xs_mac_table macs; /* NORMAL's MAC table (fdb.h) */
 	struct xs_normal normal;  /* what NORMAL reads: ports, macs */
 	uint64_t macs_seen;   /* macs.changes at the last revalidation */
+	struct of_switch *of; /* OpenFlow connections (agent/openflow/), or
+	                       * NULL without --controller and --listen */
 	volatile sig_atomic_t stop;
 };
 

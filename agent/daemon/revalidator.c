@@ -65,6 +65,9 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	out->learn.vlan = res.learn.vlan;
 	memcpy(out->learn.mac, res.learn.mac, sizeof(out->learn.mac));
 	out->learn.ofport = res.learn.ofport;
+	/* table misses count like rules (table stats), room permitting */
+	for (unsigned i = 0; i < res.n_misses && out->n_rules < XLATE_MAX_RULES; i++)
+		out->rule_ids[out->n_rules++] = FT_MISS_ID(res.miss_tables[i]);
 	for (unsigned i = 0; i < res.n_actions; i++) {
 		struct xs_action a = res.actions[i];
 

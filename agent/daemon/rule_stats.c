@@ -88,8 +88,13 @@ void rule_stats_credit_ids(struct flow_tables *ft, const uint64_t *ids, unsigned
 			   uint64_t packets, uint64_t bytes, uint64_t now_ms)
 {
 	for (unsigned i = 0; i < n; i++) {
-		struct ft_rule *r = ft_rule_by_id(ft, ids[i]);
+		struct ft_rule *r;
 
+		if (ids[i] >= FT_MISS_ID_BASE && ids[i] < FT_MISS_ID(OFP_N_TABLES)) {
+			ft->table_misses[ids[i] - FT_MISS_ID_BASE] += packets;
+			continue;
+		}
+		r = ft_rule_by_id(ft, ids[i]);
 		if (r)
 			ft_rule_credit(r, packets, bytes, now_ms);
 	}

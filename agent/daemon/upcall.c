@@ -159,14 +159,24 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 		case XS_UPCALL_MISS:
 			handle_miss(a, x, i, done);
 			break;
-		case XS_UPCALL_ACTION:
+		case XS_UPCALL_ACTION: {
+			struct xs_port *p = xs_ports_by_dp_port(&a->ports, u->ifindex);
+
 			a->miss.controller++;
+			if (p && a->of && of_switch_packet_in(a->of, u, p->ofport))
+				break; /* a PACKET_IN (or over the rate limit) */
 			if (x->controller_logged++ < CONTROLLER_LOG_MAX)
 				log_controller(a, u);
 			break;
-		case XS_UPCALL_TTL_EXPIRED:
+		}
+		case XS_UPCALL_TTL_EXPIRED: {
+			struct xs_port *p = xs_ports_by_dp_port(&a->ports, u->ifindex);
+
 			a->miss.ttl_expired++;
+			if (p && a->of)
+				of_switch_packet_in(a->of, u, p->ofport); /* invalid_ttl */
 			break;
+		}
 		case XS_UPCALL_CT_EVENT:
 			/* The kernel's TCP state of a datapath connection moves on;
 			 * a connection gone meanwhile is no news. */

@@ -33,6 +33,11 @@ enum ofpact_type {
 	                       * actions run on a copy of the packet */
 	OFPACT_CT,            /* ct(...) (ct_action.h) */
 	OFPACT_CT_CLEAR,      /* ct_clear */
+	OFPACT_CLEAR_ACTIONS, /* clear_actions (instruction): empties the action set */
+	OFPACT_WRITE_ACTIONS, /* write_actions(...) (instruction): the next
+	                       * write_actions.n ofpacts are its list, merged
+	                       * into the action set, which runs at the end
+	                       * of the pipeline (xlate.h) */
 };
 
 #define OFPACT_NOTE_MAX 64       /* bytes of a note (ovs-ofctl pads it) */
@@ -96,6 +101,7 @@ struct ofpact {
 		struct { __be16 tpid; } push_vlan;
 		struct { uint64_t value, mask; } metadata; /* host order */
 		struct { uint8_t table; } goto_table;
+		struct { uint16_t n; } write_actions;
 		struct {
 			uint32_t in_port; /* OFPP_IN_PORT: keep the packet's */
 			uint8_t table;    /* 255: the current table */

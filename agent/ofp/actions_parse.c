@@ -16,6 +16,8 @@ struct act_state {
 	int table;               /* the flow's table, -1 if unknown */
 	struct ofp_match work;   /* the match as earlier actions left it */
 	bool write_md;           /* write_metadata seen */
+	bool action_set;         /* clear_actions or write_actions seen */
+	bool in_write;           /* parsing write_actions' list */
 	bool goto_seen;
 	bool drop;
 	unsigned clone_depth;    /* inside clone(...) */
@@ -769,7 +771,80 @@ static int parse_drop(struct act_state *st, const struct act_tok *at)
 	return 0;
 }
 
-enum act_kind { K_APPLY, K_WRITE_MD, K_GOTO };
+static int parse_one(struct act_state *st, struct ofp_tok t);
+
+/* clear_actions and write_actions(LIST): instructions between the apply
+ * actions and write_metadata (OpenFlow's order). */
+static int parse_clear_actions(struct act_state *st, const struct act_tok *at)
+{
+	struct ofpact *a;
+
+	if (no_arg(st, at))
+		return -EINVAL;
+	if (st->action_set)
+		return ofp_err(st->err, at->all, "clear_actions must come before write_actions "
+			       "and be given once");
+	APPEND(a, st, at, OFPACT_CLEAR_ACTIONS);
+	st->action_set = true;
+	return 0;
+}
+
+static int parse_write_actions(struct act_state *st, const struct act_tok *at)
+{
+	size_t mark = st->n, n;
+	struct ofpact *a;
+	unsigned i = 0;
+
+	if (!at->parens)
+		return ofp_err(st->err, at->all, "write_actions takes a list: write_actions(...)");
+	if (st->in_write)
+		return ofp_err(st->err, at->all, "write_actions inside write_actions");
+	for (size_t k = 0; k < st->n; k++)
+		if (st->v[k].type == OFPACT_WRITE_ACTIONS)
+			return ofp_err(st->err, at->all, "write_actions given twice");
+	APPEND(a, st, at, OFPACT_WRITE_ACTIONS);
+	st->in_write = true;
+	while (i < at->arg.len) {
+		unsigned j, depth = 0, b, e;
+
+		for (j = i; j < at->arg.len; j++) {
+			if (at->arg.s[j] == '(')
+				depth++;
+			else if (at->arg.s[j] == ')' && depth)
+				depth--;
+			else if (at->arg.s[j] == ',' && !depth)
+				break;
+		}
+		b = i;
+		e = j;
+		while (b < e && (at->arg.s[b] == ' ' || at->arg.s[b] == '\t'))
+			b++;
+		while (e > b && (at->arg.s[e - 1] == ' ' || at->arg.s[e - 1] == '\t'))
+			e--;
+		i = j + 1;
+		if (b < e && parse_one(st, ofp_tok_sub(at->arg, b, e - b))) {
+			st->in_write = false;
+			return -EINVAL;
+		}
+	}
+	st->in_write = false;
+	n = st->n - mark - 1;
+	for (size_t k = mark + 1; k < st->n; k++) {
+		enum ofpact_type t = st->v[k].type;
+
+		if (t != OFPACT_OUTPUT && t != OFPACT_CONTROLLER && t != OFPACT_SET_FIELD &&
+		    t != OFPACT_DEC_TTL && t != OFPACT_POP_VLAN && t != OFPACT_PUSH_VLAN &&
+		    t != OFPACT_MOD_VLAN_VID && t != OFPACT_MOD_VLAN_PCP)
+			return ofp_err(st->err, at->arg, "write_actions: only output, controller, "
+				       "set_field, dec_ttl, push_vlan and pop_vlan belong in an "
+				       "action set");
+	}
+	st->v[mark].write_actions.n = (uint16_t)n;
+	st->action_set = true;
+	return 0;
+}
+
+enum act_kind { K_APPLY, K_WRITE_MD, K_GOTO, K_SET };
 
 static const struct {
 	const char *name;
@@ -790,6 +865,8 @@ static const struct {
 	{ "push_vlan", K_APPLY, parse_push_vlan, 0, 0 },
 	{ "write_metadata", K_WRITE_MD, parse_write_metadata, 0, 0 },
 	{ "goto_table", K_GOTO, parse_goto, 0, 0 },
+	{ "clear_actions", K_SET, parse_clear_actions, 0, 0 },
+	{ "write_actions", K_SET, parse_write_actions, 0, 0 },
 	{ "conjunction", K_APPLY, parse_conjunction, 0, 0 },
 	{ "note", K_APPLY, parse_note, 0, 0 },
 	{ "push", K_APPLY, parse_stack, 0, 0 },
@@ -864,15 +941,23 @@ static int parse_one(struct act_state *st, struct ofp_tok t)
 		if (r)
 			return ofp_err(st->err, t, "unknown or unsupported action '%.*s'",
 				       OFP_TOK(at.name));
-		if (st->write_md)
+		if (st->write_md && !st->in_write)
 			return ofp_err(st->err, t, "%.*s must come before write_metadata "
 				       "(instruction order)", OFP_TOK(t));
+		if (st->action_set && !st->in_write)
+			return ofp_err(st->err, t, "%.*s must come before clear_actions and "
+				       "write_actions (instruction order)", OFP_TOK(t));
 		if (!st->clone_depth && !st->other_at.len)
 			st->other_at = t;
 		return add_output(st, &at, t, port);
 	}
-	if (actions[i].kind == K_APPLY && st->write_md)
+	if (st->in_write && actions[i].kind != K_APPLY)
+		return ofp_err(st->err, t, "%s inside write_actions", actions[i].name);
+	if ((actions[i].kind == K_APPLY || actions[i].kind == K_SET) && st->write_md)
 		return ofp_err(st->err, t, "%s must come before write_metadata "
+			       "(instruction order)", actions[i].name);
+	if (actions[i].kind == K_APPLY && st->action_set && !st->in_write)
+		return ofp_err(st->err, t, "%s must come before clear_actions and write_actions "
 			       "(instruction order)", actions[i].name);
 	if (actions[i].kind != K_APPLY && st->clone_depth)
 		return ofp_err(st->err, t, "%s: an instruction is not allowed inside "

@@ -517,6 +517,11 @@ static void out_action(struct ofp_out *o, const struct ofpact *a)
 	case OFPACT_GOTO_TABLE:
 		ofp_out_printf(o, "goto_table:%u", a->goto_table.table);
 		return;
+	case OFPACT_CLEAR_ACTIONS:
+		ofp_out_printf(o, "clear_actions");
+		return;
+	case OFPACT_WRITE_ACTIONS:
+		return; /* format_actions prints it around its list */
 	case OFPACT_CT:
 		ofp_format_ct(o, &a->ct);
 		return;
@@ -551,6 +556,21 @@ static void format_actions(struct ofp_out *o, const struct ofpact *acts, size_t 
 	for (i = 0; i < n; i++) {
 		if (i)
 			ofp_out_printf(o, ",");
+		if (acts[i].type == OFPACT_WRITE_ACTIONS) {
+			size_t k = acts[i].write_actions.n;
+
+			if (k > n - i - 1)
+				k = n - i - 1;
+			ofp_out_printf(o, "write_actions(");
+			for (size_t j = 1; j <= k; j++) {
+				if (j > 1)
+					ofp_out_printf(o, ",");
+				out_action(o, &acts[i + j]);
+			}
+			ofp_out_printf(o, ")");
+			i += k;
+			continue;
+		}
 		if (acts[i].type != OFPACT_CLONE) {
 			out_action(o, &acts[i]);
 			continue;

@@ -41,6 +41,12 @@ struct xs_normal;
 
 #define FT_TABLE_ALL OFP_TABLE_ALL
 
+/* Rule ids from here on are never a rule's: FT_MISS_ID(t) stands for "table
+ * t was looked up and missed" in a translation's rule list, so a table
+ * miss is credited like a rule (to ft->table_misses[t]). */
+#define FT_MISS_ID_BASE (1ull << 62)
+#define FT_MISS_ID(t) (FT_MISS_ID_BASE + (t))
+
 struct ft_rule {
 	struct cls_rule cls;     /* match and priority; keep first */
 	uint8_t table_id;
@@ -78,6 +84,10 @@ struct flow_tables {
 	/* controller(...) descriptors upcalls name by index; kept across
 	 * ft_replace; NULL if it could not be allocated. */
 	struct ctl_descs *ctl;
+	/* Packets that missed in each table (OpenFlow table stats: a miss
+	 * raises lookup_count, not matched_count); credited through
+	 * FT_MISS_ID rule ids. */
+	uint64_t table_misses[OFP_N_TABLES];
 };
 
 void flow_tables_init(struct flow_tables *ft);

@@ -21,6 +21,61 @@
 #define ETH_TYPE_VLAN 0x8100
 #define XLATE_STACK_DEPTH 64
 
+/* The OpenFlow action set: at most one action of each kind (one set per
+ * field), run at the end of the pipeline in the spec's order: pop, push,
+ * dec_ttl, the sets, then the output. */
+#define ASET_MAX_SETS 16
+struct action_set {
+	const struct ofpact *pop, *push, *dec_ttl, *out;
+	const struct ofpact *sets[ASET_MAX_SETS];
+	unsigned n_sets;
+};
+
+static enum ofp_field_id set_field_of(const struct ofpact *a)
+{
+	return a->type == OFPACT_MOD_VLAN_VID ? OFPF_DL_VLAN :
+	       a->type == OFPACT_MOD_VLAN_PCP ? OFPF_DL_VLAN_PCP : a->set_field.field;
+}
+
+/* write_actions: each action replaces the set's action of its kind. */
+static void aset_write(struct action_set *s, const struct ofpact *acts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ofpact *a = &acts[i];
+		unsigned k;
+
+		switch (a->type) {
+		case OFPACT_OUTPUT:
+		case OFPACT_CONTROLLER:
+			s->out = a;
+			break;
+		case OFPACT_POP_VLAN:
+			s->pop = a;
+			break;
+		case OFPACT_PUSH_VLAN:
+			s->push = a;
+			break;
+		case OFPACT_DEC_TTL:
+			s->dec_ttl = a;
+			break;
+		case OFPACT_SET_FIELD:
+		case OFPACT_MOD_VLAN_VID:
+		case OFPACT_MOD_VLAN_PCP:
+			for (k = 0; k < s->n_sets; k++)
+				if (set_field_of(s->sets[k]) == set_field_of(a))
+					break;
+			if (k < ASET_MAX_SETS) {
+				s->sets[k] = a;
+				if (k == s->n_sets)
+					s->n_sets++;
+			}
+			break;
+		default:
+			break; /* the parsers let nothing else in */
+		}
+	}
+}
+
 /* State of one translation. */
 struct xctx {
 	const struct flow_tables *ft;
@@ -38,6 +93,8 @@ struct xctx {
 	bool stop;                 /* nothing after this point can run */
 	bool recirculated;         /* a ct(table=T) ended the datapath list */
 	unsigned n_kept;           /* actions up to the last one that matters */
+	bool packet_out;           /* xlate_actions: output:TABLE runs table 0 */
+	struct action_set aset;    /* write_actions so far (OpenFlow 1.3) */
 	/* The register stack of push/pop: values right-aligned in 16 bytes. */
 	uint8_t stack[XLATE_STACK_DEPTH][OFP_FIELD_MAX_BYTES];
 	unsigned n_stack;
@@ -416,6 +473,7 @@ static void commit(struct xctx *x, unsigned depth)
 /* --- actions ------------------------------------------------------------------ */
 
 static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t lookup_port);
+static void run_action_set(struct xctx *x, unsigned depth);
 static void do_normal(struct xctx *x, unsigned depth);
 
 static bool has_port(const struct flow_tables *ft, uint32_t port)
@@ -488,7 +546,8 @@ static void flood(struct xctx *x, unsigned depth)
 	uint32_t in_port = x->key.dp.in_port;
 	struct xs_action *a;
 
-	if (in_port != x->dp.in_port) {
+	/* A packet-out from CONTROLLER comes in on no port: nothing to skip. */
+	if (in_port != x->dp.in_port || in_port >= OFPP_MAX) {
 		for (unsigned i = 0; i < x->ft->n_ports; i++)
 			if (x->ft->ports[i] != in_port)
 				output_to(x, depth, x->ft->ports[i]);
@@ -521,7 +580,12 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 		do_normal(x, depth);
 		break;
 	case OFPP_TABLE:
-		note(x, depth, "output to TABLE is only for packet-out: ignored");
+		if (x->packet_out) {
+			do_table(x, 0, depth + 1, OFPP_IN_PORT);
+			run_action_set(x, depth + 1);
+		}
+		else
+			note(x, depth, "output to TABLE is only for packet-out: ignored");
 		break;
 	case OFPP_NONE:
 		break;
@@ -1062,6 +1126,11 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 	case OFPACT_RESUBMIT:
 		do_resubmit(x, depth, a);
 		break;
+	case OFPACT_CLEAR_ACTIONS:
+		memset(&x->aset, 0, sizeof(x->aset));
+		break;
+	case OFPACT_WRITE_ACTIONS:
+		break; /* run_actions takes its list */
 	case OFPACT_STACK_PUSH:
 		do_push(x, depth, a);
 		break;
@@ -1084,7 +1153,8 @@ static void do_action(struct xctx *x, unsigned depth, const struct ofpact *a)
 	}
 }
 
-/* Runs an action list; clone(...) runs its nested actions on a copy of
+/* Runs an action list; write_actions' lists go to the action set;
+ * clone(...) runs its nested actions on a copy of
  * the working packet and pipeline fields, which the actions after it
  * get back unchanged (the datapath copy is brought back by the next
  * commit, as OVS does without a datapath clone action). */
@@ -1093,6 +1163,14 @@ static void run_actions(struct xctx *x, unsigned depth, const struct ofpact *act
 	for (size_t i = 0; i < n && !x->err && !x->stop; i++) {
 		const struct ofpact *a = &acts[i];
 
+		if (a->type == OFPACT_WRITE_ACTIONS) {
+			size_t k = a->write_actions.n < n - i - 1 ? a->write_actions.n : n - i - 1;
+
+			do_action(x, depth, a); /* for the trace */
+			aset_write(&x->aset, a + 1, k);
+			i += k;
+			continue;
+		}
 		do_action(x, depth, a);
 		if (a->type == OFPACT_CLONE) {
 			size_t nested = a->clone.n_nested < n - i - 1 ? a->clone.n_nested : n - i - 1;
@@ -1108,6 +1186,24 @@ static void run_actions(struct xctx *x, unsigned depth, const struct ofpact *act
 			i += nested;
 		}
 	}
+}
+
+/* The end of the pipeline: the action set runs, in the spec's order. */
+static void run_action_set(struct xctx *x, unsigned depth)
+{
+	const struct action_set s = x->aset;
+
+	memset(&x->aset, 0, sizeof(x->aset));
+	if (s.pop && !x->err && !x->stop)
+		do_action(x, depth, s.pop);
+	if (s.push && !x->err && !x->stop)
+		do_action(x, depth, s.push);
+	if (s.dec_ttl && !x->err && !x->stop)
+		do_action(x, depth, s.dec_ttl);
+	for (unsigned i = 0; i < s.n_sets && !x->err && !x->stop; i++)
+		do_action(x, depth, s.sets[i]);
+	if (s.out && !x->err && !x->stop)
+		do_action(x, depth, s.out);
 }
 
 static void record_rule(struct xlate_result *res, const struct ft_rule *rule)
@@ -1152,6 +1248,8 @@ static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t loo
 	if (rule) {
 		record_rule(x->res, rule);
 		run_actions(x, depth, rule->actions, rule->n_actions);
+	} else if (x->res->n_misses < XLATE_MAX_RULES) {
+		x->res->miss_tables[x->res->n_misses++] = table;
 	}
 	x->table = saved;
 }
@@ -1212,7 +1310,9 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 		m->dl_type = 0xffff;
 }
 
-int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res)
+/* Runs table 0, or for a packet-out the action list acts. */
+static int run(const struct flow_tables *ft, const struct ofp_key *packet, bool packet_out,
+	       const struct ofpact *acts, size_t n_acts, struct xlate_result *res)
 {
 	struct xlate_trace *trace = res->trace;
 	struct xctx x;
@@ -1226,8 +1326,13 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 	x.key.dp.mask_id = 0;
 	x.dp = x.key.dp;
 
-	if (!packet->dp.recirc_id) {
+	if (packet_out) {
+		x.packet_out = true;
+		for (size_t i = 0; i < n_acts && !x.err && !x.stop; i++)
+			do_action(&x, 0, &acts[i]);
+	} else if (!packet->dp.recirc_id) {
 		do_table(&x, 0, 0, OFPP_IN_PORT);
+		run_action_set(&x, 0);
 	} else {
 		/* A later pass: continue where ct(table=T) froze the pipeline. */
 		const struct recirc_state *st = recirc_find(ntohl(packet->dp.recirc_id));
@@ -1240,6 +1345,7 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 			note(&x, 0, "resume after recirculation (recirc_id=%#x) in table %u",
 			     ntohl(packet->dp.recirc_id), st->table);
 			do_table(&x, st->table, 0, OFPP_IN_PORT);
+			run_action_set(&x, 0);
 		}
 	}
 
@@ -1251,4 +1357,15 @@ int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xla
 		trace->n_ports = ft->n_ports;
 	}
 	return x.err;
+}
+
+int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res)
+{
+	return run(ft, packet, false, NULL, 0, res);
+}
+
+int xlate_actions(const struct flow_tables *ft, const struct ofp_key *packet,
+		  const struct ofpact *acts, size_t n_acts, struct xlate_result *res)
+{
+	return run(ft, packet, true, acts, n_acts, res);
 }

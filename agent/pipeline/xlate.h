@@ -91,6 +91,8 @@ struct xlate_result {
 	                               * each once; credit their statistics */
 	unsigned n_rules;
 	bool rules_truncated;         /* more than XLATE_MAX_RULES matched */
+	uint8_t miss_tables[XLATE_MAX_RULES]; /* tables looked up that missed */
+	unsigned n_misses;
 	struct xlate_trace *trace;    /* in: NULL, or a log to append to */
 	/* NORMAL saw a source address it may learn: the caller learns it
 	 * (the agent, for a packet that really arrived; never a trace or a
@@ -120,5 +122,12 @@ struct xlate_result {
  * The tables must not change during the call; res->rules stays valid
  * until they do. */
 int xlate(const struct flow_tables *ft, const struct ofp_key *packet, struct xlate_result *res);
+
+/* The same for an action list instead of table 0 (an OpenFlow packet-out):
+ * output:TABLE runs the packet through table 0 from there, and a packet
+ * from in_port CONTROLLER (or another reserved port) floods to every
+ * port as explicit outputs. Same returns. */
+int xlate_actions(const struct flow_tables *ft, const struct ofp_key *packet,
+		  const struct ofpact *acts, size_t n_acts, struct xlate_result *res);
 
 #endif

@@ -22,6 +22,7 @@
 #   BENCH_REVAL    megaflow counts of revalcost (revalidation cost on the
 #                  xdp and dummy providers; "10000 100000"; 0 skips)
 #   BENCH_TABLES   0 skips the cost of table changes (tablechanges.py)
+#   BENCH_OPENFLOW 0 skips the OpenFlow figures beside Open vSwitch (openflow.sh)
 #   BENCH_OVS_DIFF 0 skips the long differential test against Open vSwitch
 #                  (tests/diff/ovs_diff.py: 200 pipelines x 40 packets)
 #   BENCH_CT       0 skips the connection tracking figures (ct.sh)
@@ -286,6 +287,8 @@ if [ "${BENCH_OVS_DIFF:-1}" = 1 ] && command -v ovs-vswitchd >/dev/null; then
 	fi
 	record text "\"name\":\"ovs_diff\",\"lines\":$(python3 -c '
 import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ovs_diff.txt")"
+fi
+
 # Connection tracking: firewall pipeline against plain forwarding, new
 # connections per second, memory per connection (ct.sh).
 if [ "${BENCH_CT:-1}" = 1 ]; then
@@ -294,6 +297,19 @@ if [ "${BENCH_CT:-1}" = 1 ]; then
 		sed 's/^/  /' "$OUT/ct.txt"
 		record text "\"name\":\"conntrack\",\"lines\":$(python3 -c '
 import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ct.txt")"
+	else
+		echo "  failed (see $log)"
+	fi
+fi
+
+# OpenFlow 1.3 control plane beside Open vSwitch (openflow.sh): flow_mods
+# per second with a barrier every 1,000, packet-in round trip and rate.
+if [ "${BENCH_OPENFLOW:-1}" = 1 ]; then
+	echo "== OpenFlow 1.3 (openflow.sh)"
+	if O=$O tests/bench/openflow.sh >"$OUT/openflow.txt" 2>>"$log"; then
+		sed 's/^/  /' "$OUT/openflow.txt"
+		record text "\"name\":\"openflow\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/openflow.txt")"
 	else
 		echo "  failed (see $log)"
 	fi

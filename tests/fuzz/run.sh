@@ -9,7 +9,8 @@
 # Seeds: tests/fuzz/seeds/<target>/ (copied into the working corpus
 # $O/fuzz/corpus/<target>/, which grows across runs). The code under test is
 # common/*.c, agent/ofp/*.c, agent/pipeline/*.c, agent/control/proto.c and
-# the journal reader (agent/daemon/journal.c, durable.c; zlib), compiled
+# the journal reader (agent/daemon/journal.c, durable.c; zlib), the OpenFlow
+# codec (agent/openflow/: ofbuf, oxm, ofactions, flow_mod_decode, hello), compiled
 # once into an archive so each target links only what it uses.
 set -u
 cd "$(dirname "$0")/../.."
@@ -25,7 +26,8 @@ mkdir -p "$out/obj" "$out/corpus" "$out/artifacts" || exit 1
 # --- the code under test, as one archive ----------------------------------
 srcs=()
 for s in common/*.c agent/ofp/*.c agent/pipeline/*.c agent/control/proto.c \
-	agent/daemon/journal.c agent/daemon/durable.c; do
+	agent/daemon/journal.c agent/daemon/durable.c agent/openflow/ofbuf.c agent/openflow/oxm.c \
+	agent/openflow/ofactions.c agent/openflow/flow_mod_decode.c agent/openflow/hello.c; do
 	[ -f "$s" ] && srcs+=("$s")
 done
 objs=()

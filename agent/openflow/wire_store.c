@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Per-rule wire form of controller flows (wire_store.h). */
+#include "agent/openflow/wire_store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/pipeline/flow_table.h"
+
+void wire_store_init(struct wire_store *ws)
+{
+	memset(ws, 0, sizeof(*ws));
+}
+
+static void entry_free(struct wire_entry *e)
+{
+	if (e->insts != e->inline_bytes + e->match_len)
+		free(e->insts); /* replaced by a modify */
+	free(e);
+}
+
+void wire_store_destroy(struct wire_store *ws)
+{
+	for (size_t i = 0; i < ws->n_buckets; i++) {
+		struct wire_entry *e = ws->buckets[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			entry_free(e);
+		}
+	}
+	free(ws->buckets);
+	wire_store_init(ws);
+}
+
+static size_t bucket(const struct wire_store *ws, uint64_t id)
+{
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 20) & (ws->n_buckets - 1);
+}
+
+static int grow(struct wire_store *ws)
+{
+	size_t nb = ws->n_buckets ? ws->n_buckets * 2 : 1024;
+	struct wire_entry **b = calloc(nb, sizeof(*b));
+	struct wire_store tmp = { b, nb, 0 };
+
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < ws->n_buckets; i++) {
+		struct wire_entry *e = ws->buckets[i], *next;
+
+		for (; e; e = next) {
+			size_t h = bucket(&tmp, e->rule_id);
+
+			next = e->next;
+			e->next = b[h];
+			b[h] = e;
+		}
+	}
+	free(ws->buckets);
+	ws->buckets = b;
+	ws->n_buckets = nb;
+	return 0;
+}
+
+static struct wire_entry **find(const struct wire_store *ws, uint64_t id)
+{
+	struct wire_entry **pp;
+
+	if (!ws->n_buckets)
+		return NULL;
+	for (pp = &ws->buckets[bucket(ws, id)]; *pp; pp = &(*pp)->next)
+		if ((*pp)->rule_id == id)
+			return pp;
+	return NULL;
+}
+
+static uint8_t *dup_bytes(const uint8_t *p, size_t n)
+{
+	uint8_t *d = malloc(n ? n : 1);
+
+	if (d && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+int wire_store_put(struct wire_store *ws, const struct ft_rule *rule, uint16_t flags,
+		   const uint8_t *match, size_t match_len, const uint8_t *insts, size_t insts_len)
+{
+	/* one allocation: the entry, then the match, then the instructions */
+	struct wire_entry **pp, *e = malloc(sizeof(*e) + match_len + insts_len);
+
+	if (!e)
+		return -ENOMEM;
+	e->rule_id = rule->id;
+	e->actions = rule->actions;
+	e->flags = flags;
+	e->match = e->inline_bytes;
+	e->insts = e->inline_bytes + match_len;
+	memcpy(e->match, match, match_len);
+	memcpy(e->insts, insts, insts_len);
+	e->match_len = (uint16_t)match_len;
+	e->insts_len = (uint16_t)insts_len;
+	e->next = NULL;
+	if (ws->n >= ws->n_buckets && grow(ws)) {
+		free(e);
+		return -ENOMEM;
+	}
+	pp = find(ws, rule->id);
+	if (pp) {
+		e->next = (*pp)->next;
+		entry_free(*pp);
+		*pp = e;
+		return 0;
+	}
+	e->next = ws->buckets[bucket(ws, rule->id)];
+	ws->buckets[bucket(ws, rule->id)] = e;
+	ws->n++;
+	return 0;
+}
+
+int wire_store_set_insts(struct wire_store *ws, const struct ft_rule *rule,
+			 const uint8_t *insts, size_t insts_len)
+{
+	struct wire_entry **pp = find(ws, rule->id);
+	uint8_t *d;
+
+	if (!pp)
+		return 0;
+	d = dup_bytes(insts, insts_len);
+	if (!d)
+		return -ENOMEM;
+	if ((*pp)->insts != (*pp)->inline_bytes + (*pp)->match_len)
+		free((*pp)->insts);
+	(*pp)->insts = d;
+	(*pp)->insts_len = (uint16_t)insts_len;
+	(*pp)->actions = rule->actions;
+	return 0;
+}
+
+struct wire_entry *wire_store_get(const struct wire_store *ws, const struct ft_rule *rule)
+{
+	struct wire_entry **pp = find(ws, rule->id);
+
+	return pp ? *pp : NULL;
+}
+
+void wire_store_sweep(struct wire_store *ws, const struct flow_tables *ft)
+{
+	for (size_t i = 0; i < ws->n_buckets; i++) {
+		struct wire_entry **pp = &ws->buckets[i];
+
+		while (*pp) {
+			struct wire_entry *e = *pp;
+
+			if (ft_rule_by_id(ft, e->rule_id)) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			entry_free(e);
+			ws->n--;
+		}
+	}
+}

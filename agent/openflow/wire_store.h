@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+/* What a controller sent for each of its rules, by rule id: the match's
+ * OXM TLVs and the instructions as bytes, and the flow_mod flags, so flow
+ * stats give a flow back exactly as it was sent (field order, masks,
+ * max_len). The rule's action list pointer is kept too: a rule whose
+ * actions changed another way (the CLI's mod-flows) no longer matches it
+ * and is encoded from its actions instead. Entries of deleted rules are
+ * dropped lazily (wire_store_sweep). */
+#ifndef XS_OPENFLOW_WIRE_STORE_H
+#define XS_OPENFLOW_WIRE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ft_rule;
+struct flow_tables;
+
+struct wire_entry {
+	uint64_t rule_id;
+	const void *actions;       /* the rule's actions when stored */
+	uint16_t flags;            /* OFPFF_* */
+	uint8_t *match;            /* OXM TLVs */
+	uint16_t match_len;
+	uint8_t *insts;
+	uint16_t insts_len;
+	struct wire_entry *next;
+	uint8_t inline_bytes[];    /* match, then instructions until a modify */
+};
+
+struct wire_store {
+	struct wire_entry **buckets;
+	size_t n_buckets, n;
+};
+
+void wire_store_init(struct wire_store *ws);
+void wire_store_destroy(struct wire_store *ws);
+/* Records (or replaces) the entry of rule. Returns 0 or -ENOMEM. */
+int wire_store_put(struct wire_store *ws, const struct ft_rule *rule, uint16_t flags,
+		   const uint8_t *match, size_t match_len, const uint8_t *insts, size_t insts_len);
+/* New instructions for a rule already there (a modify). */
+int wire_store_set_insts(struct wire_store *ws, const struct ft_rule *rule,
+			 const uint8_t *insts, size_t insts_len);
+/* The entry of rule, or NULL. */
+struct wire_entry *wire_store_get(const struct wire_store *ws, const struct ft_rule *rule);
+/* Drops entries whose rule is gone. */
+void wire_store_sweep(struct wire_store *ws, const struct flow_tables *ft);
+
+#endif
