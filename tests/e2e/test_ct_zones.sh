@@ -11,37 +11,11 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/switch_env.sh
+. tests/lib/udp_peers.sh
 
 switch_env ctz
 command -v conntrack >/dev/null || skip_all "needs conntrack (conntrack-tools)"
 
-# udp_echo HOST ADDR PORT: answers each datagram once.
-udp_echo() {
-	h "$1" timeout 20 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-open(sys.argv[3], "w").close()
-while True:
-    d, a = s.recvfrom(2048); s.sendto(d, a)' "$2" "$3" "$4" &
-	bg_pids+=($!)
-	for _ in $(seq 50); do [ -e "$4" ] && return 0; sleep 0.05; done
-	return 1
-}
-# udp_ask HOST DST PORT: prints what came back (or "timeout").
-udp_ask() {
-	h "$1" timeout 10 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
-s.bind(("0.0.0.0", 40000 + int(sys.argv[2]) % 1000))
-for _ in range(3):
-    s.sendto(b"hello", (sys.argv[1], int(sys.argv[2])))
-    try:
-        print(s.recvfrom(2048)[0].decode()); sys.exit(0)
-    except socket.timeout:
-        pass
-print("timeout")' "$2" "$3"
-}
 
 scripts/topo.sh create "$P" 3 || { echo "not ok 1 - topology"; exit 1; }
 h 3 ip addr flush dev eth0
