@@ -274,7 +274,10 @@ static void json_result(const struct lc_result *r, double ref_ns)
 
 static struct xs_dp *dp_open(uint32_t max_flows, bool emc)
 {
-	struct xs_dp_opts o = { .max_flows = max_flows, .emc_disabled = !emc };
+	/* It measures lookups across up to XS_MAX_MASKS masks of one port: no
+	 * per-port mask budget (--mask-budget) here. */
+	struct xs_dp_opts o = { .max_flows = max_flows, .emc_disabled = !emc,
+				.mask_budget = XS_MAX_MASKS };
 	struct xs_dp *dp = NULL;
 	int err = xs_dp_open(&o, &dp);
 
