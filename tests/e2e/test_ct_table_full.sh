@@ -108,6 +108,18 @@ check_eq "before: a connection h1:41001 -> h2:6001" answered "$(udp_once 41001 6
 max=$(sw cat /proc/sys/net/netfilter/nf_conntrack_max)
 free=$((max - $(count)))
 echo "# nf_conntrack_max $max, this namespace holds $(count)"
+# The filler's own errors: a bad count, and a kernel refusal other than a
+# full table (the same tuples twice: EEXIST) exit 1 and say which.
+before=$(count)
+out=$(sw python3 tests/lib/ct_fill.py -1 2>&1); rc=$?
+check_eq "ct_fill.py: a count out of range is refused, status 1" \
+	"1 ct_fill.py: N out of range" "$rc $out"
+sw python3 tests/lib/ct_fill.py 5 --zone 77 >/dev/null
+out=$(sw python3 tests/lib/ct_fill.py 5 --zone 77); rc=$?
+check_eq "ct_fill.py: existing tuples: none made, EEXIST, status 1" "0 EEXIST 1" \
+	"$(head -1 <<<"$out") $(tail -1 <<<"$out" | cut -d: -f1) $rc"
+sw conntrack -D -w 77 >/dev/null 2>&1
+check_eq "  (removed again: $before connection)" "$before" "$(count)"
 full0=$(counter ct_full) inv0=$(counter ct_invalid) commit0=$(counter ct_commit)
 
 t0=$SECONDS
