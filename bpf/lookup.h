@@ -123,25 +123,51 @@ xs_emc_entry(const struct xs_flow_key *key, int is_short)
 	return bpf_map_lookup_elem(&xs_emc, &idx);
 }
 
-/* Fills @hit and returns 1 if @e holds @key with a live handle; 0 if it is
- * empty or holds another key; 0 and STALE_MICROFLOW if its megaflow was
- * removed or replaced. Packets write @e only on this CPU, so it does not
- * change while it is read (the agent empties the cache only when it adopts
- * pinned maps). */
+/* What a microflow entry is to a packet's key. */
+enum xs_emc_state {
+	XS_EMC_OTHER = 0, /* another key's */
+	XS_EMC_HIT = 1,   /* the key's, with a live handle: @hit filled */
+	XS_EMC_FREE = 2,  /* empty, or the key's with a dead handle */
+};
+
+/* What @e is to @key; STALE_MICROFLOW counted if it holds @key with a
+ * handle whose megaflow was removed or replaced. Packets write @e only on
+ * this CPU, so it does not change while it is read (the agent empties the
+ * cache only when it adopts pinned maps). */
 static __always_inline int xs_emc_hit(const struct xs_emc_entry *e,
 				      const struct xs_flow_key *key, int is_short,
 				      struct xs_hit *hit)
 {
-	if (!e->h.gen || !xs_key_equal(&e->key, key, is_short))
-		return 0;
+	if (!e->h.gen)
+		return XS_EMC_FREE;
+	if (!xs_key_equal(&e->key, key, is_short))
+		return XS_EMC_OTHER;
 	hit->mf = xs_flow_get(&e->h);
 	if (!hit->mf) {
 		xs_count(XS_STAT_STALE_MICROFLOW);
-		return 0;
+		return XS_EMC_FREE;
 	}
 	hit->slot = e->h.slot;
 	hit->gen = e->h.gen;
-	return 1;
+	return XS_EMC_HIT;
+}
+
+/* Whether a megaflow hit replaces microflow entry @e (state @st) with its
+ * key. Free entries are always taken. One held by another key is taken
+ * once in xs_cfg.emc_insert_inv_prob hits (Open vSwitch's
+ * emc-insert-inv-prob), or when its megaflow is gone: with many more flows
+ * than entries, a packet mostly pays for the 136-byte write and evicts a
+ * flow that would have hit, for an entry the next flow of its index takes
+ * back; a flow that keeps coming still gets in after a few packets. */
+static __always_inline int xs_emc_take(const struct xs_emc_entry *e, int st)
+{
+	__u32 inv = xs_cfg.emc_insert_inv_prob;
+
+	if (st == XS_EMC_FREE || inv <= 1)
+		return 1;
+	if (!xs_flow_get(&e->h))
+		return 1;
+	return bpf_get_prandom_u32() % inv == 0;
 }
 
 /* State of one mask walk, shared with the bpf_loop() callback. */
@@ -277,21 +303,23 @@ static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 	return 1;
 }
 
-/* Both tiers; a megaflow hit replaces this CPU's microflow entry of the
- * key's index. Returns 1 with @hit filled, 0 on a miss. */
+/* Both tiers; a megaflow hit fills this CPU's microflow entry of the
+ * key's index (xs_emc_take()). Returns 1 with @hit filled, 0 on a miss. */
 static __always_inline int xs_lookup(const struct xs_flow_key *key,
 				     struct xs_hit *hit)
 {
 	int is_short = !xs_key_tail((const __u64 *)key);
 	struct xs_emc_entry *e = xs_emc_entry(key, is_short);
 
-	if (e && xs_emc_hit(e, key, is_short, hit)) {
+	int st = e ? xs_emc_hit(e, key, is_short, hit) : XS_EMC_OTHER;
+
+	if (st == XS_EMC_HIT) {
 		xs_count(XS_STAT_MICROFLOW_HIT);
 		return 1;
 	}
 	if (!xs_megaflow_lookup(key, hit, 1))
 		return 0;
-	if (e) {
+	if (e && xs_emc_take(e, st)) {
 		e->key = *key;
 		e->h.slot = hit->slot;
 		e->h.gen = hit->gen;
@@ -309,7 +337,7 @@ static __always_inline int xs_lookup_again(const struct xs_flow_key *key,
 	int is_short = !xs_key_tail((const __u64 *)key);
 	struct xs_emc_entry *e = xs_emc_entry(key, is_short);
 
-	if (e && xs_emc_hit(e, key, is_short, hit))
+	if (e && xs_emc_hit(e, key, is_short, hit) == XS_EMC_HIT)
 		return 1;
 	return xs_megaflow_lookup(key, hit, 0);
 }
