@@ -308,11 +308,16 @@ static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 static __always_inline int xs_lookup(const struct xs_flow_key *key,
 				     struct xs_hit *hit)
 {
-	int is_short = !xs_key_tail((const __u64 *)key);
-	struct xs_emc_entry *e = xs_emc_entry(key, is_short);
+	struct xs_emc_entry *e = NULL;
+	int st = XS_EMC_OTHER;
 
-	int st = e ? xs_emc_hit(e, key, is_short, hit) : XS_EMC_OTHER;
+	if (xs_cfg.emc_enabled) { /* rodata: the verifier drops the dead side */
+		int is_short = !xs_key_tail((const __u64 *)key);
 
+		e = xs_emc_entry(key, is_short);
+		if (e)
+			st = xs_emc_hit(e, key, is_short, hit);
+	}
 	if (st == XS_EMC_HIT) {
 		xs_count(XS_STAT_MICROFLOW_HIT);
 		return 1;
@@ -334,11 +339,13 @@ static __always_inline int xs_lookup(const struct xs_flow_key *key,
 static __always_inline int xs_lookup_again(const struct xs_flow_key *key,
 					   struct xs_hit *hit)
 {
-	int is_short = !xs_key_tail((const __u64 *)key);
-	struct xs_emc_entry *e = xs_emc_entry(key, is_short);
+	if (xs_cfg.emc_enabled) {
+		int is_short = !xs_key_tail((const __u64 *)key);
+		struct xs_emc_entry *e = xs_emc_entry(key, is_short);
 
-	if (e && xs_emc_hit(e, key, is_short, hit) == XS_EMC_HIT)
-		return 1;
+		if (e && xs_emc_hit(e, key, is_short, hit) == XS_EMC_HIT)
+			return 1;
+	}
 	return xs_megaflow_lookup(key, hit, 0);
 }
 
