@@ -34,6 +34,10 @@ stop() {
 	done
 }
 
+rx_queues() { # NETNS DEV
+	ip netns exec "$1" sh -c "ls -d /sys/class/net/$2/queues/rx-* | wc -l"
+}
+
 start() {
 	local ns=$1 p1=$2 p2=$3 flows=${4:-}
 	local cpus mask
@@ -51,10 +55,12 @@ start() {
 	ip netns exec "$ns" ovs-vswitchd "$DB" --pidfile="$RUN/ovs-vswitchd.pid" \
 		--detach -vconsole:off --log-file="$RUN/ovs-vswitchd.log"
 	vsctl add-br br0 -- set bridge br0 datapath_type=netdev
+	# One AF_XDP socket per receive queue (n_rxq): a queue without one
+	# drops what arrives on it (a veth picks the queue by sending CPU).
 	vsctl add-port br0 "$p1" -- set interface "$p1" type=afxdp \
-		options:xdp-mode=native ofport_request=1
+		options:xdp-mode=native options:n_rxq="$(rx_queues "$ns" "$p1")" ofport_request=1
 	vsctl add-port br0 "$p2" -- set interface "$p2" type=afxdp \
-		options:xdp-mode=native ofport_request=2
+		options:xdp-mode=native options:n_rxq="$(rx_queues "$ns" "$p2")" ofport_request=2
 	ovs-ofctl del-flows br0
 	if [ -n "$flows" ]; then
 		ovs-ofctl add-flows br0 "$flows"

@@ -25,7 +25,9 @@
 #   BENCH_OPENFLOW 0 skips the OpenFlow figures beside Open vSwitch (openflow.sh)
 #   BENCH_OVS_DIFF 0 skips the long differential test against Open vSwitch
 #                  (tests/diff/ovs_diff.py: 200 pipelines x 40 packets)
-#   BENCH_CT       0 skips the connection tracking figures (ct.sh)
+#   BENCH_CT       0 skips the connection tracking figures (ct.sh: xdpswitch
+#                  and Open vSwitch, plain and firewall tables; BENCH_CT_OVS=0
+#                  leaves OVS out, BENCH_CT_SECONDS, BENCH_CT_NEW)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -290,7 +292,8 @@ import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ovs_d
 fi
 
 # Connection tracking: firewall pipeline against plain forwarding, new
-# connections per second, memory per connection (ct.sh).
+# connections per second, memory per connection, xdpswitch beside Open
+# vSwitch's userspace datapath (ct.sh).
 if [ "${BENCH_CT:-1}" = 1 ]; then
 	echo "== connection tracking (ct.sh)"
 	if O=$O tests/bench/ct.sh >"$OUT/ct.txt" 2>>"$log"; then
