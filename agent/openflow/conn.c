@@ -216,9 +216,11 @@ static void handle_msg(struct of_switch *s, struct ofs_conn *c, const uint8_t *m
 			return;
 		}
 		c->state = OFS_ACTIVE;
+		c->connected_ms = xs_mono_ms();
 		xs_agent_log(s->a, "openflow %s: connected (OpenFlow 1.3)", c->name);
 		return;
 	}
+	ofs_fail_open_heard(s, c, msg, len);
 	err = dispatch(s, c, msg, len);
 	if (err)
 		ofs_send_error(c, err, msg, len);

@@ -148,6 +148,32 @@ bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_
 	return true;
 }
 
+bool ofs_packet_in_raw(struct of_switch *s, const uint8_t *pkt, size_t len, uint32_t in_port,
+		       uint8_t reason, uint64_t cookie)
+{
+	struct pin_info pi = { .reason = reason, .cookie = cookie };
+	bool sent = false;
+
+	if (!rate_ok(s)) {
+		s->pin_rate_dropped++;
+		return false;
+	}
+	for (unsigned i = 0; i < s->n_conns; i++) {
+		struct ofs_conn *c = s->conns[i];
+		size_t m;
+
+		if (!ofs_wants(c, 0, reason) || c->tx.len > OFS_TX_PIN_MAX)
+			continue;
+		m = ofs_start(c, OFPT_PACKET_IN, 0);
+		ofs_put_pin(&c->tx, &pi, in_port, (uint32_t)len, pkt, len);
+		ofs_end(c, m);
+		ofs_conn_flush(s, c);
+		s->pin_sent++;
+		sent = true;
+	}
+	return sent;
+}
+
 int ofs_packet_out(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, size_t len)
 {
 	struct xs_action acts[XS_MAX_ACTIONS];

@@ -201,7 +201,10 @@ int of_switch_create(struct xs_agent *a, const struct of_switch_opts *opts,
 	s->dpid = opts->datapath_id;
 	s->pin_tokens = opts->packet_in_rate ? opts->packet_in_rate : 1000;
 	s->pin_last_ms = xs_mono_ms();
+	if (!s->opts.fail_open_after_s)
+		s->opts.fail_open_after_s = OFS_FAIL_OPEN_AFTER_S;
 	wire_store_init(&s->store);
+	ofs_fail_open_init(s);
 	for (unsigned i = 0; i < opts->n_listens; i++) {
 		struct ofs_remote *r = &s->remotes[s->n_remotes];
 
@@ -243,6 +246,8 @@ void of_switch_destroy(struct of_switch *s)
 		s->a->pipeline->on_delete = s->prev_on_delete;
 		s->a->pipeline->on_delete_ctx = s->prev_on_delete_ctx;
 	}
+	if (s->a->pipeline && s->a->pipeline->hidden0 == &s->fo.rule)
+		s->a->pipeline->hidden0 = NULL;
 	for (unsigned i = 0; i < s->n_conns; i++)
 		ofs_conn_free(s->conns[i]);
 	for (unsigned i = 0; i < s->n_remotes; i++) {
@@ -385,6 +390,7 @@ void of_switch_tick(struct of_switch *s)
 	uint64_t now = xs_mono_ms();
 
 	link_changes(s);
+	ofs_fail_open_tick(s);
 	for (unsigned i = 0; i < s->n_remotes; i++) {
 		struct ofs_remote *r = &s->remotes[i];
 
@@ -458,8 +464,13 @@ void of_switch_show(struct of_switch *s, struct xs_ctl_buf *out, bool json)
 
 	for (unsigned i = 0; i < s->n_conns; i++)
 		active += s->conns[i]->state == OFS_ACTIVE;
+	const char *mode = s->opts.fail_mode == OFS_FAIL_STANDALONE ? "standalone" : "secure";
+
 	if (json) {
-		xs_ctl_printf(out, ", \"openflow\": {\"datapath_id\": \"%016" PRIx64 "\", "
+		xs_ctl_printf(out, ", \"openflow\": {\"fail_mode\": \"%s\", \"fail_open\": %s, "
+			      "\"fail_open_entered\": %" PRIu64 ", \"bogus_packet_ins\": %" PRIu64 ", ",
+			      mode, s->fo.active ? "true" : "false", s->fo.n_entered, s->fo.n_bogus);
+		xs_ctl_printf(out, "\"datapath_id\": \"%016" PRIx64 "\", "
 			      "\"connections\": %u, \"packet_ins\": %" PRIu64 ", "
 			      "\"packet_in_rate_dropped\": %" PRIu64 ", \"packet_in_queue_dropped\": %"
 			      PRIu64 ", \"flow_removed\": %" PRIu64 "}", ofs_datapath_id(s), active,
@@ -472,6 +483,15 @@ void of_switch_show(struct of_switch *s, struct xs_ctl_buf *out, bool json)
 		      " to slow peers dropped), %" PRIu64 " flow-removed\n", ofs_datapath_id(s),
 		      active, active == 1 ? "" : "s", s->pin_sent, s->pin_rate_dropped,
 		      s->pin_queue_dropped, s->flow_removed_sent);
+	xs_ctl_printf(out, " fail mode %s", mode);
+	if (s->fo.active)
+		xs_ctl_printf(out, ": FAILING OPEN for %" PRIu64 " s (hidden flow table=0, "
+			      "priority=0xf0f0f0, actions=NORMAL; %" PRIu64 " bogus packet-ins)",
+			      (xs_mono_ms() - s->fo.entered_ms) / 1000, s->fo.n_bogus);
+	else if (s->opts.fail_mode == OFS_FAIL_STANDALONE && s->opts.n_controllers)
+		xs_ctl_printf(out, " (fails open after %u s without a controller; %" PRIu64
+			      " times so far)", s->opts.fail_open_after_s, s->fo.n_entered);
+	xs_ctl_printf(out, "\n");
 	for (unsigned i = 0; i < s->n_conns; i++)
 		xs_ctl_printf(out, " %s: %s, role %s\n", s->conns[i]->name,
 			      s->conns[i]->state == OFS_ACTIVE ? "connected" : "connecting",

@@ -88,6 +88,11 @@ struct flow_tables {
 	 * raises lookup_count, not matched_count); credited through
 	 * FT_MISS_ID rule ids. */
 	uint64_t table_misses[OFP_N_TABLES];
+	/* A hidden rule above every rule of table 0 (standalone fail-open:
+	 * match all, NORMAL), or NULL. It is in no classifier, has no id
+	 * ft_rule_by_id finds, and no dump lists it; owned by the caller,
+	 * kept across ft_replace. Changing it needs a version bump. */
+	const struct ft_rule *hidden0;
 };
 
 void flow_tables_init(struct flow_tables *ft);
