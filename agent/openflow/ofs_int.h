@@ -71,8 +71,6 @@ struct of_switch {
 	uint64_t pin_sent, pin_rate_dropped, pin_queue_dropped;
 	uint64_t flow_removed_sent;
 	struct ofs_fail_open fo;   /* standalone fail-open */
-	/* per-rule wire form (flow stats "as sent") */
-	struct wire_store store;
 	/* the tables' on_delete hook we chain after (persist's) */
 	void (*prev_on_delete)(void *ctx, const struct ft_rule *rule);
 	void *prev_on_delete_ctx;

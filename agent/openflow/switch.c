@@ -203,7 +203,6 @@ int of_switch_create(struct xs_agent *a, const struct of_switch_opts *opts,
 	s->pin_last_ms = xs_mono_ms();
 	if (!s->opts.fail_open_after_s)
 		s->opts.fail_open_after_s = OFS_FAIL_OPEN_AFTER_S;
-	wire_store_init(&s->store);
 	ofs_fail_open_init(s);
 	for (unsigned i = 0; i < opts->n_listens; i++) {
 		struct ofs_remote *r = &s->remotes[s->n_remotes];
@@ -257,7 +256,6 @@ void of_switch_destroy(struct of_switch *s)
 				unlink(((struct sockaddr_un *)&s->remotes[i].addr)->sun_path);
 		}
 	}
-	wire_store_destroy(&s->store);
 	free(s);
 }
 
@@ -409,8 +407,8 @@ void of_switch_tick(struct of_switch *s)
 			ofs_conn_flush(s, c);
 	}
 	reap(s);
-	if (s->store.n > 2 * s->a->pipeline->n_rules + 1024)
-		wire_store_sweep(&s->store, s->a->pipeline);
+	if (s->a->wire.n > 2 * s->a->pipeline->n_rules + 1024)
+		wire_store_sweep(&s->a->wire, s->a->pipeline);
 }
 
 bool of_switch_has_controller(const struct of_switch *s)

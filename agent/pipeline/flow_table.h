@@ -38,6 +38,7 @@
 #include "agent/pipeline/ctl_desc.h"
 
 struct xs_normal;
+struct wire_store;
 
 #define FT_TABLE_ALL OFP_TABLE_ALL
 
@@ -93,6 +94,11 @@ struct flow_tables {
 	 * ft_rule_by_id finds, and no dump lists it; owned by the caller,
 	 * kept across ft_replace. Changing it needs a version bump. */
 	const struct ft_rule *hidden0;
+	/* The bytes controllers sent for their rules (agent/openflow/
+	 * wire_store.h), saved and restored with the rules by the snapshot
+	 * and the journal; owned by the caller (NULL: none), kept across
+	 * ft_replace. */
+	struct wire_store *wire;
 };
 
 void flow_tables_init(struct flow_tables *ft);
