@@ -179,7 +179,8 @@ int xs_journal_unport(struct xs_journal *j, const char *name)
 int xs_journal_wire(struct xs_journal *j, const struct ft_rule *rule, const struct wire_entry *e)
 {
 	struct ofp_flow f;
-	int n = wire_entry_format(e, NULL, 0), m;
+	bool current = e->actions == rule->actions;
+	int n = wire_entry_format(e, current, NULL, 0), m;
 
 	ft_rule_flow(rule, &f);
 	f.cookie_mask = 0;
@@ -189,7 +190,7 @@ int xs_journal_wire(struct xs_journal *j, const struct ft_rule *rule, const stru
 		return j->err = -ENOMEM;
 	memcpy(j->batch + j->batch_len, "wire ", 5);
 	j->batch_len += 5;
-	wire_entry_format(e, j->batch + j->batch_len, (size_t)n + 1);
+	wire_entry_format(e, current, j->batch + j->batch_len, (size_t)n + 1);
 	j->batch_len += (size_t)n;
 	j->batch[j->batch_len++] = ' ';
 	format_filter(&f, j->batch + j->batch_len, (size_t)m + 1);

@@ -55,22 +55,23 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* The "wire" line of a rule whose entry still describes it. */
+/* The "wire" line of a rule with an entry (its instructions "~" when its
+ * actions changed since). */
 static void render_wire(struct sbuf *b, const struct wire_store *ws, const struct ft_rule *r)
 {
 	const struct wire_entry *e = wire_store_get(ws, r);
 	char *text;
 	int n;
 
-	if (!e || e->actions != r->actions)
+	if (!e)
 		return;
-	n = wire_entry_format(e, NULL, 0);
+	n = wire_entry_format(e, e->actions == r->actions, NULL, 0);
 	text = malloc((size_t)n + 1);
 	if (!text) {
 		b->err = -ENOMEM;
 		return;
 	}
-	wire_entry_format(e, text, (size_t)n + 1);
+	wire_entry_format(e, e->actions == r->actions, text, (size_t)n + 1);
 	sb_printf(b, "wire %s\n", text);
 	free(text);
 }

@@ -177,14 +177,14 @@ static int put_hex(char *buf, size_t size, int n, const uint8_t *p, size_t len)
 	return n;
 }
 
-int wire_entry_format(const struct wire_entry *e, char *buf, size_t size)
+int wire_entry_format(const struct wire_entry *e, bool current, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%#x ", e->flags);
 
 	n = put_hex(buf, size, n, e->match, e->match_len);
 	n += snprintf((size_t)n < size ? buf + n : NULL, (size_t)n < size ? size - (size_t)n : 0,
-		      " ");
-	return put_hex(buf, size, n, e->insts, e->insts_len);
+		      current ? " " : " ~");
+	return current ? put_hex(buf, size, n, e->insts, e->insts_len) : n;
 }
 
 static int hexval(char c)
@@ -237,15 +237,23 @@ int wire_bytes_parse(const char *s, struct wire_bytes *wb, size_t *used, char *w
 	m = end + 1;
 	ml = hex_len(m, &mc);
 	ins = m + mc + (m[mc] == ' ');
-	il = m[mc] == ' ' ? hex_len(ins, &ic) : -1;
+	wb->insts_stale = m[mc] == ' ' && ins[0] == '~' && (!ins[1] || ins[1] == ' ');
+	if (wb->insts_stale) {
+		il = 0;
+		ic = 1;
+	} else {
+		il = m[mc] == ' ' ? hex_len(ins, &ic) : -1;
+	}
 	if (ml < 0 || il < 0) {
 		snprintf(why, why_size, "bad %s bytes: an even number of hex digits (0-9, a-f), "
 			 "or '-'", ml < 0 ? "match" : "instruction");
 		return -EINVAL;
 	}
 	wb->bytes = malloc((size_t)(ml + il) + 1);
-	if (!wb->bytes)
+	if (!wb->bytes) {
+		wb->insts_stale = false;
 		return -ENOMEM;
+	}
 	wb->flags = (uint16_t)flags;
 	wb->match_len = (uint16_t)ml;
 	wb->insts_len = (uint16_t)il;
@@ -264,6 +272,10 @@ void wire_bytes_free(struct wire_bytes *wb)
 int wire_store_put_bytes(struct wire_store *ws, const struct ft_rule *rule,
 			 const struct wire_bytes *wb)
 {
-	return wire_store_put(ws, rule, wb->flags, wb->bytes, wb->match_len,
-			      wb->bytes + wb->match_len, wb->insts_len);
+	int err = wire_store_put(ws, rule, wb->flags, wb->bytes, wb->match_len,
+				 wb->bytes + wb->match_len, wb->insts_len);
+
+	if (!err && wb->insts_stale)
+		wire_store_get(ws, rule)->actions = NULL; /* never the rule's */
+	return err;
 }

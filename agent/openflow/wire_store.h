@@ -48,14 +48,17 @@ void wire_store_sweep(struct wire_store *ws, const struct flow_tables *ft);
 
 /* Saving them with the rules (journal.h `wire` records, state_file.h
  * `wire` lines): "FLAGS MATCH INSTS", FLAGS in hex, MATCH and INSTS as
- * hex digits ("-" when empty). Returns the length needed (snprintf). */
-int wire_entry_format(const struct wire_entry *e, char *buf, size_t size);
+ * hex digits ("-" when empty); INSTS is "~" when the rule's actions
+ * changed since (a CLI mod-flows: current false), so they are no longer
+ * what was sent. Returns the length needed (snprintf). */
+int wire_entry_format(const struct wire_entry *e, bool current, char *buf, size_t size);
 
 /* What wire_entry_format wrote, read back. */
 struct wire_bytes {
 	uint16_t flags;
 	uint8_t *bytes;            /* heap: the match, then the instructions */
 	uint16_t match_len, insts_len;
+	bool insts_stale;          /* "~": encode the rule's actions instead */
 };
 
 /* Parses that text at the start of s (up to the end or a space after
