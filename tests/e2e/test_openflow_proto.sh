@@ -66,7 +66,8 @@ m = c.request(msg(2, b"payload!", 7), 3, 7)
 check("echo reply carries the data", m and m[0] == 3 and m[2] == b"payload!", m)
 m = c.request(msg(5, b"", 8), 6, 8)
 dpid, nbuf, ntab = struct.unpack("!QIB", m[2][:13])
-check("features: no buffers, 255 tables", (nbuf, ntab) == (0, 255), (nbuf, ntab))
+check("features: no buffers, 254 tables (as Open vSwitch)", (nbuf, ntab) == (0, 254),
+      (nbuf, ntab))
 c.send(msg(9, struct.pack("!HH", 0, 200), 9))
 m = c.request(msg(7, b"", 10), 8, 10)
 check("set_config then get_config: miss_send_len 200", struct.unpack("!HH", m[2]) == (0, 200), m)
@@ -105,11 +106,14 @@ check("flow stats: priority, cookie, flags", (prio, cookie, flags) == (300, 0xab
 agg = c.multipart(2, fs_req, 23)
 check("aggregate: one flow", struct.unpack("!QQI", agg[:20])[2] == 1, agg.hex())
 tabs = c.multipart(3, b"", 24)
-check("table stats: 255 tables, table 0 has one flow", len(tabs) == 255 * 24 and
+check("table stats: 254 tables, table 0 has one flow", len(tabs) == 254 * 24 and
       struct.unpack("!I", tabs[4:8])[0] == 1, len(tabs))
 tf = c.multipart(12, b"", 25)
 check("table features: a reply for every table", tf is not None and not isinstance(tf, tuple)
-      and len(tf) > 255 * 64, type(tf))
+      and len(tf) > 254 * 64, type(tf))
+m = c.request(flow_mod(match(), b"", table=254, xid=26), 0, 26)
+check("a flow_mod to table 254 (no such table): BAD_REQUEST/BAD_TABLE_ID", error_of(m) == (1, 9),
+      m)
 q = c.multipart(5, struct.pack("!II", 0xffffffff, 0xffffffff), 26)
 check("queue stats: none", q == b"", q)
 pd = c.multipart(13, b"", 27)
