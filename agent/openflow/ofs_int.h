@@ -79,8 +79,9 @@ struct of_switch {
 	 * connecting socket) */
 	int poll_kind[OFS_MAX_POLLFDS];
 	int poll_idx[OFS_MAX_POLLFDS];
-	/* link states last told (PORT_STATUS MODIFY on a change) */
-	struct { uint32_t ofport, state; } link[256];
+	/* link states last told (PORT_STATUS MODIFY on a change), and since
+	 * when each port is known (port stats' duration) */
+	struct { uint32_t ofport, state; uint64_t since_ms; } link[256];
 	unsigned n_link;
 };
 
@@ -124,5 +125,7 @@ uint16_t ofs_rule_flags(struct of_switch *s, const struct ft_rule *r);
 /* multipart.c: OFPPS_LINK_DOWN (1) or 0 for an interface (0 for a
  * userspace port); one ofp_port (port desc, port status). */
 uint32_t ofs_port_state(const char *name);
+/* switch.c: since when ofport is known (its port stats' duration), or 0. */
+uint64_t ofs_port_since_ms(const struct of_switch *s, uint32_t ofport);
 void ofs_put_port(struct ofbuf *b, uint32_t ofport, const char *name);
 #endif

@@ -19,6 +19,8 @@
 
 #define BACKOFF_MIN_MS 1000
 
+static void link_changes(struct of_switch *s);
+
 /* "tcp:IP[:PORT]", "ptcp:PORT[:IP]" or "punix:PATH" into r. */
 static int parse_target(const char *spec, bool passive, struct ofs_remote *r, char *why,
 			size_t why_size)
@@ -233,6 +235,7 @@ int of_switch_create(struct xs_agent *a, const struct of_switch_opts *opts,
 	s->prev_on_delete_ctx = a->pipeline->on_delete_ctx;
 	a->pipeline->on_delete = ofs_flow_removed_hook;
 	a->pipeline->on_delete_ctx = s;
+	link_changes(s); /* the ports' link states, and their durations from now */
 	*out = s;
 	return 0;
 }
@@ -369,8 +372,12 @@ static void link_changes(struct of_switch *s)
 		const struct xs_port *p = &s->a->ports.ports[i];
 		uint32_t st = ofs_port_state(p->name);
 
+		now[n].since_ms = xs_mono_ms();
 		for (unsigned k = 0; k < s->n_link; k++) {
-			if (s->link[k].ofport != p->ofport || s->link[k].state == st)
+			if (s->link[k].ofport != p->ofport)
+				continue;
+			now[n].since_ms = s->link[k].since_ms;
+			if (s->link[k].state == st)
 				continue;
 			xs_agent_log(s->a, "port %u: %s: link %s", p->ofport, p->name,
 				     st ? "down" : "up");
@@ -381,6 +388,14 @@ static void link_changes(struct of_switch *s)
 	}
 	memcpy(s->link, now, n * sizeof(now[0]));
 	s->n_link = n;
+}
+
+uint64_t ofs_port_since_ms(const struct of_switch *s, uint32_t ofport)
+{
+	for (unsigned k = 0; k < s->n_link; k++)
+		if (s->link[k].ofport == ofport)
+			return s->link[k].since_ms;
+	return 0;
 }
 
 void of_switch_tick(struct of_switch *s)
