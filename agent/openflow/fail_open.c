@@ -10,10 +10,6 @@
 #include "agent/openflow/conn.h"
 #include "common/clock.h"
 
-/* Not a rule id of the tables (they count up from 1; misses are from
- * FT_MISS_ID_BASE): statistics credited to it go nowhere. */
-#define FAIL_OPEN_RULE_ID (FT_MISS_ID_BASE - 1)
-
 void ofs_fail_open_init(struct of_switch *s)
 {
 	struct ofs_fail_open *fo = &s->fo;
@@ -22,7 +18,7 @@ void ofs_fail_open_init(struct of_switch *s)
 	fo->last_admitted_ms = xs_mono_ms(); /* never connected: from start-up */
 	fo->normal.type = OFPACT_OUTPUT;
 	fo->normal.output.port = OFPP_NORMAL;
-	fo->rule.id = FAIL_OPEN_RULE_ID;
+	fo->rule.id = FT_HIDDEN_ID; /* statistics credited to it go nowhere */
 	fo->rule.actions = &fo->normal;
 	fo->rule.n_actions = 1;
 	fo->rule.created_ms = fo->last_admitted_ms;

@@ -47,6 +47,11 @@ struct wire_store;
  * miss is credited like a rule (to ft->table_misses[t]). */
 #define FT_MISS_ID_BASE (1ull << 62)
 #define FT_MISS_ID(t) (FT_MISS_ID_BASE + (t))
+/* The id of flow_tables.hidden0 (never a table rule's), and the priority
+ * it stands for, Open vSwitch's fail-open one, above every OpenFlow
+ * priority (cls.priority, 16 bits, cannot hold it). */
+#define FT_HIDDEN_ID (FT_MISS_ID_BASE - 1)
+#define FT_HIDDEN_PRIORITY 0xf0f0f0u
 
 struct ft_rule {
 	struct cls_rule cls;     /* match and priority; keep first */

@@ -56,6 +56,11 @@ check "h3 -> h1 pings" pings 3 -c3 -i0.2 -W2 10.0.0.1
 check "the fast path has NORMAL's megaflows (by MAC)" \
 	grep -q "eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)" \
 	<("$XS" dump-megaflows --bridge "$BR")
+out=$("$XS" trace --bridge "$BR" 'in_port=1,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02' 2>&1)
+check "trace: table 0 hits the hidden rule, NORMAL outputs to port 2" \
+	grep -q " 0\. priority 15790320 (hidden: fail-open)" <<<"$out"
+check "trace: NORMAL, the MAC learned on port 2: output there" grep -q "^Datapath actions: 2$" <<<"$out" ||
+	sed 's/^/#   /' <<<"$out"
 check "show --json: fail_open true" \
 	grep -q '"fail_mode": "standalone", "fail_open": true' <("$XS" show --bridge "$BR" --json)
 
