@@ -99,8 +99,10 @@ int wire_store_put(struct wire_store *ws, const struct ft_rule *rule, uint16_t f
 	e->flags = flags;
 	e->match = e->inline_bytes;
 	e->insts = e->inline_bytes + match_len;
-	memcpy(e->match, match, match_len);
-	memcpy(e->insts, insts, insts_len);
+	if (match_len) /* an empty match may come as NULL */
+		memcpy(e->match, match, match_len);
+	if (insts_len)
+		memcpy(e->insts, insts, insts_len);
 	e->match_len = (uint16_t)match_len;
 	e->insts_len = (uint16_t)insts_len;
 	e->next = NULL;
