@@ -473,12 +473,11 @@ uint64_t ofs_datapath_id(struct of_switch *s)
 
 void of_switch_show(struct of_switch *s, struct xs_ctl_buf *out, bool json)
 {
+	const char *mode = s->opts.fail_mode == OFS_FAIL_STANDALONE ? "standalone" : "secure";
 	unsigned active = 0;
 
 	for (unsigned i = 0; i < s->n_conns; i++)
 		active += s->conns[i]->state == OFS_ACTIVE;
-	const char *mode = s->opts.fail_mode == OFS_FAIL_STANDALONE ? "standalone" : "secure";
-
 	if (json) {
 		xs_ctl_printf(out, ", \"openflow\": {\"fail_mode\": \"%s\", \"fail_open\": %s, "
 			      "\"fail_open_entered\": %" PRIu64 ", \"bogus_packet_ins\": %" PRIu64 ", ",
