@@ -159,6 +159,10 @@ if [ -n "$ovs_ok" ]; then
 		bridge/dump-flows br0 2>/dev/null | grep -q "priority=15790320.*actions=NORMAL"; }
 	check "Open vSwitch fails open too: hidden flow priority=15790320 actions=NORMAL" \
 		wait_for hidden
+	otrace=$(ovs-appctl -t "$T/ovs/ovs-vswitchd.$(cat "$T/ovs/ovs-vswitchd.pid").ctl" \
+		ofproto/trace br0 in_port=1,dl_src=02:00:00:00:00:01,dl_dst=02:00:00:00:00:02 2>&1)
+	check "its ofproto/trace hits it in table 0, as our trace does" \
+		grep -q "^ 0\. priority 15790320$" <<<"$otrace"
 	for _ in 1 2 3; do # its management socket may reset while it reconfigures
 		dump=$(ovs-ofctl -O OpenFlow13 dump-flows "$OVS_MGMT" 2>&1) && break
 		sleep 0.5
