@@ -34,6 +34,7 @@ struct ofs_conn {
 	                            * [master/equal, slave] each */
 	uint64_t last_rx_ms;
 	bool echo_pending;
+	bool pin2;                 /* packet-ins as NXT_PACKET_IN2 (nicira.h) */
 	bool admitted;             /* a controller accepted the switch (fail_open.h) */
 	uint64_t connected_ms;     /* when the HELLOs were exchanged */
 	bool dead;                 /* close at the end of the round */

@@ -147,13 +147,17 @@ check_eq "table 0 sent it to port 3 (priority=10,ip,nw_dst=10.0.0.2)" "port 3: $
 check "the rule it matched counted it (after the injected frame)" \
 	grep -q "n_packets=2, n_bytes=84, priority=10,ip,nw_dst=10.0.0.2 " <(of dump-flows "$X")
 
-# monitor: packet-ins from a controller action, with reason, table, cookie,
-# printed by ovs-ofctl exactly as for Open vSwitch's (NXT_PACKET_IN2 there).
+# monitor: packet-ins from a controller action, with reason, table, cookie
+# and userdata, printed by ovs-ofctl exactly as for Open vSwitch's: both
+# send NXT_PACKET_IN2, which ovs-ofctl monitor asks for
+# (NXT_SET_PACKET_IN_FORMAT), the only packet-in carrying userdata.
 both del-flows ""
 both add-flow "cookie=0x77,table=0,priority=5,udp,actions=goto_table:2"
-both add-flow "cookie=0x99,table=2,priority=5,udp,actions=controller:64"
+both add-flow "cookie=0x99,table=2,priority=5,udp,actions=controller(max_len=64,userdata=01.02.03.04.05)"
 both add-flow "table=0,priority=1,arp,actions=goto_table:2"
 both add-flow "table=2,priority=0,actions=controller"
+both add-flow "table=3,priority=0,actions=controller(reason=no_match,id=7)"
+same_flows "controller(userdata=...) and controller(reason,id) (Nicira actions): the same flows"
 timeout 20 ovs-ofctl -O OpenFlow13 monitor "$X" 65535 >"$T/mon" 2>&1 &
 mon_pid=$!
 timeout 20 ovs-ofctl -O OpenFlow13 monitor "$OVS_MGMT" 65535 >"$T/ovsmon" 2>&1 &
@@ -167,8 +171,11 @@ ovs-appctl netdev-dummy/receive b "$ARP"
 pins_of() { grep -c "PACKET_IN" "$1"; }
 for _ in $(seq 50); do [ "$(pins_of "$T/mon")" -ge 2 ] && [ "$(pins_of "$T/ovsmon")" -ge 2 ] && break; sleep 0.1; done
 kill "$mon_pid" "$ovsmon_pid" 2>/dev/null; mon_pid=
-# the message name and xid differ (OFPT_PACKET_IN / NXT_PACKET_IN2)
+# the xids differ
 norm() { sed 's/^[A-Z_0-9]* (OF1.3) (xid=0x[0-9a-f]*): //' "$1"; }
+check "monitor: ours are NXT_PACKET_IN2 too" grep -q "^NXT_PACKET_IN2 (OF1.3)" "$T/mon"
+check "monitor: with the controller action's userdata" grep -q "userdata=01.02.03.04.05" "$T/mon"
+
 check "monitor: packet-in for the udp frame, reason action, table 2, cookie 0x99" \
 	grep -q "^table_id=2 cookie=0x99 total_len=42 in_port=1 (via action) data_len=42" <(norm "$T/mon")
 check "monitor: the ARP frame went up from the table-miss flow (reason no_match)" \

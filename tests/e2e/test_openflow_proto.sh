@@ -77,6 +77,21 @@ m = c.request(msg(77, b"", 12), 0, 12)
 check("unknown message type: BAD_REQUEST/BAD_TYPE", error_of(m) == (1, 1), m)
 m = c.request(msg(4, b"\0\0\0\0\0\0\0\0", 13), 0, 13)
 check("experimenter: BAD_REQUEST/BAD_EXPERIMENTER", error_of(m) == (1, 3), m)
+# Nicira's NXT_SET_PACKET_IN_FORMAT (vendor 0x2320, subtype 16)
+nx = lambda sub, body=b"": struct.pack("!II", 0x2320, sub) + body
+m = c.request(msg(4, nx(99), 131), 0, 131)
+check("a Nicira message other than set_packet_in_format: BAD_REQUEST/BAD_EXP_TYPE",
+      error_of(m) == (1, 4), m)
+m = c.request(msg(4, nx(16), 132), 0, 132)
+check("set_packet_in_format without its format: BAD_REQUEST/BAD_LEN", error_of(m) == (1, 6), m)
+m = c.request(msg(4, nx(16, struct.pack("!I", 1)), 133), 0, 133)
+check("set_packet_in_format 1 (the old NXT_PACKET_IN): BAD_REQUEST/EPERM",
+      error_of(m) == (1, 5), m)
+c.send(msg(4, nx(16, struct.pack("!I", 2)), 134))
+c.send(msg(4, nx(16, struct.pack("!I", 0)), 135))
+m = c.barrier(136)
+check("set_packet_in_format 2 (NXT_PACKET_IN2), then 0 (standard): accepted",
+      m is not None and m[0] == 21, m)
 m = c.request(msg(18, struct.pack("!HH4x", 99, 0), 14), 19, 14)
 check("multipart type 99: BAD_REQUEST/BAD_MULTIPART", error_of(m) == (1, 2), m)
 check("the error carries the offending message", m and m[2][4:] == msg(18, struct.pack("!HH4x", 99, 0), 14), m)
