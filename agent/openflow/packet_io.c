@@ -27,6 +27,7 @@ struct pin_info {
 	uint64_t metadata;
 	uint8_t userdata[OFPACT_USERDATA_MAX]; /* controller(userdata=...) */
 	uint8_t userdata_len;
+	uint16_t id;               /* controller(id=N): the connections of id N */
 };
 
 static bool find_action(const struct flow_tables *ft, const struct ofp_key *k,
@@ -54,6 +55,7 @@ static bool find_action(const struct flow_tables *ft, const struct ofp_key *k,
 				pi->reason = e->act->controller.reason;
 				pi->max_len = e->act->controller.max_len;
 				pi->userdata_len = e->act->controller.userdata_len;
+				pi->id = e->act->controller.id;
 				memcpy(pi->userdata, e->act->controller.userdata, pi->userdata_len);
 			}
 			pi->table = lookup->table;
@@ -156,7 +158,10 @@ bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_
 	len = u->cap_len;
 	if (pi.max_len != OFPCML_NO_BUFFER && pi.max_len < len)
 		len = pi.max_len;
-	for (unsigned i = 0; i < s->n_conns; i++) {
+	/* Every connection has controller id 0 (no NXT_SET_CONTROLLER_ID
+	 * here): a controller(id=N) action with N > 0 reaches none, as in
+	 * Open vSwitch with no connection of that id. */
+	for (unsigned i = 0; i < s->n_conns && !pi.id; i++) {
 		struct ofs_conn *c = s->conns[i];
 
 		if (!ofs_wants(c, 0, pi.reason))

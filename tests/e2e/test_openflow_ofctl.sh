@@ -157,6 +157,7 @@ both add-flow "cookie=0x99,table=2,priority=5,udp,actions=controller(max_len=64,
 both add-flow "table=0,priority=1,arp,actions=goto_table:2"
 both add-flow "table=2,priority=0,actions=controller"
 both add-flow "table=3,priority=0,actions=controller(reason=no_match,id=7)"
+both add-flow "table=0,priority=6,udp,tp_dst=9,actions=goto_table:3"
 same_flows "controller(userdata=...) and controller(reason,id) (Nicira actions): the same flows"
 timeout 20 ovs-ofctl -O OpenFlow13 monitor "$X" 65535 >"$T/mon" 2>&1 &
 mon_pid=$!
@@ -164,6 +165,10 @@ timeout 20 ovs-ofctl -O OpenFlow13 monitor "$OVS_MGMT" 65535 >"$T/ovsmon" 2>&1 &
 ovsmon_pid=$!
 sleep 1
 ARP=0200000000020200000000010806000108000604000102000000000a0a0000010000000000000a000002
+# first a frame for controller(id=7): no connection has that id, on either
+FRAME9=${FRAME/03e807d0/03e80009}
+xs inject a "$FRAME9"
+ovs-appctl netdev-dummy/receive a "$FRAME9"
 xs inject a "$FRAME"
 xs inject b "$ARP"
 ovs-appctl netdev-dummy/receive a "$FRAME"
@@ -181,7 +186,9 @@ check "monitor: packet-in for the udp frame, reason action, table 2, cookie 0x99
 check "monitor: the ARP frame went up from the table-miss flow (reason no_match)" \
 	grep -q "in_port=2 (via no_match)" "$T/mon"
 check_eq "monitor: the packet-ins print as Open vSwitch's" "$(norm "$T/ovsmon")" "$(norm "$T/mon")"
-check "show counts the packet-ins" grep -q "2 packet-ins" <(xs show)
+check "show counts the packet-ins (none for controller id 7)" grep -q "2 packet-ins" <(xs show)
+check "the controller(id=7) flow saw its frame" \
+	grep -q "n_packets=1, .*priority=0 actions=controller(reason=no_match,id=7)" <(of dump-flows "$X")
 
 # A connection whose framing is lost is closed; the others keep working.
 python3 - "$PORT" <<'PY' >"$T/bad" 2>&1
