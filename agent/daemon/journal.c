@@ -176,12 +176,24 @@ int xs_journal_unport(struct xs_journal *j, const char *name)
 	return err;
 }
 
-int xs_journal_wire(struct xs_journal *j, const struct ft_rule *rule, const struct wire_entry *e)
+int xs_journal_wire(struct xs_journal *j, const struct ft_rule *rule, const struct wire_entry *e,
+		    bool after_add)
 {
 	struct ofp_flow f;
 	bool current = e->actions == rule->actions;
 	int n = wire_entry_format(e, current, NULL, 0), m;
 
+	if (after_add) {
+		if (n < 0 || reserve(j, 5 + (size_t)n + 1))
+			return j->err = -ENOMEM;
+		memcpy(j->batch + j->batch_len, "wire ", 5);
+		j->batch_len += 5;
+		wire_entry_format(e, current, j->batch + j->batch_len, (size_t)n + 1);
+		j->batch_len += (size_t)n;
+		j->batch[j->batch_len++] = '\n';
+		j->n_records++;
+		return 0;
+	}
 	ft_rule_flow(rule, &f);
 	f.cookie_mask = 0;
 	f.out_port = OFPP_NONE;
@@ -404,7 +416,11 @@ static int parse_record(const char *path, unsigned line, const char *s, struct x
 			return bad(why, why_size, path, line, "out of memory");
 		if (err)
 			return bad(why, why_size, path, line, "wire: %s", msg);
-		off = 5 + used + (s[5 + used] == ' ');
+		if (!s[5 + used]) {
+			rec->wire_after_add = true; /* the rule of the add before */
+			return 0;
+		}
+		off = 5 + used + 1;
 		return parse_flow_text(path, line, s + off, off, OFP_PARSE_DELETE, rec, why,
 				       why_size);
 	}

@@ -324,12 +324,12 @@ void xs_agent_journal_unport(struct xs_agent *a, const char *name)
 	}
 }
 
-void xs_agent_journal_wire(struct xs_agent *a, const struct ft_rule *rule)
+void xs_agent_journal_wire(struct xs_agent *a, const struct ft_rule *rule, bool after_add)
 {
 	const struct wire_entry *e = wire_store_get(&a->wire, rule);
 
 	if (e && journaling(&a->persist)) {
-		xs_journal_wire(&a->persist.journal, rule, e);
+		xs_journal_wire(&a->persist.journal, rule, e, after_add);
 		queued(&a->persist);
 	}
 }

@@ -321,6 +321,7 @@ struct replay {
 	struct xs_state *st;
 	xs_journal_modify_fn modify;
 	uint64_t now_ms;
+	const struct ofp_flow *last_add; /* the record before, if an add */
 };
 
 static int replay_port(struct xs_state *st, const struct xs_journal_rec *rec,
@@ -374,7 +375,11 @@ static int restore_wire(struct flow_tables *ft, const struct ofp_flow *flow,
 static int replay_rec(void *ctx, const struct xs_journal_rec *rec, char *why, size_t why_size)
 {
 	struct replay *r = ctx;
+	const struct ofp_flow *last_add = r->last_add;
 
+	/* only the record right after an add may lean on it (same batch:
+	 * the batch's records live until it is applied) */
+	r->last_add = rec->op == XS_JOURNAL_ADD ? &rec->flow : NULL;
 	switch (rec->op) {
 	case XS_JOURNAL_ADD:
 		return ft_add(r->ft, &rec->flow, r->now_ms);
@@ -391,7 +396,14 @@ static int replay_rec(void *ctx, const struct xs_journal_rec *rec, char *why, si
 	case XS_JOURNAL_UNPORT:
 		return replay_unport(r->st, rec, why, why_size);
 	case XS_JOURNAL_WIRE:
-		return restore_wire(r->ft, &rec->flow, &rec->wire);
+		if (!rec->wire_after_add)
+			return restore_wire(r->ft, &rec->flow, &rec->wire);
+		if (!last_add) {
+			snprintf(why, why_size, "a 'wire' record without its rule must follow "
+				 "the 'add' record of that rule");
+			return -EINVAL;
+		}
+		return restore_wire(r->ft, last_add, &rec->wire);
 	}
 	return -EINVAL;
 }

@@ -87,7 +87,7 @@ static int fm_add(struct of_switch *s, struct ofs_fm *fm)
 		/* Without it, a flow stats reply encodes the rule's actions. */
 		if (!wire_store_put(&s->a->wire, r, fm->flags, fm->oxm, fm->oxm_len, fm->insts,
 				    fm->insts_len))
-			xs_agent_journal_wire(s->a, r);
+			xs_agent_journal_wire(s->a, r, true);
 	}
 	xs_agent_tables_changed(s->a);
 	return 0;
@@ -113,7 +113,7 @@ static int fm_modify(struct of_switch *s, struct ofs_fm *fm, bool strict)
 		if (fm->flags & OFPFF_RESET_COUNTS)
 			r->n_packets = r->n_bytes = 0;
 		if (!wire_store_set_insts(&s->a->wire, r, fm->insts, fm->insts_len))
-			xs_agent_journal_wire(s->a, r); /* those it has an entry for */
+			xs_agent_journal_wire(s->a, r, false); /* those with an entry */
 	}
 	free(rules);
 	if (res.n_changed)

@@ -161,22 +161,28 @@ static void test_round_trip(void **state)
 	assert_int_equal(wire_store_put(&lw, rd, 0x10, NULL, 0, insts_d, sizeof(insts_d)), 0);
 	ft_rule_flow(rd, &f);
 	assert_int_equal(xs_journal_add(&j, &f), 0);
-	assert_int_equal(xs_journal_wire(&j, rd, wire_store_get(&lw, rd)), 0);
+	assert_int_equal(xs_journal_wire(&j, rd, wire_store_get(&lw, rd), true), 0);
+	/* a modify's record names its rule: ra's new instructions */
+	assert_int_equal(wire_store_set_insts(&lw, ra, insts_d, sizeof(insts_d)), 0);
+	assert_int_equal(xs_journal_wire(&j, ra, wire_store_get(&lw, ra), false), 0);
 	assert_int_equal(xs_journal_commit(&j, why, sizeof(why)), 0);
 	xs_journal_close(&j);
-	assert_non_null(strstr(slurp(jpath), "\nwire 0x10 - 0005000800000000 table=4, "
-				"priority=9,ip,nw_dst=10.1.0.0/16\n"));
+	text = slurp(jpath);
+	assert_non_null(strstr(text, "ip,nw_dst=10.1.0.0/16 actions=drop\n"
+			       "wire 0x10 - 0005000800000000\n"));
+	assert_non_null(strstr(text, "\nwire 0x1 80001c020016800014010680000a020800 "
+			       "0005000800000000 table=0, priority=300,tcp,tp_dst=22\n"));
 
 	flow_tables_init(&back);
 	wire_store_init(&bw);
 	back.wire = &bw;
 	assert_int_equal(xs_state_load(spath, jpath, ft_modify, 0, &back, &st, &scan, why,
 				       sizeof(why)), 0);
-	assert_int_equal(scan.records, 2);
+	assert_int_equal(scan.records, 3);
 	assert_int_equal(back.n_rules, 4);
 	assert_int_equal(bw.n, 3);
 	assert_entry(&bw, find(&back, "priority=300,tcp,tp_dst=22 actions=drop"), 1, match_a,
-		     sizeof(match_a), insts_a, sizeof(insts_a));
+		     sizeof(match_a), insts_d, sizeof(insts_d)); /* the journal's, after */
 	assert_entry(&bw, find(&back, "table=4,priority=9,ip,nw_dst=10.1.0.0/16 actions=drop"),
 		     0x10, NULL, 0, insts_d, sizeof(insts_d));
 	{
@@ -267,6 +273,27 @@ static void test_bad_lines(void **state)
 				       sizeof(why)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:2: wire: bad instruction bytes", jpath);
 	assert_memory_equal(why, want, strlen(want));
+	assert_int_equal(back.n_rules, 0);
+	flow_tables_destroy(&back);
+	wire_store_destroy(&bw);
+
+	/* a record without its rule that does not follow an add */
+	{
+		static const char rec[] = "port p9 9\nwire 0 - 0005000800000000\n";
+		char text[256];
+
+		snprintf(text, sizeof(text), "xdpswitch-journal 1 gen 2\n%scommit 2 %08lx\n", rec,
+			 crc32(0, (const unsigned char *)rec, sizeof(rec) - 1));
+		spill(jpath, text);
+	}
+	flow_tables_init(&back);
+	wire_store_init(&bw);
+	back.wire = &bw;
+	assert_int_equal(xs_state_load(spath, jpath, ft_modify, 0, &back, &st, &scan, why,
+				       sizeof(why)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: a 'wire' record without its rule must follow the "
+		 "'add' record of that rule", jpath);
+	assert_string_equal(why, want);
 	assert_int_equal(back.n_rules, 0);
 	flow_tables_destroy(&back);
 	wire_store_destroy(&bw);
