@@ -71,8 +71,11 @@ static const char agent_usage[] =
 	"                           first port's MAC address)\n"
 	"  --fail-mode secure|standalone\n"
 	"                           without a controller: secure leaves the flows as\n"
-	"                           they are (default); standalone as well (the\n"
-	"                           flows stay, misses follow the tables)\n"
+	"                           they are (default); standalone fails open: after\n"
+	"                           --fail-open-after seconds with no controller, the\n"
+	"                           flows are deleted and the switch learns MACs\n"
+	"                           (NORMAL) until a controller is back\n"
+	"  --fail-open-after SECONDS  standalone: the wait (default 15, 1-86400)\n"
 	"  --packet-in-rate N       packet-ins per second per bridge (default 1000)\n"
 	"  --cleanup                remove what a stop left running for the bridge\n"
 	"                           (programs on its ports, pinned maps, saved state)\n"
@@ -159,6 +162,7 @@ static int agent_cmd(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'p' },
 		{ "datapath-id", required_argument, NULL, 'd' },
 		{ "fail-mode", required_argument, NULL, 'x' },
+		{ "fail-open-after", required_argument, NULL, 'X' },
 		{ "packet-in-rate", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -269,6 +273,11 @@ static int agent_cmd(int argc, char **argv)
 					"standalone, not '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'X':
+			o.openflow.fail_open_after_s = parse_count("--fail-open-after", optarg, 86400);
+			if (!o.openflow.fail_open_after_s)
+				return 2;
 			break;
 		case 'r':
 			o.openflow.packet_in_rate = parse_count("--packet-in-rate", optarg, 1000000);

@@ -410,6 +410,7 @@ void xs_agent_fini(struct xs_agent *a)
 		free(a->pipeline);
 		a->pipeline = NULL;
 	}
+	wire_store_destroy(&a->wire);
 	free(a->ofports);
 	a->ofports = NULL;
 	xs_ops_free(a);
@@ -442,6 +443,8 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	if (!a->pipeline)
 		return -ENOMEM;
 	flow_tables_init(a->pipeline);
+	wire_store_init(&a->wire);
+	a->pipeline->wire = &a->wire;
 	if (xs_fdb_init(a))
 		return -ENOMEM;
 	if (xs_ctl_check_bridge(bridge))

@@ -163,6 +163,7 @@ struct xs_agent {
 	bool keep_fast_path;  /* fini leaves ports attached, maps pinned */
 	struct xs_agent_miss_stats miss; /* what became of the misses read */
 	struct flow_tables *pipeline; /* the OpenFlow tables */
+	struct wire_store wire; /* controllers' bytes per rule (pipeline->wire) */
 	struct xs_agent_persist persist; /* batches, journal, snapshots */
 	uint32_t *ofports;    /* the ports' OpenFlow numbers (flood/all) */
 	struct xs_ops *ops;   /* counter samples for rates (agent/ops/views.h) */

@@ -176,6 +176,42 @@ int xs_journal_unport(struct xs_journal *j, const char *name)
 	return err;
 }
 
+int xs_journal_wire(struct xs_journal *j, const struct ft_rule *rule, const struct wire_entry *e,
+		    bool after_add)
+{
+	struct ofp_flow f;
+	bool current = e->actions == rule->actions;
+	int n = wire_entry_format(e, current, NULL, 0), m;
+
+	if (after_add) {
+		if (n < 0 || reserve(j, 5 + (size_t)n + 1))
+			return j->err = -ENOMEM;
+		memcpy(j->batch + j->batch_len, "wire ", 5);
+		j->batch_len += 5;
+		wire_entry_format(e, current, j->batch + j->batch_len, (size_t)n + 1);
+		j->batch_len += (size_t)n;
+		j->batch[j->batch_len++] = '\n';
+		j->n_records++;
+		return 0;
+	}
+	ft_rule_flow(rule, &f);
+	f.cookie_mask = 0;
+	f.out_port = OFPP_NONE;
+	m = format_filter(&f, NULL, 0);
+	if (n < 0 || m < 0 || reserve(j, 5 + (size_t)n + 1 + (size_t)m + 1))
+		return j->err = -ENOMEM;
+	memcpy(j->batch + j->batch_len, "wire ", 5);
+	j->batch_len += 5;
+	wire_entry_format(e, current, j->batch + j->batch_len, (size_t)n + 1);
+	j->batch_len += (size_t)n;
+	j->batch[j->batch_len++] = ' ';
+	format_filter(&f, j->batch + j->batch_len, (size_t)m + 1);
+	j->batch_len += (size_t)m;
+	j->batch[j->batch_len++] = '\n';
+	j->n_records++;
+	return 0;
+}
+
 size_t xs_journal_pending(const struct xs_journal *j)
 {
 	return j->n_records ? j->batch_len + sizeof("commit 4294967295 ffffffff\n") - 1 : 0;
@@ -369,14 +405,35 @@ static int parse_record(const char *path, unsigned line, const char *s, struct x
 		snprintf(rec->port, sizeof(rec->port), "%s", name);
 		return 0;
 	}
+	if (!strncmp(s, "wire ", 5)) {
+		char msg[256];
+		size_t used;
+		int err;
+
+		rec->op = XS_JOURNAL_WIRE;
+		err = wire_bytes_parse(s + 5, &rec->wire, &used, msg, sizeof(msg));
+		if (err == -ENOMEM)
+			return bad(why, why_size, path, line, "out of memory");
+		if (err)
+			return bad(why, why_size, path, line, "wire: %s", msg);
+		if (!s[5 + used]) {
+			rec->wire_after_add = true; /* the rule of the add before */
+			return 0;
+		}
+		off = 5 + used + 1;
+		return parse_flow_text(path, line, s + off, off, OFP_PARSE_DELETE, rec, why,
+				       why_size);
+	}
 	return bad(why, why_size, path, line, "unknown record '%.*s'",
 		   (int)strcspn(s, " "), s);
 }
 
 static void free_recs(struct xs_journal_rec *recs, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		ofp_flow_free(&recs[i].flow);
+		wire_bytes_free(&recs[i].wire);
+	}
 	free(recs);
 }
 

@@ -11,6 +11,12 @@
  *   mod [strict] FLOW             a mod-flows flow (cookie=V sets, V/M selects)
  *   port NAME OFPORT [clsact]     a port attached
  *   unport NAME                   a port detached
+ *   wire FLAGS MATCH INSTS [RULE] what a controller sent for the rule
+ *                                 RULE (table=T,priority=P,MATCH, which
+ *                                 exists): wire_store.h's text; written
+ *                                 after the add or mod that made it;
+ *                                 without RULE, the rule of the add
+ *                                 record just before (cheaper to write)
  *   commit COUNT CRC32            ends a batch: COUNT records, CRC32 (zlib,
  *                                 8 hex digits) of the batch's record bytes
  * Records are written in the order they were applied. A batch is appended
@@ -40,6 +46,7 @@
 #include <stdint.h>
 
 #include "agent/daemon/port_record.h"
+#include "agent/openflow/wire_store.h"
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/flow_table.h"
 
@@ -51,6 +58,7 @@ enum xs_journal_op {
 	XS_JOURNAL_MOD,
 	XS_JOURNAL_PORT,
 	XS_JOURNAL_UNPORT,
+	XS_JOURNAL_WIRE,
 };
 
 /* One record as read back. */
@@ -63,6 +71,8 @@ struct xs_journal_rec {
 	uint32_t ofport;        /* PORT */
 	bool clsact;            /* PORT: the agent created the port's clsact qdisc */
 	char vlan[XS_PORT_VLAN_TEXT_MAX]; /* PORT: VLAN options, "" default */
+	struct wire_bytes wire; /* WIRE: the bytes; flow names the rule, */
+	bool wire_after_add;    /* or the record before, an add, does */
 };
 
 /* How a `mod` record is replayed: ft_modify's contract (flow_table.h). The
@@ -122,6 +132,10 @@ int xs_journal_port(struct xs_journal *j, const char *name, uint32_t ofport, boo
 int xs_journal_port_vlan(struct xs_journal *j, const char *name, uint32_t ofport, bool clsact,
 			 const char *vlan);
 int xs_journal_unport(struct xs_journal *j, const char *name);
+/* A `wire` record: entry e of rule; after_add: right after the add record
+ * of rule (RULE left out). */
+int xs_journal_wire(struct xs_journal *j, const struct ft_rule *rule, const struct wire_entry *e,
+		    bool after_add);
 
 /* Bytes the open batch would add to the file, commit line included. */
 size_t xs_journal_pending(const struct xs_journal *j);

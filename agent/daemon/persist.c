@@ -86,6 +86,8 @@ static void take_tables(struct flow_tables *dst, struct flow_tables *src)
 	dst->normal = keep.normal;
 	dst->on_delete = keep.on_delete;
 	dst->on_delete_ctx = keep.on_delete_ctx;
+	dst->hidden0 = keep.hidden0;
+	dst->wire = keep.wire;
 	flow_tables_init(src);
 }
 
@@ -97,6 +99,7 @@ int xs_agent_load_state(struct xs_agent *a, struct xs_state *st, char *why, size
 	int err;
 
 	flow_tables_init(&ft);
+	ft.wire = a->pipeline->wire; /* the bytes controllers sent come back too */
 	err = xs_state_load(a->state_path, ps->journal_path, ft_modify, xs_mono_ms(), &ft, st,
 			    &scan, why, why_size);
 	if (err == -ENOENT) {
@@ -113,6 +116,8 @@ int xs_agent_load_state(struct xs_agent *a, struct xs_state *st, char *why, size
 	if (err) {
 		size_t n = strlen(ps->journal_path);
 
+		/* entries of rules that were never restored */
+		wire_store_destroy(&a->wire);
 		if (!strncmp(why, ps->journal_path, n) && why[n] == ':')
 			snprintf(why + strlen(why), why_size - strlen(why), "; nothing restored: "
 				 "move the journal away to start from the snapshot %s alone, "
@@ -315,6 +320,16 @@ void xs_agent_journal_unport(struct xs_agent *a, const char *name)
 {
 	if (journaling(&a->persist)) {
 		xs_journal_unport(&a->persist.journal, name);
+		queued(&a->persist);
+	}
+}
+
+void xs_agent_journal_wire(struct xs_agent *a, const struct ft_rule *rule, bool after_add)
+{
+	const struct wire_entry *e = wire_store_get(&a->wire, rule);
+
+	if (e && journaling(&a->persist)) {
+		xs_journal_wire(&a->persist.journal, rule, e, after_add);
 		queued(&a->persist);
 	}
 }

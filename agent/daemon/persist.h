@@ -98,6 +98,11 @@ int xs_agent_flow_modify_many(struct xs_agent *a, const struct ofp_flow *flows, 
 int xs_agent_flow_replace(struct xs_agent *a, const struct ofp_flow *flows, size_t n_flows,
 			  uint64_t now_ms);
 
+/* Journal what a controller sent for rule (its wire_store entry, if it
+ * has one), after the add (after_add: right after its record) or modify
+ * that made it. */
+void xs_agent_journal_wire(struct xs_agent *a, const struct ft_rule *rule, bool after_add);
+
 /* Journal a port attached / about to be detached (agent.c). */
 void xs_agent_journal_port(struct xs_agent *a, const struct xs_port *p);
 void xs_agent_journal_unport(struct xs_agent *a, const char *name);

@@ -55,6 +55,27 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* The "wire" line of a rule with an entry (its instructions "~" when its
+ * actions changed since). */
+static void render_wire(struct sbuf *b, const struct wire_store *ws, const struct ft_rule *r)
+{
+	const struct wire_entry *e = wire_store_get(ws, r);
+	char *text;
+	int n;
+
+	if (!e)
+		return;
+	n = wire_entry_format(e, e->actions == r->actions, NULL, 0);
+	text = malloc((size_t)n + 1);
+	if (!text) {
+		b->err = -ENOMEM;
+		return;
+	}
+	wire_entry_format(e, e->actions == r->actions, text, (size_t)n + 1);
+	sb_printf(b, "wire %s\n", text);
+	free(text);
+}
+
 /* The whole file's text; 0 or -errno. */
 static int render(struct sbuf *b, uint64_t gen, const struct flow_tables *ft,
 		  const struct xs_state_port *ports, size_t n_ports)
@@ -93,6 +114,8 @@ static int render(struct sbuf *b, uint64_t gen, const struct flow_tables *ft,
 			ofp_format_flow(&flow, text, size);
 		}
 		sb_printf(b, "flow %s\n", text);
+		if (ft->wire)
+			render_wire(b, ft->wire, rules[i]);
 	}
 	free(text);
 	free(rules);
@@ -125,6 +148,9 @@ void xs_state_free(struct xs_state *st)
 		ofp_flow_free(&st->flows[i]);
 	free(st->flows);
 	free(st->ports);
+	for (size_t i = 0; i < st->n_wires; i++)
+		wire_bytes_free(&st->wires[i].wb);
+	free(st->wires);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -198,7 +224,31 @@ static int parse_line(const char *path, unsigned lineno, char *line, struct xs_s
 		}
 		return 0;
 	}
-	return fail(st, why, why_size, "%s:%u: expected 'port' or 'flow'", path, lineno);
+	if (!strncmp(line, "wire ", 5)) {
+		struct xs_state_wire w = { .flow = st->n_flows - 1 };
+		char msg[256];
+		size_t used;
+		int err;
+
+		if (!st->n_flows)
+			return fail(st, why, why_size, "%s:%u: a 'wire' line belongs after the "
+				    "'flow' line it is of", path, lineno);
+		err = wire_bytes_parse(line + 5, &w.wb, &used, msg, sizeof(msg));
+		if (!err && line[5 + used]) {
+			wire_bytes_free(&w.wb);
+			snprintf(msg, sizeof(msg), "unexpected text after the instructions");
+			err = -EINVAL;
+		}
+		if (err)
+			return fail(st, why, why_size, "%s:%u: wire: %s", path, lineno,
+				    err == -ENOMEM ? "out of memory" : msg);
+		if (push((void **)&st->wires, &st->n_wires, sizeof(w), &w)) {
+			wire_bytes_free(&w.wb);
+			return fail(st, why, why_size, "%s:%u: out of memory", path, lineno);
+		}
+		return 0;
+	}
+	return fail(st, why, why_size, "%s:%u: expected 'port', 'flow' or 'wire'", path, lineno);
 }
 
 /* "xdpswitch-state 2 gen N", or version 1's "xdpswitch-state 1" (gen 0),
@@ -271,6 +321,7 @@ struct replay {
 	struct xs_state *st;
 	xs_journal_modify_fn modify;
 	uint64_t now_ms;
+	const struct ofp_flow *last_add; /* the record before, if an add */
 };
 
 static int replay_port(struct xs_state *st, const struct xs_journal_rec *rec,
@@ -304,11 +355,31 @@ static int replay_unport(struct xs_state *st, const struct xs_journal_rec *rec,
 	return -EINVAL;
 }
 
+/* A controller's bytes for the rule @flow names (table, priority, match).
+ * A rule that is not there (never, from this agent's writer) gets none:
+ * its flow stats are encoded from its actions, nothing else changes. */
+static int restore_wire(struct flow_tables *ft, const struct ofp_flow *flow,
+			const struct wire_bytes *wb)
+{
+	const struct cls_rule *c;
+
+	if (!ft->wire || flow->table_id >= OFP_N_TABLES)
+		return 0;
+	c = cls_find_exact(&ft->tables[flow->table_id], &flow->match, flow->priority);
+	if (!c)
+		return 0;
+	return wire_store_put_bytes(ft->wire, (const struct ft_rule *)c, wb);
+}
+
 /* One journal record onto the tables and ports being restored. */
 static int replay_rec(void *ctx, const struct xs_journal_rec *rec, char *why, size_t why_size)
 {
 	struct replay *r = ctx;
+	const struct ofp_flow *last_add = r->last_add;
 
+	/* only the record right after an add may lean on it (same batch:
+	 * the batch's records live until it is applied) */
+	r->last_add = rec->op == XS_JOURNAL_ADD ? &rec->flow : NULL;
 	switch (rec->op) {
 	case XS_JOURNAL_ADD:
 		return ft_add(r->ft, &rec->flow, r->now_ms);
@@ -324,6 +395,15 @@ static int replay_rec(void *ctx, const struct xs_journal_rec *rec, char *why, si
 		return replay_port(r->st, rec, why, why_size);
 	case XS_JOURNAL_UNPORT:
 		return replay_unport(r->st, rec, why, why_size);
+	case XS_JOURNAL_WIRE:
+		if (!rec->wire_after_add)
+			return restore_wire(r->ft, &rec->flow, &rec->wire);
+		if (!last_add) {
+			snprintf(why, why_size, "a 'wire' record without its rule must follow "
+				 "the 'add' record of that rule");
+			return -EINVAL;
+		}
+		return restore_wire(r->ft, last_add, &rec->wire);
 	}
 	return -EINVAL;
 }
@@ -345,11 +425,23 @@ int xs_state_load(const char *state_path, const char *journal_path, xs_journal_m
 			 strerror(-err));
 		goto undo;
 	}
+	for (size_t i = 0; i < st->n_wires && !err; i++)
+		err = restore_wire(ft, &st->flows[st->wires[i].flow], &st->wires[i].wb);
+	if (err) {
+		snprintf(why, why_size, "%s: restoring what controllers sent: %s", state_path,
+			 strerror(-err));
+		goto undo;
+	}
 	for (size_t i = 0; i < st->n_flows; i++)
 		ofp_flow_free(&st->flows[i]);
 	free(st->flows);
 	st->flows = NULL;
 	st->n_flows = 0;
+	for (size_t i = 0; i < st->n_wires; i++)
+		wire_bytes_free(&st->wires[i].wb);
+	free(st->wires);
+	st->wires = NULL;
+	st->n_wires = 0;
 	err = xs_journal_replay(journal_path, st->gen, replay_rec, &r, scan, why, why_size);
 	if (err == -ENOENT) {
 		memset(scan, 0, sizeof(*scan));

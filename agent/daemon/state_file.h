@@ -9,6 +9,8 @@
  *   port NAME OFPORT [clsact]   clsact: the agent created the port's
  *                               clsact qdisc (so removing the port removes it)
  *   flow FLOW            FLOW as ofp_format_flow prints it (add-flow syntax)
+ *   wire FLAGS MATCH INSTS  what a controller sent for the flow before
+ *                        (wire_store.h's text; only with a wire store)
  * Version 1 files (the header "xdpswitch-state 1", written before there was
  * a journal) still load, as generation 0, which no journal carries.
  * Writing goes to PATH.tmp, is fsync'ed, renamed over PATH and the
@@ -43,9 +45,15 @@ struct xs_state {
 	size_t n_ports;
 	struct ofp_flow *flows;       /* heap; each freed with ofp_flow_free */
 	size_t n_flows;
+	struct xs_state_wire {        /* `wire` lines: of flows[flow] */
+		size_t flow;
+		struct wire_bytes wb;
+	} *wires;                     /* heap */
+	size_t n_wires;
 };
 
-/* Writes @ft's rules and @ports to @path atomically (see above) as
+/* Writes @ft's rules (with ft->wire's entries that still describe them)
+ * and @ports to @path atomically (see above) as
  * generation @gen; *@bytes (may be NULL) gets the file's size. Returns 0
  * or -errno with @why set ("writing PATH.tmp: ..."); on error @path is
  * untouched and the temporary file removed. */
@@ -63,8 +71,9 @@ int xs_state_read(const char *path, struct xs_state *st, char *why, size_t why_s
  * every committed batch of the journal at @journal_path that carries the
  * snapshot's generation, in order (journal.h; a torn tail is left out, a
  * stale or missing journal skipped). The rules go into @ft (empty tables,
- * rule times @now_ms), the ports and the generation into *@st (its flows
- * stay empty). `mod` records are replayed with @modify (NULL: such a
+ * rule times @now_ms; the `wire` lines and records into ft->wire when it
+ * is set), the ports and the generation into *@st (its flows stay
+ * empty). `mod` records are replayed with @modify (NULL: such a
  * record is an error). *@scan says what the journal held (zeroed without
  * one). Returns 0; -ENOENT when there is no snapshot (nothing to restore;
  * a journal alone is ignored); or -EINVAL/-errno with @why "PATH:LINE:

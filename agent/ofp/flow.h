@@ -15,7 +15,7 @@
 #include "common/error.h"
 
 #define OFP_MAX_LINE 65536   /* longer lines are refused */
-#define OFP_N_TABLES 255     /* tables 0..254 */
+#define OFP_N_TABLES 254     /* tables 0..253: Open vSwitch keeps 254 for itself */
 #define OFP_TABLE_ALL 255    /* del-flows/mod-flows without table=: every table */
 
 struct ofp_flow {

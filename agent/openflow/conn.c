@@ -12,6 +12,7 @@
 
 #include "agent/daemon/agent.h"
 #include "agent/daemon/persist.h"
+#include "agent/openflow/nicira.h"
 #include "common/clock.h"
 
 struct ofs_conn *ofs_conn_new(int fd, int remote, const char *name, bool connecting)
@@ -129,6 +130,26 @@ static bool slave_denied(const struct ofs_conn *c, uint8_t type)
 		type == OFPT_PORT_MOD || type == OFPT_TABLE_MOD || type == OFPT_METER_MOD);
 }
 
+/* Nicira messages (nicira.h): NXT_SET_PACKET_IN_FORMAT only. */
+static int experimenter(struct ofs_conn *c, const uint8_t *msg, size_t len)
+{
+	uint32_t format;
+
+	if (len < 16)
+		return E_BAD_LEN;
+	if (of_get32(msg + 8) != NX_VENDOR_ID)
+		return E_BAD_EXPERIMENTER;
+	if (of_get32(msg + 12) != NXT_SET_PACKET_IN_FORMAT)
+		return E_BAD_EXP_TYPE;
+	if (len != 20)
+		return E_BAD_LEN;
+	format = of_get32(msg + 16);
+	if (format != 0 && format != 2)
+		return E_REQ_EPERM;
+	c->pin2 = format == 2;
+	return 0;
+}
+
 /* One whole message of an active connection; 0 or an OFPERR to send. */
 static int dispatch(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, size_t len)
 {
@@ -190,7 +211,7 @@ static int dispatch(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg,
 	case OFPT_SET_ASYNC:
 		return ofs_set_async(s, c, msg, len);
 	case OFPT_EXPERIMENTER:
-		return E_BAD_EXPERIMENTER;
+		return experimenter(c, msg, len);
 	default:
 		return E_BAD_TYPE;
 	}
@@ -216,9 +237,11 @@ static void handle_msg(struct of_switch *s, struct ofs_conn *c, const uint8_t *m
 			return;
 		}
 		c->state = OFS_ACTIVE;
+		c->connected_ms = xs_mono_ms();
 		xs_agent_log(s->a, "openflow %s: connected (OpenFlow 1.3)", c->name);
 		return;
 	}
+	ofs_fail_open_heard(s, c, msg, len);
 	err = dispatch(s, c, msg, len);
 	if (err)
 		ofs_send_error(c, err, msg, len);

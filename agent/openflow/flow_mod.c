@@ -85,8 +85,9 @@ static int fm_add(struct of_switch *s, struct ofs_fm *fm)
 		if (fm->flags & OFPFF_RESET_COUNTS)
 			r->n_packets = r->n_bytes = 0;
 		/* Without it, a flow stats reply encodes the rule's actions. */
-		wire_store_put(&s->store, r, fm->flags, fm->oxm, fm->oxm_len, fm->insts,
-			       fm->insts_len);
+		if (!wire_store_put(&s->a->wire, r, fm->flags, fm->oxm, fm->oxm_len, fm->insts,
+				    fm->insts_len))
+			xs_agent_journal_wire(s->a, r, true);
 	}
 	xs_agent_tables_changed(s->a);
 	return 0;
@@ -111,7 +112,8 @@ static int fm_modify(struct of_switch *s, struct ofs_fm *fm, bool strict)
 
 		if (fm->flags & OFPFF_RESET_COUNTS)
 			r->n_packets = r->n_bytes = 0;
-		wire_store_set_insts(&s->store, r, fm->insts, fm->insts_len);
+		if (!wire_store_set_insts(&s->a->wire, r, fm->insts, fm->insts_len))
+			xs_agent_journal_wire(s->a, r, false); /* those with an entry */
 	}
 	free(rules);
 	if (res.n_changed)
@@ -162,7 +164,7 @@ int ofs_flow_mod(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, si
 /* Appends the match of rule r: as its controller sent it, else encoded. */
 void ofs_put_rule_match(struct of_switch *s, struct ofbuf *b, const struct ft_rule *r)
 {
-	struct wire_entry *e = wire_store_get(&s->store, r);
+	struct wire_entry *e = wire_store_get(&s->a->wire, r);
 	size_t start = b->len;
 
 	if (!e) {
@@ -179,7 +181,7 @@ void ofs_put_rule_match(struct of_switch *s, struct ofbuf *b, const struct ft_ru
  * the controller gave. */
 void ofs_put_rule_insts(struct of_switch *s, struct ofbuf *b, const struct ft_rule *r)
 {
-	struct wire_entry *e = wire_store_get(&s->store, r);
+	struct wire_entry *e = wire_store_get(&s->a->wire, r);
 
 	if (e && e->actions == r->actions)
 		ofbuf_put(b, e->insts, e->insts_len);
@@ -189,7 +191,7 @@ void ofs_put_rule_insts(struct of_switch *s, struct ofbuf *b, const struct ft_ru
 
 uint16_t ofs_rule_flags(struct of_switch *s, const struct ft_rule *r)
 {
-	struct wire_entry *e = wire_store_get(&s->store, r);
+	struct wire_entry *e = wire_store_get(&s->a->wire, r);
 
 	return e ? e->flags : 0;
 }

@@ -38,6 +38,8 @@ int ofs_decode_flow_mod(const uint8_t *msg, size_t len, struct ofs_fm *fm)
 		return E_FM_BAD_FLAGS;
 	if (f->table_id == OFPTT_ALL && fm->command == OFPFC_ADD)
 		return E_FM_BAD_TABLE_ID;
+	if (f->table_id != OFPTT_ALL && f->table_id >= OFP_N_TABLES)
+		return E_REQ_BAD_TABLE_ID; /* 254: Open vSwitch's too */
 	/* out_port and out_group only filter deletes; adds and modifies
 	 * ignore them (os-ken sends 0). */
 	if (fm->command != OFPFC_DELETE && fm->command != OFPFC_DELETE_STRICT) {

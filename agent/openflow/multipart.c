@@ -340,6 +340,8 @@ static int port_stats(struct of_switch *s, struct mp *mp, const uint8_t *body, s
 		"rx_dropped", "tx_dropped", "rx_errors", "tx_errors", "rx_frame_errors",
 		"rx_over_errors", "rx_crc_errors", "collisions" };
 	struct ofbuf *b = &mp->c->tx;
+	struct xs_dpif *dpif = xs_agent_dpif(s->a);
+	uint64_t now = xs_mono_ms();
 	uint32_t want;
 
 	if (len != 8)
@@ -350,16 +352,31 @@ static int port_stats(struct of_switch *s, struct mp *mp, const uint8_t *body, s
 	mp_begin(mp);
 	for (size_t i = 0; i < s->a->ports.n; i++) {
 		const struct xs_port *p = &s->a->ports.ports[i];
+		struct xs_dpif_port_stats dp;
+		uint64_t since = ofs_port_since_ms(s, p->ofport), age;
 
 		if (want != OFPP13_ANY && p->ofport != want)
 			continue;
+		age = since && now > since ? now - since : 0;
 		mp_room(mp, 112);
 		ofbuf_put32(b, p->ofport);
 		ofbuf_put32(b, 0);
-		for (unsigned k = 0; k < 12; k++)
-			ofbuf_put64(b, read_stat(p->name, counters[k]));
-		ofbuf_put32(b, 0);
-		ofbuf_put32(b, 0);
+		if (dpif && dpif->cls->port_stats &&
+		    !dpif->cls->port_stats(dpif, p->dp_port, &dp)) {
+			/* a userspace port: its traffic; no error counters
+			 * (all-ones: "not available", as the spec says) */
+			ofbuf_put64(b, dp.rx_packets);
+			ofbuf_put64(b, dp.tx_packets);
+			ofbuf_put64(b, dp.rx_bytes);
+			ofbuf_put64(b, dp.tx_bytes);
+			for (unsigned k = 4; k < 12; k++)
+				ofbuf_put64(b, UINT64_MAX);
+		} else {
+			for (unsigned k = 0; k < 12; k++)
+				ofbuf_put64(b, read_stat(p->name, counters[k]));
+		}
+		ofbuf_put32(b, (uint32_t)(age / 1000));
+		ofbuf_put32(b, (uint32_t)(age % 1000) * 1000000u);
 	}
 	ofs_end(mp->c, mp->msg);
 	return 0;

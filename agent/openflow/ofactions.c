@@ -8,6 +8,7 @@
 
 #include "agent/ofp/flow.h"
 #include "agent/ofp/key.h"
+#include "agent/openflow/nicira.h"
 #include "agent/openflow/of13.h"
 #include "agent/openflow/oxm.h"
 
@@ -136,7 +137,10 @@ int ofa_decode_actions(const uint8_t *p, size_t len, enum ofa_ctx ctx,
 		case OFPAT_GROUP:
 			return E_ACT_BAD_OUT_GROUP;
 		case OFPAT_EXPERIMENTER:
-			return E_ACT_BAD_EXPERIMENTER;
+			if (alen < 16)
+				return E_ACT_BAD_LEN;
+			err = nx_decode_action(q, alen, a);
+			break;
 		default:
 			return E_ACT_BAD_TYPE;
 		}
@@ -294,7 +298,7 @@ void ofa_encode_actions(struct ofbuf *b, const struct ofpact *acts, size_t n)
 			put_output(b, of_port_to_wire(a->output.port), a->output.max_len);
 			break;
 		case OFPACT_CONTROLLER:
-			put_output(b, OFPP13_CONTROLLER, a->controller.max_len);
+			nx_encode_controller(b, a);
 			break;
 		case OFPACT_SET_FIELD:
 			put_set_field(b, a->set_field.field, a->set_field.value);

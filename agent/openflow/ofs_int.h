@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "agent/openflow/fail_open.h"
 #include "agent/openflow/of13.h"
 #include "agent/openflow/ofbuf.h"
 #include "agent/openflow/ofswitch.h"
@@ -33,6 +34,9 @@ struct ofs_conn {
 	                            * [master/equal, slave] each */
 	uint64_t last_rx_ms;
 	bool echo_pending;
+	bool pin2;                 /* packet-ins as NXT_PACKET_IN2 (nicira.h) */
+	bool admitted;             /* a controller accepted the switch (fail_open.h) */
+	uint64_t connected_ms;     /* when the HELLOs were exchanged */
 	bool dead;                 /* close at the end of the round */
 	uint64_t n_rx, n_tx;       /* messages */
 };
@@ -67,8 +71,7 @@ struct of_switch {
 	uint64_t pin_last_ms;
 	uint64_t pin_sent, pin_rate_dropped, pin_queue_dropped;
 	uint64_t flow_removed_sent;
-	/* per-rule wire form (flow stats "as sent") */
-	struct wire_store store;
+	struct ofs_fail_open fo;   /* standalone fail-open */
 	/* the tables' on_delete hook we chain after (persist's) */
 	void (*prev_on_delete)(void *ctx, const struct ft_rule *rule);
 	void *prev_on_delete_ctx;
@@ -77,8 +80,9 @@ struct of_switch {
 	 * connecting socket) */
 	int poll_kind[OFS_MAX_POLLFDS];
 	int poll_idx[OFS_MAX_POLLFDS];
-	/* link states last told (PORT_STATUS MODIFY on a change) */
-	struct { uint32_t ofport, state; } link[256];
+	/* link states last told (PORT_STATUS MODIFY on a change), and since
+	 * when each port is known (port stats' duration) */
+	struct { uint32_t ofport, state; uint64_t since_ms; } link[256];
 	unsigned n_link;
 };
 
@@ -96,6 +100,11 @@ void ofs_flow_removed_hook(void *ctx, const struct ft_rule *rule);
 int ofs_multipart(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, size_t len);
 /* packet_io.c */
 int ofs_packet_out(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, size_t len);
+/* A PACKET_IN of pkt (len bytes, whole) from in_port (an OFPP_* number)
+ * with no rule behind it (table 0, no metadata) to the connections that
+ * want it, within the rate limit; true when one was sent. */
+bool ofs_packet_in_raw(struct of_switch *s, const uint8_t *pkt, size_t len, uint32_t in_port,
+		       uint8_t reason, uint64_t cookie);
 /* role.c */
 int ofs_role_request(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, size_t len);
 int ofs_get_async(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, size_t len);
@@ -117,5 +126,7 @@ uint16_t ofs_rule_flags(struct of_switch *s, const struct ft_rule *r);
 /* multipart.c: OFPPS_LINK_DOWN (1) or 0 for an interface (0 for a
  * userspace port); one ofp_port (port desc, port status). */
 uint32_t ofs_port_state(const char *name);
+/* switch.c: since when ofport is known (its port stats' duration), or 0. */
+uint64_t ofs_port_since_ms(const struct of_switch *s, uint32_t ofport);
 void ofs_put_port(struct ofbuf *b, uint32_t ofport, const char *name);
 #endif

@@ -11,6 +11,8 @@
  *   --datapath-id HEX            16 hex digits at most (default: from the
  *                                first port's MAC, else from the bridge name)
  *   --fail-mode secure|standalone
+ *   --fail-open-after SECONDS    standalone: no controller this long, the
+ *                                switch fails open (fail_open.h)
  *
  * The agent's loop polls the fds this module lists (of_switch_pollfds) and
  * hands back what they reported (of_switch_run). Everything is
@@ -50,6 +52,7 @@ struct of_switch_opts {
 	unsigned n_listens;
 	uint64_t datapath_id;      /* 0: derived */
 	enum ofs_fail_mode fail_mode;
+	uint32_t fail_open_after_s; /* standalone: 0 means 15 (fail_open.h) */
 	uint32_t packet_in_rate;   /* packet-ins per second; 0: 1000 */
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agent/daemon/agent.h"
+#include "agent/openflow/nicira.h"
 #include "agent/openflow/ofactions.h"
 #include "agent/pipeline/xlate.h"
 #include "common/clock.h"
@@ -24,6 +25,9 @@ struct pin_info {
 	uint64_t cookie;
 	uint16_t max_len;
 	uint64_t metadata;
+	uint8_t userdata[OFPACT_USERDATA_MAX]; /* controller(userdata=...) */
+	uint8_t userdata_len;
+	uint16_t id;               /* controller(id=N): the connections of id N */
 };
 
 static bool find_action(const struct flow_tables *ft, const struct ofp_key *k,
@@ -50,6 +54,9 @@ static bool find_action(const struct flow_tables *ft, const struct ofp_key *k,
 			if (type == OFPACT_CONTROLLER) {
 				pi->reason = e->act->controller.reason;
 				pi->max_len = e->act->controller.max_len;
+				pi->userdata_len = e->act->controller.userdata_len;
+				pi->id = e->act->controller.id;
+				memcpy(pi->userdata, e->act->controller.userdata, pi->userdata_len);
 			}
 			pi->table = lookup->table;
 			pi->cookie = r->cookie;
@@ -103,6 +110,28 @@ void ofs_put_pin(struct ofbuf *b, const struct pin_info *pi, uint32_t in_port,
 	ofbuf_put(b, pkt, len);
 }
 
+/* One packet-in to c, in the format it asked for. */
+static void send_pin(struct ofs_conn *c, const struct pin_info *pi, uint32_t in_port,
+		     uint32_t total_len, const uint8_t *pkt, size_t len)
+{
+	size_t m;
+
+	if (c->pin2) {
+		struct nx_pin np = { .reason = pi->reason, .table = pi->table,
+				     .cookie = pi->cookie, .metadata = pi->metadata,
+				     .in_port = in_port, .total_len = total_len, .pkt = pkt,
+				     .len = len, .userdata = pi->userdata,
+				     .userdata_len = pi->userdata_len };
+
+		m = ofs_start(c, OFPT_EXPERIMENTER, 0);
+		nx_put_packet_in2(&c->tx, &np);
+	} else {
+		m = ofs_start(c, OFPT_PACKET_IN, 0);
+		ofs_put_pin(&c->tx, pi, in_port, total_len, pkt, len);
+	}
+	ofs_end(c, m);
+}
+
 bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_t ofport)
 {
 	bool ttl = u->reason == XS_UPCALL_TTL_EXPIRED;
@@ -129,9 +158,11 @@ bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_
 	len = u->cap_len;
 	if (pi.max_len != OFPCML_NO_BUFFER && pi.max_len < len)
 		len = pi.max_len;
-	for (unsigned i = 0; i < s->n_conns; i++) {
+	/* Every connection has controller id 0 (no NXT_SET_CONTROLLER_ID
+	 * here): a controller(id=N) action with N > 0 reaches none, as in
+	 * Open vSwitch with no connection of that id. */
+	for (unsigned i = 0; i < s->n_conns && !pi.id; i++) {
 		struct ofs_conn *c = s->conns[i];
-		size_t m;
 
 		if (!ofs_wants(c, 0, pi.reason))
 			continue;
@@ -139,13 +170,34 @@ bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_
 			s->pin_queue_dropped++;
 			continue;
 		}
-		m = ofs_start(c, OFPT_PACKET_IN, 0);
-		ofs_put_pin(&c->tx, &pi, ofport, u->pkt_len, u->pkt, len);
-		ofs_end(c, m);
+		send_pin(c, &pi, ofport, u->pkt_len, u->pkt, len);
 		ofs_conn_flush(s, c);
 		s->pin_sent++;
 	}
 	return true;
+}
+
+bool ofs_packet_in_raw(struct of_switch *s, const uint8_t *pkt, size_t len, uint32_t in_port,
+		       uint8_t reason, uint64_t cookie)
+{
+	struct pin_info pi = { .reason = reason, .cookie = cookie };
+	bool sent = false;
+
+	if (!rate_ok(s)) {
+		s->pin_rate_dropped++;
+		return false;
+	}
+	for (unsigned i = 0; i < s->n_conns; i++) {
+		struct ofs_conn *c = s->conns[i];
+
+		if (!ofs_wants(c, 0, reason) || c->tx.len > OFS_TX_PIN_MAX)
+			continue;
+		send_pin(c, &pi, in_port, (uint32_t)len, pkt, len);
+		ofs_conn_flush(s, c);
+		s->pin_sent++;
+		sent = true;
+	}
+	return sent;
 }
 
 int ofs_packet_out(struct of_switch *s, struct ofs_conn *c, const uint8_t *msg, size_t len)

@@ -19,6 +19,8 @@
 
 #define BACKOFF_MIN_MS 1000
 
+static void link_changes(struct of_switch *s);
+
 /* "tcp:IP[:PORT]", "ptcp:PORT[:IP]" or "punix:PATH" into r. */
 static int parse_target(const char *spec, bool passive, struct ofs_remote *r, char *why,
 			size_t why_size)
@@ -201,7 +203,9 @@ int of_switch_create(struct xs_agent *a, const struct of_switch_opts *opts,
 	s->dpid = opts->datapath_id;
 	s->pin_tokens = opts->packet_in_rate ? opts->packet_in_rate : 1000;
 	s->pin_last_ms = xs_mono_ms();
-	wire_store_init(&s->store);
+	if (!s->opts.fail_open_after_s)
+		s->opts.fail_open_after_s = OFS_FAIL_OPEN_AFTER_S;
+	ofs_fail_open_init(s);
 	for (unsigned i = 0; i < opts->n_listens; i++) {
 		struct ofs_remote *r = &s->remotes[s->n_remotes];
 
@@ -231,6 +235,7 @@ int of_switch_create(struct xs_agent *a, const struct of_switch_opts *opts,
 	s->prev_on_delete_ctx = a->pipeline->on_delete_ctx;
 	a->pipeline->on_delete = ofs_flow_removed_hook;
 	a->pipeline->on_delete_ctx = s;
+	link_changes(s); /* the ports' link states, and their durations from now */
 	*out = s;
 	return 0;
 }
@@ -243,6 +248,8 @@ void of_switch_destroy(struct of_switch *s)
 		s->a->pipeline->on_delete = s->prev_on_delete;
 		s->a->pipeline->on_delete_ctx = s->prev_on_delete_ctx;
 	}
+	if (s->a->pipeline && s->a->pipeline->hidden0 == &s->fo.rule)
+		s->a->pipeline->hidden0 = NULL;
 	for (unsigned i = 0; i < s->n_conns; i++)
 		ofs_conn_free(s->conns[i]);
 	for (unsigned i = 0; i < s->n_remotes; i++) {
@@ -252,7 +259,6 @@ void of_switch_destroy(struct of_switch *s)
 				unlink(((struct sockaddr_un *)&s->remotes[i].addr)->sun_path);
 		}
 	}
-	wire_store_destroy(&s->store);
 	free(s);
 }
 
@@ -366,8 +372,12 @@ static void link_changes(struct of_switch *s)
 		const struct xs_port *p = &s->a->ports.ports[i];
 		uint32_t st = ofs_port_state(p->name);
 
+		now[n].since_ms = xs_mono_ms();
 		for (unsigned k = 0; k < s->n_link; k++) {
-			if (s->link[k].ofport != p->ofport || s->link[k].state == st)
+			if (s->link[k].ofport != p->ofport)
+				continue;
+			now[n].since_ms = s->link[k].since_ms;
+			if (s->link[k].state == st)
 				continue;
 			xs_agent_log(s->a, "port %u: %s: link %s", p->ofport, p->name,
 				     st ? "down" : "up");
@@ -380,11 +390,20 @@ static void link_changes(struct of_switch *s)
 	s->n_link = n;
 }
 
+uint64_t ofs_port_since_ms(const struct of_switch *s, uint32_t ofport)
+{
+	for (unsigned k = 0; k < s->n_link; k++)
+		if (s->link[k].ofport == ofport)
+			return s->link[k].since_ms;
+	return 0;
+}
+
 void of_switch_tick(struct of_switch *s)
 {
 	uint64_t now = xs_mono_ms();
 
 	link_changes(s);
+	ofs_fail_open_tick(s);
 	for (unsigned i = 0; i < s->n_remotes; i++) {
 		struct ofs_remote *r = &s->remotes[i];
 
@@ -403,8 +422,8 @@ void of_switch_tick(struct of_switch *s)
 			ofs_conn_flush(s, c);
 	}
 	reap(s);
-	if (s->store.n > 2 * s->a->pipeline->n_rules + 1024)
-		wire_store_sweep(&s->store, s->a->pipeline);
+	if (s->a->wire.n > 2 * s->a->pipeline->n_rules + 1024)
+		wire_store_sweep(&s->a->wire, s->a->pipeline);
 }
 
 bool of_switch_has_controller(const struct of_switch *s)
@@ -454,12 +473,16 @@ uint64_t ofs_datapath_id(struct of_switch *s)
 
 void of_switch_show(struct of_switch *s, struct xs_ctl_buf *out, bool json)
 {
+	const char *mode = s->opts.fail_mode == OFS_FAIL_STANDALONE ? "standalone" : "secure";
 	unsigned active = 0;
 
 	for (unsigned i = 0; i < s->n_conns; i++)
 		active += s->conns[i]->state == OFS_ACTIVE;
 	if (json) {
-		xs_ctl_printf(out, ", \"openflow\": {\"datapath_id\": \"%016" PRIx64 "\", "
+		xs_ctl_printf(out, ", \"openflow\": {\"fail_mode\": \"%s\", \"fail_open\": %s, "
+			      "\"fail_open_entered\": %" PRIu64 ", \"bogus_packet_ins\": %" PRIu64 ", ",
+			      mode, s->fo.active ? "true" : "false", s->fo.n_entered, s->fo.n_bogus);
+		xs_ctl_printf(out, "\"datapath_id\": \"%016" PRIx64 "\", "
 			      "\"connections\": %u, \"packet_ins\": %" PRIu64 ", "
 			      "\"packet_in_rate_dropped\": %" PRIu64 ", \"packet_in_queue_dropped\": %"
 			      PRIu64 ", \"flow_removed\": %" PRIu64 "}", ofs_datapath_id(s), active,
@@ -472,6 +495,15 @@ void of_switch_show(struct of_switch *s, struct xs_ctl_buf *out, bool json)
 		      " to slow peers dropped), %" PRIu64 " flow-removed\n", ofs_datapath_id(s),
 		      active, active == 1 ? "" : "s", s->pin_sent, s->pin_rate_dropped,
 		      s->pin_queue_dropped, s->flow_removed_sent);
+	xs_ctl_printf(out, " fail mode %s", mode);
+	if (s->fo.active)
+		xs_ctl_printf(out, ": FAILING OPEN for %" PRIu64 " s (hidden flow table=0, "
+			      "priority=0xf0f0f0, actions=NORMAL; %" PRIu64 " bogus packet-ins)",
+			      (xs_mono_ms() - s->fo.entered_ms) / 1000, s->fo.n_bogus);
+	else if (s->opts.fail_mode == OFS_FAIL_STANDALONE && s->opts.n_controllers)
+		xs_ctl_printf(out, " (fails open after %u s without a controller; %" PRIu64
+			      " times so far)", s->opts.fail_open_after_s, s->fo.n_entered);
+	xs_ctl_printf(out, "\n");
 	for (unsigned i = 0; i < s->n_conns; i++)
 		xs_ctl_printf(out, " %s: %s, role %s\n", s->conns[i]->name,
 			      s->conns[i]->state == OFS_ACTIVE ? "connected" : "connecting",

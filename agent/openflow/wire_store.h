@@ -9,6 +9,7 @@
 #ifndef XS_OPENFLOW_WIRE_STORE_H
 #define XS_OPENFLOW_WIRE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +45,30 @@ int wire_store_set_insts(struct wire_store *ws, const struct ft_rule *rule,
 struct wire_entry *wire_store_get(const struct wire_store *ws, const struct ft_rule *rule);
 /* Drops entries whose rule is gone. */
 void wire_store_sweep(struct wire_store *ws, const struct flow_tables *ft);
+
+/* Saving them with the rules (journal.h `wire` records, state_file.h
+ * `wire` lines): "FLAGS MATCH INSTS", FLAGS in hex, MATCH and INSTS as
+ * hex digits ("-" when empty); INSTS is "~" when the rule's actions
+ * changed since (a CLI mod-flows: current false), so they are no longer
+ * what was sent. Returns the length needed (snprintf). */
+int wire_entry_format(const struct wire_entry *e, bool current, char *buf, size_t size);
+
+/* What wire_entry_format wrote, read back. */
+struct wire_bytes {
+	uint16_t flags;
+	uint8_t *bytes;            /* heap: the match, then the instructions */
+	uint16_t match_len, insts_len;
+	bool insts_stale;          /* "~": encode the rule's actions instead */
+};
+
+/* Parses that text at the start of s (up to the end or a space after
+ * INSTS, *used its length). Returns 0, -EINVAL with why set (nothing
+ * allocated) or -ENOMEM. */
+int wire_bytes_parse(const char *s, struct wire_bytes *wb, size_t *used, char *why,
+		     size_t why_size);
+void wire_bytes_free(struct wire_bytes *wb);
+/* wire_store_put of parsed bytes. */
+int wire_store_put_bytes(struct wire_store *ws, const struct ft_rule *rule,
+			 const struct wire_bytes *wb);
 
 #endif

@@ -83,12 +83,16 @@ static bool find_conj(const struct ft_rule *const *soft, size_t n, struct conj_m
 const struct ft_rule *ft_lookup_conj(const struct flow_tables *ft, uint8_t table,
 				     struct ofp_key *key, struct ofp_key *wc)
 {
-	const struct ft_rule *hard = ft_lookup(ft, table, key, wc), *r;
+	const struct ft_rule *hard, *r;
 	const struct ft_rule *buf[FT_MAX_SOFT];
 	struct soft_collect sc = { buf, 0, FT_MAX_SOFT, false };
 	struct conj_match *cm;
 	__be32 saved = key->conj_id;
 
+	/* above every rule: the answer depends on no key bit */
+	if (!table && ft->hidden0)
+		return ft->hidden0;
+	hard = ft_lookup(ft, table, key, wc);
 	if (table >= OFP_N_TABLES || !ft->tables[table].n_soft)
 		return hard;
 	cls_lookup_soft(&ft->tables[table], key, wc, hard ? hard->cls.priority : -1,

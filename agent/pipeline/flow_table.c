@@ -508,6 +508,8 @@ int ft_replace(struct flow_tables *ft, const struct ofp_flow *flows, size_t n_fl
 	next->normal = ft->normal;
 	next->on_delete = ft->on_delete;
 	next->on_delete_ctx = ft->on_delete_ctx;
+	next->hidden0 = ft->hidden0;
+	next->wire = ft->wire;
 	/* Installed megaflows still name the old descriptors. */
 	ctl_descs_free(next->ctl);
 	next->ctl = ft->ctl;

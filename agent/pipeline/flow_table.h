@@ -38,6 +38,7 @@
 #include "agent/pipeline/ctl_desc.h"
 
 struct xs_normal;
+struct wire_store;
 
 #define FT_TABLE_ALL OFP_TABLE_ALL
 
@@ -46,6 +47,11 @@ struct xs_normal;
  * miss is credited like a rule (to ft->table_misses[t]). */
 #define FT_MISS_ID_BASE (1ull << 62)
 #define FT_MISS_ID(t) (FT_MISS_ID_BASE + (t))
+/* The id of flow_tables.hidden0 (never a table rule's), and the priority
+ * it stands for, Open vSwitch's fail-open one, above every OpenFlow
+ * priority (cls.priority, 16 bits, cannot hold it). */
+#define FT_HIDDEN_ID (FT_MISS_ID_BASE - 1)
+#define FT_HIDDEN_PRIORITY 0xf0f0f0u
 
 struct ft_rule {
 	struct cls_rule cls;     /* match and priority; keep first */
@@ -88,6 +94,16 @@ struct flow_tables {
 	 * raises lookup_count, not matched_count); credited through
 	 * FT_MISS_ID rule ids. */
 	uint64_t table_misses[OFP_N_TABLES];
+	/* A hidden rule above every rule of table 0 (standalone fail-open:
+	 * match all, NORMAL), or NULL. It is in no classifier, has no id
+	 * ft_rule_by_id finds, and no dump lists it; owned by the caller,
+	 * kept across ft_replace. Changing it needs a version bump. */
+	const struct ft_rule *hidden0;
+	/* The bytes controllers sent for their rules (agent/openflow/
+	 * wire_store.h), saved and restored with the rules by the snapshot
+	 * and the journal; owned by the caller (NULL: none), kept across
+	 * ft_replace. */
+	struct wire_store *wire;
 };
 
 void flow_tables_init(struct flow_tables *ft);

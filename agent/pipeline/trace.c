@@ -77,7 +77,10 @@ static void format_rule(const struct ft_rule *r, char *buf, size_t size)
 
 	if (n < 0 || (size_t)n >= size)
 		return;
-	n += snprintf(buf + n, size - (size_t)n, "%spriority %u", n ? ", " : "", r->cls.priority);
+	n += snprintf(buf + n, size - (size_t)n, "%spriority %u", n ? ", " : "",
+		      r->id == FT_HIDDEN_ID ? FT_HIDDEN_PRIORITY : r->cls.priority);
+	if (r->id == FT_HIDDEN_ID && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " (hidden: fail-open)");
 	if (r->cookie && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, ", cookie %#" PRIx64, r->cookie);
 }

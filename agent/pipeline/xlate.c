@@ -1248,7 +1248,7 @@ static void do_table(struct xctx *x, uint8_t table, unsigned depth, uint32_t loo
 	if (rule) {
 		record_rule(x->res, rule);
 		run_actions(x, depth, rule->actions, rule->n_actions);
-	} else if (x->res->n_misses < XLATE_MAX_RULES) {
+	} else if (x->res->n_misses < XLATE_MAX_RULES && table < OFP_N_TABLES) {
 		x->res->miss_tables[x->res->n_misses++] = table;
 	}
 	x->table = saved;

@@ -88,6 +88,32 @@ ports() { of dump-ports-desc "$1" | grep -o '^ *[0-9]*([a-z]*)'; }
 check_eq "dump-ports-desc: the same ports" "$(ports "$OVS_MGMT")" "$(ports "$X")"
 check "dump-ports: every port" test "$(of dump-ports "$X" | grep -c '^  port ')" = 3
 check "dump-tables: table 0 active count" grep -q "active=3," <(of dump-tables "$X" | sed -n 3p)
+# The same frames into both (udp to 10.0.0.2 on port 1: output:3; an ARP
+# on port 2: the drop rule), then table and port stats compared whole:
+# both advertise 254 tables (Open vSwitch's 254 is internal), and ports
+# without error counters print '?' (all-ones). Open vSwitch's LOCAL port
+# has no counterpart here, and durations differ.
+FRAME=02000000000202000000000108004500001c0001000040110000
+FRAME=${FRAME}0a0000010a00000203e807d000080000
+ARP=0200000000020200000000010806000108000604000102000000000a0a0000010000000000000a000002
+xs inject a "$FRAME"
+xs inject b "$ARP"
+ovs-appctl netdev-dummy/receive a "$FRAME"
+ovs-appctl netdev-dummy/receive b "$ARP"
+xs dump-outputs >/dev/null
+tables() { of dump-tables "$1" | sed 's/(xid=0x[0-9a-f]*)//'; }
+portstats() { of dump-ports "$1" | sed 's/(xid=0x[0-9a-f]*)//; s/duration=[0-9.]*s/duration/' |
+	awk '/port LOCAL/ { skip = 3 } skip { skip--; next } { sub(/: [0-9] ports$/, "") } 1'; }
+same_stats() { [ "$(tables "$OVS_MGMT")" = "$(tables "$X")" ] &&
+	[ "$(portstats "$OVS_MGMT")" = "$(portstats "$X")" ]; }
+for _ in $(seq 50); do same_stats && break; sleep 0.1; done # Open vSwitch's stats lag
+check_eq "dump-tables: as Open vSwitch (254 tables, lookups and matches)" \
+	"$(tables "$OVS_MGMT")" "$(tables "$X")"
+check "dump-tables: the frames were counted (table 0: lookup=2, matched=2)" \
+	grep -q "active=3, lookup=2, matched=2" <(tables "$X")
+check_eq "dump-ports: as Open vSwitch (LOCAL aside)" "$(portstats "$OVS_MGMT")" "$(portstats "$X")"
+check "dump-ports: port 3 sent the udp frame" grep -A1 "port  3:" <(portstats "$X") |
+	grep -q "tx pkts=1, bytes=42"
 
 # One table state: flows from OpenFlow in the CLI's dump, and back.
 check "xdpswitch dump-flows shows the controller's flows" \
@@ -108,8 +134,6 @@ check "meter: OFPBIC_UNSUP_INST" grep -q "OFPBIC_UNSUP_INST" <<<"$out"
 check_eq "refused flow_mods changed nothing" "$before" "$(flows "$X")"
 
 # packet-out: the actions run on the packet; in_port CONTROLLER floods everywhere.
-FRAME=02000000000202000000000108004500001c0001000040110000
-FRAME=${FRAME}0a0000010a00000203e807d000080000
 check "packet-out output:2" of packet-out "$X" "in_port=controller packet=$FRAME actions=output:2"
 check_eq "the frame left port 2 byte for byte" "port 2: $FRAME" "$(xs dump-outputs)"
 check "packet-out from port 1 with set_field and flood" of packet-out "$X" \
@@ -120,21 +144,31 @@ check "set_field rewrote the destination (with the IPv4 checksum)" grep -q "0a09
 check "packet-out output:TABLE runs the pipeline" of packet-out "$X" \
 	"in_port=1 packet=$FRAME actions=output:table"
 check_eq "table 0 sent it to port 3 (priority=10,ip,nw_dst=10.0.0.2)" "port 3: $FRAME" "$(xs dump-outputs)"
-check "the rule it matched counted it" grep -q "n_packets=1, n_bytes=42, priority=10,ip,nw_dst=10.0.0.2 " <(of dump-flows "$X")
+check "the rule it matched counted it (after the injected frame)" \
+	grep -q "n_packets=2, n_bytes=84, priority=10,ip,nw_dst=10.0.0.2 " <(of dump-flows "$X")
 
-# monitor: packet-ins from a controller action, with reason, table, cookie,
-# printed by ovs-ofctl exactly as for Open vSwitch's (NXT_PACKET_IN2 there).
+# monitor: packet-ins from a controller action, with reason, table, cookie
+# and userdata, printed by ovs-ofctl exactly as for Open vSwitch's: both
+# send NXT_PACKET_IN2, which ovs-ofctl monitor asks for
+# (NXT_SET_PACKET_IN_FORMAT), the only packet-in carrying userdata.
 both del-flows ""
 both add-flow "cookie=0x77,table=0,priority=5,udp,actions=goto_table:2"
-both add-flow "cookie=0x99,table=2,priority=5,udp,actions=controller:64"
+both add-flow "cookie=0x99,table=2,priority=5,udp,actions=controller(max_len=64,userdata=01.02.03.04.05)"
 both add-flow "table=0,priority=1,arp,actions=goto_table:2"
 both add-flow "table=2,priority=0,actions=controller"
+both add-flow "table=3,priority=0,actions=controller(reason=no_match,id=7)"
+both add-flow "table=0,priority=6,udp,tp_dst=9,actions=goto_table:3"
+same_flows "controller(userdata=...) and controller(reason,id) (Nicira actions): the same flows"
 timeout 20 ovs-ofctl -O OpenFlow13 monitor "$X" 65535 >"$T/mon" 2>&1 &
 mon_pid=$!
 timeout 20 ovs-ofctl -O OpenFlow13 monitor "$OVS_MGMT" 65535 >"$T/ovsmon" 2>&1 &
 ovsmon_pid=$!
 sleep 1
 ARP=0200000000020200000000010806000108000604000102000000000a0a0000010000000000000a000002
+# first a frame for controller(id=7): no connection has that id, on either
+FRAME9=${FRAME/03e807d0/03e80009}
+xs inject a "$FRAME9"
+ovs-appctl netdev-dummy/receive a "$FRAME9"
 xs inject a "$FRAME"
 xs inject b "$ARP"
 ovs-appctl netdev-dummy/receive a "$FRAME"
@@ -142,14 +176,19 @@ ovs-appctl netdev-dummy/receive b "$ARP"
 pins_of() { grep -c "PACKET_IN" "$1"; }
 for _ in $(seq 50); do [ "$(pins_of "$T/mon")" -ge 2 ] && [ "$(pins_of "$T/ovsmon")" -ge 2 ] && break; sleep 0.1; done
 kill "$mon_pid" "$ovsmon_pid" 2>/dev/null; mon_pid=
-# the message name and xid differ (OFPT_PACKET_IN / NXT_PACKET_IN2)
+# the xids differ
 norm() { sed 's/^[A-Z_0-9]* (OF1.3) (xid=0x[0-9a-f]*): //' "$1"; }
+check "monitor: ours are NXT_PACKET_IN2 too" grep -q "^NXT_PACKET_IN2 (OF1.3)" "$T/mon"
+check "monitor: with the controller action's userdata" grep -q "userdata=01.02.03.04.05" "$T/mon"
+
 check "monitor: packet-in for the udp frame, reason action, table 2, cookie 0x99" \
 	grep -q "^table_id=2 cookie=0x99 total_len=42 in_port=1 (via action) data_len=42" <(norm "$T/mon")
 check "monitor: the ARP frame went up from the table-miss flow (reason no_match)" \
 	grep -q "in_port=2 (via no_match)" "$T/mon"
 check_eq "monitor: the packet-ins print as Open vSwitch's" "$(norm "$T/ovsmon")" "$(norm "$T/mon")"
-check "show counts the packet-ins" grep -q "2 packet-ins" <(xs show)
+check "show counts the packet-ins (none for controller id 7)" grep -q "2 packet-ins" <(xs show)
+check "the controller(id=7) flow saw its frame" \
+	grep -q "n_packets=1, .*priority=0 actions=controller(reason=no_match,id=7)" <(of dump-flows "$X")
 
 # A connection whose framing is lost is closed; the others keep working.
 python3 - "$PORT" <<'PY' >"$T/bad" 2>&1

@@ -66,7 +66,8 @@ m = c.request(msg(2, b"payload!", 7), 3, 7)
 check("echo reply carries the data", m and m[0] == 3 and m[2] == b"payload!", m)
 m = c.request(msg(5, b"", 8), 6, 8)
 dpid, nbuf, ntab = struct.unpack("!QIB", m[2][:13])
-check("features: no buffers, 255 tables", (nbuf, ntab) == (0, 255), (nbuf, ntab))
+check("features: no buffers, 254 tables (as Open vSwitch)", (nbuf, ntab) == (0, 254),
+      (nbuf, ntab))
 c.send(msg(9, struct.pack("!HH", 0, 200), 9))
 m = c.request(msg(7, b"", 10), 8, 10)
 check("set_config then get_config: miss_send_len 200", struct.unpack("!HH", m[2]) == (0, 200), m)
@@ -76,6 +77,21 @@ m = c.request(msg(77, b"", 12), 0, 12)
 check("unknown message type: BAD_REQUEST/BAD_TYPE", error_of(m) == (1, 1), m)
 m = c.request(msg(4, b"\0\0\0\0\0\0\0\0", 13), 0, 13)
 check("experimenter: BAD_REQUEST/BAD_EXPERIMENTER", error_of(m) == (1, 3), m)
+# Nicira's NXT_SET_PACKET_IN_FORMAT (vendor 0x2320, subtype 16)
+nx = lambda sub, body=b"": struct.pack("!II", 0x2320, sub) + body
+m = c.request(msg(4, nx(99), 131), 0, 131)
+check("a Nicira message other than set_packet_in_format: BAD_REQUEST/BAD_EXP_TYPE",
+      error_of(m) == (1, 4), m)
+m = c.request(msg(4, nx(16), 132), 0, 132)
+check("set_packet_in_format without its format: BAD_REQUEST/BAD_LEN", error_of(m) == (1, 6), m)
+m = c.request(msg(4, nx(16, struct.pack("!I", 1)), 133), 0, 133)
+check("set_packet_in_format 1 (the old NXT_PACKET_IN): BAD_REQUEST/EPERM",
+      error_of(m) == (1, 5), m)
+c.send(msg(4, nx(16, struct.pack("!I", 2)), 134))
+c.send(msg(4, nx(16, struct.pack("!I", 0)), 135))
+m = c.barrier(136)
+check("set_packet_in_format 2 (NXT_PACKET_IN2), then 0 (standard): accepted",
+      m is not None and m[0] == 21, m)
 m = c.request(msg(18, struct.pack("!HH4x", 99, 0), 14), 19, 14)
 check("multipart type 99: BAD_REQUEST/BAD_MULTIPART", error_of(m) == (1, 2), m)
 check("the error carries the offending message", m and m[2][4:] == msg(18, struct.pack("!HH4x", 99, 0), 14), m)
@@ -105,11 +121,14 @@ check("flow stats: priority, cookie, flags", (prio, cookie, flags) == (300, 0xab
 agg = c.multipart(2, fs_req, 23)
 check("aggregate: one flow", struct.unpack("!QQI", agg[:20])[2] == 1, agg.hex())
 tabs = c.multipart(3, b"", 24)
-check("table stats: 255 tables, table 0 has one flow", len(tabs) == 255 * 24 and
+check("table stats: 254 tables, table 0 has one flow", len(tabs) == 254 * 24 and
       struct.unpack("!I", tabs[4:8])[0] == 1, len(tabs))
 tf = c.multipart(12, b"", 25)
 check("table features: a reply for every table", tf is not None and not isinstance(tf, tuple)
-      and len(tf) > 255 * 64, type(tf))
+      and len(tf) > 254 * 64, type(tf))
+m = c.request(flow_mod(match(), b"", table=254, xid=26), 0, 26)
+check("a flow_mod to table 254 (no such table): BAD_REQUEST/BAD_TABLE_ID", error_of(m) == (1, 9),
+      m)
 q = c.multipart(5, struct.pack("!II", 0xffffffff, 0xffffffff), 26)
 check("queue stats: none", q == b"", q)
 pd = c.multipart(13, b"", 27)

@@ -151,6 +151,26 @@ static void test_flow_limit_within_max_flows(void **state)
 			    "16777216, not '0'\n");
 }
 
+/* --fail-open-after: 1 to 86400 seconds; --fail-mode: secure or
+ * standalone. */
+static void test_fail_open_values(void **state)
+{
+	static const char *const bad[] = { "0", "86401", "-1", "15s", "" };
+	char err[512], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath",
+					   "--fail-open-after", bad[i]), 2);
+		snprintf(want, sizeof(want), "xdpswitch agent: --fail-open-after takes a number "
+			 "from 1 to 86400, not '%s'\n", bad[i]);
+		assert_string_equal(err, want);
+	}
+	assert_int_equal(run_agent(err, sizeof(err), 3, "--no-datapath", "--fail-mode", "open"), 2);
+	assert_string_equal(err, "xdpswitch agent: --fail-mode must be secure or standalone, "
+			    "not 'open'\n");
+}
+
 static void test_help_names_max_flows(void **state)
 {
 	char err[512];
@@ -257,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_miss_split),
 		cmocka_unit_test(test_mask_budget_values),
 		cmocka_unit_test(test_help_names_max_flows),
+		cmocka_unit_test(test_fail_open_values),
 		cmocka_unit_test(test_offload_options),
 	};
 

@@ -506,7 +506,7 @@ static void put_action(struct gen *g, unsigned ctx, bool *vlan)
 static void gen_flow(struct gen *g, char *buf, size_t size, enum ofp_parse_mode mode)
 {
 	unsigned ctx = rnd(g, sizeof(contexts) / sizeof(contexts[0]));
-	unsigned table = rnd(g, 254), i, n;
+	unsigned table = rnd(g, OFP_N_TABLES), i, n;
 	bool used[OFPF__MAX] = { false }; /* more than 64 fields */
 	bool vlan = ctx == sizeof(contexts) / sizeof(contexts[0]) - 1;
 
@@ -554,8 +554,8 @@ static void gen_flow(struct gen *g, char *buf, size_t size, enum ofp_parse_mode 
 	}
 	if (rnd(g, 3) == 0)
 		put(g, "write_metadata:0x%x/0x%x,", rnd(g, 1 << 16), rnd(g, 1 << 16));
-	if (mode == OFP_PARSE_ADD && table < 254 && rnd(g, 3) == 0)
-		put(g, "goto_table:%u", table + 1 + rnd(g, 254 - table));
+	if (mode == OFP_PARSE_ADD && table < OFP_N_TABLES - 1 && rnd(g, 3) == 0)
+		put(g, "goto_table:%u", table + 1 + rnd(g, OFP_N_TABLES - 1 - table));
 }
 
 static void test_fixed_point_random(void **state)

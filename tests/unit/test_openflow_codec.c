@@ -292,11 +292,53 @@ static int decode_acts(const uint8_t *p, size_t len, enum ofa_ctx ctx)
 #define OUT(port) 0, 0, 0, 16, (uint8_t)((port) >> 24), (uint8_t)((port) >> 16), \
 	(uint8_t)((port) >> 8), (uint8_t)(port), 0xff, 0xff, 0, 0, 0, 0, 0, 0
 
+/* A Nicira action header: OFPAT_EXPERIMENTER, len, NX_VENDOR_ID, subtype. */
+#define NX(len, subtype) 0xff, 0xff, 0, (len), 0, 0, 0x23, 0x20, 0, (subtype)
+
+/* Open vSwitch's own encoding (tests/ofp-actions.at, without pause) of
+ * controller(reason=invalid_ttl,max_len=1234,id=5678,userdata=01.02.03.04.05),
+ * and of controller(reason=invalid_ttl,max_len=1234,id=5678): decoded and
+ * encoded back to the same bytes. */
+static void test_nicira_controller(void **state)
+{
+	static const uint8_t c2[] = {
+		0xff, 0xff, 0x00, 0x38, 0x00, 0x00, 0x23, 0x20, 0x00, 0x25, 0, 0, 0, 0, 0, 0,
+		0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x00, 0x00,
+		0x00, 0x01, 0x00, 0x08, 0x16, 0x2e, 0x00, 0x00,
+		0x00, 0x02, 0x00, 0x05, 0x02, 0x00, 0x00, 0x00,
+		0x00, 0x03, 0x00, 0x09, 0x01, 0x02, 0x03, 0x04, 0x05, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t c1[] = { 0xff, 0xff, 0x00, 0x10, 0x00, 0x00, 0x23, 0x20,
+				      0x00, 0x14, 0x04, 0xd2, 0x16, 0x2e, 0x02, 0x00 };
+	const uint8_t *bytes[] = { c2, c1 };
+	size_t lens[] = { sizeof(c2), sizeof(c1) };
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct ofpact *acts = NULL;
+		struct ofbuf b;
+		size_t n = 0;
+
+		assert_int_equal(ofa_decode_actions(bytes[i], lens[i], OFA_FLOW, &acts, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(acts[0].type, OFPACT_CONTROLLER);
+		assert_int_equal(acts[0].controller.max_len, 1234);
+		assert_int_equal(acts[0].controller.id, 5678);
+		assert_int_equal(acts[0].controller.reason, OFP_REASON_INVALID_TTL);
+		assert_int_equal(acts[0].controller.userdata_len, i ? 0 : 5);
+		ofbuf_init(&b);
+		ofa_encode_actions(&b, acts, n);
+		assert_int_equal(b.len, lens[i]);
+		assert_memory_equal(b.data, bytes[i], lens[i]);
+		ofbuf_free(&b);
+		free(acts);
+	}
+}
+
 static void test_action_errors(void **state)
 {
 	static const struct {
 		const char *what;
-		uint8_t bytes[32];
+		uint8_t bytes[96];
 		size_t len;
 		enum ofa_ctx ctx;
 		int err;
@@ -313,8 +355,31 @@ static void test_action_errors(void **state)
 		  E_ACT_BAD_OUT_PORT },
 		{ "output to 0xffffff10", { OUT(0xffffff10) }, 16, OFA_FLOW, E_ACT_BAD_OUT_PORT },
 		{ "group", { 0, 22, 0, 8, 0, 0, 0, 1 }, 8, OFA_FLOW, E_ACT_BAD_OUT_GROUP },
-		{ "experimenter", { 0xff, 0xff, 0, 8, 0, 0, 0x23, 0x20 }, 8, OFA_FLOW,
-		  E_ACT_BAD_EXPERIMENTER },
+		{ "experimenter of 8 bytes", { 0xff, 0xff, 0, 8, 0, 0, 0x23, 0x20 }, 8, OFA_FLOW,
+		  E_ACT_BAD_LEN },
+		{ "experimenter not Nicira", { 0xff, 0xff, 0, 16, 0, 0, 0x23, 0x21, 0, 20 }, 16,
+		  OFA_FLOW, E_ACT_BAD_EXPERIMENTER },
+		{ "Nicira action not a controller", { NX(16, 21) }, 16, OFA_FLOW,
+		  E_ACT_BAD_EXP_TYPE },
+		{ "NXAST_CONTROLLER of 24 bytes", { NX(24, 20) }, 24, OFA_FLOW, E_ACT_BAD_LEN },
+		{ "NXAST_CONTROLLER reason 3", { NX(16, 20), 0, 64, 0, 0, 3, 0 }, 16, OFA_FLOW,
+		  E_ACT_BAD_ARGUMENT },
+		{ "NXAST_CONTROLLER2 property of 3 bytes", { NX(24, 37), 0, 0, 0, 0, 0, 0,
+		  0, 0, 0, 3 }, 24, OFA_FLOW, E_ACT_BAD_LEN },
+		{ "NXAST_CONTROLLER2 property past the action", { NX(24, 37), 0, 0, 0, 0, 0, 0,
+		  0, 3, 0, 20 }, 24, OFA_FLOW, E_ACT_BAD_LEN },
+		{ "NXAST_CONTROLLER2 max_len of 1 byte", { NX(24, 37), 0, 0, 0, 0, 0, 0,
+		  0, 0, 0, 5, 1 }, 24, OFA_FLOW, E_ACT_BAD_LEN },
+		{ "NXAST_CONTROLLER2 reason of 2 bytes", { NX(24, 37), 0, 0, 0, 0, 0, 0,
+		  0, 2, 0, 6, 0, 1 }, 24, OFA_FLOW, E_ACT_BAD_LEN },
+		{ "NXAST_CONTROLLER2 reason 7", { NX(24, 37), 0, 0, 0, 0, 0, 0,
+		  0, 2, 0, 5, 7 }, 24, OFA_FLOW, E_ACT_BAD_ARGUMENT },
+		{ "NXAST_CONTROLLER2 userdata of 65 bytes", { NX(88, 37), 0, 0, 0, 0, 0, 0,
+		  0, 3, 0, 69 }, 88, OFA_FLOW, E_ACT_BAD_ARGUMENT },
+		{ "NXAST_CONTROLLER2 pause (no continuations)", { NX(24, 37), 0, 0, 0, 0, 0, 0,
+		  0, 4, 0, 4 }, 24, OFA_FLOW, E_ACT_BAD_ARGUMENT },
+		{ "NXAST_CONTROLLER2 meter_id", { NX(24, 37), 0, 0, 0, 0, 0, 0,
+		  0, 5, 0, 8, 0, 0, 0, 1 }, 24, OFA_FLOW, E_ACT_BAD_ARGUMENT },
 		{ "push_vlan 0x0800", { 0, 17, 0, 8, 0x08, 0x00, 0, 0 }, 8, OFA_FLOW,
 		  E_ACT_BAD_ARGUMENT },
 		{ "set_field eth_type (read-only)", { 0, 25, 0, 16, TLV(OFPXMT_ETH_TYPE, 0, 2), 8, 0 },
@@ -425,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_flow_mod_errors),
 		cmocka_unit_test(test_match_errors),
 		cmocka_unit_test(test_action_errors),
+		cmocka_unit_test(test_nicira_controller),
 		cmocka_unit_test(test_instruction_errors),
 		cmocka_unit_test(test_hello),
 		cmocka_unit_test(test_ports),

@@ -216,7 +216,7 @@ static void test_corrupt_files(void **state)
 		   "2: port a: vlan:tag=0: tag must be a VLAN 1..4095");
 	expect_bad("xdpswitch-state 1\nport a 3 vlan:tag=5 clsact\n",
 		   "2: expected 'port NAME OFPORT [clsact] [vlan:OPTIONS]' (name below 16 characters, port 1-65279)");
-	expect_bad("xdpswitch-state 1\n\nrule actions=drop\n", "3: expected 'port' or 'flow'");
+	expect_bad("xdpswitch-state 1\n\nrule actions=drop\n", "3: expected 'port', 'flow' or 'wire'");
 }
 
 int main(void)
