@@ -105,6 +105,15 @@ struct xs_dpif_config {
 /* Called per upcall; a negative return stops the receive, which returns it. */
 typedef int (*xs_dpif_upcall_cb)(void *ctx, const struct xs_upcall *u);
 
+/* One megaflow of flow_put_batch: flow_put's arguments and results. */
+struct xs_dpif_put {
+	const struct xs_flow_key *key, *mask;
+	const struct xs_action *actions;
+	uint16_t n_actions;
+	struct xs_flow_handle handle; /* out, when err is 0 */
+	int err;                      /* out: 0 or flow_put's -errno */
+};
+
 /* A port's traffic as a provider whose ports are not interfaces counts
  * it (the dummy datapath); the XDP provider's ports are interfaces, whose
  * kernel counters the bridge reads (agent/ops/iface_stats.h). */
@@ -169,6 +178,10 @@ struct xs_dpif_class {
 	int (*flow_put)(struct xs_dpif *dpif, const struct xs_flow_key *key,
 			const struct xs_flow_key *mask, const struct xs_action *actions,
 			uint16_t n_actions, struct xs_flow_handle *out);
+	/* @n puts as @n flow_put calls in that order would do them (each
+	 * result in puts[i].err and .handle), in fewer syscalls where the
+	 * provider can; NULL: xs_dpif_flow_put_batch calls flow_put. */
+	void (*flow_put_batch)(struct xs_dpif *dpif, struct xs_dpif_put *puts, size_t n);
 	int (*flow_modify)(struct xs_dpif *dpif, struct xs_flow_handle *h,
 			   const struct xs_action *actions, uint16_t n_actions);
 	int (*flow_del)(struct xs_dpif *dpif, struct xs_flow_handle h,
@@ -234,6 +247,17 @@ static inline int xs_dpif_flow_put(struct xs_dpif *d, const struct xs_flow_key *
 				   struct xs_flow_handle *out)
 {
 	return d->cls->flow_put(d, key, mask, actions, n, out);
+}
+
+static inline void xs_dpif_flow_put_batch(struct xs_dpif *d, struct xs_dpif_put *puts, size_t n)
+{
+	if (d->cls->flow_put_batch) {
+		d->cls->flow_put_batch(d, puts, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		puts[i].err = d->cls->flow_put(d, puts[i].key, puts[i].mask, puts[i].actions,
+					       puts[i].n_actions, &puts[i].handle);
 }
 
 static inline int xs_dpif_flow_modify(struct xs_dpif *d, struct xs_flow_handle *h,

@@ -365,6 +365,38 @@ static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 	return err;
 }
 
+static void xdp_flow_put_batch(struct xs_dpif *d, struct xs_dpif_put *puts, size_t n)
+{
+	struct dpif_xdp *x = cast(d);
+	struct xs_dp_put *dp_puts = calloc(n, sizeof(*dp_puts));
+	size_t i;
+
+	if (!dp_puts) {
+		for (i = 0; i < n; i++)
+			puts[i].err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		dp_puts[i] = (struct xs_dp_put){ .key = puts[i].key, .mask = puts[i].mask,
+						 .actions = puts[i].actions,
+						 .n_actions = puts[i].n_actions };
+		if (puts[i].n_actions > XS_MAX_ACTIONS || (puts[i].n_actions && !puts[i].actions))
+			dp_puts[i].key = NULL; /* refused as -EINVAL */
+		else
+			dp_puts[i].flags = stage_flags(x, puts[i].actions, puts[i].n_actions);
+	}
+	xs_dp_flow_install_batch(x->dp, dp_puts, n);
+	for (i = 0; i < n; i++) {
+		puts[i].err = dp_puts[i].err;
+		puts[i].handle = dp_puts[i].handle;
+		/* In XDP first: whatever the hardware says, the megaflow runs. */
+		if (!puts[i].err && x->offload)
+			xs_offload_flow_put(x->offload, puts[i].handle, puts[i].key, puts[i].mask,
+					    puts[i].actions, puts[i].n_actions);
+	}
+	free(dp_puts);
+}
+
 static int xdp_flow_modify(struct xs_dpif *d, struct xs_flow_handle *h,
 			   const struct xs_action *actions, uint16_t n_actions)
 {
@@ -666,6 +698,7 @@ const struct xs_dpif_class xs_dpif_xdp = {
 	.ports_fd = xdp_ports_fd,
 	.ports_sync = xdp_ports_sync,
 	.flow_put = xdp_flow_put,
+	.flow_put_batch = xdp_flow_put_batch,
 	.flow_modify = xdp_flow_modify,
 	.flow_del = xdp_flow_del,
 	.flow_get = xdp_flow_get,
