@@ -217,8 +217,12 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 	}
 	if (n)
 		xs_reval_install_batch(&x->reval, keys, rx, h, errs, n);
+	if (n && x->dpif->cls->execute_defer)
+		x->dpif->cls->execute_defer(x->dpif, true);
 	for (unsigned k = 0; k < n; k++)
 		reinject_miss(a, x, first[k], rx[k], h[k], errs[k], done);
+	if (n && x->dpif->cls->execute_defer)
+		x->dpif->cls->execute_defer(x->dpif, false);
 	x->n_batch = 0;
 }
 

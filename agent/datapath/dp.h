@@ -325,6 +325,15 @@ int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t le
 int xs_dp_execute_actions(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
 			  const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
 
+/* For a packet of installed megaflow @h that the agent ran itself (not
+ * through xs_dp_execute): its actions (NULL if @h is not installed), and
+ * the crediting of what the fast path would have counted, so the
+ * megaflow's counters hold the packet once (added to what the kernel's
+ * counters say, as a modified megaflow's earlier counters are). */
+const struct xs_dp_flow *xs_dp_flow_peek(const struct xs_dp *dp, struct xs_flow_handle h);
+/* -ENOENT if @h is not installed. */
+int xs_dp_flow_credit(struct xs_dp *dp, struct xs_flow_handle h, const struct xs_flow_stats *add);
+
 /* --- counters (dp_stats.c) ------------------------------------------------ */
 
 /* Datapath counters (enum xs_stat) summed over CPUs. */

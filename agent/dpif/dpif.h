@@ -205,6 +205,9 @@ struct xs_dpif_class {
 	int (*execute)(struct xs_dpif *dpif, uint32_t in_port, const void *pkt, size_t len,
 		       struct xs_flow_handle h, const struct xs_action *actions,
 		       uint16_t n_actions);
+	/* While on, execute may hold frames back to send them together
+	 * (a batch of misses); off sends what is held. NULL: never held. */
+	void (*execute_defer)(struct xs_dpif *dpif, bool on);
 
 	/* Upcalls: an fd to poll (-1: none), and a receive that hands every
 	 * waiting upcall to @cb, at most @max of them (0: all); returns how

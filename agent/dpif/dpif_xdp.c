@@ -21,6 +21,7 @@
 #include "agent/datapath/port_events.h"
 #include "agent/datapath/port_hw.h"
 #include "agent/offload/offload.h"
+#include "agent/dpif/xdp_exec.h"
 
 struct dpif_xdp {
 	struct xs_dpif up;
@@ -34,6 +35,8 @@ struct dpif_xdp {
 	bool noted_no_dispatcher; /* the note was given once */
 	struct xs_port_events *events; /* NULL: the kernel tells nothing, poll */
 	struct xs_offload *offload;    /* NULL: --hw-offload=off */
+	struct xs_xdp_exec *uexec;     /* re-injection in userspace; NULL:
+	                                * test runs only (no packet socket) */
 };
 
 static struct dpif_xdp *cast(struct xs_dpif *d)
@@ -143,6 +146,9 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 		return err;
 	}
 	configure_ports(cast(*out), cfg);
+	/* Without a packet socket every re-injection takes a test run. */
+	if (xs_xdp_exec_open(&cast(*out)->uexec))
+		cast(*out)->uexec = NULL;
 	if (cfg->hw_offload) {
 		struct xs_offload_cfg oc = { .mode = cfg->hw_offload, .policy = cfg->tc_policy,
 					     .log = cfg->log, .log_ctx = cfg->log_ctx };
@@ -181,6 +187,7 @@ static void xdp_close(struct xs_dpif *d, bool keep)
 	/* Filters and hardware programs need the agent: they go in any case
 	 * (the fast path keeps every megaflow). */
 	xs_offload_free(x->offload);
+	xs_xdp_exec_close(x->uexec);
 	/* A stop that keeps the fast path leaves the ports attached. */
 	while (!keep && x->n_ports)
 		xs_port_hw_detach(&x->ports[--x->n_ports], note, sizeof(note));
@@ -518,11 +525,30 @@ static int xdp_execute(struct xs_dpif *d, uint32_t in_port, const void *pkt, siz
 		       uint16_t n_actions)
 {
 	struct dpif_xdp *x = cast(d);
+	const struct xs_dp_flow *f = h.gen ? xs_dp_flow_peek(x->dp, h) : NULL;
+	struct xs_flow_stats credit;
 
+	/* Rewrites and outputs run here, the rest in the fast path's
+	 * executor; a megaflow's counters get the packet either way. */
+	if (x->uexec && (f || !h.gen) &&
+	    !xs_xdp_exec_run(x->uexec, in_port, pkt, len, f ? f->actions : actions,
+			     f ? f->n_actions : n_actions, &credit)) {
+		if (f)
+			xs_dp_flow_credit(x->dp, h, &credit);
+		return 0;
+	}
 	if (h.gen)
 		return xs_dp_execute(x->dp, in_port, pkt, len, h);
 	return xs_dp_execute_actions(x->dp, in_port, pkt, len, actions, n_actions,
 				     stage_flags(x, actions, n_actions));
+}
+
+static void xdp_execute_defer(struct xs_dpif *d, bool on)
+{
+	struct dpif_xdp *x = cast(d);
+
+	if (x->uexec)
+		xs_xdp_exec_defer(x->uexec, on);
 }
 
 static int xdp_recv_fd(struct xs_dpif *d)
@@ -587,6 +613,12 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
 	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
 		      graces ? grace_ns / 1e6 / graces : 0.0);
+	uint64_t urun = 0, usent = 0, ufailed = 0;
+	if (x->uexec)
+		xs_xdp_exec_counts(x->uexec, &urun, &usent, &ufailed);
+	xs_ctl_printf(out, "  re-injected in userspace: %" PRIu64 " (%" PRIu64 " frames sent, %"
+		      PRIu64 " refused)%s\n", urun, usent, ufailed,
+		      x->uexec ? "" : "; no packet socket, all by test runs");
 	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
 		      x->pin_dir, x->pin_dir);
 	if (x->offload)
@@ -708,6 +740,7 @@ const struct xs_dpif_class xs_dpif_xdp = {
 	.flow_count = xdp_flow_count,
 	.max_flows = xdp_max_flows,
 	.execute = xdp_execute,
+	.execute_defer = xdp_execute_defer,
 	.recv_fd = xdp_recv_fd,
 	.recv = xdp_recv,
 	.run = xdp_run,
