@@ -20,6 +20,7 @@ struct pending {
 	uint32_t id;
 	bool created;   /* this put created the mask */
 	bool fresh;     /* the mask was created in this batch: unpublished */
+	bool full;      /* refused at max_flows in phase 1: tried again after */
 };
 
 /* Gives back what phase 1 took for @p and records @err. */
@@ -221,6 +222,7 @@ size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t
 		puts[i].err = take(dp, &puts[i], &pend[i], taken, fresh_ids);
 		if (!puts[i].err)
 			taken++;
+		pend[i].full = puts[i].err == -ENOSPC;
 	}
 	/* 2: counters and actions, two batched calls */
 	if (taken) {
@@ -266,6 +268,12 @@ size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t
 		mirror_set(dp, &puts[i], &pend[i]);
 		installed++;
 	}
+	/* Refused as the table looked full counting every earlier put, some
+	 * of which found their megaflow already there: one by one now, as
+	 * calls in order would have had them. */
+	for (size_t i = 0; i < n && n > 1; i++)
+		if (pend[i].full)
+			installed += xs_dp_flow_install_batch(dp, &puts[i], 1);
 	free(pend);
 	return installed;
 }
