@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Megaflow installs, in batches: the zeroed counters and the action slots
- * of a batch go to the kernel in one BPF_MAP_UPDATE_BATCH each (on this
- * machine kind a bpf() call costs more than the rest of an install), then
- * each hash entry with BPF_NOEXIST (batch updates take no such flag). */
+/* Megaflow installs, in batches: the zeroed counters, the action slots,
+ * the filter words and the hash entries of a batch go to the kernel in one
+ * BPF_MAP_UPDATE_BATCH each (on this machine kind a bpf() call costs more
+ * than the rest of an install). A batch write cannot say BPF_NOEXIST, so
+ * only entries whose way 0 is known free (filter bit clear) go that way;
+ * the others are inserted one by one, way by way, in their order. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,25 +102,33 @@ static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 	return err;
 }
 
-/* Writes @n values of @fd (@keys are slot numbers) in as few
- * BPF_MAP_UPDATE_BATCH calls as it can: an element the kernel refuses
- * gets its errno in @errs and the batch goes on after it. */
-static void update_slots(int fd, uint32_t *keys, uint8_t *vals, size_t vsize, uint32_t n,
-			 int *errs)
+/* Writes @n elements of @fd in as few BPF_MAP_UPDATE_BATCH calls as it
+ * can (BPF_ANY: batches take no other flag): an element the kernel
+ * refuses gets its -errno in @errs (-ENOSPC for a full hash) and the batch
+ * goes on after it. */
+static void update_batch(int fd, const void *keys, size_t ksize, const void *vals, size_t vsize,
+			 uint32_t n, int *errs)
 {
 	uint32_t done = 0;
 
 	while (done < n) {
 		uint32_t count = n - done;
 
-		if (!bpf_map_update_batch(fd, keys + done, vals + (size_t)done * vsize, &count,
+		if (!bpf_map_update_batch(fd, (const uint8_t *)keys + (size_t)done * ksize,
+					  (const uint8_t *)vals + (size_t)done * vsize, &count,
 					  NULL))
 			return;
 		/* count: the elements written before the one refused */
 		done += count;
 		if (done < n)
-			errs[done++] = -errno;
+			errs[done++] = errno == E2BIG ? -ENOSPC : -errno;
 	}
+}
+
+static void update_slots(int fd, uint32_t *keys, uint8_t *vals, size_t vsize, uint32_t n,
+			 int *errs)
+{
+	update_batch(fd, keys, sizeof(*keys), vals, vsize, n, errs);
 }
 
 /* Lists the puts still going: slot numbers in @keys, their actions in
@@ -181,7 +191,131 @@ out:
 	return err;
 }
 
-/* Phase 5: the mirror entry, once the megaflow is in force. */
+/* Phase 3's run of hash entries whose {mask, hash} has no megaflow yet
+ * (its filter bit is clear: every live megaflow's bit is set), so way 0
+ * is free and a batch write (which cannot say BPF_NOEXIST) overwrites
+ * nothing. Their filter words go first, in one batch, then the entries. */
+struct run {
+	uint32_t n, n_words;
+	uint32_t *put;                  /* indexes of the puts */
+	uint32_t *word;                 /* filter word indexes */
+	uint64_t *val;                  /* their new values */
+	struct xs_megaflow_key *mk;     /* scratch for the batch write */
+	struct xs_megaflow_entry *ent;
+	int *errs;
+};
+
+/* The filter word @idx as the run will write it. */
+static uint64_t *run_word(struct run *r, const struct xs_dp *dp, uint32_t idx)
+{
+	for (uint32_t w = 0; w < r->n_words; w++)
+		if (r->word[w] == idx)
+			return &r->val[w];
+	r->word[r->n_words] = idx;
+	r->val[r->n_words] = dp->filter[idx];
+	return &r->val[r->n_words++];
+}
+
+/* Writes the run: filter words, then entries. Each put that fails is
+ * undone; *@publish is set if one of a new mask went in. */
+static void run_flush(struct xs_dp *dp, struct run *r, struct xs_dp_put *puts,
+		      struct pending *pend, bool *publish)
+{
+	uint32_t k = 0;
+
+	if (!r->n) {
+		r->n_words = 0;
+		return;
+	}
+	memset(r->errs, 0, r->n_words * sizeof(*r->errs));
+	update_batch(dp->fd_filter, r->word, sizeof(*r->word), r->val, sizeof(*r->val),
+		     r->n_words, r->errs);
+	for (uint32_t w = 0; w < r->n_words; w++)
+		if (!r->errs[w])
+			dp->filter[r->word[w]] = r->val[w];
+	/* A put whose bit did not reach the kernel is not inserted. */
+	for (uint32_t j = 0; j < r->n; j++) {
+		struct pending *p = &pend[r->put[j]];
+		uint32_t bit = xs_filter_bit(p->mk.hash);
+		uint32_t idx = p->mk.mask_id * XS_FILTER_WORDS + bit / 64;
+
+		if (!(dp->filter[idx] & 1ull << (bit % 64))) {
+			undo(dp, &puts[r->put[j]], p, -EIO, true, true);
+			continue;
+		}
+		r->mk[k] = p->mk;
+		r->ent[k] = p->ent;
+		r->put[k++] = r->put[j];
+	}
+	memset(r->errs, 0, k * sizeof(*r->errs));
+	update_batch(dp->fd_megaflows, r->mk, sizeof(*r->mk), r->ent, sizeof(*r->ent), k,
+		     r->errs);
+	for (uint32_t j = 0; j < k; j++) {
+		if (r->errs[j])
+			undo(dp, &puts[r->put[j]], &pend[r->put[j]], r->errs[j], true, true);
+		else
+			*publish |= pend[r->put[j]].fresh;
+	}
+	r->n = r->n_words = 0;
+}
+
+/* Phase 3: the hash entries, after the slots they name; the filter lets
+ * packets probe before any packet can find the handle (a bit left set by
+ * a failure costs a wasted probe only). A mask made in this batch stays
+ * unpublished until phase 4, so its entries are found by no packet before
+ * then. Entries whose way 0 is known free go in runs; the others, in
+ * order between them, ask the kernel way by way. */
+static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pending *pend,
+			  size_t n, bool *publish)
+{
+	struct run r = { 0 };
+	int err;
+
+	r.put = malloc(n * sizeof(*r.put));
+	r.word = malloc(n * sizeof(*r.word));
+	r.val = malloc(n * sizeof(*r.val));
+	r.mk = malloc(n * sizeof(*r.mk));
+	r.ent = malloc(n * sizeof(*r.ent));
+	r.errs = malloc(n * sizeof(*r.errs));
+	err = r.put && r.word && r.val && r.mk && r.ent && r.errs ? 0 : -ENOMEM;
+	for (size_t i = 0; !err && i < n; i++) {
+		struct pending *p = &pend[i];
+
+		if (!p->ms)
+			continue;
+		xs_dp_megaflow_entry(dp, puts[i].key, puts[i].mask, p->id, puts[i].handle, &p->mk,
+				     &p->ent);
+		uint32_t bit = xs_filter_bit(p->mk.hash);
+		uint64_t *w = run_word(&r, dp, p->mk.mask_id * XS_FILTER_WORDS + bit / 64);
+
+		if (!(*w & 1ull << (bit % 64))) {
+			*w |= 1ull << (bit % 64);
+			p->mk.way = 0;
+			r.put[r.n++] = (uint32_t)i;
+			continue;
+		}
+		/* A word looked at for nothing is written unchanged: harmless. */
+		run_flush(dp, &r, puts, pend, publish);
+		err = xs_dp_insert_way(dp, &p->mk, &p->ent);
+		if (err) {
+			undo(dp, &puts[i], p, err, true, true);
+			err = 0;
+			continue;
+		}
+		*publish |= p->fresh;
+	}
+	if (!err)
+		run_flush(dp, &r, puts, pend, publish);
+	free(r.put);
+	free(r.word);
+	free(r.val);
+	free(r.mk);
+	free(r.ent);
+	free(r.errs);
+	return err;
+}
+
+/* Phase 5: the mirror, once the megaflow is in force. */
 static void mirror_set(struct xs_dp *dp, const struct xs_dp_put *put, struct pending *p)
 {
 	struct xs_dp_slot *ms = p->ms;
@@ -231,27 +365,11 @@ size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t
 			if (pend[i].ms)
 				undo(dp, &puts[i], &pend[i], err, true, false);
 	}
-	/* 3: the hash entries, after the slots they name; the filter lets
-	 * packets probe before any packet can find the handle (a bit left
-	 * set by a failure costs a wasted probe only). A mask made in this
-	 * batch stays unpublished until 4, so its entries are found by no
-	 * packet before then. */
-	for (size_t i = 0; i < n; i++) {
-		struct pending *p = &pend[i];
-
-		if (!p->ms)
-			continue;
-		xs_dp_megaflow_entry(dp, puts[i].key, puts[i].mask, p->id, puts[i].handle, &p->mk,
-				     &p->ent);
-		err = xs_dp_filter_set(dp, &p->mk);
-		if (!err)
-			err = xs_dp_insert_way(dp, &p->mk, &p->ent);
-		if (err) {
-			undo(dp, &puts[i], p, err, true, true);
-			continue;
-		}
-		publish |= p->fresh;
-	}
+	/* 3: the hash entries */
+	err = insert_entries(dp, puts, pend, n, &publish);
+	for (size_t i = 0; err && i < n; i++)
+		if (pend[i].ms)
+			undo(dp, &puts[i], &pend[i], err, true, true);
 	/* 4: one publication of the mask list for every new mask */
 	if (publish && (err = xs_dp_masks_publish(dp))) {
 		for (size_t i = 0; i < n; i++) {
