@@ -173,11 +173,17 @@ static int write_slots(struct xs_dp *dp, struct xs_dp_put *puts, struct pending 
 	 * into zeroed counters. */
 	k = still_going(puts, pend, n, keys, mf, which);
 	update_slots(dp->fd_flow_stats, keys, zero, stats_size, k, errs);
-	for (uint32_t j = 0; j < k; j++)
-		if (errs[j])
+	bool refused = false;
+	for (uint32_t j = 0; j < k; j++) {
+		if (errs[j]) {
 			undo(dp, &puts[which[j]], &pend[which[j]], errs[j], true, false);
-	k = still_going(puts, pend, n, keys, mf, which);
-	memset(errs, 0, n * sizeof(*errs));
+			refused = true;
+		}
+	}
+	if (refused) {
+		k = still_going(puts, pend, n, keys, mf, which);
+		memset(errs, 0, n * sizeof(*errs));
+	}
 	update_slots(dp->fd_flows, keys, (uint8_t *)mf, sizeof(*mf), k, errs);
 	for (uint32_t j = 0; j < k; j++)
 		if (errs[j])
