@@ -4,6 +4,10 @@
  * and re-injection in userspace (agent/dpif/xdp_exec.h): the bytes the
  * fast path's executor sends, the counters it would have counted, and
  * what it leaves to the fast path. */
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
 #include "tests/bpf/dp_fixture.h"
 #include "agent/dpif/xdp_exec.h"
 
@@ -193,6 +197,34 @@ static void test_exec_leaves_the_rest(void **state)
 	xs_xdp_exec_close(e);
 }
 
+/* Without CAP_NET_RAW there is no packet socket: the open says why (the
+ * provider then re-injects every packet with test runs). */
+static void test_exec_open_refused(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	xs_test_require_bpf();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct data[2];
+		struct xs_xdp_exec *e = NULL;
+
+		if (syscall(SYS_capget, &hdr, data))
+			_exit(2);
+		data[CAP_NET_RAW / 32].effective &= ~(1u << (CAP_NET_RAW % 32));
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(3);
+		_exit(xs_xdp_exec_open(&e) == -EPERM && !e ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* A packet the agent ran itself is credited to its megaflow once; a
  * handle no longer installed is refused. */
 static void test_credit(void **state)
@@ -228,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_exec_same_bytes),
 		cmocka_unit_test(test_exec_defer_and_refusal),
 		cmocka_unit_test(test_exec_leaves_the_rest),
+		cmocka_unit_test(test_exec_open_refused),
 		cmocka_unit_test(test_credit),
 	};
 
