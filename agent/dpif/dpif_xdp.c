@@ -570,12 +570,28 @@ static void xdp_run(struct xs_dpif *d)
 }
 
 /* pmd-stats-show style: where packets were found. */
+/* The datapath's counters, with the packets re-injected in userspace
+ * counted where xs_tc_exec would have counted them (reinject,
+ * action_drop). */
+static int read_stats(struct dpif_xdp *x, uint64_t st[XS_STAT__MAX])
+{
+	uint64_t run, sent, failed, dropped;
+	int err = xs_dp_stats_read(x->dp, st);
+
+	if (err || !x->uexec)
+		return err;
+	xs_xdp_exec_counts(x->uexec, &run, &sent, &failed, &dropped);
+	st[XS_STAT_REINJECT] += run;
+	st[XS_STAT_ACTION_DROP] += dropped;
+	return 0;
+}
+
 static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 {
 	struct dpif_xdp *x = cast(d);
 	uint64_t st[XS_STAT__MAX];
 
-	if (xs_dp_stats_read(x->dp, st))
+	if (read_stats(x, st))
 		memset(st, 0, sizeof(st));
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
@@ -613,9 +629,9 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
 	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
 		      graces ? grace_ns / 1e6 / graces : 0.0);
-	uint64_t urun = 0, usent = 0, ufailed = 0;
+	uint64_t urun = 0, usent = 0, ufailed = 0, udropped;
 	if (x->uexec)
-		xs_xdp_exec_counts(x->uexec, &urun, &usent, &ufailed);
+		xs_xdp_exec_counts(x->uexec, &urun, &usent, &ufailed, &udropped);
 	xs_ctl_printf(out, "  re-injected in userspace: %" PRIu64 " (%" PRIu64 " frames sent, %"
 		      PRIu64 " refused)%s\n", urun, usent, ufailed,
 		      x->uexec ? "" : "; no packet socket, all by test runs");
@@ -634,7 +650,7 @@ static size_t xdp_counters(struct xs_dpif *d, struct xs_dpif_counter *out, size_
 	uint64_t st[XS_STAT__MAX];
 	size_t n = 0;
 
-	if (xs_dp_stats_read(cast(d)->dp, st))
+	if (read_stats(cast(d), st))
 		return 0;
 	for (unsigned int i = 0; i < XS_STAT__MAX && n < max; i++, n++)
 		out[n] = (struct xs_dpif_counter){ xs_dp_stat_name(i), xs_dp_stat_desc(i), st[i] };

@@ -24,7 +24,7 @@ struct xs_xdp_exec {
 	struct iovec iov[XS_XDP_EXEC_QUEUE];
 	struct sockaddr_ll to[XS_XDP_EXEC_QUEUE];
 	uint8_t buf[XS_XDP_EXEC_QUEUE][XS_DUMMY_HEADROOM + XS_UPCALL_MAX_PKT];
-	uint64_t run, sent, failed;
+	uint64_t run, sent, failed, dropped;
 };
 
 int xs_xdp_exec_open(struct xs_xdp_exec **out)
@@ -119,6 +119,9 @@ int xs_xdp_exec_run(struct xs_xdp_exec *e, uint32_t in_port, const void *pkt, si
 		}
 	}
 	e->run++;
+	/* a list that outputs nothing drops the packet: counted as the fast
+	 * path's executor counts it (action_drop) */
+	e->dropped += !outputs;
 	if (credit)
 		*credit = (struct xs_flow_stats){ .packets = 1, .bytes = len,
 						  .used_ns = xs_mono_ns(),
@@ -160,9 +163,10 @@ unsigned xs_xdp_exec_flush(struct xs_xdp_exec *e)
 }
 
 void xs_xdp_exec_counts(const struct xs_xdp_exec *e, uint64_t *run, uint64_t *sent,
-			uint64_t *failed)
+			uint64_t *failed, uint64_t *dropped)
 {
 	*run = e->run;
 	*sent = e->sent;
 	*failed = e->failed;
+	*dropped = e->dropped;
 }

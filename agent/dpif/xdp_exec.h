@@ -46,8 +46,9 @@ void xs_xdp_exec_defer(struct xs_xdp_exec *e, bool on);
  * part). Returns how many could not be sent (also counted). */
 unsigned xs_xdp_exec_flush(struct xs_xdp_exec *e);
 
-/* Packets run here, frames sent, frames the kernel refused. */
+/* Packets run here, frames sent, frames the kernel refused, packets
+ * whose list output nothing (the fast path counts them as action_drop). */
 void xs_xdp_exec_counts(const struct xs_xdp_exec *e, uint64_t *run, uint64_t *sent,
-			uint64_t *failed);
+			uint64_t *failed, uint64_t *dropped);
 
 #endif

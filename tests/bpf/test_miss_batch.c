@@ -123,8 +123,8 @@ static void test_exec_same_bytes(void **state)
 	assert_int_equal(credit.packets, 1);
 	assert_int_equal(credit.bytes, len);
 	assert_true(credit.used_ns > 0);
-	uint64_t run, sent, failed;
-	xs_xdp_exec_counts(e, &run, &sent, &failed);
+	uint64_t run, sent, failed, dropped;
+	xs_xdp_exec_counts(e, &run, &sent, &failed, &dropped);
 	assert_true(run == 1 && sent == 1 && failed == 0);
 	xs_xdp_exec_close(e);
 	fx_veth_down(&v);
@@ -140,7 +140,7 @@ static void test_exec_defer_and_refusal(void **state)
 	struct fx_veth v;
 	uint8_t pkt[128];
 	size_t len = fx_udp4(pkt, 3);
-	uint64_t run, sent, failed;
+	uint64_t run, sent, failed, dropped;
 
 	(void)state;
 	xs_test_require_bpf();
@@ -157,8 +157,13 @@ static void test_exec_defer_and_refusal(void **state)
 	xs_xdp_exec_defer(e, false);
 	assert_int_equal(fx_cap_wait(&v, 4), 4);
 	fx_cap_expect(&v, 3, pkt, len);
-	xs_xdp_exec_counts(e, &run, &sent, &failed);
-	assert_true(run == 5 && sent == 4 && failed == 1);
+	xs_xdp_exec_counts(e, &run, &sent, &failed, &dropped);
+	assert_true(run == 5 && sent == 4 && failed == 1 && dropped == 0);
+	/* an empty list drops, counted as the fast path counts it */
+	assert_int_equal(xs_xdp_exec_run(e, v.a, pkt, len, NULL, 0, NULL), 0);
+	xs_xdp_exec_counts(e, &run, &sent, &failed, &dropped);
+	assert_true(run == 6 && sent == 4 && failed == 1 && dropped == 1);
+	assert_int_equal(fx_cap_count(&v), 4);
 	xs_xdp_exec_close(e);
 	fx_veth_down(&v);
 }
@@ -180,7 +185,7 @@ static void test_exec_leaves_the_rest(void **state)
 	struct xs_xdp_exec *e;
 	uint8_t pkt[128];
 	size_t len = fx_udp4(pkt, 3);
-	uint64_t run, sent, failed;
+	uint64_t run, sent, failed, dropped;
 
 	(void)state;
 	xs_test_require_bpf();
@@ -192,7 +197,7 @@ static void test_exec_leaves_the_rest(void **state)
 			fail_msg("list %d ran in userspace", i);
 	memcpy(big, pkt, len);
 	assert_int_equal(xs_xdp_exec_run(e, 1, big, sizeof(big), &out, 1, NULL), -EMSGSIZE);
-	xs_xdp_exec_counts(e, &run, &sent, &failed);
+	xs_xdp_exec_counts(e, &run, &sent, &failed, &dropped);
 	assert_true(run == 0 && sent == 0 && failed == 0);
 	xs_xdp_exec_close(e);
 }
