@@ -64,9 +64,10 @@
  *
  * Misses (agent/daemon/upcall.c). The datapath's ringbuf is read in
  * batches of XS_UPCALL_BATCH records; records with the same key (and
- * reason) in one batch are translated once, installed once, and every one
- * of their packets is re-injected (xs_dp_execute), so the first packet of
- * a flow is delivered.
+ * reason) in one batch are translated once, the batch's megaflows are
+ * installed together (flow_put_batch), and every one of their packets is
+ * re-injected (dpif execute, its frames sent together at the end of the
+ * batch), so the first packet of a flow is delivered.
  *
  * One thread. The loop above is the handler "thread": misses, control
  * requests and ticks run in turn on one thread. The xs_dp API is not

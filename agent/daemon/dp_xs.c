@@ -49,7 +49,7 @@ int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size)
 		.no_libxdp = a->opts.no_libxdp, .verbose = a->opts.verbose,
 		.object = a->opts.dp_object, .hw_offload = a->opts.hw_offload,
 		.tc_policy = a->opts.tc_policy, .log = provider_log, .log_ctx = a,
-		.miss_rate = a->opts.miss_limit_set ? a->opts.miss_rate : XS_DPIF_DEFAULT_MISS_RATE,
+		.miss_rate = a->opts.miss_limit_set ? a->opts.miss_rate : xs_dpif_default_miss_rate(),
 		.miss_burst = a->opts.miss_burst, .mask_budget = a->opts.mask_budget,
 	};
 	struct xs_port_map map = { map_ofport, map_dp_port, a };
@@ -71,7 +71,10 @@ int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size)
 	memset(&state, 0, sizeof(state));
 	state.dpif = a->dpif;
 	state.batch = calloc(XS_UPCALL_BATCH, sizeof(*state.batch));
-	if (!state.batch) {
+	state.xl = calloc(XS_UPCALL_BATCH, sizeof(*state.xl));
+	if (!state.batch || !state.xl) {
+		free(state.batch);
+		free(state.xl);
 		snprintf(why, why_size, "out of memory");
 		a->dpif->cls->close(a->dpif, true);
 		a->dpif = NULL;
@@ -103,7 +106,9 @@ void xs_bridge_dp_close(struct xs_agent *a)
 	if (a->dp) {
 		xs_reval_destroy(&state.reval);
 		free(state.batch);
+		free(state.xl);
 		state.batch = NULL;
+		state.xl = NULL;
 		a->dp = NULL;
 	}
 	if (a->dpif)

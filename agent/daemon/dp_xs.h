@@ -26,6 +26,7 @@ struct dp_xs {
 	struct xs_dpif *dpif;
 	struct xs_reval reval;       /* megaflows vs. tables, rule counters */
 	struct xs_upcall *batch;     /* XS_UPCALL_BATCH records */
+	struct xs_reval_xlate *xl;   /* XS_UPCALL_BATCH translations of a batch */
 	unsigned n_batch;
 	unsigned controller_logged;  /* controller packets logged so far */
 	uint64_t log_window_ms;      /* start of the miss-path log window */

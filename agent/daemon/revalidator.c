@@ -105,16 +105,10 @@ bool xs_reval_limit_reached(const struct xs_reval *r)
 	return xs_dpif_flow_count(r->dpif) >= r->flow_limit;
 }
 
-int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
-		     const struct xs_reval_xlate *x, struct xs_flow_handle *h)
+/* What xs_reval_install does once the datapath answered @err. */
+static int installed(struct xs_reval *r, const struct xs_flow_key *key,
+		     const struct xs_reval_xlate *x, struct xs_flow_handle *h, int err)
 {
-	int err;
-
-	if (xs_reval_limit_reached(r)) {
-		r->limit_hits++;
-		return -ENOSPC;
-	}
-	err = xs_dpif_flow_put(r->dpif, key, &x->mask, x->actions, x->n_actions, h);
 	if (err == -EEXIST)
 		return r->dpif->cls->flow_find(r->dpif, key, &x->mask, h);
 	if (err == -ENOSPC)
@@ -128,6 +122,49 @@ int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
 	}
 	rule_stats_set_learn(&r->rs, *h, &x->learn);
 	return 0;
+}
+
+int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
+		     const struct xs_reval_xlate *x, struct xs_flow_handle *h)
+{
+	int err;
+
+	if (xs_reval_limit_reached(r)) {
+		r->limit_hits++;
+		return -ENOSPC;
+	}
+	err = xs_dpif_flow_put(r->dpif, key, &x->mask, x->actions, x->n_actions, h);
+	return installed(r, key, x, h, err);
+}
+
+void xs_reval_install_batch(struct xs_reval *r, const struct xs_flow_key *keys,
+			    const struct xs_reval_xlate *const *x, struct xs_flow_handle *h,
+			    int *errs, size_t n)
+{
+	uint32_t count = xs_dpif_flow_count(r->dpif);
+	size_t room = count < r->flow_limit ? r->flow_limit - count : 0, i;
+	struct xs_dpif_put *puts;
+
+	/* Those beyond the limit's room go one by one after the batch: one
+	 * that finds its megaflow already there leaves room for the next. */
+	if (room > n)
+		room = n;
+	puts = room ? calloc(room, sizeof(*puts)) : NULL;
+	if (!puts)
+		room = 0;
+	for (i = 0; i < room; i++)
+		puts[i] = (struct xs_dpif_put){ .key = &keys[i], .mask = &x[i]->mask,
+						.actions = x[i]->actions,
+						.n_actions = x[i]->n_actions };
+	if (room)
+		xs_dpif_flow_put_batch(r->dpif, puts, room);
+	for (i = 0; i < room; i++) {
+		h[i] = puts[i].handle;
+		errs[i] = installed(r, &keys[i], x[i], &h[i], puts[i].err);
+	}
+	free(puts);
+	for (; i < n; i++)
+		errs[i] = xs_reval_install(r, &keys[i], x[i], &h[i]);
 }
 
 /* Handles of every installed megaflow, so changes during a pass (a modify

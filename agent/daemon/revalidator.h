@@ -119,6 +119,11 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
  * credits @x's rules itself); another -errno (nothing installed). */
 int xs_reval_install(struct xs_reval *r, const struct xs_flow_key *key,
 		     const struct xs_reval_xlate *x, struct xs_flow_handle *h);
+/* @n installs as @n xs_reval_install calls in that order would do them
+ * (results in @h[i] and @errs[i]), the datapath's part in one batch. */
+void xs_reval_install_batch(struct xs_reval *r, const struct xs_flow_key *keys,
+			    const struct xs_reval_xlate *const *x, struct xs_flow_handle *h,
+			    int *errs, size_t n);
 
 /* Full pass: every megaflow translated again and kept, modified or removed
  * (see above); counters harvested first. Fills *@c (may be NULL). Returns

@@ -74,28 +74,27 @@ static void reinject(struct xs_agent *a, struct dp_xs *x, const struct xs_upcall
 				      xs_reval_now_ms());
 }
 
-/* Handles batch[i] and every later miss with the same key. */
-static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *done)
+/* Translates the miss batch[i] into x->xl[n] (its key into *@key).
+ * Returns false if its port is gone (the record is dropped). */
+static bool translate_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, unsigned n,
+			   struct xs_flow_key *key)
 {
 	const struct xs_upcall *u = &x->batch[i];
-	struct xs_flow_handle h = { 0 };
-	struct xs_reval_xlate rx;
-	struct xs_flow_key key;
-	struct xs_port *port;
+	struct xs_port *port = xs_ports_by_dp_port(&a->ports, u->ifindex);
+	struct xs_reval_xlate *rx = &x->xl[n];
 	int err;
 
-	port = xs_ports_by_dp_port(&a->ports, u->ifindex);
 	if (!port) {
 		a->miss.no_port++;
-		return;
+		return false;
 	}
-	key = u->key;
-	key.mask_id = 0;
+	*key = u->key;
+	key->mask_id = 0;
 	/* the revalidator's translation: a megaflow it checks later gives
 	 * the same answer unless the tables changed */
-	err = xs_reval_translate(a->pipeline, &x->reval.map, &key, &rx);
+	err = xs_reval_translate(a->pipeline, &x->reval.map, key, rx);
 	a->miss.translated++;
-	xs_fdb_learn(a, &rx);
+	xs_fdb_learn(a, rx);
 	if (err) {
 		/* rx is a drop with a correct mask: installing it keeps this
 		 * flow from coming back on every packet */
@@ -103,7 +102,17 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 		miss_log(a, x, "translating a miss on port %u: %s; dropped", port->ofport,
 			 strerror(-err));
 	}
-	err = xs_reval_install(&x->reval, &key, &rx, &h);
+	return true;
+}
+
+/* Once batch[i]'s megaflow is installed (@err 0, handle @h) or not:
+ * re-injects it and every later miss with the same key. */
+static void reinject_miss(struct xs_agent *a, struct dp_xs *x, unsigned i,
+			  const struct xs_reval_xlate *rx, struct xs_flow_handle h, int err,
+			  bool *done)
+{
+	const struct xs_upcall *u = &x->batch[i];
+
 	if (err) {
 		a->miss.install_failed++;
 		/* The flow limit and a hash whose XS_HASH_WAYS are all taken
@@ -120,10 +129,11 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 	for (unsigned j = i; j < x->n_batch; j++) {
 		const struct xs_upcall *v = &x->batch[j];
 
-		if (done[j] || v->reason != XS_UPCALL_MISS || memcmp(&v->key, &u->key, sizeof(key)))
+		if (done[j] || v->reason != XS_UPCALL_MISS ||
+		    memcmp(&v->key, &u->key, sizeof(v->key)))
 			continue;
 		done[j] = true;
-		reinject(a, x, v, h, &rx);
+		reinject(a, x, v, h, rx);
 	}
 }
 
@@ -146,18 +156,36 @@ static void log_controller(struct xs_agent *a, const struct xs_upcall *u)
 		     u->ifindex, d->reason, d->max_len, d->id, d->userdata_len ? ud : "none");
 }
 
+/* The misses of a batch: each distinct key translated, then all their
+ * megaflows installed in one datapath batch, then every packet
+ * re-injected. The other upcalls are handled in their turn. */
 static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 {
+	const struct xs_reval_xlate *rx[XS_UPCALL_BATCH];
+	struct xs_flow_key keys[XS_UPCALL_BATCH];
+	struct xs_flow_handle h[XS_UPCALL_BATCH];
 	bool done[XS_UPCALL_BATCH] = { false };
+	unsigned first[XS_UPCALL_BATCH], n = 0;
+	int errs[XS_UPCALL_BATCH];
 
 	for (unsigned i = 0; i < x->n_batch; i++) {
 		const struct xs_upcall *u = &x->batch[i];
+		bool seen = false;
 
 		if (done[i])
 			continue;
 		switch (u->reason) {
 		case XS_UPCALL_MISS:
-			handle_miss(a, x, i, done);
+			/* a later miss of a key already here goes with it */
+			for (unsigned k = 0; k < n && !seen; k++)
+				seen = !memcmp(&x->batch[first[k]].key, &u->key, sizeof(u->key));
+			if (seen)
+				continue;
+			if (translate_miss(a, x, i, n, &keys[n])) {
+				rx[n] = &x->xl[n];
+				first[n++] = i;
+				continue;
+			}
 			break;
 		case XS_UPCALL_ACTION: {
 			struct xs_port *p = xs_ports_by_dp_port(&a->ports, u->ifindex);
@@ -187,6 +215,14 @@ static void handle_batch(struct xs_agent *a, struct dp_xs *x)
 		}
 		done[i] = true;
 	}
+	if (n)
+		xs_reval_install_batch(&x->reval, keys, rx, h, errs, n);
+	if (n && x->dpif->cls->execute_defer)
+		x->dpif->cls->execute_defer(x->dpif, true);
+	for (unsigned k = 0; k < n; k++)
+		reinject_miss(a, x, first[k], rx[k], h[k], errs[k], done);
+	if (n && x->dpif->cls->execute_defer)
+		x->dpif->cls->execute_defer(x->dpif, false);
 	x->n_batch = 0;
 }
 

@@ -56,3 +56,25 @@ int xs_dp_execute_actions(struct xs_dp *dp, uint32_t ifindex, const void *pkt, s
 		return err;
 	return xs_dp_execute(dp, ifindex, pkt, len, h);
 }
+
+const struct xs_dp_flow *xs_dp_flow_peek(const struct xs_dp *dp, struct xs_flow_handle h)
+{
+	if (!dp || !h.gen || !xs_slot_live(&dp->slots, h) || !dp->mirror[h.slot])
+		return NULL;
+	return &dp->mirror[h.slot]->flow;
+}
+
+int xs_dp_flow_credit(struct xs_dp *dp, struct xs_flow_handle h, const struct xs_flow_stats *add)
+{
+	struct xs_flow_stats *c;
+
+	if (!xs_dp_flow_peek(dp, h))
+		return -ENOENT;
+	c = &dp->mirror[h.slot]->carried;
+	c->packets += add->packets;
+	c->bytes += add->bytes;
+	if (add->used_ns > c->used_ns)
+		c->used_ns = add->used_ns;
+	c->tcp_flags |= add->tcp_flags;
+	return 0;
+}

@@ -217,11 +217,7 @@ static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handl
 
 /* --- megaflow operations ------------------------------------------------------ */
 
-/* Inserts @ent at the first free way of @mk's hash (setting mk->way):
- * -EEXIST if a way holds the same masked key, -EADDRINUSE if all
- * XS_HASH_WAYS hold other keys whose words hash the same, -ENOSPC if the
- * map is full. */
-static int insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
+int xs_dp_insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
 		      const struct xs_megaflow_entry *ent)
 {
 	struct xs_megaflow_entry old;
@@ -270,91 +266,15 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 		       const struct xs_flow_key *mask, const struct xs_action *actions,
 		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
 {
-	struct xs_megaflow_entry ent;
-	struct xs_megaflow_key mk;
-	struct xs_flow_handle h;
-	struct xs_dp_slot *ms;
-	uint32_t id;
-	bool created;
-	int err;
+	struct xs_dp_put put = { .key = key, .mask = mask, .actions = actions,
+				 .n_actions = n_actions, .flags = flags };
 
-	if (!dp || !key || !mask || key->mask_id || mask->mask_id)
+	if (!dp || !key || !mask)
 		return -EINVAL;
-	err = xs_dp_check_actions(actions, n_actions, flags);
-	if (err)
-		return err;
-	if (dp->n_flows >= dp->max_flows)
-		return -ENOSPC;
-	/* Tuple space explosion: a port whose packets keep asking for new
-	 * masks stops at its budget; its further flows are executed without
-	 * a megaflow (and limited by the miss limiter) until its own masks
-	 * expire. Other ports' masks are not touched. */
-	if (dp->mask_budget && xs_mask_find(&dp->masks, mask, &id) &&
-	    xs_mask_owned(&dp->masks, key->in_port) >= dp->mask_budget) {
-		dp->masks_refused++;
-		return -EDQUOT;
-	}
-	ms = calloc(1, sizeof(*ms));
-	if (!ms)
-		return -ENOMEM;
-	err = xs_mask_get(&dp->masks, mask, 0, &id, &created);
-	if (err == -EAGAIN) { /* only ids in limbo left */
-		err = xs_dp_grace(dp);
-		if (!err)
-			err = xs_mask_get(&dp->masks, mask, 0, &id, &created);
-	}
-	if (err)
-		goto err_free;
-	if (created) {
-		dp->masks.ent[id].owner = key->in_port;
-		/* The id's hit counter now is the ranking baseline. */
-		err = xs_dp_mask_hits_one(dp, id, &dp->masks.ent[id].hits_seen);
-		if (err)
-			goto err_mask;
-	}
-	err = slot_take(dp, actions, n_actions, flags, &h);
-	if (err)
-		goto err_mask;
-	xs_dp_megaflow_entry(dp, key, mask, id, h, &mk, &ent);
-	/* The slot is complete and the filter lets packets probe before any
-	 * packet can find the handle. A bit left set by a failure below costs
-	 * a wasted probe only. */
-	err = xs_dp_filter_set(dp, &mk);
-	if (err)
-		goto err_slot;
-	err = insert_way(dp, &mk, &ent);
-	if (err)
-		goto err_slot;
-	if (created) {
-		err = xs_dp_masks_publish(dp);
-		if (err) {
-			bpf_map_delete_elem(dp->fd_megaflows, &mk);
-			goto err_slot;
-		}
-	}
-	ms->way = mk.way;
-	ms->flow.handle = h;
-	xs_dp_mask_key(key, mask, &ms->flow.key);
-	ms->flow.mask = *mask;
-	ms->flow.mask_id = id;
-	ms->flow.n_actions = n_actions;
-	ms->flow.flags = flags;
-	ms->flow.installed_ns = xs_mono_ns();
-	if (n_actions)
-		memcpy(ms->flow.actions, actions, n_actions * sizeof(*actions));
-	dp->mirror[h.slot] = ms;
-	dp->n_flows++;
-	if (out)
-		*out = h;
-	return 0;
-
-err_slot:
-	slot_retire(dp, h, NULL, 0, 0);
-err_mask:
-	xs_mask_put(&dp->masks, id);
-err_free:
-	free(ms);
-	return err;
+	xs_dp_flow_install_batch(dp, &put, 1); /* dp_install.c */
+	if (!put.err && out)
+		*out = put.handle;
+	return put.err;
 }
 
 int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,

@@ -158,6 +158,12 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
 void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
 			  struct xs_megaflow_entry *ent);
+/* Inserts @ent at the first free way of @mk's hash (setting mk->way):
+ * -EEXIST if a way holds the same masked key, -EADDRINUSE if all
+ * XS_HASH_WAYS hold other keys whose words hash the same, -ENOSPC if the
+ * map is full. */
+int xs_dp_insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
+		     const struct xs_megaflow_entry *ent);
 /* Sets @mk's bit in xs_mask_filter (before the entry is inserted). */
 int xs_dp_filter_set(struct xs_dp *dp, const struct xs_megaflow_key *mk);
 /* Clears mask @id's bitmap (its last megaflow is gone). */

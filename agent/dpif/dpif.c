@@ -3,6 +3,7 @@
 #include "agent/dpif/dpif.h"
 
 #include <string.h>
+#include <unistd.h>
 
 const struct xs_dpif_class *xs_dpif_class_by_type(const char *type)
 {
@@ -14,4 +15,11 @@ const struct xs_dpif_class *xs_dpif_class_by_type(const char *type)
 		if (!strcmp(classes[i]->type, type))
 			return classes[i];
 	return NULL;
+}
+
+uint32_t xs_dpif_default_miss_rate(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return XS_DPIF_DEFAULT_MISS_RATE_PER_CPU * (uint32_t)(n > 0 ? n : 1);
 }

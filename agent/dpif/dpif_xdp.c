@@ -21,6 +21,7 @@
 #include "agent/datapath/port_events.h"
 #include "agent/datapath/port_hw.h"
 #include "agent/offload/offload.h"
+#include "agent/dpif/xdp_exec.h"
 
 struct dpif_xdp {
 	struct xs_dpif up;
@@ -34,6 +35,8 @@ struct dpif_xdp {
 	bool noted_no_dispatcher; /* the note was given once */
 	struct xs_port_events *events; /* NULL: the kernel tells nothing, poll */
 	struct xs_offload *offload;    /* NULL: --hw-offload=off */
+	struct xs_xdp_exec *uexec;     /* re-injection in userspace; NULL:
+	                                * test runs only (no packet socket) */
 };
 
 static struct dpif_xdp *cast(struct xs_dpif *d)
@@ -143,6 +146,9 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 		return err;
 	}
 	configure_ports(cast(*out), cfg);
+	/* Without a packet socket every re-injection takes a test run. */
+	if (xs_xdp_exec_open(&cast(*out)->uexec))
+		cast(*out)->uexec = NULL;
 	if (cfg->hw_offload) {
 		struct xs_offload_cfg oc = { .mode = cfg->hw_offload, .policy = cfg->tc_policy,
 					     .log = cfg->log, .log_ctx = cfg->log_ctx };
@@ -181,6 +187,7 @@ static void xdp_close(struct xs_dpif *d, bool keep)
 	/* Filters and hardware programs need the agent: they go in any case
 	 * (the fast path keeps every megaflow). */
 	xs_offload_free(x->offload);
+	xs_xdp_exec_close(x->uexec);
 	/* A stop that keeps the fast path leaves the ports attached. */
 	while (!keep && x->n_ports)
 		xs_port_hw_detach(&x->ports[--x->n_ports], note, sizeof(note));
@@ -365,6 +372,38 @@ static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 	return err;
 }
 
+static void xdp_flow_put_batch(struct xs_dpif *d, struct xs_dpif_put *puts, size_t n)
+{
+	struct dpif_xdp *x = cast(d);
+	struct xs_dp_put *dp_puts = calloc(n, sizeof(*dp_puts));
+	size_t i;
+
+	if (!dp_puts) {
+		for (i = 0; i < n; i++)
+			puts[i].err = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		dp_puts[i] = (struct xs_dp_put){ .key = puts[i].key, .mask = puts[i].mask,
+						 .actions = puts[i].actions,
+						 .n_actions = puts[i].n_actions };
+		if (puts[i].n_actions > XS_MAX_ACTIONS || (puts[i].n_actions && !puts[i].actions))
+			dp_puts[i].key = NULL; /* refused as -EINVAL */
+		else
+			dp_puts[i].flags = stage_flags(x, puts[i].actions, puts[i].n_actions);
+	}
+	xs_dp_flow_install_batch(x->dp, dp_puts, n);
+	for (i = 0; i < n; i++) {
+		puts[i].err = dp_puts[i].err;
+		puts[i].handle = dp_puts[i].handle;
+		/* In XDP first: whatever the hardware says, the megaflow runs. */
+		if (!puts[i].err && x->offload)
+			xs_offload_flow_put(x->offload, puts[i].handle, puts[i].key, puts[i].mask,
+					    puts[i].actions, puts[i].n_actions);
+	}
+	free(dp_puts);
+}
+
 static int xdp_flow_modify(struct xs_dpif *d, struct xs_flow_handle *h,
 			   const struct xs_action *actions, uint16_t n_actions)
 {
@@ -486,11 +525,30 @@ static int xdp_execute(struct xs_dpif *d, uint32_t in_port, const void *pkt, siz
 		       uint16_t n_actions)
 {
 	struct dpif_xdp *x = cast(d);
+	const struct xs_dp_flow *f = h.gen ? xs_dp_flow_peek(x->dp, h) : NULL;
+	struct xs_flow_stats credit;
 
+	/* Rewrites and outputs run here, the rest in the fast path's
+	 * executor; a megaflow's counters get the packet either way. */
+	if (x->uexec && (f || !h.gen) &&
+	    !xs_xdp_exec_run(x->uexec, in_port, pkt, len, f ? f->actions : actions,
+			     f ? f->n_actions : n_actions, &credit)) {
+		if (f)
+			xs_dp_flow_credit(x->dp, h, &credit);
+		return 0;
+	}
 	if (h.gen)
 		return xs_dp_execute(x->dp, in_port, pkt, len, h);
 	return xs_dp_execute_actions(x->dp, in_port, pkt, len, actions, n_actions,
 				     stage_flags(x, actions, n_actions));
+}
+
+static void xdp_execute_defer(struct xs_dpif *d, bool on)
+{
+	struct dpif_xdp *x = cast(d);
+
+	if (x->uexec)
+		xs_xdp_exec_defer(x->uexec, on);
 }
 
 static int xdp_recv_fd(struct xs_dpif *d)
@@ -512,12 +570,28 @@ static void xdp_run(struct xs_dpif *d)
 }
 
 /* pmd-stats-show style: where packets were found. */
+/* The datapath's counters, with the packets re-injected in userspace
+ * counted where xs_tc_exec would have counted them (reinject,
+ * action_drop). */
+static int read_stats(struct dpif_xdp *x, uint64_t st[XS_STAT__MAX])
+{
+	uint64_t run, sent, failed, dropped;
+	int err = xs_dp_stats_read(x->dp, st);
+
+	if (err || !x->uexec)
+		return err;
+	xs_xdp_exec_counts(x->uexec, &run, &sent, &failed, &dropped);
+	st[XS_STAT_REINJECT] += run;
+	st[XS_STAT_ACTION_DROP] += dropped;
+	return 0;
+}
+
 static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 {
 	struct dpif_xdp *x = cast(d);
 	uint64_t st[XS_STAT__MAX];
 
-	if (xs_dp_stats_read(x->dp, st))
+	if (read_stats(x, st))
 		memset(st, 0, sizeof(st));
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
@@ -555,6 +629,12 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
 	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
 		      graces ? grace_ns / 1e6 / graces : 0.0);
+	uint64_t urun = 0, usent = 0, ufailed = 0, udropped;
+	if (x->uexec)
+		xs_xdp_exec_counts(x->uexec, &urun, &usent, &ufailed, &udropped);
+	xs_ctl_printf(out, "  re-injected in userspace: %" PRIu64 " (%" PRIu64 " frames sent, %"
+		      PRIu64 " refused)%s\n", urun, usent, ufailed,
+		      x->uexec ? "" : "; no packet socket, all by test runs");
 	xs_ctl_printf(out, "  maps: %s (bpftool map dump pinned %s/xs_megaflows)\n",
 		      x->pin_dir, x->pin_dir);
 	if (x->offload)
@@ -570,7 +650,7 @@ static size_t xdp_counters(struct xs_dpif *d, struct xs_dpif_counter *out, size_
 	uint64_t st[XS_STAT__MAX];
 	size_t n = 0;
 
-	if (xs_dp_stats_read(cast(d)->dp, st))
+	if (read_stats(cast(d), st))
 		return 0;
 	for (unsigned int i = 0; i < XS_STAT__MAX && n < max; i++, n++)
 		out[n] = (struct xs_dpif_counter){ xs_dp_stat_name(i), xs_dp_stat_desc(i), st[i] };
@@ -666,6 +746,7 @@ const struct xs_dpif_class xs_dpif_xdp = {
 	.ports_fd = xdp_ports_fd,
 	.ports_sync = xdp_ports_sync,
 	.flow_put = xdp_flow_put,
+	.flow_put_batch = xdp_flow_put_batch,
 	.flow_modify = xdp_flow_modify,
 	.flow_del = xdp_flow_del,
 	.flow_get = xdp_flow_get,
@@ -675,6 +756,7 @@ const struct xs_dpif_class xs_dpif_xdp = {
 	.flow_count = xdp_flow_count,
 	.max_flows = xdp_max_flows,
 	.execute = xdp_execute,
+	.execute_defer = xdp_execute_defer,
 	.recv_fd = xdp_recv_fd,
 	.recv = xdp_recv,
 	.run = xdp_run,

@@ -11,7 +11,8 @@
 #       bridge     a Linux bridge br0 with sw0 and sw1
 #       xdpswitch  the xdpswitch agent (bridge $P) on sw0=1 and sw1=2 with
 #                  in_port=1,actions=output:2 and back (or the flows of
-#                  $BENCH_FLOWS_FILE); its log and pid go to
+#                  $BENCH_FLOWS_FILE), with the options of
+#                  $BENCH_AGENT_ARGS if set; its log and pid go to
 #                  $O/bench/$P/agent.{log,pid}
 #       ovs        Open vSwitch userspace datapath, AF_XDP ports sw0 sw1,
 #                  the same flows (ovs-afxdp.sh, state in $O/bench/$P/ovs)
@@ -110,7 +111,8 @@ agent_stop() {
 # carry an XDP program.
 agent_start() {
 	mkdir -p "$STATE"
-	ip netns exec "$P-sw" "$O/xdpswitch" agent --bridge "$P" \
+	# shellcheck disable=SC2086 # BENCH_AGENT_ARGS is a list of options
+	ip netns exec "$P-sw" "$O/xdpswitch" agent --bridge "$P" ${BENCH_AGENT_ARGS:-} \
 		--flows "$(flows_file)" sw0=1 sw1=2 >"$AGENT_LOG" 2>&1 &
 	echo $! >"$AGENT_PID"
 	local running=0

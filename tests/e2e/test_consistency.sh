@@ -15,7 +15,9 @@ switch_env xhc
 now() { date +%s.%N; }
 
 # recv HOST PORT OUT: every datagram's payload ("SEQ SENT_AT") into OUT,
-# closed when nothing came for 1.5 s.
+# closed when nothing came for 5 s (a host gets nothing while the traffic
+# goes to the other one, 1 s plus the burst's time: over 2 s on a loaded
+# machine).
 recv() {
 	h "$1" timeout 40 python3 - "$2" "$3" <<'PY' &
 import socket, sys
@@ -28,7 +30,7 @@ s.settimeout(20)
 try:
     while True:
         out.append(s.recv(2048).decode())
-        s.settimeout(1.5)
+        s.settimeout(5)
 except socket.timeout:
     pass
 open(sys.argv[2] + ".tmp", "w").write("".join(l + "\n" for l in out))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# A miss flood from one port under the default limits (no --miss-rate):
+# A miss flood from one port under a miss limit of 20000 a second per port
+# (the default, 100000 per CPU, is above what the generator reaches when
+# the shared machine is busy: a flood it does not shed would test nothing):
 # h1 sends new UDP flows as fast as trafficgen can (every packet a new
 # megaflow: the flood's rule copies the source port and address into the
 # destination ones, so its megaflows are exact on them). Meanwhile an established
@@ -29,7 +31,7 @@ priority=100,ip,nw_dst=10.0.0.1 actions=output:1
 priority=100,ip,nw_dst=10.0.0.2 actions=output:2
 priority=100,ip,nw_dst=10.0.0.3 actions=output:3
 FLOWS
-"$XS" agent --bridge "$BR" --flows "$T/flows" "$P-p1" "$P-p2" "$P-p3" 2>"$LOG" &
+"$XS" agent --bridge "$BR" --miss-rate 20000 --flows "$T/flows" "$P-p1" "$P-p2" "$P-p3" 2>"$LOG" &
 agent_pid=$!
 for _ in $(seq 100); do [ -S "$XS_RUN_DIR/$BR.sock" ] && break; sleep 0.05; done
 check "agent running" test -S "$XS_RUN_DIR/$BR.sock"
@@ -68,7 +70,7 @@ shed1=$(counter miss_shed)
 misses=$(counter miss)
 echo "# flood: ${sent:-?} packets sent; misses to the agent $misses, shed $shed1"
 check "the flood reached the switch" test "${sent:-0}" -gt 10000
-check "the limiter (on by default) shed the flood" test "${shed1:-0}" -gt "${shed0:-0}"
+check "the limiter shed the flood" test "${shed1:-0}" -gt "${shed0:-0}"
 check "the agent is still serving" pings 2 -c 1 -W 1 10.0.0.1
 kill -TERM "$agent_pid"; wait "$agent_pid"; rc=$?; agent_pid=
 check_eq "agent stops cleanly" 0 "$rc"

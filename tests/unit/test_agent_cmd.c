@@ -11,6 +11,7 @@
 
 #include "agent/cli/commands.h"
 #include "agent/datapath/dp.h"
+#include "agent/dpif/dpif.h"
 
 /* Runs `xdpswitch agent ARGS...`; returns its status, stderr in err. */
 static int run_agent(char *err, size_t err_size, int argc, ...)
@@ -114,6 +115,20 @@ static void test_miss_split(void **state)
 	xs_dp_miss_split(0, 7, &o);
 	assert_int_equal(o.miss_rate, 0);
 	assert_int_equal(o.miss_burst, 0);
+}
+
+/* Without --miss-rate every CPU's bucket holds the default per-CPU rate
+ * after the split: a port whose packets come in on one CPU gets it all. */
+static void test_miss_default_per_cpu(void **state)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct xs_dp_opts o = { 0 };
+
+	(void)state;
+	assert_int_equal(xs_dpif_default_miss_rate(), XS_DPIF_DEFAULT_MISS_RATE_PER_CPU * cpus);
+	xs_dp_miss_split(xs_dpif_default_miss_rate(), 0, &o);
+	assert_int_equal(o.miss_rate, XS_DPIF_DEFAULT_MISS_RATE_PER_CPU);
+	assert_int_equal(o.miss_burst, XS_DPIF_DEFAULT_MISS_RATE_PER_CPU);
 }
 
 /* --datapath names a provider; "object" is not one by name (it comes with
@@ -275,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_datapath_values),
 		cmocka_unit_test(test_miss_limit_values),
 		cmocka_unit_test(test_miss_split),
+		cmocka_unit_test(test_miss_default_per_cpu),
 		cmocka_unit_test(test_mask_budget_values),
 		cmocka_unit_test(test_help_names_max_flows),
 		cmocka_unit_test(test_fail_open_values),

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Megaflow installs, in batches: the zeroed counters, the action slots,
+ * the filter words and the hash entries of a batch go to the kernel in one
+ * BPF_MAP_UPDATE_BATCH each (on this machine kind a bpf() call costs more
+ * than the rest of an install). A batch write cannot say BPF_NOEXIST, so
+ * only entries whose way 0 is known free (filter bit clear) go that way;
+ * the others are inserted one by one, way by way, in their order. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "agent/datapath/dp_internal.h"
+#include "common/clock.h"
+
+/* One install on its way: what phase 1 took for it. */
+struct pending {
+	struct xs_dp_slot *ms;
+	struct xs_megaflow_key mk;
+	struct xs_megaflow_entry ent;
+	uint32_t id;
+	bool created;   /* this put created the mask */
+	bool fresh;     /* the mask was created in this batch: unpublished */
+	bool full;      /* refused at max_flows in phase 1: tried again after */
+};
+
+/* Gives back what phase 1 took for @p and records @err. */
+static void undo(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p, int err,
+		 bool slot_taken, bool slot_written)
+{
+	/* a written slot is retired: generation 0, as xs_dp_flow_remove
+	 * leaves one */
+	if (slot_written)
+		xs_dp_slot_write(dp, put->handle.slot, 0, NULL, 0, 0);
+	if (slot_taken)
+		xs_slot_release(&dp->slots, put->handle);
+	xs_mask_put(&dp->masks, p->id);
+	free(p->ms);
+	p->ms = NULL;
+	put->err = err;
+}
+
+/* Phase 1, pure bookkeeping: checks, mask id, slot. @pending_flows is the
+ * count of earlier puts of the batch that got this far. */
+static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
+		uint32_t pending_flows, uint8_t *fresh_ids)
+{
+	uint32_t id;
+	int err;
+
+	if (!put->key || !put->mask || put->key->mask_id || put->mask->mask_id)
+		return -EINVAL;
+	err = xs_dp_check_actions(put->actions, put->n_actions, put->flags);
+	if (err)
+		return err;
+	if (dp->n_flows + pending_flows >= dp->max_flows)
+		return -ENOSPC;
+	/* Tuple space explosion: a port whose packets keep asking for new
+	 * masks stops at its budget; its further flows are executed without
+	 * a megaflow (and limited by the miss limiter) until its own masks
+	 * expire. Other ports' masks are not touched. */
+	if (dp->mask_budget && xs_mask_find(&dp->masks, put->mask, &id) &&
+	    xs_mask_owned(&dp->masks, put->key->in_port) >= dp->mask_budget) {
+		dp->masks_refused++;
+		return -EDQUOT;
+	}
+	p->ms = calloc(1, sizeof(*p->ms));
+	if (!p->ms)
+		return -ENOMEM;
+	err = xs_mask_get(&dp->masks, put->mask, 0, &p->id, &p->created);
+	if (err == -EAGAIN) { /* only ids in limbo left */
+		err = xs_dp_grace(dp);
+		if (!err)
+			err = xs_mask_get(&dp->masks, put->mask, 0, &p->id, &p->created);
+	}
+	if (err) {
+		free(p->ms);
+		p->ms = NULL;
+		return err;
+	}
+	if (p->created) {
+		dp->masks.ent[p->id].owner = put->key->in_port;
+		fresh_ids[p->id] = 1;
+		/* The id's hit counter now is the ranking baseline. */
+		err = xs_dp_mask_hits_one(dp, p->id, &dp->masks.ent[p->id].hits_seen);
+	}
+	p->fresh = fresh_ids[p->id];
+	if (!err) {
+		err = xs_slot_alloc(&dp->slots, &put->handle);
+		if (err == -EAGAIN) { /* only released slots left: wait them out */
+			err = xs_dp_grace(dp);
+			if (!err)
+				err = xs_slot_alloc(&dp->slots, &put->handle);
+		}
+	}
+	if (err) {
+		xs_mask_put(&dp->masks, p->id);
+		free(p->ms);
+		p->ms = NULL;
+	}
+	return err;
+}
+
+/* Writes @n elements of @fd in as few BPF_MAP_UPDATE_BATCH calls as it
+ * can (BPF_ANY: batches take no other flag): an element the kernel
+ * refuses gets its -errno in @errs (-ENOSPC for a full hash) and the batch
+ * goes on after it. */
+static void update_batch(int fd, const void *keys, size_t ksize, const void *vals, size_t vsize,
+			 uint32_t n, int *errs)
+{
+	uint32_t done = 0;
+
+	while (done < n) {
+		uint32_t count = n - done;
+
+		if (!bpf_map_update_batch(fd, (const uint8_t *)keys + (size_t)done * ksize,
+					  (const uint8_t *)vals + (size_t)done * vsize, &count,
+					  NULL))
+			return;
+		/* count: the elements written before the one refused */
+		done += count;
+		if (done < n)
+			errs[done++] = errno == E2BIG ? -ENOSPC : -errno;
+	}
+}
+
+static void update_slots(int fd, uint32_t *keys, uint8_t *vals, size_t vsize, uint32_t n,
+			 int *errs)
+{
+	update_batch(fd, keys, sizeof(*keys), vals, vsize, n, errs);
+}
+
+/* Lists the puts still going: slot numbers in @keys, their actions in
+ * @mf, their indexes in @which. Returns how many. */
+static uint32_t still_going(const struct xs_dp_put *puts, const struct pending *pend, size_t n,
+			    uint32_t *keys, struct xs_megaflow *mf, uint32_t *which)
+{
+	uint32_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!pend[i].ms)
+			continue;
+		keys[k] = puts[i].handle.slot;
+		memset(&mf[k], 0, sizeof(mf[k]));
+		mf[k].gen = puts[i].handle.gen;
+		mf[k].n_actions = puts[i].n_actions;
+		mf[k].flags = puts[i].flags;
+		if (puts[i].n_actions)
+			memcpy(mf[k].actions, puts[i].actions,
+			       puts[i].n_actions * sizeof(*puts[i].actions));
+		which[k++] = (uint32_t)i;
+	}
+	return k;
+}
+
+/* Phase 2: zeroed counters, then actions, for every put still going.
+ * -ENOMEM if the scratch arrays cannot be had (nothing written). */
+static int write_slots(struct xs_dp *dp, struct xs_dp_put *puts, struct pending *pend, size_t n)
+{
+	size_t stats_size = (size_t)dp->ncpus * sizeof(struct xs_flow_stats);
+	uint32_t *keys = malloc(n * sizeof(*keys)), *which = malloc(n * sizeof(*which)), k;
+	struct xs_megaflow *mf = malloc(n * sizeof(*mf));
+	int *errs = calloc(n, sizeof(*errs));
+	uint8_t *zero = calloc(n, stats_size);
+	int err = 0;
+
+	if (!keys || !which || !errs || !mf || !zero) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Counters first: a packet that finds the slot's generation counts
+	 * into zeroed counters. */
+	k = still_going(puts, pend, n, keys, mf, which);
+	update_slots(dp->fd_flow_stats, keys, zero, stats_size, k, errs);
+	bool refused = false;
+	for (uint32_t j = 0; j < k; j++) {
+		if (errs[j]) {
+			undo(dp, &puts[which[j]], &pend[which[j]], errs[j], true, false);
+			refused = true;
+		}
+	}
+	if (refused) {
+		k = still_going(puts, pend, n, keys, mf, which);
+		memset(errs, 0, n * sizeof(*errs));
+	}
+	update_slots(dp->fd_flows, keys, (uint8_t *)mf, sizeof(*mf), k, errs);
+	for (uint32_t j = 0; j < k; j++)
+		if (errs[j])
+			undo(dp, &puts[which[j]], &pend[which[j]], errs[j], true, false);
+out:
+	free(keys);
+	free(which);
+	free(errs);
+	free(mf);
+	free(zero);
+	return err;
+}
+
+/* Phase 3's run of hash entries whose {mask, hash} has no megaflow yet
+ * (its filter bit is clear: every live megaflow's bit is set), so way 0
+ * is free and a batch write (which cannot say BPF_NOEXIST) overwrites
+ * nothing. Their filter words go first, in one batch, then the entries. */
+struct run {
+	uint32_t n, n_words;
+	uint32_t *put;                  /* indexes of the puts */
+	uint32_t *word;                 /* filter word indexes */
+	uint64_t *val;                  /* their new values */
+	struct xs_megaflow_key *mk;     /* scratch for the batch write */
+	struct xs_megaflow_entry *ent;
+	int *errs;
+};
+
+/* The filter word @idx as the run will write it. */
+static uint64_t *run_word(struct run *r, const struct xs_dp *dp, uint32_t idx)
+{
+	for (uint32_t w = 0; w < r->n_words; w++)
+		if (r->word[w] == idx)
+			return &r->val[w];
+	r->word[r->n_words] = idx;
+	r->val[r->n_words] = dp->filter[idx];
+	return &r->val[r->n_words++];
+}
+
+/* Writes the run: filter words, then entries. Each put that fails is
+ * undone; *@publish is set if one of a new mask went in. */
+static void run_flush(struct xs_dp *dp, struct run *r, struct xs_dp_put *puts,
+		      struct pending *pend, bool *publish)
+{
+	uint32_t k = 0;
+
+	if (!r->n) {
+		r->n_words = 0;
+		return;
+	}
+	memset(r->errs, 0, r->n_words * sizeof(*r->errs));
+	update_batch(dp->fd_filter, r->word, sizeof(*r->word), r->val, sizeof(*r->val),
+		     r->n_words, r->errs);
+	for (uint32_t w = 0; w < r->n_words; w++)
+		if (!r->errs[w])
+			dp->filter[r->word[w]] = r->val[w];
+	/* A put whose bit did not reach the kernel is not inserted. */
+	for (uint32_t j = 0; j < r->n; j++) {
+		struct pending *p = &pend[r->put[j]];
+		uint32_t bit = xs_filter_bit(p->mk.hash);
+		uint32_t idx = p->mk.mask_id * XS_FILTER_WORDS + bit / 64;
+
+		if (!(dp->filter[idx] & 1ull << (bit % 64))) {
+			undo(dp, &puts[r->put[j]], p, -EIO, true, true);
+			continue;
+		}
+		r->mk[k] = p->mk;
+		r->ent[k] = p->ent;
+		r->put[k++] = r->put[j];
+	}
+	memset(r->errs, 0, k * sizeof(*r->errs));
+	update_batch(dp->fd_megaflows, r->mk, sizeof(*r->mk), r->ent, sizeof(*r->ent), k,
+		     r->errs);
+	for (uint32_t j = 0; j < k; j++) {
+		if (r->errs[j])
+			undo(dp, &puts[r->put[j]], &pend[r->put[j]], r->errs[j], true, true);
+		else
+			*publish |= pend[r->put[j]].fresh;
+	}
+	r->n = r->n_words = 0;
+}
+
+/* Phase 3: the hash entries, after the slots they name; the filter lets
+ * packets probe before any packet can find the handle (a bit left set by
+ * a failure costs a wasted probe only). A mask made in this batch stays
+ * unpublished until phase 4, so its entries are found by no packet before
+ * then. Entries whose way 0 is known free go in runs; the others, in
+ * order between them, ask the kernel way by way. */
+static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pending *pend,
+			  size_t n, bool *publish)
+{
+	struct run r = { 0 };
+	int err;
+
+	r.put = malloc(n * sizeof(*r.put));
+	r.word = malloc(n * sizeof(*r.word));
+	r.val = malloc(n * sizeof(*r.val));
+	r.mk = malloc(n * sizeof(*r.mk));
+	r.ent = malloc(n * sizeof(*r.ent));
+	r.errs = malloc(n * sizeof(*r.errs));
+	err = r.put && r.word && r.val && r.mk && r.ent && r.errs ? 0 : -ENOMEM;
+	for (size_t i = 0; !err && i < n; i++) {
+		struct pending *p = &pend[i];
+
+		if (!p->ms)
+			continue;
+		xs_dp_megaflow_entry(dp, puts[i].key, puts[i].mask, p->id, puts[i].handle, &p->mk,
+				     &p->ent);
+		uint32_t bit = xs_filter_bit(p->mk.hash);
+		uint64_t *w = run_word(&r, dp, p->mk.mask_id * XS_FILTER_WORDS + bit / 64);
+
+		if (!(*w & 1ull << (bit % 64))) {
+			*w |= 1ull << (bit % 64);
+			p->mk.way = 0;
+			r.put[r.n++] = (uint32_t)i;
+			continue;
+		}
+		/* A word looked at for nothing is written unchanged: harmless. */
+		run_flush(dp, &r, puts, pend, publish);
+		err = xs_dp_insert_way(dp, &p->mk, &p->ent);
+		if (err) {
+			undo(dp, &puts[i], p, err, true, true);
+			err = 0;
+			continue;
+		}
+		*publish |= p->fresh;
+	}
+	if (!err)
+		run_flush(dp, &r, puts, pend, publish);
+	free(r.put);
+	free(r.word);
+	free(r.val);
+	free(r.mk);
+	free(r.ent);
+	free(r.errs);
+	return err;
+}
+
+/* Phase 5: the mirror, once the megaflow is in force. */
+static void mirror_set(struct xs_dp *dp, const struct xs_dp_put *put, struct pending *p)
+{
+	struct xs_dp_slot *ms = p->ms;
+
+	ms->way = p->mk.way;
+	ms->flow.handle = put->handle;
+	xs_dp_mask_key(put->key, put->mask, &ms->flow.key);
+	ms->flow.mask = *put->mask;
+	ms->flow.mask_id = p->id;
+	ms->flow.n_actions = put->n_actions;
+	ms->flow.flags = put->flags;
+	ms->flow.installed_ns = xs_mono_ns();
+	if (put->n_actions)
+		memcpy(ms->flow.actions, put->actions, put->n_actions * sizeof(*put->actions));
+	dp->mirror[put->handle.slot] = ms;
+	dp->n_flows++;
+}
+
+size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t n)
+{
+	uint8_t fresh_ids[XS_MAX_MASKS] = { 0 };
+	struct pending *pend;
+	uint32_t taken = 0;
+	size_t installed = 0;
+	bool publish = false;
+	int err;
+
+	if (!dp || !puts || !n)
+		return 0;
+	pend = calloc(n, sizeof(*pend));
+	if (!pend) {
+		for (size_t i = 0; i < n; i++)
+			puts[i].err = -ENOMEM;
+		return 0;
+	}
+	/* 1: ids and slots (no syscall unless a grace period is needed) */
+	for (size_t i = 0; i < n; i++) {
+		puts[i].err = take(dp, &puts[i], &pend[i], taken, fresh_ids);
+		if (!puts[i].err)
+			taken++;
+		pend[i].full = puts[i].err == -ENOSPC;
+	}
+	/* 2: counters and actions, two batched calls */
+	if (taken) {
+		err = write_slots(dp, puts, pend, n);
+		for (size_t i = 0; err && i < n; i++)
+			if (pend[i].ms)
+				undo(dp, &puts[i], &pend[i], err, true, false);
+	}
+	/* 3: the hash entries */
+	err = insert_entries(dp, puts, pend, n, &publish);
+	for (size_t i = 0; err && i < n; i++)
+		if (pend[i].ms)
+			undo(dp, &puts[i], &pend[i], err, true, true);
+	/* 4: one publication of the mask list for every new mask */
+	if (publish && (err = xs_dp_masks_publish(dp))) {
+		for (size_t i = 0; i < n; i++) {
+			if (!pend[i].ms || !pend[i].fresh)
+				continue;
+			bpf_map_delete_elem(dp->fd_megaflows, &pend[i].mk);
+			undo(dp, &puts[i], &pend[i], err, true, true);
+		}
+	}
+	/* 5: the mirror */
+	for (size_t i = 0; i < n; i++) {
+		if (!pend[i].ms)
+			continue;
+		mirror_set(dp, &puts[i], &pend[i]);
+		installed++;
+	}
+	/* Refused as the table looked full counting every earlier put, some
+	 * of which found their megaflow already there: one by one now, as
+	 * calls in order would have had them. */
+	for (size_t i = 0; i < n && n > 1; i++)
+		if (pend[i].full)
+			installed += xs_dp_flow_install_batch(dp, &puts[i], 1);
+	free(pend);
+	return installed;
+}
