@@ -225,6 +225,72 @@ static __always_inline __u32 xs_ct_new_mark(__u32 old, const struct xs_action *a
 	return (old & ~a->u.be32[1]) | (a->u.be32[0] & a->u.be32[1]);
 }
 
+/* The key's ct tuple (ct_nw_proto, ct_tp_src/dst, ct_nw_src/dst or ct_ipv6_src/dst):
+ * the original-direction tuple of connection @ct, whose protocol is
+ * @proto. Only for a packet that ends up tracked and valid: the bytes are
+ * the ND/ARP fields' too (flow_key.h), never set in such a packet. */
+static __always_inline void xs_ct_key_tuple(struct xs_flow_key *key, const struct nf_conn *ct,
+					    __u8 proto)
+{
+	const struct nf_conntrack_tuple *o = &ct->tuplehash[0].tuple;
+
+	key->ct_nw_proto = proto;
+	key->ct_tp_src = o->src.u.all;
+	key->ct_tp_dst = o->dst.u.all;
+	if (key->dl_type == bpf_htons(XS_ETH_P_IPV4)) {
+		key->ct_nw_src = o->src.u3.ip;
+		key->ct_nw_dst = o->dst.u3.ip;
+		return;
+	}
+	__u32 *s = (__u32 *)key->ct_ipv6_src, *d = (__u32 *)key->ct_ipv6_dst;
+
+	s[0] = o->src.u3.ip6[0];
+	s[1] = o->src.u3.ip6[1];
+	s[2] = o->src.u3.ip6[2];
+	s[3] = o->src.u3.ip6[3];
+	d[0] = o->dst.u3.ip6[0];
+	d[1] = o->dst.u3.ip6[1];
+	d[2] = o->dst.u3.ip6[2];
+	d[3] = o->dst.u3.ip6[3];
+}
+
+/* The same from the packet itself (a +new connection not committed: its
+ * original direction is this packet's), or, with @reverse, from the
+ * packet turned around. */
+static __always_inline void xs_ct_key_tuple_pkt(struct xs_flow_key *key, int reverse)
+{
+	key->ct_nw_proto = key->nw_proto;
+	key->ct_tp_src = reverse ? key->tp_dst : key->tp_src;
+	key->ct_tp_dst = reverse ? key->tp_src : key->tp_dst;
+	if (key->dl_type == bpf_htons(XS_ETH_P_IPV4)) {
+		key->ct_nw_src = reverse ? key->nw_dst : key->nw_src;
+		key->ct_nw_dst = reverse ? key->nw_src : key->nw_dst;
+		return;
+	}
+	__builtin_memcpy(key->ct_ipv6_src, reverse ? key->ipv6_dst : key->ipv6_src, 16);
+	__builtin_memcpy(key->ct_ipv6_dst, reverse ? key->ipv6_src : key->ipv6_dst, 16);
+}
+
+/* An echo pair's tuple: the request's addresses (@reply: this packet is
+ * the reply), ICMP type 8 and code 0 in ct_tp_src/ct_tp_dst (as OVS's
+ * userspace tracker gives ICMP connections). */
+static __always_inline void xs_ct_key_tuple_echo(struct xs_flow_key *key, int reply)
+{
+	xs_ct_key_tuple_pkt(key, reply);
+	key->ct_tp_src = bpf_htons(8);
+	key->ct_tp_dst = 0;
+}
+
+/* Drops the key's ct tuple. Only for a key that holds one
+ * (XS_CT_TUPLE_VALID): an ND packet's key holds its ND fields there. */
+static __always_inline void xs_ct_key_tuple_clear(struct xs_flow_key *key)
+{
+	key->ct_nw_proto = 0;
+	key->ct_tp_src = 0;
+	key->ct_tp_dst = 0;
+	__builtin_memset(key->ct_ipv6_src, 0, 32);
+}
+
 /* ICMP echo tracking (the kfuncs do not take ICMP). Returns ct_state. */
 static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 					     struct xs_flow_key *key, const struct xs_action *a)
@@ -250,11 +316,13 @@ static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 	if (type == 0) {
 		if (!v)
 			return XS_CS_TRK | XS_CS_INV; /* a reply to nothing */
+		xs_ct_key_tuple_echo(key, 1);
 		v->replied = 1;
 		v->last_ns = now;
 		key->ct_mark = bpf_htonl(v->mark);
 		return XS_CS_TRK | XS_CS_EST | XS_CS_RPL;
 	}
+	xs_ct_key_tuple_echo(key, 0);
 	if (v) {
 		v->last_ns = now;
 		if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
@@ -375,6 +443,8 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 	if (!skb || !key || !a || !t) /* verifier: global function arguments */
 		return 0;
 	xs_count(XS_STAT_CT_LOOKUP);
+	if (XS_CT_TUPLE_VALID(key->ct_state)) /* an earlier ct's */
+		xs_ct_key_tuple_clear(key);
 	key->ct_zone = bpf_htons(a->arg);
 	key->ct_mark = 0;
 	o.ct_zone_id = a->arg;
@@ -386,8 +456,10 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 	if (key->nw_proto == XS_IPPROTO_ICMP && key->dl_type == bpf_htons(XS_ETH_P_IPV4) &&
 	    (key->tp_src == bpf_htons(8) || key->tp_src == bpf_htons(0))) {
 		key->ct_state = xs_ct_icmp_echo(skb, t->l4_off, key, a);
-		if (key->ct_state & XS_CS_INV)
+		if (key->ct_state & XS_CS_INV) {
+			xs_ct_key_tuple_clear(key);
 			xs_count(XS_STAT_CT_INVALID);
+		}
 		return 0;
 	}
 	if (key->nw_proto != XS_IPPROTO_TCP && key->nw_proto != XS_IPPROTO_UDP)
@@ -425,6 +497,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 		if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
 			ct->mark = xs_ct_new_mark(ct->mark, a);
 		key->ct_mark = bpf_htonl(ct->mark);
+		xs_ct_key_tuple(key, ct, key->nw_proto);
 		if (a->flags & XS_CT_F_NAT) {
 			if (status & XS_IPS_SRC_NAT)
 				state |= XS_CS_SNAT;
@@ -446,6 +519,7 @@ new_conn:
 		goto inv;
 	if (!(a->flags & XS_CT_F_COMMIT)) {
 		key->ct_state = XS_CS_TRK | XS_CS_NEW;
+		xs_ct_key_tuple_pkt(key, 0);
 		return 0;
 	}
 	o.error = 0;
@@ -471,6 +545,7 @@ new_conn:
 		goto full;
 	xs_count(XS_STAT_CT_COMMIT);
 	key->ct_mark = bpf_htonl(ct->mark);
+	xs_ct_key_tuple(key, ct, key->nw_proto);
 	state |= XS_CS_NEW;
 	if (key->nw_proto == XS_IPPROTO_TCP)
 		xs_ct_event(skb, key, XS_CT_EV_NEW, 0);

@@ -99,6 +99,8 @@ __attribute__((noinline)) int xs_ct_related(struct __sk_buff *skb, struct xs_flo
 	if (!skb || !key || !a || !t) /* verifier: global function arguments */
 		return 0;
 	xs_count(XS_STAT_CT_LOOKUP);
+	if (XS_CT_TUPLE_VALID(key->ct_state)) /* an earlier ct's */
+		xs_ct_key_tuple_clear(key);
 	key->ct_zone = bpf_htons(a->arg);
 	key->ct_mark = 0;
 	o.ct_zone_id = a->arg;
@@ -132,6 +134,7 @@ __attribute__((noinline)) int xs_ct_related(struct __sk_buff *skb, struct xs_flo
 	if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
 		ct->mark = xs_ct_new_mark(ct->mark, a);
 	key->ct_mark = bpf_htonl(ct->mark);
+	xs_ct_key_tuple(key, ct, proto); /* the master's original direction */
 	t->pad = 0;
 	if ((a->flags & XS_CT_F_NAT) && (status & (XS_IPS_SRC_NAT | XS_IPS_DST_NAT))) {
 		if (status & XS_IPS_SRC_NAT)

@@ -268,6 +268,8 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 		case XS_ACT_CT_NAT: /* read by the XS_ACT_CT after it */
 			continue;
 		case XS_ACT_CT_CLEAR:
+			if (XS_CT_TUPLE_VALID(key->ct_state))
+				xs_ct_key_tuple_clear(key);
 			key->ct_state = 0;
 			key->ct_zone = 0;
 			key->ct_mark = 0;

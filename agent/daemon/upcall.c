@@ -90,7 +90,6 @@ static void handle_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, bool *d
 		return;
 	}
 	key = u->key;
-	key.mask_id = 0;
 	/* the revalidator's translation: a megaflow it checks later gives
 	 * the same answer unless the tables changed */
 	err = xs_reval_translate(a->pipeline, &x->reval.map, &key, &rx);

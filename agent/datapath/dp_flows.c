@@ -278,7 +278,7 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	bool created;
 	int err;
 
-	if (!dp || !key || !mask || key->mask_id || mask->mask_id)
+	if (!dp || !key || !mask)
 		return -EINVAL;
 	err = xs_dp_check_actions(actions, n_actions, flags);
 	if (err)

@@ -399,11 +399,11 @@ static const char *key_member_name(size_t ofs)
 		MEMBER(vlan), MEMBER(nw_proto), MEMBER(nw_tos), MEMBER(nw_ttl),
 		MEMBER(nw_frag), MEMBER(tp_src), MEMBER(tp_dst), MEMBER(tcp_flags),
 		MEMBER(nw_src), MEMBER(nw_dst), MEMBER(ipv6_label), MEMBER(ipv6_src),
-		MEMBER(ipv6_dst), MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha),
-		MEMBER(recirc_id), MEMBER(ct_mark), MEMBER(ct_zone), MEMBER(ct_state),
-		MEMBER(ct_pad), MEMBER(mask_id),
+		MEMBER(ipv6_dst), MEMBER(recirc_id), MEMBER(ct_mark), MEMBER(ct_zone),
+		MEMBER(ct_state), MEMBER(ct_nw_proto), MEMBER(ct_tp_src), MEMBER(ct_tp_dst),
+		MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha), MEMBER(nd_pad),
 	};
-	_Static_assert(XS_FLOW_KEY_SEQ == 2, "list every flow key member above");
+	_Static_assert(XS_FLOW_KEY_SEQ == 3, "list every flow key member above");
 	size_t i = 0;
 
 	while (i + 1 < sizeof(members) / sizeof(members[0]) && members[i + 1].ofs <= ofs)
@@ -1278,7 +1278,6 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 	*m = wc->dp;
 	m->in_port = 0xffffffff;
 	m->recirc_id = 0xffffffff; /* each pass has its own megaflows */
-	m->mask_id = 0;
 	/* A tag the packet lacks has an all-zero TCI in every such packet:
 	 * once "no tag" (the present bit) is matched, its other bits say
 	 * nothing more (OVS gets this from the outer Ethernet type). */
@@ -1323,7 +1322,6 @@ static int run(const struct flow_tables *ft, const struct ofp_key *packet, bool 
 	x.ft = ft;
 	x.res = res;
 	x.key.dp = packet->dp;
-	x.key.dp.mask_id = 0;
 	x.dp = x.key.dp;
 
 	if (packet_out) {
