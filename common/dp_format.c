@@ -256,7 +256,11 @@ static void fmt_ct_tuple(struct list *l, const struct xs_flow_key *k,
 	int ip4 = k->dl_type == htons(XS_ETH_P_IPV4);
 	struct list a;
 
-	if (!XS_CT_TUPLE_VALID(k->ct_state) || !(m->ct_state & XS_CS_INV) ||
+	__u8 st = k->ct_state & m->ct_state;
+
+	/* OVS's is_ct_valid() on the mask: the tuple is there. */
+	if (!((st & (XS_CS_NEW | XS_CS_EST | XS_CS_REL | XS_CS_RPL | XS_CS_SNAT | XS_CS_DNAT)) ||
+	      ((st & XS_CS_TRK) && (m->ct_state & XS_CS_INV) && !(st & XS_CS_INV))) ||
 	    (!ip4 && k->dl_type != htons(XS_ETH_P_IPV6)))
 		return;
 	if (!m->ct_nw_proto && !m->ct_tp_src && !m->ct_tp_dst &&
