@@ -257,7 +257,8 @@ static void format_ct_match(struct ofp_out *o, const struct ofp_match *m)
 	if (v->dl_type == htons(ETH_TYPE_IP) && k->dl_type == 0xffff) {
 		out_addr(o, "ct_nw_src", OFPF_CT_NW_SRC, m);
 		out_addr(o, "ct_nw_dst", OFPF_CT_NW_DST, m);
-	} else if (v->dl_type == htons(ETH_TYPE_IPV6) && k->dl_type == 0xffff) {
+	} else if (v->dl_type == htons(ETH_TYPE_IPV6) && k->dl_type == 0xffff &&
+		   !ofp_prereq_in_match(ofp_field_by_id(OFPF_ND_TARGET), m)) {
 		out_addr(o, "ct_ipv6_src", OFPF_CT_IPV6_SRC, m);
 		out_addr(o, "ct_ipv6_dst", OFPF_CT_IPV6_DST, m);
 	}

@@ -988,6 +988,17 @@ static void do_resubmit(struct xctx *x, unsigned depth, const struct ofpact *a)
  * the datapath's alike (commit() compares the two views). */
 static void set_ct_fields(struct xctx *x, uint8_t state, __be16 zone, __be32 mark)
 {
+	/* The ct tuple goes with a valid state (its bytes are the ND/ARP
+	 * fields' otherwise: flow_key.h). */
+	if (XS_CT_TUPLE_VALID(x->key.dp.ct_state) && !XS_CT_TUPLE_VALID(state)) {
+		struct xs_flow_key *v[2] = { &x->key.dp, &x->dp };
+
+		for (int i = 0; i < 2; i++) {
+			v[i]->ct_nw_proto = 0;
+			v[i]->ct_tp_src = v[i]->ct_tp_dst = 0;
+			memset(v[i]->ct_ipv6_src, 0, 32);
+		}
+	}
 	x->key.dp.ct_state = x->dp.ct_state = state;
 	x->key.dp.ct_zone = x->dp.ct_zone = zone;
 	x->key.dp.ct_mark = x->dp.ct_mark = mark;
