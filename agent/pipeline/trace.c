@@ -351,6 +351,12 @@ static struct ofp_key next_pass(const struct ofp_key *packet, const struct xlate
 			k.dp.ct_zone = htons((uint16_t)res->actions[i].arg);
 	k.metadata = 0;
 	memset(k.regs, 0, sizeof(k.regs));
+	if (packet->dp.ct_nw_proto) { /* the traced packet's own tuple */
+		k.dp.ct_nw_proto = packet->dp.ct_nw_proto;
+		k.dp.ct_tp_src = packet->dp.ct_tp_src;
+		k.dp.ct_tp_dst = packet->dp.ct_tp_dst;
+		memcpy(k.dp.ct_ipv6_src, packet->dp.ct_ipv6_src, 32);
+	}
 	next_pass_tuple(&k, state);
 	return k;
 }
