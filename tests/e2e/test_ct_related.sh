@@ -6,13 +6,15 @@
 # closed port of h2 draws a "port unreachable" that reaches h1's socket
 # (ECONNREFUSED), over IPv4 and IPv6; through SNAT (zone 14, to
 # 10.0.0.100 / fd00::100) the error is un-NATed (outer destination and
-# embedded packet) with every checksum right, as h1 captures it. An ICMP
+# embedded packet) with every checksum right, as h1 captures it; a TCP
+# transfer through the IPv6 SNAT is byte-exact. An ICMP
 # error quoting no tracked connection is +inv and dropped. The IPv6 half
 # is also the IPv6 firewall's check: UDP out and back, nothing in.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/switch_env.sh
+. tests/lib/tcp_peers.sh
 
 switch_env ctr
 command -v conntrack >/dev/null || skip_all "needs conntrack (conntrack-tools)"
@@ -80,9 +82,11 @@ priority=200,icmp6,icmp_type=143 actions=drop
 # SNAT (zone 14) of h1's UDP to ports 6200/6201; back through nat, table 2
 priority=110,udp,in_port=1,tp_dst=6200 actions=ct(commit,zone=14,nat(src=10.0.0.100)),output:2
 priority=110,udp6,in_port=1,tp_dst=6201 actions=ct(commit,zone=14,nat(src=fd00::100)),output:2
+priority=110,tcp6,in_port=1,tp_dst=6202 actions=ct(commit,zone=14,nat(src=fd00::100)),output:2
 priority=110,ip,in_port=2,nw_dst=10.0.0.100 actions=ct(zone=14,nat,table=2)
 priority=110,ipv6,in_port=2,ipv6_dst=fd00::100 actions=ct(zone=14,nat,table=2)
 table=2,priority=100,ct_state=+trk+rel+rpl actions=output:1
+table=2,priority=100,tcp6,ct_state=+trk+est+rpl actions=output:1
 table=2,priority=10 actions=drop
 # the firewall (zone 13)
 priority=100,ip,ct_state=-trk actions=ct(zone=13,table=1)
@@ -164,6 +168,15 @@ check "conntrack -L: the IPv6 SNAT flow replied to fd00::100" \
 	grep -Eq "src=fd00::1 dst=fd00::2 .*src=fd00::2 dst=fd00::100 .*zone=14" <<<"$ct"
 
 "$XS" dump-flows --bridge "$BR" | sed 's/^/# /'
+# --- IPv6 TCP through SNAT, byte-exact -------------------------------------------
+N=$((1024 * 1024 + 3))
+tcp_sink 2 fd00::2 6202 "$T/tcp6.out"
+ans=$(tcp_send 1 fd00::2 6202 "$N")
+wait_file "$T/tcp6.out"
+check_eq "TCP6 through SNAT: h2 got exactly $N bytes from fd00::100" "$N fd00::100" \
+	"$(cat "$T/tcp6.out" 2>/dev/null)"
+check_eq "TCP6 through SNAT: h1 got the answer from fd00::2" "ok fd00::2" "$ans"
+
 show=$("$XS" show --bridge "$BR")
 echo "$show" | grep -Eo "(ct_[a-z]*|exec_error)=[0-9]+" | tr '\n' ' ' | sed 's/^/# /'; echo
 check "show counts related errors (4 at least)" \
