@@ -101,6 +101,9 @@ static const struct {
 	  "never tracked)" },
 	{ "ip,ct_state=+est,ct_nw_proto=6/1,actions=drop", 31,
 	  "ct_nw_proto: field does not support masks" },
+	{ "ip,ct_state=+trk+est,ct_label=0x1,actions=drop", 22,
+	  "ct_label: matching connection labels is not supported (the kernel's BPF "
+	  "conntrack interface neither reads nor writes labels)" },
 	{ "ip,actions=set_field:10.0.0.1->ct_nw_src", 32,
 	  "set_field: field ct_nw_src is not writable" },
 	{ "ip,recirc_id=1/1,actions=drop", 15, "recirc_id: field does not support masks" },
