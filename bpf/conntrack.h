@@ -361,17 +361,39 @@ static __always_inline __u32 xs_ct_tuple(const struct xs_flow_key *key, struct b
 	return sizeof(t->ipv6);
 }
 
+/* Commits tried for one packet when its NAT range has more than one
+ * address:port choice and the one picked clashes with a connection that
+ * holds it (the insert fails): each try takes the next choice. */
+#define XS_NAT_TRIES 4
+
+/* How many tries a NAT range is worth: 1 for a single choice (or no
+ * port: the kernel then finds a free port itself). */
+static __always_inline __u32 xs_ct_nat_tries(const struct xs_action *nat)
+{
+	__u32 lo = nat->arg >> 16, hi = nat->arg & 0xffff, n = 1;
+
+	if (!lo)
+		return 1;
+	if (hi > lo)
+		n = hi - lo + 1;
+	if (!(nat->flags & XS_NAT_F_IPV6) &&
+	    bpf_ntohl(nat->u.be32[1]) > bpf_ntohl(nat->u.be32[0]))
+		n *= 2; /* any second address will do */
+	return n < XS_NAT_TRIES ? n : XS_NAT_TRIES;
+}
+
 /* NAT of a new entry from the XS_ACT_CT_NAT before the ct action. IPv4:
  * an address of the range picked by the source port, or at random with
  * XS_NAT_F_RANDOM (the kfunc takes one address and one port); the same
- * for the port; port 0 lets the kernel choose. */
+ * for the port, the next one at each retry @try; port 0 lets the kernel
+ * choose. */
 static __always_inline int xs_ct_set_nat(struct nf_conn___init *n, const struct xs_action *nat,
-					 const struct xs_flow_key *key)
+					 const struct xs_flow_key *key, __u32 try)
 {
 	union nf_inet_addr addr = {};
 	__u32 lo = nat->arg >> 16, hi = nat->arg & 0xffff, port = 0;
-	__u32 pick = nat->flags & XS_NAT_F_RANDOM ? bpf_get_prandom_u32() :
-						    bpf_ntohs(key->tp_src);
+	__u32 pick = (nat->flags & XS_NAT_F_RANDOM ? bpf_get_prandom_u32() :
+						     bpf_ntohs(key->tp_src)) + try;
 
 	if (nat->flags & XS_NAT_F_IPV6) {
 		__builtin_memcpy(&addr, nat->u.bytes, 16);
@@ -436,7 +458,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 	struct bpf_sock_tuple tu = {};
 	struct nf_conn___init *n;
 	struct nf_conn *ct;
-	__u32 len, status;
+	__u32 len, status, try, tries;
 	__u8 state = XS_CS_TRK;
 	int dir, ret = 0;
 
@@ -522,25 +544,31 @@ new_conn:
 		xs_ct_key_tuple_pkt(key, 0);
 		return 0;
 	}
-	o.error = 0;
-	n = bpf_skb_ct_alloc(skb, &tu, len, &o, sizeof(o));
-	if (!n)
-		goto full;
-	bpf_ct_set_timeout(n, xs_ct_timeout(key, 0, 0));
-	if (a->flags & XS_CT_F_MARK)
-		n->ct.mark = xs_ct_new_mark(0, a);
-	if (nat && xs_ct_set_nat(n, nat, key)) {
-		/* NAT refused: inserting is the only way to let go of an
-		 * allocated entry; it goes at once (timeout 0) and the
-		 * commit counts as failed. */
-		ct = bpf_ct_insert_entry(n);
-		if (ct) {
-			bpf_ct_change_timeout(ct, 0);
-			bpf_ct_release(ct);
+	tries = nat ? xs_ct_nat_tries(nat) : 1;
+	ct = NULL;
+	for (try = 0; try < XS_NAT_TRIES && try < tries; try++) {
+		o.error = 0;
+		n = bpf_skb_ct_alloc(skb, &tu, len, &o, sizeof(o));
+		if (!n)
+			goto full;
+		bpf_ct_set_timeout(n, xs_ct_timeout(key, 0, 0));
+		if (a->flags & XS_CT_F_MARK)
+			n->ct.mark = xs_ct_new_mark(0, a);
+		if (nat && xs_ct_set_nat(n, nat, key, try)) {
+			/* NAT refused: inserting is the only way to let go
+			 * of an allocated entry; it goes at once (timeout 0)
+			 * and the commit counts as failed. */
+			ct = bpf_ct_insert_entry(n);
+			if (ct) {
+				bpf_ct_change_timeout(ct, 0);
+				bpf_ct_release(ct);
+			}
+			goto full;
 		}
-		goto full;
+		ct = bpf_ct_insert_entry(n); /* NULL: a clash (or full) */
+		if (ct)
+			break;
 	}
-	ct = bpf_ct_insert_entry(n);
 	if (!ct)
 		goto full;
 	xs_count(XS_STAT_CT_COMMIT);
