@@ -445,6 +445,42 @@ static __always_inline void xs_ct_nat_target(struct xs_ct_nat_target *t,
 	t->dport = o->src.u.all;
 }
 
+/* One commit of a new connection, NAT choice @try: the inserted entry
+ * (the caller releases it), or NULL: a clash (try the next choice), or,
+ * with *@stop set, a failure no other choice mends (no entry to
+ * allocate: the table is full; NAT refused). */
+static __always_inline struct nf_conn *
+xs_ct_commit_try(struct __sk_buff *skb, struct bpf_sock_tuple *tu, __u32 len,
+		 struct bpf_ct_opts *o, const struct xs_flow_key *key, const struct xs_action *a,
+		 const struct xs_action *nat, __u32 try, int *stop)
+{
+	struct nf_conn___init *n;
+	struct nf_conn *ct;
+
+	o->error = 0;
+	n = bpf_skb_ct_alloc(skb, tu, len, o, sizeof(*o));
+	if (!n) {
+		*stop = 1;
+		return NULL;
+	}
+	bpf_ct_set_timeout(n, xs_ct_timeout(key, 0, 0));
+	if (a->flags & XS_CT_F_MARK)
+		n->ct.mark = xs_ct_new_mark(0, a);
+	if (nat && xs_ct_set_nat(n, nat, key, try)) {
+		/* NAT refused: inserting is the only way to let go of an
+		 * allocated entry; it goes at once (timeout 0) and the commit
+		 * counts as failed. */
+		ct = bpf_ct_insert_entry(n);
+		if (ct) {
+			bpf_ct_change_timeout(ct, 0);
+			bpf_ct_release(ct);
+		}
+		*stop = 1;
+		return NULL;
+	}
+	return bpf_ct_insert_entry(n);
+}
+
 /* Runs ct action @a (@nat: its XS_ACT_CT_NAT, or NULL) on the skb and
  * fills @key's ct fields; @t->l4_off is the packet's L4 offset. Global
  * function: verified once. Returns 0, or 1 when the packet is to be
@@ -456,9 +492,9 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 {
 	struct bpf_ct_opts o = { .netns_id = XS_BPF_F_CURRENT_NETNS };
 	struct bpf_sock_tuple tu = {};
-	struct nf_conn___init *n;
 	struct nf_conn *ct;
-	__u32 len, status, try, tries;
+	__u32 len, status, tries;
+	int stop;
 	__u8 state = XS_CS_TRK;
 	int dir, ret = 0;
 
@@ -544,31 +580,17 @@ new_conn:
 		xs_ct_key_tuple_pkt(key, 0);
 		return 0;
 	}
+	/* Each try inlined (no loop: with some compilers the verifier sees
+	 * the same state at each turn of one and calls it infinite). */
 	tries = nat ? xs_ct_nat_tries(nat) : 1;
-	ct = NULL;
-	for (try = 0; try < XS_NAT_TRIES && try < tries; try++) {
-		o.error = 0;
-		n = bpf_skb_ct_alloc(skb, &tu, len, &o, sizeof(o));
-		if (!n)
-			goto full;
-		bpf_ct_set_timeout(n, xs_ct_timeout(key, 0, 0));
-		if (a->flags & XS_CT_F_MARK)
-			n->ct.mark = xs_ct_new_mark(0, a);
-		if (nat && xs_ct_set_nat(n, nat, key, try)) {
-			/* NAT refused: inserting is the only way to let go
-			 * of an allocated entry; it goes at once (timeout 0)
-			 * and the commit counts as failed. */
-			ct = bpf_ct_insert_entry(n);
-			if (ct) {
-				bpf_ct_change_timeout(ct, 0);
-				bpf_ct_release(ct);
-			}
-			goto full;
-		}
-		ct = bpf_ct_insert_entry(n); /* NULL: a clash (or full) */
-		if (ct)
-			break;
-	}
+	stop = 0;
+	ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 0, &stop);
+	if (!ct && !stop && tries > 1)
+		ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 1, &stop);
+	if (!ct && !stop && tries > 2)
+		ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 2, &stop);
+	if (!ct && !stop && tries > 3)
+		ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 3, &stop);
 	if (!ct)
 		goto full;
 	xs_count(XS_STAT_CT_COMMIT);
