@@ -310,7 +310,9 @@ static void next_pass_tuple(struct ofp_key *k, uint8_t state)
 	struct xs_flow_key *d = &k->dp;
 	bool rpl = state & XS_CS_RPL, v4 = d->dl_type == htons(0x0800);
 
-	if (d->ct_nw_proto || !XS_CT_TUPLE_VALID(state) ||
+	/* +rel: the master's tuple is in the ICMP error's payload, which a
+	 * traced packet does not have: given, or none. */
+	if (d->ct_nw_proto || !XS_CT_TUPLE_VALID(state) || (state & XS_CS_REL) ||
 	    (!v4 && d->dl_type != htons(0x86dd)))
 		return;
 	d->ct_nw_proto = d->nw_proto;
