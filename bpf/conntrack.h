@@ -225,6 +225,72 @@ static __always_inline __u32 xs_ct_new_mark(__u32 old, const struct xs_action *a
 	return (old & ~a->u.be32[1]) | (a->u.be32[0] & a->u.be32[1]);
 }
 
+/* The key's ct tuple (ct_nw_proto, ct_tp_src/dst, ct_nw_src/dst or ct_ipv6_src/dst):
+ * the original-direction tuple of connection @ct, whose protocol is
+ * @proto. Only for a packet that ends up tracked and valid: the bytes are
+ * the ND/ARP fields' too (flow_key.h), never set in such a packet. */
+static __always_inline void xs_ct_key_tuple(struct xs_flow_key *key, const struct nf_conn *ct,
+					    __u8 proto)
+{
+	const struct nf_conntrack_tuple *o = &ct->tuplehash[0].tuple;
+
+	key->ct_nw_proto = proto;
+	key->ct_tp_src = o->src.u.all;
+	key->ct_tp_dst = o->dst.u.all;
+	if (key->dl_type == bpf_htons(XS_ETH_P_IPV4)) {
+		key->ct_nw_src = o->src.u3.ip;
+		key->ct_nw_dst = o->dst.u3.ip;
+		return;
+	}
+	__u32 *s = (__u32 *)key->ct_ipv6_src, *d = (__u32 *)key->ct_ipv6_dst;
+
+	s[0] = o->src.u3.ip6[0];
+	s[1] = o->src.u3.ip6[1];
+	s[2] = o->src.u3.ip6[2];
+	s[3] = o->src.u3.ip6[3];
+	d[0] = o->dst.u3.ip6[0];
+	d[1] = o->dst.u3.ip6[1];
+	d[2] = o->dst.u3.ip6[2];
+	d[3] = o->dst.u3.ip6[3];
+}
+
+/* The same from the packet itself (a +new connection not committed: its
+ * original direction is this packet's), or, with @reverse, from the
+ * packet turned around. */
+static __always_inline void xs_ct_key_tuple_pkt(struct xs_flow_key *key, int reverse)
+{
+	key->ct_nw_proto = key->nw_proto;
+	key->ct_tp_src = reverse ? key->tp_dst : key->tp_src;
+	key->ct_tp_dst = reverse ? key->tp_src : key->tp_dst;
+	if (key->dl_type == bpf_htons(XS_ETH_P_IPV4)) {
+		key->ct_nw_src = reverse ? key->nw_dst : key->nw_src;
+		key->ct_nw_dst = reverse ? key->nw_src : key->nw_dst;
+		return;
+	}
+	__builtin_memcpy(key->ct_ipv6_src, reverse ? key->ipv6_dst : key->ipv6_src, 16);
+	__builtin_memcpy(key->ct_ipv6_dst, reverse ? key->ipv6_src : key->ipv6_dst, 16);
+}
+
+/* An echo pair's tuple: the request's addresses (@reply: this packet is
+ * the reply), ICMP type 8 and code 0 in ct_tp_src/ct_tp_dst (as OVS's
+ * userspace tracker gives ICMP connections). */
+static __always_inline void xs_ct_key_tuple_echo(struct xs_flow_key *key, int reply)
+{
+	xs_ct_key_tuple_pkt(key, reply);
+	key->ct_tp_src = bpf_htons(8);
+	key->ct_tp_dst = 0;
+}
+
+/* Drops the key's ct tuple. Only for a key that holds one
+ * (XS_CT_TUPLE_VALID): an ND packet's key holds its ND fields there. */
+static __always_inline void xs_ct_key_tuple_clear(struct xs_flow_key *key)
+{
+	key->ct_nw_proto = 0;
+	key->ct_tp_src = 0;
+	key->ct_tp_dst = 0;
+	__builtin_memset(key->ct_ipv6_src, 0, 32);
+}
+
 /* ICMP echo tracking (the kfuncs do not take ICMP). Returns ct_state. */
 static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 					     struct xs_flow_key *key, const struct xs_action *a)
@@ -250,11 +316,13 @@ static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 	if (type == 0) {
 		if (!v)
 			return XS_CS_TRK | XS_CS_INV; /* a reply to nothing */
+		xs_ct_key_tuple_echo(key, 1);
 		v->replied = 1;
 		v->last_ns = now;
 		key->ct_mark = bpf_htonl(v->mark);
 		return XS_CS_TRK | XS_CS_EST | XS_CS_RPL;
 	}
+	xs_ct_key_tuple_echo(key, 0);
 	if (v) {
 		v->last_ns = now;
 		if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
@@ -293,17 +361,39 @@ static __always_inline __u32 xs_ct_tuple(const struct xs_flow_key *key, struct b
 	return sizeof(t->ipv6);
 }
 
+/* Commits tried for one packet when its NAT range has more than one
+ * address:port choice and the one picked clashes with a connection that
+ * holds it (the insert fails): each try takes the next choice. */
+#define XS_NAT_TRIES 4
+
+/* How many tries a NAT range is worth: 1 for a single choice (or no
+ * port: the kernel then finds a free port itself). */
+static __always_inline __u32 xs_ct_nat_tries(const struct xs_action *nat)
+{
+	__u32 lo = nat->arg >> 16, hi = nat->arg & 0xffff, n = 1;
+
+	if (!lo)
+		return 1;
+	if (hi > lo)
+		n = hi - lo + 1;
+	if (!(nat->flags & XS_NAT_F_IPV6) &&
+	    bpf_ntohl(nat->u.be32[1]) > bpf_ntohl(nat->u.be32[0]))
+		n *= 2; /* any second address will do */
+	return n < XS_NAT_TRIES ? n : XS_NAT_TRIES;
+}
+
 /* NAT of a new entry from the XS_ACT_CT_NAT before the ct action. IPv4:
  * an address of the range picked by the source port, or at random with
  * XS_NAT_F_RANDOM (the kfunc takes one address and one port); the same
- * for the port; port 0 lets the kernel choose. */
+ * for the port, the next one at each retry @try; port 0 lets the kernel
+ * choose. */
 static __always_inline int xs_ct_set_nat(struct nf_conn___init *n, const struct xs_action *nat,
-					 const struct xs_flow_key *key)
+					 const struct xs_flow_key *key, __u32 try)
 {
 	union nf_inet_addr addr = {};
 	__u32 lo = nat->arg >> 16, hi = nat->arg & 0xffff, port = 0;
-	__u32 pick = nat->flags & XS_NAT_F_RANDOM ? bpf_get_prandom_u32() :
-						    bpf_ntohs(key->tp_src);
+	__u32 pick = (nat->flags & XS_NAT_F_RANDOM ? bpf_get_prandom_u32() :
+						     bpf_ntohs(key->tp_src)) + try;
 
 	if (nat->flags & XS_NAT_F_IPV6) {
 		__builtin_memcpy(&addr, nat->u.bytes, 16);
@@ -355,6 +445,42 @@ static __always_inline void xs_ct_nat_target(struct xs_ct_nat_target *t,
 	t->dport = o->src.u.all;
 }
 
+/* One commit of a new connection, NAT choice @try: the inserted entry
+ * (the caller releases it), or NULL: a clash (try the next choice), or,
+ * with *@stop set, a failure no other choice mends (no entry to
+ * allocate: the table is full; NAT refused). */
+static __always_inline struct nf_conn *
+xs_ct_commit_try(struct __sk_buff *skb, struct bpf_sock_tuple *tu, __u32 len,
+		 struct bpf_ct_opts *o, const struct xs_flow_key *key, const struct xs_action *a,
+		 const struct xs_action *nat, __u32 try, int *stop)
+{
+	struct nf_conn___init *n;
+	struct nf_conn *ct;
+
+	o->error = 0;
+	n = bpf_skb_ct_alloc(skb, tu, len, o, sizeof(*o));
+	if (!n) {
+		*stop = 1;
+		return NULL;
+	}
+	bpf_ct_set_timeout(n, xs_ct_timeout(key, 0, 0));
+	if (a->flags & XS_CT_F_MARK)
+		n->ct.mark = xs_ct_new_mark(0, a);
+	if (nat && xs_ct_set_nat(n, nat, key, try)) {
+		/* NAT refused: inserting is the only way to let go of an
+		 * allocated entry; it goes at once (timeout 0) and the commit
+		 * counts as failed. */
+		ct = bpf_ct_insert_entry(n);
+		if (ct) {
+			bpf_ct_change_timeout(ct, 0);
+			bpf_ct_release(ct);
+		}
+		*stop = 1;
+		return NULL;
+	}
+	return bpf_ct_insert_entry(n);
+}
+
 /* Runs ct action @a (@nat: its XS_ACT_CT_NAT, or NULL) on the skb and
  * fills @key's ct fields; @t->l4_off is the packet's L4 offset. Global
  * function: verified once. Returns 0, or 1 when the packet is to be
@@ -366,15 +492,17 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 {
 	struct bpf_ct_opts o = { .netns_id = XS_BPF_F_CURRENT_NETNS };
 	struct bpf_sock_tuple tu = {};
-	struct nf_conn___init *n;
 	struct nf_conn *ct;
-	__u32 len, status;
+	__u32 len, status, tries;
+	int stop;
 	__u8 state = XS_CS_TRK;
 	int dir, ret = 0;
 
 	if (!skb || !key || !a || !t) /* verifier: global function arguments */
 		return 0;
 	xs_count(XS_STAT_CT_LOOKUP);
+	if (XS_CT_TUPLE_VALID(key->ct_state)) /* an earlier ct's */
+		xs_ct_key_tuple_clear(key);
 	key->ct_zone = bpf_htons(a->arg);
 	key->ct_mark = 0;
 	o.ct_zone_id = a->arg;
@@ -386,8 +514,10 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 	if (key->nw_proto == XS_IPPROTO_ICMP && key->dl_type == bpf_htons(XS_ETH_P_IPV4) &&
 	    (key->tp_src == bpf_htons(8) || key->tp_src == bpf_htons(0))) {
 		key->ct_state = xs_ct_icmp_echo(skb, t->l4_off, key, a);
-		if (key->ct_state & XS_CS_INV)
+		if (key->ct_state & XS_CS_INV) {
+			xs_ct_key_tuple_clear(key);
 			xs_count(XS_STAT_CT_INVALID);
+		}
 		return 0;
 	}
 	if (key->nw_proto != XS_IPPROTO_TCP && key->nw_proto != XS_IPPROTO_UDP)
@@ -425,6 +555,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 		if ((a->flags & XS_CT_F_COMMIT) && (a->flags & XS_CT_F_MARK))
 			ct->mark = xs_ct_new_mark(ct->mark, a);
 		key->ct_mark = bpf_htonl(ct->mark);
+		xs_ct_key_tuple(key, ct, key->nw_proto);
 		if (a->flags & XS_CT_F_NAT) {
 			if (status & XS_IPS_SRC_NAT)
 				state |= XS_CS_SNAT;
@@ -446,31 +577,25 @@ new_conn:
 		goto inv;
 	if (!(a->flags & XS_CT_F_COMMIT)) {
 		key->ct_state = XS_CS_TRK | XS_CS_NEW;
+		xs_ct_key_tuple_pkt(key, 0);
 		return 0;
 	}
-	o.error = 0;
-	n = bpf_skb_ct_alloc(skb, &tu, len, &o, sizeof(o));
-	if (!n)
-		goto full;
-	bpf_ct_set_timeout(n, xs_ct_timeout(key, 0, 0));
-	if (a->flags & XS_CT_F_MARK)
-		n->ct.mark = xs_ct_new_mark(0, a);
-	if (nat && xs_ct_set_nat(n, nat, key)) {
-		/* NAT refused: inserting is the only way to let go of an
-		 * allocated entry; it goes at once (timeout 0) and the
-		 * commit counts as failed. */
-		ct = bpf_ct_insert_entry(n);
-		if (ct) {
-			bpf_ct_change_timeout(ct, 0);
-			bpf_ct_release(ct);
-		}
-		goto full;
-	}
-	ct = bpf_ct_insert_entry(n);
+	/* Each try inlined (no loop: with some compilers the verifier sees
+	 * the same state at each turn of one and calls it infinite). */
+	tries = nat ? xs_ct_nat_tries(nat) : 1;
+	stop = 0;
+	ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 0, &stop);
+	if (!ct && !stop && tries > 1)
+		ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 1, &stop);
+	if (!ct && !stop && tries > 2)
+		ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 2, &stop);
+	if (!ct && !stop && tries > 3)
+		ct = xs_ct_commit_try(skb, &tu, len, &o, key, a, nat, 3, &stop);
 	if (!ct)
 		goto full;
 	xs_count(XS_STAT_CT_COMMIT);
 	key->ct_mark = bpf_htonl(ct->mark);
+	xs_ct_key_tuple(key, ct, key->nw_proto);
 	state |= XS_CS_NEW;
 	if (key->nw_proto == XS_IPPROTO_TCP)
 		xs_ct_event(skb, key, XS_CT_EV_NEW, 0);

@@ -143,6 +143,7 @@ __attribute__((noinline)) int xs_tc_action(struct __sk_buff *skb, struct xs_pkt 
 }
 
 #include "conntrack.h"
+#include "ct_related.h"
 
 /* A broadcast's walk over xs_port_list (bpf_loop's context). */
 struct xs_bcast {
@@ -253,6 +254,12 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 		switch (a->type) {
 		case XS_ACT_CT:
 			nat.l4_off = p->l4_off;
+			if (xs_ct_is_icmp_error(key)) {
+				ret = xs_ct_related(skb, key, a, &nat);
+				if (ret == 1)
+					ret = xs_ct_rel_nat(skb, p, key, &nat);
+				break;
+			}
 			ret = xs_tc_ct(skb, key, a,
 				       i && a[-1].type == XS_ACT_CT_NAT ? &a[-1] : NULL, &nat);
 			if (ret == 1)
@@ -261,6 +268,8 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 		case XS_ACT_CT_NAT: /* read by the XS_ACT_CT after it */
 			continue;
 		case XS_ACT_CT_CLEAR:
+			if (XS_CT_TUPLE_VALID(key->ct_state))
+				xs_ct_key_tuple_clear(key);
 			key->ct_state = 0;
 			key->ct_zone = 0;
 			key->ct_mark = 0;

@@ -24,7 +24,13 @@ static __always_inline void xs_recirc_key(struct __sk_buff *skb, struct xs_flow_
 	__u8 state = key->ct_state;
 	struct xs_parse_info info;
 
-	__builtin_memset(key, 0, sizeof(*key));
+	/* A key with a ct tuple keeps it (and its ct_nw_proto, ct_tp_*): it
+	 * shares bytes with the ND/ARP fields only, which the parser does not
+	 * write for a tracked, valid (never ND, never ARP) packet. */
+	if (XS_CT_TUPLE_VALID(state))
+		__builtin_memset(key, 0, __builtin_offsetof(struct xs_flow_key, recirc_id));
+	else
+		__builtin_memset(key, 0, sizeof(*key));
 	key->in_port = skb->ingress_ifindex;
 	xs_parse_skb(skb, key, &info);
 	xs_key_add_skb_vlan(skb, key);

@@ -247,6 +247,42 @@ XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, arp_tha) ==
 
 /* The ct fields, as OVS prints them. recirc_id is the caller's to print
  * (dump-megaflows puts it first, as OVS does: every megaflow matches it). */
+/* The original-direction tuple as OVS prints it (ct_tuple4(...) or
+ * ct_tuple6(...)), when the key holds one (a valid ct_state) and the mask
+ * covers some of it; an exact key shows it when set. */
+static void fmt_ct_tuple(struct list *l, const struct xs_flow_key *k,
+			 const struct xs_flow_key *m)
+{
+	int ip4 = k->dl_type == htons(XS_ETH_P_IPV4);
+	struct list a;
+
+	__u8 st = k->ct_state & m->ct_state;
+
+	/* OVS's is_ct_valid() on the mask: the tuple is there. */
+	if (!((st & (XS_CS_NEW | XS_CS_EST | XS_CS_REL | XS_CS_RPL | XS_CS_SNAT | XS_CS_DNAT)) ||
+	      ((st & XS_CS_TRK) && (m->ct_state & XS_CS_INV) && !(st & XS_CS_INV))) ||
+	    (!ip4 && k->dl_type != htons(XS_ETH_P_IPV6)))
+		return;
+	if (!m->ct_nw_proto && !m->ct_tp_src && !m->ct_tp_dst &&
+	    (ip4 ? !m->ct_nw_src && !m->ct_nw_dst : all_zero(m->ct_ipv6_src, 32)))
+		return;
+	if (m->ct_nw_proto == 0xff && m->ct_state == 0xff && m->dl_type == 0xffff &&
+	    !k->ct_nw_proto)
+		return; /* an exact key without a tuple */
+	a = open_attr(l, ip4 ? "ct_tuple4" : "ct_tuple6");
+	if (ip4) {
+		f_ip4(&a, "src", k->ct_nw_src, m->ct_nw_src);
+		f_ip4(&a, "dst", k->ct_nw_dst, m->ct_nw_dst);
+	} else {
+		f_ip6(&a, "src", k->ct_ipv6_src, m->ct_ipv6_src);
+		f_ip6(&a, "dst", k->ct_ipv6_dst, m->ct_ipv6_dst);
+	}
+	f_dec(&a, "proto", k->ct_nw_proto, m->ct_nw_proto, 0xff);
+	f_dec(&a, "tp_src", ntohs(k->ct_tp_src), ntohs(m->ct_tp_src), 0xffff);
+	f_dec(&a, "tp_dst", ntohs(k->ct_tp_dst), ntohs(m->ct_tp_dst), 0xffff);
+	close_attr(&a);
+}
+
 static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
 		       const struct xs_flow_key *m)
 {
@@ -276,6 +312,7 @@ static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
 			put(l->o, "/%#x", ntohl(m->ct_mark));
 		close_attr(&a);
 	}
+	fmt_ct_tuple(l, k, m);
 }
 
 /* ct(...) as OVS prints it; @nat is the XS_ACT_CT_NAT before it or NULL. */
@@ -438,7 +475,7 @@ int xs_dp_format_key(char *buf, size_t size, const struct xs_flow_key *key,
 	struct list *l = &top;
 	int depth = 0;
 
-	XS_STATIC_ASSERT(XS_FLOW_KEY_SEQ == 2, "format every key field");
+	XS_STATIC_ASSERT(XS_FLOW_KEY_SEQ == 3, "format every key field");
 	if (!buf || !size)
 		return -EINVAL;
 	buf[0] = 0;

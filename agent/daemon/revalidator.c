@@ -44,7 +44,6 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	memset(out, 0, sizeof(*out));
 	memset(&k, 0, sizeof(k));
 	k.dp = *key;
-	k.dp.mask_id = 0;
 	k.dp.in_port = map->ofport(map->ctx, key->in_port);
 	memset(&res, 0, sizeof(res));
 	if (!k.dp.in_port) {
@@ -57,7 +56,6 @@ int xs_reval_translate(const struct flow_tables *ft, const struct xs_port_map *m
 	out->err = xlate(ft, &k, &res);
 	out->mask = res.mask;
 	out->mask.in_port = 0xffffffff;
-	out->mask.mask_id = 0;
 	for (unsigned i = 0; i < res.n_rules; i++)
 		out->rule_ids[i] = res.rules[i]->id;
 	out->n_rules = res.n_rules;

@@ -89,7 +89,6 @@ static bool translate_miss(struct xs_agent *a, struct dp_xs *x, unsigned i, unsi
 		return false;
 	}
 	*key = u->key;
-	key->mask_id = 0;
 	/* the revalidator's translation: a megaflow it checks later gives
 	 * the same answer unless the tables changed */
 	err = xs_reval_translate(a->pipeline, &x->reval.map, key, rx);

@@ -49,7 +49,7 @@ static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 	uint32_t id;
 	int err;
 
-	if (!put->key || !put->mask || put->key->mask_id || put->mask->mask_id)
+	if (!put->key || !put->mask)
 		return -EINVAL;
 	err = xs_dp_check_actions(put->actions, put->n_actions, put->flags);
 	if (err)

@@ -43,7 +43,6 @@ int xs_mask_get(struct xs_mask_table *t, const struct xs_flow_key *mask, uint64_
 	while (t->ent[m].refs || t->limbo[m]) /* a free id exists */
 		m++;
 	t->ent[m].mask = *mask;
-	t->ent[m].mask.mask_id = 0;
 	t->ent[m].refs = 1;
 	t->ent[m].hits_seen = hits;
 	t->order[t->n++] = m;
@@ -133,7 +132,6 @@ void xs_mask_words_make(const struct xs_flow_key *mask, uint32_t id, struct xs_m
 	uint64_t mw[XS_FLOW_KEY_WORDS];
 	uint32_t n = 0;
 
-	m.mask_id = 0;
 	memcpy(mw, &m, sizeof(mw));
 	memset(out, 0, sizeof(*out));
 	out->mask_id = id;
@@ -153,7 +151,6 @@ void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask
 	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++)
 		if (mw->word[w] < XS_FLOW_KEY_WORDS)
 			m[mw->word[w]] = mw->bits[w];
-	mask->mask_id = 0;
 }
 
 void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
@@ -182,7 +179,6 @@ void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_
 	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++)
 		if (mw->word[w] < XS_FLOW_KEY_WORDS)
 			k[mw->word[w]] = ent->bits[w] & mw->bits[w];
-	key->mask_id = 0;
 }
 
 void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mask,
@@ -193,7 +189,6 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
 
 	for (size_t i = 0; i < XS_FLOW_KEY_WORDS; i++)
 		o[i] = k[i] & m[i];
-	out->mask_id = 0;
 }
 
 void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,

@@ -184,8 +184,6 @@ int xs_dummy_table_put(struct xs_dummy_table *t, const struct xs_flow_key *key,
 	uint32_t s;
 	int err;
 
-	if (key->mask_id || mask->mask_id)
-		return -EINVAL;
 	key_and(&masked, key, mask);
 	hash = key_hash(&masked);
 	m = mask_find(t, mask);

@@ -13,7 +13,7 @@
 
 #include "xdp_hw.skel.h"
 
-_Static_assert(XS_FLOW_KEY_SEQ == 2, "xdp_hw.c lists every key field");
+_Static_assert(XS_FLOW_KEY_SEQ == 3, "xdp_hw.c lists every key field");
 
 struct xs_xdp_hw {
 	struct xdp_hw *skel;
@@ -45,7 +45,8 @@ int xs_xdp_hw_translate(const struct xs_flow_key *k, const struct xs_flow_key *m
 		*reason = "not a drop (hardware XDP runs drops only)";
 	else if (m->in_port != 0xffffffffu)
 		*reason = "in_port not exact";
-	else if (k->recirc_id || m->ct_state || m->ct_zone || m->ct_mark)
+	else if (k->recirc_id || m->ct_state || m->ct_zone || m->ct_mark || m->ct_nw_proto ||
+		 m->ct_tp_src || m->ct_tp_dst)
 		*reason = "connection tracking fields (not in the hardware key)";
 	else if (m->vlan[1].tci || m->vlan[1].tpid || m->vlan[0].tpid)
 		*reason = "second VLAN tag or TPID (not in the hardware key)";

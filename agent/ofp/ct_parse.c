@@ -3,6 +3,7 @@
  * table=N, exec(set_field/load to ct_mark), nat[(src|dst=ADDR[-ADDR]
  * [:PORT[-PORT]],persistent,hash,random)], alg refused; and the ct_state
  * flag syntax. Errors follow ovs-ofctl's refusals, each at its text. */
+#include "agent/ofp/flow.h"
 #include "agent/ofp/lex.h"
 
 #include <arpa/inet.h>
@@ -481,7 +482,7 @@ static int parse_ct_one(struct ofp_tok t, void *arg)
 	} else if (ofp_tok_is(name, "zone") && !parens) {
 		return parse_zone(c, val);
 	} else if (ofp_tok_is(name, "table") && !parens) {
-		if (ofp_read_uint(val, 254, "ct: table", &v, c->err))
+		if (ofp_read_uint(val, OFP_N_TABLES - 1, "ct: table", &v, c->err))
 			return -EINVAL;
 		ct->table = v;
 	} else if (ofp_tok_is(name, "nat") && (parens || !val.len)) {

@@ -145,6 +145,20 @@ static const struct ofp_field fields[OFPF__MAX] = {
 	  false, false, false, OFPR_NONE, OFPFMT_DEC),
 	XREG(0), XREG(1), XREG(2), XREG(3), XREG(4), XREG(5), XREG(6), XREG(7),
 	XXREG(0), XXREG(1), XXREG(2), XXREG(3),
+	F(OFPF_CT_NW_PROTO, "ct_nw_proto", "NXM_NX_CT_NW_PROTO", NULL, 1, 8,
+	  false, false, false, OFPR_CT, OFPFMT_DEC),
+	F(OFPF_CT_NW_SRC, "ct_nw_src", "NXM_NX_CT_NW_SRC", NULL, 4, 32,
+	  true, false, false, OFPR_CT_IPV4, OFPFMT_IPV4),
+	F(OFPF_CT_NW_DST, "ct_nw_dst", "NXM_NX_CT_NW_DST", NULL, 4, 32,
+	  true, false, false, OFPR_CT_IPV4, OFPFMT_IPV4),
+	F(OFPF_CT_IPV6_SRC, "ct_ipv6_src", "NXM_NX_CT_IPV6_SRC", NULL, 16, 128,
+	  true, false, false, OFPR_CT_IPV6, OFPFMT_IPV6),
+	F(OFPF_CT_IPV6_DST, "ct_ipv6_dst", "NXM_NX_CT_IPV6_DST", NULL, 16, 128,
+	  true, false, false, OFPR_CT_IPV6, OFPFMT_IPV6),
+	F(OFPF_CT_TP_SRC, "ct_tp_src", "NXM_NX_CT_TP_SRC", NULL, 2, 16,
+	  true, false, false, OFPR_CT, OFPFMT_DEC),
+	F(OFPF_CT_TP_DST, "ct_tp_dst", "NXM_NX_CT_TP_DST", NULL, 2, 16,
+	  true, false, false, OFPR_CT, OFPFMT_DEC),
 };
 
 #define R(i) [OFPF_REG0 + i] = WHOLE(regs[i])
@@ -209,6 +223,13 @@ static const struct field_loc locs[OFPF__MAX] = {
 	[OFPF_CONJ_ID] = WHOLE(conj_id),
 	XR(0), XR(1), XR(2), XR(3), XR(4), XR(5), XR(6), XR(7),
 	XXR(0), XXR(1), XXR(2), XXR(3),
+	[OFPF_CT_NW_PROTO] = WHOLE(dp.ct_nw_proto),
+	[OFPF_CT_NW_SRC] = WHOLE(dp.ct_nw_src),
+	[OFPF_CT_NW_DST] = WHOLE(dp.ct_nw_dst),
+	[OFPF_CT_IPV6_SRC] = WHOLE(dp.ct_ipv6_src),
+	[OFPF_CT_IPV6_DST] = WHOLE(dp.ct_ipv6_dst),
+	[OFPF_CT_TP_SRC] = WHOLE(dp.ct_tp_src),
+	[OFPF_CT_TP_DST] = WHOLE(dp.ct_tp_dst),
 };
 
 /* Wire names of a field beyond its own NXM and OXM ones. */
@@ -504,6 +525,12 @@ bool ofp_prereq_ok(const struct ofp_field *f, const struct ofp_key *k)
 		return ip && k->dp.nw_proto == 17;
 	case OFPR_SCTP:
 		return ip && k->dp.nw_proto == 132;
+	case OFPR_CT:
+		return ip && XS_CT_TUPLE_VALID(k->dp.ct_state);
+	case OFPR_CT_IPV4:
+		return is_ipv4(k) && XS_CT_TUPLE_VALID(k->dp.ct_state);
+	case OFPR_CT_IPV6:
+		return is_ipv6(k) && XS_CT_TUPLE_VALID(k->dp.ct_state);
 	}
 	return false;
 }
@@ -553,7 +580,24 @@ void ofp_prereq_mask(const struct ofp_field *f, const struct ofp_key *k,
 		    ntohs(k->dp.tp_src) == nd_type_of(f->prereq))
 			mask->dp.tp_dst = 0xffff;
 		return;
+	case OFPR_CT:
+	case OFPR_CT_IPV4:
+	case OFPR_CT_IPV6:
+		mask->dp.dl_type = 0xffff;
+		mask->dp.ct_state |= XS_CS_TRK | XS_CS_INV;
+		return;
 	}
+}
+
+/* OVS's is_ct_valid() on a match: the ct_state it matches implies a
+ * tracked, valid connection. */
+static bool ct_valid_in_match(const struct ofp_match *m)
+{
+	uint8_t v = m->value.dp.ct_state, k = m->mask.dp.ct_state;
+
+	return (v & k & (XS_CS_NEW | XS_CS_EST | XS_CS_REL | XS_CS_RPL | XS_CS_SNAT |
+			 XS_CS_DNAT)) ||
+	       ((v & k & XS_CS_TRK) && (k & XS_CS_INV) && !(v & XS_CS_INV));
 }
 
 /* Is the key member of a match fully matched (every bit of "bits")? */
@@ -604,6 +648,12 @@ bool ofp_prereq_in_match(const struct ofp_field *f, const struct ofp_match *m)
 		return type && (is_ipv4(v) || is_ipv6(v)) && proto && v->dp.nw_proto == 17;
 	case OFPR_SCTP:
 		return type && (is_ipv4(v) || is_ipv6(v)) && proto && v->dp.nw_proto == 132;
+	case OFPR_CT:
+		return ct_valid_in_match(m);
+	case OFPR_CT_IPV4:
+		return ct_valid_in_match(m) && type && is_ipv4(v);
+	case OFPR_CT_IPV6:
+		return ct_valid_in_match(m) && type && is_ipv6(v);
 	}
 	return false;
 }

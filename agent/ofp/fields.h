@@ -71,7 +71,17 @@ enum ofp_field_id {
 	OFPF_CONJ_ID,    /* set by a conjunctive match, matched later */
 	OFPF_XREG0,      /* OFPF_XREG0 + i: 64-bit reg(2i):reg(2i+1) */
 	OFPF_XXREG0 = OFPF_XREG0 + OFP_N_REGS / 2, /* 128-bit reg(4i)..reg(4i+3) */
-	OFPF__MAX = OFPF_XXREG0 + OFP_N_REGS / 4
+	/* The original-direction tuple of the packet's connection, as a ct
+	 * action leaves it (read-only; key.h's xs_flow_key shares the address
+	 * bytes with the ND/ARP fields). */
+	OFPF_CT_NW_PROTO = OFPF_XXREG0 + OFP_N_REGS / 4,
+	OFPF_CT_NW_SRC,
+	OFPF_CT_NW_DST,
+	OFPF_CT_IPV6_SRC,
+	OFPF_CT_IPV6_DST,
+	OFPF_CT_TP_SRC,
+	OFPF_CT_TP_DST,
+	OFPF__MAX
 };
 
 /* What must hold in a match (and in a packet) for a field to be meaningful. */
@@ -91,6 +101,12 @@ enum ofp_prereq {
 	OFPR_ND_NA,   /* ICMPv6 type 136 (neighbour advertisement), code 0 */
 	OFPR_UDP,     /* IPv4 or IPv6, nw_proto=17 */
 	OFPR_SCTP,    /* IPv4 or IPv6, nw_proto=132 */
+	/* OVS's "CT" (is_ct_valid): a tracked, valid connection; in a match,
+	 * ct_state matches one of +new +est +rel +rpl +snat +dnat, or +trk
+	 * with -inv. */
+	OFPR_CT,
+	OFPR_CT_IPV4, /* CT and ip: the key's IPv4 view of the tuple */
+	OFPR_CT_IPV6, /* CT and ipv6 */
 };
 
 /* How a value is written and read in text. */

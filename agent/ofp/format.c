@@ -250,6 +250,22 @@ static void format_ct_match(struct ofp_out *o, const struct ofp_match *m)
 	if (k->ct_zone)
 		out_partial(o, "ct_zone=%u", ntohs(v->ct_zone), ntohs(k->ct_zone), 0xffff);
 	out_hex_masked(o, "ct_mark", OFPF_CT_MARK, m);
+	/* The original-direction tuple, in ovs-ofctl's order; its address
+	 * bytes are the ND/ARP fields' in other flows (key.h). */
+	if (!ofp_prereq_in_match(ofp_field_by_id(OFPF_CT_NW_PROTO), m))
+		return;
+	if (v->dl_type == htons(ETH_TYPE_IP) && k->dl_type == 0xffff) {
+		out_addr(o, "ct_nw_src", OFPF_CT_NW_SRC, m);
+		out_addr(o, "ct_nw_dst", OFPF_CT_NW_DST, m);
+	} else if (v->dl_type == htons(ETH_TYPE_IPV6) && k->dl_type == 0xffff &&
+		   !ofp_prereq_in_match(ofp_field_by_id(OFPF_ND_TARGET), m)) {
+		out_addr(o, "ct_ipv6_src", OFPF_CT_IPV6_SRC, m);
+		out_addr(o, "ct_ipv6_dst", OFPF_CT_IPV6_DST, m);
+	}
+	if (k->ct_nw_proto)
+		ofp_out_printf(o, "ct_nw_proto=%u,", v->ct_nw_proto);
+	out_be16(o, "ct_tp_src", v->ct_tp_src, k->ct_tp_src);
+	out_be16(o, "ct_tp_dst", v->ct_tp_dst, k->ct_tp_dst);
 }
 
 static void format_match(struct ofp_out *o, const struct ofp_match *m)
@@ -320,7 +336,8 @@ static void format_match(struct ofp_out *o, const struct ofp_match *m)
 	if (icmp) {
 		out_be16(o, "icmp_type", v->dp.tp_src, k->dp.tp_src);
 		out_be16(o, "icmp_code", v->dp.tp_dst, k->dp.tp_dst);
-		if (type == ETH_TYPE_IPV6)
+		if (type == ETH_TYPE_IPV6 &&
+		    ofp_prereq_in_match(ofp_field_by_id(OFPF_ND_TARGET), m))
 			out_addr(o, "nd_target", OFPF_ND_TARGET, m);
 	} else {
 		out_be16(o, "tp_src", v->dp.tp_src, k->dp.tp_src);

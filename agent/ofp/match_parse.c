@@ -125,7 +125,12 @@ int ofp_parse_match_item(struct ofp_match_state *st, struct ofp_tok key,
 			return parse_shorthand(st, i, key, has_value, err);
 	f = ofp_field_by_name(key.s, key.len);
 	if (!f) {
-		ofp_err(err, key, "unknown field '%.*s'", OFP_TOK(key));
+		if (ofp_tok_is(key, "ct_label"))
+			ofp_err(err, key, "ct_label: matching connection labels is not "
+				"supported (the kernel's BPF conntrack interface neither "
+				"reads nor writes labels)");
+		else
+			ofp_err(err, key, "unknown field '%.*s'", OFP_TOK(key));
 		return -ENOENT;
 	}
 	if (!has_value)
@@ -185,6 +190,15 @@ const char *ofp_prereq_text(const struct ofp_field *f)
 		return "udp or udp6 (nw_proto=17)";
 	case OFPR_SCTP:
 		return "sctp or sctp6 (nw_proto=132)";
+	case OFPR_CT:
+		return "a tracked, valid connection (ct_state with +new, +est, +rel, +rpl, "
+		       "+snat or +dnat, or +trk-inv)";
+	case OFPR_CT_IPV4:
+		return "ip (dl_type=0x0800) and a tracked, valid connection (ct_state with "
+		       "+new, +est, +rel, +rpl, +snat or +dnat, or +trk-inv)";
+	case OFPR_CT_IPV6:
+		return "ipv6 (dl_type=0x86dd) and a tracked, valid connection (ct_state with "
+		       "+new, +est, +rel, +rpl, +snat or +dnat, or +trk-inv)";
 	}
 	return "?";
 }
@@ -212,6 +226,14 @@ static bool packet_prereq_ok(const struct ofp_field *f, const struct ofp_key *k)
 		return ofp_prereq_ok(ofp_field_by_id(OFPF_ARP_SPA), k);
 	if (f->id == OFPF_ICMP_TYPE || f->id == OFPF_ICMP_CODE)
 		return ofp_prereq_ok(ofp_field_by_id(OFPF_ICMPV6_TYPE), k);
+	/* A traced packet may carry the ct tuple the passes after its ct
+	 * action are to see, whatever its own ct_state: the IP version only. */
+	if (f->prereq == OFPR_CT)
+		return k->dp.dl_type == htons(0x0800) || k->dp.dl_type == htons(0x86dd);
+	if (f->prereq == OFPR_CT_IPV4)
+		return k->dp.dl_type == htons(0x0800);
+	if (f->prereq == OFPR_CT_IPV6)
+		return k->dp.dl_type == htons(0x86dd);
 	return false;
 }
 
@@ -238,6 +260,16 @@ int ofp_check_match(const struct ofp_match_state *st, struct xs_err *err)
 				       f->name);
 		return ofp_err(err, st->at[id], "%s requires %s", f->name,
 			       ofp_prereq_text(f));
+	}
+	/* The key keeps the ct tuple's IPv6 addresses where ND packets keep
+	 * their ND fields (ND is never tracked): one flow cannot match both. */
+	for (id = OFPF_CT_IPV6_SRC; id <= OFPF_CT_IPV6_DST; id++) {
+		if (!st->given[id])
+			continue;
+		if (st->given[OFPF_ND_TARGET] || st->given[OFPF_ND_SLL] || st->given[OFPF_ND_TLL])
+			return ofp_err(err, st->at[id], "%s cannot be matched with nd_target, "
+				       "nd_sll or nd_tll (ND packets are never tracked)",
+				       ofp_field_by_id(id)->name);
 	}
 	return 0;
 }

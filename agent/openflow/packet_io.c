@@ -152,7 +152,6 @@ bool of_switch_packet_in(struct of_switch *s, const struct xs_upcall *u, uint32_
 	}
 	memset(&k, 0, sizeof(k));
 	k.dp = u->key;
-	k.dp.mask_id = 0;
 	k.dp.in_port = ofport;
 	find_action(s->a->pipeline, &k, ttl ? OFPACT_DEC_TTL : OFPACT_CONTROLLER, &pi);
 	len = u->cap_len;

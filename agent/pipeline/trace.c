@@ -54,6 +54,13 @@ static void format_key(const struct ofp_key *k, char *buf, size_t size)
 		m.mask.dp.ct_mark = 0;
 	if (!k->dp.recirc_id)
 		m.mask.dp.recirc_id = 0;
+	/* The ct tuple when a connection has one. */
+	if (k->dp.ct_nw_proto)
+		for (int id = OFPF_CT_NW_PROTO; id <= OFPF_CT_TP_DST; id++) {
+			const struct ofp_field *f = ofp_field_by_id((enum ofp_field_id)id);
+			if (ofp_prereq_ok(f, k))
+				ofp_field_mask_all(f, &m.mask);
+		}
 	/* ICMP type and code cover the whole port member, as in a match. */
 	if (m.mask.dp.tp_src)
 		m.mask.dp.tp_src = 0xffff;
@@ -297,9 +304,42 @@ int trace_render(const struct ofp_key *packet, const struct xlate_result *res, i
 	return 0;
 }
 
+/* The ct tuple a connection in state @state gives packet @k, as the
+ * datapath fills it: the packet's own (turned around for +rpl), unless
+ * the traced packet gave one (ct_nw_proto=...); ICMP's type and code in
+ * ct_tp_src/ct_tp_dst (an echo reply's connection: the request's). */
+static void next_pass_tuple(struct ofp_key *k, uint8_t state)
+{
+	struct xs_flow_key *d = &k->dp;
+	bool rpl = state & XS_CS_RPL, v4 = d->dl_type == htons(0x0800);
+
+	/* +rel: the master's tuple is in the ICMP error's payload, which a
+	 * traced packet does not have: given, or none. */
+	if (d->ct_nw_proto || !XS_CT_TUPLE_VALID(state) || (state & XS_CS_REL) ||
+	    (!v4 && d->dl_type != htons(0x86dd)))
+		return;
+	d->ct_nw_proto = d->nw_proto;
+	d->ct_tp_src = rpl ? d->tp_dst : d->tp_src;
+	d->ct_tp_dst = rpl ? d->tp_src : d->tp_dst;
+	if (d->nw_proto == 1 || d->nw_proto == 58) {
+		uint16_t t = ntohs(d->tp_src);
+
+		d->ct_tp_src = htons(t == 0 ? 8 : t == 129 ? 128 : t);
+		d->ct_tp_dst = d->tp_dst;
+	}
+	if (v4) {
+		d->ct_nw_src = rpl ? d->nw_dst : d->nw_src;
+		d->ct_nw_dst = rpl ? d->nw_src : d->nw_dst;
+	} else {
+		memcpy(d->ct_ipv6_src, rpl ? d->ipv6_dst : d->ipv6_src, 16);
+		memcpy(d->ct_ipv6_dst, rpl ? d->ipv6_src : d->ipv6_dst, 16);
+	}
+}
+
 /* The packet of the pass after @res (which ends in XS_ACT_RECIRC): the
  * packet as the actions left it, with recirc_id, the zone of the last ct
- * action and ct_state @state; ct_mark stays the traced packet's. */
+ * action and ct_state @state; ct_mark stays the traced packet's, the ct
+ * tuple too if it gave one (next_pass_tuple). */
 static struct ofp_key next_pass(const struct ofp_key *packet, const struct xlate_result *res,
 				uint8_t state)
 {
@@ -316,6 +356,13 @@ static struct ofp_key next_pass(const struct ofp_key *packet, const struct xlate
 			k.dp.ct_zone = htons((uint16_t)res->actions[i].arg);
 	k.metadata = 0;
 	memset(k.regs, 0, sizeof(k.regs));
+	if (packet->dp.ct_nw_proto) { /* the traced packet's own tuple */
+		k.dp.ct_nw_proto = packet->dp.ct_nw_proto;
+		k.dp.ct_tp_src = packet->dp.ct_tp_src;
+		k.dp.ct_tp_dst = packet->dp.ct_tp_dst;
+		memcpy(k.dp.ct_ipv6_src, packet->dp.ct_ipv6_src, 32);
+	}
+	next_pass_tuple(&k, state);
 	return k;
 }
 

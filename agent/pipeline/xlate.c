@@ -399,11 +399,11 @@ static const char *key_member_name(size_t ofs)
 		MEMBER(vlan), MEMBER(nw_proto), MEMBER(nw_tos), MEMBER(nw_ttl),
 		MEMBER(nw_frag), MEMBER(tp_src), MEMBER(tp_dst), MEMBER(tcp_flags),
 		MEMBER(nw_src), MEMBER(nw_dst), MEMBER(ipv6_label), MEMBER(ipv6_src),
-		MEMBER(ipv6_dst), MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha),
-		MEMBER(recirc_id), MEMBER(ct_mark), MEMBER(ct_zone), MEMBER(ct_state),
-		MEMBER(ct_pad), MEMBER(mask_id),
+		MEMBER(ipv6_dst), MEMBER(recirc_id), MEMBER(ct_mark), MEMBER(ct_zone),
+		MEMBER(ct_state), MEMBER(ct_nw_proto), MEMBER(ct_tp_src), MEMBER(ct_tp_dst),
+		MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha), MEMBER(nd_pad),
 	};
-	_Static_assert(XS_FLOW_KEY_SEQ == 2, "list every flow key member above");
+	_Static_assert(XS_FLOW_KEY_SEQ == 3, "list every flow key member above");
 	size_t i = 0;
 
 	while (i + 1 < sizeof(members) / sizeof(members[0]) && members[i + 1].ofs <= ofs)
@@ -988,6 +988,17 @@ static void do_resubmit(struct xctx *x, unsigned depth, const struct ofpact *a)
  * the datapath's alike (commit() compares the two views). */
 static void set_ct_fields(struct xctx *x, uint8_t state, __be16 zone, __be32 mark)
 {
+	/* The ct tuple goes with a valid state (its bytes are the ND/ARP
+	 * fields' otherwise: flow_key.h). */
+	if (XS_CT_TUPLE_VALID(x->key.dp.ct_state) && !XS_CT_TUPLE_VALID(state)) {
+		struct xs_flow_key *v[2] = { &x->key.dp, &x->dp };
+
+		for (int i = 0; i < 2; i++) {
+			v[i]->ct_nw_proto = 0;
+			v[i]->ct_tp_src = v[i]->ct_tp_dst = 0;
+			memset(v[i]->ct_ipv6_src, 0, 32);
+		}
+	}
 	x->key.dp.ct_state = x->dp.ct_state = state;
 	x->key.dp.ct_zone = x->dp.ct_zone = zone;
 	x->key.dp.ct_mark = x->dp.ct_mark = mark;
@@ -1278,7 +1289,6 @@ static void finish_mask(const struct ofp_key *wc, const struct ofp_key *packet,
 	*m = wc->dp;
 	m->in_port = 0xffffffff;
 	m->recirc_id = 0xffffffff; /* each pass has its own megaflows */
-	m->mask_id = 0;
 	/* A tag the packet lacks has an all-zero TCI in every such packet:
 	 * once "no tag" (the present bit) is matched, its other bits say
 	 * nothing more (OVS gets this from the outer Ethernet type). */
@@ -1323,7 +1333,6 @@ static int run(const struct flow_tables *ft, const struct ofp_key *packet, bool 
 	x.ft = ft;
 	x.res = res;
 	x.key.dp = packet->dp;
-	x.key.dp.mask_id = 0;
 	x.dp = x.key.dp;
 
 	if (packet_out) {

@@ -265,7 +265,8 @@ XS_STATIC_ASSERT(sizeof(struct xs_exec_req) == 8, "exec request size");
 	X(CT_INVALID, "ct_invalid", "packets given ct_state +inv")               \
 	X(CT_FULL, "ct_full", "commits refused: conntrack table full or busy")   \
 	X(RECIRC, "recirc", "recirculations (passes after the first)")           \
-	X(RECIRC_LIMIT, "recirc_limit", "packets dropped: too many recirculations")
+	X(RECIRC_LIMIT, "recirc_limit", "packets dropped: too many recirculations") \
+	X(CT_RELATED, "ct_related", "ICMP errors found related to a tracked connection")
 
 enum xs_stat {
 #define XS_STAT_ENUM(name, key, desc) XS_STAT_##name,

@@ -20,7 +20,7 @@
 
 #include "compat.h"
 
-#define XS_FLOW_KEY_SEQ 2
+#define XS_FLOW_KEY_SEQ 3
 
 #define XS_VLAN_PRESENT 0x1000 /* host order; in vlan_tci as bpf_htons() */
 #define XS_VLAN_VID_MASK 0x0fff
@@ -66,9 +66,6 @@ struct xs_flow_key {
 	__be32 ipv6_label;       /* low 20 bits */
 	__u8 ipv6_src[16];
 	__u8 ipv6_dst[16];
-	__u8 nd_target[16];
-	__u8 arp_sha[6];         /* ARP sha / ND source link-layer address */
-	__u8 arp_tha[6];         /* ARP tha / ND target link-layer address */
 	/* Connection tracking (conntrack.h): zero until a ct action of an
 	 * earlier pass filled them; recirc_id 0 is the first pass. Every
 	 * megaflow matches recirc_id exactly, as in OVS. */
@@ -76,10 +73,36 @@ struct xs_flow_key {
 	__be32 ct_mark;
 	__be16 ct_zone;
 	__u8 ct_state;           /* XS_CS_* */
-	__u8 ct_pad[5];          /* 0 */
-	/* Zero in packet keys and in masks (a spare word for alignment; mask
-	 * ids travel in struct xs_mask_words and xs_megaflow_key). */
-	__u32 mask_id;
+	/* The original-direction tuple of the packet's connection (of the
+	 * master connection for +rel), as OVS's ct_nw_proto/ct_tp_src/
+	 * ct_tp_dst/ct_nw_src/... fields: set by a ct action when the packet
+	 * is tracked and not +inv (XS_CT_TUPLE_VALID), else zero. */
+	__u8 ct_nw_proto;
+	__be16 ct_tp_src;        /* ICMP: type of the original direction */
+	__be16 ct_tp_dst;        /* ICMP: code */
+	/* The last 32 bytes serve two kinds of packet that never meet: ND
+	 * and ARP packets (their link-layer addresses and ND target), and
+	 * packets a ct action found valid (ND is never tracked, ARP never
+	 * reaches ct), whose original-direction addresses they hold; IPv4
+	 * and IPv6 share them too (the ethertype tells which). A flow may
+	 * not match both kinds (the agent refuses it). So the ct tuple
+	 * costs no key bytes. */
+	union {
+		struct {
+			__u8 nd_target[16];
+			__u8 arp_sha[6]; /* ARP sha / ND source link-layer address */
+			__u8 arp_tha[6]; /* ARP tha / ND target link-layer address */
+			__u32 nd_pad;    /* 0 */
+		};
+		struct {
+			__u8 ct_ipv6_src[16];
+			__u8 ct_ipv6_dst[16];
+		};
+		struct {
+			__be32 ct_nw_src;
+			__be32 ct_nw_dst;
+		};
+	};
 } __attribute__((aligned(8))); /* read as u64 words: on the BPF stack an 8-byte
 				* read at a 4-aligned offset is refused (clang 19
 				* placed a key there) */
@@ -90,6 +113,11 @@ XS_STATIC_ASSERT(sizeof(struct xs_flow_key) == 128, "flow key size");
 XS_STATIC_ASSERT(sizeof(struct xs_flow_key) % 8 == 0, "key is masked in u64 words");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, nw_src) == 36, "nw_src offset");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ipv6_src) == 48, "ipv6_src offset");
-XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, mask_id) == 124, "mask_id is last");
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, nd_target) == 96, "ND/ARP and ct tuple share the last 32 bytes");
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ct_ipv6_dst) == 112, "ct_ipv6_dst offset");
+
+/* ct_state values with which the key holds a ct tuple: tracked, valid. */
+#define XS_CT_TUPLE_VALID(state) \
+	(((state) & (XS_CS_TRK | XS_CS_INV)) == XS_CS_TRK)
 
 #endif

@@ -63,8 +63,6 @@ static const char *put_stage(uint32_t i, const struct xs_action *acts, uint16_t 
 
 	fx_key(pkt, len, IN_PORT, &key);
 	memset(&mask, 0xff, sizeof(mask));
-	mask.mask_id = 0;
-	key.mask_id = 0;
 	assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, acts, n, h), 0);
 	assert_int_equal(xs_dpif_flow_get(dpif, *h, &f), 0);
 	assert_false(f.restage);

@@ -56,7 +56,7 @@ static void test_install_batch(void **state)
 		puts[i] = (struct xs_dp_put){ .key = &key[i], .mask = &mask[i], .actions = &out,
 					      .n_actions = 1, .flags = XS_MF_F_XDP };
 	}
-	key[3].mask_id = 1; /* refused: a key carries no mask id */
+	puts[3].n_actions = XS_MAX_ACTIONS + 1; /* refused: a list too long */
 	assert_int_equal(xs_dp_flow_install_batch(dp, puts, 7), 4);
 	for (int i = 0; i < 7; i++)
 		if (puts[i].err != want[i])

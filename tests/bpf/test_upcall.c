@@ -453,7 +453,6 @@ static void test_miss_install_execute(void **state)
 	assert_int_equal(xs_dp_upcall_poll(dp, collect, &s, 100), 1);
 
 	memset(&mask, 0xff, sizeof(mask));
-	mask.mask_id = 0;
 	struct xs_action out = { .type = XS_ACT_OUTPUT, .arg = v.a };
 	assert_int_equal(xs_dp_flow_install(dp, &s.rec[0].key, &mask, &out, 1, XS_MF_F_XDP, &h),
 			 0);

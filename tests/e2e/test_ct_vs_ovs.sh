@@ -115,4 +115,31 @@ compare "zone from a register, frozen across recirculation" "$R/zones" 'in_port=
 compare "another zone, dropped" "$R/zones" 'in_port=2,tcp'
 compare "two recirculations (ct_clear, then another zone)" "$R/zones" 'in_port=2,tcp' \
 	'trk,est'
+# The original-direction tuple (ct_nw_*, ct_ipv6_*, ct_tp_*): a packet
+# carries it for the passes after its ct action (Open vSwitch wants a
+# valid ct_state in the packet to take it, and keeps it across the
+# recirculation).
+cat >"$R/tuple" <<'FLOWS'
+priority=100,ip actions=ct(zone=1,nat,table=1)
+priority=100,ipv6 actions=ct(zone=1,table=1)
+table=1,priority=100,tcp,ct_state=+trk+est,ct_nw_dst=10.0.0.200,ct_nw_proto=6,ct_tp_dst=80 actions=output:2
+table=1,priority=90,tcp,ct_state=+trk-inv,ct_nw_src=10.0.0.0/24 actions=output:1
+table=1,priority=100,icmp,ct_state=+trk+rel,ct_nw_proto=17,ct_tp_dst=53 actions=output:1
+table=1,priority=100,udp6,ct_state=+trk+est+rpl,ct_ipv6_src=fd00::1,ct_ipv6_dst=fd00::/16 actions=output:1
+table=1,priority=10 actions=drop
+FLOWS
+load "$R/tuple"
+T4='ct_state=trk|est,ct_nw_proto=6,ct_nw_src=10.0.0.1'
+compare "ct_nw_dst/ct_tp_dst: the original service address" "$R/tuple" \
+	"in_port=1,tcp,$T4,ct_nw_dst=10.0.0.200,ct_tp_dst=80" 'trk,est'
+compare "ct_nw_src prefix, another original destination" "$R/tuple" \
+	"in_port=1,tcp,$T4,ct_nw_dst=10.0.0.201,ct_tp_dst=80" 'trk,est'
+compare "ct_nw_src outside the prefix: dropped" "$R/tuple" \
+	'in_port=1,tcp,ct_state=trk|est,ct_nw_proto=6,ct_nw_src=10.1.0.1,ct_nw_dst=10.0.0.201' 'trk,est'
+compare "+rel by the master's ct_nw_proto/ct_tp_dst" "$R/tuple" \
+	'in_port=2,icmp,icmp_type=3,ct_state=trk|rel|rpl,ct_nw_proto=17,ct_nw_src=10.0.0.1,ct_tp_dst=53' 'trk,rel,rpl'
+compare "ct_ipv6_src/ct_ipv6_dst on a reply" "$R/tuple" \
+	'in_port=2,udp6,ct_state=trk|est,ct_nw_proto=17,ct_ipv6_src=fd00::1,ct_ipv6_dst=fd00:1::2' 'trk,est,rpl'
+compare "ct_ipv6_dst outside the prefix: dropped" "$R/tuple" \
+	'in_port=2,udp6,ct_state=trk|est,ct_nw_proto=17,ct_ipv6_src=fd00::1,ct_ipv6_dst=fd01::2' 'trk,est,rpl'
 tap_done

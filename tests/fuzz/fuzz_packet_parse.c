@@ -21,7 +21,7 @@ static void check_info(const struct xs_flow_key *key,
 		       const struct xs_parse_info *info, size_t len, int ret)
 {
 	CHECK(ret == XS_PARSE_OK || ret == XS_PARSE_PARTIAL);
-	CHECK(key->in_port == 7 && key->mask_id == 0);
+	CHECK(key->in_port == 7 && key->nd_pad == 0);
 	CHECK(info->n_vlan <= XS_MAX_VLAN && info->len == (len > 0xffff ? 0xffff : len));
 	CHECK((info->l3_off != 0) == (info->l3 != XS_L3_NONE));
 	CHECK(info->l3_off == 0 || (info->l3_off >= 14 && info->l3_off < len));

@@ -53,8 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pkt.dp.in_port = 1;
 	if (nul) {
 		size_t n = size - text_len - 1;
-		if (n > offsetof(struct xs_flow_key, mask_id))
-			n = offsetof(struct xs_flow_key, mask_id);
+		if (n > sizeof(struct xs_flow_key))
+			n = sizeof(struct xs_flow_key);
 		memcpy(&pkt.dp, nul + 1, n);
 	}
 
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flip = pkt;
 	uint8_t *f = (uint8_t *)&flip.dp;
 	const uint8_t *m = (const uint8_t *)&r0.mask;
-	for (size_t i = 0; i < offsetof(struct xs_flow_key, mask_id); i++)
+	for (size_t i = 0; i < sizeof(struct xs_flow_key); i++)
 		f[i] ^= (uint8_t)~m[i];
 	e1 = xlate(&ft, &flip, &r1);
 	if (e0 != e1 || r0.n_actions != r1.n_actions ||

@@ -536,12 +536,15 @@ static const struct {
 	KEY_FIELD(nw_tos), KEY_FIELD(nw_ttl), KEY_FIELD(nw_frag),
 	KEY_FIELD(tp_src), KEY_FIELD(tp_dst), KEY_FIELD(tcp_flags),
 	KEY_FIELD(nw_src), KEY_FIELD(nw_dst), KEY_FIELD(ipv6_label),
-	KEY_FIELD(ipv6_src), KEY_FIELD(ipv6_dst), KEY_FIELD(nd_target),
-	KEY_FIELD(arp_sha), KEY_FIELD(arp_tha), KEY_FIELD(recirc_id),
-	KEY_FIELD(ct_mark), KEY_FIELD(ct_zone), KEY_FIELD(ct_state),
-	KEY_FIELD(ct_pad), KEY_FIELD(mask_id),
+	KEY_FIELD(ipv6_src), KEY_FIELD(ipv6_dst),
+	KEY_FIELD(recirc_id), KEY_FIELD(ct_mark), KEY_FIELD(ct_zone),
+	KEY_FIELD(ct_state), KEY_FIELD(ct_nw_proto), KEY_FIELD(ct_tp_src),
+	KEY_FIELD(ct_tp_dst),
+	/* the last 32 bytes by their ND/ARP names (ct tuple: same bytes) */
+	KEY_FIELD(nd_target), KEY_FIELD(arp_sha), KEY_FIELD(arp_tha),
+	KEY_FIELD(nd_pad),
 };
-_Static_assert(XS_FLOW_KEY_SEQ == 2, "key_fields lists every key field");
+_Static_assert(XS_FLOW_KEY_SEQ == 3, "key_fields lists every key field");
 
 static size_t put_hex(char *buf, size_t size, size_t at, const uint8_t *b,
 		      size_t n)

@@ -32,7 +32,7 @@ static const struct {
 	  "ct: the flow must match ip or ipv6 (OVS: actions inconsistent with the match)" },
 	{ "ip,ct_state=+inv,actions=ct(commit)", 29,
 	  "ct: commit of a packet matched +inv (OVS: actions inconsistent with the match)" },
-	{ "ip,actions=ct(table=255)", 21, "ct: table: 255 is out of range (0 to 254)" },
+	{ "ip,actions=ct(table=254)", 21, "ct: table: 254 is out of range (0 to 253)" },
 	{ "ip,actions=ct(zone=70000)", 20, "ct: zone: 70000 is out of range (0 to 65535)" },
 	{ "ip,actions=ct(zone=NXM_NX_REG0[0..7])", 20,
 	  "ct: zone: 'NXM_NX_REG0[0..7]' must be a 16-bit subfield" },
@@ -83,6 +83,29 @@ static const struct {
 	{ "ip,ct_state=trk|bad,actions=drop", 17,
 	  "ct_state: unknown flag 'bad' (new, est, rel, rpl, inv, trk, snat or dnat)" },
 	{ "ip,ct_zone=1/1,actions=drop", 13, "ct_zone: field does not support masks" },
+	{ "ip,ct_nw_src=10.0.0.1,actions=drop", 4,
+	  "ct_nw_src requires ip (dl_type=0x0800) and a tracked, valid connection (ct_state "
+	  "with +new, +est, +rel, +rpl, +snat or +dnat, or +trk-inv)" },
+	{ "ip,ct_state=+trk,ct_tp_dst=80,actions=drop", 18,
+	  "ct_tp_dst requires a tracked, valid connection (ct_state with +new, +est, +rel, "
+	  "+rpl, +snat or +dnat, or +trk-inv)" },
+	{ "ipv6,ct_state=+est,ct_nw_dst=10.0.0.1,actions=drop", 20,
+	  "ct_nw_dst requires ip (dl_type=0x0800) and a tracked, valid connection (ct_state "
+	  "with +new, +est, +rel, +rpl, +snat or +dnat, or +trk-inv)" },
+	{ "ip,ct_state=+est,ct_ipv6_src=::1,actions=drop", 18,
+	  "ct_ipv6_src requires ipv6 (dl_type=0x86dd) and a tracked, valid connection "
+	  "(ct_state with +new, +est, +rel, +rpl, +snat or +dnat, or +trk-inv)" },
+	{ "icmp6,icmp_type=135,icmp_code=0,nd_target=::1,ct_state=+trk-inv,"
+	  "ct_ipv6_dst=::2,actions=drop", 65,
+	  "ct_ipv6_dst cannot be matched with nd_target, nd_sll or nd_tll (ND packets are "
+	  "never tracked)" },
+	{ "ip,ct_state=+est,ct_nw_proto=6/1,actions=drop", 31,
+	  "ct_nw_proto: field does not support masks" },
+	{ "ip,ct_state=+trk+est,ct_label=0x1,actions=drop", 22,
+	  "ct_label: matching connection labels is not supported (the kernel's BPF "
+	  "conntrack interface neither reads nor writes labels)" },
+	{ "ip,actions=set_field:10.0.0.1->ct_nw_src", 32,
+	  "set_field: field ct_nw_src is not writable" },
 	{ "ip,recirc_id=1/1,actions=drop", 15, "recirc_id: field does not support masks" },
 };
 
@@ -137,6 +160,14 @@ static const struct {
 	  "recirc_id=0x3,ct_state=-new+est-rel-rpl-inv+trk-snat-dnat,ct_zone=9,"
 	  "ct_mark=0x10/0xf0,ip actions=drop" },
 	{ "ip,ct_state=0x21/0x21,actions=drop", "ct_state=+new+trk,ip actions=drop" },
+	{ "tcp,ct_state=+trk+est,ct_nw_proto=6,ct_nw_dst=10.0.0.200,ct_tp_dst=80,"
+	  "ct_nw_src=10.0.0.0/24,ct_tp_src=0x400/0xfc00,actions=drop",
+	  "ct_state=+est+trk,ct_nw_src=10.0.0.0/24,ct_nw_dst=10.0.0.200,ct_nw_proto=6,"
+	  "ct_tp_src=0x400/0xfc00,ct_tp_dst=80,tcp actions=drop" },
+	{ "ipv6,ct_state=+trk-inv,ct_ipv6_src=fd00::/64,ct_ipv6_dst=fd00::2,actions=drop",
+	  "ct_state=-inv+trk,ct_ipv6_src=fd00::/64,ct_ipv6_dst=fd00::2,ipv6 actions=drop" },
+	{ "icmp,ct_state=+rel,ct_nw_proto=17,actions=drop",
+	  "ct_state=+rel,ct_nw_proto=17,icmp actions=drop" },
 };
 
 static void test_format(void **state)
@@ -313,6 +344,42 @@ static void test_xlate_nat_and_clear(void **state)
 	assert_int_equal(r.mask.ct_state, 0xff);
 }
 
+/* Matches on the ct tuple read the key's tuple: the megaflow covers it
+ * (and ct_state's trk and inv), the datapath prints it as OVS does. */
+static void test_xlate_ct_tuple(void **state)
+{
+	const char *hit = "ct_state=+trk+est,tcp,in_port=1,nw_src=10.0.0.1,nw_dst=10.0.0.2,"
+			  "ct_nw_proto=6,ct_nw_src=10.0.0.1,ct_nw_dst=10.0.0.200,ct_tp_dst=80";
+	struct xlate_result r;
+	struct ofp_key k;
+	char buf[1024];
+
+	(void)state;
+	load("priority=5,tcp,ct_state=+trk+est,ct_nw_dst=10.0.0.200,ct_tp_dst=80,"
+	     "ct_nw_proto=6 actions=output:2\n"
+	     "priority=4,tcp6,ct_state=+trk-inv,ct_ipv6_src=fd00::/64 actions=output:3\n"
+	     "priority=3,tcp,ct_state=+trk+est actions=ct_clear,output:4\n"
+	     "priority=1,ip actions=drop\n");
+	r = xl(hit, 0, "2");
+	assert_int_equal(r.mask.ct_nw_dst, 0xffffffff);
+	assert_int_equal(r.mask.ct_tp_dst, 0xffff);
+	assert_int_equal(r.mask.ct_nw_proto, 0xff);
+	assert_int_equal(r.mask.ct_state & (XS_CS_TRK | XS_CS_EST), XS_CS_TRK | XS_CS_EST);
+	k = packet(hit);
+	xs_dp_format_key(buf, sizeof(buf), &k.dp, &r.mask, NULL);
+	if (!strstr(buf, "ct_tuple4(dst=10.0.0.200,proto=6,tp_dst=80)"))
+		fail_msg("megaflow: %s", buf);
+	/* Another original destination: the next rule, which clears the
+	 * tuple with the connection (the datapath's ct_clear). */
+	r = xl("ct_state=+trk+est,tcp,in_port=1,ct_nw_proto=6,ct_nw_dst=10.0.0.201,"
+	       "ct_tp_dst=80", 0, "ct_clear,4");
+	xl("ct_state=+trk+new,tcp6,in_port=1,ct_nw_proto=6,ct_ipv6_src=fd00::7,"
+	   "ct_ipv6_dst=fd00::1", 0, "3");
+	xl("ct_state=+trk+new,tcp6,in_port=1,ct_nw_proto=6,ct_ipv6_src=fd01::7", 0, "drop");
+	/* No ct tuple in an untracked packet: the rule's prerequisite. */
+	xl("tcp,in_port=1,ct_nw_proto=6,ct_nw_dst=10.0.0.200,ct_tp_dst=80", 0, "drop");
+}
+
 static void test_ct_state_packet(void **state)
 {
 	struct ofp_key k;
@@ -336,6 +403,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_xlate_firewall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xlate_frozen_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xlate_nat_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_ct_tuple, setup, teardown),
 		cmocka_unit_test(test_ct_state_packet),
 	};
 

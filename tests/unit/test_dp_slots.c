@@ -288,15 +288,12 @@ static void test_mask_key(void **state)
 
 	(void)state;
 	memset(&k, 0xab, sizeof(k));
-	k.mask_id = 0;
 	memset(&m, 0, sizeof(m));
 	m.nw_dst = 0x00ffffff;
 	m.tp_dst = 0xffff;
-	m.mask_id = 7; /* ignored */
 	xs_dp_mask_key(&k, &m, &out);
 	assert_int_equal(out.nw_dst, 0x00ababab);
 	assert_int_equal(out.tp_dst, 0xabab);
-	assert_int_equal(out.mask_id, 0);
 	out.nw_dst = 0;
 	out.tp_dst = 0;
 	struct xs_flow_key zero;
@@ -318,21 +315,18 @@ static void test_megaflow_entries(void **state)
 	memset(&m, 0, sizeof(m));
 	m.in_port = 0xffffffff;  /* word 0, low half */
 	m.nw_dst = 0x00ffffff;   /* word 5, low half */
-	m.arp_tha[5] = 0xff;     /* word 13, byte 3 */
-	m.mask_id = 9;           /* ignored */
+	m.arp_tha[5] = 0xff;     /* word 15, byte 3 */
 	xs_mask_words_make(&m, 3, &mw);
 	memset(&want, 0, sizeof(want));
 	want.mask_id = 3;
 	want.word[0] = 0, want.bits[0] = 0xffffffffull;
 	want.word[1] = 5, want.bits[1] = 0x00ffffffull;
-	want.word[2] = 13, want.bits[2] = 0xff000000ull;
+	want.word[2] = 15, want.bits[2] = 0xff000000ull;
 	assert_memory_equal(&mw, &want, sizeof(want));
 	xs_mask_words_mask(&mw, &back);
-	m.mask_id = 0;
 	assert_memory_equal(&back, &m, sizeof(m));
 
 	memset(&k, 0xab, sizeof(k));
-	k.mask_id = 0;
 	xs_megaflow_entry_make(xs_hash_key_fixed(), &k, &mw, H(7, 2), &mk, &ent);
 	assert_int_equal(mk.mask_id, 3);
 	assert_int_equal(mk.way, 0);

@@ -467,10 +467,6 @@ static void test_put_errors(void **state)
 	km(1, 1, &k, &m);
 	assert_int_equal(dp->cls->flow_put(dp, NULL, &m, out1, 1, &h), -EINVAL);
 	assert_int_equal(dp->cls->flow_put(dp, &k, NULL, out1, 1, &h), -EINVAL);
-	k2 = k;
-	k2.mask_id = 1;
-	assert_int_equal(dp->cls->flow_put(dp, &k2, &m, out1, 1, &h), -EINVAL);
-	assert_int_equal(dp->cls->flow_put(dp, &k, &k2, out1, 1, &h), -EINVAL);
 	assert_int_equal(dp->cls->flow_put(dp, &k, &m, many, XS_MAX_ACTIONS + 1, &h), -EINVAL);
 	assert_int_equal(dp->cls->flow_put(dp, &k, &m, NULL, 1, &h), -EINVAL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -115,7 +115,7 @@ static void test_conjunction(void **state)
 	r = run("in_port=1,ip,nw_src=10.0.0.7,nw_dst=10.0.0.8");
 	assert_string_equal(outputs(&r), "6");
 	/* conj_id never reaches the datapath: a packet cannot carry it. */
-	assert_int_equal(r.mask.mask_id, 0);
+	assert_int_equal(r.mask.nd_pad, 0);
 }
 
 /* A later table's conj_id flows see only their own table's conjunctions,

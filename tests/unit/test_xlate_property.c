@@ -175,7 +175,7 @@ static void variant(const struct ofp_key *p, const struct xs_flow_key *mask, str
 
 	random_packet(v);
 	if (pick(2))
-		for (size_t i = 0; i < offsetof(struct xs_flow_key, mask_id); i++)
+		for (size_t i = 0; i < sizeof(struct xs_flow_key); i++)
 			vb[i] = (uint8_t)rnd();
 	for (size_t i = 0; i < sizeof(v->dp); i++)
 		vb[i] = (uint8_t)((pb[i] & mb[i]) | (vb[i] & ~mb[i]));
@@ -193,7 +193,7 @@ static void show(const char *what, const struct ofp_key *k, const struct xs_flow
 	if (mask)
 		m.mask.dp = *mask;
 	else
-		memset(&m.mask.dp, 0xff, offsetof(struct xs_flow_key, mask_id));
+		memset(&m.mask.dp, 0xff, sizeof(struct xs_flow_key));
 	const uint8_t *kb = (const uint8_t *)&k->dp, *mb = (const uint8_t *)&m.mask.dp;
 	uint8_t *vb = (uint8_t *)&m.value.dp;
 	for (size_t i = 0; i < sizeof(m.value.dp); i++)
