@@ -167,6 +167,19 @@ static bool same_actions(const struct xs_dpif_flow *f, const struct xs_reval_xla
 	       !memcmp(f->actions, x->actions, x->n_actions * sizeof(x->actions[0]));
 }
 
+/* True for the exact mask (every bit but mask_id): the provider put a
+ * flow whose {mask, hash} was full of colliding keys there (dp.h
+ * xs_dp_flow_install). Stricter than any translation's mask, it matches a
+ * subset of the packets the translation holds for, so it stays correct. */
+static bool mask_exact(const struct xs_flow_key *m)
+{
+	struct xs_flow_key exact;
+
+	memset(&exact, 0xff, sizeof(exact));
+	exact.mask_id = m->mask_id;
+	return !memcmp(&exact, m, sizeof(exact));
+}
+
 /* Revalidates one megaflow; bumps the matching counter. @pre: its
  * counters from the pass's one batched read (-ENOENT: gone already). A
  * megaflow kept is credited with them; one to be modified is read again
@@ -183,7 +196,7 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
 	if (xs_dpif_flow_get(r->dpif, h, &f))
 		return 0; /* gone meanwhile */
 	xs_reval_translate(r->ft, &r->map, &f.key, &x);
-	if (x.err || memcmp(&x.mask, &f.mask, sizeof(x.mask))) {
+	if (x.err || (memcmp(&x.mask, &f.mask, sizeof(x.mask)) && !mask_exact(&f.mask))) {
 		c->removed++;
 		return remove_flow(r, h, now_ms);
 	}

@@ -266,9 +266,9 @@ static int delete_way(struct xs_dp *dp, const struct xs_megaflow_key *mk)
 	return 0;
 }
 
-int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
-		       const struct xs_flow_key *mask, const struct xs_action *actions,
-		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
+static int install_under(struct xs_dp *dp, const struct xs_flow_key *key,
+			 const struct xs_flow_key *mask, const struct xs_action *actions,
+			 uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
 {
 	struct xs_megaflow_entry ent;
 	struct xs_megaflow_key mk;
@@ -355,6 +355,41 @@ err_mask:
 err_free:
 	free(ms);
 	return err;
+}
+
+void xs_dp_exact_mask(struct xs_flow_key *mask)
+{
+	memset(mask, 0xff, sizeof(*mask));
+	mask->mask_id = 0;
+}
+
+/* A flow whose {mask, hash} has all XS_HASH_WAYS taken by other keys goes
+ * in under the exact mask instead: stricter than its translation's mask,
+ * so it matches a subset of the packets that translation holds for, and
+ * its words hash under other multipliers, so the same keys do not collide
+ * there again (a sender would need a second collision under the secret
+ * key). Only when that fails too is the flow refused. */
+int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
+		       const struct xs_flow_key *mask, const struct xs_action *actions,
+		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
+{
+	struct xs_flow_key exact;
+	int err = install_under(dp, key, mask, actions, n_actions, flags, out);
+
+	if (err != -EADDRINUSE)
+		return err;
+	xs_dp_exact_mask(&exact);
+	if (!memcmp(&exact, mask, sizeof(exact)))
+		return err;
+	err = install_under(dp, key, &exact, actions, n_actions, flags, out);
+	if (!err)
+		dp->collisions_exact++;
+	return err;
+}
+
+uint64_t xs_dp_collisions_exact(const struct xs_dp *dp)
+{
+	return dp->collisions_exact;
 }
 
 int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
@@ -478,8 +513,8 @@ int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp
 	return 0;
 }
 
-int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
-		    const struct xs_flow_key *mask, struct xs_flow_handle *out)
+static int find_under(const struct xs_dp *dp, const struct xs_flow_key *key,
+		      const struct xs_flow_key *mask, struct xs_flow_handle *out)
 {
 	struct xs_megaflow_entry want, ent;
 	struct xs_megaflow_key mk;
@@ -500,6 +535,20 @@ int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
 		return -ENOENT;
 	*out = ent.h;
 	return 0;
+}
+
+/* Also finds a flow that went in under the exact mask (a fifth collision,
+ * xs_dp_flow_install). */
+int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
+		    const struct xs_flow_key *mask, struct xs_flow_handle *out)
+{
+	struct xs_flow_key exact;
+	int err = find_under(dp, key, mask, out);
+
+	if (err != -ENOENT || !dp->collisions_exact)
+		return err;
+	xs_dp_exact_mask(&exact);
+	return find_under(dp, key, &exact, out);
 }
 
 int xs_dp_flow_next(const struct xs_dp *dp, uint32_t *pos, struct xs_dp_flow *out)

@@ -146,6 +146,8 @@ struct xs_dp {
 	struct xs_dp_upcall_ctx *uctx;
 	uint64_t upcall_malformed;
 	uint64_t hash_collisions; /* installs that found another key's hash */
+	uint64_t collisions_exact; /* installed under the exact mask: all ways
+	                            * of their own {mask, hash} taken */
 	uint32_t mask_budget;     /* masks a port may create; 0: no bound */
 	uint64_t masks_refused;   /* installs refused: the port's budget */
 };

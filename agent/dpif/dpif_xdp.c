@@ -522,10 +522,12 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
 			      "\"masks_per_hit\": %.2f, \"hash_collisions\": %" PRIu64 ", "
+			      "\"collisions_exact\": %" PRIu64 ", "
 			      "\"masks_refused\": %" PRIu64 ", \"pin_dir\": \"%s\"",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
 			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st),
-			      xs_dp_hash_collisions(x->dp), xs_dp_masks_refused(x->dp, NULL),
+			      xs_dp_hash_collisions(x->dp), xs_dp_collisions_exact(x->dp),
+			      xs_dp_masks_refused(x->dp, NULL),
 			      x->pin_dir);
 		if (x->offload)
 			xs_offload_show(x->offload, out, true);
@@ -546,8 +548,9 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
 	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
-	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (each served in a further way)\n",
-		      xs_dp_hash_collisions(x->dp));
+	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (each served in a further way; "
+		      "%" PRIu64 " with every way taken, under the exact mask)\n",
+		      xs_dp_hash_collisions(x->dp), xs_dp_collisions_exact(x->dp));
 	uint32_t budget;
 	uint64_t refused = xs_dp_masks_refused(x->dp, &budget);
 	xs_ctl_printf(out, "  masks per port: at most %u; megaflows refused over it: %" PRIu64
