@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Hostile traffic figures (make bench runs it; BENCH_HOSTILE=0 skips). Four
+# plain hosts on the switch, default limits:
+#   h1 floods new UDP flows at trafficgen's full rate (every packet its own
+#      megaflow: the rule copies the source port and address into the
+#      destination ones) towards h4;
+#   h2 -> h3 an established flow at a fixed rate (BENCH_HOSTILE_EST_RATE);
+#   h3 -> h2 new flows at a fixed rate (BENCH_HOSTILE_NEW_RATE, each its own
+#      megaflow, so each first packet goes through the agent);
+#   control requests: `show` over the control socket every 50 ms, the
+#      request itself timed (tests/bench/ctlprobe.py), not a CLI start-up;
+#   the agent's resident memory, sampled every 0.5 s.
+# Measured twice in one run, without and with the flood, for
+# BENCH_HOSTILE_SECONDS each. Then the tuple space explosion (tse.sh).
+# Prints a table, writes $O/bench/hostile.json. Asserts no speed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+O=${O:-build}
+XS=$O/xdpswitch
+B=$O/tests/bench
+SECS=${BENCH_HOSTILE_SECONDS:-4}
+EST_RATE=${BENCH_HOSTILE_EST_RATE:-100000}
+NEW_RATE=${BENCH_HOSTILE_NEW_RATE:-2000}
+P=xsh$$ BR=xsh$$
+export XS_RUN_DIR
+XS_RUN_DIR=$(mktemp -d /tmp/xshostile-XXXXXX)
+T=$XS_RUN_DIR
+agent_pid=
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
+	"$XS" agent --cleanup --bridge "$BR" >/dev/null 2>&1 || true
+	scripts/topo.sh destroy "$P" 2>/dev/null || true
+	rm -rf "$XS_RUN_DIR"
+}
+trap cleanup EXIT
+h() { local k=$1; shift; ip netns exec "$P-h$k" "$@"; }
+mac() { printf '02:00:00:00:00:%02x' "$1"; }
+jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get(sys.argv[2]) if d.get(sys.argv[2]) is not None else 0)' "$@"; }
+
+scripts/topo.sh create "$P" 4 --gro
+cat >"$T/flows" <<'FLOWS'
+priority=200,in_port=1,udp actions=move:NXM_OF_UDP_SRC[]->NXM_OF_UDP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:4
+priority=200,in_port=3,udp actions=move:NXM_OF_UDP_SRC[]->NXM_OF_UDP_DST[],move:NXM_OF_IP_SRC[]->NXM_OF_IP_DST[],output:2
+priority=100,in_port=2 actions=output:3
+priority=10 actions=drop
+FLOWS
+"$XS" agent --bridge "$BR" --flows "$T/flows" "$P-p1" "$P-p2" "$P-p3" "$P-p4" \
+	2>"$T/agent.log" &
+agent_pid=$!
+for _ in $(seq 100); do [ -S "$T/$BR.sock" ] && break; sleep 0.05; done
+[ -S "$T/$BR.sock" ] || { echo "hostile.sh: the agent did not start" >&2; cat "$T/agent.log" >&2; exit 1; }
+
+# phase NAME FLOOD(0|1): one measurement; leaves $T/NAME.* (JSON)
+phase() {
+	local name=$1 flood=$2 k pid rss max_rss=0 n=$((NEW_RATE * SECS)) end
+	for k in 2 3 4; do
+		h "$k" "$B/sink" --dev eth0 --quiet --json --duration $((SECS + 3)) \
+			>"$T/$name.sink$k" 2>>"$T/err" &
+		pids+=($!)
+	done
+	for _ in $(seq 100); do
+		grep -qs attached "$T/$name.sink2" && grep -qs attached "$T/$name.sink3" &&
+			grep -qs attached "$T/$name.sink4" && break
+		sleep 0.05
+	done
+	# established: its megaflow is in place before the figures count
+	h 2 "$B/trafficgen" --dev eth0 --dst-mac "$(mac 3)" --count 100 --quiet >/dev/null 2>>"$T/err"
+	sleep 0.3
+	if [ "$flood" = 1 ]; then
+		h 1 "$B/trafficgen" --dev eth0 --dst-mac "$(mac 4)" --flows 1000000 --cpu 0 \
+			--duration $((SECS + 1)) --quiet --json >"$T/$name.flood" 2>>"$T/err" &
+		pids+=($!)
+		sleep 0.5
+	else
+		echo '{"packets":0,"pps":0}' >"$T/$name.flood"
+	fi
+	h 2 "$B/trafficgen" --dev eth0 --dst-mac "$(mac 3)" --cpu 1 --rate "$EST_RATE" \
+		--duration "$SECS" --quiet --json >"$T/$name.est" 2>>"$T/err" &
+	pids+=($!)
+	h 3 "$B/trafficgen" --dev eth0 --dst-mac "$(mac 2)" --cpu 1 --rate "$NEW_RATE" \
+		--flows "$n" --count "$n" --quiet --json >"$T/$name.new" 2>>"$T/err" &
+	pids+=($!)
+	python3 tests/bench/ctlprobe.py "$T/$BR.sock" "$SECS" 0.05 >"$T/$name.ctl" &
+	pids+=($!)
+	end=$(($(date +%s) + SECS))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		rss=$(awk '/VmRSS/ {print $2}' "/proc/$agent_pid/status")
+		[ "${rss:-0}" -gt "$max_rss" ] && max_rss=$rss
+		sleep 0.5
+	done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	pids=()
+	echo "{\"max_rss_kb\": $max_rss}" >"$T/$name.mem"
+	"$XS" show --bridge "$BR" --json >"$T/$name.show" 2>>"$T/err" || echo '{}' >"$T/$name.show"
+}
+
+phase quiet 0
+phase flood 1
+
+python3 - "$T" "$O/bench/hostile.json" "$SECS" "$EST_RATE" "$NEW_RATE" <<'PY'
+import json, os, sys
+t, out, secs, est_rate, new_rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+def j(name):
+    try:
+        with open(os.path.join(t, name)) as f:
+            return json.loads(f.read().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return {}
+r = {"seconds": secs, "est_rate_offered": est_rate, "new_rate_offered": new_rate}
+for ph in ("quiet", "flood"):
+    est, sink3 = j(ph + ".est"), j(ph + ".sink3")
+    new, sink2 = j(ph + ".new"), j(ph + ".sink2")
+    flood, ctl, mem = j(ph + ".flood"), j(ph + ".ctl"), j(ph + ".mem")
+    show = j(ph + ".show")
+    agent = show.get("agent", {})
+    r[ph] = {
+        "est_sent": est.get("packets", 0), "est_delivered": sink3.get("packets", 0),
+        "new_sent": new.get("packets", 0), "new_delivered": sink2.get("packets", 0),
+        "flood_pps": flood.get("pps", 0), "flood_delivered": j(ph + ".sink4").get("packets", 0),
+        "ctl": ctl, "max_rss_kb": mem.get("max_rss_kb", 0),
+        "miss_shed": show.get("counters", {}).get("miss_shed", 0),
+        "fair_dropped": agent.get("fair_dropped", 0),
+    }
+q, f = r["quiet"], r["flood"]
+ratio = lambda a, b: (a / b) if b else 0.0
+r["est_kept"] = ratio(f["est_delivered"] / max(f["est_sent"], 1), q["est_delivered"] / max(q["est_sent"], 1))
+r["new_kept"] = ratio(f["new_delivered"], q["new_delivered"])
+os.makedirs(os.path.dirname(out), exist_ok=True)
+with open(out, "w") as fh:
+    json.dump(r, fh, indent=1)
+ms = lambda c, k: "%.1f" % c[k] if c.get(k) is not None else "-"
+print("  %-52s %12s %12s" % ("", "no flood", "flood"))
+print("  %-52s %12s %12.2f" % ("flood offered by h1 (Mpps, trafficgen full rate)", "-", f["flood_pps"] / 1e6))
+print("  %-52s %12d %12d" % ("established h2->h3: delivered of %d pps x %d s" % (est_rate, secs),
+      q["est_delivered"], f["est_delivered"]))
+print("  %-52s %12d %12d" % ("new flows h3->h2 set up (of %d, %d/s)" % (q["new_sent"], new_rate),
+      q["new_delivered"], f["new_delivered"]))
+print("  %-52s %12s %12s" % ("control request `show`, median ms", ms(q["ctl"], "median_ms"), ms(f["ctl"], "median_ms")))
+print("  %-52s %12s %12s" % ("control request `show`, slowest ms (%d requests)" % f["ctl"].get("requests", 0),
+      ms(q["ctl"], "max_ms"), ms(f["ctl"], "max_ms")))
+print("  %-52s %12d %12d" % ("agent resident memory, max kB", q["max_rss_kb"], f["max_rss_kb"]))
+print("  %-52s %12d %12d" % ("flood misses shed by the limiter (total)", q["miss_shed"], f["miss_shed"]))
+print("  %-52s %12d %12d" % ("dropped from the longest agent queue (total)", q["fair_dropped"], f["fair_dropped"]))
+print("  established flow under the flood: %.1f%% of its no-flood delivery; new flows: %.1f%%"
+      % (100 * r["est_kept"], 100 * r["new_kept"]))
+PY
