@@ -100,6 +100,23 @@ uint64_t xs_dp_graces(const struct xs_dp *dp, uint64_t *wait_ns);
 /* Installs refused because the key's port had created its budget of
  * masks (-EDQUOT from xs_dp_flow_install); *@budget gets the budget. */
 uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget);
+/* Cold mask eviction (xs_mask_cold): a mask with at most this many hits
+ * in the last ranking period (about a second) that has been through
+ * XS_MASK_MIN_RANKS rankings may be retired when its port is at its mask
+ * budget and needs a new one. The minimum age bounds the churn: a port
+ * can retire at most its budget of masks per XS_MASK_MIN_RANKS seconds. */
+#define XS_MASK_COLD_HITS 100
+#define XS_MASK_MIN_RANKS 2
+/* After -EDQUOT for a key of @port: the coldest mask @port created that
+ * may be retired (no more than XS_MASK_COLD_HITS hits in the last ranking
+ * period, through at least XS_MASK_MIN_RANKS rankings, dp_internal.h).
+ * *@out (heap, free it) gets the handles of its *@n megaflows: remove
+ * them all and the mask goes, then install again. Counts an eviction and
+ * takes back the refusal. -ENOENT if no mask of the port is cold. */
+int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, struct xs_flow_handle **out,
+			   uint32_t *n);
+/* Cold masks retired so far (xs_dp_mask_retire_cold). */
+uint64_t xs_dp_masks_evicted(const struct xs_dp *dp);
 /* Masks in use that port @port's misses created. */
 uint32_t xs_dp_masks_of_port(const struct xs_dp *dp, uint32_t port);
 /* Installs that found their hash taken by another key of the mask (served

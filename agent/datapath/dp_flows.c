@@ -569,6 +569,36 @@ uint32_t xs_dp_flow_count(const struct xs_dp *dp)
 	return dp->n_flows;
 }
 
+int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, struct xs_flow_handle **out,
+			   uint32_t *n)
+{
+	struct xs_flow_handle *h;
+	uint32_t id, refs, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (xs_mask_cold(&dp->masks, port, &id))
+		return -ENOENT;
+	refs = dp->masks.ent[id].refs;
+	h = malloc((refs ? refs : 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (uint32_t s = 1; s < dp->slots.n_slots && k < refs; s++)
+		if (dp->mirror[s] && dp->mirror[s]->flow.mask_id == id)
+			h[k++] = dp->mirror[s]->flow.handle;
+	dp->masks_evicted++;
+	if (dp->masks_refused)
+		dp->masks_refused--; /* the install that asked is tried again */
+	*out = h;
+	*n = k;
+	return 0;
+}
+
+uint64_t xs_dp_masks_evicted(const struct xs_dp *dp)
+{
+	return dp->masks_evicted;
+}
+
 uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget)
 {
 	if (budget)

@@ -57,6 +57,8 @@ struct xs_mask_ent {
 	uint32_t owner;          /* in_port of the miss that created it; 0:
 	                          * unknown (adopted), counted for no port */
 	uint64_t hits_seen;      /* hit counter at the last ranking */
+	uint64_t recent;         /* hits in the last ranking period */
+	uint32_t ranks;          /* rankings since it was created */
 };
 
 struct xs_mask_table {
@@ -85,6 +87,9 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id);
 void xs_mask_grace_done(struct xs_mask_table *t);
 /* Masks in use that port @owner created. */
 uint32_t xs_mask_owned(const struct xs_mask_table *t, uint32_t owner);
+/* The coldest mask @owner created that may be retired (see
+ * XS_MASK_COLD_HITS) into *@id; -ENOENT if none is cold enough. */
+int xs_mask_cold(const struct xs_mask_table *t, uint32_t owner, uint32_t *id);
 /* Orders the masks by hits since the last ranking (hits[id] are current
  * counters), most first; ties keep their order. Returns 1 if the order
  * changed, else 0. */
@@ -150,6 +155,7 @@ struct xs_dp {
 	                            * of their own {mask, hash} taken */
 	uint32_t mask_budget;     /* masks a port may create; 0: no bound */
 	uint64_t masks_refused;   /* installs refused: the port's budget */
+	uint64_t masks_evicted;   /* cold masks retired for a port's new one */
 };
 
 /* Masked copy of @key under @mask, mask_id 0. */

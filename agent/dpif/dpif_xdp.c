@@ -348,6 +348,8 @@ static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
 	return ret;
 }
 
+static int evict_cold_mask(struct xs_dpif *d, uint32_t port);
+
 static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 			const struct xs_flow_key *mask, const struct xs_action *actions,
 			uint16_t n_actions, struct xs_flow_handle *out)
@@ -359,6 +361,10 @@ static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 		return -EINVAL;
 	err = xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
 				 stage_flags(x, actions, n_actions), out);
+	/* The port is at its mask budget: a cold mask of its own makes room. */
+	if (err == -EDQUOT && !evict_cold_mask(d, key->in_port))
+		err = xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
+					 stage_flags(x, actions, n_actions), out);
 	/* In XDP first: whatever the hardware says, the megaflow runs. */
 	if (!err && x->offload)
 		xs_offload_flow_put(x->offload, *out, key, mask, actions, n_actions);
@@ -397,6 +403,22 @@ static int xdp_flow_del(struct xs_dpif *d, struct xs_flow_handle h, struct xs_fl
 		final->bytes += hw.bytes;
 	}
 	return err;
+}
+
+/* Retires the coldest mask @port created, with its megaflows (out of
+ * the hardware too): 0, or -ENOENT if none is cold. */
+static int evict_cold_mask(struct xs_dpif *d, uint32_t port)
+{
+	struct xs_flow_handle *h;
+	uint32_t n;
+	int err = xs_dp_mask_retire_cold(cast(d)->dp, port, &h, &n);
+
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < n; i++)
+		xdp_flow_del(d, h[i], NULL);
+	free(h);
+	return 0;
 }
 
 static void to_dpif_flow(const struct dpif_xdp *x, const struct xs_dp_flow *f,
@@ -523,11 +545,12 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
 			      "\"masks_per_hit\": %.2f, \"hash_collisions\": %" PRIu64 ", "
 			      "\"collisions_exact\": %" PRIu64 ", "
-			      "\"masks_refused\": %" PRIu64 ", \"pin_dir\": \"%s\"",
+			      "\"masks_refused\": %" PRIu64 ", \"masks_evicted\": %" PRIu64
+			      ", \"pin_dir\": \"%s\"",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
 			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st),
 			      xs_dp_hash_collisions(x->dp), xs_dp_collisions_exact(x->dp),
-			      xs_dp_masks_refused(x->dp, NULL),
+			      xs_dp_masks_refused(x->dp, NULL), xs_dp_masks_evicted(x->dp),
 			      x->pin_dir);
 		if (x->offload)
 			xs_offload_show(x->offload, out, true);
@@ -554,7 +577,8 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	uint32_t budget;
 	uint64_t refused = xs_dp_masks_refused(x->dp, &budget);
 	xs_ctl_printf(out, "  masks per port: at most %u; megaflows refused over it: %" PRIu64
-		      "\n", budget, refused);
+		      "; cold masks evicted for new ones: %" PRIu64 "\n", budget, refused,
+		      xs_dp_masks_evicted(x->dp));
 	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
 	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
 		      graces ? grace_ns / 1e6 / graces : 0.0);

@@ -95,6 +95,76 @@ static void test_each_packet_hits_its_own_mask(void **state)
 	assert_true(xs_dp_stats_masks_per_hit(st) == (N_MASKS + 1) / 2.0);
 }
 
+/* Cold mask eviction: at its budget, a port may retire the coldest of its
+ * own masks (at most XS_MASK_COLD_HITS hits in the last ranking period,
+ * through XS_MASK_MIN_RANKS rankings) for a new one; a hot mask, a mask
+ * too young to be measured and another port's mask are never retired. */
+static void test_cold_mask_eviction(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .mask_budget = 3, .emc_disabled = true };
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h[8], hx = { 0, 0 }, *ev;
+	uint32_t n;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		flow_i(i, &key, &mask);
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[i]),
+				 0);
+	}
+	/* port 2's mask: cold, but not port 1's to retire */
+	flow_i(7, &key, &mask);
+	key.in_port = 2;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[7]), 0);
+	flow_i(3, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
+	/* not measured yet: nothing is cold */
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), -ENOENT);
+	assert_null(ev);
+	assert_int_equal(xs_dp_masks_rank(dp, NULL), 0);
+	/* mask 0 hot, mask 1 a little, mask 2 nothing */
+	for (int k = 0; k < XS_MASK_COLD_HITS + 50; k++)
+		send_i(dp, 0, XDP_DROP);
+	for (int k = 0; k < 5; k++)
+		send_i(dp, 1, XDP_DROP);
+	assert_int_equal(xs_dp_masks_rank(dp, NULL), 0);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 1);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), 0);
+	assert_int_equal(n, 1);
+	assert_memory_equal(&ev[0], &h[2], sizeof(ev[0]));
+	free(ev);
+	assert_int_equal(xs_dp_masks_evicted(dp), 1);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 0); /* taken back */
+	assert_int_equal(xs_dp_flow_remove(dp, h[2], NULL), 0);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[3]), 0);
+	assert_int_equal(xs_dp_masks_of_port(dp, 1), 3);
+	send_i(dp, 3, XDP_DROP); /* served by its own megaflow now */
+	/* a second megaflow under mask 1: both go with it */
+	flow_i(1, &key, &mask);
+	key.nw_dst = htonl(0x0a000999);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[4]), 0);
+	flow_i(5, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), 0);
+	assert_int_equal(n, 2);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(xs_dp_flow_remove(dp, ev[i], NULL), 0);
+	free(ev);
+	assert_int_equal(xs_dp_masks_of_port(dp, 1), 2);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[5]), 0);
+	/* left: mask 0 (hot) and masks 3 and 5 (too young): none retired */
+	flow_i(6, &key, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), -ENOENT);
+	assert_int_equal(xs_dp_masks_evicted(dp), 2);
+	assert_int_equal(xs_dp_masks_of_port(dp, 2), 1);
+	xs_dp_close(dp);
+}
+
 /* Tuple space explosion: the misses of one port create new masks up to
  * its budget; then its new masks are refused (counted, nothing changes)
  * while another port still creates its own, and an existing mask still
@@ -396,6 +466,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_probe_cost, teardown),
 		cmocka_unit_test(test_shared_mask_refcount),
 		cmocka_unit_test(test_mask_budget_per_port),
+		cmocka_unit_test(test_cold_mask_eviction),
 	};
 	fx_pin_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);
