@@ -26,6 +26,9 @@
 #   BENCH_OVS_DIFF 0 skips the long differential test against Open vSwitch
 #                  (tests/diff/ovs_diff.py: 200 pipelines x 40 packets)
 #   BENCH_CT       0 skips the connection tracking figures (ct.sh)
+#   BENCH_HOSTILE  0 skips the hostile traffic figures (hostile.sh: a miss
+#                  flood beside other ports' traffic and control requests;
+#                  tse.sh: tuple space explosion beside Open vSwitch)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -300,6 +303,21 @@ import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ct.tx
 	else
 		echo "  failed (see $log)"
 	fi
+fi
+
+# Hostile traffic: a miss flood from one port (hostile.sh), then the tuple
+# space explosion beside Open vSwitch (tse.sh).
+if [ "${BENCH_HOSTILE:-1}" = 1 ]; then
+	for h in hostile tse; do
+		echo "== hostile traffic ($h.sh)"
+		if O=$O tests/bench/$h.sh >"$OUT/$h.txt" 2>>"$log"; then
+			sed 's/^/  /' "$OUT/$h.txt"
+			record text "\"name\":\"$h\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/$h.txt")"
+		else
+			echo "  failed (see $log)"
+		fi
+	done
 fi
 
 # OpenFlow 1.3 control plane beside Open vSwitch (openflow.sh): flow_mods
