@@ -18,6 +18,11 @@
 /* Records read per turn of the agent's loop: under a miss flood the loop
  * still serves control requests between turns (about 3 ms of misses). */
 #define XS_UPCALL_TURN 256
+/* ... and at most this long: a turn the scheduler stretches (the agent
+ * shares its CPUs with the traffic; 256 records took 11-68 ms of wall
+ * time under a flood here, for a few ms of CPU) ends early, and the rest
+ * waits in the queues while the loop answers the control socket. */
+#define XS_UPCALL_TURN_NS (5 * 1000 * 1000ull)
 /* Records read from the ring per turn into the per-port queues
  * (upcall_fair.h): more than a turn handles, so a flood's excess is shed
  * here, cheaply, instead of holding the ring against other ports. */

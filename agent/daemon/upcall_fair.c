@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
+
 int xs_fair_init(struct xs_fair *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -138,11 +140,14 @@ static void compact(struct xs_fair *f)
 	f->last = n;
 }
 
-unsigned xs_fair_serve(struct xs_fair *f, unsigned max, xs_dpif_upcall_cb cb, void *ctx)
+unsigned xs_fair_serve(struct xs_fair *f, unsigned max, uint64_t deadline_ns,
+		       xs_dpif_upcall_cb cb, void *ctx)
 {
 	unsigned done = 0;
 
 	while (done < max && xs_fair_pending(f)) {
+		if (deadline_ns && xs_mono_ns() > deadline_ns)
+			break;
 		struct xs_fair_queue *q;
 		int32_t r;
 

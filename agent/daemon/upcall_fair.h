@@ -48,8 +48,11 @@ void xs_fair_fini(struct xs_fair *f);
 int xs_fair_push(void *ctx, const struct xs_upcall *u);
 
 /* Hands up to @max queued records to @cb, round robin over the ports, and
- * forgets them (@cb copies what it keeps). Returns how many. */
-unsigned xs_fair_serve(struct xs_fair *f, unsigned max, xs_dpif_upcall_cb cb, void *ctx);
+ * forgets them (@cb copies what it keeps); stops early, between records,
+ * once @deadline_ns (CLOCK_MONOTONIC; 0: none) has passed. Returns how
+ * many. */
+unsigned xs_fair_serve(struct xs_fair *f, unsigned max, uint64_t deadline_ns,
+		       xs_dpif_upcall_cb cb, void *ctx);
 
 /* Records queued, not handled yet. */
 static inline uint32_t xs_fair_pending(const struct xs_fair *f)

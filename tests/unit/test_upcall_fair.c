@@ -57,7 +57,7 @@ static void test_round_robin(void **state)
 	}
 	assert_int_equal(xs_fair_pending(&f), 306);
 	memset(&s, 0, sizeof(s));
-	n = xs_fair_serve(&f, 9, record, &s);
+	n = xs_fair_serve(&f, 9, 0, record, &s);
 	assert_int_equal(n, 9);
 	for (unsigned p = 1; p <= 3; p++) {
 		unsigned c = 0;
@@ -67,7 +67,7 @@ static void test_round_robin(void **state)
 		assert_int_equal(c, 3);
 	}
 	/* the rest (port 1 only) in later turns, still in order */
-	n = xs_fair_serve(&f, 1000, record, &s);
+	n = xs_fair_serve(&f, 1000, 0, record, &s);
 	assert_int_equal(n, 297);
 	assert_int_equal(xs_fair_pending(&f), 0);
 	for (unsigned i = 0; i < s.n; i++) {
@@ -100,7 +100,7 @@ static void test_longest_queue_drop(void **state)
 	assert_int_equal(xs_fair_pending(&f), XS_FAIR_POOL);
 	assert_int_equal(f.dropped, 110);
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(xs_fair_serve(&f, 20, record, &s), 20);
+	assert_int_equal(xs_fair_serve(&f, 20, 0, record, &s), 20);
 	for (unsigned i = 0; i < s.n; i++)
 		quiet += s.port[i] == 8;
 	assert_int_equal(quiet, 10);
@@ -129,7 +129,7 @@ static void test_bytes_and_many_ports(void **state)
 	assert_int_equal(f.q[XS_FAIR_QUEUES - 1].len, 11);
 	memset(&s, 0, sizeof(s));
 	while (xs_fair_pending(&f))
-		total += xs_fair_serve(&f, 64, record, &s);
+		total += xs_fair_serve(&f, 64, 0, record, &s);
 	assert_int_equal(total, XS_FAIR_QUEUES + 10);
 	assert_int_equal(f.n_queues, 0);
 	/* bytes copied intact */
@@ -139,12 +139,31 @@ static void test_bytes_and_many_ports(void **state)
 	xs_fair_fini(&f);
 }
 
+/* A turn past its deadline hands over nothing more; the records wait. */
+static void test_deadline(void **state)
+{
+	static struct seen s;
+	struct xs_fair f;
+
+	(void)state;
+	assert_int_equal(xs_fair_init(&f), 0);
+	for (uint32_t i = 1; i <= 10; i++)
+		push(&f, 1, i);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(xs_fair_serve(&f, 256, 1 /* long past */, record, &s), 0);
+	assert_int_equal(xs_fair_pending(&f), 10);
+	assert_int_equal(xs_fair_serve(&f, 256, UINT64_MAX, record, &s), 10);
+	assert_int_equal(s.cookie[0], 1);
+	xs_fair_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_robin),
 		cmocka_unit_test(test_longest_queue_drop),
 		cmocka_unit_test(test_bytes_and_many_ports),
+		cmocka_unit_test(test_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
