@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "tests/bpf/dp_fixture.h"
+#include "agent/dpif/dpif_xdp.h"
 
 #define N_MASKS XS_MAX_MASKS
 
@@ -163,6 +164,46 @@ static void test_cold_mask_eviction(void **state)
 	assert_int_equal(xs_dp_masks_evicted(dp), 2);
 	assert_int_equal(xs_dp_masks_of_port(dp, 2), 1);
 	xs_dp_close(dp);
+}
+
+/* The XDP provider retires a cold mask by itself when an install meets
+ * the port's budget (what the agent's misses go through): the install
+ * succeeds, the cold mask's megaflows are gone, a hot one stays. */
+static void test_provider_evicts_cold_mask(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .mask_budget = 2, .emc_disabled = true };
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h[4];
+	struct xs_dpif_flow f;
+	struct xs_dpif *dpif;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dpif_xdp_wrap(dp, NULL, false, &dpif), 0);
+	for (uint32_t i = 0; i < 2; i++) {
+		flow_i(i, &key, &mask);
+		assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[i]), 0);
+	}
+	dpif->cls->run(dpif); /* a ranking */
+	for (int k = 0; k < XS_MASK_COLD_HITS + 1; k++)
+		send_i(dp, 0, XDP_DROP);
+	dpif->cls->run(dpif);
+	flow_i(2, &key, &mask);
+	assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[2]), 0);
+	assert_int_equal(xs_dp_masks_evicted(dp), 1);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 0);
+	assert_int_equal(xs_dpif_flow_get(dpif, h[1], &f), -ENOENT);
+	assert_int_equal(xs_dpif_flow_get(dpif, h[0], &f), 0);
+	send_i(dp, 1, XDP_DROP); /* a miss again: its megaflow went */
+	/* the new mask is too young, mask 0 too hot: refused */
+	flow_i(3, &key, &mask);
+	assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[3]), -EDQUOT);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 1);
+	assert_int_equal(xs_dp_masks_evicted(dp), 1);
+	dpif->cls->close(dpif, false);
 }
 
 /* Tuple space explosion: the misses of one port create new masks up to
@@ -467,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_shared_mask_refcount),
 		cmocka_unit_test(test_mask_budget_per_port),
 		cmocka_unit_test(test_cold_mask_eviction),
+		cmocka_unit_test(test_provider_evicts_cold_mask),
 	};
 	fx_pin_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);
