@@ -306,7 +306,13 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 			if (sums[i].used_ns > seen)
 				seen = sums[i].used_ns;
 		}
-		if (!idle_ns || xs_dpif_flow_get(r->dpif, v[i], &f))
+		if (!idle_ns)
+			continue;
+		/* used recently: not idle, whenever it was installed */
+		if (sums[i].used_ns && (now_ns <= sums[i].used_ns ||
+					now_ns - sums[i].used_ns < idle_ns))
+			continue;
+		if (xs_dpif_flow_get(r->dpif, v[i], &f))
 			continue;
 		last = sums[i].used_ns > f.installed_ns ? sums[i].used_ns : f.installed_ns;
 		if (now_ns > last && now_ns - last >= idle_ns && !remove_flow(r, v[i], now_ms))
@@ -379,19 +385,19 @@ int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c
 	int gone, err = 0;
 
 	now_ns = xs_mono_ns();
-	if (xs_reval_harvest(r, now_ms))
-		return -ENOMEM;
-	gone = expire_rules(r, now_ms);
-	if (gone < 0)
-		return gone;
-	cnt.rules_timed_out = (uint32_t)gone;
-	if (r->version != r->ft->version || r->ports_changed) {
-		err = xs_reval_revalidate(r, now_ms, &cnt);
-		cnt.rules_timed_out = (uint32_t)gone;
-	}
+	/* One walk over the megaflows: counters credited (the rules' used
+	 * times the timeouts below read) and idle ones removed. A second
+	 * walk doubled the tick, which holds the loop (and the control
+	 * socket) for tens of ms with a full table. */
 	expired = harvest(r, now_ms, now_ns, r->max_idle_ms * 1000000ull);
 	if (expired < 0)
 		return (int)expired;
+	gone = expire_rules(r, now_ms);
+	if (gone < 0)
+		return gone;
+	if (r->version != r->ft->version || r->ports_changed)
+		err = xs_reval_revalidate(r, now_ms, &cnt);
+	cnt.rules_timed_out = (uint32_t)gone;
 	cnt.expired = (uint32_t)expired;
 	r->last.expired = cnt.expired;
 	r->last.rules_timed_out = cnt.rules_timed_out;
