@@ -103,7 +103,8 @@ static int32_t take(struct xs_fair *f, const struct xs_fair_queue *mine)
 int xs_fair_push(void *ctx, const struct xs_upcall *u)
 {
 	struct xs_fair *f = ctx;
-	struct xs_fair_queue *q = queue_of(f, u->ifindex);
+	struct xs_fair_queue *q = queue_of(f, u->reason == XS_UPCALL_CT_EVENT ? XS_FAIR_EVENTS
+									    : u->ifindex);
 	int32_t r = take(f, q);
 
 	if (r < 0) {

@@ -18,10 +18,14 @@
 #include "agent/dpif/dpif.h"
 
 #define XS_FAIR_POOL 1024  /* records queued at most (1.7 MB) */
+/* The queue of every port's connection tracking events: they set a TCP
+ * connection's state, so their order matters across ports (a connection
+ * has two), and one queue keeps it. */
+#define XS_FAIR_EVENTS 0xffffffffu
 #define XS_FAIR_QUEUES 256 /* ports with records queued at once; more share the last */
 
 struct xs_fair_queue {
-	uint32_t port;    /* ingress datapath port */
+	uint32_t port;    /* ingress datapath port, or XS_FAIR_EVENTS */
 	int32_t head, tail; /* record indices; -1: empty */
 	uint32_t len;
 };

@@ -157,6 +157,35 @@ static void test_deadline(void **state)
 	xs_fair_fini(&f);
 }
 
+/* Connection tracking events of two ports share one queue: their order
+ * (a TCP connection's state changes) is kept across ports. */
+static void test_ct_events_in_order(void **state)
+{
+	static struct seen s;
+	static struct xs_upcall u;
+	struct xs_fair f;
+
+	(void)state;
+	assert_int_equal(xs_fair_init(&f), 0);
+	for (uint32_t i = 1; i <= 6; i++) {
+		memset(&u, 0, sizeof(u));
+		u.reason = XS_UPCALL_CT_EVENT;
+		u.ifindex = i % 2 ? 1 : 2;
+		u.cookie = i;
+		assert_int_equal(xs_fair_push(&f, &u), 0);
+	}
+	push(&f, 1, 100); /* a miss of port 1: its own queue */
+	assert_int_equal(f.n_queues, 2);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(xs_fair_serve(&f, 256, 0, record, &s), 7);
+	for (unsigned i = 0, want = 1; i < s.n; i++) {
+		if (s.cookie[i] == 100)
+			continue;
+		assert_int_equal(s.cookie[i], want++);
+	}
+	xs_fair_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_longest_queue_drop),
 		cmocka_unit_test(test_bytes_and_many_ports),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_ct_events_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
