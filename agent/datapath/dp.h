@@ -107,14 +107,23 @@ uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget);
  * can retire at most its budget of masks per XS_MASK_MIN_RANKS seconds. */
 #define XS_MASK_COLD_HITS 100
 #define XS_MASK_MIN_RANKS 2
-/* After -EDQUOT for a key of @port: the coldest mask @port created that
- * may be retired (no more than XS_MASK_COLD_HITS hits in the last ranking
- * period, through at least XS_MASK_MIN_RANKS rankings, dp_internal.h).
+/* ... and only for a mask refused at least this often in the current
+ * ranking period: a flow's packets keep asking (each is a miss while it
+ * has no megaflow), a tuple space attack's frames each ask for a mask of
+ * their own about once. Refusals are counted in XS_MASK_ASKED_SLOTS slots
+ * (the least asked one gives way). */
+#define XS_MASK_EVICT_ASKS 4
+#define XS_MASK_ASKED_SLOTS 64
+/* After -EDQUOT for a key of @port under @mask: if @mask was refused
+ * XS_MASK_EVICT_ASKS times this ranking period, the coldest mask @port
+ * created that may be retired (no more than XS_MASK_COLD_HITS hits in the
+ * last ranking period, through at least XS_MASK_MIN_RANKS rankings).
  * *@out (heap, free it) gets the handles of its *@n megaflows: remove
  * them all and the mask goes, then install again. Counts an eviction and
- * takes back the refusal. -ENOENT if no mask of the port is cold. */
-int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, struct xs_flow_handle **out,
-			   uint32_t *n);
+ * takes back the refusal. -ENOENT if @mask was not asked for enough or no
+ * mask of the port is cold. */
+int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask,
+			   struct xs_flow_handle **out, uint32_t *n);
 /* Cold masks retired so far (xs_dp_mask_retire_cold). */
 uint64_t xs_dp_masks_evicted(const struct xs_dp *dp);
 /* Masks in use that port @port's misses created. */

@@ -266,6 +266,44 @@ static int delete_way(struct xs_dp *dp, const struct xs_megaflow_key *mk)
 	return 0;
 }
 
+/* FNV-1a of {port, mask}: which refused mask a slot of dp->asked counts. */
+static uint64_t asked_hash(uint32_t port, const struct xs_flow_key *mask)
+{
+	const uint8_t *b = (const uint8_t *)mask;
+	uint64_t h = 0xcbf29ce484222325ull ^ port;
+
+	for (size_t i = 0; i < sizeof(*mask); i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+/* Counts a refusal of @mask for @port; returns the count this period. */
+static uint32_t mask_asked(struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask)
+{
+	uint64_t h = asked_hash(port, mask);
+	uint32_t least = 0;
+
+	for (uint32_t i = 0; i < XS_MASK_ASKED_SLOTS; i++) {
+		if (dp->asked[i].hash == h)
+			return ++dp->asked[i].asks;
+		if (dp->asked[i].asks < dp->asked[least].asks)
+			least = i;
+	}
+	dp->asked[least].hash = h;
+	dp->asked[least].asks = 1;
+	return 1;
+}
+
+static uint32_t mask_asks(const struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask)
+{
+	uint64_t h = asked_hash(port, mask);
+
+	for (uint32_t i = 0; i < XS_MASK_ASKED_SLOTS; i++)
+		if (dp->asked[i].hash == h)
+			return dp->asked[i].asks;
+	return 0;
+}
+
 static int install_under(struct xs_dp *dp, const struct xs_flow_key *key,
 			 const struct xs_flow_key *mask, const struct xs_action *actions,
 			 uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
@@ -292,6 +330,7 @@ static int install_under(struct xs_dp *dp, const struct xs_flow_key *key,
 	if (dp->mask_budget && xs_mask_find(&dp->masks, mask, &id) &&
 	    xs_mask_owned(&dp->masks, key->in_port) >= dp->mask_budget) {
 		dp->masks_refused++;
+		mask_asked(dp, key->in_port, mask);
 		return -EDQUOT;
 	}
 	ms = calloc(1, sizeof(*ms));
@@ -569,15 +608,16 @@ uint32_t xs_dp_flow_count(const struct xs_dp *dp)
 	return dp->n_flows;
 }
 
-int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, struct xs_flow_handle **out,
-			   uint32_t *n)
+int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask,
+			   struct xs_flow_handle **out, uint32_t *n)
 {
 	struct xs_flow_handle *h;
 	uint32_t id, refs, k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if (xs_mask_cold(&dp->masks, port, &id))
+	if (mask_asks(dp, port, mask) < XS_MASK_EVICT_ASKS ||
+	    xs_mask_cold(&dp->masks, port, &id))
 		return -ENOENT;
 	refs = dp->masks.ent[id].refs;
 	h = malloc((refs ? refs : 1) * sizeof(*h));

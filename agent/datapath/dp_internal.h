@@ -156,6 +156,9 @@ struct xs_dp {
 	uint32_t mask_budget;     /* masks a port may create; 0: no bound */
 	uint64_t masks_refused;   /* installs refused: the port's budget */
 	uint64_t masks_evicted;   /* cold masks retired for a port's new one */
+	/* Masks refused this ranking period, by hash of {port, mask}: how
+	 * often each was asked for (xs_dp_mask_retire_cold). */
+	struct { uint64_t hash; uint32_t asks; } asked[XS_MASK_ASKED_SLOTS];
 };
 
 /* Masked copy of @key under @mask, mask_id 0. */

@@ -293,6 +293,8 @@ int xs_dp_masks_rank(struct xs_dp *dp, bool *changed)
 		return err;
 	saved = dp->masks;
 	r = xs_mask_rank(&dp->masks, hits);
+	/* a new period: refused masks count their asks again */
+	memset(dp->asked, 0, sizeof(dp->asked));
 	if (!r)
 		return 0;
 	err = xs_dp_masks_publish(dp);

@@ -348,7 +348,7 @@ static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
 	return ret;
 }
 
-static int evict_cold_mask(struct xs_dpif *d, uint32_t port);
+static int evict_cold_mask(struct xs_dpif *d, uint32_t port, const struct xs_flow_key *mask);
 
 static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 			const struct xs_flow_key *mask, const struct xs_action *actions,
@@ -362,7 +362,7 @@ static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 	err = xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
 				 stage_flags(x, actions, n_actions), out);
 	/* The port is at its mask budget: a cold mask of its own makes room. */
-	if (err == -EDQUOT && !evict_cold_mask(d, key->in_port))
+	if (err == -EDQUOT && !evict_cold_mask(d, key->in_port, mask))
 		err = xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
 					 stage_flags(x, actions, n_actions), out);
 	/* In XDP first: whatever the hardware says, the megaflow runs. */
@@ -405,13 +405,13 @@ static int xdp_flow_del(struct xs_dpif *d, struct xs_flow_handle h, struct xs_fl
 	return err;
 }
 
-/* Retires the coldest mask @port created, with its megaflows (out of
- * the hardware too): 0, or -ENOENT if none is cold. */
-static int evict_cold_mask(struct xs_dpif *d, uint32_t port)
+/* Retires the coldest mask @port created for @mask, with its megaflows
+ * (out of the hardware too): 0, or -ENOENT (see xs_dp_mask_retire_cold). */
+static int evict_cold_mask(struct xs_dpif *d, uint32_t port, const struct xs_flow_key *mask)
 {
 	struct xs_flow_handle *h;
 	uint32_t n;
-	int err = xs_dp_mask_retire_cold(cast(d)->dp, port, &h, &n);
+	int err = xs_dp_mask_retire_cold(cast(d)->dp, port, mask, &h, &n);
 
 	if (err)
 		return err;

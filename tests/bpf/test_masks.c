@@ -96,15 +96,29 @@ static void test_each_packet_hits_its_own_mask(void **state)
 	assert_true(xs_dp_stats_masks_per_hit(st) == (N_MASKS + 1) / 2.0);
 }
 
+/* @times installs of @key under @mask, each refused at the budget. */
+static void ask(struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
+		int times)
+{
+	struct xs_flow_handle hx = { 0, 0 };
+
+	for (int i = 0; i < times; i++)
+		assert_int_equal(xs_dp_flow_install(dp, key, mask, NULL, 0, XS_MF_F_XDP, &hx),
+				 -EDQUOT);
+	assert_int_equal(hx.gen, 0);
+}
+
 /* Cold mask eviction: at its budget, a port may retire the coldest of its
  * own masks (at most XS_MASK_COLD_HITS hits in the last ranking period,
- * through XS_MASK_MIN_RANKS rankings) for a new one; a hot mask, a mask
- * too young to be measured and another port's mask are never retired. */
+ * through XS_MASK_MIN_RANKS rankings) for a new one asked for at least
+ * XS_MASK_EVICT_ASKS times in the period; a hot mask, a mask too young to
+ * be measured, another port's mask, and a mask asked for once (a tuple
+ * space attack's frame) are never retired. */
 static void test_cold_mask_eviction(void **state)
 {
 	struct xs_dp_opts o = { .max_flows = 64, .mask_budget = 3, .emc_disabled = true };
 	struct xs_flow_key key, mask;
-	struct xs_flow_handle h[8], hx = { 0, 0 }, *ev;
+	struct xs_flow_handle h[8], *ev;
 	uint32_t n;
 	struct xs_dp *dp;
 
@@ -122,9 +136,9 @@ static void test_cold_mask_eviction(void **state)
 	key.in_port = 2;
 	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[7]), 0);
 	flow_i(3, &key, &mask);
-	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS);
 	/* not measured yet: nothing is cold */
-	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), -ENOENT);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), -ENOENT);
 	assert_null(ev);
 	assert_int_equal(xs_dp_masks_rank(dp, NULL), 0);
 	/* mask 0 hot, mask 1 a little, mask 2 nothing */
@@ -133,13 +147,19 @@ static void test_cold_mask_eviction(void **state)
 	for (int k = 0; k < 5; k++)
 		send_i(dp, 1, XDP_DROP);
 	assert_int_equal(xs_dp_masks_rank(dp, NULL), 0);
-	assert_int_equal(xs_dp_masks_refused(dp, NULL), 1);
-	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), 0);
+	/* the ranking started a new period: asked for once, not enough */
+	ask(dp, &key, &mask, 1);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), -ENOENT);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS - 1);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 2 * XS_MASK_EVICT_ASKS);
+	/* another port's asks do not count for port 1 */
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 2, &mask, &ev, &n), -ENOENT);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), 0);
 	assert_int_equal(n, 1);
 	assert_memory_equal(&ev[0], &h[2], sizeof(ev[0]));
 	free(ev);
 	assert_int_equal(xs_dp_masks_evicted(dp), 1);
-	assert_int_equal(xs_dp_masks_refused(dp, NULL), 0); /* taken back */
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 2 * XS_MASK_EVICT_ASKS - 1); /* taken back */
 	assert_int_equal(xs_dp_flow_remove(dp, h[2], NULL), 0);
 	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[3]), 0);
 	assert_int_equal(xs_dp_masks_of_port(dp, 1), 3);
@@ -149,8 +169,8 @@ static void test_cold_mask_eviction(void **state)
 	key.nw_dst = htonl(0x0a000999);
 	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[4]), 0);
 	flow_i(5, &key, &mask);
-	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
-	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), 0);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), 0);
 	assert_int_equal(n, 2);
 	for (uint32_t i = 0; i < n; i++)
 		assert_int_equal(xs_dp_flow_remove(dp, ev[i], NULL), 0);
@@ -159,8 +179,8 @@ static void test_cold_mask_eviction(void **state)
 	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[5]), 0);
 	/* left: mask 0 (hot) and masks 3 and 5 (too young): none retired */
 	flow_i(6, &key, &mask);
-	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &hx), -EDQUOT);
-	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &ev, &n), -ENOENT);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), -ENOENT);
 	assert_int_equal(xs_dp_masks_evicted(dp), 2);
 	assert_int_equal(xs_dp_masks_of_port(dp, 2), 1);
 	xs_dp_close(dp);
@@ -191,17 +211,23 @@ static void test_provider_evicts_cold_mask(void **state)
 	for (int k = 0; k < XS_MASK_COLD_HITS + 1; k++)
 		send_i(dp, 0, XDP_DROP);
 	dpif->cls->run(dpif);
+	/* a flow's packets keep asking: the first asks are refused, the one
+	 * that makes XS_MASK_EVICT_ASKS retires the cold mask */
 	flow_i(2, &key, &mask);
+	for (int k = 1; k < XS_MASK_EVICT_ASKS; k++)
+		assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[2]), -EDQUOT);
+	assert_int_equal(xs_dp_masks_evicted(dp), 0);
 	assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[2]), 0);
 	assert_int_equal(xs_dp_masks_evicted(dp), 1);
-	assert_int_equal(xs_dp_masks_refused(dp, NULL), 0);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), XS_MASK_EVICT_ASKS - 1);
 	assert_int_equal(xs_dpif_flow_get(dpif, h[1], &f), -ENOENT);
 	assert_int_equal(xs_dpif_flow_get(dpif, h[0], &f), 0);
 	send_i(dp, 1, XDP_DROP); /* a miss again: its megaflow went */
 	/* the new mask is too young, mask 0 too hot: refused */
 	flow_i(3, &key, &mask);
-	assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[3]), -EDQUOT);
-	assert_int_equal(xs_dp_masks_refused(dp, NULL), 1);
+	for (int k = 0; k < XS_MASK_EVICT_ASKS + 1; k++)
+		assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[3]), -EDQUOT);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 2 * XS_MASK_EVICT_ASKS);
 	assert_int_equal(xs_dp_masks_evicted(dp), 1);
 	dpif->cls->close(dpif, false);
 }
