@@ -45,29 +45,67 @@ xs_flow_get(const struct xs_flow_handle *h)
  * the frozen rodata, no map lookup. */
 #define XS_MULT(w) (xs_cfg.hash.mult[(w)])
 
-/* flow_hash.h's hash of every word of @key. */
-static __always_inline __u64 xs_key_hash(const struct xs_flow_key *key)
+/* Packet keys are mostly short: IPv4, and anything but IPv6, ARP and a
+ * later pass after a ct action, has bits only in the first
+ * XS_SHORT_KEY_WORDS words (L2, L3 ports, IPv4 addresses). The microflow
+ * tier hashes and compares just those words for such a key, which is the
+ * same hash (a zero word adds nothing to flow_hash.h's sum) and the same
+ * answer: a short key equals an entry iff their short words are equal and
+ * the entry's other words are zero. Reading the packet key's words costs
+ * more than their count says: the parser wrote them a few bytes at a time,
+ * so each 8-byte read waits for those stores to drain. */
+#define XS_SHORT_KEY_WORDS 6
+
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ipv6_src) ==
+			 XS_SHORT_KEY_WORDS * 8,
+		 "IPv4 keys end where ipv6_src starts");
+
+/* OR of the words of @k past the short ones: 0 for a short key. */
+static __always_inline __u64 xs_key_tail(const __u64 *k)
+{
+	__u64 t = 0;
+	int w;
+
+#pragma unroll
+	for (w = XS_SHORT_KEY_WORDS; w < XS_FLOW_KEY_WORDS; w++)
+		t |= k[w];
+	return t;
+}
+
+/* flow_hash.h's hash of every word of @key; @is_short: its tail is zero. */
+static __always_inline __u64 xs_key_hash(const struct xs_flow_key *key, int is_short)
 {
 	const __u64 *k = (const __u64 *)key;
 	__u64 h = 0;
 	int w;
 
 #pragma unroll
-	for (w = 0; w < XS_FLOW_KEY_WORDS; w++)
+	for (w = 0; w < XS_SHORT_KEY_WORDS; w++)
+		h += k[w] * XS_MULT(w);
+	if (is_short)
+		return h;
+#pragma unroll
+	for (w = XS_SHORT_KEY_WORDS; w < XS_FLOW_KEY_WORDS; w++)
 		h += k[w] * XS_MULT(w);
 	return h;
 }
 
-/* 1 if the keys are equal. No early exit: one branch instead of 14. */
+/* 1 if @a (a microflow entry's key) equals @b (the packet's key, short if
+ * @is_short). No early exit: one branch instead of 16. */
 static __always_inline int xs_key_equal(const struct xs_flow_key *a,
-					const struct xs_flow_key *b)
+					const struct xs_flow_key *b, int is_short)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 	__u64 diff = 0;
 	int w;
 
 #pragma unroll
-	for (w = 0; w < XS_FLOW_KEY_WORDS; w++)
+	for (w = 0; w < XS_SHORT_KEY_WORDS; w++)
+		diff |= x[w] ^ y[w];
+	if (is_short)
+		return !(diff | xs_key_tail(x));
+#pragma unroll
+	for (w = XS_SHORT_KEY_WORDS; w < XS_FLOW_KEY_WORDS; w++)
 		diff |= x[w] ^ y[w];
 	return !diff;
 }
@@ -75,35 +113,61 @@ static __always_inline int xs_key_equal(const struct xs_flow_key *a,
 /* This CPU's microflow entry for @key: found or to be filled. NULL when
  * the cache is disabled. */
 static __always_inline struct xs_emc_entry *
-xs_emc_entry(const struct xs_flow_key *key)
+xs_emc_entry(const struct xs_flow_key *key, int is_short)
 {
 	__u32 idx;
 
 	if (!xs_cfg.emc_enabled)
 		return NULL;
-	idx = xs_emc_index(xs_key_hash(key), xs_cfg.emc_shift);
+	idx = xs_emc_index(xs_key_hash(key, is_short), xs_cfg.emc_shift);
 	return bpf_map_lookup_elem(&xs_emc, &idx);
 }
 
-/* Fills @hit and returns 1 if @e holds @key with a live handle; 0 if it is
- * empty or holds another key; 0 and STALE_MICROFLOW if its megaflow was
- * removed or replaced. Packets write @e only on this CPU, so it does not
- * change while it is read (the agent empties the cache only when it adopts
- * pinned maps). */
+/* What a microflow entry is to a packet's key. */
+enum xs_emc_state {
+	XS_EMC_OTHER = 0, /* another key's */
+	XS_EMC_HIT = 1,   /* the key's, with a live handle: @hit filled */
+	XS_EMC_FREE = 2,  /* empty, or the key's with a dead handle */
+};
+
+/* What @e is to @key; STALE_MICROFLOW counted if it holds @key with a
+ * handle whose megaflow was removed or replaced. Packets write @e only on
+ * this CPU, so it does not change while it is read (the agent empties the
+ * cache only when it adopts pinned maps). */
 static __always_inline int xs_emc_hit(const struct xs_emc_entry *e,
-				      const struct xs_flow_key *key,
+				      const struct xs_flow_key *key, int is_short,
 				      struct xs_hit *hit)
 {
-	if (!e->h.gen || !xs_key_equal(&e->key, key))
-		return 0;
+	if (!e->h.gen)
+		return XS_EMC_FREE;
+	if (!xs_key_equal(&e->key, key, is_short))
+		return XS_EMC_OTHER;
 	hit->mf = xs_flow_get(&e->h);
 	if (!hit->mf) {
 		xs_count(XS_STAT_STALE_MICROFLOW);
-		return 0;
+		return XS_EMC_FREE;
 	}
 	hit->slot = e->h.slot;
 	hit->gen = e->h.gen;
-	return 1;
+	return XS_EMC_HIT;
+}
+
+/* Whether a megaflow hit replaces microflow entry @e (state @st) with its
+ * key. Free entries are always taken. One held by another key is taken
+ * once in xs_cfg.emc_insert_inv_prob hits (Open vSwitch's
+ * emc-insert-inv-prob), or when its megaflow is gone: with many more flows
+ * than entries, a packet mostly pays for the 136-byte write and evicts a
+ * flow that would have hit, for an entry the next flow of its index takes
+ * back; a flow that keeps coming still gets in after a few packets. */
+static __always_inline int xs_emc_take(const struct xs_emc_entry *e, int st)
+{
+	__u32 inv = xs_cfg.emc_insert_inv_prob;
+
+	if (st == XS_EMC_FREE || inv <= 1)
+		return 1;
+	if (!xs_flow_get(&e->h))
+		return 1;
+	return bpf_get_prandom_u32() % inv == 0;
 }
 
 /* State of one mask walk, shared with the bpf_loop() callback. */
@@ -239,20 +303,28 @@ static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 	return 1;
 }
 
-/* Both tiers; a megaflow hit replaces this CPU's microflow entry of the
- * key's index. Returns 1 with @hit filled, 0 on a miss. */
+/* Both tiers; a megaflow hit fills this CPU's microflow entry of the
+ * key's index (xs_emc_take()). Returns 1 with @hit filled, 0 on a miss. */
 static __always_inline int xs_lookup(const struct xs_flow_key *key,
 				     struct xs_hit *hit)
 {
-	struct xs_emc_entry *e = xs_emc_entry(key);
+	struct xs_emc_entry *e = NULL;
+	int st = XS_EMC_OTHER;
 
-	if (e && xs_emc_hit(e, key, hit)) {
+	if (xs_cfg.emc_enabled) { /* rodata: the verifier drops the dead side */
+		int is_short = !xs_key_tail((const __u64 *)key);
+
+		e = xs_emc_entry(key, is_short);
+		if (e)
+			st = xs_emc_hit(e, key, is_short, hit);
+	}
+	if (st == XS_EMC_HIT) {
 		xs_count(XS_STAT_MICROFLOW_HIT);
 		return 1;
 	}
 	if (!xs_megaflow_lookup(key, hit, 1))
 		return 0;
-	if (e) {
+	if (e && xs_emc_take(e, st)) {
 		e->key = *key;
 		e->h.slot = hit->slot;
 		e->h.gen = hit->gen;
@@ -267,10 +339,13 @@ static __always_inline int xs_lookup(const struct xs_flow_key *key,
 static __always_inline int xs_lookup_again(const struct xs_flow_key *key,
 					   struct xs_hit *hit)
 {
-	struct xs_emc_entry *e = xs_emc_entry(key);
+	if (xs_cfg.emc_enabled) {
+		int is_short = !xs_key_tail((const __u64 *)key);
+		struct xs_emc_entry *e = xs_emc_entry(key, is_short);
 
-	if (e && xs_emc_hit(e, key, hit))
-		return 1;
+		if (e && xs_emc_hit(e, key, is_short, hit) == XS_EMC_HIT)
+			return 1;
+	}
 	return xs_megaflow_lookup(key, hit, 0);
 }
 

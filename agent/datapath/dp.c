@@ -149,6 +149,8 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	cfg->miss_rate = o->miss_rate;
 	cfg->miss_burst = o->miss_burst ? o->miss_burst : o->miss_rate;
 	cfg->emc_enabled = !o->emc_disabled;
+	cfg->emc_insert_inv_prob = o->emc_insert_inv_prob ? o->emc_insert_inv_prob
+							  : XS_DP_EMC_INSERT_INV_PROB;
 	if (pinned_emc_bits(o->pin_dir))
 		dp->emc_bits = pinned_emc_bits(o->pin_dir);
 	cfg->emc_shift = 64 - dp->emc_bits;

@@ -51,12 +51,18 @@ struct xs_dp_opts {
 	uint32_t miss_rate;  /* upcalls per second per port per CPU; 0: none */
 	uint32_t miss_burst; /* token bucket depth; 0 with a rate: the rate */
 	bool emc_disabled;   /* turn the microflow cache off */
+	uint32_t emc_insert_inv_prob; /* a megaflow hit evicts another live
+	                      * flow's microflow entry once in this many; 1:
+	                      * always; 0: XS_DP_EMC_INSERT_INV_PROB */
 	const struct xs_hash_key *hash_key; /* tests: this key for new maps
 	                      * (NULL: random); pinned maps keep theirs */
 	uint32_t mask_budget; /* masks one port's misses may create (the
 	                      * in_port of the key that needs a new mask);
 	                      * 0: XS_DP_MASK_BUDGET; above XS_MAX_MASKS: none */
 };
+
+/* Open vSwitch's default emc-insert-inv-prob. */
+#define XS_DP_EMC_INSERT_INV_PROB 100
 
 /* Masks a port may create by default: a quarter of the masks probed, so
  * one port crafting packets for new masks (tuple space explosion) cannot

@@ -180,6 +180,11 @@ struct xs_config {
 	__u32 miss_burst;  /* bucket depth, in misses */
 	__u32 emc_enabled; /* 0 disables the microflow cache */
 	__u32 emc_shift;   /* 64 - log2(xs_emc entries); 0: XS_EMC_BITS */
+	__u32 emc_insert_inv_prob; /* a megaflow hit takes over a microflow
+	                            * entry held by another live key once in
+	                            * this many (0 and 1: always); empty and
+	                            * stale entries are always taken */
+	__u32 pad;
 	struct xs_hash_key hash; /* the datapath's hash key (flow_hash.h),
 	                          * also pinned as xs_hash_key */
 };

@@ -52,6 +52,8 @@ struct lc_opts {
 	unsigned int scale[MAX_LIST];
 	int n_scale;
 	unsigned int scale_repeat;
+	unsigned int emc_inv[MAX_LIST]; /* --scale-microflow */
+	int n_emc_inv;
 	const char *in, *out;
 };
 
@@ -66,6 +68,7 @@ struct lc_result {
 };
 
 static uint32_t in_ifindex = 1, out_ifindex = 1; /* --in, --out (lo) */
+static bool cut_build; /* --cut-build: the program ends early (floor.sh) */
 static uint8_t pkt[256];
 static int pkt_len;
 static uint8_t last_out[256]; /* the frame after the last measured round */
@@ -75,15 +78,19 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: " PROG " [--repeat N] [--rounds N] [--masks \"1 8 64 256\"]\n"
-"       [--scale \"1000 100000 1000000\"] [--scale-repeat N] [--in DEV] [--out DEV]\n"
+"       [--scale \"1000 100000 1000000\"] [--scale-repeat N]\n"
+"       [--scale-microflow \"1 100\"] [--in DEV] [--out DEV] [--cut-build]\n"
 "Cost per packet (ns, BPF_PROG_TEST_RUN, median of rounds) of the switch's\n"
 "XDP program on a 64-byte UDP packet received on --in (lo) and sent to\n"
 "--out (lo; the same device is an XDP_TX), by path: reference\n"
 "program, microflow hit, megaflow hit with the hit at the first and at the\n"
 "last of M masks (microflow cache off), miss (ringbuf drained between\n"
 "rounds of %d, no miss limit); then megaflow hits at N megaflows in random\n"
-"order with their memory. Prints one JSON object. --masks \"\" or --scale \"\"\n"
-"skips that part. Defaults: --repeat 1000000 --rounds 7, --scale-repeat\n"
+"order with their memory, and (up to 100k) with the microflow cache on,\n"
+"inserting at 1/N for each N of --scale-microflow (Open vSwitch's\n"
+"emc-insert-inv-prob). Prints one JSON object. --masks \"\", --scale \"\" or\n"
+"--scale-microflow \"\" skips that part. --cut-build: the program was built\n"
+"to end early (tests/bench/floor.sh): no path is checked, no scale part. Defaults: --repeat 1000000 --rounds 7, --scale-repeat\n"
 "1000000 (at least N).\n", MISS_REPEAT);
 }
 
@@ -120,6 +127,8 @@ static int parse_args(int argc, char **argv, struct lc_opts *o)
 		{ "masks", required_argument, NULL, 'm' },
 		{ "scale", required_argument, NULL, 's' },
 		{ "scale-repeat", required_argument, NULL, 'S' },
+		{ "scale-microflow", required_argument, NULL, 'e' },
+		{ "cut-build", no_argument, NULL, 'c' },
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -136,6 +145,7 @@ static int parse_args(int argc, char **argv, struct lc_opts *o)
 	o->out = "lo";
 	parse_list("--masks", "1 8 64 256", XS_MAX_MASKS, o->masks, &o->n_masks);
 	parse_list("--scale", "1000 100000 1000000", 1u << 24, o->scale, &o->n_scale);
+	parse_list("--scale-microflow", "1 100", ~0u, o->emc_inv, &o->n_emc_inv);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
@@ -158,6 +168,14 @@ static int parse_args(int argc, char **argv, struct lc_opts *o)
 			if (parse_list("--scale", optarg, 1u << 24, o->scale, &o->n_scale))
 				return -EINVAL;
 			break;
+		case 'e':
+			if (parse_list("--scale-microflow", optarg, ~0u, o->emc_inv,
+				       &o->n_emc_inv))
+				return -EINVAL;
+			break;
+		case 'c':
+			cut_build = true;
+			break;
 		case 'i':
 			o->in = optarg;
 			break;
@@ -176,6 +194,8 @@ static int parse_args(int argc, char **argv, struct lc_opts *o)
 		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
+	if (cut_build)
+		o->n_scale = 0; /* the walk needs the actions run */
 	return 0;
 }
 
@@ -272,12 +292,13 @@ static void json_result(const struct lc_result *r, double ref_ns)
 	printf("]");
 }
 
-static struct xs_dp *dp_open(uint32_t max_flows, bool emc)
+/* @emc_inv: the microflow insertion's inverse probability (0: default). */
+static struct xs_dp *dp_open(uint32_t max_flows, bool emc, uint32_t emc_inv)
 {
 	/* It measures lookups across up to XS_MAX_MASKS masks of one port: no
 	 * per-port mask budget (--mask-budget) here. */
 	struct xs_dp_opts o = { .max_flows = max_flows, .emc_disabled = !emc,
-				.mask_budget = XS_MAX_MASKS };
+				.mask_budget = XS_MAX_MASKS, .emc_insert_inv_prob = emc_inv };
 	struct xs_dp *dp = NULL;
 	int err = xs_dp_open(&o, &dp);
 
@@ -309,6 +330,8 @@ static int expect(struct xs_dp *dp, const uint64_t before[XS_STAT__MAX],
 {
 	uint64_t now[XS_STAT__MAX];
 
+	if (cut_build)
+		return 0;
 	if (stats(dp, now))
 		return -EIO;
 	if (now[stat] - before[stat] != want) {
@@ -410,7 +433,7 @@ static int case_reference(const struct lc_opts *o, struct lc_result *r)
 static int case_microflow(const struct lc_opts *o, const struct xs_flow_key *key,
 			  struct lc_result *r)
 {
-	struct xs_dp *dp = dp_open(0, true);
+	struct xs_dp *dp = dp_open(0, true, 0);
 	uint64_t before[XS_STAT__MAX];
 	struct xs_flow_key m;
 	int err;
@@ -456,7 +479,7 @@ static int case_masks(const struct lc_opts *o, struct xs_dp *dp,
 
 static int case_miss(const struct lc_opts *o, struct lc_result *r)
 {
-	struct xs_dp *dp = dp_open(0, true);
+	struct xs_dp *dp = dp_open(0, true, 0);
 	uint64_t before[XS_STAT__MAX];
 	int err;
 
@@ -517,9 +540,12 @@ static void scale_mac(uint32_t i, uint8_t mac[6])
 static const char *const mem_maps[] = { XS_MAP_MEGAFLOWS, XS_MAP_FLOWS, XS_MAP_FLOW_STATS };
 #define N_MEM_MAPS (sizeof(mem_maps) / sizeof(mem_maps[0]))
 
-/* Scale case: see the header comment. Prints its JSON object. */
+/* Scale case: see the header comment. Prints its JSON object. With
+ * @emc_inv the microflow cache is on, inserting at 1/@emc_inv (Open
+ * vSwitch's emc-insert-inv-prob), and the object gives the hits of each
+ * tier instead of the memory. */
 static int case_scale(const struct lc_opts *o, const struct xs_flow_key *key,
-		      uint32_t n, double ref_ns)
+		      uint32_t n, double ref_ns, uint32_t emc_inv)
 {
 	unsigned long long mem0[N_MEM_MAPS], mem1[N_MEM_MAPS];
 	uint64_t before[XS_STAT__MAX];
@@ -545,7 +571,7 @@ static int case_scale(const struct lc_opts *o, const struct xs_flow_key *key,
 		next[i] = next[j];
 		next[j] = t;
 	}
-	dp = dp_open(n, false);
+	dp = dp_open(n, emc_inv != 0, emc_inv);
 	if (!dp) {
 		free(next);
 		return -EIO;
@@ -577,9 +603,21 @@ static int case_scale(const struct lc_opts *o, const struct xs_flow_key *key,
 	err = stats(dp, before);
 	if (!err)
 		err = measure(xs_dp_xdp_prog_fd(dp), repeat, o->rounds, false, NULL, NULL, &r);
-	if (!err)
+	if (!err && !emc_inv)
 		err = expect(dp, before, XS_STAT_MEGAFLOW_HIT,
 			     r.runs, "scale");
+	uint64_t after[XS_STAT__MAX], tier[2] = { 0, 0 };
+
+	if (!err && emc_inv && !(err = stats(dp, after))) {
+		tier[0] = after[XS_STAT_MICROFLOW_HIT] - before[XS_STAT_MICROFLOW_HIT];
+		tier[1] = after[XS_STAT_MEGAFLOW_HIT] - before[XS_STAT_MEGAFLOW_HIT];
+		if (tier[0] + tier[1] != r.runs) {
+			fprintf(stderr, PROG ": scale: %llu hits for %llu runs\n",
+				(unsigned long long)(tier[0] + tier[1]),
+				(unsigned long long)r.runs);
+			err = -EPROTO;
+		}
+	}
 	memcpy(pkt + ETH_ALEN, saved_src, ETH_ALEN);
 	if (err)
 		goto out;
@@ -600,6 +638,11 @@ static int case_scale(const struct lc_opts *o, const struct xs_flow_key *key,
 	printf("{\"megaflows\":%u,\"masks\":1,\"install_s\":%.3f,"
 	       "\"install_per_s\":%.0f,\"hit\":", n, t_install, n / t_install);
 	json_result(&r, ref_ns);
+	if (emc_inv) {
+		printf("},\"emc_insert_inv_prob\":%u,\"microflow_hit_share\":%.4f}",
+		       emc_inv, (double)tier[0] / r.runs);
+		goto out;
+	}
 	printf("},\"memlock_empty\":{");
 	for (size_t i = 0; i < N_MEM_MAPS; i++)
 		printf("%s\"%s\":%llu", i ? "," : "", mem_maps[i], mem0[i]);
@@ -683,7 +726,7 @@ int main(int argc, char **argv)
 
 	json_key("megaflow");
 	printf("[");
-	dp = o.n_masks ? dp_open(0, false) : NULL;
+	dp = o.n_masks ? dp_open(0, false, 0) : NULL;
 	if (o.n_masks && !dp)
 		return 1;
 	for (int i = 0; i < o.n_masks; i++) {
@@ -719,8 +762,23 @@ int main(int argc, char **argv)
 		if (i)
 			printf(",");
 		fflush(stdout);
-		if (case_scale(&o, &key, o.scale[i], ref.ns))
+		if (case_scale(&o, &key, o.scale[i], ref.ns, 0))
 			return 1;
+	}
+	printf("]");
+	json_key("scale_microflow");
+	printf("[");
+	for (int i = 0, first = 1; i < o.n_scale; i++) {
+		/* 1M megaflows twice more would double the run for little. */
+		if (o.scale[i] > 100000)
+			continue;
+		for (int j = 0; j < o.n_emc_inv; j++) {
+			printf("%s", first ? "" : ",");
+			first = 0;
+			fflush(stdout);
+			if (case_scale(&o, &key, o.scale[i], ref.ns, o.emc_inv[j]))
+				return 1;
+		}
 	}
 	printf("]}\n");
 	return 0;

@@ -130,6 +130,12 @@ def print_lookup(lk):
             "scale: megaflow hit, random order", sc["megaflows"], ns,
             "%.2f" % (ns / ref) if ref else "-", ns / small,
             lk["scale"][0]["megaflows"], sc["kernel_bytes_per_megaflow"]))
+    for sc in lk.get("scale_microflow", []):
+        ns = sc["hit"]["ns_per_pkt"]
+        print("%-34s %8d %9.0f ns/p %8s %5.1f%% microflow hits" % (
+            "scale: microflow on, insert 1/%d" % sc["emc_insert_inv_prob"],
+            sc["megaflows"], ns, "%.2f" % (ns / ref) if ref else "-",
+            100 * sc["microflow_hit_share"]))
 
 
 def issue6_targets(progcost, forwarding, newflows, lk):

@@ -1072,6 +1072,160 @@ static void test_adoption_forgets_old_microflows(void **state)
 	assert_int_equal(xs_dp_unpin(pin_dir), 0);
 }
 
+/* Writes a microflow entry {@key, @h} on every CPU at the index the fast
+ * path computes for @index_key (flow_hash.h under @hk); returns the index. */
+static uint32_t emc_forge(struct xs_dp *dp, const struct xs_hash_key *hk,
+		      const struct xs_flow_key *index_key, const struct xs_flow_key *key,
+		      struct xs_flow_handle h)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = xs_dp_map_fd(dp, XS_MAP_EMC);
+	const uint64_t *w = (const uint64_t *)index_key;
+	uint32_t bits = __builtin_ctz(xs_dp_emc_entries(dp)), idx;
+	struct xs_emc_entry *v;
+	uint64_t hash = 0;
+
+	assert_true(ncpus > 0 && fd >= 0);
+	for (unsigned int i = 0; i < XS_FLOW_KEY_WORDS; i++)
+		hash += w[i] * xs_hash_mult(hk, i);
+	idx = xs_emc_index(hash, 64 - bits);
+	v = calloc(ncpus, sizeof(*v));
+	assert_non_null(v);
+	for (int c = 0; c < ncpus; c++) {
+		v[c].key = *key;
+		v[c].h = h;
+	}
+	assert_int_equal(bpf_map_update_elem(fd, &idx, v, BPF_ANY), 0);
+	free(v);
+	return idx;
+}
+
+/* 1 if this CPU's (CPU 0's) microflow entry @idx holds @key. */
+static int emc_holds(struct xs_dp *dp, uint32_t idx, const struct xs_flow_key *key)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = xs_dp_map_fd(dp, XS_MAP_EMC), r;
+	struct xs_emc_entry *v = calloc(ncpus, sizeof(*v));
+
+	assert_non_null(v);
+	assert_int_equal(bpf_map_lookup_elem(fd, &idx, v), 0);
+	r = !memcmp(&v[0].key, key, sizeof(*key));
+	free(v);
+	return r;
+}
+
+/* The microflow tier hashes and compares only the first words of a short
+ * key (IPv4: nothing past nw_dst); an entry whose key has the same first
+ * words but something further on (an ARP or IPv6 field, a ct field) must
+ * not answer for it. The positive control (the same entry with the exact
+ * key) shows that the forged entry sits where the packet looks. */
+static void test_microflow_short_key_tail(void **state)
+{
+	const struct xs_hash_key *hk = xs_hash_key_fixed();
+	struct xs_dp_opts o = { .max_flows = 16, .hash_key = hk };
+	struct xs_action out = { .type = XS_ACT_OUTPUT, .arg = 1 };
+	struct xs_flow_key key_a, mask, key_b, tail;
+	struct xs_flow_handle h_a, h_b;
+	uint64_t s0[XS_STAT__MAX], s1[XS_STAT__MAX];
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, 1);
+	struct xs_dp *dp = NULL;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	udp_match(1, &key_a, &mask); /* A: drop */
+	assert_int_equal(xs_dp_flow_install(dp, &key_a, &mask, NULL, 0, XS_MF_F_XDP, &h_a), 0);
+	udp_match(2, &key_b, &mask); /* B: out of port 1, XDP_TX */
+	assert_int_equal(xs_dp_flow_install(dp, &key_b, &mask, &out, 1, XS_MF_F_XDP, &h_b), 0);
+	fx_key(pkt, len, 1, &key_a);
+
+	/* Words past the short ones set, one at a time: never a hit. */
+	for (unsigned int w = 6; w < XS_FLOW_KEY_WORDS; w++) {
+		tail = key_a;
+		((uint64_t *)&tail)[w] = 1;
+		emc_forge(dp, hk, &key_a, &tail, h_b);
+		fx_stats(dp, s0);
+		assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP); /* A's own megaflow */
+		fx_stats(dp, s1);
+		expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 0);
+		expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 1);
+	}
+	/* The exact key at the same index: a hit, on the forged handle. */
+	emc_forge(dp, hk, &key_a, &key_a, h_b);
+	fx_stats(dp, s0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_TX);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 1);
+	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, 0);
+	xs_dp_close(dp);
+}
+
+/* A megaflow hit takes a microflow entry held by another live flow only
+ * once in emc_insert_inv_prob (Open vSwitch's emc-insert-inv-prob); an
+ * entry whose megaflow is gone is always taken. Flow A's index is forged
+ * to hold flow B's key before each packet of A. */
+static void emc_insert_case(uint32_t inv_prob, unsigned int runs, unsigned int lo,
+			    unsigned int hi)
+{
+	const struct xs_hash_key *hk = xs_hash_key_fixed();
+	struct xs_dp_opts o = { .max_flows = 16, .hash_key = hk,
+				.emc_insert_inv_prob = inv_prob };
+	struct xs_flow_key key_a, mask, key_b, key_c;
+	struct xs_flow_handle h_a, h_b, h_c;
+	uint64_t s0[XS_STAT__MAX], s1[XS_STAT__MAX];
+	unsigned int taken = 0;
+	uint8_t pkt[128];
+	size_t len = fx_udp4(pkt, 1);
+	struct xs_dp *dp = NULL;
+	uint32_t idx;
+
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	udp_match(1, &key_a, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key_a, &mask, NULL, 0, XS_MF_F_XDP, &h_a), 0);
+	udp_match(2, &key_b, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key_b, &mask, NULL, 0, XS_MF_F_XDP, &h_b), 0);
+	udp_match(3, &key_c, &mask);
+	assert_int_equal(xs_dp_flow_install(dp, &key_c, &mask, NULL, 0, XS_MF_F_XDP, &h_c), 0);
+	fx_key(pkt, len, 1, &key_a);
+
+	fx_stats(dp, s0);
+	for (unsigned int i = 0; i < runs; i++) {
+		idx = emc_forge(dp, hk, &key_a, &key_b, h_b);
+		assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+		taken += emc_holds(dp, idx, &key_a);
+	}
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_MEGAFLOW_HIT, runs);
+	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 0);
+	if (taken < lo || taken > hi)
+		fail_msg("1/%u: taken %u times in %u, want %u..%u", inv_prob, taken, runs, lo, hi);
+
+	/* C's megaflow removed: its entry is free for A at once, and A's
+	 * next packet hits it. */
+	idx = emc_forge(dp, hk, &key_a, &key_c, h_c);
+	assert_int_equal(xs_dp_flow_remove(dp, h_c, NULL), 0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	assert_true(emc_holds(dp, idx, &key_a));
+	fx_stats(dp, s0);
+	assert_int_equal(fx_run(dp, 1, pkt, len), XDP_DROP);
+	fx_stats(dp, s1);
+	expect_delta(s0, s1, XS_STAT_MICROFLOW_HIT, 1);
+	xs_dp_close(dp);
+}
+
+static void test_microflow_insert_probability(void **state)
+{
+	(void)state;
+	xs_test_require_bpf();
+	fx_private_netns();
+	fx_pin_cpu();
+	emc_insert_case(1, 20, 20, 20);           /* always */
+	emc_insert_case(1u << 30, 200, 0, 0);     /* as good as never */
+	emc_insert_case(4, 400, 50, 160);         /* mean 100, sd 8.7 */
+}
+
 /* The devmap's keys, sorted, into @out (at most @max); returns how many. */
 static size_t tx_ports(struct xs_dp *dp, uint32_t *out, size_t max)
 {
@@ -1265,6 +1419,8 @@ int main(void)
 		cmocka_unit_test(test_full_table_rates),
 		cmocka_unit_test(test_pinning_adopts),
 		cmocka_unit_test(test_adoption_forgets_old_microflows),
+		cmocka_unit_test(test_microflow_short_key_tail),
+		cmocka_unit_test(test_microflow_insert_probability),
 		cmocka_unit_test(test_hash_collision_served),
 		cmocka_unit_test(test_mask_filter),
 		cmocka_unit_test(test_pinned_layout_mismatch_refused),

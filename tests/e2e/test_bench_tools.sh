@@ -209,11 +209,25 @@ print(sorted(o), o["packet_len"], o["rounds"],
         m["cost"]["retval"], len(m["cost"]["samples"])) for m in o["megaflow"]],
       [(s["megaflows"], s["masks"], s["hit"]["retval"], sorted(s["memlock"]))
        for s in o["scale"]],
+      # Microflow on: the first cycle of 100 fills the cache, the second
+      # hits it (less the entries two of the 100 keys may share).
+      [(s["megaflows"], s["emc_insert_inv_prob"], s["hit"]["retval"],
+        0.3 < s["microflow_hit_share"] <= 0.5) for s in o["scale_microflow"]],
       all(c["ns_per_pkt"] > 0 for c in [o["reference"], o["microflow"], o["miss"]]))
 ' "$out" 2>&1)
 check_eq "lookupcost: JSON with every case; reference redirects, microflow TX, miss drops" \
-	"['megaflow', 'microflow', 'miss', 'packet_len', 'reference', 'rounds', 'scale'] 60 1 4 3 1 2000 [(1, 'last', 1, 1.0, 3, 1), (2, 'last', 2, 2.0, 3, 1), (2, 'first', 1, 1.0, 3, 1)] [(100, 1, 3, ['xs_flow_stats', 'xs_flows', 'xs_megaflows'])] True" \
+	"['megaflow', 'microflow', 'miss', 'packet_len', 'reference', 'rounds', 'scale', 'scale_microflow'] 60 1 4 3 1 2000 [(1, 'last', 1, 1.0, 3, 1), (2, 'last', 2, 2.0, 3, 1), (2, 'first', 1, 1.0, 3, 1)] [(100, 1, 3, ['xs_flow_stats', 'xs_flows', 'xs_megaflows'])] [(100, 1, 3, True), (100, 100, 3, True)] True" \
 	"$lc"
+first_line "lookupcost: --scale-microflow 0" 2 \
+	"lookupcost: --scale-microflow: '0' is not a number in [1, 4294967295]" \
+	"$LC" --scale-microflow 0
+# --cut-build (floor.sh) checks no path and skips the scale parts.
+out=$("$LC" --cut-build --repeat 1000 --rounds 1 --masks 1 --scale 100)
+lc=$(python3 -c '
+import json, sys
+o = json.loads(sys.argv[1])
+print(o["scale"], o["scale_microflow"], len(o["megaflow"]))' "$out" 2>&1)
+check_eq "lookupcost --cut-build: no scale part" "[] [] 1" "$lc"
 
 LT=$B/latency
 lt_usage="usage: latency echo --dev DEV [--duration S]"
