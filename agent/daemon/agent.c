@@ -352,7 +352,9 @@ static void loop(struct xs_agent *a)
 		/* Until the next tick, not a whole second from now: requests and
 		 * misses wake the loop and must not push the tick (timeouts,
 		 * expiry) later. */
-		int n = poll(pf, 4 + n_of, since >= TICK_MS ? 0 : (int)(TICK_MS - since));
+		bool pending = xs_agent_upcalls_pending(a); /* queued misses: no wait */
+		int n = poll(pf, 4 + n_of,
+			     since >= TICK_MS || pending ? 0 : (int)(TICK_MS - since));
 
 		if (n < 0 && errno != EINTR) {
 			xs_agent_log(a, "poll: %s; stopping", strerror(errno));
@@ -376,7 +378,7 @@ static void loop(struct xs_agent *a)
 		 * served again after the misses below. */
 		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR))
 			xs_ctl_server_serve(&a->ctl, &xs_agent_ctl_ops, a);
-		if (pf[2].revents & POLLIN)
+		if ((pf[2].revents & POLLIN) || pending)
 			xs_agent_upcalls_run(a);
 		if (pf[3].revents & POLLIN)
 			xs_agent_ports_reprobe(a);

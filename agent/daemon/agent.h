@@ -269,6 +269,8 @@ void xs_bridge_dp_dump_megaflows(struct xs_agent *a, struct xs_ctl_buf *out, boo
 /* Handles every upcall waiting in the datapath now (what the loop does
  * when the datapath's fd is readable). */
 void xs_agent_upcalls_run(struct xs_agent *a);
+/* Records read but not handled yet (the loop runs again without waiting). */
+bool xs_agent_upcalls_pending(struct xs_agent *a);
 
 /* Logs "xdpswitch[BRIDGE]: ..." with a newline on stderr. */
 void xs_agent_log(const struct xs_agent *a, const char *fmt, ...)

@@ -72,7 +72,7 @@ int xs_bridge_dp_open(struct xs_agent *a, char *why, size_t why_size)
 	state.dpif = a->dpif;
 	state.batch = calloc(XS_UPCALL_BATCH, sizeof(*state.batch));
 	state.xl = calloc(XS_UPCALL_BATCH, sizeof(*state.xl));
-	if (!state.batch || !state.xl) {
+	if (!state.batch || !state.xl || xs_fair_init(&state.fair)) {
 		free(state.batch);
 		free(state.xl);
 		snprintf(why, why_size, "out of memory");
@@ -109,6 +109,7 @@ void xs_bridge_dp_close(struct xs_agent *a)
 		free(state.xl);
 		state.batch = NULL;
 		state.xl = NULL;
+		xs_fair_fini(&state.fair);
 		a->dp = NULL;
 	}
 	if (a->dpif)
@@ -226,10 +227,11 @@ void xs_bridge_dp_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 			      PRIu64 ", \"executed\": %" PRIu64
 			      ", \"exec_failed\": %" PRIu64 ", \"truncated\": %" PRIu64
 			      ", \"xlate_failed\": %" PRIu64 ", \"controller\": %" PRIu64
-			      ", \"ttl_expired\": %" PRIu64 "}",
+			      ", \"ttl_expired\": %" PRIu64 ", \"fair_dropped\": %" PRIu64
+			      ", \"fair_pending\": %u}",
 			      m->upcalls, m->installed, m->install_failed, m->hash_collisions,
 			      m->executed, m->exec_failed, m->truncated, m->xlate_failed, m->controller,
-			      m->ttl_expired);
+			      m->ttl_expired, x->fair.dropped, xs_fair_pending(&x->fair));
 		xs_ctl_printf(out, ", \"revalidator\": {\"passes\": %" PRIu64 ", \"last_pass_us\": %"
 			      PRIu64 ", \"kept\": %u, \"modified\": %u, \"removed\": %u, "
 			      "\"idle_expired\": %u, \"rules_timed_out\": %u, \"max_idle_ms\": %"
@@ -248,6 +250,8 @@ void xs_bridge_dp_show(struct xs_agent *a, struct xs_ctl_buf *out, bool json)
 		      PRIu64 ", ttl expired %" PRIu64 "\n",
 		      m->upcalls, m->installed, m->install_failed, m->hash_collisions,
 		      m->executed, m->exec_failed, m->truncated, m->xlate_failed, m->controller, m->ttl_expired);
+	xs_ctl_printf(out, "agent miss queues: round robin over ports; %u queued, %" PRIu64
+		      " dropped from the longest queue\n", xs_fair_pending(&x->fair), x->fair.dropped);
 	xs_ctl_printf(out, "revalidator: %" PRIu64 " passes, last %" PRIu64 " us (kept %u, "
 		      "modified %u, removed %u); idle expired %u (max-idle %" PRIu64 " ms); "
 		      "rules timed out %u\n", r->passes, r->last_pass_us, r->last.kept,
@@ -276,4 +280,9 @@ void xs_agent_upcalls_run(struct xs_agent *a)
 {
 	if (has_megaflows(a))
 		xs_on_ready(a);
+}
+
+bool xs_agent_upcalls_pending(struct xs_agent *a)
+{
+	return has_megaflows(a) && xs_fair_pending(&a->dp->fair);
 }

@@ -202,6 +202,18 @@ static bool same_actions(const struct xs_dpif_flow *f, const struct xs_reval_xla
 	       !memcmp(f->actions, x->actions, x->n_actions * sizeof(x->actions[0]));
 }
 
+/* True for the exact mask (every bit of the key): the provider put a
+ * flow whose {mask, hash} was full of colliding keys there (dp.h
+ * xs_dp_flow_install). Stricter than any translation's mask, it matches a
+ * subset of the packets the translation holds for, so it stays correct. */
+static bool mask_exact(const struct xs_flow_key *m)
+{
+	struct xs_flow_key exact;
+
+	memset(&exact, 0xff, sizeof(exact));
+	return !memcmp(&exact, m, sizeof(exact));
+}
+
 /* Revalidates one megaflow; bumps the matching counter. @pre: its
  * counters from the pass's one batched read (-ENOENT: gone already). A
  * megaflow kept is credited with them; one to be modified is read again
@@ -218,7 +230,7 @@ static int revalidate_one(struct xs_reval *r, struct xs_flow_handle h,
 	if (xs_dpif_flow_get(r->dpif, h, &f))
 		return 0; /* gone meanwhile */
 	xs_reval_translate(r->ft, &r->map, &f.key, &x);
-	if (x.err || memcmp(&x.mask, &f.mask, sizeof(x.mask))) {
+	if (x.err || (memcmp(&x.mask, &f.mask, sizeof(x.mask)) && !mask_exact(&f.mask))) {
 		c->removed++;
 		return remove_flow(r, h, now_ms);
 	}
@@ -328,7 +340,13 @@ static long harvest(struct xs_reval *r, uint64_t now_ms, uint64_t now_ns, uint64
 			if (sums[i].used_ns > seen)
 				seen = sums[i].used_ns;
 		}
-		if (!idle_ns || xs_dpif_flow_get(r->dpif, v[i], &f))
+		if (!idle_ns)
+			continue;
+		/* used recently: not idle, whenever it was installed */
+		if (sums[i].used_ns && (now_ns <= sums[i].used_ns ||
+					now_ns - sums[i].used_ns < idle_ns))
+			continue;
+		if (xs_dpif_flow_get(r->dpif, v[i], &f))
 			continue;
 		last = sums[i].used_ns > f.installed_ns ? sums[i].used_ns : f.installed_ns;
 		if (now_ns > last && now_ns - last >= idle_ns && !remove_flow(r, v[i], now_ms))
@@ -401,19 +419,19 @@ int xs_reval_tick(struct xs_reval *r, uint64_t now_ms, struct xs_reval_counts *c
 	int gone, err = 0;
 
 	now_ns = xs_mono_ns();
-	if (xs_reval_harvest(r, now_ms))
-		return -ENOMEM;
-	gone = expire_rules(r, now_ms);
-	if (gone < 0)
-		return gone;
-	cnt.rules_timed_out = (uint32_t)gone;
-	if (r->version != r->ft->version || r->ports_changed) {
-		err = xs_reval_revalidate(r, now_ms, &cnt);
-		cnt.rules_timed_out = (uint32_t)gone;
-	}
+	/* One walk over the megaflows: counters credited (the rules' used
+	 * times the timeouts below read) and idle ones removed. A second
+	 * walk doubled the tick, which holds the loop (and the control
+	 * socket) for tens of ms with a full table. */
 	expired = harvest(r, now_ms, now_ns, r->max_idle_ms * 1000000ull);
 	if (expired < 0)
 		return (int)expired;
+	gone = expire_rules(r, now_ms);
+	if (gone < 0)
+		return gone;
+	if (r->version != r->ft->version || r->ports_changed)
+		err = xs_reval_revalidate(r, now_ms, &cnt);
+	cnt.rules_timed_out = (uint32_t)gone;
 	cnt.expired = (uint32_t)expired;
 	r->last.expired = cnt.expired;
 	r->last.rules_timed_out = cnt.rules_timed_out;

@@ -133,9 +133,9 @@ int xs_reval_revalidate(struct xs_reval *r, uint64_t now_ms, struct xs_reval_cou
 /* Credits every megaflow's counter growth to its rules (dump-flows). */
 int xs_reval_harvest(struct xs_reval *r, uint64_t now_ms);
 
-/* Once a second: harvest, rule idle/hard timeouts (then a full pass), a
- * full pass if the tables or ports changed since the last, idle megaflows
- * (no packet for max_idle_ms) removed, the provider's run(). @now_ms and the
+/* Once a second: harvest with idle megaflows (no packet for max_idle_ms)
+ * removed, rule idle/hard timeouts (then a full pass), a full pass if the
+ * tables or ports changed since the last, the provider's run(). @now_ms and the
  * datapath's used_ns share CLOCK_MONOTONIC. Fills *@c (may be NULL).
  * Returns the number of rules removed by timeouts (the caller saves state
  * when it is > 0), or -errno. */

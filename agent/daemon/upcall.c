@@ -247,8 +247,11 @@ static int on_record(void *ctx, const struct xs_upcall *u)
 
 int xs_upcalls_drain(struct xs_agent *a, struct dp_xs *x)
 {
-	int n = x->dpif->cls->recv(x->dpif, XS_UPCALL_TURN, on_record, a);
+	/* Read ahead into per-port queues, then a turn's worth round robin
+	 * over the ports (upcall_fair.h). */
+	int n = x->dpif->cls->recv(x->dpif, XS_FAIR_READ, xs_fair_push, &x->fair);
 
+	xs_fair_serve(&x->fair, XS_UPCALL_TURN, xs_mono_ns() + XS_UPCALL_TURN_NS, on_record, a);
 	if (x->n_batch)
 		handle_batch(a, x);
 	/* what NORMAL learned is in force before the next batch */

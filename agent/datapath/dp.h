@@ -106,11 +106,42 @@ uint64_t xs_dp_graces(const struct xs_dp *dp, uint64_t *wait_ns);
 /* Installs refused because the key's port had created its budget of
  * masks (-EDQUOT from xs_dp_flow_install); *@budget gets the budget. */
 uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget);
+/* Cold mask eviction (xs_mask_cold): a mask with at most this many hits
+ * in the last ranking period (about a second) that has been through
+ * XS_MASK_MIN_RANKS rankings may be retired when its port is at its mask
+ * budget and needs a new one. The minimum age bounds the churn: a port
+ * can retire at most its budget of masks per XS_MASK_MIN_RANKS seconds. */
+#define XS_MASK_COLD_HITS 100
+#define XS_MASK_MIN_RANKS 2
+/* ... and only for a mask refused at least this often in the current
+ * ranking period: a flow's packets keep asking (each is a miss while it
+ * has no megaflow), a tuple space attack's frames each ask for a mask of
+ * their own about once. Refusals are counted in XS_MASK_ASKED_SLOTS slots
+ * (the least asked one gives way). */
+#define XS_MASK_EVICT_ASKS 4
+#define XS_MASK_ASKED_SLOTS 64
+/* After -EDQUOT for a key of @port under @mask: if @mask was refused
+ * XS_MASK_EVICT_ASKS times this ranking period, the coldest mask @port
+ * created that may be retired (no more than XS_MASK_COLD_HITS hits in the
+ * last ranking period, through at least XS_MASK_MIN_RANKS rankings).
+ * *@out (heap, free it) gets the handles of its *@n megaflows: remove
+ * them all and the mask goes, then install again. Counts an eviction and
+ * takes back the refusal. -ENOENT if @mask was not asked for enough or no
+ * mask of the port is cold. */
+int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask,
+			   struct xs_flow_handle **out, uint32_t *n);
+/* Cold masks retired so far (xs_dp_mask_retire_cold). */
+uint64_t xs_dp_masks_evicted(const struct xs_dp *dp);
 /* Masks in use that port @port's misses created. */
 uint32_t xs_dp_masks_of_port(const struct xs_dp *dp, uint32_t port);
 /* Installs that found their hash taken by another key of the mask (served
  * in a further way, or refused when all XS_HASH_WAYS are taken). */
 uint64_t xs_dp_hash_collisions(const struct xs_dp *dp);
+/* Installs that found all XS_HASH_WAYS of their {mask, hash} taken and
+ * went in under the exact mask instead (xs_dp_flow_install). */
+uint64_t xs_dp_collisions_exact(const struct xs_dp *dp);
+/* @mask = every key bit but mask_id: the exact mask. */
+void xs_dp_exact_mask(struct xs_flow_key *mask);
 
 /* Sets @o's per-CPU miss_rate and miss_burst from a per-port @rate and
  * @burst (0: @rate): each online CPU's bucket gets an even share, rounded
@@ -199,10 +230,12 @@ struct xs_dp_flow {
  *          not the last action of an XS_MF_F_XDP list (a list without the
  *          flag, run by the TC stage, may broadcast anywhere);
  * -EEXIST: the same masked key with the same mask is installed;
- * -EADDRINUSE: XS_HASH_WAYS other masked keys of the same mask are
- *          installed whose words hash the same (datapath.h; with a secret
- *          random key, not a thing a sender can arrange); run this one's
- *          actions without installing it;
+ *          A key whose {mask, hash} has XS_HASH_WAYS other masked keys
+ *          (datapath.h) is installed under the exact mask instead
+ *          (xs_dp_exact_mask: stricter, so correct; its hash differs);
+ * -EADDRINUSE: that failed too (a second collision, under the exact mask,
+ *          or @mask is exact); run this one's actions without installing
+ *          it;
  * -ENOSPC: max_flows megaflows installed, or XS_MAX_MASKS masks in use and
  *          @mask is a new one;
  * -EDQUOT: @mask is new and @key->in_port has created its budget of masks
@@ -267,7 +300,8 @@ int xs_dp_flow_stats_batch(struct xs_dp *dp, const struct xs_flow_handle *h, siz
 int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp_flow *out);
 
 /* Finds the installed megaflow with mask @mask whose masked key matches
- * @key & @mask; -ENOENT if there is none. */
+ * @key & @mask, or, after a collision, the one install put under the
+ * exact mask for @key; -ENOENT if there is none. */
 int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
 		    const struct xs_flow_key *mask, struct xs_flow_handle *out);
 

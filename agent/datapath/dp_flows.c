@@ -262,9 +262,47 @@ static int delete_way(struct xs_dp *dp, const struct xs_megaflow_key *mk)
 	return 0;
 }
 
-int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
-		       const struct xs_flow_key *mask, const struct xs_action *actions,
-		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
+/* FNV-1a of {port, mask}: which refused mask a slot of dp->asked counts. */
+static uint64_t asked_hash(uint32_t port, const struct xs_flow_key *mask)
+{
+	const uint8_t *b = (const uint8_t *)mask;
+	uint64_t h = 0xcbf29ce484222325ull ^ port;
+
+	for (size_t i = 0; i < sizeof(*mask); i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+/* Counts a refusal of @mask for @port; returns the count this period. */
+uint32_t xs_dp_mask_asked(struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask)
+{
+	uint64_t h = asked_hash(port, mask);
+	uint32_t least = 0;
+
+	for (uint32_t i = 0; i < XS_MASK_ASKED_SLOTS; i++) {
+		if (dp->asked[i].hash == h)
+			return ++dp->asked[i].asks;
+		if (dp->asked[i].asks < dp->asked[least].asks)
+			least = i;
+	}
+	dp->asked[least].hash = h;
+	dp->asked[least].asks = 1;
+	return 1;
+}
+
+static uint32_t mask_asks(const struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask)
+{
+	uint64_t h = asked_hash(port, mask);
+
+	for (uint32_t i = 0; i < XS_MASK_ASKED_SLOTS; i++)
+		if (dp->asked[i].hash == h)
+			return dp->asked[i].asks;
+	return 0;
+}
+
+static int install_under(struct xs_dp *dp, const struct xs_flow_key *key,
+			 const struct xs_flow_key *mask, const struct xs_action *actions,
+			 uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
 {
 	struct xs_dp_put put = { .key = key, .mask = mask, .actions = actions,
 				 .n_actions = n_actions, .flags = flags };
@@ -275,6 +313,40 @@ int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
 	if (!put.err && out)
 		*out = put.handle;
 	return put.err;
+}
+
+void xs_dp_exact_mask(struct xs_flow_key *mask)
+{
+	memset(mask, 0xff, sizeof(*mask));
+}
+
+/* A flow whose {mask, hash} has all XS_HASH_WAYS taken by other keys goes
+ * in under the exact mask instead: stricter than its translation's mask,
+ * so it matches a subset of the packets that translation holds for, and
+ * its words hash under other multipliers, so the same keys do not collide
+ * there again (a sender would need a second collision under the secret
+ * key). Only when that fails too is the flow refused. */
+int xs_dp_flow_install(struct xs_dp *dp, const struct xs_flow_key *key,
+		       const struct xs_flow_key *mask, const struct xs_action *actions,
+		       uint16_t n_actions, uint16_t flags, struct xs_flow_handle *out)
+{
+	struct xs_flow_key exact;
+	int err = install_under(dp, key, mask, actions, n_actions, flags, out);
+
+	if (err != -EADDRINUSE)
+		return err;
+	xs_dp_exact_mask(&exact);
+	if (!memcmp(&exact, mask, sizeof(exact)))
+		return err;
+	err = install_under(dp, key, &exact, actions, n_actions, flags, out);
+	if (!err)
+		dp->collisions_exact++;
+	return err;
+}
+
+uint64_t xs_dp_collisions_exact(const struct xs_dp *dp)
+{
+	return dp->collisions_exact;
 }
 
 int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
@@ -398,8 +470,8 @@ int xs_dp_flow_get(const struct xs_dp *dp, struct xs_flow_handle h, struct xs_dp
 	return 0;
 }
 
-int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
-		    const struct xs_flow_key *mask, struct xs_flow_handle *out)
+static int find_under(const struct xs_dp *dp, const struct xs_flow_key *key,
+		      const struct xs_flow_key *mask, struct xs_flow_handle *out)
 {
 	struct xs_megaflow_entry want, ent;
 	struct xs_megaflow_key mk;
@@ -422,6 +494,20 @@ int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
 	return 0;
 }
 
+/* Also finds a flow that went in under the exact mask (a fifth collision,
+ * xs_dp_flow_install). */
+int xs_dp_flow_find(const struct xs_dp *dp, const struct xs_flow_key *key,
+		    const struct xs_flow_key *mask, struct xs_flow_handle *out)
+{
+	struct xs_flow_key exact;
+	int err = find_under(dp, key, mask, out);
+
+	if (err != -ENOENT || !dp->collisions_exact)
+		return err;
+	xs_dp_exact_mask(&exact);
+	return find_under(dp, key, &exact, out);
+}
+
 int xs_dp_flow_next(const struct xs_dp *dp, uint32_t *pos, struct xs_dp_flow *out)
 {
 	if (*pos == 0)
@@ -438,6 +524,37 @@ int xs_dp_flow_next(const struct xs_dp *dp, uint32_t *pos, struct xs_dp_flow *ou
 uint32_t xs_dp_flow_count(const struct xs_dp *dp)
 {
 	return dp->n_flows;
+}
+
+int xs_dp_mask_retire_cold(struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask,
+			   struct xs_flow_handle **out, uint32_t *n)
+{
+	struct xs_flow_handle *h;
+	uint32_t id, refs, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (mask_asks(dp, port, mask) < XS_MASK_EVICT_ASKS ||
+	    xs_mask_cold(&dp->masks, port, &id))
+		return -ENOENT;
+	refs = dp->masks.ent[id].refs;
+	h = malloc((refs ? refs : 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (uint32_t s = 1; s < dp->slots.n_slots && k < refs; s++)
+		if (dp->mirror[s] && dp->mirror[s]->flow.mask_id == id)
+			h[k++] = dp->mirror[s]->flow.handle;
+	dp->masks_evicted++;
+	if (dp->masks_refused)
+		dp->masks_refused--; /* the install that asked is tried again */
+	*out = h;
+	*n = k;
+	return 0;
+}
+
+uint64_t xs_dp_masks_evicted(const struct xs_dp *dp)
+{
+	return dp->masks_evicted;
 }
 
 uint64_t xs_dp_masks_refused(const struct xs_dp *dp, uint32_t *budget)

@@ -63,6 +63,7 @@ static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 	if (dp->mask_budget && xs_mask_find(&dp->masks, put->mask, &id) &&
 	    xs_mask_owned(&dp->masks, put->key->in_port) >= dp->mask_budget) {
 		dp->masks_refused++;
+		xs_dp_mask_asked(dp, put->key->in_port, put->mask); /* eviction's evidence */
 		return -EDQUOT;
 	}
 	p->ms = calloc(1, sizeof(*p->ms));

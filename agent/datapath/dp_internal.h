@@ -57,6 +57,8 @@ struct xs_mask_ent {
 	uint32_t owner;          /* in_port of the miss that created it; 0:
 	                          * unknown (adopted), counted for no port */
 	uint64_t hits_seen;      /* hit counter at the last ranking */
+	uint64_t recent;         /* hits in the last ranking period */
+	uint32_t ranks;          /* rankings since it was created */
 };
 
 struct xs_mask_table {
@@ -85,6 +87,9 @@ int xs_mask_put(struct xs_mask_table *t, uint32_t id);
 void xs_mask_grace_done(struct xs_mask_table *t);
 /* Masks in use that port @owner created. */
 uint32_t xs_mask_owned(const struct xs_mask_table *t, uint32_t owner);
+/* The coldest mask @owner created that may be retired (see
+ * XS_MASK_COLD_HITS) into *@id; -ENOENT if none is cold enough. */
+int xs_mask_cold(const struct xs_mask_table *t, uint32_t owner, uint32_t *id);
 /* Orders the masks by hits since the last ranking (hits[id] are current
  * counters), most first; ties keep their order. Returns 1 if the order
  * changed, else 0. */
@@ -146,8 +151,14 @@ struct xs_dp {
 	struct xs_dp_upcall_ctx *uctx;
 	uint64_t upcall_malformed;
 	uint64_t hash_collisions; /* installs that found another key's hash */
+	uint64_t collisions_exact; /* installed under the exact mask: all ways
+	                            * of their own {mask, hash} taken */
 	uint32_t mask_budget;     /* masks a port may create; 0: no bound */
 	uint64_t masks_refused;   /* installs refused: the port's budget */
+	uint64_t masks_evicted;   /* cold masks retired for a port's new one */
+	/* Masks refused this ranking period, by hash of {port, mask}: how
+	 * often each was asked for (xs_dp_mask_retire_cold). */
+	struct { uint64_t hash; uint32_t asks; } asked[XS_MASK_ASKED_SLOTS];
 };
 
 /* Masked copy of @key under @mask, mask_id 0. */
@@ -166,6 +177,9 @@ int xs_dp_insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
 		     const struct xs_megaflow_entry *ent);
 /* Sets @mk's bit in xs_mask_filter (before the entry is inserted). */
 int xs_dp_filter_set(struct xs_dp *dp, const struct xs_megaflow_key *mk);
+/* Counts a refusal of @mask for @port over its budget (dp_flows.c); the
+ * count this ranking period tells a wanted mask from an attack's one-off. */
+uint32_t xs_dp_mask_asked(struct xs_dp *dp, uint32_t port, const struct xs_flow_key *mask);
 /* Clears mask @id's bitmap (its last megaflow is gone). */
 int xs_dp_filter_clear(struct xs_dp *dp, uint32_t id);
 /* Notes a removal; rebuilds every bitmap from the installed megaflows once

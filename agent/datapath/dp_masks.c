@@ -45,6 +45,8 @@ int xs_mask_get(struct xs_mask_table *t, const struct xs_flow_key *mask, uint64_
 	t->ent[m].mask = *mask;
 	t->ent[m].refs = 1;
 	t->ent[m].hits_seen = hits;
+	t->ent[m].recent = 0;
+	t->ent[m].ranks = 0;
 	t->order[t->n++] = m;
 	*id = m;
 	*created = true;
@@ -78,6 +80,24 @@ uint32_t xs_mask_owned(const struct xs_mask_table *t, uint32_t owner)
 	return n;
 }
 
+int xs_mask_cold(const struct xs_mask_table *t, uint32_t owner, uint32_t *id)
+{
+	const struct xs_mask_ent *best = NULL;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct xs_mask_ent *e = &t->ent[t->order[i]];
+
+		if (e->owner != owner || e->ranks < XS_MASK_MIN_RANKS ||
+		    e->recent > XS_MASK_COLD_HITS)
+			continue;
+		if (!best || e->recent < best->recent) {
+			best = e;
+			*id = t->order[i];
+		}
+	}
+	return best ? 0 : -ENOENT;
+}
+
 void xs_mask_grace_done(struct xs_mask_table *t)
 {
 	memset(t->limbo, 0, sizeof(t->limbo));
@@ -95,6 +115,9 @@ int xs_mask_rank(struct xs_mask_table *t, const uint64_t hits[XS_MAX_MASKS])
 
 		delta[m] = hits[m] - t->ent[m].hits_seen;
 		t->ent[m].hits_seen = hits[m];
+		t->ent[m].recent = delta[m];
+		if (t->ent[m].ranks < UINT32_MAX)
+			t->ent[m].ranks++;
 		old[i] = m;
 	}
 	/* Insertion sort: stable, and n is at most XS_MAX_MASKS. */
@@ -265,6 +288,8 @@ int xs_dp_masks_rank(struct xs_dp *dp, bool *changed)
 		return err;
 	saved = dp->masks;
 	r = xs_mask_rank(&dp->masks, hits);
+	/* a new period: refused masks count their asks again */
+	memset(dp->asked, 0, sizeof(dp->asked));
 	if (!r)
 		return 0;
 	err = xs_dp_masks_publish(dp);

@@ -355,6 +355,8 @@ static int xdp_ports_sync(struct xs_dpif *d, const uint32_t *ports, size_t n)
 	return ret;
 }
 
+static int evict_cold_mask(struct xs_dpif *d, uint32_t port, const struct xs_flow_key *mask);
+
 static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 			const struct xs_flow_key *mask, const struct xs_action *actions,
 			uint16_t n_actions, struct xs_flow_handle *out)
@@ -366,6 +368,10 @@ static int xdp_flow_put(struct xs_dpif *d, const struct xs_flow_key *key,
 		return -EINVAL;
 	err = xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
 				 stage_flags(x, actions, n_actions), out);
+	/* The port is at its mask budget: a cold mask of its own makes room. */
+	if (err == -EDQUOT && !evict_cold_mask(d, key->in_port, mask))
+		err = xs_dp_flow_install(x->dp, key, mask, actions, n_actions,
+					 stage_flags(x, actions, n_actions), out);
 	/* In XDP first: whatever the hardware says, the megaflow runs. */
 	if (!err && x->offload)
 		xs_offload_flow_put(x->offload, *out, key, mask, actions, n_actions);
@@ -396,6 +402,15 @@ static void xdp_flow_put_batch(struct xs_dpif *d, struct xs_dpif_put *puts, size
 	for (i = 0; i < n; i++) {
 		puts[i].err = dp_puts[i].err;
 		puts[i].handle = dp_puts[i].handle;
+		/* What a batch cannot do, the single install does: a port at its
+		 * mask budget retires a cold mask, and a flow whose hash ways are
+		 * all taken goes in under the exact mask. */
+		if ((puts[i].err == -EDQUOT && !evict_cold_mask(d, puts[i].key->in_port,
+								puts[i].mask)) ||
+		    puts[i].err == -EADDRINUSE)
+			puts[i].err = xs_dp_flow_install(x->dp, puts[i].key, puts[i].mask,
+							 puts[i].actions, puts[i].n_actions,
+							 dp_puts[i].flags, &puts[i].handle);
 		/* In XDP first: whatever the hardware says, the megaflow runs. */
 		if (!puts[i].err && x->offload)
 			xs_offload_flow_put(x->offload, puts[i].handle, puts[i].key, puts[i].mask,
@@ -436,6 +451,22 @@ static int xdp_flow_del(struct xs_dpif *d, struct xs_flow_handle h, struct xs_fl
 		final->bytes += hw.bytes;
 	}
 	return err;
+}
+
+/* Retires the coldest mask @port created for @mask, with its megaflows
+ * (out of the hardware too): 0, or -ENOENT (see xs_dp_mask_retire_cold). */
+static int evict_cold_mask(struct xs_dpif *d, uint32_t port, const struct xs_flow_key *mask)
+{
+	struct xs_flow_handle *h;
+	uint32_t n;
+	int err = xs_dp_mask_retire_cold(cast(d)->dp, port, mask, &h, &n);
+
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < n; i++)
+		xdp_flow_del(d, h[i], NULL);
+	free(h);
+	return 0;
 }
 
 static void to_dpif_flow(const struct dpif_xdp *x, const struct xs_dp_flow *f,
@@ -596,10 +627,13 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	if (json) {
 		xs_ctl_printf(out, ", \"megaflows\": %u, \"max_megaflows\": %u, \"masks\": %u, "
 			      "\"masks_per_hit\": %.2f, \"hash_collisions\": %" PRIu64 ", "
-			      "\"masks_refused\": %" PRIu64 ", \"pin_dir\": \"%s\"",
+			      "\"collisions_exact\": %" PRIu64 ", "
+			      "\"masks_refused\": %" PRIu64 ", \"masks_evicted\": %" PRIu64
+			      ", \"pin_dir\": \"%s\"",
 			      xs_dp_flow_count(x->dp), xs_dp_max_flows(x->dp),
 			      xs_dp_mask_count(x->dp), xs_dp_stats_masks_per_hit(st),
-			      xs_dp_hash_collisions(x->dp), xs_dp_masks_refused(x->dp, NULL),
+			      xs_dp_hash_collisions(x->dp), xs_dp_collisions_exact(x->dp),
+			      xs_dp_masks_refused(x->dp, NULL), xs_dp_masks_evicted(x->dp),
 			      x->pin_dir);
 		if (x->offload)
 			xs_offload_show(x->offload, out, true);
@@ -620,12 +654,14 @@ static void xdp_show(struct xs_dpif *d, struct xs_ctl_buf *out, bool json)
 	xs_ctl_printf(out, "  shed: %" PRIu64 "\n", st[XS_STAT_MISS_SHED]);
 	xs_ctl_printf(out, "  megaflows: %u (max %u), masks: %u\n", xs_dp_flow_count(x->dp),
 		      xs_dp_max_flows(x->dp), xs_dp_mask_count(x->dp));
-	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (each served in a further way)\n",
-		      xs_dp_hash_collisions(x->dp));
+	xs_ctl_printf(out, "  hash collisions: %" PRIu64 " (each served in a further way; "
+		      "%" PRIu64 " with every way taken, under the exact mask)\n",
+		      xs_dp_hash_collisions(x->dp), xs_dp_collisions_exact(x->dp));
 	uint32_t budget;
 	uint64_t refused = xs_dp_masks_refused(x->dp, &budget);
 	xs_ctl_printf(out, "  masks per port: at most %u; megaflows refused over it: %" PRIu64
-		      "\n", budget, refused);
+		      "; cold masks evicted for new ones: %" PRIu64 "\n", budget, refused,
+		      xs_dp_masks_evicted(x->dp));
 	uint64_t grace_ns, graces = xs_dp_graces(x->dp, &grace_ns);
 	xs_ctl_printf(out, "  grace periods: %" PRIu64 " (%.1f ms each on average)\n", graces,
 		      graces ? grace_ns / 1e6 / graces : 0.0);

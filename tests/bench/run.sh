@@ -28,6 +28,9 @@
 #   BENCH_CT       0 skips the connection tracking figures (ct.sh: xdpswitch
 #                  and Open vSwitch, plain and firewall tables; BENCH_CT_OVS=0
 #                  leaves OVS out, BENCH_CT_SECONDS, BENCH_CT_NEW)
+#   BENCH_HOSTILE  0 skips the hostile traffic figures (hostile.sh: a miss
+#                  flood beside other ports' traffic and control requests;
+#                  tse.sh: tuple space explosion beside Open vSwitch)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -303,6 +306,21 @@ import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/ct.tx
 	else
 		echo "  failed (see $log)"
 	fi
+fi
+
+# Hostile traffic: a miss flood from one port (hostile.sh), then the tuple
+# space explosion beside Open vSwitch (tse.sh).
+if [ "${BENCH_HOSTILE:-1}" = 1 ]; then
+	for h in hostile tse; do
+		echo "== hostile traffic ($h.sh)"
+		if O=$O tests/bench/$h.sh >"$OUT/$h.txt" 2>>"$log"; then
+			sed 's/^/  /' "$OUT/$h.txt"
+			record text "\"name\":\"$h\",\"lines\":$(python3 -c '
+import json, sys; print(json.dumps(sys.stdin.read().splitlines()))' <"$OUT/$h.txt")"
+		else
+			echo "  failed (see $log)"
+		fi
+	done
 fi
 
 # OpenFlow 1.3 control plane beside Open vSwitch (openflow.sh): flow_mods

@@ -877,7 +877,8 @@ static void colliding_frame(const struct xs_hash_key *hk, const uint8_t *base, s
  * masked words hash the same under the datapath's key. Each is installed
  * in a further way and each packet runs its own megaflow in the fast
  * path; removing the first moves the last way into its place; a fifth
- * key (all XS_HASH_WAYS taken) is refused and changes nothing. The mask
+ * key (all XS_HASH_WAYS taken) goes in under the exact mask and is
+ * served by the fast path too. The mask
  * takes both MACs: words 0 (high half) and 1. */
 static void test_hash_collision_served(void **state)
 {
@@ -922,10 +923,65 @@ static void test_hash_collision_served(void **state)
 		assert_int_equal(xs_dp_flow_install(dp, &key[i], &mask, &out[i], 1, XS_MF_F_XDP,
 						    &h[i]), 0);
 	assert_int_equal(xs_dp_hash_collisions(dp), 1 + 2 + 3);
-	hf.gen = 0;
+	/* a fifth: every way taken, so it goes in under the exact mask and
+	 * runs its own megaflow in XDP too */
+	assert_int_equal(xs_dp_mask_count(dp), 1);
+	assert_int_equal(xs_dp_collisions_exact(dp), 0);
 	assert_int_equal(xs_dp_flow_install(dp, &key[XS_HASH_WAYS], &mask, NULL, 0, XS_MF_F_XDP,
-					    &hf), -EADDRINUSE);
-	assert_int_equal(hf.gen, 0);
+					    &hf), 0);
+	assert_int_not_equal(hf.gen, 0);
+	assert_int_equal(xs_dp_collisions_exact(dp), 1);
+	assert_int_equal(xs_dp_flow_count(dp), XS_HASH_WAYS + 1);
+	assert_int_equal(xs_dp_mask_count(dp), 2);
+	{
+		struct xs_dp_flow f;
+		struct xs_flow_key exact;
+		struct xs_flow_handle h5;
+
+		assert_int_equal(xs_dp_flow_get(dp, hf, &f), 0);
+		xs_dp_exact_mask(&exact);
+		assert_memory_equal(&f.mask, &exact, sizeof(exact));
+		/* found by its translation's mask (what a later miss asks) */
+		assert_int_equal(xs_dp_flow_find(dp, &key[XS_HASH_WAYS], &mask, &h5), 0);
+		assert_memory_equal(&h5, &hf, sizeof(h5));
+		/* the same key again is a duplicate of it */
+		assert_int_equal(xs_dp_flow_install(dp, &key[XS_HASH_WAYS], &mask, NULL, 0,
+						    XS_MF_F_XDP, NULL), -EEXIST);
+		/* These keys differ only in the words of the mask, so they
+		 * collide under the exact mask as well (a sender who knew the
+		 * key could do this): three more take its further ways, and
+		 * only one past both masks' ways is refused, changing nothing. */
+		struct xs_flow_handle hx[XS_HASH_WAYS];
+		uint8_t px[128];
+		struct xs_flow_key kx;
+
+		for (int i = 1; i <= XS_HASH_WAYS; i++) {
+			colliding_frame(xs_dp_hash_key(dp), pkt[0], len, 0x100u + 0x10u * i, px);
+			fx_key(px, len, 1, &kx);
+			hx[i - 1].gen = 0;
+			assert_int_equal(xs_dp_flow_install(dp, &kx, &mask, NULL, 0, XS_MF_F_XDP,
+							    &hx[i - 1]),
+					 i < XS_HASH_WAYS ? 0 : -EADDRINUSE);
+		}
+		assert_int_equal(hx[XS_HASH_WAYS - 1].gen, 0);
+		assert_int_equal(xs_dp_collisions_exact(dp), XS_HASH_WAYS);
+		assert_int_equal(xs_dp_flow_count(dp), 2 * XS_HASH_WAYS);
+		for (int i = 0; i < XS_HASH_WAYS - 1; i++)
+			assert_int_equal(xs_dp_flow_remove(dp, hx[i], NULL), 0);
+	}
+	fx_stats(dp, st0);
+	assert_int_equal(fx_run(dp, 1, pkt[XS_HASH_WAYS], len), XDP_DROP); /* its empty list */
+	fx_stats(dp, st1);
+	expect_delta(st0, st1, XS_STAT_MEGAFLOW_HIT, 1);
+	expect_delta(st0, st1, XS_STAT_MISS, 0);
+	{
+		struct xs_flow_stats fs;
+
+		assert_int_equal(xs_dp_flow_stats(dp, hf, &fs), 0);
+		assert_int_equal(fs.packets, 1);
+	}
+	assert_int_equal(xs_dp_flow_remove(dp, hf, NULL), 0);
+	assert_int_equal(xs_dp_mask_count(dp), 1);
 	assert_int_equal(xs_dp_flow_count(dp), XS_HASH_WAYS);
 	/* the same masked key again is a duplicate, not a collision */
 	assert_int_equal(xs_dp_flow_install(dp, &key[2], &mask, NULL, 0, 0, NULL), -EEXIST);

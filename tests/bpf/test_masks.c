@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "tests/bpf/dp_fixture.h"
+#include "agent/dpif/dpif_xdp.h"
 
 #define N_MASKS XS_MAX_MASKS
 
@@ -93,6 +94,142 @@ static void test_each_packet_hits_its_own_mask(void **state)
 	/* Install order is probe order: packet i probes i + 1 masks. */
 	assert_int_equal(st[XS_STAT_MASKS_PROBED], N_MASKS * (N_MASKS + 1) / 2);
 	assert_true(xs_dp_stats_masks_per_hit(st) == (N_MASKS + 1) / 2.0);
+}
+
+/* @times installs of @key under @mask, each refused at the budget. */
+static void ask(struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
+		int times)
+{
+	struct xs_flow_handle hx = { 0, 0 };
+
+	for (int i = 0; i < times; i++)
+		assert_int_equal(xs_dp_flow_install(dp, key, mask, NULL, 0, XS_MF_F_XDP, &hx),
+				 -EDQUOT);
+	assert_int_equal(hx.gen, 0);
+}
+
+/* Cold mask eviction: at its budget, a port may retire the coldest of its
+ * own masks (at most XS_MASK_COLD_HITS hits in the last ranking period,
+ * through XS_MASK_MIN_RANKS rankings) for a new one asked for at least
+ * XS_MASK_EVICT_ASKS times in the period; a hot mask, a mask too young to
+ * be measured, another port's mask, and a mask asked for once (a tuple
+ * space attack's frame) are never retired. */
+static void test_cold_mask_eviction(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .mask_budget = 3, .emc_disabled = true };
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h[8], *ev;
+	uint32_t n;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		flow_i(i, &key, &mask);
+		assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[i]),
+				 0);
+	}
+	/* port 2's mask: cold, but not port 1's to retire */
+	flow_i(7, &key, &mask);
+	key.in_port = 2;
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[7]), 0);
+	flow_i(3, &key, &mask);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS);
+	/* not measured yet: nothing is cold */
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), -ENOENT);
+	assert_null(ev);
+	assert_int_equal(xs_dp_masks_rank(dp, NULL), 0);
+	/* mask 0 hot, mask 1 a little, mask 2 nothing */
+	for (int k = 0; k < XS_MASK_COLD_HITS + 50; k++)
+		send_i(dp, 0, XDP_DROP);
+	for (int k = 0; k < 5; k++)
+		send_i(dp, 1, XDP_DROP);
+	assert_int_equal(xs_dp_masks_rank(dp, NULL), 0);
+	/* the ranking started a new period: asked for once, not enough */
+	ask(dp, &key, &mask, 1);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), -ENOENT);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS - 1);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 2 * XS_MASK_EVICT_ASKS);
+	/* another port's asks do not count for port 1 */
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 2, &mask, &ev, &n), -ENOENT);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), 0);
+	assert_int_equal(n, 1);
+	assert_memory_equal(&ev[0], &h[2], sizeof(ev[0]));
+	free(ev);
+	assert_int_equal(xs_dp_masks_evicted(dp), 1);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 2 * XS_MASK_EVICT_ASKS - 1); /* taken back */
+	assert_int_equal(xs_dp_flow_remove(dp, h[2], NULL), 0);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[3]), 0);
+	assert_int_equal(xs_dp_masks_of_port(dp, 1), 3);
+	send_i(dp, 3, XDP_DROP); /* served by its own megaflow now */
+	/* a second megaflow under mask 1: both go with it */
+	flow_i(1, &key, &mask);
+	key.nw_dst = htonl(0x0a000999);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[4]), 0);
+	flow_i(5, &key, &mask);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), 0);
+	assert_int_equal(n, 2);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(xs_dp_flow_remove(dp, ev[i], NULL), 0);
+	free(ev);
+	assert_int_equal(xs_dp_masks_of_port(dp, 1), 2);
+	assert_int_equal(xs_dp_flow_install(dp, &key, &mask, NULL, 0, XS_MF_F_XDP, &h[5]), 0);
+	/* left: mask 0 (hot) and masks 3 and 5 (too young): none retired */
+	flow_i(6, &key, &mask);
+	ask(dp, &key, &mask, XS_MASK_EVICT_ASKS);
+	assert_int_equal(xs_dp_mask_retire_cold(dp, 1, &mask, &ev, &n), -ENOENT);
+	assert_int_equal(xs_dp_masks_evicted(dp), 2);
+	assert_int_equal(xs_dp_masks_of_port(dp, 2), 1);
+	xs_dp_close(dp);
+}
+
+/* The XDP provider retires a cold mask by itself when an install meets
+ * the port's budget (what the agent's misses go through): the install
+ * succeeds, the cold mask's megaflows are gone, a hot one stays. */
+static void test_provider_evicts_cold_mask(void **state)
+{
+	struct xs_dp_opts o = { .max_flows = 64, .mask_budget = 2, .emc_disabled = true };
+	struct xs_flow_key key, mask;
+	struct xs_flow_handle h[4];
+	struct xs_dpif_flow f;
+	struct xs_dpif *dpif;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dpif_xdp_wrap(dp, NULL, false, &dpif), 0);
+	for (uint32_t i = 0; i < 2; i++) {
+		flow_i(i, &key, &mask);
+		assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[i]), 0);
+	}
+	dpif->cls->run(dpif); /* a ranking */
+	for (int k = 0; k < XS_MASK_COLD_HITS + 1; k++)
+		send_i(dp, 0, XDP_DROP);
+	dpif->cls->run(dpif);
+	/* a flow's packets keep asking: the first asks are refused, the one
+	 * that makes XS_MASK_EVICT_ASKS retires the cold mask */
+	flow_i(2, &key, &mask);
+	for (int k = 1; k < XS_MASK_EVICT_ASKS; k++)
+		assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[2]), -EDQUOT);
+	assert_int_equal(xs_dp_masks_evicted(dp), 0);
+	assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[2]), 0);
+	assert_int_equal(xs_dp_masks_evicted(dp), 1);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), XS_MASK_EVICT_ASKS - 1);
+	assert_int_equal(xs_dpif_flow_get(dpif, h[1], &f), -ENOENT);
+	assert_int_equal(xs_dpif_flow_get(dpif, h[0], &f), 0);
+	send_i(dp, 1, XDP_DROP); /* a miss again: its megaflow went */
+	/* the new mask is too young, mask 0 too hot: refused */
+	flow_i(3, &key, &mask);
+	for (int k = 0; k < XS_MASK_EVICT_ASKS + 1; k++)
+		assert_int_equal(xs_dpif_flow_put(dpif, &key, &mask, NULL, 0, &h[3]), -EDQUOT);
+	assert_int_equal(xs_dp_masks_refused(dp, NULL), 2 * XS_MASK_EVICT_ASKS);
+	assert_int_equal(xs_dp_masks_evicted(dp), 1);
+	dpif->cls->close(dpif, false);
 }
 
 /* Tuple space explosion: the misses of one port create new masks up to
@@ -396,6 +533,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_probe_cost, teardown),
 		cmocka_unit_test(test_shared_mask_refcount),
 		cmocka_unit_test(test_mask_budget_per_port),
+		cmocka_unit_test(test_cold_mask_eviction),
+		cmocka_unit_test(test_provider_evicts_cold_mask),
 	};
 	fx_pin_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -267,6 +267,57 @@ static void test_modify_keep_remove(void **state)
 	teardown_fx(f);
 }
 
+/* A megaflow a hash collision put under the exact mask (dp.h
+ * xs_dp_flow_install) is stricter than its translation's mask: a pass
+ * keeps it (and gives it new actions when the rules change), while one
+ * under any other mask that is not the translation's is removed. */
+static void test_exact_mask_megaflow_kept(void **state)
+{
+	struct fixture *f;
+	struct xs_reval_counts c;
+	struct xs_reval_xlate x;
+	struct xs_flow_key key, exact, other;
+	struct xs_flow_handle h, h2;
+	struct xs_dp_flow mf;
+	uint8_t pkt[128];
+	size_t len;
+
+	(void)state;
+	xs_test_require_bpf();
+	f = setup_fx(64, "priority=10,udp,nw_dst=10.1.0.1 actions=output:1\n"
+			 "priority=10,udp,nw_dst=10.1.1.1 actions=output:1\n");
+	len = fx_udp4(pkt, 0);
+	fx_key(pkt, len, 1, &key);
+	assert_int_equal(xs_reval_translate(&f->ft, &f->r.map, &key, &x), 0);
+	xs_dp_exact_mask(&exact);
+	assert_memory_not_equal(&exact, &x.mask, sizeof(exact));
+	assert_int_equal(xs_dpif_flow_put(f->dpif, &key, &exact, x.actions, x.n_actions, &h), 0);
+	len = fx_udp4(pkt, 1);
+	fx_key(pkt, len, 1, &key);
+	assert_int_equal(xs_reval_translate(&f->ft, &f->r.map, &key, &x), 0);
+	other = x.mask;
+	other.nw_tos = 0xff;
+	assert_int_equal(xs_dpif_flow_put(f->dpif, &key, &other, x.actions, x.n_actions, &h2), 0);
+	/* the rules change: the first now sends to port 2 */
+	struct ofp_flow mod;
+	struct xs_err err;
+	ofp_flow_init(&mod);
+	assert_int_equal(ofp_parse_flow("priority=10,udp,nw_dst=10.1.0.1 actions=output:2",
+					OFP_PARSE_MODIFY, &mod, &err), 0);
+	assert_int_equal(ft_modify(&f->ft, &mod, true, NULL), 0);
+	ofp_flow_free(&mod);
+	assert_int_equal(xs_reval_revalidate(&f->r, mono_ms(), &c), 0);
+	assert_int_equal(c.modified, 1);
+	assert_int_equal(c.removed, 1);
+	assert_int_equal(xs_dp_flow_count(f->dp), 1);
+	assert_int_equal(xs_dp_flow_get(f->dp, h, &mf), -ENOENT); /* moved to a new slot */
+	assert_true(installed(f, 0, &mf));
+	assert_memory_equal(&mf.mask, &exact, sizeof(exact));
+	assert_int_equal(mf.actions[0].arg, f->v.b);
+	assert_int_equal(xs_dp_flow_get(f->dp, h2, &mf), -ENOENT);
+	teardown_fx(f);
+}
+
 static void test_deleted_rules_and_gone_ports(void **state)
 {
 	struct fixture *f;
@@ -475,6 +526,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modify_keep_remove),
+		cmocka_unit_test(test_exact_mask_megaflow_kept),
 		cmocka_unit_test(test_deleted_rules_and_gone_ports),
 		cmocka_unit_test(test_flow_limit),
 		cmocka_unit_test(test_idle_expiry_and_rule_timeouts),
