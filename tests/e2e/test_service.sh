@@ -39,6 +39,8 @@ check "the installed binary runs" "$STAGE/usr/local/sbin/xdpswitch" version
 check "the unit runs the installed binary" \
 	grep -qx 'ExecStart=/usr/local/sbin/xdpswitch agent --bridge %i --config /etc/xdpswitch/%i.conf' \
 	"$STAGE/usr/local/lib/systemd/system/xdpswitch@.service"
+check "the unit runs the agent at nice -10 (control answers under a miss flood)" \
+	grep -qx 'Nice=-10' "$STAGE/usr/local/lib/systemd/system/xdpswitch@.service"
 check "the example configuration parses" bash -c "'$STAGE/usr/local/sbin/xdpswitch' agent \
 	--datapath dummy --config '$STAGE/usr/local/share/doc/xdpswitch/examples/br0.conf' --help >/dev/null"
 check "bash completion loads" bash -c ". '$STAGE/usr/local/share/bash-completion/completions/xdpswitch' && complete -p xdpswitch"
