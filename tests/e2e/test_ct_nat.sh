@@ -10,55 +10,13 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/switch_env.sh
+. tests/lib/tcp_peers.sh
 . tests/lib/udp_peers.sh
 
 switch_env ctn
 command -v conntrack >/dev/null || skip_all "needs conntrack (conntrack-tools)"
 
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
-
-# tcp_server HOST ADDR PORT OUT: accepts one connection, counts its bytes
-# into OUT, answers "ok".
-tcp_server() {
-	h "$1" timeout 20 python3 - "$2" "$3" "$4" <<'PY' &
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
-open(sys.argv[3] + ".ready", "w").close()
-s.settimeout(15)
-try:
-    c, _ = s.accept()
-except socket.timeout:
-    open(sys.argv[3], "w").write("none\n"); sys.exit(0)
-n = 0
-while True:
-    b = c.recv(1 << 16)
-    if not b: break
-    n += len(b)
-peer = c.getpeername()
-c.sendall(b"ok"); c.close()
-open(sys.argv[3], "w").write("%d %s\n" % (n, peer[0]))
-PY
-	bg_pids+=($!)
-	for _ in $(seq 50); do [ -e "$4.ready" ] && return 0; sleep 0.05; done
-	return 1
-}
-# tcp_client HOST DST PORT N: sends N bytes, half-closes, prints the answer.
-tcp_client() {
-	h "$1" timeout 20 python3 -c '
-import socket, sys
-n = int(sys.argv[3])
-try:
-    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-except OSError as e:
-    print("refused" if isinstance(e, ConnectionRefusedError) else "timeout"); sys.exit(0)
-buf = bytes(range(256)) * 256
-while n > 0:
-    k = min(n, len(buf)); s.sendall(buf[:k]); n -= k
-peer = s.getpeername()[0]
-s.shutdown(socket.SHUT_WR)
-print((s.recv(16).decode() or "eof") + " " + peer)' "$2" "$3" "$4"
-}
 
 scripts/topo.sh create "$P" 2 || { echo "not ok 1 - topology"; exit 1; }
 # The gateway and service addresses live on the wire only.
@@ -86,8 +44,8 @@ check_eq "dump-flows prints nat as written" \
 
 # --- SNAT -------------------------------------------------------------------
 N=$((3 * 1024 * 1024 + 13))
-tcp_server 2 10.0.0.2 5001 "$T/snat.out"
-ans=$(tcp_client 1 10.0.0.2 5001 "$N")
+tcp_sink 2 10.0.0.2 5001 "$T/snat.out"
+ans=$(tcp_send 1 10.0.0.2 5001 "$N")
 wait_file "$T/snat.out"
 check_eq "SNAT: server got exactly $N bytes, from the gateway address" \
 	"$N 10.0.0.100" "$(cat "$T/snat.out" 2>/dev/null)"
@@ -99,8 +57,8 @@ check "conntrack -L: zone 1, reply to the gateway address, SNAT, assured" \
 
 # --- DNAT -------------------------------------------------------------------
 N=$((1024 * 1024 + 5))
-tcp_server 2 10.0.0.2 5002 "$T/dnat.out"
-ans=$(tcp_client 1 10.0.0.200 80 "$N")
+tcp_sink 2 10.0.0.2 5002 "$T/dnat.out"
+ans=$(tcp_send 1 10.0.0.200 80 "$N")
 wait_file "$T/dnat.out"
 check_eq "DNAT: the backend got exactly $N bytes from h1" \
 	"$N 10.0.0.1" "$(cat "$T/dnat.out" 2>/dev/null)"

@@ -16,40 +16,12 @@ cd "$(dirname "$0")/../.."
 . tests/lib/switch_env.sh
 . tests/lib/tcp_peers.sh
 
+. tests/lib/udp_peers.sh
 switch_env ctr
 command -v conntrack >/dev/null || skip_all "needs conntrack (conntrack-tools)"
 
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 
-# udp_try HOST DST PORT: a connected UDP socket sends once and waits 3 s:
-# prints "refused" (an ICMP error reached it), the answer, or "timeout".
-udp_try() {
-	h "$1" timeout 10 python3 -c '
-import socket, sys
-fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(3)
-s.connect((sys.argv[1], int(sys.argv[2])))
-s.send(b"hello")
-try:
-    print(s.recv(64).decode())
-except ConnectionRefusedError:
-    print("refused")
-except socket.timeout:
-    print("timeout")' "$2" "$3"
-}
-# udp_echo6 HOST ADDR PORT READY: an IPv6 UDP echo server.
-udp_echo6() {
-	h "$1" timeout 20 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-open(sys.argv[3], "w").close()
-while True:
-    d, a = s.recvfrom(2048); s.sendto(d, a)' "$2" "$3" "$4" &
-	bg_pids+=($!)
-	for _ in $(seq 50); do [ -e "$4" ] && return 0; sleep 0.05; done
-	return 1
-}
 # capture NAME: h1 captures the next ICMP(v6) destination unreachable into
 # $T/NAME (tests/lib/icmp_err.py).
 capture() {
@@ -139,9 +111,9 @@ after=$(flow_packets 'priority=20,' 'icmp actions=drop')
 check_eq "it hit the +trk+inv drop rule once" "1" "$((${after:-0} - ${before:-0}))"
 
 # --- IPv6 firewall: out and back, nothing in; errors related -------------------------
-udp_echo6 2 fd00::2 6101 "$T/echo6.ready"
+udp_echo 2 fd00::2 6101 "$T/echo6.ready"
 check_eq "UDP6 h1 -> h2 answered" "hello" "$(udp_try 1 fd00::2 6101)"
-udp_echo6 1 fd00::1 6102 "$T/echo6in.ready"
+udp_echo 1 fd00::1 6102 "$T/echo6in.ready"
 check_eq "UDP6 h2 -> h1 dropped" "timeout" "$(udp_try 2 fd00::1 6102)"
 capture fw6
 check_eq "UDP6 h1 -> h2:6103 (closed): ECONNREFUSED" "refused" "$(udp_try 1 fd00::2 6103)"

@@ -21,32 +21,6 @@ switch_env ctt
 command -v conntrack >/dev/null || skip_all "needs conntrack (conntrack-tools)"
 
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
-# udp_refused HOST DST PORT: "refused" when an ICMP error reached the socket.
-udp_refused() {
-	h "$1" timeout 10 python3 -c '
-import socket, sys
-fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(3)
-s.connect((sys.argv[1], int(sys.argv[2]))); s.send(b"x")
-try:
-    print(s.recv(64).decode())
-except ConnectionRefusedError:
-    print("refused")
-except socket.timeout:
-    print("timeout")' "$2" "$3"
-}
-udp_echo6() {
-	h "$1" timeout 20 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], int(sys.argv[2])))
-open(sys.argv[3], "w").close()
-while True:
-    d, a = s.recvfrom(2048); s.sendto(d, a)' "$2" "$3" "$4" &
-	bg_pids+=($!)
-	for _ in $(seq 50); do [ -e "$4" ] && return 0; sleep 0.05; done
-	return 1
-}
 
 scripts/topo.sh create "$P" 2 || { echo "not ok 1 - topology"; exit 1; }
 h 1 ip addr add fd00::1/64 dev eth0 nodad
@@ -98,13 +72,13 @@ check "megaflow of the replies: ct_tuple4 with both addresses" \
 
 # --- an ICMP error, by its master connection's tuple -----------------------------
 check_eq "UDP to a closed port: the error passes by ct_nw_proto=17,ct_tp_dst=6100" \
-	"refused" "$(udp_refused 1 10.0.0.2 6100)"
+	"refused" "$(udp_try 1 10.0.0.2 6100)"
 check_eq "... and not for another port (ct_tp_dst differs)" "timeout" \
-	"$(udp_refused 1 10.0.0.2 6101)"
+	"$(udp_try 1 10.0.0.2 6101)"
 
 # --- IPv6: replies by ct_ipv6_src/ct_ipv6_dst ----------------------------------
-udp_echo6 2 fd00::2 6102 "$T/e6.ready"
-check_eq "UDP6 h1 -> h2 answered (replies matched by ct_ipv6_*)" "x" "$(udp_refused 1 fd00::2 6102)"
+udp_echo 2 fd00::2 6102 "$T/e6.ready"
+check_eq "UDP6 h1 -> h2 answered (replies matched by ct_ipv6_*)" "hello" "$(udp_try 1 fd00::2 6102)"
 mf=$("$XS" dump-megaflows --bridge "$BR")
 echo "$mf" | grep ct_tuple6 | sed 's/^/# /'
 check "megaflow: ct_tuple6 with both addresses" \
