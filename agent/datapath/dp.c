@@ -351,6 +351,8 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	dp->filter = calloc((size_t)XS_MAX_MASKS * XS_FILTER_WORDS, sizeof(*dp->filter));
 	dp->port_list = calloc(1, sizeof(*dp->port_list));
 	err = xs_slot_pool_init(&dp->slots, n_slots);
+	if (!err)
+		err = xs_ways_init(&dp->ways, n_slots);
 	if (err || !dp->percpu_buf || !dp->mirror || !dp->filter || !dp->port_list) {
 		err = err ? err : -ENOMEM;
 		goto err;
@@ -396,6 +398,7 @@ void xs_dp_close(struct xs_dp *dp)
 		for (uint32_t s = 0; s < dp->slots.n_slots; s++)
 			free(dp->mirror[s]);
 	free(dp->mirror);
+	xs_ways_fini(&dp->ways);
 	xs_slot_pool_fini(&dp->slots);
 	xdpswitch__destroy(dp->skel);
 	free(dp->percpu_buf);

@@ -217,48 +217,28 @@ static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handl
 
 /* --- megaflow operations ------------------------------------------------------ */
 
-int xs_dp_insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
-		      const struct xs_megaflow_entry *ent)
-{
-	struct xs_megaflow_entry old;
-
-	for (mk->way = 0; mk->way < XS_HASH_WAYS; mk->way++) {
-		if (!bpf_map_update_elem(dp->fd_megaflows, mk, ent, BPF_NOEXIST))
-			return 0;
-		if (errno != EEXIST)
-			return errno == E2BIG ? -ENOSPC : -errno;
-		if (bpf_map_lookup_elem(dp->fd_megaflows, mk, &old))
-			return -errno;
-		if (!memcmp(old.bits, ent->bits, sizeof(old.bits)))
-			return -EEXIST;
-		dp->hash_collisions++;
-	}
-	return -EADDRINUSE;
-}
-
 /* Removes the entry at @mk (way included) keeping the ways of its hash
  * contiguous: the last way, if another, moves into its place first (its
- * megaflow is in two ways for a moment, never in none). */
+ * megaflow is in two ways for a moment, never in none). The ways come
+ * from dp->ways, not from the kernel. */
 static int delete_way(struct xs_dp *dp, const struct xs_megaflow_key *mk)
 {
-	struct xs_megaflow_key last = *mk, next = *mk;
+	struct xs_dp_slot *held[XS_HASH_WAYS], *last = NULL;
 	struct xs_megaflow_entry ent;
-	struct xs_dp_slot *ms;
+	struct xs_megaflow_key lk;
 
-	for (next.way = mk->way + 1; next.way < XS_HASH_WAYS; next.way++) {
-		if (bpf_map_lookup_elem(dp->fd_megaflows, &next, &ent))
-			break;
-		last = next;
-	}
-	if (last.way == mk->way)
+	xs_ways_get(&dp->ways, mk->mask_id, mk->hash, held);
+	for (uint32_t w = mk->way + 1; w < XS_HASH_WAYS && held[w]; w++)
+		last = held[w];
+	if (!last)
 		return bpf_map_delete_elem(dp->fd_megaflows, mk) && errno != ENOENT ? -errno : 0;
-	if (bpf_map_lookup_elem(dp->fd_megaflows, &last, &ent) ||
-	    bpf_map_update_elem(dp->fd_megaflows, mk, &ent, BPF_EXIST))
+	xs_dp_megaflow_entry(dp, &last->flow.key, &last->flow.mask, last->flow.mask_id,
+			     last->flow.handle, &lk, &ent);
+	lk.way = last->way;
+	if (bpf_map_update_elem(dp->fd_megaflows, mk, &ent, BPF_EXIST))
 		return -errno;
-	ms = ent.h.slot < dp->slots.n_slots ? dp->mirror[ent.h.slot] : NULL;
-	if (ms)
-		ms->way = mk->way;
-	bpf_map_delete_elem(dp->fd_megaflows, &last);
+	last->way = mk->way;
+	bpf_map_delete_elem(dp->fd_megaflows, &lk);
 	return 0;
 }
 
@@ -428,6 +408,7 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 	}
 	slot_retire(dp, h, ms->flow.actions, ms->flow.n_actions, ms->flow.flags);
 	dp->mirror[h.slot] = NULL;
+	xs_ways_del(&dp->ways, ms);
 	dp->n_flows--;
 	/* A filter bit not cleared is a wasted probe, not an error. */
 	if (xs_mask_put(&dp->masks, ms->flow.mask_id) == 1) {
@@ -647,7 +628,9 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 		me->owner = 0; /* unknown: a budget counts what this agent made */
 	me->refs++;
 	ms->way = mk->way;
+	ms->hash = mk->hash;
 	dp->mirror[h.slot] = ms;
+	xs_ways_add(&dp->ways, ms);
 	dp->n_flows++;
 	return 0;
 }

@@ -2,9 +2,9 @@
 /* Megaflow installs, in batches: the zeroed counters, the action slots,
  * the filter words and the hash entries of a batch go to the kernel in one
  * BPF_MAP_UPDATE_BATCH each (on this machine kind a bpf() call costs more
- * than the rest of an install). A batch write cannot say BPF_NOEXIST, so
- * only entries whose way 0 is known free (filter bit clear) go that way;
- * the others are inserted one by one, way by way, in their order. */
+ * than the rest of an install). A batch write cannot say BPF_NOEXIST: the
+ * agent's exact index of the entries (dp_ways.h) names each entry's free
+ * way instead. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +36,7 @@ static void undo(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p, int
 	if (slot_taken)
 		xs_slot_release(&dp->slots, put->handle);
 	xs_mask_put(&dp->masks, p->id);
+	xs_ways_del(&dp->ways, p->ms);
 	free(p->ms);
 	p->ms = NULL;
 	put->err = err;
@@ -198,10 +199,9 @@ out:
 	return err;
 }
 
-/* Phase 3's run of hash entries whose {mask, hash} has no megaflow yet
- * (its filter bit is clear: every live megaflow's bit is set), so way 0
- * is free and a batch write (which cannot say BPF_NOEXIST) overwrites
- * nothing. Their filter words go first, in one batch, then the entries. */
+/* Phase 3's run of hash entries, each at the way pick_way found free, so
+ * a batch write (which cannot say BPF_NOEXIST) overwrites nothing. The
+ * filter words they change go first, in one batch, then the entries. */
 struct run {
 	uint32_t n, n_words;
 	uint32_t *put;                  /* indexes of the puts */
@@ -266,12 +266,57 @@ static void run_flush(struct xs_dp *dp, struct run *r, struct xs_dp_put *puts,
 	r->n = r->n_words = 0;
 }
 
+/* True if @ms is an entry of the run not written yet. */
+static bool in_run(const struct run *r, const struct pending *pend, const struct xs_dp_slot *ms)
+{
+	for (uint32_t j = 0; j < r->n; j++)
+		if (pend[r->put[j]].ms == ms)
+			return true;
+	return false;
+}
+
+/* The way of @p's entry, from dp->ways (exact: the agent writes every
+ * entry): the first free one (p->mk.way), -EEXIST if a way holds the same
+ * words, -EADDRINUSE if all XS_HASH_WAYS hold other words of the hash.
+ * Ways held by the unwritten run are written first: a way the kernel
+ * then refuses is not left as a hole before a later one. */
+static int pick_way(struct xs_dp *dp, struct run *r, struct xs_dp_put *puts,
+		    struct pending *pend, struct pending *p, bool *publish)
+{
+	struct xs_dp_slot *held[XS_HASH_WAYS];
+	struct xs_megaflow_entry other;
+	struct xs_megaflow_key omk;
+	uint32_t w;
+
+	xs_ways_get(&dp->ways, p->id, p->mk.hash, held);
+	for (w = 0; w < XS_HASH_WAYS; w++) {
+		if (held[w] && in_run(r, pend, held[w])) {
+			run_flush(dp, r, puts, pend, publish);
+			xs_ways_get(&dp->ways, p->id, p->mk.hash, held);
+			break;
+		}
+	}
+	/* the ways of a hash are contiguous: the first hole is the free one */
+	for (w = 0; w < XS_HASH_WAYS && held[w]; w++) {
+		const struct xs_dp_flow *f = &held[w]->flow;
+
+		xs_dp_megaflow_entry(dp, &f->key, &f->mask, f->mask_id, f->handle, &omk, &other);
+		if (!memcmp(other.bits, p->ent.bits, sizeof(other.bits)))
+			return -EEXIST;
+		dp->hash_collisions++;
+	}
+	if (w == XS_HASH_WAYS)
+		return -EADDRINUSE;
+	p->mk.way = w;
+	return 0;
+}
+
 /* Phase 3: the hash entries, after the slots they name; the filter lets
  * packets probe before any packet can find the handle (a bit left set by
  * a failure costs a wasted probe only). A mask made in this batch stays
  * unpublished until phase 4, so its entries are found by no packet before
- * then. Entries whose way 0 is known free go in runs; the others, in
- * order between them, ask the kernel way by way. */
+ * then. Every entry's way is known beforehand (pick_way), so the filter
+ * words that change go in one batch write and the entries in another. */
 static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pending *pend,
 			  size_t n, bool *publish)
 {
@@ -287,29 +332,30 @@ static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pendi
 	err = r.put && r.word && r.val && r.mk && r.ent && r.errs ? 0 : -ENOMEM;
 	for (size_t i = 0; !err && i < n; i++) {
 		struct pending *p = &pend[i];
+		int e;
 
 		if (!p->ms)
 			continue;
 		xs_dp_megaflow_entry(dp, puts[i].key, puts[i].mask, p->id, puts[i].handle, &p->mk,
 				     &p->ent);
+		e = pick_way(dp, &r, puts, pend, p, publish);
+		if (e) {
+			undo(dp, &puts[i], p, e, true, true);
+			continue;
+		}
 		uint32_t bit = xs_filter_bit(p->mk.hash);
-		uint64_t *w = run_word(&r, dp, p->mk.mask_id * XS_FILTER_WORDS + bit / 64);
+		uint32_t idx = p->mk.mask_id * XS_FILTER_WORDS + bit / 64;
 
-		if (!(*w & 1ull << (bit % 64))) {
-			*w |= 1ull << (bit % 64);
-			p->mk.way = 0;
-			r.put[r.n++] = (uint32_t)i;
-			continue;
-		}
-		/* A word looked at for nothing is written unchanged: harmless. */
-		run_flush(dp, &r, puts, pend, publish);
-		err = xs_dp_insert_way(dp, &p->mk, &p->ent);
-		if (err) {
-			undo(dp, &puts[i], p, err, true, true);
-			err = 0;
-			continue;
-		}
-		*publish |= p->fresh;
+		if (!(dp->filter[idx] & 1ull << (bit % 64)))
+			*run_word(&r, dp, idx) |= 1ull << (bit % 64);
+		p->ms->flow.handle = puts[i].handle;
+		p->ms->flow.mask_id = p->id;
+		xs_dp_mask_key(puts[i].key, puts[i].mask, &p->ms->flow.key);
+		p->ms->flow.mask = *puts[i].mask;
+		p->ms->hash = p->mk.hash;
+		p->ms->way = p->mk.way;
+		xs_ways_add(&dp->ways, p->ms);
+		r.put[r.n++] = (uint32_t)i;
 	}
 	if (!err)
 		run_flush(dp, &r, puts, pend, publish);

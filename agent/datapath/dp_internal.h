@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "agent/datapath/dp.h"
+#include "agent/datapath/dp_ways.h"
 
 /* --- slot pool (dp_flows.c, pure) ------------------------------------------
  * Slots 1..n_slots-1 are handed out in FIFO order of release, each time with
@@ -122,6 +123,8 @@ struct xs_dp_slot {
 	struct xs_dp_flow flow;
 	uint32_t way; /* of its xs_megaflows key */
 	struct xs_flow_stats carried; /* counters of slots it had before */
+	uint64_t hash; /* of its xs_megaflows key: its place in dp->ways */
+	struct xs_dp_slot *ways_next; /* dp_ways.c's chain */
 };
 
 struct xs_dp_upcall_ctx;
@@ -138,6 +141,7 @@ struct xs_dp {
 	struct xs_slot_pool slots;
 	struct xs_mask_table masks;
 	struct xs_dp_slot **mirror; /* per slot; NULL when not installed */
+	struct xs_ways ways;        /* the mirror by {mask id, hash} */
 	uint64_t *filter;           /* xs_mask_filter as written */
 	uint32_t filter_stale;      /* removals since the filter was rebuilt */
 	struct xs_port_list *port_list; /* xs_port_list[0] as published */
@@ -169,12 +173,6 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
 void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
 			  struct xs_megaflow_entry *ent);
-/* Inserts @ent at the first free way of @mk's hash (setting mk->way):
- * -EEXIST if a way holds the same masked key, -EADDRINUSE if all
- * XS_HASH_WAYS hold other keys whose words hash the same, -ENOSPC if the
- * map is full. */
-int xs_dp_insert_way(struct xs_dp *dp, struct xs_megaflow_key *mk,
-		     const struct xs_megaflow_entry *ent);
 /* Sets @mk's bit in xs_mask_filter (before the entry is inserted). */
 int xs_dp_filter_set(struct xs_dp *dp, const struct xs_megaflow_key *mk);
 /* Counts a refusal of @mask for @port over its budget (dp_flows.c); the
