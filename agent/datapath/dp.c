@@ -348,6 +348,7 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	}
 	dp->percpu_buf = calloc(dp->ncpus, sizeof(struct xs_flow_stats));
 	dp->mirror = calloc(n_slots, sizeof(*dp->mirror));
+	xs_slab_init(&dp->slab, sizeof(struct xs_dp_slot), XS_DP_SLAB_CHUNK);
 	dp->filter = calloc((size_t)XS_MAX_MASKS * XS_FILTER_WORDS, sizeof(*dp->filter));
 	dp->port_list = calloc(1, sizeof(*dp->port_list));
 	err = xs_slot_pool_init(&dp->slots, n_slots);
@@ -394,9 +395,9 @@ void xs_dp_close(struct xs_dp *dp)
 		return;
 	xs_dp_upcall_fini(dp);
 	xs_dp_grace_fini(dp);
-	if (dp->mirror)
-		for (uint32_t s = 0; s < dp->slots.n_slots; s++)
-			free(dp->mirror[s]);
+	xs_slab_fini(&dp->slab); /* every mirror entry */
+	for (unsigned i = 0; i < XS_DP_SCRATCH; i++)
+		free(dp->scratch[i]);
 	free(dp->mirror);
 	xs_ways_fini(&dp->ways);
 	xs_slot_pool_fini(&dp->slots);

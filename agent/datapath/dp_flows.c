@@ -417,7 +417,7 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 	} else {
 		xs_dp_filter_removed(dp);
 	}
-	free(ms);
+	xs_slab_put(&dp->slab, ms);
 	return err;
 }
 
@@ -608,11 +608,11 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 		return -EINVAL;
 	if (me->refs && memcmp(&me->mask, &m, sizeof(m)))
 		return -EINVAL;
-	ms = calloc(1, sizeof(*ms));
+	ms = xs_slab_get(&dp->slab);
 	if (!ms)
 		return -ENOMEM;
 	if (xs_slot_claim(&dp->slots, h)) {
-		free(ms);
+		xs_slab_put(&dp->slab, ms);
 		return -EINVAL;
 	}
 	ms->flow.handle = h;

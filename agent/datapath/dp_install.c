@@ -14,6 +14,28 @@
 #include "agent/datapath/dp_internal.h"
 #include "common/clock.h"
 
+/* The scratch arrays of a batch, kept between batches (dp->scratch):
+ * fresh ones cost page faults on every batch. */
+enum { S_KEYS, S_WHICH, S_MF, S_ERRS, S_ZERO, S_PUT, S_WORD, S_VAL, S_MK, S_ENT,
+       S_RUN_ERRS, S_PEND, S_COUNT };
+XS_STATIC_ASSERT(S_COUNT <= XS_DP_SCRATCH, "scratch arrays");
+
+/* Scratch array @i of at least @size bytes, or NULL; its content is
+ * undefined. */
+static void *scratch(struct xs_dp *dp, unsigned i, size_t size)
+{
+	void *b;
+
+	if (size <= dp->scratch_size[i])
+		return dp->scratch[i];
+	b = realloc(dp->scratch[i], size);
+	if (!b)
+		return NULL;
+	dp->scratch[i] = b;
+	dp->scratch_size[i] = size;
+	return b;
+}
+
 /* One install on its way: what phase 1 took for it. */
 struct pending {
 	struct xs_dp_slot *ms;
@@ -37,7 +59,7 @@ static void undo(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p, int
 		xs_slot_release(&dp->slots, put->handle);
 	xs_mask_put(&dp->masks, p->id);
 	xs_ways_del(&dp->ways, p->ms);
-	free(p->ms);
+	xs_slab_put(&dp->slab, p->ms);
 	p->ms = NULL;
 	put->err = err;
 }
@@ -67,7 +89,7 @@ static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 		xs_dp_mask_asked(dp, put->key->in_port, put->mask); /* eviction's evidence */
 		return -EDQUOT;
 	}
-	p->ms = calloc(1, sizeof(*p->ms));
+	p->ms = xs_slab_get(&dp->slab);
 	if (!p->ms)
 		return -ENOMEM;
 	err = xs_mask_get(&dp->masks, put->mask, 0, &p->id, &p->created);
@@ -77,7 +99,7 @@ static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 			err = xs_mask_get(&dp->masks, put->mask, 0, &p->id, &p->created);
 	}
 	if (err) {
-		free(p->ms);
+		xs_slab_put(&dp->slab, p->ms);
 		p->ms = NULL;
 		return err;
 	}
@@ -98,7 +120,7 @@ static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 	}
 	if (err) {
 		xs_mask_put(&dp->masks, p->id);
-		free(p->ms);
+		xs_slab_put(&dp->slab, p->ms);
 		p->ms = NULL;
 	}
 	return err;
@@ -161,16 +183,17 @@ static uint32_t still_going(const struct xs_dp_put *puts, const struct pending *
 static int write_slots(struct xs_dp *dp, struct xs_dp_put *puts, struct pending *pend, size_t n)
 {
 	size_t stats_size = (size_t)dp->ncpus * sizeof(struct xs_flow_stats);
-	uint32_t *keys = malloc(n * sizeof(*keys)), *which = malloc(n * sizeof(*which)), k;
-	struct xs_megaflow *mf = malloc(n * sizeof(*mf));
-	int *errs = calloc(n, sizeof(*errs));
-	uint8_t *zero = calloc(n, stats_size);
+	uint32_t *keys = scratch(dp, S_KEYS, n * sizeof(*keys));
+	uint32_t *which = scratch(dp, S_WHICH, n * sizeof(*which)), k;
+	struct xs_megaflow *mf = scratch(dp, S_MF, n * sizeof(*mf));
+	int *errs = scratch(dp, S_ERRS, n * sizeof(*errs));
+	uint8_t *zero = scratch(dp, S_ZERO, n * stats_size);
 	int err = 0;
 
-	if (!keys || !which || !errs || !mf || !zero) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!keys || !which || !errs || !mf || !zero)
+		return -ENOMEM;
+	memset(errs, 0, n * sizeof(*errs));
+	memset(zero, 0, n * stats_size);
 	/* Counters first: a packet that finds the slot's generation counts
 	 * into zeroed counters. */
 	k = still_going(puts, pend, n, keys, mf, which);
@@ -190,12 +213,6 @@ static int write_slots(struct xs_dp *dp, struct xs_dp_put *puts, struct pending 
 	for (uint32_t j = 0; j < k; j++)
 		if (errs[j])
 			undo(dp, &puts[which[j]], &pend[which[j]], errs[j], true, false);
-out:
-	free(keys);
-	free(which);
-	free(errs);
-	free(mf);
-	free(zero);
 	return err;
 }
 
@@ -323,12 +340,12 @@ static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pendi
 	struct run r = { 0 };
 	int err;
 
-	r.put = malloc(n * sizeof(*r.put));
-	r.word = malloc(n * sizeof(*r.word));
-	r.val = malloc(n * sizeof(*r.val));
-	r.mk = malloc(n * sizeof(*r.mk));
-	r.ent = malloc(n * sizeof(*r.ent));
-	r.errs = malloc(n * sizeof(*r.errs));
+	r.put = scratch(dp, S_PUT, n * sizeof(*r.put));
+	r.word = scratch(dp, S_WORD, n * sizeof(*r.word));
+	r.val = scratch(dp, S_VAL, n * sizeof(*r.val));
+	r.mk = scratch(dp, S_MK, n * sizeof(*r.mk));
+	r.ent = scratch(dp, S_ENT, n * sizeof(*r.ent));
+	r.errs = scratch(dp, S_RUN_ERRS, n * sizeof(*r.errs));
 	err = r.put && r.word && r.val && r.mk && r.ent && r.errs ? 0 : -ENOMEM;
 	for (size_t i = 0; !err && i < n; i++) {
 		struct pending *p = &pend[i];
@@ -359,12 +376,6 @@ static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pendi
 	}
 	if (!err)
 		run_flush(dp, &r, puts, pend, publish);
-	free(r.put);
-	free(r.word);
-	free(r.val);
-	free(r.mk);
-	free(r.ent);
-	free(r.errs);
 	return err;
 }
 
@@ -398,7 +409,9 @@ size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t
 
 	if (!dp || !puts || !n)
 		return 0;
-	pend = calloc(n, sizeof(*pend));
+	pend = scratch(dp, S_PEND, n * sizeof(*pend));
+	if (pend)
+		memset(pend, 0, n * sizeof(*pend));
 	if (!pend) {
 		for (size_t i = 0; i < n; i++)
 			puts[i].err = -ENOMEM;
@@ -441,10 +454,23 @@ size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t
 	}
 	/* Refused as the table looked full counting every earlier put, some
 	 * of which found their megaflow already there: one by one now, as
-	 * calls in order would have had them. */
+	 * calls in order would have had them. Those installs reuse the
+	 * scratch arrays, pend's too: which ones goes into a copy first. */
+	size_t n_full = 0, *full = NULL;
+
 	for (size_t i = 0; i < n && n > 1; i++)
+		n_full += pend[i].full;
+	if (n_full && !(full = malloc(n_full * sizeof(*full)))) {
+		for (size_t i = 0; i < n; i++)
+			if (pend[i].full)
+				puts[i].err = -ENOMEM;
+		return installed;
+	}
+	for (size_t i = 0, k = 0; i < n && n_full; i++)
 		if (pend[i].full)
-			installed += xs_dp_flow_install_batch(dp, &puts[i], 1);
-	free(pend);
+			full[k++] = i;
+	for (size_t k = 0; k < n_full; k++)
+		installed += xs_dp_flow_install_batch(dp, &puts[full[k]], 1);
+	free(full);
 	return installed;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "agent/datapath/dp.h"
+#include "agent/datapath/dp_slab.h"
 #include "agent/datapath/dp_ways.h"
 
 /* --- slot pool (dp_flows.c, pure) ------------------------------------------
@@ -118,6 +119,9 @@ void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_
 
 /* --- the datapath handle ----------------------------------------------------*/
 
+#define XS_DP_SLAB_CHUNK 256 /* mirror entries mapped at a time (180 KB) */
+#define XS_DP_SCRATCH 16     /* dp_install.c's scratch arrays */
+
 /* The mirror entry of an installed megaflow. */
 struct xs_dp_slot {
 	struct xs_dp_flow flow;
@@ -142,6 +146,9 @@ struct xs_dp {
 	struct xs_mask_table masks;
 	struct xs_dp_slot **mirror; /* per slot; NULL when not installed */
 	struct xs_ways ways;        /* the mirror by {mask id, hash} */
+	struct xs_slab slab;        /* where mirror entries come from */
+	void *scratch[XS_DP_SCRATCH]; /* dp_install.c's arrays, kept */
+	size_t scratch_size[XS_DP_SCRATCH];
 	uint64_t *filter;           /* xs_mask_filter as written */
 	uint32_t filter_stale;      /* removals since the filter was rebuilt */
 	struct xs_port_list *port_list; /* xs_port_list[0] as published */
