@@ -21,6 +21,8 @@ void xs_slab_fini(struct xs_slab *s)
 	s->chunks = NULL;
 	s->n_chunks = 0;
 	s->free = NULL;
+	s->fresh = NULL;
+	s->n_fresh = 0;
 }
 
 static int grow(struct xs_slab *s)
@@ -36,8 +38,8 @@ static int grow(struct xs_slab *s)
 	if (c == MAP_FAILED)
 		return -1;
 	s->chunks[s->n_chunks++] = c;
-	for (uint32_t i = s->per_chunk; i-- > 0;)
-		xs_slab_put(s, c + i * s->size);
+	s->fresh = c;
+	s->n_fresh = s->per_chunk;
 	return 0;
 }
 
@@ -45,11 +47,18 @@ void *xs_slab_get(struct xs_slab *s)
 {
 	void *e;
 
-	if (!s->free && grow(s))
+	if (s->free) { /* a used one: zeroed here */
+		e = s->free;
+		s->free = *(void **)e;
+		memset(e, 0, s->size);
+		return e;
+	}
+	/* never used: still zero as mapped */
+	if (!s->n_fresh && grow(s))
 		return NULL;
-	e = s->free;
-	s->free = *(void **)e;
-	memset(e, 0, s->size);
+	e = s->fresh;
+	s->fresh += s->size;
+	s->n_fresh--;
 	return e;
 }
 

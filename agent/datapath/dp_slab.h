@@ -14,7 +14,9 @@ struct xs_slab {
 	uint32_t per_chunk;
 	void **chunks;
 	uint32_t n_chunks;
-	void *free;         /* free entries, linked through their first word */
+	void *free;         /* given back, linked through their first word */
+	uint8_t *fresh;     /* the newest chunk's entries never handed out */
+	uint32_t n_fresh;
 };
 
 void xs_slab_init(struct xs_slab *s, size_t size, uint32_t per_chunk);
