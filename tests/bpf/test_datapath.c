@@ -873,6 +873,127 @@ static void colliding_frame(const struct xs_hash_key *hk, const uint8_t *base, s
 	memcpy(out, (uint8_t *)b + 4, 12);
 }
 
+/* The handle the kernel's xs_megaflows holds at @way of @key's {mask,
+ * hash}; gen 0 if that way is empty. */
+static struct xs_flow_handle kernel_way(struct xs_dp *dp, const struct xs_flow_key *key,
+					const struct xs_flow_key *mask, uint32_t way)
+{
+	struct xs_megaflow_entry ent;
+	struct xs_megaflow_key mk;
+	struct xs_flow_handle h = { 0, 0 };
+	uint32_t id;
+
+	assert_int_equal(xs_mask_find(&dp->masks, mask, &id), 0);
+	xs_dp_megaflow_entry(dp, key, mask, id, h, &mk, &ent);
+	mk.way = way;
+	if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
+		return h;
+	return ent.h;
+}
+
+/* The agent's index of the ways (dp_ways.c) against the kernel's map:
+ * colliding keys and a duplicate in one batch get what calls in order
+ * would (ways 0..3, the duplicate -EEXIST, a fifth -EADDRINUSE), each at
+ * the way the kernel holds; a removal moves the last way into the hole
+ * and the next install takes the freed last way; an agent that adopts
+ * the pinned maps knows the ways again. */
+static void test_ways_batch(void **state)
+{
+	static const int order[] = { 0, 1, 1, 2, 3, 4 };
+	static const int want[] = { 0, 0, -EEXIST, 0, 0, -EADDRINUSE };
+	enum { N = sizeof(order) / sizeof(order[0]) };
+	char wpin[64];
+	struct xs_dp_opts o = { .pin_dir = wpin, .max_flows = 64 };
+	struct xs_flow_key key[XS_HASH_WAYS + 1], mask;
+	struct xs_flow_handle h[XS_HASH_WAYS + 1], k;
+	struct xs_action out = { .type = XS_ACT_OUTPUT, .arg = 1 };
+	struct xs_dp_put puts[N];
+	uint8_t pkt[XS_HASH_WAYS + 1][128];
+	size_t len = fx_udp4(pkt[0], 1);
+	struct xs_flow_stats fs;
+	struct xs_dp *dp;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_test_mount_bpffs(), 0);
+	snprintf(wpin, sizeof(wpin), "/sys/fs/bpf/xs-test-b2w-%d", (int)getpid());
+	xs_dp_unpin(wpin);
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_port_add(dp, 1), 0);
+	memset(&mask, 0, sizeof(mask));
+	memset(mask.dl_dst, 0xff, sizeof(mask.dl_dst));
+	memset(mask.dl_src, 0xff, sizeof(mask.dl_src));
+	fx_key(pkt[0], len, 1, &key[0]);
+	for (int i = 1; i <= XS_HASH_WAYS; i++) {
+		colliding_frame(xs_dp_hash_key(dp), pkt[0], len, 0x10u * i, pkt[i]);
+		fx_key(pkt[i], len, 1, &key[i]);
+	}
+	for (int i = 0; i < N; i++)
+		puts[i] = (struct xs_dp_put){ .key = &key[order[i]], .mask = &mask,
+					      .actions = &out, .n_actions = 1,
+					      .flags = XS_MF_F_XDP };
+	assert_int_equal(xs_dp_flow_install_batch(dp, puts, N), 4);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(puts[i].err, want[i]);
+		if (!want[i])
+			h[order[i]] = puts[i].handle;
+	}
+	/* key 1's duplicate met key 0's way first; key 4 met all four */
+	assert_int_equal(xs_dp_hash_collisions(dp), 1 + 1 + 2 + 3 + 4);
+	assert_int_equal(xs_dp_flow_count(dp), XS_HASH_WAYS);
+	for (uint32_t w = 0; w < XS_HASH_WAYS; w++) {
+		k = kernel_way(dp, &key[0], &mask, w);
+		assert_memory_equal(&k, &h[w], sizeof(k));
+	}
+	/* each packet runs its own megaflow */
+	for (int i = 0; i < XS_HASH_WAYS; i++)
+		assert_int_equal(fx_run(dp, 1, pkt[i], len), XDP_TX);
+	for (int i = 0; i < XS_HASH_WAYS; i++) {
+		assert_int_equal(xs_dp_flow_stats(dp, h[i], &fs), 0);
+		assert_int_equal(fs.packets, 1);
+	}
+
+	/* way 1 out: way 3 moves into it, and way 3 is free for key 4 */
+	assert_int_equal(xs_dp_flow_remove(dp, h[1], NULL), 0);
+	k = kernel_way(dp, &key[0], &mask, 1);
+	assert_memory_equal(&k, &h[3], sizeof(k));
+	assert_int_equal(kernel_way(dp, &key[0], &mask, 3).gen, 0);
+	assert_int_equal(fx_run(dp, 1, pkt[3], len), XDP_TX);
+	assert_int_equal(xs_dp_flow_stats(dp, h[3], &fs), 0);
+	assert_int_equal(fs.packets, 2);
+	puts[0] = (struct xs_dp_put){ .key = &key[4], .mask = &mask, .actions = &out,
+				      .n_actions = 1, .flags = XS_MF_F_XDP };
+	assert_int_equal(xs_dp_flow_install_batch(dp, puts, 1), 1);
+	h[4] = puts[0].handle;
+	k = kernel_way(dp, &key[0], &mask, 3);
+	assert_memory_equal(&k, &h[4], sizeof(k));
+	xs_dp_close(dp);
+
+	/* a new agent adopts the maps: way 0 out moves key 4 (way 3) into
+	 * it; key 1 then takes way 3, and its duplicate is refused */
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_flow_count(dp), XS_HASH_WAYS);
+	assert_int_equal(xs_dp_flow_remove(dp, h[0], NULL), 0);
+	k = kernel_way(dp, &key[0], &mask, 0);
+	assert_memory_equal(&k, &h[4], sizeof(k));
+	assert_int_equal(kernel_way(dp, &key[0], &mask, 3).gen, 0);
+	puts[0].key = puts[1].key = &key[1];
+	puts[1].mask = &mask;
+	puts[1].actions = &out;
+	puts[1].n_actions = 1;
+	puts[1].flags = XS_MF_F_XDP;
+	assert_int_equal(xs_dp_flow_install_batch(dp, puts, 2), 1);
+	assert_int_equal(puts[1].err, -EEXIST);
+	k = kernel_way(dp, &key[0], &mask, 3);
+	assert_memory_equal(&k, &puts[0].handle, sizeof(k));
+	for (int i = 1; i <= XS_HASH_WAYS; i++)
+		assert_int_equal(fx_run(dp, 1, pkt[i], len), XDP_TX);
+	assert_int_equal(xs_dp_flow_stats(dp, h[4], &fs), 0);
+	assert_int_equal(fs.packets, 1);
+	xs_dp_close(dp);
+	assert_int_equal(xs_dp_unpin(wpin), 0);
+}
+
 /* A computed collision for a victim flow: megaflows of one mask whose
  * masked words hash the same under the datapath's key. Each is installed
  * in a further way and each packet runs its own megaflow in the fast
@@ -1419,6 +1540,7 @@ int main(void)
 		cmocka_unit_test(test_microflow_short_key_tail),
 		cmocka_unit_test(test_microflow_insert_probability),
 		cmocka_unit_test(test_hash_collision_served),
+		cmocka_unit_test(test_ways_batch),
 		cmocka_unit_test(test_mask_filter),
 		cmocka_unit_test(test_pinned_layout_mismatch_refused),
 		cmocka_unit_test(test_ports_sync),
