@@ -50,7 +50,7 @@ static const char agent_usage[] =
 	"  --miss-rate N            upcalls (misses, controller, TTL expiry) per second\n"
 	"                           each port may send to the agent; beyond, its packets\n"
 	"                           are dropped and counted (0: no limit; default\n"
-	"                           100000 per online CPU, each CPU's bucket takes an\n"
+	"                           200000 per online CPU, each CPU's bucket takes an\n"
 	"                           even share of N)\n"
 	"  --miss-burst N           upcalls a quiet port may send at once (default\n"
 	"                           --miss-rate)\n"
@@ -95,7 +95,7 @@ static const char agent_usage[] =
 _Static_assert(XS_DEFAULT_MAX_FLOWS == 65536 && MAX_FLOWS_LIMIT == 16777216,
 	       "the --max-flows help text names these");
 #define MISS_RATE_LIMIT 10000000 /* the bucket's arithmetic stays in 64 bits */
-_Static_assert(XS_DPIF_DEFAULT_MISS_RATE_PER_CPU == 100000, "the --miss-rate help text names it");
+_Static_assert(XS_DPIF_DEFAULT_MISS_RATE_PER_CPU == 200000, "the --miss-rate help text names it");
 _Static_assert(XS_MAX_MASKS == 256, "the --mask-budget help text names it");
 
 /* A positive decimal number up to @max for option @name; 0 when bad. */
