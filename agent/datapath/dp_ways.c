@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "agent/datapath/dp_internal.h"
 
@@ -11,16 +12,28 @@ int xs_ways_init(struct xs_ways *w, uint32_t n_entries)
 {
 	uint32_t bits = 4;
 
+	void *b;
+
 	while (bits < 31 && (1u << bits) < n_entries)
 		bits++;
-	w->bucket = calloc((size_t)1 << bits, sizeof(*w->bucket));
+	/* Faulted in now: a new flow's random bucket would otherwise cost
+	 * a page fault on the first packet's path (tens of us here). */
+	w->size = ((size_t)1 << bits) * sizeof(*w->bucket);
+	b = mmap(NULL, w->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		 -1, 0);
+	if (b == MAP_FAILED) {
+		w->bucket = NULL;
+		return -ENOMEM;
+	}
+	w->bucket = b;
 	w->shift = 64 - bits;
-	return w->bucket ? 0 : -ENOMEM;
+	return 0;
 }
 
 void xs_ways_fini(struct xs_ways *w)
 {
-	free(w->bucket);
+	if (w->bucket)
+		munmap(w->bucket, w->size);
 	w->bucket = NULL;
 }
 

@@ -9,6 +9,7 @@
 #ifndef XS_DATAPATH_DP_WAYS_H
 #define XS_DATAPATH_DP_WAYS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <xdpswitch/datapath.h>
@@ -18,6 +19,7 @@ struct xs_dp_slot;
 struct xs_ways {
 	struct xs_dp_slot **bucket;
 	uint32_t shift; /* 64 - log2(buckets) */
+	size_t size;    /* of the bucket array, in bytes */
 };
 
 /* Sized for @n_entries megaflows. 0 or -ENOMEM. */
