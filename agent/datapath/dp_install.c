@@ -380,18 +380,15 @@ static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pendi
 }
 
 /* Phase 5: the mirror, once the megaflow is in force. */
-static void mirror_set(struct xs_dp *dp, const struct xs_dp_put *put, struct pending *p)
+static void mirror_set(struct xs_dp *dp, const struct xs_dp_put *put, struct pending *p,
+		       uint64_t now_ns)
 {
 	struct xs_dp_slot *ms = p->ms;
 
-	ms->way = p->mk.way;
-	ms->flow.handle = put->handle;
-	xs_dp_mask_key(put->key, put->mask, &ms->flow.key);
-	ms->flow.mask = *put->mask;
-	ms->flow.mask_id = p->id;
+	/* handle, key, mask, mask id, hash and way: set by insert_entries */
 	ms->flow.n_actions = put->n_actions;
 	ms->flow.flags = put->flags;
-	ms->flow.installed_ns = xs_mono_ns();
+	ms->flow.installed_ns = now_ns;
 	if (put->n_actions)
 		memcpy(ms->flow.actions, put->actions, put->n_actions * sizeof(*put->actions));
 	dp->mirror[put->handle.slot] = ms;
@@ -446,10 +443,12 @@ size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t
 		}
 	}
 	/* 5: the mirror */
+	uint64_t now_ns = xs_mono_ns();
+
 	for (size_t i = 0; i < n; i++) {
 		if (!pend[i].ms)
 			continue;
-		mirror_set(dp, &puts[i], &pend[i]);
+		mirror_set(dp, &puts[i], &pend[i], now_ns);
 		installed++;
 	}
 	/* Refused as the table looked full counting every earlier put, some
