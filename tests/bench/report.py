@@ -44,7 +44,8 @@ def main(runs_path, out_path, *settings):
             newflows.append(dict(mode=r["mode"], offered_per_s=r["rate"],
                                  flows=sent, delivered=got,
                                  share=round(got / sent, 4) if sent else None,
-                                 seconds=r["gen"]["seconds"]))
+                                 seconds=r["gen"]["seconds"],
+                                 agent_us_per_miss=r.get("agent_us_per_miss")))
     for n in newflows:
         n["delivered_per_s"] = round(n["delivered"] / n["seconds"]) \
             if n["seconds"] else None
@@ -85,9 +86,11 @@ def main(runs_path, out_path, *settings):
     if lookup:
         print_lookup(lookup)
     for n in newflows:
-        print("%-34s %8d %9.1f %% new flows delivered, %.0f/s" % (
+        print("%-34s %8d %9.1f %% new flows delivered, %.0f/s%s" % (
             "miss path: %s at %d/s" % (n["mode"], n["offered_per_s"]),
-            n["flows"], 100 * (n["share"] or 0), n["delivered_per_s"] or 0))
+            n["flows"], 100 * (n["share"] or 0), n["delivered_per_s"] or 0,
+            ", agent CPU %.2f us per miss" % n["agent_us_per_miss"]
+            if n.get("agent_us_per_miss") else ""))
     for lt in latency:
         for nth in ("first", "second"):
             print("%-34s %8d %9.1f us median %8.1f us p99, %d/%d back" % (
