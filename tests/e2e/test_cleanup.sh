@@ -106,8 +106,8 @@ check "nothing to clean: no lock file left" test ! -e "$T/$BR.lock"
 check "stop leaves the ports forwarding" run_stop "$BR" "$T/a1.log" "$P1" "$P2"
 check "after the stop: programs on both ports" all_ours_on "$P1" "$P2"
 check "after the stop: maps pinned, state saved" test -e "$PIN/xs_megaflows" -a -s "$T/$BR.state"
-check_eq "after the stop: the 13 maps pinned, the port list and the hash key among them" \
-	"xs_emc xs_flow_stats xs_flows xs_hash_key xs_mask_filter xs_mask_hits xs_masks xs_megaflows xs_miss_bucket xs_port_list xs_stats xs_tx_ports xs_upcalls" \
+check_eq "after the stop: the 14 maps pinned, the port list and the hash key and version among them" \
+	"xs_emc xs_flow_stats xs_flows xs_hash_key xs_hash_ver xs_mask_filter xs_mask_hits xs_masks xs_megaflows xs_miss_bucket xs_port_list xs_stats xs_tx_ports xs_upcalls" \
 	"$(ls "$PIN" | sort | paste -sd' ')"
 "$XS" agent --cleanup --bridge "$BR" 2>"$T/c1.log"; rc=$?
 check_eq "cleanup: exit 0" 0 "$rc"
