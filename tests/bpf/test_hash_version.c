@@ -220,12 +220,86 @@ static void test_unknown_version_refused(void **state)
 	assert_int_equal(xs_dp_unpin(pin_dir), 0);
 }
 
+/* Megaflows in a further way (way > 0) of the datapath's xs_megaflows. */
+static unsigned int further_ways(struct xs_dp *dp)
+{
+	int fd = xs_dp_map_fd(dp, XS_MAP_MEGAFLOWS);
+	struct xs_megaflow_key k, next;
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	assert_true(fd >= 0);
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		n += next.way > 0;
+		k = next;
+		prev = &k;
+	}
+	return n;
+}
+
+/* The bench's new-flow traffic (tests/bench: 65536 flows, two source
+ * addresses of 32768 source ports each; its table copies source into
+ * destination, so each flow is its own megaflow of in_port, udp, nw_src
+ * and tp_src) installed in a real datapath: every flow in way 0 with the
+ * current hash; with version 0, half of them took a further way. */
+static unsigned int bench_flows_further_ways(bool old)
+{
+	enum { N = 65536, BATCH = 256 };
+	struct xs_dp_put *puts = calloc(BATCH, sizeof(*puts));
+	struct xs_flow_key *keys = calloc(BATCH, sizeof(*keys)), mask;
+	struct xs_dp *dp;
+	unsigned int further;
+
+	assert_true(puts && keys);
+	assert_int_equal(xs_dp_open(&(struct xs_dp_opts){ .max_flows = N, .emc_disabled = true,
+							  .hash_version_old = old },
+				    &dp), 0);
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = ~0u;
+	mask.dl_type = 0xffff;
+	mask.nw_proto = 0xff;
+	mask.nw_src = ~0u;
+	mask.tp_src = 0xffff;
+	for (uint32_t i = 0; i < N; i += BATCH) {
+		for (uint32_t j = 0; j < BATCH; j++) {
+			memset(&keys[j], 0, sizeof(keys[j]));
+			keys[j].in_port = 1;
+			keys[j].dl_type = htons(0x0800);
+			keys[j].nw_proto = 17;
+			keys[j].nw_src = htonl(0x0a000000 + ((i + j) >> 15) + 1);
+			keys[j].tp_src = htons(32768 + ((i + j) & 32767));
+			puts[j] = (struct xs_dp_put){ .key = &keys[j], .mask = &mask };
+		}
+		assert_int_equal(xs_dp_flow_install_batch(dp, puts, BATCH), BATCH);
+	}
+	assert_int_equal(xs_dp_flow_count(dp), N);
+	further = further_ways(dp);
+	print_message("# bench flows, hash version %u: %u of %u in a further way, %llu under "
+		      "the exact mask\n", xs_dp_hash_version(dp), further, N,
+		      (unsigned long long)xs_dp_collisions_exact(dp));
+	if (!old)
+		assert_int_equal(xs_dp_collisions_exact(dp), 0);
+	xs_dp_close(dp);
+	free(puts);
+	free(keys);
+	return further;
+}
+
+static void test_bench_flows_one_way(void **state)
+{
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(bench_flows_further_ways(false), 0);
+	assert_true(bench_flows_further_ways(true) > 65536 / 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_maps_current_version),
 		cmocka_unit_test(test_old_pins_adopted_in_version_0),
 		cmocka_unit_test(test_unknown_version_refused),
+		cmocka_unit_test(test_bench_flows_one_way),
 	};
 	fx_pin_cpu();
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
