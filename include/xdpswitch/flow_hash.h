@@ -30,7 +30,10 @@
  *
  * The kernel's hash maps hash the 16-byte key again for their buckets, so
  * the value needs no final avalanche. The microflow cache indexes with the
- * TOP bits (xs_emc_index), which every bit of every word reaches.
+ * TOP bits (xs_emc_index), which every bit of every word reaches even
+ * unfolded, and compares whole keys: it hashes in version 0, a fold less
+ * per word (it is emptied when pinned maps are adopted, so it is no part
+ * of their contract).
  *
  * The key and the version are part of the pinned maps' contract: pinned
  * with them (xs_hash_key, xs_hash_ver) and adopted with them; maps pinned

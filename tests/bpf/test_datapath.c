@@ -1088,7 +1088,7 @@ static uint32_t emc_forge(struct xs_dp *dp, const struct xs_hash_key *hk,
 
 	assert_true(ncpus > 0 && fd >= 0);
 	for (unsigned int i = 0; i < XS_FLOW_KEY_WORDS; i++)
-		hash += xs_hash_fold(w[i], XS_HASH_V_CURRENT) * xs_hash_mult(hk, i);
+		hash += w[i] * xs_hash_mult(hk, i); /* unfolded: xs_key_hash */
 	idx = xs_emc_index(hash, 64 - bits);
 	v = calloc(ncpus, sizeof(*v));
 	assert_non_null(v);
