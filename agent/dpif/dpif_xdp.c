@@ -135,8 +135,7 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 	err = xs_dp_open(&o, &dp);
 	if (err == -EPROTONOSUPPORT) {
 		snprintf(why, why_size, "cannot adopt the maps pinned under %s: their megaflow "
-			 "hash version is newer than this agent computes (remove them with "
-			 "'xdpswitch agent --cleanup' or run the newer agent)", pin_dir);
+			 "hash version is newer than this agent computes", pin_dir);
 		return err;
 	}
 	if (err) {

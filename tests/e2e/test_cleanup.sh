@@ -118,6 +118,27 @@ check "cleanup: no pins" test ! -e "$PIN"
 check "cleanup: no state file" test ! -e "$T/$BR.state"
 check "cleanup: no lock file" test ! -e "$T/$BR.lock"
 
+# --- 4b. pins of a newer megaflow hash version: refused, nothing changed -----------
+check "stop (for a newer hash version)" run_stop "$BR" "$T/a8.log" "$P1" "$P2"
+bpftool map update pinned "$PIN/xs_hash_ver" key 0 0 0 0 value 99 0 0 0
+pins_snapshot "$PIN" >"$T/pins.before"
+cp "$T/$BR.state" "$T/state.before"
+"$XS" agent --bridge "$BR" "$P1" "$P2" 2>"$T/a9.log"; rc=$?
+check_eq "newer hash version: exit 1" 1 "$rc"
+check "newer hash version: the message says why" \
+	grep -q "cannot adopt the maps pinned under $PIN: their megaflow hash version is newer than this agent computes" "$T/a9.log"
+check "newer hash version: the message names --cleanup" \
+	grep -q "nothing was changed. \`xdpswitch agent --cleanup --bridge $BR\` removes them" "$T/a9.log"
+check_eq "newer hash version: the pins are unchanged" "$(cat "$T/pins.before")" "$(pins_snapshot "$PIN")"
+check "newer hash version: the pinned version is unchanged" \
+	sh -c "bpftool -j map lookup pinned $PIN/xs_hash_ver key 0 0 0 0 | grep -q '\"value\":\\[\"0x63\",\"0x00\",\"0x00\",\"0x00\"\\]'"
+check "newer hash version: the state file is unchanged" cmp -s "$T/state.before" "$T/$BR.state"
+check "newer hash version: TC filters still there" all_ours_on "$P1" "$P2"
+"$XS" agent --cleanup --bridge "$BR" 2>"$T/c9.log"; rc=$?
+check_eq "newer hash version: cleanup exit 0" 0 "$rc"
+check "newer hash version: nothing on the ports" nothing_on "$P1" "$P2"
+check "newer hash version: no pins" test ! -e "$PIN"
+
 # --- 4. a start with pins of another layout: refused, nothing changed -------------
 check "stop (for incompatible pins)" run_stop "$BR" "$T/a2.log" "$P1" "$P2"
 check "another bridge's agent leaves $P3 forwarding" run_stop "$BR2" "$T/b.log" "$P3"
