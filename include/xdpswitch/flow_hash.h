@@ -18,9 +18,14 @@
  * 32..63 of word 4) reached only the hash's top bits: 64k flows differing
  * in ports and addresses got about 2^16 distinct hashes and most took a
  * further way. Folded, every bit of a word reaches at least the top 33
- * bits of its product, and two keys collide with probability about
- * 2^-32 at most over the key (a word difference d = 2^k * odd cancels
- * with probability about 2^(k-63), and after the fold k <= 31).
+ * bits of its product. Over the key, two keys whose words differ by
+ * d = 2^k * odd (after the fold) collide with probability about 2^(k-63):
+ * k <= 31 unless a word's two halves change by the same bits. The one
+ * difference no key hides is 2^63 (2^63 * M = 2^63 for any odd M): keys
+ * differing in bits 63 and 31 of an even number of words (bit 63 alone
+ * before the fold) hash the same under every key, as in any multilinear
+ * hash mod 2^64; they are served in further ways, then under the exact
+ * mask.
  *
  * The multipliers are a secret key, random per datapath (struct
  * xs_hash_key): with public ones a sender computes, for a victim flow, a
