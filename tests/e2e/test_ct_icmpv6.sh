@@ -26,6 +26,8 @@ priority=100,ipv6,ct_state=-trk actions=ct(zone=7,table=1)
 table=1,priority=100,ipv6,in_port=1,ct_state=+trk+new actions=ct(commit,zone=7,exec(set_field:0x2a->ct_mark)),output:2
 table=1,priority=100,ipv6,in_port=1,ct_state=+trk+est-new actions=output:2
 table=1,priority=100,ipv6,in_port=2,ct_state=+trk+est+rpl,ct_mark=0x2a actions=output:1
+# echo replies, by the pair's original-direction tuple (type 128, code 0, as OVS)
+table=1,priority=110,icmp6,in_port=2,ct_state=+trk+est+rpl,ct_mark=0x2a,ct_nw_proto=58,ct_tp_src=128,ct_tp_dst=0,ct_ipv6_src=fd00::1,ct_ipv6_dst=fd00::2 actions=output:1
 # what the firewall refuses, counted apart
 table=1,priority=50,icmp6,in_port=2,icmp_type=128,ct_state=+trk+new actions=drop
 table=1,priority=50,icmp6,in_port=2,icmp_type=129,ct_state=+trk+inv actions=drop
@@ -46,9 +48,10 @@ check_eq "ping6 h1 -> h2: 3 of 3 answered (echo tracked, reply allowed)" "3" \
 	"$(grep -Eo '[0-9]+ received' <<<"$out" | cut -d' ' -f1)"
 sleep 0.3
 "$XS" dump-flows --bridge "$BR" | grep 'table=1' | sed 's/^/# /'
-check_eq "the first request was +new and committed" "1" "$(npk 'in_port=1,ct_state=\+new\+trk ')"
-check_eq "the next two requests were +est" "2" "$(npk 'in_port=1,ct_state=-new\+est\+trk ')"
-check_eq "the three replies were +est+rpl with the commit's mark" "3" "$(npk 'ct_mark=0x2a')"
+check_eq "the first request was +new and committed" "1" "$(npk 'ct_state=\+new\+trk,ipv6,in_port=1 ')"
+check_eq "the next two requests were +est" "2" "$(npk 'ct_state=-new\+est\+trk,ipv6,in_port=1 ')"
+check_eq "the three replies were +est+rpl with the commit's mark and the request's tuple" \
+	"3" "$(npk 'ct_tp_src=128')"
 
 out=$(h 2 ping -6 -c3 -i0.3 -W1 fd00::1 2>&1)
 check_eq "ping6 h2 -> h1: none of 3 answered" "0" \
