@@ -403,12 +403,15 @@ static __always_inline __u32 xs_ct_tuple(const struct xs_flow_key *key, struct b
 
 /* Commits tried for one packet when its NAT range has more than one
  * address:port choice and the one picked clashes with a connection that
- * holds it (the insert fails): each try takes the next choice. */
+ * holds it (the insert fails). A range of at most XS_NAT_TRIES choices is
+ * walked whole (each try the next choice); in a larger one the retries
+ * pick at random, so that a run of taken neighbours (consecutive source
+ * ports map to consecutive picks) does not fail all of them. */
 #define XS_NAT_TRIES 4
 
-/* How many tries a NAT range is worth: 1 for a single choice (or no
- * port: the kernel then finds a free port itself). */
-static __always_inline __u32 xs_ct_nat_tries(const struct xs_action *nat)
+/* How many address:port choices a NAT range offers (at least 1; 1 without
+ * a port: the kernel then finds a free port itself). */
+static __always_inline __u32 xs_ct_nat_choices(const struct xs_action *nat)
 {
 	__u32 lo = nat->arg >> 16, hi = nat->arg & 0xffff, n = 1;
 
@@ -419,14 +422,22 @@ static __always_inline __u32 xs_ct_nat_tries(const struct xs_action *nat)
 	if (!(nat->flags & XS_NAT_F_IPV6) &&
 	    bpf_ntohl(nat->u.be32[1]) > bpf_ntohl(nat->u.be32[0]))
 		n *= 2; /* any second address will do */
+	return n;
+}
+
+/* How many tries a NAT range is worth. */
+static __always_inline __u32 xs_ct_nat_tries(const struct xs_action *nat)
+{
+	__u32 n = xs_ct_nat_choices(nat);
+
 	return n < XS_NAT_TRIES ? n : XS_NAT_TRIES;
 }
 
 /* NAT of a new entry from the XS_ACT_CT_NAT before the ct action. IPv4:
  * an address of the range picked by the source port, or at random with
  * XS_NAT_F_RANDOM (the kfunc takes one address and one port); the same
- * for the port, the next one at each retry @try; port 0 lets the kernel
- * choose. */
+ * for the port; a retry @try takes the next choice, or a random one in a
+ * range of more than XS_NAT_TRIES; port 0 lets the kernel choose. */
 static __always_inline int xs_ct_set_nat(struct nf_conn___init *n, const struct xs_action *nat,
 					 const struct xs_flow_key *key, __u32 try)
 {
@@ -434,6 +445,9 @@ static __always_inline int xs_ct_set_nat(struct nf_conn___init *n, const struct 
 	__u32 lo = nat->arg >> 16, hi = nat->arg & 0xffff, port = 0;
 	__u32 pick = (nat->flags & XS_NAT_F_RANDOM ? bpf_get_prandom_u32() :
 						     bpf_ntohs(key->tp_src)) + try;
+
+	if (try && xs_ct_nat_choices(nat) > XS_NAT_TRIES)
+		pick = bpf_get_prandom_u32();
 
 	if (nat->flags & XS_NAT_F_IPV6) {
 		__builtin_memcpy(&addr, nat->u.bytes, 16);
