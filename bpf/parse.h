@@ -324,9 +324,10 @@ static __always_inline int xs_parse_l4(void *data, void *data_end, __u32 off,
 	 * says; a GRO super-packet whose datagram ends past byte 0xffff of
 	 * the frame, over 65521 bytes of IPv4, is cut here and parses
 	 * partial: a wider mask cost the verifier 40k more instructions in
-	 * every program). Masked, every way into the L4 parser carries the same ranges,
-	 * so the verifier prunes instead of walking L4 and ND once per path
-	 * (120k -> 76k instructions processed for parse_key.bpf.c). */
+	 * every program). Masked, every way into the L4 parser carries the
+	 * same ranges, so the verifier prunes instead of walking L4 and ND
+	 * once per path (120k -> 76k instructions processed for
+	 * parse_key.bpf.c). */
 	off &= 0x3fff;
 	limit &= 0xffff;
 
