@@ -23,16 +23,16 @@ check_eq "GRO on on the switch's ports" "on on" \
 	"$(for p in p1 p2; do ethtool -k "$P-$p" | awk '/^generic-receive-offload:/ {print $2}'; done | xargs)"
 cat >"$T/flows" <<'FLOWS'
 priority=100,arp actions=flood
-priority=100,ip,ct_state=-trk actions=ct(zone=7,table=1)
-table=1,priority=100,ip,in_port=1,ct_state=+trk+new actions=ct(commit,zone=7,exec(set_field:0x2a->ct_mark)),output:2
+priority=100,ip,ct_state=-trk actions=ct(zone=21,table=1)
+table=1,priority=100,ip,in_port=1,ct_state=+trk+new actions=ct(commit,zone=21,exec(set_field:0x2a->ct_mark)),output:2
 table=1,priority=100,ip,in_port=1,ct_state=+trk+est-new actions=output:2
 table=1,priority=100,ip,in_port=2,ct_state=+trk+est+rpl,ct_mark=0x2a actions=output:1
 table=1,priority=10,ip actions=drop
 # the same firewall for IPv6 (ICMPv6, neighbour discovery and the hosts'
 # MLD reports, passes before ct: ct_invalid then counts TCP only)
 priority=110,icmp6 actions=flood
-priority=100,ipv6,ct_state=-trk actions=ct(zone=7,table=1)
-table=1,priority=100,ipv6,in_port=1,ct_state=+trk+new actions=ct(commit,zone=7,exec(set_field:0x2a->ct_mark)),output:2
+priority=100,ipv6,ct_state=-trk actions=ct(zone=21,table=1)
+table=1,priority=100,ipv6,in_port=1,ct_state=+trk+new actions=ct(commit,zone=21,exec(set_field:0x2a->ct_mark)),output:2
 table=1,priority=100,ipv6,in_port=1,ct_state=+trk+est-new actions=output:2
 table=1,priority=100,ipv6,in_port=2,ct_state=+trk+est+rpl,ct_mark=0x2a actions=output:1
 table=1,priority=10,ipv6 actions=drop
@@ -107,8 +107,8 @@ check "the transfers went through conntrack, GRO-merged (ct lookups < packets)" 
 h 2 ip neigh replace 10.0.0.100 lladdr 02:00:00:00:00:01 dev eth0
 cat >"$T/nat" <<'FLOWS'
 priority=100,arp actions=flood
-priority=100,tcp,in_port=1 actions=ct(commit,zone=1,nat(src=10.0.0.100)),output:2
-priority=100,tcp,in_port=2,nw_dst=10.0.0.100 actions=ct(zone=1,nat,table=1)
+priority=100,tcp,in_port=1 actions=ct(commit,zone=22,nat(src=10.0.0.100)),output:2
+priority=100,tcp,in_port=2,nw_dst=10.0.0.100 actions=ct(zone=22,nat,table=1)
 table=1,priority=100,tcp,ct_state=+trk+est+rpl actions=output:1
 table=1,priority=10,ip actions=drop
 FLOWS
@@ -127,7 +127,7 @@ check_eq "SNAT download: the source saw the gateway address" "sent 10.0.0.100" \
 	"$(cat "$T/sdown.out" 2>/dev/null)"
 check "ct_invalid still 0" grep -Eq "ct_invalid=0( |$)" <<<"$("$XS" show --bridge "$BR")"
 
-conntrack -D -w 7 -s 10.0.0.1 >/dev/null 2>&1
-conntrack -D -w 7 -s fd00::1 >/dev/null 2>&1
-conntrack -D -w 1 -s 10.0.0.1 >/dev/null 2>&1
+conntrack -D -w 21 -s 10.0.0.1 >/dev/null 2>&1
+conntrack -D -w 21 -s fd00::1 >/dev/null 2>&1
+conntrack -D -w 22 -s 10.0.0.1 >/dev/null 2>&1
 tap_done

@@ -22,8 +22,8 @@ cat >"$T/flows" <<'FLOWS'
 # neighbour discovery is not tracked (+inv): it passes before ct
 priority=110,icmp6,icmp_type=135 actions=flood
 priority=110,icmp6,icmp_type=136 actions=flood
-priority=100,ipv6,ct_state=-trk actions=ct(zone=7,table=1)
-table=1,priority=100,ipv6,in_port=1,ct_state=+trk+new actions=ct(commit,zone=7,exec(set_field:0x2a->ct_mark)),output:2
+priority=100,ipv6,ct_state=-trk actions=ct(zone=23,table=1)
+table=1,priority=100,ipv6,in_port=1,ct_state=+trk+new actions=ct(commit,zone=23,exec(set_field:0x2a->ct_mark)),output:2
 table=1,priority=100,ipv6,in_port=1,ct_state=+trk+est-new actions=output:2
 table=1,priority=100,ipv6,in_port=2,ct_state=+trk+est+rpl,ct_mark=0x2a actions=output:1
 # echo replies, by the pair's original-direction tuple (type 128, code 0, as OVS)
