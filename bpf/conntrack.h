@@ -41,6 +41,7 @@
 #include "parse.h"
 #include "stats.h"
 #include "upcall.h"
+#include "ct_label.h"
 
 /* The kernel types the kfuncs take, with only the fields read here; CO-RE
  * (preserve_access_index) relocates them against the running kernel. */
@@ -291,9 +292,11 @@ static __always_inline void xs_ct_key_tuple_clear(struct xs_flow_key *key)
 	__builtin_memset(key->ct_ipv6_src, 0, 32);
 }
 
-/* ICMP echo tracking (the kfuncs do not take ICMP). Returns ct_state. */
+/* ICMP echo tracking (the kfuncs do not take ICMP). Returns ct_state;
+ * *@conn: XS_CT_CONN_* (ct_label.h). */
 static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
-					     struct xs_flow_key *key, const struct xs_action *a)
+					     struct xs_flow_key *key, const struct xs_action *a,
+					     __u32 *conn)
 {
 	struct xs_ct_icmp_key k = { .zone = a->arg };
 	struct xs_ct_icmp_val *v, nv = {};
@@ -330,6 +333,7 @@ static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 		key->ct_mark = bpf_htonl(v->mark);
 		return XS_CS_TRK | (v->replied ? XS_CS_EST : XS_CS_NEW);
 	}
+	*conn = XS_CT_CONN_NONE;
 	if (a->flags & XS_CT_F_COMMIT) {
 		nv.last_ns = now;
 		if (a->flags & XS_CT_F_MARK)
@@ -340,6 +344,7 @@ static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 			return XS_CS_TRK | XS_CS_INV;
 		}
 		xs_count(XS_STAT_CT_COMMIT);
+		*conn = XS_CT_CONN_FRESH;
 	}
 	return XS_CS_TRK | XS_CS_NEW;
 }
@@ -483,9 +488,10 @@ xs_ct_commit_try(struct __sk_buff *skb, struct bpf_sock_tuple *tu, __u32 len,
 
 /* Runs ct action @a (@nat: its XS_ACT_CT_NAT, or NULL) on the skb and
  * fills @key's ct fields; @t->l4_off is the packet's L4 offset. Global
- * function: verified once. Returns 0, or 1 when the packet is to be
- * rewritten to @t (xs_ct_nat_apply, which the
- * caller runs: not nested here, for the call chain's stack). */
+ * function: verified once. Returns bit 0 set when the packet is to be
+ * rewritten to @t (xs_ct_nat_apply, which the caller runs: not nested
+ * here, for the call chain's stack), and in bits 1-2 how the connection
+ * was found (XS_CT_CONN_*, for xs_tc_ct_label). */
 __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key *key,
 				       const struct xs_action *a, const struct xs_action *nat,
 				       struct xs_ct_nat_target *t)
@@ -493,7 +499,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 	struct bpf_ct_opts o = { .netns_id = XS_BPF_F_CURRENT_NETNS };
 	struct bpf_sock_tuple tu = {};
 	struct nf_conn *ct;
-	__u32 len, status, tries;
+	__u32 len, status, tries, conn = XS_CT_CONN_FOUND;
 	int stop;
 	__u8 state = XS_CS_TRK;
 	int dir, ret = 0;
@@ -513,12 +519,12 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 		goto inv;
 	if (key->nw_proto == XS_IPPROTO_ICMP && key->dl_type == bpf_htons(XS_ETH_P_IPV4) &&
 	    (key->tp_src == bpf_htons(8) || key->tp_src == bpf_htons(0))) {
-		key->ct_state = xs_ct_icmp_echo(skb, t->l4_off, key, a);
+		key->ct_state = xs_ct_icmp_echo(skb, t->l4_off, key, a, &conn);
 		if (key->ct_state & XS_CS_INV) {
 			xs_ct_key_tuple_clear(key);
 			xs_count(XS_STAT_CT_INVALID);
 		}
-		return 0;
+		return conn << 1;
 	}
 	if (key->nw_proto != XS_IPPROTO_TCP && key->nw_proto != XS_IPPROTO_UDP)
 		goto inv;
@@ -568,7 +574,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 		}
 		bpf_ct_release(ct);
 		key->ct_state = state;
-		return ret;
+		return ret | XS_CT_CONN_FOUND << 1;
 	}
 new_conn:
 	if (key->nw_proto == XS_IPPROTO_TCP &&
@@ -578,7 +584,7 @@ new_conn:
 	if (!(a->flags & XS_CT_F_COMMIT)) {
 		key->ct_state = XS_CS_TRK | XS_CS_NEW;
 		xs_ct_key_tuple_pkt(key, 0);
-		return 0;
+		return XS_CT_CONN_NONE << 1;
 	}
 	/* Each try inlined (no loop: with some compilers the verifier sees
 	 * the same state at each turn of one and calls it infinite). */
@@ -606,7 +612,7 @@ new_conn:
 	}
 	bpf_ct_release(ct);
 	key->ct_state = state;
-	return ret;
+	return ret | XS_CT_CONN_FRESH << 1;
 full:
 	xs_count(XS_STAT_CT_FULL);
 inv:

@@ -179,15 +179,17 @@ struct xs_probe {
 	struct xs_flow_handle h; /* out: gen 0 until a hit */
 };
 
-XS_STATIC_ASSERT((XS_FLOW_KEY_WORDS & (XS_FLOW_KEY_WORDS - 1)) == 0,
-		 "xs_masked_word bounds the index with a mask");
-
-/* Word @w of mask @m applied to the packet's key words @k. The mask
- * bounds the index for the verifier (the agent never publishes more). */
+/* Word @w of mask @m applied to the packet's key words @k. The compare
+ * bounds the index for the verifier (the agent never publishes more; the
+ * key has 18 words, not a power of two a mask could bound). */
 static __always_inline __u64 xs_masked_word(const __u64 *k, const struct xs_mask_words *m,
 					    __u32 w)
 {
-	return k[m->word[w] & (XS_FLOW_KEY_WORDS - 1)] & m->bits[w];
+	__u32 i = m->word[w];
+
+	if (i >= XS_FLOW_KEY_WORDS)
+		i = 0;
+	return k[i] & m->bits[w];
 }
 
 /* Non-zero if entry @e's words differ from the packet's key words @k

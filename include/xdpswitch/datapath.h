@@ -142,7 +142,7 @@ static inline __u32 xs_filter_bit(__u64 hash)
 struct xs_mask_words {
 	__u32 mask_id;                 /* indexes xs_mask_hits */
 	__u8 word[XS_FLOW_KEY_WORDS];
-	__u8 pad[4];
+	__u8 pad[(8 - (4 + XS_FLOW_KEY_WORDS) % 8) % 8]; /* bits[] 8-aligned */
 	__u64 bits[XS_FLOW_KEY_WORDS];
 };
 
