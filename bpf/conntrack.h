@@ -425,7 +425,9 @@ struct xs_ct_nat_target {
 	__be16 sport;
 	__be16 dport;
 	__u16 l4_off; /* in: the packet's L4 header offset (xs_pkt) */
-	__u16 pad;
+	__u16 pad;    /* out: XS_CT_REL_* (ct_related.h) for a related error,
+		       * XS_CT_CONN_* << XS_CT_CONN_SHIFT (ct_label.h) after
+		       * xs_tc_ct */
 };
 
 /* Fills @t with what the connection's NAT makes of a packet in direction
@@ -487,11 +489,11 @@ xs_ct_commit_try(struct __sk_buff *skb, struct bpf_sock_tuple *tu, __u32 len,
 }
 
 /* Runs ct action @a (@nat: its XS_ACT_CT_NAT, or NULL) on the skb and
- * fills @key's ct fields; @t->l4_off is the packet's L4 offset. Global
- * function: verified once. Returns bit 0 set when the packet is to be
- * rewritten to @t (xs_ct_nat_apply, which the caller runs: not nested
- * here, for the call chain's stack), and in bits 1-2 how the connection
- * was found (XS_CT_CONN_*, for xs_tc_ct_label). */
+ * fills @key's ct fields; @t->l4_off is the packet's L4 offset, @t->pad
+ * is set to how the connection was found (XS_CT_CONN_*, for
+ * xs_tc_ct_label). Global function: verified once. Returns 0, or 1 when
+ * the packet is to be rewritten to @t (xs_ct_nat_apply, which the
+ * caller runs: not nested here, for the call chain's stack). */
 __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key *key,
 				       const struct xs_action *a, const struct xs_action *nat,
 				       struct xs_ct_nat_target *t)
@@ -524,7 +526,8 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 			xs_ct_key_tuple_clear(key);
 			xs_count(XS_STAT_CT_INVALID);
 		}
-		return conn << 1;
+		t->pad = conn << XS_CT_CONN_SHIFT;
+		return 0;
 	}
 	if (key->nw_proto != XS_IPPROTO_TCP && key->nw_proto != XS_IPPROTO_UDP)
 		goto inv;
@@ -574,7 +577,8 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 		}
 		bpf_ct_release(ct);
 		key->ct_state = state;
-		return ret | XS_CT_CONN_FOUND << 1;
+		t->pad = XS_CT_CONN_FOUND << XS_CT_CONN_SHIFT;
+		return ret;
 	}
 new_conn:
 	if (key->nw_proto == XS_IPPROTO_TCP &&
@@ -584,7 +588,8 @@ new_conn:
 	if (!(a->flags & XS_CT_F_COMMIT)) {
 		key->ct_state = XS_CS_TRK | XS_CS_NEW;
 		xs_ct_key_tuple_pkt(key, 0);
-		return XS_CT_CONN_NONE << 1;
+		t->pad = XS_CT_CONN_NONE << XS_CT_CONN_SHIFT;
+		return 0;
 	}
 	/* Each try inlined (no loop: with some compilers the verifier sees
 	 * the same state at each turn of one and calls it infinite). */
@@ -612,7 +617,8 @@ new_conn:
 	}
 	bpf_ct_release(ct);
 	key->ct_state = state;
-	return ret | XS_CT_CONN_FRESH << 1;
+	t->pad = XS_CT_CONN_FRESH << XS_CT_CONN_SHIFT;
+	return ret;
 full:
 	xs_count(XS_STAT_CT_FULL);
 inv:

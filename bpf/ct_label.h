@@ -23,6 +23,7 @@
 #include <bpf/bpf_helpers.h>
 #include "xdpswitch/actions.h"
 #include "xdpswitch/ct_label.h"
+#include "xdpswitch/datapath.h"
 #include "xdpswitch/flow_key.h"
 #include "parse.h"
 
@@ -37,7 +38,9 @@ struct {
  * the ct action skips the store. */
 __u32 xs_ct_labels_used;
 
-/* What xs_tc_ct() found (bits 1-2 of its answer): the label's source. */
+/* What xs_tc_ct() found (in xs_ct_nat_target.pad, shifted): the label's
+ * source. */
+#define XS_CT_CONN_SHIFT 8
 #define XS_CT_CONN_FOUND 0 /* an existing connection: its stored label */
 #define XS_CT_CONN_FRESH 1 /* committed now as a new connection: from 0 */
 #define XS_CT_CONN_NONE 2  /* not in the table (not committed): 0 */
@@ -59,33 +62,66 @@ static __always_inline void xs_ct_label_key_of(const struct xs_flow_key *key,
 	__builtin_memcpy(lk->dst, key->ct_ipv6_dst, 16);
 }
 
-/* Fills @key->ct_label after ct action @ct (which found the connection as
- * @conn, XS_CT_CONN_*); a commit with @lbl (its two XS_ACT_CT_LABEL
- * entries: value, mask) writes the label first. Global function: verified
- * once, its frame off the ct action's call chain. */
-__attribute__((noinline)) int xs_tc_ct_label(struct xs_flow_key *key, const struct xs_action *ct,
-					     const struct xs_action *lbl, __u32 conn)
+/* Action @i of @mf; the index bounded by an AND in the very register
+ * that indexes (the verifier's bound: compilers test a copy otherwise). */
+static __always_inline const struct xs_action *xs_act_at(const struct xs_megaflow *mf, __u64 i)
+{
+	XS_STATIC_ASSERT(XS_MAX_ACTIONS == 16, "the AND below bounds to 16 actions");
+	asm volatile("%[x] &= 15" : [x] "+r"(i));
+	return &mf->actions[i];
+}
+
+/* Index of the first of the two XS_ACT_CT_LABEL entries (value, mask) of
+ * ct action @i of @mf: right before it, or before its XS_ACT_CT_NAT; -1
+ * without them. */
+static __always_inline int xs_ct_label_at(const struct xs_megaflow *mf, __u32 i)
+{
+	__u32 back;
+
+	if (i < 2 || i >= XS_MAX_ACTIONS)
+		return -1;
+	back = xs_act_at(mf, i - 1)->type == XS_ACT_CT_NAT ? 3 : 2;
+	if (i < back || xs_act_at(mf, i - back)->type != XS_ACT_CT_LABEL ||
+	    xs_act_at(mf, i - back + 1)->type != XS_ACT_CT_LABEL)
+		return -1;
+	return i - back;
+}
+
+/* Fills @key->ct_label after the ct action @i of @mf, which found the
+ * connection as @conn (XS_CT_CONN_*, shifted as xs_tc_ct leaves it in
+ * xs_ct_nat_target.pad); a commit with XS_CT_F_LABEL writes
+ * the label first (its XS_ACT_CT_LABEL pair: value, mask). Global
+ * function: verified once; its frame is off the ct action's call chain
+ * and the caller keeps nothing for it. */
+__attribute__((noinline)) int xs_tc_ct_label(struct xs_flow_key *key, const struct xs_megaflow *mf,
+					     __u32 i, __u32 conn)
 {
 	struct xs_ct_label_key lk = {};
 	struct xs_ct_label_val nv, *v = NULL;
-	__u64 *l, *val, *msk;
+	const struct xs_action *ct;
+	__u64 *l;
+	int at;
 
-	if (!key || !ct) /* verifier: global function arguments */
+	if (!key || !mf) /* verifier: global function arguments */
 		return 0;
+	ct = xs_act_at(mf, i);
 	l = (__u64 *)key->ct_label;
 	l[0] = 0;
 	l[1] = 0;
+	conn = (conn >> XS_CT_CONN_SHIFT) & 3;
 	if (!XS_CT_TUPLE_VALID(key->ct_state) || conn == XS_CT_CONN_NONE)
 		return 0;
 	xs_ct_label_key_of(key, &lk);
-	if (lbl && (ct->flags & XS_CT_F_COMMIT) && (ct->flags & XS_CT_F_LABEL)) {
+	at = (ct->flags & (XS_CT_F_COMMIT | XS_CT_F_LABEL)) ==
+			     (XS_CT_F_COMMIT | XS_CT_F_LABEL) ? xs_ct_label_at(mf, i) : -1;
+	if (at >= 0) {
+		const __u64 *val = (const __u64 *)xs_act_at(mf, at)->u.bytes;
+		const __u64 *msk = (const __u64 *)xs_act_at(mf, at + 1)->u.bytes;
 		__u64 *n = (__u64 *)nv.label;
 
 		if (conn == XS_CT_CONN_FOUND)
 			v = bpf_map_lookup_elem(&xs_ct_labels, &lk);
 		__builtin_memcpy(nv.label, v ? v->label : key->ct_label, 16);
-		val = (__u64 *)lbl[0].u.bytes;
-		msk = (__u64 *)lbl[1].u.bytes;
 		n[0] = (n[0] & ~msk[0]) | (val[0] & msk[0]);
 		n[1] = (n[1] & ~msk[1]) | (val[1] & msk[1]);
 		if (!xs_ct_labels_used)

@@ -204,22 +204,6 @@ __attribute__((noinline)) int xs_tc_broadcast(struct __sk_buff *skb, int keep_la
 	return 0;
 }
 
-/* The two XS_ACT_CT_LABEL entries (value, mask) of ct action @a, the
- * list's @i-th: right before it, or before its XS_ACT_CT_NAT; NULL
- * without XS_CT_F_LABEL. */
-static __always_inline const struct xs_action *xs_ct_label_acts(const struct xs_action *a,
-								 int i)
-{
-	int back;
-
-	if (!(a->flags & XS_CT_F_LABEL) || i < 2)
-		return NULL;
-	back = a[-1].type == XS_ACT_CT_NAT ? 3 : 2;
-	if (i < back || a[-back].type != XS_ACT_CT_LABEL || a[1 - back].type != XS_ACT_CT_LABEL)
-		return NULL;
-	return &a[-back];
-}
-
 /* xs_execute_tc()'s answer besides TC verdicts: look the key up again
  * (XS_ACT_RECIRC; key->recirc_id and the ct fields are set). */
 #define XS_TC_RECIRC (-1000)
@@ -272,17 +256,18 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 			nat.l4_off = p->l4_off;
 			if (xs_ct_is_icmp_error(key)) {
 				ret = xs_ct_related(skb, key, a, &nat);
-				if (xs_ct_labels_used) /* the master's label */
-					xs_tc_ct_label(key, a, NULL, XS_CT_CONN_FOUND);
 				if (ret == 1)
 					ret = xs_ct_rel_nat(skb, p, key, &nat);
+				if (!ret && xs_ct_labels_used) /* the master's label */
+					xs_tc_ct_label(key, mf, i, XS_CT_CONN_FOUND << XS_CT_CONN_SHIFT);
 				break;
 			}
 			ret = xs_tc_ct(skb, key, a,
 				       i && a[-1].type == XS_ACT_CT_NAT ? &a[-1] : NULL, &nat);
-			if ((a->flags & XS_CT_F_LABEL) || xs_ct_labels_used)
-				xs_tc_ct_label(key, a, xs_ct_label_acts(a, i), (ret >> 1) & 3);
-			ret = ret & 1 ? xs_ct_nat_apply(skb, p, key, &nat) : 0;
+			if (ret == 1)
+				ret = xs_ct_nat_apply(skb, p, key, &nat);
+			if (!ret && ((a->flags & XS_CT_F_LABEL) || xs_ct_labels_used))
+				xs_tc_ct_label(key, mf, i, nat.pad);
 			break;
 		case XS_ACT_CT_NAT: /* read by the XS_ACT_CT after it */
 		case XS_ACT_CT_LABEL:
@@ -293,7 +278,8 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 			key->ct_state = 0;
 			key->ct_zone = 0;
 			key->ct_mark = 0;
-			__builtin_memset(key->ct_label, 0, 16);
+			if (xs_ct_labels_used)
+				xs_tc_ct_label(key, mf, i, 0); /* zeroes it */
 			continue;
 		case XS_ACT_RECIRC:
 			key->recirc_id = bpf_htonl(a->arg);
