@@ -16,6 +16,7 @@
 
 #include "agent/datapath/dp_internal.h"
 #include "xdpswitch.skel.h"
+#include "xdpswitch/ct_label.h"
 
 #define XS_DP_MAX_FLOWS_LIMIT (1u << 24)
 
@@ -138,6 +139,22 @@ static int hash_key_choose(const char *pin_dir, bool adopt, const struct xs_hash
 
 static uint32_t pinned_emc_bits(const char *pin_dir);
 
+/* The label store holds as many connections as the kernel's table may
+ * (nf_conntrack_max of this namespace), within [1024, 1M]; unreadable:
+ * XS_CT_LABELS_DEFAULT_MAX. */
+static uint32_t ct_labels_size(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_max", "r");
+	unsigned long v = XS_CT_LABELS_DEFAULT_MAX;
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = XS_CT_LABELS_DEFAULT_MAX;
+		fclose(f);
+	}
+	return v < 1024 ? 1024 : v > (1u << 20) ? 1u << 20 : (uint32_t)v;
+}
+
 /* Sets rodata knobs and map sizes; points maps at their pin paths and
  * tells whether the maps were pinned already (*@adopt). */
 static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_slots, bool *adopt)
@@ -161,6 +178,9 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOW_STATS), n_slots);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_MEGAFLOWS), dp->max_flows);
+	if (!err)
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_CT_LABELS),
+					       ct_labels_size());
 	if (err)
 		return err;
 	if (!o->pin_dir) {
