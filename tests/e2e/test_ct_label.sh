@@ -93,6 +93,10 @@ check "dump-conntrack: connection 1 labels=0x5" \
 check "dump-conntrack: connection 2 labels=$L2" \
 	grep -Eq "sport=41002,dport=7002.*zone=5.*labels=$L2(,|$)" <<<"$ct"
 
+# The kernel's view (for the record): its entries made by the BPF kfuncs
+# carry no labels extension, so `conntrack -L -o labels` shows none.
+conntrack -L -p udp -o labels 2>&1 | grep -F "dport=700" | sed 's/^/# kernel: /'
+
 # Relabel: a later commit on connection 1 sets bits 8-11 (0x900/0xf00);
 # its low byte stays 0x5, so the 0x5/0xff rules still match, and a rule on
 # the whole new label sees the replies.
