@@ -262,6 +262,14 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					xs_tc_ct_label(key, mf, i, XS_CT_CONN_FOUND << XS_CT_CONN_SHIFT);
 				break;
 			}
+			if (xs_ct_is_echo(key, p->l4_off)) {
+				/* answers how it found the pair (XS_CT_CONN_*) */
+				ret = xs_ct_echo(skb, key, a, p->l4_off);
+				if ((a->flags & XS_CT_F_LABEL) || xs_ct_labels_used)
+					xs_tc_ct_label(key, mf, i, ret);
+				ret = 0;
+				break;
+			}
 			ret = xs_tc_ct(skb, key, a,
 				       i && a[-1].type == XS_ACT_CT_NAT ? &a[-1] : NULL, &nat);
 			if (ret == 1)

@@ -107,8 +107,8 @@ void xs_mask_words_make(const struct xs_flow_key *mask, uint32_t id, struct xs_m
 /* The full mask @mw describes (mask_id 0). */
 void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask);
 /* The xs_megaflows key (way 0) and value of @key (bits outside the mask
- * ignored) under @mw and hash key @hk, with handle @h. */
-void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+ * ignored) under @mw and hash key @hk of version @ver, with handle @h. */
+void xs_megaflow_entry_make(const struct xs_hash_key *hk, uint32_t ver, const struct xs_flow_key *key,
 			    const struct xs_mask_words *mw, struct xs_flow_handle h,
 			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent);
 /* The masked key (mask_id 0) an entry made under @mw holds. */
@@ -129,6 +129,7 @@ struct xs_dp_upcall_ctx;
 struct xs_dp {
 	struct xdpswitch *skel;
 	struct xs_hash_key hash_key; /* as in xs_cfg and xs_hash_key */
+	uint32_t hash_ver;           /* as in xs_cfg and xs_hash_ver */
 	int ncpus;
 	uint32_t max_flows;
 	uint32_t emc_bits;          /* log2 of xs_emc's entries per CPU */
