@@ -20,6 +20,7 @@
 #define XDPSWITCH_BPF_LOOKUP_H
 
 #include "maps.h"
+#include "record.h"
 #include "stats.h"
 
 /* A megaflow found for a packet. */
@@ -190,11 +191,13 @@ static __always_inline __u64 xs_masked_word(const __u64 *k, const struct xs_mask
 	return k[m->word[w] & (XS_FLOW_KEY_WORDS - 1)] & m->bits[w];
 }
 
-/* Non-zero if entry @e's words differ from the packet's key words @k
- * under mask @m. */
-static __always_inline __u64 xs_words_diff(const struct xs_megaflow_entry *e,
+/* Non-zero if the words of megaflow @mf (its record's first cells) differ
+ * from the packet's key words @k under mask @m. Words past the head's
+ * cells (a mask of more than XS_SLOT_CELLS words) are in the next slot. */
+static __always_inline __u64 xs_words_diff(const struct xs_megaflow *mf,
 					   const struct xs_mask_words *m, const __u64 *k)
 {
+	const struct xs_megaflow *more;
 	__u64 diff = 0;
 	__u32 w;
 
@@ -203,10 +206,21 @@ static __always_inline __u64 xs_words_diff(const struct xs_megaflow_entry *e,
 	 * slots (the array xs_masked_word() avoids, twice over). */
 	asm volatile("" : "+r"(k), "+r"(m));
 #pragma unroll
-	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
+	for (w = 0; w < XS_SLOT_CELLS; w++) {
+		if (!m->bits[w])
+			return diff;
+		diff |= mf->cell[w] ^ xs_masked_word(k, m, w);
+	}
+	if (!m->bits[XS_SLOT_CELLS])
+		return diff;
+	more = xs_record_next(mf);
+	if (!more)
+		return 1;
+#pragma unroll
+	for (w = XS_SLOT_CELLS; w < XS_FLOW_KEY_WORDS; w++) {
 		if (!m->bits[w])
 			break;
-		diff |= e->bits[w] ^ xs_masked_word(k, m, w);
+		diff |= more->cell[w - XS_SLOT_CELLS] ^ xs_masked_word(k, m, w);
 	}
 	return diff;
 }
@@ -221,6 +235,7 @@ static long xs_probe_mask(__u64 i, void *arg)
 	struct xs_probe *p = arg;
 	const struct xs_mask_words *m;
 	const struct xs_megaflow_entry *e;
+	const struct xs_megaflow *mf;
 	struct xs_megaflow_key mk = {};
 	__u64 hash = 0, *f;
 	__u32 w, idx, bit, way;
@@ -254,7 +269,10 @@ static long xs_probe_mask(__u64 i, void *arg)
 		e = bpf_map_lookup_elem(&xs_megaflows, &mk);
 		if (!e)
 			return 0;
-		if (!xs_words_diff(e, m, p->key))
+		/* A slot being replaced (stale) cannot be compared: its words
+		 * may be another megaflow's soon. */
+		mf = xs_flow_get(&e->h);
+		if (mf && !xs_words_diff(mf, m, p->key))
 			break;
 	}
 	if (way == XS_HASH_WAYS)

@@ -74,6 +74,17 @@ struct xs_dp_opts {
  * xs_dp_flow_modify when the table is full. */
 #define XS_DP_SPARE_SLOTS 64
 
+/* Slots for @max_flows megaflows: one each, plus max_flows /
+ * XS_DP_CONT_SHARE for the continuations of records longer than a slot
+ * (datapath.h: more words and actions than XS_SLOT_CELLS cells hold),
+ * plus the spares. A table of long records fills its slots before
+ * max_flows: installs then fail as a full table's do. */
+#define XS_DP_CONT_SHARE 8
+static inline uint32_t xs_dp_slots_for(uint32_t max_flows)
+{
+	return max_flows + max_flows / XS_DP_CONT_SHARE + XS_DP_SPARE_SLOTS;
+}
+
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
 
 /* Per-CPU maps cost their size once per possible CPU: the microflow cache
