@@ -184,7 +184,7 @@ static __always_inline int xs_execute_xdp(struct xdp_md *ctx, const struct xs_hi
 
 		if (i >= n)
 			break;
-		a = xs_act_next(&cur);
+		a = xs_act_at(&cur, mf, hit->slot, i);
 		if (!a)
 			goto err;
 		if (a->type == XS_ACT_OUTPUT) {

@@ -178,6 +178,7 @@ struct xs_probe {
 	__u32 count;
 	__u32 mask_id;   /* out: id of the mask that matched */
 	struct xs_flow_handle h; /* out: gen 0 until a hit */
+	struct xs_megaflow *mf;  /* out: its record, as the compare found it live */
 };
 
 XS_STATIC_ASSERT((XS_FLOW_KEY_WORDS & (XS_FLOW_KEY_WORDS - 1)) == 0,
@@ -278,6 +279,7 @@ static long xs_probe_mask(__u64 i, void *arg)
 	if (way == XS_HASH_WAYS)
 		return 0;
 	p->h = e->h;
+	p->mf = (struct xs_megaflow *)mf;
 	p->mask_id = mk.mask_id;
 	p->count = i + 1; /* probes used */
 	return 1;
@@ -291,7 +293,7 @@ static long xs_probe_mask(__u64 i, void *arg)
 static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 					      struct xs_hit *hit, int count)
 {
-	struct xs_probe p = { .key = (const __u64 *)key };
+	struct xs_probe p = { .key = (const __u64 *)key, .mf = NULL };
 	__u32 zero = 0, n;
 	__u64 *mh;
 
@@ -303,11 +305,9 @@ static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 		n = XS_MAX_MASKS;
 	p.count = 0;
 	bpf_loop(n, xs_probe_mask, &p, 0);
-	if (!p.h.gen)
+	if (!p.h.gen || !p.mf)
 		return 0;
-	hit->mf = xs_flow_get(&p.h);
-	if (!hit->mf)
-		return 0;
+	hit->mf = p.mf;
 	hit->slot = p.h.slot;
 	hit->gen = p.h.gen;
 	if (!count)

@@ -88,4 +88,26 @@ static __always_inline const struct xs_action *xs_act_next(struct xs_act_cursor 
 	return (const struct xs_action *)&s->cell[c];
 }
 
+/* Actions read straight from the head, without a call: most lists have
+ * one or two, and they are in the head. */
+#define XS_ACT_INLINE 2
+
+/* Action @i (the executor's loop counter: a constant in each pass the
+ * verifier makes, so only passes 0 and 1 have the direct branch) of the
+ * record headed by @head (slot @head_slot), moving @cur past it; NULL if
+ * it is broken. */
+static __always_inline const struct xs_action *xs_act_at(struct xs_act_cursor *cur,
+							 const struct xs_megaflow *head,
+							 __u32 head_slot, int i)
+{
+	__u64 c = cur->c;
+
+	if (i < XS_ACT_INLINE && cur->slot == head_slot &&
+	    c <= XS_SLOT_CELLS - XS_ACTION_CELLS) {
+		cur->c = c + XS_ACTION_CELLS;
+		return (const struct xs_action *)&head->cell[c];
+	}
+	return xs_act_next(cur);
+}
+
 #endif

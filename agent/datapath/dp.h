@@ -3,14 +3,16 @@
  * (ports, masks, megaflows, counters), reads misses and re-injects packets.
  *
  * Design. The agent owns the megaflow table; BPF only reads it. Every
- * megaflow lives in a slot of xs_flows (actions) and xs_flow_stats (per-CPU
- * counters), named by a handle {slot, gen}. A megaflow is installed by
- * writing its slot first and then inserting {mask id, hash of the masked
- * words} -> {handle, masked words} into xs_megaflows (after setting the
+ * megaflow lives in a record of xs_flows (masked words and actions, one
+ * 120-byte slot or a short chain of them: datapath.h) and a slot of
+ * xs_flow_stats (per-CPU counters), named by a handle {slot, gen} of its
+ * record's head. A megaflow is installed by writing its record first and
+ * then inserting {mask id, hash of the masked words} -> {handle} into
+ * xs_megaflows (after setting the
  * hash's bit in the mask's filter), so a packet that finds the handle
  * always finds the actions. Removal leaves filter bits; once removals
- * outnumber the megaflows by 4096 the filters are rebuilt from the mirror. Changing the actions takes a fresh slot and replaces the hash
- * entry; the old slot is retired: its generation is cleared (which turns
+ * outnumber the megaflows by 4096 the filters are rebuilt from the mirror. Changing the actions takes a fresh record and replaces the hash
+ * entry; the old record is retired: its generation is cleared (which turns
  * every per-CPU microflow entry that names it stale) but its action bytes
  * stay, and freed slots are reused in FIFO order, so a packet still running
  * an old slot on another CPU never sees it rewritten under its feet.

@@ -12,15 +12,16 @@
  * consistent snapshot. Each mask lists the key words it has bits in (most
  * masks touch a few of the 16); for each mask in order the packet hashes
  * just those words, masked, looks up {mask id, hash} in xs_megaflows and
- * compares the masked words stored in the entry. Megaflows do not overlap,
+ * compares the masked words the megaflow's record (xs_flows) starts with. Megaflows do not overlap,
  * so the first hit wins. Two masked keys of one mask with the same hash
  * both live, in two ways of the hash (struct xs_megaflow_key). Before the hash
  * lookup, a per-mask bitmap indexed by the hash's top bits (xs_mask_filter)
  * tells whether the mask may hold the key at all; most probes miss, and the
  * bitmap turns most of them into one array read instead of a hash lookup.
  *
- * A handle names a slot of xs_flows (the actions) and of xs_flow_stats
- * (per-CPU counters), plus the slot's generation. Freeing or replacing a
+ * A handle names a slot of xs_flows (the head of the megaflow's record:
+ * its words and actions) and of xs_flow_stats (per-CPU counters), plus the
+ * slot's generation. Freeing or replacing a
  * megaflow bumps the slot's generation, so every per-CPU microflow entry
  * that still points at it turns stale at once ("look again") without the
  * agent walking per-CPU caches. The agent reuses freed slots in FIFO order
