@@ -100,12 +100,19 @@ static __always_inline const struct xs_action *xs_act_at(struct xs_act_cursor *c
 							 const struct xs_megaflow *head,
 							 __u32 head_slot, int i)
 {
+	const struct xs_action *a;
 	__u64 c = cur->c;
 
-	if (i < XS_ACT_INLINE && cur->slot == head_slot &&
-	    c <= XS_SLOT_CELLS - XS_ACTION_CELLS) {
-		cur->c = c + XS_ACTION_CELLS;
-		return (const struct xs_action *)&head->cell[c];
+	if (i < XS_ACT_INLINE && cur->slot == head_slot) {
+		/* the test where the index is used: clang 22 otherwise
+		 * merges this address with xs_act_next()'s and bounds neither */
+		asm volatile("" : "+r"(c));
+		if (c <= XS_SLOT_CELLS - XS_ACTION_CELLS) {
+			cur->c = c + XS_ACTION_CELLS;
+			a = (const struct xs_action *)&head->cell[c];
+			asm volatile("" : "+r"(a));
+			return a;
+		}
 	}
 	return xs_act_next(cur);
 }
