@@ -242,6 +242,71 @@ static void test_long_record_adopted(void **state)
 	assert_int_equal(xs_dp_unpin(pin_dir), 0);
 }
 
+/* Adoption refuses records it cannot trust, and keeps the rest: a
+ * broken chain (a continuation not marked as one) and a record whose
+ * chain runs into another record's slots (whichever of the two is
+ * adopted second) are dropped with their hash entries, and no slot of a
+ * dropped record stays taken. */
+static void test_broken_records_dropped(void **state)
+{
+	struct xs_dp_opts o = { .pin_dir = pin_dir, .max_flows = 64 };
+	struct xs_flow_key key[3], mask;
+	struct xs_action a[XS_MAX_ACTIONS];
+	struct xs_flow_handle h[3];
+	struct xs_megaflow rec;
+	char path[128];
+	uint8_t pkt[128];
+	uint16_t n = long_list(a);
+	struct xs_dp *dp;
+	uint32_t slot;
+	int fd;
+
+	(void)state;
+	xs_test_require_bpf();
+	assert_int_equal(xs_test_mount_bpffs(), 0);
+	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xs-test-rec-%d", (int)getpid());
+	xs_dp_unpin(pin_dir);
+	fx_private_netns();
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	memset(&mask, 0, sizeof(mask));
+	mask.in_port = 0xffffffff;
+	mask.nw_dst = 0xffffffff;
+	/* 2 words and 10 actions: 3 slots each, the words in the head only */
+	assert_int_equal(xs_record_slots(2, n), 3);
+	for (int i = 0; i < 3; i++) {
+		fx_key(pkt, fx_udp4(pkt, 20 + i), 1, &key[i]);
+		assert_int_equal(xs_dp_flow_install(dp, &key[i], &mask, a, n, 0, &h[i]), 0);
+	}
+	assert_int_equal(dp->slots.n_used, 9);
+	xs_dp_close(dp);
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_FLOWS);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	/* record 1 goes on into record 0's continuations */
+	assert_int_equal(bpf_map_lookup_elem(fd, &h[0].slot, &rec), 0);
+	slot = rec.next;
+	assert_int_equal(bpf_map_lookup_elem(fd, &h[1].slot, &rec), 0);
+	rec.next = slot;
+	assert_int_equal(bpf_map_update_elem(fd, &h[1].slot, &rec, BPF_EXIST), 0);
+	/* record 2's first continuation is not marked as one */
+	assert_int_equal(bpf_map_lookup_elem(fd, &h[2].slot, &rec), 0);
+	slot = rec.next;
+	assert_int_equal(bpf_map_lookup_elem(fd, &slot, &rec), 0);
+	rec.flags = 0;
+	assert_int_equal(bpf_map_update_elem(fd, &slot, &rec, BPF_EXIST), 0);
+	close(fd);
+
+	assert_int_equal(xs_dp_open(&o, &dp), 0);
+	assert_int_equal(xs_dp_flow_count(dp), 1);
+	assert_true(!xs_dp_flow_find(dp, &key[0], &mask, &h[2]) ||
+		    !xs_dp_flow_find(dp, &key[1], &mask, &h[2]));
+	assert_int_equal(xs_dp_flow_find(dp, &key[2], &mask, &h[2]), -ENOENT);
+	assert_int_equal(dp->slots.n_used, 3); /* the one record's slots */
+	xs_dp_close(dp);
+	assert_int_equal(xs_dp_unpin(pin_dir), 0);
+}
+
 /* Maps pinned by an agent of the old layout (392-byte action slots,
  * 136-byte hash values) are refused, not adopted, and left as they were. */
 static void test_old_layout_refused(void **state)
@@ -284,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_long_record_runs),
 		cmocka_unit_test(test_long_record_tc),
 		cmocka_unit_test(test_long_record_adopted),
+		cmocka_unit_test(test_broken_records_dropped),
 		cmocka_unit_test(test_old_layout_refused),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
