@@ -264,6 +264,10 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					ret = xs_ct_rel_nat(skb, p, key, &nat);
 				break;
 			}
+			if (xs_ct_is_echo(key, p->l4_off)) {
+				ret = xs_ct_echo(skb, key, a, p->l4_off);
+				break;
+			}
 			ret = xs_tc_ct(skb, key, a,
 				       prev && prev->type == XS_ACT_CT_NAT ? prev : NULL, &nat);
 			if (ret == 1)

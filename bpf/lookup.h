@@ -73,13 +73,18 @@ static __always_inline __u64 xs_key_tail(const __u64 *k)
 	return t;
 }
 
-/* flow_hash.h's hash of every word of @key; @is_short: its tail is zero. */
+/* The microflow index hash: flow_hash.h's version 0 over every word of
+ * @key; @is_short: its tail is zero. */
 static __always_inline __u64 xs_key_hash(const struct xs_flow_key *key, int is_short)
 {
 	const __u64 *k = (const __u64 *)key;
 	__u64 h = 0;
 	int w;
 
+	/* Unfolded (version 0): the cache takes only the hash's top bits,
+	 * which every bit of every word reaches, and compares whole keys,
+	 * so equal hashes of two keys cost nothing; the fold would add 1 ns
+	 * a hit (lookupcost). */
 #pragma unroll
 	for (w = 0; w < XS_SHORT_KEY_WORDS; w++)
 		h += k[w] * XS_MULT(w);
@@ -226,11 +231,28 @@ static __always_inline __u64 xs_words_diff(const struct xs_megaflow *mf,
 	return diff;
 }
 
-/* bpf_loop() callback: probes mask @i. Returns 1 to stop the walk. The
- * loops stop at the mask's first unused word (most masks use 2 to 5);
- * unrolled, each word is a few loads, an AND and a multiply-add. The exit
- * tests bits[] rather than a count: with a count the compiler works out a
- * variable trip count and then refuses to unroll. */
+/* flow_hash.h's hash, version @ver (a constant), of the packet's key
+ * words @k under mask @m. The loop stops at the mask's first unused word
+ * (most masks use 2 to 5); unrolled, each word is a few loads, an AND, the
+ * fold and a multiply-add. The exit tests bits[] rather than a count: with
+ * a count the compiler works out a variable trip count and then refuses
+ * to unroll. */
+static __always_inline __u64 xs_masked_hash(const __u64 *k, const struct xs_mask_words *m,
+					    __u32 ver)
+{
+	__u64 hash = 0;
+	__u32 w;
+
+#pragma unroll
+	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
+		if (!m->bits[w])
+			break;
+		hash += xs_hash_fold(xs_masked_word(k, m, w), ver) * XS_MULT(w);
+	}
+	return hash;
+}
+
+/* bpf_loop() callback: probes mask @i. Returns 1 to stop the walk. */
 static long xs_probe_mask(__u64 i, void *arg)
 {
 	struct xs_probe *p = arg;
@@ -238,8 +260,8 @@ static long xs_probe_mask(__u64 i, void *arg)
 	const struct xs_megaflow_entry *e;
 	const struct xs_megaflow *mf;
 	struct xs_megaflow_key mk = {};
-	__u64 hash = 0, *f;
-	__u32 w, idx, bit, way;
+	__u64 hash, *f;
+	__u32 idx, bit, way;
 
 	/* i < count <= XS_MAX_MASKS; the test bounds the index (verifier). */
 	if (i >= XS_MAX_MASKS)
@@ -249,12 +271,12 @@ static long xs_probe_mask(__u64 i, void *arg)
 	 * (only after the filter said yes): an array of them made this
 	 * frame 264 bytes, and the TC chain xs_tc -> xs_tc_next -> this
 	 * callback went over the verifier's 512-byte stack. */
-#pragma unroll
-	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
-		if (!m->bits[w])
-			break;
-		hash += xs_masked_word(p->key, m, w) * XS_MULT(w);
-	}
+	/* rodata: the verifier keeps one side (maps adopted from an agent
+	 * before the fold keep their version, flow_hash.h). */
+	if (xs_cfg.hash_version == XS_HASH_V_MULTILINEAR)
+		hash = xs_masked_hash(p->key, m, XS_HASH_V_MULTILINEAR);
+	else
+		hash = xs_masked_hash(p->key, m, XS_HASH_V_FOLDED);
 	mk.mask_id = m->mask_id;
 	mk.hash = hash;
 	bit = xs_filter_bit(hash);

@@ -139,4 +139,12 @@ struct {
 	__type(value, struct xs_hash_key);
 } xs_hash_key SEC(".maps");
 
+/* Its version (xs_cfg.hash_version), pinned for the same reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} xs_hash_ver SEC(".maps");
+
 #endif

@@ -321,9 +321,13 @@ static __always_inline int xs_parse_l4(void *data, void *data_end, __u32 off,
 	/* Verifier aid, a no-op at run time: off <= 8262 (30 bytes of L2, 40
 	 * of IPv6, XS_IPV6_MAX_EXT extension headers of at most 2048) and
 	 * limit <= 0xffff (frames are at most 64 KiB, as nw_end's width
-	 * says). Masked, every way into the L4 parser carries the same ranges,
-	 * so the verifier prunes instead of walking L4 and ND once per path
-	 * (120k -> 76k instructions processed for parse_key.bpf.c). */
+	 * says; a GRO super-packet whose datagram ends past byte 0xffff of
+	 * the frame, over 65521 bytes of IPv4, is cut here and parses
+	 * partial: a wider mask cost the verifier 40k more instructions in
+	 * every program). Masked, every way into the L4 parser carries the
+	 * same ranges, so the verifier prunes instead of walking L4 and ND
+	 * once per path (120k -> 76k instructions processed for
+	 * parse_key.bpf.c). */
 	off &= 0x3fff;
 	limit &= 0xffff;
 
@@ -372,8 +376,8 @@ static __always_inline int xs_parse_l4(void *data, void *data_end, __u32 off,
 }
 
 /* The IPv4 header at off and what follows it (see the file comment). */
-static __always_inline int xs_parse_ipv4(void *data, void *data_end, __u32 off,
-					 struct xs_flow_key *key,
+static __always_inline int xs_parse_ipv4(void *data, void *data_end, __u32 pkt_len,
+					 __u32 off, struct xs_flow_key *key,
 					 struct xs_parse_info *info)
 {
 	struct xs_ipv4_hdr *ip = data + off;
@@ -383,8 +387,7 @@ static __always_inline int xs_parse_ipv4(void *data, void *data_end, __u32 off,
 		return XS_PARSE_PARTIAL;
 	ihl = (ip->ver_ihl & 0x0f) * 4;
 	tot = bpf_ntohs(ip->tot_len);
-	if (ihl < sizeof(*ip) || tot < ihl || (void *)ip + tot > data_end ||
-	    (void *)ip + tot + 255 < data_end)
+	if (ihl < sizeof(*ip) || tot < ihl || off + tot > pkt_len || off + tot + 255 < pkt_len)
 		return XS_PARSE_PARTIAL;
 
 	key->nw_src = ip->saddr;
@@ -416,8 +419,8 @@ static __always_inline int xs_ipv6_is_ext(__u8 nh)
 }
 
 /* The IPv6 header at off, its extension headers and what follows them. */
-static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 off,
-					 struct xs_flow_key *key,
+static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 pkt_len,
+					 __u32 off, struct xs_flow_key *key,
 					 struct xs_parse_info *info)
 {
 	struct xs_ipv6_hdr *ip6 = data + off;
@@ -428,8 +431,7 @@ static __always_inline int xs_parse_ipv6(void *data, void *data_end, __u32 off,
 	if ((void *)(ip6 + 1) > data_end)
 		return XS_PARSE_PARTIAL;
 	limit = sizeof(*ip6) + bpf_ntohs(ip6->plen);
-	if ((void *)ip6 + limit > data_end ||
-	    (void *)ip6 + limit + 255 < data_end)
+	if (off + limit > pkt_len || off + limit + 255 < pkt_len)
 		return XS_PARSE_PARTIAL;
 	limit += off;
 
@@ -510,15 +512,20 @@ static __always_inline int xs_parse_arp(void *data, void *data_end, __u32 off,
 	return XS_PARSE_OK;
 }
 
-/* Parses the frame [data, data_end), at most 65535 bytes starting at an
- * even address, into key, which the caller has zeroed (in_port may be
- * set; nothing else is read). Fills every field of info.
+/* Parses the frame of @pkt_len bytes at @data, whose headers are in
+ * [data, data_end), starting at an even address, into key, which the
+ * caller has zeroed (in_port may be set; nothing else is read). Fills
+ * every field of info. @pkt_len is more than data_end - data for an skb
+ * whose payload is not all in its linear part, as a GRO super-packet's
+ * (a GSO skb: one IP header announcing the whole merged datagram, up to
+ * 64 KiB): the IP length is checked against it, headers are read from the
+ * linear part only.
  * Returns XS_PARSE_OK, or XS_PARSE_PARTIAL when the packet ended or was
  * malformed before its last header, or a walk bound was hit; the key then
  * holds the fields parsed before that point, as the file comment lists. */
-static __always_inline int xs_parse(void *data, void *data_end,
-				    struct xs_flow_key *key,
-				    struct xs_parse_info *info)
+static __always_inline int xs_parse_pkt(void *data, void *data_end, __u32 pkt_len,
+					struct xs_flow_key *key,
+					struct xs_parse_info *info)
 {
 	struct xs_eth_hdr *eth = data;
 	__u32 off = 2 * 6; /* the first type field */
@@ -569,9 +576,9 @@ static __always_inline int xs_parse(void *data, void *data_end,
 
 	switch (type) {
 	case bpf_htons(XS_ETH_P_IPV4):
-		return xs_parse_ipv4(data, data_end, off, key, info);
+		return xs_parse_ipv4(data, data_end, pkt_len, off, key, info);
 	case bpf_htons(XS_ETH_P_IPV6):
-		return xs_parse_ipv6(data, data_end, off, key, info);
+		return xs_parse_ipv6(data, data_end, pkt_len, off, key, info);
 	case bpf_htons(XS_ETH_P_ARP):
 	case bpf_htons(XS_ETH_P_RARP):
 		return xs_parse_arp(data, data_end, off, key, info);
@@ -581,6 +588,15 @@ static __always_inline int xs_parse(void *data, void *data_end,
 		return XS_PARSE_PARTIAL;
 	}
 	return XS_PARSE_OK;
+}
+
+/* Parses the frame [data, data_end), at most 65535 bytes, all linear (an
+ * XDP frame, a test's buffer): xs_parse_pkt() above. */
+static __always_inline int xs_parse(void *data, void *data_end,
+				    struct xs_flow_key *key,
+				    struct xs_parse_info *info)
+{
+	return xs_parse_pkt(data, data_end, data_end - data, key, info);
 }
 
 #endif

@@ -34,7 +34,10 @@ __attribute__((noinline)) int xs_parse_skb(struct __sk_buff *skb, struct xs_flow
 {
 	if (!skb || !key || !info) /* verifier: global function arguments */
 		return XS_PARSE_PARTIAL;
-	return xs_parse((void *)(long)skb->data, (void *)(long)skb->data_end, key, info);
+	/* skb->len, not the linear part: a GRO super-packet's payload is in
+	 * its fragments, its IP header announces the whole datagram. */
+	return xs_parse_pkt((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, key,
+			    info);
 }
 
 /* The executor's view of a parsed packet. */

@@ -2,8 +2,8 @@
 /* `xdpswitch dump-conntrack [zone=N]` and `flush-conntrack [zone=N]`: the
  * kernel's connection table, which the datapath's ct action uses (like
  * ovs-appctl dpctl/dump-conntrack and dpctl/flush-conntrack). They talk
- * to the kernel directly: no agent is needed. ICMP echo pairs, which the
- * datapath tracks in its own map, are not in this table. */
+ * to the kernel directly: no agent is needed. ICMP and ICMPv6 echo pairs,
+ * which the datapath tracks in its own map, are not in this table. */
 #include "agent/cli/commands.h"
 
 #include <errno.h>

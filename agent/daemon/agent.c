@@ -460,15 +460,16 @@ int xs_agent_init(struct xs_agent *a, const struct xs_agent_opts *opts,
 	return 0;
 }
 
-/* The fast path did not open (-EINVAL: libbpf refused to reuse a pin)
- * while maps are pinned for the bridge: they do not fit this build (an
- * older build's layout or sizes, or a damaged pin directory). Nothing was
- * changed; says how to go on. */
+/* The fast path did not open (-EINVAL: libbpf refused to reuse a pin;
+ * -EPROTONOSUPPORT: a newer megaflow hash version) while maps are pinned
+ * for the bridge: they do not fit this build (another build's layout or
+ * sizes, or a damaged pin directory). Nothing was changed; says how to go
+ * on. */
 static void explain_pins(struct xs_agent *a, int err)
 {
 	char dir[256];
 
-	if (err != -EINVAL || a->dp_class != &xs_dpif_xdp ||
+	if ((err != -EINVAL && err != -EPROTONOSUPPORT) || a->dp_class != &xs_dpif_xdp ||
 	    xs_pin_dir(a->bridge, dir, sizeof(dir)) || access(dir, F_OK))
 		return;
 	xs_agent_log(a, "the maps pinned under %s cannot be adopted (%s): left by another "

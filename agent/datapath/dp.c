@@ -22,7 +22,7 @@
 static const char *const pinned_maps[] = {
 	XS_MAP_EMC, XS_MAP_MASKS, XS_MAP_MEGAFLOWS, XS_MAP_FLOWS, XS_MAP_FLOW_STATS,
 	XS_MAP_MASK_HITS, XS_MAP_STATS, XS_MAP_UPCALLS, XS_MAP_TX_PORTS, XS_MAP_MISS_BUCKET,
-	XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST, XS_MAP_HASH_KEY,
+	XS_MAP_MASK_FILTER, XS_MAP_PORT_LIST, XS_MAP_HASH_KEY, XS_MAP_HASH_VER,
 };
 #define N_PINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
@@ -136,6 +136,37 @@ static int hash_key_choose(const char *pin_dir, bool adopt, const struct xs_hash
 	return 0;
 }
 
+/* The hash version (flow_hash.h) of the megaflows: the pinned one when
+ * adopting (@adopt), version 0 for maps pinned before versions existed
+ * (no xs_hash_ver pin), else the current one. A version this code does
+ * not compute is refused (-EPROTONOSUPPORT) before anything changes. */
+static int hash_ver_choose(const char *pin_dir, bool adopt, uint32_t *ver)
+{
+	char path[PATH_MAX];
+	uint32_t zero = 0;
+	int fd, err = 0;
+
+	*ver = XS_HASH_V_CURRENT;
+	if (!adopt)
+		return 0;
+	err = pin_path(path, sizeof(path), pin_dir, XS_MAP_HASH_VER);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		*ver = XS_HASH_V_MULTILINEAR;
+		return 0;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, ver))
+		err = -errno;
+	close(fd);
+	if (!err && *ver > XS_HASH_V_CURRENT)
+		err = -EPROTONOSUPPORT;
+	return err;
+}
+
 static uint32_t pinned_emc_bits(const char *pin_dir);
 
 /* Sets rodata knobs and map sizes; points maps at their pin paths and
@@ -166,7 +197,9 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 		return err;
 	if (!o->pin_dir) {
 		err = hash_key_choose(NULL, false, o->hash_key, &dp->hash_key);
+		dp->hash_ver = o->hash_version_old ? XS_HASH_V_MULTILINEAR : XS_HASH_V_CURRENT;
 		cfg->hash = dp->hash_key;
+		cfg->hash_version = dp->hash_ver;
 		return err;
 	}
 
@@ -188,24 +221,38 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	pin_path(path, sizeof(path), o->pin_dir, XS_MAP_MEGAFLOWS);
 	*adopt = access(path, F_OK) == 0;
 	err = hash_key_choose(o->pin_dir, *adopt, o->hash_key, &dp->hash_key);
+	if (!err)
+		err = hash_ver_choose(o->pin_dir, *adopt, &dp->hash_ver);
+	if (!err && o->hash_version_old && !*adopt)
+		dp->hash_ver = XS_HASH_V_MULTILINEAR;
 	cfg->hash = dp->hash_key;
+	cfg->hash_version = dp->hash_ver;
 	return err;
 }
 
-/* Writes the key into xs_hash_key (pinned: the next agent adopts it). */
+/* Writes the key and its version into xs_hash_key and xs_hash_ver
+ * (pinned: the next agent adopts them). */
 static int hash_key_store(struct xs_dp *dp)
 {
 	uint32_t zero = 0;
-	int fd = xs_dp_map_fd(dp, XS_MAP_HASH_KEY);
+	int fd = xs_dp_map_fd(dp, XS_MAP_HASH_KEY), fd_ver = xs_dp_map_fd(dp, XS_MAP_HASH_VER);
 
-	if (fd < 0)
-		return fd;
-	return bpf_map_update_elem(fd, &zero, &dp->hash_key, BPF_ANY) ? -errno : 0;
+	if (fd < 0 || fd_ver < 0)
+		return fd < 0 ? fd : fd_ver;
+	if (bpf_map_update_elem(fd, &zero, &dp->hash_key, BPF_ANY) ||
+	    bpf_map_update_elem(fd_ver, &zero, &dp->hash_ver, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 const struct xs_hash_key *xs_dp_hash_key(const struct xs_dp *dp)
 {
 	return &dp->hash_key;
+}
+
+uint32_t xs_dp_hash_version(const struct xs_dp *dp)
+{
+	return dp->hash_ver;
 }
 
 static int find_fds(struct xs_dp *dp)

@@ -58,6 +58,8 @@ struct xs_dp_opts {
 	                      * always; 0: XS_DP_EMC_INSERT_INV_PROB */
 	const struct xs_hash_key *hash_key; /* tests: this key for new maps
 	                      * (NULL: random); pinned maps keep theirs */
+	bool hash_version_old; /* tests: new maps hashed as agents before
+	                      * XS_HASH_V_FOLDED did; pinned maps keep theirs */
 	uint32_t mask_budget; /* masks one port's misses may create (the
 	                      * in_port of the key that needs a new mask);
 	                      * 0: XS_DP_MASK_BUDGET; above XS_MAX_MASKS: none */
@@ -110,6 +112,9 @@ uint32_t xs_dp_emc_entries(const struct xs_dp *dp);
 /* The datapath's hash key (flow_hash.h): random for new maps, adopted
  * with pinned ones. */
 const struct xs_hash_key *xs_dp_hash_key(const struct xs_dp *dp);
+/* Its version (XS_HASH_V_*): the current one for new maps, adopted with
+ * pinned ones (0 for maps pinned before versions were). */
+uint32_t xs_dp_hash_version(const struct xs_dp *dp);
 /* Waits for a grace period (grace.c) if slots or mask ids are waiting for
  * one, so that later installs need not. 0 or -errno. */
 int xs_dp_grace_if_needed(struct xs_dp *dp);
@@ -166,7 +171,9 @@ void xs_dp_miss_split(uint32_t rate, uint32_t burst, struct xs_dp_opts *o);
 /* Opens and loads the fast path with @opts (NULL: defaults), pins or adopts
  * its maps, and returns it in *@out. Nothing is attached to any interface.
  * -EINVAL for bad options (max_flows above 1<<24, pin_dir not absolute or
- * too long); -errno from libbpf, e.g. when pinned maps do not fit @opts. */
+ * too long); -EPROTONOSUPPORT for pinned maps of a hash version this code
+ * does not compute (a newer agent's); -errno from libbpf, e.g. when
+ * pinned maps do not fit @opts. */
 int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out);
 
 /* Frees @dp and its fds. Pinned maps stay pinned (and keep forwarding if

@@ -667,7 +667,7 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 	xs_mask_words_mask(mw, &m);
 	xs_mask_words_make(&m, mk->mask_id, &rw);
 	xs_megaflow_entry_key(&w, mw, &key);
-	xs_megaflow_entry_make(&dp->hash_key, &key, &rw, h, &rk, &re, &rwords);
+	xs_megaflow_entry_make(&dp->hash_key, dp->hash_ver, &key, &rw, h, &rk, &re, &rwords);
 	rk.way = mk->way;
 	if (memcmp(&rw, mw, sizeof(rw)) || memcmp(&rk, mk, sizeof(rk)) ||
 	    memcmp(&re, ent, sizeof(re)) || rwords.n != w.n ||

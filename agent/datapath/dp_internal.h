@@ -116,9 +116,9 @@ struct xs_mf_words {
 };
 
 /* The xs_megaflows key (way 0) and value of @key (bits outside the mask
- * ignored) under @mw and hash key @hk, with handle @h; @words (may be
- * NULL) receives the words its record holds. */
-void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+ * ignored) under @mw and hash key @hk of version @ver, with handle @h;
+ * @words (may be NULL) receives the words its record holds. */
+void xs_megaflow_entry_make(const struct xs_hash_key *hk, uint32_t ver, const struct xs_flow_key *key,
 			    const struct xs_mask_words *mw, struct xs_flow_handle h,
 			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent,
 			    struct xs_mf_words *words);
@@ -159,6 +159,7 @@ struct xs_dp_upcall_ctx;
 struct xs_dp {
 	struct xdpswitch *skel;
 	struct xs_hash_key hash_key; /* as in xs_cfg and xs_hash_key */
+	uint32_t hash_ver;           /* as in xs_cfg and xs_hash_ver */
 	int ncpus;
 	uint32_t max_flows;
 	uint32_t emc_bits;          /* log2 of xs_emc's entries per CPU */

@@ -176,7 +176,7 @@ void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask
 			m[mw->word[w]] = mw->bits[w];
 }
 
-void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_key *key,
+void xs_megaflow_entry_make(const struct xs_hash_key *hk, uint32_t ver, const struct xs_flow_key *key,
 			    const struct xs_mask_words *mw, struct xs_flow_handle h,
 			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent,
 			    struct xs_mf_words *words)
@@ -190,7 +190,7 @@ void xs_megaflow_entry_make(const struct xs_hash_key *hk, const struct xs_flow_k
 	ent->h = h;
 	/* As xs_probe_mask: word w of the list at position w of the hash. */
 	for (uint32_t i = 0; i < w.n; i++)
-		mk->hash += w.bits[i] * xs_hash_mult(hk, i);
+		mk->hash += xs_hash_fold(w.bits[i], ver) * xs_hash_mult(hk, i);
 	if (words)
 		*words = w;
 }
@@ -223,7 +223,7 @@ void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key,
 	struct xs_mask_words mw;
 
 	xs_mask_words_make(mask, id, &mw);
-	xs_megaflow_entry_make(&dp->hash_key, key, &mw, h, mk, ent, words);
+	xs_megaflow_entry_make(&dp->hash_key, dp->hash_ver, key, &mw, h, mk, ent, words);
 }
 
 int xs_dp_masks_publish(struct xs_dp *dp)

@@ -133,6 +133,11 @@ static int xdp_open(const struct xs_dpif_config *cfg, struct xs_dpif **out, char
 	o.pin_dir = pin_dir;
 	xs_dp_miss_split(cfg->miss_rate, cfg->miss_burst, &o);
 	err = xs_dp_open(&o, &dp);
+	if (err == -EPROTONOSUPPORT) {
+		snprintf(why, why_size, "cannot adopt the maps pinned under %s: their megaflow "
+			 "hash version is newer than this agent computes", pin_dir);
+		return err;
+	}
 	if (err) {
 		snprintf(why, why_size, "cannot load the fast path (maps pinned under %s): %s",
 			 pin_dir, strerror(-err));

@@ -24,7 +24,7 @@ static void key_and(struct xs_flow_key *out, const struct xs_flow_key *key,
 	memcpy(out, k, sizeof(k));
 }
 
-/* The fast path's multilinear hash (flow_hash.h) over all words, with the
+/* The fast path's hash (flow_hash.h) over all words, with the
  * fixed key (the dummy table chains collisions, so no key is needed); buckets
  * take its top bits, which every bit of every word reaches. */
 static uint64_t key_hash(const struct xs_flow_key *key)
@@ -33,7 +33,7 @@ static uint64_t key_hash(const struct xs_flow_key *key)
 
 	memcpy(w, key, sizeof(w));
 	for (unsigned int i = 0; i < XS_FLOW_KEY_WORDS; i++)
-		h += w[i] * xs_hash_mult(xs_hash_key_fixed(), i);
+		h += xs_hash_fold(w[i], XS_HASH_V_CURRENT) * xs_hash_mult(xs_hash_key_fixed(), i);
 	return h;
 }
 

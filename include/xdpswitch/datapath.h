@@ -59,6 +59,7 @@
 #define XS_MAP_MASK_FILTER "xs_mask_filter"
 #define XS_MAP_PORT_LIST "xs_port_list"
 #define XS_MAP_HASH_KEY "xs_hash_key"
+#define XS_MAP_HASH_VER "xs_hash_ver"
 
 /* A megaflow's slot and generation. */
 struct xs_flow_handle {
@@ -227,7 +228,8 @@ struct xs_config {
 	                            * entry held by another live key once in
 	                            * this many (0 and 1: always); empty and
 	                            * stale entries are always taken */
-	__u32 pad;
+	__u32 hash_version; /* XS_HASH_V_* of the megaflow hashes (flow_hash.h),
+	                     * also pinned as xs_hash_ver */
 	struct xs_hash_key hash; /* the datapath's hash key (flow_hash.h),
 	                          * also pinned as xs_hash_key */
 };

@@ -555,7 +555,7 @@ static void entry_hk(const struct xs_hash_key *hk, const struct xs_flow_key *key
 	struct xs_mask_words mw;
 
 	xs_mask_words_make(mask, id, &mw);
-	xs_megaflow_entry_make(hk, key, &mw, h, mk, ent, NULL);
+	xs_megaflow_entry_make(hk, XS_HASH_V_CURRENT, key, &mw, h, mk, ent, NULL);
 }
 
 static uint32_t filter_word(const struct xs_hash_key *hk, const struct xs_flow_key *key,
@@ -857,8 +857,9 @@ static uint64_t inverse_mod64(uint64_t m)
 
 /* Key bytes 4..15 (dl_dst, dl_src) of @base changed so that words 0 and
  * 1 of the key differ from @base's by a chosen step in dl_dst[2] and a
- * compensating difference in word 1: (b0 - a0) * M0 + (b1 - a1) * M1 = 0
- * under @hk, the datapath's own key. */
+ * compensating difference in word 1: (f(b0) - f(a0)) * M0 + (f(b1) -
+ * f(a1)) * M1 = 0 under @hk, the datapath's own key, f the fold of the
+ * current hash version (its own inverse). */
 static void colliding_frame(const struct xs_hash_key *hk, const uint8_t *base, size_t len,
 			    unsigned step, uint8_t *out)
 {
@@ -868,7 +869,11 @@ static void colliding_frame(const struct xs_hash_key *hk, const uint8_t *base, s
 	fx_key(base, len, 1, &ka);
 	memcpy(a, &ka, sizeof(a));
 	b[0] = a[0] ^ ((uint64_t)step << 48);
-	b[1] = a[1] - (b[0] - a[0]) * xs_hash_mult(hk, 0) * inverse_mod64(xs_hash_mult(hk, 1));
+	b[1] = xs_hash_fold(xs_hash_fold(a[1], XS_HASH_V_CURRENT) -
+				    (xs_hash_fold(b[0], XS_HASH_V_CURRENT) -
+				     xs_hash_fold(a[0], XS_HASH_V_CURRENT)) *
+					    xs_hash_mult(hk, 0) * inverse_mod64(xs_hash_mult(hk, 1)),
+			    XS_HASH_V_CURRENT);
 	memcpy(out, base, len);
 	memcpy(out, (uint8_t *)b + 4, 12);
 }
@@ -1084,7 +1089,7 @@ static uint32_t emc_forge(struct xs_dp *dp, const struct xs_hash_key *hk,
 
 	assert_true(ncpus > 0 && fd >= 0);
 	for (unsigned int i = 0; i < XS_FLOW_KEY_WORDS; i++)
-		hash += w[i] * xs_hash_mult(hk, i);
+		hash += w[i] * xs_hash_mult(hk, i); /* unfolded: xs_key_hash */
 	idx = xs_emc_index(hash, 64 - bits);
 	v = calloc(ncpus, sizeof(*v));
 	assert_non_null(v);

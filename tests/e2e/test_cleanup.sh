@@ -106,8 +106,8 @@ check "nothing to clean: no lock file left" test ! -e "$T/$BR.lock"
 check "stop leaves the ports forwarding" run_stop "$BR" "$T/a1.log" "$P1" "$P2"
 check "after the stop: programs on both ports" all_ours_on "$P1" "$P2"
 check "after the stop: maps pinned, state saved" test -e "$PIN/xs_megaflows" -a -s "$T/$BR.state"
-check_eq "after the stop: the 13 maps pinned, the port list and the hash key among them" \
-	"xs_emc xs_flow_stats xs_flows xs_hash_key xs_mask_filter xs_mask_hits xs_masks xs_megaflows xs_miss_bucket xs_port_list xs_stats xs_tx_ports xs_upcalls" \
+check_eq "after the stop: the 14 maps pinned, the port list and the hash key and version among them" \
+	"xs_emc xs_flow_stats xs_flows xs_hash_key xs_hash_ver xs_mask_filter xs_mask_hits xs_masks xs_megaflows xs_miss_bucket xs_port_list xs_stats xs_tx_ports xs_upcalls" \
 	"$(ls "$PIN" | sort | paste -sd' ')"
 "$XS" agent --cleanup --bridge "$BR" 2>"$T/c1.log"; rc=$?
 check_eq "cleanup: exit 0" 0 "$rc"
@@ -117,6 +117,27 @@ check "cleanup: nothing on the ports" nothing_on "$P1" "$P2"
 check "cleanup: no pins" test ! -e "$PIN"
 check "cleanup: no state file" test ! -e "$T/$BR.state"
 check "cleanup: no lock file" test ! -e "$T/$BR.lock"
+
+# --- 4b. pins of a newer megaflow hash version: refused, nothing changed -----------
+check "stop (for a newer hash version)" run_stop "$BR" "$T/a8.log" "$P1" "$P2"
+bpftool map update pinned "$PIN/xs_hash_ver" key 0 0 0 0 value 99 0 0 0
+pins_snapshot "$PIN" >"$T/pins.before"
+cp "$T/$BR.state" "$T/state.before"
+"$XS" agent --bridge "$BR" "$P1" "$P2" 2>"$T/a9.log"; rc=$?
+check_eq "newer hash version: exit 1" 1 "$rc"
+check "newer hash version: the message says why" \
+	grep -q "cannot adopt the maps pinned under $PIN: their megaflow hash version is newer than this agent computes" "$T/a9.log"
+check "newer hash version: the message names --cleanup" \
+	grep -q "nothing was changed. \`xdpswitch agent --cleanup --bridge $BR\` removes them" "$T/a9.log"
+check_eq "newer hash version: the pins are unchanged" "$(cat "$T/pins.before")" "$(pins_snapshot "$PIN")"
+check "newer hash version: the pinned version is unchanged" \
+	sh -c "bpftool -j map lookup pinned $PIN/xs_hash_ver key 0 0 0 0 | grep -q '\"value\":\\[\"0x63\",\"0x00\",\"0x00\",\"0x00\"\\]'"
+check "newer hash version: the state file is unchanged" cmp -s "$T/state.before" "$T/$BR.state"
+check "newer hash version: TC filters still there" all_ours_on "$P1" "$P2"
+"$XS" agent --cleanup --bridge "$BR" 2>"$T/c9.log"; rc=$?
+check_eq "newer hash version: cleanup exit 0" 0 "$rc"
+check "newer hash version: nothing on the ports" nothing_on "$P1" "$P2"
+check "newer hash version: no pins" test ! -e "$PIN"
 
 # --- 4. a start with pins of another layout: refused, nothing changed -------------
 check "stop (for incompatible pins)" run_stop "$BR" "$T/a2.log" "$P1" "$P2"

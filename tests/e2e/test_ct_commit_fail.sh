@@ -37,6 +37,13 @@ table=4,priority=80,udp,ct_state=+trk+est actions=ct(zone=12,nat),output:2
 table=5,priority=100,udp,ct_state=+trk+est+rpl,nw_dst=10.0.0.1 actions=output:1
 table=5,priority=100,udp,ct_state=+trk+est+rpl,nw_dst=10.0.0.3 actions=mod_dl_dst:02:00:00:00:00:03,output:3
 table=5,priority=10,ip actions=drop
+priority=110,udp,in_port=1,tp_dst=6003 actions=ct(zone=13,table=6)
+priority=110,udp,in_port=2,nw_dst=10.0.0.100,tp_src=6003 actions=ct(zone=13,nat,table=7)
+table=6,priority=100,udp,ct_state=+trk+new actions=ct(commit,zone=13,nat(src=10.0.0.100:7100-7163)),output:2
+table=6,priority=80,udp,ct_state=+trk+est actions=ct(zone=13,nat),output:2
+table=6,priority=10,ip actions=drop
+table=7,priority=100,udp,ct_state=+trk+est+rpl actions=output:1
+table=7,priority=10,ip actions=drop
 table=1,priority=100,udp,ct_state=+trk+inv actions=drop
 table=1,priority=90,udp,ct_state=+trk+new actions=ct(commit,zone=11,nat(src=10.0.0.100:7777)),resubmit(,3)
 table=1,priority=80,udp,ct_state=+trk+est actions=ct(zone=11,nat),output:2
@@ -78,6 +85,26 @@ check "range: h3 translated to 10.0.0.100:7001 (the retry)" \
 check_eq "range: no commit counted as refused" "$full" \
 	"$("$XS" show --bridge "$BR" | grep -Eo 'ct_full=[0-9]+' | cut -d= -f2)"
 
+# A 64-port range whose pick (udp_ask's source port 40003: 7100 + 40003 % 64
+# = 7103)
+# and the three choices after it are taken: the retries pick at random in
+# the range instead of walking into the taken run.
+udp_echo 2 10.0.0.2 6003 "$T/echo3.ready"
+for k in 0 1 2 3; do
+	conntrack -I -w 13 -p udp -s 10.0.0.9 -d 10.0.0.2 --sport $((41000 + k)) --dport 6003 \
+		-r 10.0.0.2 -q 10.0.0.100 --reply-port-src 6003 --reply-port-dst $((7103 + k)) \
+		-t 60 >/dev/null 2>&1
+done
+check_eq "range of 64: the pick and the 3 choices after it are taken" "4" \
+	"$(conntrack -L -w 13 -p udp --dport 6003 2>/dev/null | grep -c 'dst=10.0.0.100 sport=6003 dport=710[3-6] ')"
+check_eq "range of 64: h1, whose pick and next 3 choices clash, answered" "hello" \
+	"$(udp_ask 1 10.0.0.2 6003)"
+ct=$(conntrack -L -w 13 -p udp -s 10.0.0.1 --dport 6003 2>/dev/null)
+echo "$ct" | sed 's/^/# /'
+check "range of 64: h1 translated to a free port of 7100-7163" \
+	grep -Eq "src=10.0.0.1 dst=10.0.0.2 sport=40003 dport=6003 .*dst=10.0.0.100 sport=6003 dport=71([0-5][0-9]|6[0-3]) " <<<"$ct"
+
 conntrack -D -w 11 >/dev/null 2>&1
 conntrack -D -w 12 >/dev/null 2>&1
+conntrack -D -w 13 >/dev/null 2>&1
 tap_done

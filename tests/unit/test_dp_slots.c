@@ -328,9 +328,10 @@ static void test_megaflow_entries(void **state)
 	assert_memory_equal(&back, &m, sizeof(m));
 
 	memset(&k, 0xab, sizeof(k));
-	xs_megaflow_entry_make(xs_hash_key_fixed(), &k, &mw, H(7, 2), &mk, &ent, &w);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k, &mw, H(7, 2), &mk, &ent, &w);
 	assert_int_equal(mk.mask_id, 3);
 	assert_int_equal(mk.way, 0);
+	/* Words below 2^32 fold to themselves. */
 	assert_true(mk.hash == 0xababababull * xs_hash_mult(xs_hash_key_fixed(), 0) + 0xabababull * xs_hash_mult(xs_hash_key_fixed(), 1) +
 				       0xab000000ull * xs_hash_mult(xs_hash_key_fixed(), 2));
 	assert_int_equal(ent.h.slot, 7);
@@ -345,13 +346,13 @@ static void test_megaflow_entries(void **state)
 	memset(k2.dl_src, 0x11, sizeof(k2.dl_src));
 	k2.nw_src = 0x12345678;
 	k2.nw_dst = 0xcdababab;
-	xs_megaflow_entry_make(xs_hash_key_fixed(), &k2, &mw, H(7, 2), &mk2, &ent2, &w2);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k2, &mw, H(7, 2), &mk2, &ent2, &w2);
 	assert_memory_equal(&mk2, &mk, sizeof(mk));
 	assert_memory_equal(&ent2, &ent, sizeof(ent));
 	assert_memory_equal(&w2, &w, sizeof(w));
 	/* Inside it: another hash. */
 	k2.in_port = 0xabababac;
-	xs_megaflow_entry_make(xs_hash_key_fixed(), &k2, &mw, H(7, 2), &mk2, &ent2, NULL);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k2, &mw, H(7, 2), &mk2, &ent2, NULL);
 	assert_true(mk2.hash != mk.hash);
 	xs_megaflow_entry_key(&w, &mw, &back);
 	xs_dp_mask_key(&k, &m, &masked);
@@ -363,7 +364,7 @@ static void test_megaflow_entries(void **state)
 	memset(&want, 0, sizeof(want));
 	want.mask_id = 4;
 	assert_memory_equal(&mw, &want, sizeof(want));
-	xs_megaflow_entry_make(xs_hash_key_fixed(), &k, &mw, H(1, 1), &mk, &ent, &w);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k, &mw, H(1, 1), &mk, &ent, &w);
 	assert_true(mk.mask_id == 4 && mk.hash == 0 && w.n == 0 && w.bits[0] == 0);
 }
 
