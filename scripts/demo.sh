@@ -11,14 +11,14 @@ cd "$(dirname "$0")/.."
 O=${O:-build}
 XS=${XS_BIN:-$O/xdpswitch}
 FLOWS=scripts/demo-flows.txt
-P=xsdemo     # topology prefix and bridge name
-BR=xsdemo
+P=${XS_DEMO_NAME:-xsdemo} # topology prefix and bridge name (tests make
+BR=$P                     # it unique: suites may run side by side)
 t_start=$(date +%s.%N)
 
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (namespaces, XDP)" >&2; exit 1; }
 [ -x "$XS" ] || { echo "demo: $XS missing: run make" >&2; exit 1; }
 
-LOG=$(mktemp /tmp/xsdemo-agent-XXXXXX.log)
+LOG=$(mktemp "/tmp/$P-agent-XXXXXX.log")
 agent_pid=
 failed=0
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +35,23 @@
 #include "xdpswitch.skel.h"
 #include "capture.skel.h"
 
-#define VETH_A "xs-b1-a"
-#define VETH_B "xs-b1-b"
+/* Names are pid-unique: two suites may run this test at once. */
+static char veth_a[IFNAMSIZ], veth_b[IFNAMSIZ];
+
+/* system() of a formatted command line. */
+static int shell(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
 #define SLOT 1
 #define LO XS_EXEC_PORT_IN         /* ingress port: lo */
-#define PORT_VETH XS_EXEC_PORT_OUT /* replaced by VETH_A's ifindex at install */
+#define PORT_VETH XS_EXEC_PORT_OUT /* replaced by veth_a's ifindex at install */
 #define MAX_UPCALLS 8
 
 static struct xdpswitch *skel;
@@ -46,7 +59,7 @@ static struct ring_buffer *rb;
 static uint32_t veth_ifindex;
 static uint32_t gen;
 static struct xs_upcall upcalls[MAX_UPCALLS];
-static int cap_fd = -1; /* packet socket on VETH_B, for the TC tests */
+static int cap_fd = -1; /* packet socket on veth_b, for the TC tests */
 static int n_upcalls;
 
 /* --- fixture ------------------------------------------------------------- */
@@ -77,10 +90,12 @@ static void fixture(void)
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
-	if (system("ip link del " VETH_A " 2>/dev/null; ip link add " VETH_A
-		   " type veth peer name " VETH_B))
-		fail_msg("cannot create veth pair " VETH_A "/" VETH_B);
-	veth_ifindex = if_nametoindex(VETH_A);
+	snprintf(veth_a, sizeof(veth_a), "xsx%u-a", (unsigned int)getpid());
+	snprintf(veth_b, sizeof(veth_b), "xsx%u-b", (unsigned int)getpid());
+	if (shell("ip link del %s 2>/dev/null; ip link add %s type veth peer name %s",
+		  veth_a, veth_a, veth_b))
+		fail_msg("cannot create veth pair %s/%s", veth_a, veth_b);
+	veth_ifindex = if_nametoindex(veth_a);
 	assert_true(veth_ifindex > 0);
 
 	skel = xdpswitch__open_and_load();
@@ -98,7 +113,7 @@ static int teardown_all(void **state)
 		close(cap_fd);
 	ring_buffer__free(rb);
 	xdpswitch__destroy(skel);
-	if (skel && system("ip link del " VETH_A " 2>/dev/null"))
+	if (skel && shell("ip link del %s 2>/dev/null", veth_a))
 		return 0;
 	return 0;
 }
@@ -732,10 +747,10 @@ static void test_tc_lookup_and_miss(void **state)
 	assert_memory_equal(upcalls[0].pkt, in_pkt.buf, in_pkt.len);
 }
 
-/* Live-frame fixture: xs_tc on VETH_A's ingress; frames re-injected with
- * BPF_PROG_TEST_RUN live frames as arriving on VETH_A go through xs_xdp,
+/* Live-frame fixture: xs_tc on veth_a's ingress; frames re-injected with
+ * BPF_PROG_TEST_RUN live frames as arriving on veth_a go through xs_xdp,
  * are handed to the stack (XDP_PASS), looked up again and run by xs_tc, sent
- * out of VETH_A, so they arrive on VETH_B, where a packet socket reads
+ * out of veth_a, so they arrive on veth_b, where a packet socket reads
  * them (VLAN tags from its auxdata). */
 static void tc_fixture(void)
 {
@@ -747,9 +762,9 @@ static void tc_fixture(void)
 	fixture();
 	if (cap_fd >= 0)
 		goto drain;
-	if (system("sysctl -qw net.ipv6.conf." VETH_A ".disable_ipv6=1 net.ipv6.conf." VETH_B
-		   ".disable_ipv6=1 && ip link set " VETH_A " up && ip link set " VETH_B " up"))
-		fail_msg("cannot bring up " VETH_A "/" VETH_B);
+	if (shell("sysctl -qw net.ipv6.conf.%s.disable_ipv6=1 net.ipv6.conf.%s.disable_ipv6=1"
+		  " && ip link set %s up && ip link set %s up", veth_a, veth_b, veth_a, veth_b))
+		fail_msg("cannot bring up %s/%s", veth_a, veth_b);
 	hook.ifindex = veth_ifindex;
 	bpf_tc_hook_create(&hook); /* -EEXIST is fine */
 	opts.prog_fd = bpf_program__fd(skel->progs.xs_tc);
@@ -757,7 +772,7 @@ static void tc_fixture(void)
 
 	cap_fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
 	assert_true(cap_fd >= 0);
-	sll.sll_ifindex = if_nametoindex(VETH_B);
+	sll.sll_ifindex = if_nametoindex(veth_b);
 	assert_int_equal(bind(cap_fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
 	assert_int_equal(setsockopt(cap_fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)), 0);
 drain:
@@ -765,7 +780,7 @@ drain:
 		;
 }
 
-/* Next frame on VETH_B that carries the test payload, within @ms; the VLAN
+/* Next frame on veth_b that carries the test payload, within @ms; the VLAN
  * tag the stack keeps aside goes back into the bytes. Returns its length,
  * 0 if none came. */
 static size_t capture_within(uint8_t *buf, size_t size, int ms)
@@ -821,14 +836,14 @@ static size_t capture_none(uint8_t *buf, size_t size)
 	return capture_within(buf, size, 150);
 }
 
-/* Sends @p from VETH_B, so it arrives on VETH_A, where xs_tc runs. (The
+/* Sends @p from veth_b, so it arrives on veth_a, where xs_tc runs. (The
  * stage it stands for: XDP passed the packet up; XDP itself is not on
- * VETH_A, the TC program's second lookup is what is tested.) */
+ * veth_a, the TC program's second lookup is what is tested.) */
 static void inject(const struct xs_pkt *p)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
 
-	sll.sll_ifindex = if_nametoindex(VETH_B);
+	sll.sll_ifindex = if_nametoindex(veth_b);
 	memcpy(sll.sll_addr, p->buf, 6);
 	assert_int_equal(sendto(cap_fd, p->buf, p->len, 0, (struct sockaddr *)&sll, sizeof(sll)),
 			 p->len);
@@ -1142,7 +1157,7 @@ static void test_tc_broadcast(void **state)
 	assert_int_equal(stat(XS_STAT_EXEC_ERROR), errors);
 	assert_int_equal(stat(XS_STAT_ACTION_DROP), drops);
 
-	/* From lo (the test run's ingress), VETH_A is another port. */
+	/* From lo (the test run's ingress), veth_a is another port. */
 	assert_int_equal(run_exec(h.gen, &out_len), TC_ACT_SHOT);
 	len = capture(got, sizeof(got));
 	xs_exec_assert_frame(in_pkt.buf, in_pkt.len, got, len, "broadcast alone");

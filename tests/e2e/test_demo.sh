@@ -12,11 +12,12 @@ B=${XS_BUILD:-${O:-build}}
 export XS_RUN_DIR
 XS_RUN_DIR=$(mktemp -d /tmp/xse-run-XXXXXX)
 OUT=$XS_RUN_DIR/demo.out
-trap 'scripts/topo.sh destroy xsdemo 2>/dev/null; rm -rf "$XS_RUN_DIR"' EXIT
+export XS_DEMO_NAME=xsd$$ # pid-unique: other suites may run a demo too
+trap 'scripts/topo.sh destroy "$XS_DEMO_NAME" 2>/dev/null; rm -rf "$XS_RUN_DIR"' EXIT
 
 nothing_left() {
-	! ip netns list | grep -q '^xsdemo-' && ! ip link show | grep -q 'xsdemo-' &&
-		test ! -e /sys/fs/bpf/xdpswitch/xsdemo && test ! -e "$XS_RUN_DIR/xsdemo.sock"
+	! ip netns list | grep -q "^$XS_DEMO_NAME-" && ! ip link show | grep -q "$XS_DEMO_NAME-" &&
+		test ! -e "/sys/fs/bpf/xdpswitch/$XS_DEMO_NAME" && test ! -e "$XS_RUN_DIR/$XS_DEMO_NAME.sock"
 }
 
 for run in 1 2; do
