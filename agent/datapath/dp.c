@@ -204,7 +204,8 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	cfg->emc_shift = 64 - dp->emc_bits;
 	err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_EMC), 1u << dp->emc_bits);
 	if (!err)
-		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS), n_slots);
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS),
+					       n_slots + XS_RECORD_MAX_SLOTS - 1);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOW_STATS), n_slots);
 	if (!err)
@@ -339,7 +340,7 @@ void xs_dp_size_for_cpus(int cpus, uint32_t *emc_bits, uint32_t *default_max_flo
 uint64_t xs_dp_percpu_bytes(int cpus, uint32_t emc_entries, uint32_t max_flows)
 {
 	uint64_t per_cpu = (uint64_t)emc_entries * sizeof(struct xs_emc_entry) +
-			   (uint64_t)(max_flows + XS_DP_SPARE_SLOTS) * sizeof(struct xs_flow_stats) +
+			   (uint64_t)xs_dp_slots_for(max_flows) * sizeof(struct xs_flow_stats) +
 			   XS_MAX_MASKS * 8 + XS_STAT__MAX * 8 +
 			   XS_MAX_PORTS * sizeof(struct xs_miss_bucket);
 
@@ -408,7 +409,7 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	dp->max_flows = o->max_flows ? o->max_flows : default_max_flows;
 	dp->mask_budget = !o->mask_budget ? XS_DP_MASK_BUDGET :
 			  o->mask_budget >= XS_MAX_MASKS ? 0 : o->mask_budget;
-	n_slots = dp->max_flows + XS_DP_SPARE_SLOTS;
+	n_slots = xs_dp_slots_for(dp->max_flows);
 	if (dp->ncpus <= 0) {
 		err = dp->ncpus ? dp->ncpus : -EINVAL;
 		goto err;
