@@ -42,6 +42,7 @@
 #include "parse.h"
 #include "stats.h"
 #include "upcall.h"
+#include "ct_label.h"
 
 /* The kernel types the kfuncs take, with only the fields read here; CO-RE
  * (preserve_access_index) relocates them against the running kernel. */
@@ -319,9 +320,11 @@ static __always_inline void xs_ct_key_tuple_clear(struct xs_flow_key *key)
 
 /* ICMP and ICMPv6 echo tracking (the kfuncs take TCP and UDP only: the
  * kernel's bpf_nf_ct_tuple_parse refuses other protocols with -EPROTO).
- * Only for a key xs_ct_is_echo() accepts. Returns ct_state. */
+ * Only for a key xs_ct_is_echo() accepts. Returns ct_state; *@conn:
+ * XS_CT_CONN_* (ct_label.h). */
 static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
-					     struct xs_flow_key *key, const struct xs_action *a)
+					     struct xs_flow_key *key, const struct xs_action *a,
+					     __u32 *conn)
 {
 	struct xs_ct_icmp_key k = { .zone = a->arg };
 	struct xs_ct_icmp_val *v, nv = {};
@@ -370,6 +373,7 @@ static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 		key->ct_mark = bpf_htonl(v->mark);
 		return XS_CS_TRK | (v->replied ? XS_CS_EST : XS_CS_NEW);
 	}
+	*conn = XS_CT_CONN_NONE;
 	if (a->flags & XS_CT_F_COMMIT) {
 		nv.last_ns = now;
 		if (a->flags & XS_CT_F_MARK)
@@ -380,6 +384,7 @@ static __always_inline __u8 xs_ct_icmp_echo(struct __sk_buff *skb, __u32 l4_off,
 			return XS_CS_TRK | XS_CS_INV;
 		}
 		xs_count(XS_STAT_CT_COMMIT);
+		*conn = XS_CT_CONN_FRESH;
 	}
 	return XS_CS_TRK | XS_CS_NEW;
 }
@@ -474,7 +479,9 @@ struct xs_ct_nat_target {
 	__be16 sport;
 	__be16 dport;
 	__u16 l4_off; /* in: the packet's L4 header offset (xs_pkt) */
-	__u16 pad;
+	__u16 pad;    /* out: XS_CT_REL_* (ct_related.h) for a related error,
+		       * XS_CT_CONN_* << XS_CT_CONN_SHIFT (ct_label.h) after
+		       * xs_tc_ct */
 };
 
 /* Fills @t with what the connection's NAT makes of a packet in direction
@@ -536,9 +543,10 @@ xs_ct_commit_try(struct __sk_buff *skb, struct bpf_sock_tuple *tu, __u32 len,
 }
 
 /* Runs ct action @a (@nat: its XS_ACT_CT_NAT, or NULL) on the skb and
- * fills @key's ct fields; @t->l4_off is the packet's L4 offset. Global
- * function: verified once. Returns 0, or 1 when the packet is to be
- * rewritten to @t (xs_ct_nat_apply, which the
+ * fills @key's ct fields; @t->l4_off is the packet's L4 offset, @t->pad
+ * is set to how the connection was found (XS_CT_CONN_*, for
+ * xs_tc_ct_label). Global function: verified once. Returns 0, or 1 when
+ * the packet is to be rewritten to @t (xs_ct_nat_apply, which the
  * caller runs: not nested here, for the call chain's stack). */
 __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key *key,
 				       const struct xs_action *a, const struct xs_action *nat,
@@ -619,6 +627,7 @@ __attribute__((noinline)) int xs_tc_ct(struct __sk_buff *skb, struct xs_flow_key
 		}
 		bpf_ct_release(ct);
 		key->ct_state = state;
+		t->pad = XS_CT_CONN_FOUND << XS_CT_CONN_SHIFT;
 		return ret;
 	}
 new_conn:
@@ -629,6 +638,7 @@ new_conn:
 	if (!(a->flags & XS_CT_F_COMMIT)) {
 		key->ct_state = XS_CS_TRK | XS_CS_NEW;
 		xs_ct_key_tuple_pkt(key, 0);
+		t->pad = XS_CT_CONN_NONE << XS_CT_CONN_SHIFT;
 		return 0;
 	}
 	/* Each try inlined (no loop: with some compilers the verifier sees
@@ -657,6 +667,7 @@ new_conn:
 	}
 	bpf_ct_release(ct);
 	key->ct_state = state;
+	t->pad = XS_CT_CONN_FRESH << XS_CT_CONN_SHIFT;
 	return ret;
 full:
 	xs_count(XS_STAT_CT_FULL);
@@ -675,6 +686,8 @@ inv:
 __attribute__((noinline)) int xs_ct_echo(struct __sk_buff *skb, struct xs_flow_key *key,
 					 const struct xs_action *a, __u32 l4_off)
 {
+	__u32 conn = XS_CT_CONN_FOUND;
+
 	if (!skb || !key || !a) /* verifier: global function arguments */
 		return 0;
 	xs_count(XS_STAT_CT_LOOKUP);
@@ -682,12 +695,12 @@ __attribute__((noinline)) int xs_ct_echo(struct __sk_buff *skb, struct xs_flow_k
 		xs_ct_key_tuple_clear(key);
 	key->ct_zone = bpf_htons(a->arg);
 	key->ct_mark = 0;
-	key->ct_state = xs_ct_icmp_echo(skb, l4_off, key, a);
+	key->ct_state = xs_ct_icmp_echo(skb, l4_off, key, a, &conn);
 	if (key->ct_state & XS_CS_INV) {
 		xs_ct_key_tuple_clear(key);
 		xs_count(XS_STAT_CT_INVALID);
 	}
-	return 0;
+	return conn << XS_CT_CONN_SHIFT;
 }
 
 static __always_inline int xs_ct_ne16(const void *a, const void *b)

@@ -172,16 +172,21 @@ static __always_inline int xs_execute_xdp(struct xdp_md *ctx, const struct xs_hi
 {
 	struct xs_megaflow *mf = hit->mf;
 	__u32 n = mf->n_actions;
+	struct xs_act_cursor cur;
 	int i, ret;
 
 	if (!(mf->flags & XS_MF_F_XDP))
 		return xs_tc_handoff();
 	p->slot = hit->slot;
+	xs_act_start(&cur, mf, hit->slot);
 	for (i = 0; i < XS_MAX_ACTIONS; i++) {
-		const struct xs_action *a = &mf->actions[i];
+		const struct xs_action *a;
 
 		if (i >= n)
 			break;
+		a = xs_act_at(&cur, mf, hit->slot, i);
+		if (!a)
+			goto err;
 		if (a->type == XS_ACT_OUTPUT) {
 			/* An XDP list has at most one output, at its end. */
 			if (i + 1 != n)

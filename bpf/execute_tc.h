@@ -208,7 +208,7 @@ __attribute__((noinline)) int xs_tc_broadcast(struct __sk_buff *skb, int keep_la
  * (XS_ACT_RECIRC; key->recirc_id and the ct fields are set). */
 #define XS_TC_RECIRC (-1000)
 
-/* Executes megaflow @mf (slot @slot) on the skb; returns the TC verdict, or
+/* Executes megaflow @mf (slot p->slot) on the skb; returns the TC verdict, or
  * XS_TC_RECIRC.
  * Every OUTPUT but the list's last action sends a clone out of its port's
  * egress; an OUTPUT that ends the list redirects the skb itself, or, with
@@ -221,15 +221,19 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					 struct xs_pkt *p, struct xs_flow_key *key,
 					 int clone_last)
 {
+	const struct xs_action *a = NULL, *prev = NULL;
 	struct xs_ct_nat_target nat;
+	struct xs_act_cursor cur;
 	__u32 n = mf->n_actions;
 	int i, ret;
 
-	for (i = 0; i < XS_MAX_ACTIONS; i++) {
-		const struct xs_action *a = &mf->actions[i];
-
+	xs_act_start(&cur, mf, p->slot);
+	for (i = 0; i < XS_MAX_ACTIONS; i++, prev = a) {
 		if (i >= n)
 			break;
+		a = xs_act_next(&cur);
+		if (!a)
+			goto err;
 		if (a->type == XS_ACT_OUTPUT) {
 			int last = i + 1 == n;
 
@@ -258,18 +262,27 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 				ret = xs_ct_related(skb, key, a, &nat);
 				if (ret == 1)
 					ret = xs_ct_rel_nat(skb, p, key, &nat);
+				if (!ret && xs_ct_labels_used) /* the master's label */
+					xs_tc_ct_label(key, mf, i, XS_CT_CONN_FOUND << XS_CT_CONN_SHIFT);
 				break;
 			}
 			if (xs_ct_is_echo(key, p->l4_off)) {
+				/* answers how it found the pair (XS_CT_CONN_*) */
 				ret = xs_ct_echo(skb, key, a, p->l4_off);
+				if ((a->flags & XS_CT_F_LABEL) || xs_ct_labels_used)
+					xs_tc_ct_label(key, mf, i, ret);
+				ret = 0;
 				break;
 			}
 			ret = xs_tc_ct(skb, key, a,
-				       i && a[-1].type == XS_ACT_CT_NAT ? &a[-1] : NULL, &nat);
+				       prev && prev->type == XS_ACT_CT_NAT ? prev : NULL, &nat);
 			if (ret == 1)
 				ret = xs_ct_nat_apply(skb, p, key, &nat);
+			if (!ret && ((a->flags & XS_CT_F_LABEL) || xs_ct_labels_used))
+				xs_tc_ct_label(key, mf, i, nat.pad);
 			break;
 		case XS_ACT_CT_NAT: /* read by the XS_ACT_CT after it */
+		case XS_ACT_CT_LABEL:
 			continue;
 		case XS_ACT_CT_CLEAR:
 			if (XS_CT_TUPLE_VALID(key->ct_state))
@@ -277,6 +290,8 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 			key->ct_state = 0;
 			key->ct_zone = 0;
 			key->ct_mark = 0;
+			if (xs_ct_labels_used)
+				xs_tc_ct_label(key, mf, i, 0); /* zeroes it */
 			continue;
 		case XS_ACT_RECIRC:
 			key->recirc_id = bpf_htonl(a->arg);
@@ -297,11 +312,21 @@ err:
 }
 
 /* xs_execute_tc() as a global function: verified once however many
- * programs and recirculation passes run it. */
-__attribute__((noinline)) int xs_tc_run(struct __sk_buff *skb, const struct xs_megaflow *mf,
-					struct xs_pkt *p, struct xs_flow_key *key, int clone_last)
+ * programs and recirculation passes run it. Runs the megaflow whose head
+ * is slot p->slot (the caller has checked its generation); the head is
+ * looked up here so that every slot of the record is an xs_flows value
+ * (a pointer argument would be verified as memory of one slot's size). */
+__attribute__((noinline)) int xs_tc_run(struct __sk_buff *skb, struct xs_pkt *p,
+					struct xs_flow_key *key, int clone_last)
 {
-	if (!skb || !mf || !p || !key) /* verifier: global function arguments */
+	const struct xs_megaflow *mf;
+	__u32 slot;
+
+	if (!skb || !p || !key) /* verifier: global function arguments */
+		return TC_ACT_SHOT;
+	slot = p->slot;
+	mf = bpf_map_lookup_elem(&xs_flows, &slot);
+	if (!mf)
 		return TC_ACT_SHOT;
 	return xs_execute_tc(skb, mf, p, key, clone_last);
 }

@@ -20,6 +20,7 @@
 #define XDPSWITCH_BPF_LOOKUP_H
 
 #include "maps.h"
+#include "record.h"
 #include "stats.h"
 
 /* A megaflow found for a packet. */
@@ -182,24 +183,29 @@ struct xs_probe {
 	__u32 count;
 	__u32 mask_id;   /* out: id of the mask that matched */
 	struct xs_flow_handle h; /* out: gen 0 until a hit */
+	struct xs_megaflow *mf;  /* out: its record, as the compare found it live */
 };
 
-XS_STATIC_ASSERT((XS_FLOW_KEY_WORDS & (XS_FLOW_KEY_WORDS - 1)) == 0,
-		 "xs_masked_word bounds the index with a mask");
-
-/* Word @w of mask @m applied to the packet's key words @k. The mask
- * bounds the index for the verifier (the agent never publishes more). */
+/* Word @w of mask @m applied to the packet's key words @k. The compare
+ * bounds the index for the verifier (the agent never publishes more; the
+ * key has 18 words, not a power of two a mask could bound). */
 static __always_inline __u64 xs_masked_word(const __u64 *k, const struct xs_mask_words *m,
 					    __u32 w)
 {
-	return k[m->word[w] & (XS_FLOW_KEY_WORDS - 1)] & m->bits[w];
+	__u32 i = m->word[w];
+
+	if (i >= XS_FLOW_KEY_WORDS)
+		i = 0;
+	return k[i] & m->bits[w];
 }
 
-/* Non-zero if entry @e's words differ from the packet's key words @k
- * under mask @m. */
-static __always_inline __u64 xs_words_diff(const struct xs_megaflow_entry *e,
+/* Non-zero if the words of megaflow @mf (its record's first cells) differ
+ * from the packet's key words @k under mask @m. Words past the head's
+ * cells (a mask of more than XS_SLOT_CELLS words) are in the next slot. */
+static __always_inline __u64 xs_words_diff(const struct xs_megaflow *mf,
 					   const struct xs_mask_words *m, const __u64 *k)
 {
+	const struct xs_megaflow *more;
 	__u64 diff = 0;
 	__u32 w;
 
@@ -208,10 +214,21 @@ static __always_inline __u64 xs_words_diff(const struct xs_megaflow_entry *e,
 	 * slots (the array xs_masked_word() avoids, twice over). */
 	asm volatile("" : "+r"(k), "+r"(m));
 #pragma unroll
-	for (w = 0; w < XS_FLOW_KEY_WORDS; w++) {
+	for (w = 0; w < XS_SLOT_CELLS; w++) {
+		if (!m->bits[w])
+			return diff;
+		diff |= mf->cell[w] ^ xs_masked_word(k, m, w);
+	}
+	if (!m->bits[XS_SLOT_CELLS])
+		return diff;
+	more = xs_record_next(mf);
+	if (!more)
+		return 1;
+#pragma unroll
+	for (w = XS_SLOT_CELLS; w < XS_FLOW_KEY_WORDS; w++) {
 		if (!m->bits[w])
 			break;
-		diff |= e->bits[w] ^ xs_masked_word(k, m, w);
+		diff |= more->cell[w - XS_SLOT_CELLS] ^ xs_masked_word(k, m, w);
 	}
 	return diff;
 }
@@ -243,6 +260,7 @@ static long xs_probe_mask(__u64 i, void *arg)
 	struct xs_probe *p = arg;
 	const struct xs_mask_words *m;
 	const struct xs_megaflow_entry *e;
+	const struct xs_megaflow *mf;
 	struct xs_megaflow_key mk = {};
 	__u64 hash, *f;
 	__u32 idx, bit, way;
@@ -276,12 +294,16 @@ static long xs_probe_mask(__u64 i, void *arg)
 		e = bpf_map_lookup_elem(&xs_megaflows, &mk);
 		if (!e)
 			return 0;
-		if (!xs_words_diff(e, m, p->key))
+		/* A slot being replaced (stale) cannot be compared: its words
+		 * may be another megaflow's soon. */
+		mf = xs_flow_get(&e->h);
+		if (mf && !xs_words_diff(mf, m, p->key))
 			break;
 	}
 	if (way == XS_HASH_WAYS)
 		return 0;
 	p->h = e->h;
+	p->mf = (struct xs_megaflow *)mf;
 	p->mask_id = mk.mask_id;
 	p->count = i + 1; /* probes used */
 	return 1;
@@ -295,7 +317,7 @@ static long xs_probe_mask(__u64 i, void *arg)
 static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 					      struct xs_hit *hit, int count)
 {
-	struct xs_probe p = { .key = (const __u64 *)key };
+	struct xs_probe p = { .key = (const __u64 *)key, .mf = NULL };
 	__u32 zero = 0, n;
 	__u64 *mh;
 
@@ -307,11 +329,9 @@ static __always_inline int xs_megaflow_lookup(const struct xs_flow_key *key,
 		n = XS_MAX_MASKS;
 	p.count = 0;
 	bpf_loop(n, xs_probe_mask, &p, 0);
-	if (!p.h.gen)
+	if (!p.h.gen || !p.mf)
 		return 0;
-	hit->mf = xs_flow_get(&p.h);
-	if (!hit->mf)
-		return 0;
+	hit->mf = p.mf;
 	hit->slot = p.h.slot;
 	hit->gen = p.h.gen;
 	if (!count)

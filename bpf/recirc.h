@@ -87,7 +87,7 @@ static __always_inline int xs_tc_passes(struct __sk_buff *skb, struct xs_flow_ke
 		mf = xs_flow_get(&h);
 		if (!mf)
 			return TC_ACT_SHOT; /* replaced since: the next packet finds it */
-		ret = xs_tc_run(skb, mf, p, key, clone_last);
+		ret = xs_tc_run(skb, p, key, clone_last);
 	}
 	if (ret != XS_TC_RECIRC)
 		return ret;

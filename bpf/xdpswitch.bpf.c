@@ -186,7 +186,7 @@ int xs_tc(struct __sk_buff *skb)
 	}
 	xs_pkt_init(&p, &info);
 	p.slot = h.slot;
-	ret = xs_tc_run(skb, mf, &p, &key, 0);
+	ret = xs_tc_run(skb, &p, &key, 0);
 	return xs_tc_passes(skb, &key, &p, ret, 0);
 }
 
@@ -213,6 +213,6 @@ int xs_tc_exec(struct __sk_buff *skb)
 	xs_flow_account(hit.slot, skb->len, key.tcp_flags);
 	xs_pkt_init(&p, &info);
 	p.slot = hit.slot;
-	ret = xs_tc_run(skb, hit.mf, &p, &key, 1);
+	ret = xs_tc_run(skb, &p, &key, 1);
 	return xs_tc_passes(skb, &key, &p, ret, 1);
 }

@@ -4,6 +4,7 @@
  * (tuple + zone): ctnetlink's own flush takes no zone. */
 #include "common/ct_netlink.h"
 #include "xdpswitch/datapath.h"
+#include "common/ct_labels.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +29,7 @@ struct ct_entry {
 struct dump_ctx {
 	int zone;
 	FILE *out;
+	struct xs_ct_label_maps labels; /* the datapaths' label stores */
 	unsigned n;
 	/* flush: the entries to delete, as raw nested tuples */
 	char **del;
@@ -126,8 +128,40 @@ static void put_tuple(FILE *f, const struct nlattr *t, int *proto)
 	fputc(')', f);
 }
 
-static void put_entry(FILE *f, const struct ct_entry *e)
+/* The label store key of the connection whose original tuple is @t. */
+static bool label_key(const struct nlattr *t, int zone, struct xs_ct_label_key *k)
 {
+	const struct nlattr *tb[32] = { 0 }, *ip[32] = { 0 }, *pr[32] = { 0 };
+
+	memset(k, 0, sizeof(*k));
+	mnl_attr_parse_nested(t, nested_cb, tb);
+	if (!tb[CTA_TUPLE_IP] || !tb[CTA_TUPLE_PROTO])
+		return false;
+	mnl_attr_parse_nested(tb[CTA_TUPLE_IP], nested_cb, ip);
+	mnl_attr_parse_nested(tb[CTA_TUPLE_PROTO], nested_cb, pr);
+	if (!pr[CTA_PROTO_NUM] || !pr[CTA_PROTO_SRC_PORT] || !pr[CTA_PROTO_DST_PORT])
+		return false;
+	k->zone = (uint16_t)zone;
+	k->proto = mnl_attr_get_u8(pr[CTA_PROTO_NUM]);
+	k->sport = mnl_attr_get_u16(pr[CTA_PROTO_SRC_PORT]);
+	k->dport = mnl_attr_get_u16(pr[CTA_PROTO_DST_PORT]);
+	if (ip[CTA_IP_V4_SRC] && ip[CTA_IP_V4_DST]) {
+		memcpy(k->src, mnl_attr_get_payload(ip[CTA_IP_V4_SRC]), 4);
+		memcpy(k->dst, mnl_attr_get_payload(ip[CTA_IP_V4_DST]), 4);
+	} else if (ip[CTA_IP_V6_SRC] && ip[CTA_IP_V6_DST]) {
+		k->ipv6 = 1;
+		memcpy(k->src, mnl_attr_get_payload(ip[CTA_IP_V6_SRC]), 16);
+		memcpy(k->dst, mnl_attr_get_payload(ip[CTA_IP_V6_DST]), 16);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void put_entry(FILE *f, const struct ct_entry *e, const struct xs_ct_label_maps *lm)
+{
+	struct xs_ct_label_key lk;
+	uint8_t label[16], zero[16] = { 0 };
 	const char *name;
 	int proto = 0, rproto;
 	char *buf = NULL;
@@ -146,6 +180,13 @@ static void put_entry(FILE *f, const struct ct_entry *e)
 		fprintf(m, ",zone=%d", e->zone);
 	if (e->mark)
 		fprintf(m, ",mark=%u", e->mark);
+	if (lm->n && label_key(e->orig, e->zone, &lk) && xs_ct_label_find(lm, &lk, label) &&
+	    memcmp(label, zero, 16)) {
+		char s[40];
+
+		xs_ct_label_str(label, s, sizeof(s));
+		fprintf(m, ",labels=%s", s);
+	}
 	if (e->tcp_state >= 0)
 		fprintf(m, ",protoinfo=(state=%s)", tcp_state_name(e->tcp_state));
 	fclose(m);
@@ -185,7 +226,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	c->n++;
 	if (c->out)
-		put_entry(c->out, &e);
+		put_entry(c->out, &e, &c->labels);
 	if (c->del) {
 		/* Keep the family, the original tuple and the zone. */
 		size_t tl = mnl_attr_get_len(e.orig) + MNL_ALIGNTO;
@@ -281,7 +322,12 @@ static int dump(struct dump_ctx *c)
 int xs_ct_dump(int zone, FILE *out, unsigned *n)
 {
 	struct dump_ctx c = { .zone = zone, .out = out };
-	int err = dump(&c);
+	int err;
+
+	if (out)
+		xs_ct_label_maps_open(&c.labels);
+	err = dump(&c);
+	xs_ct_label_maps_close(&c.labels);
 
 	if (n)
 		*n = c.n;

@@ -283,6 +283,29 @@ static void fmt_ct_tuple(struct list *l, const struct xs_flow_key *k,
 	close_attr(&a);
 }
 
+/* A 128-bit big-endian value as OVS prints one: 0x and its hex digits
+ * without leading zeros. */
+static void put_u128(struct out *o, const __u8 *v)
+{
+	int i = 0;
+
+	while (i < 15 && !v[i])
+		i++;
+	put(o, "%#x", v[i]);
+	if (!v[i])
+		return; /* "0" rather than "0x0", as %#x prints 0 */
+	for (i++; i < 16; i++)
+		put(o, "%02x", v[i]);
+}
+
+static int u128_all(const __u8 *v, __u8 b)
+{
+	for (int i = 0; i < 16; i++)
+		if (v[i] != b)
+			return 0;
+	return 1;
+}
+
 static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
 		       const struct xs_flow_key *m)
 {
@@ -312,12 +335,23 @@ static void fmt_ct_key(struct list *l, const struct xs_flow_key *k,
 			put(l->o, "/%#x", ntohl(m->ct_mark));
 		close_attr(&a);
 	}
+	if (!u128_all(m->ct_label, 0) &&
+	    (!u128_all(m->ct_label, 0xff) || !u128_all(k->ct_label, 0))) {
+		a = open_attr(l, "ct_label");
+		put_u128(l->o, k->ct_label);
+		if (!u128_all(m->ct_label, 0xff)) {
+			put(l->o, "/");
+			put_u128(l->o, m->ct_label);
+		}
+		close_attr(&a);
+	}
 	fmt_ct_tuple(l, k, m);
 }
 
-/* ct(...) as OVS prints it; @nat is the XS_ACT_CT_NAT before it or NULL. */
+/* ct(...) as OVS prints it; @nat is the XS_ACT_CT_NAT before it or NULL,
+ * @lbl its two XS_ACT_CT_LABEL entries (value, mask) or NULL. */
 static void fmt_ct_action(struct list *l, const struct xs_action *a,
-			  const struct xs_action *nat)
+			  const struct xs_action *nat, const struct xs_action *lbl)
 {
 	struct list args = open_attr(l, "ct");
 
@@ -335,6 +369,15 @@ static void fmt_ct_action(struct list *l, const struct xs_action *a,
 	if (a->flags & XS_CT_F_MARK) {
 		sep(&args);
 		put(l->o, "mark=%#x/%#x", a->u.be32[0], a->u.be32[1]);
+	}
+	if ((a->flags & XS_CT_F_LABEL) && lbl) {
+		sep(&args);
+		put(l->o, "label=");
+		put_u128(l->o, lbl[0].u.bytes);
+		if (!u128_all(lbl[1].u.bytes, 0xff)) {
+			put(l->o, "/");
+			put_u128(l->o, lbl[1].u.bytes);
+		}
 	}
 	if (a->flags & XS_CT_F_NAT) {
 		sep(&args);
@@ -475,7 +518,7 @@ int xs_dp_format_key(char *buf, size_t size, const struct xs_flow_key *key,
 	struct list *l = &top;
 	int depth = 0;
 
-	XS_STATIC_ASSERT(XS_FLOW_KEY_SEQ == 3, "format every key field");
+	XS_STATIC_ASSERT(XS_FLOW_KEY_SEQ == 4, "format every key field");
 	if (!buf || !size)
 		return -EINVAL;
 	buf[0] = 0;
@@ -811,8 +854,8 @@ static void fmt_broadcast(struct list *l, const struct xs_flow_key *key,
 
 /* Prints one action that is not a set. Returns 0 or -EINVAL. */
 static int fmt_action(struct list *l, const struct xs_action *a,
-		      const struct xs_action *prev, const struct xs_flow_key *key,
-		      const struct xs_dp_port_map *ports)
+		      const struct xs_action *prev, const struct xs_action *lbl,
+		      const struct xs_flow_key *key, const struct xs_dp_port_map *ports)
 {
 	const char *reason;
 	struct list args;
@@ -845,9 +888,10 @@ static int fmt_action(struct list *l, const struct xs_action *a,
 		put(l->o, "dec_ttl");
 		return 0;
 	case XS_ACT_CT:
-		fmt_ct_action(l, a, prev && prev->type == XS_ACT_CT_NAT ? prev : NULL);
+		fmt_ct_action(l, a, prev && prev->type == XS_ACT_CT_NAT ? prev : NULL, lbl);
 		return 0;
 	case XS_ACT_CT_NAT:
+	case XS_ACT_CT_LABEL:
 		return 0; /* printed inside the ct() after it */
 	case XS_ACT_CT_CLEAR:
 		sep(l);
@@ -877,6 +921,19 @@ static int fmt_action(struct list *l, const struct xs_action *a,
 	return -EINVAL;
 }
 
+/* The XS_ACT_CT_LABEL pair of ct action @i of @acts, or NULL. */
+static const struct xs_action *ct_label_acts(const struct xs_action *acts, unsigned int i)
+{
+	unsigned int back;
+
+	if (acts[i].type != XS_ACT_CT || !(acts[i].flags & XS_CT_F_LABEL) || i < 2)
+		return NULL;
+	back = acts[i - 1].type == XS_ACT_CT_NAT ? 3 : 2;
+	if (i < back || acts[i - back].type != XS_ACT_CT_LABEL)
+		return NULL;
+	return &acts[i - back];
+}
+
 int xs_dp_format_actions(char *buf, size_t size, const struct xs_action *acts,
 			 unsigned int n, const struct xs_flow_key *key,
 			 const struct xs_dp_port_map *ports)
@@ -904,7 +961,8 @@ int xs_dp_format_actions(char *buf, size_t size, const struct xs_action *acts,
 			memset(&run, 0, sizeof(run));
 		}
 		if (hdr == SET_NONE) {
-			if (fmt_action(&l, a, i ? &acts[i - 1] : NULL, key, ports))
+			if (fmt_action(&l, a, i ? &acts[i - 1] : NULL, ct_label_acts(acts, i), key,
+				       ports))
 				err = -EINVAL;
 			continue;
 		}

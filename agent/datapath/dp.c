@@ -16,6 +16,7 @@
 
 #include "agent/datapath/dp_internal.h"
 #include "xdpswitch.skel.h"
+#include "xdpswitch/ct_label.h"
 
 #define XS_DP_MAX_FLOWS_LIMIT (1u << 24)
 
@@ -169,6 +170,22 @@ static int hash_ver_choose(const char *pin_dir, bool adopt, uint32_t *ver)
 
 static uint32_t pinned_emc_bits(const char *pin_dir);
 
+/* The label store holds as many connections as the kernel's table may
+ * (nf_conntrack_max of this namespace), within [1024, 1M]; unreadable:
+ * XS_CT_LABELS_DEFAULT_MAX. */
+static uint32_t ct_labels_size(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_max", "r");
+	unsigned long v = XS_CT_LABELS_DEFAULT_MAX;
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = XS_CT_LABELS_DEFAULT_MAX;
+		fclose(f);
+	}
+	return v < 1024 ? 1024 : v > (1u << 20) ? 1u << 20 : (uint32_t)v;
+}
+
 /* Sets rodata knobs and map sizes; points maps at their pin paths and
  * tells whether the maps were pinned already (*@adopt). */
 static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_slots, bool *adopt)
@@ -187,11 +204,15 @@ static int configure(struct xs_dp *dp, const struct xs_dp_opts *o, uint32_t n_sl
 	cfg->emc_shift = 64 - dp->emc_bits;
 	err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_EMC), 1u << dp->emc_bits);
 	if (!err)
-		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS), n_slots);
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOWS),
+					       n_slots + XS_RECORD_MAX_SLOTS - 1);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_FLOW_STATS), n_slots);
 	if (!err)
 		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_MEGAFLOWS), dp->max_flows);
+	if (!err)
+		err = bpf_map__set_max_entries(map_by_name(dp, XS_MAP_CT_LABELS),
+					       ct_labels_size());
 	if (err)
 		return err;
 	if (!o->pin_dir) {
@@ -319,7 +340,7 @@ void xs_dp_size_for_cpus(int cpus, uint32_t *emc_bits, uint32_t *default_max_flo
 uint64_t xs_dp_percpu_bytes(int cpus, uint32_t emc_entries, uint32_t max_flows)
 {
 	uint64_t per_cpu = (uint64_t)emc_entries * sizeof(struct xs_emc_entry) +
-			   (uint64_t)(max_flows + XS_DP_SPARE_SLOTS) * sizeof(struct xs_flow_stats) +
+			   (uint64_t)xs_dp_slots_for(max_flows) * sizeof(struct xs_flow_stats) +
 			   XS_MAX_MASKS * 8 + XS_STAT__MAX * 8 +
 			   XS_MAX_PORTS * sizeof(struct xs_miss_bucket);
 
@@ -388,7 +409,7 @@ int xs_dp_open(const struct xs_dp_opts *opts, struct xs_dp **out)
 	dp->max_flows = o->max_flows ? o->max_flows : default_max_flows;
 	dp->mask_budget = !o->mask_budget ? XS_DP_MASK_BUDGET :
 			  o->mask_budget >= XS_MAX_MASKS ? 0 : o->mask_budget;
-	n_slots = dp->max_flows + XS_DP_SPARE_SLOTS;
+	n_slots = xs_dp_slots_for(dp->max_flows);
 	if (dp->ncpus <= 0) {
 		err = dp->ncpus ? dp->ncpus : -EINVAL;
 		goto err;

@@ -3,14 +3,16 @@
  * (ports, masks, megaflows, counters), reads misses and re-injects packets.
  *
  * Design. The agent owns the megaflow table; BPF only reads it. Every
- * megaflow lives in a slot of xs_flows (actions) and xs_flow_stats (per-CPU
- * counters), named by a handle {slot, gen}. A megaflow is installed by
- * writing its slot first and then inserting {mask id, hash of the masked
- * words} -> {handle, masked words} into xs_megaflows (after setting the
+ * megaflow lives in a record of xs_flows (masked words and actions, one
+ * 120-byte slot or a short chain of them: datapath.h) and a slot of
+ * xs_flow_stats (per-CPU counters), named by a handle {slot, gen} of its
+ * record's head. A megaflow is installed by writing its record first and
+ * then inserting {mask id, hash of the masked words} -> {handle} into
+ * xs_megaflows (after setting the
  * hash's bit in the mask's filter), so a packet that finds the handle
  * always finds the actions. Removal leaves filter bits; once removals
- * outnumber the megaflows by 4096 the filters are rebuilt from the mirror. Changing the actions takes a fresh slot and replaces the hash
- * entry; the old slot is retired: its generation is cleared (which turns
+ * outnumber the megaflows by 4096 the filters are rebuilt from the mirror. Changing the actions takes a fresh record and replaces the hash
+ * entry; the old record is retired: its generation is cleared (which turns
  * every per-CPU microflow entry that names it stale) but its action bytes
  * stay, and freed slots are reused in FIFO order, so a packet still running
  * an old slot on another CPU never sees it rewritten under its feet.
@@ -75,6 +77,17 @@ struct xs_dp_opts {
 /* Spare slots beyond max_flows: the scratch slot and room for
  * xs_dp_flow_modify when the table is full. */
 #define XS_DP_SPARE_SLOTS 64
+
+/* Slots for @max_flows megaflows: one each, plus max_flows /
+ * XS_DP_CONT_SHARE for the continuations of records longer than a slot
+ * (datapath.h: more words and actions than XS_SLOT_CELLS cells hold),
+ * plus the spares. A table of long records fills its slots before
+ * max_flows: installs then fail as a full table's do. */
+#define XS_DP_CONT_SHARE 8
+static inline uint32_t xs_dp_slots_for(uint32_t max_flows)
+{
+	return max_flows + max_flows / XS_DP_CONT_SHARE + XS_DP_SPARE_SLOTS;
+}
 
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
 

@@ -40,7 +40,8 @@ int xs_dp_execute(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t le
 int xs_dp_execute_actions(struct xs_dp *dp, uint32_t ifindex, const void *pkt, size_t len,
 			  const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
 {
-	struct xs_flow_handle h = { .slot = 0 };
+	struct xs_flow_handle h = { .slot = 0 }, slots[XS_RECORD_MAX_SLOTS];
+	struct xs_mf_words none = { 0 };
 	int err;
 
 	if (!dp)
@@ -51,7 +52,12 @@ int xs_dp_execute_actions(struct xs_dp *dp, uint32_t ifindex, const void *pkt, s
 	/* The scratch slot is only ever run by this thread's test runs, which
 	 * finish (frames sent) before the syscall returns. */
 	h.gen = xs_slot_scratch_gen(&dp->slots);
-	err = xs_dp_slot_write(dp, 0, h.gen, actions, n_actions, flags);
+	/* A long list goes on in the scratch continuations, the slots past
+	 * the pool's (dp.c sizes xs_flows for them). */
+	slots[0] = h;
+	for (uint32_t i = 1; i < XS_RECORD_MAX_SLOTS; i++)
+		slots[i] = (struct xs_flow_handle){ dp->slots.n_slots + i - 1, h.gen };
+	err = xs_dp_record_write(dp, slots, h.gen, &none, actions, n_actions, flags);
 	if (err)
 		return err;
 	return xs_dp_execute(dp, ifindex, pkt, len, h);

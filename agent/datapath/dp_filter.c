@@ -83,7 +83,7 @@ int xs_dp_filter_rebuild(struct xs_dp *dp, bool all)
 
 		if (!f)
 			continue;
-		xs_dp_megaflow_entry(dp, &f->key, &f->mask, f->mask_id, f->handle, &mk, &ent);
+		xs_dp_megaflow_entry(dp, &f->key, &f->mask, f->mask_id, f->handle, &mk, &ent, NULL);
 		bit = xs_filter_bit(mk.hash);
 		fresh[mk.mask_id * XS_FILTER_WORDS + bit / 64] |= 1ull << (bit % 64);
 	}

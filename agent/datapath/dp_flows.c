@@ -113,6 +113,15 @@ int xs_slot_claim(struct xs_slot_pool *p, struct xs_flow_handle h)
 	return 0;
 }
 
+void xs_slot_unclaim(struct xs_slot_pool *p, struct xs_flow_handle h)
+{
+	if (!xs_slot_live(p, h))
+		return;
+	p->used[h.slot] = 0;
+	p->n_used--;
+	p->dirty = true;
+}
+
 uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p)
 {
 	p->gen[0] = next_gen(p->gen[0]);
@@ -150,20 +159,6 @@ int xs_dp_check_actions(const struct xs_action *actions, uint16_t n_actions, uin
 	return 0;
 }
 
-int xs_dp_slot_write(struct xs_dp *dp, uint32_t slot, uint32_t gen,
-		     const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
-{
-	struct xs_megaflow mf;
-
-	memset(&mf, 0, sizeof(mf));
-	mf.gen = gen;
-	mf.n_actions = n_actions;
-	mf.flags = flags;
-	if (n_actions)
-		memcpy(mf.actions, actions, n_actions * sizeof(*actions));
-	return bpf_map_update_elem(dp->fd_flows, &slot, &mf, BPF_ANY) ? -errno : 0;
-}
-
 static int slot_zero_stats(struct xs_dp *dp, uint32_t slot)
 {
 	memset(dp->percpu_buf, 0, (size_t)dp->ncpus * sizeof(struct xs_flow_stats));
@@ -178,34 +173,57 @@ static int slot_read_stats(struct xs_dp *dp, uint32_t slot, struct xs_flow_stats
 	return 0;
 }
 
-/* Takes a slot and writes actions and zeroed counters into it. */
-static int slot_take(struct xs_dp *dp, const struct xs_action *actions, uint16_t n_actions,
-		     uint16_t flags, struct xs_flow_handle *h)
+/* Releases the slots of a record (head @h, @n_cont more) into limbo. */
+static void record_release(struct xs_dp *dp, struct xs_flow_handle h,
+			   const struct xs_flow_handle *cont, uint32_t n_cont)
 {
-	int err = xs_slot_alloc(&dp->slots, h);
+	xs_slot_release(&dp->slots, h);
+	for (uint32_t i = 0; i < n_cont; i++)
+		xs_slot_release(&dp->slots, cont[i]);
+}
 
-	if (err == -EAGAIN) { /* only released slots left: wait them out */
-		err = xs_dp_grace(dp);
-		if (!err)
-			err = xs_slot_alloc(&dp->slots, h);
+/* Takes the slots of a record of @w and @actions, head into @slots[0],
+ * and writes zeroed counters and the record into them. */
+static int record_take(struct xs_dp *dp, const struct xs_mf_words *w,
+		       const struct xs_action *actions, uint16_t n_actions, uint16_t flags,
+		       struct xs_flow_handle *slots)
+{
+	uint32_t n = xs_record_slots(w->n, n_actions), k;
+	int err = 0;
+
+	for (k = 0; k < n && !err; k++) {
+		err = xs_slot_alloc(&dp->slots, &slots[k]);
+		if (err == -EAGAIN) { /* only released slots left: wait them out */
+			err = xs_dp_grace(dp);
+			if (!err)
+				err = xs_slot_alloc(&dp->slots, &slots[k]);
+		}
 	}
-	if (err)
+	if (err) { /* slots 0 .. k - 2 were taken */
+		for (uint32_t i = 0; i + 1 < k; i++)
+			xs_slot_release(&dp->slots, slots[i]);
 		return err;
-	err = slot_zero_stats(dp, h->slot);
+	}
+	err = slot_zero_stats(dp, slots[0].slot);
 	if (!err)
-		err = xs_dp_slot_write(dp, h->slot, h->gen, actions, n_actions, flags);
+		err = xs_dp_record_write(dp, slots, slots[0].gen, w, actions, n_actions, flags);
 	if (err)
-		xs_slot_release(&dp->slots, *h);
+		record_release(dp, slots[0], slots + 1, n - 1);
 	return err;
 }
 
-/* Retires a slot: generation 0 (stale for every microflow entry), action
- * bytes kept for packets still running them, into limbo. */
-static void slot_retire(struct xs_dp *dp, struct xs_flow_handle h,
-			const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
+/* Retires the record of @ms (handle @h, its other slots, words @w):
+ * generation 0 (stale for every microflow entry), the rest kept for
+ * packets still running it, slots into limbo. */
+static void record_retire(struct xs_dp *dp, struct xs_dp_slot *ms, struct xs_flow_handle h,
+			  const struct xs_mf_words *w)
 {
-	xs_dp_slot_write(dp, h.slot, 0, actions, n_actions, flags);
-	xs_slot_release(&dp->slots, h);
+	struct xs_flow_handle slots[XS_RECORD_MAX_SLOTS];
+
+	slots[0] = h;
+	memcpy(slots + 1, ms->cont, ms->n_cont * sizeof(*slots));
+	xs_dp_record_write(dp, slots, 0, w, ms->flow.actions, ms->flow.n_actions, ms->flow.flags);
+	record_release(dp, h, ms->cont, ms->n_cont);
 }
 
 static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handle h)
@@ -216,6 +234,19 @@ static struct xs_dp_slot *mirror_of(const struct xs_dp *dp, struct xs_flow_handl
 }
 
 /* --- megaflow operations ------------------------------------------------------ */
+
+/* 1 if the record of the megaflow @h names has words @w. */
+static bool words_equal(struct xs_dp *dp, struct xs_flow_handle h, const struct xs_mf_words *w)
+{
+	struct xs_action actions[XS_MAX_ACTIONS];
+	struct xs_flow_handle cont[XS_RECORD_MAX_SLOTS - 1];
+	struct xs_mf_words have;
+	uint32_t n_cont;
+
+	if (xs_dp_record_read(dp, h.slot, &have, actions, NULL, cont, &n_cont))
+		return false;
+	return have.n == w->n && !memcmp(have.bits, w->bits, w->n * sizeof(w->bits[0]));
+}
 
 /* Removes the entry at @mk (way included) keeping the ways of its hash
  * contiguous: the last way, if another, moves into its place first (its
@@ -233,7 +264,7 @@ static int delete_way(struct xs_dp *dp, const struct xs_megaflow_key *mk)
 	if (!last)
 		return bpf_map_delete_elem(dp->fd_megaflows, mk) && errno != ENOENT ? -errno : 0;
 	xs_dp_megaflow_entry(dp, &last->flow.key, &last->flow.mask, last->flow.mask_id,
-			     last->flow.handle, &lk, &ent);
+			     last->flow.handle, &lk, &ent, NULL);
 	lk.way = last->way;
 	if (bpf_map_update_elem(dp->fd_megaflows, mk, &ent, BPF_EXIST))
 		return -errno;
@@ -332,9 +363,10 @@ uint64_t xs_dp_collisions_exact(const struct xs_dp *dp)
 int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
 		      const struct xs_action *actions, uint16_t n_actions, uint16_t flags)
 {
+	struct xs_flow_handle slots[XS_RECORD_MAX_SLOTS], old;
 	struct xs_megaflow_entry ent;
 	struct xs_megaflow_key mk;
-	struct xs_flow_handle nh, old;
+	struct xs_mf_words w;
 	struct xs_dp_slot *ms;
 	int err;
 
@@ -346,29 +378,36 @@ int xs_dp_flow_modify(struct xs_dp *dp, struct xs_flow_handle *h,
 	err = xs_dp_check_actions(actions, n_actions, flags);
 	if (err)
 		return err;
-	err = slot_take(dp, actions, n_actions, flags, &nh);
+	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, *h, &mk, &ent,
+			     &w);
+	err = record_take(dp, &w, actions, n_actions, flags, slots);
 	if (err)
 		return err;
-	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, nh, &mk, &ent);
+	/* The new record in force with one element replace: a packet runs
+	 * the old list or the new one, never a mix. */
+	ent.h = slots[0];
 	mk.way = ms->way;
 	if (bpf_map_update_elem(dp->fd_megaflows, &mk, &ent, BPF_EXIST)) {
 		err = -errno;
-		slot_retire(dp, nh, NULL, 0, 0);
+		xs_dp_record_write(dp, slots, 0, &w, actions, n_actions, flags);
+		record_release(dp, slots[0], slots + 1, xs_record_slots(w.n, n_actions) - 1);
 		return err;
 	}
 	old = *h;
 	/* Packets that ran the old slot until now stay counted. */
 	slot_read_stats(dp, old.slot, &ms->carried);
-	slot_retire(dp, old, ms->flow.actions, ms->flow.n_actions, ms->flow.flags);
+	record_retire(dp, ms, old, &w);
 	dp->mirror[old.slot] = NULL;
-	ms->flow.handle = nh;
+	ms->flow.handle = slots[0];
+	ms->n_cont = xs_record_slots(w.n, n_actions) - 1;
+	memcpy(ms->cont, slots + 1, ms->n_cont * sizeof(*slots));
 	ms->flow.n_actions = n_actions;
 	ms->flow.flags = flags;
 	memset(ms->flow.actions, 0, sizeof(ms->flow.actions));
 	if (n_actions)
 		memcpy(ms->flow.actions, actions, n_actions * sizeof(*actions));
-	dp->mirror[nh.slot] = ms;
-	*h = nh;
+	dp->mirror[slots[0].slot] = ms;
+	*h = slots[0];
 	return 0;
 }
 
@@ -397,7 +436,10 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 	ms = mirror_of(dp, h);
 	if (!ms)
 		return -ENOENT;
-	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, h, &mk, &ent);
+	struct xs_mf_words w;
+
+	xs_dp_megaflow_entry(dp, &ms->flow.key, &ms->flow.mask, ms->flow.mask_id, h, &mk, &ent,
+			     &w);
 	mk.way = ms->way;
 	err = delete_way(dp, &mk);
 	if (err)
@@ -406,7 +448,7 @@ int xs_dp_flow_remove(struct xs_dp *dp, struct xs_flow_handle h, struct xs_flow_
 		*final = ms->carried;
 		slot_read_stats(dp, h.slot, final);
 	}
-	slot_retire(dp, h, ms->flow.actions, ms->flow.n_actions, ms->flow.flags);
+	record_retire(dp, ms, h, &w);
 	dp->mirror[h.slot] = NULL;
 	xs_ways_del(&dp->ways, ms);
 	dp->n_flows--;
@@ -456,17 +498,18 @@ static int find_under(const struct xs_dp *dp, const struct xs_flow_key *key,
 {
 	struct xs_megaflow_entry want, ent;
 	struct xs_megaflow_key mk;
+	struct xs_mf_words w;
 	uint32_t id;
 
 	if (!dp || !key || !mask || !out)
 		return -EINVAL;
 	if (xs_mask_find(&dp->masks, mask, &id))
 		return -ENOENT;
-	xs_dp_megaflow_entry(dp, key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &want);
+	xs_dp_megaflow_entry(dp, key, mask, id, (struct xs_flow_handle){ 0, 0 }, &mk, &want, &w);
 	for (mk.way = 0; mk.way < XS_HASH_WAYS; mk.way++) {
 		if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
 			return -errno;
-		if (!memcmp(ent.bits, want.bits, sizeof(ent.bits)))
+		if (words_equal((struct xs_dp *)dp, ent.h, &w))
 			break;
 	}
 	if (mk.way == XS_HASH_WAYS || !mirror_of(dp, ent.h))
@@ -570,14 +613,17 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 		     const struct xs_megaflow_key *mk, const struct xs_megaflow_entry *ent)
 {
 	const struct xs_mask_words *mw = NULL;
-	struct xs_flow_handle h = ent->h;
+	struct xs_flow_handle h = ent->h, cont[XS_RECORD_MAX_SLOTS - 1];
+	struct xs_action actions[XS_MAX_ACTIONS];
 	struct xs_megaflow_entry re;
 	struct xs_megaflow_key rk;
 	struct xs_mask_words rw;
 	struct xs_flow_key m, key;
+	struct xs_mf_words w, rwords;
 	struct xs_mask_ent *me;
-	struct xs_megaflow mf;
+	struct xs_megaflow head;
 	struct xs_dp_slot *ms;
+	uint32_t n_cont, i;
 
 	if (mk->mask_id >= XS_MAX_MASKS || mk->way >= XS_HASH_WAYS)
 		return -EINVAL;
@@ -590,21 +636,23 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 			return -EINVAL;
 	}
 	me = &dp->masks.ent[mk->mask_id];
-	for (uint32_t i = 0; i < list->count && i < XS_MAX_MASKS; i++)
+	for (i = 0; i < list->count && i < XS_MAX_MASKS; i++)
 		if (list->masks[i].mask_id == mk->mask_id)
 			mw = &list->masks[i];
-	if (!mw)
+	if (!mw || !h.slot || h.slot >= dp->slots.n_slots)
+		return -EINVAL;
+	memset(actions, 0, sizeof(actions));
+	if (xs_dp_record_read(dp, h.slot, &w, actions, &head, cont, &n_cont) ||
+	    head.gen != h.gen)
 		return -EINVAL;
 	xs_mask_words_mask(mw, &m);
 	xs_mask_words_make(&m, mk->mask_id, &rw);
-	xs_megaflow_entry_key(ent, mw, &key);
-	xs_megaflow_entry_make(&dp->hash_key, dp->hash_ver, &key, &rw, h, &rk, &re);
+	xs_megaflow_entry_key(&w, mw, &key);
+	xs_megaflow_entry_make(&dp->hash_key, dp->hash_ver, &key, &rw, h, &rk, &re, &rwords);
 	rk.way = mk->way;
 	if (memcmp(&rw, mw, sizeof(rw)) || memcmp(&rk, mk, sizeof(rk)) ||
-	    memcmp(&re, ent, sizeof(re)))
-		return -EINVAL;
-	if (bpf_map_lookup_elem(dp->fd_flows, &h.slot, &mf) || mf.gen != h.gen ||
-	    mf.n_actions > XS_MAX_ACTIONS)
+	    memcmp(&re, ent, sizeof(re)) || rwords.n != w.n ||
+	    memcmp(rwords.bits, w.bits, sizeof(w.bits)))
 		return -EINVAL;
 	if (me->refs && memcmp(&me->mask, &m, sizeof(m)))
 		return -EINVAL;
@@ -615,14 +663,25 @@ static int adopt_one(struct xs_dp *dp, const struct xs_mask_list *list,
 		xs_slab_put(&dp->slab, ms);
 		return -EINVAL;
 	}
+	for (i = 0; i < n_cont; i++) {
+		if (xs_slot_claim(&dp->slots, cont[i])) {
+			xs_slot_unclaim(&dp->slots, h);
+			while (i-- > 0)
+				xs_slot_unclaim(&dp->slots, cont[i]);
+			xs_slab_put(&dp->slab, ms);
+			return -EINVAL;
+		}
+	}
+	ms->n_cont = n_cont;
+	memcpy(ms->cont, cont, n_cont * sizeof(*cont));
 	ms->flow.handle = h;
 	ms->flow.key = key;
 	ms->flow.mask = m;
 	ms->flow.mask_id = mk->mask_id;
-	ms->flow.n_actions = mf.n_actions;
-	ms->flow.flags = mf.flags;
+	ms->flow.n_actions = head.n_actions;
+	ms->flow.flags = head.flags;
 	ms->flow.installed_ns = xs_mono_ns();
-	memcpy(ms->flow.actions, mf.actions, sizeof(mf.actions));
+	memcpy(ms->flow.actions, actions, sizeof(actions));
 	me->mask = m;
 	if (!me->refs)
 		me->owner = 0; /* unknown: a budget counts what this agent made */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Megaflow installs, in batches: the zeroed counters, the action slots,
+/* Megaflow installs, in batches: the zeroed counters, the records (every slot),
  * the filter words and the hash entries of a batch go to the kernel in one
  * BPF_MAP_UPDATE_BATCH each (on this machine kind a bpf() call costs more
  * than the rest of an install). A batch write cannot say BPF_NOEXIST: the
@@ -16,7 +16,7 @@
 
 /* The scratch arrays of a batch, kept between batches (dp->scratch):
  * fresh ones cost page faults on every batch. */
-enum { S_KEYS, S_WHICH, S_MF, S_ERRS, S_ZERO, S_PUT, S_WORD, S_VAL, S_MK, S_ENT,
+enum { S_KEYS, S_WHICH, S_REC, S_ERRS, S_ZERO, S_PUT, S_WORD, S_VAL, S_MK, S_ENT,
        S_RUN_ERRS, S_PEND, S_COUNT };
 XS_STATIC_ASSERT(S_COUNT <= XS_DP_SCRATCH, "scratch arrays");
 
@@ -41,6 +41,9 @@ struct pending {
 	struct xs_dp_slot *ms;
 	struct xs_megaflow_key mk;
 	struct xs_megaflow_entry ent;
+	struct xs_mf_words words;       /* its record's key words */
+	struct xs_flow_handle cont[XS_RECORD_MAX_SLOTS - 1]; /* record's other slots */
+	uint32_t n_cont;
 	uint32_t id;
 	bool created;   /* this put created the mask */
 	bool fresh;     /* the mask was created in this batch: unpublished */
@@ -53,10 +56,19 @@ static void undo(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p, int
 {
 	/* a written slot is retired: generation 0, as xs_dp_flow_remove
 	 * leaves one */
-	if (slot_written)
-		xs_dp_slot_write(dp, put->handle.slot, 0, NULL, 0, 0);
-	if (slot_taken)
+	if (slot_written) {
+		struct xs_flow_handle slots[XS_RECORD_MAX_SLOTS];
+
+		slots[0] = put->handle;
+		memcpy(slots + 1, p->cont, p->n_cont * sizeof(*slots));
+		xs_dp_record_write(dp, slots, 0, &p->words, put->actions, put->n_actions,
+				   put->flags);
+	}
+	if (slot_taken) {
 		xs_slot_release(&dp->slots, put->handle);
+		for (uint32_t i = 0; i < p->n_cont; i++)
+			xs_slot_release(&dp->slots, p->cont[i]);
+	}
 	xs_mask_put(&dp->masks, p->id);
 	xs_ways_del(&dp->ways, p->ms);
 	xs_slab_put(&dp->slab, p->ms);
@@ -64,7 +76,41 @@ static void undo(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p, int
 	put->err = err;
 }
 
-/* Phase 1, pure bookkeeping: checks, mask id, slot. @pending_flows is the
+static int slot_alloc(struct xs_dp *dp, struct xs_flow_handle *h)
+{
+	int err = xs_slot_alloc(&dp->slots, h);
+
+	if (err == -EAGAIN) { /* only released slots left: wait them out */
+		err = xs_dp_grace(dp);
+		if (!err)
+			err = xs_slot_alloc(&dp->slots, h);
+	}
+	return err;
+}
+
+/* The slots of @put's record: head in put->handle, the others in @p. */
+static int take_slots(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p)
+{
+	uint32_t n = xs_record_slots(p->words.n, put->n_actions);
+	int err = slot_alloc(dp, &put->handle);
+
+	p->n_cont = 0;
+	if (err)
+		return err;
+	for (; p->n_cont + 1 < n; p->n_cont++) {
+		err = slot_alloc(dp, &p->cont[p->n_cont]);
+		if (err)
+			break;
+	}
+	if (err) {
+		xs_slot_release(&dp->slots, put->handle);
+		for (uint32_t i = 0; i < p->n_cont; i++)
+			xs_slot_release(&dp->slots, p->cont[i]);
+	}
+	return err;
+}
+
+/* Phase 1, pure bookkeeping: checks, mask id, slots. @pending_flows is the
  * count of earlier puts of the batch that got this far. */
 static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 		uint32_t pending_flows, uint8_t *fresh_ids)
@@ -111,12 +157,9 @@ static int take(struct xs_dp *dp, struct xs_dp_put *put, struct pending *p,
 	}
 	p->fresh = fresh_ids[p->id];
 	if (!err) {
-		err = xs_slot_alloc(&dp->slots, &put->handle);
-		if (err == -EAGAIN) { /* only released slots left: wait them out */
-			err = xs_dp_grace(dp);
-			if (!err)
-				err = xs_slot_alloc(&dp->slots, &put->handle);
-		}
+		xs_dp_megaflow_entry(dp, put->key, put->mask, p->id, (struct xs_flow_handle){ 0, 0 },
+				     &p->mk, &p->ent, &p->words);
+		err = take_slots(dp, put, p);
 	}
 	if (err) {
 		xs_mask_put(&dp->masks, p->id);
@@ -155,65 +198,67 @@ static void update_slots(int fd, uint32_t *keys, uint8_t *vals, size_t vsize, ui
 	update_batch(fd, keys, sizeof(*keys), vals, vsize, n, errs);
 }
 
-/* Lists the puts still going: slot numbers in @keys, their actions in
- * @mf, their indexes in @which. Returns how many. */
+/* Lists the puts still going: their head slots in @keys, their indexes in
+ * @which. With @rec, every slot of their records instead, and the slot
+ * values in @rec. Returns how many. */
 static uint32_t still_going(const struct xs_dp_put *puts, const struct pending *pend, size_t n,
-			    uint32_t *keys, struct xs_megaflow *mf, uint32_t *which)
+			    uint32_t *keys, struct xs_megaflow *rec, uint32_t *which)
 {
+	struct xs_flow_handle slots[XS_RECORD_MAX_SLOTS];
 	uint32_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!pend[i].ms)
+		const struct pending *p = &pend[i];
+
+		if (!p->ms)
 			continue;
-		keys[k] = puts[i].handle.slot;
-		memset(&mf[k], 0, sizeof(mf[k]));
-		mf[k].gen = puts[i].handle.gen;
-		mf[k].n_actions = puts[i].n_actions;
-		mf[k].flags = puts[i].flags;
-		if (puts[i].n_actions)
-			memcpy(mf[k].actions, puts[i].actions,
-			       puts[i].n_actions * sizeof(*puts[i].actions));
-		which[k++] = (uint32_t)i;
+		if (!rec) {
+			keys[k] = puts[i].handle.slot;
+			which[k++] = (uint32_t)i;
+			continue;
+		}
+		slots[0] = puts[i].handle;
+		memcpy(slots + 1, p->cont, p->n_cont * sizeof(*slots));
+		xs_record_fill(slots, slots[0].gen, &p->words, puts[i].actions, puts[i].n_actions,
+			       puts[i].flags, &rec[k]);
+		for (uint32_t j = 0; j <= p->n_cont; j++) {
+			keys[k] = slots[j].slot;
+			which[k++] = (uint32_t)i;
+		}
 	}
 	return k;
 }
 
-/* Phase 2: zeroed counters, then actions, for every put still going.
+/* Phase 2: zeroed counters, then records, for every put still going.
  * -ENOMEM if the scratch arrays cannot be had (nothing written). */
 static int write_slots(struct xs_dp *dp, struct xs_dp_put *puts, struct pending *pend, size_t n)
 {
 	size_t stats_size = (size_t)dp->ncpus * sizeof(struct xs_flow_stats);
-	uint32_t *keys = scratch(dp, S_KEYS, n * sizeof(*keys));
-	uint32_t *which = scratch(dp, S_WHICH, n * sizeof(*which)), k;
-	struct xs_megaflow *mf = scratch(dp, S_MF, n * sizeof(*mf));
-	int *errs = scratch(dp, S_ERRS, n * sizeof(*errs));
+	size_t n_rec = n * XS_RECORD_MAX_SLOTS; /* slots of n records at most */
+	uint32_t *keys = scratch(dp, S_KEYS, n_rec * sizeof(*keys));
+	uint32_t *which = scratch(dp, S_WHICH, n_rec * sizeof(*which)), k;
+	struct xs_megaflow *rec = scratch(dp, S_REC, n_rec * sizeof(*rec));
+	int *errs = scratch(dp, S_ERRS, n_rec * sizeof(*errs));
 	uint8_t *zero = scratch(dp, S_ZERO, n * stats_size);
-	int err = 0;
 
-	if (!keys || !which || !errs || !mf || !zero)
+	if (!keys || !which || !errs || !rec || !zero)
 		return -ENOMEM;
-	memset(errs, 0, n * sizeof(*errs));
+	memset(errs, 0, n_rec * sizeof(*errs));
 	memset(zero, 0, n * stats_size);
 	/* Counters first: a packet that finds the slot's generation counts
 	 * into zeroed counters. */
-	k = still_going(puts, pend, n, keys, mf, which);
+	k = still_going(puts, pend, n, keys, NULL, which);
 	update_slots(dp->fd_flow_stats, keys, zero, stats_size, k, errs);
-	bool refused = false;
-	for (uint32_t j = 0; j < k; j++) {
-		if (errs[j]) {
-			undo(dp, &puts[which[j]], &pend[which[j]], errs[j], true, false);
-			refused = true;
-		}
-	}
-	if (refused) {
-		k = still_going(puts, pend, n, keys, mf, which);
-		memset(errs, 0, n * sizeof(*errs));
-	}
-	update_slots(dp->fd_flows, keys, (uint8_t *)mf, sizeof(*mf), k, errs);
 	for (uint32_t j = 0; j < k; j++)
-		if (errs[j])
+		if (errs[j] && pend[which[j]].ms)
 			undo(dp, &puts[which[j]], &pend[which[j]], errs[j], true, false);
-	return err;
+	memset(errs, 0, n_rec * sizeof(*errs));
+	k = still_going(puts, pend, n, keys, rec, which);
+	update_slots(dp->fd_flows, keys, (uint8_t *)rec, sizeof(*rec), k, errs);
+	for (uint32_t j = 0; j < k; j++)
+		if (errs[j] && pend[which[j]].ms)
+			undo(dp, &puts[which[j]], &pend[which[j]], errs[j], true, false);
+	return 0;
 }
 
 /* Phase 3's run of hash entries, each at the way pick_way found free, so
@@ -301,8 +346,8 @@ static int pick_way(struct xs_dp *dp, struct run *r, struct xs_dp_put *puts,
 		    struct pending *pend, struct pending *p, bool *publish)
 {
 	struct xs_dp_slot *held[XS_HASH_WAYS];
-	struct xs_megaflow_entry other;
-	struct xs_megaflow_key omk;
+	struct xs_mask_words mw;
+	struct xs_mf_words other;
 	uint32_t w;
 
 	xs_ways_get(&dp->ways, p->id, p->mk.hash, held);
@@ -317,8 +362,12 @@ static int pick_way(struct xs_dp *dp, struct run *r, struct xs_dp_put *puts,
 	for (w = 0; w < XS_HASH_WAYS && held[w]; w++) {
 		const struct xs_dp_flow *f = &held[w]->flow;
 
-		xs_dp_megaflow_entry(dp, &f->key, &f->mask, f->mask_id, f->handle, &omk, &other);
-		if (!memcmp(other.bits, p->ent.bits, sizeof(other.bits)))
+		/* the same mask id: the same mask words for every way */
+		if (!w)
+			xs_mask_words_make(&f->mask, f->mask_id, &mw);
+		xs_mf_words_of(&f->key, &mw, &other);
+		if (other.n == p->words.n &&
+		    !memcmp(other.bits, p->words.bits, other.n * sizeof(other.bits[0])))
 			return -EEXIST;
 		dp->hash_collisions++;
 	}
@@ -353,8 +402,7 @@ static int insert_entries(struct xs_dp *dp, struct xs_dp_put *puts, struct pendi
 
 		if (!p->ms)
 			continue;
-		xs_dp_megaflow_entry(dp, puts[i].key, puts[i].mask, p->id, puts[i].handle, &p->mk,
-				     &p->ent);
+		p->ent.h = puts[i].handle;
 		e = pick_way(dp, &r, puts, pend, p, publish);
 		if (e) {
 			undo(dp, &puts[i], p, e, true, true);
@@ -386,6 +434,8 @@ static void mirror_set(struct xs_dp *dp, const struct xs_dp_put *put, struct pen
 	struct xs_dp_slot *ms = p->ms;
 
 	/* handle, key, mask, mask id, hash and way: set by insert_entries */
+	ms->n_cont = p->n_cont;
+	memcpy(ms->cont, p->cont, p->n_cont * sizeof(*p->cont));
 	ms->flow.n_actions = put->n_actions;
 	ms->flow.flags = put->flags;
 	ms->flow.installed_ns = now_ns;
@@ -421,7 +471,7 @@ size_t xs_dp_flow_install_batch(struct xs_dp *dp, struct xs_dp_put *puts, size_t
 			taken++;
 		pend[i].full = puts[i].err == -ENOSPC;
 	}
-	/* 2: counters and actions, two batched calls */
+	/* 2: counters and records, two batched calls */
 	if (taken) {
 		err = write_slots(dp, puts, pend, n);
 		for (size_t i = 0; err && i < n; i++)

@@ -47,6 +47,8 @@ bool xs_slot_live(const struct xs_slot_pool *p, struct xs_flow_handle h);
 /* Marks @h live as found in adopted maps. -EINVAL for slot 0, a slot out of
  * range or gen 0; -EEXIST if the slot is already live. */
 int xs_slot_claim(struct xs_slot_pool *p, struct xs_flow_handle h);
+/* Undoes xs_slot_claim(@h) (adoption found the rest of its record bad). */
+void xs_slot_unclaim(struct xs_slot_pool *p, struct xs_flow_handle h);
 /* Next generation of the scratch slot 0. */
 uint32_t xs_slot_scratch_gen(struct xs_slot_pool *p);
 
@@ -108,23 +110,51 @@ void xs_mask_fill_list(const struct xs_mask_table *t, struct xs_mask_list *out);
 void xs_mask_words_make(const struct xs_flow_key *mask, uint32_t id, struct xs_mask_words *out);
 /* The full mask @mw describes (mask_id 0). */
 void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask);
+/* A megaflow's masked key words, in its mask's order, as its record
+ * (struct xs_megaflow) starts with them. */
+struct xs_mf_words {
+	uint32_t n;
+	uint64_t bits[XS_FLOW_KEY_WORDS];
+};
+
 /* The xs_megaflows key (way 0) and value of @key (bits outside the mask
- * ignored) under @mw and hash key @hk of version @ver, with handle @h. */
+ * ignored) under @mw and hash key @hk of version @ver, with handle @h;
+ * @words (may be NULL) receives the words its record holds. */
 void xs_megaflow_entry_make(const struct xs_hash_key *hk, uint32_t ver, const struct xs_flow_key *key,
 			    const struct xs_mask_words *mw, struct xs_flow_handle h,
-			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent);
-/* The masked key (mask_id 0) an entry made under @mw holds. */
-void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_mask_words *mw,
+			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent,
+			    struct xs_mf_words *words);
+/* The masked key (mask_id 0) a record's words under @mw make. */
+void xs_megaflow_entry_key(const struct xs_mf_words *words, const struct xs_mask_words *mw,
 			   struct xs_flow_key *key);
+
+/* --- records (dp_record.c) --------------------------------------------------
+ * A megaflow's words and actions in xs_record_slots() slots, head first. */
+
+/* The words of @key under @mw. */
+void xs_mf_words_of(const struct xs_flow_key *key, const struct xs_mask_words *mw,
+		    struct xs_mf_words *out);
+/* The slot values of the record in @slots (head first, as many as
+ * xs_record_slots(w->n, n_actions)), the head with generation @head_gen
+ * (0: retired), continuations with their own. */
+void xs_record_fill(const struct xs_flow_handle *slots, uint32_t head_gen,
+		    const struct xs_mf_words *w, const struct xs_action *actions,
+		    uint16_t n_actions, uint16_t flags, struct xs_megaflow *out);
+/* The words and actions of the record whose @n slot values (head first)
+ * are @s; -EINVAL unless they are a record xs_record_fill could write. */
+int xs_record_decode(const struct xs_megaflow *s, uint32_t n, struct xs_mf_words *w,
+		     struct xs_action *actions);
 
 /* --- the datapath handle ----------------------------------------------------*/
 
-#define XS_DP_SLAB_CHUNK 256 /* mirror entries mapped at a time (180 KB) */
+#define XS_DP_SLAB_CHUNK 256 /* mirror entries mapped at a time (about 200 KB) */
 #define XS_DP_SCRATCH 16     /* dp_install.c's scratch arrays */
 
 /* The mirror entry of an installed megaflow. */
 struct xs_dp_slot {
 	struct xs_dp_flow flow;
+	struct xs_flow_handle cont[XS_RECORD_MAX_SLOTS - 1]; /* record's other slots */
+	uint32_t n_cont;
 	uint32_t way; /* of its xs_megaflows key */
 	struct xs_flow_stats carried; /* counters of slots it had before */
 	uint64_t hash; /* of its xs_megaflows key: its place in dp->ways */
@@ -180,7 +210,7 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
  * mask id @id and handle @h, under @dp's hash key. */
 void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
-			  struct xs_megaflow_entry *ent);
+			  struct xs_megaflow_entry *ent, struct xs_mf_words *words);
 /* Sets @mk's bit in xs_mask_filter (before the entry is inserted). */
 int xs_dp_filter_set(struct xs_dp *dp, const struct xs_megaflow_key *mk);
 /* Counts a refusal of @mask for @port over its budget (dp_flows.c); the
@@ -208,9 +238,18 @@ int xs_dp_mask_hits_one(struct xs_dp *dp, uint32_t id, uint64_t *hits);
 int xs_dp_mask_hits_read(struct xs_dp *dp, uint64_t hits[XS_MAX_MASKS]);
 /* Rebuilds slot pool, mask table and mirror from adopted maps. */
 int xs_dp_flows_adopt(struct xs_dp *dp);
-/* Writes xs_flows[slot]; gen 0 writes a retired slot that keeps @actions. */
-int xs_dp_slot_write(struct xs_dp *dp, uint32_t slot, uint32_t gen,
-		     const struct xs_action *actions, uint16_t n_actions, uint16_t flags);
+/* Writes the record of @w and @actions into @slots (head first), the head
+ * with generation @head_gen: 0 retires it, keeping the rest for packets
+ * still running it. */
+int xs_dp_record_write(struct xs_dp *dp, const struct xs_flow_handle *slots, uint32_t head_gen,
+		       const struct xs_mf_words *w, const struct xs_action *actions,
+		       uint16_t n_actions, uint16_t flags);
+/* Reads the record headed by slot @head: words, actions, the head's value
+ * (@head_out may be NULL) and the other slots' handles. -EINVAL if it is
+ * not a well-formed record. */
+int xs_dp_record_read(struct xs_dp *dp, uint32_t head, struct xs_mf_words *w,
+		      struct xs_action *actions, struct xs_megaflow *head_out,
+		      struct xs_flow_handle *cont, uint32_t *n_cont);
 /* Checks an action list as install documents. */
 /* Adds the per-CPU counters @percpu (dp->ncpus of them) to *@sum: packets
  * and bytes summed, the latest used_ns, tcp_flags OR-ed. */

@@ -178,30 +178,32 @@ void xs_mask_words_mask(const struct xs_mask_words *mw, struct xs_flow_key *mask
 
 void xs_megaflow_entry_make(const struct xs_hash_key *hk, uint32_t ver, const struct xs_flow_key *key,
 			    const struct xs_mask_words *mw, struct xs_flow_handle h,
-			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent)
+			    struct xs_megaflow_key *mk, struct xs_megaflow_entry *ent,
+			    struct xs_mf_words *words)
 {
-	const uint64_t *k = (const uint64_t *)key;
+	struct xs_mf_words w;
 
+	xs_mf_words_of(key, mw, &w);
 	memset(mk, 0, sizeof(*mk));
 	memset(ent, 0, sizeof(*ent));
 	mk->mask_id = mw->mask_id;
 	ent->h = h;
 	/* As xs_probe_mask: word w of the list at position w of the hash. */
-	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++) {
-		ent->bits[w] = k[mw->word[w] % XS_FLOW_KEY_WORDS] & mw->bits[w];
-		mk->hash += xs_hash_fold(ent->bits[w], ver) * xs_hash_mult(hk, w);
-	}
+	for (uint32_t i = 0; i < w.n; i++)
+		mk->hash += xs_hash_fold(w.bits[i], ver) * xs_hash_mult(hk, i);
+	if (words)
+		*words = w;
 }
 
-void xs_megaflow_entry_key(const struct xs_megaflow_entry *ent, const struct xs_mask_words *mw,
+void xs_megaflow_entry_key(const struct xs_mf_words *words, const struct xs_mask_words *mw,
 			   struct xs_flow_key *key)
 {
 	uint64_t *k = (uint64_t *)key;
 
 	memset(key, 0, sizeof(*key));
-	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && mw->bits[w]; w++)
+	for (uint32_t w = 0; w < XS_FLOW_KEY_WORDS && w < words->n && mw->bits[w]; w++)
 		if (mw->word[w] < XS_FLOW_KEY_WORDS)
-			k[mw->word[w]] = ent->bits[w] & mw->bits[w];
+			k[mw->word[w]] = words->bits[w] & mw->bits[w];
 }
 
 void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mask,
@@ -216,12 +218,12 @@ void xs_dp_mask_key(const struct xs_flow_key *key, const struct xs_flow_key *mas
 
 void xs_dp_megaflow_entry(const struct xs_dp *dp, const struct xs_flow_key *key, const struct xs_flow_key *mask,
 			  uint32_t id, struct xs_flow_handle h, struct xs_megaflow_key *mk,
-			  struct xs_megaflow_entry *ent)
+			  struct xs_megaflow_entry *ent, struct xs_mf_words *words)
 {
 	struct xs_mask_words mw;
 
 	xs_mask_words_make(mask, id, &mw);
-	xs_megaflow_entry_make(&dp->hash_key, dp->hash_ver, key, &mw, h, mk, ent);
+	xs_megaflow_entry_make(&dp->hash_key, dp->hash_ver, key, &mw, h, mk, ent, words);
 }
 
 int xs_dp_masks_publish(struct xs_dp *dp)

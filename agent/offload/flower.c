@@ -13,7 +13,7 @@
 #include <linux/tc_act/tc_pedit.h>
 #include <linux/tc_act/tc_vlan.h>
 
-_Static_assert(XS_FLOW_KEY_SEQ == 3, "flower.c lists every key field");
+_Static_assert(XS_FLOW_KEY_SEQ == 4, "flower.c lists every key field");
 
 struct xlate {
 	struct xs_flower *f;
@@ -695,8 +695,10 @@ int xs_flower_from_megaflow(const struct xs_flow_key *key, const struct xs_flow_
 	/* Connection tracking stays in the TC stage: a later pass (recirc_id),
 	 * a match on ct fields, or a ct action is not offered. */
 	if (key->recirc_id || mask->ct_state || mask->ct_zone || mask->ct_mark ||
-	    mask->ct_nw_proto || mask->ct_tp_src || mask->ct_tp_dst) {
-		*reason = "connection tracking fields (recirculation, ct_state, ct_zone, ct_mark)";
+	    mask->ct_nw_proto || mask->ct_tp_src || mask->ct_tp_dst ||
+	    memcmp(mask->ct_label, (uint8_t[16]){ 0 }, 16)) {
+		*reason = "connection tracking fields (recirculation, ct_state, ct_zone, ct_mark, "
+			  "ct_label)";
 		return -EOPNOTSUPP;
 	}
 	for (uint16_t i = 0; i < n_actions; i++)

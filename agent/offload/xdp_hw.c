@@ -13,7 +13,7 @@
 
 #include "xdp_hw.skel.h"
 
-_Static_assert(XS_FLOW_KEY_SEQ == 3, "xdp_hw.c lists every key field");
+_Static_assert(XS_FLOW_KEY_SEQ == 4, "xdp_hw.c lists every key field");
 
 struct xs_xdp_hw {
 	struct xdp_hw *skel;
@@ -46,7 +46,7 @@ int xs_xdp_hw_translate(const struct xs_flow_key *k, const struct xs_flow_key *m
 	else if (m->in_port != 0xffffffffu)
 		*reason = "in_port not exact";
 	else if (k->recirc_id || m->ct_state || m->ct_zone || m->ct_mark || m->ct_nw_proto ||
-		 m->ct_tp_src || m->ct_tp_dst)
+		 m->ct_tp_src || m->ct_tp_dst || !zero(m->ct_label, 16))
 		*reason = "connection tracking fields (not in the hardware key)";
 	else if (m->vlan[1].tci || m->vlan[1].tpid || m->vlan[0].tpid)
 		*reason = "second VLAN tag or TPID (not in the hardware key)";

@@ -24,6 +24,16 @@ struct xs_err;
 #define OFPACT_NAT_F_HASH 0x20
 #define OFPACT_NAT_F_RANDOM 0x40
 
+/* exec(move:SRC[a..b]->ct_mark|ct_label[c..d]): the bits are the
+ * packet's, read when the flow is translated. Field ids: enum
+ * ofp_field_id; bit offsets from the least significant bit. */
+#define OFPACT_CT_MAX_MOVES 4
+struct ofpact_ct_move {
+	uint16_t src_field, src_ofs;
+	uint16_t dst_field, dst_ofs;
+	uint16_t n_bits;
+};
+
 struct ofpact_ct {
 	uint8_t flags;        /* OFPACT_CT_F_* */
 	uint8_t table;        /* 255: no recirculation */
@@ -33,6 +43,10 @@ struct ofpact_ct {
 	uint16_t zone_ofs, zone_bits;
 	bool set_mark;        /* exec(set_field:V/M->ct_mark) */
 	uint32_t mark, mark_mask;
+	bool set_label;       /* exec(set_field:V/M->ct_label, load:, move:) */
+	uint8_t label[16], label_mask[16]; /* big-endian, as the key's */
+	uint8_t n_moves;
+	struct ofpact_ct_move moves[OFPACT_CT_MAX_MOVES];
 	bool nat;             /* nat, with or without a range */
 	uint8_t nat_flags;    /* OFPACT_NAT_F_* */
 	uint8_t addr_min[16], addr_max[16]; /* network order; 4 bytes for IPv4 */

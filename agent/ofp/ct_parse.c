@@ -181,100 +181,187 @@ static void split_kv(struct ofp_tok t, struct ofp_tok *name, struct ofp_tok *val
 		*val = ofp_tok_sub(t, i + 1, t.len - i - 1);
 }
 
-/* set_field takes the short names; load also NXM_NX_CT_MARK (a subfield). */
-static const struct ofp_field *ct_mark_field(struct ofp_tok name, bool subfield)
+/* Bit @i (from the least significant) of the @n-byte big-endian @s. */
+static int bit_get(const uint8_t *s, unsigned n, unsigned i)
 {
-	const struct ofp_field *f = subfield ? ofp_subfield_by_name(name.s, name.len)
-					     : ofp_field_by_name(name.s, name.len);
-
-	return f && f->id == OFPF_CT_MARK ? f : NULL;
+	return (s[n - 1 - i / 8] >> (i % 8)) & 1;
 }
 
-/* One exec() action: set_field:V[/M]->ct_mark or load:V->ct_mark[a..b]
- * (or NXM_NX_CT_MARK[...]). */
+static void bit_put(uint8_t *s, unsigned n, unsigned i, int v)
+{
+	uint8_t bit = (uint8_t)(1u << (i % 8));
+
+	if (v)
+		s[n - 1 - i / 8] |= bit;
+	else
+		s[n - 1 - i / 8] &= (uint8_t)~bit;
+}
+
+/* NAME[a..b], NAME[a], NAME[] or NAME: the field and its bits. With @ct_dst
+ * only ct_mark and ct_label (exec()'s destinations) are taken. */
+static int parse_ct_subfield(struct ct_ctx *c, struct ofp_tok t, bool ct_dst,
+			     const struct ofp_field **fp, unsigned *ofs, unsigned *n_bits)
+{
+	int lb = ofp_tok_find(t, '[');
+	struct ofp_tok name = lb < 0 ? t : ofp_tok_sub(t, 0, lb);
+	const struct ofp_field *f = ofp_subfield_by_name(name.s, name.len);
+	uint64_t a = 0, b;
+
+	if (!f)
+		return ofp_err(c->err, name, "ct: exec(): unknown field '%.*s'", OFP_TOK(name));
+	if (ct_dst && f->id != OFPF_CT_MARK && f->id != OFPF_CT_LABEL)
+		return ofp_err(c->err, name, "ct: exec() may write only ct_mark or ct_label, "
+			       "not '%.*s'", OFP_TOK(name));
+	b = f->n_bits - 1;
+	if (lb >= 0) {
+		struct ofp_tok r;
+		int dots = -1;
+
+		if (t.s[t.len - 1] != ']')
+			return ofp_err(c->err, t, "ct: '%.*s' lacks a closing ']'", OFP_TOK(t));
+		r = ofp_tok_sub(t, lb + 1, t.len - lb - 2);
+		for (unsigned i = 0; i + 1 < r.len; i++)
+			if (r.s[i] == '.' && r.s[i + 1] == '.')
+				dots = i;
+		if (r.len && dots < 0) {
+			if (ofp_read_uint(r, f->n_bits - 1, "ct: bit index", &a, c->err))
+				return -EINVAL;
+			b = a;
+		} else if (r.len &&
+			   (ofp_read_uint(ofp_tok_sub(r, 0, dots), f->n_bits - 1, "ct: bit index",
+					  &a, c->err) ||
+			    ofp_read_uint(ofp_tok_sub(r, dots + 2, r.len - dots - 2),
+					  f->n_bits - 1, "ct: bit index", &b, c->err))) {
+			return -EINVAL;
+		}
+		if (a > b)
+			return ofp_err(c->err, r, "ct: bit range [%.*s] is backwards", OFP_TOK(r));
+	}
+	*fp = f;
+	*ofs = a;
+	*n_bits = b - a + 1;
+	return 0;
+}
+
+/* Adds the bits under @m (value @v) to what the commit writes into ct field
+ * @f (ct_mark or ct_label, @f->n_bytes big-endian); the same bit twice is
+ * refused (@t: the action, for the error). */
+static int add_ct_bits(struct ct_ctx *c, struct ofp_tok t, const struct ofp_field *f,
+		       const uint8_t *v, const uint8_t *m)
+{
+	struct ofpact_ct *ct = c->ct;
+	bool label = f->id == OFPF_CT_LABEL, any = false;
+	uint8_t cur[16], cur_m[16];
+
+	if (label) {
+		memcpy(cur, ct->label, 16);
+		memcpy(cur_m, ct->label_mask, 16);
+	} else {
+		for (int i = 0; i < 4; i++) {
+			cur[i] = (uint8_t)(ct->mark >> (24 - 8 * i));
+			cur_m[i] = (uint8_t)(ct->mark_mask >> (24 - 8 * i));
+		}
+	}
+	for (unsigned i = 0; i < f->n_bytes; i++) {
+		if (cur_m[i] & m[i])
+			return ofp_err(c->err, t, "ct: exec() sets the same %s bits twice",
+				       f->name);
+		any |= m[i] != 0;
+	}
+	if (!any)
+		return ofp_err(c->err, t, "ct: exec(): a zero mask sets no %s bit", f->name);
+	for (unsigned i = 0; i < f->n_bytes; i++) {
+		cur[i] = (uint8_t)((cur[i] & ~m[i]) | (v[i] & m[i]));
+		cur_m[i] |= m[i];
+	}
+	if (label) {
+		memcpy(ct->label, cur, 16);
+		memcpy(ct->label_mask, cur_m, 16);
+		ct->set_label = true;
+	} else {
+		ct->mark = (uint32_t)cur[0] << 24 | cur[1] << 16 | cur[2] << 8 | cur[3];
+		ct->mark_mask = (uint32_t)cur_m[0] << 24 | cur_m[1] << 16 | cur_m[2] << 8 | cur_m[3];
+		ct->set_mark = true;
+	}
+	return 0;
+}
+
+/* One exec() action: set_field:V[/M]->ct_mark|ct_label,
+ * load:V->ct_mark|ct_label[a..b] (or NXM_NX_CT_MARK/NXM_NX_CT_LABEL), or
+ * move:SRC[a..b]->NXM_NX_CT_MARK|NXM_NX_CT_LABEL[c..d]. */
 static int parse_exec_one(struct ofp_tok t, void *arg)
 {
 	struct ct_ctx *c = arg;
 	struct ofp_tok name, val, dst, src;
-	uint32_t value, mask;
+	uint8_t v[OFP_FIELD_MAX_BYTES] = { 0 }, m[OFP_FIELD_MAX_BYTES] = { 0 };
+	const struct ofp_field *f;
+	unsigned ofs, n_bits;
 	bool parens;
 	int arrow;
 
 	split_kv(t, &name, &val, &parens);
 	arrow = ofp_tok_arrow(val);
-	if ((!ofp_tok_is(name, "set_field") && !ofp_tok_is(name, "load")) || arrow < 0)
-		return ofp_err(c->err, t, "ct: exec() takes only set_field or load "
-			       "into ct_mark, not '%.*s'", OFP_TOK(name));
+	if ((!ofp_tok_is(name, "set_field") && !ofp_tok_is(name, "load") &&
+	     !ofp_tok_is(name, "move")) || arrow < 0)
+		return ofp_err(c->err, t, "ct: exec() takes only set_field, load or move "
+			       "into ct_mark or ct_label, not '%.*s'", OFP_TOK(name));
 	src = ofp_tok_sub(val, 0, arrow);
 	dst = ofp_tok_sub(val, arrow + 2, val.len - arrow - 2);
 	if (ofp_tok_is(name, "set_field")) {
-		uint8_t v[OFP_FIELD_MAX_BYTES], m[OFP_FIELD_MAX_BYTES];
-		const struct ofp_field *f = ct_mark_field(dst, false);
-
-		if (!f) {
-			if (ofp_tok_is(dst, "ct_label"))
-				return ofp_err(c->err, dst, "ct: setting ct_label is not "
-					       "supported (the kernel's BPF conntrack "
-					       "interface cannot write labels)");
-			return ofp_err(c->err, dst, "ct: exec() may set only ct_mark, "
-				       "not '%.*s'", OFP_TOK(dst));
-		}
+		f = ofp_field_by_name(dst.s, dst.len);
+		if (!f || (f->id != OFPF_CT_MARK && f->id != OFPF_CT_LABEL))
+			return ofp_err(c->err, dst, "ct: exec() may set only ct_mark or "
+				       "ct_label, not '%.*s'", OFP_TOK(dst));
 		if (ofp_read_field_value(f, src, true, v, m, c->err))
 			return -EINVAL;
-		value = (uint32_t)v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3];
-		mask = (uint32_t)m[0] << 24 | m[1] << 16 | m[2] << 8 | m[3];
-	} else {
-		int lb = ofp_tok_find(dst, '[');
-		struct ofp_tok fname = lb < 0 ? dst : ofp_tok_sub(dst, 0, lb);
-		uint64_t v, a = 0, b = 31;
-
-		if (!ct_mark_field(fname, true)) {
-			if (ofp_tok_is(fname, "ct_label") || ofp_tok_is(fname, "NXM_NX_CT_LABEL"))
-				return ofp_err(c->err, fname, "ct: setting ct_label is not "
-					       "supported (the kernel's BPF conntrack "
-					       "interface cannot write labels)");
-			return ofp_err(c->err, fname, "ct: exec() may load only into "
-				       "ct_mark, not '%.*s'", OFP_TOK(fname));
-		}
-		if (lb >= 0) {
-			struct ofp_tok r = ofp_tok_sub(dst, lb + 1, dst.len - lb - 2);
-			int dots = -1;
-
-			if (dst.s[dst.len - 1] != ']')
-				return ofp_err(c->err, dst, "ct: '%.*s' lacks a closing ']'",
-					       OFP_TOK(dst));
-			for (unsigned i = 0; i + 1 < r.len; i++)
-				if (r.s[i] == '.' && r.s[i + 1] == '.')
-					dots = i;
-			if (r.len && dots < 0) {
-				if (ofp_read_uint(r, 31, "ct: bit index", &a, c->err))
-					return -EINVAL;
-				b = a;
-			} else if (r.len &&
-				   (ofp_read_uint(ofp_tok_sub(r, 0, dots), 31, "ct: bit index",
-						  &a, c->err) ||
-				    ofp_read_uint(ofp_tok_sub(r, dots + 2, r.len - dots - 2), 31,
-						  "ct: bit index", &b, c->err))) {
-				return -EINVAL;
-			}
-			if (a > b)
-				return ofp_err(c->err, r, "ct: bit range [%.*s] is backwards",
-					       OFP_TOK(r));
-		}
-		if (ofp_read_uint(src, b - a == 31 ? UINT32_MAX : (1ull << (b - a + 1)) - 1,
-				  "ct: load value", &v, c->err))
-			return -EINVAL;
-		mask = (uint32_t)(((b - a == 31) ? 0xffffffffull : (1ull << (b - a + 1)) - 1) << a);
-		value = (uint32_t)(v << a);
+		return add_ct_bits(c, t, f, v, m);
 	}
-	if (!mask)
-		return ofp_err(c->err, t, "ct: exec(): a zero mask sets no ct_mark bit");
-	if (c->ct->set_mark && (c->ct->mark_mask & mask))
-		return ofp_err(c->err, t, "ct: exec() sets the same ct_mark bits twice");
-	c->ct->mark = (c->ct->mark & ~mask) | (value & mask);
-	c->ct->mark_mask |= mask;
-	c->ct->set_mark = true;
-	return 0;
+	if (parse_ct_subfield(c, dst, true, &f, &ofs, &n_bits))
+		return -EINVAL;
+	if (ofp_tok_is(name, "move")) {
+		const struct ofp_field *sf;
+		unsigned sofs, sbits;
+		struct ofpact_ct_move *mv;
+
+		if (parse_ct_subfield(c, src, false, &sf, &sofs, &sbits))
+			return -EINVAL;
+		if (sbits != n_bits)
+			return ofp_err(c->err, t, "ct: move: the source has %u bits, the "
+				       "destination %u", sbits, n_bits);
+		if (c->ct->n_moves == OFPACT_CT_MAX_MOVES)
+			return ofp_err(c->err, t, "ct: exec(): at most %d moves",
+				       OFPACT_CT_MAX_MOVES);
+		for (unsigned i = 0; i < n_bits; i++)
+			bit_put(m, f->n_bytes, ofs + i, 1);
+		/* Reserve the bits (no other write may set them). */
+		if (add_ct_bits(c, t, f, v, m))
+			return -EINVAL;
+		mv = &c->ct->moves[c->ct->n_moves++];
+		mv->src_field = sf->id;
+		mv->src_ofs = sofs;
+		mv->dst_field = f->id;
+		mv->dst_ofs = ofs;
+		mv->n_bits = n_bits;
+		return 0;
+	}
+	/* load: the value, up to 128 bits, into the subfield. */
+	{
+		uint8_t num[16] = { 0 };
+		const struct ofp_field *lf = ofp_field_by_id(OFPF_CT_LABEL);
+
+		if (ofp_read_field_value(lf, src, false, num, m, c->err))
+			return -EINVAL;
+		memset(m, 0, sizeof(m));
+		for (unsigned i = n_bits; i < 128; i++)
+			if (bit_get(num, 16, i))
+				return ofp_err(c->err, src, "ct: load: value '%.*s' does not "
+					       "fit in %u bits", OFP_TOK(src), n_bits);
+		for (unsigned i = 0; i < n_bits; i++) {
+			bit_put(v, f->n_bytes, ofs + i, bit_get(num, 16, i));
+			bit_put(m, f->n_bytes, ofs + i, 1);
+		}
+	}
+	return add_ct_bits(c, t, f, v, m);
 }
 
 /* ADDR or [ADDR] of the nat family; *v6 is set by the first address. */
@@ -608,6 +695,88 @@ static void out_mark(struct ofp_out *o, uint32_t v, uint32_t m)
 	ofp_out_printf(o, "]");
 }
 
+/* The label write as out_mark() prints the mark's: load into a run of
+ * bits, else set_field with a mask. */
+static void out_label(struct ofp_out *o, const uint8_t *v, const uint8_t *m)
+{
+	int lo = -1, hi = -1;
+	bool run = true;
+	uint8_t val[16] = { 0 };
+
+	for (int i = 0; i < 128; i++)
+		if (bit_get(m, 16, i)) {
+			if (lo < 0)
+				lo = i;
+			else if (hi != i - 1)
+				run = false;
+			hi = i;
+		}
+	if (!run) {
+		ofp_out_printf(o, "set_field:");
+		ofp_out_hex(o, v, 16);
+		ofp_out_printf(o, "/");
+		ofp_out_hex(o, m, 16);
+		ofp_out_printf(o, "->ct_label");
+		return;
+	}
+	for (int i = lo; i <= hi; i++)
+		bit_put(val, 16, i - lo, bit_get(v, 16, i));
+	ofp_out_printf(o, "load:");
+	ofp_out_hex(o, val, 16);
+	ofp_out_printf(o, "->NXM_NX_CT_LABEL[");
+	if (lo || hi != 127)
+		ofp_out_printf(o, "%d..%d", lo, hi);
+	ofp_out_printf(o, "]");
+}
+
+/* The exec() writes of @ct (marks, labels, moves), comma separated. */
+static void out_exec(struct ofp_out *o, const struct ofpact_ct *ct)
+{
+	uint32_t mark_m = ct->mark_mask;
+	uint8_t label_m[16];
+	const char *sep = "";
+
+	memcpy(label_m, ct->label_mask, 16);
+	for (unsigned i = 0; i < ct->n_moves; i++) {
+		const struct ofpact_ct_move *mv = &ct->moves[i];
+
+		for (unsigned b = 0; b < mv->n_bits; b++)
+			if (mv->dst_field == OFPF_CT_LABEL)
+				bit_put(label_m, 16, mv->dst_ofs + b, 0);
+			else
+				mark_m &= ~(1u << (mv->dst_ofs + b));
+	}
+	if (ct->set_mark && mark_m) {
+		out_mark(o, ct->mark & mark_m, mark_m);
+		sep = ",";
+	}
+	for (int i = 0; i < 16; i++)
+		if (ct->set_label && label_m[i]) {
+			uint8_t v[16];
+
+			for (int j = 0; j < 16; j++)
+				v[j] = ct->label[j] & label_m[j];
+			ofp_out_printf(o, "%s", sep);
+			out_label(o, v, label_m);
+			sep = ",";
+			break;
+		}
+	for (unsigned i = 0; i < ct->n_moves; i++) {
+		const struct ofpact_ct_move *mv = &ct->moves[i];
+		const struct ofp_field *sf = ofp_field_by_id(mv->src_field);
+		const struct ofp_field *df = ofp_field_by_id(mv->dst_field);
+
+		ofp_out_printf(o, "%smove:%s[", sep, ofp_field_wire_name(sf));
+		if (mv->src_ofs || mv->n_bits != sf->n_bits)
+			ofp_out_printf(o, "%u..%u", mv->src_ofs, mv->src_ofs + mv->n_bits - 1);
+		ofp_out_printf(o, "]->%s[", ofp_field_wire_name(df));
+		if (mv->dst_ofs || mv->n_bits != df->n_bits)
+			ofp_out_printf(o, "%u..%u", mv->dst_ofs, mv->dst_ofs + mv->n_bits - 1);
+		ofp_out_printf(o, "]");
+		sep = ",";
+	}
+}
+
 void ofp_format_ct(struct ofp_out *o, const struct ofpact_ct *ct)
 {
 	const char *sep = "";
@@ -635,9 +804,9 @@ void ofp_format_ct(struct ofp_out *o, const struct ofpact_ct *ct)
 		ofp_out_printf(o, "%szone=%u", sep, ct->zone);
 		sep = ",";
 	}
-	if (ct->set_mark) {
+	if (ct->set_mark || ct->set_label) {
 		ofp_out_printf(o, "%sexec(", sep);
-		out_mark(o, ct->mark, ct->mark_mask);
+		out_exec(o, ct);
 		if (ct->nat) {
 			ofp_out_printf(o, ",");
 			out_nat(o, ct);

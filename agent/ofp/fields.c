@@ -159,6 +159,8 @@ static const struct ofp_field fields[OFPF__MAX] = {
 	  true, false, false, OFPR_CT, OFPFMT_DEC),
 	F(OFPF_CT_TP_DST, "ct_tp_dst", "NXM_NX_CT_TP_DST", NULL, 2, 16,
 	  true, false, false, OFPR_CT, OFPFMT_DEC),
+	F(OFPF_CT_LABEL, "ct_label", "NXM_NX_CT_LABEL", NULL, 16, 128,
+	  true, false, false, OFPR_NONE, OFPFMT_HEX),
 };
 
 #define R(i) [OFPF_REG0 + i] = WHOLE(regs[i])
@@ -230,6 +232,7 @@ static const struct field_loc locs[OFPF__MAX] = {
 	[OFPF_CT_IPV6_DST] = WHOLE(dp.ct_ipv6_dst),
 	[OFPF_CT_TP_SRC] = WHOLE(dp.ct_tp_src),
 	[OFPF_CT_TP_DST] = WHOLE(dp.ct_tp_dst),
+	[OFPF_CT_LABEL] = WHOLE(dp.ct_label),
 };
 
 /* Wire names of a field beyond its own NXM and OXM ones. */

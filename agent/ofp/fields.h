@@ -81,6 +81,7 @@ enum ofp_field_id {
 	OFPF_CT_IPV6_DST,
 	OFPF_CT_TP_SRC,
 	OFPF_CT_TP_DST,
+	OFPF_CT_LABEL,   /* 128 bits; written only by ct(commit,exec(...)) */
 	OFPF__MAX
 };
 

@@ -250,6 +250,7 @@ static void format_ct_match(struct ofp_out *o, const struct ofp_match *m)
 	if (k->ct_zone)
 		out_partial(o, "ct_zone=%u", ntohs(v->ct_zone), ntohs(k->ct_zone), 0xffff);
 	out_hex_masked(o, "ct_mark", OFPF_CT_MARK, m);
+	out_hex_masked(o, "ct_label", OFPF_CT_LABEL, m);
 	/* The original-direction tuple, in ovs-ofctl's order; its address
 	 * bytes are the ND/ARP fields' in other flows (key.h). */
 	if (!ofp_prereq_in_match(ofp_field_by_id(OFPF_CT_NW_PROTO), m))

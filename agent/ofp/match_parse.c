@@ -125,12 +125,7 @@ int ofp_parse_match_item(struct ofp_match_state *st, struct ofp_tok key,
 			return parse_shorthand(st, i, key, has_value, err);
 	f = ofp_field_by_name(key.s, key.len);
 	if (!f) {
-		if (ofp_tok_is(key, "ct_label"))
-			ofp_err(err, key, "ct_label: matching connection labels is not "
-				"supported (the kernel's BPF conntrack interface neither "
-				"reads nor writes labels)");
-		else
-			ofp_err(err, key, "unknown field '%.*s'", OFP_TOK(key));
+		ofp_err(err, key, "unknown field '%.*s'", OFP_TOK(key));
 		return -ENOENT;
 	}
 	if (!has_value)

@@ -52,6 +52,9 @@ static void format_key(const struct ofp_key *k, char *buf, size_t size)
 		m.mask.dp.ct_zone = 0;
 	if (!k->dp.ct_mark)
 		m.mask.dp.ct_mark = 0;
+	for (int i = 0; i < 16; i++)
+		if (k->dp.ct_label[i])
+			ofp_field_mask_all(ofp_field_by_id(OFPF_CT_LABEL), &m.mask);
 	if (!k->dp.recirc_id)
 		m.mask.dp.recirc_id = 0;
 	/* The ct tuple when a connection has one. */
@@ -338,7 +341,7 @@ static void next_pass_tuple(struct ofp_key *k, uint8_t state)
 
 /* The packet of the pass after @res (which ends in XS_ACT_RECIRC): the
  * packet as the actions left it, with recirc_id, the zone of the last ct
- * action and ct_state @state; ct_mark stays the traced packet's, the ct
+ * action and ct_state @state; ct_mark and ct_label stay the traced packet's, the ct
  * tuple too if it gave one (next_pass_tuple). */
 static struct ofp_key next_pass(const struct ofp_key *packet, const struct xlate_result *res,
 				uint8_t state)
@@ -350,6 +353,7 @@ static struct ofp_key next_pass(const struct ofp_key *packet, const struct xlate
 	k.dp.recirc_id = htonl(res->actions[res->n_actions - 1].arg);
 	k.dp.ct_state = state;
 	k.dp.ct_mark = packet->dp.ct_mark;
+	memcpy(k.dp.ct_label, packet->dp.ct_label, 16);
 	k.dp.ct_zone = 0;
 	for (unsigned i = 0; i < res->n_actions; i++)
 		if (res->actions[i].type == XS_ACT_CT)

@@ -402,8 +402,9 @@ static const char *key_member_name(size_t ofs)
 		MEMBER(ipv6_dst), MEMBER(recirc_id), MEMBER(ct_mark), MEMBER(ct_zone),
 		MEMBER(ct_state), MEMBER(ct_nw_proto), MEMBER(ct_tp_src), MEMBER(ct_tp_dst),
 		MEMBER(nd_target), MEMBER(arp_sha), MEMBER(arp_tha), MEMBER(nd_pad),
+		MEMBER(ct_label),
 	};
-	_Static_assert(XS_FLOW_KEY_SEQ == 3, "list every flow key member above");
+	_Static_assert(XS_FLOW_KEY_SEQ == 4, "list every flow key member above");
 	size_t i = 0;
 
 	while (i + 1 < sizeof(members) / sizeof(members[0]) && members[i + 1].ofs <= ofs)
@@ -1002,15 +1003,45 @@ static void set_ct_fields(struct xctx *x, uint8_t state, __be16 zone, __be32 mar
 	x->key.dp.ct_state = x->dp.ct_state = state;
 	x->key.dp.ct_zone = x->dp.ct_zone = zone;
 	x->key.dp.ct_mark = x->dp.ct_mark = mark;
+	memset(x->key.dp.ct_label, 0, 16);
+	memset(x->dp.ct_label, 0, 16);
 }
 
 /* ct(...): pending sets first (the tracker sees the packet as it is here),
  * then XS_ACT_CT (after its XS_ACT_CT_NAT); with table=T the pipeline
  * state is frozen under a recirc_id and the list ends in XS_ACT_RECIRC.
  * The fork that goes on here sees the ct fields cleared (ovs-actions(7)). */
+/* The bits exec(move:...) takes from the packet into @label and @mark
+ * (their masks already hold them); the megaflow then depends on them. */
+static void ct_exec_moves(struct xctx *x, const struct ofpact_ct *ct, uint8_t *label,
+			  uint32_t *mark)
+{
+	for (unsigned i = 0; i < ct->n_moves; i++) {
+		const struct ofpact_ct_move *mv = &ct->moves[i];
+		const struct ofp_field *f = ofp_field_by_id(mv->src_field);
+		uint8_t v[OFP_FIELD_MAX_BYTES], m[OFP_FIELD_MAX_BYTES] = { 0 };
+
+		ofp_field_get(f, &x->key, v);
+		for (unsigned b = 0; b < mv->n_bits; b++) {
+			int bit = get_bit(v, f->n_bytes, mv->src_ofs + b);
+
+			put_bit(m, f->n_bytes, mv->src_ofs + b, 1);
+			if (mv->dst_field == OFPF_CT_LABEL)
+				put_bit(label, 16, mv->dst_ofs + b, bit);
+			else if (bit)
+				*mark |= 1u << (mv->dst_ofs + b);
+			else
+				*mark &= ~(1u << (mv->dst_ofs + b));
+		}
+		ofp_field_set(f, m, m, &x->wc);
+	}
+}
+
 static void do_ct(struct xctx *x, unsigned depth, const struct ofpact_ct *ct)
 {
 	uint16_t zone = ct->zone;
+	uint32_t mark = ct->mark;
+	uint8_t label[16];
 	struct xs_action *a;
 
 	if (ct->zone_field) {
@@ -1025,7 +1056,19 @@ static void do_ct(struct xctx *x, unsigned depth, const struct ofpact_ct *ct)
 		}
 		ofp_field_set(f, m, m, &x->wc); /* the zone depends on these bits */
 	}
+	memcpy(label, ct->label, 16);
+	ct_exec_moves(x, ct, label, &mark);
 	commit(x, depth);
+	if (ct->set_label) {
+		/* Value, then mask: read by the XS_ACT_CT below (ct_label.h). */
+		for (int i = 0; i < 2; i++) {
+			a = emit(x, depth, XS_ACT_CT_LABEL);
+			if (a) {
+				a->arg = i;
+				memcpy(a->u.bytes, i ? ct->label_mask : label, 16);
+			}
+		}
+	}
 	if (ct->nat && (ct->nat_flags & (OFPACT_NAT_F_SRC | OFPACT_NAT_F_DST))) {
 		a = emit(x, depth, XS_ACT_CT_NAT);
 		if (a) {
@@ -1056,9 +1099,11 @@ static void do_ct(struct xctx *x, unsigned depth, const struct ofpact_ct *ct)
 		a->flags |= XS_CT_F_NAT;
 	if (ct->set_mark) {
 		a->flags |= XS_CT_F_MARK;
-		a->u.be32[0] = ct->mark;
+		a->u.be32[0] = mark;
 		a->u.be32[1] = ct->mark_mask;
 	}
+	if (ct->set_label)
+		a->flags |= XS_CT_F_LABEL;
 	x->n_kept = x->res->n_actions; /* a lookup or commit is a side effect */
 	set_ct_fields(x, 0, 0, 0);
 	if (ct->table == 255)

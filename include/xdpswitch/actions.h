@@ -52,6 +52,10 @@ enum xs_action_type {
 	XS_ACT_RECIRC,         /* arg = recirc_id (not 0): the key, with the ct
 	                        * fields as they are now, is looked up again.
 	                        * Always the list's last action */
+	XS_ACT_CT_LABEL,       /* ct_label for the XS_ACT_CT (with
+	                        * XS_CT_F_LABEL) after it: two entries, arg 0
+	                        * the value, arg 1 the mask, each u.bytes
+	                        * big-endian (bpf/ct_label.h) */
 	XS_ACT__MAX
 };
 
@@ -77,7 +81,7 @@ enum xs_action_type {
 static inline int xs_act_is_ct(__u16 type)
 {
 	return type == XS_ACT_CT || type == XS_ACT_CT_NAT || type == XS_ACT_CT_CLEAR ||
-	       type == XS_ACT_RECIRC;
+	       type == XS_ACT_RECIRC || type == XS_ACT_CT_LABEL;
 }
 
 /* XS_ACT_CT flags (OVS's ct() arguments). */
@@ -87,6 +91,9 @@ static inline int xs_act_is_ct(__u16 type)
 #define XS_CT_F_MARK 0x0004   /* at commit, set ct_mark (value/mask in u) */
 #define XS_CT_F_NAT 0x0008    /* nat: rewrite by the connection's NAT
                                * (a new one takes the XS_ACT_CT_NAT before) */
+#define XS_CT_F_LABEL 0x0010  /* at commit, set ct_label (the two
+                               * XS_ACT_CT_LABEL entries before it, and
+                               * before its XS_ACT_CT_NAT) */
 
 /* XS_ACT_CT_NAT flags. */
 #define XS_NAT_F_SRC 0x0001

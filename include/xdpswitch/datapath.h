@@ -12,15 +12,16 @@
  * consistent snapshot. Each mask lists the key words it has bits in (most
  * masks touch a few of the 16); for each mask in order the packet hashes
  * just those words, masked, looks up {mask id, hash} in xs_megaflows and
- * compares the masked words stored in the entry. Megaflows do not overlap,
+ * compares the masked words the megaflow's record (xs_flows) starts with. Megaflows do not overlap,
  * so the first hit wins. Two masked keys of one mask with the same hash
  * both live, in two ways of the hash (struct xs_megaflow_key). Before the hash
  * lookup, a per-mask bitmap indexed by the hash's top bits (xs_mask_filter)
  * tells whether the mask may hold the key at all; most probes miss, and the
  * bitmap turns most of them into one array read instead of a hash lookup.
  *
- * A handle names a slot of xs_flows (the actions) and of xs_flow_stats
- * (per-CPU counters), plus the slot's generation. Freeing or replacing a
+ * A handle names a slot of xs_flows (the head of the megaflow's record:
+ * its words and actions) and of xs_flow_stats (per-CPU counters), plus the
+ * slot's generation. Freeing or replacing a
  * megaflow bumps the slot's generation, so every per-CPU microflow entry
  * that still points at it turns stale at once ("look again") without the
  * agent walking per-CPU caches. The agent reuses freed slots in FIFO order
@@ -92,28 +93,70 @@ struct xs_megaflow_key {
 	__u64 hash;
 };
 
-/* xs_megaflows value: the handle and the hashed words themselves, in the
- * mask's order; the rest zero. */
+/* xs_megaflows value: the handle alone. The masked words a probe compares
+ * live in the megaflow's record (struct xs_megaflow), which a hit reads
+ * anyway: the hash element is 8 bytes of value instead of 136. */
 struct xs_megaflow_entry {
 	struct xs_flow_handle h;
-	__u64 bits[XS_FLOW_KEY_WORDS];
 };
 
 /* The kernel hashes and compares 16 bytes per probe, not a whole key. */
 XS_STATIC_ASSERT(sizeof(struct xs_megaflow_key) == 16, "megaflow key size");
 
-/* xs_flows value, indexed by slot. */
+/* xs_flows value, indexed by slot: a megaflow's record, compact. Most
+ * megaflows have a few key words and one or two actions, so a slot holds
+ * XS_SLOT_CELLS 8-byte cells, not XS_MAX_ACTIONS actions. The record is a
+ * run of cells: the masked key words the mask lists (struct
+ * xs_mask_words, in its order), then the actions, 3 cells each, an action
+ * never split between slots (one that would be starts the next slot). A
+ * record longer than a slot continues in slot @next, whose cells go on
+ * where the head's stopped (xs_record_slots()); the head carries gen,
+ * counts and flags, a continuation has XS_MF_F_CONT. All slots of a
+ * record come from one pool and go back to it together, after a grace
+ * period, so a packet that found the head can follow @next safely. */
 #define XS_MF_F_XDP 0x0001 /* the whole list runs in XDP: no output, or one
                             * output as the last action, to an XDP-capable
                             * port or a broadcast to every other port when
                             * all of them are; otherwise the TC stage
                             * executes it */
+#define XS_MF_F_CONT 0x8000 /* a continuation slot, not a megaflow */
+#define XS_SLOT_CELLS 13
+#define XS_ACTION_CELLS 3 /* sizeof(struct xs_action) / 8 */
 struct xs_megaflow {
-	__u32 gen;       /* 0 = free slot */
-	__u16 n_actions;
+	__u32 gen;       /* 0 = free or retired slot */
+	__u8 n_actions;  /* head: the list's length */
+	__u8 n_words;    /* head: masked key words at the record's start */
 	__u16 flags;     /* XS_MF_F_* */
-	struct xs_action actions[XS_MAX_ACTIONS];
+	__u32 next;      /* slot the record goes on in; 0: none */
+	__u32 pad;
+	__u64 cell[XS_SLOT_CELLS];
 };
+
+XS_STATIC_ASSERT(sizeof(struct xs_action) == 8 * XS_ACTION_CELLS, "an action is 3 cells");
+XS_STATIC_ASSERT(sizeof(struct xs_megaflow) == 16 + 8 * XS_SLOT_CELLS, "slot size");
+
+/* Position of cell @p of a record: slot @p / XS_SLOT_CELLS of its chain,
+ * cell @p % XS_SLOT_CELLS there. Where action @i's cells start, given
+ * where the previous one's ended (@p): the next slot if it would not fit. */
+static inline __u32 xs_record_action_at(__u32 p)
+{
+	if (p % XS_SLOT_CELLS + XS_ACTION_CELLS > XS_SLOT_CELLS)
+		p += XS_SLOT_CELLS - p % XS_SLOT_CELLS;
+	return p;
+}
+
+/* Slots a record of @n_words words and @n_actions actions takes. */
+static inline __u32 xs_record_slots(__u32 n_words, __u32 n_actions)
+{
+	__u32 p = n_words, i;
+
+	for (i = 0; i < n_actions; i++)
+		p = xs_record_action_at(p) + XS_ACTION_CELLS;
+	return p ? (p - 1) / XS_SLOT_CELLS + 1 : 1;
+}
+
+/* The longest record: every key word and XS_MAX_ACTIONS actions. */
+#define XS_RECORD_MAX_SLOTS 6
 
 /* xs_flow_stats value (per CPU), indexed by slot. */
 struct xs_flow_stats {
@@ -143,7 +186,7 @@ static inline __u32 xs_filter_bit(__u64 hash)
 struct xs_mask_words {
 	__u32 mask_id;                 /* indexes xs_mask_hits */
 	__u8 word[XS_FLOW_KEY_WORDS];
-	__u8 pad[4];
+	__u8 pad[(8 - (4 + XS_FLOW_KEY_WORDS) % 8) % 8]; /* bits[] 8-aligned */
 	__u64 bits[XS_FLOW_KEY_WORDS];
 };
 

@@ -82,6 +82,8 @@ static inline const struct xs_hash_key *xs_hash_key_fixed(void)
 		0xf901131499f29aadull, 0x6568525f65be34afull,
 		/* words 14 and 15 (the ct fields, since the key is 128 bytes) */
 		0x0bee156c3b0b6ef5ull, 0x54c7d8652fd061ebull,
+		/* words 16 and 17 (ct_label, since the key is 144 bytes) */
+		0x8f1bbcdcca62c1d7ull, 0x3c6ef372fe94f82bull,
 	} };
 
 	return &fixed;

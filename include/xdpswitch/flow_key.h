@@ -20,7 +20,7 @@
 
 #include "compat.h"
 
-#define XS_FLOW_KEY_SEQ 3
+#define XS_FLOW_KEY_SEQ 4
 
 #define XS_VLAN_PRESENT 0x1000 /* host order; in vlan_tci as bpf_htons() */
 #define XS_VLAN_VID_MASK 0x0fff
@@ -103,18 +103,24 @@ struct xs_flow_key {
 			__be32 ct_nw_dst;
 		};
 	};
+	/* The connection's 128-bit label (OVS's ct_label), big-endian: byte 0
+	 * holds bits 127..120. Set by a ct action from the datapath's label
+	 * store (bpf/ct_label.h), else zero. Its own bytes, not an overlay:
+	 * IPv6 tracked packets have none free. */
+	__u8 ct_label[16];
 } __attribute__((aligned(8))); /* read as u64 words: on the BPF stack an 8-byte
 				* read at a 4-aligned offset is refused (clang 19
 				* placed a key there) */
 
 #define XS_FLOW_KEY_WORDS (sizeof(struct xs_flow_key) / 8)
 
-XS_STATIC_ASSERT(sizeof(struct xs_flow_key) == 128, "flow key size");
+XS_STATIC_ASSERT(sizeof(struct xs_flow_key) == 144, "flow key size");
 XS_STATIC_ASSERT(sizeof(struct xs_flow_key) % 8 == 0, "key is masked in u64 words");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, nw_src) == 36, "nw_src offset");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ipv6_src) == 48, "ipv6_src offset");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, nd_target) == 96, "ND/ARP and ct tuple share the last 32 bytes");
 XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ct_ipv6_dst) == 112, "ct_ipv6_dst offset");
+XS_STATIC_ASSERT(__builtin_offsetof(struct xs_flow_key, ct_label) == 128, "ct_label: the last two words");
 
 /* ct_state values with which the key holds a ct tuple: tracked, valid. */
 #define XS_CT_TUPLE_VALID(state) \

@@ -83,7 +83,7 @@ static void test_open_rejects_bad_options(void **state)
 	struct bpf_map_info info = { 0 };
 	uint32_t ilen = sizeof(info);
 	assert_int_equal(bpf_obj_get_info_by_fd(xs_dp_map_fd(dp, XS_MAP_FLOWS), &info, &ilen), 0);
-	assert_int_equal(info.max_entries, 16 + XS_DP_SPARE_SLOTS);
+	assert_int_equal(info.max_entries, xs_dp_slots_for(16) + XS_RECORD_MAX_SLOTS - 1);
 	uint64_t st[XS_STAT__MAX];
 	fx_stats(dp, st);
 	for (int i = 0; i < XS_STAT__MAX; i++)
@@ -555,7 +555,7 @@ static void entry_hk(const struct xs_hash_key *hk, const struct xs_flow_key *key
 	struct xs_mask_words mw;
 
 	xs_mask_words_make(mask, id, &mw);
-	xs_megaflow_entry_make(hk, XS_HASH_V_CURRENT, key, &mw, h, mk, ent);
+	xs_megaflow_entry_make(hk, XS_HASH_V_CURRENT, key, &mw, h, mk, ent, NULL);
 }
 
 static uint32_t filter_word(const struct xs_hash_key *hk, const struct xs_flow_key *key,
@@ -889,7 +889,7 @@ static struct xs_flow_handle kernel_way(struct xs_dp *dp, const struct xs_flow_k
 	uint32_t id;
 
 	assert_int_equal(xs_mask_find(&dp->masks, mask, &id), 0);
-	xs_dp_megaflow_entry(dp, key, mask, id, h, &mk, &ent);
+	xs_dp_megaflow_entry(dp, key, mask, id, h, &mk, &ent, NULL);
 	mk.way = way;
 	if (bpf_map_lookup_elem(dp->fd_megaflows, &mk, &ent))
 		return h;
@@ -1011,6 +1011,7 @@ static void test_hash_collision_served(void **state)
 	struct xs_flow_key key[XS_HASH_WAYS + 1], mask;
 	struct xs_megaflow_key mk0, mk;
 	struct xs_megaflow_entry ent0, ent;
+	struct xs_mf_words w0, w;
 	struct xs_flow_handle h[XS_HASH_WAYS + 1], hf;
 	struct xs_action out[XS_HASH_WAYS];
 	uint64_t st0[XS_STAT__MAX], st1[XS_STAT__MAX];
@@ -1038,11 +1039,11 @@ static void test_hash_collision_served(void **state)
 		colliding_frame(xs_dp_hash_key(dp), pkt[0], len, 0x10u * i, pkt[i]);
 		fx_key(pkt[i], len, 1, &key[i]);
 	}
-	xs_dp_megaflow_entry(dp, &key[0], &mask, 0, h[0], &mk0, &ent0);
+	xs_dp_megaflow_entry(dp, &key[0], &mask, 0, h[0], &mk0, &ent0, &w0);
 	for (int i = 1; i <= XS_HASH_WAYS; i++) {
-		xs_dp_megaflow_entry(dp, &key[i], &mask, 0, h[0], &mk, &ent);
+		xs_dp_megaflow_entry(dp, &key[i], &mask, 0, h[0], &mk, &ent, &w);
 		assert_memory_equal(&mk0, &mk, sizeof(mk));
-		assert_memory_not_equal(ent0.bits, ent.bits, sizeof(ent.bits));
+		assert_memory_not_equal(w0.bits, w.bits, sizeof(w.bits));
 	}
 
 	for (int i = 0; i < XS_HASH_WAYS; i++)

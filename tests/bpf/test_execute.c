@@ -30,6 +30,7 @@
 #include "tests/lib/exec_cases.h"
 #include "tests/lib/packets.h"
 #include "agent/datapath/dp.h"
+#include "agent/datapath/dp_internal.h"
 #include "xdpswitch/datapath.h"
 #include "xdpswitch.skel.h"
 #include "capture.skel.h"
@@ -150,24 +151,28 @@ static void set_masks(uint32_t count)
 static struct xs_flow_handle install_in(struct xdpswitch *k, const struct xs_action *acts,
 					int n, uint16_t flags)
 {
-	struct xs_megaflow mf;
+	struct xs_megaflow rec[XS_RECORD_MAX_SLOTS];
+	struct xs_flow_handle slots[XS_RECORD_MAX_SLOTS];
+	struct xs_action a[XS_MAX_ACTIONS];
+	struct xs_mf_words none = { 0 };
 	struct xs_megaflow_key key;
 	struct xs_megaflow_entry ent;
 	struct xs_flow_handle h = { .slot = SLOT, .gen = ++gen };
-	uint32_t slot = SLOT;
+	uint32_t n_slots = xs_record_slots(0, n);
 	int i;
 
-	memset(&mf, 0, sizeof(mf));
-	mf.gen = h.gen;
-	mf.n_actions = n;
-	mf.flags = flags;
 	for (i = 0; i < n; i++) {
-		mf.actions[i] = acts[i];
-		if (mf.actions[i].type == XS_ACT_OUTPUT && mf.actions[i].arg == PORT_VETH)
-			mf.actions[i].arg = veth_ifindex;
+		a[i] = acts[i];
+		if (a[i].type == XS_ACT_OUTPUT && a[i].arg == PORT_VETH)
+			a[i].arg = veth_ifindex;
 	}
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_flows), &slot, &mf,
-					     BPF_ANY), 0);
+	/* A long list goes on in the slots after SLOT. */
+	for (i = 0; i < XS_RECORD_MAX_SLOTS; i++)
+		slots[i] = (struct xs_flow_handle){ SLOT + i, h.gen };
+	xs_record_fill(slots, h.gen, &none, a, n, flags, rec);
+	for (i = 0; i < (int)n_slots; i++)
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(k->maps.xs_flows), &slots[i].slot,
+						     &rec[i], BPF_ANY), 0);
 	memset(&key, 0, sizeof(key));
 	memset(&ent, 0, sizeof(ent));
 	ent.h = h;

@@ -16,7 +16,8 @@
 #include "tests/bpf/dp_fixture.h"
 
 #define ROUNDS 1500
-#define MAX_FLOWS 8 /* 72 slots: each is reused about every 70 rewrites */
+#define MAX_FLOWS 8 /* 73 slots (xs_dp_slots_for): each is reused about every 70 rewrites */
+#define N_SLOTS (MAX_FLOWS + MAX_FLOWS / XS_DP_CONT_SHARE + XS_DP_SPARE_SLOTS)
 
 struct runner {
 	struct xs_dp *dp;
@@ -70,9 +71,9 @@ static void mac_actions(uint32_t round, struct xs_action acts[3])
 
 static void test_reuse_waits_for_grace_under_traffic(void **state)
 {
-	uint64_t slot_released[MAX_FLOWS + XS_DP_SPARE_SLOTS] = { 0 };
+	uint64_t slot_released[N_SLOTS] = { 0 };
 	uint64_t id_released[XS_MAX_MASKS] = { 0 };
-	bool slot_seen[MAX_FLOWS + XS_DP_SPARE_SLOTS] = { false };
+	bool slot_seen[N_SLOTS] = { false };
 	bool id_seen[XS_MAX_MASKS] = { false };
 	struct xs_flow_key key, mask[2];
 	struct xs_action acts[3];
@@ -88,6 +89,7 @@ static void test_reuse_waits_for_grace_under_traffic(void **state)
 
 	(void)state;
 	xs_test_require_bpf();
+	assert_int_equal(xs_dp_slots_for(MAX_FLOWS), N_SLOTS);
 	dp = fx_open(MAX_FLOWS);
 	assert_int_equal(xs_dp_port_add(dp, 1), 0);
 	fx_key(pkt, len, 1, &key);
@@ -108,14 +110,19 @@ static void test_reuse_waits_for_grace_under_traffic(void **state)
 		assert_int_equal(pthread_create(&th[i], NULL, run_traffic, &r[i]), 0);
 	}
 	for (uint32_t round = 1; round <= ROUNDS; round++) {
+		uint64_t released_at;
+
 		mac_actions(round, acts);
 		old = h;
 		if (round % 5) {
 			assert_int_equal(xs_dp_flow_modify(dp, &h, acts, 3, XS_MF_F_XDP), 0);
+			released_at = xs_dp_graces(dp, NULL); /* old slot released last */
 		} else { /* the mask's last flow goes: its id is freed */
 			assert_int_equal(xs_dp_flow_get(dp, h, &f), 0);
 			assert_int_equal(xs_dp_flow_remove(dp, h, NULL), 0);
-			id_released[f.mask_id] = xs_dp_graces(dp, NULL);
+			/* before the install, which may wait for a grace period */
+			released_at = xs_dp_graces(dp, NULL);
+			id_released[f.mask_id] = released_at;
 			m ^= 1;
 			assert_int_equal(xs_dp_flow_install(dp, &key, &mask[m], acts, 3, XS_MF_F_XDP,
 							    &h), 0);
@@ -127,7 +134,7 @@ static void test_reuse_waits_for_grace_under_traffic(void **state)
 			}
 			id_seen[f.mask_id] = true;
 		}
-		slot_released[old.slot] = xs_dp_graces(dp, NULL);
+		slot_released[old.slot] = released_at;
 		if (slot_seen[h.slot]) {
 			slot_reuses++;
 			if (xs_dp_graces(dp, NULL) <= slot_released[h.slot])

@@ -40,7 +40,7 @@ static int pinned_entry(const struct xs_hash_key *hk, uint32_t ver, const struct
 	int fd, err;
 
 	xs_mask_words_make(mask, id, &mw);
-	xs_megaflow_entry_make(hk, ver, key, &mw, (struct xs_flow_handle){ 0, 0 }, &mk, &ent);
+	xs_megaflow_entry_make(hk, ver, key, &mw, (struct xs_flow_handle){ 0, 0 }, &mk, &ent, NULL);
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, XS_MAP_MEGAFLOWS);
 	fd = bpf_obj_get(path);
 	assert_true(fd >= 0);

@@ -142,4 +142,27 @@ compare "ct_ipv6_src/ct_ipv6_dst on a reply" "$R/tuple" \
 	'in_port=2,udp6,ct_state=trk|est,ct_nw_proto=17,ct_ipv6_src=fd00::1,ct_ipv6_dst=fd00:1::2' 'trk,est,rpl'
 compare "ct_ipv6_dst outside the prefix: dropped" "$R/tuple" \
 	'in_port=2,udp6,ct_state=trk|est,ct_nw_proto=17,ct_ipv6_src=fd00::1,ct_ipv6_dst=fd01::2' 'trk,est,rpl'
+# ct_label: written by a commit's exec() (set_field, load, move from a
+# register), printed in the datapath's ct() as label=V[/M]; matched in the
+# pass after a recirculation (the packet carries the label, as the
+# datapath's store gives it to every packet of the connection).
+cat >"$R/labels" <<'FLOWS'
+priority=100,tcp,in_port=1 actions=ct(commit,zone=7,exec(set_field:0x5/0xff->ct_label)),output:2
+priority=100,udp,in_port=1 actions=ct(commit,zone=7,exec(set_field:0x2a->ct_mark,set_field:0x80000000000000000000000000000001->ct_label)),output:2
+priority=100,sctp,in_port=1 actions=ct(commit,zone=1,exec(load:0x3->NXM_NX_CT_LABEL[64..65]),nat(src=10.0.0.100)),output:2
+priority=100,icmp,in_port=1 actions=load:0xab->NXM_NX_REG0[0..7],ct(commit,exec(move:NXM_NX_REG0[0..7]->NXM_NX_CT_LABEL[8..15])),output:2
+priority=100,ip,in_port=2 actions=ct(zone=7,table=1)
+table=1,priority=100,ip,ct_state=+trk+est,ct_label=0x5/0xff actions=output:1
+table=1,priority=90,ip,ct_state=+trk+est,ct_label=0x80000000000000000000000000000000/0x80000000000000000000000000000000 actions=output:1,output:1
+table=1,priority=10,ip actions=drop
+FLOWS
+load "$R/labels"
+compare "label: set_field with a mask" "$R/labels" 'in_port=1,tcp,nw_src=10.0.0.1,nw_dst=10.0.0.2'
+compare "label: 128 bits, with a mark" "$R/labels" 'in_port=1,udp'
+compare "label: load into a subfield, with nat" "$R/labels" 'in_port=1,sctp'
+compare "label: move from a register" "$R/labels" 'in_port=1,icmp'
+compare "label: matched after recirculation" "$R/labels" 'in_port=2,tcp,ct_label=0x105' 'trk,est'
+compare "label: the high bit" "$R/labels" \
+	'in_port=2,tcp,ct_label=0x80000000000000000000000000000007' 'trk,est'
+compare "label: no match, dropped" "$R/labels" 'in_port=2,tcp,ct_label=0x6' 'trk,est'
 tap_done

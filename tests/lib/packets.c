@@ -542,9 +542,9 @@ static const struct {
 	KEY_FIELD(ct_tp_dst),
 	/* the last 32 bytes by their ND/ARP names (ct tuple: same bytes) */
 	KEY_FIELD(nd_target), KEY_FIELD(arp_sha), KEY_FIELD(arp_tha),
-	KEY_FIELD(nd_pad),
+	KEY_FIELD(nd_pad), KEY_FIELD(ct_label),
 };
-_Static_assert(XS_FLOW_KEY_SEQ == 3, "key_fields lists every key field");
+_Static_assert(XS_FLOW_KEY_SEQ == 4, "key_fields lists every key field");
 
 static size_t put_hex(char *buf, size_t size, size_t at, const uint8_t *b,
 		      size_t n)

@@ -310,6 +310,7 @@ static void test_megaflow_entries(void **state)
 	struct xs_mask_words mw, want;
 	struct xs_megaflow_key mk, mk2;
 	struct xs_megaflow_entry ent, ent2;
+	struct xs_mf_words w, w2;
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
@@ -327,7 +328,7 @@ static void test_megaflow_entries(void **state)
 	assert_memory_equal(&back, &m, sizeof(m));
 
 	memset(&k, 0xab, sizeof(k));
-	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k, &mw, H(7, 2), &mk, &ent);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k, &mw, H(7, 2), &mk, &ent, &w);
 	assert_int_equal(mk.mask_id, 3);
 	assert_int_equal(mk.way, 0);
 	/* Words below 2^32 fold to themselves. */
@@ -335,23 +336,25 @@ static void test_megaflow_entries(void **state)
 				       0xab000000ull * xs_hash_mult(xs_hash_key_fixed(), 2));
 	assert_int_equal(ent.h.slot, 7);
 	assert_int_equal(ent.h.gen, 2);
-	assert_true(ent.bits[0] == 0xababababull && ent.bits[1] == 0xababab &&
-		    ent.bits[2] == 0xab000000ull);
-	for (unsigned int w = 3; w < XS_FLOW_KEY_WORDS; w++)
-		assert_true(ent.bits[w] == 0);
+	assert_int_equal(w.n, 3);
+	assert_true(w.bits[0] == 0xababababull && w.bits[1] == 0xababab &&
+		    w.bits[2] == 0xab000000ull);
+	for (unsigned int i = 3; i < XS_FLOW_KEY_WORDS; i++)
+		assert_true(w.bits[i] == 0);
 	/* Outside the mask: other MACs, source address, the rest of nw_dst. */
 	k2 = k;
 	memset(k2.dl_src, 0x11, sizeof(k2.dl_src));
 	k2.nw_src = 0x12345678;
 	k2.nw_dst = 0xcdababab;
-	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k2, &mw, H(7, 2), &mk2, &ent2);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k2, &mw, H(7, 2), &mk2, &ent2, &w2);
 	assert_memory_equal(&mk2, &mk, sizeof(mk));
 	assert_memory_equal(&ent2, &ent, sizeof(ent));
+	assert_memory_equal(&w2, &w, sizeof(w));
 	/* Inside it: another hash. */
 	k2.in_port = 0xabababac;
-	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k2, &mw, H(7, 2), &mk2, &ent2);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k2, &mw, H(7, 2), &mk2, &ent2, NULL);
 	assert_true(mk2.hash != mk.hash);
-	xs_megaflow_entry_key(&ent, &mw, &back);
+	xs_megaflow_entry_key(&w, &mw, &back);
 	xs_dp_mask_key(&k, &m, &masked);
 	assert_memory_equal(&back, &masked, sizeof(masked));
 
@@ -361,8 +364,8 @@ static void test_megaflow_entries(void **state)
 	memset(&want, 0, sizeof(want));
 	want.mask_id = 4;
 	assert_memory_equal(&mw, &want, sizeof(want));
-	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k, &mw, H(1, 1), &mk, &ent);
-	assert_true(mk.mask_id == 4 && mk.hash == 0 && ent.bits[0] == 0);
+	xs_megaflow_entry_make(xs_hash_key_fixed(), XS_HASH_V_CURRENT, &k, &mw, H(1, 1), &mk, &ent, &w);
+	assert_true(mk.mask_id == 4 && mk.hash == 0 && w.n == 0 && w.bits[0] == 0);
 }
 
 static void test_check_actions(void **state)

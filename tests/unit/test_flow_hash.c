@@ -86,7 +86,7 @@ static unsigned int extra_ways(unsigned int set, const struct xs_hash_key *hk, u
 	udp5_mask(&mw);
 	for (uint32_t i = 0; i < N_FLOWS; i++) {
 		flow(set, i, &k);
-		xs_megaflow_entry_make(hk, ver, &k, &mw, (struct xs_flow_handle){ 1, 1 }, &mk, &ent);
+		xs_megaflow_entry_make(hk, ver, &k, &mw, (struct xs_flow_handle){ 1, 1 }, &mk, &ent, NULL);
 		h[i] = mk.hash;
 	}
 	qsort(h, N_FLOWS, sizeof(*h), cmp_u64);
