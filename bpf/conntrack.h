@@ -484,6 +484,23 @@ struct xs_ct_nat_target {
 		       * xs_tc_ct */
 };
 
+/* The TC executor's xs_ct_nat_target, per CPU rather than in its frame:
+ * xs_tc -> xs_tc_run -> xs_ct_rel_nat is the deepest call chain, and the
+ * verifier allows 512 bytes of stack for the whole of it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_ct_nat_target);
+} xs_ct_nat_scratch_map SEC(".maps");
+
+static __always_inline struct xs_ct_nat_target *xs_ct_nat_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&xs_ct_nat_scratch_map, &zero);
+}
+
 /* Fills @t with what the connection's NAT makes of a packet in direction
  * @dir: the inverse of the other direction's tuple. */
 static __always_inline void xs_ct_nat_target(struct xs_ct_nat_target *t,

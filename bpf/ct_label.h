@@ -62,49 +62,58 @@ static __always_inline void xs_ct_label_key_of(const struct xs_flow_key *key,
 	__builtin_memcpy(lk->dst, key->ct_ipv6_dst, 16);
 }
 
-/* Action @i of @mf; the index bounded by an AND in the very register
- * that indexes (the verifier's bound: compilers test a copy otherwise). */
-static __always_inline const struct xs_action *xs_act_at(const struct xs_megaflow *mf, __u64 i)
+/* The XS_ACT_CT_LABEL pair (value, mask) of the ct action the TC
+ * executor is about to run. The executor walks a megaflow's record with
+ * a cursor (bpf/record.h) and cannot look back at the entries before the
+ * ct action, so it leaves them here as it passes them; per CPU, since a
+ * program runs to its end on one CPU. */
+struct xs_ct_label_pending {
+	__u8 val[16];
+	__u8 mask[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xs_ct_label_pending);
+} xs_ct_lbl_stash SEC(".maps");
+
+/* Keeps XS_ACT_CT_LABEL entry @a (arg 0 the value, 1 the mask) for the
+ * ct action after it. Global function: verified once, no stack in the
+ * executor's frame. */
+__attribute__((noinline)) int xs_ct_label_stash(const struct xs_action *a)
 {
-	XS_STATIC_ASSERT(XS_MAX_ACTIONS == 16, "the AND below bounds to 16 actions");
-	asm volatile("%[x] &= 15" : [x] "+r"(i));
-	return &mf->actions[i];
+	struct xs_ct_label_pending *p;
+	__u32 zero = 0;
+
+	if (!a) /* verifier: global function arguments */
+		return 0;
+	p = bpf_map_lookup_elem(&xs_ct_lbl_stash, &zero);
+	if (!p)
+		return 0;
+	if (a->arg)
+		__builtin_memcpy(p->mask, a->u.bytes, 16);
+	else
+		__builtin_memcpy(p->val, a->u.bytes, 16);
+	return 0;
 }
 
-/* Index of the first of the two XS_ACT_CT_LABEL entries (value, mask) of
- * ct action @i of @mf: right before it, or before its XS_ACT_CT_NAT; -1
- * without them. */
-static __always_inline int xs_ct_label_at(const struct xs_megaflow *mf, __u32 i)
-{
-	__u32 back;
-
-	if (i < 2 || i >= XS_MAX_ACTIONS)
-		return -1;
-	back = xs_act_at(mf, i - 1)->type == XS_ACT_CT_NAT ? 3 : 2;
-	if (i < back || xs_act_at(mf, i - back)->type != XS_ACT_CT_LABEL ||
-	    xs_act_at(mf, i - back + 1)->type != XS_ACT_CT_LABEL)
-		return -1;
-	return i - back;
-}
-
-/* Fills @key->ct_label after the ct action @i of @mf, which found the
- * connection as @conn (XS_CT_CONN_*, shifted as xs_tc_ct leaves it in
- * xs_ct_nat_target.pad); a commit with XS_CT_F_LABEL writes
- * the label first (its XS_ACT_CT_LABEL pair: value, mask). Global
+/* Fills @key->ct_label after ct action @ct, which found the connection
+ * as @conn (XS_CT_CONN_*, shifted as xs_tc_ct leaves it in
+ * xs_ct_nat_target.pad); a commit with XS_CT_F_LABEL writes the label
+ * first (its XS_ACT_CT_LABEL pair, stashed by xs_ct_label_stash). Global
  * function: verified once; its frame is off the ct action's call chain
  * and the caller keeps nothing for it. */
-__attribute__((noinline)) int xs_tc_ct_label(struct xs_flow_key *key, const struct xs_megaflow *mf,
-					     __u32 i, __u32 conn)
+__attribute__((noinline)) int xs_tc_ct_label(struct xs_flow_key *key, const struct xs_action *ct,
+					     __u32 conn)
 {
 	struct xs_ct_label_key lk = {};
 	struct xs_ct_label_val nv, *v = NULL;
-	const struct xs_action *ct;
 	__u64 *l;
-	int at;
 
-	if (!key || !mf) /* verifier: global function arguments */
+	if (!key || !ct) /* verifier: global function arguments */
 		return 0;
-	ct = xs_act_at(mf, i);
 	l = (__u64 *)key->ct_label;
 	l[0] = 0;
 	l[1] = 0;
@@ -112,12 +121,18 @@ __attribute__((noinline)) int xs_tc_ct_label(struct xs_flow_key *key, const stru
 	if (!XS_CT_TUPLE_VALID(key->ct_state) || conn == XS_CT_CONN_NONE)
 		return 0;
 	xs_ct_label_key_of(key, &lk);
-	at = (ct->flags & (XS_CT_F_COMMIT | XS_CT_F_LABEL)) ==
-			     (XS_CT_F_COMMIT | XS_CT_F_LABEL) ? xs_ct_label_at(mf, i) : -1;
-	if (at >= 0) {
-		const __u64 *val = (const __u64 *)xs_act_at(mf, at)->u.bytes;
-		const __u64 *msk = (const __u64 *)xs_act_at(mf, at + 1)->u.bytes;
+	if (ct->type == XS_ACT_CT && (ct->flags & (XS_CT_F_COMMIT | XS_CT_F_LABEL)) ==
+					     (XS_CT_F_COMMIT | XS_CT_F_LABEL)) {
+		struct xs_ct_label_pending *p;
+		const __u64 *val, *msk;
 		__u64 *n = (__u64 *)nv.label;
+		__u32 zero = 0;
+
+		p = bpf_map_lookup_elem(&xs_ct_lbl_stash, &zero);
+		if (!p)
+			return -1;
+		val = (const __u64 *)p->val;
+		msk = (const __u64 *)p->mask;
 
 		if (conn == XS_CT_CONN_FOUND)
 			v = bpf_map_lookup_elem(&xs_ct_labels, &lk);

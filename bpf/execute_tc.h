@@ -222,7 +222,7 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 					 int clone_last)
 {
 	const struct xs_action *a = NULL, *prev = NULL;
-	struct xs_ct_nat_target nat;
+	struct xs_ct_nat_target *nat;
 	struct xs_act_cursor cur;
 	__u32 n = mf->n_actions;
 	int i, ret;
@@ -257,32 +257,37 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 		}
 		switch (a->type) {
 		case XS_ACT_CT:
-			nat.l4_off = p->l4_off;
+			nat = xs_ct_nat_scratch();
+			if (!nat)
+				goto err;
+			nat->l4_off = p->l4_off;
 			if (xs_ct_is_icmp_error(key)) {
-				ret = xs_ct_related(skb, key, a, &nat);
+				ret = xs_ct_related(skb, key, a, nat);
 				if (ret == 1)
-					ret = xs_ct_rel_nat(skb, p, key, &nat);
+					ret = xs_ct_rel_nat(skb, p, key, nat);
 				if (!ret && xs_ct_labels_used) /* the master's label */
-					xs_tc_ct_label(key, mf, i, XS_CT_CONN_FOUND << XS_CT_CONN_SHIFT);
+					xs_tc_ct_label(key, a, XS_CT_CONN_FOUND << XS_CT_CONN_SHIFT);
 				break;
 			}
 			if (xs_ct_is_echo(key, p->l4_off)) {
 				/* answers how it found the pair (XS_CT_CONN_*) */
 				ret = xs_ct_echo(skb, key, a, p->l4_off);
 				if ((a->flags & XS_CT_F_LABEL) || xs_ct_labels_used)
-					xs_tc_ct_label(key, mf, i, ret);
+					xs_tc_ct_label(key, a, ret);
 				ret = 0;
 				break;
 			}
 			ret = xs_tc_ct(skb, key, a,
-				       prev && prev->type == XS_ACT_CT_NAT ? prev : NULL, &nat);
+				       prev && prev->type == XS_ACT_CT_NAT ? prev : NULL, nat);
 			if (ret == 1)
-				ret = xs_ct_nat_apply(skb, p, key, &nat);
+				ret = xs_ct_nat_apply(skb, p, key, nat);
 			if (!ret && ((a->flags & XS_CT_F_LABEL) || xs_ct_labels_used))
-				xs_tc_ct_label(key, mf, i, nat.pad);
+				xs_tc_ct_label(key, a, nat->pad);
 			break;
 		case XS_ACT_CT_NAT: /* read by the XS_ACT_CT after it */
-		case XS_ACT_CT_LABEL:
+			continue;
+		case XS_ACT_CT_LABEL: /* for the XS_ACT_CT after it */
+			xs_ct_label_stash(a);
 			continue;
 		case XS_ACT_CT_CLEAR:
 			if (XS_CT_TUPLE_VALID(key->ct_state))
@@ -291,7 +296,7 @@ static __always_inline int xs_execute_tc(struct __sk_buff *skb,
 			key->ct_zone = 0;
 			key->ct_mark = 0;
 			if (xs_ct_labels_used)
-				xs_tc_ct_label(key, mf, i, 0); /* zeroes it */
+				xs_tc_ct_label(key, a, 0); /* zeroes it */
 			continue;
 		case XS_ACT_RECIRC:
 			key->recirc_id = bpf_htonl(a->arg);

@@ -92,10 +92,10 @@ static inline uint32_t xs_dp_slots_for(uint32_t max_flows)
 /* --- lifecycle (dp.c) ----------------------------------------------------- */
 
 /* Per-CPU maps cost their size once per possible CPU: the microflow cache
- * (xs_emc, 136 bytes an entry) and the megaflow counters (xs_flow_stats,
+ * (xs_emc, 152 bytes an entry) and the megaflow counters (xs_flow_stats,
  * 32 bytes a slot). Their defaults shrink with the CPU count so that each
  * stays within a budget (README, "Memory"):
- *   microflow entries per CPU = 2^min(13, floor(log2(16 MiB / (cpus * 136))))
+ *   microflow entries per CPU = 2^min(13, floor(log2(16 MiB / (cpus * 152))))
  *   default max_flows         = min(65536, max(8192,
  *                                   2^floor(log2(32 MiB / (cpus * 32)))))
  * 2 to 8 CPUs keep 8192 entries and 65536 flows; 16 CPUs get 4096 and

@@ -22,6 +22,12 @@ cat >"$T/flows" <<'FLOWS'
 # neighbour discovery is not tracked (+inv): it passes before ct
 priority=110,icmp6,icmp_type=135 actions=flood
 priority=110,icmp6,icmp_type=136 actions=flood
+# MLD (the hosts' multicast listener reports come when they like): not
+# tracked either, and kept out of the counts below
+priority=110,icmp6,icmp_type=130 actions=drop
+priority=110,icmp6,icmp_type=131 actions=drop
+priority=110,icmp6,icmp_type=132 actions=drop
+priority=110,icmp6,icmp_type=143 actions=drop
 priority=100,ipv6,ct_state=-trk actions=ct(zone=23,table=1)
 table=1,priority=100,ipv6,in_port=1,ct_state=+trk+new actions=ct(commit,zone=23,exec(set_field:0x2a->ct_mark)),output:2
 table=1,priority=100,ipv6,in_port=1,ct_state=+trk+est-new actions=output:2
