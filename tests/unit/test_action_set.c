@@ -5,6 +5,7 @@
  * the spec's order (pop, push, dec_ttl, sets, output), and the text
  * syntax parses, formats back and refuses what does not belong. */
 #include "tests/lib/xs_test.h"
+#include "tests/lib/pipeline_fixture.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -14,37 +15,6 @@
 #include "agent/pipeline/xlate.h"
 #include "xdpswitch/datapath.h"
 
-static struct flow_tables ft;
-
-static int setup(void **state)
-{
-	(void)state;
-	flow_tables_init(&ft);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	flow_tables_destroy(&ft);
-	return 0;
-}
-
-static void load(const char *text)
-{
-	struct ofp_flow *flows;
-	struct xs_err err;
-	size_t n;
-
-	if (ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err))
-		fail_msg("flows: %d:%d: %s", err.line, err.col, err.msg);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
-		ofp_flow_free(&flows[i]);
-	}
-	free(flows);
-}
-
 static void run(const char *pkt, struct xlate_result *res)
 {
 	struct ofp_key k;
@@ -53,7 +23,7 @@ static void run(const char *pkt, struct xlate_result *res)
 	if (ofp_parse_packet(pkt, &k, &err))
 		fail_msg("packet: %s", err.msg);
 	memset(res, 0, sizeof(*res));
-	assert_int_equal(xlate(&ft, &k, res), 0);
+	assert_int_equal(xlate(&fx_tables, &k, res), 0);
 }
 
 static void test_write_across_tables(void **state)
@@ -61,7 +31,7 @@ static void test_write_across_tables(void **state)
 	struct xlate_result res;
 
 	(void)state;
-	load("table=0,ip actions=write_actions(output:3),goto_table:1\n"
+	fx_load("table=0,ip actions=write_actions(output:3),goto_table:1\n"
 	     "table=1,ip actions=write_actions(set_field:10.0.0.9->nw_dst,output:2)\n");
 	run("in_port=1,ip,nw_src=10.0.0.1,nw_dst=10.0.0.2", &res);
 	/* the later output replaced the first; the set ran before it */
@@ -77,7 +47,7 @@ static void test_apply_runs_first(void **state)
 	struct xlate_result res;
 
 	(void)state;
-	load("ip actions=output:4,set_field:10.0.0.7->nw_dst,write_actions(output:2)\n");
+	fx_load("ip actions=output:4,set_field:10.0.0.7->nw_dst,write_actions(output:2)\n");
 	run("in_port=1,ip,nw_dst=10.0.0.2", &res);
 	/* apply: output 4 at once; set then applies to the set's output 2 */
 	assert_int_equal(res.n_actions, 3);
@@ -92,7 +62,7 @@ static void test_clear(void **state)
 	struct xlate_result res;
 
 	(void)state;
-	load("table=0,ip actions=write_actions(output:3),goto_table:1\n"
+	fx_load("table=0,ip actions=write_actions(output:3),goto_table:1\n"
 	     "table=1,ip actions=clear_actions\n");
 	run("in_port=1,ip,nw_dst=10.0.0.2", &res);
 	assert_int_equal(res.n_actions, 0);
@@ -105,7 +75,7 @@ static void test_order(void **state)
 	(void)state;
 	/* written output first, pop last: the set runs pop, dec_ttl, then
 	 * output (the datapath gets the TTL change before the committed pop) */
-	load("dl_vlan=5,ip actions=write_actions(output:2,dec_ttl,pop_vlan)\n");
+	fx_load("dl_vlan=5,ip actions=write_actions(output:2,dec_ttl,pop_vlan)\n");
 	run("in_port=1,dl_vlan=5,ip,nw_ttl=9", &res);
 	assert_int_equal(res.n_actions, 3);
 	assert_int_equal(res.actions[0].type, XS_ACT_DEC_TTL);
@@ -165,10 +135,10 @@ static void test_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_write_across_tables, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_apply_runs_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_across_tables, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_apply_runs_first, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_clear, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_order, fx_setup, fx_teardown),
 		cmocka_unit_test(test_text),
 	};
 

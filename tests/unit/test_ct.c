@@ -4,6 +4,7 @@
  * ct_state syntax, and the datapath actions and megaflow masks of ct
  * pipelines across recirculation (recirc.h). */
 #include "tests/lib/xs_test.h"
+#include "tests/lib/pipeline_fixture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -192,55 +193,14 @@ static void test_format(void **state)
 
 /* --- translation ------------------------------------------------------------- */
 
-static struct flow_tables ft;
-
-static int setup(void **state)
-{
-	(void)state;
-	flow_tables_init(&ft);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	flow_tables_destroy(&ft);
-	return 0;
-}
-
-static void load(const char *text)
-{
-	struct ofp_flow *flows;
-	size_t n;
-	struct xs_err err;
-
-	if (ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err))
-		fail_msg("flows: %d:%d: %s", err.line, err.col, err.msg);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
-		ofp_flow_free(&flows[i]);
-	}
-	free(flows);
-}
-
-static struct ofp_key packet(const char *text)
-{
-	struct ofp_key k;
-	struct xs_err err;
-
-	if (ofp_parse_packet(text, &k, &err))
-		fail_msg("packet '%s': %d: %s", text, err.col, err.msg);
-	return k;
-}
-
 /* Translates @pkt and checks the datapath actions' text. */
 static struct xlate_result xl(const char *pkt, int want_err, const char *want_acts)
 {
-	struct ofp_key k = packet(pkt);
+	struct ofp_key k = fx_packet(pkt);
 	struct xlate_result res = { .trace = NULL };
 	char buf[512];
 
-	assert_int_equal(xlate(&ft, &k, &res), want_err);
+	assert_int_equal(xlate(&fx_tables, &k, &res), want_err);
 	xs_dp_format_actions(buf, sizeof(buf), res.actions, res.n_actions, &k.dp, NULL);
 	if (strcmp(buf, want_acts))
 		fail_msg("'%s'\n  actions: %s\n  wanted:  %s", pkt, buf, want_acts);
@@ -262,7 +222,7 @@ static void test_xlate_firewall(void **state)
 	char pkt[256];
 
 	(void)state;
-	load(firewall);
+	fx_load(firewall);
 	r = xl("tcp,in_port=1,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=1000,tp_dst=80", 0,
 	       "ct(zone=7),recirc(0x1)");
 	id = r.actions[1].arg;
@@ -301,7 +261,7 @@ static void test_xlate_frozen_registers(void **state)
 	char pkt[256];
 
 	(void)state;
-	load("priority=1,ip,in_port=3 actions=load:5->NXM_NX_REG0[0..15],"
+	fx_load("priority=1,ip,in_port=3 actions=load:5->NXM_NX_REG0[0..15],"
 	     "write_metadata:0x77,goto_table:2\n"
 	     "table=2,ip actions=ct(zone=NXM_NX_REG0[0..15],table=3)\n"
 	     "table=3,ip,reg0=5,metadata=0x77 actions=ct(commit,zone=NXM_NX_REG0[0..15]),"
@@ -319,7 +279,7 @@ static void test_xlate_nat_and_clear(void **state)
 	struct xlate_result r;
 
 	(void)state;
-	load("priority=5,tcp,in_port=1 actions=ct(commit,nat(src=10.0.0.100-10.0.0.101:"
+	fx_load("priority=5,tcp,in_port=1 actions=ct(commit,nat(src=10.0.0.100-10.0.0.101:"
 	     "2000-3000)),output:2\n"
 	     "priority=5,tcp,in_port=2 actions=ct(nat),ct_clear,output:1\n"
 	     "priority=5,udp,in_port=1 actions=ct(table=1),output:2\n"
@@ -350,7 +310,7 @@ static void test_xlate_ct_tuple(void **state)
 	char buf[1024];
 
 	(void)state;
-	load("priority=5,tcp,ct_state=+trk+est,ct_nw_dst=10.0.0.200,ct_tp_dst=80,"
+	fx_load("priority=5,tcp,ct_state=+trk+est,ct_nw_dst=10.0.0.200,ct_tp_dst=80,"
 	     "ct_nw_proto=6 actions=output:2\n"
 	     "priority=4,tcp6,ct_state=+trk-inv,ct_ipv6_src=fd00::/64 actions=output:3\n"
 	     "priority=3,tcp,ct_state=+trk+est actions=ct_clear,output:4\n"
@@ -360,7 +320,7 @@ static void test_xlate_ct_tuple(void **state)
 	assert_int_equal(r.mask.ct_tp_dst, 0xffff);
 	assert_int_equal(r.mask.ct_nw_proto, 0xff);
 	assert_int_equal(r.mask.ct_state & (XS_CS_TRK | XS_CS_EST), XS_CS_TRK | XS_CS_EST);
-	k = packet(hit);
+	k = fx_packet(hit);
 	xs_dp_format_key(buf, sizeof(buf), &k.dp, &r.mask, NULL);
 	if (!strstr(buf, "ct_tuple4(dst=10.0.0.200,proto=6,tp_dst=80)"))
 		fail_msg("megaflow: %s", buf);
@@ -380,11 +340,11 @@ static void test_ct_state_packet(void **state)
 	struct ofp_key k;
 
 	(void)state;
-	k = packet("ct_state=+trk+est,ip");
+	k = fx_packet("ct_state=+trk+est,ip");
 	assert_int_equal(k.dp.ct_state, XS_CS_TRK | XS_CS_EST);
-	k = packet("ct_state=trk|rpl|est,ip");
+	k = fx_packet("ct_state=trk|rpl|est,ip");
 	assert_int_equal(k.dp.ct_state, XS_CS_TRK | XS_CS_EST | XS_CS_RPL);
-	k = packet("ct_state=0x22,ct_zone=3,ct_mark=0x10,ip");
+	k = fx_packet("ct_state=0x22,ct_zone=3,ct_mark=0x10,ip");
 	assert_int_equal(k.dp.ct_state, 0x22);
 	assert_int_equal(ntohs(k.dp.ct_zone), 3);
 	assert_int_equal(ntohl(k.dp.ct_mark), 0x10);
@@ -395,10 +355,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_format),
-		cmocka_unit_test_setup_teardown(test_xlate_firewall, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_frozen_registers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_nat_and_clear, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_ct_tuple, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_firewall, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_frozen_registers, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_nat_and_clear, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_ct_tuple, fx_setup, fx_teardown),
 		cmocka_unit_test(test_ct_state_packet),
 	};
 

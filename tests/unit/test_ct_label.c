@@ -5,6 +5,7 @@
  * exec(move:...) reading the packet (and un-wildcarding what it read), and
  * the megaflow's ct_label(V/M). */
 #include "tests/lib/xs_test.h"
+#include "tests/lib/pipeline_fixture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -125,54 +126,13 @@ static void test_format(void **state)
 
 /* --- translation ------------------------------------------------------------- */
 
-static struct flow_tables ft;
-
-static int setup(void **state)
-{
-	(void)state;
-	flow_tables_init(&ft);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	flow_tables_destroy(&ft);
-	return 0;
-}
-
-static void load(const char *text)
-{
-	struct ofp_flow *flows;
-	size_t n;
-	struct xs_err err;
-
-	if (ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err))
-		fail_msg("flows: %d:%d: %s", err.line, err.col, err.msg);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
-		ofp_flow_free(&flows[i]);
-	}
-	free(flows);
-}
-
-static struct ofp_key packet(const char *text)
-{
-	struct ofp_key k;
-	struct xs_err err;
-
-	if (ofp_parse_packet(text, &k, &err))
-		fail_msg("packet '%s': %d: %s", text, err.col, err.msg);
-	return k;
-}
-
 static struct xlate_result xl(const char *pkt, const char *want_acts)
 {
-	struct ofp_key k = packet(pkt);
+	struct ofp_key k = fx_packet(pkt);
 	struct xlate_result res = { .trace = NULL };
 	char buf[512];
 
-	assert_int_equal(xlate(&ft, &k, &res), 0);
+	assert_int_equal(xlate(&fx_tables, &k, &res), 0);
 	xs_dp_format_actions(buf, sizeof(buf), res.actions, res.n_actions, &k.dp, NULL);
 	if (strcmp(buf, want_acts))
 		fail_msg("'%s'\n  actions: %s\n  wanted:  %s", pkt, buf, want_acts);
@@ -186,7 +146,7 @@ static void test_xlate_commit(void **state)
 	uint8_t v[16] = { 0 }, m[16] = { 0 };
 
 	(void)state;
-	load("priority=10,ip,in_port=1 actions=ct(commit,zone=7,exec(set_field:0x5/0xff->ct_label,"
+	fx_load("priority=10,ip,in_port=1 actions=ct(commit,zone=7,exec(set_field:0x5/0xff->ct_label,"
 	     "set_field:0x2a->ct_mark)),output:2\n"
 	     "priority=10,ip,in_port=3 actions=ct(commit,zone=7,exec(set_field:0x1->ct_label),"
 	     "nat(src=10.0.0.100)),output:2\n"
@@ -227,12 +187,12 @@ static void test_xlate_match(void **state)
 	char buf[1024];
 
 	(void)state;
-	load("priority=10,ip,ct_state=+trk+est,ct_label=0x5/0xff actions=output:2\n"
+	fx_load("priority=10,ip,ct_state=+trk+est,ct_label=0x5/0xff actions=output:2\n"
 	     "priority=9,ip,ct_state=+trk+est,ct_label=0x100000000000000000000000000/"
 	     "0x100000000000000000000000000 actions=output:3\n"
 	     "priority=1,ip actions=drop\n");
 	r = xl("ct_state=+trk+est,ip,in_port=1,ct_label=0x105", "2");
-	k = packet("ct_state=+trk+est,ip,in_port=1,ct_label=0x105");
+	k = fx_packet("ct_state=+trk+est,ip,in_port=1,ct_label=0x105");
 	xs_dp_format_key(buf, sizeof(buf), &k.dp, &r.mask, NULL);
 	if (!strstr(buf, "ct_label(0x5/0xff)"))
 		fail_msg("megaflow: %s", buf);
@@ -263,8 +223,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_format),
-		cmocka_unit_test_setup_teardown(test_xlate_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xlate_match, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_commit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_xlate_match, fx_setup, fx_teardown),
 		cmocka_unit_test(test_label_str),
 	};
 

@@ -2,6 +2,7 @@
 /* Trace rendering: exact text for a two-table walk, table misses, notes and
  * failed translations, and the JSON form. */
 #include "tests/lib/xs_test.h"
+#include "tests/lib/pipeline_fixture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,36 +13,6 @@
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/trace.h"
 
-static struct flow_tables ft;
-
-static int setup(void **state)
-{
-	(void)state;
-	flow_tables_init(&ft);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	flow_tables_destroy(&ft);
-	return 0;
-}
-
-static void load(const char *text)
-{
-	struct ofp_flow *flows;
-	size_t n;
-	struct xs_err err;
-
-	assert_int_equal(ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err), 0);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
-		ofp_flow_free(&flows[i]);
-	}
-	free(flows);
-}
-
 /* Traces pkt; returns the rendering (caller frees) and the xlate result. */
 static char *trace(const char *pkt, bool json, int want_err)
 {
@@ -50,7 +21,7 @@ static char *trace(const char *pkt, bool json, int want_err)
 	char *out;
 
 	assert_int_equal(ofp_parse_packet(pkt, &k, &err), 0);
-	assert_int_equal(trace_packet(&ft, &k, json, &out), want_err);
+	assert_int_equal(trace_packet(&fx_tables, &k, json, &out), want_err);
 	assert_non_null(out);
 	return out;
 }
@@ -58,7 +29,7 @@ static char *trace(const char *pkt, bool json, int want_err)
 static void test_text_two_tables(void **state)
 {
 	(void)state;
-	load("priority=100,in_port=1,ip,nw_dst=10.0.0.0/24,cookie=0x5,"
+	fx_load("priority=100,in_port=1,ip,nw_dst=10.0.0.0/24,cookie=0x5,"
 	     "actions=mod_nw_dst:10.0.0.9,resubmit(,1),output:1\n"
 	     "table=1,ip,actions=output:2\n");
 	char *out = trace("in_port=1,udp,nw_dst=10.0.0.5,nw_ttl=64", false, 0);
@@ -90,7 +61,7 @@ static void test_text_two_tables(void **state)
 static void test_text_miss(void **state)
 {
 	(void)state;
-	load("in_port=2,actions=output:1\n");
+	fx_load("in_port=2,actions=output:1\n");
 	char *out = trace("in_port=1", false, 0);
 
 	assert_non_null(strstr(out, "\n 0. No match.\n    drop\n\nFinal flow: unchanged\n"));
@@ -101,7 +72,7 @@ static void test_text_miss(void **state)
 static void test_text_failure(void **state)
 {
 	(void)state;
-	load("actions=resubmit(,0)\n");
+	fx_load("actions=resubmit(,0)\n");
 	char *out = trace("in_port=1", false, -ELOOP);
 
 	assert_non_null(strstr(out, ">>>> over the translation depth limit (64) <<<<\n"));
@@ -114,7 +85,7 @@ static void test_text_failure(void **state)
 static void test_json(void **state)
 {
 	(void)state;
-	load("in_port=1,actions=controller,output:2\n");
+	fx_load("in_port=1,actions=controller,output:2\n");
 	char *out = trace("in_port=1", true, 0);
 	const char *want =
 		"{\"flow\":\"in_port=1,vlan_tci=0x0000,dl_src=00:00:00:00:00:00,"
@@ -134,7 +105,7 @@ static void test_json(void **state)
 static void test_json_failure(void **state)
 {
 	(void)state;
-	load("actions=resubmit(,0)\n");
+	fx_load("actions=resubmit(,0)\n");
 	char *out = trace("in_port=1", true, -ELOOP);
 
 	assert_non_null(strstr(out, "{\"depth\":64,\"table\":0,\"type\":\"note\","
@@ -169,9 +140,9 @@ static void test_flood_64_ports(void **state)
 
 	for (unsigned i = 0; i < 64; i++)
 		ports[i] = (i * 37) % 64 + 1; /* 37 is prime to 64: a permutation */
-	ft.ports = ports;
-	ft.n_ports = 64;
-	load("in_port=5,actions=flood\n"
+	fx_tables.ports = ports;
+	fx_tables.n_ports = 64;
+	fx_load("in_port=5,actions=flood\n"
 	     "in_port=6,actions=mod_dl_dst:02:00:00:00:00:0d,all\n");
 	out = trace("in_port=5,udp", false, 0);
 	want_ports = port_run(64, 5);
@@ -200,9 +171,9 @@ static void test_flood_1024_ports(void **state)
 
 	for (unsigned i = 0; i < 1024; i++)
 		ports[i] = i + 1;
-	ft.ports = ports;
-	ft.n_ports = 1024;
-	load("actions=flood\n");
+	fx_tables.ports = ports;
+	fx_tables.n_ports = 1024;
+	fx_load("actions=flood\n");
 	out = trace("in_port=1000", false, 0);
 	want_ports = port_run(1024, 1000);
 	want = malloc(strlen(want_ports) + 64);
@@ -236,13 +207,13 @@ static void test_megaflow_match(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_text_two_tables, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text_miss, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flood_64_ports, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flood_1024_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_two_tables, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_text_miss, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_text_failure, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_json, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_json_failure, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_flood_64_ports, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_flood_1024_ports, fx_setup, fx_teardown),
 		cmocka_unit_test(test_megaflow_match),
 	};
 

@@ -2,6 +2,7 @@
 /* Translation on hand-made tables: exact datapath actions and exact
  * megaflow masks (staged lookup, prefixes, writes, VLANs, resubmit, limits). */
 #include "tests/lib/xs_test.h"
+#include "tests/lib/pipeline_fixture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,51 +13,6 @@
 #include "agent/ofp/flow.h"
 #include "agent/pipeline/xlate.h"
 #include "xdpswitch/datapath.h"
-
-static struct flow_tables ft;
-
-static int setup(void **state)
-{
-	(void)state;
-	flow_tables_init(&ft);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	flow_tables_destroy(&ft);
-	return 0;
-}
-
-static void load(const char *text)
-{
-	struct ofp_flow *flows;
-	size_t n;
-	struct xs_err err;
-
-	if (ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err)) {
-		print_error("flows: %d:%d: %s\n", err.line, err.col, err.msg);
-		fail();
-	}
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
-		ofp_flow_free(&flows[i]);
-	}
-	free(flows);
-}
-
-static struct ofp_key packet(const char *text)
-{
-	struct ofp_key k;
-	struct xs_err err;
-
-	if (ofp_parse_packet(text, &k, &err)) {
-		print_error("packet: %d: %s\n", err.col, err.msg);
-		fail();
-	}
-	return k;
-}
 
 /* Expected datapath actions. */
 static struct xs_action want[XS_MAX_ACTIONS];
@@ -88,10 +44,10 @@ static void reset_want(void)
 
 static void check(const char *pkt, int want_err)
 {
-	struct ofp_key k = packet(pkt);
+	struct ofp_key k = fx_packet(pkt);
 	struct xlate_result res = { .trace = NULL };
 
-	assert_int_equal(xlate(&ft, &k, &res), want_err);
+	assert_int_equal(xlate(&fx_tables, &k, &res), want_err);
 	assert_int_equal(res.n_actions, n_want);
 	for (unsigned i = 0; i < n_want; i++) {
 		assert_int_equal(res.actions[i].type, want[i].type);
@@ -103,7 +59,7 @@ static void check(const char *pkt, int want_err)
 static void test_in_port_and_prefix(void **state)
 {
 	(void)state;
-	load("priority=100,in_port=1,ip,nw_dst=10.0.0.0/24,actions=output:2\n"
+	fx_load("priority=100,in_port=1,ip,nw_dst=10.0.0.0/24,actions=output:2\n"
 	     "priority=0,actions=drop\n");
 
 	/* Hit: in_port, dl_type, nw_dst/24 and nothing else. */
@@ -137,7 +93,7 @@ static void test_miss_all(void **state)
 	reset_want();
 	check("in_port=7,tcp,nw_dst=10.0.0.5,tp_dst=22", 0);
 
-	load("table=1,actions=output:5\n");
+	fx_load("table=1,actions=output:5\n");
 	reset_want();
 	check("in_port=7,tcp,nw_dst=10.0.0.5,tp_dst=22", 0);
 }
@@ -145,7 +101,7 @@ static void test_miss_all(void **state)
 static void test_staged_l4(void **state)
 {
 	(void)state;
-	load("priority=10,tcp,tp_dst=80,actions=output:2\n");
+	fx_load("priority=10,tcp,tp_dst=80,actions=output:2\n");
 
 	/* UDP fails at L3 (nw_proto): ports stay wildcarded. */
 	reset_want();
@@ -174,7 +130,7 @@ static void test_resubmit_and_set(void **state)
 {
 	struct xs_action *a;
 	(void)state;
-	load("in_port=1,actions=resubmit(,1),output:3\n"
+	fx_load("in_port=1,actions=resubmit(,1),output:3\n"
 	     "table=1,ip,actions=mod_nw_dst:10.0.0.9,output:2\n");
 
 	/* The set is committed once, before the first output. */
@@ -208,7 +164,7 @@ static void test_goto_and_partial_write(void **state)
 	(void)state;
 	/* A write to part of a field: a masked set of the written bits, so
 	 * the packet's other bits stay out of the mask. */
-	load("ip,actions=load:0x7->NXM_OF_IP_SRC[0..7],goto_table:2\n"
+	fx_load("ip,actions=load:0x7->NXM_OF_IP_SRC[0..7],goto_table:2\n"
 	     "tcp,actions=load:0x7->NXM_OF_TCP_DST[4..11],load:1->reg0[0],output:3\n"
 	     "table=2,actions=output:4\n");
 	reset_want();
@@ -239,7 +195,7 @@ static void test_masked_tos(void **state)
 	struct xs_action *a;
 	(void)state;
 	/* mod_nw_tos writes the DSCP bits only: a masked set, ECN free. */
-	load("ip,actions=mod_nw_tos:32,output:2\n");
+	fx_load("ip,actions=mod_nw_tos:32,output:2\n");
 	reset_want();
 	a = want_act(XS_ACT_SET_NW_TOS);
 	a->u.bytes[0] = 32;
@@ -253,7 +209,7 @@ static void test_masked_tos(void **state)
 static void test_in_port_output(void **state)
 {
 	(void)state;
-	load("in_port=1,actions=output:1,output:2\n"
+	fx_load("in_port=1,actions=output:1,output:2\n"
 	     "in_port=2,actions=in_port,output:3\n");
 	/* output:1 from port 1 is dropped. */
 	reset_want();
@@ -273,11 +229,11 @@ static void test_no_local_port(void **state)
 {
 	struct xlate_trace trace = { 0 };
 	struct xlate_result res = { .trace = &trace };
-	struct ofp_key k = packet("in_port=1,ip");
+	struct ofp_key k = fx_packet("in_port=1,ip");
 	bool noted = false;
 	(void)state;
 
-	load("in_port=1,actions=output:2,load:0xfffe->NXM_OF_IN_PORT[],in_port,output:3\n"
+	fx_load("in_port=1,actions=output:2,load:0xfffe->NXM_OF_IN_PORT[],in_port,output:3\n"
 	     "in_port=4,actions=load:0xfffb->NXM_OF_IN_PORT[],output:in_port\n");
 	reset_want();
 	want_output(2);
@@ -286,7 +242,7 @@ static void test_no_local_port(void **state)
 	reset_want();
 	check("in_port=4", 0);
 
-	assert_int_equal(xlate(&ft, &k, &res), 0);
+	assert_int_equal(xlate(&fx_tables, &k, &res), 0);
 	for (size_t i = 0; i < trace.n_events; i++)
 		noted |= trace.events[i].type == XEV_NOTE &&
 			 !strcmp(trace.events[i].note, "output to LOCAL: this bridge has no "
@@ -301,7 +257,7 @@ static void test_resubmit_in_port(void **state)
 	/* resubmit:5 looks table 0 up as if from port 5, but the actions found
 	 * run with the real in_port (1), as in OVS: output:5 there is not an
 	 * output to the input port. */
-	load("in_port=1,actions=resubmit:5,output:1,output:5\n"
+	fx_load("in_port=1,actions=resubmit:5,output:1,output:5\n"
 	     "in_port=5,actions=output:5,output:6\n");
 	reset_want();
 	want_output(5);
@@ -313,7 +269,7 @@ static void test_resubmit_in_port(void **state)
 static void test_loop_limit(void **state)
 {
 	(void)state;
-	load("actions=resubmit(,0)\n");
+	fx_load("actions=resubmit(,0)\n");
 	reset_want();
 	check("in_port=1", -ELOOP);
 }
@@ -328,7 +284,7 @@ static void test_resubmit_fanout_limit(void **state)
 	for (int t = 0; t < 20; t++)
 		len += snprintf(text + len, sizeof(text) - (size_t)len,
 				"table=%d,actions=resubmit(,%d),resubmit(,%d)\n", t, t + 1, t + 1);
-	load(text);
+	fx_load(text);
 	reset_want();
 	check("in_port=1", -ELOOP);
 }
@@ -342,7 +298,7 @@ static void test_too_many_actions(void **state)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%soutput:%d",
 			 p ? "," : "", p + 10);
 	strcat(text, "\n");
-	load(text);
+	fx_load(text);
 	reset_want();
 	check("in_port=1", -E2BIG);
 }
@@ -354,7 +310,7 @@ static void test_unsupported_changes(void **state)
 	struct ofp_key k;
 	(void)state;
 
-	load("in_port=1,actions=push_vlan:0x8100,push_vlan:0x8100,push_vlan:0x8100,output:2\n"
+	fx_load("in_port=1,actions=push_vlan:0x8100,push_vlan:0x8100,push_vlan:0x8100,output:2\n"
 	     "in_port=2,icmp6,icmp_type=135,icmp_code=0,actions=set_field:::1->nd_target,"
 	     "output:3\n"
 	     "in_port=3,icmp6,icmp_type=135,icmp_code=0,actions=set_field:::1->nd_target\n");
@@ -364,8 +320,8 @@ static void test_unsupported_changes(void **state)
 	check("in_port=1", -EOPNOTSUPP);
 
 	/* nd_target has no datapath set action: output fails and says why. */
-	k = packet("in_port=2,icmp6,icmp_type=135,nd_target=::2");
-	assert_int_equal(xlate(&ft, &k, &res), -EOPNOTSUPP);
+	k = fx_packet("in_port=2,icmp6,icmp_type=135,nd_target=::2");
+	assert_int_equal(xlate(&fx_tables, &k, &res), -EOPNOTSUPP);
 	assert_int_equal(res.n_actions, 0);
 	assert_int_equal(trace.events[trace.n_events - 1].type, XEV_NOTE);
 	assert_string_equal(trace.events[trace.n_events - 1].note,
@@ -384,7 +340,7 @@ static void test_unsupported_changes(void **state)
 static void test_dec_ttl(void **state)
 {
 	(void)state;
-	load("ip,actions=dec_ttl,output:2\n"
+	fx_load("ip,actions=dec_ttl,output:2\n"
 	     "arp,actions=dec_ttl,output:3\n");
 	reset_want();
 	want_act(XS_ACT_DEC_TTL);
@@ -409,7 +365,7 @@ static void test_dec_ttl_ordering(void **state)
 {
 	struct xs_action *a;
 	(void)state;
-	load("in_port=1,ip,actions=mod_dl_src:02:00:00:00:00:01,dec_ttl,output:2\n"
+	fx_load("in_port=1,ip,actions=mod_dl_src:02:00:00:00:00:01,dec_ttl,output:2\n"
 	     "in_port=2,ip,actions=mod_nw_ttl:5,dec_ttl,output:3\n"
 	     "in_port=3,ip,actions=mod_dl_src:02:00:00:00:00:01,mod_nw_dst:1.2.3.4\n");
 	/* DEC_TTL commutes with the MAC rewrite, which waits for the output. */
@@ -442,7 +398,7 @@ static void test_vlan(void **state)
 {
 	struct xs_action *a;
 	(void)state;
-	load("in_port=1,actions=mod_vlan_vid:10,output:2\n"
+	fx_load("in_port=1,actions=mod_vlan_vid:10,output:2\n"
 	     "in_port=2,actions=strip_vlan,output:3\n");
 
 	reset_want();
@@ -488,9 +444,9 @@ static void test_controller_and_flood(void **state)
 	struct xs_action *a;
 	(void)state;
 
-	ft.ports = ports;
-	ft.n_ports = 3;
-	load("in_port=1,actions=controller\n"
+	fx_tables.ports = ports;
+	fx_tables.n_ports = 3;
+	fx_load("in_port=1,actions=controller\n"
 	     "in_port=2,actions=flood\n"
 	     "in_port=3,actions=output:normal\n");
 	reset_want();
@@ -517,9 +473,9 @@ static void test_flood_one_action(void **state)
 
 	for (unsigned i = 0; i < 64; i++)
 		ports[i] = i + 1;
-	ft.ports = ports;
-	ft.n_ports = 64;
-	load("in_port=1,actions=flood\n"
+	fx_tables.ports = ports;
+	fx_tables.n_ports = 64;
+	fx_load("in_port=1,actions=flood\n"
 	     "in_port=2,actions=all\n"
 	     "in_port=3,actions=mod_dl_dst:02:00:00:00:00:0d,flood,mod_dl_dst:02:00:00:00:00:0e,"
 	     "output:7\n"
@@ -557,9 +513,9 @@ static void test_flood_after_in_port_write(void **state)
 	static const uint32_t ports[] = { 1, 2, 3, 4 };
 	(void)state;
 
-	ft.ports = ports;
-	ft.n_ports = 4;
-	load("in_port=1,actions=load:3->NXM_OF_IN_PORT[],flood\n"
+	fx_tables.ports = ports;
+	fx_tables.n_ports = 4;
+	fx_load("in_port=1,actions=load:3->NXM_OF_IN_PORT[],flood\n"
 	     "in_port=2,actions=load:2->NXM_OF_IN_PORT[],all\n");
 	reset_want();
 	want_output(1);
@@ -581,9 +537,9 @@ static void test_flood_after_in_port_write_limit(void **state)
 
 	for (unsigned i = 0; i < 18; i++)
 		ports[i] = i + 1;
-	ft.ports = ports;
-	ft.n_ports = 18;
-	load("in_port=1,actions=load:3->NXM_OF_IN_PORT[],flood\n");
+	fx_tables.ports = ports;
+	fx_tables.n_ports = 18;
+	fx_load("in_port=1,actions=load:3->NXM_OF_IN_PORT[],flood\n");
 	reset_want();
 	check("in_port=1", -E2BIG);
 }
@@ -593,7 +549,7 @@ static void test_move_through_register(void **state)
 	(void)state;
 	/* A register loaded from nw_src and matched later: nw_src is in the
 	 * megaflow although no rule matches it directly. */
-	load("ip,actions=move:NXM_OF_IP_SRC[]->NXM_NX_REG0[],resubmit(,1)\n"
+	fx_load("ip,actions=move:NXM_OF_IP_SRC[]->NXM_NX_REG0[],resubmit(,1)\n"
 	     "table=1,reg0=0x0a000001,actions=output:2\n");
 	reset_want();
 	want_output(2);
@@ -610,12 +566,12 @@ static void test_rules_and_trace(void **state)
 {
 	struct xlate_trace trace = { 0 };
 	struct xlate_result res = { .trace = &trace };
-	struct ofp_key k = packet("in_port=1,ip");
+	struct ofp_key k = fx_packet("in_port=1,ip");
 	(void)state;
 
-	load("in_port=1,actions=resubmit(,1),resubmit(,1),output:9\n"
+	fx_load("in_port=1,actions=resubmit(,1),resubmit(,1),output:9\n"
 	     "table=1,ip,actions=output:2\n");
-	assert_int_equal(xlate(&ft, &k, &res), 0);
+	assert_int_equal(xlate(&fx_tables, &k, &res), 0);
 	/* Two rules, table 1's counted once. */
 	assert_int_equal(res.n_rules, 2);
 	assert_int_equal(res.rules[0]->table_id, 0);
@@ -637,28 +593,28 @@ static void test_rules_and_trace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_in_port_and_prefix, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_miss_all, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_staged_l4, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resubmit_and_set, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_goto_and_partial_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_masked_tos, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_in_port_output, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_local_port, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resubmit_in_port, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_loop_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resubmit_fanout_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_actions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unsupported_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dec_ttl, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dec_ttl_ordering, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vlan, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_controller_and_flood, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flood_one_action, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_move_through_register, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rules_and_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_port_and_prefix, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_miss_all, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_staged_l4, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_resubmit_and_set, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_goto_and_partial_write, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_masked_tos, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_in_port_output, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_local_port, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_resubmit_in_port, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_loop_limit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_resubmit_fanout_limit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_actions, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unsupported_changes, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dec_ttl, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_dec_ttl_ordering, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_vlan, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_controller_and_flood, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_flood_one_action, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_flood_after_in_port_write_limit, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_move_through_register, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_rules_and_trace, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * controller descriptors, port semantics after load:->in_port. Exact
  * datapath actions and megaflow masks. */
 #include "tests/lib/xs_test.h"
+#include "tests/lib/pipeline_fixture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,40 +16,15 @@
 #include "agent/pipeline/xlate.h"
 #include "xdpswitch/datapath.h"
 
-static struct flow_tables ft;
 static const uint32_t ports[] = { 1, 2, 3, 4, 5, 6 };
 
+/* fx_setup with six ports, for flood and all. */
 static int setup(void **state)
 {
-	(void)state;
-	flow_tables_init(&ft);
-	ft.ports = ports;
-	ft.n_ports = 6;
+	fx_setup(state);
+	fx_tables.ports = ports;
+	fx_tables.n_ports = 6;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	flow_tables_destroy(&ft);
-	return 0;
-}
-
-static void load(const char *text)
-{
-	struct ofp_flow *flows;
-	size_t n;
-	struct xs_err err;
-
-	if (ofp_parse_flow_text(text, OFP_PARSE_ADD, &flows, &n, &err)) {
-		print_error("flows: %d:%d: %s\n", err.line, err.col, err.msg);
-		fail();
-	}
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(ft_add(&ft, &flows[i], 0), 0);
-		ofp_flow_free(&flows[i]);
-	}
-	free(flows);
 }
 
 static struct xlate_result run(const char *text)
@@ -61,7 +37,7 @@ static struct xlate_result run(const char *text)
 		print_error("packet: %d: %s\n", err.col, err.msg);
 		fail();
 	}
-	assert_int_equal(xlate(&ft, &k, &res), 0);
+	assert_int_equal(xlate(&fx_tables, &k, &res), 0);
 	return res;
 }
 
@@ -86,7 +62,7 @@ static void test_conjunction(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("priority=100,ip,nw_src=10.0.0.1,actions=conjunction(1,1/2)\n"
+	fx_load("priority=100,ip,nw_src=10.0.0.1,actions=conjunction(1,1/2)\n"
 	     "priority=100,ip,nw_src=10.0.0.2,actions=conjunction(1,1/2),note:aa\n"
 	     "priority=100,tcp,tp_dst=80,actions=conjunction(1,2/2)\n"
 	     "priority=100,tcp,tp_dst=443,actions=conjunction(1,2/2),conjunction(2,1/2)\n"
@@ -127,7 +103,7 @@ static void test_conjunction_tables_and_modify(void **state)
 	struct xs_err err;
 	(void)state;
 
-	load("table=0,priority=10,ip,actions=goto_table:1\n"
+	fx_load("table=0,priority=10,ip,actions=goto_table:1\n"
 	     "table=1,priority=10,in_port=1,actions=conjunction(5,1/2)\n"
 	     "table=1,priority=10,ip,nw_dst=10.0.0.5,actions=conjunction(5,2/2)\n"
 	     "table=1,priority=10,conj_id=5,actions=output:3\n"
@@ -136,14 +112,14 @@ static void test_conjunction_tables_and_modify(void **state)
 	assert_string_equal(outputs(&r), "3");
 	assert_int_equal(ofp_parse_flow("table=1,in_port=1,actions=output:4", OFP_PARSE_MODIFY,
 					&f, &err), 0);
-	assert_int_equal(ft_modify(&ft, &f, false, NULL), 0);
+	assert_int_equal(ft_modify(&fx_tables, &f, false, NULL), 0);
 	ofp_flow_free(&f);
 	/* in_port=1 is an ordinary flow now, above the catch-all. */
 	r = run("in_port=1,ip,nw_dst=10.0.0.5");
 	assert_string_equal(outputs(&r), "4");
 	assert_int_equal(ofp_parse_flow("table=1,in_port=1,actions=conjunction(5,1/2)",
 					OFP_PARSE_MODIFY, &f, &err), 0);
-	assert_int_equal(ft_modify(&ft, &f, false, NULL), 0);
+	assert_int_equal(ft_modify(&fx_tables, &f, false, NULL), 0);
 	ofp_flow_free(&f);
 	r = run("in_port=1,ip,nw_dst=10.0.0.5");
 	assert_string_equal(outputs(&r), "3");
@@ -155,7 +131,7 @@ static void test_xreg_views(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("table=0,actions=set_field:0x0000000500000003->xreg1,goto_table:1\n"
+	fx_load("table=0,actions=set_field:0x0000000500000003->xreg1,goto_table:1\n"
 	     "table=1,priority=10,reg2=5,reg3=3,actions=goto_table:2\n"
 	     "table=1,priority=1,actions=output:1\n"
 	     "table=2,priority=10,xxreg0=0x0000000000000005/0x00000000ffffffff0000000000000000,"
@@ -173,7 +149,7 @@ static void test_stack(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("table=0,actions=load:2->reg0[],load:3->reg1[],push:reg0[],push:reg1[],"
+	fx_load("table=0,actions=load:2->reg0[],load:3->reg1[],push:reg0[],push:reg1[],"
 	     "pop:reg0[],pop:reg1[],pop:reg1[],goto_table:1\n"
 	     "table=1,priority=10,reg0=3,reg1=2,actions=output:4\n"
 	     "table=1,priority=1,actions=output:1\n");
@@ -187,7 +163,7 @@ static void test_stack_packet_field(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("table=0,tcp,actions=push:NXM_OF_TCP_DST[0..7],pop:reg0[0..7],output:reg0\n");
+	fx_load("table=0,tcp,actions=push:NXM_OF_TCP_DST[0..7],pop:reg0[0..7],output:reg0\n");
 	r = run("in_port=1,tcp,tp_dst=3");
 	assert_string_equal(outputs(&r), "3");
 	assert_int_equal(r.mask.tp_dst, htons(0xff));
@@ -200,7 +176,7 @@ static void test_output_reg(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("in_port=1,actions=load:2->reg5[0..15],output:reg5[0..15],"
+	fx_load("in_port=1,actions=load:2->reg5[0..15],output:reg5[0..15],"
 	     "load:0x10003->reg6[],output:reg6,load:9->reg7[],output:NXM_NX_REG7[],"
 	     "output:NXM_OF_IN_PORT[],load:0xfff8->reg8[0..15],output:reg8[0..15]\n");
 	r = run("in_port=1");
@@ -215,7 +191,7 @@ static void test_in_port_zero(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("in_port=1,actions=load:0->NXM_OF_IN_PORT[],output:in_port,output:1\n");
+	fx_load("in_port=1,actions=load:0->NXM_OF_IN_PORT[],output:in_port,output:1\n");
 	r = run("in_port=1");
 	/* and output:1 is no longer the input port */
 	assert_string_equal(outputs(&r), "1");
@@ -227,7 +203,7 @@ static void test_clone(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("in_port=1,actions=clone(mod_dl_src:02:00:00:00:00:09,load:4->reg0[],"
+	fx_load("in_port=1,actions=clone(mod_dl_src:02:00:00:00:00:09,load:4->reg0[],"
 	     "output:reg0),output:reg0,output:2\n");
 	r = run("in_port=1,dl_src=02:00:00:00:00:01");
 	/* reg0 is 0 again after the clone: output:reg0 goes nowhere */
@@ -245,7 +221,7 @@ static void test_clone_dec_ttl(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("in_port=1,ip,actions=clone(dec_ttl,output:3),output:2\n");
+	fx_load("in_port=1,ip,actions=clone(dec_ttl,output:3),output:2\n");
 	r = run("in_port=1,ip,nw_ttl=1");
 	assert_string_equal(outputs(&r), "2");
 	assert_int_equal(r.n_actions, 2);
@@ -260,7 +236,7 @@ static void test_controller_descriptors(void **state)
 	const struct ctl_desc *d;
 	(void)state;
 
-	load("in_port=1,actions=controller(reason=no_match,max_len=128,id=7,userdata=01.02.03)\n"
+	fx_load("in_port=1,actions=controller(reason=no_match,max_len=128,id=7,userdata=01.02.03)\n"
 	     "in_port=2,actions=controller\n"
 	     "in_port=3,actions=controller(userdata=01.02.03,max_len=128,id=7,reason=no_match)\n");
 	r = run("in_port=1");
@@ -268,7 +244,7 @@ static void test_controller_descriptors(void **state)
 	assert_int_equal(r.actions[0].type, XS_ACT_TO_AGENT);
 	assert_int_equal(r.actions[0].arg, XS_UPCALL_ACTION);
 	assert_int_not_equal(r.actions[0].flags, 0);
-	d = ctl_desc_get(ft.ctl, r.actions[0].flags);
+	d = ctl_desc_get(fx_tables.ctl, r.actions[0].flags);
 	assert_non_null(d);
 	assert_int_equal(d->reason, OFP_REASON_NO_MATCH);
 	assert_int_equal(d->max_len, 128);
@@ -281,10 +257,10 @@ static void test_controller_descriptors(void **state)
 	assert_int_equal(r.actions[0].flags, cookie);
 	r = run("in_port=2");
 	assert_int_equal(r.actions[0].flags, 0);
-	d = ctl_desc_get(ft.ctl, 0);
+	d = ctl_desc_get(fx_tables.ctl, 0);
 	assert_int_equal(d->reason, OFP_REASON_ACTION);
 	assert_int_equal(d->max_len, 65535);
-	assert_null(ctl_desc_get(ft.ctl, 999));
+	assert_null(ctl_desc_get(fx_tables.ctl, 999));
 }
 
 /* ND fields: nd_sll/nd_tll matches only for NS/NA; the megaflow pins
@@ -294,7 +270,7 @@ static void test_nd_fields(void **state)
 	struct xlate_result r;
 	(void)state;
 
-	load("priority=10,icmp6,icmp_type=135,nd_sll=02:00:00:00:00:01,actions=output:2\n"
+	fx_load("priority=10,icmp6,icmp_type=135,nd_sll=02:00:00:00:00:01,actions=output:2\n"
 	     "priority=10,icmp6,icmp_type=136,nd_tll=02:00:00:00:00:02,actions=output:3\n"
 	     "priority=1,actions=output:4\n");
 	r = run("in_port=1,icmp6,icmpv6_type=135,icmpv6_code=0,nd_target=::1,"
@@ -315,17 +291,17 @@ static void test_nd_fields(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_conjunction, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conjunction_tables_and_modify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xreg_views, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stack, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stack_packet_field, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_output_reg, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_in_port_zero, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_clone_dec_ttl, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_controller_descriptors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nd_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conjunction, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_conjunction_tables_and_modify, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_xreg_views, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stack, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_stack_packet_field, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_output_reg, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_in_port_zero, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_clone, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_clone_dec_ttl, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_controller_descriptors, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_nd_fields, setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
