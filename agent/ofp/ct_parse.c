@@ -5,6 +5,7 @@
  * flag syntax. Errors follow ovs-ofctl's refusals, each at its text. */
 #include "agent/ofp/flow.h"
 #include "agent/ofp/lex.h"
+#include "common/be_bits.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -181,22 +182,6 @@ static void split_kv(struct ofp_tok t, struct ofp_tok *name, struct ofp_tok *val
 		*val = ofp_tok_sub(t, i + 1, t.len - i - 1);
 }
 
-/* Bit @i (from the least significant) of the @n-byte big-endian @s. */
-static int bit_get(const uint8_t *s, unsigned n, unsigned i)
-{
-	return (s[n - 1 - i / 8] >> (i % 8)) & 1;
-}
-
-static void bit_put(uint8_t *s, unsigned n, unsigned i, int v)
-{
-	uint8_t bit = (uint8_t)(1u << (i % 8));
-
-	if (v)
-		s[n - 1 - i / 8] |= bit;
-	else
-		s[n - 1 - i / 8] &= (uint8_t)~bit;
-}
-
 /* NAME[a..b], NAME[a], NAME[] or NAME: the field and its bits. With @ct_dst
  * only ct_mark and ct_label (exec()'s destinations) are taken. */
 static int parse_ct_subfield(struct ct_ctx *c, struct ofp_tok t, bool ct_dst,
@@ -332,7 +317,7 @@ static int parse_exec_one(struct ofp_tok t, void *arg)
 			return ofp_err(c->err, t, "ct: exec(): at most %d moves",
 				       OFPACT_CT_MAX_MOVES);
 		for (unsigned i = 0; i < n_bits; i++)
-			bit_put(m, f->n_bytes, ofs + i, 1);
+			be_bit_put(m, f->n_bytes, ofs + i, 1);
 		/* Reserve the bits (no other write may set them). */
 		if (add_ct_bits(c, t, f, v, m))
 			return -EINVAL;
@@ -353,12 +338,12 @@ static int parse_exec_one(struct ofp_tok t, void *arg)
 			return -EINVAL;
 		memset(m, 0, sizeof(m));
 		for (unsigned i = n_bits; i < 128; i++)
-			if (bit_get(num, 16, i))
+			if (be_bit_get(num, 16, i))
 				return ofp_err(c->err, src, "ct: load: value '%.*s' does not "
 					       "fit in %u bits", OFP_TOK(src), n_bits);
 		for (unsigned i = 0; i < n_bits; i++) {
-			bit_put(v, f->n_bytes, ofs + i, bit_get(num, 16, i));
-			bit_put(m, f->n_bytes, ofs + i, 1);
+			be_bit_put(v, f->n_bytes, ofs + i, be_bit_get(num, 16, i));
+			be_bit_put(m, f->n_bytes, ofs + i, 1);
 		}
 	}
 	return add_ct_bits(c, t, f, v, m);
@@ -704,7 +689,7 @@ static void out_label(struct ofp_out *o, const uint8_t *v, const uint8_t *m)
 	uint8_t val[16] = { 0 };
 
 	for (int i = 0; i < 128; i++)
-		if (bit_get(m, 16, i)) {
+		if (be_bit_get(m, 16, i)) {
 			if (lo < 0)
 				lo = i;
 			else if (hi != i - 1)
@@ -720,7 +705,7 @@ static void out_label(struct ofp_out *o, const uint8_t *v, const uint8_t *m)
 		return;
 	}
 	for (int i = lo; i <= hi; i++)
-		bit_put(val, 16, i - lo, bit_get(v, 16, i));
+		be_bit_put(val, 16, i - lo, be_bit_get(v, 16, i));
 	ofp_out_printf(o, "load:");
 	ofp_out_hex(o, val, 16);
 	ofp_out_printf(o, "->NXM_NX_CT_LABEL[");
@@ -742,7 +727,7 @@ static void out_exec(struct ofp_out *o, const struct ofpact_ct *ct)
 
 		for (unsigned b = 0; b < mv->n_bits; b++)
 			if (mv->dst_field == OFPF_CT_LABEL)
-				bit_put(label_m, 16, mv->dst_ofs + b, 0);
+				be_bit_put(label_m, 16, mv->dst_ofs + b, 0);
 			else
 				mark_m &= ~(1u << (mv->dst_ofs + b));
 	}

@@ -14,6 +14,7 @@
 #include "agent/pipeline/normal.h"
 #include "xdpswitch/datapath.h"
 #include "agent/pipeline/recirc.h"
+#include "common/be_bits.h"
 
 #define ETH_TYPE_IP 0x0800
 #define ETH_TYPE_ARP 0x0806
@@ -599,22 +600,6 @@ static void do_output(struct xctx *x, unsigned depth, uint32_t port)
 	}
 }
 
-/* Bit i (0 = least significant) of a big-endian byte string of n bytes. */
-static int get_bit(const uint8_t *s, unsigned n, unsigned i)
-{
-	return (s[n - 1 - i / 8] >> (i % 8)) & 1;
-}
-
-static void put_bit(uint8_t *s, unsigned n, unsigned i, int v)
-{
-	uint8_t bit = (uint8_t)(1u << (i % 8));
-
-	if (v)
-		s[n - 1 - i / 8] |= bit;
-	else
-		s[n - 1 - i / 8] &= (uint8_t)~bit;
-}
-
 /* Writes src_bits (right-aligned in src of src_n bytes) into a subfield of
  * the working key, un-wildcarding the written bits. */
 static void write_subfield(struct xctx *x, unsigned depth, const struct ofpact_subfield *dst,
@@ -629,8 +614,8 @@ static void write_subfield(struct xctx *x, unsigned depth, const struct ofpact_s
 		return;
 	}
 	for (unsigned i = 0; i < dst->n_bits; i++) {
-		put_bit(value, f->n_bytes, dst->ofs + i, get_bit(src, src_n, i));
-		put_bit(mask, f->n_bytes, dst->ofs + i, 1);
+		be_bit_put(value, f->n_bytes, dst->ofs + i, be_bit_get(src, src_n, i));
+		be_bit_put(mask, f->n_bytes, dst->ofs + i, 1);
 	}
 	ofp_field_set(f, mask, mask, &x->written);
 	ofp_field_set(f, value, mask, &x->key);
@@ -662,8 +647,8 @@ static void do_move(struct xctx *x, unsigned depth, const struct ofpact *a)
 	}
 	ofp_field_get(f, &x->key, value);
 	for (unsigned i = 0; i < a->move.src.n_bits; i++) {
-		put_bit(bits, sizeof(bits), i, get_bit(value, f->n_bytes, a->move.src.ofs + i));
-		put_bit(mask, f->n_bytes, a->move.src.ofs + i, 1);
+		be_bit_put(bits, sizeof(bits), i, be_bit_get(value, f->n_bytes, a->move.src.ofs + i));
+		be_bit_put(mask, f->n_bytes, a->move.src.ofs + i, 1);
 	}
 	/* The destination now carries these packet bits. */
 	ofp_field_set(f, mask, mask, &x->wc);
@@ -686,8 +671,8 @@ static bool read_subfield(struct xctx *x, unsigned depth, const struct ofpact_su
 	}
 	ofp_field_get(f, &x->key, value);
 	for (unsigned i = 0; i < sf->n_bits; i++) {
-		put_bit(out, OFP_FIELD_MAX_BYTES, i, get_bit(value, f->n_bytes, sf->ofs + i));
-		put_bit(mask, f->n_bytes, sf->ofs + i, 1);
+		be_bit_put(out, OFP_FIELD_MAX_BYTES, i, be_bit_get(value, f->n_bytes, sf->ofs + i));
+		be_bit_put(mask, f->n_bytes, sf->ofs + i, 1);
 	}
 	ofp_field_set(f, mask, mask, &x->wc);
 	return true;
@@ -1023,11 +1008,11 @@ static void ct_exec_moves(struct xctx *x, const struct ofpact_ct *ct, uint8_t *l
 
 		ofp_field_get(f, &x->key, v);
 		for (unsigned b = 0; b < mv->n_bits; b++) {
-			int bit = get_bit(v, f->n_bytes, mv->src_ofs + b);
+			int bit = be_bit_get(v, f->n_bytes, mv->src_ofs + b);
 
-			put_bit(m, f->n_bytes, mv->src_ofs + b, 1);
+			be_bit_put(m, f->n_bytes, mv->src_ofs + b, 1);
 			if (mv->dst_field == OFPF_CT_LABEL)
-				put_bit(label, 16, mv->dst_ofs + b, bit);
+				be_bit_put(label, 16, mv->dst_ofs + b, bit);
 			else if (bit)
 				*mark |= 1u << (mv->dst_ofs + b);
 			else
@@ -1051,8 +1036,8 @@ static void do_ct(struct xctx *x, unsigned depth, const struct ofpact_ct *ct)
 		ofp_field_get(f, &x->key, v);
 		zone = 0;
 		for (unsigned i = 0; i < 16; i++) {
-			zone |= (uint16_t)(get_bit(v, f->n_bytes, ct->zone_ofs + i) << i);
-			put_bit(m, f->n_bytes, ct->zone_ofs + i, 1);
+			zone |= (uint16_t)(be_bit_get(v, f->n_bytes, ct->zone_ofs + i) << i);
+			be_bit_put(m, f->n_bytes, ct->zone_ofs + i, 1);
 		}
 		ofp_field_set(f, m, m, &x->wc); /* the zone depends on these bits */
 	}
