@@ -11,52 +11,13 @@ cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/switch_env.sh
 . tests/lib/udp_peers.sh
+. tests/lib/tcp_peers.sh
 
 switch_env ctf
 command -v conntrack >/dev/null || skip_all "needs conntrack (conntrack-tools)"
 
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 
-# tcp_server HOST ADDR PORT OUT: accepts one connection, counts its bytes
-# into OUT, answers "ok".
-tcp_server() {
-	h "$1" timeout 20 python3 - "$2" "$3" "$4" <<'PY' &
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
-open(sys.argv[3] + ".ready", "w").close()
-s.settimeout(15)
-try:
-    c, _ = s.accept()
-except socket.timeout:
-    open(sys.argv[3], "w").write("none\n"); sys.exit(0)
-n = 0
-while True:
-    b = c.recv(1 << 16)
-    if not b: break
-    n += len(b)
-c.sendall(b"ok"); c.close()
-open(sys.argv[3], "w").write("%d\n" % n)
-PY
-	bg_pids+=($!)
-	for _ in $(seq 50); do [ -e "$4.ready" ] && return 0; sleep 0.05; done
-	return 1
-}
-# tcp_client HOST DST PORT N: sends N bytes, half-closes, prints the answer.
-tcp_client() {
-	h "$1" timeout 20 python3 -c '
-import socket, sys
-n = int(sys.argv[3])
-try:
-    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-except OSError as e:
-    print("refused" if isinstance(e, ConnectionRefusedError) else "timeout"); sys.exit(0)
-buf = bytes(range(256)) * 256
-while n > 0:
-    k = min(n, len(buf)); s.sendall(buf[:k]); n -= k
-s.shutdown(socket.SHUT_WR)
-print(s.recv(16).decode() or "eof")' "$2" "$3" "$4"
-}
 
 scripts/topo.sh create "$P" 2 || { echo "not ok 1 - topology"; exit 1; }
 cat >"$T/flows" <<'FLOWS'
@@ -89,10 +50,11 @@ fi
 
 # --- TCP out: byte-exact, reply allowed ------------------------------------------
 N=$((2 * 1024 * 1024 + 777))
-tcp_server 2 10.0.0.2 5001 "$T/tcp.out"
-ans=$(tcp_client 1 10.0.0.2 5001 "$N")
+tcp_sink 2 10.0.0.2 5001 "$T/tcp.out"
+ans=$(tcp_send 1 10.0.0.2 5001 "$N")
+ans=${ans%% *} # the answer, without the peer
 wait_file "$T/tcp.out"
-check_eq "TCP h1 -> h2: server got exactly $N bytes" "$N" "$(cat "$T/tcp.out" 2>/dev/null)"
+check_eq "TCP h1 -> h2: server got exactly $N bytes" "$N" "$(cut -d" " -f1 "$T/tcp.out" 2>/dev/null)"
 check_eq "TCP h1 -> h2: the server's answer came back" "ok" "$ans"
 
 # --- megaflows: one per pass, keyed by recirc_id ----------------------------------
@@ -113,7 +75,7 @@ ct_poll() {
 	done
 	return 1
 }
-tcp_server 2 10.0.0.2 5003 "$T/hold.out"
+tcp_sink 2 10.0.0.2 5003 "$T/hold.out"
 h 1 timeout 20 python3 -c '
 import socket, time
 s = socket.create_connection(("10.0.0.2", 5003), timeout=5)
@@ -131,8 +93,8 @@ check "conntrack -L: the closed connection moved on to TIME_WAIT (120 s at most)
 	grep -Eq "^tcp +6 +(1[01][0-9]|120|[0-9]{1,2}) TIME_WAIT src=10.0.0.1 .*dport=5003 " <<<"$st"
 
 # --- TCP in: refused by the firewall (no SYN-ACK ever comes) ------------------
-tcp_server 1 10.0.0.1 5002 "$T/tcpin.out"
-check_eq "TCP h2 -> h1 cannot connect" "timeout" "$(tcp_client 2 10.0.0.1 5002 10)"
+tcp_sink 1 10.0.0.1 5002 "$T/tcpin.out"
+check_eq "TCP h2 -> h1 cannot connect" "timeout" "$(tcp_send 2 10.0.0.1 5002 10)"
 
 # --- UDP out and back; UDP in dropped ---------------------------------------------
 udp_echo 2 10.0.0.2 6001 "$T/udp2.ready"
